@@ -1,0 +1,120 @@
+"""Tin Cậy: case management and monitoring for Project 8 (Dự án 8), Tuần Giáo, Điện Biên."""
+
+import logging
+import os
+from importlib import import_module
+
+from flask import Flask, g, request
+
+from .config import load_config
+
+# Every area with routes; each has views.py exposing `bp`.
+BLUEPRINT_MODULES = (
+    "app.web.assets", "app.web.views", "app.auth.views", "app.auth.admin_views", "app.units.views",
+    "app.audit.views", "app.cases.views", "app.livelihood.views", "app.referrals.views", "app.indicators.views",
+)
+# Every module that declares models, so that metadata and Alembic see all tables.
+MODEL_MODULES = (
+    "app.units.models", "app.auth.models", "app.audit.models", "app.cases.models", "app.livelihood.models",
+    "app.referrals.models", "app.indicators.models",
+)
+
+
+def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True, template_folder="../templates", static_folder=None)
+    os.makedirs(app.instance_path, exist_ok=True)
+    load_config(app, config_name, overrides)
+    _configure_logging(app)
+    _init_extensions(app)
+    _load_models()
+    _register_blueprints(app)
+    _register_request_hooks(app)
+    from .cli import register as register_cli
+    register_cli(app)
+    return app
+
+
+def _configure_logging(app) -> None:
+    # Log lines name ids and classes only; request bodies and query strings are never logged.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
+def _init_extensions(app) -> None:
+    from . import db_setup
+    from .extensions import babel, csrf, db, htmx, limiter, migrate
+    from .web import filters
+
+    db_setup.install_engine_hooks()
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
+                     render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: "Asia/Ho_Chi_Minh",
+                   default_translation_directories=os.path.join(app.root_path, "translations"))
+    filters.register(app)
+    from .crypto.keyring import KeyRingError, load_or_create
+    try:
+        app.extensions["tincay_keyring"] = load_or_create(app.config["KEY_FILE"], create=False)
+    except KeyRingError:
+        # Only `setup` may run without keys (it creates them); everything else is refused in load_keyring().
+        app.extensions["tincay_keyring"] = None
+
+
+def _select_locale():
+    lang = request.cookies.get("lang")
+    return lang if lang in ("vi", "en") else "vi"
+
+
+def _load_models() -> None:
+    for name in MODEL_MODULES:
+        try:
+            import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+
+
+def _register_blueprints(app) -> None:
+    for name in BLUEPRINT_MODULES:
+        try:
+            module = import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        app.register_blueprint(module.bp)
+
+
+def _register_request_hooks(app) -> None:
+    from flask_login import current_user
+
+    from .auth import login
+    from .web import errors, security
+    from .web.assets import asset_url, htmx_file
+    from .auth.forms import role_label
+    from .web.nav import nav_items
+
+    login.init_app(app)
+    errors.register(app)
+    app.after_request(security.set_security_headers)
+
+    @app.before_request
+    def _require_keys():
+        if app.extensions.get("tincay_keyring") is None and request.endpoint not in ("web.healthz",):
+            from .web.errors import render_error
+            return render_error(503, "Chưa có khóa mã hóa: chạy `flask --app wsgi setup`.")
+
+    @app.before_request
+    def _load_user():
+        g.lang = _select_locale()
+        _ = current_user.is_authenticated  # load the server-side session now, not halfway through a view
+
+    # Globals (not a context processor) so that imported macros see them too.
+    app.jinja_env.globals.update(asset_url=asset_url, nav_items=nav_items, role_label=role_label, htmx_file=htmx_file,
+                                 idle_seconds=int(app.config["SESSION_IDLE"].total_seconds()))
+
+    @app.context_processor
+    def _template_context():
+        return {"current_lang": g.get("lang", "vi")}

@@ -1,0 +1,40 @@
+"""The audit trail: append-only entries chained by HMAC, and the one-row chain head.
+
+Entries hold ids and actions only — never names, narratives or any other person data.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from ..types import UTCDateTime
+
+GENESIS = "0" * 64
+
+
+class AuditEntry(db.Model):
+    __tablename__ = "audit_entry"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    actor_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    action: Mapped[str] = mapped_column(String(60), index=True)
+    object_type: Mapped[str | None] = mapped_column(String(40))
+    object_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    result: Mapped[str] = mapped_column(String(20), default="ok")
+    # JSON of ids, codes and enumerated values only.
+    detail: Mapped[str] = mapped_column(Text, default="{}")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(db.Model):
+    """The chain head (always the row with id 1). Locking it serialises appends on PostgreSQL."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    entry_hash: Mapped[str] = mapped_column(String(64), default=GENESIS)

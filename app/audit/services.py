@@ -1,0 +1,121 @@
+"""Recording and verifying the audit trail.
+
+`record()` only queues an entry on the current database session. Just before that session commits,
+the queued entries are chained: the head row is locked (``SELECT … FOR UPDATE`` on PostgreSQL;
+SQLite write transactions are already serialised by ``BEGIN IMMEDIATE``), each entry gets the next
+sequence number and ``entry_hash = HMAC(audit_key, prev_hash ‖ canonical entry)``, and the head moves.
+The lock is taken last and held only until the commit, so concurrent requests never fork the chain
+and an entry is committed together with the change it describes, or not at all.
+"""
+
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+
+from flask import current_app, has_request_context, request
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from ..extensions import db, utcnow
+from .models import GENESIS, AuditEntry, AuditHead
+
+_PENDING = "tincay_audit_pending"
+
+
+def record(actor, action: str, obj=None, *, result: str = "ok", detail: dict | None = None,
+           object_type: str | None = None, object_id: str | None = None) -> None:
+    """Queue an audit entry on the current transaction (ids and actions only, never person data)."""
+    if obj is not None:
+        object_type = object_type or getattr(obj, "__tablename__", type(obj).__name__)
+        object_id = object_id or str(getattr(obj, "id", "") or "")
+    detail = dict(detail or {})
+    if has_request_context():
+        detail.setdefault("ip", _address_tag(request.remote_addr or ""))
+    actor_id = getattr(actor, "id", None) if actor is not None and not isinstance(actor, str) else actor
+    db.session.info.setdefault(_PENDING, []).append({
+        "at": utcnow(), "actor_id": actor_id, "action": action, "object_type": object_type,
+        "object_id": object_id, "result": result, "detail": detail,
+    })
+
+
+def _address_tag(address: str) -> str:
+    """A keyed tag of the client address: lets investigators link attempts without storing the address."""
+    if not address:
+        return ""
+    key = current_app.extensions["tincay_keyring"].audit_key
+    return hmac.new(key, b"ip|" + address.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def canonical(entry: dict) -> bytes:
+    body = {
+        "seq": entry["seq"], "at": entry["at"].isoformat(timespec="microseconds"),
+        "actor_id": entry["actor_id"], "action": entry["action"], "object_type": entry["object_type"],
+        "object_id": entry["object_id"], "result": entry["result"], "detail": entry["detail"],
+    }
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
+
+
+def chain_hash(key: bytes, prev_hash: str, entry: dict) -> str:
+    return hmac.new(key, prev_hash.encode() + canonical(entry), hashlib.sha256).hexdigest()
+
+
+@event.listens_for(Session, "before_commit")
+def _chain_pending(session: Session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    key = current_app.extensions["tincay_keyring"].audit_key
+    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
+    for entry in pending:
+        entry["seq"] = head.seq + 1
+        entry_hash = chain_hash(key, head.entry_hash, entry)
+        session.add(AuditEntry(seq=entry["seq"], at=entry["at"], actor_id=entry["actor_id"],
+                               action=entry["action"], object_type=entry["object_type"],
+                               object_id=entry["object_id"], result=entry["result"],
+                               detail=json.dumps(entry["detail"], sort_keys=True), prev_hash=head.entry_hash,
+                               entry_hash=entry_hash))
+        head.seq, head.entry_hash = entry["seq"], entry_hash
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_pending(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def ensure_head() -> None:
+    """Create the chain head row if the database has none (setup)."""
+    if db.session.get(AuditHead, 1) is None:
+        db.session.add(AuditHead(id=1, seq=0, entry_hash=GENESIS))
+        db.session.flush()
+
+
+@dataclass
+class Verdict:
+    ok: bool
+    checked: int
+    first_bad_seq: int | None = None
+    reason: str = ""
+
+
+def verify(batch: int = 2000) -> Verdict:
+    """Recompute the chain from the first entry; name the first entry that does not fit."""
+    key = current_app.extensions["tincay_keyring"].audit_key
+    prev_hash, expected_seq, checked = GENESIS, 1, 0
+    rows = db.session.execute(select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=batch))
+    for entry in rows.scalars():
+        if entry.seq != expected_seq:
+            return Verdict(False, checked, expected_seq, f"entry {expected_seq} is missing (next is {entry.seq})")
+        if entry.prev_hash != prev_hash:
+            return Verdict(False, checked, entry.seq, f"entry {entry.seq} does not follow entry {entry.seq - 1}")
+        data = {"seq": entry.seq, "at": entry.at, "actor_id": entry.actor_id, "action": entry.action,
+                "object_type": entry.object_type, "object_id": entry.object_id, "result": entry.result,
+                "detail": json.loads(entry.detail)}
+        if chain_hash(key, prev_hash, data) != entry.entry_hash:
+            return Verdict(False, checked, entry.seq, f"entry {entry.seq} was altered")
+        prev_hash, expected_seq, checked = entry.entry_hash, expected_seq + 1, checked + 1
+    head = db.session.get(AuditHead, 1)
+    if head is not None and (head.seq != checked or head.entry_hash != prev_hash):
+        return Verdict(False, checked, checked + 1 if head.seq > checked else checked,
+                       f"the chain ends at entry {checked} but the head says {head.seq}")
+    return Verdict(True, checked)

@@ -1,0 +1,1 @@
+"""Accounts, roles scoped to units, sessions, TOTP, and the permission decisions for every route."""

@@ -1,0 +1,69 @@
+"""Forms for signing in, the second factor, passwords and user administration."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import PasswordField, SelectField, StringField
+
+from ..web.forms import BaseForm, chosen, max_length, required
+from .models import ROLES
+
+ROLE_LABELS = {
+    "counsellor": _l("Tư vấn viên (địa chỉ tin cậy / cán bộ xã)"),
+    "district_reviewer": _l("Cán bộ Hội LHPN huyện (xét duyệt)"),
+    "agency_officer": _l("Cán bộ cơ quan tiếp nhận"),
+    "reporter": _l("Cán bộ báo cáo xã"),
+    "monitor": _l("Giám sát (tỉnh, MTTQ)"),
+    "admin": _l("Quản trị hệ thống"),
+}
+
+
+def role_label(role: str) -> str:
+    return str(ROLE_LABELS.get(role, role))
+
+
+class LoginForm(BaseForm):
+    username = StringField(_l("Tên đăng nhập"), [required(), max_length(80)],
+                           render_kw={"autocomplete": "username", "autocapitalize": "none"})
+    password = PasswordField(_l("Mật khẩu"), [required(), max_length(256)],
+                             render_kw={"autocomplete": "current-password"})
+
+
+class TotpForm(BaseForm):
+    code = StringField(_l("Mã xác thực 6 số"), [required(), max_length(10)],
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9 ]*"})
+
+
+class PasswordChangeForm(BaseForm):
+    current = PasswordField(_l("Mật khẩu hiện tại"), [required(), max_length(256)],
+                            render_kw={"autocomplete": "current-password"})
+    new = PasswordField(_l("Mật khẩu mới (ít nhất 10 ký tự)"), [required(), max_length(256)],
+                        render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("Nhập lại mật khẩu mới"), [required(), max_length(256)],
+                            render_kw={"autocomplete": "new-password"})
+
+    def validate_confirm(self, field):
+        if field.data != self.new.data:
+            from wtforms.validators import ValidationError
+            raise ValidationError(_l("Hai mật khẩu mới không giống nhau."))
+
+
+def role_choices():
+    return [("", _l("— Chọn vai trò —"))] + [(r, ROLE_LABELS[r]) for r in ROLES]
+
+
+class UserCreateForm(BaseForm):
+    username = StringField(_l("Tên đăng nhập"), [required(), max_length(80)])
+    display_name = StringField(_l("Tên hiển thị"), [max_length(120)])
+    password = PasswordField(_l("Mật khẩu ban đầu (ít nhất 10 ký tự)"), [required(), max_length(256)],
+                             render_kw={"autocomplete": "new-password"})
+    role = SelectField(_l("Vai trò"), [chosen()], choices=[])
+    unit = SelectField(_l("Đơn vị"), [chosen()], choices=[])
+
+
+class RoleAddForm(BaseForm):
+    role = SelectField(_l("Vai trò"), [chosen()], choices=[])
+    unit = SelectField(_l("Đơn vị"), [chosen()], choices=[])
+
+
+class PasswordResetForm(BaseForm):
+    password = PasswordField(_l("Mật khẩu mới (ít nhất 10 ký tự)"), [required(), max_length(256)],
+                             render_kw={"autocomplete": "new-password"})

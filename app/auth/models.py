@@ -1,0 +1,84 @@
+"""Users, their roles (each scoped to a unit) and their server-side sessions."""
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..crypto.records import Encrypted, EncryptedRecord
+from ..extensions import db, new_uuid, utcnow
+from ..types import UTCDateTime
+from ..units.models import Unit
+
+ROLES = ("counsellor", "district_reviewer", "agency_officer", "reporter", "monitor", "admin")
+# Roles that see person-level data: TOTP is required for them in production.
+PERSON_DATA_ROLES = frozenset({"counsellor", "district_reviewer", "agency_officer"})
+
+
+class User(EncryptedRecord, UserMixin, db.Model):
+    __tablename__ = "user_account"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120), default="")
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    totp_secret = Encrypted()
+    totp_enabled: Mapped[bool] = mapped_column(default=False)
+    # The last TOTP time step accepted: a code of that step or earlier is a replay.
+    totp_last_step: Mapped[int] = mapped_column(Integer, default=0)
+    locale: Mapped[str | None] = mapped_column(String(5))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    roles: Mapped[list["RoleAssignment"]] = relationship(back_populates="user", cascade="all, delete-orphan",
+                                                         lazy="selectin")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.active
+
+    def role_names(self) -> set[str]:
+        return {r.role for r in self.roles}
+
+    def units_for(self, role: str) -> list[Unit]:
+        return [r.unit for r in self.roles if r.role == role]
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.role_names() & set(roles))
+
+    def needs_totp(self, required_by_config: bool) -> bool:
+        return required_by_config and bool(self.role_names() & PERSON_DATA_ROLES)
+
+
+class RoleAssignment(db.Model):
+    __tablename__ = "role_assignment"
+    __table_args__ = (UniqueConstraint("user_id", "role", "unit_id", name="uq_role_assignment"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    user_id: Mapped[str] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(30))
+    unit_id: Mapped[str] = mapped_column(ForeignKey("unit.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="roles")
+    unit: Mapped[Unit] = relationship(lazy="joined")
+
+
+class UserSession(db.Model):
+    """A login, held on the server: the cookie carries only a random token whose hash is the id."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the cookie token
+    user_id: Mapped[str] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_reason: Mapped[str | None] = mapped_column(String(40))
+    # False until the second factor is given, when the user has TOTP.
+    totp_ok: Mapped[bool] = mapped_column(default=False)
+
+    user: Mapped[User] = relationship()

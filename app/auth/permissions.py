@@ -1,0 +1,124 @@
+"""Every access decision lives here: route permissions and object policies. Deny by default.
+
+Each view declares `@permission_required("area.action")` (or `@public` for the short list of
+pages anyone may open). Object-level checks go through `authorize(user, action, obj)`, which
+dispatches to the policy that the object's area registered with `@policy(Model)`. A test walks the
+URL map and fails on any endpoint that declares neither.
+"""
+
+from functools import wraps
+
+from flask import abort, g, redirect, request, url_for
+from flask_login import current_user
+
+from ..extensions import db
+
+PUBLIC = "public"
+
+# permission -> roles that hold it. Nothing is allowed that is not listed here.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "account.self": frozenset({"counsellor", "district_reviewer", "agency_officer", "reporter", "monitor", "admin"}),
+    "admin.users": frozenset({"admin"}),
+    "admin.units": frozenset({"admin"}),
+    "audit.read": frozenset({"admin"}),
+    "case.list": frozenset({"counsellor", "district_reviewer"}),
+    "case.create": frozenset({"counsellor"}),
+    "case.read": frozenset({"counsellor", "district_reviewer"}),
+    "case.edit": frozenset({"counsellor"}),
+    "case.erase_request": frozenset({"admin"}),
+    "case.erase_confirm": frozenset({"district_reviewer"}),
+    "case.break_glass": frozenset({"district_reviewer"}),
+    "followup.mine": frozenset({"counsellor"}),
+    "livelihood.list": frozenset({"counsellor", "district_reviewer"}),
+    "livelihood.propose": frozenset({"counsellor"}),
+    "livelihood.review": frozenset({"district_reviewer"}),
+    "referral.list": frozenset({"counsellor", "agency_officer"}),
+    "referral.send": frozenset({"counsellor"}),
+    "referral.receive": frozenset({"agency_officer"}),
+    "referral.map_agencies": frozenset({"admin"}),
+    "indicator.view": frozenset({"district_reviewer", "reporter", "monitor", "counsellor"}),
+    "indicator.report": frozenset({"reporter"}),
+    "indicator.review": frozenset({"district_reviewer"}),
+    "indicator.plan": frozenset({"district_reviewer"}),
+    "indicator.reopen": frozenset({"admin"}),
+    "indicator.export": frozenset({"district_reviewer", "reporter", "monitor"}),
+}
+
+_POLICIES: dict[type, callable] = {}
+
+
+def public(view):
+    """Mark a view as open to anyone (login, health check, quick exit). Keep this list short."""
+    view._permission = PUBLIC
+    return view
+
+
+def permission_required(permission: str):
+    """Allow the view only to a signed-in user holding `permission`; record every denial."""
+    if permission not in PERMISSIONS:
+        raise KeyError(f"unknown permission {permission}")
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return _to_login()
+            if not has_permission(current_user, permission):
+                deny(permission)
+            return view(*args, **kwargs)
+
+        wrapped._permission = permission
+        return wrapped
+
+    return decorator
+
+
+def has_permission(user, permission: str) -> bool:
+    return bool(user.is_authenticated and user.role_names() & PERMISSIONS[permission])
+
+
+def policy(model):
+    """Register the object policy for a model: fn(user, action, obj) -> bool."""
+    def decorator(fn):
+        _POLICIES[model] = fn
+        return fn
+    return decorator
+
+
+def authorize(user, action: str, obj) -> bool:
+    """May `user` do `action` on `obj`? False for anything no policy allows."""
+    if obj is None or not user.is_authenticated:
+        return False
+    fn = _POLICIES.get(type(obj))
+    return bool(fn and fn(user, action, obj))
+
+
+def ensure_authorized(action: str, obj, *, status: int = 404):
+    """Abort unless the current user may do `action` on `obj`. 404 by default: do not confirm existence."""
+    if not authorize(current_user, action, obj):
+        deny(action, obj, status=status)
+    return obj
+
+
+def deny(permission: str, obj=None, *, status: int = 403):
+    """Record the denial in its own committed transaction, then abort."""
+    from ..audit import services as audit
+    db.session.rollback()
+    audit.record(current_user if current_user.is_authenticated else None, "access.denied", obj,
+                 result="denied", detail={"permission": permission, "endpoint": request.endpoint or ""})
+    db.session.commit()
+    abort(status)
+
+
+def _to_login():
+    state = g.get("auth_state")
+    if state == "totp_pending":
+        target = url_for("auth.totp")
+    elif state == "enrol_required":
+        target = url_for("auth.totp_setup")
+    else:
+        target = url_for("auth.login")
+    if request.headers.get("HX-Request") == "true":
+        # htmx follows HX-Redirect with a full page load; a 401 would not be swapped.
+        return "", 204, {"HX-Redirect": target}
+    return redirect(target)

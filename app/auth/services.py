@@ -1,0 +1,262 @@
+"""Account operations: sign-in with throttling, server-side sessions, TOTP, password changes, user admin.
+
+Services change state, write the audit entry and flush; the view commits once.
+"""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app, g, request, session
+from flask_babel import lazy_gettext as _l
+from limits import parse
+from sqlalchemy import select, update
+
+from ..audit import services as audit
+from ..extensions import db, limiter, utcnow
+from ..services import ServiceError, ensure  # noqa: F401 - re-exported for the views
+from . import passwords, totp
+from .models import ROLES, RoleAssignment, User, UserSession
+
+SESSION_KEY = "sid"
+TOUCH_EVERY_SECONDS = 30  # write last_seen at most this often
+
+
+# --- throttling ------------------------------------------------------------------------------
+
+def _account_key(username: str) -> str:
+    return "login-fail:acct:" + hashlib.sha256(username.casefold().encode()).hexdigest()[:24]
+
+
+def _ip_key() -> str:
+    return "login-fail:ip:" + (request.remote_addr or "?")
+
+
+def throttled(username: str) -> bool:
+    """True when this account or this address has used up its failed attempts for the window."""
+    cfg = current_app.config
+    if not cfg.get("RATELIMIT_ENABLED", True):
+        return False
+    rl = limiter.limiter
+    return (not rl.test(parse(cfg["LOGIN_FAILURES_PER_ACCOUNT"]), _account_key(username))
+            or not rl.test(parse(cfg["LOGIN_FAILURES_PER_IP"]), _ip_key()))
+
+
+def _count_failure(username: str) -> None:
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return
+    limiter.limiter.hit(parse(current_app.config["LOGIN_FAILURES_PER_ACCOUNT"]), _account_key(username))
+    limiter.limiter.hit(parse(current_app.config["LOGIN_FAILURES_PER_IP"]), _ip_key())
+
+
+# --- sign-in ---------------------------------------------------------------------------------
+
+@dataclass
+class SignIn:
+    user: User
+    next_step: str  # "done", "totp" or "enrol"
+
+
+def authenticate(username: str, password: str) -> SignIn:
+    """Check a username and password; on success open a new server-side session."""
+    username = (username or "").strip()
+    if throttled(username):
+        audit.record(None, "auth.login", result="throttled", object_type="user_account")
+        raise ServiceError(_l("Đăng nhập sai quá nhiều lần. Vui lòng đợi 15 phút rồi thử lại."))
+    user = db.session.scalar(select(User).where(User.username == username))
+    ok = passwords.verify_password(user.password_hash if user else passwords.dummy_hash(), password or "")
+    if not ok or user is None or not user.active:
+        _count_failure(username)
+        audit.record(None, "auth.login", user, result="failed", object_type="user_account",
+                     object_id=user.id if user else None)
+        raise ServiceError(_l("Tên đăng nhập hoặc mật khẩu không đúng."))
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+    if user.totp_enabled:
+        step = "totp"
+    elif user.needs_totp(current_app.config["TOTP_REQUIRED"]):
+        step = "enrol"
+    else:
+        step = "done"
+    start_session(user, totp_ok=(step == "done"))
+    audit.record(user, "auth.login", user, result="ok" if step == "done" else "password_ok")
+    return SignIn(user, step)
+
+
+def verify_second_factor(user: User, code: str) -> None:
+    """Accept a TOTP code once; a replayed or wrong code is refused and throttled like a password."""
+    if throttled(user.username):
+        audit.record(user, "auth.totp", user, result="throttled")
+        raise ServiceError(_l("Nhập sai mã quá nhiều lần. Vui lòng đợi 15 phút rồi thử lại."))
+    step = totp.matching_step(user.totp_secret, code, user.totp_last_step)
+    if step is None:
+        _count_failure(user.username)
+        audit.record(user, "auth.totp", user, result="failed")
+        raise ServiceError(_l("Mã xác thực không đúng hoặc đã được dùng. Hãy đợi mã mới."))
+    user.totp_last_step = step
+    g.user_session.totp_ok = True
+    audit.record(user, "auth.totp", user)
+
+
+def begin_totp_enrolment(user: User) -> str:
+    """A new secret kept in the signed session until the user proves they scanned it."""
+    secret = totp.new_secret()
+    session["totp_pending_secret"] = secret
+    return secret
+
+
+def finish_totp_enrolment(user: User, code: str) -> None:
+    secret = session.get("totp_pending_secret")
+    ensure(secret, _l("Phiên đăng ký đã hết hạn. Hãy quét lại mã QR."))
+    step = totp.matching_step(secret, code, 0)
+    ensure(step is not None, _l("Mã xác thực không đúng. Kiểm tra giờ trên điện thoại rồi thử lại."))
+    user.totp_secret = secret
+    user.totp_enabled = True
+    user.totp_last_step = step
+    session.pop("totp_pending_secret", None)
+    if g.get("user_session") is not None:
+        g.user_session.totp_ok = True
+    audit.record(user, "auth.totp_enrol", user)
+
+
+# --- server-side sessions --------------------------------------------------------------------
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(user: User, *, totp_ok: bool) -> UserSession:
+    """A fresh session id at every sign-in; anything from before sign-in is dropped."""
+    session.clear()
+    token = secrets.token_urlsafe(32)
+    record = UserSession(id=_hash_token(token), user_id=user.id, totp_ok=totp_ok)
+    db.session.add(record)
+    session[SESSION_KEY] = token
+    g.user_session = record
+    return record
+
+
+def load_session() -> tuple[User | None, str]:
+    """The signed-in user for this request and the state of the login ("ok", "totp_pending", ...)."""
+    token = session.get(SESSION_KEY)
+    if not token:
+        return None, "anonymous"
+    record = db.session.get(UserSession, _hash_token(token))
+    now = utcnow()
+    if record is None or record.revoked_at is not None:
+        session.pop(SESSION_KEY, None)
+        return None, "expired"
+    cfg = current_app.config
+    reason = None
+    if now - record.created_at > cfg["SESSION_ABSOLUTE"]:
+        reason = "absolute"
+    elif now - record.last_seen_at > cfg["SESSION_IDLE"]:
+        reason = "idle"
+    elif not record.user.active:
+        reason = "disabled"
+    if reason:
+        record.revoked_at, record.revoked_reason = now, reason
+        db.session.commit()
+        session.pop(SESSION_KEY, None)
+        return None, "expired"
+    g.user_session = record
+    if (now - record.last_seen_at).total_seconds() > TOUCH_EVERY_SECONDS:
+        record.last_seen_at = now
+        db.session.commit()
+    if record.totp_ok:
+        return record.user, "ok"
+    if record.user.totp_enabled:
+        return record.user, "totp_pending"
+    return record.user, "enrol_required"
+
+
+def end_session(user: User | None, reason: str = "logout") -> None:
+    record = g.get("user_session")
+    if record is not None and record.revoked_at is None:
+        record.revoked_at, record.revoked_reason = utcnow(), reason
+    if user is not None:
+        audit.record(user, "auth." + reason, user)
+    session.clear()
+
+
+def revoke_all_sessions(user: User, reason: str) -> int:
+    """End every session of a user at once (password change, disable)."""
+    result = db.session.execute(
+        update(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow(), revoked_reason=reason))
+    return result.rowcount or 0
+
+
+# --- passwords and user administration -------------------------------------------------------
+
+def change_password(user: User, current: str, new: str) -> None:
+    ensure(passwords.verify_password(user.password_hash, current), _l("Mật khẩu hiện tại không đúng."), "current")
+    set_password(user, new, actor=user, field="new")
+    # Other devices are signed out; this one continues with a new session id.
+    start_session(user, totp_ok=True)
+
+
+def set_password(user: User, new: str, *, actor, must_change: bool = False, field: str = "password") -> None:
+    problem = passwords.policy_problem(new, user.username)
+    ensure(problem is None, problem or "", field)
+    user.password_hash = passwords.hash_password(new)
+    user.password_changed_at = utcnow()
+    user.must_change_password = must_change
+    revoke_all_sessions(user, "password_change")
+    audit.record(actor, "user.password_set", user)
+    db.session.flush()
+
+
+def create_user(username: str, password: str, *, role: str, unit, actor, display_name: str = "",
+                must_change: bool = False) -> User:
+    username = (username or "").strip()
+    ensure(username and len(username) <= 80 and username.replace(".", "").replace("_", "").replace("-", "").isalnum(),
+           _l("Tên đăng nhập chỉ gồm chữ, số, dấu chấm, gạch dưới hoặc gạch ngang."), "username")
+    ensure(db.session.scalar(select(User.id).where(User.username == username)) is None,
+           _l("Tên đăng nhập này đã có người dùng."), "username")
+    problem = passwords.policy_problem(password, username)
+    ensure(problem is None, problem or "", "password")
+    user = User(username=username, display_name=display_name or username,
+                password_hash=passwords.hash_password(password), must_change_password=must_change)
+    db.session.add(user)
+    db.session.flush()
+    audit.record(actor, "user.create", user)
+    assign_role(user, role, unit, actor=actor)
+    return user
+
+
+def assign_role(user: User, role: str, unit, *, actor) -> RoleAssignment:
+    ensure(role in ROLES, _l("Vai trò không hợp lệ."), "role")
+    ensure(unit is not None, _l("Hãy chọn đơn vị."), "unit")
+    existing = next((r for r in user.roles if r.role == role and r.unit_id == unit.id), None)
+    if existing:
+        return existing
+    assignment = RoleAssignment(user=user, role=role, unit_id=unit.id)
+    db.session.add(assignment)
+    db.session.flush()
+    audit.record(actor, "user.role_add", user, detail={"role": role, "unit": unit.code})
+    return assignment
+
+
+def remove_role(assignment: RoleAssignment, *, actor) -> None:
+    user = assignment.user
+    audit.record(actor, "user.role_remove", user, detail={"role": assignment.role, "unit": assignment.unit.code})
+    user.roles.remove(assignment)
+    revoke_all_sessions(user, "role_change")
+    db.session.flush()
+
+
+def set_active(user: User, active: bool, *, actor) -> None:
+    ensure(not (actor is not None and user.id == getattr(actor, "id", None) and not active),
+           _l("Bạn không thể tự khóa tài khoản của mình."))
+    user.active = active
+    if not active:
+        revoke_all_sessions(user, "disabled")
+    audit.record(actor, "user.enable" if active else "user.disable", user)
+    db.session.flush()
+
+
+def last_login(user: User) -> datetime | None:
+    return db.session.scalar(select(UserSession.created_at).where(UserSession.user_id == user.id)
+                             .order_by(UserSession.created_at.desc()).limit(1))

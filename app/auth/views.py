@@ -1,0 +1,160 @@
+"""Sign in and out, the second factor, one's own password, quick exit, keep-alive."""
+
+from functools import wraps
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from ..extensions import csrf, db, limiter
+from . import services, totp
+from .forms import LoginForm, PasswordChangeForm, TotpForm
+from .permissions import permission_required, public
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+SECOND_FACTOR = "second_factor"
+
+
+def second_factor_stage(view):
+    """For the TOTP pages: open to a user who gave the right password but not yet the code."""
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        user = current_user if current_user.is_authenticated else g.get("pending_user")
+        if user is None:
+            return redirect(url_for("auth.login"))
+        return view(user, *args, **kwargs)
+
+    wrapped._permission = SECOND_FACTOR
+    return wrapped
+
+
+def _login_ip_limit():
+    return current_app.config["LOGIN_ATTEMPTS_PER_IP"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_ip_limit, methods=["POST"])
+def login():
+    """Sign in with username and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("web.home"))
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            result = services.authenticate(form.username.data, form.password.data)
+        except services.ServiceError as exc:
+            error = str(exc)
+            db.session.commit()  # keep the audit entry of the failure
+        else:
+            db.session.commit()
+            if result.next_step == "totp":
+                return redirect(url_for("auth.totp"))
+            if result.next_step == "enrol":
+                return redirect(url_for("auth.totp_setup"))
+            if result.user.must_change_password:
+                flash(_l("Hãy đổi mật khẩu ban đầu trước khi làm việc."), "warning")
+                return redirect(url_for("auth.password"))
+            return redirect(url_for("web.home"))
+    expired = request.args.get("expired") == "1"
+    return render_template("auth/login.html", form=form, error=error, expired=expired)
+
+
+@bp.route("/totp", methods=["GET", "POST"])
+@second_factor_stage
+def totp(user):
+    """Give the 6-digit code of the authenticator app."""
+    if not user.totp_enabled:
+        return redirect(url_for("auth.totp_setup"))
+    form = TotpForm()
+    if form.validate_on_submit():
+        try:
+            services.verify_second_factor(user, form.code.data)
+        except services.ServiceError as exc:
+            form.code.errors.append(str(exc))
+            db.session.commit()
+        else:
+            db.session.commit()
+            return redirect(url_for("web.home"))
+    return render_template("auth/totp.html", form=form)
+
+
+@bp.route("/totp/setup", methods=["GET", "POST"])
+@second_factor_stage
+def totp_setup(user):
+    """Enrol an authenticator app: scan the QR code rendered here, then confirm one code."""
+    if user.totp_enabled:
+        flash(_l("Xác thực hai bước đã được bật."), "info")
+        return redirect(url_for("auth.account") if current_user.is_authenticated else url_for("auth.totp"))
+    form = TotpForm()
+    if form.validate_on_submit():
+        try:
+            services.finish_totp_enrolment(user, form.code.data)
+        except services.ServiceError as exc:
+            form.code.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_l("Đã bật xác thực hai bước."), "success")
+            return redirect(url_for("web.home"))
+    # Keep the secret already shown while the user retries a code; a fresh page gets a fresh secret.
+    secret = session.get("totp_pending_secret") if request.method == "POST" else None
+    secret = secret or services.begin_totp_enrolment(user)
+    uri = totp.provisioning_uri(secret, user.username, current_app.config["TOTP_ISSUER"])
+    return render_template("auth/totp_setup.html", form=form, qr=totp.qr_svg(uri), secret=secret)
+
+
+@bp.post("/logout")
+@permission_required("account.self")
+def logout():
+    """End this session on the server and forget the cookie."""
+    services.end_session(current_user._get_current_object(), "logout")
+    db.session.commit()
+    response = redirect(url_for("auth.login"))
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
+
+
+@bp.route("/quick-exit", methods=["GET", "POST"])
+@public
+@csrf.exempt  # leaving must never fail, even with a stale page; ending one's own session harms no one
+def quick_exit():
+    """Leave at once: end the session and go to a neutral page that replaces this one in history."""
+    user = current_user._get_current_object() if current_user.is_authenticated else g.get("pending_user")
+    services.end_session(user, "quick_exit")
+    db.session.commit()
+    response = redirect(current_app.config.get("QUICK_EXIT_URL") or url_for("web.neutral"))
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@permission_required("account.self")
+def password():
+    """Change one's own password; every other session of this account ends."""
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user._get_current_object(), form.current.data, form.new.data)
+        except services.ServiceError as exc:
+            getattr(form, exc.field or "new").errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_l("Đã đổi mật khẩu. Các phiên đăng nhập khác đã bị đăng xuất."), "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/password.html", form=form)
+
+
+@bp.get("/account")
+@permission_required("account.self")
+def account():
+    """One's own account: roles, second factor, password."""
+    return render_template("auth/account.html", user=current_user)
+
+
+@bp.post("/ping")
+@permission_required("account.self")
+def ping():
+    """Keep an active user's session alive (sent by app.js while the user types)."""
+    return "", 204

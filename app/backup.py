@@ -1,0 +1,77 @@
+"""Consistent backups of the live database. The key file is never part of a backup.
+
+SQLite: the online backup API copies a consistent snapshot while the app keeps serving.
+PostgreSQL: pg_dump (custom format), restored with pg_restore into the configured database.
+"""
+
+import os
+import shutil
+import sqlite3
+import subprocess
+
+from flask import current_app
+from sqlalchemy.engine import make_url
+
+from .extensions import db
+
+
+class BackupError(RuntimeError):
+    pass
+
+
+def _url():
+    return make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
+
+
+def _pg_env_args(url) -> tuple[list[str], dict]:
+    args = ["-h", url.host or "127.0.0.1", "-p", str(url.port or 5432), "-U", url.username or "postgres",
+            "-d", url.database]
+    env = dict(os.environ)
+    if url.password:
+        env["PGPASSWORD"] = url.password
+    return args, env
+
+
+def create_backup(path: str) -> None:
+    url = _url()
+    os.makedirs(os.path.dirname(os.path.abspath(path)) or ".", exist_ok=True)
+    key_file = os.path.abspath(current_app.config["KEY_FILE"])
+    if os.path.abspath(path) == key_file:
+        raise BackupError("refusing to write a backup over the key file")
+    if url.get_backend_name() == "sqlite":
+        source = sqlite3.connect(url.database)
+        target = sqlite3.connect(path)
+        try:
+            source.backup(target)
+        finally:
+            target.close()
+            source.close()
+        os.chmod(path, 0o600)
+        return
+    args, env = _pg_env_args(url)
+    subprocess.run(["pg_dump", "--format=custom", "--no-owner", "-f", path, *args], check=True, env=env)
+    os.chmod(path, 0o600)
+
+
+def restore_backup(path: str) -> None:
+    if not os.path.exists(path):
+        raise BackupError(f"no backup at {path}")
+    url = _url()
+    db.session.remove()
+    db.engine.dispose()
+    if url.get_backend_name() == "sqlite":
+        for suffix in ("-wal", "-shm"):
+            if os.path.exists(url.database + suffix):
+                os.unlink(url.database + suffix)
+        tmp = url.database + ".restoring"
+        shutil.copyfile(path, tmp)
+        check = sqlite3.connect(tmp)
+        try:
+            if check.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+                raise BackupError("the backup file fails SQLite's integrity check")
+        finally:
+            check.close()
+        os.replace(tmp, url.database)
+        return
+    args, env = _pg_env_args(url)
+    subprocess.run(["pg_restore", "--clean", "--if-exists", "--no-owner", *args, path], check=True, env=env)

@@ -1,0 +1,194 @@
+"""Operator commands: setup, users, units, demo data, audit verification, key rotation, backups."""
+
+import os
+import sys
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from .extensions import db
+
+
+def register(app) -> None:
+    app.cli.add_command(setup)
+    app.cli.add_command(users)
+    app.cli.add_command(units)
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(audit_group)
+    app.cli.add_command(keys)
+    app.cli.add_command(backup)
+
+
+def keyring_or_exit():
+    ring = current_app.extensions.get("tincay_keyring")
+    if ring is None:
+        raise click.ClickException(
+            f"Không có tệp khóa {current_app.config['KEY_FILE']}. Chạy `flask --app wsgi setup` "
+            "(hoặc đặt TINCAY_KEY_FILE tới tệp khóa đã sao lưu).")
+    return ring
+
+
+@click.command("setup")
+def setup():
+    """Create instance secrets and keys if absent, migrate to head, load reference data. Safe to re-run."""
+    from .crypto.keyring import load_or_create
+    from .reference import load_all
+
+    production = current_app.config["APP_CONFIG"] == "production"
+    if not production:
+        _ensure_secret_key()
+    ring = load_or_create(current_app.config["KEY_FILE"], create=not production)
+    current_app.extensions["tincay_keyring"] = ring
+    from flask_migrate import upgrade
+    upgrade()
+    load_all()
+    db.session.commit()
+    click.echo("setup: database at head, reference data loaded.")
+
+
+def _ensure_secret_key() -> None:
+    """Write instance/config.py with a random SECRET_KEY the first time (development)."""
+    path = os.path.join(current_app.instance_path, "config.py")
+    if os.path.exists(path):
+        return
+    import secrets
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write("# Created by `flask --app wsgi setup`. Never commit this file.\n")
+        fh.write(f"SECRET_KEY = {secrets.token_urlsafe(48)!r}\n")
+    current_app.config["SECRET_KEY"] = current_app.config.get("SECRET_KEY") or "set-on-next-start"
+
+
+users = AppGroup("users", help="Manage user accounts.")
+
+
+@users.command("create")
+@click.argument("username")
+@click.option("--role", required=True, help="counsellor, district_reviewer, agency_officer, reporter, monitor, admin")
+@click.option("--unit", "unit_code", required=True, help="unit code (see `units list`)")
+@click.option("--password-stdin", is_flag=True, help="read the password from standard input")
+def users_create(username, role, unit_code, password_stdin):
+    """Create a user with one role scoped to a unit."""
+    from .auth import services
+    from .units.queries import by_code
+
+    keyring_or_exit()
+    unit = by_code(unit_code)
+    if unit is None:
+        raise click.ClickException(f"unknown unit code {unit_code}")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = services.create_user(username, password, role=role, unit=unit, actor="cli")
+    except services.ServiceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"created {user.username} ({role} @ {unit.code})")
+
+
+units = AppGroup("units", help="The unit tree.")
+
+
+@units.command("list")
+def units_list():
+    """One unit a line: CODE<TAB>KIND<TAB>NAME<TAB>PARENT_CODE."""
+    from .units.models import Unit
+    by_id = {u.id: u for u in db.session.scalars(select(Unit).order_by(Unit.path))}
+    for unit in by_id.values():
+        parent = by_id.get(unit.parent_id)
+        click.echo(f"{unit.code}\t{unit.kind}\t{unit.name}\t{parent.code if parent else ''}")
+
+
+@click.command("seed-demo")
+@click.option("--cases", "case_count", default=40, show_default=True, help="synthetic cases to create")
+@click.option("--if-empty", is_flag=True, help="do nothing when users already exist")
+def seed_demo(case_count, if_empty):
+    """Seed synthetic, clearly fictitious demo data and print the demo logins."""
+    from .demo import seed
+
+    if not current_app.config.get("DEMO_SEEDING_ALLOWED"):
+        raise click.ClickException("seed-demo is refused in the production configuration.")
+    keyring_or_exit()
+    logins = seed(case_count, if_empty=if_empty)
+    if logins is None:
+        click.echo("seed-demo: database already has users; nothing seeded.")
+        return
+    click.echo("Demo logins (fictitious data; passwords shown once, not stored anywhere else):")
+    for username, role, password in logins:
+        click.echo(f"  {role:18} {username:14} {password}")
+
+
+audit_group = AppGroup("audit", help="The audit trail.")
+
+
+@audit_group.command("verify")
+def audit_verify():
+    """Recompute the hash chain; exit non-zero naming the first bad entry."""
+    from .audit import services
+
+    keyring_or_exit()
+    verdict = services.verify()
+    if verdict.ok:
+        click.echo(f"audit: chain intact ({verdict.checked} entries)")
+        return
+    click.echo(f"audit: BROKEN at entry {verdict.first_bad_seq}: {verdict.reason}", err=True)
+    sys.exit(1)
+
+
+keys = AppGroup("keys", help="Encryption keys.")
+
+
+@keys.command("rotate")
+@click.option("--batch", default=500, show_default=True)
+def keys_rotate(batch):
+    """New key-encryption key; re-wrap every data key. Resumable: run again after an interruption."""
+    from .crypto.rotation import rotate
+
+    ring = keyring_or_exit()
+    result = rotate(ring, batch=batch, echo=click.echo)
+    click.echo(f"keys: primary is v{ring.primary}; re-wrapped {result.rewrapped} data keys; "
+               f"{result.remaining} left on older keys")
+
+
+@keys.command("retire")
+@click.argument("version", type=int)
+def keys_retire(version):
+    """Mark an old KEK retired once no data key uses it (it stays in the file for old backups)."""
+    from .crypto.rotation import retire
+
+    ring = keyring_or_exit()
+    try:
+        retire(ring, version)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"keys: v{version} retired")
+
+
+backup = AppGroup("backup", help="Database backups (keys are backed up separately).")
+
+
+@backup.command("create")
+@click.argument("path")
+def backup_create(path):
+    """Write a consistent backup of the live database to PATH."""
+    from .backup import create_backup
+
+    create_backup(path)
+    click.echo(f"backup written to {path} (the key file is NOT in it: back it up separately)")
+
+
+@backup.command("restore")
+@click.argument("path")
+@click.option("--yes", is_flag=True, help="replace the current database without asking")
+def backup_restore(path, yes):
+    """Restore PATH into this instance's database (which must be new or confirmed to be replaced)."""
+    from .backup import restore_backup
+
+    if not yes:
+        click.confirm("This replaces the current database. Continue?", abort=True)
+    restore_backup(path)
+    click.echo("restored; run `flask --app wsgi audit verify` to check the chain.")

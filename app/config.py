@@ -1,0 +1,151 @@
+"""Configuration: defaults here, secrets from instance/config.py and the environment.
+
+The development config is the default so that `make run` and `flask --app wsgi ...` work on a
+fresh checkout. Production is chosen explicitly with APP_CONFIG=production (environment or
+instance/config.py) and refuses to start without its secrets.
+"""
+
+import os
+import stat
+from datetime import timedelta
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unsafe or incomplete; the app must not start."""
+
+
+class BaseConfig:
+    APP_CONFIG = "development"
+    SECRET_KEY = None
+    SQLALCHEMY_DATABASE_URI = None  # filled from DATABASE_URL or instance/tincay.sqlite
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    KEY_FILE = None  # default instance/keys.json; production: TINCAY_KEY_FILE
+    MAX_CONTENT_LENGTH = 1024 * 1024  # 1 MiB: no form needs more; larger bodies get 413
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the server-side session
+    WTF_CSRF_HEADERS = ["X-CSRFToken"]
+    SESSION_COOKIE_NAME = "tincay"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    SESSION_IDLE = timedelta(minutes=20)
+    SESSION_ABSOLUTE = timedelta(hours=10)
+    TOTP_REQUIRED = False  # production: required for every role that sees person-level data
+    TOTP_ISSUER = "Tin Cậy"
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = False
+    # Login throttling: failed attempts allowed per window, per account and per address.
+    LOGIN_FAILURES_PER_ACCOUNT = "10 per 15 minutes"
+    LOGIN_FAILURES_PER_IP = "30 per 15 minutes"
+    LOGIN_ATTEMPTS_PER_IP = "60 per minute"
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    LANGUAGES = ("vi", "en")
+    PREFERRED_URL_SCHEME = "http"
+    DEMO_SEEDING_ALLOWED = True
+    # Small-cell suppression threshold for aggregate figures.
+    SMALL_CELL_THRESHOLD = 5
+    # Yearly ceiling (đồng) for livelihood support per district until budget lines say otherwise.
+    LIVELIHOOD_YEARLY_CEILING = 500_000_000
+    REFERRAL_ACK_WORKING_DAYS = 2
+
+
+class DevelopmentConfig(BaseConfig):
+    APP_CONFIG = "development"
+
+
+class TestingConfig(BaseConfig):
+    APP_CONFIG = "testing"
+    TESTING = True
+    WTF_CSRF_ENABLED = True
+
+
+class ProductionConfig(BaseConfig):
+    APP_CONFIG = "production"
+    SESSION_COOKIE_NAME = "__Host-tincay"  # __Host-: Secure, path=/, no Domain
+    SESSION_COOKIE_SECURE = True
+    TOTP_REQUIRED = True
+    DEMO_SEEDING_ALLOWED = False
+    PREFERRED_URL_SCHEME = "https"
+    RATELIMIT_STORAGE_URI = None  # must come from RATELIMIT_STORAGE_URI (Redis)
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def read_instance_config(instance_path: str) -> dict:
+    """Read instance/config.py (if present) as a dict of UPPERCASE names."""
+    path = Path(instance_path) / "config.py"
+    if not path.exists():
+        return {}
+    namespace: dict = {}
+    exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), namespace)  # noqa: S102 - operator-owned file
+    return {k: v for k, v in namespace.items() if k.isupper()}
+
+
+ENV_NAMES = ("SECRET_KEY", "RATELIMIT_STORAGE_URI", "SMALL_CELL_THRESHOLD")
+
+
+def load_config(app, name: str | None = None, overrides: dict | None = None) -> None:
+    """Fill app.config: class defaults < instance/config.py < environment < overrides."""
+    instance = read_instance_config(app.instance_path)
+    overrides = overrides or {}
+    name = (name or overrides.get("APP_CONFIG") or os.environ.get("APP_CONFIG") or instance.get("APP_CONFIG")
+            or "development")
+    if name not in CONFIGS:
+        raise ConfigError(f"APP_CONFIG must be one of {sorted(CONFIGS)}, not {name!r}")
+    app.config.from_object(CONFIGS[name])
+    app.config.update(instance)
+    app.config["APP_CONFIG"] = name
+    for key in ENV_NAMES:
+        if os.environ.get(key):
+            app.config[key] = os.environ[key]
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if os.environ.get("TINCAY_KEY_FILE"):
+        app.config["KEY_FILE"] = os.environ["TINCAY_KEY_FILE"]
+    app.config.update(overrides)
+    _fill_defaults(app)
+    if name == "production":
+        check_production(app.config)
+
+
+def _fill_defaults(app) -> None:
+    cfg = app.config
+    if not cfg.get("SQLALCHEMY_DATABASE_URI"):
+        cfg["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "tincay.sqlite")
+    uri = cfg["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgresql://") or uri.startswith("postgres://"):
+        # psycopg 3 is the driver we ship; accept the plain scheme operators usually write.
+        cfg["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri.split("://", 1)[1]
+    if not cfg.get("KEY_FILE"):
+        cfg["KEY_FILE"] = os.path.join(app.instance_path, "keys.json")
+    if not cfg.get("RATELIMIT_STORAGE_URI") and cfg["APP_CONFIG"] != "production":
+        cfg["RATELIMIT_STORAGE_URI"] = "memory://"
+    if isinstance(cfg.get("SMALL_CELL_THRESHOLD"), str):
+        cfg["SMALL_CELL_THRESHOLD"] = int(cfg["SMALL_CELL_THRESHOLD"])
+
+
+def check_production(cfg) -> None:
+    """Refuse to run production without secrets, with an exposed key file, or with debug on."""
+    problems = []
+    if not cfg.get("SECRET_KEY") or len(str(cfg["SECRET_KEY"])) < 32:
+        problems.append("SECRET_KEY is missing or shorter than 32 characters")
+    if cfg.get("DEBUG"):
+        problems.append("DEBUG must be off")
+    if not cfg.get("RATELIMIT_STORAGE_URI") or cfg["RATELIMIT_STORAGE_URI"].startswith("memory"):
+        problems.append("RATELIMIT_STORAGE_URI must name a shared store (redis://...)")
+    key_file = cfg.get("KEY_FILE")
+    if not key_file or not os.path.exists(key_file):
+        problems.append("the key file (TINCAY_KEY_FILE) does not exist")
+    else:
+        mode = os.stat(key_file).st_mode
+        if mode & (stat.S_IRWXG | stat.S_IRWXO):
+            problems.append(f"the key file {key_file} is readable by group or others (chmod 0400)")
+    if problems:
+        raise ConfigError("Production configuration refused: " + "; ".join(problems))

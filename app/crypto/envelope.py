@@ -1,0 +1,81 @@
+"""Envelope encryption: one random data key (DEK) per record, wrapped by a key-encryption key (KEK).
+
+Field format (one BLOB per field): version byte | key id (4 bytes, always 0: the record's own DEK)
+| nonce (12) | ciphertext + GCM tag (16). Associated data binds the ciphertext to its place:
+``table|column|row-uuid|scheme-version``, so a ciphertext moved to another row or column fails.
+Wrapped DEK format: version byte | KEK version (4 bytes) | nonce (12) | wrapped key + tag; its
+associated data is ``dek|table|row-uuid|kek-version``.
+"""
+
+import os
+import struct
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from .errors import CryptoError, KeyRingError
+from .keyring import KeyRing
+
+FIELD_VERSION = 1
+WRAP_VERSION = 1
+NONCE_SIZE = 12
+_HEADER = struct.Struct(">BI")
+
+
+def new_dek() -> bytes:
+    return AESGCM.generate_key(bit_length=256)
+
+
+def _dek_aad(table: str, row_id: str, kek_version: int) -> bytes:
+    return f"dek|{table}|{row_id}|{kek_version}".encode()
+
+
+def wrap_dek(ring: KeyRing, dek: bytes, table: str, row_id: str) -> bytes:
+    """Wrap a DEK under the primary KEK."""
+    version = ring.primary
+    nonce = os.urandom(NONCE_SIZE)
+    sealed = AESGCM(ring.kek(version)).encrypt(nonce, dek, _dek_aad(table, row_id, version))
+    return _HEADER.pack(WRAP_VERSION, version) + nonce + sealed
+
+
+def wrapped_kek_version(wrapped: bytes) -> int:
+    return _HEADER.unpack_from(wrapped)[1]
+
+
+def unwrap_dek(ring: KeyRing, wrapped: bytes, table: str, row_id: str) -> bytes:
+    """Unwrap a DEK; raise CryptoError if the wrapping was tampered with or moved to another row."""
+    if len(wrapped) < _HEADER.size + NONCE_SIZE + 16:
+        raise CryptoError("wrapped data key is truncated")
+    fmt, version = _HEADER.unpack_from(wrapped)
+    if fmt != WRAP_VERSION:
+        raise CryptoError("unknown wrapped-key format")
+    nonce = wrapped[_HEADER.size:_HEADER.size + NONCE_SIZE]
+    try:
+        return AESGCM(ring.kek(version)).decrypt(nonce, wrapped[_HEADER.size + NONCE_SIZE:],
+                                                 _dek_aad(table, row_id, version))
+    except (InvalidTag, KeyRingError) as exc:
+        raise CryptoError("data key does not unwrap") from exc
+
+
+def field_aad(table: str, column: str, row_id: str) -> bytes:
+    return f"{table}|{column}|{row_id}|{FIELD_VERSION}".encode()
+
+
+def seal(dek: bytes, plaintext: bytes, aad: bytes) -> bytes:
+    """Encrypt one field value with a fresh random nonce."""
+    nonce = os.urandom(NONCE_SIZE)
+    return _HEADER.pack(FIELD_VERSION, 0) + nonce + AESGCM(dek).encrypt(nonce, plaintext, aad)
+
+
+def open_sealed(dek: bytes, blob: bytes, aad: bytes) -> bytes:
+    """Decrypt one field value; raise CryptoError on any tampering, truncation or wrong place."""
+    if len(blob) < _HEADER.size + NONCE_SIZE + 16:
+        raise CryptoError("ciphertext is truncated")
+    fmt, _key_id = _HEADER.unpack_from(blob)
+    if fmt != FIELD_VERSION:
+        raise CryptoError("unknown field format")
+    nonce = blob[_HEADER.size:_HEADER.size + NONCE_SIZE]
+    try:
+        return AESGCM(dek).decrypt(nonce, blob[_HEADER.size + NONCE_SIZE:], aad)
+    except InvalidTag as exc:
+        raise CryptoError("ciphertext does not authenticate") from exc

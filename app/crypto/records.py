@@ -1,0 +1,187 @@
+"""The one mechanism by which models hold protected fields.
+
+A model mixes in ``EncryptedRecord`` (it then carries its own wrapped data key) and declares each
+protected field once::
+
+    class Case(EncryptedRecord, db.Model):
+        full_name = Encrypted(blind=(BlindSpec("name", normalize_text), BlindSpec("name_fold", fold_diacritics)))
+
+``Encrypted`` adds the BLOB column ``<name>_enc`` (and one integer column ``bidx_<index>`` per blind
+index), seals on assignment and opens on read. Views and services only ever see plaintext
+attributes; no code outside this package calls encrypt or decrypt.
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Callable
+
+from flask import current_app
+from sqlalchemy import Integer, LargeBinary
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..types import UTCDateTime
+from . import envelope
+from .blind import blind_index
+from .errors import CryptoError, RecordDamaged, RecordErased
+from .keyring import KeyRing
+
+DEFAULT_BITS = 14  # at 100 000 records, about 6 rows share each hash: deliberate false positives
+
+
+def current_keyring() -> KeyRing:
+    return current_app.extensions["tincay_keyring"]
+
+
+@dataclass(frozen=True)
+class BlindSpec:
+    name: str
+    normalize: Callable[[str], str]
+    bits: int = DEFAULT_BITS
+
+
+class EncryptedRecord:
+    """Mixin: a row whose protected fields are sealed under its own data key (DEK)."""
+
+    wrapped_dek: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    kek_version: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    erased_at = mapped_column(UTCDateTime, nullable=True)
+
+    @classmethod
+    def crypto_table(cls) -> str:
+        return cls.__tablename__
+
+    def data_key(self) -> bytes:
+        """This row's DEK, unwrapped once per instance; a new one is made for a new row."""
+        cached = self.__dict__.get("_tc_dek")
+        if cached is not None:
+            return cached
+        if self.erased_at is not None:
+            raise RecordErased(self.crypto_table())
+        ring = current_keyring()
+        if self.id is None:
+            from ..extensions import new_uuid
+            self.id = new_uuid()
+        if self.wrapped_dek is None:
+            dek = envelope.new_dek()
+            self.wrapped_dek = envelope.wrap_dek(ring, dek, self.crypto_table(), self.id)
+            self.kek_version = ring.primary
+        else:
+            if self.id in ring.erased_ids:
+                raise RecordErased(self.crypto_table())
+            try:
+                dek = envelope.unwrap_dek(ring, self.wrapped_dek, self.crypto_table(), self.id)
+            except CryptoError as exc:
+                raise RecordDamaged(self.crypto_table(), self.id, "wrapped_dek") from exc
+        self.__dict__["_tc_dek"] = dek
+        return dek
+
+    def rewrap(self, ring: KeyRing) -> bool:
+        """Re-wrap the DEK under the primary KEK (key rotation); False when nothing was to do."""
+        if self.wrapped_dek is None or self.kek_version == ring.primary:
+            return False
+        dek = envelope.unwrap_dek(ring, self.wrapped_dek, self.crypto_table(), self.id)
+        self.wrapped_dek = envelope.wrap_dek(ring, dek, self.crypto_table(), self.id)
+        self.kek_version = ring.primary
+        return True
+
+    def shred(self, erased_at) -> None:
+        """Destroy the DEK and every ciphertext: the protected fields become unreadable for good."""
+        for name in encrypted_fields(type(self)):
+            setattr(self, Encrypted.storage_name(name), None)
+        self.wrapped_dek = None
+        self.kek_version = None
+        self.erased_at = erased_at
+        self.__dict__.pop("_tc_dek", None)
+        self.__dict__.pop("_tc_plain", None)
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
+
+
+def encrypted_fields(cls) -> list[str]:
+    return [name for klass in cls.__mro__ for name, value in vars(klass).items() if isinstance(value, Encrypted)]
+
+
+class Encrypted:
+    """A protected field: sealed with AES-256-GCM under the row's DEK, bound to table, column and row."""
+
+    def __init__(self, kind: str = "text", blind: tuple[BlindSpec, ...] = ()):
+        if kind not in ("text", "json", "date", "int"):
+            raise ValueError(f"unknown encrypted kind {kind}")
+        self.kind = kind
+        self.blind = blind
+
+    @staticmethod
+    def storage_name(name: str) -> str:
+        return f"{name}_enc"
+
+    def __set_name__(self, owner, name):
+        self.name = name
+        self.storage = self.storage_name(name)
+        # Declared here, before SQLAlchemy's declarative scan runs, so a model names each field once.
+        setattr(owner, self.storage, mapped_column(self.storage, LargeBinary, nullable=True))
+        for spec in self.blind:
+            setattr(owner, f"bidx_{spec.name}", mapped_column(f"bidx_{spec.name}", Integer, nullable=True, index=True))
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        cache = obj.__dict__.setdefault("_tc_plain", {})
+        if self.name in cache:
+            return cache[self.name]
+        blob = getattr(obj, self.storage)
+        if blob is None:
+            value = None
+        else:
+            aad = envelope.field_aad(obj.crypto_table(), self.name, obj.id)
+            try:
+                raw = envelope.open_sealed(obj.data_key(), blob, aad)
+            except CryptoError as exc:
+                raise RecordDamaged(obj.crypto_table(), obj.id, self.name) from exc
+            value = self._decode(raw)
+        cache[self.name] = value
+        return value
+
+    def __set__(self, obj, value):
+        if value is None or value == "" or value == []:
+            setattr(obj, self.storage, None)
+            value = None if value in ("", None) else value
+        else:
+            aad = envelope.field_aad(obj.crypto_table(), self.name, obj.id if obj.id else _ensure_id(obj))
+            setattr(obj, self.storage, envelope.seal(obj.data_key(), self._encode(value), aad))
+        obj.__dict__.setdefault("_tc_plain", {})[self.name] = value
+        for spec in self.blind:
+            setattr(obj, f"bidx_{spec.name}", blind_hash(obj.crypto_table(), spec, value) if value else None)
+
+    def _encode(self, value) -> bytes:
+        if self.kind == "json":
+            return json.dumps(value, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        if self.kind == "date":
+            return value.isoformat().encode("ascii")
+        return str(value).encode("utf-8")
+
+    def _decode(self, raw: bytes):
+        text = raw.decode("utf-8")
+        if self.kind == "json":
+            return json.loads(text)
+        if self.kind == "date":
+            return date.fromisoformat(text)
+        if self.kind == "int":
+            return int(text)
+        return text
+
+
+def _ensure_id(obj) -> str:
+    from ..extensions import new_uuid
+    obj.id = new_uuid()
+    return obj.id
+
+
+def blind_hash(table: str, spec: BlindSpec, value: str) -> int | None:
+    """The blind-index value of `value` for one index spec (None for an empty value)."""
+    normalized = spec.normalize(str(value))
+    if not normalized:
+        return None
+    return blind_index(current_keyring().index_root, table, spec.name, normalized, spec.bits)

@@ -1,0 +1,45 @@
+"""Flask extensions, created unbound and bound to the app in create_app()."""
+
+import uuid
+from datetime import UTC, datetime
+
+from flask_babel import Babel
+from flask_htmx import HTMX
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
+
+# Stable constraint names, so that Alembic migrations are the same on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def utcnow() -> datetime:
+    """Now, in UTC, timezone-aware (stored as UTC; shown in Asia/Ho_Chi_Minh)."""
+    return datetime.now(UTC)
+
+
+def new_uuid() -> str:
+    """A random id for URLs: never sequential, never guessable."""
+    return str(uuid.uuid4())
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+csrf = CSRFProtect()
+babel = Babel()
+htmx = HTMX()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -1,0 +1,15 @@
+"""What every area's service layer shares: refusing an operation with a message for the user."""
+
+
+class ServiceError(ValueError):
+    """A refused operation, with a message for the user and, where it belongs to one, the form field."""
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(str(message))
+        self.field = field
+
+
+def ensure(condition, message, field: str | None = None) -> None:
+    """Refuse the operation with `message` unless `condition` holds."""
+    if not condition:
+        raise ServiceError(message, field)

@@ -1,0 +1,1 @@
+"""Organisational units (the tree of province, district, commune, village, trusted address, agency)."""

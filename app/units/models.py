@@ -1,0 +1,53 @@
+"""Organisational units: one tree (province → district → commune → village, with trusted addresses
+and agencies under the unit they serve), dated, with a lineage table for mergers."""
+
+from datetime import date
+
+from sqlalchemy import Date, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db, new_uuid
+
+KINDS = ("province", "district", "commune", "village", "trusted_address", "agency")
+
+
+class Unit(db.Model):
+    __tablename__ = "unit"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    parent_id: Mapped[str | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    # Materialised path of codes ("/11/099/03253/"): a subtree is one indexed prefix match.
+    path: Mapped[str] = mapped_column(String(400), index=True)
+    official_code: Mapped[str | None] = mapped_column(String(20))
+    code_system: Mapped[str | None] = mapped_column(String(20))
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    disabled: Mapped[bool] = mapped_column(default=False)
+
+    parent: Mapped["Unit | None"] = relationship(remote_side=[id])
+
+    def is_current(self, on: date | None = None) -> bool:
+        on = on or date.today()
+        return (not self.disabled and (self.valid_from is None or self.valid_from <= on)
+                and (self.valid_to is None or on <= self.valid_to))
+
+    def __repr__(self) -> str:
+        return f"<Unit {self.code} {self.kind}>"
+
+
+class UnitLineage(db.Model):
+    """`old` became (part of) `new` on `effective`: history stays on `old` and rolls up to `new`."""
+
+    __tablename__ = "unit_lineage"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    old_id: Mapped[str] = mapped_column(ForeignKey("unit.id"), index=True)
+    new_id: Mapped[str] = mapped_column(ForeignKey("unit.id"), index=True)
+    effective: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(String(300))
+
+    old: Mapped[Unit] = relationship(foreign_keys=[old_id])
+    new: Mapped[Unit] = relationship(foreign_keys=[new_id])

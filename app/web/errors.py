@@ -1,0 +1,75 @@
+"""Error pages in Vietnamese, without internal detail; a database fault becomes a 503 'try again'."""
+
+import logging
+
+from flask import render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+from ..crypto.errors import RecordDamaged
+
+log = logging.getLogger("tincay.errors")
+
+MESSAGES = {
+    400: (_l("Yêu cầu không hợp lệ"), _l("Trang không hiểu yêu cầu này. Hãy quay lại và thử lại.")),
+    403: (_l("Không có quyền"), _l("Bạn không có quyền xem hoặc làm việc này.")),
+    404: (_l("Không tìm thấy"), _l("Không có trang hoặc hồ sơ này, hoặc bạn không có quyền xem.")),
+    405: (_l("Không hợp lệ"), _l("Thao tác này không được phép theo cách đó.")),
+    413: (_l("Dữ liệu quá lớn"), _l("Nội dung gửi lên quá lớn. Hãy rút ngắn rồi gửi lại.")),
+    429: (_l("Quá nhiều yêu cầu"), _l("Bạn thao tác quá nhanh. Vui lòng đợi một lát rồi thử lại.")),
+    500: (_l("Đã xảy ra lỗi"), _l("Hệ thống gặp lỗi. Dữ liệu bạn nhập chưa được lưu. Vui lòng thử lại.")),
+    503: (_l("Tạm thời không lưu được"), _l("Hệ thống đang bận hoặc mất kết nối cơ sở dữ liệu. "
+                                             "Chưa có gì được lưu. Vui lòng thử lại sau ít phút.")),
+}
+
+
+def render_error(status: int, message=None):
+    title, default = MESSAGES.get(status, MESSAGES[500])
+    return render_template("errors/error.html", status=status, title=title, message=message or default), status
+
+
+def register(app) -> None:
+    from ..extensions import db
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        return render_error(400, _l("Phiên làm việc của biểu mẫu đã hết hạn. Hãy tải lại trang rồi gửi lại."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc):
+        return render_error(exc.code or 500)
+
+    @app.errorhandler(RecordDamaged)
+    def damaged(exc):
+        from ..audit import services as audit
+        db.session.rollback()
+        audit.record(None, "crypto.damaged", object_type=exc.table, object_id=exc.row_id,
+                     result="error", detail={"column": exc.column})
+        db.session.commit()
+        return render_template("errors/error.html", status=409, title=_l("Hồ sơ bị hỏng"),
+                               message=_l("Một phần hồ sơ này không giải mã được (có thể đã bị sửa trái phép). "
+                                          "Không hiển thị dữ liệu sai. Sự việc đã được ghi nhật ký; hãy báo "
+                                          "quản trị viên.")), 409
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(DBAPIError)
+    def database_down(exc):
+        # Log the class only: driver messages can quote the statement's parameters.
+        log.error("database error: %s", type(exc).__name__)
+        _safe_rollback(db)
+        return render_error(503)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc):
+        log.error("unhandled error: %s", type(exc).__name__)
+        _safe_rollback(db)
+        return render_error(500)
+
+
+def _safe_rollback(db) -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the database may be the thing that is down
+        log.error("rollback failed")

@@ -1,0 +1,48 @@
+"""Template filters: Vietnamese dates (dd/mm/yyyy, Asia/Ho_Chi_Minh) and money (12.380.000 đ)."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def local(value: datetime) -> datetime:
+    return value.astimezone(LOCAL_TZ)
+
+
+def date_vn(value) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime):
+        value = local(value).date()
+    return value.strftime("%d/%m/%Y") if isinstance(value, date) else str(value)
+
+
+def datetime_vn(value) -> str:
+    if value is None:
+        return ""
+    return local(value).strftime("%d/%m/%Y %H:%M")
+
+
+def group_thousands(value: int) -> str:
+    sign = "-" if value < 0 else ""
+    return sign + f"{abs(int(value)):,}".replace(",", ".")
+
+
+def money(value) -> str:
+    """12380000 -> '12.380.000 đ' (store integer đồng; show the unit)."""
+    if value is None or value == "":
+        return ""
+    return f"{group_thousands(value)} đ"
+
+
+def number(value) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.1f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+    return group_thousands(int(value))
+
+
+def register(app) -> None:
+    app.jinja_env.filters.update(date_vn=date_vn, datetime_vn=datetime_vn, money=money, number=number)

@@ -1,0 +1,56 @@
+"""Form building blocks shared by every area: Vietnamese messages, and no control characters."""
+
+import unicodedata
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+
+def required(message=None):
+    return DataRequired(message=message or _l("Vui lòng nhập mục này."))
+
+
+def chosen(message=None):
+    return InputRequired(message=message or _l("Vui lòng chọn một mục."))
+
+
+def max_length(n: int):
+    return Length(max=n, message=_l("Tối đa %(max)d ký tự.", max=n))
+
+
+def between(low: int, high: int):
+    return NumberRange(min=low, max=high, message=_l("Giá trị phải từ %(min)s đến %(max)s.", min=low, max=high))
+
+
+optional = Optional
+
+
+def _has_control_chars(value: str) -> bool:
+    return any(unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in value)
+
+
+class BaseForm(FlaskForm):
+    """Every form: text fields may not carry control characters (NUL and the like)."""
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        for field in self:
+            if isinstance(field, (StringField, TextAreaField)) and isinstance(field.data, str):
+                if _has_control_chars(field.data):
+                    field.errors = list(field.errors) + [str(_l("Có ký tự điều khiển không hợp lệ."))]
+                    ok = False
+        return ok
+
+
+def text(label, *validators, max_len: int = 200, **kwargs):
+    return StringField(label, [*validators, max_length(max_len)], **kwargs)
+
+
+def long_text(label, *validators, max_len: int = 5000, **kwargs):
+    return TextAreaField(label, [*validators, max_length(max_len)], **kwargs)
+
+
+__all__ = ["BaseForm", "ValidationError", "between", "chosen", "long_text", "max_length", "optional",
+           "required", "text"]
