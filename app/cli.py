@@ -42,7 +42,7 @@ def setup():
     ring = load_or_create(current_app.config["KEY_FILE"], create=not production)
     current_app.extensions["tincay_keyring"] = ring
     from flask_migrate import upgrade
-    upgrade()
+    upgrade(revision="heads")  # area migrations branch from the foundation; all heads are applied
     load_all()
     db.session.commit()
     click.echo("setup: database at head, reference data loaded.")

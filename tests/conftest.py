@@ -68,7 +68,7 @@ def build_app(config: dict):
     app = create_app("testing", config)
     with app.app_context():
         app.extensions["tincay_keyring"] = load_or_create(config["KEY_FILE"], create=True)
-        upgrade()
+        upgrade(revision="heads")
         load_all()
         db.session.commit()
     return app
@@ -84,7 +84,9 @@ def wipe(app) -> None:
     from app.audit.models import GENESIS
     with app.app_context():
         engine = db.engine
-        tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
+        existing = set(sa.inspect(engine).get_table_names())
+        tables = [t for t in reversed(db.metadata.sorted_tables)
+                  if t.name not in REFERENCE_TABLES and t.name in existing]
         with engine.begin() as conn:
             postgres = conn.dialect.name == "postgresql"
             if postgres:

@@ -1,13 +1,13 @@
-/* Tin Cậy client helpers. No framework, no eval, no inline styles (strict CSP).
-   Everything works without this file; it only adds safety on shared commune computers and weak networks.
-   a. Quick exit: Esc pressed 3 times quickly submits form[data-quick-exit] (the button works without JS).
-   b. Idle lock: body[data-idle-seconds] is the server's idle timeout. Times count from the last moment the
-      server surely saw us (page request, keep-alive ping), so we lock before the server does and a draft
-      still saves. Input pings /auth/ping at most once a minute; near the end #idle-warning shows; at the end
-      form[data-draft-url] is saved, the session is ended and the page left, so the next user sees nothing.
-   c. After an htmx swap, focus the first invalid field (if it has .field-error) or [data-autofocus], so
-      screen-reader and keyboard users land on the change; never steal focus from a field being typed in.
-   d. form[data-confirm]: ask before a destructive submit (capture phase, so htmx never sees a refusal). */
+/* Tin Cậy client helpers: no framework, no eval, no inline styles (strict CSP). Pages work without
+   this file; it adds safety for shared commune computers and copes with weak networks.
+   a. Quick exit: Esc 3 times quickly submits form[data-quick-exit] (its button works without JS).
+   b. Idle lock: body[data-idle-seconds] is the server's idle timeout. We count from the last time the
+      server surely saw us (page request, keep-alive ping), so we lock before it does and a draft can still
+      be saved. Input pings /auth/ping at most once a minute; near the end #idle-warning shows; at the end
+      form[data-draft-url] is saved, the session ended and the page left: the next user sees nothing.
+   c. After an htmx swap, focus the first invalid field (if there is a .field-error) or [data-autofocus];
+      never steal focus from a field someone is typing in.
+   d. form[data-confirm] asks before submitting; in capture phase, so htmx never sees a refused submit. */
 (function () {
   'use strict';
   var d = document, b = d.body, csrf = b.dataset.csrf || '';
@@ -32,19 +32,20 @@
   var idle = +b.dataset.idleSeconds;
   if (idle > 0) {
     var warn = d.getElementById('idle-warning'), locked = false,
-      // the page request reached the server after navigation start: count from there
+      // the server saw the page request after navigation start
       seen = Math.round(performance.timeOrigin || Date.now()),
       warnAt = (idle - Math.min(120, idle / 2)) * 1000,
       lockAt = (idle - Math.min(30, idle / 10)) * 1000;  // margin: the draft POST must beat the server
 
-    var leave = function () { location.replace('/auth/login?expired=1'); };
+    var gap = Math.min(60000, idle * 250),  // ping at most once a minute (less on test timeouts)
+      leave = function () { location.replace('/auth/login?expired=1'); };
     var lock = function (save) {
       if (locked) return;
       locked = true;
       var f = save && d.querySelector('form[data-draft-url]'),
         data = f && new FormData(f);
       b.hidden = true;  // hide person data at once, even if the network is slow
-      setTimeout(leave, 15000);  // never wait longer than this on a dead network
+      setTimeout(leave, 15000);  // a dead network must not keep us here
       (f ? post(f.dataset.draftUrl, data) : Promise.resolve())
         .catch(function () {})
         .then(function () { return post('/auth/logout'); })  // ends the server session now
@@ -57,11 +58,11 @@
       else if (warn) warn.hidden = t < warnAt;
     };
     var active = function () {
-      if (locked || Date.now() - seen < 60000) return;
+      if (locked || Date.now() - seen < gap) return;
       seen = Date.now();
       if (warn) warn.hidden = true;
       post('/auth/ping').then(function (r) {
-        // session already gone on the server (other tab logged out, server restart): lock now
+        // the server session is already gone (logged out elsewhere): lock now
         if (r.status === 401 || (r.redirected && r.url.indexOf('/auth/login') >= 0)) lock(false);
       }, function () {});  // offline: keep counting from the last input
     };
@@ -72,7 +73,7 @@
     setInterval(tick, 1000);
   }
 
-  // c. focus after htmx swaps (and after a full-page re-render with errors)
+  // c. focus after htmx swaps, and on a full page re-rendered with errors
   function focusIn(root, errorsOnly) {
     var a = d.activeElement;
     if (a && a !== b && !root.contains(a) && a.matches('input,select,textarea')) return;
