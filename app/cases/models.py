@@ -1,0 +1,232 @@
+"""Case records in three tiers.
+
+* summary — plaintext, for scoping and statistics: code, kind, unit, status, sex, age band, ethnic
+  group, disability, poverty status, risk level, dates;
+* identity — encrypted, blind-indexed where searched: names, birth date, ID number, phone, address…;
+* narrative — encrypted: what happened, the assessment, safety plan and safe-contact protocol.
+
+Every row hanging off a case (consents, follow-ups, services, notes, grants) seals its protected
+fields under the case's own data key (`CaseKeyed`), so destroying that one key erases them all.
+"""
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..crypto.blind import fold_diacritics, normalize_digits, normalize_text
+from ..crypto.records import BlindSpec, Encrypted, EncryptedRecord, blind_hash
+from ..extensions import db, new_uuid, utcnow
+from ..types import UTCDateTime
+from ..units.models import Unit
+
+KINDS = ("dv", "trafficking", "both")
+STATUSES = ("open", "closed")
+NAME_INDEXES = (BlindSpec("name", normalize_text), BlindSpec("name_fold", fold_diacritics))
+NAME_YEAR = BlindSpec("name_year", lambda v: v)  # value is "<folded name>|<year>", built by the model
+PHONE = BlindSpec("phone", normalize_digits, bits=16)
+ID_NUMBER = BlindSpec("id_number", normalize_digits, bits=16)
+
+
+class Case(EncryptedRecord, db.Model):
+    __tablename__ = "case_record"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    code: Mapped[str] = mapped_column(String(20), unique=True)  # shown to people, never used as a key
+    kind: Mapped[str] = mapped_column(String(12), index=True)
+    unit_id: Mapped[str] = mapped_column(ForeignKey("unit.id"), index=True)
+    village_id: Mapped[str | None] = mapped_column(ForeignKey("unit.id"))
+    status: Mapped[str] = mapped_column(String(10), default="open", index=True)
+    sex: Mapped[str] = mapped_column(String(10))  # female, male, other, unknown
+    age_band: Mapped[str] = mapped_column(String(12))
+    ethnic_code: Mapped[str] = mapped_column(String(4))
+    ethnic_list: Mapped[str] = mapped_column(String(10), default="GSO")
+    disability: Mapped[bool] = mapped_column(Boolean, default=False)
+    poverty_status: Mapped[str] = mapped_column(String(20))
+    risk_level: Mapped[str] = mapped_column(String(10), default="medium", index=True)
+    opened_on: Mapped[date] = mapped_column(Date, index=True)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    closure_reason: Mapped[str | None] = mapped_column(String(40))
+    # The earliest open follow-up: kept here so that the list sorts and filters on an index.
+    next_followup_on: Mapped[date | None] = mapped_column(Date, index=True)
+    created_by_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+    # identity tier
+    full_name = Encrypted(blind=NAME_INDEXES)
+    other_names = Encrypted()
+    birth_date = Encrypted(kind="date")
+    birth_year = Encrypted(kind="int")  # when only an estimate is known
+    id_number = Encrypted(blind=(ID_NUMBER,))
+    phone = Encrypted(blind=(PHONE,))
+    address_detail = Encrypted()
+    guardian = Encrypted(kind="json")  # {"name", "relation", "phone"} for a child
+    preferred_language = Encrypted()
+    interpreter_needed = Encrypted()  # "yes"/"no": whether the survivor needs one is itself sensitive
+    # narrative tier
+    domestic_violence = Encrypted(kind="json")  # acts, perpetrator, relation, how reported, measures, orders
+    trafficking = Encrypted(kind="json")  # status, destination, exploitation, dates, identification, minor
+    reported_by = Encrypted()  # who reported the case: kept confidential
+    assessment = Encrypted(kind="json")  # risk reasons, needs
+    safety_plan = Encrypted()
+    safe_contact = Encrypted(kind="json")  # channel, time window, code word
+
+    unit: Mapped[Unit] = relationship(foreign_keys=[unit_id], lazy="joined")
+    village: Mapped[Unit | None] = relationship(foreign_keys=[village_id])
+
+    bidx_name_year = mapped_column(Integer, nullable=True, index=True)
+
+    IDENTITY_FIELDS = ("full_name", "other_names", "birth_date", "birth_year", "id_number", "phone",
+                       "address_detail", "guardian", "preferred_language", "interpreter_needed")
+    NARRATIVE_FIELDS = ("domestic_violence", "trafficking", "reported_by", "assessment", "safety_plan",
+                        "safe_contact")
+    SUMMARY_FIELDS = ("code", "kind", "unit_id", "village_id", "status", "sex", "age_band", "ethnic_code",
+                      "disability", "poverty_status", "risk_level", "opened_on", "closed_on")
+
+    def refresh_name_year_index(self) -> None:
+        """The duplicate-check index: folded name with birth year (either known or estimated)."""
+        year = self.birth_date.year if self.birth_date else self.birth_year
+        name = fold_diacritics(self.full_name or "")
+        self.bidx_name_year = blind_hash(self.crypto_table(), NAME_YEAR, f"{name}|{year}") if name and year else None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == "open"
+
+
+class CaseKeyed:
+    """A row whose protected fields are sealed under its case's data key (one key erases all)."""
+
+    @classmethod
+    def crypto_table(cls) -> str:
+        return cls.__tablename__
+
+    def data_key(self) -> bytes:
+        return self.case.data_key()
+
+
+def _case_fk():
+    return mapped_column(ForeignKey("case_record.id", ondelete="CASCADE"), index=True)
+
+
+class CaseCounter(db.Model):
+    """The last case number given in a year: codes are TG-<year>-<number>."""
+
+    __tablename__ = "case_counter"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Consent(CaseKeyed, db.Model):
+    """One entry of the consent ledger: for one purpose (and, to share, one named agency)."""
+
+    __tablename__ = "case_consent"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    case_id: Mapped[str] = _case_fk()
+    purpose: Mapped[str] = mapped_column(String(30))  # services, share_with_agency, statistics
+    agency_id: Mapped[str | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    method: Mapped[str] = mapped_column(String(30))  # signed, thumbprint, verbal_with_witness
+    given_by: Mapped[str] = mapped_column(String(30))  # self, guardian, child_and_guardian
+    given_on: Mapped[date] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    withdrawn_on: Mapped[date | None] = mapped_column(Date)
+    recorded_by_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    witness = Encrypted()
+    note = Encrypted()
+
+    case: Mapped[Case] = relationship(lazy="joined")
+    agency: Mapped[Unit | None] = relationship()
+
+    def is_valid(self, on: date) -> bool:
+        return (self.withdrawn_on is None and self.given_on <= on
+                and (self.expires_on is None or on <= self.expires_on))
+
+
+class FollowUp(CaseKeyed, db.Model):
+    __tablename__ = "case_followup"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    case_id: Mapped[str] = _case_fk()
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    assignee_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    status: Mapped[str] = mapped_column(String(12), default="open", index=True)  # open, done, cancelled
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What created it, for reminders driven by other areas (e.g. "livelihood:<plan-id>:6m").
+    source: Mapped[str | None] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    purpose = Encrypted()
+    outcome = Encrypted()
+
+    case: Mapped[Case] = relationship(lazy="joined")
+
+
+class CaseService(CaseKeyed, db.Model):
+    """A service in the case plan: shelter, counselling, medical, legal aid, police, economic support…"""
+
+    __tablename__ = "case_service"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    case_id: Mapped[str] = _case_fk()
+    kind: Mapped[str] = mapped_column(String(30))
+    status: Mapped[str] = mapped_column(String(12), default="planned")  # planned, in_progress, done, cancelled
+    start_on: Mapped[date | None] = mapped_column(Date)
+    end_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    notes = Encrypted()
+
+    case: Mapped[Case] = relationship(lazy="joined")
+
+
+class CaseNote(CaseKeyed, db.Model):
+    """Append-only notes; a correction is a new note that supersedes the old one, which is kept."""
+
+    __tablename__ = "case_note"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    case_id: Mapped[str] = _case_fk()
+    author_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    supersedes_id: Mapped[str | None] = mapped_column(ForeignKey("case_note.id"))
+    body = Encrypted()
+
+    case: Mapped[Case] = relationship(lazy="joined")
+
+
+class BreakGlassGrant(CaseKeyed, db.Model):
+    """A district reviewer's emergency, time-limited, read-only access to a whole case."""
+
+    __tablename__ = "case_break_glass"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    case_id: Mapped[str] = _case_fk()
+    user_id: Mapped[str] = mapped_column(ForeignKey("user_account.id"), index=True)
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason = Encrypted()
+
+    case: Mapped[Case] = relationship(lazy="joined")
+
+
+class EraseRequest(db.Model):
+    """Erasure on a data-subject request or at the end of retention: asked by an admin, confirmed by a
+    district reviewer; the reason is an enumerated code, not free text, because admins see no case content."""
+
+    __tablename__ = "case_erase_request"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    case_id: Mapped[str] = mapped_column(ForeignKey("case_record.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(30))  # subject_request, retention_end
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending, done, refused
+    requested_by_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+from . import permissions  # noqa: E402,F401 - registers the case policy once the models exist
