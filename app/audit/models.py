@@ -24,6 +24,8 @@ class AuditEntry(db.Model):
     object_type: Mapped[str | None] = mapped_column(String(40))
     object_id: Mapped[str | None] = mapped_column(String(64), index=True)
     result: Mapped[str] = mapped_column(String(20), default="ok")
+    # The case an entry concerns (directly or through a plan, referral, note…): the case timeline.
+    case_id: Mapped[str | None] = mapped_column(String(36), index=True)
     # JSON of ids, codes and enumerated values only.
     detail: Mapped[str] = mapped_column(Text, default="{}")
     prev_hash: Mapped[str] = mapped_column(String(64))

@@ -24,9 +24,15 @@ _PENDING = "tincay_audit_pending"
 
 
 def record(actor, action: str, obj=None, *, result: str = "ok", detail: dict | None = None,
-           object_type: str | None = None, object_id: str | None = None) -> None:
-    """Queue an audit entry on the current transaction (ids and actions only, never person data)."""
+           object_type: str | None = None, object_id: str | None = None, case_id: str | None = None) -> None:
+    """Queue an audit entry on the current transaction (ids and actions only, never person data).
+
+    `case_id` puts the entry on that case's timeline; it is taken from `obj` when obj is a case or
+    carries a `case_id` attribute (plans, referrals, notes…).
+    """
     if obj is not None:
+        if case_id is None:
+            case_id = obj.id if getattr(obj, "__tablename__", "") == "case_record" else getattr(obj, "case_id", None)
         object_type = object_type or getattr(obj, "__tablename__", type(obj).__name__)
         object_id = object_id or str(getattr(obj, "id", "") or "")
     detail = dict(detail or {})
@@ -35,7 +41,7 @@ def record(actor, action: str, obj=None, *, result: str = "ok", detail: dict | N
     actor_id = getattr(actor, "id", None) if actor is not None and not isinstance(actor, str) else actor
     db.session.info.setdefault(_PENDING, []).append({
         "at": utcnow(), "actor_id": actor_id, "action": action, "object_type": object_type,
-        "object_id": object_id, "result": result, "detail": detail,
+        "object_id": object_id, "result": result, "detail": detail, "case_id": case_id,
     })
 
 
@@ -52,6 +58,7 @@ def canonical(entry: dict) -> bytes:
         "seq": entry["seq"], "at": entry["at"].isoformat(timespec="microseconds"),
         "actor_id": entry["actor_id"], "action": entry["action"], "object_type": entry["object_type"],
         "object_id": entry["object_id"], "result": entry["result"], "detail": entry["detail"],
+        "case_id": entry.get("case_id"),
     }
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
 
@@ -72,7 +79,7 @@ def _chain_pending(session: Session) -> None:
         entry_hash = chain_hash(key, head.entry_hash, entry)
         session.add(AuditEntry(seq=entry["seq"], at=entry["at"], actor_id=entry["actor_id"],
                                action=entry["action"], object_type=entry["object_type"],
-                               object_id=entry["object_id"], result=entry["result"],
+                               object_id=entry["object_id"], result=entry["result"], case_id=entry["case_id"],
                                detail=json.dumps(entry["detail"], sort_keys=True), prev_hash=head.entry_hash,
                                entry_hash=entry_hash))
         head.seq, head.entry_hash = entry["seq"], entry_hash
@@ -110,7 +117,7 @@ def verify(batch: int = 2000) -> Verdict:
             return Verdict(False, checked, entry.seq, f"entry {entry.seq} does not follow entry {entry.seq - 1}")
         data = {"seq": entry.seq, "at": entry.at, "actor_id": entry.actor_id, "action": entry.action,
                 "object_type": entry.object_type, "object_id": entry.object_id, "result": entry.result,
-                "detail": json.loads(entry.detail)}
+                "detail": json.loads(entry.detail), "case_id": entry.case_id}
         if chain_hash(key, prev_hash, data) != entry.entry_hash:
             return Verdict(False, checked, entry.seq, f"entry {entry.seq} was altered")
         prev_hash, expected_seq, checked = entry.entry_hash, expected_seq + 1, checked + 1

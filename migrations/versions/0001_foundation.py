@@ -28,6 +28,7 @@ def upgrade():
     sa.Column('object_type', sa.String(length=40), nullable=True),
     sa.Column('object_id', sa.String(length=64), nullable=True),
     sa.Column('result', sa.String(length=20), nullable=False),
+    sa.Column('case_id', sa.String(length=36), nullable=True),
     sa.Column('detail', sa.Text(), nullable=False),
     sa.Column('prev_hash', sa.String(length=64), nullable=False),
     sa.Column('entry_hash', sa.String(length=64), nullable=False),
@@ -37,6 +38,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_audit_entry_action'), ['action'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_entry_actor_id'), ['actor_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_entry_at'), ['at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_entry_case_id'), ['case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_entry_object_id'), ['object_id'], unique=False)
 
     op.create_table('audit_head',
