@@ -38,6 +38,13 @@ def healthz():
     return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
 
 
+@bp.get("/favicon.ico")
+@public
+def favicon():
+    """No icon: answer quickly so browsers stop asking (and nothing logs a 404 each page)."""
+    return "", 204, {"Cache-Control": "public, max-age=604800"}
+
+
 @bp.post("/lang")
 @public
 @csrf.exempt  # only sets a display preference cookie
