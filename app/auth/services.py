@@ -20,7 +20,9 @@ from . import passwords, totp
 from .models import ROLES, RoleAssignment, User, UserSession
 
 SESSION_KEY = "sid"
-TOUCH_EVERY_SECONDS = 30  # write last_seen at most this often
+# Write last_seen at most this often (or every twentieth of the idle timeout, if shorter). app.js locks an idle
+# page 30 s before the server would, counting from its last request: the server must not lag further behind.
+TOUCH_EVERY_SECONDS = 10
 
 
 # --- throttling ------------------------------------------------------------------------------
@@ -161,7 +163,7 @@ def load_session() -> tuple[User | None, str]:
         session.pop(SESSION_KEY, None)
         return None, "expired"
     g.user_session = record
-    if (now - record.last_seen_at).total_seconds() > TOUCH_EVERY_SECONDS:
+    if (now - record.last_seen_at).total_seconds() > min(TOUCH_EVERY_SECONDS, cfg["SESSION_IDLE"].total_seconds() / 20):
         record.last_seen_at = now
         db.session.commit()
     if record.totp_ok:

@@ -7,7 +7,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..extensions import csrf, db, limiter
-from . import services, totp
+from . import services
+from . import totp as otp  # not `totp`: the view below of that name would shadow the module
 from .forms import LoginForm, PasswordChangeForm, TotpForm
 from .permissions import permission_required, public
 
@@ -101,8 +102,8 @@ def totp_setup(user):
     # Keep the secret already shown while the user retries a code; a fresh page gets a fresh secret.
     secret = session.get("totp_pending_secret") if request.method == "POST" else None
     secret = secret or services.begin_totp_enrolment(user)
-    uri = totp.provisioning_uri(secret, user.username, current_app.config["TOTP_ISSUER"])
-    return render_template("auth/totp_setup.html", form=form, qr=totp.qr_svg(uri), secret=secret)
+    uri = otp.provisioning_uri(secret, user.username, current_app.config["TOTP_ISSUER"])
+    return render_template("auth/totp_setup.html", form=form, qr=otp.qr_svg(uri), secret=secret)
 
 
 @bp.post("/logout")
