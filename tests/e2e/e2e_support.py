@@ -3,6 +3,7 @@
 import gzip
 import json
 import os
+import re
 import secrets
 import threading
 import time
@@ -76,6 +77,26 @@ class LiveServer:
             record = E2EUser(user.id, username, PASSWORD, role, unit_code, secret, display_name)
             db.session.remove()
         return record
+
+    def seed_demo(self, cases: int = 12) -> dict[str, "E2EUser"]:
+        """The demo cast and each built area's demo records; returns one user per role, TOTP enrolled."""
+        from sqlalchemy import select
+
+        from app.auth.models import User
+        from app.auth.totp import new_secret
+        from app.demo import seed
+        from app.extensions import db
+
+        users = {}
+        with self.app.app_context():
+            for username, role, password in seed(cases) or []:
+                user = db.session.scalar(select(User).where(User.username == username))
+                user.totp_secret, user.totp_enabled = new_secret(), True
+                unit_code = user.roles[0].unit.code
+                users.setdefault(role, E2EUser(user.id, username, password, role, unit_code, user.totp_secret))
+            db.session.commit()
+            db.session.remove()
+        return users
 
     def query(self, fn):
         """Run fn() inside an app context (to look at the database from a test)."""
@@ -223,3 +244,63 @@ def check_page(page, device: str, label: str = ""):
 def gzip_size(body: bytes) -> int:
     """Bytes on the wire as nginx sends text with `gzip_comp_level 5` (deploy/nginx/tincay.conf)."""
     return len(gzip.compress(body, compresslevel=5))
+
+
+# --- crawling every page a role can reach -----------------------------------------------------
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+# Not pages: leaving, signing out, downloads, the language switch, static files.
+_SKIP = re.compile(r"^/(static/|auth/(logout|quick-exit)|n$|lang$|favicon)|\.(xlsx|csv|pdf|zip)$")
+_LINKS = "() => [...document.querySelectorAll('a[href]')].map(a => a.href)"
+
+
+def page_shape(path: str) -> str:
+    """/cases/<uuid>/edit -> /cases/:id/edit: two pages of the same shape test the same template."""
+    return _UUID.sub(":id", path)
+
+
+def crawl(page, server, *, per_shape: int = 2, limit: int = 40):
+    """Visit every page reachable by links from the start page; yields (path, response) on each."""
+    from urllib.parse import urlsplit
+
+    queue, seen, shapes = ["/"], set(), {}
+    while queue and len(seen) < limit:
+        path = queue.pop(0)
+        shape = page_shape(path)
+        if path in seen or shapes.get(shape, 0) >= per_shape:
+            continue
+        seen.add(path)
+        shapes[shape] = shapes.get(shape, 0) + 1
+        response = page.goto(server.url + path)
+        yield urlsplit(page.url).path, response
+        for href in page.evaluate(_LINKS):
+            parts = urlsplit(href)
+            if parts.netloc == urlsplit(server.url).netloc and not _SKIP.search(parts.path):
+                target = parts.path + (f"?{parts.query}" if parts.query else "")
+                if target not in seen:
+                    queue.append(target)
+
+
+_ASSETS = """() => [...new Set([
+  ...[...document.querySelectorAll('link[rel=stylesheet]')].map(l => l.href),
+  ...[...document.querySelectorAll('script[src]')].map(s => s.src),
+  ...[...document.querySelectorAll('img[src]')].map(i => i.src),
+  ...[...document.querySelectorAll('use[href]')].map(u => new URL(u.getAttribute('href'), location.href).href
+                                                            .split('#')[0]),
+])]"""
+_asset_sizes: dict[str, tuple[int, int]] = {}
+
+
+def page_weight(page, response) -> dict:
+    """What the page costs a phone with an empty cache: HTML plus every CSS, JS and image it uses, gzipped."""
+    html = response.body()
+    weight = {"html": len(html), "html_gz": gzip_size(html), "assets": {}}
+    for url in page.evaluate(_ASSETS):
+        if url not in _asset_sizes:
+            body = page.request.get(url).body()
+            _asset_sizes[url] = (len(body), gzip_size(body))
+        name = url.rsplit("/", 1)[-1]
+        weight["assets"][name] = _asset_sizes[url]
+    weight["total_gz"] = weight["html_gz"] + sum(gz for _, gz in weight["assets"].values())
+    weight["total"] = weight["html"] + sum(raw for raw, _ in weight["assets"].values())
+    return weight
