@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from ..audit import services as audit
 from ..extensions import csrf, db, limiter
 from . import services
 from . import totp as otp  # not `totp`: the view below of that name would shadow the module
@@ -34,9 +35,16 @@ def _login_ip_limit():
     return current_app.config["LOGIN_ATTEMPTS_PER_IP"]
 
 
+def _audit_refused_attempt(_limit):
+    """Record a sign-in refused by the per-address limit (answered 429): every attempt is in the trail."""
+    db.session.rollback()
+    audit.record(None, "auth.login", result="rate_limited", object_type="user_account")
+    db.session.commit()
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_ip_limit, methods=["POST"])
+@limiter.limit(_login_ip_limit, methods=["POST"], on_breach=_audit_refused_attempt)
 def login():
     """Sign in with username and password."""
     if current_user.is_authenticated:
