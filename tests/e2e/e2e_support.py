@@ -50,7 +50,13 @@ class LiveServer:
                 pass
 
         self.app = build_app(base, **overrides)
-        self._http = make_server("127.0.0.1", 0, self.app, threaded=True, request_handler=QuietHandler)
+        self.hits: list[str] = []  # every path the server was asked for (to prove what came from the cache)
+
+        def recording(environ, start_response):
+            self.hits.append(environ.get("PATH_INFO", ""))
+            return self.app(environ, start_response)
+
+        self._http = make_server("127.0.0.1", 0, recording, threaded=True, request_handler=QuietHandler)
         self.url = f"http://127.0.0.1:{self._http.server_port}"
         self._thread = threading.Thread(target=self._http.serve_forever, daemon=True)
         self._thread.start()
