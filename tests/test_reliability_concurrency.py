@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 
 import pytest
 from reliability.support import PASSWORD, LiveServer, build_instance, make_user, new_case, query, route_exists
+from reliability.support import user as load_user
 from sqlalchemy import select
 
 from app.extensions import db
@@ -167,7 +168,7 @@ def test_50_concurrent_edits_of_one_case_one_winner_per_version_nothing_lost(tmp
     user = make_user(app, "counsellor", "TA-02")
 
     def create():
-        case = new_case("TA-02")
+        case = new_case(load_user(user[0]))
         db.session.commit()
         return case.id
     case_id = query(app, create)

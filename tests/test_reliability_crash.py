@@ -14,7 +14,7 @@ import threading
 import time
 
 import pytest
-from reliability.support import PYTHON, ROOT, SECRETS, build_instance, query
+from reliability.support import PYTHON, ROOT, SECRETS, build_instance, make_user, query
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -27,11 +27,11 @@ WRITER = os.path.join(ROOT, "tests", "reliability", "writer.py")
 class Writer:
     """One run of the writer process, its output collected by a reader thread."""
 
-    def __init__(self, url: str, keys: str, total: int, pause: float = 0.0):
+    def __init__(self, url: str, keys: str, actor: str, total: int, pause: float = 0.0):
         env = {**os.environ, "PYTHONPATH": ROOT}
-        self.proc = subprocess.Popen([PYTHON, WRITER, "--db", url, "--keys", keys, "--total", str(total),
-                                      "--pause", str(pause)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     text=True, env=env, cwd=ROOT)
+        self.proc = subprocess.Popen([PYTHON, WRITER, "--db", url, "--keys", keys, "--actor", actor,
+                                      "--total", str(total), "--pause", str(pause)],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
         self.lines: list[str] = []
         self.started = threading.Event()
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -55,13 +55,13 @@ class Writer:
         assert self.proc.returncode == 0, self.proc.stderr.read()[-2000:]
 
 
-def run_with_kills(app, seed: int) -> dict:
+def run_with_kills(app, actor: str, seed: int) -> dict:
     """Start, kill at a random moment, restart… KILLS times; then let the writer finish."""
     rng = random.Random(seed)
     url, keys = app.config["SQLALCHEMY_DATABASE_URI"], app.config["KEY_FILE"]
     kills, pragmas, killed_at = 0, None, []
     while kills < KILLS:
-        writer = Writer(url, keys, TOTAL)
+        writer = Writer(url, keys, actor, TOTAL)
         assert writer.started.wait(60), "the writer did not start"
         # Random moments: before, during or just after a commit (the writer commits every few milliseconds).
         time.sleep(rng.uniform(0.0, 0.4))
@@ -73,7 +73,7 @@ def run_with_kills(app, seed: int) -> dict:
         killed_at.append(next((line.split()[1] for line in reversed(writer.lines)
                                if line.startswith("committed")), "0"))
         pragmas = pragmas or next((line for line in writer.lines if line.startswith("pragmas")), None)
-    writer = Writer(url, keys, TOTAL)
+    writer = Writer(url, keys, actor, TOTAL)
     writer.finish()
     pragmas = pragmas or next((line for line in writer.lines if line.startswith("pragmas")), None)
     return {"kills": kills, "pragmas": pragmas, "killed_at": killed_at}
@@ -82,10 +82,14 @@ def run_with_kills(app, seed: int) -> dict:
 def check_all_or_nothing(app) -> dict:
     from app.audit import services as audit
     from app.audit.models import AuditEntry
-    from app.cases.models import Case
+    from app.cases.models import Case, CaseCounter
 
     def inspect():
         case_ids = set(db.session.scalars(select(Case.id)))
+        # The yearly counter moves in the same transaction as the case: it equals the number of cases.
+        assert db.session.scalar(select(func.sum(CaseCounter.last))) == len(case_ids)
+        codes = db.session.scalars(select(Case.code)).all()
+        assert len(set(codes)) == len(codes)
         created = db.session.scalars(select(AuditEntry.object_id).where(AuditEntry.action == "case.create")).all()
         for case in db.session.scalars(select(Case)):
             assert case.full_name == SECRETS["full_name"] and case.phone == SECRETS["phone"]
@@ -113,7 +117,8 @@ def test_sigkill_at_random_points_leaves_every_case_whole_or_absent(tmp_path):
     app = build_instance(tmp_path, "crash")
     seed = int(os.environ.get("RELIABILITY_SEED", random.randrange(1 << 30)))
     started = time.monotonic()
-    outcome = run_with_kills(app, seed)
+    actor = make_user(app, "counsellor", "TA-02")[0]
+    outcome = run_with_kills(app, actor, seed)
     found = check_all_or_nothing(app)
     print(f"\ncrash: {TOTAL} case writes, {outcome['kills']} SIGKILLs (seed {seed}), "
           f"{found['entries']} audit entries verified, {time.monotonic() - started:.1f} s; "

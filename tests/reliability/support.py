@@ -110,27 +110,26 @@ def make_user(app, role: str, unit_code: str, *, totp: bool = False, username: s
     return query(app, create)
 
 
-def new_case(unit_code: str = "TA-02", *, actor="test", code: str | None = None, **encrypted):
-    """Build a case with summary fields and a few encrypted ones, audited as case.create (no commit).
+def new_case(actor, unit_code: str = "TA-02", **fields):
+    """Open a case through the intake service (summary fields and encrypted identity and narrative), no commit.
 
-    Used where the proof is about storage (crash safety, backups), not about the intake form.
+    `actor` is a counsellor (User) of the unit. Used where the proof is about storage (crash safety, backups).
     """
-    from app.audit import services as audit
-    from app.cases.models import Case
+    from app.cases.services import create_case
     from app.units.queries import by_code
 
-    case = Case(code=code or "RL-" + secrets.token_hex(6), kind="dv", unit_id=by_code(unit_code).id, sex="female",
-                age_band="18_29", ethnic_code="03", poverty_status="poor", risk_level="high",
-                opened_on=date(2026, 3, 1))
-    case.full_name = encrypted.get("full_name", SECRETS["full_name"])
-    case.phone = encrypted.get("phone", SECRETS["phone"])
-    case.safety_plan = encrypted.get("safety_plan", SECRETS["safety_plan"])
-    case.domestic_violence = encrypted.get("domestic_violence", {"acts": ["physical_beating"],
-                                                                 "story": SECRETS["narrative"]})
-    db.session.add(case)
-    audit.record(actor, "case.create", case)
-    db.session.flush()
-    return case
+    data = {"kind": "dv", "unit_id": by_code(unit_code).id, "sex": "female", "age_band": "18_29",
+            "ethnic_code": "03", "poverty_status": "poor", "risk_level": "high", "opened_on": date(2026, 3, 1),
+            "full_name": SECRETS["full_name"], "phone": SECRETS["phone"], "safety_plan": SECRETS["safety_plan"],
+            "domestic_violence": {"acts": ["physical_beating"], "story": SECRETS["narrative"]}}
+    data.update(fields)
+    return create_case(data, actor=actor)
+
+
+def user(user_id: str):
+    """The User row of an id, in the current session."""
+    from app.auth.models import User
+    return db.session.get(User, user_id)
 
 
 def route_exists(app, endpoint: str) -> bool:

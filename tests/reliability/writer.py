@@ -4,9 +4,10 @@ Each write is one transaction: a case (summary fields plus encrypted identity an
 and its `case.create` audit entry. After each commit it prints "committed <n>" and flushes, so a test can
 kill it with SIGKILL at a random point and start it again; it resumes from the number already stored.
 
-    .venv/bin/python tests/reliability/writer.py --db URL --keys PATH --total 1000 [--pause 0.0]
+    .venv/bin/python tests/reliability/writer.py --db URL --keys PATH --actor USER_ID --total 1000
 
-The database must already be at head (the test builds it). Prints the SQLite pragmas in force first.
+The database must already be at head and hold the actor, a counsellor of TA-02 (the test makes both).
+Cases are opened through `app.cases.services.create_case`. Prints the SQLite pragmas in force first.
 """
 
 import argparse
@@ -27,12 +28,13 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", required=True)
     parser.add_argument("--keys", required=True)
+    parser.add_argument("--actor", required=True, help="id of a counsellor of TA-02")
     parser.add_argument("--total", type=int, default=1000)
     parser.add_argument("--pause", type=float, default=0.0, help="seconds between writes")
     args = parser.parse_args()
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": args.db, "KEY_FILE": args.keys,
                                  "SECRET_KEY": "writer-" + "x" * 32, "WTF_CSRF_ENABLED": False})
-    from reliability.support import new_case
+    from reliability.support import new_case, user
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
@@ -44,7 +46,7 @@ def main() -> int:
         done = db.session.scalar(select(func.count()).select_from(Case))
         db.session.rollback()
         while done < args.total:
-            new_case(actor="writer")
+            new_case(user(args.actor))
             db.session.commit()
             done += 1
             print(f"committed {done}", flush=True)
