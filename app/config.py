@@ -24,6 +24,10 @@ class BaseConfig:
     MAX_CONTENT_LENGTH = 1024 * 1024  # 1 MiB: no form needs more; larger bodies get 413
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the server-side session
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
+    # Pages send no Referer (Referrer-Policy: no-referrer) and some phone browsers and data-saving proxies strip it,
+    # so Flask-WTF's HTTPS Referer check would refuse every form in production; the per-session token and the
+    # SameSite, __Host- session cookie are the CSRF defence.
+    WTF_CSRF_SSL_STRICT = False
     SESSION_COOKIE_NAME = "tincay"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
