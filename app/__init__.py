@@ -25,6 +25,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app = Flask(__name__, instance_relative_config=True, template_folder="../templates", static_folder=None)
     os.makedirs(app.instance_path, exist_ok=True)
     load_config(app, config_name, overrides)
+    _trust_proxy(app)
     _configure_logging(app)
     _init_extensions(app)
     _load_models()
@@ -33,6 +34,18 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     from .cli import register as register_cli
     register_cli(app)
     return app
+
+
+def _trust_proxy(app) -> None:
+    """Behind nginx, take the client's address and scheme from the proxy's headers (TINCAY_PROXY_HOPS=1).
+
+    Without it every request seems to come from 127.0.0.1, and the per-address sign-in limits would lock
+    out the whole district at once. Off by default: trusting the headers without a proxy lets anyone forge them.
+    """
+    hops = int(os.environ.get("TINCAY_PROXY_HOPS") or app.config.get("PROXY_HOPS") or 0)
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def _configure_logging(app) -> None:
