@@ -73,6 +73,7 @@ class Case(EncryptedRecord, db.Model):
     assessment = Encrypted(kind="json")  # risk reasons, needs
     safety_plan = Encrypted()
     safe_contact = Encrypted(kind="json")  # channel, time window, code word
+    incident = Encrypted()  # what happened, in the counsellor's words
 
     unit: Mapped[Unit] = relationship(foreign_keys=[unit_id], lazy="joined")
     village: Mapped[Unit | None] = relationship(foreign_keys=[village_id])
@@ -82,7 +83,7 @@ class Case(EncryptedRecord, db.Model):
     IDENTITY_FIELDS = ("full_name", "other_names", "birth_date", "birth_year", "id_number", "phone",
                        "address_detail", "guardian", "preferred_language", "interpreter_needed")
     NARRATIVE_FIELDS = ("domestic_violence", "trafficking", "reported_by", "assessment", "safety_plan",
-                        "safe_contact")
+                        "safe_contact", "incident")
     SUMMARY_FIELDS = ("code", "kind", "unit_id", "village_id", "status", "sex", "age_band", "ethnic_code",
                       "disability", "poverty_status", "risk_level", "opened_on", "closed_on")
 

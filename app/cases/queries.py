@@ -1,10 +1,17 @@
 """Scoped reads of cases: a user only ever reaches the cases of the units their role covers."""
 
-from sqlalchemy import Select, select
+import re
+from dataclasses import dataclass
+from datetime import date
 
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy import case as sql_case
+
+from ..crypto.blind import fold_diacritics, normalize_digits, normalize_text
+from ..crypto.records import blind_hash
 from ..extensions import db, utcnow
 from ..units.queries import scope_ids
-from .models import BreakGlassGrant, Case
+from .models import ID_NUMBER, NAME_INDEXES, NAME_YEAR, PHONE, BreakGlassGrant, Case
 
 
 def scope_for(user, *roles: str) -> frozenset[str]:
@@ -30,3 +37,113 @@ def active_grant(user, case: Case) -> BreakGlassGrant | None:
     return db.session.scalar(select(BreakGlassGrant).where(
         BreakGlassGrant.case_id == case.id, BreakGlassGrant.user_id == user.id,
         BreakGlassGrant.expires_at > utcnow()).order_by(BreakGlassGrant.expires_at.desc()).limit(1))
+
+
+# --- the list, search and duplicate check: filter and sort on indexed summary columns -------------------
+
+SORTS = {
+    "opened": (Case.opened_on.desc(), Case.id),
+    "next_followup": (Case.next_followup_on.asc().nulls_last(), Case.id),
+    "risk": (sql_case((Case.risk_level == "high", 0), (Case.risk_level == "medium", 1), else_=2), Case.opened_on.desc(),
+             Case.id),
+}
+PAGE_SIZE = 25
+CODE_PATTERN = re.compile(r"^\s*(TG-\d{4}-\d{1,6})\s*$", re.IGNORECASE)
+
+
+@dataclass
+class CasePage:
+    cases: list
+    total: int
+    page: int
+    pages: int
+
+
+def filtered_cases(user, *, kind="", status="", risk="", overdue=False, today: date | None = None) -> Select:
+    """The user's cases narrowed by the list filters (only summary columns, all indexed)."""
+    stmt = visible_cases(user)
+    if kind:
+        stmt = stmt.where(Case.kind == kind)
+    if status:
+        stmt = stmt.where(Case.status == status)
+    if risk:
+        stmt = stmt.where(Case.risk_level == risk)
+    if overdue:
+        stmt = stmt.where(Case.next_followup_on < (today or date.today()))
+    return stmt
+
+
+def case_page(stmt: Select, *, sort: str = "opened", page: int = 1) -> CasePage:
+    """One page of cases, sorted in SQL; only these rows are ever decrypted."""
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, page), pages)
+    rows = db.session.scalars(stmt.order_by(*SORTS.get(sort, SORTS["opened"]))
+                              .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    return CasePage(list(rows), total, page, pages)
+
+
+def _name_matches(term: str, candidate: str | None) -> bool:
+    if not candidate:
+        return False
+    # A term typed without diacritics matches any accenting; one typed with them must match exactly.
+    if normalize_text(term) == fold_diacritics(term):
+        return fold_diacritics(candidate) == fold_diacritics(term)
+    return normalize_text(candidate) == normalize_text(term)
+
+
+def search_cases(user, term: str, limit: int = 50) -> list[Case]:
+    """Cases matching a code, or exactly a name, phone or ID number (blind index, confirmed by decryption)."""
+    term = (term or "").strip()
+    if not term:
+        return []
+    code = CODE_PATTERN.match(term)
+    if code:
+        return list(db.session.scalars(visible_cases(user).where(Case.code == code.group(1).upper())))
+    table = Case.crypto_table()
+    digits = normalize_digits(term)
+    if len(digits) >= 6 and not re.search(r"[^\d\s+().-]", term):
+        stmt = visible_cases(user).where(or_(Case.bidx_phone == blind_hash(table, PHONE, term),
+                                             Case.bidx_id_number == blind_hash(table, ID_NUMBER, term)))
+        found = [c for c in db.session.scalars(stmt.limit(500))
+                 if digits in (normalize_digits(c.phone or ""), normalize_digits(c.id_number or ""))]
+    else:
+        exact, folded = NAME_INDEXES
+        stmt = visible_cases(user).where(or_(Case.bidx_name == blind_hash(table, exact, term),
+                                             Case.bidx_name_fold == blind_hash(table, folded, term)))
+        found = [c for c in db.session.scalars(stmt.limit(500)) if _name_matches(term, c.full_name)]
+    return sorted(found, key=lambda c: c.opened_on, reverse=True)[:limit]
+
+
+def find_duplicates(user, *, full_name="", birth_year=None, phone="", id_number="", exclude_id=None) -> list[Case]:
+    """Cases in the counsellor's scope that share name with birth year, phone or ID number with the input."""
+    table = Case.crypto_table()
+    conditions = []
+    folded = fold_diacritics(full_name or "")
+    if folded and birth_year:
+        conditions.append(Case.bidx_name_year == blind_hash(table, NAME_YEAR, f"{folded}|{birth_year}"))
+    if normalize_digits(phone or ""):
+        conditions.append(Case.bidx_phone == blind_hash(table, PHONE, phone))
+    if normalize_digits(id_number or ""):
+        conditions.append(Case.bidx_id_number == blind_hash(table, ID_NUMBER, id_number))
+    if not conditions:
+        return []
+    stmt = select(Case).where(Case.unit_id.in_(scope_for(user, "counsellor")), Case.erased_at.is_(None),
+                              or_(*conditions))
+    if exclude_id:
+        stmt = stmt.where(Case.id != exclude_id)
+    matches = []
+    for candidate in db.session.scalars(stmt.limit(500)):
+        year = candidate.birth_date.year if candidate.birth_date else candidate.birth_year
+        same_name = bool(folded and birth_year) and year == birth_year and (
+            fold_diacritics(candidate.full_name or "") == folded)
+        same_phone = _same_digits(phone, candidate.phone)
+        same_id = _same_digits(id_number, candidate.id_number)
+        if same_name or same_phone or same_id:
+            matches.append(candidate)
+    return matches
+
+
+def _same_digits(typed, stored) -> bool:
+    typed = normalize_digits(typed or "")
+    return bool(typed) and typed == normalize_digits(stored or "")

@@ -68,6 +68,7 @@ def upgrade():
     sa.Column('assessment_enc', sa.LargeBinary(), nullable=True),
     sa.Column('safety_plan_enc', sa.LargeBinary(), nullable=True),
     sa.Column('safe_contact_enc', sa.LargeBinary(), nullable=True),
+    sa.Column('incident_enc', sa.LargeBinary(), nullable=True),
     sa.Column('wrapped_dek', sa.LargeBinary(), nullable=True),
     sa.Column('kek_version', sa.Integer(), nullable=True),
     sa.Column('erased_at', app.types.UTCDateTime(), nullable=True),

@@ -1,0 +1,143 @@
+"""What the case views share: loading a case through the user's scope, and the case page's context."""
+
+from datetime import date
+
+from flask import render_template
+from flask_login import current_user
+from sqlalchemy import select
+
+from ...audit.models import AuditEntry
+from ...auth.models import RoleAssignment, User
+from ...auth.permissions import authorize, ensure_authorized
+from ...extensions import db, htmx
+from ...units.models import Unit
+from ...units.queries import scope_ids
+from .. import queries, services
+from ..forms import (
+    BreakGlassForm,
+    CloseForm,
+    ConsentForm,
+    FollowUpForm,
+    FollowUpOutcomeForm,
+    NoteForm,
+    ReopenForm,
+    ServiceForm,
+    WithdrawConsentForm,
+)
+from ..models import Case, CaseNote, CaseService, Consent, FollowUp
+from ..sections import sections_for
+from ..timeline import describe
+
+PANELS = ("case-consents", "case-services", "case-followups", "case-notes", "case-status")
+
+
+def load_case(case_id, action: str) -> Case:
+    """The case, only through the user's scope and the case policy (404 and an audited denial otherwise)."""
+    case = queries.case_for(current_user, str(case_id))
+    return ensure_authorized(action, case)
+
+
+def load_child(model, child_id, case: Case):
+    """A row of the case (consent, follow-up…), only if it belongs to that case."""
+    row = db.session.get(model, str(child_id))
+    return ensure_authorized("edit", case if row is not None and row.case_id == case.id else None) and row
+
+
+def assignee_choices(case: Case) -> list[tuple[str, str]]:
+    """Counsellors whose scope covers the case's unit."""
+    rows = db.session.execute(select(User, RoleAssignment.unit_id).join(RoleAssignment)
+                              .where(RoleAssignment.role == "counsellor", User.active.is_(True))).all()
+    units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_({r[1] for r in rows})))}
+    return sorted({(user.id, user.display_name or user.username) for user, unit_id in rows
+                   if case.unit_id in scope_ids(units[unit_id])}, key=lambda c: c[1])
+
+
+def agency_choices() -> list[tuple[str, str]]:
+    agencies = db.session.scalars(select(Unit).where(Unit.kind == "agency").order_by(Unit.name))
+    return [("", "— Chọn —")] + [(a.id, a.name) for a in agencies if a.is_current()]
+
+
+def page_forms(case: Case, **given) -> dict:
+    """Every form of the case page; the ones given (bound, with errors) replace the blank ones."""
+    consent = given.get("consent_form") or ConsentForm(prefix="consent")
+    consent.agency_id.choices = agency_choices()
+    followup = given.get("followup_form") or FollowUpForm(prefix="followup", assignee_id=current_user.id)
+    followup.assignee_id.choices = assignee_choices(case)
+    forms = {"consent_form": consent, "followup_form": followup,
+             "service_form": given.get("service_form") or ServiceForm(prefix="service"),
+             "note_form": given.get("note_form") or NoteForm(prefix="note"),
+             "close_form": given.get("close_form") or CloseForm(prefix="close"),
+             "reopen_form": given.get("reopen_form") or ReopenForm(prefix="reopen"),
+             }
+    return forms
+
+
+def row_forms(consents, followups, services_, notes, given: dict) -> dict:
+    """One small form per row (withdraw, outcome, status, correction); a bound one with errors wins."""
+    forms = {}
+    for c in consents:
+        forms[c.id] = WithdrawConsentForm(formdata=None, prefix=f"withdraw-{c.id}", withdrawn_on=date.today())
+    for f in followups:
+        forms[f.id] = FollowUpOutcomeForm(formdata=None, prefix=f"outcome-{f.id}")
+    for s in services_:
+        forms[s.id] = ServiceForm(formdata=None, prefix=f"service-{s.id}", obj=s)
+    for n in notes:
+        forms[n.id] = NoteForm(formdata=None, prefix=f"note-{n.id}", body=n.body)
+    forms.update(given)
+    return forms
+
+
+def case_context(case: Case, *, audit_read: bool = True, **given) -> dict:
+    """Everything the case page shows; the identity and narrative read is audited."""
+    full = authorize(current_user, "read_full", case) and not case.is_erased
+    can_edit = authorize(current_user, "edit", case) and not case.is_erased
+    context = {"case": case, "full": full, "can_edit": can_edit,
+               "can_break_glass": authorize(current_user, "break_glass", case) and not full and not case.is_erased,
+               "grant": queries.active_grant(current_user, case) if not can_edit else None,
+               "today": date.today(), "break_glass_form": given.get("break_glass_form") or BreakGlassForm()}
+    if full:
+        if audit_read:
+            services.record_read(case, actor=current_user, tier="full" if can_edit else "break_glass")
+        children = {model: db.session.scalars(select(model).where(model.case_id == case.id)
+                                              .order_by(model.created_at)).all()
+                    for model in (Consent, FollowUp, CaseService, CaseNote)}
+        notes = children[CaseNote]
+        superseded = {n.supersedes_id for n in notes if n.supersedes_id}
+        context.update(
+            consents=sorted(children[Consent], key=lambda c: c.given_on, reverse=True),
+            followups=sorted(children[FollowUp], key=lambda f: (f.status != "open", f.due_on)),
+            services=children[CaseService], notes=list(reversed(notes)), superseded=superseded,
+            grants=services.recent_grants(case), case_sections=sections_for(case, current_user),
+            names=_names({n.author_id for n in notes} | {f.assignee_id for f in children[FollowUp]}
+                         | {g.user_id for g in services.recent_grants(case)}),
+        )
+        context.update(page_forms(case, **given))
+        context["row_forms"] = row_forms(context["consents"], context["followups"], context["services"],
+                                         context["notes"], given.get("row_forms", {}))
+    context["timeline"] = timeline(case) if full else []
+    return context
+
+
+def timeline(case: Case, limit: int = 100) -> list[dict]:
+    """The case's history from the audit trail: action words, who and when; never detail values."""
+    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.case_id == case.id)
+                                 .order_by(AuditEntry.seq.desc()).limit(limit)).all()
+    names = _names({e.actor_id for e in entries})
+    return [{"at": e.at, "what": describe(e.action, e.result), "who": names.get(e.actor_id, "—")}
+            for e in entries]
+
+
+def _names(ids) -> dict:
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    return {u.id: u.display_name or u.username for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
+
+
+def render_case(case: Case, panel: str | None = None, **given):
+    """The case page, or just one panel when htmx asked for it."""
+    target = htmx.target if htmx else None
+    if target in PANELS and panel == target:
+        context = case_context(case, audit_read=False, **given)
+        return render_template(f"cases/_{target.removeprefix('case-')}.html", **context)
+    return render_template("cases/detail.html", **case_context(case, **given))

@@ -1,0 +1,65 @@
+"""The case list with filters, sorting and active search; and each counsellor's follow-ups."""
+
+from datetime import date
+
+from flask import render_template, request
+from flask_login import current_user
+
+from ...audit import services as audit
+from ...auth.permissions import permission_required
+from ...extensions import db, htmx
+from .. import queries, services
+from .. import reference_data as ref
+from ..forms import KIND_CHOICES, CaseSearchForm
+from . import bp
+
+FILTERS = ("kind", "status", "risk", "overdue", "sort")
+
+
+def _filters() -> dict:
+    """The list filters from the query string: codes only, never person data."""
+    args = {key: (request.args.get(key) or "")[:20] for key in FILTERS}
+    args["kind"] = args["kind"] if args["kind"] in dict(KIND_CHOICES) else ""
+    args["status"] = args["status"] if args["status"] in ("open", "closed") else ""
+    args["risk"] = args["risk"] if args["risk"] in dict(ref.RISK_LEVELS) else ""
+    args["overdue"] = "1" if args["overdue"] == "1" else ""
+    args["sort"] = args["sort"] if args["sort"] in queries.SORTS else "opened"
+    return args
+
+
+def _full_rows(user) -> bool:
+    """Counsellors see names in the list; district reviewers see the summary tier only."""
+    return user.has_role("counsellor")
+
+
+@bp.route("/", methods=["GET", "POST"])
+@permission_required("case.list")
+def index():
+    """List the user's cases; a POSTed search term finds one by code, exact name, phone or ID number."""
+    form = CaseSearchForm()
+    filters = _filters()
+    names_visible = _full_rows(current_user)
+    context = {"form": form, "filters": filters, "kinds": KIND_CHOICES, "risks": ref.RISK_LEVELS,
+               "names_visible": names_visible, "today": date.today(), "searching": False}
+    if request.method == "POST" and form.validate() and (form.q.data or "").strip():
+        # The term travels in the body only; the audit entry records that a search happened, not what.
+        found = queries.search_cases(current_user, form.q.data)
+        audit.record(current_user, "case.search", detail={"matches": len(found)})
+        db.session.commit()
+        context.update(cases=found, searching=True, page=None)
+    else:
+        page = queries.case_page(queries.filtered_cases(current_user, kind=filters["kind"], status=filters["status"],
+                                                        risk=filters["risk"], overdue=bool(filters["overdue"])),
+                                 sort=filters["sort"], page=request.args.get("page", 1, type=int))
+        context.update(cases=page.cases, page=page)
+    if htmx.target == "case-rows":
+        return render_template("cases/_rows.html", **context)
+    return render_template("cases/index.html", **context)
+
+
+@bp.get("/followups")
+@permission_required("followup.mine")
+def my_followups():
+    """The follow-ups assigned to me, overdue first."""
+    followups = services.my_followups(current_user)
+    return render_template("cases/my_followups.html", followups=followups, today=date.today())

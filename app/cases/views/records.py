@@ -1,0 +1,203 @@
+"""Intake, the case page, edit with optimistic locking, close and reopen, break-glass."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from ...audit import services as audit
+from ...auth.permissions import permission_required
+from ...extensions import db, htmx
+from ...services import ServiceError
+from ...units.models import Unit
+from .. import queries, services
+from ..forms import BreakGlassForm, CaseForm, CloseForm, ReopenForm
+from . import bp
+from .common import load_case, render_case
+
+
+def _unit_choices(user):
+    """Units a counsellor may file a case under: their scope, without villages (chosen separately)."""
+    scope = queries.scope_for(user, "counsellor")
+    units = db.session.scalars(select(Unit).where(Unit.id.in_(scope)).order_by(Unit.path)).all()
+    return ([(u.id, f"{u.name} ({u.code})") for u in units if u.kind != "village" and u.is_current()],
+            [(u.id, u.name) for u in units if u.kind == "village" and u.is_current()])
+
+
+def case_form(formdata=None, **values) -> CaseForm:
+    units, villages = _unit_choices(current_user)
+    form = CaseForm(formdata=formdata, unit_choices=units, village_choices=villages, data=values or None)
+    if len(units) == 1 and not form.unit_id.data:
+        form.unit_id.data = units[0][0]
+    return form
+
+
+def _duplicates(form: CaseForm, exclude_id=None) -> list:
+    birth_year = form.birth_date.data.year if form.birth_date.data else form.birth_year.data
+    return queries.find_duplicates(current_user, full_name=form.full_name.data or "", birth_year=birth_year,
+                                   phone=form.phone.data or "", id_number=form.id_number.data or "",
+                                   exclude_id=exclude_id)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@permission_required("case.create")
+def create():
+    """Take in a new case: kind, summary, identity, narrative, assessment."""
+    form = case_form(request.form if request.method == "POST" else None)
+    duplicates = []
+    if request.method == "POST" and form.validate():
+        duplicates = _duplicates(form)
+        if duplicates:
+            audit.record(current_user, "case.duplicate_check", detail={"matches": len(duplicates)})
+        if not duplicates or form.confirm_duplicate.data:
+            try:
+                case = services.create_case(form.to_data(), actor=current_user)
+            except ServiceError as exc:
+                getattr(form, exc.field or "kind").errors.append(str(exc))
+            else:
+                db.session.commit()
+                flash(_l("Đã tạo hồ sơ %(code)s.", code=case.code), "success")
+                return redirect(url_for("cases.detail", case_id=case.id), 303)
+        db.session.commit()
+    return render_template("cases/form.html", form=form, case=None, duplicates=duplicates)
+
+
+@bp.post("/new/duplicates")
+@permission_required("case.create")
+def check_duplicates():
+    """While typing: show the codes of possible duplicates in my scope (never their content)."""
+    form = case_form(request.form)
+    duplicates = _duplicates(form)
+    if duplicates:
+        audit.record(current_user, "case.duplicate_check", detail={"matches": len(duplicates)})
+        db.session.commit()
+    return render_template("cases/_duplicates.html", duplicates=duplicates, checked=True)
+
+
+@bp.get("/<uuid:case_id>")
+@permission_required("case.read")
+def detail(case_id):
+    """Show a case: the summary to everyone allowed, the whole case to its counsellors (audited)."""
+    case = load_case(case_id, "read_summary")
+    response = render_case(case)
+    db.session.commit()  # the audited read
+    return response
+
+
+@bp.route("/<uuid:case_id>/edit", methods=["GET", "POST"])
+@permission_required("case.edit")
+def edit(case_id):
+    """Edit a case; a save over someone else's newer change shows both versions instead."""
+    case = load_case(case_id, "edit")
+    if request.method == "GET":
+        services.record_read(case, actor=current_user)
+        db.session.commit()
+        return render_template("cases/form.html", form=case_form(**CaseForm.values_of(case)), case=case,
+                               duplicates=[])
+    form = case_form(request.form)
+    duplicates = []
+    if form.validate():
+        try:
+            version = int(form.version.data or 0)
+            services.update_case(case, form.to_data(), actor=current_user, version=version)
+        except services.EditConflict:
+            return _conflict(case_id, form)
+        except ServiceError as exc:
+            getattr(form, exc.field or "kind").errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_l("Đã lưu hồ sơ."), "success")
+            return redirect(url_for("cases.detail", case_id=case.id), 303)
+    return render_template("cases/form.html", form=form, case=case, duplicates=duplicates)
+
+
+def _conflict(case_id, form: CaseForm):
+    """Show the user's input beside the values saved meanwhile; their form now carries the new version."""
+    db.session.rollback()
+    case = load_case(case_id, "edit")
+    current = case_form(**CaseForm.values_of(case))
+    services.record_read(case, actor=current_user)
+    audit.record(current_user, "case.edit", case, result="conflict")
+    db.session.commit()
+    form.version.data = str(case.version)
+    rows = [(field.label.text, _shown(field), _shown(current[field.name])) for field in form
+            if field.name not in ("version", "confirm_duplicate", "csrf_token")
+            and _shown(field) != _shown(current[field.name])]
+    return render_template("cases/conflict.html", form=form, case=case, rows=rows, duplicates=[])
+
+
+def _shown(field) -> str:
+    """A field's value as the person sees it (choice labels, dd/mm/yyyy dates)."""
+    data = field.data
+    if data in (None, "", [], False):
+        return ""
+    choices = dict(getattr(field, "choices", None) or [])
+    if isinstance(data, list):
+        return ", ".join(str(choices.get(v, v)) for v in data)
+    if hasattr(data, "strftime"):
+        return data.strftime("%d/%m/%Y")
+    if data is True:
+        return str(_l("Có"))
+    return str(choices.get(data, data))
+
+
+@bp.post("/<uuid:case_id>/close")
+@permission_required("case.edit")
+def close(case_id):
+    """Close a case with a reason (an explanation too while follow-ups are open)."""
+    case = load_case(case_id, "edit")
+    form = CloseForm(prefix="close")
+    if form.validate():
+        try:
+            services.close_case(case, form.reason.data, actor=current_user, note=form.note.data)
+        except ServiceError as exc:
+            getattr(form, exc.field or "reason").errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_l("Đã đóng hồ sơ."), "success")
+            return redirect(url_for("cases.detail", case_id=case.id), 303)
+    return _panel_error(case, "case-status", close_form=form)
+
+
+@bp.post("/<uuid:case_id>/reopen")
+@permission_required("case.edit")
+def reopen(case_id):
+    """Reopen a closed case with a reason."""
+    case = load_case(case_id, "edit")
+    form = ReopenForm(prefix="reopen")
+    if form.validate():
+        try:
+            services.reopen_case(case, form.reason.data, actor=current_user)
+        except ServiceError as exc:
+            getattr(form, exc.field or "reason").errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_l("Đã mở lại hồ sơ."), "success")
+            return redirect(url_for("cases.detail", case_id=case.id), 303)
+    return _panel_error(case, "case-status", reopen_form=form)
+
+
+def _panel_error(case, panel: str, **forms):
+    db.session.rollback()
+    response = render_case(case, panel, **forms)
+    db.session.commit()
+    return response
+
+
+@bp.route("/<uuid:case_id>/break-glass", methods=["GET", "POST"])
+@permission_required("case.break_glass")
+def break_glass(case_id):
+    """A district reviewer opens the whole case for 60 minutes, read-only, giving a reason."""
+    case = load_case(case_id, "break_glass")
+    form = BreakGlassForm()
+    if request.method == "POST" and form.validate():
+        try:
+            services.grant_break_glass(case, form.reason.data, actor=current_user)
+        except ServiceError as exc:
+            form.reason.errors.append(str(exc))
+        else:
+            db.session.commit()
+            return redirect(url_for("cases.detail", case_id=case.id), 303)
+    if htmx.target == "break-glass":
+        return render_template("cases/_break_glass.html", case=case, form=form)
+    return render_template("cases/break_glass.html", case=case, form=form)
