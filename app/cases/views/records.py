@@ -10,6 +10,7 @@ from ...auth.permissions import permission_required
 from ...extensions import db, htmx
 from ...services import ServiceError
 from ...units.models import Unit
+from ...web import drafts
 from .. import queries, services
 from ..forms import BreakGlassForm, CaseForm, CloseForm, ReopenForm
 from . import bp
@@ -44,6 +45,8 @@ def _duplicates(form: CaseForm, exclude_id=None) -> list:
 def create():
     """Take in a new case: kind, summary, identity, narrative, assessment."""
     form = case_form(request.form if request.method == "POST" else None)
+    if request.method == "GET" and drafts.prefill(form, "case-intake"):
+        db.session.commit()
     duplicates = []
     if request.method == "POST" and form.validate():
         duplicates = _duplicates(form)
@@ -90,10 +93,11 @@ def edit(case_id):
     """Edit a case; a save over someone else's newer change shows both versions instead."""
     case = load_case(case_id, "edit")
     if request.method == "GET":
+        form = case_form(**CaseForm.values_of(case))
+        drafts.prefill(form, f"case-edit-{case.id}")
         services.record_read(case, actor=current_user)
         db.session.commit()
-        return render_template("cases/form.html", form=case_form(**CaseForm.values_of(case)), case=case,
-                               duplicates=[])
+        return render_template("cases/form.html", form=form, case=case, duplicates=[])
     form = case_form(request.form)
     duplicates = []
     if form.validate():
@@ -123,7 +127,8 @@ def _conflict(case_id, form: CaseForm):
     rows = [(field.label.text, _shown(field), _shown(current[field.name])) for field in form
             if field.name not in ("version", "confirm_duplicate", "csrf_token")
             and _shown(field) != _shown(current[field.name])]
-    return render_template("cases/conflict.html", form=form, case=case, rows=rows, duplicates=[])
+    # 409: the save was refused; the page still carries everything typed, ready to save again.
+    return render_template("cases/conflict.html", form=form, case=case, rows=rows, duplicates=[]), 409
 
 
 def _shown(field) -> str:
