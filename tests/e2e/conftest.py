@@ -39,6 +39,15 @@ def server(tmp_path_factory):
     live.stop()
 
 
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory):
+    """A server with the demo cast (one user per role, TOTP enrolled: `demo.cast[role]`) and demo records."""
+    live = LiveServer(tmp_path_factory.mktemp("e2e-demo"))
+    live.cast = live.seed_demo(cases=12)
+    yield live
+    live.stop()
+
+
 # --- the browser ------------------------------------------------------------------------------
 
 @pytest.fixture(scope="session")

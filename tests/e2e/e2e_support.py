@@ -22,6 +22,7 @@ DEVICES = {
 AXE = Path(__file__).parent / "vendor" / "axe-4.14.1.min.js"
 ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", "test-artifacts")) / "e2e"
 TAP_MIN_PX = 44
+ROLES = ("counsellor", "district_reviewer", "agency_officer", "reporter", "monitor", "admin")
 PASSWORD = "mat-khau-kiem-thu-dai"
 
 

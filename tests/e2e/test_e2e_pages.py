@@ -4,20 +4,11 @@ error, passes axe-core, fits a phone, and weighs at most 60 KB compressed with i
 import json
 
 import pytest
-from e2e_support import ARTIFACTS, LiveServer, check_page, crawl, page_shape, page_weight, sign_in
+from e2e_support import ARTIFACTS, ROLES, check_page, crawl, page_shape, page_weight, sign_in
 
 pytestmark = pytest.mark.e2e
 
-ROLES = ("counsellor", "district_reviewer", "agency_officer", "reporter", "monitor", "admin")
 MAX_PAGE_GZ = 60_000  # bytes on the wire for HTML + CSS + JS + icons, gzipped as nginx sends them
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    live = LiveServer(tmp_path_factory.mktemp("e2e-demo"))
-    live.cast = live.seed_demo(cases=12)
-    yield live
-    live.stop()
 
 
 @pytest.mark.parametrize("role", ROLES)
