@@ -1,0 +1,114 @@
+"""Synthetic, clearly fictitious cases for demonstrations and benchmarks ("Demo Thị A-0001", phones 0999…).
+
+Built for size: codes are numbered in memory from the year counters read once, rows are added in batches,
+flushed and committed every `BATCH` cases, and no per-row query is made. One audit entry records the run.
+"""
+
+import random
+from datetime import date, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from ..audit import services as audit
+from ..auth.models import RoleAssignment, User
+from ..extensions import db, utcnow
+from ..units.models import Unit
+from . import reference_data as ref
+from .forms import DV_ACT_CODES
+from .models import Case, CaseCounter, CaseNote, CaseService, Consent, FollowUp
+
+BATCH = 1000
+UNIT_CODES = tuple(f"TA-0{n}" for n in range(1, 8))
+MIDDLE = ("Thị", "Văn", "Thị", "Thị")
+GIVEN = ("A", "B", "C", "D", "E", "G", "H", "K", "L", "M")
+
+
+def seed(count: int | None = None) -> int:
+    """Add `count` demo cases (DEMO_CASE_COUNT, 40 by default) across TA-01..TA-07; returns how many."""
+    count = count if count is not None else int(current_app.config.get("DEMO_CASE_COUNT", 40))
+    units = list(db.session.scalars(select(Unit.id).where(Unit.code.in_(UNIT_CODES)).order_by(Unit.code)))
+    if not units or count <= 0:
+        return 0
+    counsellors = _counsellors_by_unit(units)
+    counters = {c.year: c for c in db.session.scalars(select(CaseCounter))}
+    rng = random.Random(20260301)  # the same demo every time
+    today = date.today()
+    for n in range(1, count + 1):
+        unit = units[n % len(units)]
+        year = today.year - rng.choice((0, 0, 0, 1, 1, 2))
+        counter = counters.get(year)
+        if counter is None:
+            counter = counters[year] = CaseCounter(year=year, last=0)
+            db.session.add(counter)
+        counter.last += 1
+        case = _case(rng, n, f"TG-{year}-{counter.last:04d}", unit, year, today)
+        db.session.add(case)
+        _children(rng, case, today, counsellors.get(unit))
+        if n % BATCH == 0:
+            db.session.flush()
+            db.session.commit()
+            db.session.expunge_all()
+            counters = {c.year: c for c in db.session.scalars(select(CaseCounter))}
+    audit.record("seed-demo", "case.demo_seed", detail={"count": count})
+    db.session.commit()
+    return count
+
+
+def _counsellors_by_unit(unit_ids) -> dict:
+    """A counsellor of each unit, to own the demo follow-ups and notes (None where there is none)."""
+    rows = db.session.execute(select(RoleAssignment.unit_id, User.id).join(User)
+                              .where(RoleAssignment.role == "counsellor")).all()
+    found = {unit_id: user_id for unit_id, user_id in rows}
+    return {unit_id: found.get(unit_id) for unit_id in unit_ids}
+
+
+def _case(rng, n: int, code: str, unit_id: str, year: int, today: date) -> Case:
+    opened = min(today, date(year, 1, 1) + timedelta(days=rng.randrange(0, 365)))
+    kind = rng.choice(("dv", "dv", "dv", "trafficking", "both"))
+    age = rng.randrange(8, 70)
+    closed = opened < today - timedelta(days=200) and rng.random() < 0.5
+    case = Case(code=code, kind=kind, unit_id=unit_id, status="closed" if closed else "open",
+                sex=rng.choice(("female",) * 9 + ("male",)), age_band=ref.age_band(age),
+                ethnic_code=rng.choice(("03", "03", "08", "08", "01", "23")), disability=rng.random() < 0.08,
+                poverty_status=rng.choice(("poor", "near_poor", "none", "unknown")),
+                risk_level=rng.choice(("low", "medium", "medium", "high")), opened_on=opened,
+                closed_on=opened + timedelta(days=120) if closed else None,
+                closure_reason="goals_met" if closed else None)
+    case.full_name = f"Demo {rng.choice(MIDDLE)} {rng.choice(GIVEN)}-{n:04d}"
+    case.birth_year = today.year - age
+    case.phone = f"0999{n:06d}"
+    if rng.random() < 0.5:
+        case.id_number = f"{n:012d}"
+    case.address_detail = f"Bản Demo số {n % 40 + 1} (địa chỉ giả)"
+    case.incident = f"Nội dung minh hoạ số {n} — dữ liệu giả, không có thật."
+    if kind in ("dv", "both"):
+        case.domestic_violence = {"acts": rng.sample([c for c, _ in DV_ACT_CODES], 2), "relation": "chồng (demo)"}
+    if kind in ("trafficking", "both"):
+        case.trafficking = {"status": rng.choice(("being_identified", "identified_victim")),
+                            "exploitation": ["forced_marriage"], "destination": "Nơi giả định (demo)"}
+    case.safe_contact = {"channel": "through_trusted_person", "window": "8-10 giờ", "code_word": f"demo-{n}"}
+    case.safety_plan = "Kế hoạch an toàn minh hoạ (demo)."
+    case.refresh_name_year_index()
+    return case
+
+
+def _children(rng, case: Case, today: date, counsellor_id) -> None:
+    consent = Consent(case=case, purpose="services", method=rng.choice(("signed", "thumbprint")), given_by="self",
+                      given_on=case.opened_on, expires_on=case.opened_on + timedelta(days=rng.choice((180, 365, 730))))
+    db.session.add(consent)
+    if rng.random() < 0.6:
+        db.session.add(Consent(case=case, purpose="statistics", method="signed", given_by="self",
+                               given_on=case.opened_on))
+    service = CaseService(case=case, kind=rng.choice(("counselling", "medical", "legal_aid", "shelter")),
+                          status=rng.choice(("planned", "in_progress", "done")), start_on=case.opened_on)
+    db.session.add(service)
+    note = CaseNote(case=case, author_id=counsellor_id, created_at=utcnow())
+    note.body = "Ghi chú minh hoạ (demo)."
+    db.session.add(note)
+    if case.status == "open" and rng.random() < 0.8:
+        due = today + timedelta(days=rng.randrange(-20, 40))  # about a third are overdue
+        followup = FollowUp(case=case, due_on=due, assignee_id=counsellor_id, status="open", source="demo")
+        followup.purpose = "Gọi hỏi thăm theo quy ước an toàn (demo)."
+        db.session.add(followup)
+        case.next_followup_on = due
