@@ -92,7 +92,7 @@ def read_instance_config(instance_path: str) -> dict:
     return {k: v for k, v in namespace.items() if k.isupper()}
 
 
-ENV_NAMES = ("SECRET_KEY", "RATELIMIT_STORAGE_URI", "SMALL_CELL_THRESHOLD")
+ENV_NAMES = ("SECRET_KEY", "RATELIMIT_STORAGE_URI", "SMALL_CELL_THRESHOLD", "LOGIN_ATTEMPTS_PER_IP")
 
 
 def load_config(app, name: str | None = None, overrides: dict | None = None) -> None:
