@@ -94,11 +94,11 @@ def update_case(case: Case, data: dict, *, actor, version: int) -> list[str]:
     if not changed:
         return []
     case.refresh_name_year_index()
-    audit.record(actor, "case.edit", case, detail={"fields": changed})
     try:
-        db.session.flush()
+        db.session.flush()  # the UPDATE carries "WHERE version = <ours>": a concurrent save makes it miss
     except StaleDataError as exc:
         raise EditConflict(_l("Hồ sơ đã được người khác sửa sau khi bạn mở biểu mẫu.")) from exc
+    audit.record(actor, "case.edit", case, detail={"fields": changed})
     return changed
 
 
