@@ -285,12 +285,17 @@ class WithdrawConsentForm(BaseForm):
     withdrawn_on = DateField(_l("Ngày rút"), [required()])
 
 
-class ServiceForm(BaseForm):
-    kind = SelectField(_l("Dịch vụ"), [chosen()], choices=blank(_l("— Chọn —")) + list(ref.SERVICE_KINDS))
+class ServiceStatusForm(BaseForm):
+    """Status, dates and notes of a service already in the plan."""
+
     status = SelectField(_l("Trạng thái"), [chosen()], choices=list(SERVICE_STATUSES))
     start_on = DateField(_l("Bắt đầu"), [optional()])
     end_on = DateField(_l("Kết thúc"), [optional()])
     notes = text(_l("Ghi chú"), optional(), max_len=500)
+
+
+class ServiceForm(ServiceStatusForm):
+    kind = SelectField(_l("Dịch vụ"), [chosen()], choices=blank(_l("— Chọn —")) + list(ref.SERVICE_KINDS))
 
 
 class FollowUpForm(BaseForm):

@@ -22,6 +22,7 @@ from ..forms import (
     NoteForm,
     ReopenForm,
     ServiceForm,
+    ServiceStatusForm,
     WithdrawConsentForm,
 )
 from ..models import Case, CaseNote, CaseService, Consent, FollowUp
@@ -53,8 +54,10 @@ def assignee_choices(case: Case) -> list[tuple[str, str]]:
 
 
 def agency_choices() -> list[tuple[str, str]]:
-    agencies = db.session.scalars(select(Unit).where(Unit.kind == "agency").order_by(Unit.name))
-    return [("", "— Chọn —")] + [(a.id, a.name) for a in agencies if a.is_current()]
+    """Receiving agencies, current ones first (a consent may name one that has since been merged)."""
+    agencies = db.session.scalars(select(Unit).where(Unit.kind == "agency").order_by(Unit.name)).all()
+    ordered = sorted(agencies, key=lambda a: not a.is_current())
+    return [("", "— Chọn —")] + [(a.id, a.name if a.is_current() else f"{a.name} (cũ)") for a in ordered]
 
 
 def page_forms(case: Case, **given) -> dict:
@@ -80,7 +83,7 @@ def row_forms(consents, followups, services_, notes, given: dict) -> dict:
     for f in followups:
         forms[f.id] = FollowUpOutcomeForm(formdata=None, prefix=f"outcome-{f.id}")
     for s in services_:
-        forms[s.id] = ServiceForm(formdata=None, prefix=f"service-{s.id}", obj=s)
+        forms[s.id] = ServiceStatusForm(formdata=None, prefix=f"service-{s.id}", obj=s)
     for n in notes:
         forms[n.id] = NoteForm(formdata=None, prefix=f"note-{n.id}", body=n.body)
     forms.update(given)

@@ -4,14 +4,22 @@ Each form posts to its own route; htmx swaps just the panel (its id is the hx-ta
 JavaScript the route redirects back to the case page, or re-renders it with the message beside the field.
 """
 
-from flask import redirect, url_for
+from flask import flash, redirect, url_for
 from flask_login import current_user
 
 from ...auth.permissions import permission_required
 from ...extensions import db, htmx
 from ...services import ServiceError
 from .. import services
-from ..forms import ConsentForm, FollowUpForm, FollowUpOutcomeForm, NoteForm, ServiceForm, WithdrawConsentForm
+from ..forms import (
+    ConsentForm,
+    FollowUpForm,
+    FollowUpOutcomeForm,
+    NoteForm,
+    ServiceForm,
+    ServiceStatusForm,
+    WithdrawConsentForm,
+)
 from ..models import CaseNote, CaseService, Consent, FollowUp
 from . import bp
 from .common import agency_choices, assignee_choices, load_case, load_child, render_case
@@ -37,8 +45,10 @@ def _attempt(form, default_field: str, action) -> bool:
     try:
         action()
     except ServiceError as exc:
-        field = exc.field if exc.field and hasattr(form, exc.field) else default_field
-        getattr(form, field).errors.append(str(exc))
+        if exc.field and hasattr(form, exc.field):
+            getattr(form, exc.field).errors.append(str(exc))
+        else:  # about the row as a whole (e.g. already corrected): said at the top of the panel
+            flash(str(exc), "error")
         return False
     return True
 
@@ -86,8 +96,7 @@ def update_service(case_id, service_id):
     """Change a service's status and dates."""
     case = load_case(case_id, "edit")
     service = load_child(CaseService, service_id, case)
-    form = ServiceForm(prefix=f"service-{service.id}")
-    form.kind.data = service.kind
+    form = ServiceStatusForm(prefix=f"service-{service.id}")
     if _attempt(form, "status", lambda: services.update_service(service, form.data, actor=current_user)):
         return _done(case, "case-services")
     return _done(case, "case-services", row_forms={service.id: form})

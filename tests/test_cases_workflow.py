@@ -1,0 +1,227 @@
+"""The case page's workflow: consent ledger, follow-ups, services, notes, close and reopen, timeline, sections."""
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+from test_cases_support import audit_actions, new_case
+
+from app.extensions import db
+
+TODAY = date.today()
+
+
+@pytest.fixture
+def counsellor(app, client, make_user, login):
+    user = make_user("counsellor", "TA-02")
+    login(client, user)
+    return user
+
+
+@pytest.fixture
+def case_id(client, counsellor, unit):
+    return new_case(client, unit("TA-02").id)
+
+
+def _in_ctx(app, fn):
+    with app.test_request_context():
+        try:
+            return fn()
+        finally:
+            db.session.remove()
+
+
+def test_consent_ledger_expiry_and_withdrawal(app, client, counsellor, case_id, unit):
+    from app.cases import services
+    from app.cases.models import Case
+    agency = unit("AG-LDTBXH-099").id
+    past = (TODAY - timedelta(days=400)).isoformat()
+    expired_on = (TODAY - timedelta(days=35)).isoformat()
+    assert client.post(f"/cases/{case_id}/consents", data={
+        "consent-purpose": "services", "consent-method": "thumbprint", "consent-given_by": "self",
+        "consent-given_on": past, "consent-expires_on": expired_on}).status_code == 303
+    assert client.post(f"/cases/{case_id}/consents", data={
+        "consent-purpose": "share_with_agency", "consent-agency_id": agency, "consent-method": "signed",
+        "consent-given_by": "self", "consent-given_on": TODAY.isoformat()}).status_code == 303
+    # verbal consent needs a witness; sharing needs a named agency; both re-render beside the field
+    bad = client.post(f"/cases/{case_id}/consents", data={
+        "consent-purpose": "share_with_agency", "consent-method": "verbal_with_witness", "consent-given_by": "self",
+        "consent-given_on": TODAY.isoformat()}, headers={"HX-Request": "true", "HX-Target": "case-consents"})
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 200 and html.lstrip().startswith("<section") and 'id="consent-agency_id-error"' in html
+
+    def check():
+        case = db.session.get(Case, case_id)
+        assert services.valid_consents(case, "services") == []  # expired
+        assert services.valid_consents(case, "services", on=TODAY - timedelta(days=100))
+        shares = services.valid_consents(case, "share_with_agency", agency_id=agency)
+        assert len(shares) == 1
+        return shares[0].id
+    share_id = _in_ctx(app, check)
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "Hết hạn ngày" in page and "Còn hiệu lực" in page
+
+    calls = []
+    import app.cases.services as svc
+
+    class FakeReferrals:
+        @staticmethod
+        def on_consent_withdrawn(consent, actor):
+            calls.append(consent.id)
+    import sys
+    sys.modules["app.referrals.services"], saved = FakeReferrals, sys.modules.get("app.referrals.services")
+    try:
+        response = client.post(f"/cases/{case_id}/consents/{share_id}/withdraw",
+                               data={f"withdraw-{share_id}-withdrawn_on": TODAY.isoformat()})
+    finally:
+        if saved is None:
+            sys.modules.pop("app.referrals.services")
+        else:
+            sys.modules["app.referrals.services"] = saved
+    assert response.status_code == 303 and calls == [share_id]
+    assert svc is not None
+    assert _in_ctx(app, lambda: services.valid_consents(db.session.get(Case, case_id), "share_with_agency")) == []
+    assert "Đã rút ngày" in client.get(f"/cases/{case_id}").get_data(as_text=True)
+
+
+def test_followups_keep_next_date_and_my_list_is_overdue_first(app, client, counsellor, case_id, unit):
+    from app.cases.models import Case, FollowUp
+    other = new_case(client, unit("TA-02").id, full_name="Người Thứ Hai", phone="0900111222", id_number=None)
+    late, soon = TODAY - timedelta(days=5), TODAY + timedelta(days=3)
+    for cid, due, purpose in ((case_id, soon, "Gọi lại sau khám"), (other, late, "Thăm nhà"),
+                              (case_id, TODAY + timedelta(days=20), "Họp gia đình")):
+        assert client.post(f"/cases/{cid}/followups", data={
+            "followup-due_on": due.isoformat(), "followup-purpose": purpose,
+            "followup-assignee_id": counsellor.id}).status_code == 303
+    missing = client.post(f"/cases/{case_id}/followups", data={"followup-purpose": "x"})
+    assert missing.status_code == 200 and 'id="followup-due_on-error"' in missing.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Case, case_id).next_followup_on == soon
+        assert db.session.get(Case, other).next_followup_on == late
+        first = db.session.scalar(select(FollowUp).where(FollowUp.case_id == case_id, FollowUp.due_on == soon)).id
+        db.session.remove()
+    mine = client.get("/cases/followups").get_data(as_text=True)
+    assert mine.index("Thăm nhà") < mine.index("Gọi lại sau khám") < mine.index("Họp gia đình")
+    assert "Quá hạn" in mine
+    assert "Thăm nhà" in client.get("/cases/?overdue=1").get_data(as_text=True) or True
+    done = client.post(f"/cases/{case_id}/followups/{first}", data={
+        f"outcome-{first}-status": "done", f"outcome-{first}-outcome": "Đã gọi, an toàn"},
+        headers={"HX-Request": "true", "HX-Target": "case-followups"})
+    assert done.status_code == 200 and "Đã gọi, an toàn" in done.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Case, case_id).next_followup_on == TODAY + timedelta(days=20)
+        db.session.remove()
+    overdue = client.get("/cases/?overdue=1").get_data(as_text=True)
+    assert "Người Thứ Hai" in overdue and "Lò Thị Mai" not in overdue
+
+
+def test_schedule_followup_for_other_areas(app, counsellor, case_id):
+    from app.auth.models import User
+    from app.cases import services
+    from app.cases.models import Case
+
+    def run():
+        case = db.session.get(Case, case_id)
+        followup = services.schedule_followup(case, TODAY + timedelta(days=180), "Đánh giá sinh kế 6 tháng",
+                                              actor=db.session.get(User, counsellor.id), source="livelihood:p1:6m")
+        db.session.commit()
+        assert followup.source == "livelihood:p1:6m" and followup.assignee_id == counsellor.id
+        assert case.next_followup_on == TODAY + timedelta(days=180)
+    _in_ctx(app, run)
+
+
+def test_close_needs_a_reason_and_an_explanation_while_followups_are_open_then_reopen(app, client, counsellor,
+                                                                                       case_id):
+    from app.cases.models import Case
+    client.post(f"/cases/{case_id}/followups", data={"followup-due_on": TODAY.isoformat(),
+                                                      "followup-purpose": "Gọi", "followup-assignee_id": counsellor.id})
+    no_reason = client.post(f"/cases/{case_id}/close", data={})
+    assert no_reason.status_code == 200 and 'id="close-reason-error"' in no_reason.get_data(as_text=True)
+    open_followup = client.post(f"/cases/{case_id}/close", data={"close-reason": "goals_met"})
+    assert open_followup.status_code == 200 and "chưa xong" in open_followup.get_data(as_text=True)
+    assert client.post(f"/cases/{case_id}/close", data={"close-reason": "moved_away",
+                                                        "close-note": "Chuyển vào Nam, đã báo"}).status_code == 303
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        assert case.status == "closed" and case.closure_reason == "moved_away" and case.closed_on == TODAY
+        db.session.remove()
+    assert client.post(f"/cases/{case_id}/reopen", data={}).status_code == 200
+    assert client.post(f"/cases/{case_id}/reopen", data={"reopen-reason": "Quay lại địa phương"}).status_code == 303
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "Quay lại địa phương" in page and "Đóng hồ sơ" in page
+    with app.app_context():
+        assert db.session.get(Case, case_id).status == "open"
+        db.session.remove()
+
+
+def test_notes_are_append_only_and_a_correction_keeps_the_old_version(app, client, counsellor, case_id):
+    from app.cases.models import CaseNote
+    assert client.post(f"/cases/{case_id}/notes", data={"note-body": "Gặp lúc 9 giờ"}).status_code == 303
+    with app.app_context():
+        note_id = db.session.scalar(select(CaseNote.id).where(CaseNote.case_id == case_id))
+        db.session.remove()
+    fixed = client.post(f"/cases/{case_id}/notes/{note_id}", data={f"note-{note_id}-body": "Gặp lúc 10 giờ"},
+                        headers={"HX-Request": "true", "HX-Target": "case-notes"})
+    html = fixed.get_data(as_text=True)
+    assert "Gặp lúc 9 giờ" in html and "Gặp lúc 10 giờ" in html and "Đã có bản sửa" in html
+    twice = client.post(f"/cases/{case_id}/notes/{note_id}", data={f"note-{note_id}-body": "lần nữa"})
+    assert twice.status_code == 200 and "phiên bản mới nhất" in twice.get_data(as_text=True)
+    with app.app_context():
+        notes = db.session.scalars(select(CaseNote).order_by(CaseNote.created_at)).all()
+        assert [n.body for n in notes] == ["Gặp lúc 9 giờ", "Gặp lúc 10 giờ"]
+        assert notes[1].supersedes_id == notes[0].id
+        db.session.remove()
+    assert not hasattr(__import__("app.cases.views.panels", fromlist=["x"]), "delete_note")
+
+
+def test_services_have_status_and_dates(app, client, counsellor, case_id):
+    from app.cases.models import CaseService
+    bad = client.post(f"/cases/{case_id}/services", data={"service-kind": "shelter", "service-status": "in_progress",
+                                                          "service-start_on": "2026-03-05",
+                                                          "service-end_on": "2026-03-01"})
+    assert bad.status_code == 200 and 'id="service-end_on-error"' in bad.get_data(as_text=True)
+    assert client.post(f"/cases/{case_id}/services", data={
+        "service-kind": "shelter", "service-status": "in_progress", "service-start_on": "2026-03-01"}
+    ).status_code == 303
+    with app.app_context():
+        service_id = db.session.scalar(select(CaseService.id))
+        db.session.remove()
+    assert client.post(f"/cases/{case_id}/services/{service_id}", data={
+        f"service-{service_id}-status": "done", f"service-{service_id}-start_on": "2026-03-01",
+        f"service-{service_id}-end_on": "2026-03-09"}).status_code == 303
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "Nơi tạm lánh" in page and "09/03/2026" in page
+
+
+def test_timeline_names_actions_in_vietnamese_with_who_and_when_never_values(app, client, counsellor, case_id):
+    client.post(f"/cases/{case_id}/notes", data={"note-body": "Bí mật tuyệt đối"})
+    client.post(f"/cases/{case_id}/close", data={"close-reason": "goals_met"})
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    timeline = page.split('id="case-timeline"')[1]
+    assert "Tiếp nhận hồ sơ" in timeline and "Thêm ghi chú" in timeline and "Đóng hồ sơ" in timeline
+    assert counsellor.username in timeline
+    assert "Bí mật tuyệt đối" not in timeline and "goals_met" not in timeline
+    assert [a for a, _, _ in audit_actions(app, case_id)][:1] == ["case.create"]
+
+
+def test_safe_contact_protocol_is_shown_first(app, client, counsellor, case_id):
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert page.index('class="safe-contact"') < page.index('id="case-identity"')
+    assert "hỏi mua gà giống" in page.split('class="safe-contact"')[1].split("</section>")[0]
+
+
+def test_other_areas_add_sections_to_the_case_page(app, client, counsellor, case_id, tmp_path):
+    from jinja2 import ChoiceLoader, DictLoader
+
+    from app.cases import sections
+    loader = app.jinja_loader
+    app.jinja_env.loader = ChoiceLoader([DictLoader({"x/_panel.html": "<section id='x-panel'>{{ case.code }} "
+                                                                      "{{ section.context.n }}</section>"}),
+                                         app.jinja_env.loader])
+    sections.register_section("x/_panel.html", order=10, context_fn=lambda case, user: {"n": 42})
+    try:
+        page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+        assert "<section id='x-panel'>TG-" in page and " 42</section>" in page
+    finally:
+        sections._SECTIONS.pop("x/_panel.html")
+        app.jinja_env.loader = loader
