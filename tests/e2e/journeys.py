@@ -26,7 +26,7 @@ def fill_dv_intake(page, *, name: str, birth_date: str = "1994-03-08"):
     if not form.locator("#opened_on").input_value():
         form.locator("#opened_on").fill(date.today().isoformat())
     form.locator("#sex").select_option(index=1)
-    form.locator("#age_band").select_option(index=4)
+    form.locator("#age_band").select_option("30_44")
     choose_first(form.locator("#ethnic_code"))
     choose_first(form.locator("#poverty_status"))
     form.get_by_label("Họ và tên").fill(name)

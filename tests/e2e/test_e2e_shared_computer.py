@@ -97,7 +97,7 @@ def test_after_logout_back_forward_and_reload_show_nothing(page, server, device,
 
 # --- idle lock ---------------------------------------------------------------------------------
 
-IDLE_SECONDS = 20  # app.js warns at 10 s and locks (draft saved, session ended) at 18 s
+IDLE_SECONDS = 12  # app.js warns at 6 s and locks (draft saved, session ended) at 10.8 s after the last request
 TYPED = "Chị kể: tối qua chồng say rượu, đập phá đồ đạc"
 
 DRAFT_FORM = """{% extends "base.html" %}{% from "_macros/forms.html" import field, csrf, submit %}
@@ -140,7 +140,15 @@ def idle_server(tmp_path_factory):
     live.stop()
 
 
-def test_idle_page_warns_then_locks_and_keeps_the_draft(page, idle_server, device, shot):
+# (path, form key, fields to type: (selector, value)) — a test-only form, and the real case intake.
+IDLE_FORMS = {
+    "note": ("/e2e/note", "e2e-note", (("#title", "Lần gặp thứ hai"), ("#body", TYPED))),
+    "case-intake": ("/cases/new", "case-intake", (("#full_name", "Mùa Thị Dính"), ("#safety_plan", TYPED))),
+}
+
+
+@pytest.mark.parametrize("form_name", list(IDLE_FORMS))
+def test_idle_page_warns_then_locks_and_keeps_the_draft(page, idle_server, device, shot, form_name):
     from sqlalchemy import select
 
     from app.auth.models import UserSession
@@ -148,11 +156,14 @@ def test_idle_page_warns_then_locks_and_keeps_the_draft(page, idle_server, devic
     from app.web.models import FormDraft
 
     server = idle_server
+    path, form_key, typed = IDLE_FORMS[form_name]
+    if form_name == "case-intake" and "cases.create" not in server.app.view_functions:
+        pytest.skip("the case intake form (cases.create) is not built yet")
     user = server.make_user("counsellor", "TA-02")
     sign_in(page, server, user)
-    page.goto(server.url + "/e2e/note")
-    page.get_by_label("Tiêu đề").fill("Lần gặp thứ hai")
-    page.get_by_label("Ghi chép").fill(TYPED)
+    page.goto(server.url + path)
+    for selector, value in typed:
+        page.locator(selector).fill(value)
 
     warning = page.locator("#idle-warning")
     expect(warning).to_be_visible(timeout=(IDLE_SECONDS + 5) * 1000)
@@ -173,13 +184,13 @@ def test_idle_page_warns_then_locks_and_keeps_the_draft(page, idle_server, devic
 
     drafts, open_sessions = server.query(stored)
     assert open_sessions == 0  # the lock ended the session on the server
-    assert [key for key, _ in drafts] == ["e2e-note"]
+    assert [key for key, _ in drafts] == [form_key]
     assert TYPED.encode() not in drafts[0][1]  # sealed, not plain
 
     sign_in(page, server, user)
-    page.goto(server.url + "/e2e/note")
-    expect(page.get_by_label("Ghi chép")).to_have_value(TYPED)
-    expect(page.get_by_label("Tiêu đề")).to_have_value("Lần gặp thứ hai")
+    page.goto(server.url + path)
+    for selector, value in typed:
+        expect(page.locator(selector)).to_have_value(value)
     expect(page.get_by_text("Đã khôi phục nội dung bạn đang nhập")).to_be_visible()
     shot(page, "draft-restored")
     assert server.query(stored)[0] == []  # used once, then gone
