@@ -59,6 +59,7 @@ def _init_extensions(app) -> None:
     from .web import filters
 
     db_setup.install_engine_hooks()
+    app.wsgi_app = db_setup.RetryLockedReads(app.wsgi_app)
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
                      render_as_batch=True, compare_type=True)
@@ -72,7 +73,8 @@ def _init_extensions(app) -> None:
     try:
         app.extensions["tincay_keyring"] = load_or_create(app.config["KEY_FILE"], create=False)
     except KeyRingError:
-        # Only `setup` may run without keys (it creates them); everything else is refused in load_keyring().
+        # Only `setup` may run without keys (it creates them); every page answers 503 (see _require_keys) and
+        # every other command stops (cli.keyring_or_exit). Production refuses to start first (check_production).
         app.extensions["tincay_keyring"] = None
 
 
@@ -102,6 +104,7 @@ def _register_blueprints(app) -> None:
 
 
 def _register_request_hooks(app) -> None:
+    from flask_babel import lazy_gettext as _l
     from flask_login import current_user
 
     from .auth import login
@@ -118,7 +121,13 @@ def _register_request_hooks(app) -> None:
     def _require_keys():
         if app.extensions.get("tincay_keyring") is None and request.endpoint not in ("web.healthz",):
             from .web.errors import render_error
-            return render_error(503, "Chưa có khóa mã hóa: chạy `flask --app wsgi setup`.")
+            if not app.extensions.get("tincay_keyless_logged"):
+                app.extensions["tincay_keyless_logged"] = True
+                logging.getLogger("tincay").error(
+                    "no key file at %s: every page answers 503. Restore the escrowed key file (TINCAY_KEY_FILE), "
+                    "or run `flask --app wsgi setup` for a new, empty installation.", app.config["KEY_FILE"])
+            return render_error(503, _l("Hệ thống chưa mở được khóa mã hóa nên tạm ngừng phục vụ. "
+                                        "Dữ liệu vẫn an toàn. Hãy báo quản trị viên."))
 
     @app.before_request
     def _load_user():

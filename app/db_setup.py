@@ -1,15 +1,25 @@
 """Engine settings: SQLite in WAL with synchronous FULL, foreign keys on, and serialised writers.
 
-Every SQLite transaction starts with BEGIN IMMEDIATE: a request that reads and then writes (an
-audited read writes an audit entry) can then never fail half-way on a lock upgrade, and the audit
-chain head is updated by one writer at a time. PostgreSQL serialises chain appends with a row lock
+SQLite has one writer at a time. A request that changes something (any method but GET and HEAD) and
+every command starts its transaction with BEGIN IMMEDIATE, so it holds the write lock from the start
+and never fails half-way on a lock upgrade; the audit chain head is then updated by one writer at a
+time. Reading pages start a plain (deferred) transaction, so readers run side by side. A reading page
+that also writes (an audited read) can meet a writer that committed since it began reading: SQLite
+then refuses its commit as "locked". Because GET and HEAD change nothing the user asked for, such a
+request is simply run again (`RetryLockedReads`). PostgreSQL serialises chain appends with a row lock
 (see app/audit/services.py).
 """
 
+import random
 import sqlite3
+import time
 
+from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+READ_METHODS = ("GET", "HEAD")
+LOCKED_FLAG = "tincay.sqlite_locked"
 
 _installed = False
 
@@ -36,4 +46,41 @@ def install_engine_hooks() -> None:
     @event.listens_for(Engine, "begin")
     def _sqlite_begin(conn):
         if conn.dialect.name == "sqlite":
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            reading = has_request_context() and request.method in READ_METHODS
+            conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+    @event.listens_for(Engine, "handle_error")
+    def _note_sqlite_lock(context):
+        if (context.engine is not None and context.engine.dialect.name == "sqlite" and has_request_context()
+                and "locked" in str(context.original_exception)):
+            request.environ[LOCKED_FLAG] = True
+
+
+class RetryLockedReads:
+    """WSGI middleware: run a GET or HEAD again when SQLite refused its commit as locked (see above)."""
+
+    ATTEMPTS = 4
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") not in READ_METHODS:
+            return self.wsgi_app(environ, start_response)
+        for attempt in range(self.ATTEMPTS):
+            captured = {}
+
+            def capture(status, headers, exc_info=None, _captured=captured):
+                _captured.update(status=status, headers=headers, exc_info=exc_info)
+                return lambda data: None  # our app never uses the write() callable
+
+            environ.pop(LOCKED_FLAG, None)
+            body = self.wsgi_app(environ, capture)
+            locked = environ.get(LOCKED_FLAG) and captured.get("status", "").startswith("503")
+            if not locked or attempt == self.ATTEMPTS - 1:
+                start_response(captured["status"], captured["headers"], captured.get("exc_info"))
+                return body
+            if hasattr(body, "close"):
+                body.close()
+            time.sleep(random.uniform(0.005, 0.03) * (attempt + 1))
+        return body

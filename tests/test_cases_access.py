@@ -80,7 +80,7 @@ def test_the_owning_counsellor_reaches_every_route(app, client, make_user, login
         owner = db.session.scalar(select(User).join(User.roles).where(User.username.like("couns%")))
         db.session.remove()
     client = app.test_client()
-    from conftest import PASSWORD
+    from helpers import PASSWORD
     client.post("/auth/login", data={"username": owner.username, "password": PASSWORD})
     assert NAME in client.get(f"/cases/{case_id}").get_data(as_text=True)
     assert client.get(f"/cases/{case_id}/edit").status_code == 200

@@ -5,8 +5,11 @@ its own instance: a SQLite file under tmp_path, or (with TEST_DATABASE_URL) its 
 """
 
 import http.client
+import logging
 import os
 import secrets
+import signal
+import subprocess
 import threading
 import urllib.parse
 from datetime import date
@@ -29,6 +32,9 @@ SECRETS = {
     "narrative": "Chồng đánh ở nương ngô Pú Nhung, bí mật tuyệt đối",
     "safety_plan": "Trốn sang nhà bà ngoại ở bản Hua Sa khi say rượu",
 }
+
+
+WRITER = os.path.join(ROOT, "tests", "reliability", "writer.py")
 
 
 def worker() -> str:
@@ -57,9 +63,30 @@ def database_url(base: Path, name: str) -> str:
     return f"{pg_base_url()}{sep}options=-csearch_path%3D{schema}"
 
 
+def fresh_database(base: Path, name: str) -> str:
+    """A new, empty database of its own (a whole PostgreSQL database, as pg_dump and pg_restore expect)."""
+    if not on_postgres():
+        return f"sqlite:///{base}/{name}.sqlite"
+    dbname = f"rel_{worker()}_{name}".lower()
+    engine = sa.create_engine(pg_base_url(), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {dbname} WITH (FORCE)")
+        conn.exec_driver_sql(f"CREATE DATABASE {dbname}")
+    engine.dispose()
+    return sa.engine.make_url(TEST_DATABASE_URL).set(database=dbname).render_as_string(hide_password=False)
+
+
+def flask_cli(*args: str, db_url: str, key_file: str, env: dict | None = None, stdin: str | None = None):
+    """Run `flask --app wsgi ARGS` as an operator would, against one database and key file."""
+    full_env = {**os.environ, "APP_CONFIG": "development", "PYTHONPATH": ROOT, "DATABASE_URL": db_url,
+                "TINCAY_KEY_FILE": key_file, "SECRET_KEY": "cli-" + "k" * 40, **(env or {})}
+    return subprocess.run([os.path.join(ROOT, ".venv", "bin", "flask"), "--app", "wsgi", *args], cwd=ROOT,
+                          env=full_env, input=stdin, capture_output=True, text=True, timeout=300)
+
+
 def instance_config(base: Path, name: str, **extra) -> dict:
     config = {
-        "SQLALCHEMY_DATABASE_URI": database_url(base, name),
+        "SQLALCHEMY_DATABASE_URI": extra.get("SQLALCHEMY_DATABASE_URI") or database_url(base, name),
         "KEY_FILE": str(base / "keys.json"),
         "SECRET_KEY": secrets.token_urlsafe(32),
         "WTF_CSRF_ENABLED": False,
@@ -73,13 +100,21 @@ def instance_config(base: Path, name: str, **extra) -> dict:
 
 def build_instance(base: Path, name: str, **extra):
     """A new app with its own database at head, reference data loaded, keys in base/keys.json."""
-    from conftest import build_app
+    from helpers import build_app
 
     base.mkdir(parents=True, exist_ok=True)
     app = build_app(instance_config(base, name, **extra))
     with app.app_context():
         db.session.remove()
     return app
+
+
+def capture_logs(caplog, level=logging.DEBUG) -> None:
+    """Capture every logger again: the migrations' logging.config.fileConfig replaces the root's handlers."""
+    root = logging.getLogger()
+    if caplog.handler not in root.handlers:
+        root.addHandler(caplog.handler)
+    caplog.set_level(level)
 
 
 def query(app, fn):
@@ -216,3 +251,34 @@ class Browser:
         response = self.post("/auth/login", {"username": username, "password": password})
         assert response.status in (302, 303), response.text[:300]
         return response
+
+
+class Writer:
+    """One run of the writer process, its output collected by a reader thread."""
+
+    def __init__(self, url: str, keys: str, actor: str, total: int, pause: float = 0.0):
+        env = {**os.environ, "PYTHONPATH": ROOT}
+        self.proc = subprocess.Popen([PYTHON, WRITER, "--db", url, "--keys", keys, "--actor", actor,
+                                      "--total", str(total), "--pause", str(pause)],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+        self.lines: list[str] = []
+        self.started = threading.Event()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            self.lines.append(line.strip())
+            if line.startswith("committed") or line.startswith("finished"):
+                self.started.set()
+        self.started.set()
+
+    def kill(self) -> None:
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(30)
+        self._reader.join(10)
+
+    def finish(self, timeout: float = 240) -> None:
+        self.proc.wait(timeout)
+        self._reader.join(10)
+        assert self.proc.returncode == 0, self.proc.stderr.read()[-2000:]
