@@ -32,12 +32,29 @@ def _pg_env_args(url) -> tuple[list[str], dict]:
     return args, env
 
 
+def _private_empty_file(path: str) -> None:
+    """Create (or empty) the backup file as 0600 before anything is written into it, never world-readable."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)
+
+
+def _run(tool: str, args: list[str], env: dict) -> None:
+    try:
+        subprocess.run([tool, *args], check=True, env=env)  # noqa: S603 - our tool, arguments from our config
+    except FileNotFoundError as exc:
+        raise BackupError(f"{tool} is not installed: install postgresql-client of the server's major version") from exc
+    except subprocess.CalledProcessError as exc:
+        raise BackupError(f"{tool} failed with exit code {exc.returncode} (see its message above)") from exc
+
+
 def create_backup(path: str) -> None:
     url = _url()
     os.makedirs(os.path.dirname(os.path.abspath(path)) or ".", exist_ok=True)
     key_file = os.path.abspath(current_app.config["KEY_FILE"])
     if os.path.abspath(path) == key_file:
         raise BackupError("refusing to write a backup over the key file")
+    _private_empty_file(path)
     if url.get_backend_name() == "sqlite":
         source = sqlite3.connect(url.database)
         target = sqlite3.connect(path)
@@ -46,11 +63,9 @@ def create_backup(path: str) -> None:
         finally:
             target.close()
             source.close()
-        os.chmod(path, 0o600)
         return
     args, env = _pg_env_args(url)
-    subprocess.run(["pg_dump", "--format=custom", "--no-owner", "-f", path, *args], check=True, env=env)
-    os.chmod(path, 0o600)
+    _run("pg_dump", ["--format=custom", "--no-owner", "-f", path, *args], env)
 
 
 def restore_backup(path: str) -> None:
@@ -74,4 +89,4 @@ def restore_backup(path: str) -> None:
         os.replace(tmp, url.database)
         return
     args, env = _pg_env_args(url)
-    subprocess.run(["pg_restore", "--clean", "--if-exists", "--no-owner", *args, path], check=True, env=env)
+    _run("pg_restore", ["--clean", "--if-exists", "--no-owner", *args, path], env)

@@ -37,6 +37,11 @@ def setup():
     from .reference import load_all
 
     production = current_app.config["APP_CONFIG"] == "production"
+    if not os.path.exists(current_app.config["KEY_FILE"]) and _database_has_records():
+        # A new key ring would leave every record of a restored database unreadable and its chain unverifiable.
+        raise click.ClickException(
+            f"The database already holds records but the key file {current_app.config['KEY_FILE']} is missing. "
+            "Restore the escrowed key file there (or set TINCAY_KEY_FILE); setup will not make new keys.")
     if not production:
         _ensure_secret_key()
     ring = load_or_create(current_app.config["KEY_FILE"], create=not production)
@@ -46,6 +51,19 @@ def setup():
     load_all()
     db.session.commit()
     click.echo("setup: database at head, reference data loaded.")
+
+
+def _database_has_records() -> bool:
+    """True when the database already has an audit trail (so it was made with some key ring)."""
+    from sqlalchemy import inspect
+
+    from .audit.models import AuditHead
+
+    if "audit_head" not in inspect(db.engine).get_table_names():
+        return False
+    seq = db.session.scalar(select(AuditHead.seq).where(AuditHead.id == 1))
+    db.session.rollback()
+    return bool(seq)
 
 
 def _ensure_secret_key() -> None:
@@ -175,9 +193,12 @@ backup = AppGroup("backup", help="Database backups (keys are backed up separatel
 @click.argument("path")
 def backup_create(path):
     """Write a consistent backup of the live database to PATH."""
-    from .backup import create_backup
+    from .backup import BackupError, create_backup
 
-    create_backup(path)
+    try:
+        create_backup(path)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
     click.echo(f"backup written to {path} (the key file is NOT in it: back it up separately)")
 
 
@@ -186,9 +207,12 @@ def backup_create(path):
 @click.option("--yes", is_flag=True, help="replace the current database without asking")
 def backup_restore(path, yes):
     """Restore PATH into this instance's database (which must be new or confirmed to be replaced)."""
-    from .backup import restore_backup
+    from .backup import BackupError, restore_backup
 
     if not yes:
         click.confirm("This replaces the current database. Continue?", abort=True)
-    restore_backup(path)
+    try:
+        restore_backup(path)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
     click.echo("restored; run `flask --app wsgi audit verify` to check the chain.")

@@ -8,51 +8,16 @@ entry and every entry its case, every encrypted field opens, and the audit chain
 
 import os
 import random
-import signal
-import subprocess
-import threading
 import time
 
 import pytest
-from reliability.support import PYTHON, ROOT, SECRETS, build_instance, make_user, query
+from reliability.support import SECRETS, Writer, build_instance, make_user, query
 from sqlalchemy import func, select
 
 from app.extensions import db
 
 TOTAL = 1000
 KILLS = 8
-WRITER = os.path.join(ROOT, "tests", "reliability", "writer.py")
-
-
-class Writer:
-    """One run of the writer process, its output collected by a reader thread."""
-
-    def __init__(self, url: str, keys: str, actor: str, total: int, pause: float = 0.0):
-        env = {**os.environ, "PYTHONPATH": ROOT}
-        self.proc = subprocess.Popen([PYTHON, WRITER, "--db", url, "--keys", keys, "--actor", actor,
-                                      "--total", str(total), "--pause", str(pause)],
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
-        self.lines: list[str] = []
-        self.started = threading.Event()
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self):
-        for line in self.proc.stdout:
-            self.lines.append(line.strip())
-            if line.startswith("committed") or line.startswith("finished"):
-                self.started.set()
-        self.started.set()
-
-    def kill(self) -> None:
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(30)
-        self._reader.join(10)
-
-    def finish(self, timeout: float = 240) -> None:
-        self.proc.wait(timeout)
-        self._reader.join(10)
-        assert self.proc.returncode == 0, self.proc.stderr.read()[-2000:]
 
 
 def run_with_kills(app, actor: str, seed: int) -> dict:

@@ -138,6 +138,8 @@ class Encrypted:
             aad = envelope.field_aad(obj.crypto_table(), self.name, obj.id)
             try:
                 raw = envelope.open_sealed(obj.data_key(), blob, aad)
+            except RecordErased:
+                raise  # shredded on purpose (e.g. a row restored from an older backup): gone, not damaged
             except CryptoError as exc:
                 raise RecordDamaged(obj.crypto_table(), obj.id, self.name) from exc
             value = self._decode(raw)

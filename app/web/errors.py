@@ -8,7 +8,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from ..crypto.errors import RecordDamaged
+from ..crypto.errors import RecordDamaged, RecordErased
 
 log = logging.getLogger("tincay.errors")
 
@@ -17,6 +17,7 @@ MESSAGES = {
     403: (_l("Không có quyền"), _l("Bạn không có quyền xem hoặc làm việc này.")),
     404: (_l("Không tìm thấy"), _l("Không có trang hoặc hồ sơ này, hoặc bạn không có quyền xem.")),
     405: (_l("Không hợp lệ"), _l("Thao tác này không được phép theo cách đó.")),
+    410: (_l("Hồ sơ đã bị xoá"), _l("Nội dung hồ sơ này đã bị xoá vĩnh viễn và không thể đọc lại.")),
     413: (_l("Dữ liệu quá lớn"), _l("Nội dung gửi lên quá lớn. Hãy rút ngắn rồi gửi lại.")),
     429: (_l("Quá nhiều yêu cầu"), _l("Bạn thao tác quá nhanh. Vui lòng đợi một lát rồi thử lại.")),
     500: (_l("Đã xảy ra lỗi"), _l("Hệ thống gặp lỗi. Dữ liệu bạn nhập chưa được lưu. Vui lòng thử lại.")),
@@ -52,6 +53,12 @@ def register(app) -> None:
                                message=_l("Một phần hồ sơ này không giải mã được (có thể đã bị sửa trái phép). "
                                           "Không hiển thị dữ liệu sai. Sự việc đã được ghi nhật ký; hãy báo "
                                           "quản trị viên.")), 409
+
+    @app.errorhandler(RecordErased)
+    def erased(exc):
+        # A case erased after the backup it was restored from: the key ring still refuses its data key.
+        db.session.rollback()
+        return render_error(410)
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)
