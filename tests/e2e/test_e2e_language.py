@@ -99,8 +99,11 @@ def data_strings(server) -> set[str]:
 
     def collect():
         values = set()
+        tables = set(db.inspect(db.engine).get_table_names())
         for mapper in db.Model.registry.mappers:
             model = mapper.class_
+            if getattr(model, "__tablename__", None) not in tables:
+                continue
             encrypted = [n for k in model.__mro__ for n, v in vars(k).items() if isinstance(v, Encrypted)]
             plain = [c.key for c in mapper.column_attrs if c.key in ("name", "code", "username", "display_name",
                                                                      "short_name", "title")]
