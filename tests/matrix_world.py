@@ -1,0 +1,197 @@
+""""The world" for the whole-system proofs: users of every role profile and objects of several scopes.
+
+Shared by test_access_matrix.py, test_hostile_input.py and test_web_hardening.py (no tests here).
+
+Role profiles (the rows of the access matrix):
+
+* ``anon`` — nobody signed in;
+* ``counsellor`` — counsellor of trusted address TA-02 (commune 03295), who owns the "own" case;
+* ``counsellor_other`` — counsellor of TA-03 (another commune of the same district), owning the "other" case;
+* ``reviewer`` — district reviewer of Tuần Giáo (099), which covers both communes;
+* ``reviewer_other`` — district reviewer of a second district made here, owning nothing in Tuần Giáo;
+* ``agency`` / ``agency_other`` — agency officers of the agency a referral is addressed to, and of one it is not;
+* ``reporter`` (commune 03295), ``monitor`` (province 11), ``admin`` (province 11).
+
+Objects come in variants, each filling the URL parameters of a route:
+
+* ``own`` — belongs to TA-02 (the counsellor's unit);
+* ``other`` — belongs to TA-03 (another commune of the district);
+* ``far`` — belongs to a commune of the other district;
+* ``mixed`` — a case of TA-02 with a child row (note, consent…) of the TA-03 case: must never match;
+* ``unknown`` — random UUIDs.
+
+Everything is built through the areas' own services, as a user would.
+"""
+
+import secrets
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from app.extensions import db
+
+PASSWORD = "mat-khau-kiem-thu-dai"
+
+OTHER_DISTRICT = "TD-KHAC"
+OTHER_COMMUNE = "TD-KHAC-01"
+
+# profile -> (role, unit code); anon has none.
+PROFILES: dict[str, tuple[str, str] | None] = {
+    "anon": None,
+    "counsellor": ("counsellor", "TA-02"),
+    "counsellor_other": ("counsellor", "TA-03"),
+    "reviewer": ("district_reviewer", "099"),
+    "reviewer_other": ("district_reviewer", OTHER_DISTRICT),
+    "agency": ("agency_officer", "AG-SYT-11"),
+    "agency_other": ("agency_officer", "AG-CA-11"),
+    "reporter": ("reporter", "03295"),
+    "monitor": ("monitor", "11"),
+    "admin": ("admin", "11"),
+}
+SIGNED_IN = tuple(p for p in PROFILES if p != "anon")
+VARIANTS = ("own", "other", "far", "mixed", "unknown")
+
+# Person data of the world: none of it may ever appear in a URL, a log line or an audit detail.
+PEOPLE = {
+    "own": {"full_name": "Lò Thị Thử Nghiệm", "phone": "0912 000 111", "id_number": "011200003333",
+            "incident": "Sự việc thử nghiệm số một", "code_word": "mua-ga-thu-nghiem"},
+    "other": {"full_name": "Quàng Thị Kiểm Tra", "phone": "0912 000 222", "id_number": "011200004444",
+              "incident": "Sự việc thử nghiệm số hai", "code_word": "ban-lon-thu-nghiem"},
+    "far": {"full_name": "Cà Thị Xa Xôi", "phone": "0912 000 333", "id_number": "011200005555",
+            "incident": "Sự việc thử nghiệm số ba", "code_word": "hai-che-thu-nghiem"},
+}
+NOTE_BODY = "Ghi chú kín của hồ sơ {variant}"
+
+
+@dataclass
+class World:
+    users: dict = field(default_factory=dict)  # profile -> (id, username)
+    params: dict = field(default_factory=dict)  # variant -> {url parameter name -> value}
+    extra: dict = field(default_factory=dict)  # other ids the tests want (spare user, units…)
+
+    def person_values(self) -> list[str]:
+        """Every person-data value of the world (for leak checks in URLs, logs and audit details)."""
+        values = []
+        for person in PEOPLE.values():
+            values += [v for k, v in person.items() if k != "id_number"] + [person["id_number"]]
+        return values + [NOTE_BODY.format(variant=v) for v in PEOPLE]
+
+
+def _unit(code):
+    from app.units.queries import by_code
+    found = by_code(code)
+    assert found is not None, code
+    return found
+
+
+def _user(role: str, unit_code: str, username: str):
+    from app.auth import services
+    return services.create_user(username, PASSWORD, role=role, unit=_unit(unit_code), actor="test")
+
+
+def _other_district():
+    """A second district under the province, with one commune: the far scope (units are reference data and
+    survive the wipe between tests, so it is made once)."""
+    from app.units.queries import by_code
+    from app.units.services import create_unit
+    if by_code(OTHER_COMMUNE) is not None:
+        return
+    district = create_unit(code=OTHER_DISTRICT, kind="district", name="Huyện Thử Nghiệm Khác", parent=_unit("11"),
+                           actor="test")
+    create_unit(code=OTHER_COMMUNE, kind="commune", name="Xã Thử Nghiệm Khác", parent=district, actor="test")
+
+
+def _case(actor, unit_code: str, person: dict):
+    from app.cases import services
+    data = {
+        "kind": "both", "unit_id": _unit(unit_code).id, "sex": "female", "age_band": "30_44", "ethnic_code": "03",
+        "disability": False, "poverty_status": "poor", "risk_level": "high", "opened_on": date(2026, 3, 2),
+        "full_name": person["full_name"], "birth_year": 1990, "phone": person["phone"],
+        "id_number": person["id_number"], "incident": person["incident"],
+        "domestic_violence": {"acts": ["beating_threats"], "relation": "chồng"},
+        "trafficking": {"status": "being_identified", "destination": "Nơi thử nghiệm"},
+        "safe_contact": {"channel": "through_trusted_person", "code_word": person["code_word"]},
+    }
+    return services.create_case(data, actor=actor)
+
+
+def _case_children(case, actor, agency, variant: str) -> dict:
+    """A consent (sharing with the addressed agency), a service, a follow-up and a note on the case."""
+    from app.cases import services
+    consent = services.record_consent(case, {
+        "purpose": "share_with_agency", "agency_id": agency.id, "method": "signed", "given_by": "self",
+        "given_on": date(2026, 3, 2), "expires_on": None}, actor=actor)
+    service = services.add_service(case, {"kind": "medical", "status": "planned", "start_on": date(2026, 3, 3),
+                                          "end_on": None, "notes": ""}, actor=actor)
+    followup = services.schedule_followup(case, date.today() + timedelta(days=7), "Gọi hỏi thăm", actor=actor)
+    note = services.add_note(case, NOTE_BODY.format(variant=variant), actor=actor)
+    db.session.flush()
+    return {"case_id": case.id, "consent_id": consent.id, "service_id": service.id, "followup_id": followup.id,
+            "note_id": note.id}
+
+
+def build_world() -> World:
+    """Create the users, units and objects of every scope; commits. Call inside an app context."""
+    world = World()
+    _other_district()
+    users = {}
+    for profile, spec in PROFILES.items():
+        if spec:
+            users[profile] = _user(*spec, username=f"{profile.replace('_', '-')}-{secrets.token_hex(2)}")
+    far_counsellor = _user("counsellor", OTHER_COMMUNE, f"far-{secrets.token_hex(2)}")
+    spare = _user("counsellor", "TA-05", f"spare-{secrets.token_hex(2)}")
+    world.users = {p: (u.id, u.username) for p, u in users.items()}
+    agency = _unit(PROFILES["agency"][1])
+
+    owners = {"own": (users["counsellor"], "TA-02"), "other": (users["counsellor_other"], "TA-03"),
+              "far": (far_counsellor, OTHER_COMMUNE)}
+    cases = {}
+    for variant, (owner, unit_code) in owners.items():
+        cases[variant] = _case(owner, unit_code, PEOPLE[variant])
+        world.params[variant] = _case_children(cases[variant], owner, agency, variant)
+
+    from app.cases import services as case_services
+    for variant in ("own", "other", "far"):
+        request = case_services.request_erase(cases[variant], "subject_request", actor=users["admin"])
+        world.params[variant]["request_id"] = request.id
+
+    # Admin objects: a spare account (never one of the profiles, whose sessions the test uses) and units.
+    for variant, unit_code in (("own", "TA-02"), ("other", "TA-03"), ("far", OTHER_COMMUNE)):
+        world.params[variant].update(user_id=spare.id, assignment_id=spare.roles[0].id,
+                                     unit_id=_unit(unit_code).id)
+    world.params["mixed"] = dict(world.params["own"])
+    world.params["mixed"].update({k: world.params["other"][k]
+                                  for k in ("consent_id", "service_id", "followup_id", "note_id", "assignment_id")})
+    world.params["mixed"]["assignment_id"] = users["counsellor"].roles[0].id  # another user's role
+    world.params["unknown"] = {k: str(uuid.uuid4()) for k in world.params["own"]}
+    for variant in VARIANTS:
+        world.params[variant]["form_key"] = "case-intake" if variant != "unknown" else "-not-a-form-key"
+    world.extra.update(spare_id=spare.id, case_codes={v: c.code for v, c in cases.items()},
+                       agency_id=agency.id)
+    _build_area_objects(world, users, cases)
+    db.session.commit()
+    return world
+
+
+def _build_area_objects(world: World, users: dict, cases: dict) -> None:
+    """Objects of the areas that land later (referrals, livelihood, indicators): added here as they exist."""
+    return None
+
+
+def login(client, world: World, profile: str, address: str | None = None):
+    """Sign `client` in as the profile's user (anon: nothing). Each profile gets its own client address so
+    that the per-address sign-in limits never trip inside a test run."""
+    if profile == "anon":
+        return client
+    client.environ_base["REMOTE_ADDR"] = address or f"10.9.{list(PROFILES).index(profile)}.{secrets.randbelow(250)}"
+    _, username = world.users[profile]
+    response = client.post("/auth/login", data={"username": username, "password": PASSWORD})
+    assert response.status_code == 302 and "/auth/login" not in response.headers.get("Location", ""), profile
+    return client
+
+
+def make_world(app) -> World:
+    with app.test_request_context():  # services' messages are lazily translated: they need a request
+        world = build_world()
+        db.session.remove()
+    return world

@@ -1,0 +1,238 @@
+"""The access matrix, generated: every route of the URL map × every role profile × objects of several scopes.
+
+The expected outcome of each (endpoint, method, object variant, profile) is declared once, in MATRIX below.
+The test fails on any difference, on any route or method of the URL map missing from MATRIX, and on any
+entry of MATRIX that no longer names a route. Outcome classes:
+
+* ``ok`` — allowed: a 2xx/3xx that is not a bounce to the sign-in page (for POSTs, sent with an empty or
+  minimal body: anything below 500 that is neither a denial nor the sign-in bounce);
+* ``login`` — bounced to the sign-in page (a redirect, or 204 + HX-Redirect for an htmx request);
+* ``deny`` — 403 or 404.
+
+Profiles and object variants are those of tests/matrix_world.py. A method key "GET hx=case-rows" sends the
+htmx request the page makes (HX-Request: true, HX-Target: case-rows); an allowed one must answer a fragment.
+"""
+
+import uuid
+from urllib.parse import urlsplit
+
+import pytest
+from flask import url_for
+from matrix_world import PROFILES, SIGNED_IN, VARIANTS, login, make_world
+
+OK, LOGIN, DENY = "ok", "login", "deny"
+
+
+def allow(*profiles: str) -> dict:
+    """The listed profiles are allowed, anonymous visitors are sent to sign in, everyone else is denied."""
+    unknown = set(profiles) - set(PROFILES)
+    assert not unknown, unknown
+    return {p: OK if p in profiles else (LOGIN if p == "anon" else DENY) for p in PROFILES}
+
+
+def public() -> dict:
+    """Anyone, signed in or not."""
+    return dict.fromkeys(PROFILES, OK)
+
+
+def nobody() -> dict:
+    return allow()
+
+
+SIGNED = allow(*SIGNED_IN)
+COUNSELLORS = allow("counsellor", "counsellor_other")
+CASE_READERS = ("counsellor", "counsellor_other", "reviewer", "reviewer_other")
+ADMIN = allow("admin")
+
+# A case page: its counsellors and the district reviewer (summary tier); nobody for an unknown id.
+CASE_READ = {"own": allow("counsellor", "reviewer"), "other": allow("counsellor_other", "reviewer"),
+             "far": allow("reviewer_other"), "unknown": nobody()}
+# A change to a case or one of its rows: the counsellors of its unit only; never a row of another case.
+CASE_EDIT = {"own": allow("counsellor"), "other": allow("counsellor_other"), "far": nobody(), "unknown": nobody()}
+CASE_ROW_EDIT = dict(CASE_EDIT, mixed=nobody())
+# Break-glass and erase confirmation: the district reviewer whose district holds the case.
+CASE_REVIEW = {"own": allow("reviewer"), "other": allow("reviewer"), "far": allow("reviewer_other"),
+               "unknown": nobody()}
+# Admin pages about one account or unit: any that exists.
+ADMIN_OBJECT = {"own": ADMIN, "unknown": nobody()}
+
+MATRIX: dict[str, dict[str, dict]] = {
+    # --- foundation: shell, assets, sign-in -------------------------------------------------------------
+    "assets.static_file": {"GET": {"own": public(), "unknown": dict.fromkeys(PROFILES, DENY)}},
+    "web.home": {"GET": SIGNED},
+    "web.healthz": {"GET": public()},
+    "web.favicon": {"GET": public()},
+    "web.neutral": {"GET": public()},
+    "web.set_language": {"POST": public()},
+    "auth.login": {"GET": public(), "POST": public()},
+    "auth.logout": {"POST": SIGNED},
+    "auth.quick_exit": {"GET": public(), "POST": public()},
+    "auth.password": {"GET": SIGNED, "POST": SIGNED},
+    "auth.account": {"GET": SIGNED},
+    "auth.ping": {"POST": SIGNED},
+    "auth.totp": {"GET": SIGNED, "POST": SIGNED},
+    "auth.totp_setup": {"GET": SIGNED, "POST": SIGNED},
+    "drafts.save": {"POST": {"own": SIGNED, "unknown": allow()}},
+    # --- administration ---------------------------------------------------------------------------------
+    "admin.index": {"GET": ADMIN},
+    "admin.users": {"GET": ADMIN},
+    "admin.create_user": {"GET": ADMIN, "POST": ADMIN},
+    "admin.user_detail": {"GET": ADMIN_OBJECT},
+    "admin.add_role": {"POST": ADMIN_OBJECT},
+    "admin.set_active": {"POST": ADMIN_OBJECT},
+    "admin.reset_password": {"POST": ADMIN_OBJECT},
+    "admin.remove_role": {"POST": {"own": ADMIN, "mixed": nobody(), "unknown": nobody()}},
+    "units.index": {"GET": ADMIN},
+    "units.create": {"GET": ADMIN, "POST": ADMIN},
+    "units.edit": {"GET": ADMIN_OBJECT, "POST": ADMIN_OBJECT},
+    "units.add_lineage": {"POST": ADMIN_OBJECT},
+    "audit.index": {"GET": ADMIN, "GET hx=audit-more": ADMIN},
+    "audit.verify": {"POST": ADMIN, "POST hx=audit-verdict": ADMIN},
+    # --- cases ------------------------------------------------------------------------------------------
+    "cases.index": {"GET": allow(*CASE_READERS), "GET hx=case-rows": allow(*CASE_READERS),
+                    "POST": allow(*CASE_READERS), "POST hx=case-rows": allow(*CASE_READERS)},
+    "cases.my_followups": {"GET": COUNSELLORS},
+    "cases.create": {"GET": COUNSELLORS, "POST": COUNSELLORS},
+    "cases.check_duplicates": {"POST hx=duplicate-check": COUNSELLORS},
+    "cases.detail": {"GET": CASE_READ},
+    "cases.edit": {"GET": CASE_EDIT, "POST": CASE_EDIT},
+    "cases.close": {"POST": CASE_EDIT, "POST hx=case-status": CASE_EDIT},
+    "cases.reopen": {"POST": CASE_EDIT, "POST hx=case-status": CASE_EDIT},
+    "cases.add_consent": {"POST": CASE_EDIT, "POST hx=case-consents": CASE_EDIT},
+    "cases.withdraw_consent": {"POST": CASE_ROW_EDIT, "POST hx=case-consents": CASE_ROW_EDIT},
+    "cases.add_service": {"POST": CASE_EDIT, "POST hx=case-services": CASE_EDIT},
+    "cases.update_service": {"POST": CASE_ROW_EDIT, "POST hx=case-services": CASE_ROW_EDIT},
+    "cases.schedule_followup": {"POST": CASE_EDIT, "POST hx=case-followups": CASE_EDIT},
+    "cases.complete_followup": {"POST": CASE_ROW_EDIT, "POST hx=case-followups": CASE_ROW_EDIT},
+    "cases.add_note": {"POST": CASE_EDIT, "POST hx=case-notes": CASE_EDIT},
+    "cases.correct_note": {"POST": CASE_ROW_EDIT, "POST hx=case-notes": CASE_ROW_EDIT},
+    "cases.break_glass": {"GET": CASE_REVIEW, "GET hx=break-glass": CASE_REVIEW, "POST": CASE_REVIEW},
+    "cases.erase_requests": {"GET": ADMIN, "POST": ADMIN},
+    "cases.erase_review": {"GET": allow("reviewer", "reviewer_other")},
+    "cases.erase_decide": {"POST": CASE_REVIEW},
+}
+
+# After these the session is over: sign in again before the next request.
+ENDS_SESSION = {"auth.logout", "auth.quick_exit"}
+IGNORED_METHODS = {"HEAD", "OPTIONS"}
+
+
+def _split(method_key: str) -> tuple[str, str | None]:
+    method, _, hx = method_key.partition(" hx=")
+    return method, hx or None
+
+
+def _by_variant(cell: dict) -> dict:
+    """A cell is {profile: outcome} for a route without parameters, or {variant: {profile: outcome}}."""
+    if set(cell) <= set(VARIANTS):
+        return cell
+    return {"-": cell}
+
+
+def expectations(profile: str):
+    """(endpoint, method key, variant, expected) for one profile: GETs first, so that POSTs change nothing read."""
+    rows = [(endpoint, key, variant, outcomes[profile])
+            for endpoint, methods in MATRIX.items()
+            for key, cell in methods.items()
+            for variant, outcomes in _by_variant(cell).items()]
+    return sorted(rows, key=lambda r: (_split(r[1])[0] != "GET", r[0] in ENDS_SESSION))
+
+
+def classify(response) -> str:
+    status = response.status_code
+    location = response.headers.get("HX-Redirect") or response.headers.get("Location") or ""
+    if status in (301, 302, 303, 204) and urlsplit(location).path == "/auth/login":
+        # Signing out also lands on the sign-in page; it says so by clearing the browser's storage.
+        return OK if "Clear-Site-Data" in response.headers else LOGIN
+    if status in (403, 404):
+        return DENY
+    if status >= 500 or status == 405:
+        return f"status {status}"
+    return OK
+
+
+def static_params(app) -> dict:
+    """The stylesheet under its current version, and under a version that does not exist."""
+    with app.test_request_context():
+        from app.web.assets import asset_url
+        version = asset_url("css/app.css").split("/")[2]
+    return {"own": {"version": version, "filename": "css/app.css"},
+            "unknown": {"version": "0" * 12, "filename": "css/app.css"}}
+
+
+def _url(app, endpoint: str, params: dict) -> str:
+    rule = next(iter(app.url_map.iter_rules(endpoint)))
+    missing = rule.arguments - set(params)
+    assert not missing, f"{endpoint}: matrix_world has no object for URL parameter(s) {sorted(missing)}"
+    with app.test_request_context():
+        return url_for(endpoint, **{name: params[name] for name in rule.arguments})
+
+
+@pytest.mark.parametrize("profile", list(PROFILES))
+def test_every_route_answers_each_profile_as_the_matrix_declares(app, profile):
+    world = make_world(app)
+    statics = static_params(app)
+    client = login(app.test_client(), world, profile)
+    differences, checked = [], 0
+    for endpoint, key, variant, expected in expectations(profile):
+        if endpoint not in app.view_functions:
+            continue  # reported by the completeness test
+        method, target = _split(key)
+        params = dict(world.params.get(variant, {}), **statics.get(variant, {}))
+        path = _url(app, endpoint, params)
+        headers = {"HX-Request": "true", "HX-Target": target} if target else {}
+        response = client.open(path, method=method, headers=headers, data={} if method == "POST" else None)
+        got = classify(response)
+        checked += 1
+        if got != expected:
+            differences.append(f"{key} {endpoint} [{variant}]: expected {expected}, got {got} "
+                               f"({response.status_code} {response.headers.get('Location', '')})")
+        elif target and got == OK and response.status_code == 200:
+            body = response.get_data(as_text=True).lstrip().lower()
+            if body.startswith("<!doctype") or "<html" in body[:200]:
+                differences.append(f"{key} {endpoint} [{variant}]: htmx request answered with a whole page")
+        if endpoint in ENDS_SESSION and profile != "anon":
+            client = login(app.test_client(), world, profile)
+    assert checked > 0
+    assert not differences, f"{profile}: {len(differences)} of {checked} differ:\n" + "\n".join(differences)
+
+
+def test_every_route_and_method_of_the_url_map_is_in_the_matrix(app):
+    declared = {(endpoint, _split(key)[0]) for endpoint, methods in MATRIX.items() for key in methods}
+    routes = {(rule.endpoint, method) for rule in app.url_map.iter_rules()
+              for method in rule.methods - IGNORED_METHODS}
+    missing = sorted(routes - declared)
+    stale = sorted(declared - routes)
+    assert not missing, "routes without a row in MATRIX (declare who may reach them): " + repr(missing)
+    assert not stale, "MATRIX rows for routes that no longer exist: " + repr(stale)
+
+
+def test_every_cell_of_the_matrix_names_every_profile_and_a_known_outcome():
+    for endpoint, methods in MATRIX.items():
+        for key, cell in methods.items():
+            for variant, outcomes in _by_variant(cell).items():
+                assert variant == "-" or variant in VARIANTS, (endpoint, key, variant)
+                assert set(outcomes) == set(PROFILES), (endpoint, key, variant)
+                assert set(outcomes.values()) <= {OK, LOGIN, DENY}, (endpoint, key, variant)
+
+
+def test_parametrised_routes_are_tried_with_an_unknown_id():
+    """Every route that takes an object id is also asked for one that does not exist."""
+    for endpoint, methods in MATRIX.items():
+        for key, cell in methods.items():
+            variants = _by_variant(cell)
+            if "-" not in variants:
+                assert "unknown" in variants, (endpoint, key)
+                assert all(v != OK for v in variants["unknown"].values()), (endpoint, key)
+
+
+def test_random_ids_are_uuids_not_counters(app):
+    """Object ids in URLs are random UUIDs (never the human case code, never sequential)."""
+    world = make_world(app)
+    for variant in ("own", "other", "far"):
+        for name, value in world.params[variant].items():
+            if name.endswith("_id"):
+                assert uuid.UUID(value).version == 4, (variant, name)
+    for code in world.extra["case_codes"].values():
+        with app.test_request_context():
+            assert code not in url_for("cases.detail", case_id=world.params["own"]["case_id"])
