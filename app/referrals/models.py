@@ -1,0 +1,166 @@
+"""Referrals of a case to a receiving agency, and the encrypted packet the agency reads instead of the case.
+
+* Referral — who, to whom, what is asked, on what legal basis, and where it stands. Its own data key seals
+  what the two sides write to each other (the reason for an emergency, a decline, the feedback).
+* ReferralPacket — a snapshot of exactly the fields the counsellor chose, under the packet's OWN data key
+  (not the case's): erasing the case does not silently erase what was delivered; destroying this key does.
+  "Send an update" adds a new version; a packet is never changed.
+* ReferralServiceDelivered, ReferralPrint — what the agency did, and every printed slip.
+* AgencyMapping — an admin's decision that an old (merged) agency's referrals are read by a new agency.
+"""
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..crypto.records import Encrypted, EncryptedRecord
+from ..extensions import db, new_uuid, utcnow
+from ..types import UTCDateTime
+from ..units.models import Unit
+
+URGENCIES = ("normal", "urgent")
+STATUSES = ("sent", "acknowledged", "accepted", "declined", "services_recorded", "completed", "withdrawn")
+OPEN_STATUSES = ("sent", "acknowledged", "accepted", "services_recorded")
+BASES = ("consent", "emergency")
+
+
+class Referral(EncryptedRecord, db.Model):
+    __tablename__ = "referral"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    code: Mapped[str] = mapped_column(String(20), unique=True)  # the referral's own code, not the case's
+    case_id: Mapped[str] = mapped_column(ForeignKey("case_record.id"), index=True)
+    agency_id: Mapped[str] = mapped_column(ForeignKey("unit.id"), index=True)
+    sender_unit_id: Mapped[str] = mapped_column(ForeignKey("unit.id"))  # always named: the agency answers it
+    services: Mapped[list] = mapped_column(JSON, default=list)  # codes of services asked
+    urgency: Mapped[str] = mapped_column(String(10), default="normal")
+    status: Mapped[str] = mapped_column(String(20), default="sent", index=True)
+    legal_basis: Mapped[str] = mapped_column(String(12))  # consent, emergency
+    consent_id: Mapped[str | None] = mapped_column(ForeignKey("case_consent.id"))
+    needs_review: Mapped[bool] = mapped_column(Boolean, default=False, index=True)  # emergency basis
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    sent_by_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    ack_due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # accepted or declined
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_by_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"))
+    withdraw_cause: Mapped[str | None] = mapped_column(String(20))  # sender, consent_withdrawn, case_erased
+    packet_destroyed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    case_erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the case was erased after sending
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+    emergency_reason = Encrypted()  # why sharing without consent protects life or health (Law 91/2025 Art. 19)
+    decline_reason = Encrypted()
+    feedback = Encrypted()  # the agency's outcome, for the sender
+
+    agency: Mapped[Unit] = relationship(foreign_keys=[agency_id], lazy="joined")
+    sender_unit: Mapped[Unit] = relationship(foreign_keys=[sender_unit_id], lazy="joined")
+    packets: Mapped[list["ReferralPacket"]] = relationship(back_populates="referral",
+                                                           order_by="ReferralPacket.number")
+    delivered: Mapped[list["ReferralServiceDelivered"]] = relationship(
+        back_populates="referral", order_by="ReferralServiceDelivered.delivered_on")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def latest_packet(self) -> "ReferralPacket | None":
+        return self.packets[-1] if self.packets else None
+
+    def is_overdue(self, now: datetime | None = None) -> bool:
+        """Not yet acknowledged after its deadline (working days; urgent: the same day)."""
+        return self.status == "sent" and (now or utcnow()) > self.ack_due_at
+
+
+class ReferralPacket(EncryptedRecord, db.Model):
+    """One version of what the agency may read: exactly the chosen fields, frozen at sending."""
+
+    __tablename__ = "referral_packet"
+    __table_args__ = (UniqueConstraint("referral_id", "number", name="uq_referral_packet_number"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    referral_id: Mapped[str] = mapped_column(ForeignKey("referral.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer, default=1)  # version: 1 at sending, +1 per update
+    fields: Mapped[list] = mapped_column(JSON, default=list)  # names of the shared fields (no values)
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    content = Encrypted(kind="json")  # {"values": {field: value}, "message": text}
+
+    referral: Mapped[Referral] = relationship(back_populates="packets")
+
+    @property
+    def case_id(self) -> str:  # puts audit entries about the packet on the case timeline
+        return self.referral.case_id
+
+
+class ReferralKeyed:
+    """A row whose protected fields are sealed under its referral's own data key."""
+
+    @classmethod
+    def crypto_table(cls) -> str:
+        return cls.__tablename__
+
+    def data_key(self) -> bytes:
+        return self.referral.data_key()
+
+
+class ReferralServiceDelivered(ReferralKeyed, db.Model):
+    __tablename__ = "referral_service_delivered"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    referral_id: Mapped[str] = mapped_column(ForeignKey("referral.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    delivered_on: Mapped[date] = mapped_column(Date)
+    recorded_by_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    notes = Encrypted()
+
+    referral: Mapped[Referral] = relationship(back_populates="delivered")
+
+    @property
+    def case_id(self) -> str:
+        return self.referral.case_id
+
+
+class ReferralPrint(db.Model):
+    """A referral slip was printed (by whom, which packet version)."""
+
+    __tablename__ = "referral_print"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    referral_id: Mapped[str] = mapped_column(ForeignKey("referral.id"), index=True)
+    packet_id: Mapped[str | None] = mapped_column(ForeignKey("referral_packet.id"))
+    printed_by_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"))
+    printed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AgencyMapping(db.Model):
+    """Referrals addressed to `old_agency` are also read by the officers of `new_agency`.
+
+    Deliberately not the unit lineage: which body took over depends on the service asked for, so an
+    admin decides it, agency by agency.
+    """
+
+    __tablename__ = "referral_agency_map"
+    __table_args__ = (UniqueConstraint("old_agency_id", "new_agency_id", name="uq_referral_agency_map_pair"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    old_agency_id: Mapped[str] = mapped_column(ForeignKey("unit.id"), index=True)
+    new_agency_id: Mapped[str] = mapped_column(ForeignKey("unit.id"), index=True)
+    mapped_by_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"))
+    mapped_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    old_agency: Mapped[Unit] = relationship(foreign_keys=[old_agency_id], lazy="joined")
+    new_agency: Mapped[Unit] = relationship(foreign_keys=[new_agency_id], lazy="joined")
+
+
+from . import permissions  # noqa: E402,F401 - registers the referral policy once the models exist

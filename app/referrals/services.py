@@ -1,0 +1,355 @@
+"""Operations on referrals: each checks, changes state, writes its audit entry and flushes; the view commits.
+
+Rules kept here:
+* Sending needs a valid consent to share with THAT agency, or a recorded emergency basis (urgent protection
+  of life or health, Law 91/2025 Art. 19(1)(a)), which is flagged for review. Nothing is half-made: every
+  check runs before the first row is added.
+* Withdrawing, or the sender's choice, can destroy the packet key (`destroy_packets`); the UI says which.
+* When a case is erased (`on_case_erased`): referrals still open are withdrawn AND their packets destroyed
+  (the agency has not finished; the survivor asked for erasure). A packet of a referral already
+  completed or declined was delivered and is kept — not erased silently — but the referral is marked
+  `case_erased_at`, and the sender's pages offer to destroy it.
+"""
+
+import secrets
+from datetime import date, datetime, time, timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..audit import services as audit
+from ..cases.models import Case, Consent
+from ..crypto.records import current_keyring
+from ..extensions import db, utcnow
+from ..services import ServiceError, ensure
+from ..units.models import Unit
+from ..web.filters import LOCAL_TZ
+from .fields import SERVICE_KINDS, SHAREABLE, snapshot
+from .models import (
+    OPEN_STATUSES,
+    URGENCIES,
+    AgencyMapping,
+    Referral,
+    ReferralPacket,
+    ReferralPrint,
+    ReferralServiceDelivered,
+)
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
+
+
+class AlreadyDone(ServiceError):
+    """The same form was submitted twice (double-click): the first submission stands."""
+
+    def __init__(self, obj):
+        super().__init__(_l("Yêu cầu này đã được gửi rồi."))
+        self.obj = obj
+
+
+# --- deadlines --------------------------------------------------------------------------------------
+
+def add_working_days(day: date, n: int) -> date:
+    """The day `n` working days (Monday to Friday) after `day`."""
+    while n > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            n -= 1
+    return day
+
+
+def ack_due(sent_at: datetime, urgency: str, working_days: int | None = None) -> datetime:
+    """When acknowledgement falls due: end of the same local day if urgent, else after N working days."""
+    if working_days is None:
+        working_days = int(current_app.config.get("REFERRAL_ACK_WORKING_DAYS", 2))
+    day = sent_at.astimezone(LOCAL_TZ).date()
+    if urgency != "urgent":
+        day = add_working_days(day, working_days)
+    return datetime.combine(day, time(23, 59, 59), tzinfo=LOCAL_TZ).astimezone(sent_at.tzinfo)
+
+
+# --- the sender's side ------------------------------------------------------------------------------
+
+def share_consent(case: Case, agency_id: str, on: date | None = None) -> Consent | None:
+    """The latest valid consent of the case to share with that agency (None without one)."""
+    from ..cases.services import valid_consents
+    found = valid_consents(case, "share_with_agency", agency_id=agency_id, on=on)
+    return found[-1] if found else None
+
+
+def sendable_agency(agency_id: str | None) -> Unit:
+    """The agency, if it is a current, enabled agency of the directory."""
+    agency = db.session.get(Unit, agency_id) if agency_id else None
+    ensure(agency is not None and agency.kind == "agency", _l("Vui lòng chọn cơ quan nhận."), "agency_id")
+    ensure(agency.is_current(), _l("Cơ quan này đã ngừng hoạt động hoặc bị khoá; hãy chọn cơ quan khác."),
+           "agency_id")
+    return agency
+
+
+def _check_case(case: Case) -> None:
+    ensure(not case.is_erased, _l("Hồ sơ đã bị xoá: không thể chuyển gửi."))
+    ensure(case.is_open, _l("Hồ sơ đã đóng: hãy mở lại hồ sơ trước khi chuyển gửi."))
+
+
+def _check_fields(fields) -> list[str]:
+    fields = [f for f in SHAREABLE if f in set(fields or ())]
+    ensure(fields, _l("Vui lòng chọn ít nhất một thông tin để chia sẻ."), "fields")
+    return fields
+
+
+def send_referral(case: Case, data: dict, *, actor) -> Referral:
+    """Refer a case to an agency, sharing exactly the chosen fields in a new encrypted packet."""
+    key = (data.get("idempotency_key") or "").strip()
+    ensure(key, _l("Biểu mẫu đã cũ, vui lòng mở lại và gửi lần nữa."))
+    existing = db.session.scalar(select(Referral).where(Referral.idempotency_key == key))
+    if existing is not None:
+        raise AlreadyDone(existing)
+    _check_case(case)
+    agency = sendable_agency(data.get("agency_id"))
+    services = [code for code, _ in SERVICE_KINDS if code in set(data.get("services") or ())]
+    ensure(services, _l("Vui lòng chọn ít nhất một dịch vụ đề nghị."), "services")
+    urgency = data.get("urgency") or "normal"
+    ensure(urgency in URGENCIES, _l("Mức độ khẩn không hợp lệ."), "urgency")
+    fields = _check_fields(data.get("fields"))
+    consent = share_consent(case, agency.id)
+    reason = (data.get("emergency_reason") or "").strip()
+    if consent is None:
+        ensure(data.get("emergency"), _l("Chưa có sự đồng ý còn hiệu lực để chia sẻ thông tin với cơ quan này. "
+                                         "Hãy ghi nhận sự đồng ý trước, hoặc nêu căn cứ khẩn cấp."), "agency_id")
+        ensure(len(reason) >= 10, _l("Vui lòng ghi rõ vì sao cần chia sẻ ngay để bảo vệ tính mạng, sức khoẻ "
+                                     "(ít nhất 10 ký tự)."), "emergency_reason")
+    now = utcnow()
+    referral = Referral(code=_new_code(now), case_id=case.id, agency_id=agency.id, sender_unit_id=case.unit_id,
+                        services=services, urgency=urgency, status="sent",
+                        legal_basis="consent" if consent else "emergency",
+                        consent_id=consent.id if consent else None, needs_review=consent is None,
+                        idempotency_key=key, sent_by_id=actor.id, sent_at=now, ack_due_at=ack_due(now, urgency))
+    if consent is None:
+        referral.emergency_reason = reason
+    db.session.add(referral)
+    _add_packet(referral, case, fields, data.get("message"), key=f"{key}:1", actor=actor, number=1)
+    _flush_once(referral)
+    audit.record(actor, "referral.send", referral, detail={
+        "agency_id": agency.id, "basis": referral.legal_basis, "consent_id": referral.consent_id,
+        "urgency": urgency, "services": services, "fields": fields})
+    return referral
+
+
+def _new_code(now: datetime) -> str:
+    return f"CG-{now.year}-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
+
+
+def _add_packet(referral, case, fields, message, *, key, actor, number) -> ReferralPacket:
+    packet = ReferralPacket(referral=referral, number=number, fields=list(fields), idempotency_key=key,
+                            created_by_id=actor.id)
+    packet.content = {"values": snapshot(case, fields), "message": (message or "").strip()}
+    db.session.add(packet)
+    return packet
+
+
+def _flush_once(obj) -> None:
+    """Flush; a concurrent twin of this submission (same idempotency key) or of this change is refused."""
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise ServiceError(_l("Yêu cầu này đã được gửi rồi.")) from exc
+    except StaleDataError as exc:
+        db.session.rollback()
+        raise ServiceError(_l("Chuyển gửi vừa được người khác cập nhật; vui lòng tải lại trang.")) from exc
+
+
+def send_update(referral: Referral, data: dict, *, actor) -> ReferralPacket:
+    """Send a new version of the packet (the earlier versions stay as they were)."""
+    key = (data.get("idempotency_key") or "").strip()
+    ensure(key, _l("Biểu mẫu đã cũ, vui lòng mở lại và gửi lần nữa."))
+    existing = db.session.scalar(select(ReferralPacket).where(ReferralPacket.idempotency_key == key))
+    if existing is not None:
+        raise AlreadyDone(existing)
+    ensure(referral.is_open, _l("Chuyển gửi đã kết thúc hoặc đã rút: không gửi cập nhật được."))
+    ensure(referral.packet_destroyed_at is None, _l("Gói thông tin đã bị huỷ."))
+    case = db.session.get(Case, referral.case_id)
+    _check_case(case)
+    fields = _check_fields(data.get("fields"))
+    if referral.legal_basis == "consent":
+        ensure(share_consent(case, referral.agency_id) is not None,
+               _l("Sự đồng ý chia sẻ với cơ quan này không còn hiệu lực."), "fields")
+    number = (referral.latest_packet.number if referral.latest_packet else 0) + 1
+    packet = _add_packet(referral, case, fields, data.get("message"), key=key, actor=actor, number=number)
+    referral.updated_at = utcnow()
+    _flush_once(packet)
+    audit.record(actor, "referral.update", referral, detail={"packet": number, "fields": fields})
+    return packet
+
+
+def withdraw(referral: Referral, *, actor, destroy: bool = False, cause: str = "sender") -> None:
+    """Withdraw a referral: the agency loses the packet on its next request; optionally destroy the key."""
+    ensure(referral.is_open, _l("Chuyển gửi này đã kết thúc hoặc đã rút."))
+    referral.status, referral.withdrawn_at = "withdrawn", utcnow()
+    referral.withdrawn_by_id, referral.withdraw_cause = getattr(actor, "id", None), cause
+    _flush_once(referral)
+    audit.record(actor, "referral.withdraw", referral, detail={"cause": cause, "destroy": bool(destroy)})
+    if destroy:
+        destroy_packets(referral, actor=actor, cause=cause)
+
+
+def destroy_packets(referral: Referral, *, actor, cause: str = "sender") -> None:
+    """Crypto-shred every packet version and what the referral itself sealed: unreadable for good."""
+    ensure(referral.packet_destroyed_at is None, _l("Gói thông tin đã bị huỷ trước đó."))
+    ensure(not referral.is_open, _l("Hãy rút chuyển gửi trước khi huỷ gói thông tin."))
+    now = utcnow()
+    ring = current_keyring()
+    for packet in referral.packets:
+        packet.shred(now)
+        ring.erased_ids.add(packet.id)  # a backup restored later cannot bring the key back either
+    for row in referral.delivered:
+        row.notes = None
+    referral.shred(now)
+    ring.erased_ids.add(referral.id)
+    ring.save()
+    referral.packet_destroyed_at = now
+    _flush_once(referral)
+    audit.record(actor, "referral.destroy_packet", referral, detail={"cause": cause,
+                                                                    "packets": len(referral.packets)})
+
+
+def on_consent_withdrawn(consent: Consent, actor) -> None:
+    """A consent to share with an agency was withdrawn: withdraw the open referrals that relied on it."""
+    case = db.session.get(Case, consent.case_id)
+    still_covered = share_consent(case, consent.agency_id) is not None if consent.agency_id else False
+    for referral in db.session.scalars(select(Referral).where(
+            Referral.case_id == consent.case_id, Referral.status.in_(OPEN_STATUSES),
+            Referral.legal_basis == "consent")):
+        if referral.consent_id == consent.id or (referral.agency_id == consent.agency_id and not still_covered):
+            withdraw(referral, actor=actor, cause="consent_withdrawn")
+
+
+def on_case_erased(case: Case, actor) -> None:
+    """The case was erased: open referrals are withdrawn and their packets destroyed; delivered ones are kept
+    and marked, so that the sender decides (see the module docstring)."""
+    now = utcnow()
+    for referral in db.session.scalars(select(Referral).where(Referral.case_id == case.id)):
+        if referral.is_open:
+            withdraw(referral, actor=actor, destroy=True, cause="case_erased")
+        elif referral.packet_destroyed_at is None:
+            referral.case_erased_at = now
+            audit.record(actor, "referral.case_erased", referral, detail={"packet_kept": True})
+    db.session.flush()
+
+
+# --- the agency's side ------------------------------------------------------------------------------
+
+def record_open(referral: Referral, *, actor, readable: bool) -> None:
+    """Audit that the agency opened the referral (and whether the packet was shown)."""
+    if readable and referral.opened_at is None:
+        referral.opened_at = utcnow()
+    packet = referral.latest_packet
+    audit.record(actor, "referral.open", referral, result="ok" if readable else "withdrawn",
+                 detail={"packet": packet.number if packet and readable else None})
+    db.session.flush()
+
+
+def record_sender_read(referral: Referral, *, actor) -> None:
+    """Audit that the sender looked at the packet they sent."""
+    packet = referral.latest_packet
+    audit.record(actor, "referral.read_packet", referral, detail={"packet": packet.number if packet else None})
+
+
+def _transition(referral: Referral, allowed: tuple[str, ...], new: str, *, actor, message, detail=None):
+    ensure(referral.status in allowed, message)
+    old, referral.status = referral.status, new
+    _flush_once(referral)
+    audit.record(actor, f"referral.{new if new != 'services_recorded' else 'service'}", referral,
+                 detail={"from": old, **(detail or {})})
+
+
+def acknowledge(referral: Referral, *, actor) -> None:
+    """Acknowledge receipt."""
+    referral.acknowledged_at = referral.acknowledged_at or utcnow()
+    _transition(referral, ("sent",), "acknowledged", actor=actor, message=_l("Chuyển gửi này đã được xác nhận."))
+
+
+def accept(referral: Referral, *, actor) -> None:
+    """Accept the referral (receipt is acknowledged with it)."""
+    now = utcnow()
+    ensure(referral.status in ("sent", "acknowledged"), _l("Chỉ nhận được chuyển gửi đang chờ xử lý."))
+    referral.acknowledged_at = referral.acknowledged_at or now
+    referral.decided_at = now
+    _transition(referral, ("sent", "acknowledged"), "accepted", actor=actor, message="")
+
+
+def decline(referral: Referral, reason: str, *, actor) -> None:
+    """Decline the referral, with the reason for the sender."""
+    ensure(referral.status in ("sent", "acknowledged"), _l("Chỉ từ chối được chuyển gửi đang chờ xử lý."))
+    ensure(reason and len(reason.strip()) >= 5, _l("Vui lòng ghi lý do từ chối."), "reason")
+    now = utcnow()
+    referral.acknowledged_at = referral.acknowledged_at or now
+    referral.decided_at = now
+    referral.decline_reason = reason.strip()
+    _transition(referral, ("sent", "acknowledged"), "declined", actor=actor, message="")
+
+
+def record_service(referral: Referral, data: dict, *, actor) -> ReferralServiceDelivered:
+    """Record a service the agency delivered."""
+    ensure(referral.status in ("accepted", "services_recorded"),
+           _l("Hãy nhận chuyển gửi trước khi ghi dịch vụ đã cung cấp."))
+    ensure(data.get("kind") in dict(SERVICE_KINDS), _l("Vui lòng chọn dịch vụ."), "kind")
+    delivered_on = data.get("delivered_on")
+    ensure(delivered_on is not None, _l("Vui lòng nhập ngày cung cấp."), "delivered_on")
+    ensure(delivered_on <= date.today(), _l("Ngày cung cấp không được ở tương lai."), "delivered_on")
+    row = ReferralServiceDelivered(referral=referral, kind=data["kind"], delivered_on=delivered_on,
+                                   recorded_by_id=actor.id)
+    row.notes = (data.get("notes") or "").strip() or None
+    db.session.add(row)
+    _transition(referral, ("accepted", "services_recorded"), "services_recorded", actor=actor, message="",
+                detail={"kind": row.kind})
+    return row
+
+
+def complete(referral: Referral, feedback: str, *, actor) -> None:
+    """Close the referral with feedback to the sender."""
+    ensure(referral.status in ("accepted", "services_recorded"), _l("Chỉ hoàn thành được chuyển gửi đã nhận."))
+    ensure(feedback and len(feedback.strip()) >= 5, _l("Vui lòng ghi phản hồi cho đơn vị gửi."), "feedback")
+    referral.feedback = feedback.strip()
+    referral.completed_at = utcnow()
+    _transition(referral, ("accepted", "services_recorded"), "completed", actor=actor, message="")
+
+
+def record_print(referral: Referral, *, actor) -> ReferralPrint:
+    """Record that the referral slip was printed."""
+    ensure(referral.packet_destroyed_at is None and referral.status != "withdrawn",
+           _l("Chuyển gửi đã rút hoặc gói thông tin đã bị huỷ: không in được."))
+    packet = referral.latest_packet
+    row = ReferralPrint(referral_id=referral.id, packet_id=packet.id if packet else None, printed_by_id=actor.id)
+    db.session.add(row)
+    db.session.flush()
+    audit.record(actor, "referral.print", referral, detail={"packet": packet.number if packet else None})
+    return row
+
+
+# --- the admin's agency map -------------------------------------------------------------------------
+
+def map_agency(old_id: str, new_id: str, *, actor) -> AgencyMapping:
+    """Let the officers of `new` read the referrals addressed to `old` (a merged or renamed agency)."""
+    old, new = db.session.get(Unit, old_id or ""), db.session.get(Unit, new_id or "")
+    ensure(old is not None and old.kind == "agency", _l("Vui lòng chọn cơ quan cũ."), "old_agency_id")
+    ensure(new is not None and new.kind == "agency", _l("Vui lòng chọn cơ quan tiếp nhận."), "new_agency_id")
+    ensure(old.id != new.id, _l("Cơ quan cũ và cơ quan tiếp nhận phải khác nhau."), "new_agency_id")
+    exists = db.session.scalar(select(AgencyMapping.id).where(AgencyMapping.old_agency_id == old.id,
+                                                              AgencyMapping.new_agency_id == new.id))
+    ensure(exists is None, _l("Đã có ánh xạ này."), "new_agency_id")
+    row = AgencyMapping(old_agency_id=old.id, new_agency_id=new.id, mapped_by_id=actor.id)
+    db.session.add(row)
+    db.session.flush()
+    audit.record(actor, "referral.map_agency", row, detail={"old": old.code, "new": new.code})
+    return row
+
+
+def unmap_agency(row: AgencyMapping, *, actor) -> None:
+    """Remove an agency mapping: the new agency's officers lose the old agency's referrals."""
+    audit.record(actor, "referral.unmap_agency", row, detail={"old": row.old_agency.code,
+                                                              "new": row.new_agency.code})
+    db.session.delete(row)
+    db.session.flush()

@@ -1,0 +1,29 @@
+"""Referral pages: the inbox and outbox, sending from a case, the agency's answers, the slip, the agency map."""
+
+from flask import Blueprint
+
+bp = Blueprint("referrals", __name__, url_prefix="/referrals")
+
+
+@bp.after_request
+def no_store(response):
+    """Referral pages hold person data: never cached, and fragments vary by htmx target."""
+    response.headers["Cache-Control"] = "no-store"
+    response.vary.update(("HX-Request", "HX-Target"))
+    return response
+
+
+@bp.app_context_processor
+def code_labels():
+    """Vietnamese labels of the stored codes, for every referral template."""
+    from ..fields import SERVICE_KINDS
+    from ..forms import URGENCY_CHOICES
+    from .common import STATUS_LABELS
+    return {"ref_labels": {"service": dict(SERVICE_KINDS), "urgency": dict(URGENCY_CHOICES),
+                           "status": STATUS_LABELS}}
+
+
+from . import agency, listing, mapping, sender  # noqa: E402,F401 - the routes register on bp
+from .common import register_case_panel  # noqa: E402
+
+register_case_panel()

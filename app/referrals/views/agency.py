@@ -1,0 +1,86 @@
+"""The agency's side: acknowledge, accept or decline, record services delivered, complete with feedback."""
+
+from flask import flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ...auth.permissions import permission_required
+from ...extensions import db, htmx
+from ...services import ServiceError
+from .. import services
+from ..forms import CompleteForm, DeclineForm, DeliveredForm
+from . import bp
+from .common import load, render_detail
+
+
+def _act(referral_id, form_name: str | None, form, default_field: str, action, message: str):
+    """Run one answer of the agency; a refusal goes beside its field and the page is shown again."""
+    referral = load(referral_id, "act")  # withdrawn or destroyed: 404, audited
+    if form is not None and not form.validate():
+        return _again(referral, form_name, form)
+    try:
+        action(referral)
+    except ServiceError as exc:
+        if form is None:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return redirect(url_for("referrals.detail", referral_id=referral.id), 303)
+        field = exc.field if exc.field and hasattr(form, exc.field) else default_field
+        getattr(form, field).errors = list(getattr(form, field).errors) + [str(exc)]
+        return _again(referral, form_name, form)
+    db.session.commit()
+    if htmx.target == "referral-status":
+        return render_detail(referral, "agency")
+    flash(message, "success")
+    return redirect(url_for("referrals.detail", referral_id=referral.id), 303)
+
+
+def _again(referral, form_name, form):
+    db.session.rollback()
+    response = render_detail(referral, "agency", **{form_name: form})
+    db.session.commit()
+    return response
+
+
+@bp.post("/<uuid:referral_id>/acknowledge")
+@permission_required("referral.receive")
+def acknowledge(referral_id):
+    """Acknowledge that the referral was received."""
+    return _act(referral_id, None, None, "", lambda r: services.acknowledge(r, actor=current_user),
+                _("Đã xác nhận đã nhận chuyển gửi."))
+
+
+@bp.post("/<uuid:referral_id>/accept")
+@permission_required("referral.receive")
+def accept(referral_id):
+    """Accept the referral."""
+    return _act(referral_id, None, None, "", lambda r: services.accept(r, actor=current_user),
+                _("Đã nhận xử lý chuyển gửi."))
+
+
+@bp.post("/<uuid:referral_id>/decline")
+@permission_required("referral.receive")
+def decline(referral_id):
+    """Decline the referral, with a reason."""
+    form = DeclineForm()
+    return _act(referral_id, "decline_form", form, "reason",
+                lambda r: services.decline(r, form.reason.data, actor=current_user), _("Đã từ chối chuyển gửi."))
+
+
+@bp.post("/<uuid:referral_id>/services")
+@permission_required("referral.receive")
+def record_service(referral_id):
+    """Record a service delivered."""
+    form = DeliveredForm()
+    return _act(referral_id, "delivered_form", form, "kind",
+                lambda r: services.record_service(r, form.data, actor=current_user), _("Đã ghi dịch vụ đã cung cấp."))
+
+
+@bp.post("/<uuid:referral_id>/complete")
+@permission_required("referral.receive")
+def complete(referral_id):
+    """Complete the referral with feedback to the sender."""
+    form = CompleteForm()
+    return _act(referral_id, "complete_form", form, "feedback",
+                lambda r: services.complete(r, form.feedback.data, actor=current_user),
+                _("Đã hoàn thành và gửi phản hồi."))

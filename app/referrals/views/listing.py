@@ -1,0 +1,65 @@
+"""Pages both sides open: the inbox and outbox, a referral's page, and the printable slip."""
+
+from flask import render_template, request
+from flask_login import current_user
+
+from ...auth.permissions import authorize, has_permission, permission_required
+from ...extensions import db, htmx, utcnow
+from ...services import ServiceError
+from .. import queries, services
+from ..models import STATUSES, Referral
+from . import bp
+from .common import detail_context, load_any, render_detail
+
+LIST_LIMIT = 200  # newest first; older ones stay reachable from the case page
+
+
+def _rows(stmt, status: str) -> list:
+    if status in STATUSES:
+        stmt = stmt.where(Referral.status == status)
+    return list(db.session.scalars(stmt.limit(LIST_LIMIT)))
+
+
+@bp.get("/")
+@permission_required("referral.list")
+def index():
+    """The inbox of the user's agency and/or the outbox of the counsellor's cases."""
+    status = request.args.get("status", "")
+    context = {"status": status, "statuses": STATUSES, "now": utcnow(),
+               "inbox": _rows(queries.inbox(current_user), status)
+               if has_permission(current_user, "referral.receive") else None,
+               "outbox": _rows(queries.outbox(current_user), status)
+               if has_permission(current_user, "referral.send") else None}
+    if context["outbox"]:
+        context["case_codes"] = queries.case_codes({r.case_id for r in context["outbox"]})
+    if htmx.target == "referral-lists":
+        return render_template("referrals/_lists.html", **context)
+    return render_template("referrals/index.html", **context)
+
+
+@bp.get("/<uuid:referral_id>")
+@permission_required("referral.list")
+def detail(referral_id):
+    """A referral: the sender follows it; the agency reads the packet (audited) and answers."""
+    referral, side = load_any(referral_id)
+    response = render_detail(referral, side)
+    db.session.commit()  # the audit entry of the read
+    return response
+
+
+@bp.post("/<uuid:referral_id>/print")
+@permission_required("referral.list")
+def print_slip(referral_id):
+    """Record that the slip is printed, then show it (only what the packet holds)."""
+    referral, side = load_any(referral_id)
+    action = "print" if side == "agency" else "print_sender"
+    if not authorize(current_user, action, referral):
+        return render_detail(referral, side, print_error=True)
+    try:
+        services.record_print(referral, actor=current_user)
+    except ServiceError:
+        db.session.rollback()
+        return render_detail(referral, side, print_error=True)
+    context = detail_context(referral, side, audit_read=False)
+    db.session.commit()
+    return render_template("referrals/slip.html", **context)

@@ -1,0 +1,56 @@
+"""The admin's agency map: referrals addressed to a merged agency, read by the agency that took over."""
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ...auth.permissions import permission_required
+from ...extensions import db
+from ...services import ServiceError
+from ...units.models import Unit
+from .. import services
+from ..forms import AgencyMapForm
+from ..models import AgencyMapping
+from . import bp
+
+
+def _form(**kwargs) -> AgencyMapForm:
+    form = AgencyMapForm(**kwargs)
+    agencies = db.session.scalars(select(Unit).where(Unit.kind == "agency").order_by(Unit.name))
+    choices = [("", _("— Chọn —"))] + [(a.id, f"{a.name} ({a.code})" + ("" if a.is_current() else " — "
+                                        + _("đã ngừng"))) for a in agencies]
+    form.old_agency_id.choices = form.new_agency_id.choices = choices
+    return form
+
+
+@bp.route("/agency-map", methods=("GET", "POST"))
+@permission_required("referral.map_agencies")
+def agency_map():
+    """List and add agency mappings (no referral content is shown here)."""
+    form = _form()
+    if form.is_submitted() and form.validate():
+        try:
+            services.map_agency(form.old_agency_id.data, form.new_agency_id.data, actor=current_user)
+        except ServiceError as exc:
+            db.session.rollback()
+            field = exc.field if exc.field and hasattr(form, exc.field) else "old_agency_id"
+            getattr(form, field).errors = list(getattr(form, field).errors) + [str(exc)]
+        else:
+            db.session.commit()
+            flash(_("Đã ánh xạ cơ quan."), "success")
+            return redirect(url_for("referrals.agency_map"), 303)
+    rows = db.session.scalars(select(AgencyMapping).order_by(AgencyMapping.mapped_at.desc())).all()
+    return render_template("referrals/agency_map.html", form=form, rows=rows)
+
+
+@bp.post("/agency-map/<uuid:mapping_id>/delete")
+@permission_required("referral.map_agencies")
+def agency_unmap(mapping_id):
+    """Remove an agency mapping."""
+    row = db.session.get(AgencyMapping, str(mapping_id))
+    if row is not None:
+        services.unmap_agency(row, actor=current_user)
+        db.session.commit()
+        flash(_("Đã bỏ ánh xạ."), "success")
+    return redirect(url_for("referrals.agency_map"), 303)

@@ -1,0 +1,116 @@
+"""The counsellor's side: send a referral from a case, send an update, withdraw, destroy the packet."""
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ...auth.permissions import ensure_authorized, permission_required
+from ...cases import queries as case_queries
+from ...extensions import db, htmx
+from ...services import ServiceError
+from .. import services
+from ..fields import TIERS
+from ..forms import ReferralForm, UpdateForm, WithdrawForm
+from . import bp
+from .common import agency_choices, load, render_detail
+
+
+def _load_case(case_id):
+    """The case, only through the counsellor's scope and the case policy."""
+    return ensure_authorized("edit", case_queries.case_for(current_user, str(case_id)))
+
+
+def _refuse(form, exc: ServiceError, default: str) -> None:
+    field = exc.field if exc.field and hasattr(form, exc.field) else default
+    getattr(form, field).errors = list(getattr(form, field).errors) + [str(exc)]
+
+
+@bp.route("/case/<uuid:case_id>/new", methods=("GET", "POST"))
+@permission_required("referral.send")
+def create(case_id):
+    """Refer a case to an agency, sharing only the chosen fields."""
+    case = _load_case(case_id)
+    form = ReferralForm(agency_choices=agency_choices())
+    if form.is_submitted():
+        if form.validate():
+            try:
+                referral = services.send_referral(case, form.data, actor=current_user)
+            except services.AlreadyDone as done:
+                db.session.rollback()
+                flash(_("Chuyển gửi này đã được gửi trước đó; không tạo thêm bản thứ hai."), "info")
+                return redirect(url_for("referrals.detail", referral_id=done.obj.id), 303)
+            except ServiceError as exc:
+                db.session.rollback()
+                _refuse(form, exc, "fields")
+            else:
+                db.session.commit()
+                flash(_("Đã gửi chuyển gửi %(code)s.", code=referral.code), "success")
+                return redirect(url_for("referrals.detail", referral_id=referral.id), 303)
+    return render_template("referrals/new.html", case=case, form=form, tiers=TIERS)
+
+
+@bp.route("/<uuid:referral_id>/update", methods=("GET", "POST"))
+@permission_required("referral.send")
+def update(referral_id):
+    """Send a new version of the packet: the chosen fields as they are now."""
+    referral = load(referral_id, "update")
+    latest = referral.latest_packet
+    form = UpdateForm(fields=list(latest.fields) if latest else [])
+    if form.is_submitted() and form.validate():
+        try:
+            packet = services.send_update(referral, form.data, actor=current_user)
+        except services.AlreadyDone:
+            db.session.rollback()
+            return redirect(url_for("referrals.detail", referral_id=referral.id), 303)
+        except ServiceError as exc:
+            db.session.rollback()
+            _refuse(form, exc, "fields")
+        else:
+            db.session.commit()
+            flash(_("Đã gửi phiên bản %(n)d của gói thông tin.", n=packet.number), "success")
+            return redirect(url_for("referrals.detail", referral_id=referral.id), 303)
+    return render_template("referrals/update.html", referral=referral, form=form, tiers=TIERS)
+
+
+def _after(referral, message: str, **forms):
+    """After a change: the status panel for htmx, a redirect otherwise; with errors, the page again."""
+    if forms:
+        db.session.rollback()
+        response = render_detail(referral, "sender", **forms)
+        db.session.commit()
+        return response
+    db.session.commit()
+    if htmx.target == "referral-status":
+        return render_detail(referral, "sender")
+    flash(message, "success")
+    return redirect(url_for("referrals.detail", referral_id=referral.id), 303)
+
+
+@bp.post("/<uuid:referral_id>/withdraw")
+@permission_required("referral.send")
+def withdraw(referral_id):
+    """Withdraw a referral; the agency loses the packet on its next request (and the key, if asked)."""
+    referral = load(referral_id, "withdraw")
+    form = WithdrawForm()
+    destroy = bool(form.destroy.data)
+    try:
+        services.withdraw(referral, actor=current_user, destroy=destroy)
+    except ServiceError as exc:
+        _refuse(form, exc, "destroy")
+        return _after(referral, "", withdraw_form=form)
+    return _after(referral, _("Đã rút chuyển gửi và huỷ gói thông tin: cơ quan không còn đọc được.") if destroy
+                  else _("Đã rút chuyển gửi: cơ quan không còn xem được gói thông tin. Gói vẫn được lưu."))
+
+
+@bp.post("/<uuid:referral_id>/destroy")
+@permission_required("referral.send")
+def destroy(referral_id):
+    """Destroy the packet key of a referral that is no longer open (e.g. after the case was erased)."""
+    referral = load(referral_id, "destroy")
+    form = WithdrawForm()
+    try:
+        services.destroy_packets(referral, actor=current_user)
+    except ServiceError as exc:
+        _refuse(form, exc, "destroy")
+        return _after(referral, "", withdraw_form=form)
+    return _after(referral, _("Đã huỷ gói thông tin: không ai đọc được nữa."))
