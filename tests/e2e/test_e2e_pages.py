@@ -31,3 +31,13 @@ def test_every_reachable_page(page, demo, device, role):
     if device == "desktop":
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         (ARTIFACTS / f"weights-{role}.json").write_text(json.dumps(visited, indent=1, ensure_ascii=False))
+
+
+def test_login_page_weight(page, server, device):
+    response = page.goto(server.url + "/auth/login")
+    check_page(page, device, "login")
+    weight = page_weight(page, response)
+    assert weight["total_gz"] <= MAX_PAGE_GZ
+    if device == "desktop":
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        (ARTIFACTS / "weights-anonymous.json").write_text(json.dumps({"/auth/login": weight}, indent=1))
