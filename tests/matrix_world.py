@@ -27,6 +27,8 @@ import secrets
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 from app.extensions import db
 
@@ -195,3 +197,95 @@ def make_world(app) -> World:
         world = build_world()
         db.session.remove()
     return world
+
+
+# --- reading pages: links, forms and what the CSP would block ----------------------------------------------
+
+URL_ATTRS = ("href", "src", "action", "formaction", "hx-get", "hx-post", "hx-put", "hx-patch", "hx-delete",
+             "data-draft-url")
+
+
+@dataclass
+class Form:
+    action: str
+    method: str
+    fields: list = field(default_factory=list)  # dicts: name, tag, type, value, options, multiple, required
+    hx_target: str | None = None
+
+
+class Page(HTMLParser):
+    """One HTML page or fragment, read the way a browser with our CSP would: links, forms, inline code."""
+
+    def __init__(self, html: str, url: str = "/"):
+        super().__init__(convert_charrefs=True)
+        self.url = url
+        self.urls: list[str] = []  # every URL the page points to, as written
+        self.links: list[str] = []  # <a href> and hx-get: what a person (or htmx) would GET
+        self.inline_scripts = 0
+        self.script_srcs: list[str] = []
+        self.style_elements = 0
+        self.inline_attrs: list[str] = []  # style=, on*=, hx-on…
+        self.forms: list[Form] = []
+        self.meta: dict[str, str] = {}
+        self.body_attrs: dict[str, str] = {}
+        self._form: Form | None = None
+        self._select: dict | None = None
+        self._in_script = False
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: (v if v is not None else "") for k, v in attrs}
+        for name in a:
+            if name == "style" or name.startswith("on") or name.startswith(("hx-on", "data-hx-on")):
+                self.inline_attrs.append(f"<{tag} {name}>")
+        for name in URL_ATTRS:
+            if a.get(name):
+                self.urls.append(a[name])
+        if tag == "a" and a.get("href"):
+            self.links.append(a["href"])
+        if a.get("hx-get"):
+            self.links.append(a["hx-get"])
+        if tag == "script":
+            self._in_script = True
+            if a.get("src"):
+                self.script_srcs.append(a["src"])
+            else:
+                self.inline_scripts += 1
+        elif tag == "style":
+            self.style_elements += 1
+        elif tag == "meta" and a.get("name"):
+            self.meta[a["name"]] = a.get("content", "")
+        elif tag == "body":
+            self.body_attrs = a
+        elif tag == "form":
+            self._form = Form(action=a.get("action") or self.url, method=(a.get("method") or "get").lower(),
+                              hx_target=(a.get("hx-target") or "").lstrip("#") or None)
+            self.forms.append(self._form)
+        elif self._form is not None and tag in ("input", "textarea", "select", "button") and a.get("name"):
+            entry = {"name": a["name"], "tag": tag, "type": (a.get("type") or tag).lower(),
+                     "value": a.get("value", ""), "options": [], "multiple": "multiple" in a,
+                     "required": "required" in a, "checked": "checked" in a}
+            self._form.fields.append(entry)
+            if tag == "select":
+                self._select = entry
+        elif tag == "option" and self._select is not None:
+            self._select["options"].append(a.get("value", ""))
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._form = None
+        elif tag == "select":
+            self._select = None
+        elif tag == "script":
+            self._in_script = False
+
+
+def same_site_path(url: str) -> str | None:
+    """The path?query of a link to this site, or None for other sites, anchors and non-HTTP schemes."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("", "http", "https") or (parts.netloc and parts.netloc != "localhost"):
+        return None
+    if not parts.path:
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
