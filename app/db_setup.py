@@ -6,8 +6,9 @@ and never fails half-way on a lock upgrade; the audit chain head is then updated
 time. Reading pages start a plain (deferred) transaction, so readers run side by side. A reading page
 that also writes (an audited read) can meet a writer that committed since it began reading: SQLite
 then refuses its commit as "locked". Because GET and HEAD change nothing the user asked for, such a
-request is simply run again (`RetryLockedReads`). PostgreSQL serialises chain appends with a row lock
-(see app/audit/services.py).
+request is simply run again (`RetryLockedReads`), then as a writer (BEGIN IMMEDIATE), so that under many
+concurrent readers it waits its turn instead of being refused again until the retries run out (503).
+PostgreSQL serialises chain appends with a row lock (see app/audit/services.py).
 """
 
 import random
@@ -20,6 +21,7 @@ from sqlalchemy.engine import Engine
 
 READ_METHODS = ("GET", "HEAD")
 LOCKED_FLAG = "tincay.sqlite_locked"
+RETRY_FLAG = "tincay.sqlite_retry"
 
 _installed = False
 
@@ -46,7 +48,8 @@ def install_engine_hooks() -> None:
     @event.listens_for(Engine, "begin")
     def _sqlite_begin(conn):
         if conn.dialect.name == "sqlite":
-            reading = has_request_context() and request.method in READ_METHODS
+            reading = (has_request_context() and request.method in READ_METHODS
+                       and not request.environ.get(RETRY_FLAG))
             conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
     @event.listens_for(Engine, "handle_error")
@@ -82,5 +85,7 @@ class RetryLockedReads:
                 return body
             if hasattr(body, "close"):
                 body.close()
+            # Run again as a writer (BEGIN IMMEDIATE): it waits its turn and cannot be refused a second time.
+            environ[RETRY_FLAG] = True
             time.sleep(random.uniform(0.005, 0.03) * (attempt + 1))
         return body

@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import render_template
+from flask import current_app, g, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -66,13 +66,22 @@ def register(app) -> None:
         # Log the class only: driver messages can quote the statement's parameters.
         log.error("database error: %s", type(exc).__name__)
         _safe_rollback(db)
+        _render_without_user()
         return render_error(503)
 
     @app.errorhandler(Exception)
     def unexpected(exc):
         log.error("unhandled error: %s", type(exc).__name__)
         _safe_rollback(db)
+        _render_without_user()
         return render_error(500)
+
+
+def _render_without_user() -> None:
+    """Show the error page as to a visitor: loading the signed-in user needs the database that just failed
+    (when loading it was what failed, the page would otherwise fail again and end as a bare 500)."""
+    if "_login_user" not in g:
+        g._login_user = current_app.login_manager.anonymous_user()
 
 
 def _safe_rollback(db) -> None:
