@@ -44,7 +44,7 @@ def referrals_of_case(case_id: str) -> list[Referral]:
 def case_codes(case_ids) -> dict[str, str]:
     """Human case codes for the sender's outbox (summary tier)."""
     ids = list(case_ids)
-    return dict(db.session.execute(select(Case.id, Case.code).where(Case.id.in_(ids)))) if ids else {}
+    return dict(db.session.execute(select(Case.id, Case.code).where(Case.id.in_(ids))).all()) if ids else {}
 
 
 def case_of(referral: Referral) -> Case:
