@@ -44,8 +44,8 @@ PROFILES: dict[str, tuple[str, str] | None] = {
     "counsellor_other": ("counsellor", "TA-03"),
     "reviewer": ("district_reviewer", "099"),
     "reviewer_other": ("district_reviewer", OTHER_DISTRICT),
-    "agency": ("agency_officer", "AG-SYT-11"),
-    "agency_other": ("agency_officer", "AG-CA-11"),
+    "agency": ("agency_officer", "AG-PVHXH-03295"),  # Phòng VH-XH xã Quài Tở: current since 1/7/2025
+    "agency_other": ("agency_officer", "AG-PVHXH-03268"),  # the same office of another commune
     "reporter": ("reporter", "03295"),
     "monitor": ("monitor", "11"),
     "admin": ("admin", "11"),
@@ -161,6 +161,9 @@ def build_world() -> World:
     for variant, unit_code in (("own", "TA-02"), ("other", "TA-03"), ("far", OTHER_COMMUNE)):
         world.params[variant].update(user_id=spare.id, assignment_id=spare.roles[0].id,
                                      unit_id=_unit(unit_code).id)
+    world.extra["far_counsellor"] = far_counsellor
+    _build_area_objects(world, users, cases)
+    world.extra.pop("far_counsellor")
     world.params["mixed"] = dict(world.params["own"])
     world.params["mixed"].update({k: world.params["other"][k]
                                   for k in ("consent_id", "service_id", "followup_id", "note_id", "assignment_id")})
@@ -170,14 +173,35 @@ def build_world() -> World:
         world.params[variant]["form_key"] = "case-intake" if variant != "unknown" else "-not-a-form-key"
     world.extra.update(spare_id=spare.id, case_codes={v: c.code for v, c in cases.items()},
                        agency_id=agency.id)
-    _build_area_objects(world, users, cases)
     db.session.commit()
     return world
 
 
 def _build_area_objects(world: World, users: dict, cases: dict) -> None:
-    """Objects of the areas that land later (referrals, livelihood, indicators): added here as they exist."""
-    return None
+    """Objects of the other areas: referrals (own and other addressed to `agency`, far to `agency_other`),
+    an agency mapping; livelihood and indicators as they land."""
+    _referrals(world, users, cases)
+
+
+def _referrals(world: World, users: dict, cases: dict) -> None:
+    from app.cases import services as case_services
+    from app.referrals import services
+    agency, elsewhere = _unit(PROFILES["agency"][1]), _unit(PROFILES["agency_other"][1])
+    far = cases["far"]
+    case_services.record_consent(far, {
+        "purpose": "share_with_agency", "agency_id": elsewhere.id, "method": "signed", "given_by": "self",
+        "given_on": date(2026, 3, 2), "expires_on": None}, actor=world.extra["far_counsellor"])
+    senders = {"own": (users["counsellor"], agency), "other": (users["counsellor_other"], agency),
+               "far": (world.extra["far_counsellor"], elsewhere)}
+    for variant, (sender, to) in senders.items():
+        referral = services.send_referral(cases[variant], {
+            "idempotency_key": f"world-{variant}-{secrets.token_hex(8)}", "agency_id": to.id,
+            "services": ["vocational_training"], "urgency": "normal", "fields": ["age_band", "phone", "incident"],
+            "message": "Đề nghị hỗ trợ học nghề"}, actor=sender)
+        world.params[variant]["referral_id"] = referral.id
+    mapping = services.map_agency(_unit("AG-LDTBXH-099").id, _unit("AG-SYT-11").id, actor=users["admin"])
+    for variant in ("own", "other", "far"):
+        world.params[variant]["mapping_id"] = mapping.id
 
 
 def login(client, world: World, profile: str, address: str | None = None):
