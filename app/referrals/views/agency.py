@@ -21,7 +21,7 @@ def _act(referral_id, form_name: str | None, form, default_field: str, action, m
     try:
         action(referral)
     except ServiceError as exc:
-        if form is None:
+        if form is None or exc.field is None:  # the referral's state refuses it: say so on the page
             db.session.rollback()
             flash(str(exc), "error")
             return redirect(url_for("referrals.detail", referral_id=referral.id), 303)

@@ -1,0 +1,197 @@
+"""A referral over time: packet versions and immutability, consent withdrawal, erasure, overdue
+acknowledgement in working days, and a merged agency readable only once an admin maps it."""
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from test_cases_support import INTAKE, audit_actions
+from test_referrals_support import AGENCY, TODAY, as_user, referral_count, send, setup_referral
+
+from app.extensions import db
+
+
+def _edit_case(app, client, case_id, **changes):
+    from app.cases.models import Case
+    with app.app_context():
+        version = db.session.get(Case, case_id).version
+        unit_id = db.session.get(Case, case_id).unit_id
+        db.session.remove()
+    data = dict(INTAKE, unit_id=unit_id, version=str(version))
+    data.update(changes)
+    response = client.post(f"/cases/{case_id}/edit", data=data)
+    assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+
+
+def test_later_case_edits_never_change_a_packet_and_an_update_is_a_new_version(app, client, make_user, login,
+                                                                                   unit):
+    from app.referrals.models import Referral
+    case_id, referral_id, _ = setup_referral(app, client, make_user, login, unit)
+    _edit_case(app, client, case_id, phone="0987 654 321", incident="Sự việc đã được cập nhật")
+    officer = as_user(app, make_user, login, "agency_officer", AGENCY)
+    html = officer.get(f"/referrals/{referral_id}").get_data(as_text=True)
+    assert "0912 345 678" in html and "0987 654 321" not in html and "cập nhật" not in html.split("referral-packet")[1]
+
+    form = client.get(f"/referrals/{referral_id}/update").get_data(as_text=True)
+    assert 'id="fields-phone" checked' in form and 'id="fields-full_name" checked' not in form
+    data = {"idempotency_key": "update-key-00000000000000000001", "fields": ["phone", "incident"],
+            "message": "Số mới"}
+    assert client.post(f"/referrals/{referral_id}/update", data=data).status_code == 303
+    assert client.post(f"/referrals/{referral_id}/update", data=data).status_code == 303  # double-click
+    html = officer.get(f"/referrals/{referral_id}").get_data(as_text=True)
+    assert "0987 654 321" in html and "Phiên bản 2" in html and "30-44 tuổi" not in html
+    with app.app_context():
+        r = db.session.get(Referral, referral_id)
+        assert [p.number for p in r.packets] == [1, 2]
+        assert r.packets[0].content["values"]["phone"] == "0912 345 678"  # version 1 untouched
+        db.session.remove()
+    none_chosen = client.post(f"/referrals/{referral_id}/update",
+                              data={"idempotency_key": "update-key-00000000000000000002", "fields": []})
+    assert none_chosen.status_code == 200 and 'id="fields-error"' in none_chosen.get_data(as_text=True)
+    assert "referral.update" in [a for a, _, _ in audit_actions(app, case_id)]
+
+
+def test_withdrawing_the_consent_withdraws_the_open_referrals_to_that_agency(app, client, make_user, login, unit):
+    from app.cases.models import Consent
+    from app.referrals.models import Referral
+    case_id, referral_id, _ = setup_referral(app, client, make_user, login, unit)
+    with app.app_context():
+        consent_id = db.session.scalar(select(Consent.id).where(Consent.case_id == case_id))
+        db.session.remove()
+    response = client.post(f"/cases/{case_id}/consents/{consent_id}/withdraw",
+                           data={f"withdraw-{consent_id}-withdrawn_on": TODAY.isoformat()})
+    assert response.status_code == 303
+    with app.app_context():
+        r = db.session.get(Referral, referral_id)
+        assert r.status == "withdrawn" and r.withdraw_cause == "consent_withdrawn"
+        db.session.remove()
+    officer = as_user(app, make_user, login, "agency_officer", AGENCY)
+    assert "0912 345 678" not in officer.get(f"/referrals/{referral_id}").get_data(as_text=True)
+    assert "sự đồng ý chia sẻ với cơ quan đã bị rút" in client.get(f"/referrals/{referral_id}").get_data(as_text=True)
+
+
+def test_erasing_the_case_withdraws_open_referrals_and_keeps_delivered_packets(app, client, make_user, login, unit):
+    from app.cases import services as case_services
+    from app.cases.models import Case
+    from app.referrals.models import Referral
+    case_id, open_id, counsellor = setup_referral(app, client, make_user, login, unit)
+    done_id = send(client, case_id, unit(AGENCY).id, key="second-referral-key-000000000000").headers["Location"]
+    done_id = done_id.rsplit("/", 1)[-1]
+    officer = as_user(app, make_user, login, "agency_officer", AGENCY)
+    officer.post(f"/referrals/{done_id}/accept")
+    officer.post(f"/referrals/{done_id}/complete", data={"feedback": "Đã hỗ trợ xong"})
+    with app.test_request_context():
+        from app.auth.models import User
+        case_services.erase_case(db.session.get(Case, case_id), db.session.get(User, counsellor.id))
+        db.session.commit()
+        db.session.remove()
+    with app.app_context():
+        open_r, done_r = db.session.get(Referral, open_id), db.session.get(Referral, done_id)
+        assert open_r.status == "withdrawn" and open_r.packet_destroyed_at is not None
+        assert done_r.status == "completed" and done_r.packet_destroyed_at is None and done_r.case_erased_at
+        assert done_r.latest_packet.content["values"]["phone"] == "0912 345 678"  # own key: still there
+        db.session.remove()
+    sender = client.get(f"/referrals/{done_id}").get_data(as_text=True)
+    assert "Hồ sơ gốc đã bị xoá" in sender
+    assert client.post(f"/referrals/{done_id}/destroy").status_code == 303
+    assert "đã bị huỷ" in officer.get(f"/referrals/{done_id}").get_data(as_text=True)
+    assert "đã bị huỷ" in officer.get(f"/referrals/{open_id}").get_data(as_text=True)
+
+
+def test_acknowledgement_falls_due_after_working_days_and_urgent_the_same_day(app):
+    from app.referrals.services import ack_due, add_working_days
+    from app.web.filters import LOCAL_TZ
+    friday = datetime(2026, 3, 6, 10, 0, tzinfo=LOCAL_TZ).astimezone(UTC)
+    assert add_working_days(friday.date(), 2).isoformat() == "2026-03-10"  # Friday + 2 working days = Tuesday
+    with app.app_context():
+        due = ack_due(friday, "normal")
+        assert due.astimezone(LOCAL_TZ).date().isoformat() == "2026-03-10"
+        urgent = ack_due(friday, "urgent")
+        assert urgent.astimezone(LOCAL_TZ).date().isoformat() == "2026-03-06"
+        app.config["REFERRAL_ACK_WORKING_DAYS"] = 3
+        try:
+            assert ack_due(friday, "normal").astimezone(LOCAL_TZ).date().isoformat() == "2026-03-11"
+        finally:
+            app.config["REFERRAL_ACK_WORKING_DAYS"] = 2
+    from app.referrals.models import Referral
+    r = Referral(status="sent", ack_due_at=due)
+    assert not r.is_overdue(datetime(2026, 3, 9, 12, 0, tzinfo=LOCAL_TZ))  # Monday: within time
+    assert r.is_overdue(datetime(2026, 3, 11, 0, 1, tzinfo=LOCAL_TZ))  # Wednesday: late
+    r.status = "acknowledged"
+    assert not r.is_overdue(datetime(2026, 3, 11, 0, 1, tzinfo=LOCAL_TZ))
+
+
+def test_overdue_acknowledgement_is_flagged_to_both_sides(app, client, make_user, login, unit):
+    from app.referrals.models import Referral
+    _, referral_id, _ = setup_referral(app, client, make_user, login, unit)
+    with app.app_context():
+        r = db.session.get(Referral, referral_id)
+        r.sent_at -= timedelta(days=10)
+        r.ack_due_at -= timedelta(days=10)
+        db.session.commit()
+        db.session.remove()
+    officer = as_user(app, make_user, login, "agency_officer", AGENCY)
+    assert "Quá hạn xác nhận" in officer.get("/referrals/").get_data(as_text=True)
+    assert "Quá hạn xác nhận" in client.get("/referrals/").get_data(as_text=True)
+    officer.post(f"/referrals/{referral_id}/acknowledge")
+    assert "Quá hạn xác nhận" not in officer.get("/referrals/").get_data(as_text=True)
+
+
+def test_a_merged_agency_is_readable_by_the_new_one_only_once_the_admin_maps_it(app, client, make_user, login,
+                                                                                 unit):
+    from app.units.models import Unit, UnitLineage
+    _, referral_id, _ = setup_referral(app, client, make_user, login, unit)
+    old_id, new_id = unit(AGENCY).id, unit("AG-SYT-11").id
+    with app.app_context():  # the old office closes and the unit lineage says it became the new one
+        db.session.get(Unit, old_id).valid_to = TODAY - timedelta(days=1)
+        db.session.add(UnitLineage(old_id=old_id, new_id=new_id, effective=TODAY))
+        db.session.commit()
+    try:
+        new_officer = as_user(app, make_user, login, "agency_officer", "AG-SYT-11")
+        assert new_officer.get(f"/referrals/{referral_id}").status_code == 404  # lineage alone grants nothing
+        assert referral_id not in new_officer.get("/referrals/").get_data(as_text=True)
+        admin = as_user(app, make_user, login, "admin", "11")
+        assert admin.get(f"/referrals/{referral_id}").status_code == 403  # the admin never reads referrals
+        page = admin.get("/referrals/agency-map").get_data(as_text=True)
+        assert "0912" not in page
+        same = admin.post("/referrals/agency-map", data={"old_agency_id": old_id, "new_agency_id": old_id})
+        assert same.status_code == 200 and 'id="new_agency_id-error"' in same.get_data(as_text=True)
+        assert admin.post("/referrals/agency-map", data={"old_agency_id": old_id,
+                                                         "new_agency_id": new_id}).status_code == 303
+        html = new_officer.get(f"/referrals/{referral_id}").get_data(as_text=True)
+        assert "0912 345 678" in html
+        assert referral_id in new_officer.get("/referrals/").get_data(as_text=True)
+        other = as_user(app, make_user, login, "agency_officer", "AG-CA-11")
+        assert other.get(f"/referrals/{referral_id}").status_code == 404
+        from app.referrals.models import AgencyMapping
+        with app.app_context():
+            mapping_id = db.session.scalar(select(AgencyMapping.id))
+            db.session.remove()
+        assert admin.post(f"/referrals/agency-map/{mapping_id}/delete").status_code == 303
+        assert new_officer.get(f"/referrals/{referral_id}").status_code == 404
+        actions = [a for a, _, _ in audit_actions(app)]
+        assert "referral.map_agency" in actions and "referral.unmap_agency" in actions
+    finally:
+        with app.app_context():
+            db.session.get(Unit, old_id).valid_to = None
+            for row in db.session.scalars(select(UnitLineage).where(UnitLineage.old_id == old_id)):
+                db.session.delete(row)
+            db.session.commit()
+    assert referral_count(app) == 1
+
+
+def test_the_demo_seeder_adds_referrals_in_each_state(app, client, make_user, login, unit):
+    from app.cases.demo import seed as seed_cases
+    from app.referrals.demo import seed
+    from app.referrals.models import Referral
+    with app.test_request_context():
+        assert seed() == 0  # no cases: nothing
+        seed_cases(40)
+        made = seed()
+        db.session.commit()
+        statuses = set(db.session.scalars(select(Referral.status)))
+        assert made == 8 and statuses >= {"sent", "acknowledged", "accepted", "completed", "declined", "withdrawn"}
+        assert seed() == 0  # only once
+        db.session.remove()
+    officer = as_user(app, make_user, login, "agency_officer", "AG-LDTBXH-099")
+    html = officer.get("/referrals/").get_data(as_text=True)
+    assert html.count("CG-") >= 8 and "Quá hạn xác nhận" in html
