@@ -115,6 +115,7 @@ def _register_request_hooks(app) -> None:
 
     login.init_app(app)
     errors.register(app)
+    app.before_request(security.refuse_oversize_body)
     app.after_request(security.set_security_headers)
 
     @app.before_request

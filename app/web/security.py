@@ -1,9 +1,21 @@
-"""Security headers on every response, and no-store on everything that is not a static file."""
+"""Security headers on every response, no-store on everything that is not a static file, and 413 for bodies
+over MAX_CONTENT_LENGTH."""
 
-from flask import request
+from flask import abort, current_app, request
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'; "
        "base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+
+
+def refuse_oversize_body():
+    """Answer 413 to a body over MAX_CONTENT_LENGTH before any view runs.
+
+    Werkzeug only enforces the limit when the form is read, so a view that answers without reading it (the
+    sign-in page of a signed-in user, a denial) would otherwise accept any size.
+    """
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit and (request.content_length or 0) > limit:
+        abort(413)
 
 
 def set_security_headers(response):
@@ -14,7 +26,6 @@ def set_security_headers(response):
     headers["X-Frame-Options"] = "DENY"
     headers["Cross-Origin-Opener-Policy"] = "same-origin"
     headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
-    from flask import current_app
     if current_app.config["APP_CONFIG"] == "production":
         headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
     if request.endpoint != "assets.static_file":
