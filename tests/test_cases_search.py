@@ -130,3 +130,16 @@ def test_list_filters_sorts_and_pages_in_sql(app, client, counsellor, unit):
     assert by_risk.index("Người 2") < by_risk.index("Người 1") < by_risk.index("Người 0")
     assert client.get("/cases/?sort=bogus&kind=<x>&page=99").status_code == 200
     assert queries.PAGE_SIZE >= 10
+
+
+def test_reviewers_cannot_match_identity_by_search(app, client, counsellor, make_user, login, unit):
+    from app.cases.models import Case
+    case_id = new_case(client, unit("TA-02").id)
+    with app.app_context():
+        code = db.session.get(Case, case_id).code
+        db.session.remove()
+    reviewer = app.test_client()
+    login(reviewer, make_user("district_reviewer", "099"))
+    assert code not in _search(reviewer, "Lò Thị Mai")
+    assert code not in _search(reviewer, "0912345678")
+    assert code in _search(reviewer, code)  # the code is summary tier

@@ -63,6 +63,11 @@ def _counsellors_by_unit(unit_ids) -> dict:
     return {unit_id: found.get(unit_id) for unit_id in unit_ids}
 
 
+def demo_name(n: int) -> str:
+    """The fictitious name of the n-th demo case (benchmarks search for it)."""
+    return f"Demo {MIDDLE[n % len(MIDDLE)]} {GIVEN[(n // len(MIDDLE)) % len(GIVEN)]}-{n:04d}"
+
+
 def _case(rng, n: int, code: str, unit_id: str, year: int, today: date) -> Case:
     opened = min(today, date(year, 1, 1) + timedelta(days=rng.randrange(0, 365)))
     kind = rng.choice(("dv", "dv", "dv", "trafficking", "both"))
@@ -75,7 +80,7 @@ def _case(rng, n: int, code: str, unit_id: str, year: int, today: date) -> Case:
                 risk_level=rng.choice(("low", "medium", "medium", "high")), opened_on=opened,
                 closed_on=opened + timedelta(days=120) if closed else None,
                 closure_reason="goals_met" if closed else None)
-    case.full_name = f"Demo {rng.choice(MIDDLE)} {rng.choice(GIVEN)}-{n:04d}"
+    case.full_name = demo_name(n)
     case.birth_year = today.year - age
     case.phone = f"0999{n:06d}"
     if rng.random() < 0.5:

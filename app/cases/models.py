@@ -12,7 +12,7 @@ fields under the case's own data key (`CaseKeyed`), so destroying that one key e
 from datetime import date, datetime
 
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..crypto.blind import fold_diacritics, normalize_digits, normalize_text
 from ..crypto.records import BlindSpec, Encrypted, EncryptedRecord, blind_hash
@@ -22,6 +22,7 @@ from ..units.models import Unit
 
 KINDS = ("dv", "trafficking", "both")
 STATUSES = ("open", "closed")
+RISK_RANKS = {"high": 0, "medium": 1, "low": 2}
 NAME_INDEXES = (BlindSpec("name", normalize_text), BlindSpec("name_fold", fold_diacritics))
 NAME_YEAR = BlindSpec("name_year", lambda v: v)  # value is "<folded name>|<year>", built by the model
 PHONE = BlindSpec("phone", normalize_digits, bits=16)
@@ -44,6 +45,8 @@ class Case(EncryptedRecord, db.Model):
     disability: Mapped[bool] = mapped_column(Boolean, default=False)
     poverty_status: Mapped[str] = mapped_column(String(20))
     risk_level: Mapped[str] = mapped_column(String(10), default="medium", index=True)
+    # 0 high, 1 medium, 2 low: the list sorts by risk on this index (kept in step by set_risk_rank below).
+    risk_rank: Mapped[int] = mapped_column(Integer, default=1, server_default="1", index=True)
     opened_on: Mapped[date] = mapped_column(Date, index=True)
     closed_on: Mapped[date | None] = mapped_column(Date)
     closure_reason: Mapped[str | None] = mapped_column(String(40))
@@ -92,6 +95,11 @@ class Case(EncryptedRecord, db.Model):
         year = self.birth_date.year if self.birth_date else self.birth_year
         name = fold_diacritics(self.full_name or "")
         self.bidx_name_year = blind_hash(self.crypto_table(), NAME_YEAR, f"{name}|{year}") if name and year else None
+
+    @validates("risk_level")
+    def set_risk_rank(self, _key, value):
+        self.risk_rank = RISK_RANKS.get(value, 1)
+        return value
 
     @property
     def is_open(self) -> bool:

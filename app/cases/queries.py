@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy import case as sql_case
 
 from ..crypto.blind import fold_diacritics, normalize_digits, normalize_text
 from ..crypto.records import blind_hash
@@ -43,23 +42,28 @@ def active_grant(user, case: Case) -> BreakGlassGrant | None:
 
 SORTS = {
     "opened": (Case.opened_on.desc(), Case.id),
-    "next_followup": (Case.next_followup_on.asc().nulls_last(), Case.id),
-    "risk": (sql_case((Case.risk_level == "high", 0), (Case.risk_level == "medium", 1), else_=2), Case.opened_on.desc(),
-             Case.id),
+    "next_followup": (Case.next_followup_on, Case.id),  # only cases with an open follow-up (see filtered_cases)
+    "risk": (Case.risk_rank, Case.opened_on.desc(), Case.id),
 }
 PAGE_SIZE = 25
+COUNT_CAP = 1000  # the list says "more than 1 000" rather than count every row: its cost stays flat
 CODE_PATTERN = re.compile(r"^\s*(TG-\d{4}-\d{1,6})\s*$", re.IGNORECASE)
 
 
 @dataclass
 class CasePage:
     cases: list
-    total: int
+    total: int  # at most COUNT_CAP + 1
     page: int
-    pages: int
+    has_next: bool
+
+    @property
+    def capped(self) -> bool:
+        return self.total > COUNT_CAP
 
 
-def filtered_cases(user, *, kind="", status="", risk="", overdue=False, today: date | None = None) -> Select:
+def filtered_cases(user, *, kind="", status="", risk="", overdue=False, sort="opened",
+                   today: date | None = None) -> Select:
     """The user's cases narrowed by the list filters (only summary columns, all indexed)."""
     stmt = visible_cases(user)
     if kind:
@@ -70,17 +74,19 @@ def filtered_cases(user, *, kind="", status="", risk="", overdue=False, today: d
         stmt = stmt.where(Case.risk_level == risk)
     if overdue:
         stmt = stmt.where(Case.next_followup_on < (today or date.today()))
+    if sort == "next_followup":
+        stmt = stmt.where(Case.next_followup_on.is_not(None))
     return stmt
 
 
 def case_page(stmt: Select, *, sort: str = "opened", page: int = 1) -> CasePage:
-    """One page of cases, sorted in SQL; only these rows are ever decrypted."""
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(1, page), pages)
+    """One page of cases, sorted in SQL on an index; only these rows are ever decrypted."""
+    total = db.session.scalar(select(func.count()).select_from(
+        stmt.order_by(None).with_only_columns(Case.id).limit(COUNT_CAP + 1).subquery()))
+    page = max(1, min(page, 1000))
     rows = db.session.scalars(stmt.order_by(*SORTS.get(sort, SORTS["opened"]))
-                              .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    return CasePage(list(rows), total, page, pages)
+                              .limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
+    return CasePage(list(rows[:PAGE_SIZE]), total, page, len(rows) > PAGE_SIZE)
 
 
 def _name_matches(term: str, candidate: str | None) -> bool:
@@ -100,16 +106,18 @@ def search_cases(user, term: str, limit: int = 50) -> list[Case]:
     code = CODE_PATTERN.match(term)
     if code:
         return list(db.session.scalars(visible_cases(user).where(Case.code == code.group(1).upper())))
+    # Matching on identity is for the counsellors of the case only: a reviewer must not learn who is a case.
+    mine = select(Case).where(Case.unit_id.in_(scope_for(user, "counsellor")))
     table = Case.crypto_table()
     digits = normalize_digits(term)
     if len(digits) >= 6 and not re.search(r"[^\d\s+().-]", term):
-        stmt = visible_cases(user).where(or_(Case.bidx_phone == blind_hash(table, PHONE, term),
+        stmt = mine.where(or_(Case.bidx_phone == blind_hash(table, PHONE, term),
                                              Case.bidx_id_number == blind_hash(table, ID_NUMBER, term)))
         found = [c for c in db.session.scalars(stmt.limit(500))
                  if digits in (normalize_digits(c.phone or ""), normalize_digits(c.id_number or ""))]
     else:
         exact, folded = NAME_INDEXES
-        stmt = visible_cases(user).where(or_(Case.bidx_name == blind_hash(table, exact, term),
+        stmt = mine.where(or_(Case.bidx_name == blind_hash(table, exact, term),
                                              Case.bidx_name_fold == blind_hash(table, folded, term)))
         found = [c for c in db.session.scalars(stmt.limit(500)) if _name_matches(term, c.full_name)]
     return sorted(found, key=lambda c: c.opened_on, reverse=True)[:limit]

@@ -39,6 +39,7 @@ def upgrade():
     sa.Column('disability', sa.Boolean(), nullable=False),
     sa.Column('poverty_status', sa.String(length=20), nullable=False),
     sa.Column('risk_level', sa.String(length=10), nullable=False),
+    sa.Column('risk_rank', sa.Integer(), nullable=False, server_default='1'),
     sa.Column('opened_on', sa.Date(), nullable=False),
     sa.Column('closed_on', sa.Date(), nullable=True),
     sa.Column('closure_reason', sa.String(length=40), nullable=True),
@@ -88,6 +89,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_case_record_kind'), ['kind'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_record_next_followup_on'), ['next_followup_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_record_opened_on'), ['opened_on'], unique=False)
+        batch_op.create_index(batch_op.f('ix_case_record_risk_rank'), ['risk_rank'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_record_risk_level'), ['risk_level'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_record_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_record_unit_id'), ['unit_id'], unique=False)

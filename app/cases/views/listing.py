@@ -27,20 +27,16 @@ def _filters() -> dict:
     return args
 
 
-def _full_rows(user) -> bool:
-    """Counsellors see names in the list; district reviewers see the summary tier only."""
-    return user.has_role("counsellor")
-
-
 @bp.route("/", methods=["GET", "POST"])
 @permission_required("case.list")
 def index():
     """List the user's cases; a POSTed search term finds one by code, exact name, phone or ID number."""
     form = CaseSearchForm()
     filters = _filters()
-    names_visible = _full_rows(current_user)
+    # Names only for the cases the user counsels; district reviewers see the summary tier.
+    name_scope = queries.scope_for(current_user, "counsellor")
     context = {"form": form, "filters": filters, "kinds": KIND_CHOICES, "risks": ref.RISK_LEVELS,
-               "names_visible": names_visible, "today": date.today(), "searching": False}
+               "names_visible": bool(name_scope), "name_scope": name_scope, "today": date.today(), "searching": False}
     if request.method == "POST" and form.validate() and (form.q.data or "").strip():
         # The term travels in the body only; the audit entry records that a search happened, not what.
         found = queries.search_cases(current_user, form.q.data)
@@ -49,7 +45,8 @@ def index():
         context.update(cases=found, searching=True, page=None)
     else:
         page = queries.case_page(queries.filtered_cases(current_user, kind=filters["kind"], status=filters["status"],
-                                                        risk=filters["risk"], overdue=bool(filters["overdue"])),
+                                                        risk=filters["risk"], overdue=bool(filters["overdue"]),
+                                                        sort=filters["sort"]),
                                  sort=filters["sort"], page=request.args.get("page", 1, type=int))
         context.update(cases=page.cases, page=page)
     if htmx.target == "case-rows":
