@@ -1,0 +1,33 @@
+"""Scoped reads of livelihood plans: always through the unit of the plan's case."""
+
+from sqlalchemy import Select, select
+
+from ..cases.models import Case
+from ..cases.queries import scope_for
+from ..extensions import db
+from .models import LivelihoodPlan
+
+
+def counsellor_plans(user) -> Select:
+    """The plans of the cases of the counsellor's units, latest change first."""
+    return (select(LivelihoodPlan).join(Case, LivelihoodPlan.case_id == Case.id)
+            .where(Case.unit_id.in_(scope_for(user, "counsellor")))
+            .order_by(LivelihoodPlan.updated_at.desc()))
+
+
+def review_queue(user) -> Select:
+    """Submitted plans of the reviewer's district, the longest waiting first."""
+    return (select(LivelihoodPlan).join(Case, LivelihoodPlan.case_id == Case.id)
+            .where(Case.unit_id.in_(scope_for(user, "district_reviewer")), LivelihoodPlan.status == "submitted")
+            .order_by(LivelihoodPlan.submitted_at.asc(), LivelihoodPlan.id))
+
+
+def plans_in(unit_ids) -> Select:
+    """Every plan of the cases of these units (the district overview, the budget)."""
+    return (select(LivelihoodPlan).join(Case, LivelihoodPlan.case_id == Case.id)
+            .where(Case.unit_id.in_(list(unit_ids))))
+
+
+def plans_of_case(case_id: str) -> list[LivelihoodPlan]:
+    return list(db.session.scalars(select(LivelihoodPlan).where(LivelihoodPlan.case_id == case_id)
+                                   .order_by(LivelihoodPlan.created_at.desc())))
