@@ -16,6 +16,7 @@ ITEMS = (
     ("admin.users", "admin.users", _l("Người dùng"), "i-user"),
     ("admin.units", "units.index", _l("Đơn vị"), "i-edit"),
     ("audit.read", "audit.index", _l("Nhật ký"), "i-lock"),
+    ("case.erase_request", "cases.erase_requests", _l("Xoá hồ sơ"), "i-lock"),
 )
 
 
