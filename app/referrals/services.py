@@ -130,7 +130,7 @@ def send_referral(case: Case, data: dict, *, actor) -> Referral:
         referral.emergency_reason = reason
     db.session.add(referral)
     _add_packet(referral, case, fields, data.get("message"), key=f"{key}:1", actor=actor, number=1)
-    _flush_once(referral)
+    _flush_once(referral, twin=lambda: db.session.scalar(select(Referral).where(Referral.idempotency_key == key)))
     audit.record(actor, "referral.send", referral, detail={
         "agency_id": agency.id, "basis": referral.legal_basis, "consent_id": referral.consent_id,
         "urgency": urgency, "services": services, "fields": fields})
@@ -149,12 +149,15 @@ def _add_packet(referral, case, fields, message, *, key, actor, number) -> Refer
     return packet
 
 
-def _flush_once(obj) -> None:
+def _flush_once(obj, twin=None) -> None:
     """Flush; a concurrent twin of this submission (same idempotency key) or of this change is refused."""
     try:
         db.session.flush()
     except IntegrityError as exc:
         db.session.rollback()
+        first = twin() if twin else None  # the double-click that won the race: show it, make nothing more
+        if first is not None:
+            raise AlreadyDone(first) from exc
         raise ServiceError(_l("Yêu cầu này đã được gửi rồi.")) from exc
     except StaleDataError as exc:
         db.session.rollback()
@@ -179,7 +182,8 @@ def send_update(referral: Referral, data: dict, *, actor) -> ReferralPacket:
     number = (referral.latest_packet.number if referral.latest_packet else 0) + 1
     packet = _add_packet(referral, case, fields, data.get("message"), key=key, actor=actor, number=number)
     referral.updated_at = utcnow()
-    _flush_once(packet)
+    _flush_once(packet, twin=lambda: db.session.scalar(select(ReferralPacket)
+                                                       .where(ReferralPacket.idempotency_key == key)))
     audit.record(actor, "referral.update", referral, detail={"packet": number, "fields": fields})
     return packet
 
