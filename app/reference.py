@@ -11,7 +11,7 @@ LOADERS = (
 
 
 # Tables that hold reference data (kept when tests wipe the transactional tables between tests).
-REFERENCE_TABLES = {"alembic_version", "unit", "unit_lineage"}
+REFERENCE_TABLES = {"alembic_version", "unit", "unit_lineage", "indicator_def", "indicator_plan", "indicator_activity"}
 
 
 def call_each(specs) -> list:

@@ -1,0 +1,83 @@
+"""Synthetic, clearly fictitious indicator data: models in the registry, commune targets, budget lines and
+a reporting cycle with a few reports in different states. Model names say "(demo)"; no person data."""
+
+import random
+from datetime import date
+
+from sqlalchemy import select
+
+from ..auth.models import User
+from ..extensions import db
+from ..units.queries import by_code
+from . import services
+from .models import IndicatorDef, RegistryEntry
+
+DEMO_COMMUNES = ("03295", "03268", "03271", "03298", "03253", "03289")
+KINDS = ("communication_team", "communication_team", "savings_group", "leaders_of_change_club", "livelihood_group")
+
+
+def seed() -> None:
+    """Seed once: skipped when the registry already holds demo models."""
+    if db.session.scalar(select(RegistryEntry.id).limit(1)):
+        return
+    rng = random.Random(8)  # noqa: S311 - demo figures, not secrets
+    actor = db.session.scalar(select(User).where(User.username == "huyen.hoi")) or "seed-demo"
+    reporter = db.session.scalar(select(User).where(User.username == "baocao.quaito")) or "seed-demo"
+    communes = [u for u in (by_code(c) for c in DEMO_COMMUNES) if u is not None]
+    _registry(communes, rng, reporter)
+    _targets(communes, actor)
+    _budget(actor)
+    _reports(communes, rng, reporter, actor)
+
+
+def _registry(communes, rng, actor) -> None:
+    for commune in communes:
+        for number, kind in enumerate(KINDS, start=1):
+            total = rng.randint(8, 30)
+            women = rng.randint(total // 2, total)
+            savings = kind == "savings_group"
+            services.save_registry_entry(None, commune, {
+                "kind": kind, "name": f"Mô hình số {number} {commune.name} (demo)",
+                "decision_number": f"{rng.randint(10, 99)}/QĐ-UBND", "founded_on": date(2023, rng.randint(1, 12), 1),
+                "status": "active", "ended_on": None, "members_total": total, "members_women": women,
+                "members_ethnic_minority": rng.randint(total // 2, total),
+                "members_linked_finance": rng.randint(0, total // 4) if savings else 0,
+                "members_livelihood": rng.randint(0, total // 4) if savings else 0,
+                "applies_gals": savings and number % 2 == 1, "meetings_held": rng.randint(2, 12)}, actor=actor)
+
+
+def _targets(communes, actor) -> None:
+    ct1 = db.session.scalar(select(IndicatorDef).where(IndicatorDef.code == "CT1"))
+    for commune in communes:
+        services.set_target(ct1, commune, None, 4, actor=actor)
+
+
+def _budget(actor) -> None:
+    district = by_code("099")
+    if district is None:
+        return
+    for year, planned, allocated, disbursed in ((2023, 2_400_000_000, 2_200_000_000, 1_900_000_000),
+                                                (2024, 2_600_000_000, 2_500_000_000, 1_750_000_000)):
+        services.save_budget_line(None, district, {"component": "II", "activity_code": "II.4", "year": year,
+                                                   "source": "central", "planned": planned, "allocated": allocated,
+                                                   "disbursed": disbursed, "note": "demo"}, actor=actor)
+
+
+def _reports(communes, rng, reporter, reviewer) -> None:
+    cycle = services.open_cycle(2025, "preliminary", actor=reviewer)
+    typed = [i for i in db.session.scalars(select(IndicatorDef)) if not i.derived]
+    for position, commune in enumerate(communes[:4]):
+        sub = services.start_submission(cycle, commune, actor=reporter)
+        values = {}
+        for ind in typed:
+            for kind in services.required_kinds(cycle):
+                value = rng.randint(1, 6)
+                values[(ind.id, kind)] = (value, value + rng.randint(0, 4) if ind.is_percent else None, {})
+        services.save_draft(sub, values, {"results": "Kết quả minh họa (demo).", "difficulties": "",
+                                          "recommendations": ""}, actor=reporter)
+        if position >= 1:
+            services.submit(sub, actor=reporter)
+        if position == 2:
+            services.return_submission(sub, "Số liệu minh họa cần kiểm tra lại (demo).", actor=reviewer)
+        if position == 3:
+            services.confirm(sub, actor=reviewer)

@@ -1,0 +1,156 @@
+"""The Excel report (openpyxl), laid out like an official report (Decree 30/2020 style): the issuing
+body and the national motto, the title, unit and period, the indicator table with targets, achievement
+and rate, the case-derived figures, the narrative sections and the signature block."""
+
+from io import BytesIO
+
+from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from sqlalchemy import select
+
+from ..extensions import db
+from ..units.queries import scope_ids
+from ..web.filters import date_vn
+from .models import ReportingCycle, Submission
+
+THIN = Side(style="thin")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+COLUMNS = 6  # TT, indicator, unit, target, achieved, rate
+
+
+def cell_value(figure_value):
+    """What a figure puts in its cell: the number, or an empty cell when there is none."""
+    return "" if figure_value is None else figure_value
+
+
+def workbook(report, tables) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Báo cáo")
+    _heading(sheet, report)
+    row = _indicator_table(sheet, report, start=9)
+    row = _derived(sheet, tables, row + 1)
+    row = _narrative(sheet, report, row + 1)
+    _signature(sheet, row + 1)
+    for letter, width in zip("ABCDEF", (6, 60, 12, 14, 14, 12), strict=True):
+        sheet.column_dimensions[letter].width = width
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _merged(sheet, row: int, text: str, *, bold=False, italic=False, size=12, first="A", last="F"):
+    sheet.merge_cells(f"{first}{row}:{last}{row}")
+    cell = sheet[f"{first}{row}"]
+    cell.value = text
+    cell.font = Font(bold=bold, italic=italic, size=size)
+    cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def _heading(sheet, report) -> None:
+    _merged(sheet, 1, report.root.name.upper(), bold=True, last="B")
+    _merged(sheet, 1, _("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), bold=True, first="C")
+    _merged(sheet, 2, _("Độc lập - Tự do - Hạnh phúc"), bold=True, first="C")
+    _merged(sheet, 4, _("BÁO CÁO"), bold=True, size=14)
+    _merged(sheet, 5, _("Kết quả thực hiện Dự án 8 “Thực hiện bình đẳng giới và giải quyết những vấn đề cấp thiết "
+                        "đối với phụ nữ và trẻ em”"), bold=True)
+    _merged(sheet, 6, _("Đơn vị: %(unit)s", unit=report.root.name))
+    period = _("Năm %(year)d (số liệu đến ngày %(day)s)", year=report.year, day=date_vn(report.period_end))
+    _merged(sheet, 7, _("Kỳ báo cáo: %(period)s", period=period), italic=True)
+
+
+def _indicator_table(sheet, report, start: int) -> int:
+    target_label = _("Chỉ tiêu năm") if report.target_year else _("Chỉ tiêu giai đoạn 2021-2025")
+    headers = [_("TT"), _("Chỉ tiêu"), _("Đơn vị tính"), target_label, _("Thực hiện"), _("Tỷ lệ đạt (%)")]
+    _table_row(sheet, start, headers, bold=True)
+    row = start
+    for item in report.rows:
+        row += 1
+        ind, total = item.indicator, item.total
+        _table_row(sheet, row, [ind.code, ind.short_name, ind.unit_label, cell_value(total.target),
+                                cell_value(total.achieved), cell_value(total.rate)], bold=ind.parent_code is None)
+        for figure in item.communes:
+            if figure.unit.id != report.root.id:  # a commune's own report has no rows below it
+                row += 1
+                _table_row(sheet, row, ["", f"   {figure.unit.name}", ind.unit_label, cell_value(figure.target),
+                                        cell_value(figure.achieved), cell_value(figure.rate)], italic=True)
+    return row + 1
+
+
+def _table_row(sheet, row: int, values: list, *, bold=False, italic=False) -> None:
+    for column, value in enumerate(values, start=1):
+        cell = sheet.cell(row=row, column=column, value=value)
+        cell.border = BOX
+        cell.font = Font(bold=bold, italic=italic)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _derived(sheet, tables, row: int) -> int:
+    _merged(sheet, row, _("SỐ LIỆU TỪ HỒ SƠ (tự tính; ô nhỏ hơn ngưỡng được ẩn)"), bold=True)
+    for table in tables:
+        row += 1
+        sheet.cell(row=row, column=2, value=str(table.title)).font = Font(bold=True)
+        if not table.available:
+            sheet.cell(row=row, column=3, value=_("chưa có dữ liệu"))
+            continue
+        row += 1
+        headers = ["", ""] + [str(c) for c in table.col_labels] + ([_("Cộng")] if table.row_totals else [])
+        if table.amounts is not None:
+            headers.append(_("Số tiền đã giải ngân (đ)"))
+        _table_row(sheet, row, headers, bold=True)
+        for i, label in enumerate(table.row_labels):
+            row += 1
+            values = ["", label] + [table.show(c) for c in table.cells[i]]
+            values += [table.show(table.row_totals[i])] if table.row_totals else []
+            values += [table.show_amount(i)] if table.amounts is not None else []
+            _table_row(sheet, row, values)
+        row += 1
+        values = ["", _("Tổng cộng")] + [table.show(c) for c in table.col_totals]
+        values += [table.show(table.grand)] if table.grand is not None else []
+        values += [table.show_amount(None)] if table.amounts is not None else []
+        _table_row(sheet, row, values, bold=True)
+    return row + 1
+
+
+def narrative(report) -> dict:
+    """Results, difficulties and recommendations of the year's reports of the unit's communes."""
+    units = list(scope_ids(report.root))
+    subs = db.session.scalars(select(Submission).join(ReportingCycle).where(
+        ReportingCycle.year == report.year, Submission.unit_id.in_(units),
+        Submission.status.in_(("submitted", "confirmed", "locked")))
+        .order_by(ReportingCycle.round.desc())).all()
+    seen, sections = set(), {"results": [], "difficulties": [], "recommendations": []}
+    for sub in subs:
+        if sub.unit_id in seen:
+            continue  # the update round first; the preliminary only where no update was sent
+        seen.add(sub.unit_id)
+        for key in sections:
+            text = getattr(sub, key)
+            if text:
+                sections[key].append(text if len(units) == 1 else f"{sub.unit.name}: {text}")
+    return sections
+
+
+def _narrative(sheet, report, row: int) -> int:
+    titles = {"results": _("I. KẾT QUẢ ĐẠT ĐƯỢC"), "difficulties": _("II. KHÓ KHĂN, VƯỚNG MẮC"),
+              "recommendations": _("III. ĐỀ XUẤT, KIẾN NGHỊ")}
+    for key, texts in narrative(report).items():
+        row += 1
+        sheet.cell(row=row, column=1, value=titles[key]).font = Font(bold=True)
+        for text in texts or [_("(không có)")]:
+            row += 1
+            sheet.merge_cells(f"A{row}:F{row}")
+            sheet[f"A{row}"].value = text
+            sheet[f"A{row}"].alignment = Alignment(wrap_text=True, vertical="top")
+    return row + 1
+
+
+def _signature(sheet, row: int) -> None:
+    sheet.cell(row=row, column=1, value=_("Nơi nhận:")).font = Font(bold=True, italic=True)
+    _merged(sheet, row, _("NGƯỜI LẬP BIỂU"), bold=True, first="B", last="B")
+    _merged(sheet, row, _("THỦ TRƯỞNG ĐƠN VỊ"), bold=True, first="D", last="F")
+    _merged(sheet, row + 1, _("(Ký, ghi rõ họ tên)"), italic=True, first="B", last="B")
+    _merged(sheet, row + 1, _("(Ký tên, đóng dấu)"), italic=True, first="D", last="F")
+    sheet.cell(row=row + 1, column=1, value=_("- Như trên;"))
+    sheet.cell(row=row + 2, column=1, value=_("- Lưu: VT."))

@@ -1,0 +1,85 @@
+"""The figures of the dashboard and of the Excel report, computed once so that both show the same numbers.
+
+For each indicator: the target and the achievement of the whole unit (district, province or commune) and
+of each commune under it, with the rate. Stock indicators and the savings-group shares come from the
+registry at the period end; the other indicators from the communes' reports of the year.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from ..units.models import Unit
+from ..units.queries import scope_ids
+from . import queries
+from .models import IndicatorDef
+from .rules import percent
+
+
+@dataclass
+class Figure:
+    unit: Unit
+    target: int | None
+    value: int | None  # the count, or the numerator of a percentage
+    denominator: int | None = None
+    provisional: bool = False
+
+    @property
+    def achieved(self) -> float | int | None:
+        """What is shown as achieved: the count, or the percentage for a percentage indicator."""
+        if self.denominator is not None:
+            return percent(self.value, self.denominator)
+        return self.value
+
+    @property
+    def rate(self) -> float | None:
+        """Achievement against the target, in percent."""
+        achieved = self.achieved
+        if achieved is None or not self.target:
+            return None
+        return round(100 * achieved / self.target, 1)
+
+
+@dataclass
+class IndicatorFigures:
+    indicator: IndicatorDef
+    total: Figure
+    communes: list[Figure] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    root: Unit
+    year: int
+    period_end: date
+    target_year: int | None  # None: the phase targets are shown
+    rows: list[IndicatorFigures]
+    communes: list[Unit]
+
+
+def build(root: Unit, year: int, *, target_year: int | None = None, only: Unit | None = None) -> Report:
+    """All figures of `root` (or only of the commune `only`) for `year`."""
+    period_end = date(year, 12, 31)
+    communes = [only] if only is not None else queries.communes_of(root, period_end)
+    focus = only or root
+    all_units = scope_ids(focus)
+    entries = queries.active_entries(all_units, period_end)
+    subs = queries.counted_submissions(year, all_units)
+    inds = queries.indicators()
+    units = [(focus, all_units)] + [(c, scope_ids(c)) for c in communes]
+    registry = {u.id: queries.registry_figures(ids, period_end, entries, inds) for u, ids in units}
+    rows = []
+    for ind in inds:
+        total, *per = [_figure(ind, u, ids, registry[u.id], subs, target_year) for u, ids in units]
+        rows.append(IndicatorFigures(ind, total, per))
+    return Report(focus, year, period_end, target_year, rows, communes)
+
+
+def _figure(ind, unit, units, registry, subs, target_year) -> Figure:
+    target = queries.target_for(ind, unit, target_year)
+    if ind.derived:
+        value, denominator = registry[ind.code]
+        return Figure(unit, target, value, denominator)
+    value, denominator, provisional = queries.reported_figure(ind, [s for s in subs if s.unit_id in units])
+    if ind.is_percent and value is not None and denominator is None:
+        denominator = 0
+    return Figure(unit, target, value, denominator if ind.is_percent else None, provisional)

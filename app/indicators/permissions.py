@@ -1,0 +1,55 @@
+"""Object policies of the indicator module.
+
+Reporters act for the communes of their own scope; district reviewers review and plan for their district
+scope (with the old communes merged into the units they cover); administrators reopen reports. Everyone
+else is refused, and the view answers 404 (the denial is audited by `ensure_authorized`).
+"""
+
+from dataclasses import dataclass
+
+from ..auth.permissions import policy
+from ..units.models import Unit
+from .models import RegistryEntry, Submission
+from .queries import scope_for
+
+
+@dataclass
+class UnitTask:
+    """Something to do for a unit (report for it, set its targets, record an activity, enter its budget)."""
+
+    unit: Unit | None
+
+
+# action -> the roles whose scope must cover the unit
+UNIT_ACTIONS = {
+    "report": ("reporter",),
+    "plan": ("district_reviewer",),
+    "review": ("district_reviewer",),
+    "activity": ("reporter", "district_reviewer"),
+    "view": ("reporter", "district_reviewer", "monitor", "counsellor", "admin"),
+}
+SUBMISSION_ACTIONS = {
+    "read": ("reporter", "district_reviewer", "admin"),
+    "edit": ("reporter",),
+    "review": ("district_reviewer",),
+    "reopen": ("admin",),
+}
+REGISTRY_ACTIONS = {"read": ("reporter", "district_reviewer"), "edit": ("reporter",)}
+
+
+@policy(UnitTask)
+def unit_task_policy(user, action: str, task: UnitTask) -> bool:
+    roles = UNIT_ACTIONS.get(action)
+    return bool(roles and task.unit is not None and task.unit.id in scope_for(user, *roles))
+
+
+@policy(Submission)
+def submission_policy(user, action: str, sub: Submission) -> bool:
+    roles = SUBMISSION_ACTIONS.get(action)
+    return bool(roles and sub.unit_id in scope_for(user, *roles))
+
+
+@policy(RegistryEntry)
+def registry_policy(user, action: str, entry: RegistryEntry) -> bool:
+    roles = REGISTRY_ACTIONS.get(action)
+    return bool(roles and entry.unit_id in scope_for(user, *roles))

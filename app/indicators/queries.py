@@ -1,0 +1,242 @@
+"""Scoped reads of the indicator module: which units a user covers, registry-derived figures, achieved vs
+target per unit, the target cascade check and the review queue with lateness.
+
+Roll-up through lineage: a unit's figures are summed over `scope_ids(unit)`, which holds its subtree and
+the old communes merged into it. Rows recorded before the 2025 merger stay on the old commune (history
+under the old names) and count for the new one.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..units.models import Unit, UnitLineage
+from ..units.queries import nearest_of_kind, scope_ids
+from ..web.filters import local
+from .models import IndicatorDef, IndicatorTarget, RegistryEntry, ReportingCycle, Submission
+
+COUNTED_STATUSES = ("submitted", "confirmed", "locked")  # drafts and returned reports do not count yet
+VIEW_ROLES = ("monitor", "district_reviewer", "reporter", "counsellor", "admin")
+
+
+def scope_for(user, *roles: str) -> frozenset[str]:
+    """Every unit id that `user` covers through any of `roles` (subtrees plus merged predecessors)."""
+    ids: set[str] = set()
+    for assignment in user.roles:
+        if assignment.role in roles:
+            ids |= scope_ids(assignment.unit)
+    return frozenset(ids)
+
+
+def root_unit(user) -> Unit | None:
+    """The unit whose figures the user sees first: the widest unit of their indicator roles.
+
+    A counsellor's unit is a trusted address: they see its commune.
+    """
+    for role in VIEW_ROLES:
+        for unit in user.units_for(role):
+            if role == "counsellor":
+                return nearest_of_kind(unit, ("commune",)) or unit
+            return unit
+    return None
+
+
+def indicators() -> list[IndicatorDef]:
+    return list(db.session.scalars(select(IndicatorDef).order_by(IndicatorDef.sort)))
+
+
+# --- registry-derived figures ----------------------------------------------------------------------------
+
+
+def active_entries(units, day: date) -> list[RegistryEntry]:
+    rows = db.session.scalars(select(RegistryEntry).where(RegistryEntry.unit_id.in_(list(units)),
+                                                          RegistryEntry.founded_on <= day))
+    return [e for e in rows if e.active_on(day)]
+
+
+def registry_figures(units, day: date, entries: list[RegistryEntry] | None = None, inds=None) -> dict:
+    """{indicator code: (value, denominator)} derived from the models active at `day` in `units`."""
+    entries = active_entries(units, day) if entries is None else [e for e in entries if e.unit_id in units]
+    figures = {}
+    for ind in inds if inds is not None else indicators():
+        if ind.kind == "stock" and ind.model_kind:
+            chosen = [e for e in entries if e.kind == ind.model_kind and (ind.code != "CT2.3" or e.applies_gals)]
+            figures[ind.code] = (len(chosen), None)
+    savings = [e for e in entries if e.kind == "savings_group"]
+    members = sum(e.members_total for e in savings)
+    figures["CT2.1"] = (sum(e.members_linked_finance for e in savings), members)
+    figures["CT2.2"] = (sum(e.members_livelihood for e in savings), members)
+    return figures
+
+
+def registry_totals(units, day: date) -> dict:
+    """Per registry kind: models active, members, women, ethnic-minority members, meetings held."""
+    totals: dict[str, dict] = {}
+    for e in active_entries(units, day):
+        t = totals.setdefault(e.kind, {"count": 0, "members": 0, "women": 0, "ethnic_minority": 0, "meetings": 0})
+        t["count"] += 1
+        t["members"] += e.members_total
+        t["women"] += e.members_women
+        t["ethnic_minority"] += e.members_ethnic_minority
+        t["meetings"] += e.meetings_held
+    return totals
+
+
+# --- reported figures ----------------------------------------------------------------------------------
+
+
+def counted_submissions(year: int, units) -> list[Submission]:
+    return list(db.session.scalars(select(Submission).join(ReportingCycle).where(
+        ReportingCycle.year == year, Submission.unit_id.in_(list(units)), Submission.status.in_(COUNTED_STATUSES),
+        Submission.level == "commune")))
+
+
+def reported_figure(indicator: IndicatorDef, subs: list[Submission]) -> tuple[int | None, int | None, bool]:
+    """(value, denominator, provisional) over the units' best reports of the year.
+
+    Per unit: the update round's actual if sent, else the preliminary estimate for the full year. The
+    figure is provisional while any report counted is an estimate or not yet confirmed.
+    """
+    best: dict[str, Submission] = {}
+    for sub in subs:
+        current = best.get(sub.unit_id)
+        if current is None or (sub.cycle.round == "update" and current.cycle.round != "update"):
+            best[sub.unit_id] = sub
+    total = denominator = None
+    provisional = False
+    for sub in best.values():
+        kinds = ("actual",) if sub.cycle.round == "update" else ("estimate", "actual")
+        row = next((sub.value(indicator.id, k) for k in kinds if sub.value(indicator.id, k) is not None), None)
+        if row is None:
+            continue
+        total = (total or 0) + row.value
+        if row.denominator is not None:
+            denominator = (denominator or 0) + row.denominator
+        provisional |= sub.status == "submitted" or row.value_kind == "estimate"
+    return total, denominator, provisional
+
+
+# --- targets ---------------------------------------------------------------------------------------------
+
+
+def predecessors(unit: Unit) -> list[Unit]:
+    ids = db.session.scalars(select(UnitLineage.old_id).where(UnitLineage.new_id == unit.id)).all()
+    return list(db.session.scalars(select(Unit).where(Unit.id.in_(ids)).order_by(Unit.code))) if ids else []
+
+
+def target_row(indicator: IndicatorDef, unit: Unit, year: int | None) -> IndicatorTarget | None:
+    year_clause = IndicatorTarget.year.is_(None) if year is None else IndicatorTarget.year == year
+    return db.session.scalar(select(IndicatorTarget).where(
+        IndicatorTarget.indicator_id == indicator.id, IndicatorTarget.unit_id == unit.id, year_clause))
+
+
+def target_for(indicator: IndicatorDef, unit: Unit, year: int | None) -> int | None:
+    """The unit's own target; for a new commune without one, its predecessors' targets added up; for the
+    plan's district (or the province above it) without one, the plan's phase target."""
+    row = target_row(indicator, unit, year)
+    if row is not None:
+        return row.value
+    if unit.kind == "commune" and not indicator.is_percent:
+        olds = [target_for(indicator, old, year) for old in predecessors(unit)]
+        if any(v is not None for v in olds):
+            return sum(v or 0 for v in olds)
+    if year is None and unit.kind in ("district", "province"):
+        return indicator.phase_target
+    return None
+
+
+@dataclass
+class CascadeCheck:
+    indicator: IndicatorDef
+    parent_target: int | None
+    commune_sum: int | None
+    per_commune: dict = field(default_factory=dict)  # unit id -> target
+
+    @property
+    def state(self) -> str:
+        """"ok", "under", "over", "empty" (no commune targets) or "rate" (percentages do not add up)."""
+        if self.indicator.is_percent:
+            return "rate"
+        if self.commune_sum is None or self.parent_target is None:
+            return "empty"
+        if self.commune_sum == self.parent_target:
+            return "ok"
+        return "under" if self.commune_sum < self.parent_target else "over"
+
+    @property
+    def gap(self) -> int:
+        return (self.parent_target or 0) - (self.commune_sum or 0)
+
+
+def cascade(parent: Unit, communes: list[Unit], year: int | None) -> list[CascadeCheck]:
+    """For each indicator: the parent's target against the sum of its communes' targets."""
+    checks = []
+    for ind in indicators():
+        per = {c.id: target_for(ind, c, year) for c in communes}
+        given = [v for v in per.values() if v is not None]
+        checks.append(CascadeCheck(ind, target_for(ind, parent, year), sum(given) if given else None, per))
+    return checks
+
+
+# --- communes and the review queue ------------------------------------------------------------------------
+
+
+def communes_of(root: Unit, day: date) -> list[Unit]:
+    """The communes under `root` that exist on `day`; when none does (a unit closed in 2025), all of them."""
+    ids = scope_ids(root)
+    rows = list(db.session.scalars(select(Unit).where(Unit.id.in_(list(ids)), Unit.kind == "commune")
+                                   .order_by(Unit.code)))
+    if root.kind == "commune":
+        rows = [root]
+    current = [u for u in rows if u.is_current(day)]
+    return current or rows
+
+
+@dataclass
+class QueueRow:
+    unit: Unit
+    submission: Submission | None
+    due_on: date
+    late_days: int  # days after the deadline (submitted late, or still not submitted)
+
+    @property
+    def state(self) -> str:
+        return self.submission.status if self.submission else "not_started"
+
+
+def lateness(sub: Submission | None, due_on: date, today: date) -> int:
+    """Days late: the first sending counts (a report sent on time and returned is not late); unsent
+    reports are late from the day after the deadline ("trước ngày" is read as "on or before")."""
+    if sub is not None and sub.first_submitted_at is not None:
+        return max(0, (local(sub.first_submitted_at).date() - due_on).days)
+    return max(0, (today - due_on).days)
+
+
+def queue(cycle: ReportingCycle, root: Unit, today: date | None = None) -> list[QueueRow]:
+    """Every commune under `root` for the cycle: its report (or none), the deadline and days late."""
+    today = today or date.today()
+    due = cycle.commune_due_on
+    communes = communes_of(root, due)
+    subs = {s.unit_id: s for s in db.session.scalars(select(Submission).where(
+        Submission.cycle_id == cycle.id, Submission.unit_id.in_([c.id for c in communes])))}
+    return [QueueRow(c, subs.get(c.id), due, lateness(subs.get(c.id), due, today)) for c in communes]
+
+
+def cycles() -> list[ReportingCycle]:
+    return list(db.session.scalars(select(ReportingCycle).order_by(ReportingCycle.year.desc(),
+                                                                   ReportingCycle.round.desc())))
+
+
+def submission_for(user, submission_id: str) -> Submission | None:
+    """A report, only if it belongs to a unit the user covers as reporter, reviewer or administrator."""
+    units = scope_for(user, "reporter", "district_reviewer", "admin")
+    return db.session.scalar(select(Submission).where(Submission.id == submission_id, Submission.unit_id.in_(units)))
+
+
+def registry_for(user, entry_id: str) -> RegistryEntry | None:
+    units = scope_for(user, "reporter", "district_reviewer")
+    return db.session.scalar(select(RegistryEntry).where(RegistryEntry.id == entry_id,
+                                                         RegistryEntry.unit_id.in_(units)))
+

@@ -1,0 +1,32 @@
+"""Indicator pages: the dashboard and its Excel report, targets, registry of models, reports and their
+review, the activity plan and the budget."""
+
+from flask import Blueprint
+
+bp = Blueprint("indicators", __name__, url_prefix="/indicators")
+
+
+@bp.after_request
+def no_store(response):
+    """Figures are scoped per user: never cached by a shared computer, and fragments vary by htmx target."""
+    response.headers["Cache-Control"] = "no-store"
+    response.vary.update(("HX-Request", "HX-Target"))
+    return response
+
+
+@bp.context_processor
+def labels():
+    """Vietnamese labels of the stored codes, for every indicator template."""
+    from .. import forms
+    from ..rules import DISAGGREGATION_LABELS, DISAGGREGATION_OPTIONS
+    from .common import STATUS_LABELS
+    return {"ind_labels": {
+        "model_kind": forms.MODEL_KIND_LABELS, "model_status": forms.MODEL_STATUS_LABELS,
+        "round": forms.ROUND_LABELS, "activity_status": forms.ACTIVITY_STATUS_LABELS,
+        "source": forms.SOURCE_LABELS, "status": STATUS_LABELS, "dimension": DISAGGREGATION_LABELS,
+        "options": {k: dict(v) for k, v in DISAGGREGATION_OPTIONS.items()},
+    }}
+
+
+from .. import permissions  # noqa: E402,F401 - registers the object policies
+from . import dashboard, planning, registry, reports  # noqa: E402,F401 - the routes register on bp

@@ -1,0 +1,196 @@
+"""Planning screens: targets by commune and year (with the check that communes add up to the district),
+the activity plan of the Phụ biểu with a status per year per unit, and the budget."""
+
+from datetime import date
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ...auth.permissions import ensure_authorized, has_permission, permission_required
+from ...extensions import db, htmx
+from ...services import ServiceError
+from ...units.queries import scope_ids
+from .. import queries, services
+from ..forms import ActivityStatusForm, BudgetLineForm, parse_int
+from ..models import ActivityStatus, BudgetLine, IndicatorActivity
+from ..permissions import UnitTask
+from . import bp
+from .common import focus_unit, selected_year, unit_in_scope, viewer_root, year_choices
+
+# --- targets -------------------------------------------------------------------------------------------
+
+
+def _target_year() -> int | None:
+    """?year=2024 for the year's targets; no year (or "phase") for the phase 2021-2025."""
+    raw = request.values.get("year", "")
+    return selected_year() if raw.isdigit() else None
+
+
+def _period_day(year: int | None) -> date:
+    """The day whose communes carry the targets: the year's end, or for the phase the last day of the
+    2022 plan's communes (before the 2025 mergers)."""
+    return date(year, 12, 31) if year else date(2025, 6, 30)
+
+
+def _targets_page(year, raw=None, errors=None, status=200):
+    root = viewer_root()
+    communes = queries.communes_of(root, _period_day(year))
+    context = {"root": root, "year": year, "years": year_choices(), "communes": communes,
+               "checks": queries.cascade(root, communes, year), "raw": raw or {}, "errors": errors or {},
+               "can_plan": has_permission(current_user, "indicator.plan")}
+    if htmx.target == "target-grid":
+        return render_template("indicators/_targets_grid.html", **context), status
+    return render_template("indicators/targets.html", **context), status
+
+
+@bp.get("/targets")
+@permission_required("indicator.view")
+def targets():
+    """Targets per commune for the phase or a year, and whether the communes add up to the district."""
+    return _targets_page(_target_year())
+
+
+@bp.post("/targets")
+@permission_required("indicator.plan")
+def save_targets():
+    """Save the grid of commune targets; a wrong cell keeps everything typed and says why beside it."""
+    year = _target_year()
+    root = viewer_root()
+    ensure_authorized("plan", UnitTask(root))
+    units = [root, *queries.communes_of(root, _period_day(year))]
+    raw, errors, wanted = {}, {}, []
+    for ind in queries.indicators():
+        for unit in units:
+            name = f"t-{ind.code}-{unit.id}"
+            if name not in request.form:
+                continue
+            raw[name] = request.form.get(name, "")[:12]
+            value = parse_int(raw[name])
+            if isinstance(value, str) or (isinstance(value, int) and value < 0):
+                errors[name] = _("Phải là số nguyên không âm.")
+            elif ind.is_percent and value is not None and value > 100:
+                errors[name] = _("Tỷ lệ không được vượt quá 100%.")
+            else:
+                wanted.append((ind, unit, value))
+    if errors:
+        return _targets_page(year, raw, errors)
+    for ind, unit, value in wanted:
+        ensure_authorized("plan", UnitTask(unit))
+        services.set_target(ind, unit, year, value, actor=current_user)
+    db.session.commit()
+    flash(_("Đã lưu chỉ tiêu."), "success")
+    return redirect(url_for(".targets", year=year or "phase"), 303)
+
+
+# --- activity plan -------------------------------------------------------------------------------------
+
+
+@bp.get("/activities")
+@permission_required("indicator.view")
+def activities():
+    """The Phụ biểu: each activity with its lead and coordinating units and its status this year here."""
+    root = viewer_root()
+    focus = focus_unit(root)
+    year = selected_year()
+    rows = db.session.scalars(select(IndicatorActivity).order_by(IndicatorActivity.sort)).all()
+    statuses = {s.activity_id: s for s in db.session.scalars(select(ActivityStatus).where(
+        ActivityStatus.unit_id == focus.id, ActivityStatus.year == year))}
+    from ..permissions import unit_task_policy
+    context = {"rows": rows, "statuses": statuses, "focus": focus, "root": root, "year": year,
+               "years": year_choices(), "can_update": unit_task_policy(current_user, "activity", UnitTask(focus)),
+               "form": ActivityStatusForm(formdata=None)}
+    return render_template("indicators/activities.html", **context)
+
+
+@bp.post("/activities/<uuid:activity_id>/status")
+@permission_required("indicator.view")
+def activity_status(activity_id):
+    """Record how an activity stands this year in a unit (its reporter or district reviewer)."""
+    unit = unit_in_scope(request.form.get("unit_id"), "activity")
+    activity = db.session.get(IndicatorActivity, str(activity_id))
+    if activity is None:
+        ensure_authorized("activity", UnitTask(None))
+    year = min(max(request.form.get("year", type=int) or date.today().year, 2021), 2035)
+    form = ActivityStatusForm()
+    back = url_for(".activities", year=year, unit=unit.id)
+    if not form.validate():
+        flash("; ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+        return redirect(back, 303)
+    try:
+        services.set_activity_status(activity, unit, year, form.status.data, form.reason.data or "",
+                                     actor=current_user)
+        db.session.commit()
+        flash(_("Đã cập nhật trạng thái hoạt động %(code)s.", code=activity.code), "success")
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    return redirect(back, 303)
+
+
+# --- budget --------------------------------------------------------------------------------------------
+
+
+def _budget_page(form, line=None, status=200):
+    root = viewer_root()
+    units = scope_ids(root)
+    lines = db.session.scalars(select(BudgetLine).where(BudgetLine.unit_id.in_(list(units)))
+                               .order_by(BudgetLine.year, BudgetLine.component)).all()
+    by_year: dict = {}
+    for item in lines:
+        year = by_year.setdefault(item.year, {"planned": 0, "allocated": 0, "disbursed": 0})
+        for key in year:
+            year[key] += getattr(item, key)
+    for year in by_year.values():
+        year["rate"] = round(100 * year["disbursed"] / year["allocated"], 1) if year["allocated"] else None
+    context = {"root": root, "lines": lines, "by_year": by_year, "totals": services.budget_totals(units),
+               "plan": services.plan(), "form": form, "line": line,
+               "can_plan": has_permission(current_user, "indicator.plan")}
+    return render_template("indicators/budget.html", **context), status
+
+
+@bp.get("/budget")
+@permission_required("indicator.view")
+def budget():
+    """Budget lines by component and year against the plan's 12.380 triệu đồng, with the disbursement rate."""
+    return _budget_page(BudgetLineForm(formdata=None))
+
+
+@bp.post("/budget")
+@permission_required("indicator.plan")
+def add_budget_line():
+    """Add a budget line for the district."""
+    root = viewer_root()
+    ensure_authorized("plan", UnitTask(root))
+    form = BudgetLineForm()
+    if not form.validate():
+        return _budget_page(form)
+    try:
+        services.save_budget_line(None, root, form.data, actor=current_user)
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        getattr(form, exc.field or "note").errors.append(str(exc))
+        return _budget_page(form)
+    flash(_("Đã thêm dòng ngân sách."), "success")
+    return redirect(url_for(".budget"), 303)
+
+
+@bp.route("/budget/<uuid:line_id>", methods=["GET", "POST"])
+@permission_required("indicator.plan")
+def edit_budget_line(line_id):
+    """Update a budget line (allocation, disbursement)."""
+    line = db.session.get(BudgetLine, str(line_id))
+    ensure_authorized("plan", UnitTask(line.unit if line else None))
+    form = BudgetLineForm(obj=line)
+    if request.method == "POST" and form.validate():
+        try:
+            services.save_budget_line(line, line.unit, form.data, actor=current_user)
+            db.session.commit()
+            flash(_("Đã cập nhật dòng ngân sách."), "success")
+            return redirect(url_for(".budget"), 303)
+        except ServiceError as exc:
+            db.session.rollback()
+            getattr(form, exc.field or "note").errors.append(str(exc))
+    return _budget_page(form, line)

@@ -1,0 +1,187 @@
+"""Reports: the cycles and the review queue (due, submitted, late by how many days, returned), the
+commune's report form, and the reviewer's and administrator's decisions."""
+
+from datetime import date
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ...auth.permissions import authorize, ensure_authorized, has_permission, permission_required
+from ...extensions import db, htmx
+from ...services import ServiceError
+from ...units.models import Unit
+from .. import queries, services
+from ..forms import CycleForm, FiguresInput, NarrativeForm, ReasonForm
+from ..models import ReportingCycle, Submission
+from . import bp
+from .common import unit_in_scope, viewer_root
+
+
+def _cycle(cycle_id: str | None) -> ReportingCycle | None:
+    return db.session.get(ReportingCycle, cycle_id[:36]) if cycle_id else None
+
+
+@bp.get("/reports")
+@permission_required("indicator.view")
+def reports():
+    """The cycles, and for the chosen one every commune's report: due, sent, late, returned."""
+    cycles = queries.cycles()
+    cycle = _cycle(request.args.get("cycle")) or (cycles[0] if cycles else None)
+    root = viewer_root()
+    rows = queries.queue(cycle, root) if cycle else []
+    my_units = queries.scope_for(current_user, "reporter")
+    context = {"cycles": cycles, "cycle": cycle, "rows": rows, "root": root, "my_units": my_units,
+               "cycle_form": CycleForm(formdata=None), "can_plan": has_permission(current_user, "indicator.plan")}
+    if htmx.target == "report-queue":
+        return render_template("indicators/_queue.html", **context)
+    return render_template("indicators/reports.html", **context)
+
+
+@bp.post("/cycles")
+@permission_required("indicator.plan")
+def open_cycle():
+    """Open a reporting round for a year, with the plan's deadlines unless others are given."""
+    form = CycleForm()
+    if form.validate():
+        try:
+            cycle = services.open_cycle(form.year.data, form.round.data, actor=current_user,
+                                        commune_due_on=form.commune_due_on.data,
+                                        district_due_on=form.district_due_on.data)
+            db.session.commit()
+            return redirect(url_for(".reports", cycle=cycle.id), 303)
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+    else:
+        flash(_("Không mở được đợt báo cáo: %(errors)s", errors="; ".join(
+            str(e) for errors in form.errors.values() for e in errors)), "error")
+    return redirect(url_for(".reports"), 303)
+
+
+@bp.post("/reports/start")
+@permission_required("indicator.report")
+def start():
+    """Open (or reopen the draft of) the commune's report for a cycle."""
+    unit = unit_in_scope(request.form.get("unit_id"), "report")
+    cycle = _cycle(request.form.get("cycle_id"))
+    if cycle is None or unit.kind != "commune":
+        ensure_authorized("report", None)
+    sub = services.start_submission(cycle, unit, actor=current_user)
+    db.session.commit()
+    return redirect(url_for(".submission", submission_id=sub.id), 303)
+
+
+def _load(submission_id, action: str) -> Submission:
+    sub = queries.submission_for(current_user, str(submission_id)[:36])
+    return ensure_authorized(action, sub)
+
+
+def _typed_indicators():
+    return [i for i in queries.indicators() if not i.derived]
+
+
+def _page(sub: Submission, figures_input=None, narrative=None, reason_form=None, status=200):
+    kinds = services.required_kinds(sub.cycle)
+    registry = queries.registry_figures(queries.scope_ids(sub.unit), sub.cycle.period_end)
+    context = {
+        "sub": sub, "kinds": kinds, "typed": _typed_indicators(), "all_indicators": queries.indicators(),
+        "figures": figures_input or FiguresInput(_typed_indicators(), kinds, submission=sub),
+        "narrative": narrative or NarrativeForm(formdata=None, obj=sub), "registry": registry,
+        "reason_form": reason_form or ReasonForm(formdata=None),
+        "can_edit": sub.is_editable and authorize(current_user, "edit", sub),
+        "can_review": authorize(current_user, "review", sub), "can_reopen": authorize(current_user, "reopen", sub),
+        "due_on": sub.cycle.due_on(sub.level),
+        "late_days": queries.lateness(sub, sub.cycle.due_on(sub.level), date.today()),
+    }
+    if htmx.target == "report-form":
+        return render_template("indicators/_report_form.html", **context), status
+    return render_template("indicators/submission.html", **context), status
+
+
+@bp.get("/submissions/<uuid:submission_id>")
+@permission_required("indicator.view")
+def submission(submission_id):
+    """Show a report: the form while it is the commune's draft, the figures and decisions otherwise."""
+    return _page(_load(submission_id, "read"))
+
+
+@bp.post("/submissions/<uuid:submission_id>")
+@permission_required("indicator.report")
+def save(submission_id):
+    """Save the figures and narrative as typed; with "send", submit them to the district."""
+    sub = _load(submission_id, "edit")
+    figures_input = FiguresInput(_typed_indicators(), services.required_kinds(sub.cycle), formdata=request.form)
+    narrative = NarrativeForm(obj=sub)
+    if not (figures_input.validate() and narrative.validate()):
+        return _page(sub, figures_input, narrative)
+    try:
+        services.save_draft(sub, figures_input.parsed, narrative.data, actor=current_user)
+        if request.form.get("action") == "submit":
+            services.submit(sub, actor=current_user)
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        sub = _load(submission_id, "edit")
+        flash(str(exc), "error")
+        return _page(sub, figures_input, narrative)
+    flash(_("Đã gửi báo cáo lên huyện.") if sub.status == "submitted" else _("Đã lưu bản nháp."), "success")
+    return redirect(url_for(".submission", submission_id=sub.id), 303)
+
+
+def _decide(submission_id, action: str, operation, message: str, needs_reason: bool = False):
+    sub = _load(submission_id, action)
+    form = ReasonForm() if needs_reason else None
+    if form is not None and not form.validate():
+        return _page(sub, reason_form=form)
+    try:
+        if needs_reason:
+            operation(sub, form.reason.data, actor=current_user)
+        else:
+            operation(sub, actor=current_user)
+        db.session.commit()
+        flash(message, "success")
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    return redirect(url_for(".submission", submission_id=sub.id), 303)
+
+
+@bp.post("/submissions/<uuid:submission_id>/return")
+@permission_required("indicator.review")
+def return_report(submission_id):
+    """Return a sent report to the commune with the reason."""
+    return _decide(submission_id, "review", services.return_submission, _("Đã trả lại báo cáo cho xã."), True)
+
+
+@bp.post("/submissions/<uuid:submission_id>/confirm")
+@permission_required("indicator.review")
+def confirm(submission_id):
+    """Confirm a sent report."""
+    return _decide(submission_id, "review", services.confirm, _("Đã xác nhận báo cáo."))
+
+
+@bp.post("/submissions/<uuid:submission_id>/lock")
+@permission_required("indicator.review")
+def lock(submission_id):
+    """Lock a confirmed report."""
+    return _decide(submission_id, "review", services.lock, _("Đã khóa báo cáo."))
+
+
+@bp.post("/submissions/<uuid:submission_id>/reopen")
+@permission_required("indicator.reopen")
+def reopen(submission_id):
+    """Reopen a confirmed or locked report, with the reason (administrators)."""
+    return _decide(submission_id, "reopen", services.reopen, _("Đã mở lại báo cáo."), True)
+
+
+@bp.get("/reopen")
+@permission_required("indicator.reopen")
+def reopen_list():
+    """The confirmed and locked reports an administrator may reopen."""
+    units = queries.scope_for(current_user, "admin")
+    subs = db.session.scalars(select(Submission).join(Unit, Submission.unit_id == Unit.id).where(
+        Submission.unit_id.in_(list(units)), Submission.status.in_(("confirmed", "locked")))
+        .order_by(Unit.code)).all()
+    return render_template("indicators/reopen.html", subs=subs, form=ReasonForm(formdata=None))

@@ -1,0 +1,58 @@
+"""Helpers for the indicator tests (import from here, never from conftest)."""
+
+from datetime import date
+
+from sqlalchemy import select
+
+from app.extensions import db
+
+
+def indicator(code: str):
+    from app.indicators.models import IndicatorDef
+    return db.session.scalar(select(IndicatorDef).where(IndicatorDef.code == code))
+
+
+def unit(code: str):
+    from app.units.queries import by_code
+    found = by_code(code)
+    assert found is not None, code
+    return found
+
+
+def user(user_id: str):
+    from app.auth.models import User
+    return db.session.get(User, user_id)
+
+
+def registry_entry(commune_code: str, kind: str = "communication_team", *, actor="test", founded_on=date(2023, 3, 1),
+                   status="active", ended_on=None, total=10, women=6, linked=0, livelihood=0, gals=False, name=None):
+    from app.indicators import services
+    return services.save_registry_entry(None, unit(commune_code), {
+        "kind": kind, "name": name or f"Mô hình thử {kind} {commune_code}", "decision_number": "12/QĐ-UBND",
+        "founded_on": founded_on, "status": status, "ended_on": ended_on, "members_total": total,
+        "members_women": women, "members_ethnic_minority": women, "members_linked_finance": linked,
+        "members_livelihood": livelihood, "applies_gals": gals, "meetings_held": 4}, actor=actor)
+
+
+def full_report_form(cycle, *, value=5, denominator=8) -> dict:
+    """A valid set of inputs for every typed indicator of the cycle."""
+    from app.indicators import queries, services
+    form = {"results": "Kết quả thử nghiệm", "difficulties": "Khó khăn thử nghiệm", "recommendations": "Đề xuất"}
+    for ind in queries.indicators():
+        if ind.derived:
+            continue
+        for kind in services.required_kinds(cycle):
+            prefix = f"{ind.code.replace('.', '_')}-{kind}"
+            form[f"{prefix}-value"] = str(value)
+            if ind.is_percent:
+                form[f"{prefix}-denominator"] = str(denominator)
+    return form
+
+
+def make_case(counsellor, unit_code: str, *, kind="dv", opened_on=date(2026, 2, 1), n: int = 0):
+    """A fictitious case through the case services (summary tier is what the indicators count)."""
+    from app.cases import services
+    return services.create_case({
+        "kind": kind, "unit_id": unit(unit_code).id, "sex": "female", "age_band": "30_44", "ethnic_code": "03",
+        "disability": False, "poverty_status": "poor", "risk_level": "medium", "opened_on": opened_on,
+        "full_name": f"Người Thử Nghiệm {n}", "birth_year": 1990}, actor=counsellor)
