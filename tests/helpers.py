@@ -1,6 +1,7 @@
 """Helpers shared by the tests (import them from here, never from conftest: pytest has one conftest
 module name per rootdir, and tests/e2e has its own)."""
 
+import atexit
 import os
 import re
 import secrets
@@ -19,17 +20,37 @@ def _worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "gw0")
 
 
+_SCHEMAS: list[str] = []
+
+
+def _drop_schemas(url: str) -> None:
+    try:
+        engine = sa.create_engine(url)
+        with engine.begin() as conn:
+            conn.exec_driver_sql("SET LOCAL lock_timeout = '2s'")
+            for schema in _SCHEMAS:
+                conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        engine.dispose()
+    except Exception:  # best effort: a leftover schema is harmless
+        pass
+
+
 def _postgres_url() -> str | None:
     """A per-worker schema in the PostgreSQL test database, created fresh."""
     if not TEST_DATABASE_URL:
         return None
     url = TEST_DATABASE_URL.replace("postgresql://", "postgresql+psycopg://", 1)
-    schema = f"tc_{_worker()}"
+    # Unique per process and per app: two test runs on one server (or a second app in one run) must never
+    # drop each other's schema.
+    _SCHEMAS.append(f"tc_{_worker()}_{os.getpid()}_{len(_SCHEMAS)}")
+    schema = _SCHEMAS[-1]
     engine = sa.create_engine(url)
     with engine.begin() as conn:
         conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
         conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
     engine.dispose()
+    if len(_SCHEMAS) == 1:
+        atexit.register(_drop_schemas, url)
     sep = "&" if "?" in url else "?"
     return f"{url}{sep}options=-csearch_path%3D{schema}"
 
