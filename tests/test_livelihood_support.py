@@ -8,7 +8,8 @@ from test_cases_support import INTAKE
 from app.extensions import db
 
 PLAN = {
-    "activity": "livestock", "description": "Nuôi lợn nái sinh sản, chuồng có sẵn", "training_needs": "Kỹ thuật chăn nuôi",
+    "activity": "livestock", "description": "Nuôi lợn nái sinh sản, chuồng có sẵn",
+    "training_needs": "Kỹ thuật chăn nuôi",
     "amount_requested": "12000000", "cofund_own": "1000000", "cofund_family": "500000", "cofund_bank": "5000000",
     "cofund_other": "", "start_on": "2026-04-01", "end_on": "2027-03-31", "expected_income": "1500000",
     "risks": "Dịch tả lợn",
@@ -68,3 +69,9 @@ def add_role(app, user, role, unit_code):
         services.assign_role(db.session.get(User, user.id), role, by_code(unit_code), actor="test")
         db.session.commit()
         db.session.remove()
+
+
+def budget_from_config(monkeypatch):
+    """Make the budget come from the configured ceiling, whatever budget lines the indicator module holds."""
+    from app.livelihood import budget
+    monkeypatch.setattr(budget, "indicator_budget", lambda year, unit: None)

@@ -7,6 +7,7 @@ import pytest
 from test_cases_support import audit_actions, new_case
 from test_livelihood_support import (
     PLAN,
+    budget_from_config,
     decide,
     draft,
     followups,
@@ -14,6 +15,11 @@ from test_livelihood_support import (
     plan_row,
     submitted_plan,
 )
+
+
+@pytest.fixture(autouse=True)
+def _budget_from_config(monkeypatch):
+    budget_from_config(monkeypatch)
 
 
 @pytest.fixture
@@ -93,8 +99,9 @@ def test_the_whole_way_from_draft_to_outcome(app, client, rclient, case_id, coun
     sources = followups(app, case_id)
     assert (f"livelihood:{plan_id}:visit", "open") in sources
     assert (f"livelihood:{plan_id}:6m", "open") in sources and (f"livelihood:{plan_id}:12m", "open") in sources
-    assert client.post(f"/livelihood/{plan_id}/disburse", data={
-        "paid_on": today.isoformat(), "amount": "4000000", "form": "cash", "receipt_number": "PC-02"}).status_code == 303
+    response = client.post(f"/livelihood/{plan_id}/disburse", data={
+        "paid_on": today.isoformat(), "amount": "4000000", "form": "cash", "receipt_number": "PC-02"})
+    assert response.status_code == 303
     assert plan_row(app, plan_id)["disbursed"] == 9_000_000
 
     # A monitoring visit closes the visit reminder and sets the next one.

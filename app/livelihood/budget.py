@@ -39,16 +39,20 @@ def pool_of(unit: Unit) -> Unit:
     return nearest_of_kind(unit, ("district",)) or nearest_of_kind(unit, ("province",)) or unit
 
 
-def yearly_total(year: int, pool: Unit) -> tuple[int, str]:
-    """The budget of the year for the pool, and where the figure comes from."""
+def indicator_budget(year: int, pool: Unit) -> int | None:
+    """The indicator module's livelihood budget lines for the year, when that module provides them."""
     try:
         fn = import_module("app.indicators.services").livelihood_budget
     except (ImportError, AttributeError):
-        fn = None
-    if fn is not None:
-        amount = fn(year, pool)
-        if amount is not None:
-            return int(amount), "indicators"
+        return None
+    return fn(year, pool)
+
+
+def yearly_total(year: int, pool: Unit) -> tuple[int, str]:
+    """The budget of the year for the pool, and where the figure comes from."""
+    amount = indicator_budget(year, pool)
+    if amount is not None:
+        return int(amount), "indicators"
     return int(current_app.config["LIVELIHOOD_YEARLY_CEILING"]), "config"
 
 
