@@ -129,6 +129,7 @@ def test_withdraw_removes_access_on_the_next_request(app, client, make_user, log
     assert officer.post(f"/referrals/{referral_id}/print").status_code in (404, 200)
     assert "0912 345 678" not in officer.post(f"/referrals/{referral_id}/print").get_data(as_text=True)
     assert officer.post(f"/referrals/{referral_id}/accept").status_code == 404
+    assert ("referral.print", "denied") in [(a, r) for a, r, _ in audit_actions(app, case_id)]
     sender_view = client.get(f"/referrals/{referral_id}").get_data(as_text=True)
     assert "Gói vẫn được lưu" in sender_view or "vẫn được lưu" in sender_view
     assert ("referral.open", "withdrawn") in [(a, r) for a, r, _ in audit_actions(app, case_id)]

@@ -179,3 +179,11 @@ def test_the_case_page_shows_the_referrals_panel(app, client, case_id, unit):
     assert 'id="case-referrals"' in page and "Phòng Văn hóa - Xã hội" in page
     assert "Chuyển gửi đến cơ quan" in page  # the timeline words and the send button
     assert CHOSEN
+
+
+def test_the_checklist_offers_every_field_of_the_three_tiers():
+    from app.cases.models import Case
+    from app.referrals.fields import SHAREABLE
+    tiers = set(Case.SUMMARY_FIELDS) | set(Case.IDENTITY_FIELDS) | set(Case.NARRATIVE_FIELDS)
+    # unit_id is left out on purpose: the sending unit is always named on a referral
+    assert set(SHAREABLE) == tiers - {"unit_id"}

@@ -12,7 +12,7 @@ from ..extensions import db, utcnow
 from ..units.queries import by_code
 from .fields import snapshot
 from .models import Referral, ReferralPacket, ReferralServiceDelivered
-from .services import _new_code, ack_due
+from .services import ack_due, new_code
 
 AGENCY = "AG-LDTBXH-099"
 FIELDS = ("code", "sex", "age_band", "ethnic_code", "full_name", "phone", "preferred_language", "incident")
@@ -38,7 +38,7 @@ def seed(count=None) -> int:
         db.session.add(consent)
         db.session.flush()
         sent_at = now - timedelta(days=days, hours=2)
-        referral = Referral(code=_new_code(sent_at), case_id=case.id, agency_id=agency.id,
+        referral = Referral(code=new_code(sent_at), case_id=case.id, agency_id=agency.id,
                             sender_unit_id=case.unit_id, services=["essential_needs", "vocational_training"],
                             urgency=urgency, status=status, legal_basis="consent", consent_id=consent.id,
                             idempotency_key=f"demo-{case.id}", sent_by_id=sender, sent_at=sent_at,

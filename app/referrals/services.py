@@ -121,7 +121,7 @@ def send_referral(case: Case, data: dict, *, actor) -> Referral:
         ensure(len(reason) >= 10, _l("Vui lòng ghi rõ vì sao cần chia sẻ ngay để bảo vệ tính mạng, sức khoẻ "
                                      "(ít nhất 10 ký tự)."), "emergency_reason")
     now = utcnow()
-    referral = Referral(code=_new_code(now), case_id=case.id, agency_id=agency.id, sender_unit_id=case.unit_id,
+    referral = Referral(code=new_code(now), case_id=case.id, agency_id=agency.id, sender_unit_id=case.unit_id,
                         services=services, urgency=urgency, status="sent",
                         legal_basis="consent" if consent else "emergency",
                         consent_id=consent.id if consent else None, needs_review=consent is None,
@@ -137,7 +137,7 @@ def send_referral(case: Case, data: dict, *, actor) -> Referral:
     return referral
 
 
-def _new_code(now: datetime) -> str:
+def new_code(now: datetime) -> str:
     return f"CG-{now.year}-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
 
 

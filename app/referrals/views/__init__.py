@@ -15,12 +15,9 @@ def no_store(response):
 
 @bp.app_context_processor
 def code_labels():
-    """Vietnamese labels of the stored codes, for every referral template."""
-    from ..fields import SERVICE_KINDS
-    from ..forms import URGENCY_CHOICES
-    from .common import STATUS_LABELS
-    return {"ref_labels": {"service": dict(SERVICE_KINDS), "urgency": dict(URGENCY_CHOICES),
-                           "status": STATUS_LABELS}}
+    """Vietnamese labels of the stored codes, for the referral templates (the case page's panel too)."""
+    from .common import LABELS
+    return {"ref_labels": LABELS}
 
 
 from . import agency, listing, mapping, sender  # noqa: E402,F401 - the routes register on bp

@@ -12,8 +12,8 @@ from ...auth.permissions import authorize, deny, ensure_authorized, has_permissi
 from ...extensions import db, htmx, utcnow
 from ...units.models import Unit
 from .. import services
-from ..fields import present
-from ..forms import CompleteForm, DeclineForm, DeliveredForm, WithdrawForm
+from ..fields import SERVICE_KINDS, present
+from ..forms import URGENCY_CHOICES, CompleteForm, DeclineForm, DeliveredForm, WithdrawForm
 from ..models import Referral
 from ..queries import case_of, referrals_of_case
 
@@ -22,6 +22,7 @@ STATUS_LABELS = {
     "declined": _l("Bị từ chối"), "services_recorded": _l("Đã cung cấp dịch vụ"), "completed": _l("Hoàn thành"),
     "withdrawn": _l("Đã rút"),
 }
+LABELS = {"service": dict(SERVICE_KINDS), "urgency": dict(URGENCY_CHOICES), "status": STATUS_LABELS}
 # Words for the case timeline (the audit entries carry the referral's case_id).
 TIMELINE_WORDS = {
     "referral.send": _l("Chuyển gửi đến cơ quan"), "referral.update": _l("Gửi cập nhật thông tin chuyển gửi"),

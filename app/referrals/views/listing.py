@@ -3,6 +3,7 @@
 from flask import render_template, request
 from flask_login import current_user
 
+from ...audit import services as audit
 from ...auth.permissions import authorize, has_permission, permission_required
 from ...extensions import db, htmx, utcnow
 from ...services import ServiceError
@@ -53,13 +54,18 @@ def print_slip(referral_id):
     """Record that the slip is printed, then show it (only what the packet holds)."""
     referral, side = load_any(referral_id)
     action = "print" if side == "agency" else "print_sender"
-    if not authorize(current_user, action, referral):
-        return render_detail(referral, side, print_error=True)
-    try:
-        services.record_print(referral, actor=current_user)
-    except ServiceError:
-        db.session.rollback()
-        return render_detail(referral, side, print_error=True)
+    refused = not authorize(current_user, action, referral)  # withdrawn or destroyed
+    if not refused:
+        try:
+            services.record_print(referral, actor=current_user)
+        except ServiceError:
+            db.session.rollback()
+            refused = True
+    if refused:
+        audit.record(current_user, "referral.print", referral, result="denied")
+        response = render_detail(referral, side, print_error=True)
+        db.session.commit()
+        return response
     context = detail_context(referral, side, audit_read=False)
     db.session.commit()
     return render_template("referrals/slip.html", **context)
