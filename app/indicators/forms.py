@@ -62,6 +62,10 @@ class RegistryEntryForm(BaseForm):
         ok = super().validate(extra_validators)
         for field in self:
             _int_or_message(field)
+        # Optional() ends the field's own checks when it is empty, so this rule lives here.
+        if self.status.data == "dissolved" and not self.ended_on.data and not self.ended_on.errors:
+            self.ended_on.errors = [*self.ended_on.errors, _l("Mô hình đã giải thể: vui lòng nhập ngày giải thể.")]
+            ok = False
         return ok
 
     def _total(self):
@@ -88,8 +92,6 @@ class RegistryEntryForm(BaseForm):
             raise ValidationError(_l("Ngày thành lập không được sau hôm nay."))
 
     def validate_ended_on(self, field):
-        if self.status.data == "dissolved" and not field.data:
-            raise ValidationError(_l("Mô hình đã giải thể: vui lòng nhập ngày giải thể."))
         if field.data and self.founded_on.data and field.data < self.founded_on.data:
             raise ValidationError(_l("Ngày ngừng hoạt động không được trước ngày thành lập."))
 

@@ -183,7 +183,7 @@ def save_draft(sub: Submission, values: dict, narrative: dict, *, actor) -> None
                 sub.values.remove(row)
             continue
         if row is None:
-            row = SubmissionValue(indicator_id=indicator_id, value_kind=kind)
+            row = SubmissionValue(indicator_id=indicator_id, indicator=indicator, value_kind=kind)
             sub.values.append(row)
         row.value, row.denominator, row.breakdown = value, denominator, breakdown or {}
     for field in ("results", "difficulties", "recommendations"):
@@ -229,7 +229,7 @@ def freeze_registry_figures(sub: Submission) -> None:
         value, denominator = figures[indicator.code]
         row = sub.value(indicator.id, "actual")
         if row is None:
-            row = SubmissionValue(indicator_id=indicator.id, value_kind="actual")
+            row = SubmissionValue(indicator_id=indicator.id, indicator=indicator, value_kind="actual")
             sub.values.append(row)
         row.value, row.denominator, row.breakdown, row.from_registry = value, denominator, {}, True
 
