@@ -4,7 +4,7 @@ import logging
 import os
 from importlib import import_module
 
-from flask import Flask, g, request
+from flask import Flask, g, has_request_context, request
 
 from .config import load_config
 
@@ -79,6 +79,8 @@ def _init_extensions(app) -> None:
 
 
 def _select_locale():
+    if not has_request_context():  # CLI commands (e.g. `users create` refusing a weak password)
+        return "vi"
     lang = request.cookies.get("lang")
     return lang if lang in ("vi", "en") else "vi"
 

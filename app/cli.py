@@ -97,7 +97,7 @@ def users_create(username, role, unit_code, password_stdin):
     if unit is None:
         raise click.ClickException(f"unknown unit code {unit_code}")
     if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
+        password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
