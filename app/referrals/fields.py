@@ -15,15 +15,6 @@ from ..extensions import db
 from ..units.models import Unit
 from ..web.filters import date_vn
 
-# Services asked: the case service list plus the trafficking victim-support regimes (Law 53/2024 Art. 37,
-# NĐ 162/2025) that it lacks. Codes are ours.
-SERVICE_KINDS = tuple(ref.SERVICE_KINDS[:-1]) + (
-    ("psychological", "Hỗ trợ tâm lý chuyên sâu"),
-    ("initial_allowance", "Trợ cấp khó khăn ban đầu"),
-    ("loans", "Hỗ trợ vay vốn (Ngân hàng Chính sách xã hội)"),
-    ("health_insurance", "Thẻ bảo hiểm y tế"),
-) + (ref.SERVICE_KINDS[-1],)
-
 # Every field of the three tiers, with the label the counsellor ticks. The sending unit is always named on a
 # referral (the agency must know whom to answer), so unit_id is not offered as a choice.
 SUMMARY = (

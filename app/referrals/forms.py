@@ -8,7 +8,8 @@ from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectFiel
 
 from ..cases.forms import MultiCheckboxField
 from ..web.forms import BaseForm, chosen, long_text, optional, required
-from .fields import FIELD_LABELS, SERVICE_KINDS, SHAREABLE
+from .fields import FIELD_LABELS, SHAREABLE
+from .reference_data import SERVICE_KINDS
 
 URGENCY_CHOICES = (("normal", _l("Bình thường")), ("urgent", _l("Khẩn cấp (xác nhận trong ngày)")))
 FIELD_CHOICES = [(name, FIELD_LABELS[name]) for name in SHAREABLE]

@@ -27,7 +27,7 @@ from ..extensions import db, utcnow
 from ..services import ServiceError, ensure
 from ..units.models import Unit
 from ..web.filters import LOCAL_TZ
-from .fields import SERVICE_KINDS, SHAREABLE, snapshot
+from .fields import SHAREABLE, snapshot
 from .models import (
     OPEN_STATUSES,
     URGENCIES,
@@ -37,6 +37,7 @@ from .models import (
     ReferralPrint,
     ReferralServiceDelivered,
 )
+from .reference_data import SERVICE_KINDS
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
 

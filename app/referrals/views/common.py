@@ -12,10 +12,11 @@ from ...auth.permissions import authorize, deny, ensure_authorized, has_permissi
 from ...extensions import db, htmx, utcnow
 from ...units.models import Unit
 from .. import services
-from ..fields import SERVICE_KINDS, present
+from ..fields import present
 from ..forms import URGENCY_CHOICES, CompleteForm, DeclineForm, DeliveredForm, WithdrawForm
 from ..models import Referral
 from ..queries import case_of, referrals_of_case
+from ..reference_data import SERVICE_KINDS
 
 STATUS_LABELS = {
     "sent": _l("Đã gửi, chờ xác nhận"), "acknowledged": _l("Đã xác nhận đã nhận"), "accepted": _l("Đã nhận xử lý"),
