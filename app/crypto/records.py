@@ -17,8 +17,8 @@ from datetime import date
 from typing import Callable
 
 from flask import current_app
-from sqlalchemy import Integer, LargeBinary
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Integer, LargeBinary, event
+from sqlalchemy.orm import Mapped, Mapper, mapped_column
 
 from ..types import UTCDateTime
 from . import envelope
@@ -98,6 +98,17 @@ class EncryptedRecord:
     @property
     def is_erased(self) -> bool:
         return self.erased_at is not None
+
+
+@event.listens_for(Mapper, "expire")
+def _forget_plaintext(target, _attrs) -> None:
+    """Expired columns are read again from the database, so the plaintext cached from them goes too.
+
+    Without this, a rolled-back edit (e.g. a save refused as stale) would still show the value that was never
+    saved, in place of the one someone else saved meanwhile.
+    """
+    if target is not None:  # None: the row object was already garbage-collected
+        target.__dict__.pop("_tc_plain", None)
 
 
 def encrypted_fields(cls) -> list[str]:
