@@ -8,6 +8,7 @@ from test_cases_support import new_case
 from test_livelihood_support import SECRETS, add_role, budget_from_config, decide, plan_row, submitted_plan
 
 from app.extensions import db
+from app.livelihood.budget import indicator_budget as REAL_INDICATOR_BUDGET
 
 
 @pytest.fixture(autouse=True)
@@ -152,3 +153,26 @@ def test_two_reviewers_deciding_at_once_exactly_one_wins(app, client, case_id, m
     # And a decision sent from a stale page after the fact is refused the same way.
     assert "không còn chờ duyệt" in decide(reviewers[0], plan_id, "return", comment="x").get_data(as_text=True)
     assert len(plan_row(app, plan_id)["decisions"]) == 1
+
+
+def test_with_the_real_indicator_module_its_livelihood_budget_line_applies(app, client, rclient, case_id, monkeypatch):
+    indicator_models = pytest.importorskip("app.indicators.models")
+    if not hasattr(indicator_models, "BudgetLine"):
+        pytest.skip("the indicator module has no budget lines yet")
+    from datetime import date
+
+    from app.livelihood import budget
+    from app.units.queries import by_code
+    monkeypatch.setattr(budget, "indicator_budget", REAL_INDICATOR_BUDGET)
+    with app.app_context():
+        db.session.add(indicator_models.BudgetLine(unit_id=by_code("099").id, component="II", activity_code="II.4",
+                                                   year=date.today().year, planned=15_000_000,
+                                                   allocated=15_000_000))
+        db.session.commit()
+        db.session.remove()
+    plan_id = submitted_plan(client, case_id, amount_requested="16000000")
+    page = rclient.get(f"/livelihood/{plan_id}").get_data(as_text=True)
+    assert "Theo dòng ngân sách của mô-đun chỉ tiêu" in page and "15.000.000" in page
+    response = decide(rclient, plan_id, "approve")
+    assert response.status_code == 200 and "Vượt ngân sách" in response.get_data(as_text=True)
+    assert decide(rclient, plan_id, "approve", amount="15000000").status_code == 303
