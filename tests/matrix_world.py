@@ -172,7 +172,7 @@ def build_world() -> World:
     for variant in VARIANTS:
         world.params[variant]["form_key"] = "case-intake" if variant != "unknown" else "-not-a-form-key"
     world.extra.update(spare_id=spare.id, case_codes={v: c.code for v, c in cases.items()},
-                       agency_id=agency.id)
+                       agency_id=agency.id, far_commune_id=_unit(OTHER_COMMUNE).id)
     db.session.commit()
     return world
 
