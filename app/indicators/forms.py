@@ -5,7 +5,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, IntegerField, SelectField
-from wtforms.validators import NumberRange, ValidationError
+from wtforms.validators import InputRequired, NumberRange, ValidationError
 
 from ..web.forms import BaseForm, chosen, long_text, optional, required, text
 from .models import ACTIVITY_STATUSES, BUDGET_SOURCES, ROUNDS
@@ -29,6 +29,11 @@ YEAR_MESSAGE = _l("Năm phải từ 2021 đến 2035.")
 COMPONENTS = (("I", "I"), ("II", "II"), ("III", "III"), ("IV", "IV"))
 
 
+def present():
+    """Required, but 0 is an answer (DataRequired would refuse it)."""
+    return InputRequired(message=_l("Vui lòng nhập mục này."))
+
+
 def non_negative(label, *validators, **kwargs):
     """A whole number, zero or more (type="number" in the page)."""
     return IntegerField(label, [*validators, NumberRange(min=0, message=_l("Phải là số nguyên không âm."))],
@@ -49,14 +54,14 @@ class RegistryEntryForm(BaseForm):
     founded_on = DateField(_l("Ngày quyết định thành lập"), [required(_l("Vui lòng nhập ngày, dạng ngày/tháng/năm."))])
     status = SelectField(_l("Tình trạng"), [chosen()], choices=list(MODEL_STATUS_LABELS.items()))
     ended_on = DateField(_l("Ngày ngừng hoạt động/giải thể"), [optional()])
-    members_total = non_negative(_l("Tổng số thành viên"), required())
-    members_women = non_negative(_l("Số thành viên nữ"), required())
-    members_ethnic_minority = non_negative(_l("Số thành viên dân tộc thiểu số"), required())
+    members_total = non_negative(_l("Tổng số thành viên"), present())
+    members_women = non_negative(_l("Số thành viên nữ"), present())
+    members_ethnic_minority = non_negative(_l("Số thành viên dân tộc thiểu số"), present())
     members_linked_finance = non_negative(_l("Thành viên được giới thiệu tiếp cận định chế tài chính chính thức"),
                                           optional(), default=0)
     members_livelihood = non_negative(_l("Thành viên được hỗ trợ phát triển sinh kế"), optional(), default=0)
     applies_gals = BooleanField(_l("Áp dụng phương pháp học tập và hành động giới"))
-    meetings_held = non_negative(_l("Số buổi sinh hoạt đã tổ chức"), required())
+    meetings_held = non_negative(_l("Số buổi sinh hoạt đã tổ chức"), present())
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
@@ -122,9 +127,13 @@ class ActivityStatusForm(BaseForm):
                                                                  for s in ACTIVITY_STATUSES])
     reason = text(_l("Lý do (nếu không thực hiện được)"), optional(), max_len=500)
 
-    def validate_reason(self, field):
-        if self.status.data == "not_done" and not (field.data or "").strip():
-            raise ValidationError(_l("Vui lòng ghi lý do không thực hiện được."))
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        # Optional() ends the field's own checks when it is empty, so this rule lives here.
+        if self.status.data == "not_done" and not (self.reason.data or "").strip():
+            self.reason.errors = [*self.reason.errors, _l("Vui lòng ghi lý do không thực hiện được.")]
+            ok = False
+        return ok
 
 
 class BudgetLineForm(BaseForm):
@@ -132,9 +141,9 @@ class BudgetLineForm(BaseForm):
     activity_code = text(_l("Mã hoạt động (nếu có, ví dụ II.4)"), optional(), max_len=20)
     year = IntegerField(_l("Năm"), [required(), NumberRange(min=2021, max=2035, message=YEAR_MESSAGE)])
     source = SelectField(_l("Nguồn vốn"), [chosen()], choices=[(s, SOURCE_LABELS[s]) for s in BUDGET_SOURCES])
-    planned = non_negative(_l("Kế hoạch (đồng)"), required())
-    allocated = non_negative(_l("Được giao (đồng)"), required())
-    disbursed = non_negative(_l("Đã giải ngân (đồng)"), required())
+    planned = non_negative(_l("Kế hoạch (đồng)"), present())
+    allocated = non_negative(_l("Được giao (đồng)"), present())
+    disbursed = non_negative(_l("Đã giải ngân (đồng)"), present())
     note = text(_l("Ghi chú"), optional(), max_len=300)
 
     def validate(self, extra_validators=None):
