@@ -11,7 +11,7 @@ fields under the case's own data key (`CaseKeyed`), so destroying that one key e
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..crypto.blind import fold_diacritics, normalize_digits, normalize_text
@@ -31,6 +31,12 @@ ID_NUMBER = BlindSpec("id_number", normalize_digits, bits=16)
 
 class Case(EncryptedRecord, db.Model):
     __tablename__ = "case_record"
+    # The list reads each unit through one of these, already in the order asked (see queries.case_page).
+    __table_args__ = (
+        Index("ix_case_record_unit_opened", "unit_id", "opened_on", "id"),
+        Index("ix_case_record_unit_followup", "unit_id", "next_followup_on", "id"),
+        Index("ix_case_record_unit_risk", "unit_id", "risk_rank", text("opened_on DESC"), text("id DESC")),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
     code: Mapped[str] = mapped_column(String(20), unique=True)  # shown to people, never used as a key

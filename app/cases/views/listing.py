@@ -44,10 +44,9 @@ def index():
         db.session.commit()
         context.update(cases=found, searching=True, page=None)
     else:
-        page = queries.case_page(queries.filtered_cases(current_user, kind=filters["kind"], status=filters["status"],
-                                                        risk=filters["risk"], overdue=bool(filters["overdue"]),
-                                                        sort=filters["sort"]),
-                                 sort=filters["sort"], page=request.args.get("page", 1, type=int))
+        flt = queries.CaseFilter(kind=filters["kind"], status=filters["status"], risk=filters["risk"],
+                                 overdue=bool(filters["overdue"]), sort=filters["sort"])
+        page = queries.case_page(current_user, flt, page=request.args.get("page", 1, type=int))
         context.update(cases=page.cases, page=page)
     if htmx.target == "case-rows":
         return render_template("cases/_rows.html", **context)
