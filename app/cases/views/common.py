@@ -3,6 +3,7 @@
 from datetime import date
 
 from flask import render_template
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -57,7 +58,8 @@ def agency_choices() -> list[tuple[str, str]]:
     """Receiving agencies, current ones first (a consent may name one that has since been merged)."""
     agencies = db.session.scalars(select(Unit).where(Unit.kind == "agency").order_by(Unit.name)).all()
     ordered = sorted(agencies, key=lambda a: not a.is_current())
-    return [("", "— Chọn —")] + [(a.id, a.name if a.is_current() else f"{a.name} (cũ)") for a in ordered]
+    return [("", _("— Chọn —"))] + [(a.id, a.name if a.is_current() else _("%(name)s (cũ)", name=a.name))
+                                    for a in ordered]
 
 
 def page_forms(case: Case, **given) -> dict:
