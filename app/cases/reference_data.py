@@ -8,6 +8,11 @@ our own design rather than a legal text, the comment says so.
 
 import unicodedata
 
+
+def N_(text: str) -> str:
+    return text  # marks a label for translation; shown through _()
+
+
 # --- Ethnic groups ------------------------------------------------------------------------------
 # The General Statistics Office list ("Danh mục các dân tộc Việt Nam", QĐ 1019/QĐ-TCTK of
 # 12/11/2008, used by the 2009 and 2019 censuses). It is NOT the older QĐ 121-TCTK/PPCĐ (1979)
@@ -72,8 +77,8 @@ ETHNIC_GROUPS = (
     ("52", "Rơ Măm"),
     ("53", "Brâu"),
     ("54", "Ơ Đu"),
-    ("99", "Người nước ngoài"),  # ours: a foreign national
-    ("00", "Chưa rõ"),  # ours: not known or not disclosed
+    ("99", N_("Người nước ngoài")),  # ours: a foreign national
+    ("00", N_("Chưa rõ")),  # ours: not known or not disclosed
 )
 
 # Other spellings people type, for search (ours, not exhaustive).
@@ -96,38 +101,38 @@ ETHNIC_GROUPS_PINNED = ("03", "08", "01", "23")
 # in the official text [S]. The law names the four kinds of harm (Điều 2 khoản 1) but does not sort
 # the points into them: the grouping below is ours.
 DV_ACT_GROUPS = (
-    ("physical", "Bạo lực thể chất"),
-    ("mental", "Bạo lực tinh thần"),
-    ("sexual", "Bạo lực tình dục"),
-    ("economic", "Bạo lực kinh tế"),
+    ("physical", N_("Bạo lực thể chất")),
+    ("mental", N_("Bạo lực tinh thần")),
+    ("sexual", N_("Bạo lực tình dục")),
+    ("economic", N_("Bạo lực kinh tế")),
 )
 
 DV_ACTS = {
     "physical": (
-        ("beating_threats", "Hành hạ, ngược đãi, đánh đập, đe dọa, xâm hại sức khỏe, tính mạng"),
-        ("confinement", "Cô lập, giam cầm"),
+        ("beating_threats", N_("Hành hạ, ngược đãi, đánh đập, đe dọa, xâm hại sức khỏe, tính mạng")),
+        ("confinement", N_("Cô lập, giam cầm")),
     ),
     "mental": (
-        ("insult_humiliation", "Lăng mạ, chì chiết, xúc phạm danh dự, nhân phẩm"),
-        ("forced_witness_violence", "Cưỡng ép chứng kiến bạo lực đối với người, con vật"),
-        ("neglect", "Bỏ mặc, không nuôi dưỡng, chăm sóc, giáo dục thành viên cần được chăm sóc"),
-        ("discrimination", "Kỳ thị, phân biệt đối xử về hình thể, giới, giới tính, năng lực"),
-        ("isolation_from_contacts", "Ngăn cản gặp gỡ người thân, quan hệ xã hội; gây áp lực tâm lý"),
-        ("obstructing_family_rights", "Ngăn cản thực hiện quyền, nghĩa vụ trong quan hệ gia đình"),
-        ("disclosing_private_information", "Tiết lộ, phát tán thông tin riêng tư nhằm xúc phạm"),
-        ("forced_marriage_or_divorce", "Cưỡng ép tảo hôn, kết hôn, ly hôn hoặc cản trở kết hôn, ly hôn"),
+        ("insult_humiliation", N_("Lăng mạ, chì chiết, xúc phạm danh dự, nhân phẩm")),
+        ("forced_witness_violence", N_("Cưỡng ép chứng kiến bạo lực đối với người, con vật")),
+        ("neglect", N_("Bỏ mặc, không nuôi dưỡng, chăm sóc, giáo dục thành viên cần được chăm sóc")),
+        ("discrimination", N_("Kỳ thị, phân biệt đối xử về hình thể, giới, giới tính, năng lực")),
+        ("isolation_from_contacts", N_("Ngăn cản gặp gỡ người thân, quan hệ xã hội; gây áp lực tâm lý")),
+        ("obstructing_family_rights", N_("Ngăn cản thực hiện quyền, nghĩa vụ trong quan hệ gia đình")),
+        ("disclosing_private_information", N_("Tiết lộ, phát tán thông tin riêng tư nhằm xúc phạm")),
+        ("forced_marriage_or_divorce", N_("Cưỡng ép tảo hôn, kết hôn, ly hôn hoặc cản trở kết hôn, ly hôn")),
     ),
     "sexual": (
-        ("forced_sex", "Cưỡng ép quan hệ tình dục trái ý muốn"),
-        ("forced_pornography", "Cưỡng ép trình diễn, xem, nghe, đọc nội dung khiêu dâm"),
+        ("forced_sex", N_("Cưỡng ép quan hệ tình dục trái ý muốn")),
+        ("forced_pornography", N_("Cưỡng ép trình diễn, xem, nghe, đọc nội dung khiêu dâm")),
     ),
     "economic": (
-        ("property_seizure_or_destruction", "Chiếm đoạt, hủy hoại, đập phá tài sản"),
+        ("property_seizure_or_destruction", N_("Chiếm đoạt, hủy hoại, đập phá tài sản")),
         (
             "forced_overwork_financial_control",
-            "Cưỡng ép lao động, học tập quá sức, đóng góp tài chính; kiểm soát thu nhập",
+            N_("Cưỡng ép lao động, học tập quá sức, đóng góp tài chính; kiểm soát thu nhập"),
         ),
-        ("unlawful_eviction", "Cưỡng ép ra khỏi chỗ ở hợp pháp"),
+        ("unlawful_eviction", N_("Cưỡng ép ra khỏi chỗ ở hợp pháp")),
     ),
 }
 
@@ -154,10 +159,10 @@ DV_ACT_LEGAL_POINTS = {
 # Who is covered: victims, people being identified as victims, accompanying people under 18
 # (domain §2 [V]). "not_victim" closes the identification with a negative finding.
 TRAFFICKING_STATUSES = (
-    ("being_identified", "Đang trong quá trình xác định là nạn nhân"),
-    ("identified_victim", "Đã xác định là nạn nhân"),
-    ("accompanying_minor", "Người dưới 18 tuổi đi cùng nạn nhân"),
-    ("not_victim", "Xác định không phải nạn nhân"),
+    ("being_identified", N_("Đang trong quá trình xác định là nạn nhân")),
+    ("identified_victim", N_("Đã xác định là nạn nhân")),
+    ("accompanying_minor", N_("Người dưới 18 tuổi đi cùng nạn nhân")),
+    ("not_victim", N_("Xác định không phải nạn nhân")),
 )
 
 # The purposes in the definition of trafficking (Điều 2 khoản 1 [V, hethongphapluat.com]) plus the
@@ -165,70 +170,70 @@ TRAFFICKING_STATUSES = (
 # not named by the law; they are practice categories that fall under "money or material benefit"
 # or "other inhumane purposes" [ours].
 EXPLOITATION_FORMS = (
-    ("sexual_exploitation", "Bóc lột tình dục"),
-    ("forced_labour", "Cưỡng bức lao động"),
-    ("organ_removal", "Lấy bộ phận cơ thể người"),
-    ("sale_for_money", "Bán để nhận tiền, tài sản, lợi ích vật chất khác"),
-    ("forced_marriage", "Bán, ép làm vợ hoặc cưỡng ép kết hôn"),
-    ("child_sale_or_adoption", "Mua bán trẻ em, trẻ sơ sinh, nhận con nuôi trái phép"),
-    ("fetus_sale_agreement", "Thỏa thuận mua bán người từ khi còn là bào thai"),
-    ("other_inhumane", "Mục đích vô nhân đạo khác"),
-    ("unknown", "Chưa rõ"),
+    ("sexual_exploitation", N_("Bóc lột tình dục")),
+    ("forced_labour", N_("Cưỡng bức lao động")),
+    ("organ_removal", N_("Lấy bộ phận cơ thể người")),
+    ("sale_for_money", N_("Bán để nhận tiền, tài sản, lợi ích vật chất khác")),
+    ("forced_marriage", N_("Bán, ép làm vợ hoặc cưỡng ép kết hôn")),
+    ("child_sale_or_adoption", N_("Mua bán trẻ em, trẻ sơ sinh, nhận con nuôi trái phép")),
+    ("fetus_sale_agreement", N_("Thỏa thuận mua bán người từ khi còn là bào thai")),
+    ("other_inhumane", N_("Mục đích vô nhân đạo khác")),
+    ("unknown", N_("Chưa rõ")),
 )
 
 # --- How the case reached the unit (ours) ----------------------------------------------------------
 # Built from the report addresses of the DV law (Điều 16-17, domain §1 [V]) and the trafficking
 # intake channels (Điều 27, domain §2 [S]).
 IDENTIFICATION_CHANNELS = (
-    ("self_referral", "Nạn nhân tự đến hoặc tự báo"),
-    ("family_or_neighbour", "Người thân, hàng xóm báo tin"),
-    ("village_head", "Trưởng thôn, bản; Ban công tác Mặt trận"),
-    ("commune_peoples_committee", "UBND xã"),
-    ("mass_organisation", "Hội LHPN, Đoàn thanh niên, tổ chức chính trị - xã hội"),
-    ("police", "Công an"),
-    ("border_guard", "Bộ đội Biên phòng"),
-    ("school", "Nhà trường"),
-    ("health_facility", "Cơ sở y tế"),
-    ("hotline", "Tổng đài điện thoại (đường dây nóng)"),
-    ("rescue_or_repatriation", "Giải cứu, tiếp nhận trao trả hoặc hồi hương"),
-    ("other_agency", "Cơ quan, tổ chức khác chuyển đến"),
-    ("outreach", "Cán bộ, tư vấn viên phát hiện khi đi cơ sở"),
-    ("other", "Khác"),
+    ("self_referral", N_("Nạn nhân tự đến hoặc tự báo")),
+    ("family_or_neighbour", N_("Người thân, hàng xóm báo tin")),
+    ("village_head", N_("Trưởng thôn, bản; Ban công tác Mặt trận")),
+    ("commune_peoples_committee", N_("UBND xã")),
+    ("mass_organisation", N_("Hội LHPN, Đoàn thanh niên, tổ chức chính trị - xã hội")),
+    ("police", N_("Công an")),
+    ("border_guard", N_("Bộ đội Biên phòng")),
+    ("school", N_("Nhà trường")),
+    ("health_facility", N_("Cơ sở y tế")),
+    ("hotline", N_("Tổng đài điện thoại (đường dây nóng)")),
+    ("rescue_or_repatriation", N_("Giải cứu, tiếp nhận trao trả hoặc hồi hương")),
+    ("other_agency", N_("Cơ quan, tổ chức khác chuyển đến")),
+    ("outreach", N_("Cán bộ, tư vấn viên phát hiện khi đi cơ sở")),
+    ("other", N_("Khác")),
 )
 
 # --- Consent ledger (DESIGN §4) ------------------------------------------------------------------
 CONSENT_METHODS = (
-    ("signed", "Ký tên"),
-    ("thumbprint", "Điểm chỉ"),
-    ("verbal_with_witness", "Đồng ý bằng lời, có người làm chứng"),
+    ("signed", N_("Ký tên")),
+    ("thumbprint", N_("Điểm chỉ")),
+    ("verbal_with_witness", N_("Đồng ý bằng lời, có người làm chứng")),
 )
 
 CONSENT_PURPOSES = (
-    ("services", "Nhận dịch vụ hỗ trợ"),
-    ("share_with_agency", "Chia sẻ thông tin với cơ quan được nêu tên"),
-    ("statistics", "Sử dụng cho thống kê, báo cáo tổng hợp"),
+    ("services", N_("Nhận dịch vụ hỗ trợ")),
+    ("share_with_agency", N_("Chia sẻ thông tin với cơ quan được nêu tên")),
+    ("statistics", N_("Sử dụng cho thống kê, báo cáo tổng hợp")),
 )
 
 # --- Services (ours; matches the referral service list in DESIGN §4) --------------------------------
 SERVICE_KINDS = (
-    ("shelter", "Nơi tạm lánh"),
-    ("essential_needs", "Hỗ trợ nhu cầu thiết yếu"),
-    ("counselling", "Tư vấn, hỗ trợ tâm lý"),
-    ("medical", "Chăm sóc y tế"),
-    ("legal_aid", "Trợ giúp pháp lý"),
-    ("police", "Bảo vệ an toàn, can thiệp của công an"),
-    ("economic_support", "Hỗ trợ kinh tế, sinh kế"),
-    ("vocational_training", "Học nghề"),
-    ("employment_counselling", "Tư vấn, giới thiệu việc làm"),
-    ("education", "Hỗ trợ học tập"),
-    ("travel_home", "Hỗ trợ đi lại về nơi cư trú"),
-    ("other", "Khác"),
+    ("shelter", N_("Nơi tạm lánh")),
+    ("essential_needs", N_("Hỗ trợ nhu cầu thiết yếu")),
+    ("counselling", N_("Tư vấn, hỗ trợ tâm lý")),
+    ("medical", N_("Chăm sóc y tế")),
+    ("legal_aid", N_("Trợ giúp pháp lý")),
+    ("police", N_("Bảo vệ an toàn, can thiệp của công an")),
+    ("economic_support", N_("Hỗ trợ kinh tế, sinh kế")),
+    ("vocational_training", N_("Học nghề")),
+    ("employment_counselling", N_("Tư vấn, giới thiệu việc làm")),
+    ("education", N_("Hỗ trợ học tập")),
+    ("travel_home", N_("Hỗ trợ đi lại về nơi cư trú")),
+    ("other", N_("Khác")),
 )
 
 RISK_LEVELS = (
-    ("low", "Thấp"),
-    ("medium", "Trung bình"),
-    ("high", "Cao"),
+    ("low", N_("Thấp")),
+    ("medium", N_("Trung bình")),
+    ("high", N_("Cao")),
 )
 
 # --- Age bands -----------------------------------------------------------------------------------
@@ -237,15 +242,15 @@ RISK_LEVELS = (
 # persons (Luật Người cao tuổi). The DV statistics forms count victims under 16, 16-59 and 60+
 # (indicator-module-anchors §3), so every band nests in those. Codes are "min_max" ages.
 AGE_BANDS = (
-    ("0_5", "0-5 tuổi"),
-    ("6_11", "6-11 tuổi"),
-    ("12_15", "12-15 tuổi"),
-    ("16_17", "16-17 tuổi"),
-    ("18_29", "18-29 tuổi"),
-    ("30_44", "30-44 tuổi"),
-    ("45_59", "45-59 tuổi"),
-    ("60_plus", "Từ 60 tuổi trở lên"),
-    ("unknown", "Chưa rõ"),
+    ("0_5", N_("0-5 tuổi")),
+    ("6_11", N_("6-11 tuổi")),
+    ("12_15", N_("12-15 tuổi")),
+    ("16_17", N_("16-17 tuổi")),
+    ("18_29", N_("18-29 tuổi")),
+    ("30_44", N_("30-44 tuổi")),
+    ("45_59", N_("45-59 tuổi")),
+    ("60_plus", N_("Từ 60 tuổi trở lên")),
+    ("unknown", N_("Chưa rõ")),
 )
 # Inclusive age limits in whole years (None = no upper limit).
 AGE_BAND_LIMITS = {
@@ -262,33 +267,33 @@ CHILD_AGE_BANDS = ("0_5", "6_11", "12_15")  # under 16
 MINOR_AGE_BANDS = (*CHILD_AGE_BANDS, "16_17")  # under 18
 
 POVERTY_STATUSES = (
-    ("poor", "Hộ nghèo"),
-    ("near_poor", "Hộ cận nghèo"),
-    ("none", "Không thuộc hộ nghèo, cận nghèo"),
-    ("unknown", "Chưa rõ"),
+    ("poor", N_("Hộ nghèo")),
+    ("near_poor", N_("Hộ cận nghèo")),
+    ("none", N_("Không thuộc hộ nghèo, cận nghèo")),
+    ("unknown", N_("Chưa rõ")),
 )
 
 # --- Closure (ours) ------------------------------------------------------------------------------
 CLOSURE_REASONS = (
-    ("goals_met", "Đã đạt mục tiêu hỗ trợ, an toàn ổn định"),
-    ("transferred", "Chuyển hồ sơ sang đơn vị khác quản lý"),
-    ("moved_away", "Chuyển nơi ở khỏi địa bàn"),
-    ("client_withdrew", "Người được hỗ trợ không muốn tiếp tục"),
-    ("lost_contact", "Mất liên lạc"),
-    ("not_eligible", "Không thuộc đối tượng hoặc xác định không phải nạn nhân"),
-    ("duplicate", "Hồ sơ trùng"),
-    ("deceased", "Đã qua đời"),
-    ("other", "Khác"),
+    ("goals_met", N_("Đã đạt mục tiêu hỗ trợ, an toàn ổn định")),
+    ("transferred", N_("Chuyển hồ sơ sang đơn vị khác quản lý")),
+    ("moved_away", N_("Chuyển nơi ở khỏi địa bàn")),
+    ("client_withdrew", N_("Người được hỗ trợ không muốn tiếp tục")),
+    ("lost_contact", N_("Mất liên lạc")),
+    ("not_eligible", N_("Không thuộc đối tượng hoặc xác định không phải nạn nhân")),
+    ("duplicate", N_("Hồ sơ trùng")),
+    ("deceased", N_("Đã qua đời")),
+    ("other", N_("Khác")),
 )
 
 # --- Preferred language (domain §4) ----------------------------------------------------------------
 LANGUAGES = (
-    ("vi", "Tiếng Việt"),
-    ("thai", "Tiếng Thái"),
-    ("hmong", "Tiếng H'Mông"),
-    ("khmu", "Tiếng Khơ Mú"),
-    ("sign", "Ngôn ngữ ký hiệu"),  # ours: for deaf survivors
-    ("other", "Ngôn ngữ khác"),
+    ("vi", N_("Tiếng Việt")),
+    ("thai", N_("Tiếng Thái")),
+    ("hmong", N_("Tiếng H'Mông")),
+    ("khmu", N_("Tiếng Khơ Mú")),
+    ("sign", N_("Ngôn ngữ ký hiệu")),  # ours: for deaf survivors
+    ("other", N_("Ngôn ngữ khác")),
 )
 
 CODE_LISTS = {
