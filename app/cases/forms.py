@@ -19,6 +19,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..crypto.blind import normalize_digits
 from ..web.forms import BaseForm, between, chosen, long_text, max_length, optional, required, text
+from ..web.i18n import translated
 from . import reference_data as ref
 
 KIND_CHOICES = (("dv", _l("Bạo lực gia đình")), ("trafficking", _l("Mua bán người")),
@@ -34,7 +35,7 @@ GIVEN_BY = (("self", _l("Người được hỗ trợ")), ("guardian", _l("Ngư�
 CONTACT_CHANNELS = (("", _l("— Chọn —")), ("phone_call", _l("Gọi điện")), ("sms", _l("Tin nhắn")),
                     ("in_person", _l("Gặp trực tiếp")), ("through_trusted_person", _l("Qua người tin cậy")),
                     ("no_contact", _l("Không chủ động liên lạc")))
-DV_ACT_CODES = [(code, label) for acts in ref.DV_ACTS.values() for code, label in acts]
+DV_ACT_CODES = translated((code, label) for acts in ref.DV_ACTS.values() for code, label in acts)
 # The legal maximum duration of a no-contact order (Law 13/2022 Art. 23): a commune chair's lasts at most
 # 3 days; a court's at most 4 months.
 ORDER_MAX_DAYS = {"commune_chair": 3}
@@ -72,12 +73,12 @@ class CaseForm(BaseForm):
     village_id = SelectField(_l("Thôn, bản"), [optional()], choices=[])
     opened_on = DateField(_l("Ngày tiếp nhận"), [required()])
     sex = SelectField(_l("Giới tính"), [chosen()], choices=blank(_l("— Chọn —")) + list(SEX_CHOICES))
-    age_band = SelectField(_l("Nhóm tuổi"), [chosen()], choices=blank(_l("— Chọn —")) + list(ref.AGE_BANDS))
+    age_band = SelectField(_l("Nhóm tuổi"), [chosen()], choices=blank(_l("— Chọn —")) + translated(ref.AGE_BANDS))
     ethnic_code = SelectField(_l("Dân tộc"), [chosen()], choices=[])
     disability = BooleanField(_l("Người khuyết tật"))
     poverty_status = SelectField(_l("Hộ nghèo, cận nghèo"), [chosen()],
-                                 choices=blank(_l("— Chọn —")) + list(ref.POVERTY_STATUSES))
-    risk_level = SelectField(_l("Mức độ nguy cơ"), [chosen()], choices=list(ref.RISK_LEVELS), default="medium")
+                                 choices=blank(_l("— Chọn —")) + translated(ref.POVERTY_STATUSES))
+    risk_level = SelectField(_l("Mức độ nguy cơ"), [chosen()], choices=translated(ref.RISK_LEVELS), default="medium")
     # identity tier
     full_name = text(_l("Họ và tên"), required(), max_len=120)
     other_names = text(_l("Tên gọi khác"), optional(), max_len=200)
@@ -90,14 +91,14 @@ class CaseForm(BaseForm):
     guardian_relation = text(_l("Quan hệ với trẻ"), optional(), max_len=60)
     guardian_phone = TelField(_l("Điện thoại người giám hộ"), [optional(), max_length(20)])
     preferred_language = SelectField(_l("Ngôn ngữ ưa dùng"), [optional()],
-                                     choices=blank(_l("— Chọn —")) + list(ref.LANGUAGES))
+                                     choices=blank(_l("— Chọn —")) + translated(ref.LANGUAGES))
     interpreter_needed = BooleanField(_l("Cần phiên dịch"))
     # narrative: domestic violence
     dv_acts = MultiCheckboxField(_l("Hành vi bạo lực gia đình"), [optional()], choices=DV_ACT_CODES)
     perpetrator = text(_l("Người gây bạo lực"), optional(), max_len=200)
     perpetrator_relation = text(_l("Quan hệ với người bị bạo lực"), optional(), max_len=60)
     report_channel = SelectField(_l("Vụ việc được báo qua"), [optional()],
-                                 choices=blank(_l("— Chọn —")) + list(ref.IDENTIFICATION_CHANNELS))
+                                 choices=blank(_l("— Chọn —")) + translated(ref.IDENTIFICATION_CHANNELS))
     reported_by = text(_l("Người báo tin (giữ bí mật)"), optional(), max_len=200)
     protective_measures = long_text(_l("Biện pháp bảo vệ đã áp dụng"), optional(), max_len=2000)
     order_issuer = SelectField(_l("Quyết định cấm tiếp xúc"), [optional()], choices=list(ORDER_ISSUERS))
@@ -108,13 +109,14 @@ class CaseForm(BaseForm):
     incident = long_text(_l("Mô tả sự việc"), optional(), max_len=5000)
     # narrative: trafficking
     tr_status = SelectField(_l("Tình trạng xác định nạn nhân"), [optional()],
-                            choices=blank(_l("— Chọn —")) + list(ref.TRAFFICKING_STATUSES))
+                            choices=blank(_l("— Chọn —")) + translated(ref.TRAFFICKING_STATUSES))
     tr_destination = text(_l("Nơi bị đưa đến"), optional(), max_len=200)
-    tr_exploitation = MultiCheckboxField(_l("Hình thức bóc lột"), [optional()], choices=list(ref.EXPLOITATION_FORMS))
+    tr_exploitation = MultiCheckboxField(_l("Hình thức bóc lột"), [optional()],
+                                         choices=translated(ref.EXPLOITATION_FORMS))
     tr_departure_on = DateField(_l("Ngày bị đưa đi"), [optional()])
     tr_return_on = DateField(_l("Ngày trở về"), [optional()])
     tr_identified_how = SelectField(_l("Được phát hiện, tiếp nhận qua"), [optional()],
-                                    choices=blank(_l("— Chọn —")) + list(ref.IDENTIFICATION_CHANNELS))
+                                    choices=blank(_l("— Chọn —")) + translated(ref.IDENTIFICATION_CHANNELS))
     tr_accompanying_minor = BooleanField(_l("Có trẻ dưới 18 tuổi đi cùng"))
     # assessment and safety
     risk_reasons = long_text(_l("Lý do đánh giá nguy cơ"), optional(), max_len=2000)
@@ -131,7 +133,7 @@ class CaseForm(BaseForm):
         self.village_id.choices = blank(_l("— Không chọn —")) + list(village_choices)
         pinned = [g for code in ref.ETHNIC_GROUPS_PINNED for g in ref.ETHNIC_GROUPS if g[0] == code]
         others = [g for g in ref.ETHNIC_GROUPS if g[0] not in ref.ETHNIC_GROUPS_PINNED]
-        self.ethnic_code.choices = blank(_l("— Chọn —")) + [(c, f"{label} ({c})") for c, label in pinned + others]
+        self.ethnic_code.choices = blank(_l("— Chọn —")) + [(c, f"{_l(label)} ({c})") for c, label in pinned + others]
 
     def validate_birth_date(self, field):
         if field.data and field.data > date.today():
@@ -267,9 +269,9 @@ class CaseSearchForm(BaseForm):
 
 
 class ConsentForm(BaseForm):
-    purpose = SelectField(_l("Mục đích"), [chosen()], choices=blank(_l("— Chọn —")) + list(ref.CONSENT_PURPOSES))
+    purpose = SelectField(_l("Mục đích"), [chosen()], choices=blank(_l("— Chọn —")) + translated(ref.CONSENT_PURPOSES))
     agency_id = SelectField(_l("Cơ quan được chia sẻ"), [optional()], choices=[])
-    method = SelectField(_l("Hình thức"), [chosen()], choices=blank(_l("— Chọn —")) + list(ref.CONSENT_METHODS))
+    method = SelectField(_l("Hình thức"), [chosen()], choices=blank(_l("— Chọn —")) + translated(ref.CONSENT_METHODS))
     given_by = SelectField(_l("Người đồng ý"), [chosen()], choices=list(GIVEN_BY))
     witness = text(_l("Người làm chứng"), optional(), max_len=120)
     given_on = DateField(_l("Ngày đồng ý"), [required()])
@@ -295,7 +297,7 @@ class ServiceStatusForm(BaseForm):
 
 
 class ServiceForm(ServiceStatusForm):
-    kind = SelectField(_l("Dịch vụ"), [chosen()], choices=blank(_l("— Chọn —")) + list(ref.SERVICE_KINDS))
+    kind = SelectField(_l("Dịch vụ"), [chosen()], choices=blank(_l("— Chọn —")) + translated(ref.SERVICE_KINDS))
 
 
 class FollowUpForm(BaseForm):
@@ -315,7 +317,7 @@ class NoteForm(BaseForm):
 
 class CloseForm(BaseForm):
     reason = SelectField(_l("Lý do đóng hồ sơ"), [chosen()],
-                         choices=blank(_l("— Chọn —")) + list(ref.CLOSURE_REASONS))
+                         choices=blank(_l("— Chọn —")) + translated(ref.CLOSURE_REASONS))
     note = long_text(_l("Giải thích (bắt buộc nếu còn lần theo dõi chưa xong)"), optional(), max_len=1000)
 
 
