@@ -8,7 +8,8 @@ from playwright.sync_api import expect
 
 # One survivor per device size: the same name and birth year twice would (rightly) stop at the duplicate check.
 SURVIVORS = {"desktop": "Lò Thị Hoa", "phone": "Quàng Thị Mai"}
-PHONES = {"Lò Thị Hoa": "0912 345 678", "Quàng Thị Mai": "0987 654 321"}
+PHONES = {"Lò Thị Hoa": "0912 345 678", "Quàng Thị Mai": "0987 654 321", "Vàng Thị Sua": "0978 111 222",
+          "Giàng Thị Dợ": "0978 333 444"}
 SAFETY_PLAN = "Khi có nguy hiểm, chị sang nhà bà Lường Thị Ơn ở bản bên và gọi trưởng bản."
 
 
@@ -18,10 +19,10 @@ def choose_first(select) -> None:
         select.select_option(index=1)
 
 
-def fill_dv_intake(page, *, name: str, birth_date: str = "1994-03-08"):
-    """Fill the intake form of a domestic-violence case (by field id: several labels share words)."""
+def fill_dv_intake(page, *, name: str, birth_date: str = "1994-03-08", kind: str = "dv"):
+    """Fill the intake form of a domestic-violence (or trafficking) case (by field id: labels share words)."""
     form = page.locator("main form[method=post]").first
-    form.locator("#kind").select_option("dv")
+    form.locator("#kind").select_option(kind)
     choose_first(form.locator("#unit_id"))
     if not form.locator("#opened_on").input_value():
         form.locator("#opened_on").fill(date.today().isoformat())
@@ -32,7 +33,8 @@ def fill_dv_intake(page, *, name: str, birth_date: str = "1994-03-08"):
     form.get_by_label("Họ và tên").fill(name)
     form.locator("#birth_date").fill(birth_date)
     form.locator("#phone").fill(PHONES.get(name, ""))
-    form.locator("input[name=dv_acts]").first.check()
+    if kind == "dv":
+        form.locator("input[name=dv_acts]").first.check()
     form.locator("#safety_plan").fill(SAFETY_PLAN)
     return form
 
