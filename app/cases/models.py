@@ -11,7 +11,7 @@ fields under the case's own data key (`CaseKeyed`), so destroying that one key e
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..crypto.blind import fold_diacritics, normalize_digits, normalize_text
@@ -22,7 +22,7 @@ from ..units.models import Unit
 
 KINDS = ("dv", "trafficking", "both")
 STATUSES = ("open", "closed")
-RISK_RANKS = {"high": 0, "medium": 1, "low": 2}
+RISK_RANKS = {"high": 2, "medium": 1, "low": 0}
 NAME_INDEXES = (BlindSpec("name", normalize_text), BlindSpec("name_fold", fold_diacritics))
 NAME_YEAR = BlindSpec("name_year", lambda v: v)  # value is "<folded name>|<year>", built by the model
 PHONE = BlindSpec("phone", normalize_digits, bits=16)
@@ -35,7 +35,7 @@ class Case(EncryptedRecord, db.Model):
     __table_args__ = (
         Index("ix_case_record_unit_opened", "unit_id", "opened_on", "id"),
         Index("ix_case_record_unit_followup", "unit_id", "next_followup_on", "id"),
-        Index("ix_case_record_unit_risk", "unit_id", "risk_rank", text("opened_on DESC"), text("id DESC")),
+        Index("ix_case_record_unit_risk", "unit_id", "risk_rank", "opened_on", "id"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
@@ -51,7 +51,7 @@ class Case(EncryptedRecord, db.Model):
     disability: Mapped[bool] = mapped_column(Boolean, default=False)
     poverty_status: Mapped[str] = mapped_column(String(20))
     risk_level: Mapped[str] = mapped_column(String(10), default="medium", index=True)
-    # 0 high, 1 medium, 2 low: the list sorts by risk on this index (kept in step by set_risk_rank below).
+    # 2 high, 1 medium, 0 low: the list sorts by risk on this index (kept in step by set_risk_rank below).
     risk_rank: Mapped[int] = mapped_column(Integer, default=1, server_default="1", index=True)
     opened_on: Mapped[date] = mapped_column(Date, index=True)
     closed_on: Mapped[date | None] = mapped_column(Date)

@@ -89,7 +89,7 @@ def _order(columns, sort: str) -> tuple:
     if sort == "next_followup":
         return columns.next_followup_on, columns.id
     if sort == "risk":
-        return columns.risk_rank, columns.opened_on.desc(), columns.id.desc()
+        return columns.risk_rank.desc(), columns.opened_on.desc(), columns.id.desc()
     return columns.opened_on.desc(), columns.id.desc()
 
 

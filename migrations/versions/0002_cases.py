@@ -92,8 +92,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_case_record_risk_rank'), ['risk_rank'], unique=False)
         batch_op.create_index('ix_case_record_unit_opened', ['unit_id', 'opened_on', 'id'], unique=False)
         batch_op.create_index('ix_case_record_unit_followup', ['unit_id', 'next_followup_on', 'id'], unique=False)
-        batch_op.create_index('ix_case_record_unit_risk', ['unit_id', 'risk_rank', sa.text('opened_on DESC'),
-                                                           sa.text('id DESC')], unique=False)
+        batch_op.create_index('ix_case_record_unit_risk', ['unit_id', 'risk_rank', 'opened_on', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_record_risk_level'), ['risk_level'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_record_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_record_unit_id'), ['unit_id'], unique=False)

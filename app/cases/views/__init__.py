@@ -21,6 +21,7 @@ def code_labels():
     """Vietnamese labels for the stored codes, for every case template."""
     from .. import forms
     from .. import reference_data as ref
+    from ...web.i18n import translated
     lists = {
         "kind": forms.KIND_CHOICES, "sex": forms.SEX_CHOICES, "age_band": ref.AGE_BANDS,
         "ethnic": ref.ETHNIC_GROUPS, "poverty": ref.POVERTY_STATUSES, "risk": ref.RISK_LEVELS,
@@ -31,7 +32,8 @@ def code_labels():
         "channel": ref.IDENTIFICATION_CHANNELS, "contact": forms.CONTACT_CHANNELS,
         "order_issuer": forms.ORDER_ISSUERS,
     }
-    return {"labels": {name: dict(items) for name, items in lists.items()}, "dv_acts_by_group": ref.DV_ACTS}
+    return {"labels": {name: dict(translated(items)) for name, items in lists.items()},
+            "dv_acts_by_group": {group: translated(acts) for group, acts in ref.DV_ACTS.items()}}
 
 
 @bp.app_template_filter("case_day")

@@ -8,6 +8,7 @@ from flask_login import current_user
 from ...audit import services as audit
 from ...auth.permissions import permission_required
 from ...extensions import db, htmx
+from ...web.i18n import translated
 from .. import queries, services
 from .. import reference_data as ref
 from ..forms import KIND_CHOICES, CaseSearchForm
@@ -35,7 +36,7 @@ def index():
     filters = _filters()
     # Names only for the cases the user counsels; district reviewers see the summary tier.
     name_scope = queries.scope_for(current_user, "counsellor")
-    context = {"form": form, "filters": filters, "kinds": KIND_CHOICES, "risks": ref.RISK_LEVELS,
+    context = {"form": form, "filters": filters, "kinds": KIND_CHOICES, "risks": translated(ref.RISK_LEVELS),
                "names_visible": bool(name_scope), "name_scope": name_scope, "today": date.today(), "searching": False}
     if request.method == "POST" and form.validate() and (form.q.data or "").strip():
         # The term travels in the body only; the audit entry records that a search happened, not what.
