@@ -143,3 +143,22 @@ def test_reviewers_cannot_match_identity_by_search(app, client, counsellor, make
     assert code not in _search(reviewer, "Lò Thị Mai")
     assert code not in _search(reviewer, "0912345678")
     assert code in _search(reviewer, code)  # the code is summary tier
+
+
+@pytest.mark.parametrize("sort", ["opened", "next_followup", "risk"])
+def test_each_list_sort_reads_an_index_in_order_without_sorting(app, counsellor, sort):
+    from app.auth.models import User
+    from app.cases import queries
+    from app.cases.models import Case
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("query plans are checked on SQLite")
+    with app.test_request_context():
+        user = db.session.get(User, counsellor.id)
+        unit_id = sorted(queries.scope_for(user, "counsellor"))[0]
+        flt = queries.CaseFilter(sort=sort)
+        part = select(Case.id).where(Case.unit_id == unit_id, *flt.conditions(Case, queries.date.today())) \
+            .order_by(*queries._order(Case, sort)).limit(26)
+        sql = str(part.compile(db.engine, compile_kwargs={"literal_binds": True}))
+        plan = " ".join(row[3] for row in db.session.execute(db.text("EXPLAIN QUERY PLAN " + sql)))
+        db.session.remove()
+    assert "ix_case_record_unit_" in plan and "TEMP B-TREE" not in plan, plan
