@@ -14,6 +14,7 @@ from ..cases.models import Case
 from ..extensions import db
 from ..units.models import Unit
 from ..web.filters import date_vn
+from ..web.i18n import translated
 
 # Every field of the three tiers, with the label the counsellor ticks. The sending unit is always named on a
 # referral (the agency must know whom to answer), so unit_id is not offered as a choice.
@@ -54,13 +55,15 @@ SUBKEYS = {
     "code_word": _l("Câu nói quy ước"), "notes": _l("Lưu ý"), "name": _l("Họ và tên"), "phone": _l("Điện thoại"),
 }
 CODES = {
-    "kind": dict(case_forms.KIND_CHOICES), "sex": dict(case_forms.SEX_CHOICES), "age_band": dict(ref.AGE_BANDS),
-    "ethnic_code": dict(ref.ETHNIC_GROUPS), "poverty_status": dict(ref.POVERTY_STATUSES),
-    "risk_level": dict(ref.RISK_LEVELS), "preferred_language": dict(ref.LANGUAGES),
-    "acts": dict(case_forms.DV_ACT_CODES), "report_channel": dict(ref.IDENTIFICATION_CHANNELS),
-    "identified_how": dict(ref.IDENTIFICATION_CHANNELS), "exploitation": dict(ref.EXPLOITATION_FORMS),
+    "kind": dict(case_forms.KIND_CHOICES), "sex": dict(case_forms.SEX_CHOICES),
+    "age_band": dict(translated(ref.AGE_BANDS)), "ethnic_code": dict(translated(ref.ETHNIC_GROUPS)),
+    "poverty_status": dict(translated(ref.POVERTY_STATUSES)), "risk_level": dict(translated(ref.RISK_LEVELS)),
+    "preferred_language": dict(translated(ref.LANGUAGES)), "acts": dict(case_forms.DV_ACT_CODES),
+    "report_channel": dict(translated(ref.IDENTIFICATION_CHANNELS)),
+    "identified_how": dict(translated(ref.IDENTIFICATION_CHANNELS)),
+    "exploitation": dict(translated(ref.EXPLOITATION_FORMS)),
     "channel": dict(case_forms.CONTACT_CHANNELS), "issuer": dict(case_forms.ORDER_ISSUERS),
-    "status": {**dict(ref.TRAFFICKING_STATUSES), "open": _l("Đang mở"), "closed": _l("Đã đóng")},
+    "status": {**dict(translated(ref.TRAFFICKING_STATUSES)), "open": _l("Đang mở"), "closed": _l("Đã đóng")},
 }
 
 

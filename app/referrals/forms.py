@@ -8,6 +8,7 @@ from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectFiel
 
 from ..cases.forms import MultiCheckboxField
 from ..web.forms import BaseForm, chosen, long_text, optional, required
+from ..web.i18n import translated
 from .fields import FIELD_LABELS, SHAREABLE
 from .reference_data import SERVICE_KINDS
 
@@ -25,7 +26,7 @@ class ReferralForm(BaseForm):
 
     idempotency_key = HiddenField(default=new_key)
     agency_id = SelectField(_l("Cơ quan nhận"), [chosen()], choices=[])
-    services = MultiCheckboxField(_l("Dịch vụ đề nghị"), choices=list(SERVICE_KINDS))
+    services = MultiCheckboxField(_l("Dịch vụ đề nghị"), choices=translated(SERVICE_KINDS))
     urgency = RadioField(_l("Mức độ khẩn"), [chosen()], choices=list(URGENCY_CHOICES), default="normal")
     message = long_text(_l("Lời nhắn cho cơ quan nhận"), optional(), max_len=2000)
     fields = MultiCheckboxField(_l("Thông tin được chia sẻ"), choices=FIELD_CHOICES)
@@ -55,7 +56,8 @@ class DeclineForm(BaseForm):
 
 
 class DeliveredForm(BaseForm):
-    kind = SelectField(_l("Dịch vụ đã cung cấp"), [chosen()], choices=[("", _l("— Chọn —"))] + list(SERVICE_KINDS))
+    kind = SelectField(_l("Dịch vụ đã cung cấp"), [chosen()],
+                       choices=[("", _l("— Chọn —"))] + translated(SERVICE_KINDS))
     delivered_on = DateField(_l("Ngày cung cấp"), [required()], default=date.today)
     notes = long_text(_l("Ghi chú"), optional(), max_len=2000)
 

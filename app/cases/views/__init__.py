@@ -19,9 +19,9 @@ from . import erase, listing, panels, records  # noqa: E402,F401 - the routes re
 @bp.context_processor
 def code_labels():
     """Vietnamese labels for the stored codes, for every case template."""
+    from ...web.i18n import translated
     from .. import forms
     from .. import reference_data as ref
-    from ...web.i18n import translated
     lists = {
         "kind": forms.KIND_CHOICES, "sex": forms.SEX_CHOICES, "age_band": ref.AGE_BANDS,
         "ethnic": ref.ETHNIC_GROUPS, "poverty": ref.POVERTY_STATUSES, "risk": ref.RISK_LEVELS,

@@ -33,9 +33,11 @@ TIMELINE_WORDS = {
 def labels() -> dict:
     from ...cases import forms as case_forms
     from ...cases import reference_data as ref
+    from ...web.i18n import translated
     found = dict(forms.LABELS)
-    found.update(kind=dict(case_forms.KIND_CHOICES), sex=dict(case_forms.SEX_CHOICES), age_band=dict(ref.AGE_BANDS),
-                 ethnic=dict(ref.ETHNIC_GROUPS), risk=dict(ref.RISK_LEVELS))
+    found.update(kind=dict(case_forms.KIND_CHOICES), sex=dict(case_forms.SEX_CHOICES),
+                 age_band=dict(translated(ref.AGE_BANDS)), ethnic=dict(translated(ref.ETHNIC_GROUPS)),
+                 risk=dict(translated(ref.RISK_LEVELS)))
     return found
 
 

@@ -11,6 +11,7 @@ from ...auth.models import User
 from ...auth.permissions import authorize, deny, ensure_authorized, has_permission
 from ...extensions import db, htmx, utcnow
 from ...units.models import Unit
+from ...web.i18n import translated
 from .. import services
 from ..fields import present
 from ..forms import URGENCY_CHOICES, CompleteForm, DeclineForm, DeliveredForm, WithdrawForm
@@ -23,7 +24,7 @@ STATUS_LABELS = {
     "declined": _l("Bị từ chối"), "services_recorded": _l("Đã cung cấp dịch vụ"), "completed": _l("Hoàn thành"),
     "withdrawn": _l("Đã rút"),
 }
-LABELS = {"service": dict(SERVICE_KINDS), "urgency": dict(URGENCY_CHOICES), "status": STATUS_LABELS}
+LABELS = {"service": dict(translated(SERVICE_KINDS)), "urgency": dict(URGENCY_CHOICES), "status": STATUS_LABELS}
 # Words for the case timeline (the audit entries carry the referral's case_id).
 TIMELINE_WORDS = {
     "referral.send": _l("Chuyển gửi đến cơ quan"), "referral.update": _l("Gửi cập nhật thông tin chuyển gửi"),
