@@ -67,15 +67,15 @@ def build(root: Unit, year: int, *, target_year: int | None = None, only: Unit |
     inds = queries.indicators()
     units = [(focus, all_units)] + [(c, scope_ids(c)) for c in communes]
     registry = {u.id: queries.registry_figures(ids, period_end, entries, inds) for u, ids in units}
-    rows = []
+    rows, book = [], queries.TargetBook(target_year)
     for ind in inds:
-        total, *per = [_figure(ind, u, ids, registry[u.id], subs, target_year) for u, ids in units]
+        total, *per = [_figure(ind, u, ids, registry[u.id], subs, book) for u, ids in units]
         rows.append(IndicatorFigures(ind, total, per))
     return Report(focus, year, period_end, target_year, rows, communes)
 
 
-def _figure(ind, unit, units, registry, subs, target_year) -> Figure:
-    target = queries.target_for(ind, unit, target_year)
+def _figure(ind, unit, units, registry, subs, book) -> Figure:
+    target = queries.target_for(ind, unit, book.year, book)
     if ind.derived:
         value, denominator = registry[ind.code]
         return Figure(unit, target, value, denominator)

@@ -121,30 +121,36 @@ def reported_figure(indicator: IndicatorDef, subs: list[Submission]) -> tuple[in
 # --- targets ---------------------------------------------------------------------------------------------
 
 
-def predecessors(unit: Unit) -> list[Unit]:
-    ids = db.session.scalars(select(UnitLineage.old_id).where(UnitLineage.new_id == unit.id)).all()
-    return list(db.session.scalars(select(Unit).where(Unit.id.in_(ids)).order_by(Unit.code))) if ids else []
+class TargetBook:
+    """Every target of one period and the lineage, read once: a page asks for hundreds of them."""
+
+    def __init__(self, year: int | None):
+        year_clause = IndicatorTarget.year.is_(None) if year is None else IndicatorTarget.year == year
+        self.values = {(t.indicator_id, t.unit_id): t.value
+                       for t in db.session.scalars(select(IndicatorTarget).where(year_clause))}
+        self.olds: dict[str, list[str]] = {}
+        for old_id, new_id in db.session.execute(select(UnitLineage.old_id, UnitLineage.new_id)):
+            self.olds.setdefault(new_id, []).append(old_id)
+        self.year = year
+
+    def target(self, indicator: IndicatorDef, unit_id: str, kind: str) -> int | None:
+        """The unit's own target; for a new commune without one, its predecessors' targets added up; for the
+        plan's district (or the province above it) without one, the plan's phase target."""
+        value = self.values.get((indicator.id, unit_id))
+        if value is not None:
+            return value
+        if kind == "commune" and not indicator.is_percent:
+            olds = [self.values.get((indicator.id, old)) for old in self.olds.get(unit_id, [])]
+            if any(v is not None for v in olds):
+                return sum(v or 0 for v in olds)
+        if self.year is None and kind in ("district", "province"):
+            return indicator.phase_target
+        return None
 
 
-def target_row(indicator: IndicatorDef, unit: Unit, year: int | None) -> IndicatorTarget | None:
-    year_clause = IndicatorTarget.year.is_(None) if year is None else IndicatorTarget.year == year
-    return db.session.scalar(select(IndicatorTarget).where(
-        IndicatorTarget.indicator_id == indicator.id, IndicatorTarget.unit_id == unit.id, year_clause))
-
-
-def target_for(indicator: IndicatorDef, unit: Unit, year: int | None) -> int | None:
-    """The unit's own target; for a new commune without one, its predecessors' targets added up; for the
-    plan's district (or the province above it) without one, the plan's phase target."""
-    row = target_row(indicator, unit, year)
-    if row is not None:
-        return row.value
-    if unit.kind == "commune" and not indicator.is_percent:
-        olds = [target_for(indicator, old, year) for old in predecessors(unit)]
-        if any(v is not None for v in olds):
-            return sum(v or 0 for v in olds)
-    if year is None and unit.kind in ("district", "province"):
-        return indicator.phase_target
-    return None
+def target_for(indicator: IndicatorDef, unit: Unit, year: int | None, book: TargetBook | None = None) -> int | None:
+    """The target of `unit` for `year` (None: the phase); see TargetBook.target."""
+    return (book or TargetBook(year)).target(indicator, unit.id, unit.kind)
 
 
 @dataclass
@@ -172,11 +178,11 @@ class CascadeCheck:
 
 def cascade(parent: Unit, communes: list[Unit], year: int | None) -> list[CascadeCheck]:
     """For each indicator: the parent's target against the sum of its communes' targets."""
-    checks = []
+    checks, book = [], TargetBook(year)
     for ind in indicators():
-        per = {c.id: target_for(ind, c, year) for c in communes}
+        per = {c.id: target_for(ind, c, year, book) for c in communes}
         given = [v for v in per.values() if v is not None]
-        checks.append(CascadeCheck(ind, target_for(ind, parent, year), sum(given) if given else None, per))
+        checks.append(CascadeCheck(ind, target_for(ind, parent, year, book), sum(given) if given else None, per))
     return checks
 
 

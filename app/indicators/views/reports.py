@@ -127,7 +127,10 @@ def save(submission_id):
         flash(str(exc), "error")
         return _page(sub, figures_input, narrative)
     flash(_("Đã gửi báo cáo lên huyện.") if sub.status == "submitted" else _("Đã lưu bản nháp."), "success")
-    return redirect(url_for(".submission", submission_id=sub.id), 303)
+    target = url_for(".submission", submission_id=sub.id)
+    if htmx.target == "report-form":
+        return "", 204, {"HX-Redirect": target}  # a whole new page, not a page inside the form
+    return redirect(target, 303)
 
 
 def _decide(submission_id, action: str, operation, message: str, needs_reason: bool = False):
