@@ -9,6 +9,11 @@ where we add or infer something, a comment says so.
 
 import unicodedata
 
+
+def N_(text: str) -> str:
+    return text  # marks a label for translation; shown through _()
+
+
 PHASE = (2021, 2025)  # "giai đoạn I: từ năm 2021 đến năm 2025" (programme 2021-2030)
 PLAN_TITLE = (
     "Kế hoạch thực hiện Dự án 8 “Thực hiện bình đẳng giới và giải quyết những vấn đề cấp thiết đối với phụ nữ "
@@ -43,7 +48,7 @@ INDICATORS = (
     {
         "code": "CT1",
         "name": "Thành lập và duy trì hoạt động của 85 tổ truyền thông cộng đồng",
-        "unit": "tổ",
+        "unit": N_("tổ"),
         "kind": STOCK,
         "model_kind": "communication_team",
         "disaggregation": [],
@@ -54,7 +59,7 @@ INDICATORS = (
         "code": "CT2",
         # The plan writes this item in lower case; kept as written.
         "name": "củng cố, nâng cao chất lượng hoặc thành lập mới và duy trì 23 tổ tiết kiệm vay vốn thôn bản (TKVVTB)",
-        "unit": "tổ",
+        "unit": N_("tổ"),
         "kind": STOCK,
         "model_kind": "savings_group",
         "disaggregation": [],
@@ -78,7 +83,7 @@ INDICATORS = (
             {
                 "code": "CT2.3",
                 "name": "thí điểm 14 tổ TKVVTB áp dụng phương pháp học tập và hành động giới",
-                "unit": "tổ",
+                "unit": N_("tổ"),
                 "kind": STOCK,
                 "phase_target": 14,
             },
@@ -88,7 +93,7 @@ INDICATORS = (
         "code": "CT3",
         "name": "Ứng dụng công nghệ 4.0 trong sản xuất và kết nối thị trường cho 02 tổ/nhóm sinh kế, tổ hợp tác, "
         "hợp tác xã có phụ nữ làm chủ hoặc đồng làm chủ",
-        "unit": "tổ/nhóm",
+        "unit": N_("tổ/nhóm"),
         "kind": STOCK,
         "model_kind": "tech_group",
         "disaggregation": [],
@@ -98,7 +103,7 @@ INDICATORS = (
     {
         "code": "CT4",
         "name": "Củng cố, nâng cao chất lượng hoặc thành lập mới 07 địa chỉ tin cậy cộng đồng",
-        "unit": "địa chỉ",
+        "unit": N_("địa chỉ"),
         "kind": STOCK,
         "model_kind": "trusted_address",
         "disaggregation": [],
@@ -121,7 +126,7 @@ INDICATORS = (
         "code": "CT6",
         "name": "Thành lập, nâng cao năng lực và hỗ trợ tổ chức hoạt động 13 câu lạc bộ Thủ lĩnh của sự thay đổi "
         "của trẻ em",
-        "unit": "câu lạc bộ",
+        "unit": N_("câu lạc bộ"),
         "kind": STOCK,
         "model_kind": "leaders_of_change_club",
         "disaggregation": [],
@@ -131,7 +136,7 @@ INDICATORS = (
     {
         "code": "CT7",
         "name": "Tổ chức 37 cuộc đối thoại chính sách cấp xã và cụm thôn bản tại các địa bàn đặc biệt khó khăn",
-        "unit": "cuộc",
+        "unit": N_("cuộc"),
         "kind": COUNT,
         "model_kind": None,
         "disaggregation": [],
@@ -143,7 +148,7 @@ INDICATORS = (
         "name": "Đào tạo nâng cao năng lực cho 12 cán bộ nữ dân tộc thiểu số tham gia lãnh đạo trong hệ thống chính "
         "trị (gồm cán bộ nữ trong quy hoạch vào các vị trí lãnh đạo, cán bộ nữ mới bổ nhiệm, cán bộ nữ mới trúng "
         "cử lần đầu)",
-        "unit": "người",
+        "unit": N_("người"),
         "kind": COUNT,
         "model_kind": None,
         # All are ethnic-minority women, so the only useful breakdown is the ethnic group.
@@ -175,17 +180,17 @@ PLAN_TEXT = {
 
 # Short labels for narrow screens and chart axes (ours, not the plan's).
 SHORT_NAMES = {
-    "CT1": "Tổ truyền thông cộng đồng",
-    "CT2": "Tổ tiết kiệm vay vốn thôn bản",
-    "CT2.1": "Thành viên TKVVTB tiếp cận định chế tài chính",
-    "CT2.2": "Thành viên TKVVTB được hỗ trợ phát triển sinh kế",
-    "CT2.3": "Tổ TKVVTB áp dụng học tập và hành động giới",
-    "CT3": "Tổ/nhóm sinh kế ứng dụng công nghệ 4.0",
-    "CT4": "Địa chỉ tin cậy cộng đồng",
-    "CT5": "Phụ nữ tiếp cận dịch vụ sinh đẻ an toàn",
-    "CT6": "CLB Thủ lĩnh của sự thay đổi",
-    "CT7": "Đối thoại chính sách",
-    "CT8": "Cán bộ nữ DTTS được đào tạo",
+    "CT1": N_("Tổ truyền thông cộng đồng"),
+    "CT2": N_("Tổ tiết kiệm vay vốn thôn bản"),
+    "CT2.1": N_("Thành viên TKVVTB tiếp cận định chế tài chính"),
+    "CT2.2": N_("Thành viên TKVVTB được hỗ trợ phát triển sinh kế"),
+    "CT2.3": N_("Tổ TKVVTB áp dụng học tập và hành động giới"),
+    "CT3": N_("Tổ/nhóm sinh kế ứng dụng công nghệ 4.0"),
+    "CT4": N_("Địa chỉ tin cậy cộng đồng"),
+    "CT5": N_("Phụ nữ tiếp cận dịch vụ sinh đẻ an toàn"),
+    "CT6": N_("CLB Thủ lĩnh của sự thay đổi"),
+    "CT7": N_("Đối thoại chính sách"),
+    "CT8": N_("Cán bộ nữ DTTS được đào tạo"),
 }
 
 # CT2.3 counts savings groups that apply the gender action learning method: a stock drawn from the

@@ -68,12 +68,12 @@ def _indicator_table(sheet, report, start: int) -> int:
     for item in report.rows:
         row += 1
         ind, total = item.indicator, item.total
-        _table_row(sheet, row, [ind.code, ind.short_name, ind.unit_label, cell_value(total.target),
+        _table_row(sheet, row, [ind.code, _(ind.short_name), _(ind.unit_label), cell_value(total.target),
                                 cell_value(total.achieved), cell_value(total.rate)], bold=ind.parent_code is None)
         for figure in item.communes:
             if figure.unit.id != report.root.id:  # a commune's own report has no rows below it
                 row += 1
-                _table_row(sheet, row, ["", f"   {figure.unit.name}", ind.unit_label, cell_value(figure.target),
+                _table_row(sheet, row, ["", f"   {figure.unit.name}", _(ind.unit_label), cell_value(figure.target),
                                         cell_value(figure.achieved), cell_value(figure.rate)], italic=True)
     return row + 1
 

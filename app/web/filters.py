@@ -45,4 +45,5 @@ def number(value) -> str:
 
 
 def register(app) -> None:
-    app.jinja_env.filters.update(date_vn=date_vn, datetime_vn=datetime_vn, money=money, number=number)
+    from .i18n import label
+    app.jinja_env.filters.update(date_vn=date_vn, datetime_vn=datetime_vn, money=money, number=number, label=label)
