@@ -62,7 +62,8 @@ def test_the_whole_way_from_draft_to_outcome(app, client, rclient, case_id, coun
     assert decide(rclient, plan_id, "return", comment="Bổ sung đầu ra sản phẩm").status_code == 303
     row = plan_row(app, plan_id)
     assert row["status"] == "returned" and row["decisions"] == [("return", reviewer.id, None)]
-    assert f"/livelihood/{plan_id}" not in rclient.get("/livelihood/").get_data(as_text=True)
+    waiting, decided = rclient.get("/livelihood/").get_data(as_text=True).split('id="decided-title"')
+    assert f"/livelihood/{plan_id}" not in waiting and f"/livelihood/{plan_id}" in decided
 
     # The counsellor sees the comment, revises and resubmits: version 2.
     page = client.get(f"/livelihood/{plan_id}").get_data(as_text=True)
@@ -159,6 +160,8 @@ def test_bad_input_is_refused_beside_the_field_and_the_input_is_kept(app, client
     assert response.status_code == 200 and 'id="amount_requested-error"' in response.get_data(as_text=True)
     response = draft(client, case_id, start_on="2026-05-01", end_on="2026-04-01")
     assert response.status_code == 200 and 'id="end_on-error"' in response.get_data(as_text=True)
+    response = draft(client, case_id, start_on="31/02/2026")
+    assert response.status_code == 200 and "Ngày không hợp lệ" in response.get_data(as_text=True)
     # Dots typed as thousands separators without JavaScript are read as đồng.
     plan_id = new_plan(client, case_id, amount_requested="12.000.000")
     assert plan_row(app, plan_id)["requested"] == 12_000_000

@@ -55,6 +55,20 @@ class MoneyField(IntegerField):
             raise StopValidation()
 
 
+class DayField(DateField):
+    """A date picker; a date the browser did not check (no JavaScript, old phone) is refused in Vietnamese."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError(_l("Ngày không hợp lệ.")) from exc
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()
+
+
 def blank():
     return [("", _l("— Chọn —"))]
 
@@ -70,8 +84,8 @@ class PlanForm(BaseForm):
     cofund_family = MoneyField(_l("Đối ứng: gia đình (đồng)"), [optional()])
     cofund_bank = MoneyField(_l("Đối ứng: vay Ngân hàng Chính sách xã hội (đồng)"), [optional()])
     cofund_other = MoneyField(_l("Đối ứng: nguồn khác (đồng)"), [optional()])
-    start_on = DateField(_l("Bắt đầu"), [optional()])
-    end_on = DateField(_l("Kết thúc dự kiến"), [optional()])
+    start_on = DayField(_l("Bắt đầu"), [optional()])
+    end_on = DayField(_l("Kết thúc dự kiến"), [optional()])
     expected_income = MoneyField(_l("Thu nhập dự kiến mỗi tháng (đồng)"), [optional()])
     risks = long_text(_l("Rủi ro và cách phòng tránh"), optional(), max_len=1500)
 
@@ -83,7 +97,7 @@ class DecisionForm(BaseForm):
 
 
 class DisbursementForm(BaseForm):
-    paid_on = DateField(_l("Ngày giải ngân"), [required()], default=date.today)
+    paid_on = DayField(_l("Ngày giải ngân"), [required()], default=date.today)
     amount = MoneyField(_l("Số tiền (đồng)"), [required()])
     form = RadioField(_l("Hình thức"), [chosen()], choices=list(FORM_CHOICES), default="cash")
     items = long_text(_l("Hiện vật đã trao (nếu hỗ trợ bằng hiện vật)"), optional(), max_len=1000)
@@ -91,7 +105,7 @@ class DisbursementForm(BaseForm):
 
 
 class VisitForm(BaseForm):
-    visited_on = DateField(_l("Ngày thăm"), [required()], default=date.today)
+    visited_on = DayField(_l("Ngày thăm"), [required()], default=date.today)
     progress = RadioField(_l("Tiến độ"), [chosen()], choices=list(PROGRESS_CHOICES))
     income = MoneyField(_l("Thu nhập kỳ này (đồng)"), [optional()])
     problems = long_text(_l("Khó khăn"), optional(), max_len=1500)
@@ -100,7 +114,7 @@ class VisitForm(BaseForm):
 
 class OutcomeForm(BaseForm):
     milestone = RadioField(_l("Mốc đánh giá"), [chosen()], choices=list(MILESTONE_CHOICES), coerce=int)
-    recorded_on = DateField(_l("Ngày đánh giá"), [required()], default=date.today)
+    recorded_on = DayField(_l("Ngày đánh giá"), [required()], default=date.today)
     still_active = BooleanField(_l("Hoạt động sinh kế vẫn duy trì"))
     income_change = SelectField(_l("Thu nhập so với trước khi hỗ trợ"), [chosen()],
                                 choices=blank() + list(INCOME_CHANGE_CHOICES))

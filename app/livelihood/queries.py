@@ -22,6 +22,14 @@ def review_queue(user) -> Select:
             .order_by(LivelihoodPlan.submitted_at.asc(), LivelihoodPlan.id))
 
 
+def decided_in_district(user) -> Select:
+    """Plans of the reviewer's district that have a decision, the latest first."""
+    return (select(LivelihoodPlan).join(Case, LivelihoodPlan.case_id == Case.id)
+            .where(Case.unit_id.in_(scope_for(user, "district_reviewer")), LivelihoodPlan.decided_at.is_not(None),
+                   LivelihoodPlan.status != "submitted")
+            .order_by(LivelihoodPlan.decided_at.desc()))
+
+
 def plans_in(unit_ids) -> Select:
     """Every plan of the cases of these units (the district overview, the budget)."""
     return (select(LivelihoodPlan).join(Case, LivelihoodPlan.case_id == Case.id)

@@ -15,6 +15,7 @@ from . import bp
 from .common import commune_of, load, refuse, render_detail
 
 LIST_LIMIT = 200
+DECIDED_LIMIT = 50  # the latest decisions; the district overview covers the rest
 
 
 @bp.get("/livelihood/")
@@ -22,7 +23,7 @@ LIST_LIMIT = 200
 def index():
     """The counsellor's plans and/or the district reviewer's queue of submitted plans, oldest first."""
     status = request.args.get("status", "")
-    mine = queue = None
+    mine = queue = decided = None
     if has_permission(current_user, "livelihood.propose"):
         stmt = queries.counsellor_plans(current_user)
         if status in STATUSES:
@@ -30,7 +31,8 @@ def index():
         mine = list(db.session.scalars(stmt.limit(LIST_LIMIT)))
     if has_permission(current_user, "livelihood.review"):
         queue = list(db.session.scalars(queries.review_queue(current_user).limit(LIST_LIMIT)))
-    context = {"mine": mine, "queue": queue, "status": status, "statuses": STATUSES,
+        decided = list(db.session.scalars(queries.decided_in_district(current_user).limit(DECIDED_LIMIT)))
+    context = {"mine": mine, "queue": queue, "decided": decided, "status": status, "statuses": STATUSES,
                "communes": {p.id: commune_of(p.case) for p in (queue or [])}}
     if htmx.target == "plan-lists":
         return render_template("livelihood/_lists.html", **context)
