@@ -110,11 +110,19 @@ def build_instance(base: Path, name: str, **extra):
 
 
 def capture_logs(caplog, level=logging.DEBUG) -> None:
-    """Capture every logger again: the migrations' logging.config.fileConfig replaces the root's handlers."""
+    """Capture every logger at `level` (restored after the test).
+
+    The migrations' logging.config.fileConfig replaces the root's handlers and sets some loggers (sqlalchemy,
+    alembic) to WARN: pytest's handler goes back on the root, and every known logger is opened up, so that
+    SQL statements with their parameters and result rows are captured too.
+    """
     root = logging.getLogger()
     if caplog.handler not in root.handlers:
         root.addHandler(caplog.handler)
     caplog.set_level(level)
+    for name in ("sqlalchemy", "sqlalchemy.engine", "werkzeug", "tincay", "flask_limiter", "alembic",
+                 *list(logging.root.manager.loggerDict)):
+        caplog.set_level(level, logger=name)
 
 
 def query(app, fn):
