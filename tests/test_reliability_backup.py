@@ -14,6 +14,7 @@ import time
 
 import pytest
 from reliability.support import (
+    PASSWORD,
     PYTHON,
     ROOT,
     SECRETS,
@@ -194,7 +195,7 @@ def test_an_erased_case_stays_unreadable_after_restoring_an_older_backup(tmp_pat
     src_url = fresh_database(tmp_path, "erase")
     app = build_instance(tmp_path / "erase", "erase", SQLALCHEMY_DATABASE_URI=src_url)
     keys = app.config["KEY_FILE"]
-    actor = make_user(app, "counsellor", "TA-02")[0]
+    actor, username, _ = make_user(app, "counsellor", "TA-02")
     erased_id, kept_id = seed_cases(app, actor, 2)
     older = str(tmp_path / "before-erasure.backup")
     assert flask_cli("backup", "create", older, db_url=src_url, key_file=keys).returncode == 0
@@ -214,3 +215,9 @@ def test_an_erased_case_stays_unreadable_after_restoring_an_older_backup(tmp_pat
     assert query(restored, lambda: read(kept_id)) == SECRETS["full_name"]
     with pytest.raises(RecordErased):
         query(restored, lambda: read(erased_id))
+    # On the web: the case page says it was erased (410), not "damaged" and never its content.
+    client = restored.test_client()
+    client.post("/auth/login", data={"username": username, "password": PASSWORD})
+    page = client.get(f"/cases/{erased_id}")
+    assert page.status_code == 410 and SECRETS["full_name"] not in page.get_data(as_text=True)
+    assert client.get(f"/cases/{kept_id}").status_code == 200
