@@ -34,14 +34,14 @@ def world(app, client, make_user, login, unit):
     submitted_plan(client, quai_to, amount_requested="4000000")  # waiting
     a = submitted_plan(client, quai_to, amount_requested="10000000")
     decide(reviewer, a, "approve", amount="9000000")
-    client.post(f"/livelihood/{a}/disburse", data={"paid_on": today, "amount": "2500000", "form": "cash",
+    client.post(f"/livelihood/{a}/disburse", data={"paid_on": today, "amount": "2500000", "payment_form": "cash",
                                                    "receipt_number": "A1"})
     client.post(f"/livelihood/{a}/outcomes", data={"milestone": "6", "recorded_on": today, "still_active": "y",
                                                    "income_change": "same", "wellbeing": "3",
                                                    "reintegration": "partial"})
     b = submitted_plan(other, muong_mun, amount_requested="7000000")
     decide(reviewer, b, "approve")
-    other.post(f"/livelihood/{b}/disburse", data={"paid_on": today, "amount": "7000000", "form": "cash",
+    other.post(f"/livelihood/{b}/disburse", data={"paid_on": today, "amount": "7000000", "payment_form": "cash",
                                                   "receipt_number": "B1"})
     for milestone in ("6", "12"):
         other.post(f"/livelihood/{b}/outcomes", data={"milestone": milestone, "recorded_on": today,

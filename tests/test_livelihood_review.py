@@ -48,7 +48,7 @@ def test_the_reviewer_never_receives_identity_or_narrative(app, client, rclient,
              decide(rclient, plan_id, "reject")]  # a refused decision re-renders the page
     assert decide(rclient, plan_id, "approve", amount="10000000").status_code == 303
     client.post(f"/livelihood/{plan_id}/disburse", data={"paid_on": "2026-01-01", "amount": "1000",
-                                                         "form": "cash", "receipt_number": "X"})
+                                                         "payment_form": "cash", "receipt_number": "X"})
     pages += [rclient.get(f"/livelihood/{plan_id}"), rclient.get("/livelihood/overview"), rclient.get("/livelihood/")]
     for response in pages:
         assert response.status_code == 200

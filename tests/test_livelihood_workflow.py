@@ -92,7 +92,7 @@ def test_the_whole_way_from_draft_to_outcome(app, client, rclient, case_id, coun
 
     # The first disbursement (in kind) makes it active and puts the reminders on the case's follow-up list.
     response = client.post(f"/livelihood/{plan_id}/disburse", data={
-        "paid_on": today.isoformat(), "amount": "5000000", "form": "in_kind", "items": "2 lợn giống",
+        "paid_on": today.isoformat(), "amount": "5000000", "payment_form": "in_kind", "items": "2 lợn giống",
         "receipt_number": "PC-01"})
     assert response.status_code == 303
     row = plan_row(app, plan_id)
@@ -101,7 +101,7 @@ def test_the_whole_way_from_draft_to_outcome(app, client, rclient, case_id, coun
     assert (f"livelihood:{plan_id}:visit", "open") in sources
     assert (f"livelihood:{plan_id}:6m", "open") in sources and (f"livelihood:{plan_id}:12m", "open") in sources
     response = client.post(f"/livelihood/{plan_id}/disburse", data={
-        "paid_on": today.isoformat(), "amount": "4000000", "form": "cash", "receipt_number": "PC-02"})
+        "paid_on": today.isoformat(), "amount": "4000000", "payment_form": "cash", "receipt_number": "PC-02"})
     assert response.status_code == 303
     assert plan_row(app, plan_id)["disbursed"] == 9_000_000
 
@@ -185,24 +185,24 @@ def test_disbursements_never_exceed_the_approved_amount(app, client, rclient, ca
     # Nothing is paid before approval.
     today = date.today().isoformat()
     early = client.post(f"/livelihood/{plan_id}/disburse", data={
-        "paid_on": today, "amount": "1000000", "form": "cash", "receipt_number": "PC-00"})
+        "paid_on": today, "amount": "1000000", "payment_form": "cash", "receipt_number": "PC-00"})
     assert early.status_code == 200 and plan_row(app, plan_id)["disbursed"] == 0
     decide(rclient, plan_id, "approve", amount="8000000")
     ok = client.post(f"/livelihood/{plan_id}/disburse", data={
-        "paid_on": today, "amount": "6000000", "form": "cash", "receipt_number": "PC-01"})
+        "paid_on": today, "amount": "6000000", "payment_form": "cash", "receipt_number": "PC-01"})
     assert ok.status_code == 303
     over = client.post(f"/livelihood/{plan_id}/disburse", data={
-        "paid_on": today, "amount": "2000001", "form": "cash", "receipt_number": "PC-02"})
+        "paid_on": today, "amount": "2000001", "payment_form": "cash", "receipt_number": "PC-02"})
     html = over.get_data(as_text=True)
     assert over.status_code == 200 and 'id="amount-error"' in html and "Vượt số tiền được duyệt" in html
     assert "2.000.000" in html and 'value="PC-02"' in html
     assert plan_row(app, plan_id)["disbursed"] == 6_000_000
     # In kind needs the items; a date in the future is refused.
     kind = client.post(f"/livelihood/{plan_id}/disburse", data={
-        "paid_on": today, "amount": "1000000", "form": "in_kind", "receipt_number": "PC-03"})
+        "paid_on": today, "amount": "1000000", "payment_form": "in_kind", "receipt_number": "PC-03"})
     assert kind.status_code == 200 and 'id="items-error"' in kind.get_data(as_text=True)
     future = client.post(f"/livelihood/{plan_id}/disburse", data={
-        "paid_on": (date.today() + timedelta(days=2)).isoformat(), "amount": "1000000", "form": "cash",
+        "paid_on": (date.today() + timedelta(days=2)).isoformat(), "amount": "1000000", "payment_form": "cash",
         "receipt_number": "PC-04"})
     assert future.status_code == 200 and 'id="paid_on-error"' in future.get_data(as_text=True)
     assert plan_row(app, plan_id)["disbursed"] == 6_000_000
@@ -212,7 +212,7 @@ def test_discontinuing_needs_a_reason_and_stops_the_visit_reminders(app, client,
     plan_id = submitted_plan(client, case_id)
     decide(rclient, plan_id, "approve")
     client.post(f"/livelihood/{plan_id}/disburse", data={
-        "paid_on": date.today().isoformat(), "amount": "1000000", "form": "cash", "receipt_number": "PC-1"})
+        "paid_on": date.today().isoformat(), "amount": "1000000", "payment_form": "cash", "receipt_number": "PC-1"})
     response = client.post(f"/livelihood/{plan_id}/close", data={"how": "discontinued"})
     assert response.status_code == 200 and 'id="reason-error"' in response.get_data(as_text=True)
     assert client.post(f"/livelihood/{plan_id}/close", data={"how": "discontinued", "reason": "Chuyển đi"}

@@ -76,7 +76,7 @@ def _make(case, state, activity, amount, counsellor, reviewer) -> None:
     services.decide(plan, "approve", actor=reviewer, amount=amount - 1_000_000)
     paid_on = today - timedelta(days=200 if state in ("completed", "discontinued") else 120)
     plan.decided_at = plan.decided_at - timedelta(days=210)  # the demo plan was approved months ago
-    services.disburse(plan, {"paid_on": paid_on, "amount": plan.amount_approved // 2, "form": "in_kind",
+    services.disburse(plan, {"paid_on": paid_on, "amount": plan.amount_approved // 2, "payment_form": "in_kind",
                              "items": "Giống và vật tư theo kế hoạch", "receipt_number": f"PC-{case.code[-4:]}-1"},
                       actor=counsellor)
     if state == "discontinued":

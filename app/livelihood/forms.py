@@ -99,7 +99,8 @@ class DecisionForm(BaseForm):
 class DisbursementForm(BaseForm):
     paid_on = DayField(_l("Ngày giải ngân"), [required()], default=date.today)
     amount = MoneyField(_l("Số tiền (đồng)"), [required()])
-    form = RadioField(_l("Hình thức"), [chosen()], choices=list(FORM_CHOICES), default="cash")
+    # Not "form": an input of that name shadows the <form> element's own properties and breaks htmx.
+    payment_form = RadioField(_l("Hình thức"), [chosen()], choices=list(FORM_CHOICES), default="cash")
     items = long_text(_l("Hiện vật đã trao (nếu hỗ trợ bằng hiện vật)"), optional(), max_len=1000)
     receipt_number = text(_l("Số phiếu chi, biên nhận"), required(), max_len=40)
 
@@ -130,7 +131,7 @@ class CloseForm(BaseForm):
 
 LABELS = {
     "activity": dict(ACTIVITY_CHOICES), "status": STATUS_LABELS, "badge": STATUS_BADGES,
-    "decision": dict(DECISION_CHOICES), "form": dict(FORM_CHOICES), "progress": dict(PROGRESS_CHOICES),
+    "decision": dict(DECISION_CHOICES), "payment_form": dict(FORM_CHOICES), "progress": dict(PROGRESS_CHOICES),
     "income_change": dict(INCOME_CHANGE_CHOICES), "reintegration": dict(REINTEGRATION_CHOICES),
     "wellbeing": {int(k): v for k, v in WELLBEING_CHOICES},
 }

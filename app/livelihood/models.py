@@ -142,7 +142,7 @@ class Disbursement(CaseKeyed, db.Model):
     case_id: Mapped[str] = _case_fk()
     paid_on: Mapped[date] = mapped_column(Date, index=True)
     amount: Mapped[int] = mapped_column(Integer)
-    form: Mapped[str] = mapped_column(String(10))  # cash, in_kind
+    payment_form: Mapped[str] = mapped_column(String(10))  # cash, in_kind
     receipt_number: Mapped[str] = mapped_column(String(40))
     recorded_by_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

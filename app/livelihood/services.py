@@ -188,13 +188,14 @@ def disburse(plan: LivelihoodPlan, data: dict, *, actor, today: date | None = No
     ensure(paid_on <= (today or date.today()), _l("Ngày giải ngân không được sau hôm nay."), "paid_on")
     ensure(paid_on >= plan.decided_at.date() - timedelta(days=1),
            _l("Ngày giải ngân phải sau ngày duyệt kế hoạch."), "paid_on")
-    ensure(data.get("form") in ("cash", "in_kind"), _l("Vui lòng chọn hình thức."), "form")
+    ensure(data.get("payment_form") in ("cash", "in_kind"), _l("Vui lòng chọn hình thức."), "payment_form")
     items = case_services.nfc(data.get("items") or "")
-    ensure(data["form"] == "cash" or items, _l("Vui lòng ghi hiện vật đã trao."), "items")
+    ensure(data["payment_form"] == "cash" or items, _l("Vui lòng ghi hiện vật đã trao."), "items")
     receipt = (data.get("receipt_number") or "").strip()
     ensure(receipt, _l("Vui lòng nhập số phiếu chi, biên nhận."), "receipt_number")
     row = Disbursement(plan=plan, plan_id=plan.id, case=plan.case, case_id=plan.case_id, paid_on=paid_on,
-                       amount=amount, form=data["form"], receipt_number=receipt, recorded_by_id=actor.id)
+                       amount=amount, payment_form=data["payment_form"], receipt_number=receipt,
+                       recorded_by_id=actor.id)
     row.items = items or None
     db.session.add(row)
     plan.updated_at = utcnow()  # bumps the plan's version: two disbursements at once cannot both pass

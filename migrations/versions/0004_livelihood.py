@@ -88,7 +88,7 @@ def upgrade():
     sa.Column('case_id', sa.String(length=36), nullable=False),
     sa.Column('paid_on', sa.Date(), nullable=False),
     sa.Column('amount', sa.Integer(), nullable=False),
-    sa.Column('form', sa.String(length=10), nullable=False),
+    sa.Column('payment_form', sa.String(length=10), nullable=False),
     sa.Column('receipt_number', sa.String(length=40), nullable=False),
     sa.Column('recorded_by_id', sa.String(length=36), nullable=True),
     sa.Column('created_at', app.types.UTCDateTime(), nullable=False),
