@@ -59,8 +59,8 @@ def test_every_source_message_has_an_english_translation(template, english):
             missing.append(_key(message.id))
         elif found.fuzzy:
             fuzzy.append(_key(message.id))
-    assert not missing, f"{len(missing)} messages have no English (run the extract/update steps in README): " \
-                        f"{missing[:20]}"
+    assert not missing, f"{len(missing)} messages have no English (see babel.cfg for the extract/update steps; " \
+                        f"then translate in {PO.relative_to(ROOT)}): {missing[:20]}"
     assert not fuzzy, f"fuzzy English entries to check: {fuzzy[:20]}"
 
 
