@@ -169,6 +169,7 @@ def build_world() -> World:
                                   for k in ("consent_id", "service_id", "followup_id", "note_id", "assignment_id")})
     world.params["mixed"]["assignment_id"] = users["counsellor"].roles[0].id  # another user's role
     world.params["unknown"] = {k: str(uuid.uuid4()) for k in world.params["own"]}
+    world.params["unknown"]["number"] = 1  # a plan version number: the plan id is the unknown part
     for variant in VARIANTS:
         world.params[variant]["form_key"] = "case-intake" if variant != "unknown" else "-not-a-form-key"
     world.extra.update(spare_id=spare.id, case_codes={v: c.code for v, c in cases.items()},
@@ -179,8 +180,54 @@ def build_world() -> World:
 
 def _build_area_objects(world: World, users: dict, cases: dict) -> None:
     """Objects of the other areas: referrals (own and other addressed to `agency`, far to `agency_other`),
-    an agency mapping; livelihood and indicators as they land."""
+    an agency mapping; a submitted livelihood plan per case; indicator reports, models and budget lines."""
     _referrals(world, users, cases)
+    _livelihood(world, users, cases)
+    _indicators(world, users)
+
+
+def _livelihood(world: World, users: dict, cases: dict) -> None:
+    from app.livelihood import services
+    owners = {"own": users["counsellor"], "other": users["counsellor_other"], "far": world.extra["far_counsellor"]}
+    for variant, owner in owners.items():
+        plan = services.create_plan(cases[variant], {
+            "activity": "livestock", "amount_requested": 12_000_000, "cofund_own": 1_000_000, "cofund_family": 0,
+            "cofund_bank": 0, "cofund_other": 0, "start_on": date(2026, 4, 1), "end_on": date(2027, 3, 31),
+            "expected_income": 1_500_000, "description": "Nuôi lợn nái", "training_needs": "", "risks": ""},
+            actor=owner)
+        services.submit_plan(plan, actor=owner)
+        world.params[variant].update(plan_id=plan.id, number=1)
+
+
+def _indicators(world: World, users: dict) -> None:
+    """A reporting round with a draft report, a model and a budget line per scope (own commune 03295, other
+    commune 03268, far commune of the other district; budget lines belong to districts)."""
+    from sqlalchemy import select
+
+    from app.indicators import services
+    from app.indicators.models import IndicatorActivity
+    cycle = services.open_cycle(2026, "preliminary", actor="test")
+    world.extra.update(cycle_id=cycle.id, report_unit_id=_unit("03295").id)
+    communes = {"own": "03295", "other": "03268", "far": OTHER_COMMUNE}
+    districts = {"own": "099", "other": "099", "far": OTHER_DISTRICT}
+    for variant, code in communes.items():
+        submission = services.start_submission(cycle, _unit(code), actor="test")
+        entry = services.save_registry_entry(None, _unit(code), {
+            "kind": "communication_team", "name": f"Tổ truyền thông thử nghiệm {variant}",
+            "decision_number": "12/QĐ-UBND", "founded_on": date(2023, 3, 1), "status": "active", "ended_on": None,
+            "members_total": 10, "members_women": 6, "members_ethnic_minority": 6, "members_linked_finance": 0,
+            "members_livelihood": 0, "applies_gals": False, "meetings_held": 4}, actor="test")
+        world.params[variant].update(submission_id=submission.id, entry_id=entry.id)
+    lines = {}
+    for variant in ("own", "far"):
+        lines[variant] = services.save_budget_line(None, _unit(districts[variant]), {
+            "component": "II", "activity_code": None, "year": 2026, "source": "central", "planned": 1_000_000,
+            "allocated": 1_000_000, "disbursed": 0, "note": ""}, actor="test")
+    activity = db.session.scalar(select(IndicatorActivity).where(IndicatorActivity.is_group.is_(False))
+                                 .order_by(IndicatorActivity.sort).limit(1))
+    for variant in ("own", "other", "far"):
+        world.params[variant].update(line_id=lines["own" if variant == "other" else variant].id,
+                                     activity_id=activity.id)
 
 
 def _referrals(world: World, users: dict, cases: dict) -> None:

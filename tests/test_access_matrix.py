@@ -60,6 +60,24 @@ REFERRAL_SEND = {"own": allow("counsellor"), "other": allow("counsellor_other"),
                  "unknown": nobody()}
 REFERRAL_ANSWER = {"own": allow("agency"), "other": allow("agency"), "far": allow("agency_other"),
                    "unknown": nobody()}
+# A livelihood plan: read by the case's counsellors and district reviewers, worked on by the counsellors,
+# decided by the district reviewer whose district holds the case.
+PLAN_READ = CASE_READ
+PLAN_WORK = CASE_EDIT
+PLAN_DECIDE = CASE_REVIEW
+PLAN_LISTERS = allow(*CASE_READERS)
+REVIEWERS = allow("reviewer", "reviewer_other")
+# Indicators: figures for every role that reports, reviews, monitors or counsels (not the admin, not agencies).
+INDICATOR_VIEWERS = allow("counsellor", "counsellor_other", "reviewer", "reviewer_other", "reporter", "monitor")
+EXPORTERS = allow("reviewer", "reviewer_other", "reporter", "monitor")
+# A commune's report: its reporter (only 03295 has one) and the district reviewer; "far" is the other district's.
+REPORT_READ = {"own": allow("reporter", "reviewer"), "other": allow("reviewer"), "far": allow("reviewer_other"),
+               "unknown": nobody()}
+REPORT_EDIT = {"own": allow("reporter"), "other": nobody(), "far": nobody(), "unknown": nobody()}
+REPORT_REVIEW = {"own": allow("reviewer"), "other": allow("reviewer"), "far": allow("reviewer_other"),
+                 "unknown": nobody()}
+REPORT_REOPEN = {"own": ADMIN, "other": ADMIN, "far": ADMIN, "unknown": nobody()}
+BUDGET_LINE = {"own": allow("reviewer"), "far": allow("reviewer_other"), "unknown": nobody()}
 # Admin pages about one account or unit: any that exists.
 ADMIN_OBJECT = {"own": ADMIN, "unknown": nobody()}
 
@@ -134,6 +152,50 @@ MATRIX: dict[str, dict[str, dict]] = {
     "referrals.agency_map": {"GET": ADMIN, "POST": ADMIN},
     # Removing a mapping that is not there is a no-op: the admin is sent back to the list.
     "referrals.agency_unmap": {"POST": {"own": ADMIN, "unknown": ADMIN}},
+    # --- livelihood -------------------------------------------------------------------------------------
+    "livelihood.index": {"GET": PLAN_LISTERS, "GET hx=plan-lists": PLAN_LISTERS},
+    "livelihood.create": {"GET": CASE_EDIT, "POST": CASE_EDIT},
+    "livelihood.detail": {"GET": PLAN_READ},
+    "livelihood.version": {"GET": PLAN_READ},
+    "livelihood.edit": {"GET": PLAN_WORK, "POST": PLAN_WORK},
+    "livelihood.submit": {"POST": PLAN_WORK, "POST hx=plan-body": PLAN_WORK},
+    "livelihood.disburse": {"POST": PLAN_WORK, "POST hx=plan-body": PLAN_WORK},
+    "livelihood.visit": {"POST": PLAN_WORK, "POST hx=plan-body": PLAN_WORK},
+    "livelihood.outcome": {"POST": PLAN_WORK, "POST hx=plan-body": PLAN_WORK},
+    "livelihood.close": {"POST": PLAN_WORK, "POST hx=plan-body": PLAN_WORK},
+    "livelihood.decide": {"POST": PLAN_DECIDE, "POST hx=plan-body": PLAN_DECIDE},
+    "livelihood.district_overview": {"GET": REVIEWERS, "GET hx=overview-table": REVIEWERS},
+    "livelihood.export": {"POST": REVIEWERS},
+    # --- indicators -------------------------------------------------------------------------------------
+    "indicators.index": {"GET": INDICATOR_VIEWERS, "GET hx=indicator-figures": INDICATOR_VIEWERS},
+    "indicators.export": {"GET": EXPORTERS},
+    "indicators.targets": {"GET": INDICATOR_VIEWERS, "GET hx=target-grid": INDICATOR_VIEWERS},
+    "indicators.save_targets": {"POST": REVIEWERS},
+    "indicators.activities": {"GET": INDICATOR_VIEWERS},
+    # Sent with the unit of commune 03295 (see BODIES): its reporter and its district's reviewer.
+    "indicators.activity_status": {"POST": {"own": allow("reporter", "reviewer"), "unknown": nobody()}},
+    "indicators.budget": {"GET": INDICATOR_VIEWERS},
+    "indicators.add_budget_line": {"POST": REVIEWERS},
+    "indicators.edit_budget_line": {"GET": BUDGET_LINE, "POST": BUDGET_LINE},
+    "indicators.registry": {"GET": INDICATOR_VIEWERS, "GET hx=registry-rows": INDICATOR_VIEWERS},
+    "indicators.registry_new": {"GET": allow("reporter"), "POST": allow("reporter")},
+    "indicators.registry_edit": {"GET": REPORT_EDIT, "POST": REPORT_EDIT},
+    "indicators.reports": {"GET": INDICATOR_VIEWERS, "GET hx=report-queue": INDICATOR_VIEWERS},
+    "indicators.open_cycle": {"POST": REVIEWERS},
+    "indicators.start": {"POST": allow("reporter")},  # for commune 03295 in the world's round (see BODIES)
+    "indicators.submission": {"GET": REPORT_READ},
+    "indicators.save": {"POST": REPORT_EDIT, "POST hx=report-form": REPORT_EDIT},
+    "indicators.return_report": {"POST": REPORT_REVIEW},
+    "indicators.confirm": {"POST": REPORT_REVIEW},
+    "indicators.lock": {"POST": REPORT_REVIEW},
+    "indicators.reopen": {"POST": REPORT_REOPEN},
+    "indicators.reopen_list": {"GET": ADMIN},
+}
+# POSTs whose allowed answer needs more than an empty body (which the view would refuse as "not yours").
+BODIES = {
+    "indicators.activity_status": lambda world: {"unit_id": world.extra["report_unit_id"], "year": "2026",
+                                                 "status": "done"},
+    "indicators.start": lambda world: {"unit_id": world.extra["report_unit_id"], "cycle_id": world.extra["cycle_id"]},
 }
 # Routes where an unknown id is answered as a success, not a 404 (idempotent removals).
 UNKNOWN_ID_ACCEPTED = {"referrals.agency_unmap"}
@@ -207,7 +269,8 @@ def test_every_route_answers_each_profile_as_the_matrix_declares(app, profile):
         params = dict(world.params.get(variant, {}), **statics.get(variant, {}))
         path = _url(app, endpoint, params)
         headers = {"HX-Request": "true", "HX-Target": target} if target else {}
-        response = client.open(path, method=method, headers=headers, data={} if method == "POST" else None)
+        body = BODIES[endpoint](world) if endpoint in BODIES else {}
+        response = client.open(path, method=method, headers=headers, data=body if method == "POST" else None)
         got = classify(response)
         checked += 1
         if got != expected:
