@@ -162,6 +162,8 @@ def test_bad_input_is_refused_beside_the_field_and_the_input_is_kept(app, client
     assert response.status_code == 200 and 'id="end_on-error"' in response.get_data(as_text=True)
     response = draft(client, case_id, start_on="31/02/2026")
     assert response.status_code == 200 and "Ngày không hợp lệ" in response.get_data(as_text=True)
+    # Only the activity, the description and the amount are needed; empty dates and amounts are fine.
+    new_plan(client, case_id, **{k: "" for k in PLAN if k not in ("activity", "description", "amount_requested")})
     # Dots typed as thousands separators without JavaScript are read as đồng.
     plan_id = new_plan(client, case_id, amount_requested="12.000.000")
     assert plan_row(app, plan_id)["requested"] == 12_000_000

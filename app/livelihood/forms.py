@@ -59,6 +59,9 @@ class DayField(DateField):
     """A date picker; a date the browser did not check (no JavaScript, old phone) is refused in Vietnamese."""
 
     def process_formdata(self, valuelist):
+        if not valuelist or not "".join(valuelist).strip():
+            self.data = None  # left empty: `optional` or `required` decides
+            return
         try:
             super().process_formdata(valuelist)
         except ValueError as exc:
