@@ -12,6 +12,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..units.queries import scope_ids
 from ..web.filters import date_vn
+from ..web.xlsx import keep_text
 from .models import ReportingCycle, Submission
 
 THIN = Side(style="thin")
@@ -36,6 +37,7 @@ def workbook(report, tables) -> bytes:
     for letter, width in zip("ABCDEF", (6, 60, 12, 14, 14, 12), strict=True):
         sheet.column_dimensions[letter].width = width
     out = BytesIO()
+    keep_text(book)  # names and narratives typed by people never run as formulas
     book.save(out)
     return out.getvalue()
 

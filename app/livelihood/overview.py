@@ -152,6 +152,8 @@ def to_excel(data: Overview) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from ..web.xlsx import keep_text
+
     book = Workbook()
     sheet = book.active
     sheet.title = _("Sinh kế %(y)d", y=data.year)
@@ -176,6 +178,7 @@ def to_excel(data: Overview) -> bytes:
                 cell.number_format = "#,##0"
     sheet.column_dimensions["A"].width = 32
     out = BytesIO()
+    keep_text(book)  # names and narratives typed by people never run as formulas
     book.save(out)
     return out.getvalue()
 
