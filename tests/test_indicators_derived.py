@@ -131,7 +131,7 @@ def test_livelihood_and_referral_figures_equal_a_direct_count(app, make_user):
                                   amount_requested=10_000_000, amount_approved=10_000_000, budget_year=2026)
             db.session.add(plan)
             db.session.add(Disbursement(plan=plan, case=case, case_id=case.id, paid_on=date(2026, 3, 1 + n),
-                                        amount=1_000_000 * (n + 1), form="cash", receipt_number=f"PC-{n}"))
+                                        amount=1_000_000 * (n + 1), payment_form="cash", receipt_number=f"PC-{n}"))
         agency = unit("AG-LDTBXH-099")
         for n, case in enumerate(db.session.scalars(select(Case).order_by(Case.code)).all()[:7]):
             db.session.add(Referral(code=f"CG-T-{n}", case_id=case.id, agency_id=agency.id, sender_unit_id=case.unit_id,
