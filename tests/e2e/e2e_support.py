@@ -157,7 +157,10 @@ def totp_code(user) -> str:
     totp = pyotp.TOTP(user.totp_secret)
     now = int(time.time() // totp.interval)
     last = max(user.used_steps, default=0)
-    step = next((s for s in (now - 1, now, now + 1) if s > last), None)  # the server accepts one step of drift
+    # The server accepts one step of drift either way; the previous step only early in the current one, so
+    # that it is still inside the window when the server checks it.
+    early = time.time() % totp.interval < totp.interval - 5
+    step = next((s for s in ((now - 1,) if early else ()) + (now, now + 1) if s > last), None)
     if step is None:  # both steps used: wait for the next one
         time.sleep((now + 1) * totp.interval - time.time() + 0.2)
         return totp_code(user)
