@@ -29,7 +29,7 @@ ORDER_ISSUERS = (("", _l("— Không có —")), ("commune_chair", _l("Chủ t�
                  ("court", _l("Tòa án (tối đa 4 tháng)")))
 FOLLOWUP_STATUSES = (("done", _l("Đã thực hiện")), ("cancelled", _l("Huỷ")))
 SERVICE_STATUSES = (("planned", _l("Dự kiến")), ("in_progress", _l("Đang thực hiện")), ("done", _l("Đã xong")),
-                    ("cancelled", _l("Huỷ")))
+                    ("cancelled", _l("Đã huỷ")))
 GIVEN_BY = (("self", _l("Người được hỗ trợ")), ("guardian", _l("Người giám hộ")),
             ("child_and_guardian", _l("Trẻ (từ 7 tuổi) và người giám hộ")))
 CONTACT_CHANNELS = (("", _l("— Chọn —")), ("phone_call", _l("Gọi điện")), ("sms", _l("Tin nhắn")),
