@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 
-PER_WINDOW, WINDOW = 10, 2
+PER_WINDOW, WINDOW = 10, 5
 GUESSES = 2_000
 
 
@@ -76,9 +76,11 @@ def test_totp_guessing_is_throttled_audited_and_a_used_code_is_refused(app):
         assert response.status_code == 200
     elapsed = time.monotonic() - started
     results = audit_results(app, "auth.totp", user_id)
-    assert results.get("failed", 0) + results.get("throttled", 0) == GUESSES, results
+    assert results.get("failed", 0) + results.get("throttled", 0) == GUESSES, results  # every guess is audited
     assert PER_WINDOW <= results["failed"] <= PER_WINDOW * (int(elapsed // WINDOW) + 2), (results, elapsed)
     # While throttled, even the right code is refused: guessing cannot be finished off in the same window.
+    while "quá nhiều lần" not in client.post("/auth/totp", data={"code": next(codes)}).get_data(as_text=True):
+        pass  # (on a slow machine the last window may have ended: use it up again)
     code = pyotp.TOTP(secret).now()
     assert client.post("/auth/totp", data={"code": code}).status_code == 200
     assert client.get("/auth/account").status_code == 302
