@@ -71,7 +71,8 @@ def _init_extensions(app) -> None:
     filters.register(app)
     from .crypto.keyring import KeyRingError, load_or_create
     try:
-        app.extensions["tincay_keyring"] = load_or_create(app.config["KEY_FILE"], create=False)
+        app.extensions["tincay_keyring"] = load_or_create(app.config["KEY_FILE"], create=False,
+                                                                ledger=app.config.get("ERASURE_LEDGER"))
     except KeyRingError:
         # Only `setup` may run without keys (it creates them); every page answers 503 (see _require_keys) and
         # every other command stops (cli.keyring_or_exit). Production refuses to start first (check_production).

@@ -44,7 +44,8 @@ def setup():
             "Restore the escrowed key file there (or set TINCAY_KEY_FILE); setup will not make new keys.")
     if not production:
         _ensure_secret_key()
-    ring = load_or_create(current_app.config["KEY_FILE"], create=not production)
+    ring = load_or_create(current_app.config["KEY_FILE"], create=not production,
+                          ledger=current_app.config.get("ERASURE_LEDGER"))
     current_app.extensions["tincay_keyring"] = ring
     from flask_migrate import upgrade
     upgrade(revision="heads")  # area migrations branch from the foundation; all heads are applied

@@ -21,6 +21,9 @@ class BaseConfig:
     SQLALCHEMY_DATABASE_URI = None  # filled from DATABASE_URL or instance/tincay.sqlite
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     KEY_FILE = None  # default instance/keys.json; production: TINCAY_KEY_FILE
+    # Erased record ids (default: erased.json beside the key file); production: TINCAY_ERASURE_LEDGER in a
+    # directory the service may write (the key file itself may be a read-only systemd credential).
+    ERASURE_LEDGER = None
     MAX_CONTENT_LENGTH = 1024 * 1024  # 1 MiB: no form needs more; larger bodies get 413
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the server-side session
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
@@ -113,6 +116,8 @@ def load_config(app, name: str | None = None, overrides: dict | None = None) -> 
         app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
     if os.environ.get("TINCAY_KEY_FILE"):
         app.config["KEY_FILE"] = os.environ["TINCAY_KEY_FILE"]
+    if os.environ.get("TINCAY_ERASURE_LEDGER"):
+        app.config["ERASURE_LEDGER"] = os.environ["TINCAY_ERASURE_LEDGER"]
     app.config.update(overrides)
     _fill_defaults(app)
     if name == "production":
@@ -151,5 +156,9 @@ def check_production(cfg) -> None:
         mode = os.stat(key_file).st_mode
         if mode & (stat.S_IRWXG | stat.S_IRWXO):
             problems.append(f"the key file {key_file} is readable by group or others (chmod 0400)")
+    ledger = cfg.get("ERASURE_LEDGER") or (key_file and os.path.join(os.path.dirname(key_file), "erased.json"))
+    if ledger and not os.access(os.path.dirname(os.path.abspath(ledger)) or ".", os.W_OK):
+        problems.append(f"the erasure ledger {ledger} is in a directory the service cannot write "
+                        "(set TINCAY_ERASURE_LEDGER, e.g. /var/lib/tincay/erased.json)")
     if problems:
         raise ConfigError("Production configuration refused: " + "; ".join(problems))

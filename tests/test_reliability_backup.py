@@ -66,11 +66,14 @@ def seed_cases(app, actor_id: str, count: int) -> list[str]:
 
 
 def escrow(key_file: str, folder) -> str:
-    """The operator's escrowed copy of the key file (kept apart from the backups)."""
+    """The operator's escrowed copy of the key file and its erasure ledger (kept apart from the backups)."""
     os.makedirs(folder, exist_ok=True)
     copy = os.path.join(folder, "keys.json")
     shutil.copyfile(key_file, copy)
     os.chmod(copy, 0o400)
+    ledger = os.path.join(os.path.dirname(key_file), "erased.json")
+    if os.path.exists(ledger):
+        shutil.copyfile(ledger, os.path.join(folder, "erased.json"))
     return copy
 
 

@@ -355,9 +355,7 @@ def erase_case(case: Case, actor) -> None:
     case.shred(utcnow())
     for column in ("bidx_name", "bidx_name_fold", "bidx_phone", "bidx_id_number", "bidx_name_year"):
         setattr(case, column, None)
-    ring = current_keyring()
-    ring.erased_ids.add(case.id)
-    ring.save()
+    current_keyring().record_erased(case.id)
     audit.record(actor, "case.erase", case)
     db.session.flush()
     for obj in list(db.session.identity_map.values()):  # rows loaded earlier must not keep plaintext either

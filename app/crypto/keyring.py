@@ -36,6 +36,9 @@ class KeyRing:
     # Rows whose data key was destroyed: refused even if an older backup still holds their wrapped key.
     erased_ids: set[str] = field(default_factory=set)
     path: str | None = None
+    # The erasure ledger: a small file of its own, writable by the app even when the key file is a read-only
+    # systemd credential; kept with the keys (escrowed), never in the database backups.
+    ledger_path: str | None = None
 
     @classmethod
     def generate(cls) -> "KeyRing":
@@ -74,21 +77,27 @@ class KeyRing:
     def save(self, path: str | None = None) -> None:
         """Write atomically (temp file + rename) with mode 0600, so a crash never leaves half a key file."""
         path = path or self.path
-        directory = os.path.dirname(os.path.abspath(path))
-        os.makedirs(directory, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".keys-")
-        try:
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(self.to_json())
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        _atomic_write(path, self.to_json())
         self.path = path
+
+    def record_erased(self, *row_ids: str) -> None:
+        """Remember destroyed data keys in the erasure ledger (atomic rewrite), so no restore revives them."""
+        self.erased_ids.update(row_ids)
+        if not self.ledger_path:
+            self.save()
+            return
+        _atomic_write(self.ledger_path, json.dumps({"format": "tincay-erased-1", "erased_ids": sorted(self.erased_ids)},
+                                                   indent=1))
+
+    def load_ledger(self, ledger_path: str) -> None:
+        self.ledger_path = ledger_path
+        try:
+            with open(ledger_path, encoding="utf-8") as fh:
+                self.erased_ids.update(json.load(fh).get("erased_ids", []))
+        except FileNotFoundError:
+            pass
+        except (OSError, ValueError) as exc:
+            raise KeyRingError(f"erasure ledger unreadable: {ledger_path}") from exc
 
     def kek(self, version: int) -> bytes:
         try:
@@ -104,10 +113,33 @@ class KeyRing:
         return version
 
 
-def load_or_create(path: str, create: bool) -> KeyRing:
-    """Load the key ring; create a fresh one only when asked (setup in development)."""
+def _atomic_write(path: str, text: str) -> None:
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".keys-")
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def default_ledger(key_file: str) -> str:
+    return os.path.join(os.path.dirname(os.path.abspath(key_file)), "erased.json")
+
+
+def load_or_create(path: str, create: bool, ledger: str | None = None) -> KeyRing:
+    """Load the key ring (and its erasure ledger); create a fresh ring only when asked (setup in development)."""
     if os.path.exists(path) or not create:
-        return KeyRing.load(path)
-    ring = KeyRing.generate()
-    ring.save(path)
+        ring = KeyRing.load(path)
+    else:
+        ring = KeyRing.generate()
+        ring.save(path)
+    ring.load_ledger(ledger or default_ledger(path))
     return ring

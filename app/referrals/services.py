@@ -205,15 +205,14 @@ def destroy_packets(referral: Referral, *, actor, cause: str = "sender") -> None
     ensure(referral.packet_destroyed_at is None, _l("Gói thông tin đã bị huỷ trước đó."))
     ensure(not referral.is_open, _l("Hãy rút chuyển gửi trước khi huỷ gói thông tin."))
     now = utcnow()
-    ring = current_keyring()
+    erased = []
     for packet in referral.packets:
         packet.shred(now)
-        ring.erased_ids.add(packet.id)  # a backup restored later cannot bring the key back either
+        erased.append(packet.id)  # a backup restored later cannot bring the key back either
     for row in referral.delivered:
         row.notes = None
     referral.shred(now)
-    ring.erased_ids.add(referral.id)
-    ring.save()
+    current_keyring().record_erased(*erased, referral.id)
     referral.packet_destroyed_at = now
     _flush_once(referral)
     audit.record(actor, "referral.destroy_packet", referral, detail={"cause": cause,
