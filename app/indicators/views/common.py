@@ -1,5 +1,6 @@
 """What the indicator views share: the viewer's unit and year, loading objects through the user's scope."""
 
+import uuid
 from datetime import date
 
 from flask import request
@@ -31,9 +32,19 @@ def viewer_root() -> Unit:
     return root
 
 
+def uuid_or_none(value) -> str | None:
+    """An id typed into a form or a URL, only if it is a UUID: anything else (a NUL byte, which PostgreSQL refuses
+    in a query and would turn into a 503) finds nothing."""
+    try:
+        return str(uuid.UUID(str(value)[:36])) if value else None
+    except ValueError:
+        return None
+
+
 def unit_in_scope(unit_id: str | None, action: str) -> Unit:
     """A unit the user may `action` for (404, audited, otherwise)."""
-    unit = db.session.get(Unit, unit_id) if unit_id else None
+    key = uuid_or_none(unit_id)
+    unit = db.session.get(Unit, key) if key else None
     ensure_authorized(action, UnitTask(unit))
     return unit
 

@@ -16,11 +16,12 @@ from .. import queries, services
 from ..forms import CycleForm, FiguresInput, NarrativeForm, ReasonForm
 from ..models import ReportingCycle, Submission
 from . import bp
-from .common import unit_in_scope, viewer_root
+from .common import unit_in_scope, uuid_or_none, viewer_root
 
 
 def _cycle(cycle_id: str | None) -> ReportingCycle | None:
-    return db.session.get(ReportingCycle, cycle_id[:36]) if cycle_id else None
+    key = uuid_or_none(cycle_id)
+    return db.session.get(ReportingCycle, key) if key else None
 
 
 @bp.get("/reports")
