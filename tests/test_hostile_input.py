@@ -367,3 +367,18 @@ def test_exports_never_write_a_formula(app, world):
         overview = client.post("/livelihood/overview/export", data={"year": "2026"})
         assert overview.status_code == 200, overview.status_code
         assert _formula_cells(overview.data) == []
+
+
+def test_a_nul_byte_in_an_id_finds_nothing(app, world):
+    """PostgreSQL refuses a NUL in a query: an id carrying one must be refused before (never a 503 'try again')."""
+    client = login(app.test_client(), world, "reporter")
+    activity = world.params["own"]["activity_id"]
+    refused = client.post(f"/indicators/activities/{activity}/status",
+                          data={"unit_id": "\x00", "year": "2026", "status": "done"})
+    assert refused.status_code == 404
+    started = client.post("/indicators/reports/start", data={"unit_id": world.extra["report_unit_id"],
+                                                             "cycle_id": "\x00"})
+    assert started.status_code < 500
+    assert client.get("/indicators/?unit=%00").status_code < 500
+    for path in ("/cases/", "/referrals/", "/livelihood/"):
+        assert login(app.test_client(), world, "counsellor").post(path, data={"q": "\x00"}).status_code < 500
