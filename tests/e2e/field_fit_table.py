@@ -4,7 +4,7 @@
     python tests/e2e/field_fit_table.py [test-artifacts/e2e]
 
 The figures come from tests/e2e/test_e2e_pages.py (weights of every page each demo role reaches) and
-tests/e2e/test_e2e_field_fit.py (400 kbit/s, 400 ms). Paste the output into docs/field-fit.md.
+tests/e2e/test_e2e_field_fit.py (400 kbit/s, 400 ms). Paste the output into the "Field fit" section of README.md.
 """
 
 import json
