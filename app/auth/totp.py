@@ -29,7 +29,7 @@ def qr_svg(uri: str) -> str:
 def matching_step(secret: str, code: str, last_step: int, now: float | None = None) -> int | None:
     """The time step `code` belongs to, if it is valid and newer than `last_step`; else None."""
     code = (code or "").strip().replace(" ", "")
-    if not (code.isdigit() and len(code) == 6):
+    if not (code.isascii() and code.isdigit() and len(code) == 6):
         return None
     totp = pyotp.TOTP(secret)
     current = int((now if now is not None else time.time()) // totp.interval)

@@ -46,7 +46,7 @@ class MoneyField(IntegerField):
         if not raw:
             return
         digits = re.sub(r"[.,\s]", "", raw)
-        if not digits.isdigit():
+        if not (digits.isascii() and digits.isdigit()):
             raise ValueError(_l("Số tiền phải là số nguyên đồng, chỉ gồm chữ số."))
         self.data = int(digits)
 

@@ -25,7 +25,7 @@ from .common import focus_unit, selected_year, unit_in_scope, viewer_root, year_
 def _target_year() -> int | None:
     """?year=2024 for the year's targets; no year (or "phase") for the phase 2021-2025."""
     raw = request.values.get("year", "")
-    return selected_year() if raw.isdigit() else None
+    return selected_year() if raw.isascii() and raw.isdigit() else None
 
 
 def _period_day(year: int | None) -> date:

@@ -46,7 +46,7 @@ def decide(plan_id):
 
 def _year() -> int:
     value = request.values.get("year", "")
-    return int(value) if value.isdigit() and 2000 <= int(value) <= 2100 else date.today().year
+    return int(value) if value.isascii() and value.isdigit() and 2000 <= int(value) <= 2100 else date.today().year
 
 
 def _overview(year: int) -> overview.Overview:

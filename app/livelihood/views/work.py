@@ -58,7 +58,8 @@ def visit(plan_id):
 def outcome(plan_id):
     """Record the outcome at 6 or 12 months."""
     def record(plan, data):
-        data["wellbeing"] = int(data["wellbeing"]) if (data.get("wellbeing") or "").isdigit() else None
+        wellbeing = data.get("wellbeing") or ""
+        data["wellbeing"] = int(wellbeing) if wellbeing.isascii() and wellbeing.isdigit() else None
         services.record_outcome(plan, data, actor=current_user)
     return _apply(plan_id, OutcomeForm(), "outcome_form", "milestone", record, _("Đã ghi kết quả."))
 
