@@ -56,3 +56,22 @@ def make_case(counsellor, unit_code: str, *, kind="dv", opened_on=date(2026, 2, 
         "kind": kind, "unit_id": unit(unit_code).id, "sex": "female", "age_band": "30_44", "ethnic_code": "03",
         "disability": False, "poverty_status": "poor", "risk_level": "medium", "opened_on": opened_on,
         "full_name": f"Người Thử Nghiệm {n}", "birth_year": 1990}, actor=counsellor)
+
+
+def typed_values(cycle, *, value=5, denominator=8, breakdown=None) -> dict:
+    """{(indicator_id, kind): (value, denominator, breakdown)} for every typed indicator of the cycle."""
+    from app.indicators import queries, services
+    return {(ind.id, kind): (value, denominator if ind.is_percent else None, dict(breakdown or {}))
+            for ind in queries.indicators() if not ind.derived for kind in services.required_kinds(cycle)}
+
+
+def sent_report(cycle, commune_code: str, *, value=5, denominator=8, confirm_by=None, actor="test"):
+    """A commune's report of the cycle, filled with `value` everywhere and sent (and confirmed by `confirm_by`)."""
+    from app.indicators import services
+    sub = services.start_submission(cycle, unit(commune_code), actor=actor)
+    services.save_draft(sub, typed_values(cycle, value=value, denominator=denominator),
+                        {"results": f"Kết quả của {commune_code}"}, actor=actor)
+    services.submit(sub, actor=actor)
+    if confirm_by is not None:
+        services.confirm(sub, actor=confirm_by)
+    return sub

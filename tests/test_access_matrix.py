@@ -185,6 +185,8 @@ MATRIX: dict[str, dict[str, dict]] = {
     "indicators.start": {"POST": allow("reporter")},  # for commune 03295 in the world's round (see BODIES)
     "indicators.submission": {"GET": REPORT_READ},
     "indicators.save": {"POST": REPORT_EDIT, "POST hx=report-form": REPORT_EDIT},
+    # Only a district's report is prefilled; on the world's commune draft its reporter is told so (303).
+    "indicators.prefill": {"POST": REPORT_EDIT},
     "indicators.return_report": {"POST": REPORT_REVIEW},
     "indicators.confirm": {"POST": REPORT_REVIEW},
     "indicators.lock": {"POST": REPORT_REVIEW},

@@ -1,8 +1,10 @@
 """Object policies of the indicator module.
 
-Reporters act for the communes of their own scope; district reviewers review and plan for their district
-scope (with the old communes merged into the units they cover); administrators reopen reports. Everyone
-else is refused, and the view answers 404 (the denial is audited by `ensure_authorized`).
+Reporters act for the units of their own scope (a reporter at a commune fills the commune's report, the
+reporter at the district, the district Women's Union officer, fills the district's); district reviewers
+plan for their scope (with the old communes merged into the units they cover) and confirm the reports of
+the units strictly below theirs, never their own unit's; administrators reopen reports. Everyone else is
+refused, and the view answers 404 (the denial is audited by `ensure_authorized`).
 """
 
 from dataclasses import dataclass
@@ -10,7 +12,7 @@ from dataclasses import dataclass
 from ..auth.permissions import policy
 from ..units.models import Unit
 from .models import RegistryEntry, Submission
-from .queries import scope_for
+from .queries import review_scope, scope_for
 
 
 @dataclass
@@ -31,7 +33,7 @@ UNIT_ACTIONS = {
 SUBMISSION_ACTIONS = {
     "read": ("reporter", "district_reviewer", "admin"),
     "edit": ("reporter",),
-    "review": ("district_reviewer",),
+    "review": ("district_reviewer",),  # strictly below the reviewer's unit: see submission_policy
     "reopen": ("admin",),
 }
 REGISTRY_ACTIONS = {"read": ("reporter", "district_reviewer"), "edit": ("reporter",)}
@@ -45,6 +47,8 @@ def unit_task_policy(user, action: str, task: UnitTask) -> bool:
 
 @policy(Submission)
 def submission_policy(user, action: str, sub: Submission) -> bool:
+    if action == "review":
+        return sub.unit_id in review_scope(user)
     roles = SUBMISSION_ACTIONS.get(action)
     return bool(roles and sub.unit_id in scope_for(user, *roles))
 

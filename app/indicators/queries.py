@@ -30,6 +30,29 @@ def scope_for(user, *roles: str) -> frozenset[str]:
     return frozenset(ids)
 
 
+def same_level_ids(unit: Unit) -> frozenset[str]:
+    """The unit and the old units merged into it (its own level through lineage), never those below."""
+    ids, frontier = {unit.id}, {unit.id}
+    while frontier:
+        frontier = set(db.session.scalars(select(UnitLineage.old_id).where(UnitLineage.new_id.in_(frontier)))) - ids
+        ids |= frontier
+    return frozenset(ids)
+
+
+def review_scope(user) -> frozenset[str]:
+    """The units whose reports `user` may confirm: strictly below a unit of their reviewer role.
+
+    A reviewer never confirms a report of their own unit (nor of the old units merged into it): the district
+    reviewer at 099 confirms the communes' reports, the province reviewer at 11 confirms the district's
+    report and, after the 2025 reform, the reports of the new communes that sit directly under the province.
+    """
+    ids: set[str] = set()
+    for assignment in user.roles:
+        if assignment.role == "district_reviewer":
+            ids |= scope_ids(assignment.unit) - same_level_ids(assignment.unit)
+    return frozenset(ids)
+
+
 def root_unit(user) -> Unit | None:
     """The unit whose figures the user sees first: the widest unit of their indicator roles.
 
@@ -228,6 +251,20 @@ def queue(cycle: ReportingCycle, root: Unit, today: date | None = None) -> list[
     subs = {s.unit_id: s for s in db.session.scalars(select(Submission).where(
         Submission.cycle_id == cycle.id, Submission.unit_id.in_([c.id for c in communes])))}
     return [QueueRow(c, subs.get(c.id), due, lateness(subs.get(c.id), due, today)) for c in communes]
+
+
+def district_queue(cycle: ReportingCycle, root: Unit, today: date | None = None) -> list[QueueRow]:
+    """The district reports of the cycle under `root` (a district's own, a province's districts): the report
+    (or none), the district deadline and days late. A district that no longer exists on its deadline (after
+    the 2025 reform) has no report to send."""
+    today = today or date.today()
+    due = cycle.district_due_on
+    districts = [u for u in db.session.scalars(select(Unit).where(Unit.id.in_(list(scope_ids(root))),
+                                                                  Unit.kind == "district").order_by(Unit.code))
+                 if u.is_current(due)]
+    subs = {s.unit_id: s for s in db.session.scalars(select(Submission).where(
+        Submission.cycle_id == cycle.id, Submission.unit_id.in_([d.id for d in districts])))}
+    return [QueueRow(d, subs.get(d.id), due, lateness(subs.get(d.id), due, today)) for d in districts]
 
 
 def cycles() -> list[ReportingCycle]:

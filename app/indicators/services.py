@@ -156,15 +156,21 @@ def open_cycle(year: int, round_: str, *, actor, commune_due_on: date | None = N
 
 def start_submission(cycle: ReportingCycle, unit: Unit, *, actor) -> Submission:
     """The unit's report for the cycle: the existing one, or a new draft."""
+    from . import district
     sub = db.session.scalar(select(Submission).where(Submission.cycle_id == cycle.id, Submission.unit_id == unit.id))
     if sub is not None:
         return sub
-    level = "commune" if unit.kind == "commune" else "district"
-    sub = Submission(cycle_id=cycle.id, unit_id=unit.id, level=level, status="draft",
+    ensure(unit.kind in ("commune", "district"), _l("Chỉ xã và huyện lập báo cáo chỉ tiêu."))
+    ensure(unit.kind == "commune" or district.has_report(cycle, unit),
+           _l("Huyện không còn vào hạn báo cáo của đợt này (cấp huyện kết thúc ngày 30/06/2025): các xã báo cáo "
+              "thẳng lên tỉnh."))
+    sub = Submission(cycle_id=cycle.id, unit_id=unit.id, level=unit.kind, status="draft",
                      created_by_id=getattr(actor, "id", None))
     db.session.add(sub)
     db.session.flush()
     audit.record(actor, "indicator.submission_start", sub, detail={"cycle_id": cycle.id, "unit_id": unit.id})
+    if sub.level == "district":
+        district.prefill(sub, actor=actor)  # the district starts from its communes' confirmed figures
     return sub
 
 

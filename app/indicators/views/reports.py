@@ -1,5 +1,6 @@
-"""Reports: the cycles and the review queue (due, submitted, late by how many days, returned), the
-commune's report form, and the reviewer's and administrator's decisions."""
+"""Reports: the cycles and the review queue (due, submitted, late by how many days, returned) of the communes
+and of the district, the report form (a commune's, or the district's prefilled from its communes), its
+plausibility warnings, and the reviewer's and administrator's decisions."""
 
 from datetime import date
 
@@ -12,8 +13,8 @@ from ...auth.permissions import authorize, ensure_authorized, has_permission, pe
 from ...extensions import db, htmx
 from ...services import ServiceError
 from ...units.models import Unit
-from .. import queries, services
-from ..forms import CycleForm, FiguresInput, NarrativeForm, ReasonForm
+from .. import district, plausibility, queries, services
+from ..forms import CycleForm, FiguresInput, NarrativeForm, ReasonForm, field_name
 from ..models import ReportingCycle, Submission
 from . import bp
 from .common import unit_in_scope, uuid_or_none, viewer_root
@@ -32,9 +33,14 @@ def reports():
     cycle = _cycle(request.args.get("cycle")) or (cycles[0] if cycles else None)
     root = viewer_root()
     rows = queries.queue(cycle, root) if cycle else []
+    district_rows = queries.district_queue(cycle, root) if cycle else []
     my_units = queries.scope_for(current_user, "reporter")
-    context = {"cycles": cycles, "cycle": cycle, "rows": rows, "root": root, "my_units": my_units,
-               "cycle_form": CycleForm(formdata=None), "can_plan": has_permission(current_user, "indicator.plan")}
+    # Only links the user may open: a counsellor or a monitor sees the states, not the reports.
+    readable = {r.submission.id for r in district_rows + rows
+                if r.submission is not None and authorize(current_user, "read", r.submission)}
+    context = {"cycles": cycles, "cycle": cycle, "rows": rows, "district_rows": district_rows, "root": root,
+               "my_units": my_units, "readable": readable, "cycle_form": CycleForm(formdata=None),
+               "can_plan": has_permission(current_user, "indicator.plan")}
     if htmx.target == "report-queue":
         return render_template("indicators/_queue.html", **context)
     return render_template("indicators/reports.html", **context)
@@ -64,13 +70,34 @@ def open_cycle():
 @bp.post("/reports/start")
 @permission_required("indicator.report")
 def start():
-    """Open (or reopen the draft of) the commune's report for a cycle."""
+    """Open (or reopen the draft of) the report of a commune, or of the district (prefilled from the communes'
+    confirmed reports), for a cycle."""
     unit = unit_in_scope(request.form.get("unit_id"), "report")
     cycle = _cycle(request.form.get("cycle_id"))
-    if cycle is None or unit.kind != "commune":
+    if cycle is None or unit.kind not in ("commune", "district"):
         ensure_authorized("report", None)
-    sub = services.start_submission(cycle, unit, actor=current_user)
-    db.session.commit()
+    try:
+        sub = services.start_submission(cycle, unit, actor=current_user)
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for(".reports", cycle=cycle.id), 303)
+    return redirect(url_for(".submission", submission_id=sub.id), 303)
+
+
+@bp.post("/submissions/<uuid:submission_id>/prefill")
+@permission_required("indicator.report")
+def prefill(submission_id):
+    """Replace the district report's figures with the sum of its communes' confirmed reports, again."""
+    sub = _load(submission_id, "edit")
+    try:
+        found = district.prefill(sub, actor=current_user)
+        db.session.commit()
+        flash(_("Đã tổng hợp lại số liệu từ %(n)d báo cáo xã đã xác nhận.", n=len(found.confirmed)), "success")
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
     return redirect(url_for(".submission", submission_id=sub.id), 303)
 
 
@@ -83,12 +110,37 @@ def _typed_indicators():
     return [i for i in queries.indicators() if not i.derived]
 
 
+def _stored(sub: Submission) -> dict:
+    return {(v.indicator_id, v.value_kind): (v.value, v.denominator, v.breakdown) for v in sub.values}
+
+
+def _commune_totals(communes: dict | None) -> dict:
+    """The communes' confirmed sums by input name, shown beside each figure of the district's report."""
+    names = {}
+    for ind in _typed_indicators() if communes else []:
+        for (indicator_id, kind), (value, denominator, breakdown) in communes.items():
+            if indicator_id != ind.id:
+                continue
+            names[field_name(ind, kind, "value")] = value
+            if denominator is not None:
+                names[field_name(ind, kind, "denominator")] = denominator
+            for dim, parts in breakdown.items():
+                for option, number in parts.items():
+                    names[field_name(ind, kind, f"{dim}-{option}")] = number
+    return names
+
+
 def _page(sub: Submission, figures_input=None, narrative=None, reason_form=None, status=200):
     kinds = services.required_kinds(sub.cycle)
     registry = queries.registry_figures(queries.scope_ids(sub.unit), sub.cycle.period_end)
+    figures_input = figures_input or FiguresInput(_typed_indicators(), kinds, submission=sub)
+    found = district.coverage(sub.cycle, sub.unit) if sub.level == "district" else None
+    communes = district.aggregate(found.confirmed) if found and found.confirmed else None
+    typed = {**_stored(sub), **figures_input.parsed} if figures_input.parsed else _stored(sub)
     context = {
         "sub": sub, "kinds": kinds, "typed": _typed_indicators(), "all_indicators": queries.indicators(),
-        "figures": figures_input or FiguresInput(_typed_indicators(), kinds, submission=sub),
+        "figures": figures_input, "coverage": found, "commune_totals": _commune_totals(communes),
+        "warnings": plausibility.warnings(sub, typed, communes), "receiver": receiver_kind(sub),
         "narrative": narrative or NarrativeForm(formdata=None, obj=sub), "registry": registry,
         "reason_form": reason_form or ReasonForm(formdata=None),
         "can_edit": sub.is_editable and authorize(current_user, "edit", sub),
@@ -127,15 +179,28 @@ def save(submission_id):
         sub = _load(submission_id, "edit")
         flash(str(exc), "error")
         return _page(sub, figures_input, narrative)
-    flash(_("Đã gửi báo cáo lên huyện.") if sub.status == "submitted" else _("Đã lưu bản nháp."), "success")
+    if sub.status != "submitted":
+        flash(_("Đã lưu bản nháp."), "success")
+    elif receiver_kind(sub) == "district":
+        flash(_("Đã gửi báo cáo lên huyện."), "success")
+    else:
+        flash(_("Đã gửi báo cáo lên tỉnh."), "success")
     target = url_for(".submission", submission_id=sub.id)
     if htmx.target == "report-form":
         return "", 204, {"HX-Redirect": target}  # a whole new page, not a page inside the form
     return redirect(target, 303)
 
 
-def _decide(submission_id, action: str, operation, message: str, needs_reason: bool = False):
+def receiver_kind(sub: Submission) -> str:
+    """Who the report goes to: the unit above ("district" for the communes before the 2025 reform,
+    "province" for the district and for the new communes)."""
+    parent = sub.unit.parent
+    return "district" if parent is not None and parent.kind == "district" else "province"
+
+
+def _decide(submission_id, action: str, operation, message, needs_reason: bool = False):
     sub = _load(submission_id, action)
+    message = message(sub) if callable(message) else message
     form = ReasonForm() if needs_reason else None
     if form is not None and not form.validate():
         return _page(sub, reason_form=form)
@@ -156,7 +221,9 @@ def _decide(submission_id, action: str, operation, message: str, needs_reason: b
 @permission_required("indicator.review")
 def return_report(submission_id):
     """Return a sent report to the commune with the reason."""
-    return _decide(submission_id, "review", services.return_submission, _("Đã trả lại báo cáo cho xã."), True)
+    return _decide(submission_id, "review", services.return_submission,
+                   lambda sub: _("Đã trả lại báo cáo cho huyện.") if sub.level == "district"
+                   else _("Đã trả lại báo cáo cho xã."), True)
 
 
 @bp.post("/submissions/<uuid:submission_id>/confirm")
