@@ -40,7 +40,9 @@ def index():
     context = {"root": root, "report": report, "tables": tables, "charts": charts, "years": year_choices(),
                "budget": services.budget_totals(scope_ids(report.root)), "plan": services.plan(),
                "targets_mode": request.args.get("targets", "phase"), "today": date.today(),
-               "can_export": has_permission(current_user, "indicator.export")}
+               "can_export": has_permission(current_user, "indicator.export"),
+               # the communes of the user's unit that year, to pick one (none to pick for a commune's own user)
+               "choices": [c for c in queries.communes_of(root, report.period_end) if c.id != root.id]}
     if htmx.target == "indicator-figures":
         return render_template("indicators/_figures.html", **context)
     return render_template("indicators/index.html", **context)
