@@ -3,12 +3,17 @@
 SQLite has one writer at a time. A request that changes something (any method but GET and HEAD) and
 every command starts its transaction with BEGIN IMMEDIATE, so it holds the write lock from the start
 and never fails half-way on a lock upgrade; the audit chain head is then updated by one writer at a
-time. Reading pages start a plain (deferred) transaction, so readers run side by side. A reading page
-that also writes (an audited read) can meet a writer that committed since it began reading: SQLite
-then refuses its commit as "locked". Because GET and HEAD change nothing the user asked for, such a
-request is simply run again (`RetryLockedReads`), then as a writer (BEGIN IMMEDIATE), so that under many
-concurrent readers it waits its turn instead of being refused again until the retries run out (503).
-PostgreSQL serialises chain appends with a row lock (see app/audit/services.py).
+time. Reading pages start a plain (deferred) transaction, so readers run side by side.
+
+A reading page may still write its own bookkeeping: the audit entry of an audited read, the session's
+last-seen time. In WAL mode a deferred transaction cannot become a writer once another writer has
+committed since it began reading (SQLite refuses at once, however long busy_timeout is). Such writes
+never depend on what the page read, so just before the first one (or before the audit chain reads its
+head, a SELECT ... FOR UPDATE elsewhere) the read-only transaction is ended and a BEGIN IMMEDIATE one
+takes its place (`_sqlite_take_write_lock`): the page waits its turn for the write lock for the few
+milliseconds of the append instead of failing after all its work. If that wait times out, the request
+is run again from the start as a writer (`RetryLockedReads`), since GET and HEAD change nothing the user
+asked for. PostgreSQL serialises chain appends with a row lock (see app/audit/services.py).
 """
 
 import random
@@ -22,6 +27,8 @@ from sqlalchemy.engine import Engine
 READ_METHODS = ("GET", "HEAD")
 LOCKED_FLAG = "tincay.sqlite_locked"
 RETRY_FLAG = "tincay.sqlite_retry"
+WRITER = "tincay_sqlite_writer"  # in the connection's info: this transaction holds the write lock
+WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE", "SAVEPOINT")
 
 _installed = False
 
@@ -50,7 +57,17 @@ def install_engine_hooks() -> None:
         if conn.dialect.name == "sqlite":
             reading = (has_request_context() and request.method in READ_METHODS
                        and not request.environ.get(RETRY_FLAG))
+            conn.info[WRITER] = not reading
             conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+    @event.listens_for(Engine, "before_cursor_execute")
+    def _sqlite_take_write_lock(conn, cursor, statement, _parameters, context, _executemany):
+        if conn.dialect.name != "sqlite" or conn.info.get(WRITER, True) or not _intends_to_write(statement, context):
+            return
+        # Still a reader that has written nothing: end its snapshot, then wait for the write lock.
+        conn.info[WRITER] = True
+        cursor.connection.execute("COMMIT")
+        cursor.connection.execute("BEGIN IMMEDIATE")
 
     @event.listens_for(Engine, "handle_error")
     def _note_sqlite_lock(context):
@@ -59,10 +76,19 @@ def install_engine_hooks() -> None:
             request.environ[LOCKED_FLAG] = True
 
 
+def _intends_to_write(statement: str, context) -> bool:
+    if statement.lstrip()[:9].upper().startswith(WRITE_VERBS):
+        return True
+    # SQLite drops FOR UPDATE from the SQL, but the statement still says it reads in order to write.
+    compiled_statement = getattr(getattr(context, "compiled", None), "statement", None)
+    return getattr(compiled_statement, "_for_update_arg", None) is not None
+
+
 class RetryLockedReads:
     """WSGI middleware: run a GET or HEAD again when SQLite refused its commit as locked (see above)."""
 
     ATTEMPTS = 4
+    retries = 0  # runs repeated since the process started (tests read it; nothing else does)
 
     def __init__(self, wsgi_app):
         self.wsgi_app = wsgi_app
@@ -87,5 +113,6 @@ class RetryLockedReads:
                 body.close()
             # Run again as a writer (BEGIN IMMEDIATE): it waits its turn and cannot be refused a second time.
             environ[RETRY_FLAG] = True
+            RetryLockedReads.retries += 1
             time.sleep(random.uniform(0.005, 0.03) * (attempt + 1))
         return body

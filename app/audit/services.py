@@ -73,7 +73,9 @@ def _chain_pending(session: Session) -> None:
     if not pending:
         return
     key = current_app.extensions["tincay_keyring"].audit_key
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
+    # populate_existing: the head must be read under the lock, never taken from an earlier read.
+    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()
+                           .execution_options(populate_existing=True)).scalar_one()
     for entry in pending:
         entry["seq"] = head.seq + 1
         entry_hash = chain_hash(key, head.entry_hash, entry)
