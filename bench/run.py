@@ -44,21 +44,38 @@ def free_port() -> int:
 class Instance:
     """A fresh instance directory and database, set up and seeded."""
 
-    def __init__(self, db: str, cases: int, pg_url: str | None):
-        self.dir = tempfile.mkdtemp(prefix=f"tincay-bench-{db}-{cases}-")
+    def __init__(self, db: str, cases: int, pg_url: str | None, keep: bool = False):
+        # --keep puts the seeded instance in bench/.cache and reuses it next time: seeding 100 000 cases
+        # takes minutes, and profiling the same data again should not pay for it twice.
+        self.keep = keep
+        if keep:
+            self.dir = os.path.join(ROOT, "bench", ".cache", f"{db}-{cases}")
+            os.makedirs(self.dir, exist_ok=True)
+        else:
+            self.dir = tempfile.mkdtemp(prefix=f"tincay-bench-{db}-{cases}-")
+        self.marker = os.path.join(self.dir, "seeded")
         self.env = dict(os.environ, PYTHONPATH=ROOT, APP_CONFIG="development", TINCAY_KEY_FILE=f"{self.dir}/keys.json",
                         SECRET_KEY="bench-secret-key-bench-secret-key-0123456789",
                         # Every client signs in from 127.0.0.1: the per-address sign-in limit is not under test.
                         LOGIN_ATTEMPTS_PER_IP="10000 per minute")
         if db == "sqlite":
+            if not self.seeded:  # a seed that was interrupted leaves a partial database: start afresh
+                for name in ("bench.sqlite", "bench.sqlite-wal", "bench.sqlite-shm"):
+                    if os.path.exists(os.path.join(self.dir, name)):
+                        os.remove(os.path.join(self.dir, name))
             self.env["DATABASE_URL"] = f"sqlite:///{self.dir}/bench.sqlite"
         else:
             schema = f"bench_{cases}"
-            self._reset_schema(pg_url, schema)
+            if not self.seeded:
+                self._reset_schema(pg_url, schema)
             sep = "&" if "?" in pg_url else "?"
             self.env["DATABASE_URL"] = pg_url.replace("postgresql://", "postgresql+psycopg://", 1) + \
                 f"{sep}options=-csearch_path%3D{schema}"
         self.env.pop("TEST_DATABASE_URL", None)
+
+    @property
+    def seeded(self) -> bool:
+        return os.path.exists(self.marker)
 
     @staticmethod
     def _reset_schema(pg_url: str, schema: str) -> None:
@@ -77,6 +94,11 @@ class Instance:
         return result.stdout
 
     def prepare(self, cases: int) -> float:
+        """Set up and seed; a kept instance seeded before is only brought to head. Returns the seed seconds."""
+        if self.seeded:
+            self.flask("setup")
+            with open(self.marker) as fh:
+                return float(fh.read())
         self.flask("setup")
         started = time.perf_counter()
         self.flask("seed-demo", "--cases", str(cases))
@@ -84,9 +106,13 @@ class Instance:
         for username, role, unit in BENCH_USERS:
             self.flask("users", "create", username, "--role", role, "--unit", unit, "--password-stdin",
                        stdin=PASSWORD + "\n")
+        with open(self.marker, "w") as fh:
+            fh.write(f"{seeded:.1f}")
         return seeded
 
     def cleanup(self) -> None:
+        if self.keep:
+            return
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -237,8 +263,8 @@ def targets(instance: Instance) -> list[tuple]:
     ]
 
 
-def run(db: str, size: int, pg_url: str | None, total: int) -> dict:
-    instance = Instance(db, size, pg_url)
+def run(db: str, size: int, pg_url: str | None, total: int, keep: bool = False, pages: set | None = None) -> dict:
+    instance = Instance(db, size, pg_url, keep)
     try:
         seeded = instance.prepare(size)
         print(f"[{db} {size}] seeded in {seeded:.0f} s", flush=True)
@@ -246,6 +272,8 @@ def run(db: str, size: int, pg_url: str | None, total: int) -> dict:
         try:
             results = {}
             for name, user, method, path, body in targets(instance):
+                if pages and name != "healthz" and name not in pages:
+                    continue
                 n = total if name not in ("excel export", "indicator dashboard") else max(CLIENTS, total // 5)
                 measure(server.port, user, method, path, body, CLIENTS)  # warm-up
                 results[name] = measure(server.port, user, method, path, body, n)
@@ -287,14 +315,25 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,100000")
     parser.add_argument("--dbs", default="sqlite,postgres")
     parser.add_argument("--requests", type=int, default=400, help="requests per page per run")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep each seeded instance in bench/.cache (and its PostgreSQL schema) and reuse it")
+    parser.add_argument("--pages", default="", help="comma-separated page names to measure (healthz always)")
+    parser.add_argument("--seed-only", action="store_true", help="set up and seed (with --keep), measure nothing")
     args = parser.parse_args()
     pg_url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL") or \
         "postgresql://postgres@127.0.0.1:5432/test"
     results = {}
     for db in args.dbs.split(","):
         for size in (int(s) for s in args.sizes.split(",")):
-            results[(db, size)] = run(db, size, pg_url if db == "postgres" else None, args.requests)
-    report(results)
+            url = pg_url if db == "postgres" else None
+            if args.seed_only:
+                seconds = Instance(db, size, url, keep=True).prepare(size)
+                print(f"[{db} {size}] seeded in {seconds:.0f} s", flush=True)
+                continue
+            results[(db, size)] = run(db, size, url, args.requests, args.keep,
+                                      {p.strip() for p in args.pages.split(",") if p.strip()})
+    if results:
+        report(results)
 
 
 if __name__ == "__main__":
