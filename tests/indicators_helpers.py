@@ -1,5 +1,6 @@
 """Helpers for the indicator tests (import from here, never from conftest)."""
 
+import re
 from datetime import date
 
 from sqlalchemy import select
@@ -75,3 +76,12 @@ def sent_report(cycle, commune_code: str, *, value=5, denominator=8, confirm_by=
     if confirm_by is not None:
         services.confirm(sub, actor=confirm_by)
     return sub
+
+
+def dashboard_rows(html: str, code: str) -> dict:
+    """{unit name: (target, achieved, rate)} of one indicator's table on the dashboard, as shown."""
+    section = html.split(f'id="ind-{code.replace(".", "-")}"', 1)[1].split("</section>", 1)[0]
+    rows = re.findall(r"<tr><td>(?:<a [^>]*>|<strong>)([^<]+)(?:</a>|</strong>)</td>\s*"
+                      r'<td class="right">([^<]*)</td>\s*<td class="right">([^<]*)</td>\s*'
+                      r'<td class="right">([^<]*)</td></tr>', section)
+    return {name: (target, achieved, rate) for name, target, achieved, rate in rows}

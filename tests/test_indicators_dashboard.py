@@ -1,9 +1,7 @@
 """The dashboard's commune selector: a user picks one commune of their scope and sees target against achievement
 for it, as a plain GET form (no htmx) and as an htmx swap of the figures fragment."""
 
-import re
-
-from indicators_helpers import indicator, registry_entry, unit
+from indicators_helpers import dashboard_rows, indicator, registry_entry, unit
 
 from app.extensions import db
 
@@ -11,12 +9,7 @@ HX = {"HX-Request": "true", "HX-Target": "indicator-figures"}
 
 
 def _ct1_rows(html: str) -> dict:
-    """{unit name: (target, achieved, rate)} of the CT1 table."""
-    section = html.split('id="ind-CT1"', 1)[1].split("</section>", 1)[0]
-    rows = re.findall(r"<tr><td>(?:<a [^>]*>|<strong>)([^<]+)(?:</a>|</strong>)</td>\s*"
-                      r'<td class="right">([^<]*)</td>\s*<td class="right">([^<]*)</td>\s*'
-                      r'<td class="right">([^<]*)</td></tr>', section)
-    return {name: (target, achieved, rate) for name, target, achieved, rate in rows}
+    return dashboard_rows(html, "CT1")
 
 
 def _world(app):

@@ -36,6 +36,8 @@ def workbook(report, tables) -> bytes:
     _signature(sheet, row + 1)
     for letter, width in zip("ABCDEF", (6, 60, 12, 14, 14, 12), strict=True):
         sheet.column_dimensions[letter].width = width
+    from .export_sheets import add_sheets
+    add_sheets(book, report)  # the budget and the registry stock, on sheets of their own
     out = BytesIO()
     keep_text(book)  # names and narratives typed by people never run as formulas
     book.save(out)
@@ -123,6 +125,7 @@ def narrative(report) -> dict:
         Submission.status.in_(("submitted", "confirmed", "locked")))
         .order_by(ReportingCycle.round.desc())).all()
     seen, sections = set(), {"results": [], "difficulties": [], "recommendations": []}
+    subs.sort(key=lambda sub: sub.unit_id != report.root.id)  # the unit's own report (the district's) first
     for sub in subs:
         if sub.unit_id in seen:
             continue  # the update round first; the preliminary only where no update was sent
@@ -130,7 +133,8 @@ def narrative(report) -> dict:
         for key in sections:
             text = getattr(sub, key)
             if text:
-                sections[key].append(text if len(units) == 1 else f"{sub.unit.name}: {text}")
+                own = len(units) == 1 or sub.unit_id == report.root.id
+                sections[key].append(text if own else f"{sub.unit.name}: {text}")
     return sections
 
 

@@ -18,6 +18,7 @@ from ..units.queries import scope_ids
 from . import catalogue_data as data
 from .models import (
     ACTIVITY_STATUSES,
+    BUDGET_SOURCES,
     ROUNDS,
     ActivityStatus,
     BudgetLine,
@@ -359,3 +360,29 @@ def budget_totals(units: frozenset[str]) -> dict:
     planned, allocated, disbursed = (int(v) for v in row)
     return {"planned": planned, "allocated": allocated, "disbursed": disbursed,
             "rate": round(100 * disbursed / allocated, 1) if allocated else None}
+
+
+def _rate(disbursed: int, allocated: int) -> float | None:
+    return round(100 * disbursed / allocated, 1) if allocated else None
+
+
+def budget_summary(units: frozenset[str]) -> dict:
+    """What the budget screen and the Excel report both show: the lines (by year and component), the sums per
+    year and per source with their disbursement rates, the totals and what the plan's envelope leaves."""
+    lines = db.session.scalars(select(BudgetLine).where(BudgetLine.unit_id.in_(list(units)))
+                               .order_by(BudgetLine.year, BudgetLine.component, BudgetLine.activity_code,
+                                         BudgetLine.source)).all()
+    by_year: dict = {}
+    by_source: dict = {}
+    for line in lines:
+        for group in (by_year.setdefault(line.year, {}), by_source.setdefault(line.source, {})):
+            for key in ("planned", "allocated", "disbursed"):
+                group[key] = group.get(key, 0) + getattr(line, key)
+    for group in (*by_year.values(), *by_source.values()):
+        group["rate"] = _rate(group["disbursed"], group["allocated"])
+    totals = budget_totals(units)
+    envelope = plan().budget_total if plan() else None
+    return {"lines": lines, "by_year": dict(sorted(by_year.items())),
+            "by_source": {s: by_source[s] for s in BUDGET_SOURCES if s in by_source}, "totals": totals,
+            "envelope": envelope, "unplanned": None if envelope is None else envelope - totals["planned"],
+            "line_rate": {line.id: _rate(line.disbursed, line.allocated) for line in lines}}

@@ -134,19 +134,8 @@ def activity_status(activity_id):
 
 def _budget_page(form, line=None, status=200):
     root = viewer_root()
-    units = scope_ids(root)
-    lines = db.session.scalars(select(BudgetLine).where(BudgetLine.unit_id.in_(list(units)))
-                               .order_by(BudgetLine.year, BudgetLine.component)).all()
-    by_year: dict = {}
-    for item in lines:
-        year = by_year.setdefault(item.year, {"planned": 0, "allocated": 0, "disbursed": 0})
-        for key in year:
-            year[key] += getattr(item, key)
-    for year in by_year.values():
-        year["rate"] = round(100 * year["disbursed"] / year["allocated"], 1) if year["allocated"] else None
-    context = {"root": root, "lines": lines, "by_year": by_year, "totals": services.budget_totals(units),
-               "plan": services.plan(), "form": form, "line": line,
-               "can_plan": has_permission(current_user, "indicator.plan")}
+    context = {"root": root, "summary": services.budget_summary(scope_ids(root)), "plan": services.plan(),
+               "form": form, "line": line, "can_plan": has_permission(current_user, "indicator.plan")}
     return render_template("indicators/budget.html", **context), status
 
 
