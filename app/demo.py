@@ -24,6 +24,10 @@ DEMO_USERS = (
     ("ldtbxh", "agency_officer", "AG-LDTBXH-099"),
     ("baocao.quaito", "reporter", "03295"),
     ("giamsat.tinh", "monitor", "11"),
+    # Indicator reports above the commune: the district Women's Union officer fills the district's report,
+    # the province Women's Union confirms it (and, after the 2025 reform, the new communes' reports).
+    ("baocao.huyen", "reporter", "099"),
+    ("tinh.hoi", "district_reviewer", "11"),
 )
 
 # Each area seeds its own records: fn(case_count) after the users exist.

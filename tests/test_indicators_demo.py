@@ -20,3 +20,24 @@ def test_the_demo_seeds_models_targets_budget_and_reports_once(app, make_user):
         statuses = sorted(s.status for s in db.session.scalars(select(Submission)))
         assert statuses == ["confirmed", "draft", "returned", "submitted"]
         assert db.session.scalar(select(func.count()).select_from(BudgetLine)) == 2
+
+
+def test_seed_demo_prints_the_district_officer_and_the_province_reviewer(app, client, login):
+    """`make run` prints the demo logins: among them the district officer who fills the district's report and
+    the province Women's Union reviewer who confirms it (and the reports of the 2025 communes)."""
+    import re
+    from types import SimpleNamespace
+
+    from app.auth.models import User
+    with app.app_context():  # as `flask --app wsgi seed-demo` runs it (FlaskGroup pushes one)
+        result = app.test_cli_runner().invoke(args=["seed-demo", "--cases", "2"], catch_exceptions=False)
+        db.session.remove()
+    assert result.exit_code == 0, result.output
+    printed = {m[1]: (m[0], m[2]) for m in re.findall(r"^\s+(\S+)\s+(\S+)\s+(\S+)$", result.output, re.M)}
+    assert printed["tinh.hoi"][0] == "district_reviewer" and printed["baocao.huyen"][0] == "reporter"
+    with app.app_context():
+        roles = {u.username: [(r.role, r.unit.code) for r in u.roles]
+                 for u in db.session.scalars(select(User).where(User.username.in_(("tinh.hoi", "baocao.huyen"))))}
+    assert roles == {"tinh.hoi": [("district_reviewer", "11")], "baocao.huyen": [("reporter", "099")]}
+    login(client, SimpleNamespace(username="tinh.hoi", password=printed["tinh.hoi"][1]))
+    assert "Báo cáo của huyện gửi tỉnh" in client.get("/indicators/reports").get_data(as_text=True)
