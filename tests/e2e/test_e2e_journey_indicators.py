@@ -1,5 +1,7 @@
 """Journey: the district opens the yearly reporting round, a commune reporter fills in and submits the
-commune's report, and the district reviewer confirms it."""
+commune's report, and the district reviewer confirms it; then the district officer opens the district's own
+report, finds it prefilled from the confirmed commune report, sends it to the province, and the province
+reviewer confirms it."""
 
 import re
 
@@ -10,9 +12,12 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.e2e
 
 # The district level ended on 30/06/2025 (units reference data): a commune reporting to the district and the
-# district confirming is the 2024 round, when Xã Quài Tở (03295) still reported to Tuần Giáo.
-COMMUNES = {"desktop": "03295", "phone": "03268"}  # Quài Tở, Mường Mùn: one report each per run
-YEAR = 2024
+# district reporting to the province are rounds before the reform, when Xã Quài Tở (03295) and Xã Mường Mùn
+# (03268) still reported to Tuần Giáo. Each device has its own round, so that each finds the district's report
+# of its round not started yet and its commune's the only confirmed one.
+COMMUNES = {"desktop": "03295", "phone": "03268"}  # Quài Tở, Mường Mùn
+YEARS = {"desktop": 2024, "phone": 2023}
+ROUND_LABEL = "Báo cáo sơ bộ (ước cả năm)"
 
 
 @pytest.fixture(autouse=True)
@@ -21,29 +26,40 @@ def _needs_indicators(server):
         pytest.skip("the indicator reports (indicators.start) are not built yet")
 
 
-def test_commune_report_submitted_and_confirmed(page, server, device, shot):
+def _choose_round(page, year: int):
+    """Show the queue of the year's preliminary round (htmx swaps the queue; the form works without it too)."""
+    page.locator("#f-cycle").select_option(label=f"{year} · {ROUND_LABEL}")
+    expect(page.locator("#report-queue")).to_contain_text(f"{year} · {ROUND_LABEL}")
+
+
+def test_commune_report_submitted_and_confirmed_then_the_district_report(page, server, device, shot):
+    year = YEARS[device]
     reviewer = server.make_user("district_reviewer", "099")
     reporter = server.make_user("reporter", COMMUNES[device])
+    officer = server.make_user("reporter", "099")  # the district Women's Union officer
+    province = server.make_user("district_reviewer", "11")  # the province Women's Union
 
     sign_in(page, server, reviewer)
     page.goto(server.url + "/indicators/reports")
     check_page(page, device, "reports, district")
-    if not page.locator("#f-cycle option", has_text=str(YEAR)).count():  # the round may be open already
+    if not page.locator("#f-cycle option", has_text=str(year)).count():  # the round may be open already
         page.locator("summary", has_text="Mở đợt báo cáo mới").click()
-        page.get_by_label("Năm báo cáo").fill(str(YEAR))
+        page.get_by_label("Năm báo cáo").fill(str(year))
         page.get_by_role("button", name="Mở đợt báo cáo").click()
-    expect(page.locator("#f-cycle option", has_text=str(YEAR))).to_have_count(1)
+    expect(page.locator("#f-cycle option", has_text=str(year))).to_have_count(1)
     shot(page, "round-opened")
     sign_out(page)
 
     sign_in(page, server, reporter)
     page.goto(server.url + "/indicators/reports")
+    _choose_round(page, year)
     check_page(page, device, "reports, commune")
-    page.get_by_role("button", name="Lập báo cáo").first.click()
+    page.locator("#commune-reports").get_by_role("button", name="Lập báo cáo").first.click()
     numbers = page.locator("main input[type=number]")
     for i in range(numbers.count()):
         if numbers.nth(i).is_enabled() and numbers.nth(i).is_visible():
             numbers.nth(i).fill(str(2 + i % 5))
+    commune_ct7 = page.locator("#CT7-actual-value").input_value()
     check_page(page, device, "report form")
     shot(page, "report-filled")
     page.get_by_role("button", name="Gửi lên huyện").click()
@@ -60,3 +76,45 @@ def test_commune_report_submitted_and_confirmed(page, server, device, shot):
     expect(page.get_by_text("Đã xác nhận báo cáo.")).to_be_visible()
     check_page(page, device, "report confirmed")
     shot(page, "report-confirmed")
+    sign_out(page)
+
+    # The district officer: the district's report starts from the commune's confirmed figures.
+    sign_in(page, server, officer)
+    page.goto(server.url + "/indicators/reports")
+    _choose_round(page, year)
+    expect(page.locator("#district-reports")).to_contain_text(f"10/09/{year}")
+    check_page(page, device, "reports, district officer")
+    page.locator("#district-reports").get_by_role("button", name="Lập báo cáo").click()
+    expect(page.locator("#district-coverage")).to_contain_text("1/19 xã")
+    expect(page.locator("#CT7-actual-value")).to_have_value(commune_ct7)
+    expect(page.locator("#CT7-actual-value-communes")).to_have_text(f"Tổng các xã đã xác nhận: {commune_ct7}")
+    page.get_by_label("Kết quả đạt được").fill("Huyện tổng hợp kết quả các xã (thử nghiệm).")
+    check_page(page, device, "district report prefilled")
+    shot(page, "district-report-prefilled")
+    page.get_by_role("button", name="Gửi lên tỉnh").click()
+    expect(page.get_by_text("Đã gửi báo cáo lên tỉnh.")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"trễ \d+ ngày"))).to_be_visible()  # due 10/09 of the year: late now
+    district_url = page.url
+    assert re.search(r"/indicators/submissions/[0-9a-f-]{36}$", district_url) and district_url != report_url
+    check_page(page, device, "district report sent")
+    shot(page, "district-report-sent")
+    sign_out(page)
+
+    # The district's own reviewer reads it but has nothing to decide: the province does.
+    sign_in(page, server, reviewer)
+    page.goto(district_url)
+    expect(page.get_by_role("heading", name="Báo cáo của Huyện Tuần Giáo")).to_be_visible()
+    expect(page.get_by_role("button", name="Xác nhận báo cáo")).to_have_count(0)
+    sign_out(page)
+
+    sign_in(page, server, province)
+    page.goto(server.url + "/indicators/reports")
+    _choose_round(page, year)
+    page.locator("#district-reports").get_by_role("link", name="Mở").click()
+    expect(page).to_have_url(district_url)
+    check_page(page, device, "district report, province")
+    page.get_by_role("button", name="Xác nhận báo cáo").click()
+    expect(page.get_by_text("Đã xác nhận báo cáo.")).to_be_visible()
+    expect(page.locator("main .kv .badge").first).to_have_text("Đã xác nhận")
+    check_page(page, device, "district report confirmed")
+    shot(page, "district-report-confirmed")
