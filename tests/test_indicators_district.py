@@ -5,7 +5,7 @@ late against the district deadline. And after the 2025 reform: the new communes 
 
 from datetime import date
 
-from indicators_helpers import indicator, sent_report, unit
+from indicators_helpers import sent_report, unit
 from sqlalchemy import select
 
 from app.extensions import db
@@ -225,6 +225,7 @@ def test_reports_of_the_2025_communes_are_confirmed_by_the_province(app, client,
     html = client.get(url).get_data(as_text=True)
     assert "Gửi lên tỉnh" in html and "Gửi lên huyện" not in html
     from indicators_helpers import full_report_form
+
     from app.indicators.models import ReportingCycle
     with app.app_context():
         form = full_report_form(db.session.get(ReportingCycle, cycle_id))
@@ -266,4 +267,3 @@ def test_a_reviewer_never_confirms_a_report_of_their_own_unit(app):
         assert not authorize(users["2025-03295"], "review", commune)  # the old commune merged into its unit
         assert authorize(users["11"], "review", district) and not authorize(users["099"], "review", district)
         assert authorize(users["099"], "read", district)
-        assert indicator("CT7") is not None

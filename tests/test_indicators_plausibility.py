@@ -1,5 +1,7 @@
 """Plausibility warnings: shown beside the field and to the reviewer, never blocking; hard errors still refuse."""
 
+from datetime import date
+
 from indicators_helpers import full_report_form, indicator, registry_entry, sent_report, typed_values, unit
 from sqlalchemy import select
 
@@ -70,7 +72,7 @@ def test_a_stock_figure_that_no_longer_matches_the_registry(app):
         registry_entry("03295")
         sub, _ = _report(_cycle(2024, "update"), "03295", {})
         assert "derived-CT1" not in _warnings(sub)
-        registry_entry("03295", founded_on=__import__("datetime").date(2024, 6, 1))  # registered after sending
+        registry_entry("03295", founded_on=date(2024, 6, 1))  # registered after sending
         db.session.flush()
         assert _warnings(sub)["derived-CT1"] == [
             "Sổ mô hình hiện nay cho số khác (2): sổ đã thay đổi sau khi gửi."]

@@ -13,11 +13,10 @@ deadline has no report, and the new communes report straight to the province.
 
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..audit import services as audit
-from flask_babel import lazy_gettext as _l
-
 from ..extensions import db
 from ..services import ensure
 from ..units.models import Unit

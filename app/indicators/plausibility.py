@@ -22,8 +22,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..extensions import db
-from ..web.filters import number
 from ..units.queries import scope_ids
+from ..web.filters import number
 from . import queries
 from .forms import field_name
 from .models import ReportingCycle, Submission
@@ -71,7 +71,9 @@ def warnings(sub: Submission, typed: dict, communes: dict | None = None) -> dict
     # The unit and the old units merged into it: a new commune's last year is its predecessors' last year.
     units = queries.same_level_ids(sub.unit)
     year, unit = sub.cycle.year, sub.unit
-    last = {s.unit_id: s for s in sorted(_reports(units, sub.level, year - 1), key=lambda s: s.cycle.round == "update")}  # update wins
+    # Last year per unit: the update where sent (sorted last, so it wins), else the preliminary round.
+    last_year = sorted(_reports(units, sub.level, year - 1), key=lambda s: s.cycle.round == "update")
+    last = {s.unit_id: s for s in last_year}
     preliminary = _reports(units, sub.level, year, "preliminary") if sub.cycle.round == "update" else []
     year_book, phase_book = queries.TargetBook(year), queries.TargetBook(None)
 
