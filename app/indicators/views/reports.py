@@ -116,17 +116,17 @@ def _stored(sub: Submission) -> dict:
 
 def _commune_totals(communes: dict | None) -> dict:
     """The communes' confirmed sums by input name, shown beside each figure of the district's report."""
-    names = {}
-    for ind in _typed_indicators() if communes else []:
-        for (indicator_id, kind), (value, denominator, breakdown) in communes.items():
-            if indicator_id != ind.id:
-                continue
-            names[field_name(ind, kind, "value")] = value
-            if denominator is not None:
-                names[field_name(ind, kind, "denominator")] = denominator
-            for dim, parts in breakdown.items():
-                for option, number in parts.items():
-                    names[field_name(ind, kind, f"{dim}-{option}")] = number
+    typed, names = {i.id: i for i in _typed_indicators()}, {}
+    for (indicator_id, kind), (value, denominator, breakdown) in (communes or {}).items():
+        ind = typed.get(indicator_id)
+        if ind is None:
+            continue  # a registry figure: shown (and warned about) in the registry table
+        names[field_name(ind, kind, "value")] = value
+        if denominator is not None:
+            names[field_name(ind, kind, "denominator")] = denominator
+        for dim, parts in breakdown.items():
+            for option, number in parts.items():
+                names[field_name(ind, kind, f"{dim}-{option}")] = number
     return names
 
 
@@ -156,14 +156,14 @@ def _page(sub: Submission, figures_input=None, narrative=None, reason_form=None,
 @bp.get("/submissions/<uuid:submission_id>")
 @permission_required("indicator.view")
 def submission(submission_id):
-    """Show a report: the form while it is the commune's draft, the figures and decisions otherwise."""
+    """Show a report: the form while it is the unit's draft, the figures and decisions otherwise."""
     return _page(_load(submission_id, "read"))
 
 
 @bp.post("/submissions/<uuid:submission_id>")
 @permission_required("indicator.report")
 def save(submission_id):
-    """Save the figures and narrative as typed; with "send", submit them to the district."""
+    """Save the figures and narrative as typed; with "send", submit them to the level above."""
     sub = _load(submission_id, "edit")
     figures_input = FiguresInput(_typed_indicators(), services.required_kinds(sub.cycle), formdata=request.form)
     narrative = NarrativeForm(obj=sub)
