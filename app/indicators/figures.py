@@ -45,6 +45,11 @@ class IndicatorFigures:
     total: Figure
     communes: list[Figure] = field(default_factory=list)
 
+    @property
+    def lines(self) -> list[Figure]:
+        """The total, then each commune; a commune's own report has no commune below it (no second line)."""
+        return [self.total, *(f for f in self.communes if f.unit.id != self.total.unit.id)]
+
 
 @dataclass
 class Report:

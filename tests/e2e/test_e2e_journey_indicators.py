@@ -1,7 +1,7 @@
 """Journey: the district opens the yearly reporting round, a commune reporter fills in and submits the
 commune's report, and the district reviewer confirms it; then the district officer opens the district's own
 report, finds it prefilled from the confirmed commune report, sends it to the province, and the province
-reviewer confirms it."""
+reviewer confirms it and looks at the commune on the dashboard."""
 
 import re
 
@@ -15,7 +15,8 @@ pytestmark = pytest.mark.e2e
 # district reporting to the province are rounds before the reform, when Xã Quài Tở (03295) and Xã Mường Mùn
 # (03268) still reported to Tuần Giáo. Each device has its own round, so that each finds the district's report
 # of its round not started yet and its commune's the only confirmed one.
-COMMUNES = {"desktop": "03295", "phone": "03268"}  # Quài Tở, Mường Mùn
+COMMUNES = {"desktop": "03295", "phone": "03268"}
+COMMUNE_NAMES = {"03295": "Xã Quài Tở", "03268": "Xã Mường Mùn"}
 YEARS = {"desktop": 2024, "phone": 2023}
 ROUND_LABEL = "Báo cáo sơ bộ (ước cả năm)"
 
@@ -118,3 +119,16 @@ def test_commune_report_submitted_and_confirmed_then_the_district_report(page, s
     expect(page.locator("main .kv .badge").first).to_have_text("Đã xác nhận")
     check_page(page, device, "district report confirmed")
     shot(page, "district-report-confirmed")
+
+    # The dashboard: the province picks the commune; htmx swaps the figures and keeps the focus on the select.
+    name = COMMUNE_NAMES[COMMUNES[device]]
+    page.goto(server.url + f"/indicators/?year={year}")
+    expect(page.locator("#ind-CT7 table")).to_contain_text("Tỉnh Điện Biên")
+    page.locator("#f-unit").focus()  # as a person choosing with the keyboard or a tap
+    page.locator("#f-unit").select_option(label=name)
+    expect(page.locator("#ind-CT7 table")).not_to_contain_text("Tỉnh Điện Biên")
+    expect(page.locator("#ind-CT7 tbody tr")).to_have_count(1)
+    expect(page.locator("#ind-CT7 tbody")).to_contain_text(name)
+    expect(page.locator("#f-unit")).to_be_focused()
+    check_page(page, device, "dashboard, one commune")
+    shot(page, "dashboard-one-commune")

@@ -35,7 +35,7 @@ def _report():
 def index():
     """Show target against achievement per indicator, for the unit and each of its communes."""
     root, report, tables = _report()
-    charts = {row.indicator.code: bar_chart([row.total, *row.communes], lambda f: f.unit.name)
+    charts = {row.indicator.code: bar_chart(row.lines, lambda f: f.unit.name)
               for row in report.rows}
     context = {"root": root, "report": report, "tables": tables, "charts": charts, "years": year_choices(),
                "budget": services.budget_totals(scope_ids(report.root)), "plan": services.plan(),
