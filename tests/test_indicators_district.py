@@ -178,7 +178,8 @@ def test_the_district_report_is_late_against_the_district_deadline(app, client, 
         from datetime import UTC, datetime
         sub.status, sub.first_submitted_at = "submitted", datetime(2025, 1, 27, 3, 0, tzinfo=UTC)
         db.session.commit()
-        assert queries.district_queue(cycle, unit("11"), today=date(2025, 3, 1))[0].late_days == 2
+        rows = {r.unit.code: r for r in queries.district_queue(cycle, unit("11"), today=date(2025, 3, 1))}
+        assert rows["099"].late_days == 2 and rows["099"].state == "submitted"
         sub_id = db.session.scalar(select(Submission.id).where(Submission.unit_id == unit("099").id))
     login(client, make_user("district_reviewer", "11"))
     html = client.get(f"/indicators/reports?cycle={cycle_id}").get_data(as_text=True)
@@ -198,9 +199,15 @@ def test_no_district_report_after_the_reform_and_only_district_officers_start_on
     assert "các xã báo cáo thẳng lên tỉnh" in response.get_data(as_text=True)
     assert _district_sub(app, cycle_2026) is None
     client.post("/auth/logout")
-    login(client, make_user("district_reviewer", "11"))
+    login(client, make_user("district_reviewer", "11"))  # other districts of the province may still report
     html = client.get(f"/indicators/reports?cycle={cycle_2026}").get_data(as_text=True)
-    assert "không còn cấp huyện" in html
+    districts = html.split('id="district-reports"', 1)[1].split("</table>", 1)[0] if 'id="district-reports"' in html \
+        else ""
+    assert "Huyện Tuần Giáo" not in districts
+    client.post("/auth/logout")
+    login(client, make_user("district_reviewer", "099"))  # the former district: nothing to send any more
+    html = client.get(f"/indicators/reports?cycle={cycle_2026}").get_data(as_text=True)
+    assert "không còn cấp huyện" in html and 'id="district-reports"' not in html
     client.post("/auth/logout")
     login(client, make_user("reporter", "03295"))  # a commune reporter does not file the district's report
     assert client.post("/indicators/reports/start", data={"cycle_id": cycle_2024,
