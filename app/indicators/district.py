@@ -78,16 +78,19 @@ def prefill(sub: Submission, *, actor) -> Coverage:
     ensure(sub.is_editable, _l("Báo cáo đã gửi hoặc đã khóa, không sửa được."))
     found = coverage(sub.cycle, sub.unit)
     sums = aggregate(found.confirmed)
-    for row in list(sub.values):
-        if not row.from_registry:
-            sub.values.remove(row)
     for ind in queries.indicators():
         if ind.derived:
-            continue
-        for (indicator_id, kind), (value, denominator, breakdown) in sums.items():
-            if indicator_id == ind.id:
-                sub.values.append(SubmissionValue(indicator_id=ind.id, indicator=ind, value_kind=kind, value=value,
-                                                  denominator=denominator, breakdown=breakdown))
+            continue  # frozen from the registry when the report is sent
+        for kind in ("actual", "estimate"):
+            row = sub.value(ind.id, kind)
+            if (ind.id, kind) not in sums:
+                if row is not None:
+                    sub.values.remove(row)
+                continue
+            if row is None:  # rows are updated in place: the (report, indicator, kind) key stays unique
+                row = SubmissionValue(indicator_id=ind.id, indicator=ind, value_kind=kind)
+                sub.values.append(row)
+            row.value, row.denominator, row.breakdown = sums[(ind.id, kind)]
     db.session.flush()
     audit.record(actor, "indicator.submission_prefill", sub,
                  detail={"communes": len(found.communes), "confirmed": len(found.confirmed)})
