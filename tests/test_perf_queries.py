@@ -86,3 +86,52 @@ def test_list_and_search_queries_use_indexes_on_postgresql(app, make_user):
             plan = "\n".join(db.session.execute(sa.text("EXPLAIN " + sql)).scalars())
             assert "Index" in plan, plan
             assert "Seq Scan on case_record" not in plan, plan
+
+
+def _outer_table(statement: str, parameters=()) -> str:
+    """The table SQLite's plan walks first (its outer loop) for this statement."""
+    rows = db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
+    first = next(r[3] for r in rows if r[3].startswith(("SEARCH", "SCAN")))
+    return first.split()[1]
+
+
+def _sql(stmt) -> str:
+    return str(stmt.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True}))
+
+
+@pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")), reason="a check of SQLite's planner")
+def test_district_lists_and_figures_start_from_the_few_rows_not_the_cases_on_sqlite(app, make_user):
+    """SQLite has no statistics: a list of plans or referrals of a district's cases, or a yearly figure, must
+    not be planned as a walk over every case of the district (100 000 of them in the benchmark)."""
+    from app.auth.models import User
+    from app.indicators import derived
+    from app.livelihood import queries as plans
+    from app.units.queries import by_code, scope_ids
+
+    reviewer = make_user("district_reviewer", "099")
+    with app.app_context():
+        district = by_code("099")
+        user = db.session.get(User, reviewer.id)
+        for stmt in (plans.review_queue(user), plans.decided_in_district(user), plans.plans_in(scope_ids(district))):
+            assert _outer_table(_sql(stmt)) == "livelihood_plan", _sql(stmt)
+
+        seen = []
+
+        def capture(conn, cursor, statement, parameters, context, executemany):
+            if "livelihood_disbursement" in statement or "FROM referral" in statement or \
+                    "FROM case_record" in statement:
+                seen.append((statement, parameters))
+
+        event.listen(db.engine, "before_cursor_execute", capture)
+        try:
+            communes = [u for u in db.session.scalars(sa.select(type(district)).where(
+                type(district).kind == "commune")) if u.id in scope_ids(district)]
+            derived.tables(scope_ids(district), communes, 2026, viewer_units=frozenset())
+        finally:
+            event.remove(db.engine, "before_cursor_execute", capture)
+        outer = {_outer_table(s, p) for s, p in seen}
+        assert outer, "the figures ran no query on cases, plans or referrals"
+        assert "case_record" not in outer or all(
+            "ix_case_record_unit_kind_span" in " ".join(r[3] for r in db.session.connection().exec_driver_sql(
+                "EXPLAIN QUERY PLAN " + s, p).all()) for s, p in seen if _outer_table(s, p) == "case_record"), seen
+        assert {"livelihood_disbursement", "referral"} <= outer, outer

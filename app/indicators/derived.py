@@ -38,7 +38,7 @@ from datetime import UTC, date, datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 
 from ..extensions import db
 from ..units.models import Unit
@@ -181,21 +181,15 @@ def trusted_address_support(units: frozenset, year: int) -> Table:
 
 def trafficking_livelihood(communes: list[Unit], year: int) -> Table:
     """Trafficking survivors with livelihood support paid in the year, and the amounts, per commune."""
-    from ..cases.models import Case
-    from ..livelihood.models import Disbursement, LivelihoodPlan
-    start, end = _year_bounds(year)
+    per_unit = _livelihood_paid_by_unit(year)
     rows, amounts = [], []
     for commune in communes:
         ids = scope_ids(commune)
-        people, amount = db.session.execute(
-            select(func.count(func.distinct(Case.id)), func.coalesce(func.sum(Disbursement.amount), 0))
-            .select_from(Disbursement).join(LivelihoodPlan, Disbursement.plan_id == LivelihoodPlan.id)
-            .join(Case, LivelihoodPlan.case_id == Case.id)
-            .where(Case.unit_id.in_(list(ids)), Case.kind.in_(("trafficking", "both")),
-                   and_(Disbursement.paid_on >= start, Disbursement.paid_on <= end))).one()
-        cell = Cell(int(people or 0), frozenset(ids))
+        # A case sits in exactly one unit, so the per-unit counts of distinct cases add up per commune.
+        people = sum(per_unit[u][0] for u in ids if u in per_unit)
+        cell = Cell(people, frozenset(ids))
         rows.append([cell])
-        amounts.append((int(amount or 0), cell))
+        amounts.append((sum(per_unit[u][1] for u in ids if u in per_unit), cell))
     all_ids = frozenset().union(*(r[0].units for r in rows)) if rows else frozenset()
     return Table("livelihood", _l("Nạn nhân mua bán người được hỗ trợ sinh kế và số tiền đã giải ngân"),
                  [c.name for c in communes], [_l("Số người")], rows,
@@ -203,20 +197,52 @@ def trafficking_livelihood(communes: list[Unit], year: int) -> Table:
                  amount_total=sum(a for a, _ in amounts))
 
 
+def _livelihood_paid_by_unit(year: int) -> dict[str, tuple[int, int]]:
+    """unit id -> (trafficking survivors paid in the year, amount paid), in one query.
+
+    It starts from the year's disbursements (few, through their date index) rather than from the
+    cases of each commune (many), so its cost follows the payments, not the number of cases. The kind
+    is filtered here, not in SQL: a condition on the case's kind would tempt the planner to start from
+    the (many) cases of that kind."""
+    from ..cases.models import Case
+    from ..livelihood.models import Disbursement, LivelihoodPlan
+    start, end = _year_bounds(year)
+    found = db.session.execute(
+        select(Case.unit_id, Case.kind, func.count(func.distinct(Case.id)),
+               func.coalesce(func.sum(Disbursement.amount), 0))
+        .select_from(Disbursement).join(LivelihoodPlan, Disbursement.plan_id == LivelihoodPlan.id)
+        .join(Case, LivelihoodPlan.case_id == Case.id)
+        .where(Disbursement.paid_on >= start, Disbursement.paid_on <= end)
+        .group_by(Case.unit_id, Case.kind))
+    per_unit: dict[str, tuple[int, int]] = {}
+    for unit_id, kind, people, amount in found:
+        if kind in ("trafficking", "both"):  # a case has one kind: distinct counts add up across kinds
+            before = per_unit.get(unit_id, (0, 0))
+            per_unit[unit_id] = (before[0] + int(people), before[1] + int(amount))
+    return per_unit
+
+
 def referrals_by_agency(units: frozenset, year: int) -> Table:
     """Referrals sent in the year from cases of the units, and how many of them were completed, by agency."""
     from ..cases.models import Case
     from ..referrals.models import Referral
-    found = db.session.execute(
-        select(Referral.agency_id, func.count(), func.sum(_completed(Referral)))
-        .join(Case, Referral.case_id == Case.id)
-        .where(Case.unit_id.in_(list(units)), Referral.sent_at >= datetime(year, 1, 1, tzinfo=UTC),
-               Referral.sent_at < datetime(year + 1, 1, 1, tzinfo=UTC))
-        .group_by(Referral.agency_id)).all()
-    agencies = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_([r[0] for r in found])))}
-    found = sorted(found, key=lambda r: agencies[r[0]].name)
-    cells = [[Cell(int(sent), units), Cell(int(done or 0), units)] for _, sent, done in found]
-    return Table("referrals", _l("Chuyển gửi theo cơ quan tiếp nhận"), [agencies[r[0]].name for r in found],
+    # From the year's referrals (through their date index), grouped by the case's unit; the scope is applied
+    # here rather than in SQL, where a list of units would make the planner start from all their cases.
+    per_agency: dict[str, list[int]] = {}
+    for agency_id, unit_id, sent, done in db.session.execute(
+            select(Referral.agency_id, Case.unit_id, func.count(), func.sum(_completed(Referral)))
+            .join(Case, Referral.case_id == Case.id)
+            .where(Referral.sent_at >= datetime(year, 1, 1, tzinfo=UTC),
+                   Referral.sent_at < datetime(year + 1, 1, 1, tzinfo=UTC))
+            .group_by(Referral.agency_id, Case.unit_id)):
+        if unit_id in units:
+            counts = per_agency.setdefault(agency_id, [0, 0])
+            counts[0] += int(sent)
+            counts[1] += int(done or 0)
+    agencies = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(list(per_agency))))}
+    found = sorted(per_agency.items(), key=lambda item: agencies[item[0]].name)
+    cells = [[Cell(sent, units), Cell(done, units)] for _, (sent, done) in found]
+    return Table("referrals", _l("Chuyển gửi theo cơ quan tiếp nhận"), [agencies[a].name for a, _ in found],
                  [_l("Đã gửi"), _l("Đã hoàn thành")], cells,
                  col_totals=[Cell(sum(r[j].value for r in cells), units) for j in range(2)])
 

@@ -1,4 +1,11 @@
-"""Scoped reads of livelihood plans: always through the unit of the plan's case."""
+"""Scoped reads of livelihood plans: always through the unit of the plan's case.
+
+The district's lists start from the plans, which are few, and look up each plan's case: `_from_plans`
+joins the case as an outer join, which SQLite never reorders, so it cannot choose to walk every case of
+the district instead (its planner has no statistics to know better). The WHERE on the case's unit
+rejects plans without a case, so the rows are those of an inner join; PostgreSQL, which has statistics,
+turns it back into one and plans it freely.
+"""
 
 from sqlalchemy import Select, select
 
@@ -15,16 +22,20 @@ def counsellor_plans(user) -> Select:
             .order_by(LivelihoodPlan.updated_at.desc()))
 
 
+def _from_plans() -> Select:
+    return select(LivelihoodPlan).join(Case, LivelihoodPlan.case_id == Case.id, isouter=True)
+
+
 def review_queue(user) -> Select:
     """Submitted plans of the reviewer's district, the longest waiting first."""
-    return (select(LivelihoodPlan).join(Case, LivelihoodPlan.case_id == Case.id)
+    return (_from_plans()
             .where(Case.unit_id.in_(scope_for(user, "district_reviewer")), LivelihoodPlan.status == "submitted")
             .order_by(LivelihoodPlan.submitted_at.asc(), LivelihoodPlan.id))
 
 
 def decided_in_district(user) -> Select:
     """Plans of the reviewer's district that have a decision, the latest first."""
-    return (select(LivelihoodPlan).join(Case, LivelihoodPlan.case_id == Case.id)
+    return (_from_plans()
             .where(Case.unit_id.in_(scope_for(user, "district_reviewer")), LivelihoodPlan.decided_at.is_not(None),
                    LivelihoodPlan.status != "submitted")
             .order_by(LivelihoodPlan.decided_at.desc()))
@@ -32,7 +43,7 @@ def decided_in_district(user) -> Select:
 
 def plans_in(unit_ids) -> Select:
     """Every plan of the cases of these units (the district overview, the budget)."""
-    return (select(LivelihoodPlan).join(Case, LivelihoodPlan.case_id == Case.id)
+    return (_from_plans()
             .where(Case.unit_id.in_(list(unit_ids))))
 
 
