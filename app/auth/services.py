@@ -12,6 +12,7 @@ from flask import current_app, g, request, session
 from flask_babel import lazy_gettext as _l
 from limits import parse
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from ..audit import services as audit
 from ..extensions import db, limiter, utcnow
@@ -144,7 +145,8 @@ def load_session() -> tuple[User | None, str]:
     token = session.get(SESSION_KEY)
     if not token:
         return None, "anonymous"
-    record = db.session.get(UserSession, _hash_token(token))
+    # Every signed-in request runs this: the session, its user and the user's roles in one round trip.
+    record = db.session.get(UserSession, _hash_token(token), options=[joinedload(UserSession.user)])
     now = utcnow()
     if record is None or record.revoked_at is not None:
         session.pop(SESSION_KEY, None)

@@ -1,7 +1,10 @@
 """Read-side helpers for the unit tree: subtrees, scopes through lineage, lookups by code."""
 
-from flask import g
-from sqlalchemy import select
+from dataclasses import dataclass
+
+from flask import g, has_app_context
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from ..extensions import db
 from .models import Unit, UnitLineage
@@ -12,28 +15,65 @@ def by_code(code: str) -> Unit | None:
 
 
 def subtree_ids(unit: Unit) -> set[str]:
-    return set(db.session.scalars(select(Unit.id).where(Unit.path.startswith(unit.path))))
+    return {unit_id for path, unit_id in _tree().paths if path.startswith(unit.path)}
 
 
 def scope_ids(unit: Unit) -> frozenset[str]:
     """The units whose records a role at `unit` covers: its subtree plus, through the lineage, the
     subtrees of the old units that were merged into any of them (history rolls up to the new unit)."""
-    cache = g.setdefault("_unit_scope", {}) if _has_g() else {}
+    cache = g.setdefault(_SCOPES, {}) if has_app_context() else {}
     if unit.id in cache:
         return cache[unit.id]
+    tree = _tree()
     ids = subtree_ids(unit)
     frontier = set(ids)
     while frontier:
-        olds = set(db.session.scalars(select(UnitLineage.old_id).where(UnitLineage.new_id.in_(frontier))))
-        olds -= ids
+        olds = {old for new in frontier for old in tree.olds.get(new, ())} - ids
         new_ids: set[str] = set()
-        for old in db.session.scalars(select(Unit).where(Unit.id.in_(olds))):
-            new_ids |= subtree_ids(old)
+        for old in olds:
+            new_ids |= {unit_id for path, unit_id in tree.paths if path.startswith(tree.path_of[old])}
         frontier = new_ids - ids
         ids |= new_ids
     result = frozenset(ids)
     cache[unit.id] = result
     return result
+
+
+@dataclass(frozen=True)
+class _Tree:
+    paths: tuple  # (path, id) of every unit
+    path_of: dict  # id -> path
+    olds: dict  # new id -> ids of the old units merged into it
+
+
+_TREE, _SCOPES = "_unit_tree", "_unit_scope"
+
+
+def _tree() -> _Tree:
+    """Every unit's path and the lineage, read once per request: scopes are worked out in memory.
+
+    A district has a few hundred units at most, and pages ask for many scopes (one per commune on the
+    dashboard), so two small queries beat one query per subtree. Changes to units clear it (below)."""
+    cached = g.get(_TREE) if has_app_context() else None
+    if cached is not None:
+        return cached
+    rows = db.session.execute(select(Unit.path, Unit.id)).all()
+    olds: dict[str, list[str]] = {}
+    for new_id, old_id in db.session.execute(select(UnitLineage.new_id, UnitLineage.old_id)):
+        olds.setdefault(new_id, []).append(old_id)
+    tree = _Tree(tuple((path, unit_id) for path, unit_id in rows), {unit_id: path for path, unit_id in rows}, olds)
+    if has_app_context():
+        g.setdefault(_TREE, tree)
+    return tree
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_tree(session, _flush_context) -> None:
+    if not has_app_context() or (_TREE not in g and _SCOPES not in g):
+        return
+    if any(isinstance(o, (Unit, UnitLineage)) for o in (*session.new, *session.dirty, *session.deleted)):
+        g.pop(_TREE, None)
+        g.pop(_SCOPES, None)
 
 
 def ancestors(unit: Unit) -> list[Unit]:
@@ -46,11 +86,6 @@ def ancestors(unit: Unit) -> list[Unit]:
 def nearest_of_kind(unit: Unit, kinds: tuple[str, ...]) -> Unit | None:
     """The closest unit at or above `unit` whose kind is one of `kinds` (e.g. the commune of a village)."""
     return next((u for u in ancestors(unit) if u.kind in kinds), None)
-
-
-def _has_g() -> bool:
-    from flask import has_app_context
-    return has_app_context()
 
 
 def unit_choices(kinds: tuple[str, ...] | None = None, current_only: bool = False) -> list[tuple[str, str]]:
