@@ -17,8 +17,11 @@ def test_the_demo_seeds_models_targets_budget_and_reports_once(app, make_user):
         db.session.commit()
         assert db.session.scalar(select(func.count()).select_from(RegistryEntry)) == 30
         assert all("(demo)" in e.name for e in db.session.scalars(select(RegistryEntry)))
-        statuses = sorted(s.status for s in db.session.scalars(select(Submission)))
-        assert statuses == ["confirmed", "draft", "returned", "submitted"]
+        from app.indicators.models import ReportingCycle
+        statuses = {(c.year, c.round): sorted(s.status for s in db.session.scalars(
+            select(Submission).where(Submission.cycle_id == c.id))) for c in db.session.scalars(select(ReportingCycle))}
+        assert statuses == {(2025, "preliminary"): ["confirmed", "draft", "returned", "submitted"],
+                            (2024, "update"): ["confirmed", "confirmed", "confirmed"]}  # the district's to start
         assert db.session.scalar(select(func.count()).select_from(BudgetLine)) == 2
 
 
@@ -41,3 +44,11 @@ def test_seed_demo_prints_the_district_officer_and_the_province_reviewer(app, cl
     assert roles == {"tinh.hoi": [("district_reviewer", "11")], "baocao.huyen": [("reporter", "099")]}
     login(client, SimpleNamespace(username="tinh.hoi", password=printed["tinh.hoi"][1]))
     assert "Báo cáo của huyện gửi tỉnh" in client.get("/indicators/reports").get_data(as_text=True)
+    client.post("/auth/logout")
+    from app.indicators.models import ReportingCycle
+    with app.app_context():
+        cycle_id = db.session.scalar(select(ReportingCycle.id).where(ReportingCycle.year == 2024))
+    login(client, SimpleNamespace(username="baocao.huyen", password=printed["baocao.huyen"][1]))
+    html = client.get(f"/indicators/reports?cycle={cycle_id}").get_data(as_text=True)
+    district = html.split('id="district-reports"', 1)[1].split("</table>", 1)[0]
+    assert "Huyện Tuần Giáo" in district and "Lập báo cáo" in district  # ready to start, from 3 confirmed

@@ -1,5 +1,6 @@
-"""Synthetic, clearly fictitious indicator data: models in the registry, commune targets, budget lines and
-a reporting cycle with a few reports in different states. Model names say "(demo)"; no person data."""
+"""Synthetic, clearly fictitious indicator data: models in the registry, commune targets, budget lines, a
+reporting cycle with a few reports in different states, and a 2024 round whose confirmed commune reports the
+district's report starts from. Model names say "(demo)"; no person data."""
 
 import random
 from datetime import date
@@ -28,6 +29,7 @@ def seed() -> None:
     _targets(communes, actor)
     _budget(actor)
     _reports(communes, rng, reporter, actor)
+    _district_round(communes, rng, reporter, actor)
 
 
 def _registry(communes, rng, actor) -> None:
@@ -63,21 +65,37 @@ def _budget(actor) -> None:
                                                    "disbursed": disbursed, "note": "demo"}, actor=actor)
 
 
+def _values(cycle, rng) -> dict:
+    typed = [i for i in db.session.scalars(select(IndicatorDef)) if not i.derived]
+    values = {}
+    for ind in typed:
+        for kind in services.required_kinds(cycle):
+            value = rng.randint(1, 6)
+            values[(ind.id, kind)] = (value, value + rng.randint(0, 4) if ind.is_percent else None, {})
+    return values
+
+
 def _reports(communes, rng, reporter, reviewer) -> None:
     cycle = services.open_cycle(2025, "preliminary", actor=reviewer)
-    typed = [i for i in db.session.scalars(select(IndicatorDef)) if not i.derived]
     for position, commune in enumerate(communes[:4]):
         sub = services.start_submission(cycle, commune, actor=reporter)
-        values = {}
-        for ind in typed:
-            for kind in services.required_kinds(cycle):
-                value = rng.randint(1, 6)
-                values[(ind.id, kind)] = (value, value + rng.randint(0, 4) if ind.is_percent else None, {})
-        services.save_draft(sub, values, {"results": "Kết quả minh họa (demo).", "difficulties": "",
-                                          "recommendations": ""}, actor=reporter)
+        services.save_draft(sub, _values(cycle, rng), {"results": "Kết quả minh họa (demo).", "difficulties": "",
+                                                       "recommendations": ""}, actor=reporter)
         if position >= 1:
             services.submit(sub, actor=reporter)
         if position == 2:
             services.return_submission(sub, "Số liệu minh họa cần kiểm tra lại (demo).", actor=reviewer)
         if position == 3:
             services.confirm(sub, actor=reviewer)
+
+
+def _district_round(communes, rng, reporter, reviewer) -> None:
+    """The 2024 update, before the reform: three communes' reports confirmed, so that the district officer
+    (baocao.huyen) can open the district's report prefilled from them and send it to the province (tinh.hoi)."""
+    cycle = services.open_cycle(2024, "update", actor=reviewer)
+    for commune in communes[:3]:
+        sub = services.start_submission(cycle, commune, actor=reporter)
+        services.save_draft(sub, _values(cycle, rng), {"results": "Kết quả năm 2024 (demo).", "difficulties": "",
+                                                       "recommendations": ""}, actor=reporter)
+        services.submit(sub, actor=reporter)
+        services.confirm(sub, actor=reviewer)
