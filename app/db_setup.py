@@ -5,6 +5,9 @@ every command starts its transaction with BEGIN IMMEDIATE, so it holds the write
 and never fails half-way on a lock upgrade; the audit chain head is then updated by one writer at a
 time. Reading pages start a plain (deferred) transaction, so readers run side by side.
 
+A POST that only reads (a search: its terms must not travel in the URL) says so with `@reads_only` and
+runs like a reading page.
+
 A reading page may still write its own bookkeeping: the audit entry of an audited read, the session's
 last-seen time. In WAL mode a deferred transaction cannot become a writer once another writer has
 committed since it began reading (SQLite refuses at once, however long busy_timeout is). Such writes
@@ -20,7 +23,7 @@ import random
 import sqlite3
 import time
 
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -55,7 +58,7 @@ def install_engine_hooks() -> None:
     @event.listens_for(Engine, "begin")
     def _sqlite_begin(conn):
         if conn.dialect.name == "sqlite":
-            reading = (has_request_context() and request.method in READ_METHODS
+            reading = (has_request_context() and (request.method in READ_METHODS or _reads_only_view())
                        and not request.environ.get(RETRY_FLAG))
             conn.info[WRITER] = not reading
             conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
@@ -74,6 +77,18 @@ def install_engine_hooks() -> None:
         if (context.engine is not None and context.engine.dialect.name == "sqlite" and has_request_context()
                 and "locked" in str(context.original_exception)):
             request.environ[LOCKED_FLAG] = True
+
+
+def reads_only(view):
+    """Mark a POST view that changes nothing but its own audit entry (e.g. a search), so that on SQLite
+    it reads side by side with other readers instead of holding the write lock from its first query."""
+    view.reads_only = True
+    return view
+
+
+def _reads_only_view() -> bool:
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return getattr(view, "reads_only", False)
 
 
 def _intends_to_write(statement: str, context) -> bool:

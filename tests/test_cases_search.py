@@ -162,3 +162,35 @@ def test_each_list_sort_reads_an_index_in_order_without_sorting(app, counsellor,
         plan = " ".join(row[3] for row in db.session.execute(db.text("EXPLAIN QUERY PLAN " + sql)))
         db.session.remove()
     assert "ix_case_record_unit_" in plan and "TEMP B-TREE" not in plan, plan
+
+
+@pytest.mark.skipif(bool(__import__("os").environ.get("TEST_DATABASE_URL")), reason="SQLite's transactions")
+def test_a_search_reads_beside_others_and_takes_the_write_lock_only_for_its_audit_entry(app, client, counsellor):
+    """On SQLite a POSTed search starts like a reading page (BEGIN), so searches do not queue behind each
+    other for the whole request; its audit entry then takes the lock (BEGIN IMMEDIATE) just before writing.
+    A POST that changes a case still holds the write lock from its first statement."""
+    from sqlalchemy import event
+
+    statements = []
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(statement.split()[0:2])
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        _search(client, "Lò Thị Mai")
+        search = list(statements)
+        statements.clear()
+        client.post("/cases/new/duplicates", data={"full_name": "Lò Thị Mai", "birth_year": "1990"})
+        duplicates = list(statements)
+        statements.clear()
+        client.post("/cases/new", data={"kind": "dv"})  # invalid: re-rendered, nothing saved
+        change = list(statements)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert search[0] == ["BEGIN"], search
+    assert ["INSERT", "INTO"] in search, "the search was not audited"
+    assert duplicates[0] == ["BEGIN"], duplicates
+    assert change[0] == ["BEGIN", "IMMEDIATE"], change

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from ...audit import services as audit
 from ...auth.permissions import permission_required
+from ...db_setup import reads_only
 from ...extensions import db, htmx
 from ...web.i18n import translated
 from .. import queries, services
@@ -30,6 +31,7 @@ def _filters() -> dict:
 
 @bp.route("/", methods=["GET", "POST"])
 @permission_required("case.list")
+@reads_only
 def index():
     """List the user's cases; a POSTed search term finds one by code, exact name, phone or ID number."""
     form = CaseSearchForm()
