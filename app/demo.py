@@ -5,12 +5,13 @@ repository.
 """
 
 import secrets
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
 
 from .auth import services as auth
-from .auth.models import User
+from .auth.models import RoleAssignment, User
 from .extensions import db
 from .reference import call_each
 from .units.queries import by_code
@@ -39,6 +40,12 @@ SEEDERS = (
 )
 
 
+# From this many cases on, the seed serves a benchmark rather than a demonstration: the areas then add plans and
+# referrals in proportion to the cases, on top of their curated rows. Below it (`make run` seeds 40, the e2e
+# tests 12) only the curated rows are made, which the demo and e2e tests know one by one.
+BULK_FROM_CASES = 200
+
+
 def demo_password() -> str:
     return "demo-" + secrets.token_urlsafe(9)
 
@@ -62,3 +69,63 @@ def seed(case_count: int, *, if_empty: bool = False):
         call_each([seeder])
         db.session.commit()
     return logins
+
+
+# --- shared by the areas' proportional ("bulk") seeders ---------------------------------------------------
+
+def apportion(total: int, weights: dict[str, int]) -> dict[str, int]:
+    """Split `total` by weight (largest remainder); every key gets at least one when total allows."""
+    keys = list(weights)
+    floor = 1 if total >= len(keys) else 0
+    rest = total - floor * len(keys)
+    whole = sum(weights.values())
+    exact = {k: rest * weights[k] / whole for k in keys}
+    counts = {k: floor + int(exact[k]) for k in keys}
+    by_remainder = sorted(keys, key=lambda k: exact[k] - int(exact[k]), reverse=True)
+    for k in by_remainder[:total - sum(counts.values())]:
+        counts[k] += 1
+    return counts
+
+
+def assign_states(rng, rows, quotas: dict[str, int], windows: dict, today: date, open_only=()) -> list:
+    """Pair case rows with states: each state takes its quota from the cases whose age in days (since opened_on)
+    lies in its window (min, max or None), most demanding state first, each case once. When too few fit, a
+    second pass drops the upper bound, so that the counts hold and only the dates get less typical."""
+    pool = list(rows)
+    rng.shuffle(pool)
+    used: set = set()
+    pairs = []
+    order = sorted(quotas, key=lambda s: windows[s][0], reverse=True)
+    for relaxed in (False, True):
+        for state in order:
+            low, high = windows[state]
+            high = None if relaxed else high
+            need = quotas[state] - sum(1 for _, s in pairs if s == state)
+            for row in pool:
+                if need <= 0:
+                    break
+                age = (today - row.opened_on).days
+                if (row.id in used or age < low or (high is not None and age > high)
+                        or (state in open_only and row.status != "open")):
+                    continue
+                used.add(row.id)
+                pairs.append((row, state))
+                need -= 1
+    rng.shuffle(pairs)
+    return pairs
+
+
+def at(day: date, rng, now: datetime, hours: float = 0) -> datetime:
+    """A moment of office hours on `day` (UTC; 7-17 h in Vietnam), `hours` later, never after `now`."""
+    moment = datetime.combine(day, time(0), tzinfo=UTC) + timedelta(hours=rng.uniform(0.5, 9.5) + hours)
+    return min(moment, now - timedelta(minutes=1))
+
+
+def counsellors_by_unit() -> dict[str, str]:
+    """One counsellor (user id) per unit that has any, to sign the demo rows of that unit's cases."""
+    found: dict[str, str] = {}
+    for unit_id, user_id in db.session.execute(select(RoleAssignment.unit_id, RoleAssignment.user_id)
+                                               .where(RoleAssignment.role == "counsellor")
+                                               .order_by(RoleAssignment.user_id)):
+        found.setdefault(unit_id, user_id)
+    return found
