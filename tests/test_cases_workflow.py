@@ -225,3 +225,16 @@ def test_other_areas_add_sections_to_the_case_page(app, client, counsellor, case
     finally:
         sections._SECTIONS.pop("x/_panel.html")
         app.jinja_env.loader = loader
+
+
+def test_timeline_folds_repeated_views_into_one_line_with_a_count(app, client, counsellor, case_id):
+    for _ in range(3):
+        client.get(f"/cases/{case_id}")
+    client.post(f"/cases/{case_id}/notes", data={"note-body": "Gặp lúc 9 giờ"})
+    client.get(f"/cases/{case_id}")
+    timeline = client.get(f"/cases/{case_id}").get_data(as_text=True).split('id="case-timeline"')[1]
+    lines = [line for line in timeline.split("<li>")[1:] if "Xem thông tin nhận dạng và diễn biến" in line]
+    # newest first: the view after the note, the note, then the three views before it as one line
+    assert len(lines) == 2, lines
+    assert "(3 lần trong ngày)" in lines[1] and "lần trong ngày" not in lines[0], lines
+    assert counsellor.username in lines[1]

@@ -13,6 +13,7 @@ from ...auth.permissions import authorize, ensure_authorized
 from ...extensions import db, htmx
 from ...units.models import Unit
 from ...units.queries import scope_ids
+from ...web.filters import local
 from .. import queries, services
 from ..forms import (
     BreakGlassForm,
@@ -124,12 +125,24 @@ def case_context(case: Case, *, audit_read: bool = True, **given) -> dict:
 
 
 def timeline(case: Case, limit: int = 100) -> list[dict]:
-    """The case's history from the audit trail: action words, who and when; never detail values."""
+    """The case's history from the audit trail: action words, who and when; never detail values.
+
+    Repeated entries in a row (the same person opening the case again and again on one day) become one
+    line with a count: the owner still sees who looked and how often, in a few lines rather than a hundred."""
     entries = db.session.scalars(select(AuditEntry).where(AuditEntry.case_id == case.id)
                                  .order_by(AuditEntry.seq.desc()).limit(limit)).all()
     names = _names({e.actor_id for e in entries})
-    return [{"at": e.at, "what": describe(e.action, e.result), "who": names.get(e.actor_id, "—")}
-            for e in entries]
+    words: dict = {}  # each action's words looked up once
+    lines: list[dict] = []
+    for e in entries:
+        what = words.get((e.action, e.result)) or words.setdefault((e.action, e.result), describe(e.action, e.result))
+        who, day = names.get(e.actor_id, "—"), local(e.at).date()
+        last = lines[-1] if lines else None
+        if last and (last["what"], last["who"], last["day"]) == (what, who, day):
+            last["count"] += 1
+            continue
+        lines.append({"at": e.at, "what": what, "who": who, "day": day, "count": 1})
+    return lines
 
 
 def _names(ids) -> dict:
