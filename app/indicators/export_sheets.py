@@ -90,7 +90,9 @@ def _registry(sheet, report, merged, table_row, signature) -> None:
     row = 8
     table_row(sheet, row, [_("Loại mô hình"), _("Số mô hình"), _("Thành viên"), _("Nữ"), _("DTTS"),
                            _("Buổi sinh hoạt")], bold=True)
-    totals = queries.registry_totals(scope_ids(report.root), report.period_end)
+    # The models of the whole unit read once; each commune's line picks its own (no query per commune).
+    entries = queries.active_entries(scope_ids(report.root), report.period_end)
+    totals = queries.registry_totals(scope_ids(report.root), report.period_end, entries)
     for kind in kinds:
         t = totals.get(kind, {"count": 0, "members": 0, "women": 0, "ethnic_minority": 0, "meetings": 0})
         row += 1
@@ -99,7 +101,7 @@ def _registry(sheet, report, merged, table_row, signature) -> None:
     row += 2
     table_row(sheet, row, [_("Xã"), *(str(MODEL_KIND_LABELS[k]) for k in kinds), _("Cộng")], bold=True)
     for commune in report.communes:
-        counts = queries.registry_totals(scope_ids(commune), report.period_end)
+        counts = queries.registry_totals(scope_ids(commune), report.period_end, entries)
         values = [counts.get(k, {}).get("count", 0) for k in kinds]
         row += 1
         table_row(sheet, row, [commune.name, *values, sum(values)])

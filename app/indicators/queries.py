@@ -94,10 +94,12 @@ def registry_figures(units, day: date, entries: list[RegistryEntry] | None = Non
     return figures
 
 
-def registry_totals(units, day: date) -> dict:
-    """Per registry kind: models active, members, women, ethnic-minority members, meetings held."""
+def registry_totals(units, day: date, entries: list[RegistryEntry] | None = None) -> dict:
+    """Per registry kind: models active, members, women, ethnic-minority members, meetings held (from
+    `entries`, the active models of a wider scope read once, when given)."""
     totals: dict[str, dict] = {}
-    for e in active_entries(units, day):
+    entries = active_entries(units, day) if entries is None else [e for e in entries if e.unit_id in units]
+    for e in entries:
         t = totals.setdefault(e.kind, {"count": 0, "members": 0, "women": 0, "ethnic_minority": 0, "meetings": 0})
         t["count"] += 1
         t["members"] += e.members_total

@@ -381,7 +381,8 @@ def budget_summary(units: frozenset[str]) -> dict:
     for group in (*by_year.values(), *by_source.values()):
         group["rate"] = _rate(group["disbursed"], group["allocated"])
     totals = budget_totals(units)
-    envelope = plan().budget_total if plan() else None
+    the_plan = plan()
+    envelope = the_plan.budget_total if the_plan else None
     return {"lines": lines, "by_year": dict(sorted(by_year.items())),
             "by_source": {s: by_source[s] for s in BUDGET_SOURCES if s in by_source}, "totals": totals,
             "envelope": envelope, "unplanned": None if envelope is None else envelope - totals["planned"],
