@@ -31,12 +31,13 @@ DEMO_USERS = (
     ("tinh.hoi", "district_reviewer", "11"),
 )
 
-# Each area seeds its own records: fn(case_count) after the users exist.
+# Each area seeds its own records: fn(case_count) after the users exist. The indicators come before the plans:
+# their budget lines are the yearly livelihood budget that the plans' approvals must stay within.
 SEEDERS = (
     "app.cases.demo:seed",
+    "app.indicators.demo:seed",
     "app.livelihood.demo:seed",
     "app.referrals.demo:seed",
-    "app.indicators.demo:seed",
 )
 
 

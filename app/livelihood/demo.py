@@ -217,14 +217,15 @@ def _plan(rng, case: Case, state: str, people: dict, funds: _Funds, today: date,
     _submit(rng, plan, tl, counsellor, now)
     if state == "submitted":
         return state
-    amount, source, why = None, None, "reject"
+    amount, source, why = None, None, None
     if state in FUNDED:
         amount = requested if rng.random() < 0.7 else max(3_000_000, requested - rng.choice((1, 2, 3)) * 1_000_000)
         source = funds.take(case.unit_id, tl.decided.year, amount)
-        if source is None:  # the year's budget is spent: what the reviewer's check would refuse to approve
-            state, amount, why = "rejected", None, "budget"
+        if source is None:  # the year's budget is spent: the check refuses it, so the reviewer returns or rejects
+            state, why = rng.choice((("returned", "budget_return"), ("rejected", "budget"), ("rejected", "budget")))
+            amount = None
     decision = {"returned": "return", "rejected": "reject"}.get(state, "approve")
-    comment = None if decision == "approve" else COMMENTS["return" if decision == "return" else why]
+    comment = None if decision == "approve" else COMMENTS[why or decision]
     _decide(rng, plan, tl, decision, amount, source, comment, people["reviewer"], now)
     if state in ("returned", "rejected", "approved"):
         return state
@@ -244,7 +245,8 @@ def _submit(rng, plan: LivelihoodPlan, tl: _Timeline, counsellor, now) -> None:
 
 COMMENTS = {"return": "Đề nghị bổ sung phương án tiêu thụ sản phẩm (demo).",
             "reject": "Hoạt động chưa phù hợp với mô hình hỗ trợ của dự án (demo).",
-            "budget": "Đã hết ngân sách hỗ trợ sinh kế của năm; đề nghị đăng ký lại năm sau (demo)."}
+            "budget": "Đã hết ngân sách hỗ trợ sinh kế của năm; đề nghị đăng ký lại năm sau (demo).",
+            "budget_return": "Ngân sách năm không đủ: đề nghị giảm số tiền hoặc tăng vốn đối ứng (demo)."}
 
 
 def _decide(rng, plan, tl, decision, amount, source, comment, reviewer_id, now) -> None:

@@ -201,7 +201,7 @@ def _answer(rng, referral: Referral, state: str, sender, now) -> None:
     if state != "withdrawn" or rng.random() < 0.5:
         last = referral.acknowledged_at = referral.opened_at = min(now, last + timedelta(hours=rng.randint(2, 30)))
     if state == "withdrawn":
-        last = referral.withdrawn_at = min(now, referral.sent_at + timedelta(days=rng.randint(1, 10)))
+        last = referral.withdrawn_at = min(now, last + timedelta(days=rng.randint(1, 10)))
         referral.withdraw_cause, referral.withdrawn_by_id = "sender", sender
     elif state != "acknowledged":
         last = referral.decided_at = min(now, last + timedelta(days=rng.randint(0, 3), hours=rng.randint(1, 6)))
