@@ -1,5 +1,6 @@
 """The case page's workflow: consent ledger, follow-ups, services, notes, close and reopen, timeline, sections."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -238,3 +239,29 @@ def test_timeline_folds_repeated_views_into_one_line_with_a_count(app, client, c
     assert len(lines) == 2, lines
     assert "(3 lần trong ngày)" in lines[1] and "lần trong ngày" not in lines[0], lines
     assert counsellor.username in lines[1]
+
+
+@pytest.mark.parametrize("name,field", [("consent", "consent-purpose"), ("service", "service-kind"),
+                                        ("followup", "followup-assignee_id")])
+def test_add_forms_come_when_their_panel_opens_or_when_asked_without_javascript(client, counsellor, case_id,
+                                                                               name, field):
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    lazy = f'hx-get="/cases/{case_id}/{name}s/new"'
+    assert lazy in page and f'name="{field}"' not in page  # fetched when the <details> opens
+    fragment = client.get(f"/cases/{case_id}/{name}s/new", headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and "<html" not in fragment.get_data(as_text=True)
+    assert f'name="{field}"' in fragment.get_data(as_text=True)
+    assert 'name="csrf_token"' in fragment.get_data(as_text=True)
+    if name == "followup":  # its choices: the counsellors of the case's unit, the user first chosen
+        html = fragment.get_data(as_text=True)
+        assert re.search(rf'<option selected value="{counsellor.id}"|<option value="{counsellor.id}" selected', html)
+    plain = client.get(f"/cases/{case_id}?form={name}").get_data(as_text=True)  # the link without JavaScript
+    assert f'name="{field}"' in plain and lazy not in plain and "<details open>" in plain
+
+
+def test_an_add_form_with_errors_comes_back_open_with_the_input_kept(client, counsellor, case_id):
+    page = client.post(f"/cases/{case_id}/followups", data={"followup-purpose": "Gọi điện hỏi thăm",
+                                                            "followup-due_on": "not-a-date"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "<details open>" in html and "Gọi điện hỏi thăm" in html
+    assert 'id="followup-due_on-error"' in html

@@ -63,18 +63,41 @@ def agency_choices() -> list[tuple[str, str]]:
                                     for a in ordered]
 
 
-def page_forms(case: Case, **given) -> dict:
-    """Every form of the case page; the ones given (bound, with errors) replace the blank ones."""
-    consent = given.get("consent_form") or ConsentForm(prefix="consent")
-    consent.agency_id.choices = agency_choices()
-    followup = given.get("followup_form") or FollowUpForm(prefix="followup", assignee_id=current_user.id)
-    followup.assignee_id.choices = assignee_choices(case)
-    forms = {"consent_form": consent, "followup_form": followup,
-             "service_form": given.get("service_form") or ServiceForm(prefix="service"),
-             "note_form": given.get("note_form") or NoteForm(prefix="note"),
-             "close_form": given.get("close_form") or CloseForm(prefix="close"),
-             "reopen_form": given.get("reopen_form") or ReopenForm(prefix="reopen"),
-             }
+# The "add" forms of the panels are not rendered with the page: they are fetched when their <details> opens
+# (htmx) or asked for by ?form= (without JavaScript). Most views of a case add nothing, and these forms with
+# their choice lists were a third of the page's cost.
+ADD_FORMS = ("consent", "service", "followup")
+
+
+def blank_form(case: Case, name: str):
+    """A fresh "add" form of a panel, with its choices."""
+    if name == "consent":
+        form = ConsentForm(formdata=None, prefix="consent")
+    elif name == "followup":
+        form = FollowUpForm(formdata=None, prefix="followup", assignee_id=current_user.id)
+    else:
+        form = ServiceForm(formdata=None, prefix="service")
+    return with_choices(case, form)
+
+
+def with_choices(case: Case, form):
+    """Fill the choice lists that depend on the data (agencies, counsellors of the case's unit)."""
+    if isinstance(form, ConsentForm):
+        form.agency_id.choices = agency_choices()
+    elif isinstance(form, FollowUpForm):
+        form.assignee_id.choices = assignee_choices(case)
+    return form
+
+
+def page_forms(case: Case, open_form: str | None = None, **given) -> dict:
+    """The forms of the case page: the ones given (bound, with errors), the "add" form asked for, and the
+    small ones always shown (note, close, reopen)."""
+    forms = {f"{name}_form": given.get(f"{name}_form") for name in ADD_FORMS}
+    if open_form in ADD_FORMS and forms[f"{open_form}_form"] is None:
+        forms[f"{open_form}_form"] = blank_form(case, open_form)
+    forms.update(note_form=given.get("note_form") or NoteForm(prefix="note"),
+                 close_form=given.get("close_form") or CloseForm(prefix="close"),
+                 reopen_form=given.get("reopen_form") or ReopenForm(prefix="reopen"), open_form=open_form)
     return forms
 
 
@@ -93,7 +116,7 @@ def row_forms(consents, followups, services_, notes, given: dict) -> dict:
     return forms
 
 
-def case_context(case: Case, *, audit_read: bool = True, **given) -> dict:
+def case_context(case: Case, *, audit_read: bool = True, open_form: str | None = None, **given) -> dict:
     """Everything the case page shows; the identity and narrative read is audited."""
     full = authorize(current_user, "read_full", case) and not case.is_erased
     can_edit = authorize(current_user, "edit", case) and not case.is_erased
@@ -117,7 +140,7 @@ def case_context(case: Case, *, audit_read: bool = True, **given) -> dict:
             names=_names({n.author_id for n in notes} | {f.assignee_id for f in children[FollowUp]}
                          | {g.user_id for g in services.recent_grants(case)}),
         )
-        context.update(page_forms(case, **given))
+        context.update(page_forms(case, open_form, **given))
         context["row_forms"] = row_forms(context["consents"], context["followups"], context["services"],
                                          context["notes"], given.get("row_forms", {}))
     context["timeline"] = timeline(case) if full else []
@@ -152,10 +175,10 @@ def _names(ids) -> dict:
     return {u.id: u.display_name or u.username for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
 
 
-def render_case(case: Case, panel: str | None = None, **given):
+def render_case(case: Case, panel: str | None = None, open_form: str | None = None, **given):
     """The case page, or just one panel when htmx asked for it."""
     target = htmx.target if htmx else None
     if target in PANELS and panel == target:
         context = case_context(case, audit_read=False, **given)
         return render_template(f"cases/_{target.removeprefix('case-')}.html", **context)
-    return render_template("cases/detail.html", **case_context(case, **given))
+    return render_template("cases/detail.html", **case_context(case, open_form=open_form, **given))

@@ -4,7 +4,7 @@ Each form posts to its own route; htmx swaps just the panel (its id is the hx-ta
 JavaScript the route redirects back to the case page, or re-renders it with the message beside the field.
 """
 
-from flask import flash, redirect, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ...auth.permissions import permission_required
@@ -22,7 +22,7 @@ from ..forms import (
 )
 from ..models import CaseNote, CaseService, Consent, FollowUp
 from . import bp
-from .common import agency_choices, assignee_choices, load_case, load_child, render_case
+from .common import blank_form, load_case, load_child, render_case, with_choices
 
 
 def _done(case, panel: str, **forms):
@@ -53,13 +53,39 @@ def _attempt(form, default_field: str, action) -> bool:
     return True
 
 
+def _blank(case_id, name: str):
+    """The empty "add" form of a panel, fetched when its <details> opens (see common.ADD_FORMS)."""
+    case = load_case(case_id, "edit")
+    return render_template(f"cases/_add_{name}.html", case=case, form=blank_form(case, name))
+
+
+@bp.get("/<uuid:case_id>/consents/new")
+@permission_required("case.edit")
+def new_consent(case_id):
+    """The form to record a consent."""
+    return _blank(case_id, "consent")
+
+
+@bp.get("/<uuid:case_id>/services/new")
+@permission_required("case.edit")
+def new_service(case_id):
+    """The form to add a service."""
+    return _blank(case_id, "service")
+
+
+@bp.get("/<uuid:case_id>/followups/new")
+@permission_required("case.edit")
+def new_followup(case_id):
+    """The form to schedule a follow-up."""
+    return _blank(case_id, "followup")
+
+
 @bp.post("/<uuid:case_id>/consents")
 @permission_required("case.edit")
 def add_consent(case_id):
     """Add an entry to the consent ledger."""
     case = load_case(case_id, "edit")
-    form = ConsentForm(prefix="consent")
-    form.agency_id.choices = agency_choices()
+    form = with_choices(case, ConsentForm(prefix="consent"))
     data = dict(form.data, agency_id=form.agency_id.data or None)
     if _attempt(form, "purpose", lambda: services.record_consent(case, data, actor=current_user)):
         return _done(case, "case-consents")
@@ -107,8 +133,7 @@ def update_service(case_id, service_id):
 def schedule_followup(case_id):
     """Schedule a follow-up with a due date and an assignee."""
     case = load_case(case_id, "edit")
-    form = FollowUpForm(prefix="followup")
-    form.assignee_id.choices = assignee_choices(case)
+    form = with_choices(case, FollowUpForm(prefix="followup"))
     if _attempt(form, "due_on", lambda: services.schedule_followup(
             case, form.due_on.data, form.purpose.data, actor=current_user, assignee=form.assignee_id.data or None)):
         return _done(case, "case-followups")

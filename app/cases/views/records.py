@@ -84,7 +84,8 @@ def check_duplicates():
 def detail(case_id):
     """Show a case: the summary to everyone allowed, the whole case to its counsellors (audited)."""
     case = load_case(case_id, "read_summary")
-    response = render_case(case)
+    # ?form=consent opens that panel's "add" form without JavaScript (a code, never person data).
+    response = render_case(case, open_form=request.args.get("form"))
     db.session.commit()  # the audited read
     return response
 
