@@ -2,12 +2,15 @@
 
     .venv/bin/python bench/run.py                       # 1 000 and 100 000 cases, SQLite and PostgreSQL
     .venv/bin/python bench/run.py --sizes 1000 --dbs sqlite --requests 200
+    .venv/bin/python bench/run.py --keep --seed-only        # seed once into bench/.cache ...
+    .venv/bin/python bench/run.py --keep --pages "case page" # ... then measure again without re-seeding
 
 For each database and size: a fresh instance is set up, seeded with `seed-demo --cases N`, served by gunicorn
 (the repository's gunicorn.conf.py, development config so that no TOTP is needed), and each page is requested
-by 20 concurrent clients. The table gives median and p95 latency, throughput, and each page's ratio to
-/healthz measured in the same run; then each page's cost at the largest size relative to the smallest, and the
-memory of each gunicorn worker. Figures are machine-dependent: quote the ratios.
+by 20 concurrent clients, then by one client alone. The table gives median and p95 latency, throughput, and
+each page's ratio to /healthz measured in the same run (with 20 clients and with one); then each page's cost
+at the largest size relative to the smallest, and the memory of each gunicorn worker. Figures are
+machine-dependent: quote the ratios.
 """
 
 import argparse
@@ -213,12 +216,13 @@ def clients_for(port: int, user: str | None) -> list[Client]:
     return _SESSIONS[key]
 
 
-def measure(port: int, user: str | None, method: str, path: str, body: dict | None, total: int) -> dict:
-    """`total` requests spread over CLIENTS threads; latency per request and throughput over the whole."""
+def measure(port: int, user: str | None, method: str, path: str, body: dict | None, total: int,
+            clients: int = CLIENTS) -> dict:
+    """`total` requests spread over `clients` threads; latency per request and throughput over the whole."""
     latencies: list[float] = []
     errors: list[int] = []
     lock = threading.Lock()
-    per_client = max(1, total // CLIENTS)
+    per_client = max(1, total // clients)
 
     def work(client):
         for _ in range(per_client):
@@ -230,7 +234,7 @@ def measure(port: int, user: str | None, method: str, path: str, body: dict | No
                 if status >= 400:
                     errors.append(status)
 
-    threads = [threading.Thread(target=work, args=(c,)) for c in clients_for(port, user)]
+    threads = [threading.Thread(target=work, args=(c,)) for c in clients_for(port, user)[:clients]]
     started = time.perf_counter()
     for t in threads:
         t.start()
@@ -277,6 +281,8 @@ def run(db: str, size: int, pg_url: str | None, total: int, keep: bool = False, 
                 n = total if name not in ("excel export", "indicator dashboard") else max(CLIENTS, total // 5)
                 measure(server.port, user, method, path, body, CLIENTS)  # warm-up
                 results[name] = measure(server.port, user, method, path, body, n)
+                # The same page for one client alone: its own cost, without 19 others queued before it.
+                results[name]["alone_ms"] = measure(server.port, user, method, path, body, 15, clients=1)["median_ms"]
                 print(f"[{db} {size}] {name}: {results[name]}", flush=True)
             return {"seed_s": seeded, "pages": results, "rss_mb": server.worker_rss_mb()}
         finally:
@@ -286,13 +292,15 @@ def run(db: str, size: int, pg_url: str | None, total: int, keep: bool = False, 
 
 
 def report(all_results: dict) -> None:
-    print("\n| database | cases | page | median ms | p95 ms | req/s (20 clients) | × healthz (median) | errors |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("\n| database | cases | page | median ms | p95 ms | req/s (20 clients) | × healthz (median) "
+          "| median ms, 1 client | × healthz, 1 client | errors |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for (db, size), res in all_results.items():
         base = res["pages"]["healthz"]["median_ms"]
+        alone = res["pages"]["healthz"]["alone_ms"]
         for name, r in res["pages"].items():
             print(f"| {db} | {size:,} | {name} | {r['median_ms']:.1f} | {r['p95_ms']:.1f} | {r['rps']:.0f} | "
-                  f"{r['median_ms'] / base:.1f} | {r['errors']} |")
+                  f"{r['median_ms'] / base:.1f} | {r['alone_ms']:.1f} | {r['alone_ms'] / alone:.1f} | {r['errors']} |")
     sizes = sorted({s for _, s in all_results})
     if len(sizes) > 1:
         small, large = sizes[0], sizes[-1]
