@@ -116,9 +116,9 @@ def assign_states(rng, rows, quotas: dict[str, int], windows: dict, today: date,
     return pairs
 
 
-def at(day: date, rng, now: datetime, hours: float = 0) -> datetime:
-    """A moment of office hours on `day` (UTC; 7-17 h in Vietnam), `hours` later, never after `now`."""
-    moment = datetime.combine(day, time(0), tzinfo=UTC) + timedelta(hours=rng.uniform(0.5, 9.5) + hours)
+def at(day: date, rng, now: datetime) -> datetime:
+    """A moment of office hours on `day` (UTC; 7-17 h in Vietnam), never after `now`."""
+    moment = datetime.combine(day, time(0), tzinfo=UTC) + timedelta(hours=rng.uniform(0.5, 9.5))
     return min(moment, now - timedelta(minutes=1))
 
 
