@@ -248,6 +248,7 @@ def test_add_forms_come_when_their_panel_opens_or_when_asked_without_javascript(
     page = client.get(f"/cases/{case_id}").get_data(as_text=True)
     lazy = f'hx-get="/cases/{case_id}/{name}s/new"'
     assert lazy in page and f'name="{field}"' not in page  # fetched when the <details> opens
+    assert f'href="/cases/{case_id}?form={name}#case-{name}s">Mở biểu mẫu</a>' in page  # without JavaScript
     fragment = client.get(f"/cases/{case_id}/{name}s/new", headers={"HX-Request": "true"})
     assert fragment.status_code == 200 and "<html" not in fragment.get_data(as_text=True)
     assert f'name="{field}"' in fragment.get_data(as_text=True)

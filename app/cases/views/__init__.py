@@ -1,5 +1,7 @@
 """Case pages: the list and search, intake and edit, the case page and its panels, my follow-ups, erasure."""
 
+from functools import lru_cache
+
 from flask import Blueprint
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -18,7 +20,16 @@ from . import erase, listing, panels, records  # noqa: E402,F401 - the routes re
 
 @bp.context_processor
 def code_labels():
-    """Vietnamese labels for the stored codes, for every case template."""
+    """Vietnamese (or English) labels for the stored codes, for every case template."""
+    from flask_babel import get_locale
+    return _labels_in(str(get_locale()))
+
+
+@lru_cache(maxsize=4)
+def _labels_in(locale: str) -> dict:
+    """The labels as plain text, worked out once per language: every case template gets them, and a
+    list of 25 rows would otherwise look each one up in the catalogue again (`locale` is the cache key;
+    the lookups below use the request's language, which is the same)."""
     from ...web.i18n import translated
     from .. import forms
     from .. import reference_data as ref
@@ -32,8 +43,9 @@ def code_labels():
         "channel": ref.IDENTIFICATION_CHANNELS, "contact": forms.CONTACT_CHANNELS,
         "order_issuer": forms.ORDER_ISSUERS,
     }
-    return {"labels": {name: dict(translated(items)) for name, items in lists.items()},
-            "dv_acts_by_group": {group: translated(acts) for group, acts in ref.DV_ACTS.items()}}
+    return {"labels": {name: {code: str(label) for code, label in translated(items)} for name, items in lists.items()},
+            "dv_acts_by_group": {group: [(code, str(label)) for code, label in translated(acts)]
+                                 for group, acts in ref.DV_ACTS.items()}}
 
 
 @bp.app_template_filter("case_day")
