@@ -176,3 +176,24 @@ def test_with_the_real_indicator_module_its_livelihood_budget_line_applies(app, 
     response = decide(rclient, plan_id, "approve")
     assert response.status_code == 200 and "Vượt ngân sách" in response.get_data(as_text=True)
     assert decide(rclient, plan_id, "approve", amount="15000000").status_code == 303
+
+
+def test_the_queue_and_the_unit_list_page_through_every_plan(app, client, rclient, counsellor, login, unit,
+                                                             monkeypatch):
+    import re
+
+    from app.web import paging
+    monkeypatch.setattr(paging, "PAGE_SIZE", 2)
+    login(client, counsellor)
+    plans = [submitted_plan(client, new_case(client, unit("TA-02").id, kind="dv", confirm_duplicate="y"))
+             for _ in range(3)]
+    for who, arg in ((rclient, "queue_page"), (client, "page")):
+        seen, url, pages = [], "/livelihood/", 0
+        while url:
+            html = who.get(url).get_data(as_text=True)
+            shown = [p for p in re.findall(r'href="/livelihood/([0-9a-f-]{36})"', html) if p in plans]
+            assert len(set(shown)) <= 2, shown  # one page of the list
+            seen, pages = seen + shown, pages + 1
+            nxt = re.search(rf'href="(/livelihood/\?[^"]*{arg}=\d+[^"]*)">Trang sau', html)
+            url = nxt.group(1).replace("&amp;", "&") if nxt else None
+        assert sorted(set(seen)) == sorted(plans) and pages == 2, (arg, seen, pages)

@@ -1,5 +1,7 @@
 """The referral pages as pages: htmx fragments, the admin's way to the agency map, the slip, no caching."""
 
+import re
+
 from test_cases_support import audit_actions
 from test_referrals_support import AGENCY, as_user, setup_referral
 
@@ -37,3 +39,30 @@ def test_the_admin_reaches_the_agency_map_from_the_menu(app, make_user, login):
     admin = as_user(app, make_user, login, "admin", "11")
     assert "/referrals/agency-map" in admin.get("/admin/users").get_data(as_text=True)
     assert admin.get("/referrals/").status_code == 403
+
+
+def test_inbox_and_outbox_page_through_every_referral_keeping_the_filter(app, client, make_user, login, unit,
+                                                                         monkeypatch):
+    from test_referrals_support import send
+
+    from app.web import paging
+    monkeypatch.setattr(paging, "PAGE_SIZE", 2)
+    case_id, first, _ = setup_referral(app, client, make_user, login, unit)
+    for n in range(2, 6):  # five referrals of the case, sent one after another (newest first on the lists)
+        assert send(client, case_id, unit(AGENCY).id, key=f"k-{n}" + "1" * 30).status_code == 303
+    officer = as_user(app, make_user, login, "agency_officer", AGENCY)
+    for who, arg in ((officer, "page"), (client, "sent_page")):
+        seen, page, url = [], 1, "/referrals/?status=sent"
+        while url:
+            html = who.get(url).get_data(as_text=True)
+            rows = re.findall(r'<td><a href="/referrals/([0-9a-f-]{36})"', html)
+            assert 1 <= len(rows) <= 2, html
+            seen += rows
+            assert f"Trang {page}" in html
+            nxt = re.search(rf'href="(/referrals/\?[^"]*{arg}={page + 1}[^"]*)">Trang sau', html)
+            url = nxt.group(1).replace("&amp;", "&") if nxt else None
+            if url:
+                assert "status=sent" in url
+            page += 1
+        assert len(seen) == 5 and len(set(seen)) == 5 and first == seen[-1], (who, seen)
+    assert officer.get("/referrals/?page=abc").status_code == 200  # not a number: the first page

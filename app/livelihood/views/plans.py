@@ -8,14 +8,12 @@ from ...auth.permissions import ensure_authorized, has_permission, permission_re
 from ...cases import queries as case_queries
 from ...extensions import db, htmx
 from ...services import ServiceError
+from ...web.paging import page_of
 from .. import queries, services
 from ..forms import PlanForm
 from ..models import STATUSES, LivelihoodPlan
 from . import bp
 from .common import commune_of, load, refuse, render_detail
-
-LIST_LIMIT = 200
-DECIDED_LIMIT = 50  # the latest decisions; the district overview covers the rest
 
 
 @bp.get("/livelihood/")
@@ -23,17 +21,18 @@ DECIDED_LIMIT = 50  # the latest decisions; the district overview covers the res
 def index():
     """The counsellor's plans and/or the district reviewer's queue of submitted plans, oldest first."""
     status = request.args.get("status", "")
-    mine = queue = decided = None
+    pages = {}
     if has_permission(current_user, "livelihood.propose"):
         stmt = queries.counsellor_plans(current_user)
         if status in STATUSES:
             stmt = stmt.where(LivelihoodPlan.status == status)
-        mine = list(db.session.scalars(stmt.limit(LIST_LIMIT)))
+        pages["mine"] = page_of(stmt, "page")
     if has_permission(current_user, "livelihood.review"):
-        queue = list(db.session.scalars(queries.review_queue(current_user).limit(LIST_LIMIT)))
-        decided = list(db.session.scalars(queries.decided_in_district(current_user).limit(DECIDED_LIMIT)))
-    context = {"mine": mine, "queue": queue, "decided": decided, "status": status, "statuses": STATUSES,
-               "communes": {p.id: commune_of(p.case) for p in (queue or [])}}
+        pages["queue"] = page_of(queries.review_queue(current_user), "queue_page")
+        pages["decided"] = page_of(queries.decided_in_district(current_user), "decided_page")
+    context = {name: (pages[name].rows if name in pages else None) for name in ("mine", "queue", "decided")}
+    context.update(status=status, statuses=STATUSES, pages=pages,
+                   communes={p.id: commune_of(p.case) for p in (context["queue"] or [])})
     if htmx.target == "plan-lists":
         return render_template("livelihood/_lists.html", **context)
     return render_template("livelihood/index.html", **context)

@@ -7,18 +7,17 @@ from ...audit import services as audit
 from ...auth.permissions import authorize, has_permission, permission_required
 from ...extensions import db, htmx, utcnow
 from ...services import ServiceError
+from ...web.paging import Page, page_of
 from .. import queries, services
 from ..models import STATUSES, Referral
 from . import bp
 from .common import detail_context, load_any, render_detail
 
-LIST_LIMIT = 200  # newest first; older ones stay reachable from the case page
 
-
-def _rows(stmt, status: str) -> list:
+def _page(stmt, status: str, arg: str) -> Page:
     if status in STATUSES:
         stmt = stmt.where(Referral.status == status)
-    return list(db.session.scalars(stmt.limit(LIST_LIMIT)))
+    return page_of(stmt, arg)
 
 
 @bp.get("/")
@@ -26,11 +25,12 @@ def _rows(stmt, status: str) -> list:
 def index():
     """The inbox of the user's agency and/or the outbox of the counsellor's cases."""
     status = request.args.get("status", "")
-    context = {"status": status, "statuses": STATUSES, "now": utcnow(),
-               "inbox": _rows(queries.inbox(current_user), status)
-               if has_permission(current_user, "referral.receive") else None,
-               "outbox": _rows(queries.outbox(current_user), status)
-               if has_permission(current_user, "referral.send") else None}
+    inbox = _page(queries.inbox(current_user), status, "page") \
+        if has_permission(current_user, "referral.receive") else None
+    outbox = _page(queries.outbox(current_user), status, "sent_page") \
+        if has_permission(current_user, "referral.send") else None
+    context = {"status": status, "statuses": STATUSES, "now": utcnow(), "inbox_page": inbox, "outbox_page": outbox,
+               "inbox": inbox.rows if inbox else None, "outbox": outbox.rows if outbox else None}
     if context["outbox"]:
         context["case_codes"] = queries.case_codes({r.case_id for r in context["outbox"]})
     if htmx.target == "referral-lists":
