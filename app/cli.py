@@ -6,7 +6,7 @@ import sys
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from .extensions import db
 
@@ -136,9 +136,19 @@ def seed_demo(case_count, if_empty):
     if logins is None:
         click.echo("seed-demo: database already has users; nothing seeded.")
         return
+    _refresh_statistics()
     click.echo("Demo logins (fictitious data; passwords shown once, not stored anywhere else):")
     for username, role, password in logins:
         click.echo(f"  {role:18} {username:14} {password}")
+
+
+def _refresh_statistics() -> None:
+    """After a bulk load, let PostgreSQL's planner know the new sizes at once rather than whenever
+    autovacuum comes by (SQLite's queries are written not to need statistics)."""
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect() as conn:
+            conn.execute(text("ANALYZE"))
+            conn.commit()
 
 
 audit_group = AppGroup("audit", help="The audit trail.")
