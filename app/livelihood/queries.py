@@ -1,10 +1,10 @@
 """Scoped reads of livelihood plans: always through the unit of the plan's case.
 
 The district's lists start from the plans, which are few, and look up each plan's case: `_from_plans`
-joins the case as an outer join, which SQLite never reorders, so it cannot choose to walk every case of
-the district instead (its planner has no statistics to know better). The WHERE on the case's unit
-rejects plans without a case, so the rows are those of an inner join; PostgreSQL, which has statistics,
-turns it back into one and plans it freely.
+joins the case as an outer join, which steers SQLite (it has no statistics) towards walking the plans
+rather than every case of the district; tests/test_perf_queries.py checks the plans it makes. The WHERE
+on the case's unit rejects plans without a case, so the rows are those of an inner join; PostgreSQL, which
+has statistics, plans it freely.
 """
 
 from sqlalchemy import Select, select
