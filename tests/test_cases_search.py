@@ -1,6 +1,7 @@
 """Active search through the blind indexes, and the duplicate check on intake."""
 
 import json
+import re
 import unicodedata
 
 import pytest
@@ -130,6 +131,21 @@ def test_list_filters_sorts_and_pages_in_sql(app, client, counsellor, unit):
     assert by_risk.index("Người 2") < by_risk.index("Người 1") < by_risk.index("Người 0")
     assert client.get("/cases/?sort=bogus&kind=<x>&page=99").status_code == 200
     assert queries.PAGE_SIZE >= 10
+
+
+def test_the_case_list_pages_keep_the_filters(app, client, counsellor, unit, monkeypatch):
+    from app.cases import queries
+    monkeypatch.setattr(queries, "PAGE_SIZE", 2)
+    for i in range(3):
+        new_case(client, unit("TA-02").id, full_name=f"Người {i}", phone=f"090000000{i}", id_number=None,
+                 risk_level="high", opened_on=f"2026-01-0{i + 1}")
+    first = client.get("/cases/?risk=high&sort=risk").get_data(as_text=True)
+    assert first.count("Người ") == 2 and "Trang 1" in first and "Trang trước" not in first
+    link = re.search(r'href="([^"]*)">Trang sau', first).group(1).replace("&amp;", "&")
+    assert "risk=high" in link and "sort=risk" in link and "page=2" in link
+    second = client.get(link).get_data(as_text=True)
+    assert second.count("Người ") == 1 and "Trang 2" in second and "Trang sau" not in second
+    assert "page=1" in re.search(r'href="([^"]*)">Trang trước', second).group(1)
 
 
 def test_reviewers_cannot_match_identity_by_search(app, client, counsellor, make_user, login, unit):
