@@ -93,8 +93,7 @@ STATE_WEIGHTS = {"sent": 10, "acknowledged": 8, "accepted": 10, "services_record
 # Days since the case was opened within which each state is plausible (min, max): the minimum covers the
 # longest path of _bulk_referral to that state, so that no date is in the future. Unacknowledged referrals
 # are of the last week, so that some are overdue (two working days; a third at 100 000 cases on a Sunday) and
-# the rest not yet; not of
-# today's cases, which the case seeder has many of (it moves the days after today to today).
+# the rest not yet; not of today's cases, which the case seeder has many of (it moves later days to today).
 AGE_WINDOWS = {"sent": (1, 7), "acknowledged": (8, 40), "accepted": (12, 90), "services_recorded": (45, 150),
                "completed": (75, None), "declined": (12, None), "withdrawn": (20, None)}
 OPEN_ONLY = ("sent", "acknowledged", "accepted", "services_recorded")  # a closed case has no referral under way
