@@ -26,10 +26,18 @@ def _digest(path: str, mtime: float) -> str:
         return hashlib.sha256(fh.read()).hexdigest()[:12]
 
 
+_VERSIONS: dict[str, str] = {}  # filename -> version, once per process unless templates reload (development)
+
+
 def asset_url(filename: str) -> str:
     """The versioned URL of a static file (used in templates as asset_url('css/app.css'))."""
-    path = os.path.join(static_root(), filename)
-    version = _digest(path, os.path.getmtime(path)) if os.path.exists(path) else "missing"
+    version = _VERSIONS.get(filename)
+    if version is None:
+        path = os.path.join(static_root(), filename)
+        version = _digest(path, os.path.getmtime(path)) if os.path.exists(path) else "missing"
+        # A page names the icon sheet a dozen times: look at the file once, unless files may change under us.
+        if not (current_app.debug or current_app.config.get("TEMPLATES_AUTO_RELOAD")):
+            _VERSIONS[filename] = version
     return url_for("assets.static_file", version=version, filename=filename)
 
 
