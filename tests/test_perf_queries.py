@@ -135,3 +135,28 @@ def test_district_lists_and_figures_start_from_the_few_rows_not_the_cases_on_sql
             "ix_case_record_unit_kind_span" in " ".join(r[3] for r in db.session.connection().exec_driver_sql(
                 "EXPLAIN QUERY PLAN " + s, p).all()) for s, p in seen if _outer_table(s, p) == "case_record"), seen
         assert {"livelihood_disbursement", "referral"} <= outer, outer
+
+
+def test_reviewer_queue_and_agency_inbox_queries_do_not_grow_with_rows_shown(app, client, make_user, login, unit,
+                                                                            monkeypatch):
+    """The livelihood page of a district reviewer (queue and decisions, with each plan's commune) and an
+    agency's inbox cost the same number of queries for 2 rows as for 6."""
+    from test_cases_support import new_case
+    from test_livelihood_support import budget_from_config, submitted_plan
+    from test_referrals_support import AGENCY, add_share_consent, send
+
+    budget_from_config(monkeypatch)
+    counsellor = make_user("counsellor", "TA-02")
+    reviewer, officer = app.test_client(), app.test_client()
+    login(reviewer, make_user("district_reviewer", "099"))
+    login(officer, make_user("agency_officer", AGENCY))
+    counts = []
+    for batch in (2, 4):
+        login(client, counsellor)
+        for _ in range(batch):
+            case_id = new_case(client, unit("TA-02").id, kind="trafficking", confirm_duplicate="y")
+            submitted_plan(client, case_id)
+            add_share_consent(client, case_id, unit(AGENCY).id)
+            assert send(client, case_id, unit(AGENCY).id, key="k-" + case_id).status_code == 303
+        counts.append((queries_for(app, reviewer, "/livelihood/"), queries_for(app, officer, "/referrals/")))
+    assert counts[0] == counts[1], f"(livelihood, inbox) queries with 2 rows and with 6: {counts}"

@@ -10,7 +10,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..cases.models import Case, CaseKeyed
@@ -36,6 +36,11 @@ def _plan_fk():
 
 class LivelihoodPlan(CaseKeyed, db.Model):
     __tablename__ = "livelihood_plan"
+    # The reviewer's lists read the plans already in their order, so a page never sorts every plan.
+    __table_args__ = (
+        Index("ix_livelihood_plan_status_submitted", "status", "submitted_at", "id"),
+        Index("ix_livelihood_plan_decided", "decided_at"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
     case_id: Mapped[str] = _case_fk()

@@ -11,7 +11,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..crypto.records import Encrypted, EncryptedRecord
@@ -27,6 +27,8 @@ BASES = ("consent", "emergency")
 
 class Referral(EncryptedRecord, db.Model):
     __tablename__ = "referral"
+    # An agency's inbox, newest first, straight from the index.
+    __table_args__ = (Index("ix_referral_agency_sent", "agency_id", "sent_at"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
     code: Mapped[str] = mapped_column(String(20), unique=True)  # the referral's own code, not the case's

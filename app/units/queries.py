@@ -46,7 +46,7 @@ class _Tree:
     olds: dict  # new id -> ids of the old units merged into it
 
 
-_TREE, _SCOPES = "_unit_tree", "_unit_scope"
+_TREE, _SCOPES, _BY_CODE = "_unit_tree", "_unit_scope", "_unit_by_code"
 
 
 def _tree() -> _Tree:
@@ -69,18 +69,27 @@ def _tree() -> _Tree:
 
 @event.listens_for(Session, "after_flush")
 def _forget_tree(session, _flush_context) -> None:
-    if not has_app_context() or (_TREE not in g and _SCOPES not in g):
+    if not has_app_context() or not any(name in g for name in (_TREE, _SCOPES, _BY_CODE)):
         return
     if any(isinstance(o, (Unit, UnitLineage)) for o in (*session.new, *session.dirty, *session.deleted)):
-        g.pop(_TREE, None)
-        g.pop(_SCOPES, None)
+        for name in (_TREE, _SCOPES, _BY_CODE):
+            g.pop(name, None)
 
 
 def ancestors(unit: Unit) -> list[Unit]:
     """The unit and every unit above it, nearest first."""
     codes = [c for c in unit.path.strip("/").split("/") if c]
-    units = {u.code: u for u in db.session.scalars(select(Unit).where(Unit.code.in_(codes)))}
+    units = _units_by_code(codes)
     return [units[c] for c in reversed(codes) if c in units]
+
+
+def _units_by_code(codes: list[str]) -> dict[str, Unit]:
+    """Units by code, remembered for the request: a list asks for the commune of each of its rows."""
+    cache = g.setdefault(_BY_CODE, {}) if has_app_context() else {}
+    missing = [c for c in codes if c not in cache]
+    if missing:
+        cache.update({u.code: u for u in db.session.scalars(select(Unit).where(Unit.code.in_(missing)))})
+    return {c: cache[c] for c in codes if c in cache}
 
 
 def nearest_of_kind(unit: Unit, kinds: tuple[str, ...]) -> Unit | None:
