@@ -7,8 +7,9 @@ Three tables, for the units of a scope and one calendar year:
    row totals, column totals, grand total). A case counts when it was open at some time in the year;
 2. trafficking survivors with livelihood support, and the amounts disbursed (rows: communes): cases of
    kind trafficking or both with a disbursement paid in the year, and the sum of those disbursements;
-3. referrals sent and completed, by receiving agency (rows: agencies; columns: sent in the year, and of
-   those, completed). Completed is part of sent, so there are column totals but no row totals.
+3. referrals sent and completed, by receiving agency (rows: agencies; columns: sent in the year by the
+   units, i.e. from a case of theirs at the time, and of those, completed). Completed is part of sent, so
+   there are column totals but no row totals.
 
 Suppression method (statistical disclosure control, applied per viewer):
 
@@ -223,18 +224,18 @@ def _livelihood_paid_by_unit(year: int) -> dict[str, tuple[int, int]]:
 
 
 def referrals_by_agency(units: frozenset, year: int) -> Table:
-    """Referrals sent in the year from cases of the units, and how many of them were completed, by agency."""
-    from ..cases.models import Case
+    """Referrals sent in the year by the units (the unit of the case when it was sent), and how many of them
+    were completed, by agency."""
     from ..referrals.models import Referral
-    # From the year's referrals (through their date index), grouped by the case's unit; the scope is applied
-    # here rather than in SQL, where a list of units would make the planner start from all their cases.
+    # From the year's referrals through their date index, without touching the cases: the sending unit is
+    # kept on the referral. The scope is applied here: a list of units in the SQL could make a planner start
+    # from their cases instead.
     per_agency: dict[str, list[int]] = {}
     for agency_id, unit_id, sent, done in db.session.execute(
-            select(Referral.agency_id, Case.unit_id, func.count(), func.sum(_completed(Referral)))
-            .join(Case, Referral.case_id == Case.id)
+            select(Referral.agency_id, Referral.sender_unit_id, func.count(), func.sum(_completed(Referral)))
             .where(Referral.sent_at >= datetime(year, 1, 1, tzinfo=UTC),
                    Referral.sent_at < datetime(year + 1, 1, 1, tzinfo=UTC))
-            .group_by(Referral.agency_id, Case.unit_id)):
+            .group_by(Referral.agency_id, Referral.sender_unit_id)):
         if unit_id in units:
             counts = per_agency.setdefault(agency_id, [0, 0])
             counts[0] += int(sent)
