@@ -143,12 +143,11 @@ def seed_demo(case_count, if_empty):
 
 
 def _refresh_statistics() -> None:
-    """After a bulk load, let PostgreSQL's planner know the new sizes at once rather than whenever
-    autovacuum comes by (SQLite's queries are written not to need statistics)."""
+    """After a bulk load, do at once what autovacuum would do later on PostgreSQL: statistics for the planner,
+    and the visibility map that lets counts be read from an index alone (SQLite's queries need neither)."""
     if db.engine.dialect.name == "postgresql":
-        with db.engine.connect() as conn:
-            conn.execute(text("ANALYZE"))
-            conn.commit()
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE"))
 
 
 audit_group = AppGroup("audit", help="The audit trail.")

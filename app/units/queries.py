@@ -86,7 +86,8 @@ def ancestors(unit: Unit) -> list[Unit]:
 def _units_by_code(codes: list[str]) -> dict[str, Unit]:
     """Units by code, remembered for the request: a list asks for the commune of each of its rows."""
     cache = g.setdefault(_BY_CODE, {}) if has_app_context() else {}
-    missing = [c for c in codes if c not in cache]
+    # A command that clears its session between batches leaves detached units behind: look those up again.
+    missing = [c for c in codes if c not in cache or cache[c] not in db.session]
     if missing:
         cache.update({u.code: u for u in db.session.scalars(select(Unit).where(Unit.code.in_(missing)))})
     return {c: cache[c] for c in codes if c in cache}
