@@ -113,6 +113,24 @@ def test_the_emergency_basis_needs_a_reason_and_is_flagged_for_review(app, clien
     assert '"basis": "emergency"' in detail and "đe doạ" not in detail
 
 
+def test_a_consent_recorded_afterwards_completes_the_review_of_an_emergency_referral(app, client, case_id, unit):
+    from test_referrals_support import OTHER_AGENCY
+    referral_id = referral_id_from(send(client, case_id, unit(AGENCY).id, emergency="y",
+                                        emergency_reason="Bị đe doạ, cần nơi tạm lánh ngay"))
+    add_share_consent(client, case_id, unit(OTHER_AGENCY).id)  # another agency: still to be reviewed
+    assert _referral(app, referral_id)["review"]
+    assert "Khi người được hỗ trợ đồng ý" in client.get(f"/referrals/{referral_id}").get_data(as_text=True)
+    add_share_consent(client, case_id, unit(AGENCY).id)
+    data = _referral(app, referral_id)
+    assert not data["review"] and data["consent_id"] and data["basis"] == "emergency"  # the basis stays on record
+    page = client.get(f"/referrals/{referral_id}").get_data(as_text=True)
+    assert "Cần rà soát" not in page and "Đã rà soát" in page
+    assert "cần rà soát" not in client.get("/referrals/").get_data(as_text=True)
+    assert "referral.reviewed" in [a for a, _, _ in audit_actions(app, case_id)]
+    timeline = client.get(f"/cases/{case_id}").get_data(as_text=True).split('id="case-timeline"')[1]
+    assert "Rà soát chuyển gửi khẩn cấp" in timeline
+
+
 def test_no_field_chosen_is_refused_beside_the_checklist(app, client, case_id, unit):
     add_share_consent(client, case_id, unit(AGENCY).id)
     response = send(client, case_id, unit(AGENCY).id, fields=[])

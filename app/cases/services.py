@@ -199,6 +199,8 @@ def record_consent(case: Case, data: dict, *, actor) -> Consent:
     audit.record(actor, "consent.record", consent, detail={"purpose": consent.purpose,
                                                            "agency_id": consent.agency_id})
     db.session.flush()
+    if consent.purpose == "share_with_agency":
+        _call_referrals("on_consent_recorded", consent, actor)
     return consent
 
 

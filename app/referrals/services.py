@@ -219,6 +219,20 @@ def destroy_packets(referral: Referral, *, actor, cause: str = "sender") -> None
                                                                     "packets": len(referral.packets)})
 
 
+def on_consent_recorded(consent: Consent, actor) -> None:
+    """The survivor has now consented to share with an agency: the referrals sent to it on an emergency basis
+    are reviewed by that consent (the flag "cần rà soát" clears; the emergency basis stays on record)."""
+    if not consent.agency_id or not consent.is_valid(date.today()):
+        return
+    for referral in db.session.scalars(select(Referral).where(
+            Referral.case_id == consent.case_id, Referral.agency_id == consent.agency_id,
+            Referral.legal_basis == "emergency", Referral.needs_review.is_(True))):
+        referral.needs_review = False
+        referral.consent_id = consent.id
+        audit.record(actor, "referral.reviewed", referral, detail={"by": "consent", "consent_id": consent.id})
+    db.session.flush()
+
+
 def on_consent_withdrawn(consent: Consent, actor) -> None:
     """A consent to share with an agency was withdrawn: withdraw the open referrals that relied on it."""
     case = db.session.get(Case, consent.case_id)

@@ -32,6 +32,7 @@ TIMELINE_WORDS = {
     "referral.acknowledged": _l("Cơ quan xác nhận đã nhận"), "referral.accepted": _l("Cơ quan nhận xử lý"),
     "referral.declined": _l("Cơ quan từ chối chuyển gửi"), "referral.service": _l("Cơ quan ghi dịch vụ đã cung cấp"),
     "referral.completed": _l("Cơ quan hoàn thành và gửi phản hồi"), "referral.withdraw": _l("Rút chuyển gửi"),
+    "referral.reviewed": _l("Rà soát chuyển gửi khẩn cấp: đã có sự đồng ý"),
     "referral.destroy_packet": _l("Huỷ gói thông tin chuyển gửi"), "referral.print": _l("In phiếu chuyển gửi"),
     "referral.case_erased": _l("Hồ sơ bị xoá; gói thông tin đã giao vẫn giữ"),
 }
