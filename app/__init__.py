@@ -51,6 +51,8 @@ def _trust_proxy(app) -> None:
 def _configure_logging(app) -> None:
     # Log lines name ids and classes only; request bodies and query strings are never logged.
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # Alembic announces each of its plugins at INFO on every command: noise before the command's own output.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 def _init_extensions(app) -> None:
