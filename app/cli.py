@@ -21,7 +21,15 @@ def register(app) -> None:
     app.cli.add_command(backup)
 
 
+def database_or_exit() -> None:
+    """Say plainly that the database has not been set up, rather than fail on a missing table."""
+    from sqlalchemy import inspect
+    if not inspect(db.engine).has_table("unit"):
+        raise click.ClickException("Cơ sở dữ liệu chưa được thiết lập. Chạy `flask --app wsgi setup` trước.")
+
+
 def keyring_or_exit():
+    database_or_exit()
     ring = current_app.extensions.get("tincay_keyring")
     if ring is None:
         raise click.ClickException(
@@ -116,6 +124,7 @@ units = AppGroup("units", help="The unit tree.")
 def units_list():
     """One unit a line: CODE<TAB>KIND<TAB>NAME<TAB>PARENT_CODE."""
     from .units.models import Unit
+    database_or_exit()
     by_id = {u.id: u for u in db.session.scalars(select(Unit).order_by(Unit.path))}
     for unit in by_id.values():
         parent = by_id.get(unit.parent_id)

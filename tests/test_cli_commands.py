@@ -60,6 +60,14 @@ def test_setup_is_idempotent_on_postgresql(tmp_path):
     _setup_twice(_fresh_app(tmp_path, _postgres_url()))
 
 
+def test_commands_before_setup_say_to_run_setup(tmp_path):
+    app = _fresh_app(tmp_path)
+    for args in (("units", "list"), ("audit", "verify"), ("users", "create", "x", "--role", "admin", "--unit", "11")):
+        result = _run(app, *args, catch_exceptions=True)
+        assert result.exit_code != 0 and "flask --app wsgi setup" in result.output, (args, result.output)
+        assert "Traceback" not in result.output
+
+
 @pytest.fixture
 def ready(tmp_path):
     app = _fresh_app(tmp_path)
