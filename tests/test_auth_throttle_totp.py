@@ -92,3 +92,13 @@ def test_totp_required_for_person_data_roles_when_configured(client, make_user, 
         assert not db.session.get(User, counsellor.id).needs_totp(False)
         assert not db.session.get(User, reporter.id).needs_totp(True)
         db.session.remove()
+
+
+def test_the_throttle_message_names_the_configured_wait(client, make_user, app, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_FAILURES_PER_ACCOUNT", "3 per 30 minutes")
+    user = make_user("counsellor", "03253")
+    for i in range(3):
+        _post(client, user.username, "wrong-password-x", ip=f"10.2.0.{i}")
+    page = _post(client, user.username, user.password, ip="10.9.9.8").get_data(as_text=True)
+    assert THROTTLED in page and "đợi 30 phút" in page
+    limiter.reset()

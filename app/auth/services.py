@@ -46,6 +46,13 @@ def throttled(username: str) -> bool:
             or not rl.test(parse(cfg["LOGIN_FAILURES_PER_IP"]), _ip_key()))
 
 
+def wait_minutes() -> int:
+    """The throttle's window in minutes, as the message tells the user (at least one)."""
+    window = max(parse(current_app.config[name]).get_expiry()
+                 for name in ("LOGIN_FAILURES_PER_ACCOUNT", "LOGIN_FAILURES_PER_IP"))
+    return max(1, -(-window // 60))
+
+
 def _count_failure(username: str) -> None:
     if not current_app.config.get("RATELIMIT_ENABLED", True):
         return
@@ -66,7 +73,7 @@ def authenticate(username: str, password: str) -> SignIn:
     username = (username or "").strip()
     if throttled(username):
         audit.record(None, "auth.login", result="throttled", object_type="user_account")
-        raise ServiceError(_l("Đăng nhập sai quá nhiều lần. Vui lòng đợi 15 phút rồi thử lại."))
+        raise ServiceError(_l("Đăng nhập sai quá nhiều lần. Vui lòng đợi %(n)d phút rồi thử lại.", n=wait_minutes()))
     user = db.session.scalar(select(User).where(User.username == username))
     ok = passwords.verify_password(user.password_hash if user else passwords.dummy_hash(), password or "")
     if not ok or user is None or not user.active:
@@ -91,7 +98,7 @@ def verify_second_factor(user: User, code: str) -> None:
     """Accept a TOTP code once; a replayed or wrong code is refused and throttled like a password."""
     if throttled(user.username):
         audit.record(user, "auth.totp", user, result="throttled")
-        raise ServiceError(_l("Nhập sai mã quá nhiều lần. Vui lòng đợi 15 phút rồi thử lại."))
+        raise ServiceError(_l("Nhập sai mã quá nhiều lần. Vui lòng đợi %(n)d phút rồi thử lại.", n=wait_minutes()))
     step = totp.matching_step(user.totp_secret, code, user.totp_last_step)
     if step is None:
         _count_failure(user.username)
