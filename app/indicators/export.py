@@ -82,12 +82,18 @@ def _indicator_table(sheet, report, start: int) -> int:
     return row + 1
 
 
+# Style objects made once: a new Font and Alignment per cell was a third of an export's time.
+ROW_FONTS = {(bold, italic): Font(bold=bold, italic=italic) for bold in (False, True) for italic in (False, True)}
+ROW_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
+
+
 def _table_row(sheet, row: int, values: list, *, bold=False, italic=False) -> None:
+    font = ROW_FONTS[(bold, italic)]
     for column, value in enumerate(values, start=1):
         cell = sheet.cell(row=row, column=column, value=value)
         cell.border = BOX
-        cell.font = Font(bold=bold, italic=italic)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        cell.font = font
+        cell.alignment = ROW_ALIGNMENT
 
 
 def _derived(sheet, tables, row: int) -> int:
