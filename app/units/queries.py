@@ -15,7 +15,11 @@ def by_code(code: str) -> Unit | None:
 
 
 def subtree_ids(unit: Unit) -> set[str]:
-    return {unit_id for path, unit_id in _tree().paths if path.startswith(unit.path)}
+    return _subtree(_tree(), unit.path)
+
+
+def _subtree(tree: "_Tree", path: str) -> set[str]:
+    return {unit_id for unit_path, unit_id in tree.paths if unit_path.startswith(path)}
 
 
 def scope_ids(unit: Unit) -> frozenset[str]:
@@ -25,13 +29,13 @@ def scope_ids(unit: Unit) -> frozenset[str]:
     if unit.id in cache:
         return cache[unit.id]
     tree = _tree()
-    ids = subtree_ids(unit)
+    ids = _subtree(tree, unit.path)
     frontier = set(ids)
     while frontier:
         olds = {old for new in frontier for old in tree.olds.get(new, ())} - ids
         new_ids: set[str] = set()
         for old in olds:
-            new_ids |= {unit_id for path, unit_id in tree.paths if path.startswith(tree.path_of[old])}
+            new_ids |= _subtree(tree, tree.path_of[old])
         frontier = new_ids - ids
         ids |= new_ids
     result = frozenset(ids)
