@@ -113,9 +113,9 @@ def _register_request_hooks(app) -> None:
     from flask_login import current_user
 
     from .auth import login
+    from .auth.forms import role_label
     from .web import errors, security
     from .web.assets import asset_url, htmx_file
-    from .auth.forms import role_label
     from .web.nav import nav_items
 
     login.init_app(app)

@@ -7,9 +7,9 @@ Factories: `make_user(role, unit_code)` and `login(client, user)`; `unit(code)`.
 import secrets
 
 import pytest
+from helpers import PASSWORD, TEST_DATABASE_URL, UserRecord, build_app, test_config, wipe  # noqa: F401
 
 from app.extensions import db
-from helpers import PASSWORD, TEST_DATABASE_URL, UserRecord, build_app, test_config, wipe  # noqa: F401
 
 
 def pytest_report_header(config):

@@ -72,9 +72,10 @@ def test_config(tmp_path_factory, **extra) -> dict:
 
 
 def build_app(config: dict):
+    from flask_migrate import upgrade
+
     from app.crypto.keyring import load_or_create
     from app.reference import load_all
-    from flask_migrate import upgrade
 
     app = create_app("testing", config)
     with app.app_context():

@@ -8,12 +8,12 @@ from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
+from helpers import PASSWORD
 from sqlalchemy.exc import DBAPIError
 
 from app.audit import services as audit
 from app.audit.models import AuditEntry
 from app.extensions import db
-from helpers import PASSWORD
 
 TRIGGER_SQL = "BEGIN SELECT RAISE(ABORT, 'audit_entry is append-only'); END;"
 

@@ -1,9 +1,9 @@
 """Admin UI: create user, add and remove a role, disable (sessions end at once), reset password; non-admins refused."""
 
 import sqlalchemy as sa
+from helpers import PASSWORD
 
 from app.extensions import db
-from helpers import PASSWORD
 
 
 def _user(app, username):
@@ -34,7 +34,8 @@ def test_admin_manages_a_user_end_to_end(client, make_user, login, unit, app):
     uid, active, must_change, roles, first_hash = _user(app, "canbo.moi")
     assert active and must_change and roles == [("counsellor", "03253")]
 
-    assert client.post(f"/admin/users/{uid}/roles", data={"role": "reporter", "unit": unit("099").id}).status_code in (302, 303)
+    added = client.post(f"/admin/users/{uid}/roles", data={"role": "reporter", "unit": unit("099").id})
+    assert added.status_code in (302, 303)
     assert ("reporter", "099") in _user(app, "canbo.moi")[3]
     aid = _assignment_id(app, uid, "reporter")
     assert client.post(f"/admin/users/{uid}/roles/{aid}/remove").status_code in (302, 303)
@@ -61,7 +62,8 @@ def test_admin_reset_password_ends_the_users_sessions(client, make_user, login, 
     worker = app.test_client()
     login(worker, target)
     login(client, admin)
-    assert client.post(f"/admin/users/{target.id}/password", data={"password": "mat-khau-tam-thoi-moi"}).status_code in (302, 303)
+    reset = client.post(f"/admin/users/{target.id}/password", data={"password": "mat-khau-tam-thoi-moi"})
+    assert reset.status_code in (302, 303)
     assert worker.get("/auth/account").status_code == 302
 
 

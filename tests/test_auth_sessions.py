@@ -3,9 +3,9 @@
 from datetime import timedelta
 
 import sqlalchemy as sa
+from helpers import PASSWORD
 
 from app.extensions import db, utcnow
-from helpers import PASSWORD
 
 
 def _sessions(app, user_id):
@@ -52,7 +52,8 @@ def test_login_then_logout_kills_the_cookie(client, make_user, login, app):
 def test_new_session_id_at_login(client, make_user, login, app):
     user = make_user("counsellor", "03253")
     client.get("/auth/login")
-    before = client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value if client.get_cookie(app.config["SESSION_COOKIE_NAME"]) else None
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    before = cookie.value if cookie else None
     with client.session_transaction() as s:
         s["planted"] = "attacker"
     login(client, user)

@@ -1,8 +1,6 @@
 """Throttling per account and per IP with the Vietnamese message; TOTP enrolment, login, replay, wrong code."""
 
 import pyotp
-import pytest
-import sqlalchemy as sa
 
 from app.extensions import db, limiter
 

@@ -7,10 +7,10 @@ import stat
 
 import pytest
 import sqlalchemy as sa
+from helpers import PASSWORD, TEST_DATABASE_URL, _postgres_url
 
 from app import create_app
 from app.extensions import db
-from helpers import PASSWORD, TEST_DATABASE_URL, _postgres_url
 
 
 def _fresh_app(tmp_path, uri=None):

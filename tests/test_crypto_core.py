@@ -132,7 +132,6 @@ def test_no_plaintext_in_the_sqlite_file_or_wal(app, make_user, ctx):
 
 
 def test_rotation_interrupted_then_resumed(app, make_user, ctx, monkeypatch, tmp_path):
-    from app.auth.models import User
     from app.crypto import rotation
     ids = [_user(app, make_user, f"SECRET{i:04d}XYZ") for i in range(5)]
     ring = app.extensions["tincay_keyring"]

@@ -3,8 +3,6 @@
 import re
 import uuid
 
-import pytest
-
 PUBLIC = {
     "auth.login", "web.healthz", "static", "assets.static_file", "auth.quick_exit", "web.set_language",
     "web.neutral", "web.home", "web.favicon",
@@ -37,7 +35,6 @@ def _fill(rule):
 def _private_get_rules(app):
     out = []
     for rule in app.url_map.iter_rules():
-        view = app.view_functions[rule.endpoint]
         if "GET" in rule.methods and rule.endpoint not in PUBLIC and rule.endpoint != "static":
             out.append(rule)
     return out
@@ -58,6 +55,7 @@ def test_anonymous_get_of_every_private_route_redirects_to_login(app):
 
 def test_permission_decorator_refuses_and_audits_a_non_admin(client, make_user, login, app):
     import sqlalchemy as sa
+
     from app.audit.models import AuditEntry
     from app.extensions import db
     user = make_user("counsellor", "03253")

@@ -20,8 +20,8 @@ def test_tree_and_lineage(ctx):
     assert new
     lineage = db.session.scalars(sa.select(UnitLineage)).all()
     new_ids = {u.id for u in new}
-    assert {l.new_id for l in lineage} <= new_ids | {u.id for u in db.session.scalars(sa.select(Unit))}
-    covered_old = {l.old_id for l in lineage if l.new_id in new_ids}
+    assert {link.new_id for link in lineage} <= new_ids | {u.id for u in db.session.scalars(sa.select(Unit))}
+    covered_old = {link.old_id for link in lineage if link.new_id in new_ids}
     assert {u.id for u in old} <= covered_old, "every 2022 commune has a 2025 successor"
     pu_nhung = by_code("2025-03260")
     assert "Pú Nhung" in pu_nhung.name and pu_nhung.valid_from is not None

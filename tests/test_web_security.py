@@ -2,11 +2,8 @@
 
 import os
 import re
-import stat
-import uuid
 
 import pytest
-
 from helpers import PASSWORD, build_app, csrf_token_from
 from helpers import test_config as make_config
 
@@ -36,10 +33,11 @@ def test_post_without_csrf_token_is_refused_in_vietnamese(csrf_app):
 
 
 def test_csrf_token_from_the_page_or_the_htmx_header_passes(csrf_app):
+    from helpers import UserRecord, wipe
+
     from app.auth import services
     from app.extensions import db
     from app.units.queries import by_code
-    from helpers import UserRecord, wipe
     wipe(csrf_app)
     with csrf_app.app_context():
         services.create_user("csrfuser1", PASSWORD, role="counsellor", unit=by_code("03253"), actor="test")
@@ -81,7 +79,7 @@ def test_static_files_are_versioned_and_immutable(client):
 
 @pytest.mark.parametrize("path,status,word", [
     ("/no-such-page", 404, "Không tìm thấy"),
-    (f"/admin/users/not-a-uuid", 404, "Không tìm thấy"),
+    ("/admin/users/not-a-uuid", 404, "Không tìm thấy"),
 ])
 def test_error_pages_in_vietnamese(client, make_user, login, path, status, word):
     login(client, make_user("admin", "099"))

@@ -6,8 +6,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..extensions import db
-from ..units.queries import unit_choices
 from ..units.models import Unit
+from ..units.queries import unit_choices
 from . import services
 from .forms import PasswordResetForm, RoleAddForm, UserCreateForm, role_choices
 from .models import RoleAssignment, User

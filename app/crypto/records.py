@@ -12,9 +12,9 @@ attributes; no code outside this package calls encrypt or decrypt.
 """
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Callable
 
 from flask import current_app
 from sqlalchemy import Integer, LargeBinary, event

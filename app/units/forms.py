@@ -14,7 +14,8 @@ KIND_LABELS = {
 
 class UnitForm(BaseForm):
     code = StringField(_l("Mã đơn vị"), [required(), max_length(40)])
-    kind = SelectField(_l("Loại"), [chosen()], choices=[("", _l("— Chọn loại —"))] + [(k, KIND_LABELS[k]) for k in KINDS])
+    kind = SelectField(_l("Loại"), [chosen()],
+                       choices=[("", _l("— Chọn loại —"))] + [(k, KIND_LABELS[k]) for k in KINDS])
     name = StringField(_l("Tên"), [required(), max_length(200)])
     parent = SelectField(_l("Thuộc đơn vị"), [optional()], choices=[])
     valid_from = DateField(_l("Hiệu lực từ ngày"), [optional()])
