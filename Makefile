@@ -26,6 +26,7 @@ run: install
 
 ## make test: the whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set
 test: install
+	$(VENV)/bin/ruff check app tests bench
 	$(MAKE) --no-print-directory test-sqlite
 	@if [ -n "$$TEST_DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgres; \
 	else echo "PostgreSQL tests SKIPPED: TEST_DATABASE_URL is not set"; fi
