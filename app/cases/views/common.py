@@ -132,13 +132,14 @@ def case_context(case: Case, *, audit_read: bool = True, open_form: str | None =
                     for model in (Consent, FollowUp, CaseService, CaseNote)}
         notes = children[CaseNote]
         superseded = {n.supersedes_id for n in notes if n.supersedes_id}
+        grants = services.recent_grants(case)
         context.update(
             consents=sorted(children[Consent], key=lambda c: c.given_on, reverse=True),
             followups=sorted(children[FollowUp], key=lambda f: (f.status != "open", f.due_on)),
             services=children[CaseService], notes=list(reversed(notes)), superseded=superseded,
-            grants=services.recent_grants(case), case_sections=sections_for(case, current_user),
+            grants=grants, case_sections=sections_for(case, current_user),
             names=_names({n.author_id for n in notes} | {f.assignee_id for f in children[FollowUp]}
-                         | {g.user_id for g in services.recent_grants(case)}),
+                         | {g.user_id for g in grants}),
         )
         context.update(page_forms(case, open_form, **given))
         context["row_forms"] = row_forms(context["consents"], context["followups"], context["services"],
