@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyotp
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 CHROMIUM = "/usr/bin/chromium"
@@ -193,6 +194,7 @@ def sign_out(page):
 # --- phones -----------------------------------------------------------------------------------
 
 _LAYOUT = """minPx => {
+  if (!document.documentElement || document.readyState === 'loading') return null;  // mid-navigation
   const shown = el => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
   const small = [];
   const targets = 'button, a.btn, select, textarea, input:not([type=hidden]):not([type=checkbox]):not([type=radio]),'
@@ -206,11 +208,31 @@ _LAYOUT = """minPx => {
 }"""
 
 
+def settled_evaluate(page, script: str, arg=None, attempts: int = 5):
+    """Evaluate once the page has loaded, again if a navigation (a redirect after a POST) replaced it.
+
+    A click that submits a form returns before the next document exists; evaluating then reads a
+    document that is being torn down (`document.documentElement` is null, or the context is destroyed).
+    The script returns null when the document is not ready.
+    """
+    for _ in range(attempts):
+        page.wait_for_load_state("load")
+        try:
+            result = page.evaluate(script, arg)
+        except PlaywrightError as exc:
+            if "context was destroyed" not in str(exc) and "properties of null" not in str(exc):
+                raise
+            continue
+        if result is not None:
+            return result
+    raise AssertionError(f"the page never settled: {page.url}")
+
+
 def check_phone(page, device: str):
     """At phone size: no horizontal scrolling, and every tap target at least 44 px high."""
     if device != "phone":
         return
-    layout = page.evaluate(_LAYOUT, TAP_MIN_PX)
+    layout = settled_evaluate(page, _LAYOUT, TAP_MIN_PX)
     assert layout["scrollWidth"] <= layout["innerWidth"], f"horizontal scrolling on {page.url}: {layout}"
     assert not layout["small"], f"tap targets under {TAP_MIN_PX} px on {page.url}: {layout['small']}"
 
@@ -223,7 +245,8 @@ def check_axe(page, label: str = "") -> list[dict]:
     The vendored file is evaluated through the DevTools protocol, which the page's CSP does not govern;
     the app's own CSP stays on for everything else.
     """
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+    has_axe = "() => document.readyState === 'loading' ? null : typeof window.axe !== 'undefined'"
+    if not settled_evaluate(page, has_axe):
         page.evaluate(AXE.read_text(encoding="utf-8"))
     violations = page.evaluate("""async () => {
       const r = await axe.run(document, {resultTypes: ['violations']});
