@@ -1,7 +1,8 @@
 """Test fixtures: one database per test worker (SQLite, or PostgreSQL when TEST_DATABASE_URL is set),
 brought to head by the real migrations once, wiped of transactional rows before each test.
 
-Factories: `make_user(role, unit_code)` and `login(client, user)`; `unit(code)`.
+Factories: `make_user(role, unit_code)` and `login(client, user)`; `unit(code)`; a signed-in `counsellor`
+of TA-02 and a `case_id` of theirs.
 """
 
 import secrets
@@ -88,3 +89,18 @@ def login():
     return do
 
 
+
+
+@pytest.fixture
+def counsellor(client, make_user, login):
+    """A counsellor of trusted address TA-02, signed in on `client`."""
+    user = make_user("counsellor", "TA-02")
+    login(client, user)
+    return user
+
+
+@pytest.fixture
+def case_id(client, counsellor, unit):
+    """A fresh case at TA-02, recorded by `counsellor` through the intake form."""
+    from test_cases_support import new_case
+    return new_case(client, unit("TA-02").id)

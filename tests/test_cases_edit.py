@@ -10,13 +10,6 @@ from werkzeug.datastructures import MultiDict
 from app.extensions import db
 
 
-@pytest.fixture
-def counsellor(app, client, make_user, login):
-    user = make_user("counsellor", "TA-02")
-    login(client, user)
-    return user
-
-
 @pytest.mark.parametrize("changes,field,message", [
     ({"birth_date": "2999-01-01"}, "birth_date", "tương lai"),
     ({"birth_year": "2999"}, "birth_year", "tương lai"),

@@ -13,13 +13,6 @@ from app.extensions import db
 ROWS = {"HX-Request": "true", "HX-Target": "case-rows"}
 
 
-@pytest.fixture
-def counsellor(app, client, make_user, login, unit):
-    user = make_user("counsellor", "TA-02")
-    login(client, user)
-    return user
-
-
 def _search(client, term):
     response = client.post("/cases/", data={"q": term}, headers=ROWS)
     assert response.status_code == 200

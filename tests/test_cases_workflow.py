@@ -12,18 +12,6 @@ from app.extensions import db
 TODAY = date.today()
 
 
-@pytest.fixture
-def counsellor(app, client, make_user, login):
-    user = make_user("counsellor", "TA-02")
-    login(client, user)
-    return user
-
-
-@pytest.fixture
-def case_id(client, counsellor, unit):
-    return new_case(client, unit("TA-02").id)
-
-
 def _in_ctx(app, fn):
     with app.test_request_context():
         try:

@@ -17,13 +17,8 @@ def _budget_from_config(monkeypatch):
 
 
 @pytest.fixture
-def counsellor(make_user):
-    return make_user("counsellor", "TA-02")
-
-
-@pytest.fixture
-def case_id(app, client, counsellor, login, unit):
-    login(client, counsellor)
+def case_id(client, counsellor, unit):
+    """A domestic-violence case: livelihood support is open to violence survivors too."""
     return new_case(client, unit("TA-02").id, kind="dv")
 
 

@@ -2,9 +2,8 @@
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
-from test_cases_support import audit_actions, new_case
+from test_cases_support import audit_actions
 from test_referrals_support import (
     AGENCY,
     CHOSEN,
@@ -16,18 +15,6 @@ from test_referrals_support import (
 )
 
 from app.extensions import db
-
-
-@pytest.fixture
-def counsellor(app, client, make_user, login):
-    user = make_user("counsellor", "TA-02")
-    login(client, user)
-    return user
-
-
-@pytest.fixture
-def case_id(client, counsellor, unit):
-    return new_case(client, unit("TA-02").id)
 
 
 def _referral(app, referral_id):
