@@ -32,7 +32,6 @@ def set_security_headers(response):
         # Pages may carry person data: never store them (shared commune computers, back button).
         headers["Cache-Control"] = "no-store"
         headers["Pragma"] = "no-cache"
-        headers.add("Vary", "HX-Request")
-        headers.add("Vary", "HX-Target")
-        headers.add("Vary", "Cookie")
+        # One Vary header: htmx fragments and full pages share URLs, and pages differ per signed-in user.
+        response.vary.update(("HX-Request", "HX-Target", "Cookie"))
     return response

@@ -7,14 +7,6 @@ from flask import Blueprint
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
 
-@bp.after_request
-def no_store(response):
-    """Case pages hold person data: never cached, and fragments vary by htmx target."""
-    response.headers["Cache-Control"] = "no-store"
-    response.vary.update(("HX-Request", "HX-Target"))
-    return response
-
-
 from . import erase, listing, panels, records  # noqa: E402,F401 - the routes register on bp
 
 

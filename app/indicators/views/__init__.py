@@ -6,14 +6,6 @@ from flask import Blueprint
 bp = Blueprint("indicators", __name__, url_prefix="/indicators")
 
 
-@bp.after_request
-def no_store(response):
-    """Figures are scoped per user: never cached by a shared computer, and fragments vary by htmx target."""
-    response.headers["Cache-Control"] = "no-store"
-    response.vary.update(("HX-Request", "HX-Target"))
-    return response
-
-
 @bp.context_processor
 def labels():
     """Vietnamese labels of the stored codes, for every indicator template."""

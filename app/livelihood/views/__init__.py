@@ -8,14 +8,6 @@ from flask import Blueprint
 bp = Blueprint("livelihood", __name__)
 
 
-@bp.after_request
-def no_store(response):
-    """Plan pages tell personal circumstances: never cached, and fragments vary by htmx target."""
-    response.headers["Cache-Control"] = "no-store"
-    response.vary.update(("HX-Request", "HX-Target"))
-    return response
-
-
 @bp.app_context_processor
 def livelihood_labels():
     """Vietnamese labels of the stored codes, for every livelihood template (and the case panel)."""

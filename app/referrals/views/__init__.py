@@ -5,14 +5,6 @@ from flask import Blueprint
 bp = Blueprint("referrals", __name__, url_prefix="/referrals")
 
 
-@bp.after_request
-def no_store(response):
-    """Referral pages hold person data: never cached, and fragments vary by htmx target."""
-    response.headers["Cache-Control"] = "no-store"
-    response.vary.update(("HX-Request", "HX-Target"))
-    return response
-
-
 @bp.app_context_processor
 def code_labels():
     """Vietnamese labels of the stored codes, for the referral templates (the case page's panel too)."""
