@@ -9,6 +9,8 @@ Role profiles (the rows of the access matrix):
 * ``counsellor_other`` — counsellor of TA-03 (another commune of the same district), owning the "other" case;
 * ``reviewer`` — district reviewer of Tuần Giáo (099), which covers both communes;
 * ``reviewer_other`` — district reviewer of a second district made here, owning nothing in Tuần Giáo;
+* ``reviewer_province`` — reviewer at the province (11): sees the whole province's summaries and confirms the
+  reports of the units below it (the district's report; the communes' since the 2025 reform);
 * ``agency`` / ``agency_other`` — agency officers of the agency a referral is addressed to, and of one it is not;
 * ``reporter`` (commune 03295), ``monitor`` (province 11), ``admin`` (province 11).
 
@@ -18,7 +20,8 @@ Objects come in variants, each filling the URL parameters of a route:
 * ``other`` — belongs to TA-03 (another commune of the district);
 * ``far`` — belongs to a commune of the other district;
 * ``mixed`` — a case of TA-02 with a child row (note, consent…) of the TA-03 case: must never match;
-* ``unknown`` — random UUIDs.
+* ``unknown`` — random UUIDs;
+* ``district`` — the district's own report (099) to the province: only for the report routes.
 
 Everything is built through the areas' own services, as a user would.
 """
@@ -44,6 +47,7 @@ PROFILES: dict[str, tuple[str, str] | None] = {
     "counsellor_other": ("counsellor", "TA-03"),
     "reviewer": ("district_reviewer", "099"),
     "reviewer_other": ("district_reviewer", OTHER_DISTRICT),
+    "reviewer_province": ("district_reviewer", "11"),
     "agency": ("agency_officer", "AG-PVHXH-03295"),  # Phòng VH-XH xã Quài Tở: current since 1/7/2025
     "agency_other": ("agency_officer", "AG-PVHXH-03268"),  # the same office of another commune
     "reporter": ("reporter", "03295"),
@@ -51,7 +55,7 @@ PROFILES: dict[str, tuple[str, str] | None] = {
     "admin": ("admin", "11"),
 }
 SIGNED_IN = tuple(p for p in PROFILES if p != "anon")
-VARIANTS = ("own", "other", "far", "mixed", "unknown")
+VARIANTS = ("own", "other", "far", "mixed", "unknown", "district")
 
 # Person data of the world: none of it may ever appear in a URL, a log line or an audit detail.
 PEOPLE = {
@@ -218,6 +222,10 @@ def _indicators(world: World, users: dict) -> None:
             "members_total": 10, "members_women": 6, "members_ethnic_minority": 6, "members_linked_finance": 0,
             "members_livelihood": 0, "applies_gals": False, "meetings_held": 4}, actor="test")
         world.params[variant].update(submission_id=submission.id, entry_id=entry.id)
+    # The district's own report to the province: districts filed one until their abolition on 30/06/2025.
+    before_reform = services.open_cycle(2024, "preliminary", actor="test")
+    district_report = services.start_submission(before_reform, _unit("099"), actor="test")
+    world.params["district"] = {"submission_id": district_report.id}
     lines = {}
     for variant in ("own", "far"):
         lines[variant] = services.save_budget_line(None, _unit(districts[variant]), {

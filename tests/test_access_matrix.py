@@ -41,18 +41,20 @@ def nobody() -> dict:
 
 SIGNED = allow(*SIGNED_IN)
 COUNSELLORS = allow("counsellor", "counsellor_other")
-CASE_READERS = ("counsellor", "counsellor_other", "reviewer", "reviewer_other")
+CASE_READERS = ("counsellor", "counsellor_other", "reviewer", "reviewer_other", "reviewer_province")
+# The province's reviewer reviews whatever a district reviewer may, in every district of the province.
+PROVINCE = "reviewer_province"
 ADMIN = allow("admin")
 
 # A case page: its counsellors and the district reviewer (summary tier); nobody for an unknown id.
-CASE_READ = {"own": allow("counsellor", "reviewer"), "other": allow("counsellor_other", "reviewer"),
-             "far": allow("reviewer_other"), "unknown": nobody()}
+CASE_READ = {"own": allow("counsellor", "reviewer", PROVINCE), "other": allow("counsellor_other", "reviewer", PROVINCE),
+             "far": allow("reviewer_other", PROVINCE), "unknown": nobody()}
 # A change to a case or one of its rows: the counsellors of its unit only; never a row of another case.
 CASE_EDIT = {"own": allow("counsellor"), "other": allow("counsellor_other"), "far": nobody(), "unknown": nobody()}
 CASE_ROW_EDIT = dict(CASE_EDIT, mixed=nobody())
 # Break-glass and erase confirmation: the district reviewer whose district holds the case.
-CASE_REVIEW = {"own": allow("reviewer"), "other": allow("reviewer"), "far": allow("reviewer_other"),
-               "unknown": nobody()}
+CASE_REVIEW = {"own": allow("reviewer", PROVINCE), "other": allow("reviewer", PROVINCE),
+               "far": allow("reviewer_other", PROVINCE), "unknown": nobody()}
 # A referral: its sender's counsellors follow it, the addressed agency receives it ("far" goes to agency_other).
 REFERRAL_READ = {"own": allow("counsellor", "agency"), "other": allow("counsellor_other", "agency"),
                  "far": allow("agency_other"), "unknown": nobody()}
@@ -66,18 +68,23 @@ PLAN_READ = CASE_READ
 PLAN_WORK = CASE_EDIT
 PLAN_DECIDE = CASE_REVIEW
 PLAN_LISTERS = allow(*CASE_READERS)
-REVIEWERS = allow("reviewer", "reviewer_other")
+REVIEWERS = allow("reviewer", "reviewer_other", PROVINCE)
 # Indicators: figures for every role that reports, reviews, monitors or counsels (not the admin, not agencies).
-INDICATOR_VIEWERS = allow("counsellor", "counsellor_other", "reviewer", "reviewer_other", "reporter", "monitor")
-EXPORTERS = allow("reviewer", "reviewer_other", "reporter", "monitor")
+INDICATOR_VIEWERS = allow("counsellor", "counsellor_other", "reviewer", "reviewer_other", PROVINCE, "reporter",
+                          "monitor")
+EXPORTERS = allow("reviewer", "reviewer_other", PROVINCE, "reporter", "monitor")
 # A commune's report: its reporter (only 03295 has one) and the district reviewer; "far" is the other district's.
-REPORT_READ = {"own": allow("reporter", "reviewer"), "other": allow("reviewer"), "far": allow("reviewer_other"),
+# The district's own report (2024, before the reform) is read by its reviewer and confirmed by the province's
+# only: a reviewer never confirms a report of their own unit. Its reporter (at 099) is not a profile here.
+REPORT_READ = {"own": allow("reporter", "reviewer", PROVINCE), "other": allow("reviewer", PROVINCE),
+               "far": allow("reviewer_other", PROVINCE), "district": allow("reviewer", PROVINCE),
                "unknown": nobody()}
-REPORT_EDIT = {"own": allow("reporter"), "other": nobody(), "far": nobody(), "unknown": nobody()}
-REPORT_REVIEW = {"own": allow("reviewer"), "other": allow("reviewer"), "far": allow("reviewer_other"),
-                 "unknown": nobody()}
-REPORT_REOPEN = {"own": ADMIN, "other": ADMIN, "far": ADMIN, "unknown": nobody()}
-BUDGET_LINE = {"own": allow("reviewer"), "far": allow("reviewer_other"), "unknown": nobody()}
+REGISTRY_EDIT = {"own": allow("reporter"), "other": nobody(), "far": nobody(), "unknown": nobody()}
+REPORT_EDIT = dict(REGISTRY_EDIT, district=nobody())
+REPORT_REVIEW = {"own": allow("reviewer", PROVINCE), "other": allow("reviewer", PROVINCE),
+                 "far": allow("reviewer_other", PROVINCE), "district": allow(PROVINCE), "unknown": nobody()}
+REPORT_REOPEN = {"own": ADMIN, "other": ADMIN, "far": ADMIN, "district": ADMIN, "unknown": nobody()}
+BUDGET_LINE = {"own": allow("reviewer", PROVINCE), "far": allow("reviewer_other", PROVINCE), "unknown": nobody()}
 # Admin pages about one account or unit: any that exists.
 ADMIN_OBJECT = {"own": ADMIN, "unknown": nobody()}
 
@@ -136,7 +143,7 @@ MATRIX: dict[str, dict[str, dict]] = {
     "cases.correct_note": {"POST": CASE_ROW_EDIT, "POST hx=case-notes": CASE_ROW_EDIT},
     "cases.break_glass": {"GET": CASE_REVIEW, "GET hx=break-glass": CASE_REVIEW, "POST": CASE_REVIEW},
     "cases.erase_requests": {"GET": ADMIN, "POST": ADMIN},
-    "cases.erase_review": {"GET": allow("reviewer", "reviewer_other")},
+    "cases.erase_review": {"GET": REVIEWERS},
     "cases.erase_decide": {"POST": CASE_REVIEW},
     # --- referrals --------------------------------------------------------------------------------------
     "referrals.index": {"GET": allow("counsellor", "counsellor_other", "agency", "agency_other"),
@@ -176,13 +183,13 @@ MATRIX: dict[str, dict[str, dict]] = {
     "indicators.save_targets": {"POST": REVIEWERS},
     "indicators.activities": {"GET": INDICATOR_VIEWERS},
     # Sent with the unit of commune 03295 (see BODIES): its reporter and its district's reviewer.
-    "indicators.activity_status": {"POST": {"own": allow("reporter", "reviewer"), "unknown": nobody()}},
+    "indicators.activity_status": {"POST": {"own": allow("reporter", "reviewer", PROVINCE), "unknown": nobody()}},
     "indicators.budget": {"GET": INDICATOR_VIEWERS},
     "indicators.add_budget_line": {"POST": REVIEWERS},
     "indicators.edit_budget_line": {"GET": BUDGET_LINE, "POST": BUDGET_LINE},
     "indicators.registry": {"GET": INDICATOR_VIEWERS, "GET hx=registry-rows": INDICATOR_VIEWERS},
     "indicators.registry_new": {"GET": allow("reporter"), "POST": allow("reporter")},
-    "indicators.registry_edit": {"GET": REPORT_EDIT, "POST": REPORT_EDIT},
+    "indicators.registry_edit": {"GET": REGISTRY_EDIT, "POST": REGISTRY_EDIT},
     "indicators.reports": {"GET": INDICATOR_VIEWERS, "GET hx=report-queue": INDICATOR_VIEWERS},
     "indicators.open_cycle": {"POST": REVIEWERS},
     "indicators.start": {"POST": allow("reporter")},  # for commune 03295 in the world's round (see BODIES)
