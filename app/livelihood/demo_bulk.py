@@ -162,7 +162,7 @@ def _submit(rng, plan: LivelihoodPlan, tl: _Timeline, counsellor, now) -> None:
     version = PlanVersion(plan=plan, plan_id=plan.id, case=plan.case, case_id=plan.case_id, number=1,
                           activity=plan.activity, amount_requested=plan.amount_requested,
                           submitted_by_id=counsellor, submitted_at=plan.submitted_at)
-    version.content = services._snapshot(plan)  # the very shape submit_plan keeps
+    version.content = services.plan_snapshot(plan)  # the very shape submit_plan keeps
     db.session.add(version)
 
 

@@ -98,7 +98,8 @@ def update_plan(plan: LivelihoodPlan, data: dict, *, actor) -> None:
     _flush()
 
 
-def _snapshot(plan: LivelihoodPlan) -> dict:
+def plan_snapshot(plan: LivelihoodPlan) -> dict:
+    """The plan as a submitted version keeps it (also the shape the demo seeder writes in bulk)."""
     values = {name: getattr(plan, name) for name in PLAN_FIELDS}
     for name in ("start_on", "end_on"):
         values[name] = values[name].isoformat() if values[name] else None
@@ -113,7 +114,7 @@ def submit_plan(plan: LivelihoodPlan, *, actor) -> PlanVersion:
     version = PlanVersion(plan=plan, plan_id=plan.id, case=plan.case, case_id=plan.case_id,
                           number=plan.versions_count, activity=plan.activity,
                           amount_requested=plan.amount_requested, submitted_by_id=actor.id)
-    version.content = _snapshot(plan)
+    version.content = plan_snapshot(plan)
     db.session.add(version)
     plan.status, plan.submitted_at = "submitted", utcnow()
     audit.record(actor, "livelihood.submit", plan, detail={"version": version.number})
