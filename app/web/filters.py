@@ -3,6 +3,9 @@
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from flask import g
+from flask_babel import get_translations
+
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
@@ -47,3 +50,26 @@ def number(value) -> str:
 def register(app) -> None:
     from .i18n import label
     app.jinja_env.filters.update(date_vn=date_vn, datetime_vn=datetime_vn, money=money, number=number, label=label)
+    _install_request_gettext(app)
+
+
+def _install_request_gettext(app) -> None:
+    """Templates' _() and ngettext() read the request's catalogue from `g`, found once per request.
+
+    Flask-Babel's own callables look the catalogue up again on every call (about ten context-local lookups
+    each); a list page calls _() some eighty times. The locale is fixed for a request (the `lang` cookie),
+    so one lookup serves them all.
+    """
+    def translations():
+        found = g.get("_request_translations")
+        if found is None:
+            found = g._request_translations = get_translations()
+        return found
+
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
