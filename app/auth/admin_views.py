@@ -8,6 +8,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..units.models import Unit
 from ..units.queries import unit_choices
+from ..web.forms import options
 from . import services
 from .forms import PasswordResetForm, RoleAddForm, UserCreateForm, role_choices
 from .models import RoleAssignment, User
@@ -22,7 +23,7 @@ def _user_or_404(user_id: str) -> User:
 
 def _fill_choices(form) -> None:
     form.role.choices = role_choices()
-    form.unit.choices = [("", _l("— Chọn đơn vị —"))] + unit_choices()
+    form.unit.choices = options([("", _l("— Chọn đơn vị —"))], unit_choices())
 
 
 @bp.get("/")

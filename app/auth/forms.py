@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, SelectField, StringField
 
-from ..web.forms import BaseForm, chosen, max_length, required
+from ..web.forms import BaseForm, chosen, max_length, options, required
 from .models import ROLES
 
 ROLE_LABELS = {
@@ -47,7 +47,7 @@ class PasswordChangeForm(BaseForm):
 
 
 def role_choices():
-    return [("", _l("— Chọn vai trò —"))] + [(r, ROLE_LABELS[r]) for r in ROLES]
+    return options([("", _l("— Chọn vai trò —"))], ((r, ROLE_LABELS[r]) for r in ROLES))
 
 
 class UserCreateForm(BaseForm):

@@ -18,7 +18,7 @@ from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..crypto.blind import normalize_digits
-from ..web.forms import BaseForm, between, chosen, long_text, max_length, optional, required, text
+from ..web.forms import BaseForm, between, chosen, long_text, max_length, optional, options, required, text
 from ..web.i18n import translated
 from . import reference_data as ref
 
@@ -68,17 +68,19 @@ class CaseForm(BaseForm):
     version = HiddenField()
     confirm_duplicate = BooleanField(_l("Tôi đã kiểm tra: đây không phải hồ sơ trùng"))
     # kind and summary tier
-    kind = SelectField(_l("Loại vụ việc"), [chosen()], choices=blank(_l("— Chọn —")) + list(KIND_CHOICES))
+    kind = SelectField(_l("Loại vụ việc"), [chosen()], choices=options(blank(_l("— Chọn —")), KIND_CHOICES))
     unit_id = SelectField(_l("Đơn vị quản lý"), [chosen()], choices=[])
     village_id = SelectField(_l("Thôn, bản"), [optional()], choices=[])
     opened_on = DateField(_l("Ngày tiếp nhận"), [required()])
-    sex = SelectField(_l("Giới tính"), [chosen()], choices=blank(_l("— Chọn —")) + list(SEX_CHOICES))
-    age_band = SelectField(_l("Nhóm tuổi"), [chosen()], choices=blank(_l("— Chọn —")) + translated(ref.AGE_BANDS))
+    sex = SelectField(_l("Giới tính"), [chosen()], choices=options(blank(_l("— Chọn —")), SEX_CHOICES))
+    age_band = SelectField(_l("Nhóm tuổi"), [chosen()],
+                           choices=options(blank(_l("— Chọn —")), translated(ref.AGE_BANDS)))
     ethnic_code = SelectField(_l("Dân tộc"), [chosen()], choices=[])
     disability = BooleanField(_l("Người khuyết tật"))
     poverty_status = SelectField(_l("Hộ nghèo, cận nghèo"), [chosen()],
-                                 choices=blank(_l("— Chọn —")) + translated(ref.POVERTY_STATUSES))
-    risk_level = SelectField(_l("Mức độ nguy cơ"), [chosen()], choices=translated(ref.RISK_LEVELS), default="medium")
+                                 choices=options(blank(_l("— Chọn —")), translated(ref.POVERTY_STATUSES)))
+    risk_level = SelectField(_l("Mức độ nguy cơ"), [chosen()], choices=options(translated(ref.RISK_LEVELS)),
+                             default="medium")
     # identity tier
     full_name = text(_l("Họ và tên"), required(), max_len=120)
     other_names = text(_l("Tên gọi khác"), optional(), max_len=200)
@@ -91,17 +93,17 @@ class CaseForm(BaseForm):
     guardian_relation = text(_l("Quan hệ với trẻ"), optional(), max_len=60)
     guardian_phone = TelField(_l("Điện thoại người giám hộ"), [optional(), max_length(20)])
     preferred_language = SelectField(_l("Ngôn ngữ ưa dùng"), [optional()],
-                                     choices=blank(_l("— Chọn —")) + translated(ref.LANGUAGES))
+                                     choices=options(blank(_l("— Chọn —")), translated(ref.LANGUAGES)))
     interpreter_needed = BooleanField(_l("Cần phiên dịch"))
     # narrative: domestic violence
-    dv_acts = MultiCheckboxField(_l("Hành vi bạo lực gia đình"), [optional()], choices=DV_ACT_CODES)
+    dv_acts = MultiCheckboxField(_l("Hành vi bạo lực gia đình"), [optional()], choices=options(DV_ACT_CODES))
     perpetrator = text(_l("Người gây bạo lực"), optional(), max_len=200)
     perpetrator_relation = text(_l("Quan hệ với người bị bạo lực"), optional(), max_len=60)
     report_channel = SelectField(_l("Vụ việc được báo qua"), [optional()],
-                                 choices=blank(_l("— Chọn —")) + translated(ref.IDENTIFICATION_CHANNELS))
+                                 choices=options(blank(_l("— Chọn —")), translated(ref.IDENTIFICATION_CHANNELS)))
     reported_by = text(_l("Người báo tin (giữ bí mật)"), optional(), max_len=200)
     protective_measures = long_text(_l("Biện pháp bảo vệ đã áp dụng"), optional(), max_len=2000)
-    order_issuer = SelectField(_l("Quyết định cấm tiếp xúc"), [optional()], choices=list(ORDER_ISSUERS))
+    order_issuer = SelectField(_l("Quyết định cấm tiếp xúc"), [optional()], choices=options(ORDER_ISSUERS))
     order_start = DateField(_l("Cấm tiếp xúc từ ngày"), [optional()])
     order_end = DateField(_l("Đến ngày"), [optional()])
     order_supervisor = text(_l("Người giám sát"), optional(), max_len=200)
@@ -109,31 +111,32 @@ class CaseForm(BaseForm):
     incident = long_text(_l("Mô tả sự việc"), optional(), max_len=5000)
     # narrative: trafficking
     tr_status = SelectField(_l("Tình trạng xác định nạn nhân"), [optional()],
-                            choices=blank(_l("— Chọn —")) + translated(ref.TRAFFICKING_STATUSES))
+                            choices=options(blank(_l("— Chọn —")), translated(ref.TRAFFICKING_STATUSES)))
     tr_destination = text(_l("Nơi bị đưa đến"), optional(), max_len=200)
     tr_exploitation = MultiCheckboxField(_l("Hình thức bóc lột"), [optional()],
-                                         choices=translated(ref.EXPLOITATION_FORMS))
+                                         choices=options(translated(ref.EXPLOITATION_FORMS)))
     tr_departure_on = DateField(_l("Ngày bị đưa đi"), [optional()])
     tr_return_on = DateField(_l("Ngày trở về"), [optional()])
     tr_identified_how = SelectField(_l("Được phát hiện, tiếp nhận qua"), [optional()],
-                                    choices=blank(_l("— Chọn —")) + translated(ref.IDENTIFICATION_CHANNELS))
+                                    choices=options(blank(_l("— Chọn —")), translated(ref.IDENTIFICATION_CHANNELS)))
     tr_accompanying_minor = BooleanField(_l("Có trẻ dưới 18 tuổi đi cùng"))
     # assessment and safety
     risk_reasons = long_text(_l("Lý do đánh giá nguy cơ"), optional(), max_len=2000)
     needs = long_text(_l("Nhu cầu hỗ trợ"), optional(), max_len=2000)
     safety_plan = long_text(_l("Kế hoạch an toàn"), optional(), max_len=5000)
-    contact_channel = SelectField(_l("Cách liên lạc an toàn"), [optional()], choices=list(CONTACT_CHANNELS))
+    contact_channel = SelectField(_l("Cách liên lạc an toàn"), [optional()], choices=options(CONTACT_CHANNELS))
     contact_window = text(_l("Khung giờ an toàn"), optional(), max_len=100)
     contact_code_word = text(_l("Mật khẩu, câu nói quy ước"), optional(), max_len=100)
     contact_notes = text(_l("Lưu ý khi liên lạc"), optional(), max_len=300)
 
     def __init__(self, *args, unit_choices=(), village_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.unit_id.choices = blank(_l("— Chọn —")) + list(unit_choices)
-        self.village_id.choices = blank(_l("— Không chọn —")) + list(village_choices)
+        self.unit_id.choices = options(blank(_l("— Chọn —")), unit_choices)
+        self.village_id.choices = options(blank(_l("— Không chọn —")), village_choices)
         pinned = [g for code in ref.ETHNIC_GROUPS_PINNED for g in ref.ETHNIC_GROUPS if g[0] == code]
         others = [g for g in ref.ETHNIC_GROUPS if g[0] not in ref.ETHNIC_GROUPS_PINNED]
-        self.ethnic_code.choices = blank(_l("— Chọn —")) + [(c, f"{_l(label)} ({c})") for c, label in pinned + others]
+        self.ethnic_code.choices = options(blank(_l("— Chọn —")),
+                                           ((c, f"{_l(label)} ({c})") for c, label in pinned + others))
 
     def validate_birth_date(self, field):
         if field.data and field.data > date.today():
@@ -269,10 +272,12 @@ class CaseSearchForm(BaseForm):
 
 
 class ConsentForm(BaseForm):
-    purpose = SelectField(_l("Mục đích"), [chosen()], choices=blank(_l("— Chọn —")) + translated(ref.CONSENT_PURPOSES))
+    purpose = SelectField(_l("Mục đích"), [chosen()],
+                          choices=options(blank(_l("— Chọn —")), translated(ref.CONSENT_PURPOSES)))
     agency_id = SelectField(_l("Cơ quan được chia sẻ"), [optional()], choices=[])
-    method = SelectField(_l("Hình thức"), [chosen()], choices=blank(_l("— Chọn —")) + translated(ref.CONSENT_METHODS))
-    given_by = SelectField(_l("Người đồng ý"), [chosen()], choices=list(GIVEN_BY))
+    method = SelectField(_l("Hình thức"), [chosen()],
+                         choices=options(blank(_l("— Chọn —")), translated(ref.CONSENT_METHODS)))
+    given_by = SelectField(_l("Người đồng ý"), [chosen()], choices=options(GIVEN_BY))
     witness = text(_l("Người làm chứng"), optional(), max_len=120)
     given_on = DateField(_l("Ngày đồng ý"), [required()])
     expires_on = DateField(_l("Hết hạn ngày"), [optional()])
@@ -290,14 +295,14 @@ class WithdrawConsentForm(BaseForm):
 class ServiceStatusForm(BaseForm):
     """Status, dates and notes of a service already in the plan."""
 
-    status = SelectField(_l("Trạng thái"), [chosen()], choices=list(SERVICE_STATUSES))
+    status = SelectField(_l("Trạng thái"), [chosen()], choices=options(SERVICE_STATUSES))
     start_on = DateField(_l("Bắt đầu"), [optional()])
     end_on = DateField(_l("Kết thúc"), [optional()])
     notes = text(_l("Ghi chú"), optional(), max_len=500)
 
 
 class ServiceForm(ServiceStatusForm):
-    kind = SelectField(_l("Dịch vụ"), [chosen()], choices=blank(_l("— Chọn —")) + translated(ref.SERVICE_KINDS))
+    kind = SelectField(_l("Dịch vụ"), [chosen()], choices=options(blank(_l("— Chọn —")), translated(ref.SERVICE_KINDS)))
 
 
 class FollowUpForm(BaseForm):
@@ -307,7 +312,7 @@ class FollowUpForm(BaseForm):
 
 
 class FollowUpOutcomeForm(BaseForm):
-    status = SelectField(_l("Kết quả"), [chosen()], choices=list(FOLLOWUP_STATUSES))
+    status = SelectField(_l("Kết quả"), [chosen()], choices=options(FOLLOWUP_STATUSES))
     outcome = long_text(_l("Ghi nhận kết quả"), required(), max_len=2000)
 
 
@@ -317,7 +322,7 @@ class NoteForm(BaseForm):
 
 class CloseForm(BaseForm):
     reason = SelectField(_l("Lý do đóng hồ sơ"), [chosen()],
-                         choices=blank(_l("— Chọn —")) + translated(ref.CLOSURE_REASONS))
+                         choices=options(blank(_l("— Chọn —")), translated(ref.CLOSURE_REASONS)))
     note = long_text(_l("Giải thích (bắt buộc nếu còn lần theo dõi chưa xong)"), optional(), max_len=1000)
 
 
@@ -336,4 +341,4 @@ class EraseRequestForm(BaseForm):
 
 class EraseDecisionForm(BaseForm):
     decision = SelectField(_l("Quyết định"), [chosen()],
-                           choices=[("confirm", _l("Xác nhận xoá")), ("refuse", _l("Từ chối"))])
+                           choices=options([("confirm", _l("Xác nhận xoá")), ("refuse", _l("Từ chối"))]))

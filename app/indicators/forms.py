@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, IntegerField, SelectField
 from wtforms.validators import InputRequired, NumberRange, ValidationError
 
-from ..web.forms import BaseForm, chosen, long_text, optional, required, text
+from ..web.forms import BaseForm, chosen, long_text, optional, options, required, text
 from .models import ACTIVITY_STATUSES, BUDGET_SOURCES, ROUNDS
 from .rules import DISAGGREGATION_OPTIONS, value_errors
 
@@ -48,11 +48,11 @@ def _int_or_message(field):
 
 
 class RegistryEntryForm(BaseForm):
-    kind = SelectField(_l("Loại mô hình"), [chosen()], choices=list(MODEL_KIND_LABELS.items()))
+    kind = SelectField(_l("Loại mô hình"), [chosen()], choices=options(MODEL_KIND_LABELS.items()))
     name = text(_l("Tên mô hình"), required(), max_len=200)
     decision_number = text(_l("Số quyết định thành lập"), required(), max_len=60)
     founded_on = DateField(_l("Ngày quyết định thành lập"), [required(_l("Vui lòng nhập ngày, dạng ngày/tháng/năm."))])
-    status = SelectField(_l("Tình trạng"), [chosen()], choices=list(MODEL_STATUS_LABELS.items()))
+    status = SelectField(_l("Tình trạng"), [chosen()], choices=options(MODEL_STATUS_LABELS.items()))
     ended_on = DateField(_l("Ngày ngừng hoạt động/giải thể"), [optional()])
     members_total = non_negative(_l("Tổng số thành viên"), present())
     members_women = non_negative(_l("Số thành viên nữ"), present())
@@ -117,14 +117,14 @@ class ReasonForm(BaseForm):
 
 class CycleForm(BaseForm):
     year = IntegerField(_l("Năm báo cáo"), [required(), NumberRange(min=2021, max=2035, message=YEAR_MESSAGE)])
-    round = SelectField(_l("Đợt"), [chosen()], choices=[(r, ROUND_LABELS[r]) for r in ROUNDS])
+    round = SelectField(_l("Đợt"), [chosen()], choices=options((r, ROUND_LABELS[r]) for r in ROUNDS))
     commune_due_on = DateField(_l("Hạn xã gửi huyện (để trống: theo kế hoạch)"), [optional()])
     district_due_on = DateField(_l("Hạn huyện gửi tỉnh (để trống: theo kế hoạch)"), [optional()])
 
 
 class ActivityStatusForm(BaseForm):
-    status = SelectField(_l("Trạng thái"), [chosen()], choices=[(s, ACTIVITY_STATUS_LABELS[s])
-                                                                 for s in ACTIVITY_STATUSES])
+    status = SelectField(_l("Trạng thái"), [chosen()], choices=options((s, ACTIVITY_STATUS_LABELS[s])
+                                                                        for s in ACTIVITY_STATUSES))
     reason = text(_l("Lý do (nếu không thực hiện được)"), optional(), max_len=500)
 
     def validate(self, extra_validators=None):
@@ -137,10 +137,10 @@ class ActivityStatusForm(BaseForm):
 
 
 class BudgetLineForm(BaseForm):
-    component = SelectField(_l("Nội dung (hợp phần)"), [chosen()], choices=COMPONENTS)
+    component = SelectField(_l("Nội dung (hợp phần)"), [chosen()], choices=options(COMPONENTS))
     activity_code = text(_l("Mã hoạt động (nếu có, ví dụ II.4)"), optional(), max_len=20)
     year = IntegerField(_l("Năm"), [required(), NumberRange(min=2021, max=2035, message=YEAR_MESSAGE)])
-    source = SelectField(_l("Nguồn vốn"), [chosen()], choices=[(s, SOURCE_LABELS[s]) for s in BUDGET_SOURCES])
+    source = SelectField(_l("Nguồn vốn"), [chosen()], choices=options((s, SOURCE_LABELS[s]) for s in BUDGET_SOURCES))
     planned = non_negative(_l("Kế hoạch (đồng)"), present())
     allocated = non_negative(_l("Được giao (đồng)"), present())
     disbursed = non_negative(_l("Đã giải ngân (đồng)"), present())

@@ -8,7 +8,7 @@ from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectFie
 from wtforms.validators import StopValidation
 from wtforms.widgets import NumberInput
 
-from ..web.forms import BaseForm, chosen, long_text, optional, required, text
+from ..web.forms import BaseForm, chosen, long_text, optional, options, required, text
 
 ACTIVITY_CHOICES = (
     ("livestock", _l("Chăn nuôi")), ("crops", _l("Trồng trọt")), ("weaving", _l("Dệt, thêu, thủ công")),
@@ -79,7 +79,7 @@ def blank():
 class PlanForm(BaseForm):
     """The plan: nothing identifying beyond what the district needs to decide."""
 
-    activity = SelectField(_l("Hoạt động sinh kế"), [chosen()], choices=blank() + list(ACTIVITY_CHOICES))
+    activity = SelectField(_l("Hoạt động sinh kế"), [chosen()], choices=options(blank(), ACTIVITY_CHOICES))
     description = long_text(_l("Mô tả kế hoạch"), required(), max_len=3000)
     training_needs = long_text(_l("Nhu cầu tập huấn, học nghề"), optional(), max_len=1500)
     amount_requested = MoneyField(_l("Số tiền đề nghị hỗ trợ (đồng)"), [required()])
@@ -94,7 +94,7 @@ class PlanForm(BaseForm):
 
 
 class DecisionForm(BaseForm):
-    decision = RadioField(_l("Quyết định"), [chosen()], choices=list(DECISION_CHOICES))
+    decision = RadioField(_l("Quyết định"), [chosen()], choices=options(DECISION_CHOICES))
     amount = MoneyField(_l("Số tiền duyệt (đồng) — để trống nếu duyệt đúng số đề nghị"), [optional()])
     comment = long_text(_l("Góp ý hoặc lý do (bắt buộc khi trả lại hoặc không duyệt)"), optional(), max_len=2000)
 
@@ -103,32 +103,32 @@ class DisbursementForm(BaseForm):
     paid_on = DayField(_l("Ngày giải ngân"), [required()], default=date.today)
     amount = MoneyField(_l("Số tiền (đồng)"), [required()])
     # Not "form": an input of that name shadows the <form> element's own properties and breaks htmx.
-    payment_form = RadioField(_l("Hình thức"), [chosen()], choices=list(FORM_CHOICES), default="cash")
+    payment_form = RadioField(_l("Hình thức"), [chosen()], choices=options(FORM_CHOICES), default="cash")
     items = long_text(_l("Hiện vật đã trao (nếu hỗ trợ bằng hiện vật)"), optional(), max_len=1000)
     receipt_number = text(_l("Số phiếu chi, biên nhận"), required(), max_len=40)
 
 
 class VisitForm(BaseForm):
     visited_on = DayField(_l("Ngày thăm"), [required()], default=date.today)
-    progress = RadioField(_l("Tiến độ"), [chosen()], choices=list(PROGRESS_CHOICES))
+    progress = RadioField(_l("Tiến độ"), [chosen()], choices=options(PROGRESS_CHOICES))
     income = MoneyField(_l("Thu nhập kỳ này (đồng)"), [optional()])
     problems = long_text(_l("Khó khăn"), optional(), max_len=1500)
     support_needed = long_text(_l("Hỗ trợ cần thêm"), optional(), max_len=1500)
 
 
 class OutcomeForm(BaseForm):
-    milestone = RadioField(_l("Mốc đánh giá"), [chosen()], choices=list(MILESTONE_CHOICES), coerce=int)
+    milestone = RadioField(_l("Mốc đánh giá"), [chosen()], choices=options(MILESTONE_CHOICES), coerce=int)
     recorded_on = DayField(_l("Ngày đánh giá"), [required()], default=date.today)
     still_active = BooleanField(_l("Hoạt động sinh kế vẫn duy trì"))
     income_change = SelectField(_l("Thu nhập so với trước khi hỗ trợ"), [chosen()],
-                                choices=blank() + list(INCOME_CHANGE_CHOICES))
-    wellbeing = SelectField(_l("Tự đánh giá cuộc sống"), [chosen()], choices=blank() + list(WELLBEING_CHOICES))
-    reintegration = SelectField(_l("Hoà nhập cộng đồng"), [chosen()], choices=blank() + list(REINTEGRATION_CHOICES))
+                                choices=options(blank(), INCOME_CHANGE_CHOICES))
+    wellbeing = SelectField(_l("Tự đánh giá cuộc sống"), [chosen()], choices=options(blank(), WELLBEING_CHOICES))
+    reintegration = SelectField(_l("Hoà nhập cộng đồng"), [chosen()], choices=options(blank(), REINTEGRATION_CHOICES))
     note = long_text(_l("Ghi chú"), optional(), max_len=1500)
 
 
 class CloseForm(BaseForm):
-    how = RadioField(_l("Kết thúc"), [chosen()], choices=list(CLOSE_CHOICES))
+    how = RadioField(_l("Kết thúc"), [chosen()], choices=options(CLOSE_CHOICES))
     reason = long_text(_l("Lý do (bắt buộc khi dừng giữa chừng)"), optional(), max_len=1000)
 
 

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectField
 
 from ..cases.forms import MultiCheckboxField
-from ..web.forms import BaseForm, chosen, long_text, optional, required
+from ..web.forms import BaseForm, chosen, long_text, optional, options, required
 from ..web.i18n import translated
 from .fields import FIELD_LABELS, SHAREABLE
 from .reference_data import SERVICE_KINDS
@@ -26,24 +26,24 @@ class ReferralForm(BaseForm):
 
     idempotency_key = HiddenField(default=new_key)
     agency_id = SelectField(_l("Cơ quan nhận"), [chosen()], choices=[])
-    services = MultiCheckboxField(_l("Dịch vụ đề nghị"), choices=translated(SERVICE_KINDS))
-    urgency = RadioField(_l("Mức độ khẩn"), [chosen()], choices=list(URGENCY_CHOICES), default="normal")
+    services = MultiCheckboxField(_l("Dịch vụ đề nghị"), choices=options(translated(SERVICE_KINDS)))
+    urgency = RadioField(_l("Mức độ khẩn"), [chosen()], choices=options(URGENCY_CHOICES), default="normal")
     message = long_text(_l("Lời nhắn cho cơ quan nhận"), optional(), max_len=2000)
-    fields = MultiCheckboxField(_l("Thông tin được chia sẻ"), choices=FIELD_CHOICES)
+    fields = MultiCheckboxField(_l("Thông tin được chia sẻ"), choices=options(FIELD_CHOICES))
     emergency = BooleanField(_l("Chưa có sự đồng ý: chia sẻ vì cần bảo vệ ngay tính mạng, sức khoẻ "
                                 "(Điều 19 Luật Bảo vệ dữ liệu cá nhân)"))
     emergency_reason = long_text(_l("Căn cứ khẩn cấp"), optional(), max_len=1000)
 
     def __init__(self, *args, agency_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.agency_id.choices = [("", _l("— Chọn —"))] + list(agency_choices)
+        self.agency_id.choices = options([("", _l("— Chọn —"))], agency_choices)
 
 
 class UpdateForm(BaseForm):
     """Send a new version of the packet."""
 
     idempotency_key = HiddenField(default=new_key)
-    fields = MultiCheckboxField(_l("Thông tin được chia sẻ"), choices=FIELD_CHOICES)
+    fields = MultiCheckboxField(_l("Thông tin được chia sẻ"), choices=options(FIELD_CHOICES))
     message = long_text(_l("Lời nhắn cho cơ quan nhận"), optional(), max_len=2000)
 
 
@@ -57,7 +57,7 @@ class DeclineForm(BaseForm):
 
 class DeliveredForm(BaseForm):
     kind = SelectField(_l("Dịch vụ đã cung cấp"), [chosen()],
-                       choices=[("", _l("— Chọn —"))] + translated(SERVICE_KINDS))
+                       choices=options([("", _l("— Chọn —"))], translated(SERVICE_KINDS)))
     delivered_on = DateField(_l("Ngày cung cấp"), [required()], default=date.today)
     notes = long_text(_l("Ghi chú"), optional(), max_len=2000)
 

@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, SelectField, StringField
 
-from ..web.forms import BaseForm, chosen, max_length, optional, required
+from ..web.forms import BaseForm, chosen, max_length, optional, options, required
 from .models import KINDS
 
 KIND_LABELS = {
@@ -15,7 +15,7 @@ KIND_LABELS = {
 class UnitForm(BaseForm):
     code = StringField(_l("Mã đơn vị"), [required(), max_length(40)])
     kind = SelectField(_l("Loại"), [chosen()],
-                       choices=[("", _l("— Chọn loại —"))] + [(k, KIND_LABELS[k]) for k in KINDS])
+                       choices=options([("", _l("— Chọn loại —"))], ((k, KIND_LABELS[k]) for k in KINDS)))
     name = StringField(_l("Tên"), [required(), max_length(200)])
     parent = SelectField(_l("Thuộc đơn vị"), [optional()], choices=[])
     valid_from = DateField(_l("Hiệu lực từ ngày"), [optional()])

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from ..auth.permissions import permission_required
 from ..extensions import db
 from ..services import ServiceError
+from ..web.forms import options
 from . import services
 from .forms import KIND_LABELS, LineageForm, UnitEditForm, UnitForm
 from .models import Unit, UnitLineage
@@ -30,7 +31,7 @@ def index():
 def create():
     """Add a unit: a trusted address, an agency, a village, or a new commune."""
     form = UnitForm()
-    form.parent.choices = [("", _l("— Không (cấp tỉnh) —"))] + unit_choices()
+    form.parent.choices = options([("", _l("— Không (cấp tỉnh) —"))], unit_choices())
     if form.validate_on_submit():
         try:
             services.create_unit(code=form.code.data, kind=form.kind.data, name=form.name.data,
@@ -52,7 +53,7 @@ def edit(unit_id):
     unit = db.get_or_404(Unit, str(unit_id))
     form = UnitEditForm(obj=unit)
     lineage_form = LineageForm(prefix="lineage")
-    lineage_form.new.choices = [("", _l("— Chọn —"))] + unit_choices()
+    lineage_form.new.choices = options([("", _l("— Chọn —"))], unit_choices())
     if form.validate_on_submit():
         try:
             services.update_unit(unit, name=form.name.data, valid_from=form.valid_from.data,
@@ -72,7 +73,7 @@ def add_lineage(unit_id):
     """Record that this unit became (part of) another one."""
     unit = db.get_or_404(Unit, str(unit_id))
     form = LineageForm(prefix="lineage")
-    form.new.choices = [("", _l("— Chọn —"))] + unit_choices()
+    form.new.choices = options([("", _l("— Chọn —"))], unit_choices())
     if form.validate_on_submit():
         try:
             services.add_lineage(unit, db.session.get(Unit, form.new.data), form.effective.data, form.note.data,

@@ -4,7 +4,7 @@ import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
+from wtforms import SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 
@@ -44,6 +44,12 @@ class BaseForm(FlaskForm):
         return ok
 
 
+def options(*groups) -> list[SelectChoice]:
+    """A select's options from groups of (value, label) pairs, in order; a lazy label stays lazy, so it is
+    translated when the page is drawn. The code lists stay pairs: pages and label lookups read them too."""
+    return [SelectChoice(value, label) for pairs in groups for value, label in pairs]
+
+
 def text(label, *validators, max_len: int = 200, **kwargs):
     return StringField(label, [*validators, max_length(max_len)], **kwargs)
 
@@ -53,4 +59,4 @@ def long_text(label, *validators, max_len: int = 5000, **kwargs):
 
 
 __all__ = ["BaseForm", "ValidationError", "between", "chosen", "long_text", "max_length", "optional",
-           "required", "text"]
+           "options", "required", "text"]

@@ -14,6 +14,7 @@ from ...extensions import db, htmx
 from ...units.models import Unit
 from ...units.queries import scope_ids
 from ...web.filters import local
+from ...web.forms import options
 from .. import queries, services
 from ..forms import (
     BreakGlassForm,
@@ -83,9 +84,9 @@ def blank_form(case: Case, name: str):
 def with_choices(case: Case, form):
     """Fill the choice lists that depend on the data (agencies, counsellors of the case's unit)."""
     if isinstance(form, ConsentForm):
-        form.agency_id.choices = agency_choices()
+        form.agency_id.choices = options(agency_choices())
     elif isinstance(form, FollowUpForm):
-        form.assignee_id.choices = assignee_choices(case)
+        form.assignee_id.choices = options(assignee_choices(case))
     return form
 
 

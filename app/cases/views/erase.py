@@ -8,6 +8,7 @@ from sqlalchemy import select
 from ...auth.permissions import ensure_authorized, permission_required
 from ...extensions import db
 from ...services import ServiceError
+from ...web.forms import options
 from .. import queries, services
 from ..forms import EraseDecisionForm, EraseRequestForm
 from ..models import Case, EraseRequest
@@ -25,7 +26,7 @@ def _requests(stmt):
 def erase_requests():
     """Ask for a case to be erased by its code, and see the requests made."""
     form = EraseRequestForm()
-    form.reason.choices = [("", _l("— Chọn —"))] + list(services.ERASE_REASONS)
+    form.reason.choices = options([("", _l("— Chọn —"))], services.ERASE_REASONS)
     if form.validate_on_submit():
         case = db.session.scalar(select(Case).where(Case.code == form.case_code.data.strip().upper()))
         if case is None:

@@ -4,6 +4,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms import SelectFieldBase
 
 from ...audit import services as audit
 from ...auth.permissions import permission_required
@@ -139,7 +140,7 @@ def _shown(field) -> str:
     data = field.data
     if data in (None, "", [], False):
         return ""
-    choices = dict(getattr(field, "choices", None) or [])
+    choices = {c.value: c.label for c in field.iter_choices()} if isinstance(field, SelectFieldBase) else {}
     if isinstance(data, list):
         return ", ".join(str(choices.get(v, v)) for v in data)
     if hasattr(data, "strftime"):

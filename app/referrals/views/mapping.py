@@ -9,6 +9,7 @@ from ...auth.permissions import permission_required
 from ...extensions import db
 from ...services import ServiceError
 from ...units.models import Unit
+from ...web.forms import options
 from .. import services
 from ..forms import AgencyMapForm
 from ..models import AgencyMapping
@@ -20,7 +21,7 @@ def _form(**kwargs) -> AgencyMapForm:
     agencies = db.session.scalars(select(Unit).where(Unit.kind == "agency").order_by(Unit.name))
     choices = [("", _("— Chọn —"))] + [(a.id, f"{a.name} ({a.code})" + ("" if a.is_current() else " — "
                                         + _("đã ngừng"))) for a in agencies]
-    form.old_agency_id.choices = form.new_agency_id.choices = choices
+    form.old_agency_id.choices = form.new_agency_id.choices = options(choices)
     return form
 
 
