@@ -174,7 +174,9 @@ def _names(ids) -> dict:
     ids = {i for i in ids if i}
     if not ids:
         return {}
-    return {u.id: u.display_name or u.username for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
+    # Columns, not User objects: a name needs no roles, and loading accounts would load their roles too.
+    rows = db.session.execute(select(User.id, User.display_name, User.username).where(User.id.in_(ids)))
+    return {row.id: row.display_name or row.username for row in rows}
 
 
 def render_case(case: Case, panel: str | None = None, open_form: str | None = None, **given):
