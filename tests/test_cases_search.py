@@ -61,6 +61,26 @@ def test_search_is_scoped_and_its_term_is_never_in_a_url_or_the_audit(app, clien
     assert all("Mai" not in d and "mai" not in d for _, _, d in audit_actions(app))
 
 
+def test_a_name_common_outside_the_scope_never_hides_the_match_inside_it(app, client, counsellor, make_user, login,
+                                                                        unit, monkeypatch):
+    """The cap on candidates applies after the scope: a name shared by many cases of other communes (more than
+    the cap, read first) must not push the counsellor's own case out of the search or the duplicate check."""
+    from app.cases import queries
+    monkeypatch.setattr(queries, "CANDIDATE_LIMIT", 2)
+    elsewhere = app.test_client()
+    login(elsewhere, make_user("counsellor", "TA-03"))
+    for i in range(4):  # older ids first in the table: they are what an unscoped, capped query would read
+        new_case(elsewhere, unit("TA-03").id, phone=f"09300000{i:02d}", id_number=None, birth_year=str(1970 + i))
+    mine = new_case(client, unit("TA-02").id, phone="0931111111", id_number=None)
+    assert f"/cases/{mine}" in _search(client, "Lò Thị Mai")
+    with app.test_request_context():
+        from app.auth.models import User
+        user = db.session.get(User, counsellor.id)
+        found = queries.find_duplicates(user, full_name="Lò Thị Mai", birth_year=1990)
+        assert [c.id for c in found] == [mine]
+        db.session.remove()
+
+
 def test_duplicate_on_intake_warns_with_the_code_only_and_needs_confirmation(app, client, counsellor, unit):
     from app.cases.models import Case
     first = new_case(client, unit("TA-02").id, birth_year="1990")

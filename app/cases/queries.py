@@ -151,18 +151,22 @@ def search_cases(user, term: str, limit: int = 50) -> list[Case]:
     return sorted(found, key=lambda c: c.opened_on, reverse=True)[:limit]
 
 
-CANDIDATE_LIMIT = 2000
+CANDIDATE_LIMIT = 500
 
 
 def _candidates(scope: frozenset, *matches) -> list[Case]:
     """The cases of the scope whose blind index equals one of `matches`, before any decryption.
 
-    The SQL asks only for the blind index values, so that every database starts from those indexes (a
-    bucket holds a handful of cases even at 100 000); the scope is applied here, to the few rows found,
-    before the caller decrypts anything. With the unit in the SQL as well, SQLite (which has no
-    statistics) walked every case of the counsellor's unit instead."""
-    rows = db.session.scalars(select(Case).where(or_(*matches)).limit(CANDIDATE_LIMIT))
-    return [c for c in rows if c.unit_id in scope]
+    The first query asks only for the blind index values, so that every database starts from those indexes
+    (with the unit in the SQL as well, SQLite, which has no statistics, walked every case of the unit), and
+    reads just (id, unit) of each hit: a common name may fill its bucket across a whole province, and a cap
+    on that list could cut off the very cases of this scope. The scope is applied to those pairs; only the
+    cases inside it are loaded, and nothing is decrypted before the caller confirms a match."""
+    hits = db.session.execute(select(Case.id, Case.unit_id).where(or_(*matches)))
+    ids = [hit.id for hit in hits if hit.unit_id in scope][:CANDIDATE_LIMIT]
+    if not ids:
+        return []
+    return list(db.session.scalars(select(Case).where(Case.id.in_(ids))))
 
 
 def find_duplicates(user, *, full_name="", birth_year=None, phone="", id_number="", exclude_id=None) -> list[Case]:
