@@ -160,7 +160,10 @@ def timeline(case: Case, limit: int = 100) -> list[dict]:
     words: dict = {}  # each action's words looked up once
     lines: list[dict] = []
     for e in entries:
-        what = words.get((e.action, e.result)) or words.setdefault((e.action, e.result), describe(e.action, e.result))
+        key = (e.action, e.result)
+        if key not in words:
+            words[key] = describe(*key)
+        what = words[key]
         who, day = names.get(e.actor_id, "—"), local(e.at).date()
         last = lines[-1] if lines else None
         if last and (last["what"], last["who"], last["day"]) == (what, who, day):
