@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..extensions import db
-from ..units.queries import scope_ids
+from ..units.queries import merged_ids, scope_ids
 from ..web.filters import number
 from . import queries
 from .forms import field_name
@@ -69,7 +69,7 @@ def warnings(sub: Submission, typed: dict, communes: dict | None = None) -> dict
     figures, in the same shape."""
     limits, found = settings(), {}
     # The unit and the old units merged into it: a new commune's last year is its predecessors' last year.
-    units = queries.same_level_ids(sub.unit)
+    units = merged_ids(sub.unit)
     year, unit = sub.cycle.year, sub.unit
     # Last year per unit: the update where sent (sorted last, so it wins), else the preliminary round.
     last_year = sorted(_reports(units, sub.level, year - 1), key=lambda s: s.cycle.round == "update")

@@ -12,8 +12,8 @@ from datetime import date
 from sqlalchemy import select
 
 from ..extensions import db
-from ..units.models import Unit, UnitLineage
-from ..units.queries import nearest_of_kind, scope_ids
+from ..units.models import Unit
+from ..units.queries import merged_ids, merged_olds, nearest_of_kind, scope_ids
 from ..web.filters import local
 from .models import IndicatorDef, IndicatorTarget, RegistryEntry, ReportingCycle, Submission
 
@@ -30,15 +30,6 @@ def scope_for(user, *roles: str) -> frozenset[str]:
     return frozenset(ids)
 
 
-def same_level_ids(unit: Unit) -> frozenset[str]:
-    """The unit and the old units merged into it (its own level through lineage), never those below."""
-    ids, frontier = {unit.id}, {unit.id}
-    while frontier:
-        frontier = set(db.session.scalars(select(UnitLineage.old_id).where(UnitLineage.new_id.in_(frontier)))) - ids
-        ids |= frontier
-    return frozenset(ids)
-
-
 def review_scope(user) -> frozenset[str]:
     """The units whose reports `user` may confirm: strictly below a unit of their reviewer role.
 
@@ -49,7 +40,7 @@ def review_scope(user) -> frozenset[str]:
     ids: set[str] = set()
     for assignment in user.roles:
         if assignment.role == "district_reviewer":
-            ids |= scope_ids(assignment.unit) - same_level_ids(assignment.unit)
+            ids |= scope_ids(assignment.unit) - merged_ids(assignment.unit)
     return frozenset(ids)
 
 
@@ -153,9 +144,7 @@ class TargetBook:
         year_clause = IndicatorTarget.year.is_(None) if year is None else IndicatorTarget.year == year
         self.values = {(t.indicator_id, t.unit_id): t.value
                        for t in db.session.scalars(select(IndicatorTarget).where(year_clause))}
-        self.olds: dict[str, list[str]] = {}
-        for old_id, new_id in db.session.execute(select(UnitLineage.old_id, UnitLineage.new_id)):
-            self.olds.setdefault(new_id, []).append(old_id)
+        self.olds = merged_olds()
         self.year = year
 
     def target(self, indicator: IndicatorDef, unit_id: str, kind: str) -> int | None:

@@ -43,6 +43,21 @@ def scope_ids(unit: Unit) -> frozenset[str]:
     return result
 
 
+def merged_olds() -> dict[str, list[str]]:
+    """{new unit id: ids of the old units merged into it} (the lineage, read once per request)."""
+    return _tree().olds
+
+
+def merged_ids(unit: Unit) -> frozenset[str]:
+    """The unit and the old units merged into it, through the lineage at any depth; never the units below."""
+    olds = merged_olds()
+    ids, frontier = {unit.id}, {unit.id}
+    while frontier:
+        frontier = {old for new in frontier for old in olds.get(new, ())} - ids
+        ids |= frontier
+    return frozenset(ids)
+
+
 @dataclass(frozen=True)
 class _Tree:
     paths: tuple  # (path, id) of every unit
