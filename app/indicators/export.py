@@ -6,17 +6,17 @@ from io import BytesIO
 
 from flask_babel import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.styles import Alignment, Font
 from sqlalchemy import select
 
 from ..extensions import db
 from ..units.queries import scope_ids
 from ..web.filters import date_vn
 from ..web.xlsx import keep_text
+from .export_layout import merged, official_heading, signature, table_row
+from .export_sheets import add_sheets
 from .models import ReportingCycle, Submission
 
-THIN = Side(style="thin")
-BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 COLUMNS = 6  # TT, indicator, unit, target, achieved, rate
 
 
@@ -33,10 +33,9 @@ def workbook(report, tables) -> bytes:
     row = _indicator_table(sheet, report, start=9)
     row = _derived(sheet, tables, row + 1)
     row = _narrative(sheet, report, row + 1)
-    _signature(sheet, row + 1)
+    signature(sheet, row + 1)
     for letter, width in zip("ABCDEF", (6, 60, 12, 14, 14, 12), strict=True):
         sheet.column_dimensions[letter].width = width
-    from .export_sheets import add_sheets
     add_sheets(book, report)  # the budget and the registry stock, on sheets of their own
     out = BytesIO()
     keep_text(book)  # names and narratives typed by people never run as formulas
@@ -44,60 +43,36 @@ def workbook(report, tables) -> bytes:
     return out.getvalue()
 
 
-def _merged(sheet, row: int, text: str, *, bold=False, italic=False, size=12, first="A", last="F"):
-    sheet.merge_cells(f"{first}{row}:{last}{row}")
-    cell = sheet[f"{first}{row}"]
-    cell.value = text
-    cell.font = Font(bold=bold, italic=italic, size=size)
-    cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-
-
 def _heading(sheet, report) -> None:
-    _merged(sheet, 1, report.root.name.upper(), bold=True, last="B")
-    _merged(sheet, 1, _("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), bold=True, first="C")
-    _merged(sheet, 2, _("Độc lập - Tự do - Hạnh phúc"), bold=True, first="C")
-    _merged(sheet, 4, _("BÁO CÁO"), bold=True, size=14)
-    _merged(sheet, 5, _("Kết quả thực hiện Dự án 8 “Thực hiện bình đẳng giới và giải quyết những vấn đề cấp thiết "
+    official_heading(sheet, report.root.name)
+    merged(sheet, 4, _("BÁO CÁO"), bold=True, size=14)
+    merged(sheet, 5, _("Kết quả thực hiện Dự án 8 “Thực hiện bình đẳng giới và giải quyết những vấn đề cấp thiết "
                         "đối với phụ nữ và trẻ em”"), bold=True)
-    _merged(sheet, 6, _("Đơn vị: %(unit)s", unit=report.root.name))
+    merged(sheet, 6, _("Đơn vị: %(unit)s", unit=report.root.name))
     period = _("Năm %(year)d (số liệu đến ngày %(day)s)", year=report.year, day=date_vn(report.period_end))
-    _merged(sheet, 7, _("Kỳ báo cáo: %(period)s", period=period), italic=True)
+    merged(sheet, 7, _("Kỳ báo cáo: %(period)s", period=period), italic=True)
 
 
 def _indicator_table(sheet, report, start: int) -> int:
     target_label = _("Chỉ tiêu năm") if report.target_year else _("Chỉ tiêu giai đoạn 2021-2025")
     headers = [_("TT"), _("Chỉ tiêu"), _("Đơn vị tính"), target_label, _("Thực hiện"), _("Tỷ lệ đạt (%)")]
-    _table_row(sheet, start, headers, bold=True)
+    table_row(sheet, start, headers, bold=True)
     row = start
     for item in report.rows:
         row += 1
         ind, total = item.indicator, item.total
-        _table_row(sheet, row, [ind.code, _(ind.short_name), _(ind.unit_label), cell_value(total.target),
+        table_row(sheet, row, [ind.code, _(ind.short_name), _(ind.unit_label), cell_value(total.target),
                                 cell_value(total.achieved), cell_value(total.rate)], bold=ind.parent_code is None)
         for figure in item.communes:
             if figure.unit.id != report.root.id:  # a commune's own report has no rows below it
                 row += 1
-                _table_row(sheet, row, ["", f"   {figure.unit.name}", _(ind.unit_label), cell_value(figure.target),
+                table_row(sheet, row, ["", f"   {figure.unit.name}", _(ind.unit_label), cell_value(figure.target),
                                         cell_value(figure.achieved), cell_value(figure.rate)], italic=True)
     return row + 1
 
 
-# Style objects made once: a new Font and Alignment per cell was a third of an export's time.
-ROW_FONTS = {(bold, italic): Font(bold=bold, italic=italic) for bold in (False, True) for italic in (False, True)}
-ROW_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
-
-
-def _table_row(sheet, row: int, values: list, *, bold=False, italic=False) -> None:
-    font = ROW_FONTS[(bold, italic)]
-    for column, value in enumerate(values, start=1):
-        cell = sheet.cell(row=row, column=column, value=value)
-        cell.border = BOX
-        cell.font = font
-        cell.alignment = ROW_ALIGNMENT
-
-
 def _derived(sheet, tables, row: int) -> int:
-    _merged(sheet, row, _("SỐ LIỆU TỪ HỒ SƠ (tự tính; ô nhỏ hơn ngưỡng được ẩn)"), bold=True)
+    merged(sheet, row, _("SỐ LIỆU TỪ HỒ SƠ (tự tính; ô nhỏ hơn ngưỡng được ẩn)"), bold=True)
     for table in tables:
         row += 1
         sheet.cell(row=row, column=2, value=str(table.title)).font = Font(bold=True)
@@ -108,18 +83,18 @@ def _derived(sheet, tables, row: int) -> int:
         headers = ["", ""] + [str(c) for c in table.col_labels] + ([_("Cộng")] if table.row_totals else [])
         if table.amounts is not None:
             headers.append(_("Số tiền đã giải ngân (đ)"))
-        _table_row(sheet, row, headers, bold=True)
+        table_row(sheet, row, headers, bold=True)
         for i, label in enumerate(table.row_labels):
             row += 1
             values = ["", label] + [table.show(c) for c in table.cells[i]]
             values += [table.show(table.row_totals[i])] if table.row_totals else []
             values += [table.show_amount(i)] if table.amounts is not None else []
-            _table_row(sheet, row, values)
+            table_row(sheet, row, values)
         row += 1
         values = ["", _("Tổng cộng")] + [table.show(c) for c in table.col_totals]
         values += [table.show(table.grand)] if table.grand is not None else []
         values += [table.show_amount(None)] if table.amounts is not None else []
-        _table_row(sheet, row, values, bold=True)
+        table_row(sheet, row, values, bold=True)
     return row + 1
 
 
@@ -156,13 +131,3 @@ def _narrative(sheet, report, row: int) -> int:
             sheet[f"A{row}"].value = text
             sheet[f"A{row}"].alignment = Alignment(wrap_text=True, vertical="top")
     return row + 1
-
-
-def _signature(sheet, row: int) -> None:
-    sheet.cell(row=row, column=1, value=_("Nơi nhận:")).font = Font(bold=True, italic=True)
-    _merged(sheet, row, _("NGƯỜI LẬP BIỂU"), bold=True, first="B", last="B")
-    _merged(sheet, row, _("THỦ TRƯỞNG ĐƠN VỊ"), bold=True, first="D", last="F")
-    _merged(sheet, row + 1, _("(Ký, ghi rõ họ tên)"), italic=True, first="B", last="B")
-    _merged(sheet, row + 1, _("(Ký tên, đóng dấu)"), italic=True, first="D", last="F")
-    sheet.cell(row=row + 1, column=1, value=_("- Như trên;"))
-    sheet.cell(row=row + 2, column=1, value=_("- Lưu: VT."))

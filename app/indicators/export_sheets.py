@@ -9,6 +9,7 @@ from openpyxl.styles import Font
 from ..units.queries import scope_ids
 from ..web.filters import date_vn
 from . import queries, services
+from .export_layout import merged, official_heading, signature, table_row
 from .forms import MODEL_KIND_LABELS, SOURCE_LABELS
 from .models import BUDGET_SOURCES
 
@@ -18,24 +19,20 @@ MONEY = "#,##0"  # whole đồng; Excel shows the reader's own thousands separat
 def add_sheets(book, report) -> None:
     """The budget sheet where the unit has budget lines (a district, a province; a commune only if it has
     its own), then the registry sheet."""
-    from .export import _merged, _signature, _table_row  # the first sheet's layout helpers
-    helpers = (_merged, _table_row, _signature)
     summary = services.budget_summary(scope_ids(report.root))
     if summary["lines"] or report.root.kind != "commune":
-        _budget(book.create_sheet(_("Ngân sách")), report, summary, *helpers)
-    _registry(book.create_sheet(_("Sổ mô hình")), report, *helpers)
+        _budget(book.create_sheet(_("Ngân sách")), report, summary)
+    _registry(book.create_sheet(_("Sổ mô hình")), report)
 
 
-def _heading(sheet, report, title: str, merged, last: str) -> None:
-    merged(sheet, 1, report.root.name.upper(), bold=True, last="B")
-    merged(sheet, 1, _("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), bold=True, first="C", last=last)
-    merged(sheet, 2, _("Độc lập - Tự do - Hạnh phúc"), bold=True, first="C", last=last)
+def _heading(sheet, report, title: str, last: str) -> None:
+    official_heading(sheet, report.root.name, last)
     merged(sheet, 4, title, bold=True, size=14, last=last)
     merged(sheet, 5, _("Đơn vị: %(unit)s", unit=report.root.name), last=last)
 
 
-def _budget(sheet, report, summary, merged, table_row, signature) -> None:
-    _heading(sheet, report, _("BÁO CÁO TÌNH HÌNH NGÂN SÁCH DỰ ÁN 8"), merged, "I")
+def _budget(sheet, report, summary) -> None:
+    _heading(sheet, report, _("BÁO CÁO TÌNH HÌNH NGÂN SÁCH DỰ ÁN 8"), "I")
     merged(sheet, 6, _("Đơn vị tính: đồng"), italic=True, last="I")
     headers = [_("TT"), _("Năm"), _("Nội dung (hợp phần)"), _("Mã hoạt động"), _("Nguồn vốn"), _("Kế hoạch"),
                _("Được giao"), _("Đã giải ngân"), _("Tỷ lệ giải ngân (%)")]
@@ -81,10 +78,10 @@ def _blank(value):
     return "" if value is None else value
 
 
-def _registry(sheet, report, merged, table_row, signature) -> None:
+def _registry(sheet, report) -> None:
     kinds = list(MODEL_KIND_LABELS)
     last = "ABCDEFGHI"[min(len(kinds) + 1, 8)]
-    _heading(sheet, report, _("SỐ MÔ HÌNH ĐƯỢC THÀNH LẬP VÀ DUY TRÌ"), merged, last)
+    _heading(sheet, report, _("SỐ MÔ HÌNH ĐƯỢC THÀNH LẬP VÀ DUY TRÌ"), last)
     merged(sheet, 6, _("Mô hình đang hoạt động đến ngày %(day)s (theo sổ mô hình)", day=date_vn(report.period_end)),
            italic=True, last=last)
     row = 8
