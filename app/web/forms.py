@@ -44,6 +44,16 @@ class BaseForm(FlaskForm):
         return ok
 
 
+def whole_number(raw: str | None, low: int = 0, high: int = 10**9) -> int | None:
+    """The number in a query argument or a plain input, or None: ASCII digits only (int() would also take
+    "٣", "1_000" or " 7") and within low..high."""
+    raw = raw or ""
+    if not (raw.isascii() and raw.isdigit()):
+        return None
+    value = int(raw)
+    return value if low <= value <= high else None
+
+
 def options(*groups) -> list[SelectChoice]:
     """A select's options from groups of (value, label) pairs, in order; a lazy label stays lazy, so it is
     translated when the page is drawn. The code lists stay pairs: pages and label lookups read them too."""
@@ -59,4 +69,4 @@ def long_text(label, *validators, max_len: int = 5000, **kwargs):
 
 
 __all__ = ["BaseForm", "ValidationError", "between", "chosen", "long_text", "max_length", "optional",
-           "options", "required", "text"]
+           "options", "required", "text", "whole_number"]

@@ -11,6 +11,7 @@ from flask import request
 from sqlalchemy import Select
 
 from ..extensions import db
+from .forms import whole_number
 
 PAGE_SIZE = 25
 LAST_PAGE = 10_000  # a page number past this is someone typing in the address bar
@@ -27,7 +28,6 @@ class Page:
 def page_of(stmt: Select, arg: str = "page", size: int | None = None) -> Page:
     """The page of `stmt` named by the request's `arg` (1 when absent or not a page number)."""
     size = size or PAGE_SIZE
-    raw = request.args.get(arg, "1")
-    number = int(raw) if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= LAST_PAGE else 1
+    number = whole_number(request.args.get(arg), 1, LAST_PAGE) or 1
     rows = list(db.session.scalars(stmt.limit(size + 1).offset((number - 1) * size)))
     return Page(rows[:size], number, len(rows) > size, arg)

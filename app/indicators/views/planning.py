@@ -12,6 +12,7 @@ from ...auth.permissions import ensure_authorized, has_permission, permission_re
 from ...extensions import db, htmx
 from ...services import ServiceError
 from ...units.queries import scope_ids
+from ...web.forms import whole_number
 from .. import queries, services
 from ..forms import ActivityStatusForm, BudgetLineForm, parse_int
 from ..models import ActivityStatus, BudgetLine, IndicatorActivity
@@ -24,8 +25,7 @@ from .common import focus_unit, selected_year, unit_in_scope, viewer_root, year_
 
 def _target_year() -> int | None:
     """?year=2024 for the year's targets; no year (or "phase") for the phase 2021-2025."""
-    raw = request.values.get("year", "")
-    return selected_year() if raw.isascii() and raw.isdigit() else None
+    return selected_year() if whole_number(request.values.get("year")) is not None else None
 
 
 def _period_day(year: int | None) -> date:

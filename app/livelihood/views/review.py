@@ -11,6 +11,7 @@ from ...auth.permissions import permission_required
 from ...cases.queries import scope_for
 from ...extensions import db, htmx
 from ...services import ServiceError
+from ...web.forms import whole_number
 from .. import budget, overview, services
 from ..forms import DecisionForm
 from . import bp
@@ -45,8 +46,7 @@ def decide(plan_id):
 
 
 def _year() -> int:
-    value = request.values.get("year", "")
-    return int(value) if value.isascii() and value.isdigit() and 2000 <= int(value) <= 2100 else date.today().year
+    return whole_number(request.values.get("year"), 2000, 2100) or date.today().year
 
 
 def _overview(year: int) -> overview.Overview:

@@ -7,6 +7,7 @@ from flask_login import current_user
 from ...auth.permissions import permission_required
 from ...extensions import db, htmx
 from ...services import ServiceError
+from ...web.forms import whole_number
 from .. import services
 from ..forms import CloseForm, DisbursementForm, OutcomeForm, VisitForm
 from . import bp
@@ -58,8 +59,7 @@ def visit(plan_id):
 def outcome(plan_id):
     """Record the outcome at 6 or 12 months."""
     def record(plan, data):
-        wellbeing = data.get("wellbeing") or ""
-        data["wellbeing"] = int(wellbeing) if wellbeing.isascii() and wellbeing.isdigit() else None
+        data["wellbeing"] = whole_number(data.get("wellbeing"))
         services.record_outcome(plan, data, actor=current_user)
     return _apply(plan_id, OutcomeForm(), "outcome_form", "milestone", record, _("Đã ghi kết quả."))
 
