@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from flask import current_app
 from sqlalchemy import select
 
+from .. import clock
 from ..audit import services as audit
 from ..auth.models import RoleAssignment, User
 from ..extensions import db, utcnow
@@ -33,7 +34,7 @@ def seed(count: int | None = None) -> int:
     counsellors = _counsellors_by_unit(units)
     counters = {c.year: c for c in db.session.scalars(select(CaseCounter))}
     rng = random.Random(20260301)  # the same demo every time
-    today = date.today()
+    today = clock.today()
     for n in range(1, count + 1):
         unit = units[n % len(units)]
         year = today.year - rng.choice((0, 0, 0, 1, 1, 2))

@@ -17,6 +17,7 @@ from wtforms import (
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from .. import clock
 from ..crypto.blind import normalize_digits
 from ..web.forms import BaseForm, between, chosen, long_text, max_length, optional, options, required, text
 from ..web.i18n import translated
@@ -139,15 +140,15 @@ class CaseForm(BaseForm):
                                            ((c, f"{_l(label)} ({c})") for c, label in pinned + others))
 
     def validate_birth_date(self, field):
-        if field.data and field.data > date.today():
+        if field.data and field.data > clock.today():
             raise ValidationError(_l("Ngày sinh không được ở tương lai."))
 
     def validate_birth_year(self, field):
-        if field.data and field.data > date.today().year:
+        if field.data and field.data > clock.today().year:
             raise ValidationError(_l("Năm sinh không được ở tương lai."))
 
     def validate_opened_on(self, field):
-        if field.data and field.data > date.today():
+        if field.data and field.data > clock.today():
             raise ValidationError(_l("Ngày tiếp nhận không được ở tương lai."))
 
     def validate_id_number(self, field):
@@ -178,7 +179,7 @@ class CaseForm(BaseForm):
         departure = self.tr_departure_on.data
         if field.data and departure and field.data < departure:
             raise ValidationError(_l("Ngày trở về không được trước ngày bị đưa đi."))
-        if field.data and field.data > date.today():
+        if field.data and field.data > clock.today():
             raise ValidationError(_l("Ngày trở về không được ở tương lai."))
 
     # --- between the form and the model ------------------------------------------------------------
@@ -284,7 +285,7 @@ class ConsentForm(BaseForm):
     note = text(_l("Ghi chú"), optional(), max_len=300)
 
     def validate_given_on(self, field):
-        if field.data and field.data > date.today():
+        if field.data and field.data > clock.today():
             raise ValidationError(_l("Ngày đồng ý không được ở tương lai."))
 
 

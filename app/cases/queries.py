@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlalchemy import Select, func, or_, select, union_all
 
+from .. import clock
 from ..crypto.blind import fold_diacritics, normalize_digits, normalize_text
 from ..crypto.records import blind_hash
 from ..extensions import db, utcnow
@@ -99,7 +100,7 @@ def case_page(user, flt: CaseFilter, page: int = 1, today: date | None = None) -
     Each unit of the scope is read through its own (unit, sort column) index, at most one page deep, and
     the pieces are merged: the cost depends on the page and the number of units, not on the number of cases.
     """
-    today = today or date.today()
+    today = today or clock.today()
     units = sorted(scope_for(user, "counsellor", "district_reviewer"))
     page = max(1, min(page, 400))
     if not units:

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
+from .. import clock
 from ..audit import services as audit
 from ..crypto.records import Encrypted, current_keyring, encrypted_fields
 from ..extensions import db, utcnow
@@ -74,7 +75,7 @@ def _ensure_unit(actor, unit_id) -> None:
 def create_case(data: dict, *, actor) -> Case:
     """Open a new case from the intake form."""
     _ensure_unit(actor, data.get("unit_id"))
-    opened_on = data.get("opened_on") or date.today()
+    opened_on = data.get("opened_on") or clock.today()
     case = Case(code=next_code(opened_on.year), status="open", created_by_id=actor.id, opened_on=opened_on)
     _apply(case, data, EDITABLE_FIELDS)
     case.refresh_name_year_index()
@@ -116,7 +117,7 @@ def close_case(case: Case, reason: str, *, actor, note: str = "", on: date | Non
     if open_followups:
         ensure(note and note.strip(), _l("Còn %(n)d lần theo dõi chưa xong: hãy ghi rõ vì sao vẫn đóng hồ sơ.",
                                          n=open_followups), "note")
-    case.status, case.closed_on, case.closure_reason = "closed", on or date.today(), reason
+    case.status, case.closed_on, case.closure_reason = "closed", on or clock.today(), reason
     if note and note.strip():
         _add_note(case, _l("Đóng hồ sơ: %(note)s", note=note.strip()), actor=actor)
     audit.record(actor, "case.close", case, detail={"reason": reason, "open_followups": open_followups})
@@ -206,7 +207,7 @@ def record_consent(case: Case, data: dict, *, actor) -> Consent:
 
 def valid_consents(case: Case, purpose: str, agency_id: str | None = None, on: date | None = None) -> list[Consent]:
     """The consents of a case that cover `purpose` (and the named agency) on a day, today by default."""
-    on = on or date.today()
+    on = on or clock.today()
     stmt = select(Consent).where(Consent.case_id == case.id, Consent.purpose == purpose,
                                  Consent.withdrawn_on.is_(None), Consent.given_on <= on)
     if agency_id is not None:
@@ -216,7 +217,7 @@ def valid_consents(case: Case, purpose: str, agency_id: str | None = None, on: d
 
 def withdraw_consent(consent: Consent, *, actor, on: date | None = None) -> None:
     """Record that a consent was withdrawn; referrals relying on it are told."""
-    on = on or date.today()
+    on = on or clock.today()
     ensure(consent.withdrawn_on is None, _l("Sự đồng ý này đã được rút."))
     ensure(on >= consent.given_on, _l("Ngày rút không được trước ngày đồng ý."), "withdrawn_on")
     consent.withdrawn_on = on

@@ -1,12 +1,12 @@
 """Forms of the indicator module. Every rule has a Vietnamese message shown beside its field, and an
 invalid form is shown again with everything the user typed."""
 
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, IntegerField, SelectField
 from wtforms.validators import InputRequired, NumberRange, ValidationError
 
+from .. import clock
 from ..web.forms import BaseForm, chosen, long_text, optional, options, required, text
 from .models import ACTIVITY_STATUSES, BUDGET_SOURCES, ROUNDS
 from .rules import DISAGGREGATION_OPTIONS, value_errors
@@ -93,7 +93,7 @@ class RegistryEntryForm(BaseForm):
             raise ValidationError(_l("Số thành viên được hỗ trợ sinh kế không được lớn hơn tổng số thành viên."))
 
     def validate_founded_on(self, field):
-        if field.data and field.data > date.today():
+        if field.data and field.data > clock.today():
             raise ValidationError(_l("Ngày thành lập không được sau hôm nay."))
 
     def validate_ended_on(self, field):

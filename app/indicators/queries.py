@@ -11,6 +11,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from .. import clock
 from ..extensions import db
 from ..units.models import Unit
 from ..units.queries import merged_ids, merged_olds, nearest_of_kind, scope_ids
@@ -236,7 +237,7 @@ def lateness(sub: Submission | None, due_on: date, today: date) -> int:
 
 def queue(cycle: ReportingCycle, root: Unit, today: date | None = None) -> list[QueueRow]:
     """Every commune under `root` for the cycle: its report (or none), the deadline and days late."""
-    today = today or date.today()
+    today = today or clock.today()
     due = cycle.commune_due_on
     communes = communes_of(root, due)
     subs = {s.unit_id: s for s in db.session.scalars(select(Submission).where(
@@ -248,7 +249,7 @@ def district_queue(cycle: ReportingCycle, root: Unit, today: date | None = None)
     """The district reports of the cycle under `root` (a district's own, a province's districts): the report
     (or none), the district deadline and days late. A district that no longer exists on its deadline (after
     the 2025 reform) has no report to send."""
-    today = today or date.today()
+    today = today or clock.today()
     due = cycle.district_due_on
     districts = [u for u in db.session.scalars(select(Unit).where(Unit.id.in_(list(scope_ids(root))),
                                                                   Unit.kind == "district").order_by(Unit.code))

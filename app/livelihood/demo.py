@@ -8,11 +8,12 @@ district reviewer.
 """
 
 from contextlib import nullcontext
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import current_app, has_request_context
 from sqlalchemy import select
 
+from .. import clock
 from ..auth.models import RoleAssignment, User
 from ..cases.models import Case
 from ..extensions import db
@@ -52,7 +53,7 @@ def seed(count=None) -> int:
 
 
 def _make(case, state, activity, amount, counsellor, reviewer) -> None:
-    today = date.today()
+    today = clock.today()
     plan = services.create_plan(case, {
         "activity": activity, "amount_requested": amount, "cofund_own": 1_000_000, "cofund_family": 500_000,
         "cofund_bank": 5_000_000 if amount > 10_000_000 else 0, "start_on": today,

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from .. import clock
 from ..audit import services as audit
 from ..auth.models import User
 from ..cases.models import Case, FollowUp
@@ -97,7 +98,7 @@ def seed_bulk(reviewer: User) -> int:
     rows = db.session.execute(select(Case.id, Case.status, Case.opened_on).where(
         kinds, Case.erased_at.is_(None), Case.id.not_in(select(LivelihoodPlan.case_id)))).all()
     rng = random.Random(20260425)  # the same demo every time
-    today, now = date.today(), utcnow()
+    today, now = clock.today(), utcnow()
     quotas = apportion(min(eligible // PLAN_PER_CASES, len(rows)), STATE_WEIGHTS)
     pairs = assign_states(rng, rows, quotas, AGE_WINDOWS, today, OPEN_ONLY)
     people = {"reviewer": reviewer.id, "counsellors": counsellors_by_unit()}

@@ -8,6 +8,7 @@ from io import BytesIO
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from .. import clock
 from ..cases.models import Case
 from ..extensions import db
 from ..units.models import Unit
@@ -58,7 +59,7 @@ def _commune_label(unit: Unit, cache: dict) -> str:
 
 def build(unit_ids, pools, year: int, today: date | None = None) -> Overview:
     """Figures for the plans of `unit_ids` whose year is `year` (approved then, or waiting/drafted then)."""
-    today = today or date.today()
+    today = today or clock.today()
     plans = [p for p in db.session.scalars(plans_in(unit_ids).order_by(LivelihoodPlan.created_at))
              if _year_of(p) == year]
     ids = [p.id for p in plans]

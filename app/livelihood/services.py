@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm.exc import StaleDataError
 
+from .. import clock
 from ..audit import services as audit
 from ..cases import services as case_services
 from ..cases.models import Case, FollowUp
@@ -136,7 +137,7 @@ def decide(plan: LivelihoodPlan, decision: str, *, actor, amount: int | None = N
     _ensure_still_submitted(plan)
     comment = case_services.nfc(comment or "")
     ensure(decision == "approve" or comment, _l("Vui lòng ghi lý do hoặc góp ý."), "comment")
-    year = (today or date.today()).year
+    year = (today or clock.today()).year
     source = None
     if decision == "approve":
         amount = plan.amount_requested if amount is None else amount
@@ -186,7 +187,7 @@ def disburse(plan: LivelihoodPlan, data: dict, *, actor, today: date | None = No
     ensure(amount <= plan.remaining, _l("Vượt số tiền được duyệt: chỉ còn %(left)s đ chưa giải ngân.",
                                         left=money(plan.remaining)), "amount")
     ensure(paid_on is not None, _l("Vui lòng nhập ngày giải ngân."), "paid_on")
-    ensure(paid_on <= (today or date.today()), _l("Ngày giải ngân không được sau hôm nay."), "paid_on")
+    ensure(paid_on <= (today or clock.today()), _l("Ngày giải ngân không được sau hôm nay."), "paid_on")
     ensure(paid_on >= plan.decided_at.date() - timedelta(days=1),
            _l("Ngày giải ngân phải sau ngày duyệt kế hoạch."), "paid_on")
     ensure(data.get("payment_form") in ("cash", "in_kind"), _l("Vui lòng chọn hình thức."), "payment_form")
@@ -234,7 +235,7 @@ def record_visit(plan: LivelihoodPlan, data: dict, *, actor, today: date | None 
     ensure(plan.status == "active", _l("Chỉ ghi thăm giám sát khi kế hoạch đang thực hiện."))
     visited_on = data.get("visited_on")
     ensure(visited_on is not None, _l("Vui lòng nhập ngày thăm."), "visited_on")
-    ensure(visited_on <= (today or date.today()), _l("Ngày thăm không được sau hôm nay."), "visited_on")
+    ensure(visited_on <= (today or clock.today()), _l("Ngày thăm không được sau hôm nay."), "visited_on")
     ensure(visited_on >= plan.activated_on, _l("Ngày thăm phải sau lần giải ngân đầu tiên."), "visited_on")
     ensure(data.get("progress") in ("on_track", "slow", "stopped"), _l("Vui lòng chọn tiến độ."), "progress")
     check_amount(data.get("income"), "income")
@@ -262,7 +263,7 @@ def record_outcome(plan: LivelihoodPlan, data: dict, *, actor, today: date | Non
            _l("Đã ghi kết quả mốc %(m)d tháng.", m=milestone), "milestone")
     recorded_on = data.get("recorded_on")
     ensure(recorded_on is not None, _l("Vui lòng nhập ngày đánh giá."), "recorded_on")
-    ensure(plan.activated_on <= recorded_on <= (today or date.today()),
+    ensure(plan.activated_on <= recorded_on <= (today or clock.today()),
            _l("Ngày đánh giá phải từ lần giải ngân đầu tiên đến hôm nay."), "recorded_on")
     ensure(data.get("income_change") in ("increased", "same", "decreased"), _l("Vui lòng chọn một mục."),
            "income_change")
@@ -288,7 +289,7 @@ def close_plan(plan: LivelihoodPlan, how: str, reason: str, *, actor, today: dat
     ensure(plan.status in allowed, _l("Kế hoạch ở trạng thái này không kết thúc được như vậy."), "how")
     reason = case_services.nfc(reason or "")
     ensure(how == "completed" or reason, _l("Vui lòng ghi lý do dừng."), "reason")
-    plan.status, plan.closed_on, plan.closed_by_id = how, today or date.today(), actor.id
+    plan.status, plan.closed_on, plan.closed_by_id = how, today or clock.today(), actor.id
     plan.close_reason = reason or None
     audit.record(actor, f"livelihood.{how}", plan)
     _flush()

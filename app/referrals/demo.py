@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from .. import clock
 from ..audit import services as audit
 from ..auth.models import RoleAssignment
 from ..cases.models import Case, Consent
@@ -45,7 +46,7 @@ def seed(count=None) -> int:
         sender = db.session.scalar(select(RoleAssignment.user_id).where(
             RoleAssignment.role == "counsellor", RoleAssignment.unit_id == case.unit_id))
         consent = Consent(id=new_uuid(), case=case, case_id=case.id, purpose="share_with_agency", agency_id=agency.id,
-                          method="signed", given_by="self", given_on=date.today() - timedelta(days=days + 1))
+                          method="signed", given_by="self", given_on=clock.today() - timedelta(days=days + 1))
         db.session.add(consent)
         db.session.flush()
         sent_at = now - timedelta(days=days, hours=2)
@@ -69,7 +70,7 @@ def seed(count=None) -> int:
         db.session.add(packet)
         if status in ("services_recorded", "completed"):
             row = ReferralServiceDelivered(referral=referral, kind="essential_needs",
-                                           delivered_on=date.today() - timedelta(days=max(days - 5, 0)))
+                                           delivered_on=clock.today() - timedelta(days=max(days - 5, 0)))
             row.notes = "Đã cấp nhu yếu phẩm (demo)."
             db.session.add(row)
         if status == "completed":
@@ -119,7 +120,7 @@ def seed_bulk() -> int:
     rows = db.session.execute(select(Case.id, Case.status, Case.opened_on).where(
         Case.erased_at.is_(None), Case.id.not_in(select(Referral.case_id)))).all()
     rng = random.Random(20260515)  # the same demo every time
-    today, now = date.today(), utcnow()
+    today, now = clock.today(), utcnow()
     quotas = apportion(min(total // REFERRAL_PER_CASES, len(rows)), STATE_WEIGHTS)
     pairs = assign_states(rng, rows, quotas, AGE_WINDOWS, today, OPEN_ONLY)
     context = {"agencies": [(a.id, a.valid_from, a.valid_to, AGENCY_WEIGHTS[a.code]) for a in agencies],

@@ -12,7 +12,7 @@ Rules kept here:
 """
 
 import secrets
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -20,9 +20,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from .. import clock
 from ..audit import services as audit
 from ..cases.models import Case, Consent
 from ..crypto.records import current_keyring
+from ..deadlines import add_working_days
 from ..extensions import db, utcnow
 from ..services import ServiceError, ensure
 from ..units.models import Unit
@@ -51,15 +53,6 @@ class AlreadyDone(ServiceError):
 
 
 # --- deadlines --------------------------------------------------------------------------------------
-
-def add_working_days(day: date, n: int) -> date:
-    """The day `n` working days (Monday to Friday) after `day`."""
-    while n > 0:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            n -= 1
-    return day
-
 
 def ack_due(sent_at: datetime, urgency: str, working_days: int | None = None) -> datetime:
     """When acknowledgement falls due: end of the same local day if urgent, else after N working days."""
@@ -222,7 +215,7 @@ def destroy_packets(referral: Referral, *, actor, cause: str = "sender") -> None
 def on_consent_recorded(consent: Consent, actor) -> None:
     """The survivor has now consented to share with an agency: the referrals sent to it on an emergency basis
     are reviewed by that consent (the flag "cần rà soát" clears; the emergency basis stays on record)."""
-    if not consent.agency_id or not consent.is_valid(date.today()):
+    if not consent.agency_id or not consent.is_valid(clock.today()):
         return
     for referral in db.session.scalars(select(Referral).where(
             Referral.case_id == consent.case_id, Referral.agency_id == consent.agency_id,
@@ -316,7 +309,7 @@ def record_service(referral: Referral, data: dict, *, actor) -> ReferralServiceD
     ensure(data.get("kind") in dict(SERVICE_KINDS), _l("Vui lòng chọn dịch vụ."), "kind")
     delivered_on = data.get("delivered_on")
     ensure(delivered_on is not None, _l("Vui lòng nhập ngày cung cấp."), "delivered_on")
-    ensure(delivered_on <= date.today(), _l("Ngày cung cấp không được ở tương lai."), "delivered_on")
+    ensure(delivered_on <= clock.today(), _l("Ngày cung cấp không được ở tương lai."), "delivered_on")
     row = ReferralServiceDelivered(referral=referral, kind=data["kind"], delivered_on=delivered_on,
                                    recorded_by_id=actor.id)
     row.notes = (data.get("notes") or "").strip() or None

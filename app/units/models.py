@@ -6,6 +6,7 @@ from datetime import date
 from sqlalchemy import Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .. import clock
 from ..extensions import db, new_uuid
 
 KINDS = ("province", "district", "commune", "village", "trusted_address", "agency")
@@ -30,7 +31,7 @@ class Unit(db.Model):
     parent: Mapped["Unit | None"] = relationship(remote_side=[id])
 
     def is_current(self, on: date | None = None) -> bool:
-        on = on or date.today()
+        on = on or clock.today()
         return (not self.disabled and (self.valid_from is None or self.valid_from <= on)
                 and (self.valid_to is None or on <= self.valid_to))
 

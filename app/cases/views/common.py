@@ -1,12 +1,12 @@
 """What the case views share: loading a case through the user's scope, and the case page's context."""
 
-from datetime import date
 
 from flask import render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from ... import clock
 from ...audit.models import AuditEntry
 from ...auth.models import RoleAssignment, User
 from ...auth.permissions import authorize, ensure_authorized
@@ -106,7 +106,7 @@ def row_forms(consents, followups, services_, notes, given: dict) -> dict:
     """One small form per row (withdraw, outcome, status, correction); a bound one with errors wins."""
     forms = {}
     for c in consents:
-        forms[c.id] = WithdrawConsentForm(formdata=None, prefix=f"withdraw-{c.id}", withdrawn_on=date.today())
+        forms[c.id] = WithdrawConsentForm(formdata=None, prefix=f"withdraw-{c.id}", withdrawn_on=clock.today())
     for f in followups:
         forms[f.id] = FollowUpOutcomeForm(formdata=None, prefix=f"outcome-{f.id}")
     for s in services_:
@@ -124,7 +124,7 @@ def case_context(case: Case, *, audit_read: bool = True, open_form: str | None =
     context = {"case": case, "full": full, "can_edit": can_edit,
                "can_break_glass": authorize(current_user, "break_glass", case) and not full and not case.is_erased,
                "grant": queries.active_grant(current_user, case) if not can_edit else None,
-               "today": date.today(), "break_glass_form": given.get("break_glass_form") or BreakGlassForm()}
+               "today": clock.today(), "break_glass_form": given.get("break_glass_form") or BreakGlassForm()}
     if full:
         if audit_read:
             services.record_read(case, actor=current_user, tier="full" if can_edit else "break_glass")

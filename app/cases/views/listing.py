@@ -1,10 +1,10 @@
 """The case list with filters, sorting and active search; and each counsellor's follow-ups."""
 
-from datetime import date
 
 from flask import render_template, request
 from flask_login import current_user
 
+from ... import clock
 from ...audit import services as audit
 from ...auth.permissions import permission_required
 from ...db_setup import reads_only
@@ -39,7 +39,7 @@ def index():
     # Names only for the cases the user counsels; district reviewers see the summary tier.
     name_scope = queries.scope_for(current_user, "counsellor")
     context = {"form": form, "filters": filters, "kinds": KIND_CHOICES, "risks": translated(ref.RISK_LEVELS),
-               "names_visible": bool(name_scope), "name_scope": name_scope, "today": date.today(), "searching": False}
+               "names_visible": bool(name_scope), "name_scope": name_scope, "today": clock.today(), "searching": False}
     if request.method == "POST" and form.validate() and (form.q.data or "").strip():
         # The term travels in the body only; the audit entry records that a search happened, not what.
         found = queries.search_cases(current_user, form.q.data)
@@ -61,4 +61,4 @@ def index():
 def my_followups():
     """The follow-ups assigned to me, overdue first."""
     followups = services.my_followups(current_user)
-    return render_template("cases/my_followups.html", followups=followups, today=date.today())
+    return render_template("cases/my_followups.html", followups=followups, today=clock.today())

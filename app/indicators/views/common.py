@@ -1,12 +1,12 @@
 """What the indicator views share: the viewer's unit and year, loading objects through the user's scope."""
 
 import uuid
-from datetime import date
 
 from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from ... import clock
 from ...auth.permissions import deny, ensure_authorized
 from ...extensions import db
 from ...units.models import Unit
@@ -20,7 +20,7 @@ FIRST_YEAR, LAST_YEAR = 2021, 2035
 
 def selected_year(name: str = "year", default: int | None = None) -> int:
     """A year from the query string, kept within the programme's years."""
-    year = request.args.get(name, type=int) or default or date.today().year
+    year = request.args.get(name, type=int) or default or clock.today().year
     return min(max(year, FIRST_YEAR), LAST_YEAR)
 
 
@@ -58,4 +58,4 @@ def focus_unit(root: Unit) -> Unit:
 
 
 def year_choices() -> list[int]:
-    return list(range(FIRST_YEAR, max(date.today().year, 2025) + 1))
+    return list(range(FIRST_YEAR, max(clock.today().year, 2025) + 1))

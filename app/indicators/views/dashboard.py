@@ -1,11 +1,11 @@
 """The dashboard (target against achievement for the unit and each commune, case-derived figures,
 money) and the same figures as an Excel report."""
 
-from datetime import date
 
 from flask import render_template, request
 from flask_login import current_user
 
+from ... import clock
 from ...audit import services as audit
 from ...auth.permissions import has_permission, permission_required
 from ...extensions import db, htmx
@@ -39,7 +39,7 @@ def index():
               for row in report.rows}
     context = {"root": root, "report": report, "tables": tables, "charts": charts, "years": year_choices(),
                "budget": services.budget_totals(scope_ids(report.root)), "plan": services.plan(),
-               "targets_mode": request.args.get("targets", "phase"), "today": date.today(),
+               "targets_mode": request.args.get("targets", "phase"), "today": clock.today(),
                "can_export": has_permission(current_user, "indicator.export"),
                # the communes of the user's unit that year, to pick one (none to pick for a commune's own user)
                "choices": [c for c in queries.communes_of(root, report.period_end) if c.id != root.id]}

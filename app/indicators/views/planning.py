@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from ... import clock
 from ...auth.permissions import ensure_authorized, has_permission, permission_required
 from ...extensions import db, htmx
 from ...services import ServiceError
@@ -112,7 +113,7 @@ def activity_status(activity_id):
     activity = db.session.get(IndicatorActivity, str(activity_id))
     if activity is None:
         ensure_authorized("activity", UnitTask(None))
-    year = min(max(request.form.get("year", type=int) or date.today().year, 2021), 2035)
+    year = min(max(request.form.get("year", type=int) or clock.today().year, 2021), 2035)
     form = ActivityStatusForm()
     back = url_for(".activities", year=year, unit=unit.id)
     if not form.validate():

@@ -1,13 +1,13 @@
 """The registry of models: communication teams, savings-and-loan groups, livelihood and tech groups,
 trusted addresses and Leaders-of-Change clubs. Stock indicators are counted from it."""
 
-from datetime import date
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from ... import clock
 from ...auth.permissions import ensure_authorized, has_permission, permission_required
 from ...extensions import db, htmx
 from ...services import ServiceError
@@ -33,7 +33,7 @@ def registry():
         stmt = stmt.where(RegistryEntry.kind == kind)
     entries = db.session.scalars(stmt.order_by(Unit.code, RegistryEntry.kind, RegistryEntry.name)).all()
     context = {"entries": entries, "kind": kind, "root": root, "focus": focus,
-               "totals": queries.registry_totals(scope_ids(focus), date.today()),
+               "totals": queries.registry_totals(scope_ids(focus), clock.today()),
                "my_units": queries.scope_for(current_user, "reporter"),
                "can_add": has_permission(current_user, "indicator.report")}
     if htmx.target == "registry-rows":

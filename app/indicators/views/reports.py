@@ -2,13 +2,13 @@
 and of the district, the report form (a commune's, or the district's prefilled from its communes), its
 plausibility warnings, and the reviewer's and administrator's decisions."""
 
-from datetime import date
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from ... import clock
 from ...auth.permissions import authorize, ensure_authorized, has_permission, permission_required
 from ...extensions import db, htmx
 from ...services import ServiceError
@@ -146,7 +146,7 @@ def _page(sub: Submission, figures_input=None, narrative=None, reason_form=None,
         "can_edit": sub.is_editable and authorize(current_user, "edit", sub),
         "can_review": authorize(current_user, "review", sub), "can_reopen": authorize(current_user, "reopen", sub),
         "due_on": sub.cycle.due_on(sub.level),
-        "late_days": queries.lateness(sub, sub.cycle.due_on(sub.level), date.today()),
+        "late_days": queries.lateness(sub, sub.cycle.due_on(sub.level), clock.today()),
     }
     if htmx.target == "report-form":
         return render_template("indicators/_report_form.html", **context), status

@@ -1,13 +1,13 @@
 """What the livelihood views share: loading a plan through the policy, labels, the detail page's context,
 and the panel on the case page."""
 
-from datetime import date
 
 from flask import render_template
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
+from ... import clock
 from ...auth.models import User
 from ...auth.permissions import authorize, ensure_authorized, has_permission
 from ...extensions import db, htmx
@@ -96,7 +96,7 @@ def detail_context(plan: LivelihoodPlan, **given) -> dict:
         "message": given.get("message"), "error": given.get("error"), "funds": None,
     }
     if can_decide and plan.status == "submitted":
-        context["funds"] = budget.budget_for(date.today().year, budget.pool_of(plan.case.unit))
+        context["funds"] = budget.budget_for(clock.today().year, budget.pool_of(plan.case.unit))
     return context
 
 

@@ -1,11 +1,11 @@
 """The district side: deciding a plan, the district overview and its Excel export."""
 
-from datetime import date
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from ... import clock
 from ...audit import services as audit
 from ...auth.permissions import permission_required
 from ...cases.queries import scope_for
@@ -46,7 +46,7 @@ def decide(plan_id):
 
 
 def _year() -> int:
-    return whole_number(request.values.get("year"), 2000, 2100) or date.today().year
+    return whole_number(request.values.get("year"), 2000, 2100) or clock.today().year
 
 
 def _overview(year: int) -> overview.Overview:

@@ -1,12 +1,12 @@
 """What the referral views share: loading a referral through the policy, and the detail page's context."""
 
-from datetime import date
 
 from flask import render_template
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
+from ... import clock
 from ...auth.models import User
 from ...auth.permissions import authorize, deny, ensure_authorized, has_permission
 from ...extensions import db, htmx, utcnow
@@ -87,7 +87,7 @@ def detail_context(referral: Referral, side: str, *, audit_read: bool = True, **
         referral.packet_destroyed_at is None)
     context = {"referral": referral, "side": side, "readable": readable, "now": utcnow(),
                "print_error": given.get("print_error", False),
-               "today": date.today(), "packet": None, "rows": [], "message": "",
+               "today": clock.today(), "packet": None, "rows": [], "message": "",
                "names": names({referral.sent_by_id, referral.withdrawn_by_id}
                               | {d.recorded_by_id for d in referral.delivered})}
     if readable and audit_read:
