@@ -8,8 +8,10 @@ from .models import ROLES
 
 ROLE_LABELS = {
     "counsellor": _l("Tư vấn viên (địa chỉ tin cậy / cán bộ xã)"),
+    "supervisor": _l("Giám sát viên tư vấn (xã / cụm xã)"),
     "district_reviewer": _l("Cán bộ Hội LHPN huyện (xét duyệt)"),
     "agency_officer": _l("Cán bộ cơ quan tiếp nhận"),
+    "dpo": _l("Cán bộ bảo vệ dữ liệu cá nhân"),
     "reporter": _l("Cán bộ báo cáo xã"),
     "monitor": _l("Giám sát (tỉnh, MTTQ)"),
     "admin": _l("Quản trị hệ thống"),

@@ -11,9 +11,9 @@ from ..extensions import db, new_uuid, utcnow
 from ..types import UTCDateTime
 from ..units.models import Unit
 
-ROLES = ("counsellor", "district_reviewer", "agency_officer", "reporter", "monitor", "admin")
+ROLES = ("counsellor", "supervisor", "district_reviewer", "agency_officer", "dpo", "reporter", "monitor", "admin")
 # Roles that see person-level data: TOTP is required for them in production.
-PERSON_DATA_ROLES = frozenset({"counsellor", "district_reviewer", "agency_officer"})
+PERSON_DATA_ROLES = frozenset({"counsellor", "supervisor", "district_reviewer", "agency_officer", "dpo"})
 
 
 class User(EncryptedRecord, UserMixin, db.Model):

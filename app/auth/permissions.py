@@ -17,7 +17,8 @@ PUBLIC = "public"
 
 # permission -> roles that hold it. Nothing is allowed that is not listed here.
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "account.self": frozenset({"counsellor", "district_reviewer", "agency_officer", "reporter", "monitor", "admin"}),
+    "account.self": frozenset({"counsellor", "supervisor", "district_reviewer", "agency_officer", "dpo", "reporter",
+                               "monitor", "admin"}),
     "admin.users": frozenset({"admin"}),
     "admin.units": frozenset({"admin"}),
     "audit.read": frozenset({"admin"}),
