@@ -1,7 +1,6 @@
 """Flask extensions, created unbound and bound to the app in create_app()."""
 
 import uuid
-from datetime import UTC, datetime
 
 from flask_babel import Babel
 from flask_htmx import HTMX
@@ -12,6 +11,8 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from . import clock
 
 # Stable constraint names, so that Alembic migrations are the same on SQLite and PostgreSQL.
 NAMING = {
@@ -27,9 +28,8 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-def utcnow() -> datetime:
-    """Now, in UTC, timezone-aware (stored as UTC; shown in Asia/Ho_Chi_Minh)."""
-    return datetime.now(UTC)
+# Now, aware UTC: an alias of Việt Nam's clock (app/clock.py), kept because models use it as a column default.
+utcnow = clock.now
 
 
 def new_uuid() -> str:

@@ -33,6 +33,7 @@ from datetime import date, timedelta
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
+from app import clock
 from app.extensions import db
 
 PASSWORD = "mat-khau-kiem-thu-dai"
@@ -129,7 +130,7 @@ def _case_children(case, actor, agency, variant: str) -> dict:
         "given_on": date(2026, 3, 2), "expires_on": None}, actor=actor)
     service = services.add_service(case, {"kind": "medical", "status": "planned", "start_on": date(2026, 3, 3),
                                           "end_on": None, "notes": ""}, actor=actor)
-    followup = services.schedule_followup(case, date.today() + timedelta(days=7), "Gọi hỏi thăm", actor=actor)
+    followup = services.schedule_followup(case, clock.today() + timedelta(days=7), "Gọi hỏi thăm", actor=actor)
     note = services.add_note(case, NOTE_BODY.format(variant=variant), actor=actor)
     db.session.flush()
     return {"case_id": case.id, "consent_id": consent.id, "service_id": service.id, "followup_id": followup.id,

@@ -2,11 +2,11 @@
 
 from sqlalchemy import func, select
 
+from app import clock
 from app.extensions import db
 
 
 def test_seed_makes_readable_fictitious_cases_across_units_with_overdue_followups(app, ctx, make_user):
-    from datetime import date
 
     from app.cases import demo
     from app.cases.models import Case, Consent, FollowUp
@@ -22,7 +22,7 @@ def test_seed_makes_readable_fictitious_cases_across_units_with_overdue_followup
     assert all(c.full_name.startswith("Demo ") for c in cases)
     assert db.session.scalar(select(func.count()).select_from(Consent)) >= 60
     overdue = db.session.scalar(select(func.count()).select_from(FollowUp).where(
-        FollowUp.status == "open", FollowUp.due_on < date.today()))
+        FollowUp.status == "open", FollowUp.due_on < clock.today()))
     assert overdue > 0
     # next_followup_on matches the earliest open follow-up of every case
     for case in cases:
@@ -37,7 +37,6 @@ def test_seed_makes_readable_fictitious_cases_across_units_with_overdue_followup
 def test_seed_demo_at_benchmark_size_scales_plans_and_referrals_and_every_page_answers(app, make_user, login):
     """`seed-demo --cases N` past BULK_FROM_CASES: plans and referrals grow with N, over the units and years, in
     every state, valid for the budget and the consent rules; the benchmark's users can open every page."""
-    from datetime import date
 
     from app.auth.models import User
     from app.cases.models import Case, Consent
@@ -68,7 +67,7 @@ def test_seed_demo_at_benchmark_size_scales_plans_and_referrals_and_every_page_a
         assert {r.sender_unit_id for r in referrals} == case_units  # every unit with cases, not only the cast's
         assert len({p.case.unit_id for p in plans}) >= 5
         assert len({r.sent_at.year for r in referrals}) >= 2 and len({p.created_at.year for p in plans}) >= 2
-        now, today = utcnow(), date.today()
+        now, today = utcnow(), clock.today()
         assert any(r.is_overdue(now) for r in referrals)
         assert any(r.status == "sent" and r.idempotency_key.startswith("demo-bulk-") for r in referrals)
         assert len({r.agency_id for r in referrals}) >= 3

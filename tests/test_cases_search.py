@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 from test_cases_support import audit_actions, intake, new_case
 
+from app import clock
 from app.extensions import db
 
 ROWS = {"HX-Request": "true", "HX-Target": "case-rows"}
@@ -125,7 +126,7 @@ def test_duplicate_check_while_typing_and_outside_scope(app, client, counsellor,
 
 
 def test_list_filters_sorts_and_pages_in_sql(app, client, counsellor, unit):
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from app.cases import queries
     from app.cases.models import Case
@@ -134,7 +135,7 @@ def test_list_filters_sorts_and_pages_in_sql(app, client, counsellor, unit):
                  risk_level=("low", "medium", "high")[i], opened_on=f"2026-01-0{i + 1}")
     with app.app_context():
         cases = db.session.scalars(select(Case).order_by(Case.opened_on)).all()
-        cases[0].next_followup_on = date.today() - timedelta(days=3)
+        cases[0].next_followup_on = clock.today() - timedelta(days=3)
         db.session.commit()
         db.session.remove()
     assert client.get("/cases/?risk=high").get_data(as_text=True).count("Người ") == 1
@@ -185,7 +186,7 @@ def test_each_list_sort_reads_an_index_in_order_without_sorting(app, counsellor,
         user = db.session.get(User, counsellor.id)
         unit_id = sorted(queries.scope_for(user, "counsellor"))[0]
         flt = queries.CaseFilter(sort=sort)
-        part = select(Case.id).where(Case.unit_id == unit_id, *flt.conditions(Case, queries.date.today())) \
+        part = select(Case.id).where(Case.unit_id == unit_id, *flt.conditions(Case, queries.clock.today())) \
             .order_by(*queries._order(Case, sort)).limit(26)
         sql = str(part.compile(db.engine, compile_kwargs={"literal_binds": True}))
         plan = " ".join(row[3] for row in db.session.execute(db.text("EXPLAIN QUERY PLAN " + sql)))

@@ -1,15 +1,16 @@
 """The case page's workflow: consent ledger, follow-ups, services, notes, close and reopen, timeline, sections."""
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 from test_cases_support import audit_actions, new_case
 
+from app import clock
 from app.extensions import db
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def _in_ctx(app, fn):

@@ -1,11 +1,11 @@
 """Reporters act only for their own commune, district reviewers only for their district; everyone else is
 refused with a 404 that is audited. The monitor sees the same aggregate figures."""
 
-from datetime import date
 
 from indicators_helpers import full_report_form, registry_entry, unit
 from sqlalchemy import select
 
+from app import clock
 from app.extensions import db
 
 
@@ -137,4 +137,4 @@ def test_activity_status_needs_a_reason_when_not_done(app, client, make_user, lo
     client.post(url, data={"unit_id": quai_to, "year": "2026", "status": "not_done", "reason": "Mưa lũ"})
     html = client.get(f"/indicators/activities?year=2026&unit={quai_to}").get_data(as_text=True)
     assert "Mưa lũ" in html and "Không thực hiện được" in html
-    assert date.today()  # pages are plain forms: no htmx needed
+    assert clock.today()  # pages are plain forms: no htmx needed

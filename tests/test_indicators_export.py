@@ -5,6 +5,7 @@ from io import BytesIO
 from indicators_helpers import registry_entry, unit
 from openpyxl import load_workbook
 
+from app import clock
 from app.extensions import db
 
 
@@ -106,7 +107,7 @@ def test_the_export_holds_the_budget_and_the_registry_stock_of_the_screens(app, 
         assert client.post("/indicators/budget", data={
             "component": component, "activity_code": "II.4" if component == "II" else "", "year": year,
             "source": source, "planned": planned, "allocated": allocated, "disbursed": disbursed}).status_code == 303
-    year = date.today().year
+    year = clock.today().year
     content = client.get(f"/indicators/export.xlsx?year={year}").data
 
     # Budget: every line, the sums per year and per source, the total and the plan's envelope, as on the screen.

@@ -1,7 +1,6 @@
 """The district overview and its Excel export hold exactly the sums of the underlying records; the demo;
 plans of an erased case keep their figures and lose their text."""
 
-from datetime import date
 from io import BytesIO
 
 import pytest
@@ -9,6 +8,7 @@ from sqlalchemy import func, select
 from test_cases_support import new_case
 from test_livelihood_support import SECRETS, budget_from_config, decide, new_plan, submitted_plan
 
+from app import clock
 from app.extensions import db
 
 
@@ -28,7 +28,7 @@ def world(app, client, make_user, login, unit):
     reviewer = app.test_client()
     reviewer.environ_base["REMOTE_ADDR"] = "10.2.0.3"
     login(reviewer, make_user("district_reviewer", "099"))
-    today = date.today().isoformat()
+    today = clock.today().isoformat()
     quai_to, muong_mun = new_case(client, unit("TA-02").id), new_case(other, unit("TA-03").id)
     new_plan(client, quai_to, amount_requested="3000000")  # draft
     submitted_plan(client, quai_to, amount_requested="4000000")  # waiting
@@ -81,7 +81,7 @@ def test_the_overview_equals_the_sum_of_the_records(app, world):
     for secret in SECRETS:
         assert secret not in html
     # Another year holds none of it; the htmx request answers the table only.
-    other = reviewer.get(f"/livelihood/overview?year={date.today().year - 3}",
+    other = reviewer.get(f"/livelihood/overview?year={clock.today().year - 3}",
                          headers={"HX-Request": "true", "HX-Target": "overview-table"}).get_data(as_text=True)
     assert other.lstrip().startswith('<div id="overview-table"') and "29.000.000" not in other
 
@@ -92,7 +92,7 @@ def test_the_excel_export_opens_and_holds_the_same_figures(app, world):
     from app.livelihood.overview import headers
     reviewer, counsellor, _ = world
     sums = db_sums(app)
-    response = reviewer.post("/livelihood/overview/export", data={"year": str(date.today().year)})
+    response = reviewer.post("/livelihood/overview/export", data={"year": str(clock.today().year)})
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(BytesIO(response.data)).active
@@ -123,7 +123,7 @@ def test_overdue_monitoring_is_listed(app, world, monkeypatch):
     reviewer, _, _ = world
     assert "Không có kế hoạch nào quá hạn" in reviewer.get("/livelihood/overview").get_data(as_text=True)
     real_build = overview.build
-    later = date.today() + timedelta(days=120)
+    later = clock.today() + timedelta(days=120)
     monkeypatch.setattr(overview, "build", lambda *a, **k: real_build(*a, **{**k, "today": later}))
     html = reviewer.get("/livelihood/overview").get_data(as_text=True)
     assert "Quá hạn" in html and "TG-" in html

@@ -7,6 +7,7 @@ import pytest
 from test_cases_support import new_case
 from test_livelihood_support import SECRETS, add_role, budget_from_config, decide, plan_row, submitted_plan
 
+from app import clock
 from app.extensions import db
 from app.livelihood.budget import indicator_budget as REAL_INDICATOR_BUDGET
 
@@ -154,14 +155,13 @@ def test_with_the_real_indicator_module_its_livelihood_budget_line_applies(app, 
     indicator_models = pytest.importorskip("app.indicators.models")
     if not hasattr(indicator_models, "BudgetLine"):
         pytest.skip("the indicator module has no budget lines yet")
-    from datetime import date
 
     from app.livelihood import budget
     from app.units.queries import by_code
     monkeypatch.setattr(budget, "indicator_budget", REAL_INDICATOR_BUDGET)
     with app.app_context():
         db.session.add(indicator_models.BudgetLine(unit_id=by_code("099").id, component="II", activity_code="II.4",
-                                                   year=date.today().year, planned=15_000_000,
+                                                   year=clock.today().year, planned=15_000_000,
                                                    allocated=15_000_000))
         db.session.commit()
         db.session.remove()

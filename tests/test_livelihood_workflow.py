@@ -1,7 +1,7 @@
 """The livelihood workflow through the browser-level client: draft, submit, return, revise, approve, disburse,
 visit, outcome, close; versions, who and when, reminders on the case's follow-up list, the audit trail."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from test_cases_support import audit_actions, new_case
@@ -15,6 +15,8 @@ from test_livelihood_support import (
     plan_row,
     submitted_plan,
 )
+
+from app import clock
 
 
 @pytest.fixture(autouse=True)
@@ -42,7 +44,7 @@ def rclient(app, reviewer, login):
 
 
 def test_the_whole_way_from_draft_to_outcome(app, client, rclient, case_id, counsellor, reviewer):
-    today = date.today()
+    today = clock.today()
     # Draft from the case page's panel, then submit.
     assert "Lập kế hoạch sinh kế" in client.get(f"/cases/{case_id}").get_data(as_text=True)
     plan_id = new_plan(client, case_id)
@@ -180,7 +182,7 @@ def test_returning_or_rejecting_needs_a_reason(app, client, rclient, case_id):
 def test_disbursements_never_exceed_the_approved_amount(app, client, rclient, case_id):
     plan_id = submitted_plan(client, case_id)
     # Nothing is paid before approval.
-    today = date.today().isoformat()
+    today = clock.today().isoformat()
     early = client.post(f"/livelihood/{plan_id}/disburse", data={
         "paid_on": today, "amount": "1000000", "payment_form": "cash", "receipt_number": "PC-00"})
     assert early.status_code == 200 and plan_row(app, plan_id)["disbursed"] == 0
@@ -199,7 +201,7 @@ def test_disbursements_never_exceed_the_approved_amount(app, client, rclient, ca
         "paid_on": today, "amount": "1000000", "payment_form": "in_kind", "receipt_number": "PC-03"})
     assert kind.status_code == 200 and 'id="items-error"' in kind.get_data(as_text=True)
     future = client.post(f"/livelihood/{plan_id}/disburse", data={
-        "paid_on": (date.today() + timedelta(days=2)).isoformat(), "amount": "1000000", "payment_form": "cash",
+        "paid_on": (clock.today() + timedelta(days=2)).isoformat(), "amount": "1000000", "payment_form": "cash",
         "receipt_number": "PC-04"})
     assert future.status_code == 200 and 'id="paid_on-error"' in future.get_data(as_text=True)
     assert plan_row(app, plan_id)["disbursed"] == 6_000_000
@@ -209,7 +211,7 @@ def test_discontinuing_needs_a_reason_and_stops_the_visit_reminders(app, client,
     plan_id = submitted_plan(client, case_id)
     decide(rclient, plan_id, "approve")
     client.post(f"/livelihood/{plan_id}/disburse", data={
-        "paid_on": date.today().isoformat(), "amount": "1000000", "payment_form": "cash", "receipt_number": "PC-1"})
+        "paid_on": clock.today().isoformat(), "amount": "1000000", "payment_form": "cash", "receipt_number": "PC-1"})
     response = client.post(f"/livelihood/{plan_id}/close", data={"how": "discontinued"})
     assert response.status_code == 200 and 'id="reason-error"' in response.get_data(as_text=True)
     assert client.post(f"/livelihood/{plan_id}/close", data={"how": "discontinued", "reason": "Chuyển đi"}

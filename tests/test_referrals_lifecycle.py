@@ -98,9 +98,9 @@ def test_erasing_the_case_withdraws_open_referrals_and_keeps_delivered_packets(a
 
 
 def test_acknowledgement_falls_due_after_working_days_and_urgent_the_same_day(app):
+    from app.clock import VN as LOCAL_TZ
     from app.deadlines import add_working_days
     from app.referrals.services import ack_due
-    from app.web.filters import LOCAL_TZ
     friday = datetime(2026, 3, 6, 10, 0, tzinfo=LOCAL_TZ).astimezone(UTC)
     assert add_working_days(friday.date(), 2).isoformat() == "2026-03-10"  # Friday + 2 working days = Tuesday
     with app.app_context():

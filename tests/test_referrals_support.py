@@ -6,7 +6,9 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from test_cases_support import new_case
 
-TODAY = date.today()
+from app import clock
+
+TODAY = clock.today()
 AGENCY = "AG-PVHXH-03295"  # Phòng Văn hóa - Xã hội xã Quài Tở: current since 1/7/2025
 OTHER_AGENCY = "AG-PVHXH-03268"  # the same office of another commune
 CHOSEN = ["age_band", "phone", "incident"]

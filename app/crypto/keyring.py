@@ -11,8 +11,8 @@ import os
 import secrets
 import tempfile
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
+from .. import clock
 from .errors import KeyRingError
 
 FORMAT = "tincay-keyring-1"
@@ -72,7 +72,7 @@ class KeyRing:
         keks = {str(v): {"key": _b64(k), "retired": v in self.retired} for v, k in sorted(self.keks.items())}
         return json.dumps({"format": FORMAT, "primary": self.primary, "keks": keks,
                            "index_root": _b64(self.index_root), "audit_key": _b64(self.audit_key),
-                           "erased_ids": sorted(self.erased_ids), "saved_at": datetime.now(UTC).isoformat()}, indent=2)
+                           "erased_ids": sorted(self.erased_ids), "saved_at": clock.now().isoformat()}, indent=2)
 
     def save(self, path: str | None = None) -> None:
         """Write atomically (temp file + rename) with mode 0600, so a crash never leaves half a key file."""

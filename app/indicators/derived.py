@@ -35,12 +35,13 @@ published for one scope and one year only, and the commune view is always a row 
 """
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
+from .. import clock
 from ..extensions import db
 from ..units.models import Unit
 from ..units.queries import scope_ids
@@ -233,8 +234,8 @@ def referrals_by_agency(units: frozenset, year: int) -> Table:
     per_agency: dict[str, list[int]] = {}
     for agency_id, unit_id, sent, done in db.session.execute(
             select(Referral.agency_id, Referral.sender_unit_id, func.count(), func.sum(_completed(Referral)))
-            .where(Referral.sent_at >= datetime(year, 1, 1, tzinfo=UTC),
-                   Referral.sent_at < datetime(year + 1, 1, 1, tzinfo=UTC))
+            .where(Referral.sent_at >= clock.start_of_day(date(year, 1, 1)),
+                   Referral.sent_at < clock.start_of_day(date(year + 1, 1, 1)))
             .group_by(Referral.agency_id, Referral.sender_unit_id)):
         if unit_id in units:
             counts = per_agency.setdefault(agency_id, [0, 0])

@@ -15,7 +15,6 @@ from .. import clock
 from ..extensions import db
 from ..units.models import Unit
 from ..units.queries import merged_ids, merged_olds, nearest_of_kind, scope_ids
-from ..web.filters import local
 from .models import IndicatorDef, IndicatorTarget, RegistryEntry, ReportingCycle, Submission
 
 COUNTED_STATUSES = ("submitted", "confirmed", "locked")  # drafts and returned reports do not count yet
@@ -231,7 +230,7 @@ def lateness(sub: Submission | None, due_on: date, today: date) -> int:
     """Days late: the first sending counts (a report sent on time and returned is not late); unsent
     reports are late from the day after the deadline ("trước ngày" is read as "on or before")."""
     if sub is not None and sub.first_submitted_at is not None:
-        return max(0, (local(sub.first_submitted_at).date() - due_on).days)
+        return max(0, (clock.local_date(sub.first_submitted_at) - due_on).days)
     return max(0, (today - due_on).days)
 
 

@@ -188,7 +188,7 @@ def disburse(plan: LivelihoodPlan, data: dict, *, actor, today: date | None = No
                                         left=money(plan.remaining)), "amount")
     ensure(paid_on is not None, _l("Vui lòng nhập ngày giải ngân."), "paid_on")
     ensure(paid_on <= (today or clock.today()), _l("Ngày giải ngân không được sau hôm nay."), "paid_on")
-    ensure(paid_on >= plan.decided_at.date() - timedelta(days=1),
+    ensure(paid_on >= clock.local_date(plan.decided_at) - timedelta(days=1),
            _l("Ngày giải ngân phải sau ngày duyệt kế hoạch."), "paid_on")
     ensure(data.get("payment_form") in ("cash", "in_kind"), _l("Vui lòng chọn hình thức."), "payment_form")
     items = case_services.nfc(data.get("items") or "")

@@ -221,7 +221,8 @@ def _delivered(rng, referral: Referral, since, now):
     """One or two of the services asked, delivered after acceptance; returns when the last was recorded."""
     for kind in referral.services[:rng.randint(1, 2)]:
         since = min(now, since + timedelta(days=rng.randint(1, 10)))
-        row = ReferralServiceDelivered(referral=referral, kind=kind, delivered_on=since.date(), created_at=since)
+        row = ReferralServiceDelivered(referral=referral, kind=kind, delivered_on=clock.local_date(since),
+                                       created_at=since)
         row.notes = "Đã cung cấp dịch vụ theo đề nghị (demo)."
         db.session.add(row)
     return since

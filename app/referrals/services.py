@@ -12,7 +12,7 @@ Rules kept here:
 """
 
 import secrets
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -28,7 +28,6 @@ from ..deadlines import add_working_days
 from ..extensions import db, utcnow
 from ..services import ServiceError, ensure
 from ..units.models import Unit
-from ..web.filters import LOCAL_TZ
 from .fields import SHAREABLE, snapshot
 from .models import (
     OPEN_STATUSES,
@@ -58,10 +57,10 @@ def ack_due(sent_at: datetime, urgency: str, working_days: int | None = None) ->
     """When acknowledgement falls due: end of the same local day if urgent, else after N working days."""
     if working_days is None:
         working_days = int(current_app.config.get("REFERRAL_ACK_WORKING_DAYS", 2))
-    day = sent_at.astimezone(LOCAL_TZ).date()
+    day = clock.local_date(sent_at)
     if urgency != "urgent":
         day = add_working_days(day, working_days)
-    return datetime.combine(day, time(23, 59, 59), tzinfo=LOCAL_TZ).astimezone(sent_at.tzinfo)
+    return clock.end_of_day(day).astimezone(sent_at.tzinfo)
 
 
 # --- the sender's side ------------------------------------------------------------------------------

@@ -1,16 +1,11 @@
 """Template filters: Vietnamese dates (dd/mm/yyyy, Asia/Ho_Chi_Minh) and money (12.380.000 đ)."""
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from flask import g
 from flask_babel import get_translations
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-def local(value: datetime) -> datetime:
-    return value.astimezone(LOCAL_TZ)
+from ..clock import local
 
 
 def date_vn(value) -> str:

@@ -1,10 +1,12 @@
 """Steps shared by the journeys: recording a domestic-violence case with consent and a follow-up."""
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from e2e_support import check_page
 from playwright.sync_api import expect
+
+from app import clock
 
 # One survivor per device size: the same name and birth year twice would (rightly) stop at the duplicate check.
 SURVIVORS = {"desktop": "Lò Thị Hoa", "phone": "Quàng Thị Mai"}
@@ -25,7 +27,7 @@ def fill_dv_intake(page, *, name: str, birth_date: str = "1994-03-08", kind: str
     form.locator("#kind").select_option(kind)
     choose_first(form.locator("#unit_id"))
     if not form.locator("#opened_on").input_value():
-        form.locator("#opened_on").fill(date.today().isoformat())
+        form.locator("#opened_on").fill(clock.today().isoformat())
     form.locator("#sex").select_option(index=1)
     form.locator("#age_band").select_option("30_44")
     choose_first(form.locator("#ethnic_code"))
@@ -68,7 +70,7 @@ def record_dv_case(page, server, device, shot) -> str:
     consents.locator("summary", has_text="Ghi nhận sự đồng ý").click()
     consents.get_by_label("Mục đích").select_option("services")
     consents.get_by_label("Hình thức").select_option("signed")
-    consents.get_by_label("Ngày đồng ý").fill(date.today().isoformat())
+    consents.get_by_label("Ngày đồng ý").fill(clock.today().isoformat())
     consents.get_by_role("button", name="Lưu").click()
     expect(page.locator("#case-consents").get_by_text("Còn hiệu lực")).to_be_visible()
     check_page(page, device, "consent recorded")
@@ -76,7 +78,7 @@ def record_dv_case(page, server, device, shot) -> str:
 
     followups = page.locator("#case-followups")
     followups.locator("summary", has_text="Lên lịch theo dõi").click()
-    followups.get_by_label("Ngày hẹn theo dõi").fill((date.today() + timedelta(days=7)).isoformat())
+    followups.get_by_label("Ngày hẹn theo dõi").fill((clock.today() + timedelta(days=7)).isoformat())
     followups.get_by_label("Nội dung theo dõi").fill("Gọi điện hỏi thăm theo giờ đã hẹn")
     followups.get_by_role("button", name="Lên lịch").click()
     expect(page.locator("#case-followups").get_by_text("Gọi điện hỏi thăm theo giờ đã hẹn")).to_be_visible()

@@ -3,12 +3,13 @@ approved; then a disbursement and a monitoring visit are recorded. The district 
 and the case summary, never seeing the survivor's name or story."""
 
 import re
-from datetime import date
 
 import pytest
 from e2e_support import check_page, sign_in, sign_out
 from journeys import SAFETY_PLAN, fill_dv_intake
 from playwright.sync_api import expect
+
+from app import clock
 
 pytestmark = pytest.mark.e2e
 
@@ -99,7 +100,7 @@ def test_plan_returned_revised_approved_then_disbursed_and_visited(page, server,
     disbursement = page.locator("form[action$='/disburse']")
     # An input named "form" would shadow the <form>'s own .form in the DOM and break htmx (found here, fixed).
     assert not disbursement.locator("input[name=form]").count()
-    disbursement.get_by_label("Ngày giải ngân").fill(date.today().isoformat())
+    disbursement.get_by_label("Ngày giải ngân").fill(clock.today().isoformat())
     disbursement.get_by_label("Số tiền (đồng)").fill("12000000")
     disbursement.get_by_label("Số phiếu chi, biên nhận").fill("PC-2026-017")
     disbursement.get_by_role("button", name="Ghi giải ngân").click()
@@ -107,7 +108,7 @@ def test_plan_returned_revised_approved_then_disbursed_and_visited(page, server,
     check_page(page, device, "disbursed")
     shot(page, "disbursed")
     visit = page.locator("form[action$='/visits']")
-    visit.get_by_label("Ngày thăm").fill(date.today().isoformat())
+    visit.get_by_label("Ngày thăm").fill(clock.today().isoformat())
     visit.locator("input[name=progress][value=on_track]").check()
     visit.get_by_label("Khó khăn").fill("Lợn nái ăn tốt, chưa có vấn đề.")
     visit.get_by_role("button", name="Ghi lần thăm").click()

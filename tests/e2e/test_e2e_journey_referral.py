@@ -8,12 +8,13 @@ Quài Tở, the counsellor's commune.
 """
 
 import re
-from datetime import date
 
 import pytest
 from e2e_support import check_page, sign_in, sign_out
 from journeys import PHONES, SAFETY_PLAN, SURVIVORS, record_dv_case
 from playwright.sync_api import expect
+
+from app import clock
 
 pytestmark = pytest.mark.e2e
 
@@ -42,7 +43,7 @@ def test_referral_shares_exactly_the_chosen_fields_and_comes_back_completed(page
     consents.get_by_label("Mục đích").select_option("share_with_agency")
     consents.get_by_label("Cơ quan được chia sẻ").select_option(label=AGENCY)
     consents.get_by_label("Hình thức").select_option("signed")
-    consents.get_by_label("Ngày đồng ý").fill(date.today().isoformat())
+    consents.get_by_label("Ngày đồng ý").fill(clock.today().isoformat())
     consents.get_by_role("button", name="Lưu").click()
     expect(page.locator("#case-consents li", has_text=AGENCY)).to_be_visible()
     shot(page, "consent-to-share")

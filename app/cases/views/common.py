@@ -13,7 +13,6 @@ from ...auth.permissions import authorize, ensure_authorized
 from ...extensions import db, htmx
 from ...units.models import Unit
 from ...units.queries import scope_ids
-from ...web.filters import local
 from ...web.forms import options
 from .. import queries, services
 from ..forms import (
@@ -164,7 +163,7 @@ def timeline(case: Case, limit: int = 100) -> list[dict]:
         if key not in words:
             words[key] = describe(*key)
         what = words[key]
-        who, day = names.get(e.actor_id, "—"), local(e.at).date()
+        who, day = names.get(e.actor_id, "—"), clock.local_date(e.at)
         last = lines[-1] if lines else None
         if last and (last["what"], last["who"], last["day"]) == (what, who, day):
             last["count"] += 1
