@@ -66,12 +66,28 @@ def permission_required(permission: str):
                 return _to_login()
             if not has_permission(current_user, permission):
                 deny(permission)
+            if current_user.must_change_password and not getattr(view, "_before_password_change", False):
+                return _to_password_change()
             return view(*args, **kwargs)
 
         wrapped._permission = permission
         return wrapped
 
     return decorator
+
+
+def before_password_change(view):
+    """Mark a view a user who must change their password may still open (the change page, sign-out)."""
+    view._before_password_change = True
+    return view
+
+
+def _to_password_change():
+    """A user with a temporary password reaches nothing else until they have chosen their own."""
+    target = url_for("auth.password")
+    if request.headers.get("HX-Request") == "true":
+        return "", 204, {"HX-Redirect": target}
+    return redirect(target)
 
 
 def has_permission(user, permission: str) -> bool:

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from limits import parse
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..audit import services as audit
 from ..extensions import db, limiter, utcnow
@@ -100,13 +101,26 @@ def verify_second_factor(user: User, code: str) -> None:
         audit.record(user, "auth.totp", user, result="throttled")
         raise ServiceError(_l("Nhập sai mã quá nhiều lần. Vui lòng đợi %(n)d phút rồi thử lại.", n=wait_minutes()))
     step = totp.matching_step(user.totp_secret, code, user.totp_last_step)
-    if step is None:
+    if step is None or not _claim_step(user, step):
         _count_failure(user.username)
         audit.record(user, "auth.totp", user, result="failed")
         raise ServiceError(_l("Mã xác thực không đúng hoặc đã được dùng. Hãy đợi mã mới."))
-    user.totp_last_step = step
     g.user_session.totp_ok = True
     audit.record(user, "auth.totp", user)
+
+
+def _claim_step(user: User, step: int) -> bool:
+    """Mark `step` used, atomically: of two requests racing with one code, exactly one moves the counter.
+
+    A conditional UPDATE takes the row lock; the loser waits for the winner's commit, re-reads the row
+    (PostgreSQL READ COMMITTED) and no longer matches `totp_last_step < step`. SQLite serialises writers."""
+    result = db.session.execute(
+        update(User).where(User.id == user.id, User.totp_last_step < step).values(totp_last_step=step)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        return False
+    set_committed_value(user, "totp_last_step", step)
+    return True
 
 
 def begin_totp_enrolment(user: User) -> str:

@@ -8,14 +8,16 @@ from flask_login import current_user
 
 from ..audit import services as audit
 from ..extensions import csrf, db, limiter
+from ..web.redirects import safe_next
 from . import services
 from . import totp as otp  # not `totp`: the view below of that name would shadow the module
 from .forms import LoginForm, PasswordChangeForm, TotpForm
-from .permissions import permission_required, public
+from .permissions import before_password_change, permission_required, public
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 SECOND_FACTOR = "second_factor"
+AFTER_LOGIN = "after_login"  # the page asked for before signing in (already checked by safe_next)
 
 
 def second_factor_stage(view):
@@ -59,16 +61,23 @@ def login():
             db.session.commit()  # keep the audit entry of the failure
         else:
             db.session.commit()
+            session[AFTER_LOGIN] = safe_next(request.values.get("next"), "")
             if result.next_step == "totp":
                 return redirect(url_for("auth.totp"))
             if result.next_step == "enrol":
                 return redirect(url_for("auth.totp_setup"))
-            if result.user.must_change_password:
-                flash(_l("Hãy đổi mật khẩu ban đầu trước khi làm việc."), "warning")
-                return redirect(url_for("auth.password"))
-            return redirect(url_for("web.home"))
+            return _signed_in(result.user)
     expired = request.args.get("expired") == "1"
-    return render_template("auth/login.html", form=form, error=error, expired=expired)
+    return render_template("auth/login.html", form=form, error=error, expired=expired,
+                           next=safe_next(request.values.get("next"), ""))
+
+
+def _signed_in(user):
+    """Where a fully signed-in user goes: the password change first if it is due, else the page asked for."""
+    if user.must_change_password:
+        flash(_l("Hãy đổi mật khẩu ban đầu trước khi làm việc."), "warning")
+        return redirect(url_for("auth.password"))
+    return redirect(safe_next(session.pop(AFTER_LOGIN, None), url_for("web.home")))
 
 
 @bp.route("/totp", methods=["GET", "POST"])
@@ -86,7 +95,7 @@ def totp(user):
             db.session.commit()
         else:
             db.session.commit()
-            return redirect(url_for("web.home"))
+            return _signed_in(user)
     return render_template("auth/totp.html", form=form)
 
 
@@ -106,7 +115,7 @@ def totp_setup(user):
         else:
             db.session.commit()
             flash(_l("Đã bật xác thực hai bước."), "success")
-            return redirect(url_for("web.home"))
+            return _signed_in(user)
     # Keep the secret already shown while the user retries a code; a fresh page gets a fresh secret.
     secret = session.get("totp_pending_secret") if request.method == "POST" else None
     secret = secret or services.begin_totp_enrolment(user)
@@ -116,6 +125,7 @@ def totp_setup(user):
 
 @bp.post("/logout")
 @permission_required("account.self")
+@before_password_change
 def logout():
     """End this session on the server and forget the cookie."""
     services.end_session(current_user._get_current_object(), "logout")
@@ -140,6 +150,7 @@ def quick_exit():
 
 @bp.route("/password", methods=["GET", "POST"])
 @permission_required("account.self")
+@before_password_change
 def password():
     """Change one's own password; every other session of this account ends."""
     form = PasswordChangeForm()

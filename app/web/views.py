@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from ..auth.permissions import has_permission, public
 from ..extensions import csrf
+from .redirects import safe_next
 
 bp = Blueprint("web", __name__)
 
@@ -51,10 +52,7 @@ def favicon():
 def set_language():
     """Switch the interface language (Vietnamese or English)."""
     lang = request.form.get("lang")
-    target = request.form.get("next") or "/"
-    if not target.startswith("/") or target.startswith("//"):
-        target = "/"
-    response = redirect(target, 303)
+    response = redirect(safe_next(request.form.get("next")), 303)
     if lang in ("vi", "en"):
         response.set_cookie("lang", lang, max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
                             secure=request.is_secure)
