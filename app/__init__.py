@@ -79,6 +79,8 @@ def _init_extensions(app) -> None:
         # Only `setup` may run without keys (it creates them); every page answers 503 (see _require_keys) and
         # every other command stops (cli.keyring_or_exit). Production refuses to start first (check_production).
         app.extensions["tincay_keyring"] = None
+    from .audit import anchor
+    anchor.init_app(app)
 
 
 def _select_locale():

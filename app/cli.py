@@ -59,7 +59,21 @@ def setup():
     upgrade(revision="head")  # one head (tests/test_migrations_heads.py keeps it so)
     load_all()
     db.session.commit()
+    _ensure_audit_anchor(production)
     click.echo("setup: database at head, reference data loaded.")
+
+
+def _ensure_audit_anchor(production: bool) -> None:
+    """Create the audit signing key in development, then sign the current chain head (so an upgraded
+    installation is anchored from now on)."""
+    from .audit import anchor, services
+
+    path = current_app.config["AUDIT_SIGNING_KEY"]
+    if not os.path.exists(path) and not production:
+        ident = anchor.create_signing_key(path)
+        click.echo(f"setup: audit signing key {ident} created at {path}")
+    anchor.init_app(current_app)
+    services.checkpoint_now()
 
 
 def _database_has_records() -> bool:
@@ -170,10 +184,26 @@ def audit_verify():
     keyring_or_exit()
     verdict = services.verify()
     if verdict.ok:
-        click.echo(f"audit: chain intact ({verdict.checked} entries)")
+        anchored = (f"signed checkpoint at entry {verdict.anchored}" if verdict.anchored
+                    else "no signed checkpoint yet")
+        click.echo(f"audit: chain intact ({verdict.checked} entries; {anchored})")
         return
     click.echo(f"audit: BROKEN at entry {verdict.first_bad_seq}: {verdict.reason}", err=True)
     sys.exit(1)
+
+
+@audit_group.command("checkpoint")
+def audit_checkpoint():
+    """Sign the chain head now and append it to the checkpoint file (run hourly from cron or a timer)."""
+    from .audit import services
+
+    keyring_or_exit()
+    body = services.checkpoint_now()
+    if body is None:
+        raise click.ClickException(
+            f"Không có khóa ký nhật ký {current_app.config['AUDIT_SIGNING_KEY']}: chưa ghi được điểm neo. "
+            "Tạo khóa bằng `python -m app.audit.anchor keygen PATH`.")
+    click.echo(f"audit: checkpoint of entry {body['seq']} written to {current_app.config['AUDIT_CHECKPOINT_FILE']}")
 
 
 keys = AppGroup("keys", help="Encryption keys.")
@@ -221,6 +251,19 @@ def backup_create(path):
     click.echo(f"backup written to {path} (the key file is NOT in it: back it up separately)")
 
 
+def _anchor_restored_head() -> None:
+    """Sign the restored chain head as a restore, so verify measures the restored trail from here on."""
+    from .audit import anchor
+    from .audit.models import AuditHead
+
+    db.session.remove()
+    db.engine.dispose()
+    head = db.session.get(AuditHead, 1)
+    if head is not None and anchor.write_checkpoint(head.seq, head.entry_hash, restored=True):
+        click.echo(f"audit: the restored head (entry {head.seq}) is signed as a restore in the checkpoint file")
+    db.session.remove()
+
+
 @backup.command("restore")
 @click.argument("path")
 @click.option("--yes", is_flag=True, help="replace the current database without asking")
@@ -234,4 +277,5 @@ def backup_restore(path, yes):
         restore_backup(path)
     except BackupError as exc:
         raise click.ClickException(str(exc)) from exc
+    _anchor_restored_head()
     click.echo("restored; run `flask --app wsgi audit verify` to check the chain.")

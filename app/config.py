@@ -24,6 +24,15 @@ class BaseConfig:
     # Erased record ids (default: erased.json beside the key file); production: TINCAY_ERASURE_LEDGER in a
     # directory the service may write (the key file itself may be a read-only systemd credential).
     ERASURE_LEDGER = None
+    # Audit anchoring (app/audit/anchor.py): the Ed25519 signing key is its own file, never the key file
+    # (default: audit-signing.key beside the key file; TINCAY_AUDIT_SIGNING_KEY), its public key for verify
+    # (default: the same path + ".pub"; TINCAY_AUDIT_PUBLIC_KEY), and the append-only checkpoint file (default:
+    # audit-checkpoints.jsonl beside the erasure ledger, which must be writable; TINCAY_AUDIT_CHECKPOINTS).
+    AUDIT_SIGNING_KEY = None
+    AUDIT_PUBLIC_KEY = None
+    AUDIT_CHECKPOINT_FILE = None
+    AUDIT_CHECKPOINT_EVERY = 100  # entries
+    AUDIT_CHECKPOINT_INTERVAL = timedelta(hours=1)
     MAX_CONTENT_LENGTH = 1024 * 1024  # 1 MiB: no form needs more; larger bodies get 413
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the server-side session
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
@@ -118,6 +127,10 @@ def load_config(app, name: str | None = None, overrides: dict | None = None) -> 
         app.config["KEY_FILE"] = os.environ["TINCAY_KEY_FILE"]
     if os.environ.get("TINCAY_ERASURE_LEDGER"):
         app.config["ERASURE_LEDGER"] = os.environ["TINCAY_ERASURE_LEDGER"]
+    for key, env in (("AUDIT_SIGNING_KEY", "TINCAY_AUDIT_SIGNING_KEY"), ("AUDIT_PUBLIC_KEY", "TINCAY_AUDIT_PUBLIC_KEY"),
+                     ("AUDIT_CHECKPOINT_FILE", "TINCAY_AUDIT_CHECKPOINTS")):
+        if os.environ.get(env):
+            app.config[key] = os.environ[env]
     app.config.update(overrides)
     _fill_defaults(app)
     if name == "production":
@@ -134,6 +147,14 @@ def _fill_defaults(app) -> None:
         cfg["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri.split("://", 1)[1]
     if not cfg.get("KEY_FILE"):
         cfg["KEY_FILE"] = os.path.join(app.instance_path, "keys.json")
+    key_dir = os.path.dirname(os.path.abspath(cfg["KEY_FILE"]))
+    if not cfg.get("AUDIT_SIGNING_KEY"):
+        cfg["AUDIT_SIGNING_KEY"] = os.path.join(key_dir, "audit-signing.key")
+    if not cfg.get("AUDIT_PUBLIC_KEY"):
+        cfg["AUDIT_PUBLIC_KEY"] = cfg["AUDIT_SIGNING_KEY"] + ".pub"
+    if not cfg.get("AUDIT_CHECKPOINT_FILE"):
+        ledger_dir = os.path.dirname(os.path.abspath(cfg["ERASURE_LEDGER"])) if cfg.get("ERASURE_LEDGER") else key_dir
+        cfg["AUDIT_CHECKPOINT_FILE"] = os.path.join(ledger_dir, "audit-checkpoints.jsonl")
     if not cfg.get("RATELIMIT_STORAGE_URI") and cfg["APP_CONFIG"] != "production":
         cfg["RATELIMIT_STORAGE_URI"] = "memory://"
     if isinstance(cfg.get("SMALL_CELL_THRESHOLD"), str):
@@ -160,5 +181,15 @@ def check_production(cfg) -> None:
     if ledger and not os.access(os.path.dirname(os.path.abspath(ledger)) or ".", os.W_OK):
         problems.append(f"the erasure ledger {ledger} is in a directory the service cannot write "
                         "(set TINCAY_ERASURE_LEDGER, e.g. /var/lib/tincay/erased.json)")
+    signing = cfg.get("AUDIT_SIGNING_KEY")
+    if not signing or not os.path.exists(signing):
+        problems.append("the audit signing key (TINCAY_AUDIT_SIGNING_KEY) does not exist "
+                        "(create it with `python -m app.audit.anchor keygen PATH`)")
+    elif os.stat(signing).st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        problems.append(f"the audit signing key {signing} is readable by group or others (chmod 0400)")
+    checkpoints = cfg.get("AUDIT_CHECKPOINT_FILE")
+    if checkpoints and not os.access(os.path.dirname(os.path.abspath(checkpoints)) or ".", os.W_OK):
+        problems.append(f"the audit checkpoint file {checkpoints} is in a directory the service cannot write "
+                        "(set TINCAY_AUDIT_CHECKPOINTS)")
     if problems:
         raise ConfigError("Production configuration refused: " + "; ".join(problems))

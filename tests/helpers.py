@@ -80,6 +80,10 @@ def build_app(config: dict):
     app = create_app("testing", config)
     with app.app_context():
         app.extensions["tincay_keyring"] = load_or_create(config["KEY_FILE"], create=True)
+        from app.audit import anchor
+        if not os.path.exists(app.config["AUDIT_SIGNING_KEY"]):
+            anchor.create_signing_key(app.config["AUDIT_SIGNING_KEY"])
+        anchor.init_app(app)
         upgrade(revision="heads")
         load_all()
         db.session.commit()
@@ -109,6 +113,11 @@ def wipe(app) -> None:
             conn.exec_driver_sql(f"INSERT INTO audit_head (id, seq, entry_hash) VALUES (1, 0, '{GENESIS}')")
         from app.extensions import limiter
         limiter.reset()
+    # The signed checkpoints describe the trail just deleted: start them afresh with it.
+    from app.audit import anchor
+    if os.path.exists(app.config["AUDIT_CHECKPOINT_FILE"]):
+        os.unlink(app.config["AUDIT_CHECKPOINT_FILE"])
+    anchor.forget(app)
 
 
 class UserRecord:

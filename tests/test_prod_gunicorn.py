@@ -70,6 +70,8 @@ def production(tmp_path, schema_url):
     key_file.parent.mkdir()
     load_or_create(str(key_file), create=True)
     key_file.chmod(0o400)
+    from app.audit.anchor import create_signing_key
+    create_signing_key(str(key_file.parent / "audit-signing.key"))
     env = {**os.environ, "APP_CONFIG": "production", "DATABASE_URL": schema_url, "TINCAY_KEY_FILE": str(key_file),
            "SECRET_KEY": secrets.token_urlsafe(48), "RATELIMIT_STORAGE_URI": TEST_REDIS_URL,
            "PYTHONPATH": str(ROOT)}

@@ -205,6 +205,7 @@ def test_production_cookies_are_secure_host_only_and_pages_send_hsts(app, make_u
     key_file = tmp_path / "keys.json"
     shutil.copy(app.config["KEY_FILE"], key_file)
     os.chmod(key_file, stat.S_IRUSR)
+    shutil.copy(app.config["AUDIT_SIGNING_KEY"], tmp_path / "audit-signing.key")
     prod = create_app("production", {
         "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "KEY_FILE": str(key_file),
         "SECRET_KEY": "p" * 40, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",

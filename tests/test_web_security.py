@@ -134,11 +134,15 @@ def _prod(tmp_path, **changes):
     key_file = tmp_path / "keys.json"
     KeyRing.generate().save(str(key_file))
     os.chmod(key_file, 0o400)
+    from app.audit.anchor import create_signing_key
+    create_signing_key(str(tmp_path / "audit-signing.key"))
     config = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.sqlite", "KEY_FILE": str(key_file),
               "SECRET_KEY": "s" * 40, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15"}
     for key, value in changes.items():
         if key == "key_mode":
             os.chmod(key_file, value)
+        elif key == "signing_key_mode":
+            os.chmod(tmp_path / "audit-signing.key", value)
         else:
             config[key] = value
     return create_app("production", config)
@@ -152,6 +156,7 @@ def test_production_starts_with_its_secrets_and_requires_totp(tmp_path):
 @pytest.mark.parametrize("changes", [
     {"SECRET_KEY": ""}, {"SECRET_KEY": None}, {"key_mode": 0o440}, {"key_mode": 0o404}, {"key_mode": 0o644},
     {"DEBUG": True}, {"RATELIMIT_STORAGE_URI": "memory://"}, {"KEY_FILE": "/nonexistent/keys.json"},
+    {"AUDIT_SIGNING_KEY": "/nonexistent/audit-signing.key"}, {"signing_key_mode": 0o640},
 ])
 def test_production_refuses_to_start(tmp_path, changes):
     from app.config import ConfigError

@@ -18,9 +18,11 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from ..extensions import db, utcnow
+from . import anchor
 from .models import GENESIS, AuditEntry, AuditHead
 
 _PENDING = "tincay_audit_pending"
+_CHECKPOINT = "tincay_audit_checkpoint"
 
 
 def record(actor, action: str, obj=None, *, result: str = "ok", detail: dict | None = None,
@@ -76,6 +78,7 @@ def _chain_pending(session: Session) -> None:
     # populate_existing: the head must be read under the lock, never taken from an earlier read.
     head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()
                            .execution_options(populate_existing=True)).scalar_one()
+    first_seq = head.seq + 1
     for entry in pending:
         entry["seq"] = head.seq + 1
         entry_hash = chain_hash(key, head.entry_hash, entry)
@@ -85,11 +88,35 @@ def _chain_pending(session: Session) -> None:
                                detail=json.dumps(entry["detail"], sort_keys=True), prev_hash=head.entry_hash,
                                entry_hash=entry_hash))
         head.seq, head.entry_hash = entry["seq"], entry_hash
+    if anchor.due(first_seq, head.seq):
+        # Written after the commit: a checkpoint must never name an entry that was rolled back.
+        session.info[_CHECKPOINT] = (head.seq, head.entry_hash)
+
+
+@event.listens_for(Session, "after_commit")
+def _write_checkpoint(session: Session) -> None:
+    due = session.info.pop(_CHECKPOINT, None)
+    if due is None:
+        return
+    try:
+        anchor.write_checkpoint(*due)
+    except OSError as exc:
+        # The entries are committed; a missed checkpoint only widens the unanchored tail until the next one.
+        anchor.log.error("audit checkpoint of entry %s not written: %s", due[0], type(exc).__name__)
 
 
 @event.listens_for(Session, "after_rollback")
 def _drop_pending(session: Session) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(_CHECKPOINT, None)
+
+
+def checkpoint_now() -> dict | None:
+    """Sign the committed chain head now (cron: `flask --app wsgi audit checkpoint`)."""
+    head = db.session.get(AuditHead, 1)
+    if head is None:
+        return None
+    return anchor.write_checkpoint(head.seq, head.entry_hash)
 
 
 def ensure_head() -> None:
@@ -105,12 +132,16 @@ class Verdict:
     checked: int
     first_bad_seq: int | None = None
     reason: str = ""
+    anchored: int = 0  # the newest entry covered by a signed checkpoint
 
 
 def verify(batch: int = 2000) -> Verdict:
-    """Recompute the chain from the first entry; name the first entry that does not fit."""
+    """Recompute the chain from the first entry against the signed checkpoints; name the first bad entry."""
     key = current_app.extensions["tincay_keyring"].audit_key
-    prev_hash, expected_seq, checked = GENESIS, 1, 0
+    anchors = anchor.checked_anchors(current_app.config)
+    if anchors.problem:
+        return Verdict(False, 0, None, anchors.problem)
+    prev_hash, expected_seq, checked, anchored = GENESIS, 1, 0, 0
     rows = db.session.execute(select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=batch))
     for entry in rows.scalars():
         if entry.seq != expected_seq:
@@ -122,9 +153,28 @@ def verify(batch: int = 2000) -> Verdict:
                 "detail": json.loads(entry.detail), "case_id": entry.case_id}
         if chain_hash(key, prev_hash, data) != entry.entry_hash:
             return Verdict(False, checked, entry.seq, f"entry {entry.seq} was altered")
+        signed = anchors.by_seq.get(entry.seq)
+        if signed is not None:
+            if signed != entry.entry_hash:
+                # The chain is consistent in itself, so it was re-chained with the audit key: some entry after
+                # the last checkpoint that still matches was changed, removed or inserted.
+                return Verdict(False, checked, anchored + 1,
+                               f"entries {anchored + 1}–{entry.seq} were rewritten: the signed checkpoint of "
+                               f"entry {entry.seq} does not match the database")
+            anchored = entry.seq
         prev_hash, expected_seq, checked = entry.entry_hash, expected_seq + 1, checked + 1
+    if anchors.newest > checked:
+        return Verdict(False, checked, checked + 1,
+                       f"entries {checked + 1}–{anchors.newest} are missing: the signed checkpoint names entry "
+                       f"{anchors.newest} but the chain ends at {checked}")
     head = db.session.get(AuditHead, 1)
     if head is not None and (head.seq != checked or head.entry_hash != prev_hash):
         return Verdict(False, checked, checked + 1 if head.seq > checked else checked,
                        f"the chain ends at entry {checked} but the head says {head.seq}")
-    return Verdict(True, checked)
+    every = int(current_app.config["AUDIT_CHECKPOINT_EVERY"])
+    if anchor.load_public_key(current_app.config) is not None and checked - anchors.newest > 2 * every:
+        # Checkpoints are written every N entries: a longer unanchored tail means the file was emptied or cut.
+        return Verdict(False, checked, anchors.newest + 1,
+                       f"no signed checkpoint after entry {anchors.newest} although the chain has {checked} "
+                       "entries: the checkpoint file is missing or was cut")
+    return Verdict(True, checked, anchored=anchors.newest)
