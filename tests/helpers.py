@@ -112,7 +112,7 @@ def wipe(app) -> None:
                                      "BEGIN SELECT RAISE(ABORT, 'audit_entry is append-only'); END;")
             conn.exec_driver_sql(f"INSERT INTO audit_head (id, seq, entry_hash) VALUES (1, 0, '{GENESIS}')")
         from app.extensions import limiter
-        limiter.reset()
+        limiter.reset()  # the sign-in counters themselves are rows of throttle_counter, deleted above
     # The signed checkpoints describe the trail just deleted: start them afresh with it.
     from app.audit import anchor
     if os.path.exists(app.config["AUDIT_CHECKPOINT_FILE"]):

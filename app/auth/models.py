@@ -80,5 +80,29 @@ class UserSession(db.Model):
     revoked_reason: Mapped[str | None] = mapped_column(String(40))
     # False until the second factor is given, when the user has TOTP.
     totp_ok: Mapped[bool] = mapped_column(default=False)
+    # When this session last gave a fresh second factor: privileged steps need it within STEP_UP_MAX_AGE.
+    stepped_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
+
+
+class ThrottleCounter(db.Model):
+    """Failed-attempt counters when no Redis is configured: one row per key, counted by one atomic upsert."""
+
+    __tablename__ = "throttle_counter"
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    window_start: Mapped[int] = mapped_column(Integer)  # epoch seconds of the fixed window
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RecoveryCode(db.Model):
+    """One single-use recovery code of a second factor, kept only as its SHA-256 (it is 60 random bits)."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    user_id: Mapped[str] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

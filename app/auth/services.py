@@ -16,9 +16,9 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..audit import services as audit
-from ..extensions import db, limiter, utcnow
+from ..extensions import db, utcnow
 from ..services import ServiceError, ensure  # noqa: F401 - re-exported for the views
-from . import passwords, totp
+from . import passwords, throttle, totp
 from .models import ROLES, RoleAssignment, User, UserSession
 
 SESSION_KEY = "sid"
@@ -37,14 +37,20 @@ def _ip_key() -> str:
     return "login-fail:ip:" + (request.remote_addr or "?")
 
 
-def throttled(username: str) -> bool:
-    """True when this account or this address has used up its failed attempts for the window."""
+def _limits(username: str) -> tuple[tuple[str, str], ...]:
     cfg = current_app.config
-    if not cfg.get("RATELIMIT_ENABLED", True):
-        return False
-    rl = limiter.limiter
-    return (not rl.test(parse(cfg["LOGIN_FAILURES_PER_ACCOUNT"]), _account_key(username))
-            or not rl.test(parse(cfg["LOGIN_FAILURES_PER_IP"]), _ip_key()))
+    return ((cfg["LOGIN_FAILURES_PER_ACCOUNT"], _account_key(username)), (cfg["LOGIN_FAILURES_PER_IP"], _ip_key()))
+
+
+def take_attempt(username: str) -> bool:
+    """Count this attempt first (see throttle.py); False when the account or the address has used up its
+    failed attempts for the window, and the attempt must not reach the check."""
+    return not throttle.enabled() or throttle.take(*_limits(username))
+
+
+def attempt_succeeded(username: str) -> None:
+    if throttle.enabled():
+        throttle.give_back(*_limits(username))
 
 
 def wait_minutes() -> int:
@@ -52,13 +58,6 @@ def wait_minutes() -> int:
     window = max(parse(current_app.config[name]).get_expiry()
                  for name in ("LOGIN_FAILURES_PER_ACCOUNT", "LOGIN_FAILURES_PER_IP"))
     return max(1, -(-window // 60))
-
-
-def _count_failure(username: str) -> None:
-    if not current_app.config.get("RATELIMIT_ENABLED", True):
-        return
-    limiter.limiter.hit(parse(current_app.config["LOGIN_FAILURES_PER_ACCOUNT"]), _account_key(username))
-    limiter.limiter.hit(parse(current_app.config["LOGIN_FAILURES_PER_IP"]), _ip_key())
 
 
 # --- sign-in ---------------------------------------------------------------------------------
@@ -72,16 +71,16 @@ class SignIn:
 def authenticate(username: str, password: str) -> SignIn:
     """Check a username and password; on success open a new server-side session."""
     username = (username or "").strip()
-    if throttled(username):
+    if not take_attempt(username):
         audit.record(None, "auth.login", result="throttled", object_type="user_account")
         raise ServiceError(_l("Đăng nhập sai quá nhiều lần. Vui lòng đợi %(n)d phút rồi thử lại.", n=wait_minutes()))
     user = db.session.scalar(select(User).where(User.username == username))
     ok = passwords.verify_password(user.password_hash if user else passwords.dummy_hash(), password or "")
     if not ok or user is None or not user.active:
-        _count_failure(username)
         audit.record(None, "auth.login", user, result="failed", object_type="user_account",
                      object_id=user.id if user else None)
         raise ServiceError(_l("Tên đăng nhập hoặc mật khẩu không đúng."))
+    attempt_succeeded(username)
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
     if user.totp_enabled:
@@ -97,14 +96,14 @@ def authenticate(username: str, password: str) -> SignIn:
 
 def verify_second_factor(user: User, code: str) -> None:
     """Accept a TOTP code once; a replayed or wrong code is refused and throttled like a password."""
-    if throttled(user.username):
+    if not take_attempt(user.username):
         audit.record(user, "auth.totp", user, result="throttled")
         raise ServiceError(_l("Nhập sai mã quá nhiều lần. Vui lòng đợi %(n)d phút rồi thử lại.", n=wait_minutes()))
     step = totp.matching_step(user.totp_secret, code, user.totp_last_step)
     if step is None or not _claim_step(user, step):
-        _count_failure(user.username)
         audit.record(user, "auth.totp", user, result="failed")
         raise ServiceError(_l("Mã xác thực không đúng hoặc đã được dùng. Hãy đợi mã mới."))
+    attempt_succeeded(user.username)
     g.user_session.totp_ok = True
     audit.record(user, "auth.totp", user)
 

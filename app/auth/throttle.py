@@ -1,0 +1,72 @@
+"""Failed-attempt throttling that counts before it checks.
+
+Reading the counter, checking the password and then counting lets every request that arrives while the first
+is still hashing through (40 at once → 39 reached the check). Here each attempt first takes its place in the
+count, atomically, and only attempts within the limit go on to the check; a successful one gives its place
+back. With Redis the limiter's storage does it (INCR); without it (memory://, which each worker process would
+hold apart) one database row per key is counted by a single INSERT … ON CONFLICT DO UPDATE … RETURNING, which
+PostgreSQL and SQLite both run atomically under the row's lock. The count commits at once, on its own: it
+must survive whatever the request does next, and must not hold the row lock while a password is hashed.
+"""
+
+import time
+
+from flask import current_app
+from limits import RateLimitItem, parse
+from sqlalchemy import case, delete
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from ..extensions import db, limiter
+from .models import ThrottleCounter
+
+
+def _in_database() -> bool:
+    uri = current_app.config.get("RATELIMIT_STORAGE_URI") or ""
+    return uri.startswith("memory://")
+
+
+def enabled() -> bool:
+    return current_app.config.get("RATELIMIT_ENABLED", True)
+
+
+def take(*limits: tuple[str, str]) -> bool:
+    """Count one attempt under every (limit, key); True when each count is still within its limit."""
+    within = True
+    for limit, key in limits:
+        item = parse(limit)
+        within = _count(item, key, +1) <= item.amount and within
+    if _in_database():
+        db.session.commit()
+    return within
+
+
+def give_back(*limits: tuple[str, str]) -> None:
+    """Return the place of an attempt that succeeded: only failures use up the allowance."""
+    for limit, key in limits:
+        _count(parse(limit), key, -1)
+    if _in_database():
+        db.session.commit()
+
+
+def _count(item: RateLimitItem, key: str, amount: int) -> int:
+    if not _in_database():
+        return limiter.limiter.storage.incr(item.key_for(key), item.get_expiry(), amount=amount)
+    expiry = item.get_expiry()
+    window = int(time.time()) // expiry * expiry
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    table = ThrottleCounter.__table__
+    stmt = insert(table).values(key=item.key_for(key), window_start=window, count=max(amount, 0))
+    stmt = stmt.on_conflict_do_update(index_elements=[table.c.key], set_={
+        "count": case((table.c.window_start == stmt.excluded.window_start, table.c.count + amount),
+                      else_=max(amount, 0)),
+        "window_start": stmt.excluded.window_start,
+    }).returning(table.c.count)
+    return db.session.execute(stmt).scalar_one()
+
+
+def reset() -> None:
+    """Forget every count (tests: 'the window has passed')."""
+    limiter.reset()
+    db.session.execute(delete(ThrottleCounter))
+    db.session.commit()
