@@ -1,4 +1,10 @@
-"""The main navigation: each link shown only to roles that hold its permission."""
+"""The main navigation: each link shown only to roles that hold its permission.
+
+Two groups: `top` stays in view on every screen (the work queue and the search, where a day starts), `menu`
+holds the rest behind one "Danh mục" button on a phone (all of it in one row on a wide screen).
+"""
+
+from dataclasses import dataclass, field
 
 from flask import current_app, request, url_for
 from flask_babel import lazy_gettext as _l
@@ -6,6 +12,11 @@ from flask_login import current_user
 
 from ..auth.permissions import has_permission
 
+# (permission or None for every signed-in user, endpoint, label, icon, url anchor)
+TOP = (
+    (None, "workqueue.index", _l("Việc cần làm"), "i-check", None),
+    ("case.list", "cases.index", _l("Tìm hồ sơ"), "i-search", "q"),
+)
 # (permission, endpoint, label, icon)
 ITEMS = (
     ("case.list", "cases.index", _l("Hồ sơ"), "i-case"),
@@ -21,13 +32,36 @@ ITEMS = (
 )
 
 
-def nav_items() -> list[dict]:
+@dataclass
+class Nav:
+    top: list = field(default_factory=list)
+    menu: list = field(default_factory=list)
+
+    def __iter__(self):  # templates that loop over nav_items() see every link
+        return iter(self.top + self.menu)
+
+
+def _allowed(permission: str | None, endpoint: str) -> bool:
+    return endpoint in current_app.view_functions and (permission is None
+                                                       or has_permission(current_user, permission))
+
+
+def _active(url: str) -> bool:
+    return request.path == url or (url != "/" and request.path.startswith(url))
+
+
+def nav_items() -> Nav:
+    nav = Nav()
     if not current_user.is_authenticated:
-        return []
-    items = []
-    for permission, endpoint, label, icon in ITEMS:
-        if endpoint in current_app.view_functions and has_permission(current_user, permission):
+        return nav
+    for permission, endpoint, label, icon, anchor in TOP:
+        if _allowed(permission, endpoint):
             url = url_for(endpoint)
-            items.append({"url": url, "label": label, "icon": icon,
-                          "active": request.path == url or (url != "/" and request.path.startswith(url))})
-    return items
+            # the search is a place on the case list, not a page of its own: never marked as the current page
+            nav.top.append({"url": url + (f"#{anchor}" if anchor else ""), "label": label, "icon": icon,
+                            "active": not anchor and _active(url), "count": None})
+    for permission, endpoint, label, icon in ITEMS:
+        if _allowed(permission, endpoint):
+            url = url_for(endpoint)
+            nav.menu.append({"url": url, "label": label, "icon": icon, "active": _active(url)})
+    return nav

@@ -186,6 +186,23 @@ def sign_in(page, server, user, password: str | None = None, shot=None):
     expect(page.locator("nav.nav")).to_be_visible()
 
 
+def go_nav(page, name: str):
+    """Follow a link of the main navigation; on a phone the link sits in the "Danh mục" menu, opened first."""
+    nav = page.locator("nav.nav")
+    link = nav.get_by_role("link", name=name, exact=True)
+    if not link.is_visible():
+        nav.locator("details.menu > summary").click()
+    link.click()
+
+
+def open_section(page, section_id: str):
+    """Unfold a section of a long page (case page, dashboard): they start folded (app.js), state remembered."""
+    toggle = page.locator(f"#{section_id} > .sec-toggle-wrap > .sec-toggle")
+    toggle.wait_for()
+    if toggle.get_attribute("aria-expanded") == "false":
+        toggle.click()
+
+
 def sign_out(page):
     page.locator("footer").get_by_role("button", name="Đăng xuất").click()
     expect(page.get_by_role("heading", name="Đăng nhập")).to_be_visible()
@@ -206,6 +223,31 @@ _LAYOUT = """minPx => {
   }
   return {scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth, small};
 }"""
+
+
+_CARDS = """() => {
+  if (!document.documentElement || document.readyState === 'loading') return null;
+  const W = window.innerWidth, out = [];
+  const hidden = el => el.closest('.is-collapsed, details:not([open]), [hidden], .sr-only');
+  const parts = ':is(tbody, tfoot) :is(td, th, a, button, input, select)', controls = 'a, button, input, select';
+  for (const t of document.querySelectorAll('table.data:not(.table-keep)')) {
+    if (hidden(t)) continue;
+    for (const el of t.querySelectorAll(parts)) {
+      const blank = !el.textContent.trim() && !el.matches(controls) && !el.querySelector(controls);
+      if (hidden(el) || blank) continue;
+      const r = el.getBoundingClientRect();
+      if (r.width < 1 || r.height < 1 || r.left < -0.5 || r.right > W + 0.5)
+        out.push(`${el.outerHTML.slice(0, 80)} at ${r.left.toFixed(0)}..${r.right.toFixed(0)} of ${W}`);
+    }
+  }
+  return {out};
+}"""
+
+
+def check_cards(page):
+    """At phone size every cell, link, button and input of every open table is on screen (card layout)."""
+    result = settled_evaluate(page, _CARDS)
+    assert not result["out"], f"table parts off screen on {page.url}: {result['out'][:5]}"
 
 
 def settled_evaluate(page, script: str, arg=None, attempts: int = 5):
@@ -235,6 +277,7 @@ def check_phone(page, device: str):
     layout = settled_evaluate(page, _LAYOUT, TAP_MIN_PX)
     assert layout["scrollWidth"] <= layout["innerWidth"], f"horizontal scrolling on {page.url}: {layout}"
     assert not layout["small"], f"tap targets under {TAP_MIN_PX} px on {page.url}: {layout['small']}"
+    check_cards(page)
 
 
 # --- accessibility ----------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 import re
 from datetime import timedelta
 
-from e2e_support import check_page
+from e2e_support import check_page, go_nav, open_section
 from playwright.sync_api import expect
 
 from app import clock
@@ -43,7 +43,7 @@ def fill_dv_intake(page, *, name: str, birth_date: str = "1994-03-08", kind: str
 
 def record_dv_case(page, server, device, shot) -> str:
     """As a signed-in counsellor: intake, then consent to services and a follow-up. Returns the case URL."""
-    page.get_by_role("navigation").get_by_role("link", name="Hồ sơ").click()
+    go_nav(page, "Hồ sơ")
     check_page(page, device, "case list")
     shot(page, "case-list")
     page.locator("main a[href$='/cases/new']").first.click()
@@ -61,11 +61,13 @@ def record_dv_case(page, server, device, shot) -> str:
         confirm.check()
         page.get_by_role("button", name="Lưu hồ sơ").click()
     expect(heading).to_be_visible()
+    open_section(page, "case-narrative")
     expect(page.get_by_text(SAFETY_PLAN)).to_be_visible()
     case_url = page.url
     check_page(page, device, "case page")
     shot(page, "case-recorded")
 
+    open_section(page, "case-consents")
     consents = page.locator("#case-consents")
     consents.locator("summary", has_text="Ghi nhận sự đồng ý").click()
     consents.get_by_label("Mục đích").select_option("services")
@@ -76,6 +78,7 @@ def record_dv_case(page, server, device, shot) -> str:
     check_page(page, device, "consent recorded")
     shot(page, "consent-recorded")
 
+    open_section(page, "case-followups")
     followups = page.locator("#case-followups")
     followups.locator("summary", has_text="Lên lịch theo dõi").click()
     followups.get_by_label("Ngày hẹn theo dõi").fill((clock.today() + timedelta(days=7)).isoformat())

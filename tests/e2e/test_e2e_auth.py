@@ -2,7 +2,7 @@
 
 import pyotp
 import pytest
-from e2e_support import check_page, sign_in, sign_out, totp_code
+from e2e_support import check_page, go_nav, sign_in, sign_out, totp_code
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
@@ -71,7 +71,7 @@ def test_admin_creates_a_user_and_disables_them(page, server, device, shot):
     admin = server.make_user("admin", "099")
     new_name = f"canbo{admin.username[-6:]}"
     sign_in(page, server, admin)
-    page.get_by_role("navigation").get_by_role("link", name="Người dùng").click()
+    go_nav(page, "Người dùng")
     check_page(page, device, "users")
     page.get_by_role("link", name="Thêm người dùng").click()
     check_page(page, device, "new user")

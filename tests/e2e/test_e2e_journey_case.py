@@ -2,7 +2,7 @@
 is theirs alone (another commune's counsellor gets "not found"), and quick exit leaves nothing behind."""
 
 import pytest
-from e2e_support import sign_in
+from e2e_support import go_nav, sign_in
 from journeys import SURVIVORS, record_dv_case
 from playwright.sync_api import expect
 
@@ -21,7 +21,7 @@ def test_counsellor_records_a_dv_case_with_consent_safety_plan_and_followup(page
     case_url = record_dv_case(page, server, device, shot)
     survivor = SURVIVORS[device]
 
-    page.get_by_role("navigation").get_by_role("link", name="Hồ sơ").click()
+    go_nav(page, "Hồ sơ")
     expect(page.locator("main").get_by_text(survivor).first).to_be_visible()  # listed with the name, for its owner
     shot(page, "listed")
 

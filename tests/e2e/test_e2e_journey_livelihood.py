@@ -5,7 +5,7 @@ and the case summary, never seeing the survivor's name or story."""
 import re
 
 import pytest
-from e2e_support import check_page, sign_in, sign_out
+from e2e_support import check_page, go_nav, open_section, sign_in, sign_out
 from journeys import SAFETY_PLAN, fill_dv_intake
 from playwright.sync_api import expect
 
@@ -43,6 +43,7 @@ def test_plan_returned_revised_approved_then_disbursed_and_visited(page, server,
     expect(page.get_by_role("heading", name=re.compile(r"Hồ sơ TG-"))).to_be_visible()
     shot(page, "trafficking-case")
 
+    open_section(page, "case-livelihood")
     page.locator("#case-livelihood").get_by_role("link", name="Lập kế hoạch sinh kế").click()
     check_page(page, device, "plan form")
     page.get_by_label("Hoạt động sinh kế").select_option(index=1)
@@ -60,7 +61,7 @@ def test_plan_returned_revised_approved_then_disbursed_and_visited(page, server,
 
     # The district returns it with a comment; the reviewer sees the plan, not who it is for.
     sign_in(page, server, reviewer)
-    page.get_by_role("navigation").get_by_role("link", name="Sinh kế").click()
+    go_nav(page, "Sinh kế")
     check_page(page, device, "review queue")
     shot(page, "review-queue")
     page.goto(plan_url)

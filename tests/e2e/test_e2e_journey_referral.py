@@ -10,7 +10,7 @@ Quài Tở, the counsellor's commune.
 import re
 
 import pytest
-from e2e_support import check_page, sign_in, sign_out
+from e2e_support import check_page, open_section, sign_in, sign_out
 from journeys import PHONES, SAFETY_PLAN, SURVIVORS, record_dv_case
 from playwright.sync_api import expect
 
@@ -48,6 +48,7 @@ def test_referral_shares_exactly_the_chosen_fields_and_comes_back_completed(page
     expect(page.locator("#case-consents li", has_text=AGENCY)).to_be_visible()
     shot(page, "consent-to-share")
 
+    open_section(page, "case-referrals")
     page.get_by_role("link", name="Chuyển gửi đến cơ quan").click()
     expect(page.get_by_role("heading", name=re.compile("Chuyển gửi hồ sơ"))).to_be_visible()
     check_page(page, device, "referral form")
@@ -101,5 +102,6 @@ def test_referral_shares_exactly_the_chosen_fields_and_comes_back_completed(page
     # Back at the commune: the counsellor reads the agency's feedback on the case.
     sign_in(page, server, counsellor)
     page.goto(case_url)
+    open_section(page, "case-referrals")
     expect(page.locator("#case-referrals").get_by_text(FEEDBACK)).to_be_visible()
     shot(page, "feedback-on-case")

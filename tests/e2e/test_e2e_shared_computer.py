@@ -4,7 +4,7 @@ with a warning first, and what was being typed is kept (encrypted, server-side) 
 from datetime import timedelta
 
 import pytest
-from e2e_support import LiveServer, check_page, sign_in, sign_out
+from e2e_support import LiveServer, check_page, go_nav, sign_in, sign_out
 from flask import Blueprint, render_template_string, request
 from playwright.sync_api import expect
 from wtforms import StringField, TextAreaField
@@ -40,7 +40,7 @@ def _admin_looking_at_people(page, server, shot):
     server.make_user("counsellor", "TA-03", display_name=PERSON)
     admin = server.make_user("admin", "099")
     sign_in(page, server, admin)
-    page.get_by_role("navigation").get_by_role("link", name="Người dùng").click()
+    go_nav(page, "Người dùng")
     expect(page.get_by_text(PERSON).first).to_be_visible()
     shot(page, "person-data-on-screen")
     _assert_no_stored_pages(page)

@@ -5,7 +5,12 @@
       saw us (page request, /auth/ping), so we lock before it does and the draft (form[data-draft-url])
       still saves. Input pings at most once a minute; #idle-warning shows near the end.
    c. After an htmx swap, focus the first invalid field or [data-autofocus], unless someone is typing.
-   d. form[data-confirm] asks first; capture phase, so htmx never sees a refused submit. */
+   d. form[data-confirm] asks first; capture phase, so htmx never sees a refused submit.
+   e. Narrow screens show each table row as a card: cells get data-label from their column header.
+   f. The "Danh mục" menu lies open on wide screens; on a phone it closes on a tap elsewhere.
+   g. main[data-sections]: each section's heading toggles it, the state kept in localStorage under the
+      section's id (ids of page parts, never person data); a sticky index links the sections; a section
+      holding an error or named by the address (#id) opens. */
 (() => {
   'use strict';
   const d = document, b = d.body, csrf = b.dataset.csrf || '';  // same ES level as htmx 2
@@ -64,18 +69,131 @@
     setInterval(tick, 1000);
   }
 
-  // c. focus after htmx swaps, and on a page re-rendered with errors
+  // g. collapsible sections (before c: an error opens its section first)
+  const store = {
+    get: k => { try { return localStorage.getItem(k); } catch (_) { return null; } },
+    set: (k, v) => { try { localStorage.setItem(k, v); } catch (_) { /* private mode */ } },
+  };
+  const chev = () => {
+    const s = d.createElementNS('http://www.w3.org/2000/svg', 'svg'), u = d.createElementNS(s.namespaceURI, 'use'),
+      sprite = d.querySelector('use[href*="icons"]');
+    s.setAttribute('class', 'icon chev');
+    s.setAttribute('aria-hidden', 'true');
+    u.setAttribute('href', (sprite ? sprite.getAttribute('href').split('#')[0] : '') + '#i-chevron');
+    s.append(u);
+    return s;
+  };
+  const setOpen = (sec, open, remember) => {
+    sec.classList.toggle('is-collapsed', !open);
+    sec.querySelector(':scope > .sec-toggle-wrap > .sec-toggle')?.setAttribute('aria-expanded', open);
+    if (remember) store.set('sec:' + sec.id, open ? '1' : '0');
+  };
+  const hasError = el => el.querySelector('.field-error, [aria-invalid="true"], .form-errors, .flash-error');
+  const collapsible = root => [...root.querySelectorAll('section.card[id]')]
+    .filter(sec => sec.closest('[data-sections]') && sec.firstElementChild?.matches('h2, h3'));
+  const enhance = sec => {
+    if (sec.querySelector(':scope > .sec-toggle-wrap')) return;
+    const h = sec.firstElementChild, btn = d.createElement('button');
+    btn.type = 'button';
+    btn.className = 'sec-toggle';
+    btn.append(...h.childNodes, chev());
+    h.append(btn);
+    h.classList.add('sec-toggle-wrap');
+    btn.addEventListener('click', () => setOpen(sec, sec.classList.contains('is-collapsed'), true));
+    const saved = store.get('sec:' + sec.id);
+    const open = hasError(sec) || location.hash === '#' + sec.id || sec.hasAttribute('data-open')
+      ? true : saved === null ? false : saved === '1';
+    setOpen(sec, open, false);
+  };
+  const buildIndex = host => {
+    const secs = collapsible(host);
+    if (secs.length < 3 || host.querySelector('.section-index')) return;
+    const nav = d.createElement('nav');
+    nav.className = 'section-index';
+    nav.setAttribute('aria-label', host.dataset.sections || 'Mục');
+    for (const sec of secs) {
+      const a = d.createElement('a');
+      a.href = '#' + sec.id;
+      a.textContent = sec.firstElementChild.textContent.trim();
+      a.addEventListener('click', () => {  // by id: an htmx swap may have replaced the section
+        const now = d.getElementById(sec.id);
+        if (now) setOpen(now, true, true);
+      });
+      nav.append(a);
+    }
+    let top = secs[0];
+    while (top.parentElement !== host) top = top.parentElement;
+    host.insertBefore(nav, top);
+  };
+  const sectionsIn = root => collapsible(root.matches?.('section.card[id]') ? root.parentElement || root : root)
+    .forEach(enhance);
+  for (const host of d.querySelectorAll('[data-sections]')) { sectionsIn(host); buildIndex(host); }
+  d.addEventListener('htmx:load', e => e.target.closest?.('[data-sections]') && sectionsIn(e.target));
+
+  // c. focus after htmx swaps, and on a page re-rendered with errors: a closed section or <details> that
+  //    holds the error opens first, so the user sees why saving failed
+  const reveal = el => {
+    for (let p = el.parentElement; p; p = p.parentElement) {
+      if (p.tagName === 'DETAILS') p.open = true;
+      if (p.classList.contains('is-collapsed')) setOpen(p, true, false);
+    }
+  };
   const focusIn = (root, errorsOnly) => {
     const a = d.activeElement;
     if (a && a !== b && !root.contains(a) && a.matches('input,select,textarea')) return;
     let el = root.querySelector('.field-error') && root.querySelector('[aria-invalid="true"]');
     if (!el && !errorsOnly) el = root.matches('[data-autofocus]') ? root : root.querySelector('[data-autofocus]');
     if (!el) return;
+    reveal(el);
     if (el.tabIndex < 0 && !el.hasAttribute('tabindex')) el.tabIndex = -1;  // e.g. a heading
     el.focus();
   };
   d.addEventListener('htmx:afterSettle', e => e.target.matches && focusIn(e.target));
   focusIn(b, true);
+  // the "Tìm hồ sơ" link lands on the search box (/cases/#q): ready to type
+  const target = location.hash.length > 1 && d.getElementById(location.hash.slice(1));
+  if (target && target.matches('input, select, textarea')) target.focus();
+
+  // e. table cells labelled by their column (header cells with colspan cover several columns)
+  const label = root => {
+    for (const t of root.querySelectorAll('table.data')) {
+      const heads = [];
+      for (const row of t.tHead?.rows || []) {
+        let col = 0;
+        for (const th of row.cells) {
+          const text = th.textContent.replace(/\s+/g, ' ').trim();
+          for (let i = 0; i < th.colSpan; i++, col++) {
+            while (heads[col]?.rowspan > 0) { heads[col].rowspan--; col++; }
+            const prev = heads[col]?.text;
+            heads[col] = {text: prev && text && prev !== text ? prev + ' · ' + text : text || prev || '',
+                          rowspan: th.rowSpan - 1};
+          }
+        }
+      }
+      for (const body of [...t.tBodies, t.tFoot].filter(Boolean)) {
+        for (const row of body.rows) {
+          let col = 0;
+          for (const cell of row.cells) {
+            if (!cell.hasAttribute('data-label')) cell.dataset.label = heads[col]?.text || '';
+            col += cell.colSpan;
+          }
+        }
+      }
+    }
+  };
+  label(d);
+  d.addEventListener('htmx:load', e => e.target.querySelectorAll && label(e.target));
+
+  // f. the menu
+  const menu = d.querySelector('details[data-menu]'), wide = matchMedia('(min-width: 64rem)');
+  if (menu) {
+    const fit = () => { menu.open = wide.matches; };
+    fit();
+    wide.addEventListener?.('change', fit);
+    d.addEventListener('click', e => {
+      if (menu.open && !wide.matches && !menu.contains(e.target)) menu.open = false;
+    });
+  }
 
   // d. confirm destructive actions
   d.addEventListener('submit', e => {

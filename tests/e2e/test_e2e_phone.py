@@ -1,0 +1,134 @@
+"""Phone-first (issue 20): at 360×740 every table is a set of cards with every field and action in view, the
+navigation's items are all reachable through one menu with the work queue and search at the top, and the
+long pages (case page, dashboard) fold into sections with a sticky index and a remembered open state."""
+
+import pytest
+from e2e_support import check_cards, check_phone, sign_in
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
+
+SCREEN = 740
+
+# role -> pages holding the tables a role works with (case list, follow-ups, inbox, reports, lists, audit…)
+TABLE_PAGES = {
+    "counsellor": ["/cases/", "/cases/followups", "/referrals/", "/livelihood/"],
+    "agency_officer": ["/referrals/"],
+    "district_reviewer": ["/cases/", "/livelihood/", "/indicators/reports", "/indicators/budget"],
+    "reporter": ["/indicators/reports", "/indicators/registry"],
+    "admin": ["/audit/", "/admin/users", "/units/"],
+}
+
+_LABELS = """() => [...document.querySelectorAll('table.data:not(.table-keep) tbody tr')].flatMap(tr =>
+  [...tr.cells].filter(c => c.textContent.trim() && !c.dataset.label && c.closest('table').tHead)
+    .map(c => c.outerHTML.slice(0, 80)))"""
+_CARD_ROWS = """() => [...document.querySelectorAll('table.data:not(.table-keep) tbody tr')]
+  .filter(tr => getComputedStyle(tr).display === 'block').length"""
+
+
+def _phone_only(device):
+    if device != "phone":
+        pytest.skip("a phone layout check")
+
+
+def _case_url(demo, page):
+    page.goto(demo.url + "/cases/")
+    return page.locator("#case-rows tbody a[href*='/cases/']").first.get_attribute("href")
+
+
+@pytest.mark.parametrize("role", list(TABLE_PAGES))
+def test_every_table_is_cards_with_every_field_and_action_visible(page, demo, device, role):
+    _phone_only(device)
+    sign_in(page, demo, demo.cast[role])
+    tables = 0
+    for path in TABLE_PAGES[role]:
+        response = page.goto(demo.url + path)
+        if response.status == 404:
+            continue
+        assert response.status < 400, f"{path}: {response.status}"
+        check_phone(page, device)  # no horizontal scrolling, 44 px targets, every cell and action on screen
+        rows = page.evaluate(_CARD_ROWS)
+        tables += page.locator("table.data").count()
+        if page.locator("table.data:not(.table-keep) tbody tr").count():
+            assert rows, f"{path}: the table rows are not cards at 360 px"
+        assert not page.evaluate(_LABELS), f"{path}: cells without their column's label"
+    assert tables, f"{role}: no table on {TABLE_PAGES[role]}"
+
+
+def test_case_list_card_shows_every_column(page, demo, device):
+    _phone_only(device)
+    sign_in(page, demo, demo.cast["counsellor"])
+    page.goto(demo.url + "/cases/")
+    first = page.locator("#case-rows tbody tr").first
+    for header in page.locator("#case-rows thead th").all_inner_texts():
+        cell = first.locator(f"td[data-label='{header.strip()}']")
+        expect(cell).to_be_visible()
+        box = cell.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 360, f"{header}: {box}"
+
+
+def test_navigation_menu_reaches_every_item_on_a_phone(page, demo, device):
+    sign_in(page, demo, demo.cast["counsellor"])
+    nav = page.locator("nav.nav")
+    search = nav.get_by_role("link", name="Tìm hồ sơ")
+    expect(search).to_be_visible()
+    items = nav.locator("details.menu a")
+    assert items.count() >= 4
+    if device == "phone":
+        expect(items.first).to_be_hidden()  # folded away: three things in one row
+        box = search.bounding_box()
+        assert box["y"] < 130, "search must be at the top"
+        nav.locator("details.menu > summary").click()
+    for i in range(items.count()):
+        expect(items.nth(i)).to_be_visible()
+        expect(items.nth(i)).to_be_in_viewport()
+    check_phone(page, device)
+    search.click()
+    expect(page.locator("#q")).to_be_focused()  # the search box is ready to type in
+    if device == "phone":
+        expect(items.first).to_be_hidden()  # a new page starts with the menu closed
+
+
+def test_case_page_folds_into_sections_remembered_with_a_sticky_index(page, demo, device):
+    sign_in(page, demo, demo.cast["counsellor"])
+    url = _case_url(demo, page)
+    page.goto(demo.url + url)
+    sections = page.locator("main section.card[id]")
+    assert sections.count() >= 6
+    toggles = page.locator("main .sec-toggle")
+    assert toggles.count() == sections.count()
+    expect(page.locator("#case-notes")).to_have_class("card stack is-collapsed")
+    if device == "phone":
+        height = page.evaluate("document.documentElement.scrollHeight")
+        assert height <= 3 * SCREEN, f"case page with sections folded is {height} px tall"
+        check_phone(page, device)
+    index = page.locator("nav.section-index")
+    expect(index.get_by_role("link")).to_have_count(sections.count())
+
+    # the index opens the section it points to, and the open state survives a reload (kept by section id)
+    index.get_by_role("link", name="Ghi chú").click()
+    expect(page.locator("#case-notes")).not_to_have_class("card stack is-collapsed")
+    expect(page.locator("#case-notes textarea").first).to_be_visible()
+    page.mouse.wheel(0, 1200)
+    page.wait_for_timeout(200)
+    top = index.bounding_box()["y"]
+    assert 0 <= top <= 80, f"the section index scrolled away ({top})"
+    page.reload()
+    expect(page.locator("#case-notes .sec-toggle")).to_have_attribute("aria-expanded", "true")
+    expect(page.locator("#case-identity .sec-toggle")).to_have_attribute("aria-expanded", "false")
+    page.locator("#case-notes .sec-toggle").click()
+    expect(page.locator("#case-notes .sec-toggle")).to_have_attribute("aria-expanded", "false")
+    stored = page.evaluate("Object.keys(localStorage)")
+    assert all(key.startswith("sec:") for key in stored), stored  # section ids only, never person data
+
+
+def test_dashboard_folds_into_sections(page, demo, device):
+    _phone_only(device)
+    sign_in(page, demo, demo.cast["monitor"])
+    page.goto(demo.url + "/indicators/")
+    assert page.locator("main .sec-toggle").count() >= 8
+    expect(page.locator("nav.section-index")).to_be_visible()
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height <= 4 * SCREEN, f"dashboard with sections folded is {height} px tall"
+    check_phone(page, device)
+    check_cards(page)
