@@ -92,6 +92,7 @@ MATRIX: dict[str, dict[str, dict]] = {
     # --- foundation: shell, assets, sign-in -------------------------------------------------------------
     "assets.static_file": {"GET": {"own": public(), "unknown": dict.fromkeys(PROFILES, DENY)}},
     "web.home": {"GET": SIGNED},
+    "workqueue.index": {"GET": allow(*(p for p in SIGNED_IN if p != "monitor"))},
     "web.healthz": {"GET": public()},
     "web.favicon": {"GET": public()},
     "web.neutral": {"GET": public()},

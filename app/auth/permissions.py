@@ -33,6 +33,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "livelihood.list": frozenset({"counsellor", "district_reviewer"}),
     "livelihood.propose": frozenset({"counsellor"}),
     "livelihood.review": frozenset({"district_reviewer"}),
+    # The work queue ("Việc cần làm"): every role that can owe work; the monitor only reads aggregates.
+    "work.queue": frozenset({"counsellor", "supervisor", "district_reviewer", "agency_officer", "dpo", "reporter",
+                             "admin"}),
     "referral.list": frozenset({"counsellor", "agency_officer"}),
     "referral.send": frozenset({"counsellor"}),
     "referral.receive": frozenset({"agency_officer"}),

@@ -93,7 +93,7 @@ def remaining_text(seconds_left: float) -> str:
         n, words = int(span // 3600), ("%(num)d giờ", "%(num)d giờ")
     else:
         n, words = int(span // 86400), ("%(num)d ngày", "%(num)d ngày")
-    amount = ngettext(words[0], words[1], n, num=n)
+    amount = ngettext(words[0], words[1], n)  # flask_babel passes n as %(num)d itself
     if seconds_left < 0:
         return str(_l("quá hạn %(amount)s", amount=amount))
     return str(_l("còn %(amount)s", amount=amount))

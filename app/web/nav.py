@@ -14,7 +14,7 @@ from ..auth.permissions import has_permission
 
 # (permission or None for every signed-in user, endpoint, label, icon, url anchor)
 TOP = (
-    (None, "workqueue.index", _l("Việc cần làm"), "i-check", None),
+    ("work.queue", "workqueue.index", _l("Việc cần làm"), "i-check", None),
     ("case.list", "cases.index", _l("Tìm hồ sơ"), "i-search", "q"),
 )
 # (permission, endpoint, label, icon)
@@ -59,9 +59,17 @@ def nav_items() -> Nav:
             url = url_for(endpoint)
             # the search is a place on the case list, not a page of its own: never marked as the current page
             nav.top.append({"url": url + (f"#{anchor}" if anchor else ""), "label": label, "icon": icon,
-                            "active": not anchor and _active(url), "count": None})
+                            "active": not anchor and _active(url), "count": _count(endpoint)})
     for permission, endpoint, label, icon in ITEMS:
         if _allowed(permission, endpoint):
             url = url_for(endpoint)
             nav.menu.append({"url": url, "label": label, "icon": icon, "active": _active(url)})
     return nav
+
+
+def _count(endpoint: str) -> int | None:
+    """The number of work items beside "Việc cần làm" (one computation per request, shared with the page)."""
+    if endpoint != "workqueue.index":
+        return None
+    from ..workqueue import cached_items
+    return len(cached_items(current_user))

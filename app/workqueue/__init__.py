@@ -51,3 +51,17 @@ def items_for(user) -> list[WorkItem]:
 
 def sources() -> tuple[str, ...]:
     return tuple(_SOURCES)
+
+
+_CACHE = "_workqueue_items"
+
+
+def cached_items(user) -> list[WorkItem]:
+    """`items_for(user)` once per request: the navigation count and the page share one computation."""
+    from flask import g, has_request_context
+    if not has_request_context():
+        return items_for(user)
+    cache = g.setdefault(_CACHE, {})
+    if user.id not in cache:
+        cache[user.id] = items_for(user)
+    return cache[user.id]

@@ -7,6 +7,7 @@ from flask import Blueprint
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
 
+from .. import work  # noqa: E402,F401 - registers the follow-up work-queue source
 from . import erase, listing, panels, records  # noqa: E402,F401 - the routes register on bp
 
 

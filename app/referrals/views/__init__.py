@@ -12,6 +12,7 @@ def code_labels():
     return {"ref_labels": LABELS}
 
 
+from .. import work  # noqa: E402,F401 - registers the referral work-queue sources
 from . import agency, listing, mapping, sender  # noqa: E402,F401 - the routes register on bp
 from .common import register_case_panel  # noqa: E402
 
