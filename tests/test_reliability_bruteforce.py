@@ -28,9 +28,13 @@ def login_results(app, action: str = "auth.login") -> dict[str, int]:
     from app.audit.models import AuditEntry
 
     def count():
-        rows = db.session.execute(select(AuditEntry.result, func.count()).where(AuditEntry.action == action)
-                                  .group_by(AuditEntry.result)).all()
-        return dict(rows)
+        from app.audit.services import refusal_counts
+        rows = dict(db.session.execute(select(AuditEntry.result, func.count()).where(AuditEntry.action == action)
+                                       .group_by(AuditEntry.result)).all())
+        # Anonymous refusals (no account named) are counted per minute and network, not chained one by one.
+        for result, n in refusal_counts(action).items():
+            rows[result] = rows.get(result, 0) + n
+        return rows
     return query(app, count)
 
 

@@ -40,3 +40,21 @@ class AuditHead(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, default=0)
     entry_hash: Mapped[str] = mapped_column(String(64), default=GENESIS)
+
+
+class AuditRefusalCount(db.Model):
+    """Refused anonymous requests, counted: one row per minute, address bucket, action and result.
+
+    A flood of anonymous requests (wrong passwords for unknown names, rate-limited sign-ins) would otherwise
+    write one permanent chained entry each and bury real events; counted, it costs one row per bucket per
+    minute. The bucket is a keyed tag of the /24 (IPv4) or /48 (IPv6) network, never the address.
+    Refusals by a signed-in user, or naming an account, are still chained one by one.
+    """
+
+    __tablename__ = "audit_refusal_count"
+
+    minute: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    bucket: Mapped[str] = mapped_column(String(16), primary_key=True)
+    action: Mapped[str] = mapped_column(String(60), primary_key=True)
+    result: Mapped[str] = mapped_column(String(20), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)

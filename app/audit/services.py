@@ -10,6 +10,7 @@ and an entry is committed together with the change it describes, or not at all.
 
 import hashlib
 import hmac
+import ipaddress
 import json
 from dataclasses import dataclass
 
@@ -19,10 +20,13 @@ from sqlalchemy.orm import Session
 
 from ..extensions import db, utcnow
 from . import anchor
-from .models import GENESIS, AuditEntry, AuditHead
+from .models import GENESIS, AuditEntry, AuditHead, AuditRefusalCount
 
 _PENDING = "tincay_audit_pending"
 _CHECKPOINT = "tincay_audit_checkpoint"
+_COUNTS = "tincay_audit_counts"
+# Refusals that an anonymous flood can repeat without end: counted, not chained (see AuditRefusalCount).
+COUNTED_RESULTS = frozenset({"failed", "throttled", "rate_limited", "denied"})
 
 
 def record(actor, action: str, obj=None, *, result: str = "ok", detail: dict | None = None,
@@ -37,10 +41,13 @@ def record(actor, action: str, obj=None, *, result: str = "ok", detail: dict | N
             case_id = obj.id if getattr(obj, "__tablename__", "") == "case_record" else getattr(obj, "case_id", None)
         object_type = object_type or getattr(obj, "__tablename__", type(obj).__name__)
         object_id = object_id or str(getattr(obj, "id", "") or "")
+    actor_id = getattr(actor, "id", None) if actor is not None and not isinstance(actor, str) else actor
+    if actor_id is None and not object_id and result in COUNTED_RESULTS and has_request_context():
+        _count_refusal(action, result)
+        return
     detail = dict(detail or {})
     if has_request_context():
         detail.setdefault("ip", _address_tag(request.remote_addr or ""))
-    actor_id = getattr(actor, "id", None) if actor is not None and not isinstance(actor, str) else actor
     db.session.info.setdefault(_PENDING, []).append({
         "at": utcnow(), "actor_id": actor_id, "action": action, "object_type": object_type,
         "object_id": object_id, "result": result, "detail": detail, "case_id": case_id,
@@ -53,6 +60,46 @@ def _address_tag(address: str) -> str:
         return ""
     key = current_app.extensions["tincay_keyring"].audit_key
     return hmac.new(key, b"ip|" + address.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def _count_refusal(action: str, result: str) -> None:
+    """Add one to this minute's counter of the client's address bucket (written just before the commit)."""
+    minute = utcnow().replace(second=0, microsecond=0)
+    key = (minute, _bucket_tag(request.remote_addr or ""), action, result)
+    counts = db.session.info.setdefault(_COUNTS, {})
+    counts[key] = counts.get(key, 0) + 1
+
+
+def _bucket_tag(address: str) -> str:
+    """A keyed tag of the address's network (/24 for IPv4, /48 for IPv6): floods from one network share a row."""
+    try:
+        ip = ipaddress.ip_address(address)
+        network = ipaddress.ip_network(f"{ip}/{24 if ip.version == 4 else 48}", strict=False)
+    except ValueError:
+        network = "unknown"
+    key = current_app.extensions["tincay_keyring"].audit_key
+    return hmac.new(key, b"net|" + str(network).encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def _upsert_counts(session: Session, counts: dict) -> None:
+    table = AuditRefusalCount.__table__
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    for (minute, bucket, action, result), n in counts.items():
+        stmt = insert(table).values(minute=minute, bucket=bucket, action=action, result=result, count=n)
+        session.execute(stmt.on_conflict_do_update(index_elements=["minute", "bucket", "action", "result"],
+                                                   set_={"count": table.c.count + stmt.excluded.count}))
+
+
+def refusal_counts(action: str | None = None) -> dict[str, int]:
+    """Counted anonymous refusals by result (all time), e.g. for the audit page and the tests."""
+    from sqlalchemy import func
+    stmt = select(AuditRefusalCount.result, func.sum(AuditRefusalCount.count)).group_by(AuditRefusalCount.result)
+    if action:
+        stmt = stmt.where(AuditRefusalCount.action == action)
+    return {result: int(n) for result, n in db.session.execute(stmt)}
 
 
 def canonical(entry: dict) -> bytes:
@@ -71,6 +118,9 @@ def chain_hash(key: bytes, prev_hash: str, entry: dict) -> str:
 
 @event.listens_for(Session, "before_commit")
 def _chain_pending(session: Session) -> None:
+    counts = session.info.pop(_COUNTS, None)
+    if counts:
+        _upsert_counts(session, counts)
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
@@ -108,6 +158,7 @@ def _write_checkpoint(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _drop_pending(session: Session) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(_COUNTS, None)
     session.info.pop(_CHECKPOINT, None)
 
 
