@@ -22,6 +22,9 @@ TRIGGER_SQL = "BEGIN SELECT RAISE(ABORT, 'audit_entry is append-only'); END;"
 def triggers_off():
     """Let the test change the trail behind the application's back (as an attacker with the database would)."""
     postgres = db.engine.dialect.name == "postgresql"
+    # Fresh connections: a pooled SQLite connection left by many threads can still see the schema with the
+    # triggers after they are dropped here.
+    db.engine.dispose()
     with db.engine.begin() as conn:
         if postgres:
             conn.exec_driver_sql("ALTER TABLE audit_entry DISABLE TRIGGER audit_entry_no_change")

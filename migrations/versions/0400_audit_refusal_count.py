@@ -1,7 +1,7 @@
 """Refused anonymous requests are counted per minute and address bucket, not chained one row each.
 
 Revision ID: 0400_audit_refusal_count
-Revises: 0013_one_head
+Revises: 0300_throttle_step_up
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 from app.types import UTCDateTime
 
 revision = "0400_audit_refusal_count"
-down_revision = "0013_one_head"
+down_revision = "0300_throttle_step_up"
 branch_labels = None
 depends_on = None
 
