@@ -105,6 +105,9 @@ MATRIX: dict[str, dict[str, dict]] = {
     "auth.ping": {"POST": SIGNED},
     "auth.totp": {"GET": SIGNED, "POST": SIGNED},
     "auth.totp_setup": {"GET": SIGNED, "POST": SIGNED},
+    # Without a second factor (the world's users) both send on to enrolling one.
+    "auth.step_up": {"GET": SIGNED, "POST": SIGNED},
+    "auth.recovery_codes": {"POST": SIGNED},
     "drafts.save": {"POST": {"own": SIGNED, "unknown": allow()}},
     # --- administration ---------------------------------------------------------------------------------
     "admin.index": {"GET": ADMIN},

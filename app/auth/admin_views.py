@@ -13,6 +13,7 @@ from . import services
 from .forms import PasswordResetForm, RoleAddForm, UserCreateForm, role_choices
 from .models import RoleAssignment, User
 from .permissions import permission_required
+from .stepup import step_up_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -43,6 +44,7 @@ def users():
 
 @bp.route("/users/new", methods=["GET", "POST"])
 @permission_required("admin.users")
+@step_up_required
 def create_user():
     """Create an account with its first role; the user must change the password at first sign-in."""
     form = UserCreateForm()
@@ -74,6 +76,7 @@ def user_detail(user_id):
 
 @bp.post("/users/<uuid:user_id>/roles")
 @permission_required("admin.users")
+@step_up_required
 def add_role(user_id):
     """Give the user one more role, scoped to a unit."""
     user = _user_or_404(str(user_id))
@@ -94,6 +97,7 @@ def add_role(user_id):
 
 @bp.post("/users/<uuid:user_id>/roles/<uuid:assignment_id>/remove")
 @permission_required("admin.users")
+@step_up_required
 def remove_role(user_id, assignment_id):
     """Take a role away; the user's sessions end so the change applies at once."""
     assignment = db.session.scalar(select(RoleAssignment).where(RoleAssignment.id == str(assignment_id),
@@ -108,6 +112,7 @@ def remove_role(user_id, assignment_id):
 
 @bp.post("/users/<uuid:user_id>/active")
 @permission_required("admin.users")
+@step_up_required
 def set_active(user_id):
     """Disable (every session ends at once) or enable an account."""
     user = _user_or_404(str(user_id))
@@ -124,6 +129,7 @@ def set_active(user_id):
 
 @bp.post("/users/<uuid:user_id>/password")
 @permission_required("admin.users")
+@step_up_required
 def reset_password(user_id):
     """Set a temporary password; the user must change it at the next sign-in."""
     user = _user_or_404(str(user_id))

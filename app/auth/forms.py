@@ -30,7 +30,7 @@ class LoginForm(BaseForm):
 
 
 class TotpForm(BaseForm):
-    code = StringField(_l("Mã xác thực 6 số"), [required(), max_length(10)],
+    code = StringField(_l("Mã xác thực 6 số"), [required(), max_length(20)],
                        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9 ]*"})
 
 

@@ -14,6 +14,8 @@ from ..units.models import Unit
 ROLES = ("counsellor", "supervisor", "district_reviewer", "agency_officer", "dpo", "reporter", "monitor", "admin")
 # Roles that see person-level data: TOTP is required for them in production.
 PERSON_DATA_ROLES = frozenset({"counsellor", "supervisor", "district_reviewer", "agency_officer", "dpo"})
+# Roles that need a second factor in production: the case readers and the administrator of accounts.
+SECOND_FACTOR_ROLES = PERSON_DATA_ROLES | {"admin"}
 
 
 class User(EncryptedRecord, UserMixin, db.Model):
@@ -50,7 +52,7 @@ class User(EncryptedRecord, UserMixin, db.Model):
         return bool(self.role_names() & set(roles))
 
     def needs_totp(self, required_by_config: bool) -> bool:
-        return required_by_config and bool(self.role_names() & PERSON_DATA_ROLES)
+        return required_by_config and bool(self.role_names() & SECOND_FACTOR_ROLES)
 
 
 class RoleAssignment(db.Model):

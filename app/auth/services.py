@@ -18,7 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ..audit import services as audit
 from ..extensions import db, utcnow
 from ..services import ServiceError, ensure  # noqa: F401 - re-exported for the views
-from . import passwords, throttle, totp
+from . import passwords, recovery, stepup, throttle, totp
 from .models import ROLES, RoleAssignment, User, UserSession
 
 SESSION_KEY = "sid"
@@ -94,18 +94,24 @@ def authenticate(username: str, password: str) -> SignIn:
     return SignIn(user, step)
 
 
-def verify_second_factor(user: User, code: str) -> None:
-    """Accept a TOTP code once; a replayed or wrong code is refused and throttled like a password."""
+def verify_second_factor(user: User, code: str, *, recovery_allowed: bool = False, action: str = "auth.totp") -> None:
+    """Accept a TOTP code once (or, at sign-in, an unused recovery code); a replayed or wrong code is refused
+    and throttled like a password. The session's second factor is then fresh (step-up) for a few minutes."""
     if not take_attempt(user.username):
-        audit.record(user, "auth.totp", user, result="throttled")
+        audit.record(user, action, user, result="throttled")
         raise ServiceError(_l("Nhập sai mã quá nhiều lần. Vui lòng đợi %(n)d phút rồi thử lại.", n=wait_minutes()))
-    step = totp.matching_step(user.totp_secret, code, user.totp_last_step)
-    if step is None or not _claim_step(user, step):
-        audit.record(user, "auth.totp", user, result="failed")
+    if recovery_allowed and recovery.looks_like_one(code):
+        ok = recovery.use(user, code)
+    else:
+        step = totp.matching_step(user.totp_secret, code, user.totp_last_step)
+        ok = step is not None and _claim_step(user, step)
+    if not ok:
+        audit.record(user, action, user, result="failed")
         raise ServiceError(_l("Mã xác thực không đúng hoặc đã được dùng. Hãy đợi mã mới."))
     attempt_succeeded(user.username)
     g.user_session.totp_ok = True
-    audit.record(user, "auth.totp", user)
+    stepup.mark_fresh()
+    audit.record(user, action, user)
 
 
 def _claim_step(user: User, step: int) -> bool:
@@ -129,7 +135,8 @@ def begin_totp_enrolment(user: User) -> str:
     return secret
 
 
-def finish_totp_enrolment(user: User, code: str) -> None:
+def finish_totp_enrolment(user: User, code: str) -> list[str]:
+    """Turn TOTP on once a code from the new secret is given; returns the recovery codes to show once."""
     secret = session.get("totp_pending_secret")
     ensure(secret, _l("Phiên đăng ký đã hết hạn. Hãy quét lại mã QR."))
     step = totp.matching_step(secret, code, 0)
@@ -140,7 +147,9 @@ def finish_totp_enrolment(user: User, code: str) -> None:
     session.pop("totp_pending_secret", None)
     if g.get("user_session") is not None:
         g.user_session.totp_ok = True
+        stepup.mark_fresh()
     audit.record(user, "auth.totp_enrol", user)
+    return recovery.issue(user, actor=user)
 
 
 # --- server-side sessions --------------------------------------------------------------------

@@ -9,10 +9,11 @@ from flask_login import current_user
 from ..audit import services as audit
 from ..extensions import csrf, db, limiter
 from ..web.redirects import safe_next
-from . import services
+from . import recovery, services
 from . import totp as otp  # not `totp`: the view below of that name would shadow the module
 from .forms import LoginForm, PasswordChangeForm, TotpForm
 from .permissions import before_password_change, permission_required, public
+from .stepup import step_up_required
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -73,11 +74,15 @@ def login():
 
 
 def _signed_in(user):
+    return redirect(_after_sign_in(user))
+
+
+def _after_sign_in(user) -> str:
     """Where a fully signed-in user goes: the password change first if it is due, else the page asked for."""
     if user.must_change_password:
         flash(_l("Hãy đổi mật khẩu ban đầu trước khi làm việc."), "warning")
-        return redirect(url_for("auth.password"))
-    return redirect(safe_next(session.pop(AFTER_LOGIN, None), url_for("web.home")))
+        return url_for("auth.password")
+    return safe_next(session.pop(AFTER_LOGIN, None), url_for("web.home"))
 
 
 @bp.route("/totp", methods=["GET", "POST"])
@@ -89,7 +94,7 @@ def totp(user):
     form = TotpForm()
     if form.validate_on_submit():
         try:
-            services.verify_second_factor(user, form.code.data)
+            services.verify_second_factor(user, form.code.data, recovery_allowed=True)
         except services.ServiceError as exc:
             form.code.errors.append(str(exc))
             db.session.commit()
@@ -97,6 +102,40 @@ def totp(user):
             db.session.commit()
             return _signed_in(user)
     return render_template("auth/totp.html", form=form)
+
+
+@bp.route("/step-up", methods=["GET", "POST"])
+@permission_required("account.self")
+def step_up():
+    """Give a fresh code before a privileged step, then go back to it (`next`, a path on this site only)."""
+    user = current_user._get_current_object()
+    back = safe_next(request.values.get("next"), url_for("auth.account"))
+    if not user.totp_enabled:
+        return redirect(url_for("auth.totp_setup"))
+    form = TotpForm()
+    if form.validate_on_submit():
+        try:
+            services.verify_second_factor(user, form.code.data, action="auth.step_up")
+        except services.ServiceError as exc:
+            form.code.errors.append(str(exc))
+            db.session.commit()
+        else:
+            db.session.commit()
+            return redirect(back, 303)
+    return render_template("auth/step_up.html", form=form, next=back)
+
+
+@bp.post("/recovery-codes")
+@permission_required("account.self")
+@step_up_required
+def recovery_codes():
+    """Replace one's recovery codes with ten new ones, shown on this page once."""
+    user = current_user._get_current_object()
+    if not user.totp_enabled:
+        return redirect(url_for("auth.totp_setup"))
+    codes = recovery.issue(user, actor=user)
+    db.session.commit()
+    return render_template("auth/recovery_codes.html", codes=codes, continue_url=url_for("auth.account"))
 
 
 @bp.route("/totp/setup", methods=["GET", "POST"])
@@ -109,13 +148,13 @@ def totp_setup(user):
     form = TotpForm()
     if form.validate_on_submit():
         try:
-            services.finish_totp_enrolment(user, form.code.data)
+            codes = services.finish_totp_enrolment(user, form.code.data)
         except services.ServiceError as exc:
             form.code.errors.append(str(exc))
         else:
             db.session.commit()
             flash(_l("Đã bật xác thực hai bước."), "success")
-            return _signed_in(user)
+            return render_template("auth/recovery_codes.html", codes=codes, continue_url=_after_sign_in(user))
     # Keep the secret already shown while the user retries a code; a fresh page gets a fresh secret.
     secret = session.get("totp_pending_secret") if request.method == "POST" else None
     secret = secret or services.begin_totp_enrolment(user)
@@ -170,7 +209,8 @@ def password():
 @permission_required("account.self")
 def account():
     """One's own account: roles, second factor, password."""
-    return render_template("auth/account.html", user=current_user)
+    return render_template("auth/account.html", user=current_user,
+                           recovery_left=recovery.remaining(current_user._get_current_object()))
 
 
 @bp.post("/ping")

@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth.permissions import permission_required
+from ..auth.stepup import step_up_required
 from ..extensions import db
 from ..services import ServiceError
 from ..web.forms import options
@@ -28,6 +29,7 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 @permission_required("admin.units")
+@step_up_required
 def create():
     """Add a unit: a trusted address, an agency, a village, or a new commune."""
     form = UnitForm()
@@ -48,6 +50,7 @@ def create():
 
 @bp.route("/<uuid:unit_id>", methods=["GET", "POST"])
 @permission_required("admin.units")
+@step_up_required
 def edit(unit_id):
     """Rename a unit, set its validity, disable it, or record what it merged into."""
     unit = db.get_or_404(Unit, str(unit_id))
@@ -69,6 +72,7 @@ def edit(unit_id):
 
 @bp.post("/<uuid:unit_id>/lineage")
 @permission_required("admin.units")
+@step_up_required
 def add_lineage(unit_id):
     """Record that this unit became (part of) another one."""
     unit = db.get_or_404(Unit, str(unit_id))

@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ...auth.permissions import ensure_authorized, permission_required
+from ...auth.stepup import step_up_required
 from ...extensions import db
 from ...services import ServiceError
 from ...web.forms import options
@@ -23,6 +24,7 @@ def _requests(stmt):
 
 @bp.route("/erase", methods=["GET", "POST"])
 @permission_required("case.erase_request")
+@step_up_required
 def erase_requests():
     """Ask for a case to be erased by its code, and see the requests made."""
     form = EraseRequestForm()
@@ -47,6 +49,7 @@ def erase_requests():
 
 @bp.get("/erase/review")
 @permission_required("case.erase_confirm")
+@step_up_required
 def erase_review():
     """The erase requests waiting for this district reviewer."""
     scope = queries.scope_for(current_user, "district_reviewer")
@@ -57,6 +60,7 @@ def erase_review():
 
 @bp.post("/erase/<uuid:request_id>")
 @permission_required("case.erase_confirm")
+@step_up_required
 def erase_decide(request_id):
     """Confirm (the case's key is destroyed at once) or refuse an erase request."""
     req = db.session.get(EraseRequest, str(request_id))

@@ -8,6 +8,7 @@ from wtforms import SelectFieldBase
 
 from ...audit import services as audit
 from ...auth.permissions import permission_required
+from ...auth.stepup import step_up_required
 from ...db_setup import reads_only
 from ...extensions import db, htmx
 from ...services import ServiceError
@@ -195,6 +196,7 @@ def _panel_error(case, panel: str, **forms):
 
 @bp.route("/<uuid:case_id>/break-glass", methods=["GET", "POST"])
 @permission_required("case.break_glass")
+@step_up_required
 def break_glass(case_id):
     """A district reviewer opens the whole case for 60 minutes, read-only, giving a reason."""
     case = load_case(case_id, "break_glass")

@@ -8,6 +8,7 @@ from flask_login import current_user
 from ... import clock
 from ...audit import services as audit
 from ...auth.permissions import has_permission, permission_required
+from ...auth.stepup import step_up_required
 from ...extensions import db, htmx
 from ...units.queries import scope_ids
 from .. import derived, figures, queries, services
@@ -50,6 +51,7 @@ def index():
 
 @bp.get("/export.xlsx")
 @permission_required("indicator.export")
+@step_up_required
 def export():
     """The dashboard's figures as an Excel report laid out like an official one (whole unit or one commune)."""
     _root, report, tables = _report()

@@ -8,6 +8,7 @@ from flask_login import current_user
 from ... import clock
 from ...audit import services as audit
 from ...auth.permissions import permission_required
+from ...auth.stepup import step_up_required
 from ...cases.queries import scope_for
 from ...extensions import db, htmx
 from ...services import ServiceError
@@ -71,6 +72,7 @@ def district_overview():
 
 @bp.post("/livelihood/overview/export")
 @permission_required("livelihood.review")
+@step_up_required
 def export():
     """Download the overview as an Excel workbook (audited)."""
     year = _year()

@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ...auth.permissions import permission_required
+from ...auth.stepup import step_up_required
 from ...extensions import db
 from ...services import ServiceError
 from ...units.models import Unit
@@ -27,6 +28,7 @@ def _form(**kwargs) -> AgencyMapForm:
 
 @bp.route("/agency-map", methods=("GET", "POST"))
 @permission_required("referral.map_agencies")
+@step_up_required
 def agency_map():
     """List and add agency mappings (no referral content is shown here)."""
     form = _form()
@@ -47,6 +49,7 @@ def agency_map():
 
 @bp.post("/agency-map/<uuid:mapping_id>/delete")
 @permission_required("referral.map_agencies")
+@step_up_required
 def agency_unmap(mapping_id):
     """Remove an agency mapping."""
     row = db.session.get(AgencyMapping, str(mapping_id))
