@@ -97,7 +97,8 @@ def site(app, tmp_path):
         except OSError:
             assert time.monotonic() < deadline and process.poll() is None, "nginx did not start"
             time.sleep(0.1)
-    yield {"http": http_port, "https": https_port, "log": tmp_path / "tincay.access.log", "brotli": "brotli" in modules}
+    yield {"http": http_port, "https": https_port, "log": tmp_path / "tincay.access.log", "brotli": "brotli" in modules,
+           "error_log": tmp_path / "tincay.error.log"}
     process.send_signal(signal.SIGQUIT)
     try:
         process.wait(timeout=10)
@@ -154,3 +155,18 @@ def test_nginx_site_compresses_caches_limits_and_logs_nothing_personal(site):
     log = site["log"].read_text()
     assert log.count("\n") >= 5
     assert "?" not in log and "expired" not in log and "127.0.0.1" not in log and "/auth" not in log
+
+
+def test_nginx_error_log_names_no_client_and_no_query(site):
+    # Each of these makes nginx write a request-level error line ("client: …, request: "POST /…?…"") at the
+    # default levels: a body over the limit, a malformed request, a path outside the upstream's reach.
+    too_big, _ = _get(site["https"], "/auth/login?ten=Lo-Thi-Mai", method="POST", body=b"x" * (2 * 1024 * 1024),
+                      **{"Content-Type": "application/x-www-form-urlencoded"})
+    assert too_big.status == 413
+    with socket.create_connection(("127.0.0.1", site["http"]), timeout=5) as raw:
+        raw.sendall(b"GET /cases/?q=Lo-Thi-Mai HTTP/1.1\r\nHost: \r\nHost: x\r\n\r\n")
+        raw.recv(1024)
+    time.sleep(0.2)
+    error_log = site["error_log"].read_text() if site["error_log"].exists() else ""
+    for leak in ("127.0.0.1", "client:", "Lo-Thi-Mai", "?"):
+        assert leak not in error_log, error_log
