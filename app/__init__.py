@@ -74,8 +74,10 @@ def _init_extensions(app) -> None:
     from .crypto.keyring import KeyRingError, load_or_create
     try:
         app.extensions["tincay_keyring"] = load_or_create(app.config["KEY_FILE"], create=False,
-                                                                ledger=app.config.get("ERASURE_LEDGER"))
-    except KeyRingError:
+                                                                ledger=app.config.get("ERASURE_LEDGER"),
+                                                                case_keys=app.config.get("CASE_KEY_STORE"))
+    except KeyRingError as exc:
+        app.extensions["tincay_keyring_error"] = str(exc)
         # Only `setup` may run without keys (it creates them); every page answers 503 (see _require_keys) and
         # every other command stops (cli.keyring_or_exit). Production refuses to start first (check_production).
         app.extensions["tincay_keyring"] = None
@@ -132,8 +134,9 @@ def _register_request_hooks(app) -> None:
             if not app.extensions.get("tincay_keyless_logged"):
                 app.extensions["tincay_keyless_logged"] = True
                 logging.getLogger("tincay").error(
-                    "no key file at %s: every page answers 503. Restore the escrowed key file (TINCAY_KEY_FILE), "
-                    "or run `flask --app wsgi setup` for a new, empty installation.", app.config["KEY_FILE"])
+                    "no key file at %s (%s): every page answers 503. Restore the escrowed key file "
+                    "(TINCAY_KEY_FILE) and case-key store, or run `flask --app wsgi setup` for a new, empty "
+                    "installation.", app.config["KEY_FILE"], app.extensions.get("tincay_keyring_error", ""))
             return render_error(503, _l("Hệ thống chưa mở được khóa mã hóa nên tạm ngừng phục vụ. "
                                         "Dữ liệu vẫn an toàn. Hãy báo quản trị viên."))
 

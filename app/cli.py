@@ -52,14 +52,22 @@ def setup():
             "Restore the escrowed key file there (or set TINCAY_KEY_FILE); setup will not make new keys.")
     if not production:
         _ensure_secret_key()
-    ring = load_or_create(current_app.config["KEY_FILE"], create=not production,
-                          ledger=current_app.config.get("ERASURE_LEDGER"))
+    from .crypto.errors import KeyRingError
+    try:
+        ring = load_or_create(current_app.config["KEY_FILE"], create=not production,
+                              ledger=current_app.config.get("ERASURE_LEDGER"),
+                              case_keys=current_app.config.get("CASE_KEY_STORE"), create_store=not _store_needed())
+    except KeyRingError as exc:
+        hint = (". The database already holds records under case keys: restore the escrowed case-key store "
+                "there; setup will not make a new one.") if "case-key store" in str(exc) else ""
+        raise click.ClickException(f"{exc}{hint}") from exc
     current_app.extensions["tincay_keyring"] = ring
     from flask_migrate import upgrade
     upgrade(revision="head")  # one head (tests/test_migrations_heads.py keeps it so)
     load_all()
     db.session.commit()
     _ensure_audit_anchor(production)
+    _finalise_erasure(ring)
     click.echo("setup: database at head, reference data loaded.")
 
 
@@ -74,6 +82,28 @@ def _ensure_audit_anchor(production: bool) -> None:
         click.echo(f"setup: audit signing key {ident} created at {path}")
     anchor.init_app(current_app)
     services.checkpoint_now()
+
+
+def _store_needed() -> bool:
+    """True when the database already has data keys wrapped by case-store keys: then the store must be restored
+    from escrow, never made anew (a new, empty store would leave every case unreadable)."""
+    from sqlalchemy import inspect
+
+    if "case_record" not in inspect(db.engine).get_table_names():
+        return False
+    found = db.session.execute(text("SELECT 1 FROM case_record WHERE kek_version = 0 LIMIT 1")).first()
+    db.session.rollback()
+    return found is not None
+
+
+def _finalise_erasure(ring) -> None:
+    """Move data keys still wrapped by the KEK onto the case-key store (once), and sweep keys left by a crash."""
+    from .crypto.case_store import move_to_store, sweep
+
+    moved = move_to_store(ring).moved
+    destroyed = sweep(ring)
+    if moved or destroyed:
+        click.echo(f"setup: {moved} data keys moved to the case-key store; {destroyed} leftover keys destroyed.")
 
 
 def _database_has_records() -> bool:
@@ -219,6 +249,15 @@ def keys_rotate(batch):
     result = rotate(ring, batch=batch, echo=click.echo)
     click.echo(f"keys: primary is v{ring.primary}; re-wrapped {result.rewrapped} data keys; "
                f"{result.remaining} left on older keys")
+
+
+@keys.command("sweep")
+def keys_sweep():
+    """Destroy the case-store keys of records the database says are erased (after a crash mid-erasure)."""
+    from .crypto.case_store import sweep
+
+    ring = keyring_or_exit()
+    click.echo(f"keys: {sweep(ring)} leftover case keys destroyed")
 
 
 @keys.command("retire")

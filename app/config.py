@@ -33,6 +33,9 @@ class BaseConfig:
     AUDIT_CHECKPOINT_FILE = None
     AUDIT_CHECKPOINT_EVERY = 100  # entries
     AUDIT_CHECKPOINT_INTERVAL = timedelta(hours=1)
+    # The case-key store (app/crypto/casekeys.py): default "case-keys/" beside the erasure ledger; production:
+    # TINCAY_CASE_KEY_STORE, a directory the service may write, outside the backup path, escrowed with the keys.
+    CASE_KEY_STORE = None
     MAX_CONTENT_LENGTH = 1024 * 1024  # 1 MiB: no form needs more; larger bodies get 413
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the server-side session
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
@@ -131,6 +134,8 @@ def load_config(app, name: str | None = None, overrides: dict | None = None) -> 
                      ("AUDIT_CHECKPOINT_FILE", "TINCAY_AUDIT_CHECKPOINTS")):
         if os.environ.get(env):
             app.config[key] = os.environ[env]
+    if os.environ.get("TINCAY_CASE_KEY_STORE"):
+        app.config["CASE_KEY_STORE"] = os.environ["TINCAY_CASE_KEY_STORE"]
     app.config.update(overrides)
     _fill_defaults(app)
     if name == "production":
@@ -191,5 +196,10 @@ def check_production(cfg) -> None:
     if checkpoints and not os.access(os.path.dirname(os.path.abspath(checkpoints)) or ".", os.W_OK):
         problems.append(f"the audit checkpoint file {checkpoints} is in a directory the service cannot write "
                         "(set TINCAY_AUDIT_CHECKPOINTS)")
+    store = cfg.get("CASE_KEY_STORE") or (ledger and os.path.join(os.path.dirname(os.path.abspath(ledger)),
+                                                                  "case-keys"))
+    if store and os.path.isdir(store) and not os.access(store, os.W_OK):
+        problems.append(f"the case-key store {store} is not writable by the service (set TINCAY_CASE_KEY_STORE, "
+                        "e.g. /var/lib/tincay/case-keys)")
     if problems:
         raise ConfigError("Production configuration refused: " + "; ".join(problems))

@@ -53,6 +53,9 @@ def install_engine_hooks() -> None:
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        # Deleted and overwritten content is zeroed in the file, not left in free space: an erased case's old
+        # ciphertext and wrapped key do not linger in the database file (see app/crypto/casekeys.py).
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(Engine, "begin")

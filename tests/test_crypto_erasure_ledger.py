@@ -28,5 +28,5 @@ def test_ids_erased_before_the_ledger_existed_are_still_refused(tmp_path):
     ring = KeyRing.generate()
     ring.erased_ids.add("old-case")
     ring.save(str(key_file))
-    reloaded = load_or_create(str(key_file), create=False)
+    reloaded = load_or_create(str(key_file), create=False, create_store=True)  # a key file from before the store
     assert "old-case" in reloaded.erased_ids

@@ -66,7 +66,8 @@ def seed_cases(app, actor_id: str, count: int) -> list[str]:
 
 
 def escrow(key_file: str, folder) -> str:
-    """The operator's escrowed copy of the key file and its erasure ledger (kept apart from the backups)."""
+    """The operator's escrowed copy of the key file, its erasure ledger and its case-key store (kept apart from
+    the backups)."""
     os.makedirs(folder, exist_ok=True)
     copy = os.path.join(folder, "keys.json")
     shutil.copyfile(key_file, copy)
@@ -74,6 +75,7 @@ def escrow(key_file: str, folder) -> str:
     ledger = os.path.join(os.path.dirname(key_file), "erased.json")
     if os.path.exists(ledger):
         shutil.copyfile(ledger, os.path.join(folder, "erased.json"))
+    shutil.copytree(os.path.join(os.path.dirname(key_file), "case-keys"), os.path.join(folder, "case-keys"))
     return copy
 
 
@@ -158,6 +160,8 @@ def test_without_the_key_file_nothing_is_served_and_setup_will_not_make_new_keys
 
 
 def test_rotated_key_ring_opens_old_backups_while_the_retired_key_is_kept(tmp_path):
+    from app.crypto import envelope
+    from app.crypto.casekeys import CaseKeyStore
     from app.crypto.errors import RecordDamaged
     from app.crypto.keyring import KeyRing
 
@@ -182,12 +186,21 @@ def test_rotated_key_ring_opens_old_backups_while_the_retired_key_is_kept(tmp_pa
     assert len(found["cases"]) == 3 and found["verdict"].ok
     assert all(v[0] == SECRETS["full_name"] for v in found["cases"].values())
 
-    # Had the operator deleted the retired key, the old backup would fail closed: no wrong plaintext, an error.
+    # The cases' data keys are wrapped by their case keys, which rotation re-wrapped in the store: even with the
+    # retired key deleted from the file, the old backup's cases open with today's store.
+    alone = tmp_path / "without-v1"
+    shutil.copytree(tmp_path / "escrow" / "case-keys", alone / "case-keys")
     ring.keks.pop(1)
     ring.retired.discard(1)
-    ring.save(str(tmp_path / "without-v1.json"))
+    ring.save(str(alone / "keys.json"))
+    assert all(v[0] == SECRETS["full_name"] for v in contents(restored_app(dst_url, str(alone / "keys.json")))
+               ["cases"].values())
+    # A store key wrapped by a KEK the file no longer holds fails closed: an error, never wrong plaintext.
+    group, name = next(CaseKeyStore(str(alone / "case-keys")).entries())
+    key_path = alone / "case-keys" / group[:2] / group / f"{name}.key"
+    key_path.write_bytes(envelope.wrap_dek(KeyRing.generate(), b"k" * 32, f"casekey:{name}", group))
     with pytest.raises(RecordDamaged):
-        contents(restored_app(dst_url, str(tmp_path / "without-v1.json")))
+        contents(restored_app(dst_url, str(alone / "keys.json")))
 
 
 def test_an_erased_case_stays_unreadable_after_restoring_an_older_backup(tmp_path):

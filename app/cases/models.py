@@ -14,6 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from ..crypto import casekeys
 from ..crypto.blind import fold_diacritics, normalize_digits, normalize_text
 from ..crypto.records import BlindSpec, Encrypted, EncryptedRecord, blind_hash
 from ..extensions import db, new_uuid, utcnow
@@ -98,6 +99,12 @@ class Case(EncryptedRecord, db.Model):
                         "safe_contact", "incident")
     SUMMARY_FIELDS = ("code", "kind", "unit_id", "village_id", "status", "sex", "age_band", "ethnic_code",
                       "disability", "poverty_status", "risk_level", "opened_on", "closed_on")
+
+    def key_owner(self) -> tuple[str, str]:
+        return self.id, casekeys.CASE  # the case key in the case-key store: erasure destroys it
+
+    def owned_store_key(self) -> tuple[str, None]:
+        return self.id, None  # the whole group: the case key and every referral packet key of the case
 
     def refresh_name_year_index(self) -> None:
         """The duplicate-check index: folded name with birth year (either known or estimated)."""

@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import clock
 from ..audit import services as audit
-from ..crypto.records import Encrypted, current_keyring, encrypted_fields
+from ..crypto.records import Encrypted, encrypted_fields, schedule_ledger
 from ..extensions import db, utcnow
 from ..services import ServiceError, ensure
 from .models import BreakGlassGrant, Case, CaseCounter, CaseNote, CaseService, Consent, EraseRequest, FollowUp
@@ -350,15 +350,26 @@ def decide_erase(req: EraseRequest, *, actor, confirm: bool) -> None:
 
 
 def erase_case(case: Case, actor) -> None:
-    """Crypto-shred a case: its key, every ciphertext and blind index go; the summary tier stays."""
+    """Erase a case for good: its case key is destroyed, so no key kept anywhere opens it again.
+
+    In this transaction: every ciphertext, wrapped data key and blind index of the case, its case-keyed rows,
+    its referrals' packets (the referral area's hook) and the drafts typed on its forms go. When the
+    transaction commits, and only then, the case's group in the case-key store (the case key and every packet
+    key) is destroyed and the id goes on the erasure ledger (app/crypto/records.py, schedule_destroy); so an
+    erasure that fails half-way leaves the case wholly readable. The summary tier stays for statistics.
+    Where copies could hide and how each is dealt with: app/crypto/casekeys.py and the README.
+    """
+    from ..web.drafts import discard_case_drafts
+
     for model in CASE_CHILDREN:
         columns = {Encrypted.storage_name(name): None for name in encrypted_fields(model)}
         db.session.execute(update(model).where(model.case_id == case.id).values(columns)
                            .execution_options(synchronize_session=False))
-    case.shred(utcnow())
+    case.shred(utcnow())  # schedules the destruction of the case's whole key group at commit
     for column in ("bidx_name", "bidx_name_fold", "bidx_phone", "bidx_id_number", "bidx_name_year"):
         setattr(case, column, None)
-    current_keyring().record_erased(case.id)
+    schedule_ledger(case.id)
+    discard_case_drafts(case.id)
     audit.record(actor, "case.erase", case)
     db.session.flush()
     for obj in list(db.session.identity_map.values()):  # rows loaded earlier must not keep plaintext either

@@ -4,7 +4,9 @@ Field format (one BLOB per field): version byte | key id (4 bytes, always 0: the
 | nonce (12) | ciphertext + GCM tag (16). Associated data binds the ciphertext to its place:
 ``table|column|row-uuid|scheme-version``, so a ciphertext moved to another row or column fails.
 Wrapped DEK format: version byte | KEK version (4 bytes) | nonce (12) | wrapped key + tag; its
-associated data is ``dek|table|row-uuid|kek-version``.
+associated data is ``dek|table|row-uuid|kek-version``. Version 1 is wrapped by a KEK of the key ring;
+version 2 (KEK version field 0) by a destroyable key of the case-key store (see casekeys.py), with
+associated data ``dek|table|row-uuid|store``.
 """
 
 import os
@@ -18,6 +20,8 @@ from .keyring import KeyRing
 
 FIELD_VERSION = 1
 WRAP_VERSION = 1
+STORE_WRAP_VERSION = 2
+STORE_WRAPPED = 0  # the kek_version column of a row whose DEK is wrapped by a case-store key, not a KEK
 NONCE_SIZE = 12
 _HEADER = struct.Struct(">BI")
 
@@ -54,6 +58,28 @@ def unwrap_dek(ring: KeyRing, wrapped: bytes, table: str, row_id: str) -> bytes:
         return AESGCM(ring.kek(version)).decrypt(nonce, wrapped[_HEADER.size + NONCE_SIZE:],
                                                  _dek_aad(table, row_id, version))
     except (InvalidTag, KeyRingError) as exc:
+        raise CryptoError("data key does not unwrap") from exc
+
+
+def wrap_dek_under(key: bytes, dek: bytes, table: str, row_id: str) -> bytes:
+    """Wrap a DEK under a case-store key (format 2)."""
+    nonce = os.urandom(NONCE_SIZE)
+    sealed = AESGCM(key).encrypt(nonce, dek, f"dek|{table}|{row_id}|store".encode())
+    return _HEADER.pack(STORE_WRAP_VERSION, STORE_WRAPPED) + nonce + sealed
+
+
+def is_store_wrapped(wrapped: bytes) -> bool:
+    return bool(wrapped) and wrapped[0] == STORE_WRAP_VERSION
+
+
+def unwrap_dek_under(key: bytes, wrapped: bytes, table: str, row_id: str) -> bytes:
+    """Unwrap a format-2 DEK; raise CryptoError if it was tampered with or moved to another row."""
+    if len(wrapped) < _HEADER.size + NONCE_SIZE + 16 or not is_store_wrapped(wrapped):
+        raise CryptoError("wrapped data key is truncated or not store-wrapped")
+    nonce = wrapped[_HEADER.size:_HEADER.size + NONCE_SIZE]
+    try:
+        return AESGCM(key).decrypt(nonce, wrapped[_HEADER.size + NONCE_SIZE:], f"dek|{table}|{row_id}|store".encode())
+    except InvalidTag as exc:
         raise CryptoError("data key does not unwrap") from exc
 
 

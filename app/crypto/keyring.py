@@ -39,6 +39,9 @@ class KeyRing:
     # The erasure ledger: a small file of its own, writable by the app even when the key file is a read-only
     # systemd credential; kept with the keys (escrowed), never in the database backups.
     ledger_path: str | None = None
+    # The per-case keys that erasure destroys (casekeys.py): a directory beside the ledger, never backed up
+    # with the database, escrowed with the key file.
+    case_keys: "CaseKeyStore | None" = None  # noqa: F821 - casekeys imports this module
 
     @classmethod
     def generate(cls) -> "KeyRing":
@@ -134,12 +137,22 @@ def default_ledger(key_file: str) -> str:
     return os.path.join(os.path.dirname(os.path.abspath(key_file)), "erased.json")
 
 
-def load_or_create(path: str, create: bool, ledger: str | None = None) -> KeyRing:
-    """Load the key ring (and its erasure ledger); create a fresh ring only when asked (setup in development)."""
+def load_or_create(path: str, create: bool, ledger: str | None = None, case_keys: str | None = None,
+                   create_store: bool | None = None) -> KeyRing:
+    """Load the key ring, its erasure ledger and its case-key store; create a fresh ring only when asked (setup
+    in development). A missing case-key store is made only when asked (`create_store`, default: `create`):
+    otherwise it is an error like a missing key file, since without it no case opens."""
+    from .casekeys import CaseKeyStore, default_directory
     if os.path.exists(path) or not create:
         ring = KeyRing.load(path)
     else:
         ring = KeyRing.generate()
         ring.save(path)
     ring.load_ledger(ledger or default_ledger(path))
+    ring.case_keys = CaseKeyStore(case_keys or default_directory(path, ledger))
+    if not ring.case_keys.exists:
+        if not (create if create_store is None else create_store):
+            raise KeyRingError(f"case-key store not found: {ring.case_keys.directory} (restore it from escrow "
+                               "with the key file, or run `flask --app wsgi setup`)")
+        ring.case_keys.create_directory()
     return ring

@@ -12,13 +12,14 @@ attributes; no code outside this package calls encrypt or decrypt.
 """
 
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
 from sqlalchemy import Integer, LargeBinary, event
-from sqlalchemy.orm import Mapped, Mapper, mapped_column
+from sqlalchemy.orm import Mapped, Mapper, Session, mapped_column
 
 from ..types import UTCDateTime
 from . import envelope
@@ -51,6 +52,16 @@ class EncryptedRecord:
     def crypto_table(cls) -> str:
         return cls.__tablename__
 
+    # The address (group, name) in the case-key store of the key that wraps this row's DEK, or None when
+    # the row's DEK is wrapped by the KEK itself (rows that are not about a case: user accounts).
+    def key_owner(self) -> tuple[str, str] | None:
+        return None
+
+    # The store key that belongs to this row alone and dies when the row is shredded ((group, None): the
+    # whole group, e.g. a case and everything derived from it); None when the row only borrows a key.
+    def owned_store_key(self) -> tuple[str, str | None] | None:
+        return None
+
     def data_key(self) -> bytes:
         """This row's DEK, unwrapped once per instance; a new one is made for a new row."""
         cached = self.__dict__.get("_tc_dek")
@@ -64,29 +75,67 @@ class EncryptedRecord:
             self.id = new_uuid()
         if self.wrapped_dek is None:
             dek = envelope.new_dek()
-            self.wrapped_dek = envelope.wrap_dek(ring, dek, self.crypto_table(), self.id)
-            self.kek_version = ring.primary
+            self._wrap_new(ring, dek)
         else:
             if self.id in ring.erased_ids:
                 raise RecordErased(self.crypto_table())
-            try:
-                dek = envelope.unwrap_dek(ring, self.wrapped_dek, self.crypto_table(), self.id)
-            except CryptoError as exc:
-                raise RecordDamaged(self.crypto_table(), self.id, "wrapped_dek") from exc
+            dek = self._unwrap(ring)
         self.__dict__["_tc_dek"] = dek
         return dek
 
+    def _wrap_new(self, ring: KeyRing, dek: bytes) -> None:
+        owner = self.key_owner()
+        if owner is None:
+            self.wrapped_dek = envelope.wrap_dek(ring, dek, self.crypto_table(), self.id)
+            self.kek_version = ring.primary
+            return
+        key = ring.case_keys.get_or_create(ring, *owner)
+        self.wrapped_dek = envelope.wrap_dek_under(key, dek, self.crypto_table(), self.id)
+        self.kek_version = envelope.STORE_WRAPPED
+
+    def _unwrap(self, ring: KeyRing) -> bytes:
+        table = self.crypto_table()
+        try:
+            if not envelope.is_store_wrapped(self.wrapped_dek):
+                return envelope.unwrap_dek(ring, self.wrapped_dek, table, self.id)
+            owner = self.key_owner()
+            key = ring.case_keys.get(ring, *owner) if owner else None
+            if key is None:
+                # The store key is gone: destroyed by an erasure (the ledger says so), or the store is not
+                # the one that belongs with this database.
+                if owner and owner[0] in ring.erased_ids:
+                    raise RecordErased(table)
+                raise RecordDamaged(table, self.id, "case key missing")
+            return envelope.unwrap_dek_under(key, self.wrapped_dek, table, self.id)
+        except RecordErased:
+            raise
+        except CryptoError as exc:
+            raise RecordDamaged(table, self.id, "wrapped_dek") from exc
+
     def rewrap(self, ring: KeyRing) -> bool:
-        """Re-wrap the DEK under the primary KEK (key rotation); False when nothing was to do."""
-        if self.wrapped_dek is None or self.kek_version == ring.primary:
+        """Re-wrap the DEK under the primary KEK (key rotation); False when nothing was to do.
+
+        A DEK wrapped by a case-store key is left as it is: rotation re-wraps the store's keys instead."""
+        if self.wrapped_dek is None or self.kek_version == ring.primary or envelope.is_store_wrapped(self.wrapped_dek):
             return False
         dek = envelope.unwrap_dek(ring, self.wrapped_dek, self.crypto_table(), self.id)
         self.wrapped_dek = envelope.wrap_dek(ring, dek, self.crypto_table(), self.id)
         self.kek_version = ring.primary
         return True
 
+    def move_to_store(self, ring: KeyRing) -> bool:
+        """Re-wrap a KEK-wrapped DEK under this row's case-store key (the one-time move to final erasure)."""
+        if self.wrapped_dek is None or self.key_owner() is None or envelope.is_store_wrapped(self.wrapped_dek):
+            return False
+        dek = envelope.unwrap_dek(ring, self.wrapped_dek, self.crypto_table(), self.id)
+        self._wrap_new(ring, dek)
+        return True
+
     def shred(self, erased_at) -> None:
-        """Destroy the DEK and every ciphertext: the protected fields become unreadable for good."""
+        """Destroy the DEK and every ciphertext: the protected fields become unreadable for good.
+
+        A store key owned by the row is destroyed once the transaction commits (schedule_destroy)."""
+        owned = self.owned_store_key() if self.wrapped_dek is not None or self.id else None
         for name in encrypted_fields(type(self)):
             setattr(self, Encrypted.storage_name(name), None)
         self.wrapped_dek = None
@@ -94,6 +143,8 @@ class EncryptedRecord:
         self.erased_at = erased_at
         self.__dict__.pop("_tc_dek", None)
         self.__dict__.pop("_tc_plain", None)
+        if owned is not None:
+            schedule_destroy(*owned)
 
     @property
     def is_erased(self) -> bool:
@@ -198,3 +249,68 @@ def blind_hash(table: str, spec: BlindSpec, value: str) -> int | None:
     if not normalized:
         return None
     return blind_index(current_keyring().index_root, table, spec.name, normalized, spec.bits)
+
+
+# --- destroying case-store keys when (and only when) the erasure commits ------------------------------
+
+_PENDING = "tc_destroy_keys"
+_LEDGER = "tc_erased_ids"
+
+
+def schedule_destroy(group: str, name: str | None = None) -> None:
+    """Destroy a case-store key (name None: the whole group) after the current transaction commits.
+
+    Not before: a transaction that fails leaves the record wholly readable, never half-erased. A process that
+    dies between the commit and the destruction leaves the key to `keys sweep` (app.crypto.sweep)."""
+    from ..extensions import db
+    db.session.info.setdefault(_PENDING, set()).add((group, name))
+
+
+def schedule_ledger(*row_ids: str) -> None:
+    """Put ids on the erasure ledger when the current transaction commits (with the keys' destruction)."""
+    from ..extensions import db
+    db.session.info.setdefault(_LEDGER, set()).update(row_ids)
+
+
+@event.listens_for(Session, "after_commit")
+def _destroy_scheduled_keys(session) -> None:
+    ledger = session.info.pop(_LEDGER, None)
+    pending = session.info.pop(_PENDING, None)
+    if ledger:
+        current_keyring().record_erased(*sorted(ledger))
+    if not pending:
+        return
+    store = current_keyring().case_keys
+    for group, name in sorted(pending, key=lambda p: (p[0], p[1] or "")):
+        try:
+            store.destroy(group, name)
+        except OSError:
+            # Left for the sweep; the database already says the record is erased, so nothing opens it here.
+            logging.getLogger("tincay").exception("case key %s/%s not destroyed yet; `keys sweep` will", group, name)
+    _checkpoint_sqlite(session)
+
+
+def _checkpoint_sqlite(session) -> None:
+    """After an erasure on SQLite, copy the WAL into the database and truncate it to nothing: the old pages that
+    still held the erased rows' wrapped keys go (secure_delete, set on every connection, zeroes the freed space
+    in the database file itself). A reader holding an old snapshot can make the truncation wait or give up;
+    the next erasure or SQLite's own checkpoint then finishes it."""
+    engine = session.get_bind()
+    if engine.dialect.name != "sqlite":
+        return
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.driver_connection.cursor()
+        cursor.execute("PRAGMA busy_timeout=2000")
+        busy, _log, _done = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        cursor.execute("PRAGMA busy_timeout=30000")
+        if busy:
+            logging.getLogger("tincay").warning("WAL checkpoint after an erasure could not finish (readers active)")
+    finally:
+        raw.close()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_scheduled_keys(session) -> None:
+    session.info.pop(_PENDING, None)
+    session.info.pop(_LEDGER, None)

@@ -1,9 +1,11 @@
 """Referrals of a case to a receiving agency, and the encrypted packet the agency reads instead of the case.
 
 * Referral — who, to whom, what is asked, on what legal basis, and where it stands. Its own data key seals
-  what the two sides write to each other (the reason for an emergency, a decline, the feedback).
-* ReferralPacket — a snapshot of exactly the fields the counsellor chose, under the packet's OWN data key
-  (not the case's): erasing the case does not silently erase what was delivered; destroying this key does.
+  what the two sides write to each other (the reason for an emergency, a decline, the feedback); that key is
+  wrapped by the case's key, so it dies with the case.
+* ReferralPacket — a snapshot of exactly the fields the counsellor chose, under the packet's OWN data key,
+  wrapped by the packet's own key in the case-key store (app/crypto/casekeys.py): destroying that key
+  destroys the packet alone, and erasing the case destroys every packet key of the case with it.
   "Send an update" adds a new version; a packet is never changed.
 * ReferralServiceDelivered, ReferralPrint — what the agency did, and every printed slip.
 * AgencyMapping — an admin's decision that an old (merged) agency's referrals are read by a new agency.
@@ -14,6 +16,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..crypto import casekeys
 from ..crypto.records import Encrypted, EncryptedRecord
 from ..extensions import db, new_uuid, utcnow
 from ..types import UTCDateTime
@@ -69,6 +72,9 @@ class Referral(EncryptedRecord, db.Model):
     delivered: Mapped[list["ReferralServiceDelivered"]] = relationship(
         back_populates="referral", order_by="ReferralServiceDelivered.delivered_on")
 
+    def key_owner(self) -> tuple[str, str]:
+        return self.case_id, casekeys.CASE  # what the two sides wrote about the case dies with the case
+
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
@@ -98,6 +104,13 @@ class ReferralPacket(EncryptedRecord, db.Model):
     content = Encrypted(kind="json")  # {"values": {field: value}, "message": text}
 
     referral: Mapped[Referral] = relationship(back_populates="packets")
+
+    def key_owner(self) -> tuple[str, str]:
+        # Its own key in the case's group: destroyed alone when the packet is, and with the case in any event.
+        return self.referral.case_id, casekeys.packet_name(self.id)
+
+    def owned_store_key(self) -> tuple[str, str]:
+        return self.key_owner()
 
     @property
     def case_id(self) -> str:  # puts audit entries about the packet on the case timeline

@@ -5,10 +5,9 @@ Rules kept here:
   of life or health, Law 91/2025 Art. 19(1)(a)), which is flagged for review. Nothing is half-made: every
   check runs before the first row is added.
 * Withdrawing, or the sender's choice, can destroy the packet key (`destroy_packets`); the UI says which.
-* When a case is erased (`on_case_erased`): referrals still open are withdrawn AND their packets destroyed
-  (the agency has not finished; the survivor asked for erasure). A packet of a referral already
-  completed or declined was delivered and is kept — not erased silently — but the referral is marked
-  `case_erased_at`, and the sender's pages offer to destroy it.
+* When a case is erased (`on_case_erased`): referrals still open are withdrawn, and every packet of the
+  case is destroyed, delivered ones too (the survivor asked for erasure; issue #14). The referral stays as a
+  tombstone (code, dates, outcome) marked `case_erased_at`.
 """
 
 import secrets
@@ -23,7 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from .. import clock
 from ..audit import services as audit
 from ..cases.models import Case, Consent
-from ..crypto.records import current_keyring
+from ..crypto.records import schedule_ledger
 from ..deadlines import add_working_days
 from ..extensions import db, utcnow
 from ..services import ServiceError, ensure
@@ -204,7 +203,7 @@ def destroy_packets(referral: Referral, *, actor, cause: str = "sender") -> None
     for row in referral.delivered:
         row.notes = None
     referral.shred(now)
-    current_keyring().record_erased(*erased, referral.id)
+    schedule_ledger(*erased, referral.id)  # with the packet keys' destruction, when this commits
     referral.packet_destroyed_at = now
     _flush_once(referral)
     audit.record(actor, "referral.destroy_packet", referral, detail={"cause": cause,
@@ -237,15 +236,16 @@ def on_consent_withdrawn(consent: Consent, actor) -> None:
 
 
 def on_case_erased(case: Case, actor) -> None:
-    """The case was erased: open referrals are withdrawn and their packets destroyed; delivered ones are kept
-    and marked, so that the sender decides (see the module docstring)."""
+    """The case was erased: every packet of it is destroyed — open referrals are withdrawn first, finished
+    ones keep their tombstone (code, dates, outcome) marked `case_erased_at`. Erasure covers what was derived
+    from the case: the packet keys die with the case's key group in any event (app/crypto/casekeys.py)."""
     now = utcnow()
     for referral in db.session.scalars(select(Referral).where(Referral.case_id == case.id)):
+        referral.case_erased_at = now
         if referral.is_open:
             withdraw(referral, actor=actor, destroy=True, cause="case_erased")
         elif referral.packet_destroyed_at is None:
-            referral.case_erased_at = now
-            audit.record(actor, "referral.case_erased", referral, detail={"packet_kept": True})
+            destroy_packets(referral, actor=actor, cause="case_erased")
     db.session.flush()
 
 

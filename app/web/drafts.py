@@ -25,12 +25,15 @@ from werkzeug.datastructures import MultiDict
 
 from ..audit import services as audit
 from ..auth.permissions import permission_required
+from ..crypto import casekeys
+from ..crypto.records import schedule_destroy
 from ..extensions import db, utcnow
 from .models import FormDraft
 
 bp = Blueprint("drafts", __name__, url_prefix="/drafts")
 
 FORM_KEY = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
+CASE_FORM_KEY = re.compile(r"^case-edit-([0-9a-f-]{36})$")  # a case's own form: its draft dies with the case
 DEFAULT_LIFETIME = timedelta(days=3)  # long enough to come back after a weekend; deleted on first use anyway
 MAX_PER_USER = 10  # one per form; a cap so that nobody can fill the table
 NOT_KEPT = ("csrf_token",)
@@ -51,7 +54,7 @@ def save_draft(user, form_key: str, formdata) -> FormDraft:
     """Store (or replace) the user's draft of one form."""
     now = utcnow()
     _purge_expired(now)
-    draft = _find(user.id, form_key) or FormDraft(user_id=user.id, form_key=form_key)
+    draft = _find(user.id, form_key) or FormDraft(user_id=user.id, form_key=form_key, case_id=_case_of(form_key))
     draft.data = {name: formdata.getlist(name) for name in formdata if name not in NOT_KEPT}
     draft.created_at = now
     draft.expires_at = now + current_app.config.get("DRAFT_LIFETIME", DEFAULT_LIFETIME)
@@ -73,8 +76,7 @@ def restore(form_key: str) -> MultiDict | None:
         return None
     data = MultiDict([(name, value) for name, values in (draft.data or {}).items() for value in values])
     audit.record(current_user, "draft.restore", draft, detail={"form": form_key})
-    db.session.delete(draft)
-    db.session.flush()
+    _delete(FormDraft.id == draft.id)
     flash(_l("Đã khôi phục nội dung bạn đang nhập trước khi phiên bị khóa. Hãy kiểm tra rồi lưu."), "info")
     return data
 
@@ -93,12 +95,36 @@ def _find(user_id: str, form_key: str) -> FormDraft | None:
                                                      FormDraft.expires_at > utcnow()))
 
 
+def _case_of(form_key: str) -> str | None:
+    """The case a form key names, when that case exists and is not erased (a typed key links nothing else)."""
+    from ..cases.models import Case  # the drafts know cases only by id: imported late, no cycle
+
+    match = CASE_FORM_KEY.match(form_key)
+    if not match:
+        return None
+    return db.session.scalar(select(Case.id).where(Case.id == match.group(1), Case.erased_at.is_(None)))
+
+
+def _delete(condition) -> None:
+    """Delete drafts; the store key of a draft not tied to a case is destroyed when the deletion commits."""
+    for draft_id in db.session.scalars(select(FormDraft.id).where(condition, FormDraft.case_id.is_(None))):
+        schedule_destroy(draft_id, casekeys.DRAFT)
+    db.session.execute(delete(FormDraft).where(condition).execution_options(synchronize_session="fetch"))
+    db.session.flush()
+
+
+def discard_case_drafts(case_id: str) -> None:
+    """Delete every draft typed on a case's forms (erasure): their key was the case's, destroyed with it."""
+    db.session.execute(delete(FormDraft).where(FormDraft.case_id == case_id)
+                       .execution_options(synchronize_session="fetch"))
+
+
 def _purge_expired(now) -> None:
-    db.session.execute(delete(FormDraft).where(FormDraft.expires_at <= now))
+    _delete(FormDraft.expires_at <= now)
 
 
 def _keep_newest(user_id: str) -> None:
     ids = db.session.scalars(select(FormDraft.id).where(FormDraft.user_id == user_id)
                              .order_by(FormDraft.created_at.desc()).offset(MAX_PER_USER)).all()
     if ids:
-        db.session.execute(delete(FormDraft).where(FormDraft.id.in_(ids)))
+        _delete(FormDraft.id.in_(ids))

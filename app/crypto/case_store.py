@@ -1,0 +1,69 @@
+"""The database side of the case-key store: moving existing rows onto it, and the sweep after a crash.
+
+* `move_to_store` — rows made before the store existed have their DEK wrapped by the KEK; each is re-wrapped
+  under its case-store key (made on the way), in committed batches; resumable and idempotent. `setup` runs it.
+* `sweep` — destroys the store keys of every row the database says is erased (a process that died between
+  an erasure's commit and the destruction of its keys), and the keys of drafts that no longer exist. It never
+  destroys the key of a live case, even one this database does not know (it may be a newer case and this an
+  older database). `setup` and `keys sweep` run it.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from ..extensions import db
+from . import casekeys, envelope
+from .keyring import KeyRing
+from .rotation import encrypted_models
+
+
+@dataclass
+class MoveResult:
+    moved: int
+
+
+def _store_models() -> list[type]:
+    """Models whose rows wrap their DEK under a case-store key (they override key_owner)."""
+    from .records import EncryptedRecord
+    return [m for m in encrypted_models() if m.key_owner is not EncryptedRecord.key_owner]
+
+
+def move_to_store(ring: KeyRing, *, batch: int = 500) -> MoveResult:
+    from ..audit import services as audit
+
+    moved = 0
+    for model in _store_models():
+        ids = db.session.scalars(select(model.id).where(
+            model.wrapped_dek.is_not(None), model.erased_at.is_(None),
+            model.kek_version.is_(None) | (model.kek_version != envelope.STORE_WRAPPED))).all()
+        for start in range(0, len(ids), batch):
+            for row in db.session.scalars(select(model).where(model.id.in_(ids[start:start + batch]))):
+                owner = row.key_owner()
+                if row.id in ring.erased_ids or owner[0] in ring.erased_ids:
+                    continue  # erased (an older database restored): never make its case a key again
+                moved += row.move_to_store(ring)
+            db.session.commit()
+    if moved:
+        audit.record("cli", "keys.move_to_store", detail={"moved": moved})
+        db.session.commit()
+    return MoveResult(moved)
+
+
+def sweep(ring: KeyRing) -> int:
+    """Destroy the store keys the database says should be gone; return how many keys were destroyed."""
+    store = ring.case_keys
+    destroyed = 0
+    for model in _store_models():
+        for row in db.session.scalars(select(model).where(model.erased_at.is_not(None))):
+            owned = row.owned_store_key()
+            if owned is not None:
+                destroyed += store.destroy(*owned)
+    from ..web.models import FormDraft
+    drafts = {g for g, n in store.entries() if n == casekeys.DRAFT}
+    if drafts:
+        alive = set(db.session.scalars(select(FormDraft.id).where(FormDraft.id.in_(drafts))))
+        for group in drafts - alive:
+            destroyed += store.destroy(group, casekeys.DRAFT)
+    db.session.rollback()
+    return destroyed

@@ -1,0 +1,233 @@
+"""The case-key store: one destroyable key per case, kept OUTSIDE the database, so that erasure is final.
+
+Why it exists. A case's data key (DEK) sealed under a key-encryption key (KEK) that lives on would make
+erasure a promise, not a fact: a backup taken before the erasure still holds the wrapped DEK, and today's
+key file still unwraps it. So every case has its own random 256-bit *case key*; the case's DEK (and the DEKs
+of everything derived from the case: its referrals, drafts typed on its forms) is wrapped under it in the
+database, and the case key itself is kept here, in a file wrapped by the KEK. Erasing the case destroys its
+case key here. No key kept anywhere can unwrap the erased case any more, whatever backup is restored.
+
+Layout: ``<store>/<group[:2]>/<group>/<name>.key``, where the group is the case id and the names are
+
+* ``case`` — wraps the DEKs of the case, its case-keyed rows, its referrals and drafts of its forms;
+* ``packet-<referral packet id>`` — one per referral packet, so a packet can be destroyed alone (consent
+  withdrawn, referral closed) and every packet still dies with its case (the whole group goes);
+
+and, for a draft typed on a form that has no case yet (the intake form), the group is the draft's id and
+the name ``draft``. Each file holds ``wrap(KEK, key)`` with associated data ``casekey|group|name|kek-version``,
+so a file copied under another name does not open. Files and directories are created 0600/0700 and
+written atomically (temporary file, fsync, rename, fsync of the directory).
+
+What is destroyed, and where copies could hide:
+
+* the key file here: overwritten with zeros and fsynced, then unlinked, and the directory fsynced. A
+  journalling file system or an SSD may keep the old blocks; what it keeps is still wrapped by the KEK, so
+  the server's disk and the KEK would both be needed (full-disk encryption closes that too);
+* the database: the erased rows lose their ciphertexts and wrapped DEKs in the same transaction; on SQLite
+  with ``secure_delete`` on and a ``wal_checkpoint(TRUNCATE)`` after the erasure, on PostgreSQL old row
+  versions linger until VACUUM reuses their space — ciphertext under a key that no longer exists;
+* database backups: they hold the wrapped DEKs, never this store (it is not in the backup path): useless;
+* escrow copies of this store made before the erasure: they DO hold the key. The store is escrowed like the
+  key file but *replaced*, not accumulated: after erasures the new copy is escrowed and older copies are
+  destroyed (README, "Keys and backups"). Erasure is final once no older escrow copy remains.
+
+Order of an erasure (app.crypto.records.schedule_destroy): the database transaction shreds the rows; only
+after it commits are the keys destroyed. If the transaction fails, nothing is destroyed (the case stays
+wholly readable); if the process dies between the commit and the destruction, `keys sweep` (run by `setup`
+and after every erasure) destroys the keys of every row the database says is erased.
+"""
+
+import os
+import re
+import secrets
+import tempfile
+from collections.abc import Iterator
+
+from . import envelope
+from .errors import CryptoError, KeyRingError
+
+_NAME = re.compile(r"^(case|draft|packet-[0-9a-f-]{36})$")
+_GROUP = re.compile(r"^[0-9a-f-]{36}$")
+CASE = "case"
+DRAFT = "draft"
+
+
+def packet_name(packet_id: str) -> str:
+    return f"packet-{packet_id}"
+
+
+class CaseKeyStore:
+    """A directory of KEK-wrapped per-case keys; see the module docstring."""
+
+    def __init__(self, directory: str):
+        self.directory = os.path.abspath(directory)
+
+    # --- creating and reading ----------------------------------------------------------------------
+
+    @property
+    def exists(self) -> bool:
+        return os.path.isdir(self.directory)
+
+    def create_directory(self) -> None:
+        old = os.umask(0o077)
+        try:
+            os.makedirs(self.directory, mode=0o700, exist_ok=True)
+        finally:
+            os.umask(old)
+
+    def _path(self, group: str, name: str) -> str:
+        if not _GROUP.match(group or "") or not _NAME.match(name or ""):
+            raise CryptoError("invalid case-key address")
+        return os.path.join(self.directory, group[:2], group, f"{name}.key")
+
+    def get(self, ring, group: str, name: str = CASE) -> bytes | None:
+        """The key at (group, name), unwrapped; None when it does not exist (destroyed, or never made)."""
+        if not self.exists:
+            raise KeyRingError(f"case-key store not found: {self.directory}")
+        try:
+            with open(self._path(group, name), "rb") as fh:
+                wrapped = fh.read()
+        except FileNotFoundError:
+            return None
+        return envelope.unwrap_dek(ring, wrapped, _table(name), group)
+
+    def get_or_create(self, ring, group: str, name: str = CASE) -> bytes:
+        """The key at (group, name), made (and durably written) first if there is none yet."""
+        found = self.get(ring, group, name)
+        if found is not None:
+            return found
+        key = secrets.token_bytes(32)
+        self._write(group, name, envelope.wrap_dek(ring, key, _table(name), group), exclusive=True)
+        # Two processes may race to make the same key: whichever file won is the key.
+        return self.get(ring, group, name)
+
+    def has(self, group: str, name: str = CASE) -> bool:
+        return os.path.exists(self._path(group, name))
+
+    def _write(self, group: str, name: str, data: bytes, *, exclusive: bool = False) -> None:
+        path = self._path(group, name)
+        folder = os.path.dirname(path)
+        old = os.umask(0o077)
+        try:
+            os.makedirs(folder, mode=0o700, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+        finally:
+            os.umask(old)
+        try:
+            os.fchmod(fd, 0o600)
+            self._same_owner(fd, folder)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            if exclusive:
+                try:
+                    os.link(tmp, path)  # fails if another process made the key first: theirs stands
+                except FileExistsError:
+                    pass
+                os.unlink(tmp)
+            else:
+                os.replace(tmp, path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+        _fsync_dir(folder)
+
+    def _same_owner(self, fd: int, folder: str) -> None:
+        """Run as root (`keys rotate` with the root-only key file), keep the files the service's own."""
+        if os.geteuid() != 0:
+            return
+        owner = os.stat(self.directory)
+        if owner.st_uid == 0:
+            return
+        os.fchown(fd, owner.st_uid, owner.st_gid)
+        for path in (folder, os.path.dirname(folder)):
+            os.chown(path, owner.st_uid, owner.st_gid)
+
+    # --- destroying ----------------------------------------------------------------------------------
+
+    def destroy(self, group: str, name: str | None = None) -> int:
+        """Destroy one key, or (name None) every key of the group; return how many files were destroyed."""
+        if name is not None:
+            return int(_shred(self._path(group, name)))
+        self._path(group, CASE)  # validates the group
+        folder = os.path.join(self.directory, group[:2], group)
+        if not os.path.isdir(folder):
+            return 0
+        count = sum(_shred(os.path.join(folder, entry)) for entry in os.listdir(folder))
+        try:
+            os.rmdir(folder)
+        except OSError:
+            pass
+        _fsync_dir(os.path.dirname(folder))
+        return count
+
+    # --- listing (rotation, sweep, migration) ---------------------------------------------------------
+
+    def entries(self) -> Iterator[tuple[str, str]]:
+        """Every (group, name) in the store."""
+        if not self.exists:
+            return
+        for shard in sorted(os.listdir(self.directory)):
+            shard_dir = os.path.join(self.directory, shard)
+            if len(shard) != 2 or not os.path.isdir(shard_dir):
+                continue
+            for group in sorted(os.listdir(shard_dir)):
+                folder = os.path.join(shard_dir, group)
+                if not _GROUP.match(group) or not os.path.isdir(folder):
+                    continue
+                for entry in sorted(os.listdir(folder)):
+                    if entry.endswith(".key") and _NAME.match(entry[:-4]):
+                        yield group, entry[:-4]
+
+    def kek_version(self, group: str, name: str) -> int:
+        with open(self._path(group, name), "rb") as fh:
+            return envelope.wrapped_kek_version(fh.read())
+
+    def rewrap(self, ring, group: str, name: str) -> bool:
+        """Re-wrap one key under the primary KEK (key rotation); False when it already is."""
+        if self.kek_version(group, name) == ring.primary:
+            return False
+        key = self.get(ring, group, name)
+        self._write(group, name, envelope.wrap_dek(ring, key, _table(name), group))
+        return True
+
+
+def _table(name: str) -> str:
+    # The wrap's associated data names the store and the key: "casekey:<name>|<group>|<kek version>".
+    return f"casekey:{name}"
+
+
+def _shred(path: str) -> bool:
+    """Overwrite a key file with zeros, fsync, unlink: the bytes do not linger in the file's blocks."""
+    try:
+        fd = os.open(path, os.O_WRONLY)
+    except FileNotFoundError:
+        return False
+    try:
+        size = os.fstat(fd).st_size
+        os.write(fd, b"\0" * size)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.unlink(path)
+    _fsync_dir(os.path.dirname(path))
+    return True
+
+
+def _fsync_dir(folder: str) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except FileNotFoundError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def default_directory(key_file: str, ledger: str | None = None) -> str:
+    """Beside the erasure ledger (a directory the service may write), else beside the key file."""
+    anchor = ledger or key_file
+    return os.path.join(os.path.dirname(os.path.abspath(anchor)), "case-keys")
