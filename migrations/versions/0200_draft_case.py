@@ -1,13 +1,13 @@
 """drafts: the case a draft was typed for, so that erasing the case destroys its drafts too
 
 Revision ID: 0200_draft_case
-Revises: 0300_throttle_step_up
+Revises: 0400_audit_refusal_count
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0200_draft_case"
-down_revision = "0300_throttle_step_up"
+down_revision = "0400_audit_refusal_count"
 branch_labels = None
 depends_on = None
 
