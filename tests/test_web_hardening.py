@@ -206,6 +206,7 @@ def test_production_cookies_are_secure_host_only_and_pages_send_hsts(app, make_u
     shutil.copy(app.config["KEY_FILE"], key_file)
     os.chmod(key_file, stat.S_IRUSR)
     shutil.copy(app.config["AUDIT_SIGNING_KEY"], tmp_path / "audit-signing.key")
+    shutil.copytree(app.extensions["tincay_keyring"].case_keys.directory, tmp_path / "case-keys")
     prod = create_app("production", {
         "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "KEY_FILE": str(key_file),
         "SECRET_KEY": "p" * 40, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",
