@@ -62,6 +62,9 @@ def setup():
                 "there; setup will not make a new one.") if "case-key store" in str(exc) else ""
         raise click.ClickException(f"{exc}{hint}") from exc
     current_app.extensions["tincay_keyring"] = ring
+    from .offline import keys as offline_keys
+    if offline_keys.ensure_key_file(offline_keys.key_path()):
+        click.echo(f"setup: offline-capture key pair created in {offline_keys.key_path()} (escrow it with the keys).")
     from flask_migrate import upgrade
     upgrade(revision="head")  # one head (tests/test_migrations_heads.py keeps it so)
     load_all()
@@ -258,6 +261,25 @@ def keys_sweep():
 
     ring = keyring_or_exit()
     click.echo(f"keys: {sweep(ring)} leftover case keys destroyed")
+
+
+@keys.command("offline-rotate")
+def keys_offline_rotate():
+    """New offline-capture key pair for the phones; the old private key still opens items sealed to it."""
+    from .offline import keys as offline_keys
+
+    version = offline_keys.rotate(offline_keys.key_path())
+    click.echo(f"keys: offline-capture key v{version} is now handed to devices; escrow the file again")
+
+
+@keys.command("offline-retire")
+@click.argument("version", type=int)
+def keys_offline_retire(version):
+    """Drop an old offline-capture private key once no phone can still hold items sealed to it."""
+    from .offline import keys as offline_keys
+
+    offline_keys.retire(offline_keys.key_path(), version)
+    click.echo(f"keys: offline-capture key v{version} removed")
 
 
 @keys.command("retire")

@@ -189,6 +189,31 @@ def _build_area_objects(world: World, users: dict, cases: dict) -> None:
     _referrals(world, users, cases)
     _livelihood(world, users, cases)
     _indicators(world, users)
+    _offline(world, users, cases)
+
+
+def _offline(world: World, users: dict, cases: dict) -> None:
+    """A registered phone, a case carried offline and an item that could not be saved, per counsellor."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from app.auth.models import User
+    from app.offline import services
+    from app.offline.models import OfflineItem
+    owners = {"own": users["counsellor"], "other": users["counsellor_other"], "far": world.extra["far_counsellor"]}
+    for variant, owner in owners.items():
+        owner = db.session.get(User, owner.id)
+        key = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+        device = services.register_device(owner, key, "Điện thoại 1")
+        row = services.add_offline_case(owner, cases[variant])
+        item = OfflineItem(id=str(uuid.uuid4()), device_id=device.id, user_id=owner.id, kind="note",
+                           status="rejected", reason="invalid", captured_at=device.registered_at,
+                           case_id=cases[variant].id)
+        item.values, item.errors = {"body": [""]}, {"body": ["Vui lòng nhập mục này."]}
+        db.session.add(item)
+        db.session.flush()
+        world.params[variant].update(device_id=device.id, row_id=row.id, item_id=item.id)
 
 
 def _livelihood(world: World, users: dict, cases: dict) -> None:

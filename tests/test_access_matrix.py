@@ -85,6 +85,8 @@ REPORT_REVIEW = {"own": allow("reviewer", PROVINCE), "other": allow("reviewer", 
                  "far": allow("reviewer_other", PROVINCE), "district": allow(PROVINCE), "unknown": nobody()}
 REPORT_REOPEN = {"own": ADMIN, "other": ADMIN, "far": ADMIN, "district": ADMIN, "unknown": nobody()}
 BUDGET_LINE = {"own": allow("reviewer", PROVINCE), "far": allow("reviewer_other", PROVINCE), "unknown": nobody()}
+# A counsellor's own things (a phone, an item it sent): its owner only, never another counsellor's.
+OWN_THINGS = {"own": allow("counsellor"), "other": allow("counsellor_other"), "far": nobody(), "unknown": nobody()}
 # Admin pages about one account or unit: any that exists.
 ADMIN_OBJECT = {"own": ADMIN, "unknown": nobody()}
 
@@ -109,6 +111,18 @@ MATRIX: dict[str, dict[str, dict]] = {
     "auth.step_up": {"GET": SIGNED, "POST": SIGNED},
     "auth.recovery_codes": {"POST": SIGNED},
     "drafts.save": {"POST": {"own": SIGNED, "unknown": allow()}},
+    # --- offline capture: a counsellor's own phone, carried cases and items --------------------------------
+    "offline.shell": {"GET": COUNSELLORS},
+    "offline.service_worker": {"GET": public()},
+    "offline.state": {"GET": COUNSELLORS},
+    "offline.register": {"POST": COUNSELLORS},
+    "offline.sync": {"POST": COUNSELLORS},
+    "offline.devices": {"GET": COUNSELLORS},
+    "offline.cases": {"GET": COUNSELLORS, "POST": COUNSELLORS},
+    "offline.revoke": {"POST": OWN_THINGS},
+    "offline.remove_case": {"POST": OWN_THINGS},
+    "offline.item": {"GET": OWN_THINGS},
+    "offline.finish": {"POST": OWN_THINGS},
     # --- administration ---------------------------------------------------------------------------------
     "admin.index": {"GET": ADMIN},
     "admin.users": {"GET": ADMIN},

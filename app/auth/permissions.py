@@ -46,6 +46,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "indicator.plan": frozenset({"district_reviewer"}),
     "indicator.reopen": frozenset({"admin"}),
     "indicator.export": frozenset({"district_reviewer", "reporter", "monitor"}),
+    "offline.capture": frozenset({"counsellor"}),
+    "offline.devices": frozenset({"counsellor", "supervisor"}),
 }
 
 _POLICIES: dict[type, callable] = {}

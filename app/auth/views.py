@@ -17,6 +17,11 @@ from .stepup import step_up_required
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
+# What the browser drops at sign-out and quick exit: its HTTP cache. Not "storage": the only thing kept there is
+# the offline-capture queue (app/offline), sealed for the server and unreadable on the phone, which must not be
+# lost without the counsellor being asked (app.js asks at sign-out; quick exit never waits for anything).
+SIGN_OUT_CLEARS = '"cache"'
+
 SECOND_FACTOR = "second_factor"
 AFTER_LOGIN = "after_login"  # the page asked for before signing in (already checked by safe_next)
 
@@ -170,7 +175,7 @@ def logout():
     services.end_session(current_user._get_current_object(), "logout")
     db.session.commit()
     response = redirect(url_for("auth.login"))
-    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    response.headers["Clear-Site-Data"] = SIGN_OUT_CLEARS
     return response
 
 
@@ -183,7 +188,7 @@ def quick_exit():
     services.end_session(user, "quick_exit")
     db.session.commit()
     response = redirect(current_app.config.get("QUICK_EXIT_URL") or url_for("web.neutral"))
-    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    response.headers["Clear-Site-Data"] = SIGN_OUT_CLEARS
     return response
 
 

@@ -156,3 +156,7 @@ def load_or_create(path: str, create: bool, ledger: str | None = None, case_keys
                                "with the key file, or run `flask --app wsgi setup`)")
         ring.case_keys.create_directory()
     return ring
+
+
+# Other key files kept beside this one (the offline-capture key pair) are written the same way.
+atomic_write = _atomic_write

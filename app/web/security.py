@@ -7,6 +7,10 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self';
        "base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 
 
+# The only pages a browser may keep (see app/offline): forms and reference lists, never person data.
+SHELL_ENDPOINTS = frozenset({"offline.shell", "offline.service_worker"})
+
+
 def refuse_oversize_body():
     """Answer 413 to a body over MAX_CONTENT_LENGTH before any view runs.
 
@@ -28,7 +32,11 @@ def set_security_headers(response):
     headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
     if current_app.config["APP_CONFIG"] == "production":
         headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
-    if request.endpoint != "assets.static_file":
+    if request.endpoint in SHELL_ENDPOINTS:
+        # The offline shell and its service worker hold no person data; the worker may keep them, the
+        # browser asks again each time it is online.
+        headers["Cache-Control"] = "no-cache"
+    elif request.endpoint != "assets.static_file":
         # Pages may carry person data: never store them (shared commune computers, back button).
         headers["Cache-Control"] = "no-store"
         headers["Pragma"] = "no-cache"

@@ -10,7 +10,9 @@
    f. The "Danh mục" menu lies open on wide screens; on a phone it closes on a tap elsewhere.
    g. main[data-sections]: each section's heading toggles it, the state kept in localStorage under the
       section's id (ids of page parts, never person data); a sticky index links the sections; a section
-      holding an error or named by the address (#id) opens. */
+      holding an error or named by the address (#id) opens.
+   h. Sign-out with offline items still queued (app/offline, sealed): form[data-offline-clear] asks whether to
+      drop them from this device; they are kept unless the user says so. */
 (() => {
   'use strict';
   const d = document, b = d.body, csrf = b.dataset.csrf || '';  // same ES level as htmx 2
@@ -199,5 +201,23 @@
   d.addEventListener('submit', e => {
     const m = e.target.dataset?.confirm;
     if (m && !confirm(m)) { e.preventDefault(); e.stopPropagation(); }
+  }, true);
+
+  // h. sign-out: offer to drop the sealed offline queue (never created here if this device has none)
+  d.addEventListener('submit', e => {
+    const f = e.target, ask = f.dataset?.offlineClear;
+    if (!ask || f.dataset.asked || !window.indexedDB) return;
+    e.preventDefault();
+    f.dataset.asked = '1';
+    const go = () => f.submit(), r = indexedDB.open('tincay-offline');
+    r.onupgradeneeded = () => r.transaction.abort();
+    r.onerror = go;
+    r.onsuccess = () => {
+      const db = r.result;
+      if (!db.objectStoreNames.contains('queue')) { db.close(); return go(); }
+      const t = db.transaction('queue', 'readwrite'), q = t.objectStore('queue'), c = q.count();
+      c.onsuccess = () => { if (c.result && confirm(ask.replace('{n}', c.result))) q.clear(); };
+      t.oncomplete = t.onerror = () => { db.close(); go(); };
+    };
   }, true);
 })();
