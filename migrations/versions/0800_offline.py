@@ -1,7 +1,7 @@
 """Offline capture: devices, cases carried offline, received items (sealed only when rejected).
 
 Revision ID: 0800_offline
-Revises: 0400_audit_refusal_count
+Revises: 0200_draft_case
 Create Date: 2026-12-07 04:21:41.223690
 
 """
@@ -13,7 +13,7 @@ import app.types  # noqa: F401 - custom column types used below
 
 # revision identifiers, used by Alembic.
 revision = '0800_offline'
-down_revision = '0400_audit_refusal_count'
+down_revision = '0200_draft_case'
 branch_labels = None
 depends_on = None
 
