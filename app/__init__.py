@@ -12,12 +12,12 @@ from .config import load_config
 BLUEPRINT_MODULES = (
     "app.web.assets", "app.web.views", "app.auth.views", "app.auth.admin_views", "app.units.views",
     "app.audit.views", "app.cases.views", "app.livelihood.views", "app.referrals.views", "app.indicators.views",
-    "app.web.drafts", "app.workqueue.views", "app.offline.views",
+    "app.web.drafts", "app.workqueue.views", "app.offline.views", "app.workcalendar.views",
 )
 # Every module that declares models, so that metadata and Alembic see all tables.
 MODEL_MODULES = (
     "app.units.models", "app.auth.models", "app.audit.models", "app.cases.models", "app.livelihood.models",
-    "app.referrals.models", "app.indicators.models", "app.web.models", "app.offline.models",
+    "app.referrals.models", "app.indicators.models", "app.web.models", "app.offline.models", "app.workcalendar.models",
 )
 
 
@@ -31,6 +31,8 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     _load_models()
     _register_blueprints(app)
     _register_request_hooks(app)
+    from .workcalendar.services import install as install_calendar
+    install_calendar(app)
     from .cli import register as register_cli
     register_cli(app)
     return app

@@ -136,6 +136,8 @@ MATRIX: dict[str, dict[str, dict]] = {
     "units.create": {"GET": ADMIN, "POST": ADMIN},
     "units.edit": {"GET": ADMIN_OBJECT, "POST": ADMIN_OBJECT},
     "units.add_lineage": {"POST": ADMIN_OBJECT},
+    "workcalendar.index": {"GET": ADMIN, "POST": ADMIN},
+    "workcalendar.remove": {"POST": ADMIN},
     "audit.index": {"GET": ADMIN, "GET hx=audit-more": ADMIN},
     "audit.verify": {"POST": ADMIN, "POST hx=audit-verdict": ADMIN},
     # --- cases ------------------------------------------------------------------------------------------

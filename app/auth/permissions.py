@@ -21,6 +21,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
                                "monitor", "admin"}),
     "admin.users": frozenset({"admin"}),
     "admin.units": frozenset({"admin"}),
+    "admin.calendar": frozenset({"admin"}),
     "audit.read": frozenset({"admin"}),
     "case.list": frozenset({"counsellor", "district_reviewer"}),
     "case.create": frozenset({"counsellor"}),

@@ -26,6 +26,7 @@ ITEMS = (
     ("indicator.view", "indicators.index", _l("Chỉ tiêu"), "i-chart"),
     ("admin.users", "admin.users", _l("Người dùng"), "i-user"),
     ("admin.units", "units.index", _l("Đơn vị"), "i-edit"),
+    ("admin.calendar", "workcalendar.index", _l("Lịch làm việc"), "i-calendar"),
     ("referral.map_agencies", "referrals.agency_map", _l("Ánh xạ cơ quan"), "i-referral"),
     ("audit.read", "audit.index", _l("Nhật ký"), "i-lock"),
     ("case.erase_request", "cases.erase_requests", _l("Xoá hồ sơ"), "i-lock"),
