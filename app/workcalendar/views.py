@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from .. import clock
 from ..auth.permissions import permission_required
+from ..auth.stepup import step_up_required
 from ..deadlines import workdays
 from ..extensions import db
 from ..services import ServiceError
@@ -20,6 +21,7 @@ bp = Blueprint("workcalendar", __name__, url_prefix="/admin/calendar")
 
 @bp.route("/", methods=["GET", "POST"])
 @permission_required("admin.calendar")
+@step_up_required  # the calendar moves every legal deadline: a fresh second factor, as for unit changes
 def index():
     """A year's calendar; POST adds a day off or a working day."""
     year = whole_number(request.args.get("year"), 2000, 2100) or clock.today().year
@@ -38,6 +40,7 @@ def index():
 
 @bp.post("/remove")
 @permission_required("admin.calendar")
+@step_up_required
 def remove():
     form = RemoveDayForm()
     if form.validate_on_submit():
