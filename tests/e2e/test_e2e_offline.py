@@ -2,6 +2,8 @@
 what is typed is sealed on save (the device keeps only ciphertext), and it arrives exactly once when the
 network comes back. The worker never keeps a page with person data."""
 
+import json
+
 import pytest
 from e2e_support import LiveServer, sign_in
 from playwright.sync_api import expect
@@ -149,3 +151,36 @@ def test_capture_offline_keeps_only_ciphertext_and_arrives_once(offline_server, 
     after = page.evaluate(DUMP)
     for secret in (name, ACCOUNT, NOTE, "Lò Thị Mang Theo"):
         assert secret not in after
+
+
+def test_sign_out_asks_before_dropping_unsent_items_and_leaves_nothing_readable(offline_server, new_context, device):
+    server = offline_server
+    user = server.make_user("counsellor", "TA-02")
+    code = _carried_case(server, user)
+    context = new_context()
+    page = context.new_page()
+    sign_in(page, server, user)
+    page.goto(server.url + "/offline/cases")
+    page.get_by_label("Mã hồ sơ").fill(code)
+    page.get_by_role("button", name="Thêm").click()
+    page.goto(server.url + "/offline/")
+    page.get_by_label("Tên thiết bị").select_option("Điện thoại 2")
+    page.get_by_role("button", name="Đăng ký").click()
+    expect(page.locator("#new-note")).to_be_visible()
+    page.route("**/offline/sync", lambda route: route.abort())  # the item stays unsent
+    secret = f"{NOTE} {device} lúc đăng xuất"
+    page.locator("#note-case").select_option(label=f"{code} (dv)")
+    page.locator("#note-body").fill(secret)
+    page.locator("#new-note").get_by_role("button", name="Lưu (khoá lại)").click()
+    expect(page.locator("[data-queue-count]")).to_have_text("1 bản ghi chờ gửi")
+
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    page.goto(server.url + "/cases/")
+    page.locator("footer").get_by_role("button", name="Đăng xuất").click()
+    expect(page.get_by_role("heading", name="Đăng nhập")).to_be_visible()
+    assert asked and "1 bản ghi ngoại tuyến chưa gửi" in asked[0]
+    kept = page.evaluate(DUMP)
+    at = kept.find(secret)
+    assert secret not in kept, kept[max(0, at - 300):at + 100]
+    assert json.loads(kept)["idb"]["tincay-offline/queue"] == {"keys": [], "values": []}
