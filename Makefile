@@ -27,6 +27,7 @@ run: install
 ## make test: the whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set
 test: install
 	$(VENV)/bin/ruff check app tests bench
+	$(VENV)/bin/lint-imports
 	$(MAKE) --no-print-directory test-sqlite
 	@if [ -n "$$TEST_DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgres; \
 	else echo "PostgreSQL tests SKIPPED: TEST_DATABASE_URL is not set"; fi
@@ -39,6 +40,7 @@ test-postgres:
 
 lint: install
 	$(VENV)/bin/ruff check app tests bench
+	$(VENV)/bin/lint-imports
 
 bench: install
 	$(PY) bench/run.py

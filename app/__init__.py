@@ -19,6 +19,12 @@ MODEL_MODULES = (
     "app.units.models", "app.auth.models", "app.audit.models", "app.cases.models", "app.livelihood.models",
     "app.referrals.models", "app.indicators.models", "app.web.models", "app.offline.models", "app.workcalendar.models",
 )
+# Every area's object policies (authorize()): registered at start, not by an import at the end of its models.
+POLICY_MODULES = ("app.cases.permissions", "app.referrals.permissions", "app.livelihood.permissions",
+                  "app.indicators.permissions")
+# Every module that reacts to another area's signals (app/events.py): imported at start, so that no
+# reaction is missed whichever page or command runs.
+REACTION_MODULES = ("app.referrals.services", "app.indicators.services")
 
 
 def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
@@ -95,23 +101,13 @@ def _select_locale():
 
 
 def _load_models() -> None:
-    for name in MODEL_MODULES:
-        try:
-            import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
+    for name in MODEL_MODULES + POLICY_MODULES + REACTION_MODULES:
+        import_module(name)
 
 
 def _register_blueprints(app) -> None:
     for name in BLUEPRINT_MODULES:
-        try:
-            module = import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        app.register_blueprint(module.bp)
+        app.register_blueprint(import_module(name).bp)
 
 
 def _register_request_hooks(app) -> None:
@@ -120,10 +116,11 @@ def _register_request_hooks(app) -> None:
 
     from .auth import login
     from .auth.forms import role_label
-    from .web import errors, security
+    from .web import errors, security, unit_of_work
     from .web.assets import asset_url, htmx_file
     from .web.nav import nav_items
 
+    unit_of_work.install(app)
     login.init_app(app)
     errors.register(app)
     app.before_request(security.refuse_oversize_body)

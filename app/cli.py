@@ -8,7 +8,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select, text
 
-from .extensions import db
+from .extensions import db, transaction
 
 
 def register(app) -> None:
@@ -67,8 +67,8 @@ def setup():
         click.echo(f"setup: offline-capture key pair created in {offline_keys.key_path()} (escrow it with the keys).")
     from flask_migrate import upgrade
     upgrade(revision="head")  # one head (tests/test_migrations_heads.py keeps it so)
-    load_all()
-    db.session.commit()
+    with transaction():
+        load_all()
     _ensure_audit_anchor(production)
     _finalise_erasure(ring)
     click.echo("setup: database at head, reference data loaded.")
@@ -94,8 +94,8 @@ def _store_needed() -> bool:
 
     if "case_record" not in inspect(db.engine).get_table_names():
         return False
-    found = db.session.execute(text("SELECT 1 FROM case_record WHERE kek_version = 0 LIMIT 1")).first()
-    db.session.rollback()
+    with transaction():
+        found = db.session.execute(text("SELECT 1 FROM case_record WHERE kek_version = 0 LIMIT 1")).first()
     return found is not None
 
 
@@ -117,8 +117,8 @@ def _database_has_records() -> bool:
 
     if "audit_head" not in inspect(db.engine).get_table_names():
         return False
-    seq = db.session.scalar(select(AuditHead.seq).where(AuditHead.id == 1))
-    db.session.rollback()
+    with transaction():
+        seq = db.session.scalar(select(AuditHead.seq).where(AuditHead.id == 1))
     return bool(seq)
 
 
@@ -157,10 +157,10 @@ def users_create(username, role, unit_code, password_stdin):
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = services.create_user(username, password, role=role, unit=unit, actor="cli")
+        with transaction():
+            user = services.create_user(username, password, role=role, unit=unit, actor="cli")
     except services.ServiceError as exc:
         raise click.ClickException(str(exc)) from exc
-    db.session.commit()
     click.echo(f"created {user.username} ({role} @ {unit.code})")
 
 

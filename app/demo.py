@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from .auth import services as auth
 from .auth.models import RoleAssignment, User
-from .extensions import db
+from .extensions import db, transaction
 from .reference import call_each
 from .units.queries import by_code
 
@@ -56,19 +56,19 @@ def seed(case_count: int, *, if_empty: bool = False):
     if if_empty and db.session.scalar(select(func.count()).select_from(User)):
         return None
     logins = []
-    for username, role, unit_code in DEMO_USERS:
-        unit = by_code(unit_code)
-        if unit is None or db.session.scalar(select(User.id).where(User.username == username)):
-            continue
-        password = demo_password()
-        auth.create_user(username, password, role=role, unit=unit, actor="seed-demo",
-                         display_name=f"{username} (demo)")
-        logins.append((username, role, password))
-    db.session.commit()
+    with transaction():
+        for username, role, unit_code in DEMO_USERS:
+            unit = by_code(unit_code)
+            if unit is None or db.session.scalar(select(User.id).where(User.username == username)):
+                continue
+            password = demo_password()
+            auth.create_user(username, password, role=role, unit=unit, actor="seed-demo",
+                             display_name=f"{username} (demo)")
+            logins.append((username, role, password))
     current_app.config["DEMO_CASE_COUNT"] = case_count
     for seeder in SEEDERS:
-        call_each([seeder])
-        db.session.commit()
+        with transaction():
+            call_each([seeder])
     return logins
 
 

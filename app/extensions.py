@@ -1,6 +1,8 @@
 """Flask extensions, created unbound and bound to the app in create_app()."""
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from flask_babel import Babel
 from flask_htmx import HTMX
@@ -43,3 +45,15 @@ csrf = CSRFProtect()
 babel = Babel()
 htmx = HTMX()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+@contextmanager
+def transaction() -> Iterator[None]:
+    """A command's unit of work (CLI commands, seeders, key rotation): commit when the block ends, roll back
+    when it raises. Web requests never use it: app/web/unit_of_work.py commits them, once per request."""
+    try:
+        yield
+    except BaseException:
+        db.session.rollback()
+        raise
+    db.session.commit()

@@ -86,8 +86,7 @@ def test_admin_requests_reviewer_confirms_and_the_case_becomes_unreadable(app, c
 
 
 def test_erase_hook_for_referrals_and_refusal(app, make_user, case):
-    import sys
-
+    from app import events
     from app.auth.models import User
     from app.cases import services
     from app.cases.models import Case, EraseRequest
@@ -95,29 +94,20 @@ def test_erase_hook_for_referrals_and_refusal(app, make_user, case):
     reviewer_id = make_user("district_reviewer", "099").id
     calls = []
 
-    class FakeReferrals:
-        @staticmethod
-        def on_case_erased(erased, actor):
-            calls.append(erased.id)
-    saved = sys.modules.get("app.referrals.services")
-    sys.modules["app.referrals.services"] = FakeReferrals
-    try:
-        with app.test_request_context():
-            c = db.session.get(Case, case["id"])
-            first = services.request_erase(c, "retention_end", actor=db.session.get(User, admin_id))
-            with pytest.raises(services.ServiceError):
-                services.request_erase(c, "retention_end", actor=db.session.get(User, admin_id))
-            services.decide_erase(first, actor=db.session.get(User, reviewer_id), confirm=False)
-            assert first.status == "refused" and not c.is_erased and calls == []
-            second = services.request_erase(c, "subject_request", actor=db.session.get(User, admin_id))
-            services.decide_erase(second, actor=db.session.get(User, reviewer_id), confirm=True)
-            db.session.commit()
-            assert calls == [case["id"]]
-            assert db.session.scalar(select(func.count()).select_from(EraseRequest)) == 2
-    finally:
-        if saved is None:
-            sys.modules.pop("app.referrals.services")
-        else:
-            sys.modules["app.referrals.services"] = saved
+    def on_case_erased(erased, actor):  # what the referral area hears (app/events.py)
+        calls.append(erased.id)
+
+    with events.case_erased.connected_to(on_case_erased), app.test_request_context():
+        c = db.session.get(Case, case["id"])
+        first = services.request_erase(c, "retention_end", actor=db.session.get(User, admin_id))
+        with pytest.raises(services.ServiceError):
+            services.request_erase(c, "retention_end", actor=db.session.get(User, admin_id))
+        services.decide_erase(first, actor=db.session.get(User, reviewer_id), confirm=False)
+        assert first.status == "refused" and not c.is_erased and calls == []
+        second = services.request_erase(c, "subject_request", actor=db.session.get(User, admin_id))
+        services.decide_erase(second, actor=db.session.get(User, reviewer_id), confirm=True)
+        db.session.commit()
+        assert calls == [case["id"]]
+        assert db.session.scalar(select(func.count()).select_from(EraseRequest)) == 2
     details = [json.loads(d) for a, _, d in audit_actions(app, case["id"]) if a == "case.erase_request"]
     assert details[-1]["reason"] == "subject_request"

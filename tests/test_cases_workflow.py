@@ -52,24 +52,15 @@ def test_consent_ledger_expiry_and_withdrawal(app, client, counsellor, case_id, 
     assert "Hết hạn ngày" in page and "Còn hiệu lực" in page
 
     calls = []
-    import app.cases.services as svc
+    from app import events
 
-    class FakeReferrals:
-        @staticmethod
-        def on_consent_withdrawn(consent, actor):
-            calls.append(consent.id)
-    import sys
-    sys.modules["app.referrals.services"], saved = FakeReferrals, sys.modules.get("app.referrals.services")
-    try:
+    def on_consent_withdrawn(consent, actor):  # what the referral area hears (app/events.py)
+        calls.append(consent.id)
+
+    with events.consent_withdrawn.connected_to(on_consent_withdrawn):
         response = client.post(f"/cases/{case_id}/consents/{share_id}/withdraw",
                                data={f"withdraw-{share_id}-withdrawn_on": TODAY.isoformat()})
-    finally:
-        if saved is None:
-            sys.modules.pop("app.referrals.services")
-        else:
-            sys.modules["app.referrals.services"] = saved
     assert response.status_code == 303 and calls == [share_id]
-    assert svc is not None
     assert _in_ctx(app, lambda: services.valid_consents(db.session.get(Case, case_id), "share_with_agency")) == []
     assert "Đã rút ngày" in client.get(f"/cases/{case_id}").get_data(as_text=True)
 

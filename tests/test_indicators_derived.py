@@ -157,15 +157,3 @@ def test_livelihood_and_referral_figures_equal_a_direct_count(app, make_user):
         derived.protect(referrals, frozenset())
         assert referrals.show(referrals.cells[0][0]) == "7" and referrals.show(referrals.cells[0][1]) == "<5"
         assert not _lines_are_safe(referrals)
-
-
-def test_an_area_not_built_yet_shows_no_data(app, client, make_user, login, monkeypatch):
-    from app.indicators import derived
-
-    def missing(*args):
-        raise ModuleNotFoundError("No module named 'app.referrals.models'", name="app.referrals.models")
-
-    monkeypatch.setattr(derived, "referrals_by_agency", missing)
-    login(client, make_user("monitor", "11"))
-    html = client.get("/indicators/").get_data(as_text=True)
-    assert "chưa có dữ liệu" in html

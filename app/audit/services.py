@@ -36,6 +36,46 @@ def record(actor, action: str, obj=None, *, result: str = "ok", detail: dict | N
     `case_id` puts the entry on that case's timeline; it is taken from `obj` when obj is a case or
     carries a `case_id` attribute (plans, referrals, notes…).
     """
+    _queue(db.session.info, _prepare(actor, action, obj, result=result, detail=detail, object_type=object_type,
+                                     object_id=object_id, case_id=case_id))
+
+
+def record_independently(actor, action: str, obj=None, *, result: str = "ok", detail: dict | None = None,
+                         object_type: str | None = None, object_id: str | None = None,
+                         case_id: str | None = None) -> None:
+    """Write and commit an audit entry at once, in a transaction of its own: the one path for events that
+    must outlive the request's own work (a refused access, a throttled sign-in, a damaged record).
+
+    Only on the way to an error answer: the request's own transaction is ended first (rolled back; the unit
+    of work would undo it anyway), because SQLite has one writer at a time and the request may hold the
+    write lock. The entry (or the anonymous refusal's count) then goes through its own session.
+    """
+    prepared = _prepare(actor, action, obj, result=result, detail=detail, object_type=object_type,
+                        object_id=object_id, case_id=case_id)  # before the rollback expires `actor` and `obj`
+    db.session.rollback()
+    with Session(db.engine) as own:
+        _queue(own.info, prepared)
+        own.commit()
+
+
+def pending_mark() -> tuple[int, dict]:
+    """What is queued now (see `discard_since`)."""
+    return len(db.session.info.get(_PENDING, [])), dict(db.session.info.get(_COUNTS, {}))
+
+
+def discard_since(mark: tuple[int, dict]) -> None:
+    """Drop what was queued after `mark`: its work was undone (a savepoint rolled back)."""
+    entries, counts = mark
+    pending = db.session.info.get(_PENDING)
+    if pending is not None:
+        del pending[entries:]
+    if _COUNTS in db.session.info:
+        db.session.info[_COUNTS] = counts
+
+
+def _prepare(actor, action: str, obj, *, result: str, detail: dict | None, object_type: str | None,
+             object_id: str | None, case_id: str | None) -> tuple[str, object]:
+    """(_PENDING, entry) for the chain, or (_COUNTS, key) for an anonymous refusal that is only counted."""
     if obj is not None:
         if case_id is None:
             case_id = obj.id if getattr(obj, "__tablename__", "") == "case_record" else getattr(obj, "case_id", None)
@@ -43,15 +83,21 @@ def record(actor, action: str, obj=None, *, result: str = "ok", detail: dict | N
         object_id = object_id or str(getattr(obj, "id", "") or "")
     actor_id = getattr(actor, "id", None) if actor is not None and not isinstance(actor, str) else actor
     if actor_id is None and not object_id and result in COUNTED_RESULTS and has_request_context():
-        _count_refusal(action, result)
-        return
+        return _COUNTS, _refusal_key(action, result)
     detail = dict(detail or {})
     if has_request_context():
         detail.setdefault("ip", _address_tag(request.remote_addr or ""))
-    db.session.info.setdefault(_PENDING, []).append({
-        "at": utcnow(), "actor_id": actor_id, "action": action, "object_type": object_type,
-        "object_id": object_id, "result": result, "detail": detail, "case_id": case_id,
-    })
+    return _PENDING, {"at": utcnow(), "actor_id": actor_id, "action": action, "object_type": object_type,
+                      "object_id": object_id, "result": result, "detail": detail, "case_id": case_id}
+
+
+def _queue(info: dict, prepared: tuple[str, object]) -> None:
+    kind, item = prepared
+    if kind == _COUNTS:
+        counts = info.setdefault(_COUNTS, {})
+        counts[item] = counts.get(item, 0) + 1
+    else:
+        info.setdefault(_PENDING, []).append(item)
 
 
 def _address_tag(address: str) -> str:
@@ -62,12 +108,10 @@ def _address_tag(address: str) -> str:
     return hmac.new(key, b"ip|" + address.encode(), hashlib.sha256).hexdigest()[:16]
 
 
-def _count_refusal(action: str, result: str) -> None:
-    """Add one to this minute's counter of the client's address bucket (written just before the commit)."""
+def _refusal_key(action: str, result: str) -> tuple:
+    """This minute's counter of the client's address bucket (added to just before the commit)."""
     minute = utcnow().replace(second=0, microsecond=0)
-    key = (minute, _bucket_tag(request.remote_addr or ""), action, result)
-    counts = db.session.info.setdefault(_COUNTS, {})
-    counts[key] = counts.get(key, 0) + 1
+    return minute, _bucket_tag(request.remote_addr or ""), action, result
 
 
 def _bucket_tag(address: str) -> str:
@@ -118,6 +162,8 @@ def chain_hash(key: bytes, prev_hash: str, entry: dict) -> str:
 
 @event.listens_for(Session, "before_commit")
 def _chain_pending(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint (unit_of_work.attempt): the entries are chained when the request commits
     counts = session.info.pop(_COUNTS, None)
     if counts:
         _upsert_counts(session, counts)
@@ -155,11 +201,13 @@ def _write_checkpoint(session: Session) -> None:
         anchor.log.error("audit checkpoint of entry %s not written: %s", due[0], type(exc).__name__)
 
 
-@event.listens_for(Session, "after_rollback")
-def _drop_pending(session: Session) -> None:
-    session.info.pop(_PENDING, None)
-    session.info.pop(_COUNTS, None)
-    session.info.pop(_CHECKPOINT, None)
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_pending(session: Session, previous_transaction) -> None:
+    # Only when the whole transaction is undone: a savepoint's own entries are dropped by discard_since().
+    if previous_transaction.parent is None:
+        session.info.pop(_PENDING, None)
+        session.info.pop(_COUNTS, None)
+        session.info.pop(_CHECKPOINT, None)
 
 
 def checkpoint_now() -> dict | None:

@@ -50,5 +50,4 @@ def verify():
     verdict = services.verify()
     services.record(current_user, "audit.verify", result="ok" if verdict.ok else "broken",
                     detail={"checked": verdict.checked, "first_bad": verdict.first_bad_seq})
-    db.session.commit()
     return render_template("audit/_verdict.html", verdict=verdict)

@@ -9,6 +9,7 @@ from ..extensions import db
 from ..units.models import Unit
 from ..units.queries import unit_choices
 from ..web.forms import options
+from ..web.unit_of_work import attempt
 from . import services
 from .forms import PasswordResetForm, RoleAddForm, UserCreateForm, role_choices
 from .models import RoleAssignment, User
@@ -51,13 +52,13 @@ def create_user():
     _fill_choices(form)
     if form.validate_on_submit():
         try:
-            user = services.create_user(form.username.data, form.password.data, role=form.role.data,
-                                        unit=db.session.get(Unit, form.unit.data), actor=current_user,
-                                        display_name=form.display_name.data, must_change=True)
+            with attempt():
+                user = services.create_user(form.username.data, form.password.data, role=form.role.data,
+                                            unit=db.session.get(Unit, form.unit.data), actor=current_user,
+                                            display_name=form.display_name.data, must_change=True)
         except services.ServiceError as exc:
             getattr(form, exc.field or "username").errors.append(str(exc))
         else:
-            db.session.commit()
             flash(_l("Đã tạo tài khoản."), "success")
             return redirect(url_for("admin.user_detail", user_id=user.id), 303)
     return render_template("admin/user_new.html", form=form)
@@ -84,11 +85,11 @@ def add_role(user_id):
     _fill_choices(form)
     if form.validate_on_submit():
         try:
-            services.assign_role(user, form.role.data, db.session.get(Unit, form.unit.data), actor=current_user)
+            with attempt():
+                services.assign_role(user, form.role.data, db.session.get(Unit, form.unit.data), actor=current_user)
         except services.ServiceError as exc:
             getattr(form, exc.field or "role").errors.append(str(exc))
         else:
-            db.session.commit()
             flash(_l("Đã thêm vai trò."), "success")
             return redirect(url_for("admin.user_detail", user_id=user.id), 303)
     return render_template("admin/user_detail.html", user=user, role_form=form, reset_form=PasswordResetForm(),
@@ -105,7 +106,6 @@ def remove_role(user_id, assignment_id):
     if assignment is None:
         return render_template("errors/error.html", status=404, title=_l("Không tìm thấy"), message=""), 404
     services.remove_role(assignment, actor=current_user)
-    db.session.commit()
     flash(_l("Đã bỏ vai trò."), "success")
     return redirect(url_for("admin.user_detail", user_id=str(user_id)), 303)
 
@@ -117,11 +117,11 @@ def set_active(user_id):
     """Disable (every session ends at once) or enable an account."""
     user = _user_or_404(str(user_id))
     try:
-        services.set_active(user, request.form.get("active") == "1", actor=current_user)
+        with attempt():
+            services.set_active(user, request.form.get("active") == "1", actor=current_user)
     except services.ServiceError as exc:
         flash(str(exc), "error")
     else:
-        db.session.commit()
         flash(_l("Đã mở khóa tài khoản.") if user.active else _l("Đã khóa tài khoản; mọi phiên đã kết thúc."),
               "success")
     return redirect(url_for("admin.user_detail", user_id=user.id), 303)
@@ -138,11 +138,11 @@ def reset_password(user_id):
     _fill_choices(role_form)
     if form.validate_on_submit():
         try:
-            services.set_password(user, form.password.data, actor=current_user, must_change=True)
+            with attempt():
+                services.set_password(user, form.password.data, actor=current_user, must_change=True)
         except services.ServiceError as exc:
             form.password.errors.append(str(exc))
         else:
-            db.session.commit()
             flash(_l("Đã đặt lại mật khẩu; người dùng phải đổi khi đăng nhập."), "success")
             return redirect(url_for("admin.user_detail", user_id=user.id), 303)
     return render_template("admin/user_detail.html", user=user, role_form=role_form, reset_form=form,

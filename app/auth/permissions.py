@@ -11,8 +11,6 @@ from functools import wraps
 from flask import abort, g, redirect, request, url_for
 from flask_login import current_user
 
-from ..extensions import db
-
 PUBLIC = "public"
 
 # permission -> roles that hold it. Nothing is allowed that is not listed here.
@@ -124,12 +122,10 @@ def ensure_authorized(action: str, obj, *, status: int = 404):
 
 
 def deny(permission: str, obj=None, *, status: int = 403):
-    """Record the denial in its own committed transaction, then abort."""
+    """Record the denial through the independent audit path (it outlives the request's undone work), then abort."""
     from ..audit import services as audit
-    db.session.rollback()
-    audit.record(current_user if current_user.is_authenticated else None, "access.denied", obj,
-                 result="denied", detail={"permission": permission, "endpoint": request.endpoint or ""})
-    db.session.commit()
+    audit.record_independently(current_user if current_user.is_authenticated else None, "access.denied", obj,
+                               result="denied", detail={"permission": permission, "endpoint": request.endpoint or ""})
     abort(status)
 
 

@@ -1,6 +1,6 @@
 """Account operations: sign-in with throttling, server-side sessions, TOTP, password changes, user admin.
 
-Services change state, write the audit entry and flush; the view commits once.
+Services change state, write the audit entry and flush; the request commits once (app/web/unit_of_work.py).
 """
 
 import hashlib
@@ -193,14 +193,12 @@ def load_session() -> tuple[User | None, str]:
     elif not record.user.active:
         reason = "disabled"
     if reason:
-        record.revoked_at, record.revoked_reason = now, reason
-        db.session.commit()
+        record.revoked_at, record.revoked_reason = now, reason  # committed with the request (unit of work)
         session.pop(SESSION_KEY, None)
         return None, "expired"
     g.user_session = record
     if (now - record.last_seen_at).total_seconds() > min(TOUCH_EVERY_SECONDS, cfg["SESSION_IDLE"].total_seconds() / 20):
-        record.last_seen_at = now
-        db.session.commit()
+        record.last_seen_at = now  # committed with the request (unit of work)
     if record.totp_ok:
         return record.user, "ok"
     if record.user.totp_enabled:

@@ -17,7 +17,8 @@ from sqlalchemy import case, delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from ..extensions import db, limiter
+from ..extensions import db, limiter, transaction
+from ..web import unit_of_work
 from .models import ThrottleCounter
 
 
@@ -37,7 +38,7 @@ def take(*limits: tuple[str, str]) -> bool:
         item = parse(limit)
         within = _count(item, key, +1) <= item.amount and within
     if _in_database():
-        db.session.commit()
+        unit_of_work.commit_so_far()
     return within
 
 
@@ -46,7 +47,7 @@ def give_back(*limits: tuple[str, str]) -> None:
     for limit, key in limits:
         _count(parse(limit), key, -1)
     if _in_database():
-        db.session.commit()
+        unit_of_work.commit_so_far()
 
 
 def _count(item: RateLimitItem, key: str, amount: int) -> int:
@@ -68,5 +69,5 @@ def _count(item: RateLimitItem, key: str, amount: int) -> int:
 def reset() -> None:
     """Forget every count (tests: 'the window has passed')."""
     limiter.reset()
-    db.session.execute(delete(ThrottleCounter))
-    db.session.commit()
+    with transaction():
+        db.session.execute(delete(ThrottleCounter))

@@ -7,8 +7,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..audit import services as audit
-from ..extensions import csrf, db, limiter
+from ..extensions import csrf, limiter
 from ..web.redirects import safe_next
+from ..web.unit_of_work import attempt
 from . import recovery, services
 from . import totp as otp  # not `totp`: the view below of that name would shadow the module
 from .forms import LoginForm, PasswordChangeForm, TotpForm
@@ -45,9 +46,7 @@ def _login_ip_limit():
 
 def _audit_refused_attempt(_limit):
     """Record a sign-in refused by the per-address limit (answered 429): every attempt is in the trail."""
-    db.session.rollback()
-    audit.record(None, "auth.login", result="rate_limited", object_type="user_account")
-    db.session.commit()
+    audit.record_independently(None, "auth.login", result="rate_limited", object_type="user_account")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -63,10 +62,8 @@ def login():
         try:
             result = services.authenticate(form.username.data, form.password.data)
         except services.ServiceError as exc:
-            error = str(exc)
-            db.session.commit()  # keep the audit entry of the failure
+            error = str(exc)  # the failure's count and audit entry are kept: the page is answered 200
         else:
-            db.session.commit()
             session[AFTER_LOGIN] = safe_next(request.values.get("next"), "")
             if result.next_step == "totp":
                 return redirect(url_for("auth.totp"))
@@ -101,10 +98,8 @@ def totp(user):
         try:
             services.verify_second_factor(user, form.code.data, recovery_allowed=True)
         except services.ServiceError as exc:
-            form.code.errors.append(str(exc))
-            db.session.commit()
+            form.code.errors.append(str(exc))  # the failure's count and audit entry are kept
         else:
-            db.session.commit()
             return _signed_in(user)
     return render_template("auth/totp.html", form=form)
 
@@ -122,10 +117,8 @@ def step_up():
         try:
             services.verify_second_factor(user, form.code.data, action="auth.step_up")
         except services.ServiceError as exc:
-            form.code.errors.append(str(exc))
-            db.session.commit()
+            form.code.errors.append(str(exc))  # the failure's count and audit entry are kept
         else:
-            db.session.commit()
             return redirect(back, 303)
     return render_template("auth/step_up.html", form=form, next=back)
 
@@ -139,7 +132,6 @@ def recovery_codes():
     if not user.totp_enabled:
         return redirect(url_for("auth.totp_setup"))
     codes = recovery.issue(user, actor=user)
-    db.session.commit()
     return render_template("auth/recovery_codes.html", codes=codes, continue_url=url_for("auth.account"))
 
 
@@ -153,11 +145,11 @@ def totp_setup(user):
     form = TotpForm()
     if form.validate_on_submit():
         try:
-            codes = services.finish_totp_enrolment(user, form.code.data)
+            with attempt():
+                codes = services.finish_totp_enrolment(user, form.code.data)
         except services.ServiceError as exc:
             form.code.errors.append(str(exc))
         else:
-            db.session.commit()
             flash(_l("Đã bật xác thực hai bước."), "success")
             return render_template("auth/recovery_codes.html", codes=codes, continue_url=_after_sign_in(user))
     # Keep the secret already shown while the user retries a code; a fresh page gets a fresh secret.
@@ -173,7 +165,6 @@ def totp_setup(user):
 def logout():
     """End this session on the server and forget the cookie."""
     services.end_session(current_user._get_current_object(), "logout")
-    db.session.commit()
     response = redirect(url_for("auth.login"))
     response.headers["Clear-Site-Data"] = SIGN_OUT_CLEARS
     return response
@@ -186,7 +177,6 @@ def quick_exit():
     """Leave at once: end the session and go to a neutral page that replaces this one in history."""
     user = current_user._get_current_object() if current_user.is_authenticated else g.get("pending_user")
     services.end_session(user, "quick_exit")
-    db.session.commit()
     response = redirect(current_app.config.get("QUICK_EXIT_URL") or url_for("web.neutral"))
     response.headers["Clear-Site-Data"] = SIGN_OUT_CLEARS
     return response
@@ -200,11 +190,11 @@ def password():
     form = PasswordChangeForm()
     if form.validate_on_submit():
         try:
-            services.change_password(current_user._get_current_object(), form.current.data, form.new.data)
+            with attempt():
+                services.change_password(current_user._get_current_object(), form.current.data, form.new.data)
         except services.ServiceError as exc:
             getattr(form, exc.field or "new").errors.append(str(exc))
         else:
-            db.session.commit()
             flash(_l("Đã đổi mật khẩu. Các phiên đăng nhập khác đã bị đăng xuất."), "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/password.html", form=form)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from .. import clock
 from ..audit import services as audit
 from ..auth.models import RoleAssignment, User
-from ..extensions import db, utcnow
+from ..extensions import db, transaction, utcnow
 from ..units.models import Unit
 from . import reference_data as ref
 from .forms import DV_ACT_CODES
@@ -47,12 +47,12 @@ def seed(count: int | None = None) -> int:
         db.session.add(case)
         _children(rng, case, today, counsellors.get(unit))
         if n % BATCH == 0:
-            db.session.flush()
-            db.session.commit()
+            with transaction():  # this batch is kept: memory stays flat however many cases are seeded
+                db.session.flush()
             db.session.expunge_all()
             counters = {c.year: c for c in db.session.scalars(select(CaseCounter))}
-    audit.record("seed-demo", "case.demo_seed", detail={"count": count})
-    db.session.commit()
+    with transaction():
+        audit.record("seed-demo", "case.demo_seed", detail={"count": count})
     return count
 
 

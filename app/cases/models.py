@@ -252,6 +252,3 @@ class EraseRequest(db.Model):
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_by_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-
-from . import permissions  # noqa: E402,F401 - registers the case policy once the models exist

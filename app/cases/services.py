@@ -1,17 +1,17 @@
-"""Operations on case records: each changes state, writes its audit entry and flushes; the view commits.
+"""Operations on case records: each changes state, writes its audit entry and flushes; the request commits
+(app/web/unit_of_work.py).
 
 Other areas use `schedule_followup`, `valid_consents`, `withdraw_consent` and `erase_case`.
 """
 
 import unicodedata
 from datetime import date, timedelta
-from importlib import import_module
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import clock
+from .. import clock, events
 from ..audit import services as audit
 from ..crypto.records import Encrypted, encrypted_fields, schedule_ledger
 from ..extensions import db, utcnow
@@ -201,7 +201,7 @@ def record_consent(case: Case, data: dict, *, actor) -> Consent:
                                                            "agency_id": consent.agency_id})
     db.session.flush()
     if consent.purpose == "share_with_agency":
-        _call_referrals("on_consent_recorded", consent, actor)
+        events.consent_recorded.send(consent, actor=actor)
     return consent
 
 
@@ -224,16 +224,7 @@ def withdraw_consent(consent: Consent, *, actor, on: date | None = None) -> None
     audit.record(actor, "consent.withdraw", consent, detail={"purpose": consent.purpose})
     db.session.flush()
     if consent.purpose == "share_with_agency":
-        _call_referrals("on_consent_withdrawn", consent, actor)
-
-
-def _call_referrals(hook: str, obj, actor) -> None:
-    """Tell the referral area, when it exists and listens (it is built alongside this one)."""
-    try:
-        fn = getattr(import_module("app.referrals.services"), hook)
-    except (ImportError, AttributeError):
-        return
-    fn(obj, actor)
+        events.consent_withdrawn.send(consent, actor=actor)
 
 
 # --- services in the case plan ---------------------------------------------------------------------
@@ -376,7 +367,7 @@ def erase_case(case: Case, actor) -> None:
         if isinstance(obj, CASE_CHILDREN) and obj.case_id == case.id:
             obj.__dict__.pop("_tc_plain", None)
             db.session.expire(obj)
-    _call_referrals("on_case_erased", case, actor)
+    events.case_erased.send(case, actor=actor)
 
 
 __all__ = ["EditConflict", "ServiceError", "add_note", "add_service", "close_case", "complete_followup",

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from ..extensions import db
+from ..extensions import db, transaction
 from . import casekeys, envelope
 from .keyring import KeyRing
 from .rotation import encrypted_models
@@ -38,15 +38,15 @@ def move_to_store(ring: KeyRing, *, batch: int = 500) -> MoveResult:
             model.wrapped_dek.is_not(None), model.erased_at.is_(None),
             model.kek_version.is_(None) | (model.kek_version != envelope.STORE_WRAPPED))).all()
         for start in range(0, len(ids), batch):
-            for row in db.session.scalars(select(model).where(model.id.in_(ids[start:start + batch]))):
-                owner = row.key_owner()
-                if row.id in ring.erased_ids or owner[0] in ring.erased_ids:
-                    continue  # erased (an older database restored): never make its case a key again
-                moved += row.move_to_store(ring)
-            db.session.commit()
+            with transaction():  # one committed batch
+                for row in db.session.scalars(select(model).where(model.id.in_(ids[start:start + batch]))):
+                    owner = row.key_owner()
+                    if row.id in ring.erased_ids or owner[0] in ring.erased_ids:
+                        continue  # erased (an older database restored): never make its case a key again
+                    moved += row.move_to_store(ring)
     if moved:
-        audit.record("cli", "keys.move_to_store", detail={"moved": moved})
-        db.session.commit()
+        with transaction():
+            audit.record("cli", "keys.move_to_store", detail={"moved": moved})
     return MoveResult(moved)
 
 
@@ -65,5 +65,5 @@ def sweep(ring: KeyRing) -> int:
         alive = set(db.session.scalars(select(FormDraft.id).where(FormDraft.id.in_(drafts))))
         for group in drafts - alive:
             destroyed += store.destroy(group, casekeys.DRAFT)
-    db.session.rollback()
+    db.session.close()  # only read: end the transaction (nothing to commit)
     return destroyed

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
 
-from ..extensions import db
+from ..extensions import db, transaction
 from . import envelope
 from .keyring import KeyRing
 from .records import EncryptedRecord
@@ -54,8 +54,8 @@ def rotate(ring: KeyRing, *, batch: int = 500, echo=print) -> RotationResult:
         old = ring.primary
         ring.add_primary()
         ring.save()  # saved first: a crash later leaves a ring that still opens every data key
-        audit.record("cli", "keys.rotate_start", detail={"from": old, "to": ring.primary})
-        db.session.commit()
+        with transaction():
+            audit.record("cli", "keys.rotate_start", detail={"from": old, "to": ring.primary})
         echo(f"keys: new primary key v{ring.primary}")
     else:
         echo(f"keys: resuming rotation to v{ring.primary}")
@@ -64,16 +64,16 @@ def rotate(ring: KeyRing, *, batch: int = 500, echo=print) -> RotationResult:
         done += ring.case_keys.rewrap(ring, group, name)
     for model in encrypted_models():
         while True:
-            rows = db.session.scalars(_on_old_keys(model, ring.primary).limit(batch)).all()
+            with transaction():  # one committed batch: an interrupted rotation resumes where it stopped
+                rows = db.session.scalars(_on_old_keys(model, ring.primary).limit(batch)).all()
+                for row in rows:
+                    row.rewrap(ring)
             if not rows:
                 break
-            for row in rows:
-                row.rewrap(ring)
             done += len(rows)
-            db.session.commit()
     left = remaining(ring.primary, ring)
-    audit.record("cli", "keys.rotate_done", detail={"primary": ring.primary, "rewrapped": done, "remaining": left})
-    db.session.commit()
+    with transaction():
+        audit.record("cli", "keys.rotate_done", detail={"primary": ring.primary, "rewrapped": done, "remaining": left})
     return RotationResult(done, left)
 
 

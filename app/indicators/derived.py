@@ -42,7 +42,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
 from .. import clock
+from ..cases.models import Case
 from ..extensions import db
+from ..livelihood.models import Disbursement, LivelihoodPlan
+from ..referrals.models import Referral
 from ..units.models import Unit
 from ..units.queries import scope_ids
 
@@ -162,7 +165,6 @@ def _year_bounds(year: int) -> tuple[date, date]:
 
 def trusted_address_support(units: frozenset, year: int) -> Table:
     """Survivors whose case a trusted address handled in the year, by kind of case."""
-    from ..cases.models import Case
     start, end = _year_bounds(year)
     addresses = list(db.session.scalars(select(Unit).where(Unit.id.in_(list(units)), Unit.kind == "trusted_address")
                                         .order_by(Unit.code)))
@@ -206,8 +208,6 @@ def _livelihood_paid_by_unit(year: int) -> dict[str, tuple[int, int]]:
     cases of each commune (many), so its cost follows the payments, not the number of cases. The kind
     is filtered here, not in SQL: a condition on the case's kind would tempt the planner to start from
     the (many) cases of that kind."""
-    from ..cases.models import Case
-    from ..livelihood.models import Disbursement, LivelihoodPlan
     start, end = _year_bounds(year)
     found = db.session.execute(
         select(Case.unit_id, Case.kind, func.count(func.distinct(Case.id)),
@@ -227,7 +227,6 @@ def _livelihood_paid_by_unit(year: int) -> dict[str, tuple[int, int]]:
 def referrals_by_agency(units: frozenset, year: int) -> Table:
     """Referrals sent in the year by the units (the unit of the case when it was sent), and how many of them
     were completed, by agency."""
-    from ..referrals.models import Referral
     # From the year's referrals through their date index, without touching the cases: the sending unit is
     # kept on the referral. The scope is applied here: a list of units in the SQL could make a planner start
     # from their cases instead.
@@ -255,17 +254,7 @@ def _completed(referral_model):
 
 
 def tables(root_units: frozenset, communes: list[Unit], year: int, viewer_units: frozenset) -> list[Table]:
-    """The three tables, protected for the viewer; a table whose area is not built yet is marked unavailable."""
-    builders = (("trusted_address", _l("Người được địa chỉ tin cậy hỗ trợ, theo loại vụ việc"),
-                 lambda: trusted_address_support(root_units, year)),
-                ("livelihood", _l("Nạn nhân mua bán người được hỗ trợ sinh kế và số tiền đã giải ngân"),
-                 lambda: trafficking_livelihood(communes, year)),
-                ("referrals", _l("Chuyển gửi theo cơ quan tiếp nhận"), lambda: referrals_by_agency(root_units, year)))
-    result = []
-    for key, title, build in builders:
-        try:
-            table = build()
-        except ImportError:
-            table = Table(key, title, [], [], [], [], available=False)
-        result.append(protect(table, viewer_units) if table.available else table)
-    return result
+    """The three tables, protected for the viewer."""
+    built = (trusted_address_support(root_units, year), trafficking_livelihood(communes, year),
+             referrals_by_agency(root_units, year))
+    return [protect(table, viewer_units) for table in built]

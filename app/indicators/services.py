@@ -1,4 +1,4 @@
-"""Operations of the indicator module: each changes state, writes the audit entry and flushes; the view commits.
+"""Operations of the indicator module: each changes state, writes the audit entry and flushes; the request commits.
 
 Also the reference loader `load_catalogue` (called by `setup`) and `livelihood_budget`, which the
 livelihood area asks for the yearly budget of livelihood support.
@@ -10,6 +10,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from .. import events
 from ..audit import services as audit
 from ..extensions import db, utcnow
 from ..services import ensure
@@ -83,6 +84,11 @@ def _upsert(model, code: str, **fields):
         if getattr(row, name) != value:
             setattr(row, name, value)
     return row
+
+
+@events.livelihood_budget_asked.connect
+def _budget_asked(unit: Unit, *, year: int) -> int | None:
+    return livelihood_budget(year, unit)
 
 
 def livelihood_budget(year: int, unit: Unit) -> int | None:

@@ -7,11 +7,11 @@ above the case's unit (or, for units created after the district level ended in J
 """
 
 from dataclasses import dataclass
-from importlib import import_module
 
 from flask import current_app
 from sqlalchemy import func, select
 
+from .. import events
 from ..cases.models import Case
 from ..extensions import db
 from ..units.models import Unit
@@ -40,12 +40,8 @@ def pool_of(unit: Unit) -> Unit:
 
 
 def indicator_budget(year: int, pool: Unit) -> int | None:
-    """The indicator module's livelihood budget lines for the year, when that module provides them."""
-    try:
-        fn = import_module("app.indicators.services").livelihood_budget
-    except (ImportError, AttributeError):
-        return None
-    return fn(year, pool)
+    """The livelihood budget lines planned for the pool and year (the indicators area answers), or None."""
+    return events.answer(events.livelihood_budget_asked, pool, year=year)
 
 
 def yearly_total(year: int, pool: Unit) -> tuple[int, str]:

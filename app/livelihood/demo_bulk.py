@@ -14,7 +14,7 @@ from ..audit import services as audit
 from ..auth.models import User
 from ..cases.models import Case, FollowUp
 from ..demo import BULK_FROM_CASES, apportion, assign_states, at, counsellors_by_unit
-from ..extensions import db, new_uuid, utcnow
+from ..extensions import db, new_uuid, transaction, utcnow
 from ..units.models import Unit
 from . import budget, services
 from .models import Disbursement, LivelihoodPlan, MonitoringVisit, PlanDecision, PlanOutcome, PlanVersion
@@ -109,8 +109,8 @@ def seed_bulk(reviewer: User) -> int:
         for row, state in chunk:
             state = _plan(rng, cases[row.id], state, people, funds, today, now)
             made[state] = made.get(state, 0) + 1
-        db.session.flush()
-        db.session.commit()
+        with transaction():  # this batch is kept: memory stays flat however many plans are seeded
+            db.session.flush()
         db.session.expunge_all()
     audit.record("seed-demo", "livelihood.demo_seed", detail={"count": len(pairs), "states": made})
     db.session.flush()

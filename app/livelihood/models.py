@@ -196,6 +196,3 @@ class PlanOutcome(CaseKeyed, db.Model):
 
     case: Mapped[Case] = relationship(lazy="joined")
     plan: Mapped[LivelihoodPlan] = relationship(back_populates="outcomes")
-
-
-from . import permissions  # noqa: E402,F401 - registers the plan policy once the models exist

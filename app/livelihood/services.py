@@ -1,5 +1,5 @@
 """Operations on livelihood plans: each checks its rule, changes state, writes its audit entry and flushes;
-the view commits once. Audit details carry ids and codes only: the plan's case_id puts every entry on the
+the request commits once. Audit details carry ids and codes only: the plan's case_id puts every entry on the
 case timeline."""
 
 import calendar

@@ -18,7 +18,7 @@ from ..audit import services as audit
 from ..auth.models import RoleAssignment
 from ..cases.models import Case, Consent
 from ..demo import BULK_FROM_CASES, apportion, assign_states, at, counsellors_by_unit
-from ..extensions import db, new_uuid, utcnow
+from ..extensions import db, new_uuid, transaction, utcnow
 from ..units.models import Unit
 from ..units.queries import by_code
 from ..units.reference_data import REFORM_DATE
@@ -136,8 +136,8 @@ def seed_bulk() -> int:
             if sending is not None:
                 _bulk_referral(rng, case, state, sending, context)
                 made += 1
-        db.session.flush()
-        db.session.commit()
+        with transaction():  # this batch is kept: memory stays flat however many referrals are seeded
+            db.session.flush()
         db.session.expunge_all()
     return made
 

@@ -176,6 +176,3 @@ class AgencyMapping(db.Model):
 
     old_agency: Mapped[Unit] = relationship(foreign_keys=[old_agency_id], lazy="joined")
     new_agency: Mapped[Unit] = relationship(foreign_keys=[new_agency_id], lazy="joined")
-
-
-from . import permissions  # noqa: E402,F401 - registers the referral policy once the models exist

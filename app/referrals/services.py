@@ -1,4 +1,4 @@
-"""Operations on referrals: each checks, changes state, writes its audit entry and flushes; the view commits.
+"""Operations on referrals: each checks, changes state, writes its audit entry and flushes; the request commits.
 
 Rules kept here:
 * Sending needs a valid consent to share with THAT agency, or a recorded emergency basis (urgent protection
@@ -19,9 +19,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import clock
+from .. import clock, events
 from ..audit import services as audit
 from ..cases.models import Case, Consent
+from ..cases.services import valid_consents
 from ..crypto.records import schedule_ledger
 from ..deadlines import add_working_days
 from ..extensions import db, utcnow
@@ -66,7 +67,6 @@ def ack_due(sent_at: datetime, urgency: str, working_days: int | None = None) ->
 
 def share_consent(case: Case, agency_id: str, on: date | None = None) -> Consent | None:
     """The latest valid consent of the case to share with that agency (None without one)."""
-    from ..cases.services import valid_consents
     found = valid_consents(case, "share_with_agency", agency_id=agency_id, on=on)
     return found[-1] if found else None
 
@@ -144,15 +144,14 @@ def _add_packet(referral, case, fields, message, *, key, actor, number) -> Refer
 def _flush_once(obj, twin=None) -> None:
     """Flush; a concurrent twin of this submission (same idempotency key) or of this change is refused."""
     try:
-        db.session.flush()
+        with db.session.begin_nested():  # a savepoint: a refused flush leaves the request's transaction usable
+            db.session.flush()
     except IntegrityError as exc:
-        db.session.rollback()
         first = twin() if twin else None  # the double-click that won the race: show it, make nothing more
         if first is not None:
             raise AlreadyDone(first) from exc
         raise ServiceError(_l("Yêu cầu này đã được gửi rồi.")) from exc
     except StaleDataError as exc:
-        db.session.rollback()
         raise ServiceError(_l("Chuyển gửi vừa được người khác cập nhật; vui lòng tải lại trang.")) from exc
 
 
@@ -210,6 +209,7 @@ def destroy_packets(referral: Referral, *, actor, cause: str = "sender") -> None
                                                                     "packets": len(referral.packets)})
 
 
+@events.consent_recorded.connect
 def on_consent_recorded(consent: Consent, actor) -> None:
     """The survivor has now consented to share with an agency: the referrals sent to it on an emergency basis
     are reviewed by that consent (the flag "cần rà soát" clears; the emergency basis stays on record)."""
@@ -224,6 +224,7 @@ def on_consent_recorded(consent: Consent, actor) -> None:
     db.session.flush()
 
 
+@events.consent_withdrawn.connect
 def on_consent_withdrawn(consent: Consent, actor) -> None:
     """A consent to share with an agency was withdrawn: withdraw the open referrals that relied on it."""
     case = db.session.get(Case, consent.case_id)
@@ -235,6 +236,7 @@ def on_consent_withdrawn(consent: Consent, actor) -> None:
             withdraw(referral, actor=actor, cause="consent_withdrawn")
 
 
+@events.case_erased.connect
 def on_case_erased(case: Case, actor) -> None:
     """The case was erased: every packet of it is destroyed — open referrals are withdrawn first, finished
     ones keep their tombstone (code, dates, outcome) marked `case_erased_at`. Erasure covers what was derived

@@ -10,6 +10,7 @@ from ..auth.stepup import step_up_required
 from ..extensions import db
 from ..services import ServiceError
 from ..web.forms import options
+from ..web.unit_of_work import attempt
 from . import services
 from .forms import KIND_LABELS, LineageForm, UnitEditForm, UnitForm
 from .models import Unit, UnitLineage
@@ -36,13 +37,13 @@ def create():
     form.parent.choices = options([("", _l("— Không (cấp tỉnh) —"))], unit_choices())
     if form.validate_on_submit():
         try:
-            services.create_unit(code=form.code.data, kind=form.kind.data, name=form.name.data,
-                                 parent=db.session.get(Unit, form.parent.data) if form.parent.data else None,
-                                 valid_from=form.valid_from.data, valid_to=form.valid_to.data, actor=current_user)
+            with attempt():
+                services.create_unit(code=form.code.data, kind=form.kind.data, name=form.name.data,
+                                     parent=db.session.get(Unit, form.parent.data) if form.parent.data else None,
+                                     valid_from=form.valid_from.data, valid_to=form.valid_to.data, actor=current_user)
         except ServiceError as exc:
             getattr(form, exc.field or "code").errors.append(str(exc))
         else:
-            db.session.commit()
             flash(_l("Đã thêm đơn vị."), "success")
             return redirect(url_for("units.index"), 303)
     return render_template("units/form.html", form=form, unit=None)
@@ -59,12 +60,12 @@ def edit(unit_id):
     lineage_form.new.choices = options([("", _l("— Chọn —"))], unit_choices())
     if form.validate_on_submit():
         try:
-            services.update_unit(unit, name=form.name.data, valid_from=form.valid_from.data,
-                                 valid_to=form.valid_to.data, disabled=form.disabled.data, actor=current_user)
+            with attempt():
+                services.update_unit(unit, name=form.name.data, valid_from=form.valid_from.data,
+                                     valid_to=form.valid_to.data, disabled=form.disabled.data, actor=current_user)
         except ServiceError as exc:
             getattr(form, exc.field or "name").errors.append(str(exc))
         else:
-            db.session.commit()
             flash(_l("Đã lưu."), "success")
             return redirect(url_for("units.index"), 303)
     return render_template("units/form.html", form=form, unit=unit, lineage_form=lineage_form)
@@ -80,12 +81,12 @@ def add_lineage(unit_id):
     form.new.choices = options([("", _l("— Chọn —"))], unit_choices())
     if form.validate_on_submit():
         try:
-            services.add_lineage(unit, db.session.get(Unit, form.new.data), form.effective.data, form.note.data,
-                                 actor=current_user)
+            with attempt():
+                services.add_lineage(unit, db.session.get(Unit, form.new.data), form.effective.data, form.note.data,
+                                     actor=current_user)
         except ServiceError as exc:
             form.new.errors.append(str(exc))
         else:
-            db.session.commit()
             flash(_l("Đã ghi nhận sáp nhập."), "success")
             return redirect(url_for("units.index"), 303)
     return render_template("units/form.html", form=UnitEditForm(obj=unit), unit=unit, lineage_form=form)

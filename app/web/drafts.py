@@ -46,7 +46,6 @@ def save(form_key):
     if not FORM_KEY.match(form_key):
         abort(404)
     save_draft(current_user._get_current_object(), form_key, request.form)
-    db.session.commit()
     return "", 204
 
 

@@ -32,7 +32,7 @@ def render_error(status: int, message=None):
 
 
 def register(app) -> None:
-    from ..extensions import db
+    from . import unit_of_work
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
@@ -45,10 +45,8 @@ def register(app) -> None:
     @app.errorhandler(RecordDamaged)
     def damaged(exc):
         from ..audit import services as audit
-        db.session.rollback()
-        audit.record(None, "crypto.damaged", object_type=exc.table, object_id=exc.row_id,
-                     result="error", detail={"column": exc.column})
-        db.session.commit()
+        audit.record_independently(None, "crypto.damaged", object_type=exc.table, object_id=exc.row_id,
+                                   result="error", detail={"column": exc.column})
         return render_template("errors/error.html", status=409, title=_l("Hồ sơ bị hỏng"),
                                message=_l("Một phần hồ sơ này không giải mã được (có thể đã bị sửa trái phép). "
                                           "Không hiển thị dữ liệu sai. Sự việc đã được ghi nhật ký; hãy báo "
@@ -57,7 +55,7 @@ def register(app) -> None:
     @app.errorhandler(RecordErased)
     def erased(exc):
         # A case erased after the backup it was restored from: the key ring still refuses its data key.
-        db.session.rollback()
+        # (The unit of work undoes the request's work: the answer is an error.)
         return render_error(410)
 
     @app.errorhandler(OperationalError)
@@ -65,14 +63,14 @@ def register(app) -> None:
     def database_down(exc):
         # Log the class only: driver messages can quote the statement's parameters.
         log.error("database error: %s", type(exc).__name__)
-        _safe_rollback(db)
+        unit_of_work.undo()
         _render_without_user()
         return render_error(503)
 
     @app.errorhandler(Exception)
     def unexpected(exc):
         log.error("unhandled error: %s", type(exc).__name__)
-        _safe_rollback(db)
+        unit_of_work.undo()
         _render_without_user()
         return render_error(500)
 
@@ -82,10 +80,3 @@ def _render_without_user() -> None:
     (when loading it was what failed, the page would otherwise fail again and end as a bare 500)."""
     if "_login_user" not in g:
         g._login_user = current_app.login_manager.anonymous_user()
-
-
-def _safe_rollback(db) -> None:
-    try:
-        db.session.rollback()
-    except Exception:  # noqa: BLE001 - the database may be the thing that is down
-        log.error("rollback failed")

@@ -10,6 +10,7 @@ from ...auth.stepup import step_up_required
 from ...extensions import db
 from ...services import ServiceError
 from ...web.forms import options
+from ...web.unit_of_work import attempt
 from .. import queries, services
 from ..forms import EraseDecisionForm, EraseRequestForm
 from ..models import Case, EraseRequest
@@ -35,11 +36,11 @@ def erase_requests():
             form.case_code.errors.append(str(_l("Không có hồ sơ mang mã này.")))
         else:
             try:
-                services.request_erase(case, form.reason.data, actor=current_user)
+                with attempt():
+                    services.request_erase(case, form.reason.data, actor=current_user)
             except ServiceError as exc:
                 getattr(form, exc.field or "case_code").errors.append(str(exc))
             else:
-                db.session.commit()
                 flash(_l("Đã gửi yêu cầu xoá; cán bộ huyện phụ trách sẽ xác nhận."), "success")
                 return redirect(url_for("cases.erase_requests"), 303)
     rows = _requests(select(EraseRequest))
@@ -69,11 +70,11 @@ def erase_decide(request_id):
     form = EraseDecisionForm()
     if form.validate():
         try:
-            services.decide_erase(req, actor=current_user, confirm=form.decision.data == "confirm")
+            with attempt():
+                services.decide_erase(req, actor=current_user, confirm=form.decision.data == "confirm")
         except ServiceError as exc:
             flash(str(exc), "error")
         else:
-            db.session.commit()
             flash(_l("Đã xoá dữ liệu hồ sơ %(code)s.", code=case.code) if form.decision.data == "confirm"
                   else _l("Đã từ chối yêu cầu xoá."), "success")
     return redirect(url_for("cases.erase_review"), 303)

@@ -8,7 +8,7 @@ from ... import clock
 from ...audit import services as audit
 from ...auth.permissions import permission_required
 from ...db_setup import reads_only
-from ...extensions import db, htmx
+from ...extensions import htmx
 from ...web.i18n import translated
 from .. import queries, services
 from .. import reference_data as ref
@@ -44,7 +44,6 @@ def index():
         # The term travels in the body only; the audit entry records that a search happened, not what.
         found = queries.search_cases(current_user, form.q.data)
         audit.record(current_user, "case.search", detail={"matches": len(found)})
-        db.session.commit()
         context.update(cases=found, searching=True, page=None)
     else:
         flt = queries.CaseFilter(kind=filters["kind"], status=filters["status"], risk=filters["risk"],

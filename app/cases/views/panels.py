@@ -8,8 +8,9 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ...auth.permissions import permission_required
-from ...extensions import db, htmx
+from ...extensions import htmx
 from ...services import ServiceError
+from ...web.unit_of_work import attempt
 from .. import services
 from ..forms import (
     ConsentForm,
@@ -28,13 +29,10 @@ from .common import blank_form, load_case, load_child, render_case, with_choices
 def _done(case, panel: str, **forms):
     """After a change: the fresh panel for htmx, a redirect to the case page otherwise; with errors, the form."""
     if not forms:
-        db.session.commit()
         if htmx.target == panel:
             return render_case(case, panel)
         return redirect(url_for("cases.detail", case_id=case.id, _anchor=panel), 303)
-    db.session.rollback()
     response = render_case(case, panel, **forms)
-    db.session.commit()
     return response
 
 
@@ -43,7 +41,8 @@ def _attempt(form, default_field: str, action) -> bool:
     if not form.validate():
         return False
     try:
-        action()
+        with attempt():
+            action()
     except ServiceError as exc:
         if exc.field and hasattr(form, exc.field):
             getattr(form, exc.field).errors.append(str(exc))

@@ -14,6 +14,7 @@ from ...extensions import db, htmx
 from ...services import ServiceError
 from ...units.models import Unit
 from ...web import drafts
+from ...web.unit_of_work import attempt
 from .. import queries, services
 from ..forms import BreakGlassForm, CaseForm, CloseForm, ReopenForm
 from . import bp
@@ -48,8 +49,8 @@ def _duplicates(form: CaseForm, exclude_id=None) -> list:
 def create():
     """Take in a new case: kind, summary, identity, narrative, assessment."""
     form = case_form(request.form if request.method == "POST" else None)
-    if request.method == "GET" and drafts.prefill(form, "case-intake"):
-        db.session.commit()
+    if request.method == "GET":
+        drafts.prefill(form, "case-intake")
     duplicates = []
     if request.method == "POST" and form.validate():
         duplicates = _duplicates(form)
@@ -57,14 +58,13 @@ def create():
             audit.record(current_user, "case.duplicate_check", detail={"matches": len(duplicates)})
         if not duplicates or form.confirm_duplicate.data:
             try:
-                case = services.create_case(form.to_data(), actor=current_user)
+                with attempt():
+                    case = services.create_case(form.to_data(), actor=current_user)
             except ServiceError as exc:
                 getattr(form, exc.field or "kind").errors.append(str(exc))
             else:
-                db.session.commit()
                 flash(_l("Đã tạo hồ sơ %(code)s.", code=case.code), "success")
                 return redirect(url_for("cases.detail", case_id=case.id), 303)
-        db.session.commit()
     return render_template("cases/form.html", form=form, case=None, duplicates=duplicates)
 
 
@@ -77,7 +77,6 @@ def check_duplicates():
     duplicates = _duplicates(form)
     if duplicates:
         audit.record(current_user, "case.duplicate_check", detail={"matches": len(duplicates)})
-        db.session.commit()
     return render_template("cases/_duplicates.html", duplicates=duplicates, checked=True)
 
 
@@ -88,7 +87,6 @@ def detail(case_id):
     case = load_case(case_id, "read_summary")
     # ?form=consent opens that panel's "add" form without JavaScript (a code, never person data).
     response = render_case(case, open_form=request.args.get("form"))
-    db.session.commit()  # the audited read
     return response
 
 
@@ -101,20 +99,19 @@ def edit(case_id):
         form = case_form(**CaseForm.values_of(case))
         drafts.prefill(form, f"case-edit-{case.id}")
         services.record_read(case, actor=current_user)
-        db.session.commit()
         return render_template("cases/form.html", form=form, case=case, duplicates=[])
     form = case_form(request.form)
     duplicates = []
     if form.validate():
         try:
-            version = int(form.version.data or 0)
-            services.update_case(case, form.to_data(), actor=current_user, version=version)
+            with attempt():
+                version = int(form.version.data or 0)
+                services.update_case(case, form.to_data(), actor=current_user, version=version)
         except services.EditConflict:
             return _conflict(case_id, form)
         except ServiceError as exc:
             getattr(form, exc.field or "kind").errors.append(str(exc))
         else:
-            db.session.commit()
             flash(_l("Đã lưu hồ sơ."), "success")
             return redirect(url_for("cases.detail", case_id=case.id), 303)
     return render_template("cases/form.html", form=form, case=case, duplicates=duplicates)
@@ -122,12 +119,10 @@ def edit(case_id):
 
 def _conflict(case_id, form: CaseForm):
     """Show the user's input beside the values saved meanwhile; their form now carries the new version."""
-    db.session.rollback()
     case = load_case(case_id, "edit")
     current = case_form(**CaseForm.values_of(case))
     services.record_read(case, actor=current_user)
     audit.record(current_user, "case.edit", case, result="conflict")
-    db.session.commit()
     form.version.data = str(case.version)
     rows = [(field.label.text, _shown(field), _shown(current[field.name])) for field in form
             if field.name not in ("version", "confirm_duplicate", "csrf_token")
@@ -159,11 +154,11 @@ def close(case_id):
     form = CloseForm(prefix="close")
     if form.validate():
         try:
-            services.close_case(case, form.reason.data, actor=current_user, note=form.note.data)
+            with attempt():
+                services.close_case(case, form.reason.data, actor=current_user, note=form.note.data)
         except ServiceError as exc:
             getattr(form, exc.field or "reason").errors.append(str(exc))
         else:
-            db.session.commit()
             flash(_l("Đã đóng hồ sơ."), "success")
             return redirect(url_for("cases.detail", case_id=case.id), 303)
     return _panel_error(case, "case-status", close_form=form)
@@ -177,20 +172,18 @@ def reopen(case_id):
     form = ReopenForm(prefix="reopen")
     if form.validate():
         try:
-            services.reopen_case(case, form.reason.data, actor=current_user)
+            with attempt():
+                services.reopen_case(case, form.reason.data, actor=current_user)
         except ServiceError as exc:
             getattr(form, exc.field or "reason").errors.append(str(exc))
         else:
-            db.session.commit()
             flash(_l("Đã mở lại hồ sơ."), "success")
             return redirect(url_for("cases.detail", case_id=case.id), 303)
     return _panel_error(case, "case-status", reopen_form=form)
 
 
 def _panel_error(case, panel: str, **forms):
-    db.session.rollback()
     response = render_case(case, panel, **forms)
-    db.session.commit()
     return response
 
 
@@ -203,11 +196,11 @@ def break_glass(case_id):
     form = BreakGlassForm()
     if request.method == "POST" and form.validate():
         try:
-            services.grant_break_glass(case, form.reason.data, actor=current_user)
+            with attempt():
+                services.grant_break_glass(case, form.reason.data, actor=current_user)
         except ServiceError as exc:
             form.reason.errors.append(str(exc))
         else:
-            db.session.commit()
             return redirect(url_for("cases.detail", case_id=case.id), 303)
     if htmx.target == "break-glass":
         return render_template("cases/_break_glass.html", case=case, form=form)

@@ -9,7 +9,7 @@ from ... import clock
 from ...audit import services as audit
 from ...auth.permissions import has_permission, permission_required
 from ...auth.stepup import step_up_required
-from ...extensions import db, htmx
+from ...extensions import htmx
 from ...units.queries import scope_ids
 from .. import derived, figures, queries, services
 from ..charts import bar_chart
@@ -57,7 +57,6 @@ def export():
     _root, report, tables = _report()
     content = workbook(report, tables)
     audit.record(current_user, "indicator.export", detail={"unit_id": report.root.id, "year": report.year})
-    db.session.commit()
     filename = f"bao-cao-du-an-8-{report.root.code}-{report.year}.xlsx"
     return content, 200, {
         "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -14,6 +14,7 @@ from ...extensions import db, htmx
 from ...services import ServiceError
 from ...units.queries import scope_ids
 from ...web.forms import whole_number
+from ...web.unit_of_work import attempt
 from .. import queries, services
 from ..forms import ActivityStatusForm, BudgetLineForm, parse_int
 from ..models import ActivityStatus, BudgetLine, IndicatorActivity
@@ -80,7 +81,6 @@ def save_targets():
     for ind, unit, value in wanted:
         ensure_authorized("plan", UnitTask(unit))
         services.set_target(ind, unit, year, value, actor=current_user)
-    db.session.commit()
     flash(_("Đã lưu chỉ tiêu."), "success")
     return redirect(url_for(".targets", year=year or "phase"), 303)
 
@@ -120,12 +120,11 @@ def activity_status(activity_id):
         flash("; ".join(str(e) for errors in form.errors.values() for e in errors), "error")
         return redirect(back, 303)
     try:
-        services.set_activity_status(activity, unit, year, form.status.data, form.reason.data or "",
-                                     actor=current_user)
-        db.session.commit()
-        flash(_("Đã cập nhật trạng thái hoạt động %(code)s.", code=activity.code), "success")
+        with attempt():
+            services.set_activity_status(activity, unit, year, form.status.data, form.reason.data or "",
+                                         actor=current_user)
+            flash(_("Đã cập nhật trạng thái hoạt động %(code)s.", code=activity.code), "success")
     except ServiceError as exc:
-        db.session.rollback()
         flash(str(exc), "error")
     return redirect(back, 303)
 
@@ -157,10 +156,9 @@ def add_budget_line():
     if not form.validate():
         return _budget_page(form)
     try:
-        services.save_budget_line(None, root, form.data, actor=current_user)
-        db.session.commit()
+        with attempt():
+            services.save_budget_line(None, root, form.data, actor=current_user)
     except ServiceError as exc:
-        db.session.rollback()
         getattr(form, exc.field or "note").errors.append(str(exc))
         return _budget_page(form)
     flash(_("Đã thêm dòng ngân sách."), "success")
@@ -176,11 +174,10 @@ def edit_budget_line(line_id):
     form = BudgetLineForm(obj=line)
     if request.method == "POST" and form.validate():
         try:
-            services.save_budget_line(line, line.unit, form.data, actor=current_user)
-            db.session.commit()
-            flash(_("Đã cập nhật dòng ngân sách."), "success")
-            return redirect(url_for(".budget"), 303)
+            with attempt():
+                services.save_budget_line(line, line.unit, form.data, actor=current_user)
+                flash(_("Đã cập nhật dòng ngân sách."), "success")
+                return redirect(url_for(".budget"), 303)
         except ServiceError as exc:
-            db.session.rollback()
             getattr(form, exc.field or "note").errors.append(str(exc))
     return _budget_page(form, line)

@@ -13,6 +13,7 @@ from ...extensions import db, htmx
 from ...services import ServiceError
 from ...units.models import Unit
 from ...units.queries import scope_ids
+from ...web.unit_of_work import attempt
 from .. import queries, services
 from ..forms import MODEL_KIND_LABELS, RegistryEntryForm
 from ..models import RegistryEntry
@@ -63,10 +64,9 @@ def registry_new():
     if request.method == "POST" and form.validate():
         unit = unit_in_scope(request.form.get("unit_id"), "report")
         try:
-            services.save_registry_entry(None, unit, form.values(), actor=current_user)
-            db.session.commit()
+            with attempt():
+                services.save_registry_entry(None, unit, form.values(), actor=current_user)
         except ServiceError as exc:
-            db.session.rollback()
             getattr(form, exc.field, form.name).errors.append(str(exc))
             return _form_page(form)
         flash(_("Đã thêm mô hình vào sổ."), "success")
@@ -82,10 +82,9 @@ def registry_edit(entry_id):
     form = RegistryEntryForm(obj=entry)
     if request.method == "POST" and form.validate():
         try:
-            services.save_registry_entry(entry, entry.unit, form.values(), actor=current_user)
-            db.session.commit()
+            with attempt():
+                services.save_registry_entry(entry, entry.unit, form.values(), actor=current_user)
         except ServiceError as exc:
-            db.session.rollback()
             getattr(form, exc.field, form.name).errors.append(str(exc))
             return _form_page(form, entry)
         flash(_("Đã cập nhật mô hình."), "success")

@@ -13,6 +13,7 @@ from ...auth.permissions import authorize, ensure_authorized, has_permission, pe
 from ...extensions import db, htmx
 from ...services import ServiceError
 from ...units.models import Unit
+from ...web.unit_of_work import attempt
 from .. import district, plausibility, queries, services
 from ..forms import CycleForm, FiguresInput, NarrativeForm, ReasonForm, field_name
 from ..models import ReportingCycle, Submission
@@ -53,13 +54,12 @@ def open_cycle():
     form = CycleForm()
     if form.validate():
         try:
-            cycle = services.open_cycle(form.year.data, form.round.data, actor=current_user,
-                                        commune_due_on=form.commune_due_on.data,
-                                        district_due_on=form.district_due_on.data)
-            db.session.commit()
-            return redirect(url_for(".reports", cycle=cycle.id), 303)
+            with attempt():
+                cycle = services.open_cycle(form.year.data, form.round.data, actor=current_user,
+                                            commune_due_on=form.commune_due_on.data,
+                                            district_due_on=form.district_due_on.data)
+                return redirect(url_for(".reports", cycle=cycle.id), 303)
         except ServiceError as exc:
-            db.session.rollback()
             flash(str(exc), "error")
     else:
         flash(_("Không mở được đợt báo cáo: %(errors)s", errors="; ".join(
@@ -77,10 +77,9 @@ def start():
     if cycle is None or unit.kind not in ("commune", "district"):
         ensure_authorized("report", None)
     try:
-        sub = services.start_submission(cycle, unit, actor=current_user)
-        db.session.commit()
+        with attempt():
+            sub = services.start_submission(cycle, unit, actor=current_user)
     except ServiceError as exc:
-        db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for(".reports", cycle=cycle.id), 303)
     return redirect(url_for(".submission", submission_id=sub.id), 303)
@@ -92,11 +91,10 @@ def prefill(submission_id):
     """Replace the district report's figures with the sum of its communes' confirmed reports, again."""
     sub = _load(submission_id, "edit")
     try:
-        found = district.prefill(sub, actor=current_user)
-        db.session.commit()
-        flash(_("Đã tổng hợp lại số liệu từ %(n)d báo cáo xã đã xác nhận.", n=len(found.confirmed)), "success")
+        with attempt():
+            found = district.prefill(sub, actor=current_user)
+            flash(_("Đã tổng hợp lại số liệu từ %(n)d báo cáo xã đã xác nhận.", n=len(found.confirmed)), "success")
     except ServiceError as exc:
-        db.session.rollback()
         flash(str(exc), "error")
     return redirect(url_for(".submission", submission_id=sub.id), 303)
 
@@ -170,12 +168,11 @@ def save(submission_id):
     if not (figures_input.validate() and narrative.validate()):
         return _page(sub, figures_input, narrative)
     try:
-        services.save_draft(sub, figures_input.parsed, narrative.data, actor=current_user)
-        if request.form.get("action") == "submit":
-            services.submit(sub, actor=current_user)
-        db.session.commit()
+        with attempt():
+            services.save_draft(sub, figures_input.parsed, narrative.data, actor=current_user)
+            if request.form.get("action") == "submit":
+                services.submit(sub, actor=current_user)
     except ServiceError as exc:
-        db.session.rollback()
         sub = _load(submission_id, "edit")
         flash(str(exc), "error")
         return _page(sub, figures_input, narrative)
@@ -205,14 +202,13 @@ def _decide(submission_id, action: str, operation, message, needs_reason: bool =
     if form is not None and not form.validate():
         return _page(sub, reason_form=form)
     try:
-        if needs_reason:
-            operation(sub, form.reason.data, actor=current_user)
-        else:
-            operation(sub, actor=current_user)
-        db.session.commit()
-        flash(message, "success")
+        with attempt():
+            if needs_reason:
+                operation(sub, form.reason.data, actor=current_user)
+            else:
+                operation(sub, actor=current_user)
+            flash(message, "success")
     except ServiceError as exc:
-        db.session.rollback()
         flash(str(exc), "error")
     return redirect(url_for(".submission", submission_id=sub.id), 303)
 

@@ -6,9 +6,10 @@ from flask_login import current_user
 
 from ...auth.permissions import ensure_authorized, has_permission, permission_required
 from ...cases import queries as case_queries
-from ...extensions import db, htmx
+from ...extensions import htmx
 from ...services import ServiceError
 from ...web.paging import page_of
+from ...web.unit_of_work import attempt
 from .. import queries, services
 from ..forms import PlanForm
 from ..models import STATUSES, LivelihoodPlan
@@ -50,12 +51,11 @@ def create(case_id):
     form = PlanForm()
     if form.is_submitted() and form.validate():
         try:
-            plan = services.create_plan(case, _plan_data(form), actor=current_user)
+            with attempt():
+                plan = services.create_plan(case, _plan_data(form), actor=current_user)
         except ServiceError as exc:
-            db.session.rollback()
             refuse(form, exc, "description")
         else:
-            db.session.commit()
             flash(_("Đã lưu bản nháp kế hoạch sinh kế."), "success")
             return redirect(url_for("livelihood.detail", plan_id=plan.id), 303)
     return render_template("livelihood/form.html", case=case, form=form, plan=None)
@@ -69,12 +69,11 @@ def edit(plan_id):
     form = PlanForm(obj=None if request.method == "POST" else plan)
     if form.is_submitted() and form.validate():
         try:
-            services.update_plan(plan, _plan_data(form), actor=current_user)
+            with attempt():
+                services.update_plan(plan, _plan_data(form), actor=current_user)
         except ServiceError as exc:
-            db.session.rollback()
             refuse(form, exc, "description")
         else:
-            db.session.commit()
             flash(_("Đã lưu kế hoạch."), "success")
             return redirect(url_for("livelihood.detail", plan_id=plan.id), 303)
     return render_template("livelihood/form.html", case=plan.case, form=form, plan=plan)
@@ -86,11 +85,10 @@ def submit(plan_id):
     """Send the plan to the district for review (a new version is kept)."""
     plan = load(plan_id, "work")
     try:
-        version = services.submit_plan(plan, actor=current_user)
+        with attempt():
+            version = services.submit_plan(plan, actor=current_user)
     except ServiceError as exc:
-        db.session.rollback()
         return render_detail(load(plan_id, "work"), error=str(exc))
-    db.session.commit()
     flash(_("Đã gửi kế hoạch (phiên bản %(n)d) lên huyện để duyệt.", n=version.number), "success")
     return redirect(url_for("livelihood.detail", plan_id=plan.id), 303)
 
@@ -103,7 +101,6 @@ def detail(plan_id):
     response = render_detail(plan)
     if htmx.target != "plan-body":
         services.record_read(plan, actor=current_user)
-        db.session.commit()
     return response
 
 
@@ -116,6 +113,5 @@ def version(plan_id, number):
     if found is None or plan.case.is_erased:
         abort(404)
     services.record_read(plan, actor=current_user)
-    db.session.commit()
     return render_template("livelihood/version.html", plan=plan, version=found, content=found.content or {},
                            commune=commune_of(plan.case))

@@ -10,9 +10,10 @@ from ...audit import services as audit
 from ...auth.permissions import permission_required
 from ...auth.stepup import step_up_required
 from ...cases.queries import scope_for
-from ...extensions import db, htmx
+from ...extensions import htmx
 from ...services import ServiceError
 from ...web.forms import whole_number
+from ...web.unit_of_work import attempt
 from .. import budget, overview, services
 from ..forms import DecisionForm
 from . import bp
@@ -30,14 +31,13 @@ def decide(plan_id):
     form = DecisionForm()
     if form.validate():
         try:
-            services.decide(plan, form.decision.data, actor=current_user, amount=form.amount.data,
-                            comment=form.comment.data)
+            with attempt():
+                services.decide(plan, form.decision.data, actor=current_user, amount=form.amount.data,
+                                comment=form.comment.data)
         except ServiceError as exc:
-            db.session.rollback()
             plan = load(plan_id, "decide")  # as it is now: another reviewer may have decided it
             refuse(form, exc, "decision")
         else:
-            db.session.commit()
             message = str(DECIDED[form.decision.data])
             if htmx.target == "plan-body":
                 return render_detail(plan, message=message)
@@ -78,7 +78,6 @@ def export():
     year = _year()
     content = overview.to_excel(_overview(year))
     audit.record(current_user, "livelihood.export", detail={"year": year})
-    db.session.commit()
     return content, 200, {
         "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "Content-Disposition": f'attachment; filename="sinh-ke-{year}.xlsx"',

@@ -5,9 +5,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...auth.permissions import permission_required
-from ...extensions import db, htmx
+from ...extensions import htmx
 from ...services import ServiceError
 from ...web.forms import whole_number
+from ...web.unit_of_work import attempt
 from .. import services
 from ..forms import CloseForm, DisbursementForm, OutcomeForm, VisitForm
 from . import bp
@@ -23,13 +24,12 @@ def _apply(plan_id, form, form_key: str, default_field: str, operation, message:
     plan = load(plan_id, "work")
     if form.validate():
         try:
-            operation(plan, _data(form))
+            with attempt():
+                operation(plan, _data(form))
         except ServiceError as exc:
-            db.session.rollback()
             plan = load(plan_id, "work")
             refuse(form, exc, default_field)
         else:
-            db.session.commit()
             if htmx.target == "plan-body":
                 return render_detail(plan, message=message)
             flash(message, "success")

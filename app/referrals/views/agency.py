@@ -5,8 +5,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...auth.permissions import permission_required
-from ...extensions import db, htmx
+from ...extensions import htmx
 from ...services import ServiceError
+from ...web.unit_of_work import attempt
 from .. import services
 from ..forms import CompleteForm, DeclineForm, DeliveredForm
 from . import bp
@@ -19,16 +20,15 @@ def _act(referral_id, form_name: str | None, form, default_field: str, action, m
     if form is not None and not form.validate():
         return _again(referral, form_name, form)
     try:
-        action(referral)
+        with attempt():
+            action(referral)
     except ServiceError as exc:
         if form is None or exc.field is None:  # the referral's state refuses it: say so on the page
-            db.session.rollback()
             flash(str(exc), "error")
             return redirect(url_for("referrals.detail", referral_id=referral.id), 303)
         field = exc.field if exc.field and hasattr(form, exc.field) else default_field
         getattr(form, field).errors = list(getattr(form, field).errors) + [str(exc)]
         return _again(referral, form_name, form)
-    db.session.commit()
     if htmx.target == "referral-status":
         return render_detail(referral, "agency")
     flash(message, "success")
@@ -36,9 +36,7 @@ def _act(referral_id, form_name: str | None, form, default_field: str, action, m
 
 
 def _again(referral, form_name, form):
-    db.session.rollback()
     response = render_detail(referral, "agency", **{form_name: form})
-    db.session.commit()
     return response
 
 

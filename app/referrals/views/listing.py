@@ -5,9 +5,10 @@ from flask_login import current_user
 
 from ...audit import services as audit
 from ...auth.permissions import authorize, has_permission, permission_required
-from ...extensions import db, htmx, utcnow
+from ...extensions import htmx, utcnow
 from ...services import ServiceError
 from ...web.paging import Page, page_of
+from ...web.unit_of_work import attempt
 from .. import queries, services
 from ..models import STATUSES, Referral
 from . import bp
@@ -44,7 +45,6 @@ def detail(referral_id):
     """A referral: the sender follows it; the agency reads the packet (audited) and answers."""
     referral, side = load_any(referral_id)
     response = render_detail(referral, side)
-    db.session.commit()  # the audit entry of the read
     return response
 
 
@@ -57,15 +57,13 @@ def print_slip(referral_id):
     refused = not authorize(current_user, action, referral)  # withdrawn or destroyed
     if not refused:
         try:
-            services.record_print(referral, actor=current_user)
+            with attempt():
+                services.record_print(referral, actor=current_user)
         except ServiceError:
-            db.session.rollback()
             refused = True
     if refused:
         audit.record(current_user, "referral.print", referral, result="denied")
         response = render_detail(referral, side, print_error=True)
-        db.session.commit()
         return response
     context = detail_context(referral, side, audit_read=False)
-    db.session.commit()
     return render_template("referrals/slip.html", **context)

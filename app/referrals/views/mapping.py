@@ -11,6 +11,7 @@ from ...extensions import db
 from ...services import ServiceError
 from ...units.models import Unit
 from ...web.forms import options
+from ...web.unit_of_work import attempt
 from .. import services
 from ..forms import AgencyMapForm
 from ..models import AgencyMapping
@@ -34,13 +35,12 @@ def agency_map():
     form = _form()
     if form.is_submitted() and form.validate():
         try:
-            services.map_agency(form.old_agency_id.data, form.new_agency_id.data, actor=current_user)
+            with attempt():
+                services.map_agency(form.old_agency_id.data, form.new_agency_id.data, actor=current_user)
         except ServiceError as exc:
-            db.session.rollback()
             field = exc.field if exc.field and hasattr(form, exc.field) else "old_agency_id"
             getattr(form, field).errors = list(getattr(form, field).errors) + [str(exc)]
         else:
-            db.session.commit()
             flash(_("Đã ánh xạ cơ quan."), "success")
             return redirect(url_for("referrals.agency_map"), 303)
     rows = db.session.scalars(select(AgencyMapping).order_by(AgencyMapping.mapped_at.desc())).all()
@@ -55,6 +55,5 @@ def agency_unmap(mapping_id):
     row = db.session.get(AgencyMapping, str(mapping_id))
     if row is not None:
         services.unmap_agency(row, actor=current_user)
-        db.session.commit()
         flash(_("Đã bỏ ánh xạ."), "success")
     return redirect(url_for("referrals.agency_map"), 303)

@@ -6,8 +6,9 @@ from flask_login import current_user
 
 from ...auth.permissions import ensure_authorized, permission_required
 from ...cases import queries as case_queries
-from ...extensions import db, htmx
+from ...extensions import htmx
 from ...services import ServiceError
+from ...web.unit_of_work import attempt
 from .. import services
 from ..fields import TIERS
 from ..forms import ReferralForm, UpdateForm, WithdrawForm
@@ -34,16 +35,14 @@ def create(case_id):
     if form.is_submitted():
         if form.validate():
             try:
-                referral = services.send_referral(case, form.data, actor=current_user)
+                with attempt():
+                    referral = services.send_referral(case, form.data, actor=current_user)
             except services.AlreadyDone as done:
-                db.session.rollback()
                 flash(_("Chuyển gửi này đã được gửi trước đó; không tạo thêm bản thứ hai."), "info")
                 return redirect(url_for("referrals.detail", referral_id=done.obj.id), 303)
             except ServiceError as exc:
-                db.session.rollback()
                 _refuse(form, exc, "fields")
             else:
-                db.session.commit()
                 flash(_("Đã gửi chuyển gửi %(code)s.", code=referral.code), "success")
                 return redirect(url_for("referrals.detail", referral_id=referral.id), 303)
     return render_template("referrals/new.html", case=case, form=form, tiers=TIERS)
@@ -58,15 +57,13 @@ def update(referral_id):
     form = UpdateForm(fields=list(latest.fields) if latest else [])
     if form.is_submitted() and form.validate():
         try:
-            packet = services.send_update(referral, form.data, actor=current_user)
+            with attempt():
+                packet = services.send_update(referral, form.data, actor=current_user)
         except services.AlreadyDone:
-            db.session.rollback()
             return redirect(url_for("referrals.detail", referral_id=referral.id), 303)
         except ServiceError as exc:
-            db.session.rollback()
             _refuse(form, exc, "fields")
         else:
-            db.session.commit()
             flash(_("Đã gửi phiên bản %(n)d của gói thông tin.", n=packet.number), "success")
             return redirect(url_for("referrals.detail", referral_id=referral.id), 303)
     return render_template("referrals/update.html", referral=referral, form=form, tiers=TIERS)
@@ -75,11 +72,8 @@ def update(referral_id):
 def _after(referral, message: str, **forms):
     """After a change: the status panel for htmx, a redirect otherwise; with errors, the page again."""
     if forms:
-        db.session.rollback()
         response = render_detail(referral, "sender", **forms)
-        db.session.commit()
         return response
-    db.session.commit()
     if htmx.target == "referral-status":
         return render_detail(referral, "sender")
     flash(message, "success")
@@ -94,7 +88,8 @@ def withdraw(referral_id):
     form = WithdrawForm()
     destroy = bool(form.destroy.data)
     try:
-        services.withdraw(referral, actor=current_user, destroy=destroy)
+        with attempt():
+            services.withdraw(referral, actor=current_user, destroy=destroy)
     except ServiceError as exc:
         _refuse(form, exc, "destroy")
         return _after(referral, "", withdraw_form=form)
@@ -109,7 +104,8 @@ def destroy(referral_id):
     referral = load(referral_id, "destroy")
     form = WithdrawForm()
     try:
-        services.destroy_packets(referral, actor=current_user)
+        with attempt():
+            services.destroy_packets(referral, actor=current_user)
     except ServiceError as exc:
         _refuse(form, exc, "destroy")
         return _after(referral, "", withdraw_form=form)

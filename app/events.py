@@ -1,0 +1,29 @@
+"""What one area tells the others: named signals (blinker, as Flask uses), so that no area imports the areas
+that react to it. The sender knows only this module; a reacting area connects its receiver at import, and
+app/__init__.py imports every reacting module at start (REACTION_MODULES), whichever page or command runs.
+
+Receivers run inside the sender's transaction (they add and flush, like any service), so a reaction is
+committed or undone together with the change that caused it.
+"""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+# sender: the Consent (purpose "share_with_agency"); keyword: actor
+consent_recorded = _signals.signal("consent-recorded")
+consent_withdrawn = _signals.signal("consent-withdrawn")
+# sender: the Case, already crypto-shredded; keyword: actor
+case_erased = _signals.signal("case-erased")
+# sender: the Unit whose yearly livelihood budget is asked for; keyword: year. A receiver returns the amount
+# of the budget lines planned for it, or None when the unit has none (the livelihood area then uses its
+# configured ceiling).
+livelihood_budget_asked = _signals.signal("livelihood-budget-asked")
+
+
+def answer(signal, sender, **kwargs):
+    """The first answer (not None) of the receivers of `signal`, or None when no receiver has one."""
+    for _receiver, value in signal.send(sender, **kwargs):
+        if value is not None:
+            return value
+    return None

@@ -1,0 +1,92 @@
+"""One transaction per request: the only place a web request commits or rolls back.
+
+Services and views add and flush; they never commit. When the view has returned, its response decides:
+a status below 400 (a redirect after a change, a page with an audited read, a form shown again with its
+errors) commits everything the request wrote, together with its audit entries; an error status or an
+exception undoes all of it. A commit that fails raises inside the dispatch, so the database error handler
+answers with the 503 "try again" page, and nothing was written.
+
+A service that refuses part-way (`ServiceError` after a few rows were added) must not leave those rows
+for the commit: views run such calls inside `attempt()`, a savepoint that is rolled back when the call
+raises, so the page can still show the form with its errors and commit its own bookkeeping (an audited
+read of the page shown again).
+
+Events that must outlive the request's own work (a refused access, a throttled sign-in, a damaged record)
+are written through `audit.record_independently`, the one path that commits on its own session; a count
+that must be kept before the request goes on (the sign-in throttle) uses `commit_so_far()`.
+CLI commands are not requests: they use `extensions.transaction()`.
+"""
+
+import logging
+from contextlib import contextmanager
+
+from flask import Flask, Response
+
+from ..audit import services as audit
+from ..extensions import db
+
+log = logging.getLogger("tincay.errors")
+
+
+def install(app: Flask) -> None:
+    """Commit or roll back once, after the view, from the response it gives."""
+    dispatch = app.dispatch_request
+
+    def dispatch_in_one_transaction():
+        response = app.make_response(dispatch())
+        finish(response)
+        return response
+
+    app.dispatch_request = dispatch_in_one_transaction  # full_dispatch_request() calls it; errors go to handlers
+
+    @app.after_request
+    def _undo_error_answers(response: Response) -> Response:
+        # Error answers from a handler (403, 404, 409, 429, 5xx) never reach finish(): undo what they wrote.
+        if response.status_code >= 400:
+            undo()
+        return response
+
+
+def finish(response: Response) -> None:
+    if response.status_code < 400:
+        db.session.commit()
+    else:
+        db.session.rollback()
+
+
+def commit_so_far() -> None:
+    """Commit what the request has written up to now, then go on in a new transaction: for a count that must
+    survive whatever the request does next and must not hold its row lock through slow work (the sign-in
+    throttle counts an attempt before the password is hashed, app/auth/throttle.py). Named, so that every
+    commit outside finish() can be found."""
+    db.session.commit()
+
+
+def undo() -> None:
+    """Roll the request's work back (error handlers call it before rendering their page)."""
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the database may be what failed; the session is removed at teardown
+        log.error("rollback failed")
+
+
+@contextmanager
+def attempt():
+    """Run a service call so that, if it raises, whatever it wrote is undone and the request goes on.
+
+    A savepoint: on an exception it is rolled back (with the audit entries the call queued), every loaded
+    object is expired so the page shows the rows as they are now (another user may have changed them:
+    that is often why the call was refused), and the exception is raised again for the view to show.
+    """
+    mark = audit.pending_mark()
+    savepoint = db.session.begin_nested()
+    try:
+        yield
+    except BaseException:
+        if savepoint.is_active:
+            savepoint.rollback()
+        audit.discard_since(mark)
+        db.session.expire_all()
+        raise
+    else:
+        savepoint.commit()
