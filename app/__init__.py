@@ -24,7 +24,7 @@ POLICY_MODULES = ("app.cases.permissions", "app.referrals.permissions", "app.liv
                   "app.indicators.permissions")
 # Every module that reacts to another area's signals (app/events.py): imported at start, so that no
 # reaction is missed whichever page or command runs.
-REACTION_MODULES = ("app.referrals.services", "app.indicators.services")
+REACTION_MODULES = ("app.cases.services", "app.referrals.services", "app.indicators.services")
 
 
 def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:

@@ -15,6 +15,9 @@ consent_recorded = _signals.signal("consent-recorded")
 consent_withdrawn = _signals.signal("consent-withdrawn")
 # sender: the Case, already crypto-shredded; keyword: actor
 case_erased = _signals.signal("case-erased")
+# sender: a case id (a string); the cases area answers with the id when that case exists and is not erased
+# (form drafts tie themselves to a case this way without importing the cases area).
+case_is_live = _signals.signal("case-is-live")
 # sender: the Unit whose yearly livelihood budget is asked for; keyword: year. A receiver returns the amount
 # of the budget lines planned for it, or None when the unit has none (the livelihood area then uses its
 # configured ceiling).

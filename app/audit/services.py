@@ -58,21 +58,6 @@ def record_independently(actor, action: str, obj=None, *, result: str = "ok", de
         own.commit()
 
 
-def pending_mark() -> tuple[int, dict]:
-    """What is queued now (see `discard_since`)."""
-    return len(db.session.info.get(_PENDING, [])), dict(db.session.info.get(_COUNTS, {}))
-
-
-def discard_since(mark: tuple[int, dict]) -> None:
-    """Drop what was queued after `mark`: its work was undone (a savepoint rolled back)."""
-    entries, counts = mark
-    pending = db.session.info.get(_PENDING)
-    if pending is not None:
-        del pending[entries:]
-    if _COUNTS in db.session.info:
-        db.session.info[_COUNTS] = counts
-
-
 def _prepare(actor, action: str, obj, *, result: str, detail: dict | None, object_type: str | None,
              object_id: str | None, case_id: str | None) -> tuple[str, object]:
     """(_PENDING, entry) for the chain, or (_COUNTS, key) for an anonymous refusal that is only counted."""
@@ -203,7 +188,7 @@ def _write_checkpoint(session: Session) -> None:
 
 @event.listens_for(Session, "after_soft_rollback")
 def _drop_pending(session: Session, previous_transaction) -> None:
-    # Only when the whole transaction is undone: a savepoint's own entries are dropped by discard_since().
+    # Only when the whole transaction is undone: a failed savepoint's are dropped by unit_of_work.attempt().
     if previous_transaction.parent is None:
         session.info.pop(_PENDING, None)
         session.info.pop(_COUNTS, None)

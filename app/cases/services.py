@@ -205,6 +205,11 @@ def record_consent(case: Case, data: dict, *, actor) -> Consent:
     return consent
 
 
+@events.case_is_live.connect
+def _case_is_live(case_id: str) -> str | None:
+    return db.session.scalar(select(Case.id).where(Case.id == case_id, Case.erased_at.is_(None)))
+
+
 def valid_consents(case: Case, purpose: str, agency_id: str | None = None, on: date | None = None) -> list[Consent]:
     """The consents of a case that cover `purpose` (and the named agency) on a day, today by default."""
     on = on or clock.today()

@@ -274,6 +274,8 @@ def schedule_ledger(*row_ids: str) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _destroy_scheduled_keys(session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint was released: the transaction itself has not committed yet
     ledger = session.info.pop(_LEDGER, None)
     pending = session.info.pop(_PENDING, None)
     if ledger:
@@ -310,7 +312,8 @@ def _checkpoint_sqlite(session) -> None:
         raw.close()
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_scheduled_keys(session) -> None:
-    session.info.pop(_PENDING, None)
-    session.info.pop(_LEDGER, None)
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_scheduled_keys(session, previous_transaction) -> None:
+    if previous_transaction.parent is None:  # the whole transaction (a savepoint restores its own, see attempt())
+        session.info.pop(_PENDING, None)
+        session.info.pop(_LEDGER, None)

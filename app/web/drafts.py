@@ -23,6 +23,7 @@ from flask_login import current_user
 from sqlalchemy import delete, select
 from werkzeug.datastructures import MultiDict
 
+from .. import events
 from ..audit import services as audit
 from ..auth.permissions import permission_required
 from ..crypto import casekeys
@@ -96,12 +97,10 @@ def _find(user_id: str, form_key: str) -> FormDraft | None:
 
 def _case_of(form_key: str) -> str | None:
     """The case a form key names, when that case exists and is not erased (a typed key links nothing else)."""
-    from ..cases.models import Case  # the drafts know cases only by id: imported late, no cycle
-
     match = CASE_FORM_KEY.match(form_key)
     if not match:
         return None
-    return db.session.scalar(select(Case.id).where(Case.id == match.group(1), Case.erased_at.is_(None)))
+    return events.answer(events.case_is_live, match.group(1))  # the drafts know cases only by id
 
 
 def _delete(condition) -> None:

@@ -17,12 +17,12 @@ that must be kept before the request goes on (the sign-in throttle) uses `commit
 CLI commands are not requests: they use `extensions.transaction()`.
 """
 
+import copy
 import logging
 from contextlib import contextmanager
 
 from flask import Flask, Response
 
-from ..audit import services as audit
 from ..extensions import db
 
 log = logging.getLogger("tincay.errors")
@@ -70,22 +70,30 @@ def undo() -> None:
         log.error("rollback failed")
 
 
+def _restore(queued: dict) -> None:
+    """Put back what was queued on the session before the savepoint (audit entries, refusal counts, keys to
+    destroy after the commit): whatever the failed call queued goes with its rows."""
+    db.session.info.clear()
+    db.session.info.update(queued)
+
+
 @contextmanager
 def attempt():
     """Run a service call so that, if it raises, whatever it wrote is undone and the request goes on.
 
-    A savepoint: on an exception it is rolled back (with the audit entries the call queued), every loaded
-    object is expired so the page shows the rows as they are now (another user may have changed them:
-    that is often why the call was refused), and the exception is raised again for the view to show.
+    A savepoint: on an exception it is rolled back with what the call queued for the commit (audit entries,
+    keys to destroy), every loaded object is expired so the page shows the rows as they are now (another
+    user may have changed them: that is often why the call was refused), and the exception is raised again
+    for the view to show.
     """
-    mark = audit.pending_mark()
+    queued = {key: copy.copy(value) for key, value in db.session.info.items()}
     savepoint = db.session.begin_nested()
     try:
         yield
     except BaseException:
         if savepoint.is_active:
             savepoint.rollback()
-        audit.discard_since(mark)
+        _restore(queued)
         db.session.expire_all()
         raise
     else:
