@@ -82,10 +82,10 @@ def device_for(user, device_id: str) -> OfflineDevice:
     """The user's own device, refusing unknown, foreign and revoked ones (audited)."""
     device = db.session.get(OfflineDevice, device_id)
     if device is None or device.user_id != user.id:
-        audit.record(user, "offline.refused", detail={"reason": "unknown_device"}, result="denied")
+        audit.record_independently(user, "offline.refused", detail={"reason": "unknown_device"}, result="denied")
         raise Refused(_l("Thiết bị này chưa được đăng ký cho tài khoản của bạn."), "unknown_device", 403)
     if device.revoked_at is not None:
-        audit.record(user, "offline.refused", device, detail={"reason": "revoked"}, result="denied")
+        audit.record_independently(user, "offline.refused", device, detail={"reason": "revoked"}, result="denied")
         raise Refused(_l("Thiết bị này đã bị thu hồi; các bản ghi chờ gửi không được nhận."), "revoked", 403)
     device.last_seen_at = clock.now()
     return device
@@ -136,7 +136,7 @@ def receive(user, data) -> OfflineItem:
     try:
         envelope.verify(env, device.public_key)
     except envelope.BadEnvelope as exc:
-        audit.record(user, "offline.refused", device, detail={"reason": "signature"}, result="denied")
+        audit.record_independently(user, "offline.refused", device, detail={"reason": "signature"}, result="denied")
         raise Refused(_l("Bản ghi không đúng chữ ký của thiết bị (có thể đã bị sửa)."), "tampered") from exc
     known = db.session.get(OfflineItem, env.item_id)
     if known is not None:
@@ -145,7 +145,7 @@ def receive(user, data) -> OfflineItem:
     try:
         payload = envelope.open_payload(env)
     except envelope.BadEnvelope as exc:
-        audit.record(user, "offline.refused", device, detail={"reason": "ciphertext"}, result="denied")
+        audit.record_independently(user, "offline.refused", device, detail={"reason": "ciphertext"}, result="denied")
         raise Refused(_l("Không giải mã được bản ghi (có thể đã bị sửa)."), "tampered") from exc
     item = OfflineItem(id=env.item_id, device_id=device.id, user_id=user.id, kind=env.kind,
                        captured_at=env.captured_at, received_at=clock.now(), size=len(env.ct),
@@ -164,7 +164,7 @@ def _parse(user, data):
     try:
         return envelope.parse(data)
     except envelope.BadEnvelope as exc:
-        audit.record(user, "offline.refused", detail={"reason": "malformed"}, result="denied")
+        audit.record_independently(user, "offline.refused", detail={"reason": "malformed"}, result="denied")
         raise Refused(_l("Bản ghi không đúng định dạng."), "malformed") from exc
 
 

@@ -31,6 +31,7 @@ from ..services import ServiceError
 from ..web import drafts
 from ..web.assets import asset_url
 from ..web.forms import BaseForm
+from ..web.unit_of_work import attempt
 from . import keys, queries, services
 from .forms import DeviceForm, FollowUpOutcomeForm, NoteForm, OfflineCaseForm, offline_intake_form
 from .models import OfflineCase, OfflineItem
@@ -79,7 +80,6 @@ def state():
             version, point = keys.public_key()
             body["server"] = {"version": version, "key": base64.b64encode(point).decode("ascii")}
             body["cases"] = [services.device_label_of(r) for r in services.offline_cases(current_user)]
-    db.session.commit()
     return jsonify(body)
 
 
@@ -89,13 +89,12 @@ def register():
     """Register this phone's public signing key."""
     data = request.get_json(silent=True) or {}
     try:
-        public_key = base64.b64decode(str(data.get("public_key", "")), validate=True)
-        device = services.register_device(current_user, public_key, str(data.get("label", "")))
+        with attempt():
+            public_key = base64.b64decode(str(data.get("public_key", "")), validate=True)
+            device = services.register_device(current_user, public_key, str(data.get("label", "")))
     except (ValueError, ServiceError) as exc:
-        db.session.rollback()
         message = str(exc) if isinstance(exc, ServiceError) else str(_l("Khoá thiết bị không hợp lệ."))
         return jsonify({"error": message}), 400
-    db.session.commit()
     return jsonify({"device": device.id, "label": device.label}), 201
 
 
@@ -107,10 +106,8 @@ def sync():
         return jsonify({"code": "too_large", "error": str(_l("Bản ghi quá lớn để gửi."))}), 413
     try:
         item = services.receive(current_user, request.get_json(silent=True))
-    except services.Refused as exc:
-        db.session.commit()  # the refusal's audit entry
+    except services.Refused as exc:  # its audit entry went through audit.record_independently
         return jsonify({"code": exc.code, "error": str(exc)}), exc.status
-    db.session.commit()
     return jsonify({"status": item.status, "id": item.id,
                     "message": str(services.REASONS.get(item.reason, "")) if item.reason else ""})
 
@@ -131,12 +128,11 @@ def revoke(device_id):
     form = BaseForm()
     if form.validate_on_submit():
         try:
-            services.revoke_device(device, actor=current_user)
+            with attempt():
+                services.revoke_device(device, actor=current_user)
         except ServiceError as exc:
-            db.session.rollback()
             flash(str(exc), "error")
         else:
-            db.session.commit()
             flash(_l("Đã thu hồi thiết bị. Các bản ghi chưa gửi từ thiết bị đó sẽ bị từ chối."), "success")
     return redirect(url_for("offline.devices"), 303)
 
@@ -152,12 +148,11 @@ def cases():
             form.case_code.errors.append(_l("Không tìm thấy hồ sơ này trong phạm vi của bạn."))
         else:
             try:
-                services.add_offline_case(current_user, case)
+                with attempt():
+                    services.add_offline_case(current_user, case)
             except ServiceError as exc:
-                db.session.rollback()
                 form.case_code.errors.append(str(exc))
             else:
-                db.session.commit()
                 flash(_l("Đã thêm %(code)s vào danh sách mang theo.", code=case.code), "success")
                 return redirect(url_for("offline.cases"), 303)
     return render_template("offline/cases.html", form=form, rows=services.offline_cases(current_user),
@@ -173,7 +168,6 @@ def remove_case(row_id):
     ensure_authorized("edit", row)
     if BaseForm().validate_on_submit():
         services.remove_offline_case(current_user, row)
-        db.session.commit()
     return redirect(url_for("offline.cases"), 303)
 
 
@@ -187,7 +181,6 @@ def item(item_id):
     response = render_template("offline/item.html", item=row, reason=services.REASONS.get(row.reason, ""),
                                rows=_described(row), form=BaseForm())
     services.record_item_read(row, actor=current_user)
-    db.session.commit()
     return response
 
 
@@ -205,7 +198,6 @@ def finish(item_id):
     elif row.case_id and request.form.get("action") == "open_case":
         target = url_for("cases.detail", case_id=row.case_id)
     services.resolve(row, actor=current_user)
-    db.session.commit()
     return redirect(target, 303)
 
 
