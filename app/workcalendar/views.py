@@ -10,9 +10,9 @@ from .. import clock
 from ..auth.permissions import permission_required
 from ..auth.stepup import step_up_required
 from ..deadlines import workdays
-from ..extensions import db
 from ..services import ServiceError
 from ..web.forms import whole_number
+from ..web.unit_of_work import attempt
 from . import services
 from .forms import KIND_LABELS, CalendarDayForm, RemoveDayForm
 
@@ -28,11 +28,11 @@ def index():
     form = CalendarDayForm()
     if form.validate_on_submit():
         try:
-            services.add_day(form.day.data, form.kind.data, form.note.data, actor=current_user)
+            with attempt():
+                services.add_day(form.day.data, form.kind.data, form.note.data, actor=current_user)
         except ServiceError as exc:
             getattr(form, exc.field or "day").errors.append(str(exc))
         else:
-            db.session.commit()
             flash(_l("Đã thêm vào lịch làm việc."), "success")
             return redirect(url_for("workcalendar.index", year=form.day.data.year), 303)
     return _page(year, form)
@@ -45,11 +45,11 @@ def remove():
     form = RemoveDayForm()
     if form.validate_on_submit():
         try:
-            services.remove_day(form.day.data, actor=current_user)
+            with attempt():
+                services.remove_day(form.day.data, actor=current_user)
         except ServiceError as exc:
             flash(str(exc), "error")
         else:
-            db.session.commit()
             flash(_l("Đã xoá khỏi lịch làm việc."), "success")
         return redirect(url_for("workcalendar.index", year=form.day.data.year), 303)
     flash(_l("Không tìm thấy ngày này trong lịch."), "error")
