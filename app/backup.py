@@ -1,7 +1,8 @@
 """Consistent backups of the live database. The key file is never part of a backup.
 
 SQLite: the online backup API copies a consistent snapshot while the app keeps serving.
-PostgreSQL: pg_dump (custom format), restored with pg_restore into the configured database.
+PostgreSQL: pg_dump (custom format), restored with pg_restore into the configured database; both reach it
+as the app does (TCP, or a Unix socket given by `?host=/run/postgresql`) through a libpq connection string.
 """
 
 import os
@@ -23,13 +24,44 @@ def _url():
     return make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
 
 
+# libpq's connection keywords that a database URL's query may carry (`?host=/run/postgresql&sslmode=…`);
+# driver options of SQLAlchemy or psycopg that libpq does not know are left out (pg_dump would refuse them).
+LIBPQ_KEYWORDS = frozenset({
+    "host", "hostaddr", "port", "dbname", "user", "passfile", "channel_binding", "connect_timeout",
+    "client_encoding", "options", "application_name", "fallback_application_name", "keepalives",
+    "keepalives_idle", "keepalives_interval", "keepalives_count", "tcp_user_timeout", "replication", "gssencmode",
+    "sslmode", "requiressl", "sslcompression", "sslcert", "sslkey", "sslpassword", "sslcertmode", "sslrootcert",
+    "sslcrl", "sslcrldir", "sslsni", "requirepeer", "ssl_min_protocol_version", "ssl_max_protocol_version",
+    "krbsrvname", "gsslib", "gssdelegation", "service", "target_session_attrs", "load_balance_hosts",
+})
+
+
+def _quote(value: str) -> str:
+    """A libpq connection-string value: single-quoted, with backslash and quote escaped."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def libpq_conninfo(url) -> str:
+    """The database URL as a libpq connection string for `--dbname`: host (a socket directory too), port, user,
+    database and the URL's libpq options, exactly as the app connects; never the password."""
+    params: dict[str, str] = {}
+    for key, value in url.query.items():
+        if key in LIBPQ_KEYWORDS:
+            params[key] = ",".join(value) if isinstance(value, tuple) else str(value)
+    for key, value in (("host", url.host), ("port", url.port), ("user", url.username), ("dbname", url.database)):
+        if value:
+            params[key] = str(value)
+    return " ".join(f"{key}={_quote(value)}" for key, value in params.items())
+
+
 def _pg_env_args(url) -> tuple[list[str], dict]:
-    args = ["-h", url.host or "127.0.0.1", "-p", str(url.port or 5432), "-U", url.username or "postgres",
-            "-d", url.database]
+    """`--dbname=<conninfo>` and an environment carrying the password (PGPASSWORD), never on the command line:
+    another local user can read a process's arguments, not its environment."""
     env = dict(os.environ)
-    if url.password:
-        env["PGPASSWORD"] = url.password
-    return args, env
+    password = url.password or url.query.get("password")
+    if password:
+        env["PGPASSWORD"] = str(password)
+    return [f"--dbname={libpq_conninfo(url)}"], env
 
 
 def _private_empty_file(path: str) -> None:
