@@ -29,7 +29,7 @@ REACTION_MODULES = ("app.cases.services", "app.referrals.services", "app.indicat
 
 def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, template_folder="../templates", static_folder=None)
-    os.makedirs(app.instance_path, exist_ok=True)
+    os.makedirs(app.instance_path, mode=0o700, exist_ok=True)  # secrets, keys and the SQLite file live here
     load_config(app, config_name, overrides)
     _trust_proxy(app)
     _configure_logging(app)

@@ -111,7 +111,9 @@ def restore_backup(path: str) -> None:
             if os.path.exists(url.database + suffix):
                 os.unlink(url.database + suffix)
         tmp = url.database + ".restoring"
-        shutil.copyfile(path, tmp)
+        _private_empty_file(tmp)  # the restored database is the service's alone, like the one it replaces
+        with open(path, "rb") as src, open(tmp, "r+b") as dst:
+            shutil.copyfileobj(src, dst)
         check = sqlite3.connect(tmp)
         try:
             if check.execute("PRAGMA integrity_check").fetchone()[0] != "ok":

@@ -5,10 +5,13 @@ fresh checkout. Production is chosen explicitly with APP_CONFIG=production (envi
 instance/config.py) and refuses to start without its secrets.
 """
 
+import logging
 import os
 import stat
 from datetime import timedelta
 from pathlib import Path
+
+from sqlalchemy.engine import make_url
 
 
 class ConfigError(RuntimeError):
@@ -138,8 +141,12 @@ def load_config(app, name: str | None = None, overrides: dict | None = None) -> 
         app.config["CASE_KEY_STORE"] = os.environ["TINCAY_CASE_KEY_STORE"]
     app.config.update(overrides)
     _fill_defaults(app)
+    create_sqlite_privately(app.config)
     if name == "production":
         check_production(app.config)
+    else:
+        for problem in exposed_files(app.config):
+            logging.getLogger("tincay").warning("%s (production refuses to start like this)", problem)
 
 
 def _fill_defaults(app) -> None:
@@ -166,6 +173,53 @@ def _fill_defaults(app) -> None:
         cfg["SMALL_CELL_THRESHOLD"] = int(cfg["SMALL_CELL_THRESHOLD"])
 
 
+def _sqlite_path(cfg) -> str | None:
+    uri = cfg.get("SQLALCHEMY_DATABASE_URI") or ""
+    if not uri.startswith("sqlite"):
+        return None
+    path = make_url(uri).database
+    return path if path and path != ":memory:" else None
+
+
+def create_sqlite_privately(cfg) -> None:
+    """Create the SQLite file 0600 before SQLite does (it would use the umask, usually 0644); its -wal and -shm
+    files take the database file's mode. An empty file is an empty SQLite database."""
+    path = _sqlite_path(cfg)
+    if not path or os.path.exists(path) or not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+        return
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
+def private_files(cfg) -> list[tuple[str, str]]:
+    """Every file (and the case-key directory) that must be the service's alone: (what, path)."""
+    key_file = cfg.get("KEY_FILE")
+    ledger = cfg.get("ERASURE_LEDGER") or (key_file and os.path.join(os.path.dirname(key_file), "erased.json"))
+    store = cfg.get("CASE_KEY_STORE") or (ledger and os.path.join(os.path.dirname(os.path.abspath(ledger)),
+                                                                  "case-keys"))
+    found = [("the key file", key_file), ("the erasure ledger", ledger), ("the case-key store", store)]
+    database = _sqlite_path(cfg)
+    if database:
+        found += [("the SQLite database", database + suffix) for suffix in ("", "-wal", "-shm")]
+    return [(what, path) for what, path in found if path]
+
+
+def exposed_files(cfg) -> list[str]:
+    """A sentence for each private file that group or others may read, write or enter."""
+    problems = []
+    for what, path in private_files(cfg):
+        try:
+            mode = os.stat(path).st_mode
+        except FileNotFoundError:
+            continue
+        if mode & (stat.S_IRWXG | stat.S_IRWXO):
+            wanted = "0700" if stat.S_ISDIR(mode) else "0600"
+            problems.append(f"{what} {path} is readable by group or others (chmod {wanted})")
+    return problems
+
+
 def check_production(cfg) -> None:
     """Refuse to run production without secrets, with an exposed key file, or with debug on."""
     problems = []
@@ -178,10 +232,8 @@ def check_production(cfg) -> None:
     key_file = cfg.get("KEY_FILE")
     if not key_file or not os.path.exists(key_file):
         problems.append("the key file (TINCAY_KEY_FILE) does not exist")
-    else:
-        mode = os.stat(key_file).st_mode
-        if mode & (stat.S_IRWXG | stat.S_IRWXO):
-            problems.append(f"the key file {key_file} is readable by group or others (chmod 0400)")
+    problems += [p.replace("(chmod 0600)", "(chmod 0400)") if p.startswith("the key file") else p
+                 for p in exposed_files(cfg)]
     ledger = cfg.get("ERASURE_LEDGER") or (key_file and os.path.join(os.path.dirname(key_file), "erased.json"))
     if ledger and not os.access(os.path.dirname(os.path.abspath(ledger)) or ".", os.W_OK):
         problems.append(f"the erasure ledger {ledger} is in a directory the service cannot write "
