@@ -131,7 +131,7 @@ def test_withdraw_removes_access_on_the_next_request(app, client, make_user, log
     assert officer.post(f"/referrals/{referral_id}/accept").status_code == 404
     assert ("referral.print", "denied") in [(a, r) for a, r, _ in audit_actions(app, case_id)]
     sender_view = client.get(f"/referrals/{referral_id}").get_data(as_text=True)
-    assert "Gói vẫn được lưu" in sender_view or "vẫn được lưu" in sender_view
+    assert "đã bị huỷ" in sender_view  # withdrawing destroys the packet (packets die with the referral)
     assert ("referral.open", "withdrawn") in [(a, r) for a, r, _ in audit_actions(app, case_id)]
 
 

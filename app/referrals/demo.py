@@ -24,7 +24,7 @@ from ..units.queries import by_code
 from ..units.reference_data import REFORM_DATE
 from .fields import snapshot
 from .models import Referral, ReferralPacket, ReferralServiceDelivered
-from .services import ack_due, new_code
+from .services import ack_due, new_code, tombstone
 
 AGENCY = "AG-LDTBXH-099"
 FIELDS = ("code", "sex", "age_band", "ethnic_code", "full_name", "phone", "preferred_language", "incident")
@@ -76,6 +76,7 @@ def seed(count=None) -> int:
         if status == "completed":
             referral.completed_at = now - timedelta(days=2)
             referral.feedback = "Đã hoàn thành hỗ trợ; đề nghị tiếp tục theo dõi (demo)."
+        _close(referral, status, referral.completed_at or referral.decided_at or referral.withdrawn_at)
         made += 1
     db.session.flush()
     bulk = seed_bulk()
@@ -215,6 +216,13 @@ def _answer(rng, referral: Referral, state: str, sender, now) -> None:
         last = referral.completed_at = min(now, last + timedelta(days=rng.randint(1, 20)))
         referral.feedback = "Đã hoàn thành hỗ trợ; đề nghị tiếp tục theo dõi (demo)."
     referral.updated_at = last
+    _close(referral, state, last)
+
+
+def _close(referral: Referral, state: str, at) -> None:
+    """A declined, completed or withdrawn referral keeps no packet, as the services leave it (a tombstone)."""
+    if state in ("declined", "completed", "withdrawn"):
+        tombstone(referral, "withdrawn" if state == "withdrawn" else state, at)
 
 
 def _delivered(rng, referral: Referral, since, now):

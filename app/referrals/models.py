@@ -5,7 +5,10 @@
   wrapped by the case's key, so it dies with the case.
 * ReferralPacket — a snapshot of exactly the fields the counsellor chose, under the packet's OWN data key,
   wrapped by the packet's own key in the case-key store (app/crypto/casekeys.py): destroying that key
-  destroys the packet alone, and erasing the case destroys every packet key of the case with it.
+  destroys the packet alone, and erasing the case destroys every packet key of the case with it. It lives
+  only while the referral is open and its consent stands: a withdrawn consent, a declined, completed or
+  withdrawn referral and the case's erasure each destroy it (services.tombstone); the agency keeps the
+  referral row as a tombstone — code, dates, outcome, and why the packet is gone.
   "Send an update" adds a new version; a packet is never changed.
 * ReferralServiceDelivered, ReferralPrint — what the agency did, and every printed slip.
 * AgencyMapping — an admin's decision that an old (merged) agency's referrals are read by a new agency.
@@ -56,6 +59,9 @@ class Referral(EncryptedRecord, db.Model):
     withdrawn_by_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"))
     withdraw_cause: Mapped[str | None] = mapped_column(String(20))  # sender, consent_withdrawn, case_erased
     packet_destroyed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Why the packet is gone (the agency's tombstone says it): withdrawn, consent_withdrawn, declined,
+    # completed, case_erased, sender (destroyed by the sender's choice).
+    packet_destroyed_cause: Mapped[str | None] = mapped_column(String(20))
     case_erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the case was erased after sending
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -4,10 +4,13 @@ Rules kept here:
 * Sending needs a valid consent to share with THAT agency, or a recorded emergency basis (urgent protection
   of life or health, Law 91/2025 Art. 19(1)(a)), which is flagged for review. Nothing is half-made: every
   check runs before the first row is added.
-* Withdrawing, or the sender's choice, can destroy the packet key (`destroy_packets`); the UI says which.
-* When a case is erased (`on_case_erased`): referrals still open are withdrawn, and every packet of the
-  case is destroyed, delivered ones too (the survivor asked for erasure; issue #14). The referral stays as a
-  tombstone (code, dates, outcome) marked `case_erased_at`.
+* Packets die with consent: the identity the agency received lives only while the referral is open and the
+  consent it relied on stands. Withdrawing the referral, the agency declining or completing it, withdrawing
+  that consent, and erasing the case each destroy every packet's data key (`tombstone`); the referral row
+  stays as the agency's tombstone (code, dates, outcome, `packet_destroyed_cause`), and its next page view
+  says why. What the referral itself sealed (the decline reason, the feedback, service notes) is the
+  outcome for the sender and stays, except when consent is withdrawn or the case is erased, or the sender
+  asks for it to go: then it is shredded too.
 """
 
 import secrets
@@ -30,7 +33,6 @@ from ..services import ServiceError, ensure
 from ..units.models import Unit
 from .fields import SHAREABLE, snapshot
 from .models import (
-    OPEN_STATUSES,
     URGENCIES,
     AgencyMapping,
     Referral,
@@ -180,32 +182,46 @@ def send_update(referral: Referral, data: dict, *, actor) -> ReferralPacket:
 
 
 def withdraw(referral: Referral, *, actor, destroy: bool = False, cause: str = "sender") -> None:
-    """Withdraw a referral: the agency loses the packet on its next request; optionally destroy the key."""
+    """Withdraw a referral: its packets are destroyed at once (and what the referral sealed, if asked)."""
     ensure(referral.is_open, _l("Chuyển gửi này đã kết thúc hoặc đã rút."))
     referral.status, referral.withdrawn_at = "withdrawn", utcnow()
     referral.withdrawn_by_id, referral.withdraw_cause = getattr(actor, "id", None), cause
     _flush_once(referral)
     audit.record(actor, "referral.withdraw", referral, detail={"cause": cause, "destroy": bool(destroy)})
-    if destroy:
-        destroy_packets(referral, actor=actor, cause=cause)
+    whole = destroy or cause in WHOLE_CAUSES
+    destroy_packets(referral, actor=actor, cause="withdrawn" if cause == "sender" else cause, whole=whole)
 
 
-def destroy_packets(referral: Referral, *, actor, cause: str = "sender") -> None:
-    """Crypto-shred every packet version and what the referral itself sealed: unreadable for good."""
-    ensure(referral.packet_destroyed_at is None, _l("Gói thông tin đã bị huỷ trước đó."))
-    ensure(not referral.is_open, _l("Hãy rút chuyển gửi trước khi huỷ gói thông tin."))
-    now = utcnow()
+# Causes after which nothing of the exchange stays readable, not even the agency's own answers.
+WHOLE_CAUSES = ("consent_withdrawn", "case_erased")
+
+
+def tombstone(referral: Referral, cause: str, now: datetime, *, whole: bool = False) -> list[str]:
+    """Shred every packet of the referral (and, if `whole`, what the referral sealed); return the row ids whose
+    data keys are gone, for the erasure ledger. The referral row stays: code, dates, outcome, cause."""
     erased = []
-    for packet in referral.packets:
-        packet.shred(now)
-        erased.append(packet.id)  # a backup restored later cannot bring the key back either
-    for row in referral.delivered:
-        row.notes = None
-    referral.shred(now)
-    schedule_ledger(*erased, referral.id)  # with the packet keys' destruction, when this commits
-    referral.packet_destroyed_at = now
+    if referral.packet_destroyed_at is None:
+        for packet in referral.packets:
+            packet.shred(now)
+            erased.append(packet.id)
+        referral.packet_destroyed_at, referral.packet_destroyed_cause = now, cause
+    if whole and not referral.is_erased:
+        for row in referral.delivered:
+            row.notes = None
+        referral.shred(now)
+        erased.append(referral.id)
+    return erased
+
+
+def destroy_packets(referral: Referral, *, actor, cause: str = "sender", whole: bool = True) -> None:
+    """Crypto-shred every packet version (and, if `whole`, what the referral itself sealed): unreadable for good."""
+    ensure(not referral.is_open, _l("Hãy rút chuyển gửi trước khi huỷ gói thông tin."))
+    ensure(referral.packet_destroyed_at is None or (whole and not referral.is_erased),
+           _l("Gói thông tin đã bị huỷ trước đó."))
+    erased = tombstone(referral, cause, utcnow(), whole=whole)
+    schedule_ledger(*erased)  # with the packet keys' destruction, when this commits
     _flush_once(referral)
-    audit.record(actor, "referral.destroy_packet", referral, detail={"cause": cause,
+    audit.record(actor, "referral.destroy_packet", referral, detail={"cause": cause, "whole": whole,
                                                                     "packets": len(referral.packets)})
 
 
@@ -226,27 +242,31 @@ def on_consent_recorded(consent: Consent, actor) -> None:
 
 @events.consent_withdrawn.connect
 def on_consent_withdrawn(consent: Consent, actor) -> None:
-    """A consent to share with an agency was withdrawn: withdraw the open referrals that relied on it."""
+    """A consent to share with an agency was withdrawn: every referral that relied on it loses its packets
+    (open ones are withdrawn first), and what it sealed."""
     case = db.session.get(Case, consent.case_id)
     still_covered = share_consent(case, consent.agency_id) is not None if consent.agency_id else False
     for referral in db.session.scalars(select(Referral).where(
-            Referral.case_id == consent.case_id, Referral.status.in_(OPEN_STATUSES),
-            Referral.legal_basis == "consent")):
-        if referral.consent_id == consent.id or (referral.agency_id == consent.agency_id and not still_covered):
+            Referral.case_id == consent.case_id, Referral.legal_basis == "consent")):
+        if not (referral.consent_id == consent.id or (referral.agency_id == consent.agency_id and not still_covered)):
+            continue
+        if referral.is_open:
             withdraw(referral, actor=actor, cause="consent_withdrawn")
+        elif referral.packet_destroyed_at is None or not referral.is_erased:
+            destroy_packets(referral, actor=actor, cause="consent_withdrawn")
 
 
 @events.case_erased.connect
 def on_case_erased(case: Case, actor) -> None:
-    """The case was erased: every packet of it is destroyed — open referrals are withdrawn first, finished
-    ones keep their tombstone (code, dates, outcome) marked `case_erased_at`. Erasure covers what was derived
-    from the case: the packet keys die with the case's key group in any event (app/crypto/casekeys.py)."""
+    """The case was erased: every referral of it loses its packets and what it sealed; open ones are withdrawn
+    first, and each stays as a tombstone (code, dates, outcome) marked `case_erased_at`. The packet keys die
+    with the case's key group in any event (app/crypto/casekeys.py)."""
     now = utcnow()
     for referral in db.session.scalars(select(Referral).where(Referral.case_id == case.id)):
         referral.case_erased_at = now
         if referral.is_open:
             withdraw(referral, actor=actor, destroy=True, cause="case_erased")
-        elif referral.packet_destroyed_at is None:
+        elif referral.packet_destroyed_at is None or not referral.is_erased:
             destroy_packets(referral, actor=actor, cause="case_erased")
     db.session.flush()
 
@@ -301,6 +321,7 @@ def decline(referral: Referral, reason: str, *, actor) -> None:
     referral.decided_at = now
     referral.decline_reason = reason.strip()
     _transition(referral, ("sent", "acknowledged"), "declined", actor=actor, message="")
+    destroy_packets(referral, actor=actor, cause="declined", whole=False)  # the reason stays for the sender
 
 
 def record_service(referral: Referral, data: dict, *, actor) -> ReferralServiceDelivered:
@@ -327,6 +348,7 @@ def complete(referral: Referral, feedback: str, *, actor) -> None:
     referral.feedback = feedback.strip()
     referral.completed_at = utcnow()
     _transition(referral, ("accepted", "services_recorded"), "completed", actor=actor, message="")
+    destroy_packets(referral, actor=actor, cause="completed", whole=False)  # the feedback stays for the sender
 
 
 def record_print(referral: Referral, *, actor) -> ReferralPrint:

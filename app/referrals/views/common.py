@@ -85,7 +85,10 @@ def detail_context(referral: Referral, side: str, *, audit_read: bool = True, **
     """What the detail page shows to one side; the packet (when shown) is read and audited here."""
     readable = authorize(current_user, "read_packet", referral) if side == "agency" else (
         referral.packet_destroyed_at is None)
-    context = {"referral": referral, "side": side, "readable": readable, "now": utcnow(),
+    # The outcome (decline reason, services delivered, feedback) stays for both sides on a declined or completed
+    # referral whose packet is gone; a withdrawn consent or an erased case shreds it with the packet.
+    outcome = readable or (referral.status in ("declined", "completed") and not referral.is_erased)
+    context = {"referral": referral, "side": side, "readable": readable, "outcome": outcome, "now": utcnow(),
                "print_error": given.get("print_error", False),
                "today": clock.today(), "packet": None, "rows": [], "message": "",
                "names": names({referral.sent_by_id, referral.withdrawn_by_id}

@@ -83,7 +83,7 @@ def _after(referral, message: str, **forms):
 @bp.post("/<uuid:referral_id>/withdraw")
 @permission_required("referral.send")
 def withdraw(referral_id):
-    """Withdraw a referral; the agency loses the packet on its next request (and the key, if asked)."""
+    """Withdraw a referral; its packet is destroyed, so the agency reads nothing on its next request."""
     referral = load(referral_id, "withdraw")
     form = WithdrawForm()
     destroy = bool(form.destroy.data)
@@ -93,8 +93,7 @@ def withdraw(referral_id):
     except ServiceError as exc:
         _refuse(form, exc, "destroy")
         return _after(referral, "", withdraw_form=form)
-    return _after(referral, _("Đã rút chuyển gửi và huỷ gói thông tin: cơ quan không còn đọc được.") if destroy
-                  else _("Đã rút chuyển gửi: cơ quan không còn xem được gói thông tin. Gói vẫn được lưu."))
+    return _after(referral, _("Đã rút chuyển gửi và huỷ gói thông tin: cơ quan không còn đọc được."))
 
 
 @bp.post("/<uuid:referral_id>/destroy")
