@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from ..auth.models import User
 from ..auth.permissions import permission_required
 from ..extensions import db, htmx
+from ..web.forms import whole_number
 from . import services
 from .models import AuditEntry
 
@@ -29,7 +30,7 @@ def index():
         stmt = stmt.where(AuditEntry.actor_id == (actor_id or "-"))
     if filters["object"]:
         stmt = stmt.where(AuditEntry.object_id == filters["object"])
-    before = request.args.get("before", type=int)
+    before = whole_number(request.args.get("before"), 1, 10**18)
     if before:
         stmt = stmt.where(AuditEntry.seq < before)
     entries = db.session.scalars(stmt.order_by(AuditEntry.seq.desc()).limit(PAGE_SIZE)).all()

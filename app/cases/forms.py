@@ -3,12 +3,12 @@
 import re
 from datetime import date, timedelta
 
+from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -19,7 +19,18 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from .. import clock
 from ..crypto.blind import normalize_digits
-from ..web.forms import BaseForm, between, chosen, long_text, max_length, optional, options, required, text
+from ..web.forms import (
+    BaseForm,
+    WholeNumberField,
+    between,
+    chosen,
+    long_text,
+    max_length,
+    optional,
+    options,
+    required,
+    text,
+)
 from ..web.i18n import translated
 from . import reference_data as ref
 
@@ -52,17 +63,6 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-def add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise ValueError(day)
-
-
 class CaseForm(BaseForm):
     """Intake and edit: kind, summary, identity, narrative (DV and/or trafficking), assessment."""
 
@@ -86,7 +86,7 @@ class CaseForm(BaseForm):
     full_name = text(_l("Họ và tên"), required(), max_len=120)
     other_names = text(_l("Tên gọi khác"), optional(), max_len=200)
     birth_date = DateField(_l("Ngày sinh"), [optional()])
-    birth_year = IntegerField(_l("Năm sinh (ước tính, nếu không rõ ngày sinh)"), [optional(), between(1900, 2100)])
+    birth_year = WholeNumberField(_l("Năm sinh (ước tính, nếu không rõ ngày sinh)"), [optional(), between(1900, 2100)])
     id_number = text(_l("Số CCCD hoặc CMND"), optional(), max_len=20)
     phone = TelField(_l("Số điện thoại"), [optional(), max_length(20)])
     address_detail = text(_l("Địa chỉ cụ thể"), optional(), max_len=300)
@@ -172,7 +172,7 @@ class CaseForm(BaseForm):
             raise ValidationError(_l("Ngày kết thúc không được trước ngày bắt đầu."))
         if issuer in ORDER_MAX_DAYS and end > start + timedelta(days=ORDER_MAX_DAYS[issuer]):
             raise ValidationError(_l("Quyết định của Chủ tịch UBND xã có hiệu lực tối đa 3 ngày."))
-        if issuer in ORDER_MAX_MONTHS and end > add_months(start, ORDER_MAX_MONTHS[issuer]):
+        if issuer in ORDER_MAX_MONTHS and end > start + relativedelta(months=ORDER_MAX_MONTHS[issuer]):
             raise ValidationError(_l("Quyết định của Tòa án có hiệu lực tối đa 4 tháng."))
 
     def validate_tr_return_on(self, field):

@@ -3,11 +3,11 @@ invalid form is shown again with everything the user typed."""
 
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, IntegerField, SelectField
+from wtforms import BooleanField, DateField, SelectField
 from wtforms.validators import InputRequired, NumberRange, ValidationError
 
 from .. import clock
-from ..web.forms import BaseForm, chosen, long_text, optional, options, required, text
+from ..web.forms import BaseForm, WholeNumberField, chosen, long_text, optional, options, required, text
 from .models import ACTIVITY_STATUSES, BUDGET_SOURCES, ROUNDS
 from .rules import DISAGGREGATION_OPTIONS, value_errors
 
@@ -36,7 +36,7 @@ def present():
 
 def non_negative(label, *validators, **kwargs):
     """A whole number, zero or more (type="number" in the page)."""
-    return IntegerField(label, [*validators, NumberRange(min=0, message=_l("Phải là số nguyên không âm."))],
+    return WholeNumberField(label, [*validators, NumberRange(min=0, message=_l("Phải là số nguyên không âm."))],
                         render_kw={"min": 0, "inputmode": "numeric"},
                         **kwargs)
 
@@ -116,7 +116,7 @@ class ReasonForm(BaseForm):
 
 
 class CycleForm(BaseForm):
-    year = IntegerField(_l("Năm báo cáo"), [required(), NumberRange(min=2021, max=2035, message=YEAR_MESSAGE)])
+    year = WholeNumberField(_l("Năm báo cáo"), [required(), NumberRange(min=2021, max=2035, message=YEAR_MESSAGE)])
     round = SelectField(_l("Đợt"), [chosen()], choices=options((r, ROUND_LABELS[r]) for r in ROUNDS))
     commune_due_on = DateField(_l("Hạn xã gửi huyện (để trống: theo kế hoạch)"), [optional()])
     district_due_on = DateField(_l("Hạn huyện gửi tỉnh (để trống: theo kế hoạch)"), [optional()])
@@ -139,7 +139,7 @@ class ActivityStatusForm(BaseForm):
 class BudgetLineForm(BaseForm):
     component = SelectField(_l("Nội dung (hợp phần)"), [chosen()], choices=options(COMPONENTS))
     activity_code = text(_l("Mã hoạt động (nếu có, ví dụ II.4)"), optional(), max_len=20)
-    year = IntegerField(_l("Năm"), [required(), NumberRange(min=2021, max=2035, message=YEAR_MESSAGE)])
+    year = WholeNumberField(_l("Năm"), [required(), NumberRange(min=2021, max=2035, message=YEAR_MESSAGE)])
     source = SelectField(_l("Nguồn vốn"), [chosen()], choices=options((s, SOURCE_LABELS[s]) for s in BUDGET_SOURCES))
     planned = non_negative(_l("Kế hoạch (đồng)"), present())
     allocated = non_negative(_l("Được giao (đồng)"), present())

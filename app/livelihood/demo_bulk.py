@@ -7,6 +7,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from dateutil.relativedelta import relativedelta
 from sqlalchemy import func, select
 
 from .. import clock
@@ -191,7 +192,7 @@ def _run(rng, plan, tl, state, counsellor, today, now) -> None:
     plan.status, plan.activated_on = "active", tl.paid
     closed_on = None  # AGE_WINDOWS leave room for these; min() only guards against a change there
     if state == "completed":
-        closed_on = min(today, services.add_months(tl.paid, 12) + timedelta(days=rng.randint(10, 40)))
+        closed_on = min(today, tl.paid + relativedelta(months=12) + timedelta(days=rng.randint(10, 40)))
     elif state == "discontinued":
         closed_on = min(today, tl.paid + timedelta(days=rng.randint(30, 200)))
     end = closed_on or today
@@ -241,7 +242,7 @@ def _outcomes(rng, plan, paid_on, end, counsellor, now, all_due: bool) -> set[in
     """The 6- and 12-month outcomes that fall due before `end` (a running plan sometimes lags behind)."""
     recorded = set()
     for months in services.MILESTONES:
-        day = services.add_months(paid_on, months) + timedelta(days=rng.randint(0, 9))
+        day = paid_on + relativedelta(months=months) + timedelta(days=rng.randint(0, 9))
         if day > end or (not all_due and rng.random() < 0.2):
             continue
         outcome = PlanOutcome(plan=plan, plan_id=plan.id, case=plan.case, case_id=plan.case_id, milestone=months,
@@ -259,7 +260,7 @@ def _outcomes(rng, plan, paid_on, end, counsellor, now, all_due: bool) -> set[in
 def _reminders(plan, since: date, recorded: set[int], counsellor) -> None:
     """The open follow-ups a running plan keeps on the case's list, as disburse and record_visit set them."""
     dues = [(since + timedelta(days=services.VISIT_EVERY_DAYS), "visit", "Thăm giám sát kế hoạch sinh kế (demo)")]
-    dues += [(services.add_months(plan.activated_on, m), f"{m}m", f"Ghi kết quả sinh kế sau {m} tháng (demo)")
+    dues += [(plan.activated_on + relativedelta(months=m), f"{m}m", f"Ghi kết quả sinh kế sau {m} tháng (demo)")
              for m in services.MILESTONES if m not in recorded]
     for due, tag, purpose in dues:
         followup = FollowUp(case=plan.case, case_id=plan.case_id, due_on=due, assignee_id=counsellor,

@@ -4,11 +4,11 @@ import re
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField
+from wtforms import BooleanField, DateField, RadioField, SelectField
 from wtforms.validators import StopValidation
 from wtforms.widgets import NumberInput
 
-from ..web.forms import BaseForm, chosen, long_text, optional, options, required, text
+from ..web.forms import BaseForm, WholeNumberField, chosen, long_text, optional, options, required, text
 
 ACTIVITY_CHOICES = (
     ("livestock", _l("Chăn nuôi")), ("crops", _l("Trồng trọt")), ("weaving", _l("Dệt, thêu, thủ công")),
@@ -35,24 +35,20 @@ MILESTONE_CHOICES = (("6", _l("6 tháng")), ("12", _l("12 tháng")))
 CLOSE_CHOICES = (("completed", _l("Hoàn thành")), ("discontinued", _l("Dừng giữa chừng")))
 
 
-class MoneyField(IntegerField):
-    """Whole đồng; a phone keyboard with digits, and "1.500.000" typed without JavaScript is read too."""
+class MoneyField(WholeNumberField):
+    """Whole đồng; a phone keyboard with digits, and "1.500.000" typed without JavaScript is read too (the
+    group separators . , and spaces are dropped, then the one digits-only parser reads the rest)."""
 
     widget = NumberInput(min=0, step=1)
+    message = _l("Số tiền phải là số nguyên đồng, chỉ gồm chữ số.")
 
     def process_formdata(self, valuelist):
-        self.data = None
         raw = (valuelist[0] if valuelist else "").strip()
-        if not raw:
-            return
         digits = re.sub(r"[.,\s]", "", raw)
-        if not (digits.isascii() and digits.isdigit()):
-            raise ValueError(_l("Số tiền phải là số nguyên đồng, chỉ gồm chữ số."))
-        self.data = int(digits)
-
-    def pre_validate(self, form):
-        if self.process_errors:  # keep "digits only" rather than letting "required" replace it
-            raise StopValidation()
+        if raw and not digits:
+            self.data = None
+            raise ValueError(self.message)
+        super().process_formdata([digits])
 
 
 class DayField(DateField):

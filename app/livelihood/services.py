@@ -2,9 +2,9 @@
 the request commits once. Audit details carry ids and codes only: the plan's case_id puts every entry on the
 case timeline."""
 
-import calendar
 from datetime import date, timedelta
 
+from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm.exc import StaleDataError
@@ -39,12 +39,6 @@ MILESTONES = (6, 12)
 
 class AlreadyDecided(ServiceError):
     """Another reviewer decided the plan first."""
-
-
-def add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def check_amount(value, field: str, *, required: bool = False) -> None:
@@ -218,7 +212,7 @@ def _schedule_reminders(plan: LivelihoodPlan, start: date, actor) -> None:
                                     str(_l("Thăm giám sát kế hoạch sinh kế")), actor=actor,
                                     source=f"livelihood:{plan.id}:visit")
     for months in MILESTONES:
-        case_services.schedule_followup(plan.case, add_months(start, months),
+        case_services.schedule_followup(plan.case, start + relativedelta(months=months),
                                         str(_l("Ghi kết quả sinh kế sau %(m)d tháng", m=months)), actor=actor,
                                         source=f"livelihood:{plan.id}:{months}m")
 

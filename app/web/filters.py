@@ -1,30 +1,41 @@
-"""Template filters: Vietnamese dates (dd/mm/yyyy, Asia/Ho_Chi_Minh) and money (12.380.000 đ)."""
+"""Template filters: Vietnamese dates (dd/mm/yyyy, Asia/Ho_Chi_Minh) and numbers (12.380.000 đ), by Babel.
+
+Numbers and dates are always written the Vietnamese way (the English pages too: the figures are Vietnamese
+records, and a date read as mm/dd would be a different day).
+"""
 
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
 from flask import g
 from flask_babel import get_translations
 
-from ..clock import local
+from ..clock import VN, local
+
+LOCALE = "vi"
 
 
 def date_vn(value) -> str:
+    """A date, or the Vietnamese day of a timestamp: 06/03/2026."""
     if value is None or value == "":
         return ""
     if isinstance(value, datetime):
         value = local(value).date()
-    return value.strftime("%d/%m/%Y") if isinstance(value, date) else str(value)
+    return format_date(value, "dd/MM/yyyy", locale=LOCALE) if isinstance(value, date) else str(value)
 
 
-def datetime_vn(value) -> str:
+def datetime_vn(value, pattern: str = "dd/MM/yyyy HH:mm") -> str:
+    """A timestamp in Việt Nam's time: 06/03/2026 07:05."""
     if value is None:
         return ""
-    return local(value).strftime("%d/%m/%Y %H:%M")
+    return format_datetime(local(value), pattern, tzinfo=VN, locale=LOCALE)
 
 
 def group_thousands(value: int) -> str:
-    sign = "-" if value < 0 else ""
-    return sign + f"{abs(int(value)):,}".replace(",", ".")
+    """12380000 -> '12.380.000'."""
+    return format_decimal(int(value), format="#,##0", locale=LOCALE)
 
 
 def money(value) -> str:
@@ -35,10 +46,12 @@ def money(value) -> str:
 
 
 def number(value) -> str:
+    """Whole numbers grouped (1.234), others with one decimal, rounded half up (1.234,5)."""
     if value is None or value == "":
         return ""
     if isinstance(value, float) and not value.is_integer():
-        return f"{value:,.1f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+        rounded = Decimal(repr(value)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        return format_decimal(rounded, format="#,##0.0", locale=LOCALE)
     return group_thousands(int(value))
 
 

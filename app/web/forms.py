@@ -4,8 +4,17 @@ import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import IntegerField, SelectChoice, StringField, TextAreaField
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
+from wtforms.widgets import NumberInput
 
 
 def required(message=None):
@@ -44,14 +53,45 @@ class BaseForm(FlaskForm):
         return ok
 
 
+MAX_DIGITS = 18  # int() refuses strings over 4300 digits with its own error; no number here needs more than 18
+
+
+def is_whole_number_text(raw: str) -> bool:
+    """ASCII digits only: int() would also take "١٢", "²", "1_000", "+5" or " 7"."""
+    return 0 < len(raw) <= MAX_DIGITS and raw.isascii() and raw.isdigit()
+
+
 def whole_number(raw: str | None, low: int = 0, high: int = 10**9) -> int | None:
-    """The number in a query argument or a plain input, or None: ASCII digits only (int() would also take
-    "٣", "1_000" or " 7") and within low..high."""
+    """The number in a query argument or a plain input, or None: ASCII digits only, within low..high."""
     raw = raw or ""
-    if not (raw.isascii() and raw.isdigit()):
+    if not is_whole_number_text(raw):
         return None
     value = int(raw)
     return value if low <= value <= high else None
+
+
+NOT_A_WHOLE_NUMBER = _l("Chỉ nhập chữ số 0–9 (không dấu, không khoảng trắng).")
+
+
+class WholeNumberField(IntegerField):
+    """Every integer input: ASCII digits only, else a Vietnamese error beside the field (the value typed is
+    kept). An empty input is None, for `optional` or `required` to judge."""
+
+    widget = NumberInput()
+    message = NOT_A_WHOLE_NUMBER
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        raw = valuelist[0] if valuelist else ""
+        if raw == "":
+            return
+        if not is_whole_number_text(raw):
+            raise ValueError(self.message)
+        self.data = int(raw)
+
+    def pre_validate(self, form):
+        if self.process_errors:  # keep "digits only" rather than letting "required" replace it
+            raise StopValidation()
 
 
 def options(*groups) -> list[SelectChoice]:
@@ -68,5 +108,5 @@ def long_text(label, *validators, max_len: int = 5000, **kwargs):
     return TextAreaField(label, [*validators, max_length(max_len)], **kwargs)
 
 
-__all__ = ["BaseForm", "ValidationError", "between", "chosen", "long_text", "max_length", "optional",
-           "options", "required", "text", "whole_number"]
+__all__ = ["BaseForm", "ValidationError", "WholeNumberField", "between", "chosen", "long_text", "max_length",
+           "optional", "options", "required", "text", "whole_number"]

@@ -9,6 +9,7 @@ from ...audit import services as audit
 from ...auth.permissions import permission_required
 from ...db_setup import reads_only
 from ...extensions import htmx
+from ...web.forms import whole_number
 from ...web.i18n import translated
 from .. import queries, services
 from .. import reference_data as ref
@@ -48,7 +49,7 @@ def index():
     else:
         flt = queries.CaseFilter(kind=filters["kind"], status=filters["status"], risk=filters["risk"],
                                  overdue=bool(filters["overdue"]), sort=filters["sort"])
-        page = queries.case_page(current_user, flt, page=request.args.get("page", 1, type=int))
+        page = queries.case_page(current_user, flt, page=whole_number(request.args.get("page"), 1, 10**6) or 1)
         context.update(cases=page.cases, page=page)
     if htmx.target == "case-rows":
         return render_template("cases/_rows.html", **context)

@@ -14,6 +14,7 @@ from ...extensions import db, htmx
 from ...services import ServiceError
 from ...units.models import Unit
 from ...web import drafts
+from ...web.filters import date_vn
 from ...web.unit_of_work import attempt
 from .. import queries, services
 from ..forms import BreakGlassForm, CaseForm, CloseForm, ReopenForm
@@ -140,7 +141,7 @@ def _shown(field) -> str:
     if isinstance(data, list):
         return ", ".join(str(choices.get(v, v)) for v in data)
     if hasattr(data, "strftime"):
-        return data.strftime("%d/%m/%Y")
+        return date_vn(data)
     if data is True:
         return str(_l("Có"))
     return str(choices.get(data, data))

@@ -10,6 +10,7 @@ from ... import clock
 from ...auth.permissions import deny, ensure_authorized
 from ...extensions import db
 from ...units.models import Unit
+from ...web.forms import whole_number
 from .. import queries
 from ..permissions import UnitTask
 
@@ -20,7 +21,7 @@ FIRST_YEAR, LAST_YEAR = 2021, 2035
 
 def selected_year(name: str = "year", default: int | None = None) -> int:
     """A year from the query string, kept within the programme's years."""
-    year = request.args.get(name, type=int) or default or clock.today().year
+    year = whole_number(request.args.get(name), 1, 9999) or default or clock.today().year
     return min(max(year, FIRST_YEAR), LAST_YEAR)
 
 

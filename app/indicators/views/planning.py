@@ -113,7 +113,7 @@ def activity_status(activity_id):
     activity = db.session.get(IndicatorActivity, str(activity_id))
     if activity is None:
         ensure_authorized("activity", UnitTask(None))
-    year = min(max(request.form.get("year", type=int) or clock.today().year, 2021), 2035)
+    year = min(max(whole_number(request.form.get("year"), 1, 9999) or clock.today().year, 2021), 2035)
     form = ActivityStatusForm()
     back = url_for(".activities", year=year, unit=unit.id)
     if not form.validate():
