@@ -17,7 +17,8 @@ BLUEPRINT_MODULES = (
 # Every module that declares models, so that metadata and Alembic see all tables.
 MODEL_MODULES = (
     "app.units.models", "app.auth.models", "app.audit.models", "app.cases.models", "app.livelihood.models",
-    "app.referrals.models", "app.indicators.models", "app.web.models", "app.offline.models", "app.workcalendar.models",
+    "app.referrals.models", "app.indicators.models", "app.web.models", "app.offline.models",
+    "app.workcalendar.models", "app.reference",
 )
 # Every area's object policies (authorize()): registered at start, not by an import at the end of its models.
 POLICY_MODULES = ("app.cases.permissions", "app.referrals.permissions", "app.livelihood.permissions",
@@ -69,7 +70,6 @@ def _init_extensions(app) -> None:
     from .web import filters
 
     db_setup.install_engine_hooks()
-    app.wsgi_app = db_setup.RetryLockedReads(app.wsgi_app)
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
                      render_as_batch=True, compare_type=True)

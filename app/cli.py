@@ -42,7 +42,7 @@ def keyring_or_exit():
 def setup():
     """Create instance secrets and keys if absent, migrate to head, load reference data. Safe to re-run."""
     from .crypto.keyring import load_or_create
-    from .reference import load_all
+    from .reference import load_changed
 
     production = current_app.config["APP_CONFIG"] == "production"
     if not os.path.exists(current_app.config["KEY_FILE"]) and _database_has_records():
@@ -68,10 +68,11 @@ def setup():
     from flask_migrate import upgrade
     upgrade(revision="head")  # one head (tests/test_migrations_heads.py keeps it so)
     with transaction():
-        load_all()
+        loaded = load_changed()
     _ensure_audit_anchor(production)
     _finalise_erasure(ring)
-    click.echo("setup: database at head, reference data loaded.")
+    click.echo("setup: database at head, reference data "
+               + (f"loaded ({', '.join(loaded)})." if loaded else "already up to date."))
 
 
 def _ensure_audit_anchor(production: bool) -> None:

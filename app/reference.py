@@ -1,21 +1,65 @@
-"""Reference data that `setup` loads into any database, idempotently, area by area."""
+"""Reference data that `setup` loads into any database, area by area, only when it changed.
 
+Each loader inserts what is missing and updates what changed, by natural key (safe to run again). Its
+version is a fingerprint of the data it loads (the text of its data module); `setup` records the version
+it loaded in `reference_version`, so a re-run with the same data does no work, and changed data (a merged
+commune, a new indicator) is loaded by the next `setup` without anyone remembering to bump a number.
+"""
+
+import hashlib
+import inspect
+from dataclasses import dataclass
+from datetime import datetime
 from importlib import import_module
 
-# "module:function" — each loader inserts what is missing and updates what changed, by natural key.
+from sqlalchemy import String, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .extensions import db, utcnow
+from .types import UTCDateTime
+
+
+@dataclass(frozen=True)
+class Loader:
+    name: str
+    call: str  # "module:function"
+    data: tuple[str, ...] = ()  # the modules that hold its data (their text is its version)
+
+    def version(self) -> str:
+        digest = hashlib.sha256(self.call.encode())
+        for module in self.data:
+            digest.update(inspect.getsource(import_module(module)).encode())
+        return digest.hexdigest()
+
+    def run(self):
+        module_name, func_name = self.call.split(":")
+        return getattr(import_module(module_name), func_name)()
+
+
 LOADERS = (
-    "app.audit.services:ensure_head",
-    "app.units.services:load_reference",
-    "app.indicators.services:load_catalogue",
+    Loader("audit_head", "app.audit.services:ensure_head"),
+    Loader("units", "app.units.services:load_reference", ("app.units.reference_data",)),
+    Loader("indicators", "app.indicators.services:load_catalogue", ("app.indicators.catalogue_data",)),
 )
 
 
 # Tables that hold reference data (kept when tests wipe the transactional tables between tests).
-REFERENCE_TABLES = {"alembic_version", "unit", "unit_lineage", "indicator_def", "indicator_plan", "indicator_activity"}
+REFERENCE_TABLES = {"alembic_version", "reference_version", "unit", "unit_lineage", "indicator_def",
+                    "indicator_plan", "indicator_activity"}
+
+
+class ReferenceVersion(db.Model):
+    """The version of each loader's data last loaded into this database."""
+
+    __tablename__ = "reference_version"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    version: Mapped[str] = mapped_column(String(64))
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 def call_each(specs) -> list:
-    """Call every "module:function", in order."""
+    """Call every "module:function", in order (the demo seeders)."""
     results = []
     for spec in specs:
         module_name, func_name = spec.split(":")
@@ -24,4 +68,21 @@ def call_each(specs) -> list:
 
 
 def load_all() -> None:
-    call_each(LOADERS)
+    """Run every loader, whatever was loaded before (tests, and a database being built)."""
+    for loader in LOADERS:
+        loader.run()
+
+
+def load_changed() -> list[str]:
+    """Run the loaders whose data changed since this database last loaded it; returns their names."""
+    loaded = dict(db.session.execute(select(ReferenceVersion.name, ReferenceVersion.version)).all())
+    ran = []
+    for loader in LOADERS:
+        version = loader.version()
+        if loaded.get(loader.name) == version:
+            continue
+        loader.run()
+        db.session.merge(ReferenceVersion(name=loader.name, version=version, loaded_at=utcnow()))
+        ran.append(loader.name)
+    db.session.flush()
+    return ran

@@ -36,6 +36,9 @@ def _setup_twice(app):
     first, second = _run(app, "setup"), _run(app, "setup")
     assert first.exit_code == 0, first.output
     assert second.exit_code == 0, second.output
+    # The reference data is loaded by version: the second run finds it up to date and does no work.
+    assert "reference data loaded (audit_head, units, indicators)" in first.output, first.output
+    assert "reference data already up to date" in second.output, second.output
     with app.app_context():
         from app.units.models import Unit
         count = db.session.scalar(sa.select(sa.func.count()).select_from(Unit))
@@ -58,6 +61,18 @@ def test_setup_is_idempotent_on_sqlite(tmp_path):
 @pytest.mark.skipif(not TEST_DATABASE_URL, reason="PostgreSQL not configured: set TEST_DATABASE_URL to run this")
 def test_setup_is_idempotent_on_postgresql(tmp_path):
     _setup_twice(_fresh_app(tmp_path, _postgres_url()))
+
+
+def test_setup_loads_again_only_the_reference_data_that_changed(tmp_path):
+    from app.reference import ReferenceVersion
+
+    app = _fresh_app(tmp_path)
+    assert _run(app, "setup").exit_code == 0
+    with app.app_context():
+        db.session.get(ReferenceVersion, "units").version = "an older unit list"
+        db.session.commit()
+    again = _run(app, "setup")
+    assert again.exit_code == 0 and "reference data loaded (units)." in again.output, again.output
 
 
 def test_commands_before_setup_say_to_run_setup(tmp_path):

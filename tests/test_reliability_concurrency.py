@@ -99,11 +99,9 @@ def test_50_concurrent_audited_requests_to_a_real_server_leave_one_chain(tmp_pat
 
 
 @pytest.mark.slow
-def test_50_concurrent_audited_case_reads_each_append_once_without_being_run_again(tmp_path):
-    """Every case page view appends its audit entry. On SQLite a reading page that then writes waits for the
-    write lock instead of being refused, so none of 50 simultaneous views has to be run a second time."""
-    from app.db_setup import RetryLockedReads
-
+def test_50_concurrent_audited_case_reads_each_append_once(tmp_path):
+    """Every case page view appends its audit entry. On SQLite every transaction takes the write lock first
+    (BEGIN IMMEDIATE), so none of 50 simultaneous views is refused half-way: all answer, none is lost."""
     app = build_instance(tmp_path, "http_reads", **OPEN_LIMITS)
     owner_id, owner_name, _ = make_user(app, "counsellor", "TA-02", username="tuvan.chu")
 
@@ -118,17 +116,13 @@ def test_50_concurrent_audited_case_reads_each_append_once_without_being_run_aga
         browsers = [server.browser() for _ in range(THREADS)]
         for browser in browsers:
             assert browser.post("/auth/login", {"username": owner_name, "password": PASSWORD}).status == 302
-        retries_before = RetryLockedReads.retries
         statuses = run_together(lambda i: browsers[i].get(f"/cases/{case_id}").status)
-        retried = RetryLockedReads.retries - retries_before
 
     assert statuses == [200] * THREADS
     rows, verdict = chain(app)
     assert verdict.ok, verdict.reason
     assert_contiguous(rows)
     assert [r[1] for r in rows[before:]].count("case.read_full") == THREADS
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        assert retried == 0, f"{retried} case page views were refused the write lock and run again"
 
 
 # --- 50 concurrent edits of one case -------------------------------------------------------------

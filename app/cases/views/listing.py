@@ -7,7 +7,6 @@ from flask_login import current_user
 from ... import clock
 from ...audit import services as audit
 from ...auth.permissions import permission_required
-from ...db_setup import reads_only
 from ...extensions import htmx
 from ...web.forms import whole_number
 from ...web.i18n import translated
@@ -32,7 +31,6 @@ def _filters() -> dict:
 
 @bp.route("/", methods=["GET", "POST"])
 @permission_required("case.list")
-@reads_only
 def index():
     """List the user's cases; a POSTed search term finds one by code, exact name, phone or ID number."""
     form = CaseSearchForm()

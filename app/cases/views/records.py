@@ -9,7 +9,6 @@ from wtforms import SelectFieldBase
 from ...audit import services as audit
 from ...auth.permissions import permission_required
 from ...auth.stepup import step_up_required
-from ...db_setup import reads_only
 from ...extensions import db, htmx
 from ...services import ServiceError
 from ...units.models import Unit
@@ -71,7 +70,6 @@ def create():
 
 @bp.post("/new/duplicates")
 @permission_required("case.create")
-@reads_only
 def check_duplicates():
     """While typing: show the codes of possible duplicates in my scope (never their content)."""
     form = case_form(request.form)
