@@ -1,7 +1,7 @@
 """reference_version: the version of each reference-data loader last loaded (setup skips unchanged data)
 
 Revision ID: 0160_reference_version
-Revises: 0150_calendar_days
+Revises: 0401_referral_tombstone
 Create Date: 2026-12-07 05:20:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 import app.types
 
 revision = '0160_reference_version'
-down_revision = '0150_calendar_days'
+down_revision = '0401_referral_tombstone'
 branch_labels = None
 depends_on = None
 
