@@ -283,6 +283,11 @@ def record_open(referral: Referral, *, actor, readable: bool) -> None:
     db.session.flush()
 
 
+def record_status_read(referral: Referral, *, actor) -> None:
+    """Audit that the referral's status panel (its outcome: decline reason, services, feedback) was shown."""
+    audit.record(actor, "referral.read_status", referral)
+
+
 def record_sender_read(referral: Referral, *, actor) -> None:
     """Audit that the sender looked at the packet they sent."""
     packet = referral.latest_packet

@@ -185,6 +185,7 @@ def render_case(case: Case, panel: str | None = None, open_form: str | None = No
     """The case page, or just one panel when htmx asked for it."""
     target = htmx.target if htmx else None
     if target in PANELS and panel == target:
-        context = case_context(case, audit_read=False, **given)
+        # A panel shows every consent, follow-up, service or note of the case, not just the one changed: a read.
+        context = case_context(case, **given)
         return render_template(f"cases/_{target.removeprefix('case-')}.html", **context)
     return render_template("cases/detail.html", **case_context(case, open_form=open_form, **given))

@@ -49,9 +49,17 @@ def index():
                                  overdue=bool(filters["overdue"]), sort=filters["sort"])
         page = queries.case_page(current_user, flt, page=whole_number(request.args.get("page"), 1, 10**6) or 1)
         context.update(cases=page.cases, page=page)
+        _audit_names_shown(context["cases"], name_scope)
     if htmx.target == "case-rows":
         return render_template("cases/_rows.html", **context)
     return render_template("cases/index.html", **context)
+
+
+def _audit_names_shown(cases, name_scope) -> None:
+    """The list shows the full names of the counsellor's own cases (page or case-rows fragment): audit which."""
+    named = [c.id for c in cases if c.unit_id in name_scope and not c.is_erased]
+    if named:
+        audit.record(current_user, "case.list_names", detail={"cases": named})
 
 
 @bp.get("/followups")

@@ -13,7 +13,7 @@ from ...auth.permissions import authorize, ensure_authorized, has_permission
 from ...extensions import db, htmx
 from ...services import ServiceError
 from ...units.queries import nearest_of_kind
-from .. import forms
+from .. import forms, services
 from ..models import LivelihoodPlan
 from ..queries import plans_of_case
 
@@ -101,8 +101,11 @@ def detail_context(plan: LivelihoodPlan, **given) -> dict:
 
 
 def render_detail(plan: LivelihoodPlan, **given):
-    """The plan page, or only its body when htmx asked for it."""
+    """The plan page, or only its body when htmx asked for it: either shows the plan's text, so either is an
+    audited read (a fragment is no way around the audit)."""
     context = detail_context(plan, **given)
+    if context["readable"]:
+        services.record_read(plan, actor=current_user)
     if htmx.target == "plan-body":
         return render_template("livelihood/_plan_body.html", **context)
     return render_template("livelihood/detail.html", **context)

@@ -98,10 +98,7 @@ def submit(plan_id):
 def detail(plan_id):
     """A plan: its versions, the decision, disbursements, visits and outcomes."""
     plan = load(plan_id)
-    response = render_detail(plan)
-    if htmx.target != "plan-body":
-        services.record_read(plan, actor=current_user)
-    return response
+    return render_detail(plan)  # audited there, page or fragment
 
 
 @bp.get("/livelihood/<uuid:plan_id>/versions/<int:number>")

@@ -35,6 +35,7 @@ TIMELINE_WORDS = {
     "referral.reviewed": _l("Rà soát chuyển gửi khẩn cấp: đã có sự đồng ý"),
     "referral.destroy_packet": _l("Huỷ gói thông tin chuyển gửi"), "referral.print": _l("In phiếu chuyển gửi"),
     "referral.case_erased": _l("Hồ sơ bị xoá; gói thông tin đã giao vẫn giữ"),
+    "referral.read_status": _l("Xem tình trạng chuyển gửi"),
 }
 
 
@@ -117,5 +118,9 @@ def detail_context(referral: Referral, side: str, *, audit_read: bool = True, **
 def render_detail(referral: Referral, side: str, **given):
     """The detail page, or only its status panel when htmx asked for it (no packet in it: not a read)."""
     if htmx.target == "referral-status":
-        return render_template("referrals/_status.html", **detail_context(referral, side, audit_read=False, **given))
+        # No packet in it, but the outcome (decline reason, services delivered, feedback) it shows is read.
+        context = detail_context(referral, side, audit_read=False, **given)
+        if context["outcome"] or side == "sender":
+            services.record_status_read(referral, actor=current_user)
+        return render_template("referrals/_status.html", **context)
     return render_template("referrals/detail.html", **detail_context(referral, side, **given))
