@@ -28,6 +28,7 @@ REQUIRED_CSP = {
 }
 PAGE_LIMIT = 120  # per profile: enough for every page and a few rows of each list
 SKIP_PREFIXES = ("/static/", "/auth/quick-exit", "/auth/logout")
+SHELL_PATHS = ("/offline/", "/offline/sw.js")
 
 
 def header_problems(response) -> list[str]:
@@ -44,7 +45,11 @@ def header_problems(response) -> list[str]:
         problems.append("no X-Content-Type-Options: nosniff")
     if headers.get("Referrer-Policy") != "no-referrer":
         problems.append("no Referrer-Policy: no-referrer")
-    if "no-store" not in headers.get("Cache-Control", ""):
+    if response.request.path in SHELL_PATHS:
+        # The offline shell and its worker (app/offline): the service worker may keep them; no person data.
+        if headers.get("Cache-Control") != "no-cache":
+            problems.append(f"Cache-Control is {headers.get('Cache-Control')!r}, not no-cache")
+    elif "no-store" not in headers.get("Cache-Control", ""):
         problems.append(f"Cache-Control is {headers.get('Cache-Control')!r}, not no-store")
     vary = {v.strip().lower() for v in headers.get_all("Vary") for v in v.split(",")}
     if "hx-request" not in vary:

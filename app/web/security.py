@@ -32,14 +32,16 @@ def set_security_headers(response):
     headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
     if current_app.config["APP_CONFIG"] == "production":
         headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+    if request.endpoint == "assets.static_file":
+        return response
     if request.endpoint in SHELL_ENDPOINTS:
         # The offline shell and its service worker hold no person data; the worker may keep them, the
         # browser asks again each time it is online.
         headers["Cache-Control"] = "no-cache"
-    elif request.endpoint != "assets.static_file":
+    else:
         # Pages may carry person data: never store them (shared commune computers, back button).
         headers["Cache-Control"] = "no-store"
         headers["Pragma"] = "no-cache"
-        # One Vary header: htmx fragments and full pages share URLs, and pages differ per signed-in user.
-        response.vary.update(("HX-Request", "HX-Target", "Cookie"))
+    # One Vary header: htmx fragments and full pages share URLs, and pages differ per signed-in user.
+    response.vary.update(("HX-Request", "HX-Target", "Cookie"))
     return response
