@@ -101,13 +101,18 @@ def _store_needed() -> bool:
 
 
 def _finalise_erasure(ring) -> None:
-    """Move data keys still wrapped by the KEK onto the case-key store (once), and sweep keys left by a crash."""
+    """Move data keys still wrapped by the KEK onto the case-key store (once), sweep keys left by a crash, and
+    recompute blind indexes made before they were keyed per commune (once)."""
+    from .cases.services import reindex_blind
     from .crypto.case_store import move_to_store, sweep
 
     moved = move_to_store(ring).moved
     destroyed = sweep(ring)
     if moved or destroyed:
         click.echo(f"setup: {moved} data keys moved to the case-key store; {destroyed} leftover keys destroyed.")
+    reindexed = reindex_blind()
+    if reindexed:
+        click.echo(f"setup: blind indexes of {reindexed} cases recomputed under their commune's keys.")
 
 
 def _database_has_records() -> bool:
@@ -281,6 +286,16 @@ def keys_offline_retire(version):
 
     offline_keys.retire(offline_keys.key_path(), version)
     click.echo(f"keys: offline-capture key v{version} removed")
+
+
+@keys.command("reindex")
+@click.option("--batch", default=500, show_default=True)
+def keys_reindex(batch):
+    """Recompute the blind indexes of cases still on the installation-wide keys under their commune's keys."""
+    from .cases.services import reindex_blind
+
+    keyring_or_exit()
+    click.echo(f"keys: blind indexes of {reindex_blind(batch)} cases recomputed")
 
 
 @keys.command("retire")

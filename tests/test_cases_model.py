@@ -18,7 +18,7 @@ def test_case_fields_round_trip_and_are_indexed(app, ctx):
     case.full_name = "Lò Thị Mai"
     case.birth_year = 1990
     case.safe_contact = {"channel": "phone", "window": "8-10h", "code_word": "mua lúa"}
-    case.refresh_name_year_index()
+    case.refresh_blind_indexes()
     db.session.add(case)
     db.session.commit()
     db.session.expunge_all()
@@ -26,7 +26,9 @@ def test_case_fields_round_trip_and_are_indexed(app, ctx):
     assert loaded.full_name == "Lò Thị Mai"
     assert loaded.safe_contact["code_word"] == "mua lúa"
     fold = NAME_INDEXES[1]
-    assert loaded.bidx_name_fold == blind_hash("case_record", fold, "lo thi mai")
+    commune = by_code("03295").id  # TA-02 serves Quài Tở: its indexes use the commune's keys
+    assert loaded.bidx_name_fold == blind_hash("case_record", fold, "lo thi mai", scope=commune)
+    assert loaded.bidx_name_fold != blind_hash("case_record", fold, "lo thi mai")
     assert fold_diacritics("Lò Thị Mai") == "lo thi mai"
     assert loaded.bidx_name_year is not None
     raw = db.session.execute(select(Case.full_name_enc)).scalar()

@@ -95,7 +95,7 @@ def _case(rng, n: int, code: str, unit_id: str, year: int, today: date) -> Case:
                             "exploitation": ["forced_marriage"], "destination": "Nơi giả định (demo)"}
     case.safe_contact = {"channel": "through_trusted_person", "window": "8-10 giờ", "code_word": f"demo-{n}"}
     case.safety_plan = "Kế hoạch an toàn minh hoạ (demo)."
-    case.refresh_name_year_index()
+    case.refresh_blind_indexes()
     return case
 
 

@@ -28,6 +28,9 @@ NAME_INDEXES = (BlindSpec("name", normalize_text), BlindSpec("name_fold", fold_d
 NAME_YEAR = BlindSpec("name_year", lambda v: v)  # value is "<folded name>|<year>", built by the model
 PHONE = BlindSpec("phone", normalize_digits, bits=16)
 ID_NUMBER = BlindSpec("id_number", normalize_digits, bits=16)
+BLIND_FIELDS = (("full_name", NAME_INDEXES[0]), ("full_name", NAME_INDEXES[1]), ("phone", PHONE),
+                ("id_number", ID_NUMBER))
+BIDX_SCHEME = 2
 
 
 class Case(EncryptedRecord, db.Model):
@@ -92,6 +95,9 @@ class Case(EncryptedRecord, db.Model):
     village: Mapped[Unit | None] = relationship(foreign_keys=[village_id])
 
     bidx_name_year = mapped_column(Integer, nullable=True, index=True)
+    # 2: the indexes are keyed per commune (search scope); NULL: made with the one key of the installation
+    # before, and `keys reindex` (run by setup) recomputes them.
+    bidx_scheme: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     IDENTITY_FIELDS = ("full_name", "other_names", "birth_date", "birth_year", "id_number", "phone",
                        "address_detail", "guardian", "preferred_language", "interpreter_needed")
@@ -106,11 +112,25 @@ class Case(EncryptedRecord, db.Model):
     def owned_store_key(self) -> tuple[str, None]:
         return self.id, None  # the whole group: the case key and every referral packet key of the case
 
-    def refresh_name_year_index(self) -> None:
-        """The duplicate-check index: folded name with birth year (either known or estimated)."""
+    def search_scope(self) -> str | None:
+        """The commune whose blind-index keys this case's indexes use (units.queries.search_scope)."""
+        from ..units.queries import search_scope
+        return search_scope(self.unit_id)
+
+    def blind_value(self, spec: BlindSpec, value) -> int | None:
+        scope = self.search_scope()
+        return blind_hash(self.crypto_table(), spec, value, scope=scope) if scope else None
+
+    def refresh_blind_indexes(self) -> None:
+        """Every blind index of the case, under its commune's keys: after intake, an edit or a move to another
+        unit (another commune means other keys), and by `flask --app wsgi keys reindex`."""
+        for name, spec in BLIND_FIELDS:
+            value = getattr(self, name)
+            setattr(self, f"bidx_{spec.name}", self.blind_value(spec, value) if value else None)
         year = self.birth_date.year if self.birth_date else self.birth_year
         name = fold_diacritics(self.full_name or "")
-        self.bidx_name_year = blind_hash(self.crypto_table(), NAME_YEAR, f"{name}|{year}") if name and year else None
+        self.bidx_name_year = self.blind_value(NAME_YEAR, f"{name}|{year}") if name and year else None
+        self.bidx_scheme = BIDX_SCHEME
 
     @validates("risk_level")
     def set_risk_rank(self, _key, value):

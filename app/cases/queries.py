@@ -10,7 +10,7 @@ from .. import clock
 from ..crypto.blind import fold_diacritics, normalize_digits, normalize_text
 from ..crypto.records import blind_hash
 from ..extensions import db, utcnow
-from ..units.queries import scope_ids
+from ..units.queries import scope_ids, search_scopes
 from .models import ID_NUMBER, NAME_INDEXES, NAME_YEAR, PHONE, BreakGlassGrant, Case
 
 
@@ -138,21 +138,28 @@ def search_cases(user, term: str, limit: int = 50) -> list[Case]:
         return list(db.session.scalars(visible_cases(user).where(Case.code == code.group(1).upper())))
     # Matching on identity is for the counsellors of the case only: a reviewer must not learn who is a case.
     scope = scope_for(user, "counsellor")
-    table = Case.crypto_table()
+    scopes = search_scopes(scope)
     digits = normalize_digits(term)
     if len(digits) >= 6 and not re.search(r"[^\d\s+().-]", term):
-        found = [c for c in _candidates(scope, Case.bidx_phone == blind_hash(table, PHONE, term),
-                                        Case.bidx_id_number == blind_hash(table, ID_NUMBER, term))
+        found = [c for c in _candidates(scope, _indexed(Case.bidx_phone, PHONE, term, scopes),
+                                        _indexed(Case.bidx_id_number, ID_NUMBER, term, scopes))
                  if digits in (normalize_digits(c.phone or ""), normalize_digits(c.id_number or ""))]
     else:
         exact, folded = NAME_INDEXES
-        found = [c for c in _candidates(scope, Case.bidx_name == blind_hash(table, exact, term),
-                                        Case.bidx_name_fold == blind_hash(table, folded, term))
+        found = [c for c in _candidates(scope, _indexed(Case.bidx_name, exact, term, scopes),
+                                        _indexed(Case.bidx_name_fold, folded, term, scopes))
                  if _name_matches(term, c.full_name)]
     return sorted(found, key=lambda c: c.opened_on, reverse=True)[:limit]
 
 
 CANDIDATE_LIMIT = 500
+
+
+def _indexed(column, spec, value: str, scopes: list[str]):
+    """`column` holds the value's blind index under the keys of one of the scopes (one value per commune)."""
+    table = Case.crypto_table()
+    values = sorted({v for v in (blind_hash(table, spec, value, scope=s) for s in scopes) if v is not None})
+    return column.in_(values)
 
 
 def _candidates(scope: frozenset, *matches) -> list[Case]:
@@ -172,19 +179,20 @@ def _candidates(scope: frozenset, *matches) -> list[Case]:
 
 def find_duplicates(user, *, full_name="", birth_year=None, phone="", id_number="", exclude_id=None) -> list[Case]:
     """Cases in the counsellor's scope that share name with birth year, phone or ID number with the input."""
-    table = Case.crypto_table()
+    scope = scope_for(user, "counsellor")
+    scopes = search_scopes(scope)
     conditions = []
     folded = fold_diacritics(full_name or "")
     if folded and birth_year:
-        conditions.append(Case.bidx_name_year == blind_hash(table, NAME_YEAR, f"{folded}|{birth_year}"))
+        conditions.append(_indexed(Case.bidx_name_year, NAME_YEAR, f"{folded}|{birth_year}", scopes))
     if normalize_digits(phone or ""):
-        conditions.append(Case.bidx_phone == blind_hash(table, PHONE, phone))
+        conditions.append(_indexed(Case.bidx_phone, PHONE, phone, scopes))
     if normalize_digits(id_number or ""):
-        conditions.append(Case.bidx_id_number == blind_hash(table, ID_NUMBER, id_number))
+        conditions.append(_indexed(Case.bidx_id_number, ID_NUMBER, id_number, scopes))
     if not conditions:
         return []
     matches = []
-    for candidate in _candidates(scope_for(user, "counsellor"), *conditions):
+    for candidate in _candidates(scope, *conditions):
         if candidate.erased_at is not None or candidate.id == exclude_id:
             continue
         year = candidate.birth_date.year if candidate.birth_date else candidate.birth_year

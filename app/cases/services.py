@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import clock, events
 from ..audit import services as audit
+from ..crypto.errors import CryptoError
 from ..crypto.records import Encrypted, encrypted_fields, schedule_ledger
 from ..extensions import db, utcnow
 from ..services import ServiceError, ensure
@@ -78,7 +79,7 @@ def create_case(data: dict, *, actor) -> Case:
     opened_on = data.get("opened_on") or clock.today()
     case = Case(code=next_code(opened_on.year), status="open", created_by_id=actor.id, opened_on=opened_on)
     _apply(case, data, EDITABLE_FIELDS)
-    case.refresh_name_year_index()
+    case.refresh_blind_indexes()
     db.session.add(case)
     audit.record(actor, "case.create", case, detail={"kind": case.kind})
     db.session.flush()
@@ -94,7 +95,7 @@ def update_case(case: Case, data: dict, *, actor, version: int) -> list[str]:
     changed = _apply(case, data, EDITABLE_FIELDS)
     if not changed:
         return []
-    case.refresh_name_year_index()
+    case.refresh_blind_indexes()
     try:
         db.session.flush()  # the UPDATE carries "WHERE version = <ours>": a concurrent save makes it miss
     except StaleDataError as exc:
@@ -375,7 +376,35 @@ def erase_case(case: Case, actor) -> None:
     events.case_erased.send(case, actor=actor)
 
 
+# --- blind indexes -------------------------------------------------------------------------------
+
+def reindex_blind(batch: int = 500) -> int:
+    """Recompute the blind indexes of every case still on the installation-wide scheme under its commune's keys
+    (committed in batches; resumable: the cases already done say so in bidx_scheme). Returns how many."""
+    from .models import BIDX_SCHEME
+
+    done = 0
+    stale = (Case.bidx_scheme.is_(None)) | (Case.bidx_scheme != BIDX_SCHEME)
+    while True:
+        cases = db.session.scalars(select(Case).where(stale, Case.erased_at.is_(None)).limit(batch)).all()
+        if not cases:
+            break
+        for case in cases:
+            try:
+                case.refresh_blind_indexes()
+            except CryptoError:  # erased per the ledger (an older database restored) or damaged: nothing to find
+                for column in ("bidx_name", "bidx_name_fold", "bidx_phone", "bidx_id_number", "bidx_name_year"):
+                    setattr(case, column, None)
+                case.bidx_scheme = BIDX_SCHEME
+        done += len(cases)
+        db.session.commit()
+    if done:
+        audit.record("cli", "cases.reindex", detail={"cases": done, "scheme": BIDX_SCHEME})
+        db.session.commit()
+    return done
+
+
 __all__ = ["EditConflict", "ServiceError", "add_note", "add_service", "close_case", "complete_followup",
            "correct_note", "create_case", "decide_erase", "erase_case", "grant_break_glass", "my_followups",
-           "record_consent", "record_read", "refresh_next_followup", "reopen_case", "request_erase",
+           "record_consent", "record_read", "refresh_next_followup", "reindex_blind", "reopen_case", "request_erase",
            "schedule_followup", "update_case", "update_service", "valid_consents", "withdraw_consent"]

@@ -1,7 +1,9 @@
 """Blind indexes: truncated keyed hashes of normalised values, for exact search without plaintext.
 
-Each (table, field, variant) has its own key derived from the index root with HKDF, so equal values
-in different fields do not share hashes. Truncation to a few bits is deliberate: several records
+Each (table, field, variant, search scope) has its own key derived from the index root with HKDF, so
+equal values in different fields do not share hashes, and the same name in two search scopes (communes)
+gives unrelated values: the indexes of one commune cannot be joined with another's to follow a person.
+A search computes the value once per scope it covers. Truncation to a few bits is deliberate: several records
 share each hash (false positives), which hides equality between records; candidates are confirmed
 after decryption.
 """
@@ -41,14 +43,16 @@ def normalize_digits(value: str) -> str:
     return digits
 
 
-@lru_cache(maxsize=256)
-def _field_key(index_root: bytes, table: str, index_name: str) -> bytes:
-    info = f"bidx|v1|{table}|{index_name}".encode()
+@lru_cache(maxsize=4096)
+def _field_key(index_root: bytes, table: str, index_name: str, scope: str | None = None) -> bytes:
+    info = (f"bidx|v2|{table}|{index_name}|{scope}" if scope else f"bidx|v1|{table}|{index_name}").encode()
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(index_root)
 
 
-def blind_index(index_root: bytes, table: str, index_name: str, normalized: str, bits: int) -> int:
-    """The truncated HMAC-SHA256 of a normalised value, as a non-negative integer of `bits` bits."""
-    key = _field_key(index_root, table, index_name)
+def blind_index(index_root: bytes, table: str, index_name: str, normalized: str, bits: int,
+                scope: str | None = None) -> int:
+    """The truncated HMAC-SHA256 of a normalised value, as a non-negative integer of `bits` bits, under the key
+    of one search scope (an id; None only for tables whose rows are searched all together)."""
+    key = _field_key(index_root, table, index_name, scope)
     digest = hmac.new(key, normalized.encode("utf-8"), hashlib.sha256).digest()
     return int.from_bytes(digest[:4], "big") >> (32 - bits)

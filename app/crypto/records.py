@@ -146,6 +146,10 @@ class EncryptedRecord:
         if owned is not None:
             schedule_destroy(*owned)
 
+    def blind_value(self, spec: "BlindSpec", value) -> int | None:
+        """The blind index of one of this row's values (models with search scopes override it)."""
+        return blind_hash(self.crypto_table(), spec, value)
+
     @property
     def is_erased(self) -> bool:
         return self.erased_at is not None
@@ -217,7 +221,7 @@ class Encrypted:
             setattr(obj, self.storage, envelope.seal(obj.data_key(), self._encode(value), aad))
         obj.__dict__.setdefault("_tc_plain", {})[self.name] = value
         for spec in self.blind:
-            setattr(obj, f"bidx_{spec.name}", blind_hash(obj.crypto_table(), spec, value) if value else None)
+            setattr(obj, f"bidx_{spec.name}", obj.blind_value(spec, value) if value else None)
 
     def _encode(self, value) -> bytes:
         if self.kind == "json":
@@ -243,12 +247,12 @@ def _ensure_id(obj) -> str:
     return obj.id
 
 
-def blind_hash(table: str, spec: BlindSpec, value: str) -> int | None:
-    """The blind-index value of `value` for one index spec (None for an empty value)."""
+def blind_hash(table: str, spec: BlindSpec, value: str, scope: str | None = None) -> int | None:
+    """The blind-index value of `value` for one index spec in one search scope (None for an empty value)."""
     normalized = spec.normalize(str(value))
     if not normalized:
         return None
-    return blind_index(current_keyring().index_root, table, spec.name, normalized, spec.bits)
+    return blind_index(current_keyring().index_root, table, spec.name, normalized, spec.bits, scope)
 
 
 # --- destroying case-store keys when (and only when) the erasure commits ------------------------------

@@ -65,7 +65,7 @@ class _Tree:
     olds: dict  # new id -> ids of the old units merged into it
 
 
-_TREE, _SCOPES, _BY_CODE = "_unit_tree", "_unit_scope", "_unit_by_code"
+_TREE, _SCOPES, _BY_CODE, _SCOPE_OF = "_unit_tree", "_unit_scope", "_unit_by_code", "_unit_search_scope"
 
 
 def _tree() -> _Tree:
@@ -88,10 +88,10 @@ def _tree() -> _Tree:
 
 @event.listens_for(Session, "after_flush")
 def _forget_tree(session, _flush_context) -> None:
-    if not has_app_context() or not any(name in g for name in (_TREE, _SCOPES, _BY_CODE)):
+    if not has_app_context() or not any(name in g for name in (_TREE, _SCOPES, _BY_CODE, _SCOPE_OF)):
         return
     if any(isinstance(o, (Unit, UnitLineage)) for o in (*session.new, *session.dirty, *session.deleted)):
-        for name in (_TREE, _SCOPES, _BY_CODE):
+        for name in (_TREE, _SCOPES, _BY_CODE, _SCOPE_OF):
             g.pop(name, None)
 
 
@@ -115,6 +115,39 @@ def _units_by_code(codes: list[str]) -> dict[str, Unit]:
 def nearest_of_kind(unit: Unit, kinds: tuple[str, ...]) -> Unit | None:
     """The closest unit at or above `unit` whose kind is one of `kinds` (e.g. the commune of a village)."""
     return next((u for u in ancestors(unit) if u.kind in kinds), None)
+
+
+def search_scope(unit_id: str | None) -> str | None:
+    """The search scope of a unit: the id of the commune at or above it (the unit itself above communes).
+
+    Blind indexes are keyed per search scope (app/crypto/blind.py). The scope is the case's own commune as the
+    tree records it, never remapped through the 2025 lineage: a case of an old commune keeps its old commune's
+    values, and a user whose scope covers a merged commune and its predecessors searches each of them. So a
+    merger changes nothing stored, and no index is ever recomputed because of one."""
+    return _scope_map().get(unit_id) if unit_id else None
+
+
+def search_scopes(unit_ids) -> list[str]:
+    """The search scopes that a set of units covers (one per commune), sorted."""
+    scopes = _scope_map()
+    return sorted({scopes[u] for u in unit_ids if u in scopes})
+
+
+def _scope_map() -> dict[str, str]:
+    """unit id -> search scope id for every unit, from one query, remembered for the request."""
+    cached = g.get(_SCOPE_OF) if has_app_context() else None
+    if cached is not None:
+        return cached
+    rows = db.session.execute(select(Unit.id, Unit.path, Unit.kind)).all()
+    communes = {path: unit_id for unit_id, path, kind in rows if kind == "commune"}
+    found = {}
+    for unit_id, path, _kind in rows:
+        codes = [c for c in path.strip("/").split("/") if c]
+        prefixes = ("/" + "/".join(codes[:n]) + "/" for n in range(len(codes), 0, -1))
+        found[unit_id] = next((communes[p] for p in prefixes if p in communes), unit_id)
+    if has_app_context():
+        g.setdefault(_SCOPE_OF, found)
+    return found
 
 
 def unit_choices(kinds: tuple[str, ...] | None = None, current_only: bool = False) -> list[tuple[str, str]]:
