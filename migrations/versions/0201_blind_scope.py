@@ -4,13 +4,13 @@ The values themselves are recomputed by `flask --app wsgi keys reindex` (run by 
 which a migration never reads.
 
 Revision ID: 0201_blind_scope
-Revises: 0150_calendar_days
+Revises: 0160_reference_version
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0201_blind_scope"
-down_revision = "0150_calendar_days"
+down_revision = "0160_reference_version"
 branch_labels = None
 depends_on = None
 
