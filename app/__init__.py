@@ -148,6 +148,9 @@ def _register_request_hooks(app) -> None:
     app.jinja_env.globals.update(asset_url=asset_url, nav_items=nav_items, role_label=role_label, htmx_file=htmx_file,
                                  idle_seconds=int(app.config["SESSION_IDLE"].total_seconds()))
 
+    from .web import labels
+    labels.install(app)
+
     @app.context_processor
     def _template_context():
         return {"current_lang": g.get("lang", "vi")}

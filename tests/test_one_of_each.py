@@ -99,3 +99,44 @@ def test_query_string_numbers_are_ascii_digits_or_ignored(client, make_user, log
     other = client.application.test_client()
     login(other, make_user("admin", "11"))
     assert other.get("/audit/", query_string={"before": raw}).status_code == 200
+
+
+def test_one_label_registry_gives_every_area_its_labels_as_plain_text_in_the_readers_language(app):
+    from flask_babel.speaklater import LazyString
+
+    from app.web import labels
+    with app.test_request_context():
+        vi = labels.context()
+    with app.test_request_context(headers={"Cookie": "lang=en"}):
+        en = labels.context()
+    assert {"labels", "dv_acts_by_group", "ref_labels", "ind_labels", "lv"} <= set(vi)
+    assert vi["labels"]["sex"]["female"] == "Nữ" and en["labels"]["sex"]["female"] == "Female"
+    assert vi["ref_labels"]["urgency"]["urgent"] != en["ref_labels"]["urgency"]["urgent"]
+
+    def lazy_left(value) -> bool:
+        if isinstance(value, dict):
+            return any(lazy_left(v) for v in value.values())
+        if isinstance(value, (list, tuple)):
+            return any(lazy_left(v) for v in value)
+        return isinstance(value, LazyString)
+    assert not lazy_left(vi) and not lazy_left(en)
+    with pytest.raises(ValueError):
+        labels.labels("lv")(lambda: {})
+
+
+def test_the_pages_show_the_labels(client, counsellor, case_id):
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "Bạo lực gia đình" in page and "Nữ" in page
+
+
+def test_one_pager_reads_the_page_number_and_cuts_the_rows(app):
+    from app.cases import queries
+    from app.web import paging
+    with app.test_request_context("/?page=%D9%A2&other=3"):  # "٢": not a page number
+        assert paging.requested_page() == 1
+    with app.test_request_context("/?sent_page=3"):
+        assert paging.requested_page("sent_page") == 3
+    page = paging.cut(list(range(26)), 2, total=40)
+    assert page.rows == list(range(25)) and page.has_next and page.number == 2 and page.total == 40
+    assert not paging.cut(list(range(25)), 1).has_next
+    assert not hasattr(queries, "CasePage")  # the case list returns the one Page too

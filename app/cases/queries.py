@@ -11,6 +11,7 @@ from ..crypto.blind import fold_diacritics, normalize_digits, normalize_text
 from ..crypto.records import blind_hash
 from ..extensions import db, utcnow
 from ..units.queries import scope_ids, search_scopes
+from ..web.paging import PAGE_SIZE, Page, cut
 from .models import ID_NUMBER, NAME_INDEXES, NAME_YEAR, PHONE, BreakGlassGrant, Case
 
 
@@ -42,21 +43,8 @@ def active_grant(user, case: Case) -> BreakGlassGrant | None:
 # --- the list, search and duplicate check: filter and sort on indexed summary columns -------------------
 
 SORTS = ("opened", "next_followup", "risk")
-PAGE_SIZE = 25
 COUNT_CAP = 1000  # the list says "more than 1 000" rather than count every row: its cost stays flat
 CODE_PATTERN = re.compile(r"^\s*(TG-\d{4}-\d{1,6})\s*$", re.IGNORECASE)
-
-
-@dataclass
-class CasePage:
-    cases: list
-    total: int  # at most COUNT_CAP + 1
-    page: int
-    has_next: bool
-
-    @property
-    def capped(self) -> bool:
-        return self.total > COUNT_CAP
 
 
 @dataclass
@@ -94,17 +82,18 @@ def _order(columns, sort: str) -> tuple:
     return columns.opened_on.desc(), columns.id.desc()
 
 
-def case_page(user, flt: CaseFilter, page: int = 1, today: date | None = None) -> CasePage:
+def case_page(user, flt: CaseFilter, page: int = 1, today: date | None = None) -> Page:
     """One page of the user's cases, filtered and sorted in SQL; only these rows are ever decrypted.
 
     Each unit of the scope is read through its own (unit, sort column) index, at most one page deep, and
     the pieces are merged: the cost depends on the page and the number of units, not on the number of cases.
+    `total` counts at most COUNT_CAP + 1 rows (the list then says "more than 1 000").
     """
     today = today or clock.today()
     units = sorted(scope_for(user, "counsellor", "district_reviewer"))
     page = max(1, min(page, 400))
     if not units:
-        return CasePage([], 0, 1, False)
+        return cut([], 1, total=0)
     conds = flt.conditions(Case, today)
     total = db.session.scalar(select(func.count()).select_from(
         select(Case.id).where(Case.unit_id.in_(units), *conds).limit(COUNT_CAP + 1).subquery()))
@@ -116,7 +105,8 @@ def case_page(user, flt: CaseFilter, page: int = 1, today: date | None = None) -
     ids = db.session.scalars(select(merged.c.id).order_by(*_order(merged.c, flt.sort))
                              .limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
     found = {c.id: c for c in db.session.scalars(select(Case).where(Case.id.in_(ids[:PAGE_SIZE])))}
-    return CasePage([found[i] for i in ids[:PAGE_SIZE] if i in found], total, page, len(ids) > PAGE_SIZE)
+    rows = [found[i] for i in ids[:PAGE_SIZE] if i in found]
+    return Page(rows, page, len(ids) > PAGE_SIZE, "page", total)
 
 
 def _name_matches(term: str, candidate: str | None) -> bool:

@@ -1,8 +1,8 @@
 """Case pages: the list and search, intake and edit, the case page and its panels, my follow-ups, erasure."""
 
-from functools import lru_cache
-
 from flask import Blueprint
+
+from ...web.labels import labels
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -11,18 +11,9 @@ from .. import work  # noqa: E402,F401 - registers the follow-up work-queue sour
 from . import erase, listing, panels, records  # noqa: E402,F401 - the routes register on bp
 
 
-@bp.context_processor
-def code_labels():
-    """Vietnamese (or English) labels for the stored codes, for every case template."""
-    from flask_babel import get_locale
-    return _labels_in(str(get_locale()))
-
-
-@lru_cache(maxsize=4)
-def _labels_in(locale: str) -> dict:
-    """The labels as plain text, worked out once per language: every case template gets them, and a
-    list of 25 rows would otherwise look each one up in the catalogue again (`locale` is the cache key;
-    the lookups below use the request's language, which is the same)."""
+@labels("labels")
+def code_labels() -> dict:
+    """Labels of the stored codes, for every case template."""
     from ...web.i18n import translated
     from .. import forms
     from .. import reference_data as ref
@@ -36,9 +27,14 @@ def _labels_in(locale: str) -> dict:
         "channel": ref.IDENTIFICATION_CHANNELS, "contact": forms.CONTACT_CHANNELS,
         "order_issuer": forms.ORDER_ISSUERS,
     }
-    return {"labels": {name: {code: str(label) for code, label in translated(items)} for name, items in lists.items()},
-            "dv_acts_by_group": {group: [(code, str(label)) for code, label in translated(acts)]
-                                 for group, acts in ref.DV_ACTS.items()}}
+    return {name: dict(translated(items)) for name, items in lists.items()}
+
+
+@labels("dv_acts_by_group")
+def dv_acts_by_group() -> dict:
+    from ...web.i18n import translated
+    from .. import reference_data as ref
+    return {group: translated(acts) for group, acts in ref.DV_ACTS.items()}
 
 
 @bp.app_template_filter("case_day")

@@ -8,8 +8,8 @@ from ... import clock
 from ...audit import services as audit
 from ...auth.permissions import permission_required
 from ...extensions import htmx
-from ...web.forms import whole_number
 from ...web.i18n import translated
+from ...web.paging import requested_page
 from .. import queries, services
 from .. import reference_data as ref
 from ..forms import KIND_CHOICES, CaseSearchForm
@@ -47,8 +47,8 @@ def index():
     else:
         flt = queries.CaseFilter(kind=filters["kind"], status=filters["status"], risk=filters["risk"],
                                  overdue=bool(filters["overdue"]), sort=filters["sort"])
-        page = queries.case_page(current_user, flt, page=whole_number(request.args.get("page"), 1, 10**6) or 1)
-        context.update(cases=page.cases, page=page)
+        page = queries.case_page(current_user, flt, page=requested_page())
+        context.update(cases=page.rows, page=page, count_cap=queries.COUNT_CAP)
         _audit_names_shown(context["cases"], name_scope)
     if htmx.target == "case-rows":
         return render_template("cases/_rows.html", **context)

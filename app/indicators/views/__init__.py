@@ -3,21 +3,23 @@ review, the activity plan and the budget."""
 
 from flask import Blueprint
 
+from ...web.labels import labels
+
 bp = Blueprint("indicators", __name__, url_prefix="/indicators")
 
 
-@bp.context_processor
-def labels():
-    """Vietnamese labels of the stored codes, for every indicator template."""
+@labels("ind_labels")
+def code_labels():
+    """Labels of the stored codes, for every indicator template."""
     from .. import forms
     from ..rules import DISAGGREGATION_LABELS, DISAGGREGATION_OPTIONS
     from .common import STATUS_LABELS
-    return {"ind_labels": {
+    return {
         "model_kind": forms.MODEL_KIND_LABELS, "model_status": forms.MODEL_STATUS_LABELS,
         "round": forms.ROUND_LABELS, "activity_status": forms.ACTIVITY_STATUS_LABELS,
         "source": forms.SOURCE_LABELS, "status": STATUS_LABELS, "dimension": DISAGGREGATION_LABELS,
         "options": {k: dict(v) for k, v in DISAGGREGATION_OPTIONS.items()},
-    }}
+    }
 
 
 from .. import permissions  # noqa: E402,F401 - registers the object policies

@@ -2,14 +2,16 @@
 
 from flask import Blueprint
 
+from ...web.labels import labels
+
 bp = Blueprint("referrals", __name__, url_prefix="/referrals")
 
 
-@bp.app_context_processor
+@labels("ref_labels")
 def code_labels():
-    """Vietnamese labels of the stored codes, for the referral templates (the case page's panel too)."""
+    """Labels of the stored codes, for the referral templates (the case page's panel too)."""
     from .common import LABELS
-    return {"ref_labels": LABELS}
+    return LABELS
 
 
 from .. import work  # noqa: E402,F401 - registers the referral work-queue sources
