@@ -22,10 +22,11 @@ MODEL_MODULES = (
 )
 # Every area's object policies (authorize()): registered at start, not by an import at the end of its models.
 POLICY_MODULES = ("app.cases.permissions", "app.referrals.permissions", "app.livelihood.permissions",
-                  "app.indicators.permissions")
+                  "app.indicators.permissions", "app.offline.permissions")
 # Every module that reacts to another area's signals (app/events.py): imported at start, so that no
 # reaction is missed whichever page or command runs.
-REACTION_MODULES = ("app.cases.services", "app.referrals.services", "app.indicators.services")
+REACTION_MODULES = ("app.cases.services", "app.referrals.services", "app.indicators.services",
+                    "app.offline.services")
 
 
 def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:

@@ -198,3 +198,32 @@ def test_registering_refuses_a_bad_key_or_label(client, counsellor):
         bad_label.register(label="Máy của chị Mai")
     assert re.search("Chọn tên thiết bị", client.post("/offline/devices", json={
         "public_key": "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE" + "A" * 88, "label": "x"}).get_json()["error"])
+
+
+def test_erasing_a_case_destroys_what_a_phone_sent_for_it_and_stops_carrying_it(app, client, phone, case_id,
+                                                                                  make_user, login):
+    from app.cases import services as case_services
+    from app.offline.models import OfflineCase
+    with app.app_context():
+        code = db.session.get(Case, case_id).code
+        db.session.remove()
+    client.post("/offline/cases", data={"case_code": code})
+    ref = phone.refresh()["cases"][0]["ref"]
+    env = phone.seal("followup", {"status": "done", "outcome": "Kết quả " + MARK}, ref)
+    assert phone.send(env).get_json()["status"] == "rejected"  # no open follow-up: kept sealed as a task
+    with app.test_request_context():
+        from app.auth.models import User
+        case = db.session.get(Case, case_id)
+        case_services.erase_case(case, db.session.get(User, phone_owner(app, phone)))
+        db.session.commit()
+        item = db.session.get(OfflineItem, env["id"])
+        assert item.values_enc is None and item.wrapped_dek is None and item.status == "resolved"
+        assert db.session.scalar(select(func.count()).select_from(OfflineCase)) == 0
+        assert env["id"] in app.extensions["tincay_keyring"].erased_ids
+        db.session.remove()
+    assert phone.refresh()["cases"] == []
+
+
+def phone_owner(app, phone) -> str:
+    from app.offline.models import OfflineDevice
+    return db.session.get(OfflineDevice, phone.device_id).user_id

@@ -79,4 +79,3 @@ class OfflineItem(EncryptedRecord, db.Model):
     errors = Encrypted(kind="json")
 
     device = relationship(OfflineDevice, lazy="joined")
-from . import permissions  # noqa: E402,F401 - registers the offline policies once the models exist

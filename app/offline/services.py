@@ -13,12 +13,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from .. import clock
+from .. import clock, events
 from ..audit import services as audit
 from ..cases import queries as case_queries
 from ..cases import services as case_services
 from ..cases.forms import FollowUpOutcomeForm, NoteForm
 from ..cases.models import FollowUp
+from ..crypto.records import schedule_ledger
 from ..extensions import db
 from ..services import ServiceError, ensure
 from . import envelope
@@ -270,6 +271,23 @@ def resolve(item: OfflineItem, *, actor) -> None:
     item.shred(clock.now())
     item.status = "resolved"
     audit.record(actor, "offline.resolve", item, case_id=item.case_id)
+    db.session.flush()
+
+
+@events.case_erased.connect
+def on_case_erased(case, actor) -> None:
+    """The case was erased: what a phone sent for it and could not save is destroyed too (its sealed values,
+    and its id on the erasure ledger so that an older backup cannot open it), and no phone carries it any more."""
+    now = clock.now()
+    shredded = []
+    for item in db.session.scalars(select(OfflineItem).where(OfflineItem.case_id == case.id,
+                                                             OfflineItem.status == "rejected")):
+        item.shred(now)
+        item.status = "resolved"
+        shredded.append(item.id)
+    schedule_ledger(*shredded)
+    for row in db.session.scalars(select(OfflineCase).where(OfflineCase.case_id == case.id)):
+        db.session.delete(row)
     db.session.flush()
 
 
