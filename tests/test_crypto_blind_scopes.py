@@ -111,3 +111,27 @@ def test_moving_a_case_to_another_commune_rekeys_its_indexes(app, make_user):
         moved = db.session.get(Case, first_id)
         assert moved.bidx_name == blind_hash("case_record", NAME_INDEXES[0], NAME, scope=by_code("03280").id)
         db.session.remove()
+
+
+def test_a_cross_commune_duplicate_check_is_asked_on_purpose_names_communes_only_and_is_audited(
+        app, client, make_user, login, unit):
+    from app.audit.models import AuditEntry
+    from app.cases.models import Case
+
+    _, (first_id, second_id) = _two_communes(app, make_user)
+    login(client, make_user("counsellor", "TA-03"))  # Mường Mùn: neither case is in its scope
+    typed = {"full_name": "Lò Thị Trùngtên", "birth_year": str(YEAR), "unit_id": unit("TA-03").id}
+    own = client.post("/cases/new/duplicates", data=typed).get_data(as_text=True)
+    assert "Không thấy hồ sơ trùng trong phạm vi của bạn" in own and "Kiểm tra cả ở các xã khác" in own
+    across = client.post("/cases/new/duplicates", data={**typed, "across": "1"}).get_data(as_text=True)
+    with app.app_context():
+        codes = [db.session.get(Case, i).code for i in (first_id, second_id)]
+        names = [by_code(c).name for c in ("03295", "03280")]
+        entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "case.duplicate_check_across")).one()
+        assert '"found": 2' in entry.detail and NAME not in entry.detail
+        db.session.remove()
+    assert all(name in across for name in names)  # the communes, to ask their supervisor
+    assert not any(code in across for code in codes) and NAME not in across.replace(typed["full_name"], "")
+    nobody = client.post("/cases/new/duplicates", data={**typed, "full_name": "Người Khác Hẳn", "across": "1"})
+    assert "Không thấy hồ sơ trùng ở các xã khác" in nobody.get_data(as_text=True)
+

@@ -25,6 +25,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "case.create": frozenset({"counsellor"}),
     "case.read": frozenset({"counsellor", "district_reviewer"}),
     "case.edit": frozenset({"counsellor"}),
+    # Asking whether the person being taken in is already a case in ANOTHER commune (a trafficking survivor
+    # often is): the answer names communes only, never a case, and every such check is audited.
+    "case.duplicate_across": frozenset({"counsellor"}),
     "case.erase_request": frozenset({"admin"}),
     "case.erase_confirm": frozenset({"district_reviewer"}),
     "case.break_glass": frozenset({"district_reviewer"}),

@@ -10,7 +10,7 @@ from .. import clock
 from ..crypto.blind import fold_diacritics, normalize_digits, normalize_text
 from ..crypto.records import blind_hash
 from ..extensions import db, utcnow
-from ..units.queries import scope_ids, search_scopes
+from ..units.queries import all_search_scopes, scope_ids, search_scope, search_scopes, units_in_scopes
 from ..web.paging import PAGE_SIZE, Page, cut
 from .models import ID_NUMBER, NAME_INDEXES, NAME_YEAR, PHONE, BreakGlassGrant, Case
 
@@ -170,29 +170,52 @@ def _candidates(scope: frozenset, *matches) -> list[Case]:
 def find_duplicates(user, *, full_name="", birth_year=None, phone="", id_number="", exclude_id=None) -> list[Case]:
     """Cases in the counsellor's scope that share name with birth year, phone or ID number with the input."""
     scope = scope_for(user, "counsellor")
-    scopes = search_scopes(scope)
-    conditions = []
     folded = fold_diacritics(full_name or "")
+    conditions = _duplicate_conditions(search_scopes(scope), folded, birth_year, phone, id_number)
+    if not conditions:
+        return []
+    return _confirmed(_candidates(scope, *conditions), folded, birth_year, phone, id_number, exclude_id)
+
+
+def _duplicate_conditions(scopes, folded, birth_year, phone, id_number) -> list:
+    conditions = []
     if folded and birth_year:
         conditions.append(_indexed(Case.bidx_name_year, NAME_YEAR, f"{folded}|{birth_year}", scopes))
     if normalize_digits(phone or ""):
         conditions.append(_indexed(Case.bidx_phone, PHONE, phone, scopes))
     if normalize_digits(id_number or ""):
         conditions.append(_indexed(Case.bidx_id_number, ID_NUMBER, id_number, scopes))
-    if not conditions:
-        return []
+    return conditions
+
+
+def _confirmed(candidates, folded, birth_year, phone, id_number, exclude_id=None) -> list[Case]:
+    """The candidates that really share name with birth year, phone or ID number (after decryption)."""
     matches = []
-    for candidate in _candidates(scope, *conditions):
+    for candidate in candidates:
         if candidate.erased_at is not None or candidate.id == exclude_id:
             continue
         year = candidate.birth_date.year if candidate.birth_date else candidate.birth_year
         same_name = bool(folded and birth_year) and year == birth_year and (
             fold_diacritics(candidate.full_name or "") == folded)
-        same_phone = _same_digits(phone, candidate.phone)
-        same_id = _same_digits(id_number, candidate.id_number)
-        if same_name or same_phone or same_id:
+        if same_name or _same_digits(phone, candidate.phone) or _same_digits(id_number, candidate.id_number):
             matches.append(candidate)
     return matches
+
+
+def duplicates_elsewhere(user, *, full_name="", birth_year=None, phone="", id_number="") -> tuple[list[str], int]:
+    """The search scopes (communes) OUTSIDE the user's own where a case shares name with birth year, phone or
+    ID number with the input, and how many scopes were asked.
+
+    On purpose: the indexes of other communes are keyed apart (unlinkable), so this computes each other scope's
+    values. The caller shows commune names only (never a case) and audits the check."""
+    own = set(search_scopes(scope_for(user, "counsellor")))
+    others = sorted(set(all_search_scopes()) - own)
+    folded = fold_diacritics(full_name or "")
+    conditions = _duplicate_conditions(others, folded, birth_year, phone, id_number)
+    if not conditions or not others:
+        return [], len(others)
+    found = _confirmed(_candidates(units_in_scopes(others), *conditions), folded, birth_year, phone, id_number)
+    return sorted({search_scope(c.unit_id) for c in found} - own), len(others)
 
 
 def _same_digits(typed, stored) -> bool:

@@ -133,6 +133,17 @@ def search_scopes(unit_ids) -> list[str]:
     return sorted({scopes[u] for u in unit_ids if u in scopes})
 
 
+def all_search_scopes() -> list[str]:
+    """Every search scope of the installation (each commune, and each unit above communes)."""
+    return sorted(set(_scope_map().values()))
+
+
+def units_in_scopes(scopes) -> frozenset[str]:
+    """Every unit whose search scope is one of `scopes`."""
+    wanted = set(scopes)
+    return frozenset(unit_id for unit_id, scope in _scope_map().items() if scope in wanted)
+
+
 def _scope_map() -> dict[str, str]:
     """unit id -> search scope id for every unit, from one query, remembered for the request."""
     cached = g.get(_SCOPE_OF) if has_app_context() else None

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from wtforms import SelectFieldBase
 
 from ...audit import services as audit
-from ...auth.permissions import permission_required
+from ...auth.permissions import has_permission, permission_required
 from ...auth.stepup import step_up_required
 from ...extensions import db, htmx
 from ...services import ServiceError
@@ -76,7 +76,21 @@ def check_duplicates():
     duplicates = _duplicates(form)
     if duplicates:
         audit.record(current_user, "case.duplicate_check", detail={"matches": len(duplicates)})
-    return render_template("cases/_duplicates.html", duplicates=duplicates, checked=True)
+    elsewhere = None
+    if request.form.get("across") == "1" and has_permission(current_user, "case.duplicate_across"):
+        elsewhere = _duplicates_elsewhere(form)
+    return render_template("cases/_duplicates.html", duplicates=duplicates, checked=True, elsewhere=elsewhere,
+                           may_check_across=has_permission(current_user, "case.duplicate_across"))
+
+
+def _duplicates_elsewhere(form: CaseForm) -> list[str]:
+    """Names of the other communes where the person seems to be a case already (asked on purpose; audited)."""
+    birth_year = form.birth_date.data.year if form.birth_date.data else form.birth_year.data
+    scopes, asked = queries.duplicates_elsewhere(current_user, full_name=form.full_name.data or "",
+                                                 birth_year=birth_year, phone=form.phone.data or "",
+                                                 id_number=form.id_number.data or "")
+    audit.record(current_user, "case.duplicate_check_across", detail={"scopes": asked, "found": len(scopes)})
+    return [u.name for u in db.session.scalars(select(Unit).where(Unit.id.in_(scopes)).order_by(Unit.name))]
 
 
 @bp.get("/<uuid:case_id>")
