@@ -71,6 +71,9 @@ class BaseConfig:
     # Yearly ceiling (đồng) for livelihood support per district until budget lines say otherwise.
     LIVELIHOOD_YEARLY_CEILING = 500_000_000
     REFERRAL_ACK_WORKING_DAYS = 2
+    # Quick exit lands on an ordinary page of another site (a weather search), so that neither the address bar
+    # nor the history shows this service; the operator may choose another. Empty: the app's own /n page.
+    QUICK_EXIT_URL = "https://www.google.com/search?q=th%E1%BB%9Di+ti%E1%BA%BFt"
 
 
 class DevelopmentConfig(BaseConfig):
@@ -81,6 +84,7 @@ class TestingConfig(BaseConfig):
     APP_CONFIG = "testing"
     TESTING = True
     WTF_CSRF_ENABLED = True
+    QUICK_EXIT_URL = ""  # tests run offline: the neutral page of the app itself
 
 
 class ProductionConfig(BaseConfig):

@@ -161,6 +161,7 @@ MATRIX: dict[str, dict[str, dict]] = {
     "cases.complete_followup": {"POST": CASE_ROW_EDIT, "POST hx=case-followups": CASE_ROW_EDIT},
     "cases.add_note": {"POST": CASE_EDIT, "POST hx=case-notes": CASE_EDIT},
     "cases.correct_note": {"POST": CASE_ROW_EDIT, "POST hx=case-notes": CASE_ROW_EDIT},
+    "cases.withdraw_note": {"POST": CASE_ROW_EDIT, "POST hx=case-notes": CASE_ROW_EDIT},
     "cases.break_glass": {"GET": CASE_REVIEW, "GET hx=break-glass": CASE_REVIEW, "POST": CASE_REVIEW},
     "cases.erase_requests": {"GET": ADMIN, "POST": ADMIN},
     "cases.erase_review": {"GET": REVIEWERS},

@@ -140,6 +140,13 @@ def _to_login():
         target = url_for("auth.totp_setup")
     else:
         target = url_for("auth.login")
+        if g.get("expired_user_id"):
+            from ..web.drafts import keep_late_form
+            kept = keep_late_form(g.expired_user_id)
+            if kept == "draft-endpoint":  # the idle lock's own save: done, it moves on to the login page
+                return "", 204
+            if kept:
+                target = url_for("auth.login", expired=1, next=kept)
     if request.headers.get("HX-Request") == "true":
         # htmx follows HX-Redirect with a full page load; a 401 would not be swapped.
         return "", 204, {"HX-Redirect": target}

@@ -174,6 +174,34 @@ def start_session(user: User, *, totp_ok: bool) -> UserSession:
 _SESSION_LOAD = (joinedload(UserSession.user).selectinload(User.roles),)
 
 
+# Quick exit leaves at once (app.js): it sets this cookie, sends a beacon and navigates away. If the beacon was
+# lost (offline), the next request that carries the session is refused here and the session revoked.
+QUICK_EXIT_COOKIE = "tincay_qx"
+
+
+def _quick_exit_flagged(record: UserSession | None, now) -> tuple[None, str]:
+    if record is not None and record.revoked_at is None:
+        record.revoked_at, record.revoked_reason = now, "quick_exit"
+        audit.record(record.user, "auth.quick_exit", record.user)  # committed with the request
+    session.clear()
+    return None, "expired"
+
+
+# A session that ran out of time (not one ended on purpose) still names its user for a short while, for one
+# thing only: a form sent just too late is kept as that user's encrypted draft (web/drafts.py) and comes back
+# after the next sign-in. The session itself stays ended.
+DRAFT_AFTER_EXPIRY = ("idle", "absolute")
+
+
+def _after_expiry(record: UserSession | None, now) -> None:
+    grace = current_app.config["SESSION_IDLE"]
+    if (record is not None and record.revoked_reason in DRAFT_AFTER_EXPIRY
+            and now - record.revoked_at <= grace):
+        g.expired_user_id = record.user_id
+        return
+    session.pop(SESSION_KEY, None)
+
+
 def load_session() -> tuple[User | None, str]:
     """The signed-in user for this request and the state of the login ("ok", "totp_pending", ...)."""
     token = session.get(SESSION_KEY)
@@ -181,8 +209,10 @@ def load_session() -> tuple[User | None, str]:
         return None, "anonymous"
     record = db.session.get(UserSession, _hash_token(token), options=_SESSION_LOAD)
     now = utcnow()
+    if request.cookies.get(QUICK_EXIT_COOKIE):
+        return _quick_exit_flagged(record, now)
     if record is None or record.revoked_at is not None:
-        session.pop(SESSION_KEY, None)
+        _after_expiry(record, now)
         return None, "expired"
     cfg = current_app.config
     reason = None
@@ -194,7 +224,7 @@ def load_session() -> tuple[User | None, str]:
         reason = "disabled"
     if reason:
         record.revoked_at, record.revoked_reason = now, reason  # committed with the request (unit of work)
-        session.pop(SESSION_KEY, None)
+        _after_expiry(record, now)
         return None, "expired"
     g.user_session = record
     if (now - record.last_seen_at).total_seconds() > min(TOUCH_EVERY_SECONDS, cfg["SESSION_IDLE"].total_seconds() / 20):

@@ -2,7 +2,18 @@
 
 from functools import wraps
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -177,7 +188,13 @@ def quick_exit():
     """Leave at once: end the session and go to a neutral page that replaces this one in history."""
     user = current_user._get_current_object() if current_user.is_authenticated else g.get("pending_user")
     services.end_session(user, "quick_exit")
-    response = redirect(current_app.config.get("QUICK_EXIT_URL") or url_for("web.neutral"))
+    target = current_app.config.get("QUICK_EXIT_URL")
+    if target:
+        # Another site: a refresh, not a redirect, because the CSP's form-action 'self' also governs where
+        # a form's redirect may lead (this is the exit without JavaScript; app.js leaves before posting).
+        response = make_response(render_template("web/leave.html", target=target))
+    else:
+        response = redirect(url_for("web.neutral"))
     response.headers["Clear-Site-Data"] = SIGN_OUT_CLEARS
     return response
 

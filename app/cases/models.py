@@ -229,7 +229,8 @@ class CaseService(CaseKeyed, db.Model):
 
 
 class CaseNote(CaseKeyed, db.Model):
-    """Append-only notes; a correction is a new note that supersedes the old one, which is kept."""
+    """Append-only notes; a correction is a new note that supersedes the old one, which is kept; a withdrawal
+    only marks the note (the text is kept, encrypted, as history)."""
 
     __tablename__ = "case_note"
 
@@ -238,6 +239,9 @@ class CaseNote(CaseKeyed, db.Model):
     author_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     supersedes_id: Mapped[str | None] = mapped_column(ForeignKey("case_note.id"))
+    # A withdrawn note (and the versions it corrected) leaves the page; its text stays here, encrypted.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_by: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"))
     body = Encrypted()
 
     case: Mapped[Case] = relationship(lazy="joined")

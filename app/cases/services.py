@@ -286,10 +286,24 @@ def correct_note(old: CaseNote, body: str, *, actor) -> CaseNote:
     ensure(body and body.strip(), _l("Vui lòng nhập nội dung ghi chú."), "body")
     already = db.session.scalar(select(CaseNote.id).where(CaseNote.supersedes_id == old.id))
     ensure(already is None, _l("Ghi chú này đã được sửa; hãy sửa phiên bản mới nhất."))
+    ensure(old.withdrawn_at is None, _l("Ghi chú này đã được rút."))
     note = _add_note(old.case, body, actor=actor, supersedes=old)
     db.session.flush()
     audit.record(actor, "note.correct", note, detail={"supersedes": old.id})
     return note
+
+
+def withdraw_note(note: CaseNote, *, actor) -> None:
+    """Withdraw a note and the versions it corrected: they leave the case page, their text stays encrypted."""
+    ensure(note.withdrawn_at is None, _l("Ghi chú này đã được rút."))
+    newer = db.session.scalar(select(CaseNote.id).where(CaseNote.supersedes_id == note.id))
+    ensure(newer is None, _l("Ghi chú này đã được sửa; hãy rút phiên bản mới nhất."))
+    at, version = clock.now(), note
+    while version is not None:
+        version.withdrawn_at, version.withdrawn_by = at, getattr(actor, "id", None)
+        version = db.session.get(CaseNote, version.supersedes_id) if version.supersedes_id else None
+    db.session.flush()
+    audit.record(actor, "note.withdraw", note)
 
 
 # --- break-glass ----------------------------------------------------------------------------------
@@ -407,4 +421,5 @@ def reindex_blind(batch: int = 500) -> int:
 __all__ = ["EditConflict", "ServiceError", "add_note", "add_service", "close_case", "complete_followup",
            "correct_note", "create_case", "decide_erase", "erase_case", "grant_break_glass", "my_followups",
            "record_consent", "record_read", "refresh_next_followup", "reindex_blind", "reopen_case", "request_erase",
-           "schedule_followup", "update_case", "update_service", "valid_consents", "withdraw_consent"]
+           "schedule_followup", "update_case", "update_service", "valid_consents", "withdraw_consent",
+           "withdraw_note"]

@@ -23,6 +23,7 @@ ACTIONS = {
     "service.update": _l("Cập nhật dịch vụ hỗ trợ"),
     "note.add": _l("Thêm ghi chú"),
     "note.correct": _l("Sửa ghi chú (giữ bản cũ)"),
+    "note.withdraw": _l("Rút ghi chú (giữ trong lịch sử)"),
     "access.denied": _l("Truy cập bị từ chối"),
     "crypto.damaged": _l("Phát hiện dữ liệu bị hỏng"),
 }

@@ -8,6 +8,8 @@ How a form opts in (two lines):
 
 * template: ``<form method="post" data-draft-url="{{ url_for('drafts.save', form_key='case-intake') }}" …>``
   (the key names the form, plus an object id for edit forms: ``'case-edit-' ~ case.id``; never a name);
+* so that a form sent after the session ran out is kept too, add ``<input type="hidden" name="_draft"
+  value="case-intake">`` (the form must post to the address that shows it);
 * view, on GET only: ``drafts.prefill(form, "case-intake")`` (pass ``obj=case`` for an edit form), or
   ``form = CaseIntakeForm(formdata=drafts.restore("case-intake"))``; the view then commits as usual.
 
@@ -37,7 +39,8 @@ FORM_KEY = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
 CASE_FORM_KEY = re.compile(r"^case-edit-([0-9a-f-]{36})$")  # a case's own form: its draft dies with the case
 DEFAULT_LIFETIME = timedelta(days=3)  # long enough to come back after a weekend; deleted on first use anyway
 MAX_PER_USER = 10  # one per form; a cap so that nobody can fill the table
-NOT_KEPT = ("csrf_token",)
+NOT_KEPT = ("csrf_token", "_draft")
+DRAFT_FIELD = "_draft"  # hidden field naming the form's draft key, so a form sent after the session ended is kept
 
 
 @bp.post("/<form_key>")
@@ -63,6 +66,25 @@ def save_draft(user, form_key: str, formdata) -> FormDraft:
     _keep_newest(user.id)
     audit.record(user, "draft.save", draft, detail={"form": form_key})
     return draft
+
+
+def keep_late_form(user_id: str) -> str | None:
+    """A POST that arrived just after its session ran out of time: keep its form as the user's draft.
+
+    Returns the page to come back to after signing in (the form's own address), "draft-endpoint" for the
+    idle lock's own save, or None when there is nothing to keep (not a POST, or a form that does not opt in).
+    """
+    from ..auth.models import User
+
+    if request.method != "POST":
+        return None
+    endpoint = request.endpoint == "drafts.save"
+    form_key = (request.view_args or {}).get("form_key") if endpoint else request.form.get(DRAFT_FIELD)
+    user = db.session.get(User, user_id)
+    if not form_key or not FORM_KEY.match(form_key) or user is None or not user.active:
+        return None
+    save_draft(user, form_key, request.form)
+    return "draft-endpoint" if endpoint else request.path
 
 
 def restore(form_key: str) -> MultiDict | None:

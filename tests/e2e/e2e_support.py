@@ -229,7 +229,8 @@ _CARDS = """() => {
   if (!document.documentElement || document.readyState === 'loading') return null;
   const W = window.innerWidth, out = [];
   const hidden = el => el.closest('.is-collapsed, details:not([open]), [hidden], .sr-only');
-  const parts = ':is(tbody, tfoot) :is(td, th, a, button, input, select)', controls = 'a, button, input, select';
+  const parts = ':is(tbody, tfoot) :is(td, th, a, button, input:not([type=hidden]), select)',
+    controls = 'a, button, input:not([type=hidden]), select';
   for (const t of document.querySelectorAll('table.data:not(.table-keep)')) {
     if (hidden(t)) continue;
     for (const el of t.querySelectorAll(parts)) {

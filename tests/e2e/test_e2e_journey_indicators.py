@@ -73,7 +73,8 @@ def test_commune_report_submitted_and_confirmed_then_the_district_report(page, s
 
     sign_in(page, server, reviewer)
     page.goto(report_url)
-    page.get_by_role("button", name="Xác nhận báo cáo").click()
+    page.locator("summary", has_text="Xác nhận báo cáo").click()  # first tap: what confirming means
+    page.get_by_role("button", name="Đồng ý xác nhận báo cáo").click()
     expect(page.get_by_text("Đã xác nhận báo cáo.")).to_be_visible()
     check_page(page, device, "report confirmed")
     shot(page, "report-confirmed")
@@ -105,7 +106,7 @@ def test_commune_report_submitted_and_confirmed_then_the_district_report(page, s
     sign_in(page, server, reviewer)
     page.goto(district_url)
     expect(page.get_by_role("heading", name="Báo cáo của Huyện Tuần Giáo")).to_be_visible()
-    expect(page.get_by_role("button", name="Xác nhận báo cáo")).to_have_count(0)
+    expect(page.get_by_role("button", name="Đồng ý xác nhận báo cáo")).to_have_count(0)
     sign_out(page)
 
     sign_in(page, server, province)
@@ -114,7 +115,8 @@ def test_commune_report_submitted_and_confirmed_then_the_district_report(page, s
     page.locator("#district-reports").get_by_role("link", name="Mở").click()
     expect(page).to_have_url(district_url)
     check_page(page, device, "district report, province")
-    page.get_by_role("button", name="Xác nhận báo cáo").click()
+    page.locator("summary", has_text="Xác nhận báo cáo").click()  # first tap: what confirming means
+    page.get_by_role("button", name="Đồng ý xác nhận báo cáo").click()
     expect(page.get_by_text("Đã xác nhận báo cáo.")).to_be_visible()
     expect(page.locator("main .kv .badge").first).to_have_text("Đã xác nhận")
     check_page(page, device, "district report confirmed")

@@ -80,10 +80,14 @@ def test_referral_shares_exactly_the_chosen_fields_and_comes_back_completed(page
     shot(page, "agency-reads-packet")
 
     status = page.locator("#referral-status")
-    status.get_by_role("button", name="Xác nhận đã nhận").click()
-    expect(status.get_by_role("button", name="Xác nhận đã nhận")).to_have_count(0)  # swapped in by htmx
-    status.get_by_role("button", name="Nhận xử lý").click()
-    expect(status.get_by_role("button", name="Nhận xử lý")).to_have_count(0)
+    # each answer is two taps: the first says what the sender will see, the second sends it
+    status.locator("summary", has_text="Xác nhận đã nhận").click()
+    expect(status.get_by_text("Nơi gửi sẽ thấy cơ quan bạn đã nhận")).to_be_visible()
+    status.get_by_role("button", name="Gửi xác nhận đã nhận").click()
+    expect(status.locator("summary", has_text="Xác nhận đã nhận")).to_have_count(0)  # swapped in by htmx
+    status.locator("summary", has_text="Nhận xử lý").click()
+    status.get_by_role("button", name="Đồng ý nhận xử lý").click()
+    expect(status.locator("summary", has_text="Nhận xử lý")).to_have_count(0)
     expect(status.locator("summary", has_text="Ghi dịch vụ đã cung cấp")).to_be_visible()
     status.get_by_label("Dịch vụ đã cung cấp").select_option(index=1)
     status.get_by_role("button", name="Lưu").click()

@@ -3,7 +3,7 @@ navigation's items are all reachable through one menu with the work queue and se
 long pages (case page, dashboard) fold into sections with a sticky index and a remembered open state."""
 
 import pytest
-from e2e_support import check_cards, check_phone, sign_in
+from e2e_support import check_cards, check_phone, open_section, sign_in
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
@@ -132,3 +132,81 @@ def test_dashboard_folds_into_sections(page, demo, device):
     assert height <= 4 * SCREEN, f"dashboard with sections folded is {height} px tall"
     check_phone(page, device)
     check_cards(page)
+
+
+def _note_count(server, case_url):
+    from sqlalchemy import func, select
+
+    from app.cases.models import CaseNote
+    from app.extensions import db
+    case_id = case_url.rstrip("/").rsplit("/", 1)[-1]
+    return server.query(lambda: db.session.scalar(select(func.count()).select_from(CaseNote)
+                                                  .where(CaseNote.case_id == case_id)))
+
+
+def test_slow_double_tap_saves_one_note_and_empties_the_box(page, demo, device):
+    sign_in(page, demo, demo.cast["counsellor"])
+    url = _case_url(demo, page)
+    page.goto(demo.url + url)
+    open_section(page, "case-notes")
+    before = _note_count(demo, url)
+
+    def slow(route):  # weak data: the answer takes a second and a half
+        page.wait_for_timeout(1500)
+        route.continue_()
+    page.route("**/notes", slow)
+    notes = page.locator("#case-notes")
+    notes.locator("textarea[name=note-body]").fill("Đã gọi, chị ổn")
+    button = notes.get_by_role("button", name="Thêm ghi chú")
+    button.click()
+    page.wait_for_timeout(400)
+    button.click(force=True)  # the second, impatient tap
+    expect(notes.locator("li > p", has_text="Đã gọi, chị ổn").first).to_be_visible()
+    page.wait_for_timeout(2000)
+    page.unroute_all(behavior="ignoreErrors")
+    assert _note_count(demo, url) == before + 1
+    expect(page.locator("#case-notes textarea[name=note-body]")).to_have_value("")
+
+
+def test_an_error_opens_its_section_and_takes_the_focus(page, demo, device):
+    sign_in(page, demo, demo.cast["counsellor"])
+    url = _case_url(demo, page)
+    page.goto(demo.url + url)
+    open_section(page, "case-notes")
+    page.locator("#case-notes").get_by_role("button", name="Thêm ghi chú").click()  # empty: required
+    # no browser bubble (novalidate): the server's Vietnamese message, beside the field, with the focus on it
+    expect(page.locator("#case-notes .field-error")).to_be_visible()
+    expect(page.locator("#case-notes textarea[name=note-body]")).to_be_focused()
+    assert page.evaluate("[...document.forms].every(f => f.noValidate)")
+
+
+def test_quick_exit_offline_leaves_and_the_session_ends_at_the_next_contact(page, server, device):
+    from sqlalchemy import select
+
+    from app.auth.models import UserSession
+    from app.extensions import db
+    user = server.make_user("counsellor", "TA-02")
+    sign_in(page, server, user)
+    exit_button = page.get_by_role("button", name="Thoát nhanh")
+    assert exit_button.locator("svg use").get_attribute("href").endswith("#i-exit")  # an icon, not only words
+    page.context.set_offline(True)
+    exit_button.click()
+    page.wait_for_timeout(500)
+    assert "/cases" not in page.url  # left at once, even with no network
+    page.context.set_offline(False)
+    page.goto(server.url + "/cases/")
+    expect(page.get_by_role("heading", name="Đăng nhập")).to_be_visible()
+    reasons = server.query(lambda: list(db.session.scalars(
+        select(UserSession.revoked_reason).where(UserSession.user_id == user.id))))
+    assert reasons == ["quick_exit"]
+
+
+def test_quick_exit_online_replaces_the_page_in_history(page, server, device):
+    user = server.make_user("counsellor", "TA-02")
+    sign_in(page, server, user)
+    page.goto(server.url + "/cases/")
+    page.get_by_role("button", name="Thoát nhanh").click()
+    expect(page).to_have_title("Mẹo nấu ăn hằng ngày")
+    assert page.evaluate("history.length") >= 1
+    page.go_back()
+    expect(page.get_by_role("heading", name="Đăng nhập")).to_be_visible()  # not the case list

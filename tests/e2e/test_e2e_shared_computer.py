@@ -2,6 +2,7 @@
 with a warning first, and what was being typed is kept (encrypted, server-side) for the same user."""
 
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 from e2e_support import LiveServer, check_page, go_nav, sign_in, sign_out
@@ -171,7 +172,9 @@ def test_idle_page_warns_then_locks_and_keeps_the_draft(page, idle_server, devic
     shot(page, "idle-warning")
     check_page(page, device, "idle warning")
 
-    expect(page).to_have_url(server.url + "/auth/login?expired=1", timeout=(IDLE_SECONDS + 5) * 1000)
+    # the login page brings the user back to this form afterwards (where the draft fills it)
+    expect(page).to_have_url(server.url + "/auth/login?expired=1&next=" + quote(path, safe=""),
+                             timeout=(IDLE_SECONDS + 5) * 1000)
     expect(page.get_by_text("Phiên làm việc đã kết thúc. Vui lòng đăng nhập lại.")).to_be_visible()
     assert TYPED not in page.locator("body").inner_text()
     shot(page, "locked")

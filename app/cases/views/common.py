@@ -95,9 +95,11 @@ def page_forms(case: Case, open_form: str | None = None, **given) -> dict:
     forms = {f"{name}_form": given.get(f"{name}_form") for name in ADD_FORMS}
     if open_form in ADD_FORMS and forms[f"{open_form}_form"] is None:
         forms[f"{open_form}_form"] = blank_form(case, open_form)
-    forms.update(note_form=given.get("note_form") or NoteForm(prefix="note"),
-                 close_form=given.get("close_form") or CloseForm(prefix="close"),
-                 reopen_form=given.get("reopen_form") or ReopenForm(prefix="reopen"), open_form=open_form)
+    # formdata=None: after a save the request's own text must not refill the empty form (saved twice)
+    forms.update(note_form=given.get("note_form") or NoteForm(formdata=None, prefix="note"),
+                 close_form=given.get("close_form") or CloseForm(formdata=None, prefix="close"),
+                 reopen_form=given.get("reopen_form") or ReopenForm(formdata=None, prefix="reopen"),
+                 open_form=open_form)
     return forms
 
 
@@ -130,13 +132,15 @@ def case_context(case: Case, *, audit_read: bool = True, open_form: str | None =
         children = {model: db.session.scalars(select(model).where(model.case_id == case.id)
                                               .order_by(model.created_at)).all()
                     for model in (Consent, FollowUp, CaseService, CaseNote)}
-        notes = children[CaseNote]
+        notes = [n for n in children[CaseNote] if n.withdrawn_at is None]
         superseded = {n.supersedes_id for n in notes if n.supersedes_id}
+        withdrawn = sum(1 for n in children[CaseNote] if n.withdrawn_at and not n.supersedes_id)
         grants = services.recent_grants(case)
         context.update(
             consents=sorted(children[Consent], key=lambda c: c.given_on, reverse=True),
             followups=sorted(children[FollowUp], key=lambda f: (f.status != "open", f.due_on)),
             services=children[CaseService], notes=list(reversed(notes)), superseded=superseded,
+            withdrawn_notes=withdrawn,
             grants=grants, case_sections=sections_for(case, current_user),
             names=_names({n.author_id for n in notes} | {f.assignee_id for f in children[FollowUp]}
                          | {g.user_id for g in grants}),

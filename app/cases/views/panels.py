@@ -173,3 +173,18 @@ def correct_note(case_id, note_id):
     if _attempt(form, "body", lambda: services.correct_note(note, form.body.data, actor=current_user)):
         return _done(case, "case-notes")
     return _done(case, "case-notes", row_forms={note.id: form})
+
+
+@bp.post("/<uuid:case_id>/notes/<uuid:note_id>/withdraw")
+@permission_required("case.edit")
+def withdraw_note(case_id, note_id):
+    """Withdraw a note (after the in-page confirmation): it leaves the page, its text stays as history."""
+    case = load_case(case_id, "edit")
+    note = load_child(CaseNote, note_id, case)
+    try:
+        with attempt():
+            services.withdraw_note(note, actor=current_user)
+    except ServiceError as exc:
+        flash(str(exc), "error")
+        return _done(case, "case-notes", row_forms={})
+    return _done(case, "case-notes")

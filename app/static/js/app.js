@@ -1,6 +1,6 @@
 /* Tin Cậy client helpers. No framework, eval or inline styles (strict CSP); pages work without it.
    Why: shared commune computers (the next user must see nothing) and weak mobile networks.
-   a. Quick exit: Esc 3 times quickly submits form[data-quick-exit].
+   a. Quick exit (its button, or Esc 3 times quickly): leaves at once for the form's data-exit-url.
    b. Idle lock (body[data-idle-seconds] = server idle timeout): time counts from when the server surely
       saw us (page request, /auth/ping), so we lock before it does and the draft (form[data-draft-url])
       still saves. Input pings at most once a minute; #idle-warning shows near the end.
@@ -12,21 +12,33 @@
       section's id (ids of page parts, never person data); a sticky index links the sections; a section
       holding an error or named by the address (#id) opens.
    h. Sign-out with offline items still queued (app/offline, sealed): form[data-offline-clear] asks whether to
-      drop them from this device; they are kept unless the user says so. */
+      drop them from this device; they are kept unless the user says so.
+   i. One submission per tap: a form on its way ignores more submits until its answer (a slow double tap on
+      weak data saved things twice). Forms get novalidate: the server's Vietnamese message beside the field
+      replaces the browser's bubble (`required` stays for screen readers). */
 (() => {
   'use strict';
   const d = document, b = d.body, csrf = b.dataset.csrf || '';  // same ES level as htmx 2
   const post = (url, body) => fetch(url, {method: 'POST', body, credentials: 'same-origin',
     headers: {'X-CSRFToken': csrf, 'HX-Request': 'false'}});
 
-  // a. quick exit
+  // a. quick exit: leave first, end the session on the way out. The page is hidden and replaced in history
+  //    at once; a beacon ends the session; a cookie flag ends it at the next contact if the beacon is lost.
+  const qx = d.querySelector('form[data-quick-exit]');
+  const quickExit = () => {
+    b.hidden = true;
+    const secure = location.protocol === 'https:' ? '; Secure' : '';
+    d.cookie = 'tincay_qx=1; path=/; SameSite=Strict; max-age=2592000' + secure;
+    try { navigator.sendBeacon(qx.action, new FormData()); } catch (_) { /* the flag still ends it */ }
+    location.replace(qx.dataset.exitUrl || '/n');
+  };
+  qx?.addEventListener('submit', e => { e.preventDefault(); e.stopImmediatePropagation(); quickExit(); }, true);
   let esc = 0, escAt = 0;
   d.addEventListener('keydown', e => {
     if (e.key !== 'Escape' || e.repeat) return;
     esc = Date.now() - escAt < 1000 ? esc + 1 : 1;
     escAt = Date.now();
-    // submit() runs no handlers: nothing may delay the exit
-    if (esc > 2) d.querySelector('form[data-quick-exit]')?.submit();
+    if (esc > 2 && qx) quickExit();
   });
 
   // b. idle warning and lock
@@ -36,7 +48,8 @@
       warnAt = (idle - Math.min(120, idle / 2)) * 1000,
       lockAt = (idle - Math.min(30, idle / 10)) * 1000,  // the draft must reach a live session
       gap = Math.min(60000, idle * 250),  // less on tiny test timeouts
-      leave = () => location.replace('/auth/login?expired=1');
+      // back to this page after signing in again, where the kept draft fills the form
+      leave = () => location.replace('/auth/login?expired=1&next=' + encodeURIComponent(location.pathname));
     let locked = false,
       seen = Math.round(performance.timeOrigin || Date.now());  // page request came after this
 
@@ -61,7 +74,8 @@
       if (warn) warn.hidden = true;
       post('/auth/ping').then(r => {
         // session already gone on the server: lock now
-        if (r.status === 401 || (r.redirected && r.url.includes('/auth/login'))) lock(false);
+        // (the server still keeps a form sent just after its session ran out: save the draft anyway)
+        if (r.status === 401 || (r.redirected && r.url.includes('/auth/login'))) lock(true);
       }, () => {});  // offline: keep counting from this input
     };
     for (const t of ['keydown', 'pointerdown', 'input', 'scroll']) {
@@ -220,4 +234,20 @@
       t.oncomplete = t.onerror = () => { db.close(); go(); };
     };
   }, true);
+
+  // i. one submission per tap; server messages instead of browser bubbles
+  const noBubbles = root => root.querySelectorAll?.('form').forEach(f => { f.noValidate = true; });
+  noBubbles(d);
+  d.addEventListener('htmx:load', e => noBubbles(e.target));
+  d.addEventListener('submit', e => {
+    const f = e.target;
+    if (e.defaultPrevented || !(f instanceof HTMLFormElement)) return;  // refused by the confirm above
+    if (f.dataset.busy) { e.preventDefault(); e.stopImmediatePropagation(); return; }
+    f.dataset.busy = '1';
+    setTimeout(() => { delete f.dataset.busy; }, 10000);  // a lost answer must not freeze the form
+  }, true);
+  d.addEventListener('htmx:afterRequest', e => { delete e.target.closest?.('form')?.dataset.busy; });
+  addEventListener('pageshow', e => {  // back to a page kept in memory: its forms are free again
+    if (e.persisted) d.querySelectorAll('form[data-busy]').forEach(f => { delete f.dataset.busy; });
+  });
 })();

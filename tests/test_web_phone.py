@@ -1,0 +1,127 @@
+"""Issue 20 on the server: irreversible actions take a second, explained step that works without JavaScript."""
+
+import re
+
+
+def _confirm_blocks(html: str) -> list[str]:
+    return re.findall(r'<details class="confirm[^"]*"[^>]*>.*?</details>', html, re.S)
+
+
+def test_consent_withdrawal_is_a_second_step_that_says_what_happens(client, counsellor, case_id, unit):
+    agency = unit("AG-LDTBXH-099").id
+    client.post(f"/cases/{case_id}/consents", data={
+        "consent-purpose": "share_with_agency", "consent-agency_id": agency, "consent-method": "signed",
+        "consent-given_by": "self", "consent-given_on": "2026-01-05"})
+    html = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    blocks = [b for b in _confirm_blocks(html) if "/withdraw" in b and "/consents/" in b]
+    assert len(blocks) == 1
+    block = blocks[0]
+    # the first tap opens this; the explanation and the button that acts are inside, nowhere else
+    assert "cơ quan nhận không xem được thông tin nữa" in block and "không hoàn tác được" in block
+    assert "Đồng ý ghi nhận rút lại" in block and "<summary>" in block
+    assert html.count("Đồng ý ghi nhận rút lại") == 1
+
+
+def _age_session(app, user_id, minutes: int):
+    """Make the user's session look idle for `minutes` (as if the phone slept with the form open)."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from app.auth.models import UserSession
+    from app.extensions import db, utcnow
+    with app.app_context():
+        db.session.execute(update(UserSession).where(UserSession.user_id == user_id)
+                           .values(last_seen_at=utcnow() - timedelta(minutes=minutes)))
+        db.session.commit()
+        db.session.remove()
+
+
+def test_a_form_sent_after_the_session_ran_out_comes_back_after_signing_in(app, client, counsellor, unit):
+    client.get("/cases/new")
+    _age_session(app, counsellor.id, 60)
+    sent = client.post("/cases/new", data={"_draft": "case-intake", "full_name": "Lò Thị KHONGMAT",
+                                           "unit_id": unit("TA-02").id, "incident": "Đã kể lại đầy đủ"})
+    assert sent.status_code == 302 and "/auth/login" in sent.headers["Location"]
+    assert "next=/cases/new" in sent.headers["Location"].replace("%2F", "/")
+    assert client.get("/cases/").status_code == 302  # the session stays ended
+    login_page = client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert 'name="next" value="/cases/new"' in login_page
+    again = client.post("/auth/login", data={"username": counsellor.username, "password": counsellor.password,
+                                             "next": "/cases/new"})
+    assert again.headers["Location"].endswith("/cases/new")
+    page = client.get("/cases/new").get_data(as_text=True)
+    assert "Lò Thị KHONGMAT" in page and "Đã khôi phục nội dung" in page
+
+
+def test_a_session_ended_on_purpose_keeps_nothing(app, client, counsellor):
+    client.post("/auth/logout")
+    sent = client.post("/cases/new", data={"_draft": "case-intake", "full_name": "Lò Thị KHONGGIU"})
+    assert sent.status_code == 302 and "next=" not in sent.headers["Location"]
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.web.models import FormDraft
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(FormDraft)) == 0
+        db.session.remove()
+
+
+def test_quick_exit_flag_ends_the_session_at_the_next_contact(app, client, counsellor):
+    """Offline, the beacon is lost: the flag app.js left in the browser ends the session at the next request."""
+    from sqlalchemy import select
+
+    from app.auth.models import UserSession
+    from app.extensions import db
+    assert client.get("/cases/").status_code == 200
+    client.set_cookie("tincay_qx", "1")
+    back = client.get("/cases/")
+    assert back.status_code == 302 and "/auth/login" in back.headers["Location"]
+    assert "tincay_qx=;" in back.headers.get("Set-Cookie", "")  # the flag is cleared with it
+    client.delete_cookie("tincay_qx")
+    assert client.get("/cases/").status_code == 302  # still ended
+    with app.app_context():
+        reasons = db.session.scalars(select(UserSession.revoked_reason).where(UserSession.user_id == counsellor.id))
+        assert list(reasons) == ["quick_exit"]
+        db.session.remove()
+
+
+def test_quick_exit_goes_to_another_site_by_default(app, client, counsellor):
+    from app.config import BaseConfig
+    assert BaseConfig.QUICK_EXIT_URL.startswith("https://") and "tincay" not in BaseConfig.QUICK_EXIT_URL
+    app.config["QUICK_EXIT_URL"] = "https://thoitiet.example/ha-noi"
+    try:
+        # without JavaScript: the session ends, then a refresh (a redirect would break the CSP's form-action)
+        left = client.post("/auth/quick-exit")
+        html = left.get_data(as_text=True)
+        assert left.status_code == 200 and 'content="0;url=https://thoitiet.example/ha-noi"' in html
+        assert "form-action 'self'" in left.headers["Content-Security-Policy"]
+        assert client.get("/cases/").status_code == 302
+    finally:
+        app.config["QUICK_EXIT_URL"] = ""
+
+
+def test_quick_exit_button_names_its_destination(client, counsellor):
+    html = client.get("/cases/").get_data(as_text=True)
+    assert re.search(r'<form [^>]*data-quick-exit[^>]*data-exit-url="/n"', html)
+
+
+def test_a_breakdown_with_an_error_comes_back_open(app, client, make_user, login):
+    """The error sits in a folded breakdown: that <details> comes back open (app.js then focuses the field)."""
+    from test_indicators_cycle import _cycle, _submission, full_report_form_for
+
+    cycle_id = _cycle(app)
+    reporter = make_user("reporter", "03295")
+    login(client, reporter)
+    from indicators_helpers import unit
+    with app.app_context():
+        quai_to = unit("03295").id
+    client.post("/indicators/reports/start", data={"cycle_id": cycle_id, "unit_id": quai_to})
+    url = f"/indicators/submissions/{_submission(app, cycle_id, '03295').id}"
+    form = full_report_form_for(app, cycle_id)
+    form["CT8-actual-ethnic_group-thai"], form["CT8-actual-ethnic_group-mong"] = "4", "3"
+    html = client.post(url, data=dict(form, action="save")).get_data(as_text=True)
+    opened = re.findall(r"<details( open)?><summary>([^<]+)</summary>(.*?)</details>", html, re.S)
+    with_error = [(o, body) for o, _, body in opened if 'aria-invalid="true"' in body]
+    assert with_error and all(o == " open" for o, _ in with_error)
+    assert any(o == "" for o, _, body in opened if 'aria-invalid="true"' not in body)  # the others stay folded
