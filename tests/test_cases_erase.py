@@ -69,9 +69,10 @@ def test_admin_requests_reviewer_confirms_and_the_case_becomes_unreadable(app, c
         for model, column in ((CaseNote, CaseNote.body_enc), (FollowUp, FollowUp.purpose_enc),
                               (Consent, Consent.note_enc)):
             assert db.session.scalar(select(func.count()).select_from(model).where(column.is_not(None))) == 0
-        # the summary tier stays for statistics
+        # of the summary tier only what the statistics count stays (issue #14 item 9): unit, kind, quarters
         assert (erased.code, erased.kind, erased.sex, erased.age_band, erased.ethnic_code) == (
-            case["code"], "dv", "female", "30_44", "03")
+            case["code"], "dv", "", "", "")
+        assert erased.opened_on.day == 1 and erased.village_id is None
         db.session.remove()
 
     owner_page = case["client"].get(f"/cases/{case['id']}")

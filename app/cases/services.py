@@ -360,6 +360,30 @@ def decide_erase(req: EraseRequest, *, actor, confirm: bool) -> None:
     db.session.flush()
 
 
+def clear_summary_tier(case: Case) -> None:
+    """Keep of an erased case only what the statistics count: unit, kind, status and the quarters it was opened
+    and closed in (the yearly indicator figures count cases open during a year, which a quarter answers the same
+    way). Sex, age band, ethnic group, disability, poverty, risk, village and the exact dates single a person
+    out in a small commune (app/cases/disclosure.py measures it), so they go with the rest."""
+    for name in ("sex", "age_band", "ethnic_code", "poverty_status"):
+        setattr(case, name, "")
+    case.disability, case.village_id, case.closure_reason, case.next_followup_on = False, None, None, None
+    case.risk_level = "low"
+    if case.opened_on:
+        case.opened_on = quarter_start(case.opened_on)
+    if case.closed_on:
+        case.closed_on = quarter_end(case.closed_on)
+
+
+def quarter_start(day: date) -> date:
+    return date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+
+
+def quarter_end(day: date) -> date:
+    last_month = (day.month - 1) // 3 * 3 + 3
+    return (date(day.year + 1, 1, 1) if last_month == 12 else date(day.year, last_month + 1, 1)) - timedelta(days=1)
+
+
 def erase_case(case: Case, actor) -> None:
     """Erase a case for good: its case key is destroyed, so no key kept anywhere opens it again.
 
@@ -367,7 +391,8 @@ def erase_case(case: Case, actor) -> None:
     its referrals' packets (the referral area's hook) and the drafts typed on its forms go. When the
     transaction commits, and only then, the case's group in the case-key store (the case key and every packet
     key) is destroyed and the id goes on the erasure ledger (app/crypto/records.py, schedule_destroy); so an
-    erasure that fails half-way leaves the case wholly readable. The summary tier stays for statistics.
+    erasure that fails half-way leaves the case wholly readable. Of the summary tier only what the statistics
+    count stays (clear_summary_tier).
     Where copies could hide and how each is dealt with: app/crypto/casekeys.py and the README.
     """
     from ..web.drafts import discard_case_drafts
@@ -377,6 +402,7 @@ def erase_case(case: Case, actor) -> None:
         db.session.execute(update(model).where(model.case_id == case.id).values(columns)
                            .execution_options(synchronize_session=False))
     case.shred(utcnow())  # schedules the destruction of the case's whole key group at commit
+    clear_summary_tier(case)
     for column in ("bidx_name", "bidx_name_fold", "bidx_phone", "bidx_id_number", "bidx_name_year"):
         setattr(case, column, None)
     schedule_ledger(case.id)
