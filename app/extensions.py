@@ -3,6 +3,7 @@
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from flask_babel import Babel
 from flask_htmx import HTMX
@@ -40,6 +41,12 @@ def new_uuid() -> str:
 
 
 db = SQLAlchemy(model_class=Base)
+# The declarative base of every model. Flask-SQLAlchemy builds db.Model at run time, which a type checker cannot
+# follow; to it, Model is the DeclarativeBase that db.Model extends.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()

@@ -8,13 +8,13 @@ from datetime import datetime
 from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from ..types import UTCDateTime
 
 GENESIS = "0" * 64
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     __tablename__ = "audit_entry"
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
@@ -32,7 +32,7 @@ class AuditEntry(db.Model):
     entry_hash: Mapped[str] = mapped_column(String(64))
 
 
-class AuditHead(db.Model):
+class AuditHead(Model):
     """The chain head (always the row with id 1). Locking it serialises appends on PostgreSQL."""
 
     __tablename__ = "audit_head"
@@ -42,7 +42,7 @@ class AuditHead(db.Model):
     entry_hash: Mapped[str] = mapped_column(String(64), default=GENESIS)
 
 
-class AuditRefusalCount(db.Model):
+class AuditRefusalCount(Model):
     """Refused anonymous requests, counted: one row per minute, address bucket, action and result.
 
     A flood of anonymous requests (wrong passwords for unknown names, rate-limited sign-ins) would otherwise

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from flask import current_app, has_request_context, request
 from sqlalchemy import event, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..extensions import db, utcnow
@@ -101,6 +102,7 @@ def _refusal_key(action: str, result: str) -> tuple:
 
 def _bucket_tag(address: str) -> str:
     """A keyed tag of the address's network (/24 for IPv4, /48 for IPv6): floods from one network share a row."""
+    network: object
     try:
         ip = ipaddress.ip_address(address)
         network = ipaddress.ip_network(f"{ip}/{24 if ip.version == 4 else 48}", strict=False)
@@ -112,12 +114,9 @@ def _bucket_tag(address: str) -> str:
 
 def _upsert_counts(session: Session, counts: dict) -> None:
     table = AuditRefusalCount.__table__
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite  # both have ON CONFLICT
     for (minute, bucket, action, result), n in counts.items():
-        stmt = insert(table).values(minute=minute, bucket=bucket, action=action, result=result, count=n)
+        stmt = dialect.insert(table).values(minute=minute, bucket=bucket, action=action, result=result, count=n)
         session.execute(stmt.on_conflict_do_update(index_elements=["minute", "bucket", "action", "result"],
                                                    set_={"count": table.c.count + stmt.excluded.count}))
 

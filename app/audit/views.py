@@ -35,7 +35,8 @@ def index():
         stmt = stmt.where(AuditEntry.seq < before)
     entries = db.session.scalars(stmt.order_by(AuditEntry.seq.desc()).limit(PAGE_SIZE)).all()
     actor_ids = {e.actor_id for e in entries if e.actor_id}
-    names = dict(db.session.execute(select(User.id, User.username).where(User.id.in_(actor_ids))).all())
+    names: dict[str, str] = dict(db.session.execute(select(User.id, User.username)
+                                                    .where(User.id.in_(actor_ids))).tuples().all())
     total = db.session.scalar(select(func.count()).select_from(AuditEntry))
     context = {"entries": entries, "names": names, "filters": filters, "total": total,
                "next_before": entries[-1].seq if len(entries) == PAGE_SIZE else None}

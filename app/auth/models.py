@@ -7,7 +7,7 @@ from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..crypto.records import Encrypted, EncryptedRecord
-from ..extensions import db, new_uuid, utcnow
+from ..extensions import Model, new_uuid, utcnow
 from ..types import UTCDateTime
 from ..units.models import Unit
 
@@ -18,7 +18,7 @@ PERSON_DATA_ROLES = frozenset({"counsellor", "supervisor", "district_reviewer", 
 SECOND_FACTOR_ROLES = PERSON_DATA_ROLES | {"admin"}
 
 
-class User(EncryptedRecord, UserMixin, db.Model):
+class User(EncryptedRecord, UserMixin, Model):
     __tablename__ = "user_account"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
@@ -55,7 +55,7 @@ class User(EncryptedRecord, UserMixin, db.Model):
         return required_by_config and bool(self.role_names() & SECOND_FACTOR_ROLES)
 
 
-class RoleAssignment(db.Model):
+class RoleAssignment(Model):
     __tablename__ = "role_assignment"
     __table_args__ = (UniqueConstraint("user_id", "role", "unit_id", name="uq_role_assignment"),)
 
@@ -69,7 +69,7 @@ class RoleAssignment(db.Model):
     unit: Mapped[Unit] = relationship(lazy="joined")
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """A login, held on the server: the cookie carries only a random token whose hash is the id."""
 
     __tablename__ = "user_session"
@@ -88,7 +88,7 @@ class UserSession(db.Model):
     user: Mapped[User] = relationship()
 
 
-class ThrottleCounter(db.Model):
+class ThrottleCounter(Model):
     """Failed-attempt counters when no Redis is configured: one row per key, counted by one atomic upsert."""
 
     __tablename__ = "throttle_counter"
@@ -98,7 +98,7 @@ class ThrottleCounter(db.Model):
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class RecoveryCode(db.Model):
+class RecoveryCode(Model):
     """One single-use recovery code of a second factor, kept only as its SHA-256 (it is 60 random bits)."""
 
     __tablename__ = "recovery_code"

@@ -7,7 +7,7 @@ plain SHA-256 is enough; argon2 would only slow the sign-in page.
 import hashlib
 import secrets
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 
 from ..audit import services as audit
 from ..extensions import db, utcnow
@@ -45,7 +45,7 @@ def issue(user: User, *, actor) -> list[str]:
 
 def use(user: User, code: str) -> bool:
     """Spend one code, atomically (of two requests racing with it, one wins); True when it was valid."""
-    result = db.session.execute(
+    result: CursorResult = db.session.execute(  # type: ignore[assignment]  # an UPDATE: a cursor result
         update(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.code_hash == _hash(code),
                                    RecoveryCode.used_at.is_(None)).values(used_at=utcnow())
         .execution_options(synchronize_session=False))

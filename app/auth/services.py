@@ -11,7 +11,7 @@ from datetime import datetime
 from flask import current_app, g, request, session
 from flask_babel import lazy_gettext as _l
 from limits import parse
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -119,7 +119,7 @@ def _claim_step(user: User, step: int) -> bool:
 
     A conditional UPDATE takes the row lock; the loser waits for the winner's commit, re-reads the row
     (PostgreSQL READ COMMITTED) and no longer matches `totp_last_step < step`. SQLite serialises writers."""
-    result = db.session.execute(
+    result: CursorResult = db.session.execute(  # type: ignore[assignment]  # an UPDATE: a cursor result
         update(User).where(User.id == user.id, User.totp_last_step < step).values(totp_last_step=step)
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:
@@ -138,9 +138,11 @@ def begin_totp_enrolment(user: User) -> str:
 def finish_totp_enrolment(user: User, code: str) -> list[str]:
     """Turn TOTP on once a code from the new secret is given; returns the recovery codes to show once."""
     secret = session.get("totp_pending_secret")
-    ensure(secret, _l("Phiên đăng ký đã hết hạn. Hãy quét lại mã QR."))
+    if not secret:
+        raise ServiceError(_l("Phiên đăng ký đã hết hạn. Hãy quét lại mã QR."))
     step = totp.matching_step(secret, code, 0)
-    ensure(step is not None, _l("Mã xác thực không đúng. Kiểm tra giờ trên điện thoại rồi thử lại."))
+    if step is None:
+        raise ServiceError(_l("Mã xác thực không đúng. Kiểm tra giờ trên điện thoại rồi thử lại."))
     user.totp_secret = secret
     user.totp_enabled = True
     user.totp_last_step = step
@@ -247,7 +249,7 @@ def end_session(user: User | None, reason: str = "logout") -> None:
 
 def revoke_all_sessions(user: User, reason: str) -> int:
     """End every session of a user at once (password change, disable)."""
-    result = db.session.execute(
+    result: CursorResult = db.session.execute(  # type: ignore[assignment]  # an UPDATE: a cursor result
         update(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
         .values(revoked_at=utcnow(), revoked_reason=reason))
     return result.rowcount or 0

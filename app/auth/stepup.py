@@ -62,5 +62,5 @@ def step_up_required(view):
             return redirect(target, 303)
         return view(*args, **kwargs)
 
-    wrapped._step_up = True
+    wrapped._step_up = True  # type: ignore[attr-defined]  # read by the URL-map test
     return wrapped

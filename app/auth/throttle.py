@@ -14,8 +14,7 @@ import time
 from flask import current_app
 from limits import RateLimitItem, parse
 from sqlalchemy import case, delete
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db, limiter, transaction
 from ..web import unit_of_work
@@ -55,15 +54,15 @@ def _count(item: RateLimitItem, key: str, amount: int) -> int:
         return limiter.limiter.storage.incr(item.key_for(key), item.get_expiry(), amount=amount)
     expiry = item.get_expiry()
     window = int(time.time()) // expiry * expiry
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite  # both: ON CONFLICT
     table = ThrottleCounter.__table__
-    stmt = insert(table).values(key=item.key_for(key), window_start=window, count=max(amount, 0))
-    stmt = stmt.on_conflict_do_update(index_elements=[table.c.key], set_={
+    stmt = dialect.insert(table).values(key=item.key_for(key), window_start=window, count=max(amount, 0))
+    upsert = stmt.on_conflict_do_update(index_elements=[table.c.key], set_={
         "count": case((table.c.window_start == stmt.excluded.window_start, table.c.count + amount),
                       else_=max(amount, 0)),
         "window_start": stmt.excluded.window_start,
     }).returning(table.c.count)
-    return db.session.execute(stmt).scalar_one()
+    return db.session.execute(upsert).scalar_one()
 
 
 def reset() -> None:

@@ -9,6 +9,7 @@
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
@@ -23,7 +24,7 @@ class MoveResult:
     moved: int
 
 
-def _store_models() -> list[type]:
+def _store_models() -> list[type[Any]]:
     """Models whose rows wrap their DEK under a case-store key (they override key_owner)."""
     from .records import EncryptedRecord
     return [m for m in encrypted_models() if m.key_owner is not EncryptedRecord.key_owner]
@@ -52,7 +53,7 @@ def move_to_store(ring: KeyRing, *, batch: int = 500) -> MoveResult:
 
 def sweep(ring: KeyRing) -> int:
     """Destroy the store keys the database says should be gone; return how many keys were destroyed."""
-    store = ring.case_keys
+    store = ring.store
     destroyed = 0
     for model in _store_models():
         for row in db.session.scalars(select(model).where(model.erased_at.is_not(None))):

@@ -99,7 +99,10 @@ class CaseKeyStore:
         key = secrets.token_bytes(32)
         self._write(group, name, envelope.wrap_dek(ring, key, _table(name), group), exclusive=True)
         # Two processes may race to make the same key: whichever file won is the key.
-        return self.get(ring, group, name)
+        made = self.get(ring, group, name)
+        if made is None:
+            raise KeyRingError(f"case key {group}/{name} unreadable just after it was written")
+        return made
 
     def has(self, group: str, name: str = CASE) -> bool:
         return os.path.exists(self._path(group, name))
@@ -190,6 +193,8 @@ class CaseKeyStore:
         if self.kek_version(group, name) == ring.primary:
             return False
         key = self.get(ring, group, name)
+        if key is None:
+            raise KeyRingError(f"case key {group}/{name} vanished during rotation")
         self._write(group, name, envelope.wrap_dek(ring, key, _table(name), group))
         return True
 

@@ -11,9 +11,13 @@ import os
 import secrets
 import tempfile
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .. import clock
 from .errors import KeyRingError
+
+if TYPE_CHECKING:
+    from .casekeys import CaseKeyStore  # casekeys imports this module
 
 FORMAT = "tincay-keyring-1"
 
@@ -41,7 +45,14 @@ class KeyRing:
     ledger_path: str | None = None
     # The per-case keys that erasure destroys (casekeys.py): a directory beside the ledger, never backed up
     # with the database, escrowed with the key file.
-    case_keys: "CaseKeyStore | None" = None  # noqa: F821 - casekeys imports this module
+    case_keys: "CaseKeyStore | None" = None
+
+    @property
+    def store(self) -> "CaseKeyStore":
+        """The case-key store, which every loaded ring has (load_or_create opens it)."""
+        if self.case_keys is None:
+            raise KeyRingError("no case-key store is open")
+        return self.case_keys
 
     @classmethod
     def generate(cls) -> "KeyRing":
@@ -80,6 +91,8 @@ class KeyRing:
     def save(self, path: str | None = None) -> None:
         """Write atomically (temp file + rename) with mode 0600, so a crash never leaves half a key file."""
         path = path or self.path
+        if path is None:
+            raise KeyRingError("no path to save the key file to")
         _atomic_write(path, self.to_json())
         self.path = path
 

@@ -50,7 +50,7 @@ class EncryptedRecord:
 
     @classmethod
     def crypto_table(cls) -> str:
-        return cls.__tablename__
+        return cls.__tablename__  # type: ignore[attr-defined]  # every subclass is a mapped table
 
     # The address (group, name) in the case-key store of the key that wraps this row's DEK, or None when
     # the row's DEK is wrapped by the KEK itself (rows that are not about a case: user accounts).
@@ -70,7 +70,7 @@ class EncryptedRecord:
         if self.erased_at is not None:
             raise RecordErased(self.crypto_table())
         ring = current_keyring()
-        if self.id is None:
+        if self.id is None:  # type: ignore[has-type]  # the id column is declared by each model
             from ..extensions import new_uuid
             self.id = new_uuid()
         if self.wrapped_dek is None:
@@ -89,24 +89,26 @@ class EncryptedRecord:
             self.wrapped_dek = envelope.wrap_dek(ring, dek, self.crypto_table(), self.id)
             self.kek_version = ring.primary
             return
-        key = ring.case_keys.get_or_create(ring, *owner)
+        key = ring.store.get_or_create(ring, *owner)
         self.wrapped_dek = envelope.wrap_dek_under(key, dek, self.crypto_table(), self.id)
         self.kek_version = envelope.STORE_WRAPPED
 
     def _unwrap(self, ring: KeyRing) -> bytes:
         table = self.crypto_table()
+        wrapped = self.wrapped_dek
+        assert wrapped is not None  # data_key() makes a new one when there is none
         try:
-            if not envelope.is_store_wrapped(self.wrapped_dek):
-                return envelope.unwrap_dek(ring, self.wrapped_dek, table, self.id)
+            if not envelope.is_store_wrapped(wrapped):
+                return envelope.unwrap_dek(ring, wrapped, table, self.id)
             owner = self.key_owner()
-            key = ring.case_keys.get(ring, *owner) if owner else None
+            key = ring.store.get(ring, *owner) if owner else None
             if key is None:
                 # The store key is gone: destroyed by an erasure (the ledger says so), or the store is not
                 # the one that belongs with this database.
                 if owner and owner[0] in ring.erased_ids:
                     raise RecordErased(table)
                 raise RecordDamaged(table, self.id, "case key missing")
-            return envelope.unwrap_dek_under(key, self.wrapped_dek, table, self.id)
+            return envelope.unwrap_dek_under(key, wrapped, table, self.id)
         except RecordErased:
             raise
         except CryptoError as exc:
@@ -286,7 +288,7 @@ def _destroy_scheduled_keys(session) -> None:
         current_keyring().record_erased(*sorted(ledger))
     if not pending:
         return
-    store = current_keyring().case_keys
+    store = current_keyring().store
     for group, name in sorted(pending, key=lambda p: (p[0], p[1] or "")):
         try:
             store.destroy(group, name)

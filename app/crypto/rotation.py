@@ -8,10 +8,11 @@ wrapped by the KEK itself; a DEK wrapped by a case-store key needs nothing.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, or_, select
 
-from ..extensions import db, transaction
+from ..extensions import Base, db, transaction
 from . import envelope
 from .keyring import KeyRing
 from .records import EncryptedRecord
@@ -23,9 +24,9 @@ class RotationResult:
     remaining: int
 
 
-def encrypted_models() -> list[type]:
+def encrypted_models() -> list[type[Any]]:
     """Every mapped model that carries its own data key."""
-    return [m.class_ for m in db.Model.registry.mappers if issubclass(m.class_, EncryptedRecord)]
+    return [m.class_ for m in Base.registry.mappers if issubclass(m.class_, EncryptedRecord)]
 
 
 def _on_old_keys(model, primary: int):
@@ -36,7 +37,7 @@ def _on_old_keys(model, primary: int):
 
 def _store_on_old_keys(ring: KeyRing, version: int | None = None) -> list[tuple[str, str]]:
     """The case-store keys wrapped by another KEK than the primary (or by `version`)."""
-    store = ring.case_keys
+    store = ring.store
     return [(g, n) for g, n in store.entries()
             if (store.kek_version(g, n) == version if version is not None else store.kek_version(g, n) != ring.primary)]
 
@@ -61,7 +62,7 @@ def rotate(ring: KeyRing, *, batch: int = 500, echo=print) -> RotationResult:
         echo(f"keys: resuming rotation to v{ring.primary}")
     done = 0
     for group, name in _store_on_old_keys(ring):
-        done += ring.case_keys.rewrap(ring, group, name)
+        done += ring.store.rewrap(ring, group, name)
     for model in encrypted_models():
         while True:
             with transaction():  # one committed batch: an interrupted rotation resumes where it stopped
@@ -82,7 +83,7 @@ def retire(ring: KeyRing, version: int) -> None:
         raise ValueError("the primary key cannot be retired")
     if version not in ring.keks:
         raise ValueError(f"no key v{version}")
-    in_use = sum(db.session.scalar(select(func.count()).select_from(m).where(m.kek_version == version))
+    in_use = sum(db.session.scalar(select(func.count()).select_from(m).where(m.kek_version == version)) or 0
                  for m in encrypted_models()) + len(_store_on_old_keys(ring, version))
     if in_use:
         raise ValueError(f"{in_use} data keys still use v{version}: run `keys rotate` first")
