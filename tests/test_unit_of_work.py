@@ -87,3 +87,18 @@ def test_a_refused_access_is_audited_though_the_request_is_undone(app, client, c
                                    .where(AuditEntry.action == "access.denied"))
         db.session.remove()
     assert denied == 1
+
+
+def test_only_the_unit_of_work_commits():
+    """Views, services and helpers add and flush; a request commits in app/web/unit_of_work.py, a command in
+    extensions.transaction(), an event that must outlive the request in audit.record_independently()."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    allowed = {"app/web/unit_of_work.py", "app/extensions.py", "app/audit/services.py"}
+    found = [f"{path.relative_to(root)}:{n}" for path in sorted((root / "app").rglob("*.py"))
+             if path.relative_to(root).as_posix() not in allowed
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if re.search(r"\bsession\.(commit|rollback)\(", line)]
+    assert found == [], "commit through the unit of work (see app/web/unit_of_work.py): " + ", ".join(found)

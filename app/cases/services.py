@@ -15,7 +15,7 @@ from .. import clock, events
 from ..audit import services as audit
 from ..crypto.errors import CryptoError
 from ..crypto.records import Encrypted, encrypted_fields, schedule_ledger
-from ..extensions import db, utcnow
+from ..extensions import db, transaction, utcnow
 from ..services import ServiceError, ensure
 from .models import BreakGlassGrant, Case, CaseCounter, CaseNote, CaseService, Consent, EraseRequest, FollowUp
 from .queries import scope_for
@@ -426,21 +426,21 @@ def reindex_blind(batch: int = 500) -> int:
     done = 0
     stale = (Case.bidx_scheme.is_(None)) | (Case.bidx_scheme != BIDX_SCHEME)
     while True:
-        cases = db.session.scalars(select(Case).where(stale, Case.erased_at.is_(None)).limit(batch)).all()
+        with transaction():  # one committed batch
+            cases = db.session.scalars(select(Case).where(stale, Case.erased_at.is_(None)).limit(batch)).all()
+            for case in cases:
+                try:
+                    case.refresh_blind_indexes()
+                except CryptoError:  # erased per the ledger (an older database restored) or damaged: nothing to find
+                    for column in ("bidx_name", "bidx_name_fold", "bidx_phone", "bidx_id_number", "bidx_name_year"):
+                        setattr(case, column, None)
+                    case.bidx_scheme = BIDX_SCHEME
         if not cases:
             break
-        for case in cases:
-            try:
-                case.refresh_blind_indexes()
-            except CryptoError:  # erased per the ledger (an older database restored) or damaged: nothing to find
-                for column in ("bidx_name", "bidx_name_fold", "bidx_phone", "bidx_id_number", "bidx_name_year"):
-                    setattr(case, column, None)
-                case.bidx_scheme = BIDX_SCHEME
         done += len(cases)
-        db.session.commit()
     if done:
-        audit.record("cli", "cases.reindex", detail={"cases": done, "scheme": BIDX_SCHEME})
-        db.session.commit()
+        with transaction():
+            audit.record("cli", "cases.reindex", detail={"cases": done, "scheme": BIDX_SCHEME})
     return done
 
 
