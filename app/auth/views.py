@@ -16,6 +16,7 @@ from flask import (
 )
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ..audit import services as audit
 from ..extensions import csrf, limiter
@@ -189,6 +190,7 @@ def quick_exit():
     user = current_user._get_current_object() if current_user.is_authenticated else g.get("pending_user")
     services.end_session(user, "quick_exit")
     target = current_app.config.get("QUICK_EXIT_URL")
+    response: WerkzeugResponse
     if target:
         # Another site: a refresh, not a redirect, because the CSP's form-action 'self' also governs where
         # a form's redirect may lead (this is the exit without JavaScript; app.js leaves before posting).
