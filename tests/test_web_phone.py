@@ -125,3 +125,35 @@ def test_a_breakdown_with_an_error_comes_back_open(app, client, make_user, login
     with_error = [(o, body) for o, _, body in opened if 'aria-invalid="true"' in body]
     assert with_error and all(o == " open" for o, _ in with_error)
     assert any(o == "" for o, _, body in opened if 'aria-invalid="true"' not in body)  # the others stay folded
+
+
+def test_small_fixes_on_the_forms(app, client, counsellor, case_id):
+    from app import clock
+    intake = client.get("/cases/new").get_data(as_text=True)
+    assert re.search(rf'id="opened_on"[^>]*value="{clock.today().isoformat()}"', intake)  # today by default
+    consent = client.get(f"/cases/{case_id}/consents/new").get_data(as_text=True)
+    assert re.search(r'<input[^>]*autocomplete="off"[^>]*name="consent-witness"|name="consent-witness"[^>]*'
+                     r'autocomplete="off"', consent)
+    followup = client.get(f"/cases/{case_id}/followups/new").get_data(as_text=True)
+    assert re.search(r'autocomplete="off"[^>]*name="followup-purpose"|name="followup-purpose"[^>]*autocomplete="off"',
+                     followup)
+    referral = client.get(f"/referrals/case/{case_id}/new").get_data(as_text=True)
+    assert re.search(r'<input type="checkbox" name="fields" value="code" id="fields-code" checked>', referral)
+
+
+def test_the_favicon_is_a_small_icon(client):
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml" and b"<svg" in icon.data
+    assert len(icon.data) < 1000
+
+
+def test_a_province_reviewer_is_never_called_huyen(app, client, make_user, login):
+    from app.auth.forms import role_label
+    from app.units.queries import by_code
+    reviewer = make_user("district_reviewer", "11")
+    login(client, reviewer)
+    page = client.get("/auth/account").get_data(as_text=True)
+    assert "Cán bộ Hội LHPN tỉnh (xét duyệt)" in page and "huyện (xét duyệt)" not in page
+    with app.app_context():
+        assert role_label("district_reviewer", by_code("099")) == "Cán bộ Hội LHPN huyện (xét duyệt)"
+        assert "huyện" not in role_label("district_reviewer", by_code("11"))

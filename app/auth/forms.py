@@ -9,7 +9,7 @@ from .models import ROLES
 ROLE_LABELS = {
     "counsellor": _l("Tư vấn viên (địa chỉ tin cậy / cán bộ xã)"),
     "supervisor": _l("Giám sát viên tư vấn (xã / cụm xã)"),
-    "district_reviewer": _l("Cán bộ Hội LHPN huyện (xét duyệt)"),
+    "district_reviewer": _l("Cán bộ xét duyệt (Hội LHPN huyện hoặc tỉnh)"),
     "agency_officer": _l("Cán bộ cơ quan tiếp nhận"),
     "dpo": _l("Cán bộ bảo vệ dữ liệu cá nhân"),
     "reporter": _l("Cán bộ báo cáo xã"),
@@ -18,8 +18,21 @@ ROLE_LABELS = {
 }
 
 
-def role_label(role: str) -> str:
-    return str(ROLE_LABELS.get(role, role))
+# Roles whose work depends on the level of the unit they are scoped to (DESIGN §1: the reviewer role keeps
+# its old name, but a province reviewer is never called "huyện").
+LEVEL_LABELS = {
+    ("district_reviewer", "province"): _l("Cán bộ Hội LHPN tỉnh (xét duyệt)"),
+    ("district_reviewer", "district"): _l("Cán bộ Hội LHPN huyện (xét duyệt)"),
+    ("district_reviewer", "commune"): _l("Cán bộ Hội LHPN xã (xét duyệt)"),
+    ("reporter", "district"): _l("Cán bộ báo cáo huyện"),
+    ("reporter", "province"): _l("Cán bộ báo cáo tỉnh"),
+}
+
+
+def role_label(role: str, unit=None) -> str:
+    """The role's name, by the level of its unit where that changes what the person is."""
+    label = LEVEL_LABELS.get((role, getattr(unit, "kind", None))) or ROLE_LABELS.get(role, role)
+    return str(label)
 
 
 class LoginForm(BaseForm):

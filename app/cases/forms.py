@@ -58,6 +58,9 @@ def blank(label):
     return [("", label)]
 
 
+# Names and words about a survivor must not be offered back by the browser to the next user of the device.
+NO_AUTOFILL = {"autocomplete": "off"}
+
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
@@ -72,7 +75,7 @@ class CaseForm(BaseForm):
     kind = SelectField(_l("Loại vụ việc"), [chosen()], choices=options(blank(_l("— Chọn —")), KIND_CHOICES))
     unit_id = SelectField(_l("Đơn vị quản lý"), [chosen()], choices=[])
     village_id = SelectField(_l("Thôn, bản"), [optional()], choices=[])
-    opened_on = DateField(_l("Ngày tiếp nhận"), [required()])
+    opened_on = DateField(_l("Ngày tiếp nhận"), [required()], default=clock.today)  # most intakes are today's
     sex = SelectField(_l("Giới tính"), [chosen()], choices=options(blank(_l("— Chọn —")), SEX_CHOICES))
     age_band = SelectField(_l("Nhóm tuổi"), [chosen()],
                            choices=options(blank(_l("— Chọn —")), translated(ref.AGE_BANDS)))
@@ -279,7 +282,7 @@ class ConsentForm(BaseForm):
     method = SelectField(_l("Hình thức"), [chosen()],
                          choices=options(blank(_l("— Chọn —")), translated(ref.CONSENT_METHODS)))
     given_by = SelectField(_l("Người đồng ý"), [chosen()], choices=options(GIVEN_BY))
-    witness = text(_l("Người làm chứng"), optional(), max_len=120)
+    witness = text(_l("Người làm chứng"), optional(), max_len=120, render_kw=NO_AUTOFILL)
     given_on = DateField(_l("Ngày đồng ý"), [required()])
     expires_on = DateField(_l("Hết hạn ngày"), [optional()])
     note = text(_l("Ghi chú"), optional(), max_len=300)
@@ -309,16 +312,16 @@ class ServiceForm(ServiceStatusForm):
 class FollowUpForm(BaseForm):
     due_on = DateField(_l("Ngày hẹn theo dõi"), [required()])
     assignee_id = SelectField(_l("Người thực hiện"), [optional()], choices=[])
-    purpose = text(_l("Nội dung theo dõi"), required(), max_len=300)
+    purpose = text(_l("Nội dung theo dõi"), required(), max_len=300, render_kw=NO_AUTOFILL)
 
 
 class FollowUpOutcomeForm(BaseForm):
     status = SelectField(_l("Kết quả"), [chosen()], choices=options(FOLLOWUP_STATUSES))
-    outcome = long_text(_l("Ghi nhận kết quả"), required(), max_len=2000)
+    outcome = long_text(_l("Ghi nhận kết quả"), required(), max_len=2000, render_kw=NO_AUTOFILL)
 
 
 class NoteForm(BaseForm):
-    body = long_text(_l("Ghi chú"), required(), max_len=5000)
+    body = long_text(_l("Ghi chú"), required(), max_len=5000, render_kw=NO_AUTOFILL)
 
 
 class CloseForm(BaseForm):

@@ -29,7 +29,8 @@ class ReferralForm(BaseForm):
     services = MultiCheckboxField(_l("Dịch vụ đề nghị"), choices=options(translated(SERVICE_KINDS)))
     urgency = RadioField(_l("Mức độ khẩn"), [chosen()], choices=options(URGENCY_CHOICES), default="normal")
     message = long_text(_l("Lời nhắn cho cơ quan nhận"), optional(), max_len=2000)
-    fields = MultiCheckboxField(_l("Thông tin được chia sẻ"), choices=options(FIELD_CHOICES))
+    # the case code is how the agency and the sender speak of the referral: ticked unless the user unticks it
+    fields = MultiCheckboxField(_l("Thông tin được chia sẻ"), choices=options(FIELD_CHOICES), default=["code"])
     emergency = BooleanField(_l("Chưa có sự đồng ý: chia sẻ vì cần bảo vệ ngay tính mạng, sức khoẻ "
                                 "(Điều 19 Luật Bảo vệ dữ liệu cá nhân)"))
     emergency_reason = long_text(_l("Căn cứ khẩn cấp"), optional(), max_len=1000)

@@ -1,6 +1,6 @@
 """Pages that belong to no area: the home page, the health check, language, the neutral exit page."""
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, send_from_directory, url_for
 from flask_login import current_user
 
 from ..auth.permissions import has_permission, public
@@ -42,8 +42,11 @@ def healthz():
 @bp.get("/favicon.ico")
 @public
 def favicon():
-    """No icon: answer quickly so browsers stop asking (and nothing logs a 404 each page)."""
-    return "", 204, {"Cache-Control": "public, max-age=604800"}
+    """The small icon browsers ask for on every page (pages also link it under its versioned name)."""
+    from .assets import ONE_YEAR, static_root
+    response = send_from_directory(static_root(), "img/favicon.svg", mimetype="image/svg+xml",
+                                   max_age=ONE_YEAR // 52)
+    return response
 
 
 @bp.post("/lang")
