@@ -12,13 +12,13 @@ from .config import load_config
 BLUEPRINT_MODULES = (
     "app.web.assets", "app.web.views", "app.auth.views", "app.auth.admin_views", "app.units.views",
     "app.audit.views", "app.cases.views", "app.livelihood.views", "app.referrals.views", "app.indicators.views",
-    "app.web.drafts", "app.workqueue.views", "app.offline.views", "app.workcalendar.views",
+    "app.web.drafts", "app.workqueue.views", "app.offline.views", "app.workcalendar.views", "app.approvals.views",
 )
 # Every module that declares models, so that metadata and Alembic see all tables.
 MODEL_MODULES = (
     "app.units.models", "app.auth.models", "app.audit.models", "app.cases.models", "app.livelihood.models",
     "app.referrals.models", "app.indicators.models", "app.web.models", "app.offline.models",
-    "app.workcalendar.models", "app.reference",
+    "app.workcalendar.models", "app.reference", "app.approvals.models",
 )
 # Every area's object policies (authorize()): registered at start, not by an import at the end of its models.
 POLICY_MODULES = ("app.cases.permissions", "app.referrals.permissions", "app.livelihood.permissions",

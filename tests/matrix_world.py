@@ -166,6 +166,7 @@ def build_world() -> World:
     for variant, unit_code in (("own", "TA-02"), ("other", "TA-03"), ("far", OTHER_COMMUNE)):
         world.params[variant].update(user_id=spare.id, assignment_id=spare.roles[0].id,
                                      unit_id=_unit(unit_code).id)
+    _approval_objects(world, users, spare)
     world.extra["far_counsellor"] = far_counsellor
     _build_area_objects(world, users, cases)
     world.extra.pop("far_counsellor")
@@ -174,6 +175,7 @@ def build_world() -> World:
                                   for k in ("consent_id", "service_id", "followup_id", "note_id", "assignment_id")})
     world.params["mixed"]["assignment_id"] = users["counsellor"].roles[0].id  # another user's role
     world.params["unknown"] = {k: str(uuid.uuid4()) for k in world.params["own"]}
+    world.params["unknown"]["token"] = secrets.token_urlsafe(32)
     world.params["unknown"]["number"] = 1  # a plan version number: the plan id is the unknown part
     for variant in VARIANTS:
         world.params[variant]["form_key"] = "case-intake" if variant != "unknown" else "-not-a-form-key"
@@ -181,6 +183,17 @@ def build_world() -> World:
                        agency_id=agency.id, far_commune_id=_unit(OTHER_COMMUNE).id)
     db.session.commit()
     return world
+
+
+def _approval_objects(world: World, users: dict, spare) -> None:
+    """A pending request (a supervisor role at TA-05 for the spare account, asked by the admin) and a one-time
+    setup link of the spare account."""
+    from app.approvals import services as approvals
+    from app.auth import setup_links
+    row = approvals.request_role(spare, "supervisor", _unit("TA-05"), actor=users["admin"])
+    token = setup_links.issue(spare, actor="test")
+    for variant in ("own", "other", "far"):
+        world.params[variant].update(approval_id=row.id, token=token)
 
 
 def _build_area_objects(world: World, users: dict, cases: dict) -> None:

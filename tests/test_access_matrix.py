@@ -87,6 +87,7 @@ REPORT_REOPEN = {"own": ADMIN, "other": ADMIN, "far": ADMIN, "district": ADMIN, 
 BUDGET_LINE = {"own": allow("reviewer", PROVINCE), "far": allow("reviewer_other", PROVINCE), "unknown": nobody()}
 # A counsellor's own things (a phone, an item it sent): its owner only, never another counsellor's.
 OWN_THINGS = {"own": allow("counsellor"), "other": allow("counsellor_other"), "far": nobody(), "unknown": nobody()}
+APPROVAL = {"own": allow(PROVINCE), "unknown": nobody()}
 # Admin pages about one account or unit: any that exists.
 ADMIN_OBJECT = {"own": ADMIN, "unknown": nobody()}
 
@@ -110,6 +111,8 @@ MATRIX: dict[str, dict[str, dict]] = {
     # Without a second factor (the world's users) both send on to enrolling one.
     "auth.step_up": {"GET": SIGNED, "POST": SIGNED},
     "auth.recovery_codes": {"POST": SIGNED},
+    # The one-time link: open to whoever holds a valid token (its owner is not signed in); any other is 404.
+    "auth.setup": {m: {"own": public(), "unknown": dict.fromkeys(PROFILES, DENY)} for m in ("GET", "POST")},
     "drafts.save": {"POST": {"own": SIGNED, "unknown": allow()}},
     # --- offline capture: a counsellor's own phone, carried cases and items --------------------------------
     "offline.shell": {"GET": COUNSELLORS},
@@ -132,6 +135,13 @@ MATRIX: dict[str, dict[str, dict]] = {
     "admin.set_active": {"POST": ADMIN_OBJECT},
     "admin.reset_password": {"POST": ADMIN_OBJECT},
     "admin.remove_role": {"POST": {"own": ADMIN, "mixed": nobody(), "unknown": nobody()}},
+    "admin.approval_requests": {"GET": ADMIN},
+    "admin.withdraw_approval": {"POST": ADMIN_OBJECT},
+    # --- approvals: the second person. The world's request is a role at TA-05, a trusted address of the
+    # province whose supervisors (none in the world) or province reviewer approve; never the admin. ---------
+    "approvals.index": {"GET": REVIEWERS},
+    "approvals.review": {"GET": APPROVAL},
+    "approvals.decide": {"POST": APPROVAL},
     "units.index": {"GET": ADMIN},
     "units.create": {"GET": ADMIN, "POST": ADMIN},
     "units.edit": {"GET": ADMIN_OBJECT, "POST": ADMIN_OBJECT},

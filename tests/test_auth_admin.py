@@ -26,20 +26,21 @@ def _assignment_id(app, user_id, role):
 
 
 def test_admin_manages_a_user_end_to_end(client, make_user, login, unit, app):
+    """A reporter's account (no case content): the admin gives its role and a temporary password at once."""
     admin = make_user("admin", "099")
     login(client, admin)
     r = client.post("/admin/users/new", data={"username": "canbo.moi", "display_name": "", "password": PASSWORD,
-                                              "role": "counsellor", "unit": unit("03253").id})
+                                              "role": "reporter", "unit": unit("03253").id})
     assert r.status_code == 303, r.get_data(as_text=True)[:500]
     uid, active, must_change, roles, first_hash = _user(app, "canbo.moi")
-    assert active and must_change and roles == [("counsellor", "03253")]
+    assert active and must_change and roles == [("reporter", "03253")]
 
-    added = client.post(f"/admin/users/{uid}/roles", data={"role": "reporter", "unit": unit("099").id})
+    added = client.post(f"/admin/users/{uid}/roles", data={"role": "monitor", "unit": unit("099").id})
     assert added.status_code in (302, 303)
-    assert ("reporter", "099") in _user(app, "canbo.moi")[3]
-    aid = _assignment_id(app, uid, "reporter")
+    assert ("monitor", "099") in _user(app, "canbo.moi")[3]
+    aid = _assignment_id(app, uid, "monitor")
     assert client.post(f"/admin/users/{uid}/roles/{aid}/remove").status_code in (302, 303)
-    assert ("reporter", "099") not in _user(app, "canbo.moi")[3]
+    assert ("monitor", "099") not in _user(app, "canbo.moi")[3]
 
     worker = app.test_client()
     assert worker.post("/auth/login", data={"username": "canbo.moi", "password": PASSWORD}).status_code == 302
@@ -58,7 +59,7 @@ def test_admin_manages_a_user_end_to_end(client, make_user, login, unit, app):
 
 
 def test_admin_reset_password_ends_the_users_sessions(client, make_user, login, app):
-    admin, target = make_user("admin", "099"), make_user("counsellor", "03253")
+    admin, target = make_user("admin", "099"), make_user("reporter", "03253")
     worker = app.test_client()
     login(worker, target)
     login(client, admin)
@@ -67,9 +68,19 @@ def test_admin_reset_password_ends_the_users_sessions(client, make_user, login, 
     assert worker.get("/auth/account").status_code == 302
 
 
+def test_a_case_readers_account_is_created_without_role_or_password(client, make_user, login, unit, app):
+    login(client, make_user("admin", "099"))
+    r = client.post("/admin/users/new", data={"username": "tu-van", "password": "", "role": "counsellor",
+                                              "unit": unit("03253").id})
+    assert r.status_code == 303
+    assert _user(app, "tu-van")[3] == []
+    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "Cần người thứ hai phê duyệt" in page and "Đang chờ phê duyệt" in page
+
+
 def test_weak_password_is_refused_in_vietnamese(client, make_user, login, unit):
     login(client, make_user("admin", "099"))
-    r = client.post("/admin/users/new", data={"username": "yeu", "password": "123456", "role": "counsellor",
+    r = client.post("/admin/users/new", data={"username": "yeu", "password": "123456", "role": "reporter",
                                               "unit": unit("03253").id})
     assert r.status_code == 200 and "10 ký tự" in r.get_data(as_text=True)
 

@@ -150,7 +150,7 @@ def world(app):
 # --- discovering the forms -------------------------------------------------------------------------------
 
 # Forms every signed-in profile has (own password, language, two-step sign-in): fuzzed as one profile only.
-SHARED = {"auth.password", "auth.totp", "auth.totp_setup", "web.set_language"}
+SHARED = {"auth.password", "auth.totp", "auth.totp_setup", "web.set_language", "auth.setup", "auth.step_up"}
 # Last, because they take objects away from the others (erasure, withdrawal): the rest runs first.
 DESTRUCTIVE = ("cases.erase_decide", "referrals.withdraw", "referrals.destroy", "admin.set_active",
                "admin.remove_role", "referrals.agency_unmap")

@@ -7,6 +7,7 @@ PUBLIC = {
     "auth.login", "web.healthz", "static", "assets.static_file", "auth.quick_exit", "web.set_language",
     "web.neutral", "web.home", "web.favicon",
     "offline.service_worker",  # the offline shell's worker script: code, no data; the browser re-checks it signed out
+    "auth.setup",  # the one-time link: its owner is not signed in; the token (hashed, single use) is the key
 }
 # The second-factor stage (password given, code pending) is its own decision, not public.
 SECOND_FACTOR = {"auth.totp", "auth.totp_setup"}

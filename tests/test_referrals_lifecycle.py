@@ -136,6 +136,21 @@ def test_overdue_acknowledgement_is_flagged_to_both_sides(app, client, make_user
     assert "Quá hạn xác nhận" not in officer.get("/referrals/").get_data(as_text=True)
 
 
+def _second_person_approves(app, make_user, login):
+    """The province's reviewer approves the pending mapping with a fresh second factor (app/approvals)."""
+    import pyotp
+
+    from app.approvals.models import ApprovalRequest
+    reviewer = make_user("district_reviewer", "11", totp=True)
+    client = app.test_client()
+    login(client, reviewer)
+    assert client.post("/auth/totp", data={"code": pyotp.TOTP(reviewer.totp_secret).now()}).status_code == 302
+    with app.app_context():
+        approval_id = db.session.scalar(select(ApprovalRequest.id).where(ApprovalRequest.status == "pending"))
+        db.session.remove()
+    assert client.post(f"/approvals/{approval_id}", data={"decision": "approve"}).status_code == 200
+
+
 def test_a_merged_agency_is_readable_by_the_new_one_only_once_the_admin_maps_it(app, client, make_user, login,
                                                                                  unit):
     from app.units.models import Unit, UnitLineage
@@ -157,6 +172,8 @@ def test_a_merged_agency_is_readable_by_the_new_one_only_once_the_admin_maps_it(
         assert same.status_code == 200 and 'id="new_agency_id-error"' in same.get_data(as_text=True)
         assert admin.post("/referrals/agency-map", data={"old_agency_id": old_id,
                                                          "new_agency_id": new_id}).status_code == 303
+        assert new_officer.get(f"/referrals/{referral_id}").status_code == 404  # until a second person approves
+        _second_person_approves(app, make_user, login)
         html = new_officer.get(f"/referrals/{referral_id}").get_data(as_text=True)
         assert "0912 345 678" in html
         assert referral_id in new_officer.get("/referrals/").get_data(as_text=True)

@@ -5,6 +5,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..approvals import services as approvals
+from ..approvals.models import ApprovalRequest
+from ..audit import services as audit
 from ..extensions import db
 from ..units.models import Unit
 from ..units.queries import unit_choices
@@ -53,26 +56,48 @@ def create_user():
     if form.validate_on_submit():
         try:
             with attempt():
-                user = services.create_user(form.username.data, form.password.data, role=form.role.data,
-                                            unit=db.session.get(Unit, form.unit.data), actor=current_user,
-                                            display_name=form.display_name.data, must_change=True)
+                user = _create(form)
         except services.ServiceError as exc:
             getattr(form, exc.field or "username").errors.append(str(exc))
         else:
-            flash(_l("Đã tạo tài khoản."), "success")
             return redirect(url_for("admin.user_detail", user_id=user.id), 303)
     return render_template("admin/user_new.html", form=form)
+
+
+def _create(form) -> User:
+    """A case reader's account starts without role or usable password: the role waits for a second person,
+    who then hands the owner a one-time link. Other accounts get their role and a temporary password."""
+    unit = db.session.get(Unit, form.unit.data)
+    if form.role.data in approvals.CASE_ROLES:
+        user = services.create_account(form.username.data, actor=current_user, display_name=form.display_name.data)
+        approvals.request_role(user, form.role.data, unit, actor=current_user)
+        flash(_l("Đã tạo tài khoản, chưa có quyền truy cập. Cần người thứ hai phê duyệt vai trò; người phê duyệt sẽ "
+                 "trao đường dẫn đặt mật khẩu cho người dùng."), "warning")
+        return user
+    services.ensure(form.password.data, _l("Hãy nhập mật khẩu ban đầu."), "password")
+    user = services.create_user(form.username.data, form.password.data, role=form.role.data, unit=unit,
+                                actor=current_user, display_name=form.display_name.data, must_change=True)
+    flash(_l("Đã tạo tài khoản."), "success")
+    return user
+
+
+def _detail(user, role_form=None, reset_form=None, status=200):
+    if role_form is None:
+        role_form = RoleAddForm()
+        _fill_choices(role_form)
+    requests = db.session.scalars(select(ApprovalRequest).where(ApprovalRequest.subject_user_id == user.id)
+                                  .order_by(ApprovalRequest.created_at.desc()).limit(20)).all()
+    return render_template("admin/user_detail.html", user=user, role_form=role_form,
+                           reset_form=reset_form or PasswordResetForm(), last_login=services.last_login(user),
+                           requests=requests, case_reader=approvals.holds_case_role(user),
+                           status_labels=approvals.STATUS_LABELS, kind_labels=approvals.KIND_LABELS), status
 
 
 @bp.get("/users/<uuid:user_id>")
 @permission_required("admin.users")
 def user_detail(user_id):
     """One account: roles, state, password reset."""
-    user = _user_or_404(str(user_id))
-    role_form, reset_form = RoleAddForm(), PasswordResetForm()
-    _fill_choices(role_form)
-    return render_template("admin/user_detail.html", user=user, role_form=role_form, reset_form=reset_form,
-                           last_login=services.last_login(user))
+    return _detail(_user_or_404(str(user_id)))
 
 
 @bp.post("/users/<uuid:user_id>/roles")
@@ -84,16 +109,23 @@ def add_role(user_id):
     form = RoleAddForm()
     _fill_choices(form)
     if form.validate_on_submit():
+        unit = db.session.get(Unit, form.unit.data)
         try:
             with attempt():
-                services.assign_role(user, form.role.data, db.session.get(Unit, form.unit.data), actor=current_user)
+                if form.role.data in approvals.CASE_ROLES:
+                    approvals.request_role(user, form.role.data, unit, actor=current_user)
+                    message = approvals.NEEDS_SECOND_PERSON
+                else:
+                    services.assign_role(user, form.role.data, unit, actor=current_user)
+                    message = _l("Đã thêm vai trò.")
         except services.ServiceError as exc:
             getattr(form, exc.field or "role").errors.append(str(exc))
+            # Every refused step records who tried (committed with the page that shows why).
+            audit.record(current_user, "user.role_add", user, result="refused")
         else:
-            flash(_l("Đã thêm vai trò."), "success")
+            flash(message, "success")
             return redirect(url_for("admin.user_detail", user_id=user.id), 303)
-    return render_template("admin/user_detail.html", user=user, role_form=form, reset_form=PasswordResetForm(),
-                           last_login=services.last_login(user))
+    return _detail(user, role_form=form)
 
 
 @bp.post("/users/<uuid:user_id>/roles/<uuid:assignment_id>/remove")
@@ -134,8 +166,17 @@ def reset_password(user_id):
     """Set a temporary password; the user must change it at the next sign-in."""
     user = _user_or_404(str(user_id))
     form = PasswordResetForm()
-    role_form = RoleAddForm()
-    _fill_choices(role_form)
+    if approvals.holds_case_role(user):
+        # A case reader's credentials: reset (password and second factor) only when a second person approves;
+        # the administrator never chooses the new password.
+        try:
+            with attempt():
+                approvals.request_credential_reset(user, actor=current_user)
+        except services.ServiceError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(approvals.NEEDS_SECOND_PERSON, "warning")
+        return redirect(url_for("admin.user_detail", user_id=user.id), 303)
     if form.validate_on_submit():
         try:
             with attempt():
@@ -145,5 +186,32 @@ def reset_password(user_id):
         else:
             flash(_l("Đã đặt lại mật khẩu; người dùng phải đổi khi đăng nhập."), "success")
             return redirect(url_for("admin.user_detail", user_id=user.id), 303)
-    return render_template("admin/user_detail.html", user=user, role_form=role_form, reset_form=form,
-                           last_login=services.last_login(user))
+    return _detail(user, reset_form=form)
+
+
+@bp.get("/approvals")
+@permission_required("admin.users")
+def approval_requests():
+    """Every request for a second person, with its state; the requester may withdraw a pending one."""
+    rows = db.session.scalars(select(ApprovalRequest).order_by(ApprovalRequest.created_at.desc()).limit(200)).all()
+    for row in rows:
+        approvals.expire_if_due(row)
+    return render_template("admin/approvals.html", rows=rows, status_labels=approvals.STATUS_LABELS,
+                           kind_labels=approvals.KIND_LABELS)
+
+
+@bp.post("/approvals/<uuid:approval_id>/withdraw")
+@permission_required("admin.users")
+def withdraw_approval(approval_id):
+    """Withdraw one's own pending request."""
+    row = db.session.get(ApprovalRequest, str(approval_id))
+    if row is None or row.requested_by_id != current_user.id:
+        return render_template("errors/error.html", status=404, title=_l("Không tìm thấy"), message=""), 404
+    try:
+        with attempt():
+            approvals.withdraw(row, actor=current_user)
+    except services.ServiceError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(_l("Đã rút lại yêu cầu."), "success")
+    return redirect(url_for("admin.approval_requests"), 303)

@@ -68,7 +68,8 @@ def role_choices():
 class UserCreateForm(BaseForm):
     username = StringField(_l("Tên đăng nhập"), [required(), max_length(80)])
     display_name = StringField(_l("Tên hiển thị"), [max_length(120)])
-    password = PasswordField(_l("Mật khẩu ban đầu (ít nhất 10 ký tự)"), [required(), max_length(256)],
+    # Not for case-reading roles: their owners set their own through a one-time link after the approval.
+    password = PasswordField(_l("Mật khẩu ban đầu (ít nhất 10 ký tự)"), [max_length(256)],
                              render_kw={"autocomplete": "new-password"})
     role = SelectField(_l("Vai trò"), [chosen()], choices=[])
     unit = SelectField(_l("Đơn vị"), [chosen()], choices=[])
@@ -82,3 +83,18 @@ class RoleAddForm(BaseForm):
 class PasswordResetForm(BaseForm):
     password = PasswordField(_l("Mật khẩu mới (ít nhất 10 ký tự)"), [required(), max_length(256)],
                              render_kw={"autocomplete": "new-password"})
+
+
+class SetupForm(BaseForm):
+    """The one-time link's page: the owner's own password and the first code of their own authenticator."""
+    password = PasswordField(_l("Mật khẩu của bạn (ít nhất 10 ký tự)"), [required(), max_length(256)],
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("Nhập lại mật khẩu"), [required(), max_length(256)],
+                            render_kw={"autocomplete": "new-password"})
+    code = StringField(_l("Mã xác thực 6 số"), [required(), max_length(10)],
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9 ]*"})
+
+    def validate_confirm(self, field):
+        if field.data != self.password.data:
+            from wtforms.validators import ValidationError
+            raise ValidationError(_l("Hai mật khẩu không giống nhau."))

@@ -21,6 +21,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "admin.users": frozenset({"admin"}),
     "admin.units": frozenset({"admin"}),
     "admin.calendar": frozenset({"admin"}),
+    # The second person of a change that could open case content (app/approvals): never the administrator.
+    "approval.decide": frozenset({"supervisor", "district_reviewer"}),
     "audit.read": frozenset({"admin"}),
     "case.list": frozenset({"counsellor", "district_reviewer"}),
     "case.create": frozenset({"counsellor"}),

@@ -265,6 +265,8 @@ def change_password(user: User, current: str, new: str) -> None:
 
 
 def set_password(user: User, new: str, *, actor, must_change: bool = False, field: str = "password") -> None:
+    # A case reader's password is set by its owner only: by someone else it is a reset that needs approval.
+    _ensure_not_by_another_person(user, actor)
     problem = passwords.policy_problem(new, user.username)
     ensure(problem is None, problem or "", field)
     user.password_hash = passwords.hash_password(new)
@@ -277,11 +279,7 @@ def set_password(user: User, new: str, *, actor, must_change: bool = False, fiel
 
 def create_user(username: str, password: str, *, role: str, unit, actor, display_name: str = "",
                 must_change: bool = False) -> User:
-    username = (username or "").strip()
-    ensure(username and len(username) <= 80 and username.replace(".", "").replace("_", "").replace("-", "").isalnum(),
-           _l("Tên đăng nhập chỉ gồm chữ, số, dấu chấm, gạch dưới hoặc gạch ngang."), "username")
-    ensure(db.session.scalar(select(User.id).where(User.username == username)) is None,
-           _l("Tên đăng nhập này đã có người dùng."), "username")
+    username = _valid_new_username(username)
     problem = passwords.policy_problem(password, username)
     ensure(problem is None, problem or "", "password")
     user = User(username=username, display_name=display_name or username,
@@ -293,9 +291,46 @@ def create_user(username: str, password: str, *, role: str, unit, actor, display
     return user
 
 
-def assign_role(user: User, role: str, unit, *, actor) -> RoleAssignment:
+def _by_a_person(actor) -> bool:
+    """Acting through the web as a signed-in user (not the installation's own commands, seeding or tests)."""
+    return isinstance(actor, User)
+
+
+def _ensure_not_by_another_person(user: User, actor) -> None:
+    from ..approvals.services import NEEDS_SECOND_PERSON, holds_case_role
+    if _by_a_person(actor) and actor.id != user.id and holds_case_role(user):
+        raise ServiceError(NEEDS_SECOND_PERSON, "password")
+
+
+def create_account(username: str, *, actor, display_name: str = "") -> User:
+    """An account with no role and a password nobody knows: a case reader's, until an approval gives the
+    role and the owner sets their own credentials through the one-time link."""
+    username = _valid_new_username(username)
+    user = User(username=username, display_name=display_name or username,
+                password_hash=passwords.hash_password(secrets.token_urlsafe(32)))
+    db.session.add(user)
+    db.session.flush()
+    audit.record(actor, "user.create", user)
+    return user
+
+
+def _valid_new_username(username: str) -> str:
+    username = (username or "").strip()
+    ensure(username and len(username) <= 80 and username.replace(".", "").replace("_", "").replace("-", "").isalnum(),
+           _l("Tên đăng nhập chỉ gồm chữ, số, dấu chấm, gạch dưới hoặc gạch ngang."), "username")
+    ensure(db.session.scalar(select(User.id).where(User.username == username)) is None,
+           _l("Tên đăng nhập này đã có người dùng."), "username")
+    return username
+
+
+def assign_role(user: User, role: str, unit, *, actor, approved: bool = False) -> RoleAssignment:
+    """Give a role at once. A case-reading role given by a person needs an approval first (approvals area)."""
+    from ..approvals.services import CASE_ROLES, NEEDS_SECOND_PERSON, check_disjoint
     ensure(role in ROLES, _l("Vai trò không hợp lệ."), "role")
     ensure(unit is not None, _l("Hãy chọn đơn vị."), "unit")
+    if role in CASE_ROLES and _by_a_person(actor) and not approved:
+        raise ServiceError(NEEDS_SECOND_PERSON, "role")
+    check_disjoint(user, role)
     existing = next((r for r in user.roles if r.role == role and r.unit_id == unit.id), None)
     if existing:
         return existing

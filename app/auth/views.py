@@ -22,9 +22,9 @@ from ..audit import services as audit
 from ..extensions import csrf, limiter
 from ..web.redirects import safe_next
 from ..web.unit_of_work import attempt
-from . import recovery, services
+from . import recovery, services, setup_links
 from . import totp as otp  # not `totp`: the view below of that name would shadow the module
-from .forms import LoginForm, PasswordChangeForm, TotpForm
+from .forms import LoginForm, PasswordChangeForm, SetupForm, TotpForm
 from .permissions import before_password_change, permission_required, public
 from .stepup import step_up_required
 
@@ -232,3 +232,35 @@ def account():
 def ping():
     """Keep an active user's session alive (sent by app.js while the user types)."""
     return "", 204
+
+
+SETUP_PENDING = "setup_pending"
+
+
+@bp.route("/setup/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_ip_limit, methods=["POST"])
+def setup(token):
+    """The one-time link: the owner sets their own password and enrols their own authenticator app."""
+    link = setup_links.find(token)  # counts the lookup and records a refusal on its own (the 404 undoes the rest)
+    if link is None:
+        return render_template("auth/setup_invalid.html"), 404
+    form = SetupForm()
+    pending = session.get(SETUP_PENDING) or {}
+    secret = pending.get("secret") if pending.get("link") == link.id else None
+    if form.validate_on_submit():
+        try:
+            with attempt():
+                codes = setup_links.complete(link, form.password.data, secret, form.code.data)
+        except services.ServiceError as exc:
+            getattr(form, exc.field or "password").errors.append(str(exc))
+        else:
+            session.pop(SETUP_PENDING, None)
+            flash(_l("Đã đặt mật khẩu và bật xác thực hai bước. Hãy đăng nhập."), "success")
+            return render_template("auth/recovery_codes.html", codes=codes, continue_url=url_for("auth.login"))
+    if secret is None:
+        secret = otp.new_secret()
+        session[SETUP_PENDING] = {"link": link.id, "secret": secret}
+    uri = otp.provisioning_uri(secret, link.user.username, current_app.config["TOTP_ISSUER"])
+    return render_template("auth/setup.html", form=form, qr=otp.qr_svg(uri), secret=secret, token=token,
+                           username=link.user.username)

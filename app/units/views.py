@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..approvals import services as approvals
 from ..auth.permissions import permission_required
 from ..auth.stepup import step_up_required
 from ..extensions import db
@@ -82,11 +83,12 @@ def add_lineage(unit_id):
     if form.validate_on_submit():
         try:
             with attempt():
-                services.add_lineage(unit, db.session.get(Unit, form.new.data), form.effective.data, form.note.data,
-                                     actor=current_user)
+                # A lineage widens who reads which cases: it waits for the province's reviewer (app/approvals).
+                approvals.request_lineage(unit, db.session.get(Unit, form.new.data), form.effective.data,
+                                          form.note.data, actor=current_user)
         except ServiceError as exc:
             form.new.errors.append(str(exc))
         else:
-            flash(_l("Đã ghi nhận sáp nhập."), "success")
+            flash(approvals.NEEDS_SECOND_PERSON, "warning")
             return redirect(url_for("units.index"), 303)
     return render_template("units/form.html", form=UnitEditForm(obj=unit), unit=unit, lineage_form=form)

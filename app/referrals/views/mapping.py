@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from ...approvals import services as approvals
 from ...auth.permissions import permission_required
 from ...auth.stepup import step_up_required
 from ...extensions import db
@@ -36,12 +37,13 @@ def agency_map():
     if form.is_submitted() and form.validate():
         try:
             with attempt():
-                services.map_agency(form.old_agency_id.data, form.new_agency_id.data, actor=current_user)
+                # A mapping opens referrals to another agency's officers: it waits for a second person.
+                approvals.request_agency_map(form.old_agency_id.data, form.new_agency_id.data, actor=current_user)
         except ServiceError as exc:
             field = exc.field if exc.field and hasattr(form, exc.field) else "old_agency_id"
             getattr(form, field).errors = list(getattr(form, field).errors) + [str(exc)]
         else:
-            flash(_("Đã ánh xạ cơ quan."), "success")
+            flash(str(approvals.NEEDS_SECOND_PERSON), "warning")
             return redirect(url_for("referrals.agency_map"), 303)
     rows = db.session.scalars(select(AgencyMapping).order_by(AgencyMapping.mapped_at.desc())).all()
     return render_template("referrals/agency_map.html", form=form, rows=rows)
