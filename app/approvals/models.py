@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db, new_uuid, utcnow
+from ..extensions import Model, new_uuid, utcnow
 from ..types import UTCDateTime
 from ..units.models import Unit
 
@@ -13,7 +13,7 @@ KINDS = ("role_grant", "credential_reset", "lineage", "agency_map")
 STATUSES = ("pending", "approved", "refused", "withdrawn", "expired")
 
 
-class ApprovalRequest(db.Model):
+class ApprovalRequest(Model):
     __tablename__ = "approval_request"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)

@@ -110,7 +110,7 @@ class RecoveryCode(Model):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class SetupLink(db.Model):
+class SetupLink(Model):
     """A one-time link with which a case reader sets their own password and second factor; only its hash is
     kept, it expires and it works once. It is handed over by the approver, never by an administrator."""
 

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from flask import current_app, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select, update
+from sqlalchemy import CursorResult, delete, select, update
 
 from ..audit import services as audit
 from ..extensions import db, utcnow
@@ -70,14 +70,17 @@ def find(token: str) -> SetupLink | None:
     return link
 
 
-def complete(link: SetupLink, password: str, secret: str, code: str) -> list[str]:
+def complete(link: SetupLink, password: str, secret: str | None, code: str) -> list[str]:
     """Set the owner's password and second factor and spend the link; returns recovery codes to show once."""
     user = link.user
     problem = passwords.policy_problem(password or "", user.username)
     ensure(problem is None, problem or "", "password")
     step = totp.matching_step(secret, code, 0) if secret else None
-    ensure(step is not None, _l("Mã xác thực không đúng. Kiểm tra giờ trên điện thoại rồi thử lại."), "code")
-    spent = db.session.execute(update(SetupLink).where(SetupLink.id == link.id, SetupLink.used_at.is_(None))
+    ensure(secret is not None and step is not None,
+           _l("Mã xác thực không đúng. Kiểm tra giờ trên điện thoại rồi thử lại."), "code")
+    assert step is not None  # for the type checker: ensured above
+    spent: CursorResult = db.session.execute(  # type: ignore[assignment]  # an UPDATE: a cursor result
+        update(SetupLink).where(SetupLink.id == link.id, SetupLink.used_at.is_(None))
                                .values(used_at=utcnow()).execution_options(synchronize_session=False))
     ensure(spent.rowcount == 1, _l("Đường dẫn này đã được dùng hoặc đã hết hạn."), "password")
     from .services import revoke_all_sessions
