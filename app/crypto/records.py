@@ -22,7 +22,7 @@ from sqlalchemy import Integer, LargeBinary, event
 from sqlalchemy.orm import Mapped, Mapper, Session, mapped_column
 
 from ..types import UTCDateTime
-from . import envelope
+from . import casekeys, envelope
 from .blind import blind_index
 from .errors import CryptoError, RecordDamaged, RecordErased
 from .keyring import KeyRing
@@ -295,7 +295,8 @@ def _destroy_scheduled_keys(session) -> None:
         except OSError:
             # Left for the sweep; the database already says the record is erased, so nothing opens it here.
             logging.getLogger("tincay").exception("case key %s/%s not destroyed yet; `keys sweep` will", group, name)
-    _checkpoint_sqlite(session)
+    if any(name != casekeys.DRAFT for _group, name in pending):  # an erasure, not a used-up draft
+        _checkpoint_sqlite(session)
 
 
 def _checkpoint_sqlite(session) -> None:
