@@ -21,6 +21,7 @@ DEMO_USERS = (
     ("admin", "admin", "11"),
     ("tuvan.quaito", "counsellor", "TA-02"),
     ("tuvan.muongmun", "counsellor", "TA-03"),
+    ("giamsat.quaito", "supervisor", "03295"),  # co-signs exception contacts (Decree 76/2023 Art. 18)
     ("huyen.hoi", "district_reviewer", "099"),
     ("ldtbxh", "agency_officer", "AG-LDTBXH-099"),
     ("baocao.quaito", "reporter", "03295"),
@@ -38,6 +39,7 @@ SEEDERS = (
     "app.indicators.demo:seed",
     "app.livelihood.demo:seed",
     "app.referrals.demo:seed",
+    "app.protection.demo:seed",
 )
 
 

@@ -7,6 +7,8 @@ Role profiles (the rows of the access matrix):
 * ``anon`` — nobody signed in;
 * ``counsellor`` — counsellor of trusted address TA-02 (commune 03295), who owns the "own" case;
 * ``counsellor_other`` — counsellor of TA-03 (another commune of the same district), owning the "other" case;
+* ``supervisor`` — supervisor of commune 03295: reads the protection casework of the "own" case and co-signs
+  its exception contacts;
 * ``reviewer`` — district reviewer of Tuần Giáo (099), which covers both communes;
 * ``reviewer_other`` — district reviewer of a second district made here, owning nothing in Tuần Giáo;
 * ``reviewer_province`` — reviewer at the province (11): sees the whole province's summaries and confirms the
@@ -46,6 +48,7 @@ PROFILES: dict[str, tuple[str, str] | None] = {
     "anon": None,
     "counsellor": ("counsellor", "TA-02"),
     "counsellor_other": ("counsellor", "TA-03"),
+    "supervisor": ("supervisor", "03295"),  # supervises the counsellors of commune 03295 (TA-02: the "own" case)
     "reviewer": ("district_reviewer", "099"),
     "reviewer_other": ("district_reviewer", OTHER_DISTRICT),
     "reviewer_province": ("district_reviewer", "11"),
@@ -203,6 +206,7 @@ def _build_area_objects(world: World, users: dict, cases: dict) -> None:
     _livelihood(world, users, cases)
     _indicators(world, users)
     _offline(world, users, cases)
+    _protection(world, users, cases)
 
 
 def _offline(world: World, users: dict, cases: dict) -> None:
@@ -240,6 +244,36 @@ def _livelihood(world: World, users: dict, cases: dict) -> None:
             actor=owner)
         services.submit_plan(plan, actor=owner)
         world.params[variant].update(plan_id=plan.id, number=1)
+
+
+def _protection(world: World, users: dict, cases: dict) -> None:
+    """Per case: a perpetrator and an incident, a granted no-contact order with a pending exception contact,
+    an identification, an essential-needs entitlement and a risk assessment that rose to high."""
+    from app import clock
+    from app.protection import services
+    owners = {"own": users["counsellor"], "other": users["counsellor_other"], "far": world.extra["far_counsellor"]}
+    now, today = clock.now(), clock.today()
+    for variant, owner in owners.items():
+        case = cases[variant]
+        person = services.add_perpetrator(case, {"sex": "male", "age_band": "30_44", "relation": "husband",
+                                                 "full_name": f"Người gây bạo lực {variant}"}, actor=owner)
+        services.add_incident(case, {"occurred_on": today, "place_type": "home", "forms": ["physical"],
+                                     "perpetrator_ids": [person.id]}, actor=owner)
+        order = services.request_order(case, {"requested_by": "victim", "decider": "commune_chair",
+                                              "requested_at": now - timedelta(hours=2)}, actor=owner)
+        services.decide_order(order, {"outcome": "granted", "decided_at": now - timedelta(hours=1),
+                                      "end_on": today + timedelta(days=2)}, actor=owner)
+        contact = services.request_exception(order, {"reason": "funeral", "starts_at": now,
+                                                     "ends_at": now + timedelta(hours=2), "form09_on": today},
+                                             actor=owner)
+        services.save_identification(case, {"received_by": "commune", "received_on": today,
+                                            "health_dept_notified_on": today, "being_protected": True}, actor=owner)
+        entitlement = services.grant_entitlement(case, {"regime": "essential_needs",
+                                                        "responsible_body": "commune_committee",
+                                                        "granted_on": today, "started_on": today}, actor=owner)
+        risk = services.assess_risk(case, {"assessed_on": today, "answers": {"weapon": True}}, actor=owner)
+        world.params[variant].update(order_id=order.id, exception_id=contact.id, entitlement_id=entitlement.id,
+                                     assessment_id=risk.id)
 
 
 def _indicators(world: World, users: dict) -> None:

@@ -88,6 +88,14 @@ BUDGET_LINE = {"own": allow("reviewer", PROVINCE), "far": allow("reviewer_other"
 # A counsellor's own things (a phone, an item it sent): its owner only, never another counsellor's.
 OWN_THINGS = {"own": allow("counsellor"), "other": allow("counsellor_other"), "far": nobody(), "unknown": nobody()}
 APPROVAL = {"own": allow(PROVINCE), "unknown": nobody()}
+# Protection casework: the case's counsellors record; the supervisor of the commune (own case only) reads and
+# co-signs exception contacts; reviewers never reach it (coded statistics only).
+PROTECTION_READ = {"own": allow("counsellor", "supervisor"), "other": allow("counsellor_other"), "far": nobody(),
+                   "unknown": nobody()}
+PROTECTION_EDIT = CASE_EDIT
+PROTECTION_COSIGN = {"own": allow("supervisor"), "other": nobody(), "far": nobody(), "unknown": nobody()}
+PROTECTION_STATS = allow("counsellor", "counsellor_other", "supervisor", "reviewer", "reviewer_other", PROVINCE,
+                         "monitor")
 # Admin pages about one account or unit: any that exists.
 ADMIN_OBJECT = {"own": ADMIN, "unknown": nobody()}
 
@@ -120,9 +128,10 @@ MATRIX: dict[str, dict[str, dict]] = {
     "offline.state": {"GET": COUNSELLORS},
     "offline.register": {"POST": COUNSELLORS},
     "offline.sync": {"POST": COUNSELLORS},
-    "offline.devices": {"GET": COUNSELLORS},
+    # The supervisor of commune 03295 sees and revokes the phones of its counsellors (TA-02: the "own" owner).
+    "offline.devices": {"GET": allow("counsellor", "counsellor_other", "supervisor")},
     "offline.cases": {"GET": COUNSELLORS, "POST": COUNSELLORS},
-    "offline.revoke": {"POST": OWN_THINGS},
+    "offline.revoke": {"POST": dict(OWN_THINGS, own=allow("counsellor", "supervisor"))},
     "offline.remove_case": {"POST": OWN_THINGS},
     "offline.item": {"GET": OWN_THINGS},
     "offline.finish": {"POST": OWN_THINGS},
@@ -233,6 +242,27 @@ MATRIX: dict[str, dict[str, dict]] = {
     "indicators.lock": {"POST": REPORT_REVIEW},
     "indicators.reopen": {"POST": REPORT_REOPEN},
     "indicators.reopen_list": {"GET": ADMIN},
+    # --- protection casework ----------------------------------------------------------------------------
+    "protection.case": {"GET": PROTECTION_READ},
+    "protection.add_perpetrator": {"POST": PROTECTION_EDIT},
+    "protection.add_incident": {"POST": PROTECTION_EDIT},
+    "protection.add_measure": {"POST": PROTECTION_EDIT},
+    "protection.request_order": {"POST": PROTECTION_EDIT},
+    "protection.save_identification": {"POST": PROTECTION_EDIT},
+    "protection.add_evidence": {"POST": PROTECTION_EDIT},
+    "protection.grant_entitlement": {"POST": PROTECTION_EDIT},
+    "protection.update_entitlement": {"POST": PROTECTION_EDIT},
+    "protection.record_notice": {"POST": PROTECTION_EDIT},
+    "protection.assess_risk": {"POST": PROTECTION_EDIT},
+    "protection.mark_reviewed": {"POST": PROTECTION_EDIT},
+    "protection.order": {"GET": PROTECTION_READ},
+    "protection.decide_order": {"POST": PROTECTION_EDIT},
+    "protection.change_order": {"POST": PROTECTION_EDIT},
+    "protection.add_copy": {"POST": PROTECTION_EDIT},
+    "protection.add_breach": {"POST": PROTECTION_EDIT},
+    "protection.request_exception": {"POST": PROTECTION_EDIT},
+    "protection.cosign_exception": {"POST": PROTECTION_COSIGN},
+    "protection.statistics": {"GET": PROTECTION_STATS},
 }
 # POSTs whose allowed answer needs more than an empty body (which the view would refuse as "not yours").
 BODIES = {

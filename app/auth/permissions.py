@@ -53,6 +53,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "indicator.export": frozenset({"district_reviewer", "reporter", "monitor"}),
     "offline.capture": frozenset({"counsellor"}),
     "offline.devices": frozenset({"counsellor", "supervisor"}),
+    # Protection casework (app/protection): the case's counsellors record; the supervisor reads and co-signs
+    # exception contacts (Decree 76/2023 Art. 18); reviewers and monitors see the coded statistics only.
+    "protection.read": frozenset({"counsellor", "supervisor"}),
+    "protection.edit": frozenset({"counsellor"}),
+    "protection.cosign": frozenset({"supervisor"}),
+    "protection.stats": frozenset({"counsellor", "supervisor", "district_reviewer", "monitor"}),
 }
 
 _POLICIES: dict[type, Callable[..., bool]] = {}

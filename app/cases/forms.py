@@ -48,8 +48,8 @@ CONTACT_CHANNELS = (("", _l("— Chọn —")), ("phone_call", _l("Gọi điện
                     ("in_person", _l("Gặp trực tiếp")), ("through_trusted_person", _l("Qua người tin cậy")),
                     ("no_contact", _l("Không chủ động liên lạc")))
 DV_ACT_CODES = translated((code, label) for acts in ref.DV_ACTS.values() for code, label in acts)
-# The legal maximum duration of a no-contact order (Law 13/2022 Art. 23): a commune chair's lasts at most
-# 3 days; a court's at most 4 months.
+# The legal maximum duration of a no-contact order: a commune chair's lasts at most 3 days (Law 13/2022
+# Art. 25), a court's at most 4 months (Art. 26). The orders themselves are modelled in app/protection (rules.py).
 ORDER_MAX_DAYS = {"commune_chair": 3}
 ORDER_MAX_MONTHS = {"court": 4}
 

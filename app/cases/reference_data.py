@@ -182,8 +182,8 @@ EXPLOITATION_FORMS = (
 )
 
 # --- How the case reached the unit (ours) ----------------------------------------------------------
-# Built from the report addresses of the DV law (Điều 16-17, domain §1 [V]) and the trafficking
-# intake channels (Điều 27, domain §2 [S]).
+# Built from the report and notification places of the DV law (Luật 13/2022, Điều 19, legal-2026.md §2) and
+# the trafficking intake channels (Luật 53/2024, Điều 27, legal-2026.md §3).
 IDENTIFICATION_CHANNELS = (
     ("self_referral", N_("Nạn nhân tự đến hoặc tự báo")),
     ("family_or_neighbour", N_("Người thân, hàng xóm báo tin")),

@@ -1,0 +1,1 @@
+"""Protection casework: incidents, measures, no-contact orders, trafficking identification, support regimes."""
