@@ -148,7 +148,7 @@ MATRIX: dict[str, dict[str, dict]] = {
     "admin.withdraw_approval": {"POST": ADMIN_OBJECT},
     # --- approvals: the second person. The world's request is a role at TA-05, a trusted address of the
     # province whose supervisors (none in the world) or province reviewer approve; never the admin. ---------
-    "approvals.index": {"GET": REVIEWERS},
+    "approvals.index": {"GET": allow("reviewer", "reviewer_other", PROVINCE, "supervisor")},  # approval.decide
     "approvals.review": {"GET": APPROVAL},
     "approvals.decide": {"POST": APPROVAL},
     "units.index": {"GET": ADMIN},

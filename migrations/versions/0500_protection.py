@@ -3,7 +3,7 @@
 (Law 53/2024 Art. 27, 32-33), support regimes (Decree 162/2025 Art. 17-25), notifications (Art. 19), risk
 
 Revision ID: 0500_protection
-Revises: 0700_note_withdrawal
+Revises: 0301_approvals
 Create Date: 2026-12-07 04:23:26
 
 """
@@ -15,7 +15,7 @@ import app.types  # noqa: F401 - custom column types used below
 
 # revision identifiers, used by Alembic.
 revision = '0500_protection'
-down_revision = '0700_note_withdrawal'
+down_revision = '0301_approvals'
 branch_labels = None
 depends_on = None
 
