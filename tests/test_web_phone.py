@@ -157,3 +157,18 @@ def test_a_province_reviewer_is_never_called_huyen(app, client, make_user, login
     with app.app_context():
         assert role_label("district_reviewer", by_code("099")) == "Cán bộ Hội LHPN huyện (xét duyệt)"
         assert "huyện" not in role_label("district_reviewer", by_code("11"))
+
+
+def test_the_audit_list_reads_in_words_and_filters_by_them(app, client, make_user, login):
+    admin = make_user("admin", "11")
+    login(client, admin)
+    page = client.get("/audit/").get_data(as_text=True)
+    assert re.search(r"<td>Đăng nhập vào hệ thống <code class=\"muted\">auth.login</code></td>", page)
+    assert '<option value="auth.login">Đăng nhập vào hệ thống</option>' in page  # the filter is a list of words
+    assert '<option value="note.withdraw">Rút ghi chú (giữ trong lịch sử)</option>' in page
+    chosen = client.get("/audit/?action=user.create").get_data(as_text=True)
+    assert '<code class="muted">user.create</code>' in chosen
+    assert '<code class="muted">auth.login</code>' not in chosen
+    client.post("/lang", data={"lang": "en", "next": "/audit/"})
+    english = client.get("/audit/").get_data(as_text=True)
+    assert "Signed in <code" in english and '<option value="auth.login">Signed in</option>' in english

@@ -8,7 +8,7 @@ from ..auth.models import User
 from ..auth.permissions import permission_required
 from ..extensions import db, htmx
 from ..web.forms import whole_number
-from . import services
+from . import labels, services
 from .models import AuditEntry
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -21,8 +21,10 @@ def index():
     """Newest entries first, filtered; ids and actions only, never person data."""
     filters = {k: (request.args.get(k) or "").strip()[:64] for k in ("action", "result", "actor", "object")}
     stmt = select(AuditEntry)
-    if filters["action"]:
-        stmt = stmt.where(AuditEntry.action.startswith(filters["action"]))
+    if filters["action"]:  # an action chosen by its words (exact), or a code prefix typed in an address
+        known = filters["action"] in dict(labels.choices())
+        stmt = stmt.where(AuditEntry.action == filters["action"] if known
+                          else AuditEntry.action.startswith(filters["action"]))
     if filters["result"]:
         stmt = stmt.where(AuditEntry.result == filters["result"])
     if filters["actor"]:
@@ -39,6 +41,7 @@ def index():
                                                     .where(User.id.in_(actor_ids))).tuples().all())
     total = db.session.scalar(select(func.count()).select_from(AuditEntry))
     context = {"entries": entries, "names": names, "filters": filters, "total": total,
+               "action_label": labels.action_label, "action_choices": labels.choices(),
                "next_before": entries[-1].seq if len(entries) == PAGE_SIZE else None}
     if htmx.target == "audit-more":
         return render_template("audit/_rows.html", **context)

@@ -2,6 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 
+from ..audit import labels as audit_labels
+
 ACTIONS = {
     "case.create": _l("Tiếp nhận hồ sơ"),
     "case.edit": _l("Sửa hồ sơ"),
@@ -27,6 +29,7 @@ ACTIONS = {
     "access.denied": _l("Truy cập bị từ chối"),
     "crypto.damaged": _l("Phát hiện dữ liệu bị hỏng"),
 }
+audit_labels.register(ACTIONS)  # the audit page reads the same words
 AREAS = {
     "livelihood": _l("Sinh kế"),
     "referral": _l("Chuyển gửi"),

@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import pytest
-from e2e_support import ROLES, crawl, page_shape, sign_in
+from e2e_support import ROLES, check_axe, crawl, page_shape, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -190,7 +190,7 @@ def untranslated(texts, matcher: re.Pattern, data: set[str]) -> list[str]:
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
 @pytest.mark.parametrize("role", ROLES)
-def test_every_page_speaks_one_language(browser, demo, role, lang):
+def test_every_page_speaks_one_language_and_passes_axe(browser, demo, role, lang):
     user = demo.cast.get(role)
     if user is None:
         pytest.skip(f"no demo user for {role}")
@@ -204,6 +204,7 @@ def test_every_page_speaks_one_language(browser, demo, role, lang):
         sign_in(page, demo, user) if lang == "vi" else _sign_in_en(page, demo, user)
         problems = {}
         for path, _response in crawl(page, demo):
+            check_axe(page, f"{lang} {role} {page_shape(path)}")  # accessible in both languages (issue 20)
             bad = untranslated(page.evaluate(_TEXTS), matcher, data)
             if bad:
                 problems[page_shape(path)] = sorted(set(bad))
