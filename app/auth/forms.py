@@ -31,7 +31,7 @@ LEVEL_LABELS = {
 
 def role_label(role: str, unit=None) -> str:
     """The role's name, by the level of its unit where that changes what the person is."""
-    label = LEVEL_LABELS.get((role, getattr(unit, "kind", None))) or ROLE_LABELS.get(role, role)
+    label = LEVEL_LABELS.get((role, str(getattr(unit, "kind", "") or ""))) or ROLE_LABELS.get(role, role)
     return str(label)
 
 
