@@ -78,3 +78,17 @@ def test_counted_refusals_roll_back_with_their_transaction(app):
         db.session.commit()
         assert audit.refusal_counts("auth.login") == {"failed": 2}
         db.session.remove()
+
+
+def test_the_audit_page_shows_the_counted_refusals_without_addresses(app, client, make_user, login):
+    for i in range(7):
+        client.post("/auth/login", data={"username": f"khong-co-{i}", "password": "doan-mo-mat-khau"},
+                    environ_base={"REMOTE_ADDR": "198.51.100.9"})
+    admin_client = app.test_client()
+    login(admin_client, make_user("admin", "11"))
+    html = admin_client.get("/audit/").get_data(as_text=True)
+    section = html.split('id="refusals-title"')[1].split("</section>")[0]
+    assert "auth.login" in section and "<td>7</td>" in section and "198.51.100" not in html
+    admin_client.set_cookie("lang", "en")
+    english = admin_client.get("/audit/").get_data(as_text=True)
+    assert "Anonymous requests refused in the last 24 hours" in english

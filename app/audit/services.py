@@ -130,6 +130,16 @@ def refusal_counts(action: str | None = None) -> dict[str, int]:
     return {result: int(n) for result, n in db.session.execute(stmt)}
 
 
+def refusal_summary(since) -> list:
+    """Counted anonymous refusals since `since`, by action and result: total, networks, latest minute."""
+    from sqlalchemy import func
+    c = AuditRefusalCount
+    stmt = (select(c.action, c.result, func.sum(c.count).label("total"),
+                   func.count(func.distinct(c.bucket)).label("networks"), func.max(c.minute).label("latest"))
+            .where(c.minute >= since).group_by(c.action, c.result).order_by(c.action, c.result))
+    return db.session.execute(stmt).all()
+
+
 def canonical(entry: dict) -> bytes:
     body = {
         "seq": entry["seq"], "at": entry["at"].isoformat(timespec="microseconds"),

@@ -1,12 +1,14 @@
 """The audit trail for the admin: filter by action, result, actor and object; verify the chain."""
 
+from datetime import timedelta
+
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..auth.models import User
 from ..auth.permissions import permission_required
-from ..extensions import db, htmx
+from ..extensions import db, htmx, utcnow
 from ..web.forms import whole_number
 from . import labels, services
 from .models import AuditEntry
@@ -45,6 +47,7 @@ def index():
                "next_before": entries[-1].seq if len(entries) == PAGE_SIZE else None}
     if htmx.target == "audit-more":
         return render_template("audit/_rows.html", **context)
+    context["refusals"] = services.refusal_summary(utcnow() - timedelta(hours=24))
     return render_template("audit/index.html", **context)
 
 
