@@ -172,3 +172,17 @@ def test_the_audit_list_reads_in_words_and_filters_by_them(app, client, make_use
     client.post("/lang", data={"lang": "en", "next": "/audit/"})
     english = client.get("/audit/").get_data(as_text=True)
     assert "Signed in <code" in english and '<option value="auth.login">Signed in</option>' in english
+
+
+def test_the_excel_report_prints_on_a4_and_explains_its_hidden_cells(client, make_user, login):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+    login(client, make_user("district_reviewer", "099"))
+    book = load_workbook(BytesIO(client.get("/indicators/export.xlsx?year=2026").data))
+    for sheet in book.worksheets:
+        assert int(sheet.page_setup.paperSize) == 9 and sheet.page_setup.orientation == "portrait"
+        assert sheet.page_setup.fitToWidth == 1 and sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert "&P" in sheet.oddFooter.center.text
+    texts = [str(c.value) for row in book.active.iter_rows() for c in row if c.value]
+    assert any("“x” là ô được ẩn thêm" in t for t in texts)

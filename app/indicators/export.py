@@ -13,6 +13,7 @@ from ..extensions import db
 from ..units.queries import scope_ids
 from ..web.filters import date_vn
 from ..web.xlsx import keep_text
+from .derived import threshold
 from .export_layout import merged, official_heading, signature, table_row
 from .export_sheets import add_sheets
 from .models import ReportingCycle, Submission
@@ -37,10 +38,27 @@ def workbook(report, tables) -> bytes:
     for letter, width in zip("ABCDEF", (6, 60, 12, 14, 14, 12), strict=True):
         sheet.column_dimensions[letter].width = width
     add_sheets(book, report)  # the budget and the registry stock, on sheets of their own
+    for each in book.worksheets:
+        print_setup(each)
     out = BytesIO()
     keep_text(book)  # names and narratives typed by people never run as formulas
     book.save(out)
     return out.getvalue()
+
+
+def print_setup(sheet) -> None:
+    """Printed as an official report is filed: A4 portrait, one page wide, margins, heading rows repeated,
+    the page number in the footer."""
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "portrait"
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.6
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.75
+    sheet.print_options.horizontalCentered = True
+    if sheet.max_row > 8:
+        sheet.print_title_rows = "1:3"  # the national motto and the unit on every page
+    sheet.oddFooter.center.text = _("Trang &P / &N")
 
 
 def _heading(sheet, report) -> None:
@@ -73,6 +91,10 @@ def _indicator_table(sheet, report, start: int) -> int:
 
 def _derived(sheet, tables, row: int) -> int:
     merged(sheet, row, _("SỐ LIỆU TỪ HỒ SƠ (tự tính; ô nhỏ hơn ngưỡng được ẩn)"), bold=True)
+    row += 1
+    merged(sheet, row, _("Ghi chú: “<%(n)d” là số nhỏ hơn %(n)d, được ẩn để không nhận ra người được hỗ trợ; “x” là "
+                         "ô được ẩn thêm để không tính ngược ra ô nhỏ từ tổng.", n=threshold()), italic=True)
+    sheet.row_dimensions[row].height = 48  # the note wraps over three lines
     for table in tables:
         row += 1
         sheet.cell(row=row, column=2, value=str(table.title)).font = Font(bold=True)
