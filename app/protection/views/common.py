@@ -197,10 +197,13 @@ def render_case(case, **given):
 
 
 def register_case_panel() -> None:
-    """Add the legal-steps panel to the case page (next to the follow-ups), and the words to its timeline."""
+    """Add the legal-steps panel to the case page (next to the follow-ups), and the words to its timeline and
+    to the audit page."""
+    from ...audit import labels as audit_labels
     from ...cases import timeline
     from ...cases.sections import register_section
     timeline.ACTIONS.update({k: v for k, v in TIMELINE_WORDS.items() if k not in timeline.ACTIONS})
+    audit_labels.register(TIMELINE_WORDS)  # the audit page reads the same words
     register_section("protection/_case_panel.html", order=20, context_fn=case_panel_context)
 
 
