@@ -103,7 +103,7 @@ def test_approval_is_refused_beyond_the_budget_left_for_the_year(app, client, rc
     assert decide(rclient, first, "approve").status_code == 303
     page = rclient.get(f"/livelihood/{second}").get_data(as_text=True)
     assert "20.000.000" in page and "12.000.000" in page and "8.000.000" in page
-    assert "mức trần cấu hình" in page  # the page says which budget applied
+    assert "mức tối đa mỗi năm do quản trị viên đặt" in page  # the page says which budget applied
     response = decide(rclient, second, "approve")
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and 'id="amount-error"' in html and "Vượt ngân sách" in html
@@ -118,7 +118,7 @@ def test_budget_lines_of_the_indicator_module_take_precedence(app, client, rclie
     monkeypatch.setattr(budget, "indicator_budget", lambda year, unit: 5_000_000)
     plan_id = submitted_plan(client, case_id, amount_requested="6000000")
     page = rclient.get(f"/livelihood/{plan_id}").get_data(as_text=True)
-    assert "Theo dòng ngân sách của mô-đun chỉ tiêu" in page
+    assert "lấy từ ngân sách Dự án 8 đã nhập ở trang «Ngân sách»" in page
     assert decide(rclient, plan_id, "approve").status_code == 200
     assert decide(rclient, plan_id, "approve", amount="5000000").status_code == 303
 
@@ -167,7 +167,7 @@ def test_with_the_real_indicator_module_its_livelihood_budget_line_applies(app, 
         db.session.remove()
     plan_id = submitted_plan(client, case_id, amount_requested="16000000")
     page = rclient.get(f"/livelihood/{plan_id}").get_data(as_text=True)
-    assert "Theo dòng ngân sách của mô-đun chỉ tiêu" in page and "15.000.000" in page
+    assert "lấy từ ngân sách Dự án 8 đã nhập ở trang «Ngân sách»" in page and "15.000.000" in page
     response = decide(rclient, plan_id, "approve")
     assert response.status_code == 200 and "Vượt ngân sách" in response.get_data(as_text=True)
     assert decide(rclient, plan_id, "approve", amount="15000000").status_code == 303

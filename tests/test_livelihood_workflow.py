@@ -81,7 +81,7 @@ def test_the_whole_way_from_draft_to_outcome(app, client, rclient, case_id, coun
 
     # The reviewer approves a lower amount; the decision records who and when.
     detail = rclient.get(f"/livelihood/{plan_id}").get_data(as_text=True)
-    assert "Ngân sách hỗ trợ sinh kế năm" in detail and "mức trần cấu hình" in detail
+    assert "Ngân sách hỗ trợ sinh kế năm" in detail and "mức tối đa mỗi năm do quản trị viên đặt" in detail
     assert decide(rclient, plan_id, "approve", amount="9000000").status_code == 303
     row = plan_row(app, plan_id)
     assert row["status"] == "approved" and row["approved"] == 9_000_000 and row["decided_by"] == reviewer.id
