@@ -52,6 +52,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "indicator.reopen": frozenset({"admin"}),
     "indicator.export": frozenset({"district_reviewer", "reporter", "monitor"}),
     "offline.capture": frozenset({"counsellor"}),
+    "rights.record": frozenset({"counsellor"}),
+    "rights.handle": frozenset({"counsellor", "dpo"}),
+    "breach.manage": frozenset({"dpo"}),
     "offline.devices": frozenset({"counsellor", "supervisor"}),
     # Protection casework (app/protection): the case's counsellors record; the supervisor reads and co-signs
     # exception contacts (Decree 76/2023 Art. 18); reviewers and monitors see the coded statistics only.

@@ -1,0 +1,209 @@
+"""The rights desk (a survivor's requests and their clocks) and the breach register."""
+
+from datetime import UTC
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from .. import clock
+from ..audit import services as audit
+from ..auth.permissions import authorize, ensure_authorized, has_permission, permission_required
+from ..cases.sections import register_section
+from ..cases.views.common import load_case
+from ..deadlines import standing
+from ..extensions import db
+from ..services import ServiceError
+from ..units.models import Unit
+from . import queries, rules, services
+from . import reference_data as ref
+from .forms import AnswerForm, BreachForm, ExtendForm, NoteForm, NotifyForm, RefuseForm, RequestForm
+
+bp = Blueprint("rights", __name__, url_prefix="/rights")
+
+STEP_FORMS = {"extend": ExtendForm, "answer": AnswerForm, "refuse": RefuseForm, "annotate": NoteForm}
+
+
+def _case_panel(case, user):
+    if not has_permission(user, "rights.record"):
+        return None
+    return {"requests": services.requests_of(case), "labels": dict(ref.REQUEST_KINDS),
+            "statuses": dict(ref.STATUSES)}
+
+
+register_section("rights/_case_panel.html", order=70, context_fn=_case_panel)
+
+
+def _clocks(req) -> dict:
+    return {"ack": standing(req.ack_due_at, done=req.acknowledged_at is not None),
+            "answer": standing(req.answer_due_at, done=not req.is_open)}
+
+
+@bp.get("/")
+@permission_required("rights.handle")
+def index():
+    """Requests in my scope, the nearest deadline first; the officer also sees the breach register link."""
+    rows = [(req, _clocks(req)) for req in queries.visible_requests(current_user)]
+    return render_template("rights/index.html", rows=rows, kinds=dict(ref.REQUEST_KINDS),
+                           statuses=dict(ref.STATUSES), is_dpo="dpo" in current_user.role_names())
+
+
+@bp.route("/cases/<uuid:case_id>/new", methods=["GET", "POST"])
+@permission_required("rights.record")
+def new(case_id):
+    """Record a survivor's request about their data; the clocks start now."""
+    case = load_case(case_id, "edit")
+    form = RequestForm()
+    if form.validate_on_submit():
+        try:
+            req = services.record_request(case, form.data, actor=current_user)
+        except ServiceError as exc:
+            db.session.rollback()
+            getattr(form, exc.field or "kind").errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_l("Đã ghi nhận yêu cầu. Hạn xác nhận: %(when)s.", when=_local(req.ack_due_at)), "success")
+            return redirect(url_for("rights.detail", request_id=req.id), 303)
+    return render_template("rights/new.html", case=case, form=form)
+
+
+@bp.get("/<uuid:request_id>")
+@permission_required("rights.handle")
+def detail(request_id):
+    """One request: its clocks, its steps, and (for the case's counsellors) what was asked."""
+    req = ensure_authorized("read", queries.request_for(current_user, str(request_id)))
+    return _render_detail(req)
+
+
+def _render_detail(req, forms: dict | None = None):
+    forms = forms or {}
+    details = authorize(current_user, "read_details", req)
+    response = render_template(
+        "rights/detail.html", req=req, clocks=_clocks(req), details=details,
+        kinds=dict(ref.REQUEST_KINDS), statuses=dict(ref.STATUSES), refusals=dict(ref.REFUSAL_REASONS),
+        identity=dict(ref.IDENTITY_CHECKS), channels=dict(ref.CHANNELS), max_extension=rules.max_extension(req.kind),
+        forms={name: forms.get(name) or cls(formdata=None) for name, cls in STEP_FORMS.items()})
+    if details:
+        audit.record(current_user, "rights.read", req)
+        db.session.commit()
+    return response
+
+
+@bp.post("/<uuid:request_id>/step")
+@permission_required("rights.handle")
+def step(request_id):
+    """Acknowledge, extend once, answer, refuse, or annotate an answered request."""
+    req = queries.request_for(current_user, str(request_id))
+    name = request.form.get("step", "")
+    ensure_authorized(name if name in STEP_FORMS or name == "acknowledge" else "-", req)
+    form = STEP_FORMS[name]() if name in STEP_FORMS else None
+    if form is not None and not form.validate():
+        return _render_detail(req, {name: form})
+    try:
+        if name == "acknowledge":
+            services.acknowledge(req, actor=current_user)
+        elif name == "extend":
+            services.extend(req, form.days.data, form.reason.data, actor=current_user)
+        elif name == "answer":
+            services.answer(req, form.text.data, actor=current_user)
+        elif name == "refuse":
+            services.refuse(req, form.code.data, form.explanation.data, actor=current_user)
+        else:
+            services.annotate(req, form.text.data, actor=current_user)
+    except ServiceError as exc:
+        db.session.rollback()
+        if form is None:
+            flash(str(exc), "error")
+            return redirect(url_for("rights.detail", request_id=req.id), 303)
+        _show_error(form, exc)
+        return _render_detail(queries.request_for(current_user, str(request_id)), {name: form})
+    db.session.commit()
+    flash(_l("Đã lưu."), "success")
+    return redirect(url_for("rights.detail", request_id=req.id), 303)
+
+
+def _show_error(form, exc: ServiceError) -> None:
+    """Beside its field when the service named one the form has, else at the top of the page."""
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None:
+        field.errors = [*field.errors, str(exc)]
+    else:
+        flash(str(exc), "error")
+
+
+@bp.get("/<uuid:request_id>/acknowledgement")
+@permission_required("rights.record")
+def acknowledgement(request_id):
+    """The printable acknowledgement given to the person (plain words, large type)."""
+    req = ensure_authorized("print", queries.request_for(current_user, str(request_id)))
+    return render_template("rights/acknowledgement.html", req=req, kinds=dict(ref.REQUEST_KINDS),
+                           today=clock.today())
+
+
+# --- the breach register -----------------------------------------------------------------------------------
+
+def _aware(value):
+    return value.replace(tzinfo=clock.VN).astimezone(UTC) if value else None
+
+
+def _local(value) -> str:
+    return clock.local(value).strftime("%H:%M %d/%m/%Y")
+
+
+@bp.get("/breaches")
+@permission_required("breach.manage")
+def breaches():
+    """The breach register of my units, with each 72-hour clock."""
+    rows = [(b, standing(b.notify_due_at, done=b.notified_at is not None))
+            for b in queries.visible_breaches(current_user)]
+    return render_template("rights/breaches.html", rows=rows, kinds=dict(ref.BREACH_KINDS))
+
+
+@bp.route("/breaches/new", methods=["GET", "POST"])
+@permission_required("breach.manage")
+def new_breach():
+    """Record a breach as soon as it is detected: the 72-hour clock runs from detection."""
+    form = BreachForm()
+    if form.validate_on_submit():
+        unit = _dpo_unit()
+        data = dict(form.data, detected_at=_aware(form.detected_at.data))
+        try:
+            breach = services.record_breach(unit, data, actor=current_user)
+        except ServiceError as exc:
+            db.session.rollback()
+            getattr(form, exc.field or "kind").errors.append(str(exc))
+        else:
+            db.session.commit()
+            return redirect(url_for("rights.breach", breach_id=breach.id), 303)
+    return render_template("rights/breach_new.html", form=form)
+
+
+def _dpo_unit() -> Unit:
+    return next(a.unit for a in current_user.roles if a.role == "dpo")
+
+
+@bp.route("/breaches/<uuid:breach_id>", methods=["GET", "POST"])
+@permission_required("breach.manage")
+def breach(breach_id):
+    """One breach: notify the authority (form 08 facts), record containment."""
+    record = ensure_authorized("read", queries.breach_for(current_user, str(breach_id)))
+    form = NotifyForm()
+    containing = request.form.get("step") == "contain"
+    if request.method == "POST" and (containing or form.validate()):
+        try:
+            if containing:
+                services.contain(record, actor=current_user)
+            else:
+                services.notify_authority(record, _aware(form.notified_at.data), form.late_reason.data,
+                                          actor=current_user)
+        except ServiceError as exc:
+            db.session.rollback()
+            record = queries.breach_for(current_user, str(breach_id))
+            _show_error(form, exc)
+        else:
+            db.session.commit()
+            return redirect(url_for("rights.breach", breach_id=record.id), 303)
+    audit.record(current_user, "breach.read", record)
+    db.session.commit()
+    return render_template("rights/breach.html", breach=record, form=form, kinds=dict(ref.BREACH_KINDS),
+                           clock=standing(record.notify_due_at, done=record.notified_at is not None))
