@@ -31,7 +31,7 @@ Everything is built through the areas' own services, as a user would.
 import secrets
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -207,6 +207,7 @@ def _build_area_objects(world: World, users: dict, cases: dict) -> None:
     _indicators(world, users)
     _offline(world, users, cases)
     _protection(world, users, cases)
+    _rights(world, users, cases)
 
 
 def _offline(world: World, users: dict, cases: dict) -> None:
@@ -231,6 +232,23 @@ def _offline(world: World, users: dict, cases: dict) -> None:
         db.session.add(item)
         db.session.flush()
         world.params[variant].update(device_id=device.id, row_id=row.id, item_id=item.id)
+
+
+def _rights(world: World, users: dict, cases: dict) -> None:
+    """A survivor's request on each case, and a breach in the register of the province."""
+    from app.auth.models import User
+    from app.rights import services
+    owners = {"own": users["counsellor"], "other": users["counsellor_other"], "far": world.extra["far_counsellor"]}
+    for variant, owner in owners.items():
+        req = services.record_request(cases[variant], {"kind": "view_copy", "channel": "in_person",
+                                                       "identity_check": "cccd", "details": "Xin xem hồ sơ"},
+                                      actor=db.session.get(User, owner.id))
+        world.params[variant]["rights_id"] = req.id
+    admin = db.session.get(User, users["admin"].id)
+    breach = services.record_breach(_unit("11"), {"kind": "loss", "detected_at": datetime.now(UTC),
+                                                  "description": "Mất máy"}, actor=admin)
+    for variant in ("own", "other", "far"):
+        world.params[variant]["breach_id"] = breach.id
 
 
 def _livelihood(world: World, users: dict, cases: dict) -> None:

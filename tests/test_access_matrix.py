@@ -135,6 +135,15 @@ MATRIX: dict[str, dict[str, dict]] = {
     "offline.remove_case": {"POST": OWN_THINGS},
     "offline.item": {"GET": OWN_THINGS},
     "offline.finish": {"POST": OWN_THINGS},
+    # --- rights desk: the case's counsellors (the data-protection officer is not among the profiles) --------
+    "rights.index": {"GET": COUNSELLORS},
+    "rights.new": {"GET": CASE_EDIT, "POST": CASE_EDIT},
+    "rights.detail": {"GET": OWN_THINGS},
+    "rights.step": {"POST": OWN_THINGS},
+    "rights.acknowledgement": {"GET": OWN_THINGS},
+    "rights.breaches": {"GET": nobody()},
+    "rights.new_breach": {"GET": nobody(), "POST": nobody()},
+    "rights.breach": {"GET": {"own": nobody(), "unknown": nobody()}, "POST": {"own": nobody(), "unknown": nobody()}},
     # --- administration ---------------------------------------------------------------------------------
     "admin.index": {"GET": ADMIN},
     "admin.users": {"GET": ADMIN},

@@ -20,9 +20,9 @@ def visible_requests(user, *, open_only: bool = False, limit: int = 200) -> list
     return list(db.session.scalars(stmt.order_by(RightsRequest.answer_due_at).limit(limit)))
 
 
-def request_for(user, request_id: str) -> RightsRequest | None:
+def request_for(user, rights_id: str) -> RightsRequest | None:
     return db.session.scalar(select(RightsRequest).join(Case, RightsRequest.case_id == Case.id)
-                             .where(RightsRequest.id == request_id,
+                             .where(RightsRequest.id == rights_id,
                                     Case.unit_id.in_(scope_for(user, *READER_ROLES))))
 
 

@@ -63,15 +63,15 @@ def new(case_id):
         else:
             db.session.commit()
             flash(_l("Đã ghi nhận yêu cầu. Hạn xác nhận: %(when)s.", when=_local(req.ack_due_at)), "success")
-            return redirect(url_for("rights.detail", request_id=req.id), 303)
+            return redirect(url_for("rights.detail", rights_id=req.id), 303)
     return render_template("rights/new.html", case=case, form=form)
 
 
-@bp.get("/<uuid:request_id>")
+@bp.get("/<uuid:rights_id>")
 @permission_required("rights.handle")
-def detail(request_id):
+def detail(rights_id):
     """One request: its clocks, its steps, and (for the case's counsellors) what was asked."""
-    req = ensure_authorized("read", queries.request_for(current_user, str(request_id)))
+    req = ensure_authorized("read", queries.request_for(current_user, str(rights_id)))
     return _render_detail(req)
 
 
@@ -89,11 +89,11 @@ def _render_detail(req, forms: dict | None = None):
     return response
 
 
-@bp.post("/<uuid:request_id>/step")
+@bp.post("/<uuid:rights_id>/step")
 @permission_required("rights.handle")
-def step(request_id):
+def step(rights_id):
     """Acknowledge, extend once, answer, refuse, or annotate an answered request."""
-    req = queries.request_for(current_user, str(request_id))
+    req = queries.request_for(current_user, str(rights_id))
     name = request.form.get("step", "")
     ensure_authorized(name if name in STEP_FORMS or name == "acknowledge" else "-", req)
     form = STEP_FORMS[name]() if name in STEP_FORMS else None
@@ -114,12 +114,12 @@ def step(request_id):
         db.session.rollback()
         if form is None:
             flash(str(exc), "error")
-            return redirect(url_for("rights.detail", request_id=req.id), 303)
+            return redirect(url_for("rights.detail", rights_id=req.id), 303)
         _show_error(form, exc)
-        return _render_detail(queries.request_for(current_user, str(request_id)), {name: form})
+        return _render_detail(queries.request_for(current_user, str(rights_id)), {name: form})
     db.session.commit()
     flash(_l("Đã lưu."), "success")
-    return redirect(url_for("rights.detail", request_id=req.id), 303)
+    return redirect(url_for("rights.detail", rights_id=req.id), 303)
 
 
 def _show_error(form, exc: ServiceError) -> None:
@@ -131,11 +131,11 @@ def _show_error(form, exc: ServiceError) -> None:
         flash(str(exc), "error")
 
 
-@bp.get("/<uuid:request_id>/acknowledgement")
+@bp.get("/<uuid:rights_id>/acknowledgement")
 @permission_required("rights.record")
-def acknowledgement(request_id):
+def acknowledgement(rights_id):
     """The printable acknowledgement given to the person (plain words, large type)."""
-    req = ensure_authorized("print", queries.request_for(current_user, str(request_id)))
+    req = ensure_authorized("print", queries.request_for(current_user, str(rights_id)))
     return render_template("rights/acknowledgement.html", req=req, kinds=dict(ref.REQUEST_KINDS),
                            today=clock.today())
 

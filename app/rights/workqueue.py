@@ -19,7 +19,7 @@ def open_requests(user):
         due = req.ack_due_at if acknowledging else req.answer_due_at
         clock = standing(due)
         items.append(workqueue.WorkItem(
-            kind="rights_request", url=url_for("rights.detail", request_id=req.id), due_at=due, state=clock.state,
+            kind="rights_request", url=url_for("rights.detail", rights_id=req.id), due_at=due, state=clock.state,
             title=_("Yêu cầu về dữ liệu cá nhân: xác nhận đã nhận") if acknowledging
             else _("Yêu cầu về dữ liệu cá nhân: trả lời"),
             detail=f"{req.case.code} · {clock.text}", key=f"rights:{req.id}:{req.status}"))

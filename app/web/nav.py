@@ -23,6 +23,8 @@ ITEMS = (
     ("followup.mine", "cases.my_followups", _l("Việc cần theo dõi"), "i-calendar"),
     ("referral.list", "referrals.index", _l("Chuyển gửi"), "i-referral"),
     ("livelihood.list", "livelihood.index", _l("Sinh kế"), "i-money"),
+    ("rights.handle", "rights.index", _l("Yêu cầu về dữ liệu"), "i-lock"),
+    ("offline.capture", "offline.shell", _l("Ghi ngoại tuyến"), "i-edit"),
     ("indicator.view", "indicators.index", _l("Chỉ tiêu"), "i-chart"),
     ("admin.users", "admin.users", _l("Người dùng"), "i-user"),
     ("admin.units", "units.index", _l("Đơn vị"), "i-edit"),
