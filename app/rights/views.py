@@ -93,9 +93,11 @@ def _render_detail(req, forms: dict | None = None):
 @permission_required("rights.handle")
 def step(rights_id):
     """Acknowledge, extend once, answer, refuse, or annotate an answered request."""
-    req = queries.request_for(current_user, str(rights_id))
+    req = ensure_authorized("read", queries.request_for(current_user, str(rights_id)))
     name = request.form.get("step", "")
-    ensure_authorized(name if name in STEP_FORMS or name == "acknowledge" else "-", req)
+    if name not in STEP_FORMS and name != "acknowledge":
+        return redirect(url_for("rights.detail", rights_id=req.id), 303)
+    ensure_authorized(name, req)
     form = STEP_FORMS[name]() if name in STEP_FORMS else None
     if form is not None and not form.validate():
         return _render_detail(req, {name: form})
