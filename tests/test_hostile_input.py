@@ -208,6 +208,7 @@ def fuzz_form(client, endpoint: str, form, headers: dict, examples: int) -> int:
     return len(sent)
 
 
+@pytest.mark.timeout(900)  # about a minute alone; several minutes when two profiles share a loaded machine
 @pytest.mark.parametrize("profile", FORM_PROFILES)
 def test_every_form_survives_hostile_input(app, world, profile):
     client = login(app.test_client(), world, profile)
