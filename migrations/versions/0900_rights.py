@@ -1,7 +1,7 @@
 """Rights desk (a survivor's requests and their clocks) and the breach register.
 
 Revision ID: 0900_rights
-Revises: 0700_note_withdrawal
+Revises: 0500_protection
 Create Date: 2026-12-07 05:34:12.539143
 
 """
@@ -13,7 +13,7 @@ import app.types  # noqa: F401 - custom column types used below
 
 # revision identifiers, used by Alembic.
 revision = '0900_rights'
-down_revision = '0700_note_withdrawal'
+down_revision = '0500_protection'
 branch_labels = None
 depends_on = None
 
