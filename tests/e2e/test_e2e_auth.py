@@ -62,7 +62,11 @@ def test_enrol_totp_through_the_ui(page, server, device, shot):
     page.get_by_label("Mã xác thực 6 số").fill(totp_code(user))
     page.get_by_role("button", name="Bật xác thực").click()
     expect(page.get_by_text("Đã bật xác thực hai bước.")).to_be_visible()
+    # Ten recovery codes, shown this once; the user goes on when they have copied them.
+    expect(page.locator(".recovery-codes li")).to_have_count(10)
+    check_page(page, device, "recovery codes")
     shot(page, "enrolled")
+    page.get_by_role("link", name="Tôi đã chép xong, tiếp tục").click()
     sign_out(page)
     sign_in(page, server, user)  # the enrolled secret is now asked for at every sign-in
 
