@@ -153,10 +153,11 @@ def test_user_and_role_changes_are_recorded(app, make_user, ctx):
     from app.auth.models import User
     from app.units.queries import by_code
     admin = make_user("admin", "099")
-    target = make_user("counsellor", "03253")
+    # A reporter: changing a case reader's role or password needs a second person (tests/test_auth_separation*).
+    target = make_user("reporter", "03253")
     actor = db.session.get(User, admin.id)
     user = db.session.get(User, target.id)
-    assignment = services.assign_role(user, "reporter", by_code("099"), actor=actor)
+    assignment = services.assign_role(user, "monitor", by_code("099"), actor=actor)
     db.session.commit()
     services.remove_role(assignment, actor=actor)
     services.set_active(user, False, actor=actor)
