@@ -77,9 +77,8 @@ def _carried_case(server, user):
     return server.query(make)
 
 
-def test_capture_offline_keeps_only_ciphertext_and_arrives_once(offline_server, new_context, shot, device):
-    server = offline_server
-    name = f"{NAME} {device}"  # one server for both sizes: each run counts its own case
+def _signed_in_carrying_a_case(server, new_context):
+    """A new counsellor signed in, with one of their cases chosen to carry offline (through the page)."""
     user = server.make_user("counsellor", "TA-02")
     code = _carried_case(server, user)
     context = new_context()
@@ -89,6 +88,13 @@ def test_capture_offline_keeps_only_ciphertext_and_arrives_once(offline_server, 
     page.get_by_label("Mã hồ sơ").fill(code)
     page.get_by_role("button", name="Thêm").click()
     expect(page.locator("table")).to_contain_text(code)
+    return context, page, code
+
+
+def test_capture_offline_keeps_only_ciphertext_and_arrives_once(offline_server, new_context, shot, device):
+    server = offline_server
+    name = f"{NAME} {device}"  # one server for both sizes: each run counts its own case
+    context, page, code = _signed_in_carrying_a_case(server, new_context)
 
     page.goto(server.url + "/offline/")
     page.get_by_label("Tên thiết bị").select_option("Điện thoại 1")
@@ -155,14 +161,7 @@ def test_capture_offline_keeps_only_ciphertext_and_arrives_once(offline_server, 
 
 def test_sign_out_asks_before_dropping_unsent_items_and_leaves_nothing_readable(offline_server, new_context, device):
     server = offline_server
-    user = server.make_user("counsellor", "TA-02")
-    code = _carried_case(server, user)
-    context = new_context()
-    page = context.new_page()
-    sign_in(page, server, user)
-    page.goto(server.url + "/offline/cases")
-    page.get_by_label("Mã hồ sơ").fill(code)
-    page.get_by_role("button", name="Thêm").click()
+    _context, page, code = _signed_in_carrying_a_case(server, new_context)
     page.goto(server.url + "/offline/")
     page.get_by_label("Tên thiết bị").select_option("Điện thoại 2")
     page.get_by_role("button", name="Đăng ký").click()
