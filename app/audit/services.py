@@ -137,7 +137,7 @@ def refusal_summary(since) -> list:
     stmt = (select(c.action, c.result, func.sum(c.count).label("total"),
                    func.count(func.distinct(c.bucket)).label("networks"), func.max(c.minute).label("latest"))
             .where(c.minute >= since).group_by(c.action, c.result).order_by(c.action, c.result))
-    return db.session.execute(stmt).all()
+    return list(db.session.execute(stmt).all())
 
 
 def canonical(entry: dict) -> bytes:
