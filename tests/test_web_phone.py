@@ -186,3 +186,11 @@ def test_the_excel_report_prints_on_a4_and_explains_its_hidden_cells(client, mak
         assert "&P" in sheet.oddFooter.center.text
     texts = [str(c.value) for row in book.active.iter_rows() for c in row if c.value]
     assert any("“x” là ô được ẩn thêm" in t for t in texts)
+
+
+def test_indicator_descriptions_read_in_english(client, make_user, login):
+    login(client, make_user("monitor", "11"))
+    client.post("/lang", data={"lang": "en", "next": "/"})
+    page = client.get("/indicators/").get_data(as_text=True)
+    assert "Set up and keep running 85 community communication teams" in page
+    assert "Thành lập và duy trì hoạt động của 85 tổ" not in page

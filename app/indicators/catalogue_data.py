@@ -47,7 +47,7 @@ MODEL_KINDS = (
 INDICATORS = (
     {
         "code": "CT1",
-        "name": "Thành lập và duy trì hoạt động của 85 tổ truyền thông cộng đồng",
+        "name": N_("Thành lập và duy trì hoạt động của 85 tổ truyền thông cộng đồng"),
         "unit": N_("tổ"),
         "kind": STOCK,
         "model_kind": "communication_team",
@@ -58,7 +58,8 @@ INDICATORS = (
     {
         "code": "CT2",
         # The plan writes this item in lower case; kept as written.
-        "name": "củng cố, nâng cao chất lượng hoặc thành lập mới và duy trì 23 tổ tiết kiệm vay vốn thôn bản (TKVVTB)",
+        "name": N_("củng cố, nâng cao chất lượng hoặc thành lập mới và duy trì 23 tổ tiết kiệm vay vốn thôn bản "
+                   "(TKVVTB)"),
         "unit": N_("tổ"),
         "kind": STOCK,
         "model_kind": "savings_group",
@@ -67,22 +68,22 @@ INDICATORS = (
         "sub_targets": [
             {
                 "code": "CT2.1",
-                "name": "thí điểm hỗ trợ giới thiệu 15% thành viên các tổ TKVVTB hiện có tiếp cận với các định chế "
-                "tài chính chính thức",
+                "name": N_("thí điểm hỗ trợ giới thiệu 15% thành viên các tổ TKVVTB hiện có tiếp cận với các định chế "
+                "tài chính chính thức"),
                 "unit": "%",
                 "kind": PERCENT,
                 "phase_target": 15,
             },
             {
                 "code": "CT2.2",
-                "name": "thí điểm hỗ trợ 15% thành viên các tổ TKVVTB hiện có phát triển sinh kế",
+                "name": N_("thí điểm hỗ trợ 15% thành viên các tổ TKVVTB hiện có phát triển sinh kế"),
                 "unit": "%",
                 "kind": PERCENT,
                 "phase_target": 15,
             },
             {
                 "code": "CT2.3",
-                "name": "thí điểm 14 tổ TKVVTB áp dụng phương pháp học tập và hành động giới",
+                "name": N_("thí điểm 14 tổ TKVVTB áp dụng phương pháp học tập và hành động giới"),
                 "unit": N_("tổ"),
                 "kind": STOCK,
                 "phase_target": 14,
@@ -91,8 +92,8 @@ INDICATORS = (
     },
     {
         "code": "CT3",
-        "name": "Ứng dụng công nghệ 4.0 trong sản xuất và kết nối thị trường cho 02 tổ/nhóm sinh kế, tổ hợp tác, "
-        "hợp tác xã có phụ nữ làm chủ hoặc đồng làm chủ",
+        "name": N_("Ứng dụng công nghệ 4.0 trong sản xuất và kết nối thị trường cho 02 tổ/nhóm sinh kế, tổ hợp tác, "
+        "hợp tác xã có phụ nữ làm chủ hoặc đồng làm chủ"),
         "unit": N_("tổ/nhóm"),
         "kind": STOCK,
         "model_kind": "tech_group",
@@ -102,7 +103,7 @@ INDICATORS = (
     },
     {
         "code": "CT4",
-        "name": "Củng cố, nâng cao chất lượng hoặc thành lập mới 07 địa chỉ tin cậy cộng đồng",
+        "name": N_("Củng cố, nâng cao chất lượng hoặc thành lập mới 07 địa chỉ tin cậy cộng đồng"),
         "unit": N_("địa chỉ"),
         "kind": STOCK,
         "model_kind": "trusted_address",
@@ -112,8 +113,8 @@ INDICATORS = (
     },
     {
         "code": "CT5",
-        "name": "Tuyên truyền, vận động, tư vấn kiến thức và hỗ trợ cho tối thiểu 80% phụ nữ thuộc nhóm dân tộc có "
-        "tỷ lệ sinh con tại nhà cao được tiếp cận với dịch vụ sinh đẻ an toàn",
+        "name": N_("Tuyên truyền, vận động, tư vấn kiến thức và hỗ trợ cho tối thiểu 80% phụ nữ thuộc nhóm dân tộc có "
+        "tỷ lệ sinh con tại nhà cao được tiếp cận với dịch vụ sinh đẻ an toàn"),
         "unit": "%",
         "kind": PERCENT,
         "model_kind": None,
@@ -124,8 +125,8 @@ INDICATORS = (
     },
     {
         "code": "CT6",
-        "name": "Thành lập, nâng cao năng lực và hỗ trợ tổ chức hoạt động 13 câu lạc bộ Thủ lĩnh của sự thay đổi "
-        "của trẻ em",
+        "name": N_("Thành lập, nâng cao năng lực và hỗ trợ tổ chức hoạt động 13 câu lạc bộ Thủ lĩnh của sự thay đổi "
+        "của trẻ em"),
         "unit": N_("câu lạc bộ"),
         "kind": STOCK,
         "model_kind": "leaders_of_change_club",
@@ -135,7 +136,7 @@ INDICATORS = (
     },
     {
         "code": "CT7",
-        "name": "Tổ chức 37 cuộc đối thoại chính sách cấp xã và cụm thôn bản tại các địa bàn đặc biệt khó khăn",
+        "name": N_("Tổ chức 37 cuộc đối thoại chính sách cấp xã và cụm thôn bản tại các địa bàn đặc biệt khó khăn"),
         "unit": N_("cuộc"),
         "kind": COUNT,
         "model_kind": None,
@@ -145,9 +146,9 @@ INDICATORS = (
     },
     {
         "code": "CT8",
-        "name": "Đào tạo nâng cao năng lực cho 12 cán bộ nữ dân tộc thiểu số tham gia lãnh đạo trong hệ thống chính "
+        "name": N_("Đào tạo nâng cao năng lực cho 12 cán bộ nữ dân tộc thiểu số tham gia lãnh đạo trong hệ thống chính "
         "trị (gồm cán bộ nữ trong quy hoạch vào các vị trí lãnh đạo, cán bộ nữ mới bổ nhiệm, cán bộ nữ mới trúng "
-        "cử lần đầu)",
+        "cử lần đầu)"),
         "unit": N_("người"),
         "kind": COUNT,
         "model_kind": None,
