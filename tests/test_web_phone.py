@@ -194,3 +194,18 @@ def test_indicator_descriptions_read_in_english(client, make_user, login):
     page = client.get("/indicators/").get_data(as_text=True)
     assert "Set up and keep running 85 community communication teams" in page
     assert "Thành lập và duy trì hoạt động của 85 tổ" not in page
+
+
+def test_ct4_counts_the_trusted_address_of_quai_to(app, client, make_user, login):
+    from indicators_helpers import dashboard_rows
+
+    make_user("district_reviewer", "099", username="huyen.hoi")
+    make_user("reporter", "03295", username="baocao.quaito")
+    from app.extensions import db
+    from app.indicators import demo
+    with app.test_request_context():
+        demo.seed()
+        db.session.commit()
+    login(client, make_user("monitor", "11"))
+    rows = dashboard_rows(client.get("/indicators/?year=2025").get_data(as_text=True), "CT4")
+    assert rows["Xã Quài Tở"][1] not in ("0", "—")  # TA-02 is there

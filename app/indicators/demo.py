@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from ..auth.models import User
 from ..extensions import db
+from ..units.models import Unit
 from ..units.queries import by_code
 from . import services
 from .models import IndicatorDef, RegistryEntry
@@ -26,6 +27,7 @@ def seed() -> None:
     reporter = db.session.scalar(select(User).where(User.username == "baocao.quaito")) or "seed-demo"
     communes = [u for u in (by_code(c) for c in DEMO_COMMUNES) if u is not None]
     _registry(communes, rng, reporter)
+    _trusted_addresses(communes, reporter)
     _targets(communes, actor)
     _budget(actor)
     _reports(communes, rng, reporter, actor)
@@ -46,6 +48,20 @@ def _registry(communes, rng, actor) -> None:
                 "members_linked_finance": rng.randint(0, total // 4) if savings else 0,
                 "members_livelihood": rng.randint(0, total // 4) if savings else 0,
                 "applies_gals": savings and number % 2 == 1, "meetings_held": rng.randint(2, 12)}, actor=actor)
+
+
+def _trusted_addresses(communes, actor) -> None:
+    """Each trusted address of the unit tree (TA-02 in Quài Tở…) is a model CT4 counts: put it in the registry
+    of its commune, so the indicator and the cases it supports tell the same story."""
+    for commune in communes:
+        for address in db.session.scalars(select(Unit).where(Unit.parent_id == commune.id,
+                                                             Unit.kind == "trusted_address")):
+            services.save_registry_entry(None, commune, {
+                "kind": "trusted_address", "name": f"{address.name} ({address.code}, demo)",
+                "decision_number": "", "founded_on": address.valid_from or date(2023, 1, 1), "status": "active",
+                "ended_on": None, "members_total": 0, "members_women": 0, "members_ethnic_minority": 0,
+                "members_linked_finance": 0, "members_livelihood": 0, "applies_gals": False, "meetings_held": 0},
+                actor=actor)
 
 
 def _targets(communes, actor) -> None:
