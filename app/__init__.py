@@ -13,18 +13,21 @@ BLUEPRINT_MODULES = (
     "app.web.assets", "app.web.views", "app.auth.views", "app.auth.admin_views", "app.units.views",
     "app.audit.views", "app.cases.views", "app.livelihood.views", "app.referrals.views", "app.indicators.views",
     "app.web.drafts", "app.workqueue.views", "app.offline.views", "app.workcalendar.views", "app.approvals.views",
-    "app.protection.views", "app.rights.views",
+    "app.protection.views", "app.rights.views", "app.directory.views", "app.transfers.views",
+    "app.supervision.views", "app.notify.views", "app.conferences.views",
 )
 # Every module that declares models, so that metadata and Alembic see all tables.
 MODEL_MODULES = (
     "app.units.models", "app.auth.models", "app.audit.models", "app.cases.models", "app.livelihood.models",
     "app.referrals.models", "app.indicators.models", "app.web.models", "app.offline.models",
     "app.workcalendar.models", "app.reference", "app.approvals.models", "app.protection.models", "app.rights.models",
+    "app.directory.models", "app.transfers.models", "app.supervision.models", "app.notify.models",
+    "app.conferences.models",
 )
 # Every area's object policies (authorize()): registered at start, not by an import at the end of its models.
 POLICY_MODULES = ("app.cases.permissions", "app.referrals.permissions", "app.livelihood.permissions",
                   "app.indicators.permissions", "app.offline.permissions", "app.protection.permissions",
-                  "app.rights.permissions")
+                  "app.rights.permissions", "app.transfers.permissions")
 # Every module that reacts to another area's signals (app/events.py): imported at start, so that no
 # reaction is missed whichever page or command runs.
 REACTION_MODULES = ("app.cases.services", "app.referrals.services", "app.indicators.services",

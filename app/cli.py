@@ -19,6 +19,8 @@ def register(app) -> None:
     app.cli.add_command(audit_group)
     app.cli.add_command(keys)
     app.cli.add_command(backup)
+    from .notify.cli import notify_group
+    app.cli.add_command(notify_group)
 
 
 def database_or_exit() -> None:

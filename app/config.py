@@ -61,6 +61,18 @@ class BaseConfig:
     LOGIN_FAILURES_PER_ACCOUNT = "10 per 15 minutes"
     LOGIN_FAILURES_PER_IP = "30 per 15 minutes"
     LOGIN_ATTEMPTS_PER_IP = "60 per minute"
+    # Notifications (app/notify): sent by `flask --app wsgi notify run`, never inside a web request. They carry
+    # only "Bạn có N việc cần làm trong Tin Cậy" and a link to PUBLIC_URL + /work/.
+    PUBLIC_URL = "http://127.0.0.1:5000"
+    MAIL_SERVER = None  # no server: e-mail is not offered
+    MAIL_PORT = 25
+    MAIL_USE_STARTTLS = False
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_FROM = "tincay@localhost"
+    SMS_GATEWAY_URL = None  # optional: an HTTP endpoint taking {"to", "text"} as JSON
+    SMS_GATEWAY_TOKEN = None
+    NOTIFY_MAX_ATTEMPTS = 8  # then the message is given up (status "failed"), after ~4 hours of backoff
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
     LANGUAGES = ("vi", "en")
@@ -114,7 +126,9 @@ def read_instance_config(instance_path: str) -> dict:
     return {k: v for k, v in namespace.items() if k.isupper()}
 
 
-ENV_NAMES = ("SECRET_KEY", "RATELIMIT_STORAGE_URI", "SMALL_CELL_THRESHOLD", "LOGIN_ATTEMPTS_PER_IP")
+ENV_NAMES = ("SECRET_KEY", "RATELIMIT_STORAGE_URI", "SMALL_CELL_THRESHOLD", "LOGIN_ATTEMPTS_PER_IP", "PUBLIC_URL",
+             "MAIL_SERVER", "MAIL_PORT", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_FROM", "SMS_GATEWAY_URL",
+             "SMS_GATEWAY_TOKEN")
 
 
 def load_config(app, name: str | None = None, overrides: dict | None = None) -> None:

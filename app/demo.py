@@ -23,7 +23,7 @@ DEMO_USERS = (
     ("tuvan.muongmun", "counsellor", "TA-03"),
     ("giamsat.quaito", "supervisor", "03295"),  # co-signs exception contacts (Decree 76/2023 Art. 18)
     ("huyen.hoi", "district_reviewer", "099"),
-    ("ldtbxh", "agency_officer", "AG-LDTBXH-099"),
+    ("soyte", "agency_officer", "AG-SYT-11"),  # Sở Y tế: social protection since 1/7/2025
     ("baocao.quaito", "reporter", "03295"),
     ("giamsat.tinh", "monitor", "11"),
     # Indicator reports above the commune: the district Women's Union officer fills the district's report,

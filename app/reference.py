@@ -39,13 +39,14 @@ class Loader:
 LOADERS = (
     Loader("audit_head", "app.audit.services:ensure_head"),
     Loader("units", "app.units.services:load_reference", ("app.units.reference_data",)),
+    Loader("directory", "app.directory.services:load_reference", ("app.directory.reference_data",)),
     Loader("indicators", "app.indicators.services:load_catalogue", ("app.indicators.catalogue_data",)),
 )
 
 
 # Tables that hold reference data (kept when tests wipe the transactional tables between tests).
 REFERENCE_TABLES = {"alembic_version", "reference_version", "unit", "unit_lineage", "indicator_def",
-                    "indicator_plan", "indicator_activity"}
+                    "indicator_plan", "indicator_activity", "directory_service", "directory_service_area"}
 
 
 class ReferenceVersion(db.Model):

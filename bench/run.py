@@ -123,7 +123,7 @@ class Instance:
 BENCH_USERS = (
     ("bench.counsellor", "counsellor", "TA-02"),
     ("bench.reviewer", "district_reviewer", "099"),
-    ("bench.agency", "agency_officer", "AG-LDTBXH-099"),
+    ("bench.agency", "agency_officer", "AG-SYT-11"),
     ("bench.monitor", "monitor", "11"),
 )
 

@@ -109,6 +109,14 @@ def _other_district():
     district = create_unit(code=OTHER_DISTRICT, kind="district", name="Huyện Thử Nghiệm Khác", parent=_unit("11"),
                            actor="test")
     create_unit(code=OTHER_COMMUNE, kind="commune", name="Xã Thử Nghiệm Khác", parent=district, actor="test")
+    # The far case is referred to agency_other: its office serves the far commune too (directory data),
+    from app.directory.services import save_service
+    save_service(None, {"code": "SV-TEST-FAR", "name": "Dịch vụ thử nghiệm xa", "kind": "social_protection",
+                        "unit_id": _unit(PROFILES["agency_other"][1]).id, "areas": [_unit(OTHER_COMMUNE).id]},
+                 actor="test")
+    # and the agency's office serves the other commune too, so that it receives both the own and the other case.
+    save_service(None, {"code": "SV-TEST-NEAR", "name": "Dịch vụ thử nghiệm gần", "kind": "social_protection",
+                        "unit_id": _unit(PROFILES["agency"][1]).id, "areas": [_unit("03268").id]}, actor="test")
 
 
 def _case(actor, unit_code: str, person: dict):
@@ -173,6 +181,9 @@ def build_world() -> World:
     world.extra["far_counsellor"] = far_counsellor
     _build_area_objects(world, users, cases)
     world.extra.pop("far_counsellor")
+    from app.directory.queries import by_code as service_by_code
+    for variant in ("own", "other", "far"):
+        world.params[variant]["dir_service_id"] = service_by_code("SV-PVHXH-03295").id
     world.params["mixed"] = dict(world.params["own"])
     world.params["mixed"].update({k: world.params["other"][k]
                                   for k in ("consent_id", "service_id", "followup_id", "note_id", "assignment_id")})
@@ -203,6 +214,8 @@ def _build_area_objects(world: World, users: dict, cases: dict) -> None:
     """Objects of the other areas: referrals (own and other addressed to `agency`, far to `agency_other`),
     an agency mapping; a submitted livelihood plan per case; indicator reports, models and budget lines."""
     _referrals(world, users, cases)
+    _transfers(world, users, cases)
+    _conferences(world, users, cases)
     _livelihood(world, users, cases)
     _indicators(world, users)
     _offline(world, users, cases)
@@ -329,6 +342,27 @@ def _indicators(world: World, users: dict) -> None:
                                      activity_id=activity.id)
 
 
+def _conferences(world: World, users: dict, cases: dict) -> None:
+    """A case conference on the own case, with an action owned by its counsellor."""
+    from app.conferences import services
+    conference = services.hold(cases["own"], {
+        "held_on": date(2026, 3, 10), "decisions": "Quyết định thử nghiệm", "services_present": [],
+        "actions": [{"what": "Việc thử nghiệm", "owner_id": users["counsellor"].id, "due_on": date(2026, 3, 20)}]},
+        actor=users["counsellor"])
+    for variant in ("own", "other", "far"):
+        world.params[variant]["action_id"] = conference.actions[0].id
+
+
+def _transfers(world: World, users: dict, cases: dict) -> None:
+    """Pending transfers: the own case to TA-03 (counsellor_other accepts), the other case to TA-02."""
+    from app.transfers import services
+    for variant, sender, to in (("own", "counsellor", "TA-03"), ("other", "counsellor_other", "TA-02")):
+        transfer = services.request_transfer(cases[variant], {"to_unit_id": _unit(to).id, "reason_code": "moved"},
+                                             actor=users[sender])
+        world.params[variant]["transfer_id"] = transfer.id
+    world.params["far"]["transfer_id"] = world.params["own"]["transfer_id"]
+
+
 def _referrals(world: World, users: dict, cases: dict) -> None:
     from app.cases import services as case_services
     from app.referrals import services
@@ -345,6 +379,8 @@ def _referrals(world: World, users: dict, cases: dict) -> None:
             "services": ["vocational_training"], "urgency": "normal", "fields": ["age_band", "phone", "incident"],
             "message": "Đề nghị hỗ trợ học nghề"}, actor=sender)
         world.params[variant]["referral_id"] = referral.id
+        if variant == "own":  # taken on by the agency, so that it may refer onward
+            services.accept(referral, actor=users["agency"])
     mapping = services.map_agency(_unit("AG-LDTBXH-099").id, _unit("AG-SYT-11").id, actor=users["admin"])
     for variant in ("own", "other", "far"):
         world.params[variant]["mapping_id"] = mapping.id

@@ -49,6 +49,13 @@ ADMIN = allow("admin")
 # A case page: its counsellors and the district reviewer (summary tier); nobody for an unknown id.
 CASE_READ = {"own": allow("counsellor", "reviewer", PROVINCE), "other": allow("counsellor_other", "reviewer", PROVINCE),
              "far": allow("reviewer_other", PROVINCE), "unknown": nobody()}
+# The case page also opens to the supervisor of its counsellors (the livelihood pages, derived below, do not).
+CASE_PAGE = dict(CASE_READ, own=allow("counsellor", "reviewer", PROVINCE, "supervisor"))
+SUPERVISED_READERS = allow(*CASE_READERS, "supervisor")
+CONFERENCE = {"own": allow("counsellor", "supervisor"), "other": allow("counsellor_other"), "far": nobody(),
+              "unknown": nobody()}
+CONFERENCE_ACTION = {"own": allow("counsellor"), "unknown": nobody()}  # its owner only
+SUPERVISED = {"own": allow("supervisor"), "other": nobody(), "far": nobody(), "unknown": nobody()}
 # A change to a case or one of its rows: the counsellors of its unit only; never a row of another case.
 CASE_EDIT = {"own": allow("counsellor"), "other": allow("counsellor_other"), "far": nobody(), "unknown": nobody()}
 CASE_ROW_EDIT = dict(CASE_EDIT, mixed=nobody())
@@ -60,8 +67,14 @@ REFERRAL_READ = {"own": allow("counsellor", "agency"), "other": allow("counsello
                  "far": allow("agency_other"), "unknown": nobody()}
 REFERRAL_SEND = {"own": allow("counsellor"), "other": allow("counsellor_other"), "far": nobody(),
                  "unknown": nobody()}
+# Onward referral: the agency that took the referral on (only the own one is accepted in the world).
+REFERRAL_FORWARD = {"own": allow("agency"), "other": nobody(), "far": nobody(), "unknown": nobody()}
 REFERRAL_ANSWER = {"own": allow("agency"), "other": allow("agency"), "far": allow("agency_other"),
                    "unknown": nobody()}
+# A case transfer: the sender's counsellors cancel it, the receiving unit's counsellors accept or decline it.
+TRANSFER_VIEW = {"own": COUNSELLORS, "other": COUNSELLORS, "unknown": nobody()}
+TRANSFER_RECEIVE = {"own": allow("counsellor_other"), "other": allow("counsellor"), "unknown": nobody()}
+TRANSFER_CANCEL = {"own": allow("counsellor"), "other": allow("counsellor_other"), "unknown": nobody()}
 # A livelihood plan: read by the case's counsellors and district reviewers, worked on by the counsellors,
 # decided by the district reviewer whose district holds the case.
 PLAN_READ = CASE_READ
@@ -104,6 +117,8 @@ MATRIX: dict[str, dict[str, dict]] = {
     "assets.static_file": {"GET": {"own": public(), "unknown": dict.fromkeys(PROFILES, DENY)}},
     "web.home": {"GET": SIGNED},
     "workqueue.index": {"GET": allow(*(p for p in SIGNED_IN if p != "monitor"))},
+    "notify.settings": {"GET": allow(*(p for p in SIGNED_IN if p != "monitor")),
+                        "POST": allow(*(p for p in SIGNED_IN if p != "monitor"))},
     "web.healthz": {"GET": public()},
     "web.favicon": {"GET": public()},
     "web.neutral": {"GET": public()},
@@ -169,12 +184,12 @@ MATRIX: dict[str, dict[str, dict]] = {
     "audit.index": {"GET": ADMIN, "GET hx=audit-more": ADMIN},
     "audit.verify": {"POST": ADMIN, "POST hx=audit-verdict": ADMIN},
     # --- cases ------------------------------------------------------------------------------------------
-    "cases.index": {"GET": allow(*CASE_READERS), "GET hx=case-rows": allow(*CASE_READERS),
-                    "POST": allow(*CASE_READERS), "POST hx=case-rows": allow(*CASE_READERS)},
+    "cases.index": {"GET": SUPERVISED_READERS, "GET hx=case-rows": SUPERVISED_READERS,
+                    "POST": SUPERVISED_READERS, "POST hx=case-rows": SUPERVISED_READERS},
     "cases.my_followups": {"GET": COUNSELLORS},
     "cases.create": {"GET": COUNSELLORS, "POST": COUNSELLORS},
     "cases.check_duplicates": {"POST hx=duplicate-check": COUNSELLORS},
-    "cases.detail": {"GET": CASE_READ},
+    "cases.detail": {"GET": CASE_PAGE},
     "cases.edit": {"GET": CASE_EDIT, "POST": CASE_EDIT},
     "cases.close": {"POST": CASE_EDIT, "POST hx=case-status": CASE_EDIT},
     "cases.reopen": {"POST": CASE_EDIT, "POST hx=case-status": CASE_EDIT},
@@ -197,10 +212,12 @@ MATRIX: dict[str, dict[str, dict]] = {
     # --- referrals --------------------------------------------------------------------------------------
     "referrals.index": {"GET": allow("counsellor", "counsellor_other", "agency", "agency_other"),
                         "GET hx=referral-lists": allow("counsellor", "counsellor_other", "agency", "agency_other")},
-    "referrals.create": {"GET": CASE_EDIT, "POST": CASE_EDIT},
+    "referrals.create": {"GET": CASE_EDIT, "GET hx=service-picker": CASE_EDIT, "POST": CASE_EDIT},
     "referrals.detail": {"GET": REFERRAL_READ},
     "referrals.print_slip": {"POST": REFERRAL_READ},
     "referrals.update": {"GET": REFERRAL_SEND, "POST": REFERRAL_SEND},
+    "referrals.my_contact": {"GET": COUNSELLORS, "POST": COUNSELLORS},
+    "referrals.forward": {"GET": REFERRAL_FORWARD, "POST": REFERRAL_FORWARD},
     "referrals.withdraw": {"POST": REFERRAL_SEND, "POST hx=referral-status": REFERRAL_SEND},
     "referrals.destroy": {"POST": REFERRAL_SEND, "POST hx=referral-status": REFERRAL_SEND},
     "referrals.acknowledge": {"POST": REFERRAL_ANSWER, "POST hx=referral-status": REFERRAL_ANSWER},
@@ -209,6 +226,18 @@ MATRIX: dict[str, dict[str, dict]] = {
     "referrals.record_service": {"POST": REFERRAL_ANSWER, "POST hx=referral-status": REFERRAL_ANSWER},
     "referrals.complete": {"POST": REFERRAL_ANSWER, "POST hx=referral-status": REFERRAL_ANSWER},
     "referrals.agency_map": {"GET": ADMIN, "POST": ADMIN},
+    "transfers.create": {"GET": CASE_EDIT, "POST": CASE_EDIT},
+    "supervision.index": {"GET": allow("supervisor")},
+    "supervision.sign_off": {"POST": SUPERVISED},
+    "conferences.create": {"GET": CONFERENCE, "POST": CONFERENCE},
+    "conferences.done": {"POST": CONFERENCE_ACTION},
+    "transfers.detail": {"GET": TRANSFER_VIEW},
+    "transfers.accept": {"POST": TRANSFER_RECEIVE},
+    "transfers.decline": {"POST": TRANSFER_RECEIVE},
+    "transfers.cancel": {"POST": TRANSFER_CANCEL},
+    "directory.index": {"GET": ADMIN, "GET hx=directory-rows": ADMIN},
+    "directory.create": {"GET": ADMIN, "POST": ADMIN},
+    "directory.edit": {"GET": ADMIN_OBJECT, "POST": ADMIN_OBJECT},
     # Removing a mapping that is not there is a no-op: the admin is sent back to the list.
     "referrals.agency_unmap": {"POST": {"own": ADMIN, "unknown": ADMIN}},
     # --- livelihood -------------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ def test_seed_demo_at_benchmark_size_scales_plans_and_referrals_and_every_page_a
     from app.auth.models import User
     from app.cases.models import Case, Consent
     from app.demo import BULK_FROM_CASES
+    from app.directory.models import Service
     from app.extensions import utcnow
     from app.livelihood import budget
     from app.livelihood import models as lv
@@ -75,8 +76,9 @@ def test_seed_demo_at_benchmark_size_scales_plans_and_referrals_and_every_page_a
             case = db.session.get(Case, referral.case_id)
             consent = db.session.get(Consent, referral.consent_id)
             assert consent.agency_id == referral.agency_id and consent.is_valid(referral.sent_at.date())
-            if referral.idempotency_key.startswith("demo-bulk-"):  # the curated eight predate this rule
-                assert referral.agency.is_current(referral.sent_at.date())
+            assert referral.agency.is_current(referral.sent_at.date())  # never to a body closed by then
+            service = db.session.get(Service, referral.service_id)
+            assert service.unit_id == referral.agency_id and service.is_live(referral.sent_at.date())
             assert case.opened_on <= referral.sent_at.date() and referral.sent_at <= now
             if referral.status in ("declined", "completed", "withdrawn"):  # packets die with the referral
                 assert referral.packet_destroyed_at is not None and referral.packets[0].is_erased
@@ -96,12 +98,12 @@ def test_seed_demo_at_benchmark_size_scales_plans_and_referrals_and_every_page_a
         assert bench_reviewer is not None
         plan_id = next(p.id for p in plans if p.status == "completed")
         referral_id = next(r.id for r in referrals if r.status == "services_recorded"
-                           and r.agency.code == "AG-LDTBXH-099")
+                           and r.agency.code == "AG-SYT-11")
         db.session.remove()
     # the benchmark's users (bench/run.py creates them at these units after seeding)
     pages = {("counsellor", "TA-02"): ("/cases/", "/referrals/", "/livelihood/"),
              ("district_reviewer", "099"): ("/livelihood/", "/livelihood/overview", f"/livelihood/{plan_id}"),
-             ("agency_officer", "AG-LDTBXH-099"): ("/referrals/", f"/referrals/{referral_id}"),
+             ("agency_officer", "AG-SYT-11"): ("/referrals/", f"/referrals/{referral_id}"),
              ("monitor", "11"): ("/indicators/", "/indicators/export.xlsx")}
     for (role, unit_code), paths in pages.items():
         client = app.test_client()

@@ -24,7 +24,7 @@ def _in_ctx(app, fn):
 def test_consent_ledger_expiry_and_withdrawal(app, client, counsellor, case_id, unit):
     from app.cases import services
     from app.cases.models import Case
-    agency = unit("AG-LDTBXH-099").id
+    agency = unit("AG-PVHXH-03295").id  # a live service covering the case
     past = (TODAY - timedelta(days=400)).isoformat()
     expired_on = (TODAY - timedelta(days=35)).isoformat()
     assert client.post(f"/cases/{case_id}/consents", data={

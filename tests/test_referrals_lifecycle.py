@@ -209,6 +209,6 @@ def test_the_demo_seeder_adds_referrals_in_each_state(app, client, make_user, lo
         assert made == 8 and statuses >= {"sent", "acknowledged", "accepted", "completed", "declined", "withdrawn"}
         assert seed() == 0  # only once
         db.session.remove()
-    officer = as_user(app, make_user, login, "agency_officer", "AG-LDTBXH-099")
+    officer = as_user(app, make_user, login, "agency_officer", "AG-SYT-11")  # the demo refers to Sở Y tế
     html = officer.get("/referrals/").get_data(as_text=True)
     assert html.count("CG-") >= 8 and "Quá hạn xác nhận" in html

@@ -29,8 +29,8 @@ def _referral(app, referral_id):
 
 def test_the_form_offers_current_agencies_and_every_field_with_labels(client, case_id, unit):
     html = client.get(f"/referrals/case/{case_id}/new").get_data(as_text=True)
-    assert unit(AGENCY).id in html
-    assert unit("AG-LDTBXH-099").id not in html  # closed with the district level on 30/6/2025
+    assert "Phòng Văn hóa - Xã hội xã Quài Tở" in html and "Sở Y tế tỉnh Điện Biên" in html
+    assert "LĐ-TB&amp;XH" not in html and "Lao động - Thương binh" not in html  # closed on 1/7/2025
     for label in ("Họ và tên", "Số điện thoại", "Mô tả sự việc", "Cách liên lạc an toàn", "Nhóm tuổi",
                   "Trợ cấp khó khăn ban đầu", "Hỗ trợ vay vốn"):
         assert label in html
@@ -41,7 +41,7 @@ def test_without_consent_sending_is_refused_beside_the_agency_and_nothing_is_mad
     response = send(client, case_id, unit(AGENCY).id)
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "Chưa có sự đồng ý còn hiệu lực" in html
-    assert 'id="agency_id-error"' in html
+    assert 'id="service_id-error"' in html
     assert 'value="Xin hỗ trợ học nghề"' in html or "Xin hỗ trợ học nghề" in html  # what was typed is kept
     assert 'id="fields-phone" checked' in html
     assert referral_count(app) == 0
@@ -135,7 +135,7 @@ def test_a_disabled_agency_is_refused(app, client, case_id, unit):
         db.session.commit()
     try:
         response = send(client, case_id, agency_id)
-        assert response.status_code == 200 and 'id="agency_id-error"' in response.get_data(as_text=True)
+        assert response.status_code == 200 and 'id="service_id-error"' in response.get_data(as_text=True)
         assert referral_count(app) == 0
     finally:
         with app.app_context():
@@ -143,11 +143,17 @@ def test_a_disabled_agency_is_refused(app, client, case_id, unit):
             db.session.commit()
 
 
-def test_a_closed_agency_is_refused_even_with_consent(app, client, case_id, unit):
+def test_a_closed_agency_is_refused_with_its_successor_offered(app, client, case_id, unit):
     old = unit("AG-LDTBXH-099").id
-    add_share_consent(client, case_id, old)
+    consent = client.post(f"/cases/{case_id}/consents", data={
+        "consent-purpose": "share_with_agency", "consent-agency_id": old, "consent-method": "signed",
+        "consent-given_by": "self", "consent-given_on": TODAY.isoformat()})
+    assert consent.status_code == 200 and 'id="consent-agency_id-error"' in consent.get_data(as_text=True)
     response = send(client, case_id, old)
+    html = response.get_data(as_text=True)
     assert response.status_code == 200 and referral_count(app) == 0
+    assert ("Phòng LĐ-TB&amp;XH huyện Tuần Giáo đã giải thể từ 01/07/2025; thay thế: Sở Y tế tỉnh Điện Biên"
+            in html)
 
 
 def test_double_click_makes_one_referral(app, client, case_id, unit):
@@ -192,3 +198,15 @@ def test_the_checklist_offers_every_field_of_the_three_tiers():
     tiers = set(Case.SUMMARY_FIELDS) | set(Case.IDENTITY_FIELDS) | set(Case.NARRATIVE_FIELDS)
     # unit_id is left out on purpose: the sending unit is always named on a referral
     assert set(SHAREABLE) == tiers - {"unit_id"}
+
+
+def test_sending_is_confirmed_on_a_page_of_its_own_that_counts_what_is_shared(app, client, case_id, unit):
+    add_share_consent(client, case_id, unit(AGENCY).id)
+    first = send(client, case_id, unit(AGENCY).id, confirm="")
+    html = first.get_data(as_text=True)
+    assert first.status_code == 200 and referral_count(app) == 0
+    assert "3 thông tin của người được hỗ trợ sẽ được chia sẻ với Phòng Văn hóa - Xã hội xã Quài Tở" in html
+    assert 'name="confirm" value="yes"' in html and 'name="fields" value="phone"' in html
+    refused = send(client, case_id, unit(AGENCY).id, confirm="", fields=[])
+    assert refused.status_code == 200 and 'id="fields-error"' in refused.get_data(as_text=True)
+    assert referral_id_from(send(client, case_id, unit(AGENCY).id)) and referral_count(app) == 1

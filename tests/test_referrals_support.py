@@ -10,7 +10,7 @@ from app import clock
 
 TODAY = clock.today()
 AGENCY = "AG-PVHXH-03295"  # Phòng Văn hóa - Xã hội xã Quài Tở: current since 1/7/2025
-OTHER_AGENCY = "AG-PVHXH-03268"  # the same office of another commune
+OTHER_AGENCY = "AG-CAX-03295"  # another agency of the same commune (Công an xã Quài Tở)
 CHOSEN = ["age_band", "phone", "incident"]
 # Values of the case that are NOT chosen: none may appear on any page the agency reaches.
 UNCHOSEN_VALUES = ("Lò Thị Mai", "011223344556", "Bản Sáng, nhà thứ ba", "Quàng Văn B", "Tạm lánh tại nhà văn hoá",
@@ -29,7 +29,8 @@ def add_share_consent(client, case_id, agency_id, given_on=None, expires_on=None
 
 def send(client, case_id, agency_id, fields=CHOSEN, key="k-" + "1" * 30, **extra):
     data = {"idempotency_key": key, "agency_id": agency_id, "services": ["vocational_training", "initial_allowance"],
-            "urgency": "normal", "message": "Xin hỗ trợ học nghề", "fields": list(fields)}
+            "urgency": "normal", "message": "Xin hỗ trợ học nghề", "fields": list(fields),
+            "confirm": "yes"}  # the confirmation step (tested in test_referrals_sending)
     data.update(extra)
     return client.post(f"/referrals/case/{case_id}/new", data=data)
 

@@ -24,13 +24,20 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # The second person of a change that could open case content (app/approvals): never the administrator.
     "approval.decide": frozenset({"supervisor", "district_reviewer"}),
     "audit.read": frozenset({"admin"}),
-    "case.list": frozenset({"counsellor", "district_reviewer"}),
+    "case.list": frozenset({"counsellor", "supervisor", "district_reviewer"}),
     "case.create": frozenset({"counsellor"}),
-    "case.read": frozenset({"counsellor", "district_reviewer"}),
+    "case.read": frozenset({"counsellor", "supervisor", "district_reviewer"}),
     "case.edit": frozenset({"counsellor"}),
     # Asking whether the person being taken in is already a case in ANOTHER commune (a trafficking survivor
     # often is): the answer names communes only, never a case, and every such check is audited.
     "case.duplicate_across": frozenset({"counsellor"}),
+    # Handing a case to another counsellor or commune, and the receiving side's acceptance (counsellors only).
+    "case.transfer": frozenset({"counsellor"}),
+    # The supervisor's casework (pathway): its counsellors' caseload, sign-offs of high-risk safety plans and
+    # closures. Access-grant approvals and the erasure sign-off are added beside these, not renamed.
+    "supervision.view": frozenset({"supervisor"}),
+    "supervision.sign_off": frozenset({"supervisor"}),
+    "case.conference": frozenset({"counsellor", "supervisor"}),  # hold a case conference, close its actions
     "case.erase_request": frozenset({"admin"}),
     "case.erase_confirm": frozenset({"district_reviewer"}),
     "case.break_glass": frozenset({"district_reviewer"}),
@@ -41,9 +48,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # The work queue ("Việc cần làm"): every role that can owe work; the monitor only reads aggregates.
     "work.queue": frozenset({"counsellor", "supervisor", "district_reviewer", "agency_officer", "dpo", "reporter",
                              "admin"}),
+    # The service directory is reference data, kept by the admin like the unit tree (no person data in it).
+    "directory.manage": frozenset({"admin"}),
     "referral.list": frozenset({"counsellor", "agency_officer"}),
     "referral.send": frozenset({"counsellor"}),
     "referral.receive": frozenset({"agency_officer"}),
+    "referral.forward": frozenset({"agency_officer"}),  # onward referral, within the survivor's consent
     "referral.map_agencies": frozenset({"admin"}),
     "indicator.view": frozenset({"district_reviewer", "reporter", "monitor", "counsellor"}),
     "indicator.report": frozenset({"reporter"}),

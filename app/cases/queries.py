@@ -25,8 +25,8 @@ def scope_for(user, *roles: str) -> frozenset[str]:
 
 
 def visible_cases(user) -> Select:
-    """The cases the user may list: counsellors and district reviewers, within their scope."""
-    return select(Case).where(Case.unit_id.in_(scope_for(user, "counsellor", "district_reviewer")))
+    """The cases the user may list: counsellors, supervisors and district reviewers, within their scope."""
+    return select(Case).where(Case.unit_id.in_(scope_for(user, "counsellor", "supervisor", "district_reviewer")))
 
 
 def case_for(user, case_id: str) -> Case | None:
@@ -90,7 +90,7 @@ def case_page(user, flt: CaseFilter, page: int = 1, today: date | None = None) -
     `total` counts at most COUNT_CAP + 1 rows (the list then says "more than 1 000").
     """
     today = today or clock.today()
-    units = sorted(scope_for(user, "counsellor", "district_reviewer"))
+    units = sorted(scope_for(user, "counsellor", "supervisor", "district_reviewer"))
     page = max(1, min(page, 400))
     if not units:
         return cut([], 1, total=0)

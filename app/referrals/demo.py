@@ -1,7 +1,8 @@
 """Demo referrals. Fictitious data only; does nothing when there are no cases or the agency is missing.
 
-* The curated set: the first open demo cases get a consent to share with Phòng LĐ-TB&XH (AG-LDTBXH-099) and
-  a referral in each state (the demo and e2e tests know them).
+* The curated set: the first open demo cases get a consent to share with Sở Y tế Điện Biên (AG-SYT-11, its
+  social-protection service SV-SYT-BTXH) and a referral in each state (the demo and e2e tests know them). The
+  district labour office closed on 1/7/2025, so no demo referral of after that date goes to it.
 * At benchmark sizes (from BULK_FROM_CASES cases), on top of it, one referral per REFERRAL_PER_CASES cases of
   every unit and year, in every state, to the agencies that existed on the day of sending; each with its
   consent and its packet under its own data key, as send_referral makes them. Rows are built directly, in
@@ -26,7 +27,8 @@ from .fields import snapshot
 from .models import Referral, ReferralPacket, ReferralServiceDelivered
 from .services import ack_due, new_code, tombstone
 
-AGENCY = "AG-LDTBXH-099"
+AGENCY = "AG-SYT-11"
+SERVICE = "SV-SYT-BTXH"
 FIELDS = ("code", "sex", "age_band", "ethnic_code", "full_name", "phone", "preferred_language", "incident")
 # (status, urgency, days ago): one of each state, the first overdue.
 PLAN = (("sent", "normal", 6), ("sent", "urgent", 0), ("acknowledged", "normal", 3), ("accepted", "normal", 9),
@@ -36,8 +38,8 @@ PLAN = (("sent", "normal", 6), ("sent", "urgent", 0), ("acknowledged", "normal",
 
 def seed(count=None) -> int:
     """Add demo referrals to the first open demo cases (once); returns how many were made."""
-    agency = by_code(AGENCY)
-    if agency is None or db.session.scalar(select(Referral.id).limit(1)):
+    agency, service = by_code(AGENCY), _service_ids().get(AGENCY)
+    if agency is None or service is None or db.session.scalar(select(Referral.id).limit(1)):
         return 0
     cases = db.session.scalars(select(Case).where(Case.status == "open", Case.erased_at.is_(None))
                                .order_by(Case.code).limit(len(PLAN))).all()
@@ -50,7 +52,7 @@ def seed(count=None) -> int:
         db.session.add(consent)
         db.session.flush()
         sent_at = now - timedelta(days=days, hours=2)
-        referral = Referral(code=new_code(sent_at), case_id=case.id, agency_id=agency.id,
+        referral = Referral(code=new_code(sent_at), case_id=case.id, agency_id=agency.id, service_id=service,
                             sender_unit_id=case.unit_id, services=["essential_needs", "vocational_training"],
                             urgency=urgency, status=status, legal_basis="consent", consent_id=consent.id,
                             idempotency_key=f"demo-{case.id}", sent_by_id=sender, sent_at=sent_at,
@@ -103,8 +105,12 @@ OPEN_ONLY = ("sent", "acknowledged", "accepted", "services_recorded")  # a close
 # sending, since the app sends to no other: the district labour office takes most referrals while it exists
 # (to 30/6/2025); from then on its victim-support work is with Sở Y tế (NĐ 162/2025).
 REFORM = date.fromisoformat(REFORM_DATE)
-AGENCY_WEIGHTS = {"AG-LDTBXH-099": (80, 0), "AG-SYT-11": (4, 60), "AG-TTYT-099": (6, 0), "AG-CA-099": (3, 0),
+# Sở Y tế's social-protection service starts with the reform, so it receives nothing before it.
+AGENCY_WEIGHTS = {"AG-LDTBXH-099": (80, 0), "AG-SYT-11": (0, 60), "AG-TTYT-099": (10, 0), "AG-CA-099": (3, 0),
                   "AG-TGPL-11": (5, 22), "AG-CA-11": (2, 12)}
+# The directory service each agency's demo referrals ask for (the one it ran on the day of sending).
+AGENCY_SERVICES = {"AG-LDTBXH-099": "SV-LDTBXH-099", "AG-SYT-11": "SV-SYT-BTXH", "AG-TTYT-099": "SV-TTYT-099",
+                   "AG-CA-099": "SV-CA-099", "AG-TGPL-11": "SV-TGPL-11", "AG-CA-11": "SV-CA-11"}
 SERVICES = (("vocational_training", "employment_counselling"), ("essential_needs", "initial_allowance"),
             ("medical", "health_insurance"), ("legal_aid",), ("psychological",), ("loans", "vocational_training"))
 MESSAGES = ("Đề nghị hỗ trợ học nghề (demo).", "Đề nghị hỗ trợ trợ cấp ban đầu (demo).",
@@ -124,7 +130,10 @@ def seed_bulk() -> int:
     today, now = clock.today(), utcnow()
     quotas = apportion(min(total // REFERRAL_PER_CASES, len(rows)), STATE_WEIGHTS)
     pairs = assign_states(rng, rows, quotas, AGE_WINDOWS, today, OPEN_ONLY)
-    context = {"agencies": [(a.id, a.valid_from, a.valid_to, AGENCY_WEIGHTS[a.code]) for a in agencies],
+    service_ids = _service_ids()
+    context = {"agencies": [(a.id, a.valid_from, a.valid_to, AGENCY_WEIGHTS[a.code]) for a in agencies
+                            if a.code in service_ids],
+               "services": {a.id: service_ids[a.code] for a in agencies if a.code in service_ids},
                "senders": counsellors_by_unit(), "codes": set(db.session.scalars(select(Referral.code))),
                "today": today, "now": now}
     made = 0
@@ -141,6 +150,14 @@ def seed_bulk() -> int:
             db.session.flush()
         db.session.expunge_all()
     return made
+
+
+def _service_ids() -> dict[str, str]:
+    """{agency code: id of the directory service its demo referrals go to}."""
+    from ..directory.models import Service
+    codes = {SERVICE: AGENCY, **{v: k for k, v in AGENCY_SERVICES.items()}}
+    return {codes[code]: service_id for code, service_id in db.session.execute(
+        select(Service.code, Service.id).where(Service.code.in_(list(codes))))}
 
 
 def _agency_on(rng, agencies, day: date) -> str | None:
@@ -184,7 +201,8 @@ def _bulk_referral(rng, case: Case, state: str, sending: dict, context: dict) ->
     sent_at, sender = sending["sent_at"], sending["sender"]
     urgency = "urgent" if rng.random() < 0.15 else "normal"
     referral = Referral(code=_code(sent_at, context["codes"]), case_id=case.id, agency_id=sending["agency_id"],
-                        sender_unit_id=case.unit_id, services=list(rng.choice(SERVICES)), urgency=urgency,
+                        service_id=context["services"][sending["agency_id"]], sender_unit_id=case.unit_id,
+                        services=list(rng.choice(SERVICES)), urgency=urgency,
                         status=state, legal_basis="consent", consent_id=sending["consent_id"],
                         idempotency_key=f"demo-bulk-{case.id}",
                         sent_by_id=sender, sent_at=sent_at, ack_due_at=ack_due(sent_at, urgency), updated_at=sent_at)

@@ -4,10 +4,11 @@ import secrets
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectField
+from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectField, TelField
+from wtforms.validators import ValidationError
 
-from ..cases.forms import MultiCheckboxField
-from ..web.forms import BaseForm, chosen, long_text, optional, options, required
+from ..cases.forms import MultiCheckboxField, _check_phone
+from ..web.forms import BaseForm, chosen, long_text, max_length, optional, options, required
 from ..web.i18n import translated
 from .fields import FIELD_LABELS, SHAREABLE
 from .reference_data import SERVICE_KINDS
@@ -25,7 +26,8 @@ class ReferralForm(BaseForm):
     """Send a referral: agency, services, urgency, message, the fields to share, and the legal basis."""
 
     idempotency_key = HiddenField(default=new_key)
-    agency_id = SelectField(_l("Cơ quan nhận"), [chosen()], choices=[])
+    service_id = SelectField(_l("Dịch vụ nhận"), [optional()], choices=[], validate_choice=False)
+    agency_id = HiddenField()  # a link from before the directory names only the agency
     services = MultiCheckboxField(_l("Dịch vụ đề nghị"), choices=options(translated(SERVICE_KINDS)))
     urgency = RadioField(_l("Mức độ khẩn"), [chosen()], choices=options(URGENCY_CHOICES), default="normal")
     message = long_text(_l("Lời nhắn cho cơ quan nhận"), optional(), max_len=2000)
@@ -35,9 +37,23 @@ class ReferralForm(BaseForm):
                                 "(Điều 19 Luật Bảo vệ dữ liệu cá nhân)"))
     emergency_reason = long_text(_l("Căn cứ khẩn cấp"), optional(), max_len=1000)
 
-    def __init__(self, *args, agency_choices=(), **kwargs):
+    def __init__(self, *args, service_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.agency_id.choices = options([("", _l("— Chọn —"))], agency_choices)
+        self.service_id.choices = options([("", _l("— Chọn —"))], service_choices)
+
+
+class SenderContactForm(BaseForm):
+    """Whether receiving agencies see my name and work phone on my referrals (and on the slip)."""
+
+    work_phone = TelField(_l("Số điện thoại công việc"), [optional(), max_length(20)])
+    share = BooleanField(_l("Cho cơ quan nhận chuyển gửi thấy tên và số điện thoại công việc của tôi để gọi lại"))
+
+    def validate_work_phone(self, field):
+        _check_phone(field.data)
+
+    def validate_share(self, field):
+        if field.data and not (self.work_phone.data or "").strip():
+            raise ValidationError(_l("Hãy nhập số điện thoại công việc trước."))
 
 
 class UpdateForm(BaseForm):
@@ -50,6 +66,17 @@ class UpdateForm(BaseForm):
 
 class WithdrawForm(BaseForm):
     destroy = BooleanField(_l("Huỷ luôn gói thông tin (không thể khôi phục)"))
+
+
+class ForwardForm(BaseForm):
+    """Refer onward: a live service covering the survivor's commune that the survivor consented to share with,
+    and the fields to pass on (only among those this agency received)."""
+
+    service_id = SelectField(_l("Dịch vụ nhận tiếp"), [chosen()], choices=[], validate_choice=False)
+    fields = MultiCheckboxField(_l("Thông tin chuyển tiếp"), choices=[], validate_choice=False)  # checked by forward()
+    message = long_text(_l("Lời nhắn cho cơ quan nhận"), optional(), max_len=2000)
+    idempotency_key = HiddenField(default=new_key)
+    confirm = HiddenField()
 
 
 class DeclineForm(BaseForm):

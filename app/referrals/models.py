@@ -41,6 +41,13 @@ class Referral(EncryptedRecord, db.Model):
     case_id: Mapped[str] = mapped_column(ForeignKey("case_record.id"), index=True)
     agency_id: Mapped[str] = mapped_column(ForeignKey("unit.id"), index=True)
     sender_unit_id: Mapped[str] = mapped_column(ForeignKey("unit.id"))  # always named: the agency answers it
+    # The directory service asked (None for referrals sent before the directory existed).
+    service_id: Mapped[str | None] = mapped_column(ForeignKey("directory_service.id"), index=True)
+    # Set when the addressed service closed while the referral was open: its successor's agency handles it.
+    # agency_id and service_id keep the original addressee (history is never rewritten).
+    successor_agency_id: Mapped[str | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    # An onward referral: the agency that received `parent` passed the case on (within the survivor's consent).
+    parent_id: Mapped[str | None] = mapped_column(ForeignKey("referral.id"), index=True)
     services: Mapped[list] = mapped_column(JSON, default=list)  # codes of services asked
     urgency: Mapped[str] = mapped_column(String(10), default="normal")
     status: Mapped[str] = mapped_column(String(20), default="sent", index=True)
@@ -73,6 +80,7 @@ class Referral(EncryptedRecord, db.Model):
 
     agency: Mapped[Unit] = relationship(foreign_keys=[agency_id], lazy="joined")
     sender_unit: Mapped[Unit] = relationship(foreign_keys=[sender_unit_id], lazy="joined")
+    successor_agency: Mapped[Unit | None] = relationship(foreign_keys=[successor_agency_id])
     packets: Mapped[list["ReferralPacket"]] = relationship(back_populates="referral",
                                                            order_by="ReferralPacket.number")
     delivered: Mapped[list["ReferralServiceDelivered"]] = relationship(
@@ -80,6 +88,10 @@ class Referral(EncryptedRecord, db.Model):
 
     def key_owner(self) -> tuple[str, str]:
         return self.case_id, casekeys.CASE  # what the two sides wrote about the case dies with the case
+    def addressed_to(self, agency_ids) -> bool:
+        """Addressed to one of these agencies, or handed to one of them as the successor of a closed service."""
+        return self.agency_id in agency_ids or (self.successor_agency_id is not None
+                                                and self.successor_agency_id in agency_ids)
 
     @property
     def is_open(self) -> bool:
@@ -182,3 +194,18 @@ class AgencyMapping(db.Model):
 
     old_agency: Mapped[Unit] = relationship(foreign_keys=[old_agency_id], lazy="joined")
     new_agency: Mapped[Unit] = relationship(foreign_keys=[new_agency_id], lazy="joined")
+
+
+class SenderContact(db.Model):
+    """A counsellor's choice to let receiving agencies see their name and work phone, so they can call back.
+
+    Staff contact details the counsellor publishes themself (not survivor data), so plain columns; shown only
+    while `share` is on, on the agency's referral page and on the paper slip."""
+
+    __tablename__ = "referral_sender_contact"
+
+    user_id: Mapped[str] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    work_phone: Mapped[str] = mapped_column(String(20), default="")
+    share: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+

@@ -12,15 +12,17 @@ from .models import Referral
 from .queries import agency_ids, case_of
 
 SENDER_ACTIONS = {"follow", "read_packet_sender", "update", "withdraw", "destroy", "print_sender"}
-AGENCY_ACTIONS = {"receive", "read_packet", "act", "print"}
+AGENCY_ACTIONS = {"receive", "read_packet", "act", "print", "forward"}
 
 
 @policy(Referral)
 def referral_policy(user, action: str, referral: Referral) -> bool:
     if action in SENDER_ACTIONS:
         return case_of(referral).unit_id in scope_for(user, "counsellor")
-    if action in AGENCY_ACTIONS and referral.agency_id in agency_ids(user):
+    if action in AGENCY_ACTIONS and referral.addressed_to(agency_ids(user)):
         if action == "receive":
             return True
+        if action == "forward":  # onward only once the agency has taken the referral on
+            return referral.status in ("accepted", "services_recorded") and referral.packet_destroyed_at is None
         return referral.status != "withdrawn" and referral.packet_destroyed_at is None
     return False

@@ -1,6 +1,6 @@
 """Scoped reads of referrals: the sender side through the case's unit, the agency side through the addressee."""
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 
 from ..cases.models import Case
 from ..cases.queries import scope_for
@@ -26,7 +26,8 @@ def agency_ids(user) -> frozenset[str]:
 
 def inbox(user) -> Select:
     """Referrals addressed to the user's agencies, newest first."""
-    return (select(Referral).where(Referral.agency_id.in_(agency_ids(user)))
+    ids = agency_ids(user)
+    return (select(Referral).where(or_(Referral.agency_id.in_(ids), Referral.successor_agency_id.in_(ids)))
             .order_by(Referral.sent_at.desc()))
 
 

@@ -39,6 +39,7 @@ from .models import (
     ReferralPacket,
     ReferralPrint,
     ReferralServiceDelivered,
+    SenderContact,
 )
 from .reference_data import SERVICE_KINDS
 
@@ -76,10 +77,48 @@ def share_consent(case: Case, agency_id: str, on: date | None = None) -> Consent
 def sendable_agency(agency_id: str | None) -> Unit:
     """The agency, if it is a current, enabled agency of the directory."""
     agency = db.session.get(Unit, agency_id) if agency_id else None
-    ensure(agency is not None and agency.kind == "agency", _l("Vui lòng chọn cơ quan nhận."), "agency_id")
+    ensure(agency is not None and agency.kind == "agency", _l("Vui lòng chọn dịch vụ nhận."), "service_id")
     ensure(agency.is_current(), _l("Cơ quan này đã ngừng hoạt động hoặc bị khoá; hãy chọn cơ quan khác."),
-           "agency_id")
+           "service_id")
     return agency
+
+
+OUT_OF_AREA = _l("Dịch vụ này không phục vụ địa bàn của người được hỗ trợ; hãy chọn dịch vụ trong danh sách.")
+
+
+class ClosedService(ServiceError):
+    """The service asked for has closed: say since when, and which live service replaced it."""
+
+    def __init__(self, service, successor):
+        from ..web.filters import date_vn
+        if successor is not None:
+            message = _l("%(old)s đã giải thể từ %(day)s; thay thế: %(new)s", old=service.name,
+                         day=date_vn(service.closed_on), new=successor.unit.name)
+        else:
+            message = _l("%(old)s đã ngừng hoạt động; hãy chọn dịch vụ khác.", old=service.name)
+        super().__init__(message, "service_id")
+        self.service, self.successor = service, successor
+
+
+def sendable_service(case: Case, data: dict):
+    """The live directory service the referral goes to, covering the survivor's commune.
+
+    Chosen by `service_id`; a link that names only the agency (`agency_id`, as before the directory) means
+    that agency's live service covering the case. A closed one raises ClosedService with its successor."""
+    from ..directory import queries as directory
+    from ..directory.models import Service
+    service = db.session.get(Service, data["service_id"]) if data.get("service_id") else None
+    if service is None and data.get("agency_id"):
+        runs = [s for s in directory.offered(case.unit) if s.unit_id == data["agency_id"]]
+        service = runs[0] if runs else directory.closed_service_of_agency(data["agency_id"])
+        if service is None:
+            sendable_agency(data["agency_id"])  # refuses an unknown, closed or disabled agency
+            raise ServiceError(OUT_OF_AREA, "service_id")
+    ensure(service is not None, _l("Vui lòng chọn dịch vụ nhận."), "service_id")
+    if not service.is_live():
+        raise ClosedService(service, service.live_successor())
+    ensure(service.id in {s.id for s in directory.offered(case.unit)}, OUT_OF_AREA, "service_id")
+    return service, sendable_agency(service.unit_id)
 
 
 def _check_case(case: Case) -> None:
@@ -93,15 +132,10 @@ def _check_fields(fields) -> list[str]:
     return fields
 
 
-def send_referral(case: Case, data: dict, *, actor) -> Referral:
-    """Refer a case to an agency, sharing exactly the chosen fields in a new encrypted packet."""
-    key = (data.get("idempotency_key") or "").strip()
-    ensure(key, _l("Biểu mẫu đã cũ, vui lòng mở lại và gửi lần nữa."))
-    existing = db.session.scalar(select(Referral).where(Referral.idempotency_key == key))
-    if existing is not None:
-        raise AlreadyDone(existing)
+def check_sending(case: Case, data: dict):
+    """Every check of sending, without writing anything (the confirmation step runs it too)."""
     _check_case(case)
-    agency = sendable_agency(data.get("agency_id"))
+    service, agency = sendable_service(case, data)
     services = [code for code, _ in SERVICE_KINDS if code in set(data.get("services") or ())]
     ensure(services, _l("Vui lòng chọn ít nhất một dịch vụ đề nghị."), "services")
     urgency = data.get("urgency") or "normal"
@@ -111,11 +145,23 @@ def send_referral(case: Case, data: dict, *, actor) -> Referral:
     reason = (data.get("emergency_reason") or "").strip()
     if consent is None:
         ensure(data.get("emergency"), _l("Chưa có sự đồng ý còn hiệu lực để chia sẻ thông tin với cơ quan này. "
-                                         "Hãy ghi nhận sự đồng ý trước, hoặc nêu căn cứ khẩn cấp."), "agency_id")
+                                         "Hãy ghi nhận sự đồng ý trước, hoặc nêu căn cứ khẩn cấp."), "service_id")
         ensure(len(reason) >= 10, _l("Vui lòng ghi rõ vì sao cần chia sẻ ngay để bảo vệ tính mạng, sức khoẻ "
                                      "(ít nhất 10 ký tự)."), "emergency_reason")
+    return service, agency, services, urgency, fields, consent, reason
+
+
+def send_referral(case: Case, data: dict, *, actor) -> Referral:
+    """Refer a case to an agency, sharing exactly the chosen fields in a new encrypted packet."""
+    key = (data.get("idempotency_key") or "").strip()
+    ensure(key, _l("Biểu mẫu đã cũ, vui lòng mở lại và gửi lần nữa."))
+    existing = db.session.scalar(select(Referral).where(Referral.idempotency_key == key))
+    if existing is not None:
+        raise AlreadyDone(existing)
+    service, agency, services, urgency, fields, consent, reason = check_sending(case, data)
     now = utcnow()
-    referral = Referral(code=new_code(now), case_id=case.id, agency_id=agency.id, sender_unit_id=case.unit_id,
+    referral = Referral(code=new_code(now), case_id=case.id, agency_id=agency.id, service_id=service.id,
+                        sender_unit_id=case.unit_id,
                         services=services, urgency=urgency, status="sent",
                         legal_basis="consent" if consent else "emergency",
                         consent_id=consent.id if consent else None, needs_review=consent is None,
@@ -126,8 +172,8 @@ def send_referral(case: Case, data: dict, *, actor) -> Referral:
     _add_packet(referral, case, fields, data.get("message"), key=f"{key}:1", actor=actor, number=1)
     _flush_once(referral, twin=lambda: db.session.scalar(select(Referral).where(Referral.idempotency_key == key)))
     audit.record(actor, "referral.send", referral, detail={
-        "agency_id": agency.id, "basis": referral.legal_basis, "consent_id": referral.consent_id,
-        "urgency": urgency, "services": services, "fields": fields})
+        "agency_id": agency.id, "service_id": service.id, "basis": referral.legal_basis,
+        "consent_id": referral.consent_id, "urgency": urgency, "services": services, "fields": fields})
     return referral
 
 
@@ -392,3 +438,79 @@ def unmap_agency(row: AgencyMapping, *, actor) -> None:
                                                               "new": row.new_agency.code})
     db.session.delete(row)
     db.session.flush()
+
+
+# --- the sender's contact for the agencies ----------------------------------------------------------
+
+def sender_contact(user_id: str | None) -> SenderContact | None:
+    """The sender's published contact, if they chose to share it."""
+    contact = db.session.get(SenderContact, user_id) if user_id else None
+    return contact if contact is not None and contact.share and contact.work_phone else None
+
+
+def save_sender_contact(user, work_phone: str, share: bool, *, actor) -> None:
+    """Record whether agencies see the counsellor's name and work phone (the phone is not audited)."""
+    contact = db.session.get(SenderContact, user.id) or SenderContact(user_id=user.id)
+    contact.work_phone, contact.share = (work_phone or "").strip(), bool(share)
+    db.session.add(contact)
+    db.session.flush()
+    audit.record(actor, "referral.sender_contact", contact, object_id=user.id, detail={"share": contact.share})
+
+
+# --- onward referral by the receiving agency ------------------------------------------------------------
+
+def forward_targets(referral: Referral) -> list:
+    """Live services covering the survivor's commune that the survivor consented to share with (never the
+    agency that forwards). The agency never sees the case: the check runs here."""
+    from ..directory.queries import offered
+    case = db.session.get(Case, referral.case_id)
+    if case is None or case.is_erased or not case.is_open:
+        return []
+    return [s for s in offered(case.unit) if s.unit_id not in (referral.agency_id, referral.successor_agency_id)
+            and share_consent(case, s.unit_id) is not None]
+
+
+def forward(referral: Referral, data: dict, *, actor) -> Referral:
+    """Refer onward, within consent: a new referral of the same case whose packet holds only fields this agency
+    received (copied from its packet, never read from the case). The original counsellor follows it."""
+    key = (data.get("idempotency_key") or "").strip()
+    ensure(key, _l("Biểu mẫu đã cũ, vui lòng mở lại và gửi lần nữa."))
+    existing = db.session.scalar(select(Referral).where(Referral.idempotency_key == key))
+    if existing is not None:
+        raise AlreadyDone(existing)
+    ensure(referral.status in ("accepted", "services_recorded"), _l("Chỉ chuyển tiếp được chuyển gửi đã nhận xử lý."))
+    packet = referral.latest_packet
+    ensure(packet is not None and referral.packet_destroyed_at is None, _l("Gói thông tin đã bị huỷ."))
+    targets = {s.id: s for s in forward_targets(referral)}
+    service = targets.get(data.get("service_id") or "")
+    ensure(service is not None, _l("Người được hỗ trợ chưa đồng ý chia sẻ thông tin với dịch vụ này, hoặc dịch vụ "
+                                   "không phục vụ địa bàn; hãy liên hệ đơn vị gửi."), "service_id")
+    received = list(packet.fields)
+    fields = [f for f in received if f in set(data.get("fields") or ())]
+    ensure(fields, _l("Vui lòng chọn ít nhất một thông tin để chia sẻ."), "fields")
+    ensure(set(data.get("fields") or ()) <= set(received),
+           _l("Chỉ chuyển tiếp được thông tin cơ quan đã nhận."), "fields")
+    case = db.session.get(Case, referral.case_id)
+    consent = share_consent(case, service.unit_id)
+    now = utcnow()
+    onward = Referral(code=new_code(now), case_id=referral.case_id, agency_id=service.unit_id, service_id=service.id,
+                      sender_unit_id=referral.successor_agency_id or referral.agency_id, parent_id=referral.id,
+                      services=list(referral.services), urgency=referral.urgency, status="sent",
+                      legal_basis="consent", consent_id=consent.id, idempotency_key=key, sent_by_id=actor.id,
+                      sent_at=now, ack_due_at=ack_due(now, referral.urgency))
+    db.session.add(onward)
+    values = (packet.content or {}).get("values", {})
+    copy = ReferralPacket(referral=onward, number=1, fields=fields, idempotency_key=f"{key}:1", created_by_id=actor.id)
+    copy.content = {"values": {f: values.get(f) for f in fields}, "message": (data.get("message") or "").strip()}
+    db.session.add(copy)
+    _flush_once(onward, twin=lambda: db.session.scalar(select(Referral).where(Referral.idempotency_key == key)))
+    audit.record(actor, "referral.forward", referral, detail={
+        "onward_id": onward.id, "service_id": service.id, "agency_id": service.unit_id, "fields": fields,
+        "consent_id": consent.id})
+    return onward
+
+
+def onward_of(referral: Referral) -> list[Referral]:
+    """The referrals this one was passed on to (the chain's next hops)."""
+    return list(db.session.scalars(select(Referral).where(Referral.parent_id == referral.id)
+                                   .order_by(Referral.sent_at)))

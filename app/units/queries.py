@@ -169,4 +169,15 @@ def unit_choices(kinds: tuple[str, ...] | None = None, current_only: bool = Fals
     units = db.session.scalars(stmt).all()
     if current_only:
         units = [u for u in units if u.is_current()]
-    return [(u.id, f"{u.name} ({u.code})") for u in units]
+    return [(u.id, f"{u.name} ({u.code})" + ("" if u.is_current() else f" — {closed_label(u)}")) for u in units]
+
+
+def closed_label(unit: Unit) -> str:
+    """How a picker marks a unit that no longer works ("đã ngừng từ 01/07/2025")."""
+    from flask_babel import gettext
+
+    from ..web.filters import date_vn
+    if unit.valid_to is not None:
+        from datetime import timedelta
+        return gettext("đã ngừng từ %(day)s", day=date_vn(unit.valid_to + timedelta(days=1)))
+    return gettext("đã ngừng")

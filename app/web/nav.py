@@ -20,6 +20,7 @@ TOP = (
 # (permission, endpoint, label, icon)
 ITEMS = (
     ("case.list", "cases.index", _l("Hồ sơ"), "i-case"),
+    ("supervision.view", "supervision.index", _l("Giám sát ca"), "i-check"),
     ("followup.mine", "cases.my_followups", _l("Việc cần theo dõi"), "i-calendar"),
     ("referral.list", "referrals.index", _l("Chuyển gửi"), "i-referral"),
     ("livelihood.list", "livelihood.index", _l("Sinh kế"), "i-money"),
@@ -29,6 +30,7 @@ ITEMS = (
     ("admin.users", "admin.users", _l("Người dùng"), "i-user"),
     ("admin.units", "units.index", _l("Đơn vị"), "i-edit"),
     ("admin.calendar", "workcalendar.index", _l("Lịch làm việc"), "i-calendar"),
+    ("directory.manage", "directory.index", _l("Danh bạ dịch vụ"), "i-referral"),
     ("referral.map_agencies", "referrals.agency_map", _l("Ánh xạ cơ quan"), "i-referral"),
     ("audit.read", "audit.index", _l("Nhật ký"), "i-lock"),
     ("case.erase_request", "cases.erase_requests", _l("Xoá hồ sơ"), "i-lock"),

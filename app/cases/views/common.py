@@ -55,12 +55,12 @@ def assignee_choices(case: Case) -> list[tuple[str, str]]:
                    if case.unit_id in scope_ids(units[unit_id])}, key=lambda c: c[1])
 
 
-def agency_choices() -> list[tuple[str, str]]:
-    """Receiving agencies, current ones first (a consent may name one that has since been merged)."""
-    agencies = db.session.scalars(select(Unit).where(Unit.kind == "agency").order_by(Unit.name)).all()
-    ordered = sorted(agencies, key=lambda a: not a.is_current())
-    return [("", _("— Chọn —"))] + [(a.id, a.name if a.is_current() else _("%(name)s (cũ)", name=a.name))
-                                    for a in ordered]
+def agency_choices(case: Case) -> list[tuple[str, str]]:
+    """The agencies running the live services that cover the case's commune (the referral picker's list):
+    a new consent never names a body that no longer exists."""
+    from ...directory.queries import offered
+    agencies = {service.unit_id: service.unit.name for service in offered(case.unit)}
+    return [("", _("— Chọn —"))] + sorted(agencies.items(), key=lambda pair: pair[1])
 
 
 # The "add" forms of the panels are not rendered with the page: they are fetched when their <details> opens
@@ -83,7 +83,7 @@ def blank_form(case: Case, name: str):
 def with_choices(case: Case, form):
     """Fill the choice lists that depend on the data (agencies, counsellors of the case's unit)."""
     if isinstance(form, ConsentForm):
-        form.agency_id.choices = options(agency_choices())
+        form.agency_id.choices = options(agency_choices(case))
     elif isinstance(form, FollowUpForm):
         form.assignee_id.choices = options(assignee_choices(case))
     return form

@@ -1,15 +1,17 @@
 """The agency's side: acknowledge, accept or decline, record services delivered, complete with feedback."""
 
-from flask import flash, redirect, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...auth.permissions import permission_required
 from ...extensions import htmx
 from ...services import ServiceError
+from ...web.forms import options
 from ...web.unit_of_work import attempt
 from .. import services
-from ..forms import CompleteForm, DeclineForm, DeliveredForm
+from ..fields import FIELD_LABELS
+from ..forms import CompleteForm, DeclineForm, DeliveredForm, ForwardForm
 from . import bp
 from .common import load, render_detail
 
@@ -82,3 +84,41 @@ def complete(referral_id):
     return _act(referral_id, "complete_form", form, "feedback",
                 lambda r: services.complete(r, form.feedback.data, actor=current_user),
                 _("Đã hoàn thành và gửi phản hồi."))
+
+
+def _forward_form(referral) -> ForwardForm:
+    form = ForwardForm()
+    form.service_id.choices = options([("", _("— Chọn —"))], [
+        (s.id, s.name if s.name == s.unit.name else f"{s.name} — {s.unit.name}")
+        for s in services.forward_targets(referral)])
+    received = referral.latest_packet.fields if referral.latest_packet else []
+    form.fields.choices = options([(f, FIELD_LABELS[f]) for f in received if f in FIELD_LABELS])
+    return form
+
+
+@bp.route("/<uuid:referral_id>/forward", methods=("GET", "POST"))
+@permission_required("referral.forward")
+def forward(referral_id):
+    """Refer onward, within the survivor's consent (a confirmation step says what is shared, and with whom)."""
+    referral = load(referral_id, "forward")
+    form = _forward_form(referral)
+    if form.validate_on_submit():
+        if form.confirm.data != "yes":
+            from ...directory.models import Service
+            from ...extensions import db
+            return render_template("referrals/forward_confirm.html", referral=referral, form=form,
+                                   service=db.session.get(Service, form.service_id.data),
+                                   chosen=[f for f in form.fields.data or []])
+        try:
+            with attempt():
+                onward = services.forward(referral, form.data, actor=current_user)
+        except services.AlreadyDone:
+            return redirect(url_for("referrals.detail", referral_id=referral.id), 303)
+        except ServiceError as exc:
+            field = exc.field if exc.field and hasattr(form, exc.field) else "service_id"
+            getattr(form, field).errors = list(getattr(form, field).errors) + [str(exc)]
+        else:
+            flash(_("Đã chuyển tiếp (%(code)s). Đơn vị gửi ban đầu theo dõi được kết quả.", code=onward.code),
+                  "success")
+            return redirect(url_for("referrals.detail", referral_id=referral.id), 303)
+    return render_template("referrals/forward.html", referral=referral, form=form)

@@ -1,7 +1,7 @@
 """What the referral views share: loading a referral through the policy, and the detail page's context."""
 
 
-from flask import render_template
+from flask import render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -10,7 +10,6 @@ from ... import clock
 from ...auth.models import User
 from ...auth.permissions import authorize, deny, ensure_authorized, has_permission
 from ...extensions import db, htmx, utcnow
-from ...units.models import Unit
 from ...web.i18n import translated
 from .. import services
 from ..fields import present
@@ -69,11 +68,16 @@ def load_any(referral_id) -> tuple[Referral, str]:
     deny("referral.read", referral, status=404)
 
 
-def agency_choices() -> list[tuple[str, str]]:
-    """Current, enabled agencies of the directory."""
-    agencies = db.session.scalars(select(Unit).where(Unit.kind == "agency", Unit.disabled.is_(False))
-                                  .order_by(Unit.name))
-    return [(a.id, a.name) for a in agencies if a.is_current()]
+def service_picker(case) -> dict:
+    """The service picker of a case: live services covering its commune, by need (?kind=) and search (?q=)."""
+    from ...directory import queries as directory
+    from ...directory.reference_data import SERVICE_TYPES
+    kinds = {code for code, _label in SERVICE_TYPES}
+    kind = request.args.get("kind", "") if request.args.get("kind", "") in kinds else ""
+    query = request.args.get("q", "")[:100]
+    offered = directory.offered(case.unit, kind=kind, query=query)
+    return {"kind": kind, "query": query, "offered": offered, "service_types": SERVICE_TYPES,
+            "choices": [(s.id, s.name if s.name == s.unit.name else f"{s.name} — {s.unit.name}") for s in offered]}
 
 
 def names(ids) -> dict:
@@ -105,6 +109,10 @@ def detail_context(referral: Referral, side: str, *, audit_read: bool = True, **
         packet = referral.latest_packet
         content = packet.content or {}
         context.update(packet=packet, rows=present(content.get("values", {})), message=content.get("message", ""))
+    context["sender_contact"] = services.sender_contact(referral.sent_by_id)
+    context["onward"] = services.onward_of(referral)
+    context["can_forward"] = side == "agency" and has_permission(current_user, "referral.forward") \
+        and authorize(current_user, "forward", referral)
     if side == "sender":
         context["case"] = case_of(referral)
         context["withdraw_form"] = given.get("withdraw_form") or WithdrawForm()

@@ -1,6 +1,6 @@
 """The counsellor's side: send a referral from a case, send an update, withdraw, destroy the packet."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,9 +11,10 @@ from ...services import ServiceError
 from ...web.unit_of_work import attempt
 from .. import services
 from ..fields import TIERS
-from ..forms import ReferralForm, UpdateForm, WithdrawForm
+from ..forms import ReferralForm, SenderContactForm, UpdateForm, WithdrawForm
+from ..models import SenderContact
 from . import bp
-from .common import agency_choices, load, render_detail
+from .common import load, render_detail, service_picker
 
 
 def _load_case(case_id):
@@ -29,23 +30,60 @@ def _refuse(form, exc: ServiceError, default: str) -> None:
 @bp.route("/case/<uuid:case_id>/new", methods=("GET", "POST"))
 @permission_required("referral.send")
 def create(case_id):
-    """Refer a case to an agency, sharing only the chosen fields."""
+    """Refer a case by need: the live services covering the survivor's commune, sharing only the chosen fields."""
     case = _load_case(case_id)
-    form = ReferralForm(agency_choices=agency_choices())
-    if form.is_submitted():
-        if form.validate():
-            try:
-                with attempt():
-                    referral = services.send_referral(case, form.data, actor=current_user)
-            except services.AlreadyDone as done:
-                flash(_("Chuyển gửi này đã được gửi trước đó; không tạo thêm bản thứ hai."), "info")
-                return redirect(url_for("referrals.detail", referral_id=done.obj.id), 303)
-            except ServiceError as exc:
-                _refuse(form, exc, "fields")
-            else:
-                flash(_("Đã gửi chuyển gửi %(code)s.", code=referral.code), "success")
-                return redirect(url_for("referrals.detail", referral_id=referral.id), 303)
-    return render_template("referrals/new.html", case=case, form=form, tiers=TIERS)
+    picker = service_picker(case)
+    form = ReferralForm(service_choices=picker["choices"])
+    switch = None
+    if not form.is_submitted():
+        switch = _preset(case, form)
+    elif form.validate():
+        if request.form.get("confirm") != "yes":
+            return _confirm_or_refuse(case, form, picker)
+        try:
+            with attempt():
+                referral = services.send_referral(case, form.data, actor=current_user)
+        except services.AlreadyDone as done:
+            flash(_("Chuyển gửi này đã được gửi trước đó; không tạo thêm bản thứ hai."), "info")
+            return redirect(url_for("referrals.detail", referral_id=done.obj.id), 303)
+        except ServiceError as exc:
+            switch = getattr(exc, "successor", None)
+            _refuse(form, exc, "fields")
+        else:
+            flash(_("Đã gửi chuyển gửi %(code)s.", code=referral.code), "success")
+            return redirect(url_for("referrals.detail", referral_id=referral.id), 303)
+    context = dict(picker, case=case, form=form, tiers=TIERS, switch=switch)
+    if htmx.target == "service-picker":
+        return render_template("referrals/_service_picker.html", **context)
+    return render_template("referrals/new.html", **context)
+
+
+def _confirm_or_refuse(case, form, picker):
+    """The first step: every check of sending, then a page that says with whom and how much is shared."""
+    try:
+        service, agency, _kinds, _urgency, fields, consent, _reason = services.check_sending(case, form.data)
+    except ServiceError as exc:
+        _refuse(form, exc, "fields")
+        return render_template("referrals/new.html", **dict(picker, case=case, form=form, tiers=TIERS,
+                                                             switch=getattr(exc, "successor", None)))
+    carried = [(k, v) for k, v in request.form.items(multi=True) if k not in ("csrf_token", "confirm")]
+    return render_template("referrals/confirm_send.html", case=case, service=service, agency=agency, fields=fields,
+                           emergency=consent is None, carried=carried)
+
+
+def _preset(case, form):
+    """An old link (?service= or ?agency_id=): preselect a live service, or explain a closed one and offer its
+    successor (the returned service) in one click."""
+    wanted = {"service_id": request.args.get("service", ""), "agency_id": request.args.get("agency_id", "")}
+    if not any(wanted.values()):
+        return None
+    try:
+        service, _agency = services.sendable_service(case, wanted)
+    except ServiceError as exc:
+        form.service_id.errors = [str(exc)]
+        return getattr(exc, "successor", None)
+    form.service_id.data = service.id
+    return None
 
 
 @bp.route("/<uuid:referral_id>/update", methods=("GET", "POST"))
@@ -109,3 +147,17 @@ def destroy(referral_id):
         _refuse(form, exc, "destroy")
         return _after(referral, "", withdraw_form=form)
     return _after(referral, _("Đã huỷ gói thông tin: không ai đọc được nữa."))
+
+
+@bp.route("/my-contact", methods=("GET", "POST"))
+@permission_required("referral.send")
+def my_contact():
+    """Choose whether receiving agencies see my name and work phone on my referrals."""
+    from ...extensions import db
+    contact = db.session.get(SenderContact, current_user.id)
+    form = SenderContactForm(obj=contact)
+    if form.validate_on_submit():
+        services.save_sender_contact(current_user, form.work_phone.data, form.share.data, actor=current_user)
+        flash(_("Đã lưu lựa chọn liên hệ."), "success")
+        return redirect(url_for("referrals.my_contact"), 303)
+    return render_template("referrals/my_contact.html", form=form)

@@ -1,0 +1,23 @@
+"""The case conference form: the meeting, and up to three actions."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, FieldList, FormField, SelectField, SelectMultipleField
+
+from ..web.forms import BaseForm, long_text, optional, required, text
+
+
+class ActionForm(FlaskForm):
+    class Meta:
+        csrf = False  # a row of the conference form, which carries the token
+
+    what = text(_l("Việc cần làm"), optional(), max_len=300)
+    owner_id = SelectField(_l("Người phụ trách"), [optional()], choices=[], validate_choice=False)
+    due_on = DateField(_l("Hạn"), [optional()])
+
+
+class ConferenceForm(BaseForm):
+    held_on = DateField(_l("Ngày họp"), [required()])
+    services_present = SelectMultipleField(_l("Dịch vụ tham dự"), choices=[], validate_choice=False)
+    decisions = long_text(_l("Các quyết định"), required(), max_len=5000)
+    actions = FieldList(FormField(ActionForm), min_entries=3, max_entries=3)

@@ -1,0 +1,26 @@
+"""A supervisor's sign-off of a high-risk case's safety plan or closure."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db, new_uuid, utcnow
+from ..types import UTCDateTime
+
+KINDS = ("safety_plan", "closure")
+DECISIONS = ("approved", "returned")
+
+
+class CaseSignOff(db.Model):
+    """What the supervisor decided, on which version of the case (a later edit needs a new sign-off)."""
+
+    __tablename__ = "case_signoff"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    case_id: Mapped[str] = mapped_column(ForeignKey("case_record.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    decision: Mapped[str] = mapped_column(String(12))
+    case_version: Mapped[int] = mapped_column(Integer)
+    decided_by_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

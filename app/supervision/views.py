@@ -1,0 +1,77 @@
+"""The supervisor's pages: the caseload of its counsellors and the sign-offs waiting; the sign-off itself."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from .. import workqueue
+from ..auth.permissions import authorize, ensure_authorized, has_permission, permission_required
+from ..cases import queries as case_queries
+from ..services import ServiceError
+from ..web.unit_of_work import attempt
+from . import services
+
+bp = Blueprint("supervision", __name__, url_prefix="/supervision")
+
+KIND_WORDS = {"safety_plan": _l("Ký duyệt kế hoạch an toàn (nguy cơ cao)"),
+              "closure": _l("Ký duyệt đóng hồ sơ nguy cơ cao")}
+TIMELINE_WORDS = {
+    "supervision.safety_plan_approved": _l("Giám sát viên duyệt kế hoạch an toàn"),
+    "supervision.safety_plan_returned": _l("Giám sát viên trả lại kế hoạch an toàn"),
+    "supervision.closure_approved": _l("Giám sát viên duyệt việc đóng hồ sơ"),
+    "supervision.closure_returned": _l("Giám sát viên trả lại việc đóng hồ sơ"),
+}
+
+
+@bp.get("/")
+@permission_required("supervision.view")
+def index():
+    """The counsellors' caseload and the high-risk cases waiting for a sign-off."""
+    return render_template("supervision/index.html", caseload=services.caseload(current_user),
+                           waiting=services.waiting(current_user), kind_words=KIND_WORDS)
+
+
+@bp.post("/case/<uuid:case_id>/sign-off")
+@permission_required("supervision.sign_off")
+def sign_off(case_id):
+    """Approve or return a high-risk safety plan or closure."""
+    case = ensure_authorized("sign_off", case_queries.case_for(current_user, str(case_id)))
+    try:
+        with attempt():
+            services.sign_off(case, request.form.get("kind", ""), request.form.get("decision", ""), actor=current_user)
+    except ServiceError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(_("Đã ghi nhận ký duyệt."), "success")
+    return redirect(url_for("cases.detail", case_id=case.id), 303)
+
+
+def _case_panel(case, user) -> dict | None:
+    kinds = services.needed(case)
+    history = [services.latest(case.id, k) for k in ("safety_plan", "closure")]
+    history = [h for h in history if h is not None]
+    if not kinds and not history:
+        return None
+    return {"needed": kinds, "history": history, "kind_words": KIND_WORDS,
+            "can_sign": has_permission(user, "supervision.sign_off") and authorize(user, "sign_off", case)}
+
+
+@workqueue.source("signoff")
+def signoffs_waiting(user):
+    if "supervisor" not in user.role_names():
+        return []
+    return [workqueue.WorkItem(kind="signoff", title=str(KIND_WORDS[kind]), detail=case.code, high_risk=True,
+                               url=url_for("cases.detail", case_id=case.id, _anchor="case-signoff"),
+                               key=f"signoff:{case.id}:{kind}:{case.version}")
+            for case, kind in services.waiting(user)]
+
+
+def _register() -> None:
+    from ..cases import timeline
+    from ..cases.sections import register_section
+    timeline.ACTIONS.update({k: v for k, v in TIMELINE_WORDS.items() if k not in timeline.ACTIONS})
+    register_section("supervision/_case_panel.html", order=55, context_fn=_case_panel)
+
+
+_register()

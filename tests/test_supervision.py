@@ -1,0 +1,70 @@
+"""The supervisor: sees its counsellors' caseload (read-only), signs off a high-risk case's safety plan (again
+after any change) and its closure; each sign-off is in the work queue until given and on the timeline."""
+
+from test_cases_support import INTAKE, audit_actions
+
+from app.extensions import db
+
+
+def _needed(app, case_id):
+    from app.cases.models import Case
+    from app.supervision.services import needed
+    with app.app_context():
+        kinds = needed(db.session.get(Case, case_id))
+        db.session.remove()
+    return kinds
+
+
+def _version(app, case_id):
+    from app.cases.models import Case
+    with app.app_context():
+        version = db.session.get(Case, case_id).version
+        db.session.remove()
+    return version
+
+
+def test_the_supervisor_reads_the_caseload_and_signs_off_high_risk_plans_and_closures(
+        app, client, case_id, make_user, login, unit):
+    supervisor = app.test_client()
+    login(supervisor, make_user("supervisor", "03295"))
+    assert case_id in supervisor.get("/cases/").get_data(as_text=True)
+    page = supervisor.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert page.count("Lò Thị Mai") >= 1 and 'id="case-signoff"' in page  # read-only, audited like any read
+    assert supervisor.get(f"/cases/{case_id}/edit").status_code in (403, 404)
+    caseload = supervisor.get("/supervision/").get_data(as_text=True)
+    assert "Ký duyệt kế hoạch an toàn" in caseload and case_id in caseload
+    assert f"/cases/{case_id}#case-signoff" in supervisor.get("/work/").get_data(as_text=True)
+
+    assert _needed(app, case_id) == ["safety_plan"]
+    assert supervisor.post(f"/supervision/case/{case_id}/sign-off",
+                           data={"kind": "safety_plan", "decision": "approved"}).status_code == 303
+    assert _needed(app, case_id) == []
+    assert f"/cases/{case_id}#case-signoff" not in supervisor.get("/work/").get_data(as_text=True)
+    twice = supervisor.post(f"/supervision/case/{case_id}/sign-off",
+                            data={"kind": "safety_plan", "decision": "approved"}, follow_redirects=True)
+    assert "không chờ ký duyệt" in twice.get_data(as_text=True)
+
+    edited = client.post(f"/cases/{case_id}/edit", data=dict(INTAKE, unit_id=unit("TA-02").id,
+                                                             version=str(_version(app, case_id)),
+                                                             safety_plan="Kế hoạch an toàn mới"))
+    assert edited.status_code == 303
+    assert _needed(app, case_id) == ["safety_plan"]  # a changed high-risk case is signed off again
+
+    assert client.post(f"/cases/{case_id}/close", data={"close-reason": "goals_met"}).status_code in (302, 303)
+    assert _needed(app, case_id) == ["closure"]
+    assert supervisor.post(f"/supervision/case/{case_id}/sign-off",
+                           data={"kind": "closure", "decision": "approved"}).status_code == 303
+    assert _needed(app, case_id) == []
+    actions = [a for a, _, _ in audit_actions(app, case_id)]
+    assert "supervision.safety_plan_approved" in actions and "supervision.closure_approved" in actions
+    timeline = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "Giám sát viên duyệt việc đóng hồ sơ" in timeline
+
+
+def test_a_supervisor_elsewhere_neither_reads_nor_signs(app, case_id, make_user, login):
+    other = app.test_client()
+    login(other, make_user("supervisor", "03268"))
+    assert other.get(f"/cases/{case_id}").status_code == 404
+    assert other.post(f"/supervision/case/{case_id}/sign-off",
+                      data={"kind": "safety_plan", "decision": "approved"}).status_code == 404
+    assert _needed(app, case_id) == ["safety_plan"]
