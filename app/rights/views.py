@@ -12,9 +12,9 @@ from ..auth.permissions import authorize, ensure_authorized, has_permission, per
 from ..cases.sections import register_section
 from ..cases.views.common import load_case
 from ..deadlines import standing
-from ..extensions import db
 from ..services import ServiceError
 from ..units.models import Unit
+from ..web.unit_of_work import attempt
 from . import queries, rules, services
 from . import reference_data as ref
 from .forms import AnswerForm, BreachForm, ExtendForm, NoteForm, NotifyForm, RefuseForm, RequestForm
@@ -56,12 +56,11 @@ def new(case_id):
     form = RequestForm()
     if form.validate_on_submit():
         try:
-            req = services.record_request(case, form.data, actor=current_user)
+            with attempt():
+                req = services.record_request(case, form.data, actor=current_user)
         except ServiceError as exc:
-            db.session.rollback()
             getattr(form, exc.field or "kind").errors.append(str(exc))
         else:
-            db.session.commit()
             flash(_l("Đã ghi nhận yêu cầu. Hạn xác nhận: %(when)s.", when=_local(req.ack_due_at)), "success")
             return redirect(url_for("rights.detail", rights_id=req.id), 303)
     return render_template("rights/new.html", case=case, form=form)
@@ -85,7 +84,6 @@ def _render_detail(req, forms: dict | None = None):
         forms={name: forms.get(name) or cls(formdata=None) for name, cls in STEP_FORMS.items()})
     if details:
         audit.record(current_user, "rights.read", req)
-        db.session.commit()
     return response
 
 
@@ -102,24 +100,23 @@ def step(rights_id):
     if form is not None and not form.validate():
         return _render_detail(req, {name: form})
     try:
-        if name == "acknowledge":
-            services.acknowledge(req, actor=current_user)
-        elif name == "extend":
-            services.extend(req, form.days.data, form.reason.data, actor=current_user)
-        elif name == "answer":
-            services.answer(req, form.text.data, actor=current_user)
-        elif name == "refuse":
-            services.refuse(req, form.code.data, form.explanation.data, actor=current_user)
-        else:
-            services.annotate(req, form.text.data, actor=current_user)
+        with attempt():
+            if name == "acknowledge":
+                services.acknowledge(req, actor=current_user)
+            elif name == "extend":
+                services.extend(req, form.days.data, form.reason.data, actor=current_user)
+            elif name == "answer":
+                services.answer(req, form.text.data, actor=current_user)
+            elif name == "refuse":
+                services.refuse(req, form.code.data, form.explanation.data, actor=current_user)
+            else:
+                services.annotate(req, form.text.data, actor=current_user)
     except ServiceError as exc:
-        db.session.rollback()
         if form is None:
             flash(str(exc), "error")
             return redirect(url_for("rights.detail", rights_id=req.id), 303)
         _show_error(form, exc)
         return _render_detail(queries.request_for(current_user, str(rights_id)), {name: form})
-    db.session.commit()
     flash(_l("Đã lưu."), "success")
     return redirect(url_for("rights.detail", rights_id=req.id), 303)
 
@@ -170,12 +167,11 @@ def new_breach():
         unit = _dpo_unit()
         data = dict(form.data, detected_at=_aware(form.detected_at.data))
         try:
-            breach = services.record_breach(unit, data, actor=current_user)
+            with attempt():
+                breach = services.record_breach(unit, data, actor=current_user)
         except ServiceError as exc:
-            db.session.rollback()
             getattr(form, exc.field or "kind").errors.append(str(exc))
         else:
-            db.session.commit()
             return redirect(url_for("rights.breach", breach_id=breach.id), 303)
     return render_template("rights/breach_new.html", form=form)
 
@@ -193,19 +189,17 @@ def breach(breach_id):
     containing = request.form.get("step") == "contain"
     if request.method == "POST" and (containing or form.validate()):
         try:
-            if containing:
-                services.contain(record, actor=current_user)
-            else:
-                services.notify_authority(record, _aware(form.notified_at.data), form.late_reason.data,
-                                          actor=current_user)
+            with attempt():
+                if containing:
+                    services.contain(record, actor=current_user)
+                else:
+                    services.notify_authority(record, _aware(form.notified_at.data), form.late_reason.data,
+                                              actor=current_user)
         except ServiceError as exc:
-            db.session.rollback()
             record = queries.breach_for(current_user, str(breach_id))
             _show_error(form, exc)
         else:
-            db.session.commit()
             return redirect(url_for("rights.breach", breach_id=record.id), 303)
     audit.record(current_user, "breach.read", record)
-    db.session.commit()
     return render_template("rights/breach.html", breach=record, form=form, kinds=dict(ref.BREACH_KINDS),
                            clock=standing(record.notify_due_at, done=record.notified_at is not None))

@@ -11,6 +11,7 @@ from ...auth.permissions import authorize, ensure_authorized
 from ...cases.models import FollowUp
 from ...extensions import db
 from ...services import ServiceError
+from ...web import unit_of_work
 from ...web.filters import date_vn
 from ...web.forms import options
 from .. import clocks, forms, queries
@@ -66,21 +67,20 @@ def refuse(form, exc: ServiceError, default: str) -> None:
 
 
 def attempt(form, default_field: str, operation) -> bool:
-    """Validate and run; a refusal goes beside its field and the transaction is rolled back."""
+    """Validate and run; a refusal goes beside its field and what the operation wrote is undone."""
     if not form.validate():
         return False
     try:
-        operation()
+        with unit_of_work.attempt():
+            operation()
     except ServiceError as exc:
-        db.session.rollback()
         refuse(form, exc, default_field)
         return False
     return True
 
 
 def done(message: str, endpoint: str, anchor: str, **values):
-    """After a change: commit once, say so, and go back to the page (303)."""
-    db.session.commit()
+    """After a change: say so and go back to the page (303); the request commits (unit of work)."""
     flash(message, "success")
     return redirect(url_for(endpoint, _anchor=anchor, **values), 303)
 
@@ -91,9 +91,9 @@ def confirm(form, operation, message: str, endpoint: str, anchor: str, **values)
         flash(_l("Phiên làm việc đã hết hạn, vui lòng thử lại."), "error")
         return redirect(url_for(endpoint, _anchor=anchor, **values), 303)
     try:
-        operation()
+        with unit_of_work.attempt():
+            operation()
     except ServiceError as exc:
-        db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for(endpoint, _anchor=anchor, **values), 303)
     return done(message, endpoint, anchor, **values)
