@@ -18,6 +18,9 @@ case_erased = _signals.signal("case-erased")
 # sender: a case id (a string); the cases area answers with the id when that case exists and is not erased
 # (form drafts tie themselves to a case this way without importing the cases area).
 case_is_live = _signals.signal("case-is-live")
+# sender: the kind of an approved change (e.g. "agency_map"); keywords: payload (dict), actor. The area that
+# owns the change makes it (the referral area maps agencies): the approvals area imports none of them.
+approved_change = _signals.signal("approved-change")
 # sender: the Unit whose yearly livelihood budget is asked for; keyword: year. A receiver returns the amount
 # of the budget lines planned for it, or None when the unit has none (the livelihood area then uses its
 # configured ceiling).

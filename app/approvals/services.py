@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from .. import events
 from ..audit import services as audit
 from ..auth import setup_links
 from ..auth.models import PERSON_DATA_ROLES, User
@@ -212,8 +213,9 @@ def _apply_lineage(row: ApprovalRequest, actor) -> None:
 
 
 def _apply_agency_map(row: ApprovalRequest, actor) -> None:
-    from ..referrals.services import map_agency
-    map_agency(row.payload["old_id"], row.payload["new_id"], actor=row.requested_by)
+    # The referral area makes the change (app/events.py); an approval nobody can apply must not pass silently.
+    if not events.approved_change.send("agency_map", payload=row.payload, actor=row.requested_by):
+        raise ServiceError(_l("Không áp dụng được thay đổi này."))
 
 
 _APPLY = {"role_grant": _apply_role_grant, "credential_reset": _apply_credential_reset,

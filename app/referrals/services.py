@@ -302,6 +302,12 @@ def on_consent_withdrawn(consent: Consent, actor) -> None:
             destroy_packets(referral, actor=actor, cause="consent_withdrawn")
 
 
+@events.approved_change.connect_via("agency_map")
+def _approved_agency_map(_kind, *, payload: dict, actor) -> None:
+    """A second person approved an agency mapping (approvals area): make it."""
+    map_agency(payload["old_id"], payload["new_id"], actor=actor)
+
+
 @events.case_erased.connect
 def on_case_erased(case: Case, actor) -> None:
     """The case was erased: every referral of it loses its packets and what it sealed; open ones are withdrawn
