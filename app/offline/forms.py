@@ -21,7 +21,7 @@ def offline_intake_form():
 
 
 class DeviceForm(BaseForm):
-    label = SelectField(_l("Tên thiết bị"), [chosen()], choices=options((x, x) for x in DEVICE_LABELS))
+    label = SelectField(_l("Tên thiết bị"), [chosen()], choices=options((x, _l(x)) for x in DEVICE_LABELS))
 
 
 class OfflineCaseForm(BaseForm):

@@ -19,13 +19,16 @@ from ..cases import queries as case_queries
 from ..cases import services as case_services
 from ..cases.forms import FollowUpOutcomeForm, NoteForm
 from ..cases.models import FollowUp
+from ..cases.reference_data import N_
 from ..crypto.records import schedule_ledger
 from ..extensions import db
 from ..services import ServiceError, ensure
 from . import envelope
 from .models import OfflineCase, OfflineDevice, OfflineItem
 
-DEVICE_LABELS = tuple(f"Điện thoại {n}" for n in range(1, 6)) + tuple(f"Máy tính bảng {n}" for n in range(1, 4))
+# Devices are named from this list, never by a free text that could name a person; stored as the msgid.
+DEVICE_LABELS = (N_("Điện thoại 1"), N_("Điện thoại 2"), N_("Điện thoại 3"), N_("Điện thoại 4"), N_("Điện thoại 5"),
+                 N_("Máy tính bảng 1"), N_("Máy tính bảng 2"), N_("Máy tính bảng 3"))
 MAX_DEVICES = 5              # per counsellor: a phone and a spare or two, not a fleet
 MAX_OFFLINE_CASES = 30       # what a counsellor can visit in a week or two
 FUTURE_TOLERANCE = timedelta(minutes=10)

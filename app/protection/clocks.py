@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .. import clock
+from ..cases.reference_data import N_
 from ..deadlines import Standing, due_at, standing
 from . import rules
 
@@ -38,7 +39,7 @@ def order_end(order, now: datetime | None = None) -> Running | None:
     if order.status != "granted" or order.ends_at < now:
         return None
     rule = rules.ORDER_MAX[order.decider]
-    return Running("order_end", "Lệnh cấm tiếp xúc đang có hiệu lực", order.ends_at,
+    return Running("order_end", N_("Lệnh cấm tiếp xúc đang có hiệu lực"), order.ends_at,
                    standing(order.ends_at, now=now, soon=rules.ORDER_WARNING), rule.article, order)
 
 

@@ -74,7 +74,11 @@ def english_catalogue() -> frozenset[str]:
     from babel.messages.pofile import read_po
 
     with open(ROOT / "app/translations/en/LC_MESSAGES/messages.po", "rb") as fh:
-        return frozenset(m.string for m in read_po(fh) if m.id and isinstance(m.string, str) and m.string)
+        strings = set()
+        for m in read_po(fh):
+            if m.id and m.string:  # a plural message has one string per form
+                strings.update([m.string] if isinstance(m.string, str) else [x for x in m.string if x])
+        return frozenset(strings)
 
 
 def _matcher(messages) -> re.Pattern:
@@ -146,7 +150,21 @@ def data_strings(server) -> set[str]:
                         pass
         return values
 
-    return server.query(collect)
+    return server.query(collect) | coded_reference_data()
+
+
+def coded_reference_data() -> set[str]:
+    """Coded lists kept as bilingual data (code, Vietnamese and English label, the article): protection casework."""
+    from app.deadlines import Rule
+    from app.protection import reference_data as ref
+    from app.protection import rules
+
+    values = {rule.article for rule in vars(rules).values() if isinstance(rule, Rule)}
+    for codes in vars(ref).values():
+        if isinstance(codes, tuple) and codes and isinstance(codes[0], ref.Code):
+            for code in codes:
+                values.update(x for x in (code.vi, code.en, code.article) if x)
+    return values
 
 
 def _flatten(value, into: set):

@@ -160,6 +160,7 @@
     $('[data-net]').textContent = T(navigator.onLine ? 'online' : 'offline');
   }
 
+  $('[data-needs-js]').hidden = true;
   if (!window.crypto?.subtle || !window.indexedDB) { say('nocrypto'); return; }
   $('[data-offline-exit]').addEventListener('click', () => {
     fetch('/auth/quick-exit', {method: 'POST', keepalive: true, credentials: 'same-origin',
