@@ -154,12 +154,17 @@ def data_strings(server) -> set[str]:
 
 
 def coded_reference_data() -> set[str]:
-    """Coded lists kept as bilingual data (code, Vietnamese and English label, the article): protection casework."""
+    """Bilingual data shown as it is: protection's coded lists and articles, the holidays package's names."""
     from app.deadlines import Rule
     from app.protection import reference_data as ref
     from app.protection import rules
 
     values = {rule.article for rule in vars(rules).values() if isinstance(rule, Rule)}
+    # Holiday names come from the `holidays` package in the reader's language (the admin calendar).
+    import holidays
+    for language in ("vi", "en_US"):
+        calendar = holidays.country_holidays("VN", years=range(2010, 2041), language=language)
+        values.update(str(name) for name in calendar.values())
     for codes in vars(ref).values():
         if isinstance(codes, tuple) and codes and isinstance(codes[0], ref.Code):
             for code in codes:
