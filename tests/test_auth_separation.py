@@ -198,8 +198,16 @@ def test_lineage_edit_waits_for_the_province_reviewer(app, admin, supervisor, pr
     _, sup_client = supervisor
     assert sup_client.get(f"/approvals/{approval_id}").status_code == 404, "lineage is the province's to approve"
     _, province_client = province_reviewer
-    assert _approve(province_client, approval_id).status_code == 200
-    assert _query(app, lambda: db.session.query(UnitLineage).filter_by(old_id=unit("TA-02").id).count()) == 1
+    try:
+        assert _approve(province_client, approval_id).status_code == 200
+        assert _query(app, lambda: db.session.query(UnitLineage).filter_by(old_id=unit("TA-02").id).count()) == 1
+    finally:
+        # unit_lineage is reference data, which the per-test wipe keeps: a TA-02 → TA-03 merger left behind would
+        # let TA-03's users into TA-02's records in every later test of this worker.
+        def forget():
+            db.session.query(UnitLineage).filter_by(old_id=unit("TA-02").id, new_id=unit("TA-03").id).delete()
+            db.session.commit()
+        _query(app, forget)
 
 
 def test_agency_mapping_waits_for_a_second_person(app, admin, province_reviewer, unit):
