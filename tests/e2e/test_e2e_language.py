@@ -122,7 +122,8 @@ def proper_nouns() -> frozenset[str]:
 # Plain columns holding names, codes or what a user typed. (Indicator short names are not here: they are N_()
 # labels, so English pages must show them translated.)
 PLAIN_DATA_COLUMNS = ("name", "code", "username", "display_name", "title", "decision_number", "results",
-                      "difficulties", "recommendations", "return_reason", "reopen_reason")
+                      "difficulties", "recommendations", "return_reason", "reopen_reason",
+                      "contact", "hours", "note")  # the last three: a directory service's office details
 
 
 def data_strings(server) -> set[str]:
