@@ -8,7 +8,7 @@ def _confirm_blocks(html: str) -> list[str]:
 
 
 def test_consent_withdrawal_is_a_second_step_that_says_what_happens(client, counsellor, case_id, unit):
-    agency = unit("AG-LDTBXH-099").id
+    agency = unit("AG-SYT-11").id  # a live service: consent lists no closed office
     client.post(f"/cases/{case_id}/consents", data={
         "consent-purpose": "share_with_agency", "consent-agency_id": agency, "consent-method": "signed",
         "consent-given_by": "self", "consent-given_on": "2026-01-05"})
