@@ -48,9 +48,16 @@ def test_the_app_uses_a_password_protected_redis_from_its_url(locked_redis, tmp_
     with pytest.raises(redis.exceptions.AuthenticationError):
         redis.Redis.from_url(f"redis://127.0.0.1:{port}/0").keys("*")  # no password, no service
 
-    app = helpers.build_app(helpers.test_config(tmp_path_factory, RATELIMIT_STORAGE_URI=url))
-    client = app.test_client()
-    response = client.post("/auth/login", data={"username": "khong-co-ai", "password": "sai-mat-khau-roi"})
-    assert response.status_code == 200
-    keys = redis.Redis.from_url(url).keys("*")
-    assert keys, "the sign-in throttle did not count in the password-protected Redis"
+    from app.extensions import limiter
+    # The limiter is one object for every app of this process: building an app on this Redis points it here, and
+    # this Redis stops after the test. Give the other tests of this worker their own storage back.
+    saved = (limiter._storage, limiter._limiter)
+    try:
+        app = helpers.build_app(helpers.test_config(tmp_path_factory, RATELIMIT_STORAGE_URI=url))
+        client = app.test_client()
+        response = client.post("/auth/login", data={"username": "khong-co-ai", "password": "sai-mat-khau-roi"})
+        assert response.status_code == 200
+        keys = redis.Redis.from_url(url).keys("*")
+        assert keys, "the sign-in throttle did not count in the password-protected Redis"
+    finally:
+        limiter._storage, limiter._limiter = saved

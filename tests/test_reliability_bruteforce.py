@@ -76,7 +76,8 @@ def test_10000_attempts_from_1000_addresses_are_throttled_audited_and_the_user_r
     assert response.status_code == 302, "the real user could not sign in after the window"
     assert client.get("/auth/account").status_code == 200
     verdict = query(app, lambda: __import__("app.audit.services", fromlist=["verify"]).verify())
-    assert verdict.ok and verdict.checked >= ATTEMPTS
+    # Every password check is a chained entry; throttled attempts are counted per network bucket (issue 14).
+    assert verdict.ok and verdict.checked >= checked
     print(f"\nbrute force: {ATTEMPTS} attempts from {ADDRESSES} addresses in {elapsed:.1f} s: "
           f"{checked} reached the password check, {throttled} throttled; real user signed in after the window")
 
