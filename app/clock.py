@@ -2,7 +2,7 @@
 
 Timestamps are stored as aware UTC; dates a person means ("today", "due on 06/12") are Việt Nam's
 (Asia/Ho_Chi_Minh, UTC+7), whatever zone the server runs in. Between 17:00 and 24:00 UTC the UTC date is
-already yesterday in Điện Biên, so a naive `date.today()` would refuse a counsellor's intake at 06:00.
+already yesterday in Điện Biên, so the server's naive date would refuse a counsellor's intake at 06:00.
 Tests freeze this clock with time-machine; nothing else in app/ may read the system time.
 """
 

@@ -1,13 +1,13 @@
 """Forms of the livelihood pages: the plan, the decision, a disbursement, a visit, an outcome, the closing."""
 
 import re
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, RadioField, SelectField
 from wtforms.validators import StopValidation
 from wtforms.widgets import NumberInput
 
+from .. import clock
 from ..web.forms import BaseForm, WholeNumberField, chosen, long_text, optional, options, required, text
 
 ACTIVITY_CHOICES = (
@@ -96,7 +96,7 @@ class DecisionForm(BaseForm):
 
 
 class DisbursementForm(BaseForm):
-    paid_on = DayField(_l("Ngày giải ngân"), [required()], default=date.today)
+    paid_on = DayField(_l("Ngày giải ngân"), [required()], default=clock.today)
     amount = MoneyField(_l("Số tiền (đồng)"), [required()])
     # Not "form": an input of that name shadows the <form> element's own properties and breaks htmx.
     payment_form = RadioField(_l("Hình thức"), [chosen()], choices=options(FORM_CHOICES), default="cash")
@@ -105,7 +105,7 @@ class DisbursementForm(BaseForm):
 
 
 class VisitForm(BaseForm):
-    visited_on = DayField(_l("Ngày thăm"), [required()], default=date.today)
+    visited_on = DayField(_l("Ngày thăm"), [required()], default=clock.today)
     progress = RadioField(_l("Tiến độ"), [chosen()], choices=options(PROGRESS_CHOICES))
     income = MoneyField(_l("Thu nhập kỳ này (đồng)"), [optional()])
     problems = long_text(_l("Khó khăn"), optional(), max_len=1500)
@@ -114,7 +114,7 @@ class VisitForm(BaseForm):
 
 class OutcomeForm(BaseForm):
     milestone = RadioField(_l("Mốc đánh giá"), [chosen()], choices=options(MILESTONE_CHOICES), coerce=int)
-    recorded_on = DayField(_l("Ngày đánh giá"), [required()], default=date.today)
+    recorded_on = DayField(_l("Ngày đánh giá"), [required()], default=clock.today)
     still_active = BooleanField(_l("Hoạt động sinh kế vẫn duy trì"))
     income_change = SelectField(_l("Thu nhập so với trước khi hỗ trợ"), [chosen()],
                                 choices=options(blank(), INCOME_CHANGE_CHOICES))

@@ -1,12 +1,12 @@
 """Forms of the referral pages: sending (and updating), the agency's answers, withdrawal, the agency map."""
 
 import secrets
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectField, TelField
 from wtforms.validators import ValidationError
 
+from .. import clock
 from ..cases.forms import MultiCheckboxField, _check_phone
 from ..web.forms import BaseForm, chosen, long_text, max_length, optional, options, required
 from ..web.i18n import translated
@@ -86,7 +86,7 @@ class DeclineForm(BaseForm):
 class DeliveredForm(BaseForm):
     kind = SelectField(_l("Dịch vụ đã cung cấp"), [chosen()],
                        choices=options([("", _l("— Chọn —"))], translated(SERVICE_KINDS)))
-    delivered_on = DateField(_l("Ngày cung cấp"), [required()], default=date.today)
+    delivered_on = DateField(_l("Ngày cung cấp"), [required()], default=clock.today)
     notes = long_text(_l("Ghi chú"), optional(), max_len=2000)
 
 
