@@ -187,7 +187,8 @@ def test_a_journey_through_gunicorn_in_production(gunicorn):
     secret = re.search(r'<code class="secret">([A-Z2-7]+)</code>', page).group(1)
     totp = pyotp.TOTP(secret)
     response = client.request("POST", "/auth/totp/setup", {"csrf_token": token, "code": totp.now()})
-    assert response.status in (302, 303), response.text[:300]
+    # Enrolled: the ten recovery codes are shown once, on this answer, before going on.
+    assert response.status == 200 and "Đã bật xác thực hai bước." in response.text, response.text[:300]
 
     # See a page.
     account = client.request("GET", "/auth/account")
