@@ -79,6 +79,28 @@ def test_a_refused_service_call_leaves_none_of_its_rows_and_the_page_keeps_its_o
     assert verdict.ok and verdict.checked == 1
 
 
+def test_a_flush_that_fails_inside_attempt_leaves_the_request_usable(app, client, counsellor, unit):
+    """A save that misses its version (someone saved in between) fails at flush and deactivates the savepoint:
+    attempt() must still roll it back, or every later statement of the request fails (PendingRollbackError)."""
+    from sqlalchemy.orm.exc import StaleDataError
+
+    assert intake(client, unit("TA-02").id).status_code == 303
+    with app.test_request_context("/", method="POST"):
+        case = db.session.scalars(select(Case)).one()
+        with pytest.raises(StaleDataError):
+            with attempt():
+                # Someone else saves first: our UPDATE carries the old version and matches nothing.
+                db.session.execute(Case.__table__.update().where(Case.id == case.id).values(version=case.version + 1))
+                case.status = "closed"
+                db.session.flush()
+        audit.record("test", "page.read")  # the request goes on and commits its own work
+        db.session.commit()
+        status = db.session.scalar(select(Case.status))
+        read = db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "page.read"))
+        db.session.remove()
+    assert status == "open" and read == 1
+
+
 def test_a_refused_access_is_audited_though_the_request_is_undone(app, client, counsellor):
     response = client.get("/admin/users")
     assert response.status_code in (403, 404)

@@ -92,11 +92,14 @@ def update_case(case: Case, data: dict, *, actor, version: int) -> list[str]:
         raise EditConflict(_l("Hồ sơ đã được người khác sửa sau khi bạn mở biểu mẫu."))
     if "unit_id" in data and data["unit_id"] != case.unit_id:
         _ensure_unit(actor, data["unit_id"])
-    changed = _apply(case, data, EDITABLE_FIELDS)
-    if not changed:
-        return []
-    case.refresh_blind_indexes()
     try:
+        # No autoflush while the fields are set: looking up the commune's index keys would otherwise flush
+        # the half-made change early, outside this guard.
+        with db.session.no_autoflush:
+            changed = _apply(case, data, EDITABLE_FIELDS)
+            if not changed:
+                return []
+            case.refresh_blind_indexes()
         db.session.flush()  # the UPDATE carries "WHERE version = <ours>": a concurrent save makes it miss
     except StaleDataError as exc:
         raise EditConflict(_l("Hồ sơ đã được người khác sửa sau khi bạn mở biểu mẫu.")) from exc

@@ -6,6 +6,7 @@ from flask import current_app, g, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from ..crypto.errors import RecordDamaged, RecordErased
@@ -18,6 +19,8 @@ MESSAGES = {
     404: (_l("Không tìm thấy"), _l("Không có trang hoặc hồ sơ này, hoặc bạn không có quyền xem.")),
     405: (_l("Không hợp lệ"), _l("Thao tác này không được phép theo cách đó.")),
     410: (_l("Hồ sơ đã bị xoá"), _l("Nội dung hồ sơ này đã bị xoá vĩnh viễn và không thể đọc lại.")),
+    409: (_l("Đã có người sửa trước"), _l("Người khác vừa lưu thay đổi trên hồ sơ này. Việc của bạn chưa được "
+                                          "lưu: hãy tải lại trang để xem bản mới rồi làm lại.")),
     413: (_l("Dữ liệu quá lớn"), _l("Nội dung gửi lên quá lớn. Hãy rút ngắn rồi gửi lại.")),
     429: (_l("Quá nhiều yêu cầu"), _l("Bạn thao tác quá nhanh. Vui lòng đợi một lát rồi thử lại.")),
     500: (_l("Đã xảy ra lỗi"), _l("Hệ thống gặp lỗi. Dữ liệu bạn nhập chưa được lưu. Vui lòng thử lại.")),
@@ -57,6 +60,13 @@ def register(app) -> None:
         # A case erased after the backup it was restored from: the key ring still refuses its data key.
         # (The unit of work undoes the request's work: the answer is an error.)
         return render_error(410)
+
+    @app.errorhandler(StaleDataError)
+    def saved_meanwhile(exc):
+        # A row changed by someone else between reading and saving, where no form shows both versions:
+        # nothing of this request was saved, and reloading shows the newer row.
+        unit_of_work.undo()
+        return render_error(409)
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)

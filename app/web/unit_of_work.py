@@ -91,7 +91,9 @@ def attempt():
     try:
         yield
     except BaseException:
-        if savepoint.is_active:
+        # Still the open savepoint, even when a failed flush has deactivated it (is_active is then False):
+        # it must be rolled back, or the whole request's transaction stays unusable.
+        if db.session().get_nested_transaction() is savepoint:
             savepoint.rollback()
         _restore(queued)
         db.session.expire_all()
