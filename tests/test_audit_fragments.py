@@ -31,7 +31,7 @@ def test_a_case_panel_fragment_is_an_audited_read(app, client, counsellor, case_
 def test_a_referral_status_fragment_is_an_audited_read(app, client, make_user, login, unit):
     case_id, referral_id, _ = setup_referral(app, client, make_user, login, unit)
     officer = as_user(app, make_user, login, "agency_officer", AGENCY)
-    officer.post(f"/referrals/{referral_id}/decline", data={"reason": "Không thuộc chức năng"})
+    officer.post(f"/referrals/{referral_id}/decline", data={"reason": "Không thuộc chức năng", "confirm": "yes"})
     fragment = {"HX-Request": "true", "HX-Target": "referral-status"}
     for side in (client, officer):
         before = _count(app, case_id, "referral.read_status")

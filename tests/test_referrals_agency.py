@@ -157,7 +157,8 @@ def test_decline_needs_a_reason_and_keeps_the_page(app, client, make_user, login
                        headers={"HX-Request": "true", "HX-Target": "referral-status"})
     html = bad.get_data(as_text=True)
     assert bad.status_code == 200 and html.lstrip().startswith("<section") and 'id="reason-error"' in html
-    declined = officer.post(f"/referrals/{referral_id}/decline", data={"reason": "Không thuộc chức năng"})
+    declined = officer.post(f"/referrals/{referral_id}/decline", data={"reason": "Không thuộc chức năng",
+                                                                        "confirm": "yes"})
     assert declined.status_code == 303
     sender = client.get(f"/referrals/{referral_id}").get_data(as_text=True)
     assert "Bị từ chối" in sender and "Không thuộc chức năng" in sender
@@ -167,6 +168,48 @@ def test_decline_needs_a_reason_and_keeps_the_page(app, client, make_user, login
     with app.app_context():
         assert db.session.get(Referral, referral_id).status == "declined"
         db.session.remove()
+
+
+def test_declining_is_confirmed_on_a_step_that_says_what_the_sender_sees_and_what_is_destroyed(
+        app, client, make_user, login, unit):
+    from app.referrals.models import Referral
+    case_id, referral_id, _ = setup_referral(app, client, make_user, login, unit)
+    officer = as_user(app, make_user, login, "agency_officer", AGENCY)
+    with app.app_context():
+        shared = len(db.session.get(Referral, referral_id).latest_packet.fields)
+        db.session.remove()
+    for headers in ({}, {"HX-Request": "true", "HX-Target": "referral-status"}):
+        asked = officer.post(f"/referrals/{referral_id}/decline", data={"reason": "Không thuộc chức năng"},
+                             headers=headers)
+        html = asked.get_data(as_text=True)
+        assert asked.status_code == 200 and "Xác nhận từ chối chuyển gửi" in html
+        assert f"sẽ bị huỷ ngay: {shared}." in html and "Không thuộc chức năng" in html
+        assert 'name="confirm" value="yes"' in html and "Không hoàn tác được" in html
+        assert html.lstrip().startswith("<section") == bool(headers)  # htmx swaps the status panel only
+        with app.app_context():
+            assert db.session.get(Referral, referral_id).status == "sent"  # nothing happened yet
+            db.session.remove()
+    short = officer.post(f"/referrals/{referral_id}/decline", data={"reason": "Khg"}).get_data(as_text=True)
+    assert "Vui lòng ghi lý do từ chối." in short and "Xác nhận từ chối" not in short  # refused before the step
+    done = officer.post(f"/referrals/{referral_id}/decline", data={"reason": "Không thuộc chức năng",
+                                                                    "confirm": "yes"})
+    assert done.status_code == 303
+    late = officer.post(f"/referrals/{referral_id}/decline", data={"reason": "Không thuộc chức năng"})
+    assert late.status_code == 404 and "Xác nhận từ chối" not in late.get_data(as_text=True)  # no step once done
+    assert [a for a, _, _ in audit_actions(app, case_id)].count("referral.declined") == 1
+
+
+def test_accepting_and_acknowledging_take_a_second_explained_tap(app, client, make_user, login, unit):
+    import re
+    _, referral_id, _ = setup_referral(app, client, make_user, login, unit)
+    officer = as_user(app, make_user, login, "agency_officer", AGENCY)
+    html = officer.get(f"/referrals/{referral_id}").get_data(as_text=True)
+    blocks = re.findall(r'<details class="confirm[^"]*"[^>]*>.*?</details>', html, re.S)
+    accept = [b for b in blocks if "/accept" in b]
+    acknowledge = [b for b in blocks if "/acknowledge" in b]
+    assert len(accept) == 1 and "Sau khi nhận không từ chối được nữa" in accept[0] and "<summary>" in accept[0]
+    assert len(acknowledge) == 1 and "Không hoàn tác được" in acknowledge[0]
+    assert html.count("Đồng ý nhận xử lý") == 1  # the button that acts is only inside the fold
 
 
 def test_services_cannot_be_recorded_before_accepting_nor_in_the_future(app, client, make_user, login, unit):

@@ -81,7 +81,7 @@ def test_withdrawn_consent_destroys_open_and_closed_packets_and_the_agency_is_to
 def test_a_declined_referral_keeps_no_packet_but_the_sender_keeps_the_reason(app, client, make_user, login, unit):
     _, referral_id, _ = setup_referral(app, client, make_user, login, unit)
     officer = as_user(app, make_user, login, "agency_officer", AGENCY)
-    officer.post(f"/referrals/{referral_id}/decline", data={"reason": "Không thuộc chức năng"})
+    officer.post(f"/referrals/{referral_id}/decline", data={"reason": "Không thuộc chức năng", "confirm": "yes"})
     _assert_destroyed(app, referral_id, "declined", whole=False)
     html = officer.get(f"/referrals/{referral_id}").get_data(as_text=True)
     assert PHONE not in html and "Cơ quan đã từ chối chuyển gửi này ngày" in html

@@ -81,6 +81,7 @@ class ForwardForm(BaseForm):
 
 class DeclineForm(BaseForm):
     reason = long_text(_l("Lý do từ chối"), required(), max_len=1000)
+    confirm = HiddenField()  # "yes" once the confirmation step said what declining does
 
 
 class DeliveredForm(BaseForm):

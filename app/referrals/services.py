@@ -369,10 +369,15 @@ def accept(referral: Referral, *, actor) -> None:
     _transition(referral, ("sent", "acknowledged"), "accepted", actor=actor, message="")
 
 
-def decline(referral: Referral, reason: str, *, actor) -> None:
-    """Decline the referral, with the reason for the sender."""
+def check_decline(referral: Referral, reason: str) -> None:
+    """Refuse a decline the referral's state or its reason does not allow (before the confirmation step too)."""
     ensure(referral.status in ("sent", "acknowledged"), _l("Chỉ từ chối được chuyển gửi đang chờ xử lý."))
     ensure(reason and len(reason.strip()) >= 5, _l("Vui lòng ghi lý do từ chối."), "reason")
+
+
+def decline(referral: Referral, reason: str, *, actor) -> None:
+    """Decline the referral, with the reason for the sender."""
+    check_decline(referral, reason)
     now = utcnow()
     referral.acknowledged_at = referral.acknowledged_at or now
     referral.decided_at = now

@@ -37,6 +37,27 @@ def _act(referral_id, form_name: str | None, form, default_field: str, action, m
     return redirect(url_for("referrals.detail", referral_id=referral.id), 303)
 
 
+def _confirm_decline(referral_id, form):
+    """The confirmation step of a decline: nothing changes until it is answered "yes"."""
+    referral = load(referral_id, "act")
+    if not form.validate():
+        return _again(referral, "decline_form", form)
+    try:
+        with attempt():
+            services.check_decline(referral, form.reason.data)
+    except ServiceError as exc:
+        if exc.field is None:
+            flash(str(exc), "error")
+            return redirect(url_for("referrals.detail", referral_id=referral.id), 303)
+        form.reason.errors = list(form.reason.errors) + [str(exc)]
+        return _again(referral, "decline_form", form)
+    packet = referral.latest_packet
+    context = {"referral": referral, "form": form, "shared": len(packet.fields) if packet else 0}
+    if htmx.target == "referral-status":
+        return render_template("referrals/_decline_confirm.html", **context)
+    return render_template("referrals/decline_confirm.html", **context)
+
+
 def _again(referral, form_name, form):
     response = render_detail(referral, "agency", **{form_name: form})
     return response
@@ -61,8 +82,10 @@ def accept(referral_id):
 @bp.post("/<uuid:referral_id>/decline")
 @permission_required("referral.receive")
 def decline(referral_id):
-    """Decline the referral, with a reason."""
+    """Decline the referral, with a reason, after a step that says what the sender sees and what is destroyed."""
     form = DeclineForm()
+    if form.confirm.data != "yes":
+        return _confirm_decline(referral_id, form)
     return _act(referral_id, "decline_form", form, "reason",
                 lambda r: services.decline(r, form.reason.data, actor=current_user), _("Đã từ chối chuyển gửi."))
 
