@@ -128,7 +128,9 @@ def narrative(report) -> dict:
         Submission.status.in_(("submitted", "confirmed", "locked")))
         .order_by(ReportingCycle.round.desc())).all()
     seen, sections = set(), {"results": [], "difficulties": [], "recommendations": []}
-    subs.sort(key=lambda sub: sub.unit_id != report.root.id)  # the unit's own report (the district's) first
+    # The unit's own report (the district's) first, the update round before the preliminary, then by commune
+    # code: the same workbook every time (the order of ids is random).
+    subs.sort(key=lambda sub: (sub.unit_id != report.root.id, sub.cycle.round != "update", sub.unit.code))
     for sub in subs:
         if sub.unit_id in seen:
             continue  # the update round first; the preliminary only where no update was sent
