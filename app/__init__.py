@@ -22,12 +22,13 @@ MODEL_MODULES = (
     "app.referrals.models", "app.indicators.models", "app.web.models", "app.offline.models",
     "app.workcalendar.models", "app.reference", "app.approvals.models", "app.protection.models", "app.rights.models",
     "app.directory.models", "app.transfers.models", "app.supervision.models", "app.notify.models",
-    "app.conferences.models",
+    "app.conferences.models", "app.registers.models",
 )
 # Every area's object policies (authorize()): registered at start, not by an import at the end of its models.
 POLICY_MODULES = ("app.cases.permissions", "app.referrals.permissions", "app.livelihood.permissions",
                   "app.indicators.permissions", "app.offline.permissions", "app.protection.permissions",
-                  "app.rights.permissions", "app.transfers.permissions")
+                  "app.rights.permissions", "app.transfers.permissions",
+                  "app.registers.permissions")
 # Every module that reacts to another area's signals (app/events.py): imported at start, so that no
 # reaction is missed whichever page or command runs.
 REACTION_MODULES = ("app.cases.services", "app.referrals.services", "app.indicators.services",

@@ -61,6 +61,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "indicator.plan": frozenset({"district_reviewer"}),
     "indicator.reopen": frozenset({"admin"}),
     "indicator.export": frozenset({"district_reviewer", "reporter", "monitor"}),
+    # Registers the reports count (app/registers): the commune reporter enters them; the reviewer above the
+    # commune reads the entries (never the payments' person data); the monitor reads the aggregates only.
+    "register.overview": frozenset({"reporter", "district_reviewer", "monitor"}),
+    "register.read": frozenset({"reporter", "district_reviewer"}),
+    "register.enter": frozenset({"reporter"}),
     "offline.capture": frozenset({"counsellor"}),
     "rights.record": frozenset({"counsellor"}),
     "rights.handle": frozenset({"counsellor", "dpo"}),
