@@ -95,3 +95,25 @@ def test_every_change_is_audited_without_person_data(req):
     assert {"registers.payment_create", "registers.payment_void", "registers.payment_erase"} <= actions
     for entry in entries:
         assert "Lò Thị" not in repr(entry.detail)
+
+
+def test_registers_feed_indicator_values_through_their_value_sources(req):
+    from app import valuesources
+    payment(voucher="1", ethnic_code="08", age_band="18_29")
+    payment(voucher="2", package="postnatal", amount=300_000)
+    event()
+    event(kind="communication", participants=10, female=10, male=0, by_ethnicity={"03": 10})
+    db.session.flush()
+    units = scope_ids(by_code("099"))
+    year = (date(2026, 1, 1), date(2026, 12, 31))
+    assert {"register:payments.mothers_supported", "register:events.policy_dialogue",
+            "register:events.participants"} <= set(valuesources.names())
+    mothers = valuesources.compute("register:payments.mothers_supported", units, *year)
+    assert mothers.value == 1 and mothers.breakdown["ethnic_group"] == {"mong": 1}
+    assert valuesources.compute("register:payments.amount", units, *year).value == 1_500_000
+    assert valuesources.compute("register:events.policy_dialogue", units, *year).value == 1
+    assert valuesources.compute("register:events.count", units, *year).value == 2
+    people = valuesources.compute("register:events.participants", units, *year)
+    assert people.value == 40 and people.breakdown["sex"] == {"female": 28, "male": 12}
+    quarter = valuesources.compute("register:events.count", units, date(2026, 1, 1), date(2026, 3, 31))
+    assert quarter.value == 0  # the events are in April: a quarterly cycle counts its own period only
