@@ -1,4 +1,4 @@
-"""Authentication under attack: 10 000 password attempts on one account from many addresses.
+"""Authentication under attack: thousands of password attempts on one account from many addresses.
 
 The account throttle lets LOGIN_FAILURES_PER_ACCOUNT failures reach the password check per window, wherever
 they come from; the rest are refused before any password is checked. Every attempt is audited, as "failed"
@@ -19,8 +19,11 @@ from sqlalchemy import func, select
 from app.config import BaseConfig
 from app.extensions import db
 
-ATTEMPTS = 10_000
-ADDRESSES = 1_000  # 10 attempts each: under every per-address limit, so only the account throttle can hold
+# 3 000 in CI (the suite must stay under 30 minutes on 2 cores); the full proof of the README runs with
+# BRUTE_FORCE_ATTEMPTS=10000. Either way 10 attempts an address: under every per-address limit, so only the
+# account throttle can hold.
+ATTEMPTS = int(os.environ.get("BRUTE_FORCE_ATTEMPTS", "3000"))
+ADDRESSES = ATTEMPTS // 10
 PER_WINDOW, WINDOW = 10, 2
 
 
@@ -47,7 +50,7 @@ def test_shipped_account_throttle_meets_asvs():
 
 @pytest.mark.slow
 @pytest.mark.timeout(900)  # minutes on a loaded machine; the suite's 300 s cap is for ordinary tests
-def test_10000_attempts_from_1000_addresses_are_throttled_audited_and_the_user_recovers(tmp_path):
+def test_thousands_of_attempts_from_hundreds_of_addresses_are_throttled_audited_and_the_user_recovers(tmp_path):
     # Every attempt commits its audit entry; on SQLite each commit is an fsync (synchronous=FULL). The proof is
     # about throttling, not the disk, so its SQLite file lives in memory-backed /dev/shm where there is one.
     base = Path(tempfile.mkdtemp(dir="/dev/shm")) if os.path.isdir("/dev/shm") else tmp_path
