@@ -11,6 +11,7 @@ name), what the form accepted is read back from the database and must be exactly
 the service stores one Unicode form), and the NFD spelling of a name finds the case stored in NFC.
 """
 
+import os
 import re
 import unicodedata
 from datetime import date
@@ -24,8 +25,11 @@ from test_access_matrix import ENDS_SESSION, OK, _split, _url, expectations
 
 from app.extensions import db
 
-EXAMPLES_PER_FORM = 25
-EXAMPLES_PER_HTMX_FORM = 10  # the same form again as htmx sends it (the answer is a fragment)
+# The SQLite pass runs 25 examples a form; the PostgreSQL pass of `make test` fewer (what differs there is the
+# database's answer to the same payloads, e.g. NUL in text, which the fixed payload list keeps frequent).
+EXAMPLES_PER_FORM = int(os.environ.get("HOSTILE_EXAMPLES_PER_FORM", "25"))
+# The same form again as htmx sends it (the answer is a fragment).
+EXAMPLES_PER_HTMX_FORM = max(1, EXAMPLES_PER_FORM * 2 // 5)
 # Profiles that differ from these only by scope see the same forms: one profile of each role is enough.
 FORM_PROFILES = ("anon", "counsellor", "reviewer", "agency", "reporter", "monitor", "admin")
 MAX_BODY = 1024 * 1024
