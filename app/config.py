@@ -238,6 +238,15 @@ def exposed_files(cfg) -> list[str]:
     return problems
 
 
+def redis_without_password(url: str) -> bool:
+    """A TCP Redis that anyone on the host (or network) may reach: throttle counts and sessions could be reset
+    or read. A Unix socket is guarded by its file mode instead."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return parts.scheme in ("redis", "rediss") and not parts.password
+
+
 def check_production(cfg) -> None:
     """Refuse to run production without secrets, with an exposed key file, or with debug on."""
     problems = []
@@ -247,6 +256,9 @@ def check_production(cfg) -> None:
         problems.append("DEBUG must be off")
     if not cfg.get("RATELIMIT_STORAGE_URI") or cfg["RATELIMIT_STORAGE_URI"].startswith("memory"):
         problems.append("RATELIMIT_STORAGE_URI must name a shared store (redis://...)")
+    elif redis_without_password(cfg["RATELIMIT_STORAGE_URI"]):
+        problems.append("RATELIMIT_STORAGE_URI names a Redis without a password: set requirepass "
+                        "(deploy/redis/tincay.conf) and write it in the URL, redis://:PASSWORD@host:6379/0")
     key_file = cfg.get("KEY_FILE")
     if not key_file or not os.path.exists(key_file):
         problems.append("the key file (TINCAY_KEY_FILE) does not exist")

@@ -9,6 +9,7 @@ import secrets
 
 import pytest
 from helpers import PASSWORD, TEST_DATABASE_URL, UserRecord, build_app, test_config, wipe  # noqa: F401
+from redis_support import locked_redis  # noqa: F401 (a fixture: a private Redis with a password)
 
 from app.extensions import db
 

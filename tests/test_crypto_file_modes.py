@@ -69,7 +69,7 @@ def _production_config(tmp_path) -> dict:
     os.chmod(signing, 0o400)
     database = tmp_path / "prod.sqlite"
     os.close(os.open(database, os.O_CREAT | os.O_WRONLY, 0o600))
-    return {"SECRET_KEY": "p" * 40, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",
+    return {"SECRET_KEY": "p" * 40, "RATELIMIT_STORAGE_URI": "redis://:redis-password@127.0.0.1:6379/15",
             "KEY_FILE": str(key_file), "AUDIT_SIGNING_KEY": str(signing),
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"}
 

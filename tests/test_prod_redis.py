@@ -2,44 +2,12 @@
 deploy/redis/tincay.conf), and the app reads it from RATELIMIT_STORAGE_URI (redis://:PASSWORD@host:port/db).
 A client without the password is refused. Skipped where redis-server is not installed."""
 
-import secrets
-import shutil
-import socket
-import subprocess
-import time
-
 import helpers
 import pytest
 import redis
+from redis_support import REDIS_SERVER
 
-REDIS_SERVER = shutil.which("redis-server")
 pytestmark = pytest.mark.skipif(REDIS_SERVER is None, reason="redis-server is not installed")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def locked_redis(tmp_path):
-    """A private redis-server on a free port with requirepass; stopped (by its own pid) afterwards."""
-    port, password = _free_port(), secrets.token_urlsafe(24)
-    process = subprocess.Popen([REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--requirepass", password,
-                                "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            assert time.monotonic() < deadline and process.poll() is None, "redis-server did not start"
-            time.sleep(0.05)
-    yield port, password
-    process.terminate()
-    process.wait(timeout=10)
 
 
 def test_the_app_uses_a_password_protected_redis_from_its_url(locked_redis, tmp_path_factory):

@@ -214,7 +214,7 @@ def test_production_cookies_are_secure_host_only_and_pages_send_hsts(app, make_u
     shutil.copytree(app.extensions["tincay_keyring"].case_keys.directory, tmp_path / "case-keys")
     prod = create_app("production", {
         "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "KEY_FILE": str(key_file),
-        "SECRET_KEY": "p" * 40, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",
+        "SECRET_KEY": "p" * 40, "RATELIMIT_STORAGE_URI": "redis://:redis-password@127.0.0.1:6379/15",
         "RATELIMIT_ENABLED": False, "ARGON2_PARAMS": app.config.get("ARGON2_PARAMS")})
     assert prod.config["SESSION_COOKIE_SECURE"] and prod.config["SESSION_COOKIE_HTTPONLY"]
     client = prod.test_client()

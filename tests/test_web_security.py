@@ -137,7 +137,7 @@ def _prod(tmp_path, **changes):
     from app.audit.anchor import create_signing_key
     create_signing_key(str(tmp_path / "audit-signing.key"))
     config = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.sqlite", "KEY_FILE": str(key_file),
-              "SECRET_KEY": "s" * 40, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15"}
+              "SECRET_KEY": "s" * 40, "RATELIMIT_STORAGE_URI": "redis://:redis-password@127.0.0.1:6379/15"}
     for key, value in changes.items():
         if key == "key_mode":
             os.chmod(key_file, value)
@@ -155,13 +155,20 @@ def test_production_starts_with_its_secrets_and_requires_totp(tmp_path):
 
 @pytest.mark.parametrize("changes", [
     {"SECRET_KEY": ""}, {"SECRET_KEY": None}, {"key_mode": 0o440}, {"key_mode": 0o404}, {"key_mode": 0o644},
-    {"DEBUG": True}, {"RATELIMIT_STORAGE_URI": "memory://"}, {"KEY_FILE": "/nonexistent/keys.json"},
+    {"DEBUG": True}, {"RATELIMIT_STORAGE_URI": "memory://"}, {"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0"},
+    {"RATELIMIT_STORAGE_URI": "rediss://user@redis.example:6380/0"}, {"KEY_FILE": "/nonexistent/keys.json"},
     {"AUDIT_SIGNING_KEY": "/nonexistent/audit-signing.key"}, {"signing_key_mode": 0o640},
 ])
 def test_production_refuses_to_start(tmp_path, changes):
     from app.config import ConfigError
     with pytest.raises(ConfigError):
         _prod(tmp_path, **changes)
+
+
+def test_production_takes_a_redis_behind_a_password_or_a_socket(tmp_path):
+    for i, url in enumerate(("redis://:a-long-password@127.0.0.1:6379/0", "redis+unix:///run/redis/redis.sock")):
+        (tmp_path / str(i)).mkdir()
+        assert _prod(tmp_path / str(i), RATELIMIT_STORAGE_URI=url).config["RATELIMIT_STORAGE_URI"] == url
 
 
 def test_production_pages_send_hsts(tmp_path):
