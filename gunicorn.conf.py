@@ -54,7 +54,8 @@ access_log_format = 'method=%(m)s path="%(U)s" status=%(s)s ms=%(M)s bytes=%(B)s
 proc_name = "tincay"
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-_WORD = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# Route words are short; a longer segment is a token (the one-time setup link's 43 characters): never logged.
+_WORD = re.compile(r"^[A-Za-z0-9._-]{1,32}$")
 _RID = re.compile(r"[^A-Za-z0-9-]")
 
 

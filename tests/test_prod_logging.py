@@ -18,6 +18,7 @@ CONF = runpy.run_path(str(Path(__file__).resolve().parent.parent / "gunicorn.con
     ("/cases/Lò Thị Mai", "/cases/:?"),
     ("/search/0912345678", "/search/:id"),
     ("/a/b c/<script>", "/a/:?/:?"),
+    ("/auth/setup/Xq3v9KfTz0_aB-cD1eF2gH3iJ4kL5mN6oP7qR8sT9uV", "/auth/setup/:?"),  # a one-time link's token
 ])
 def test_paths_become_patterns(path, pattern):
     assert CONF["path_pattern"](path) == pattern
