@@ -14,7 +14,7 @@ BLUEPRINT_MODULES = (
     "app.audit.views", "app.cases.views", "app.livelihood.views", "app.referrals.views", "app.indicators.views",
     "app.web.drafts", "app.workqueue.views", "app.offline.views", "app.workcalendar.views", "app.approvals.views",
     "app.protection.views", "app.rights.views", "app.directory.views", "app.transfers.views",
-    "app.supervision.views", "app.notify.views", "app.conferences.views",
+    "app.supervision.views", "app.notify.views", "app.conferences.views", "app.statistics.views",
 )
 # Every module that declares models, so that metadata and Alembic see all tables.
 MODEL_MODULES = (

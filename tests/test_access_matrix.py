@@ -109,6 +109,8 @@ PROTECTION_EDIT = CASE_EDIT
 PROTECTION_COSIGN = {"own": allow("supervisor"), "other": nobody(), "far": nobody(), "unknown": nobody()}
 PROTECTION_STATS = allow("counsellor", "counsellor_other", "supervisor", "reviewer", "reviewer_other", PROVINCE,
                          "monitor")
+# The statistics files (Circular 07/2017, GBVIMS): the supervisor, reviewers and the monitor; never a counsellor.
+STATISTICS_FILES = allow("supervisor", "reviewer", "reviewer_other", PROVINCE, "monitor")
 # Admin pages about one account or unit: any that exists.
 ADMIN_OBJECT = {"own": ADMIN, "unknown": nobody()}
 
@@ -301,6 +303,9 @@ MATRIX: dict[str, dict[str, dict]] = {
     "protection.request_exception": {"POST": PROTECTION_EDIT},
     "protection.cosign_exception": {"POST": PROTECTION_COSIGN},
     "protection.statistics": {"GET": PROTECTION_STATS},
+    # --- official statistics outputs: aggregates, suppressed; the files for those who report upward ---------
+    "statistics.index": {"GET": PROTECTION_STATS},
+    "statistics.circular07_export": {"GET": STATISTICS_FILES},
 }
 # POSTs whose allowed answer needs more than an empty body (which the view would refuse as "not yours").
 BODIES = {

@@ -77,6 +77,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "protection.edit": frozenset({"counsellor"}),
     "protection.cosign": frozenset({"supervisor"}),
     "protection.stats": frozenset({"counsellor", "supervisor", "district_reviewer", "monitor"}),
+    # The official statistics outputs (app/statistics): aggregates, small cells suppressed. The pages for whoever
+    # sees the protection statistics; the files (Circular 07/2017, GBVIMS tables) for those who send reports up,
+    # not for counsellors; the record-level export for the national database (Decree 110/2025) for a reviewer
+    # scoped to a province only (the view checks the level), after step-up, audited.
+    "statistics.view": frozenset({"counsellor", "supervisor", "district_reviewer", "monitor"}),
+    "statistics.export": frozenset({"supervisor", "district_reviewer", "monitor"}),
+    "statistics.national_export": frozenset({"district_reviewer"}),
 }
 
 _POLICIES: dict[type, Callable[..., bool]] = {}

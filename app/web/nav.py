@@ -27,6 +27,7 @@ ITEMS = (
     ("rights.handle", "rights.index", _l("Yêu cầu về dữ liệu"), "i-lock"),
     ("offline.capture", "offline.shell", _l("Ghi ngoại tuyến"), "i-edit"),
     ("indicator.view", "indicators.index", _l("Chỉ tiêu"), "i-chart"),
+    ("statistics.view", "statistics.index", _l("Thống kê"), "i-chart"),
     ("admin.users", "admin.users", _l("Người dùng"), "i-user"),
     ("admin.units", "units.index", _l("Đơn vị"), "i-edit"),
     ("admin.calendar", "workcalendar.index", _l("Lịch làm việc"), "i-calendar"),
