@@ -10,7 +10,7 @@ from blinker import Namespace
 
 _signals = Namespace()
 
-# sender: the Consent (purpose "share_with_agency"); keyword: actor
+# sender: the Consent (any purpose: services, share_with_agency, statistics); keyword: actor
 consent_recorded = _signals.signal("consent-recorded")
 consent_withdrawn = _signals.signal("consent-withdrawn")
 # sender: the Case, already crypto-shredded; keyword: actor

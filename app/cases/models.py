@@ -11,7 +11,8 @@ fields under the case's own data key (`CaseKeyed`), so destroying that one key e
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, not_, select, text
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..crypto import casekeys
@@ -42,7 +43,12 @@ class Case(EncryptedRecord, db.Model):
         Index("ix_case_record_unit_risk", "unit_id", "risk_rank", "opened_on", "id"),
         # The indicator figures count the cases of a unit open during a year, by kind, from this index
         # alone (it covers the query): no row is read, however many cases there are.
-        Index("ix_case_record_unit_kind_span", "unit_id", "kind", "opened_on", "closed_on"),
+        # in_statistics is part of it, so that a withdrawn consent keeps the count covered by the index.
+        Index("ix_case_record_unit_kind_span", "unit_id", "kind", "opened_on", "closed_on", "in_statistics"),
+        # The few cases left out of the figures, for the referral counts (a partial index: a plain one on a
+        # flag would tempt SQLite's planner to walk every counted case instead of the unit index above).
+        Index("ix_case_record_out_of_statistics", "id", sqlite_where=text("in_statistics = 0"),
+              postgresql_where=text("NOT in_statistics")),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
@@ -69,6 +75,12 @@ class Case(EncryptedRecord, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Whether the case counts in derived figures (indicators, protection statistics). It turns false when the
+    # survivor withdraws consent for the purpose "statistics" (Law 91/2025; Decree 356/2025 Art. 6, see
+    # legal-2026.md §5: withdrawal stops processing for that purpose, derived statistics included) and true
+    # again with a new statistics consent; app/privacy/reactions.py keeps it, from the consent events.
+    # Every figure filters on STATISTICS_PREDICATE below, this one plaintext column, and nothing else.
+    in_statistics: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
     __mapper_args__ = {"version_id_col": version}
 
     # identity tier
@@ -151,6 +163,17 @@ class CaseKeyed:
 
     def data_key(self) -> bytes:
         return self.case.data_key()
+
+
+def in_statistics():
+    """The one condition of every derived figure: the case counts (consent for statistics not withdrawn)."""
+    return Case.in_statistics.is_(True)
+
+
+def out_of_statistics():
+    """The ids of the cases left out of every figure (few: read through their index)."""
+    # Rendered "in_statistics = 0" on SQLite, "NOT in_statistics" on PostgreSQL: the partial index's own terms.
+    return select(Case.id).where(not_(Case.in_statistics))
 
 
 def _case_fk():

@@ -204,8 +204,7 @@ def record_consent(case: Case, data: dict, *, actor) -> Consent:
     audit.record(actor, "consent.record", consent, detail={"purpose": consent.purpose,
                                                            "agency_id": consent.agency_id})
     db.session.flush()
-    if consent.purpose == "share_with_agency":
-        events.consent_recorded.send(consent, actor=actor)
+    events.consent_recorded.send(consent, actor=actor)
     return consent
 
 
@@ -232,8 +231,7 @@ def withdraw_consent(consent: Consent, *, actor, on: date | None = None) -> None
     consent.withdrawn_on = on
     audit.record(actor, "consent.withdraw", consent, detail={"purpose": consent.purpose})
     db.session.flush()
-    if consent.purpose == "share_with_agency":
-        events.consent_withdrawn.send(consent, actor=actor)
+    events.consent_withdrawn.send(consent, actor=actor)
 
 
 # --- services in the case plan ---------------------------------------------------------------------

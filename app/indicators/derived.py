@@ -42,7 +42,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
 from .. import clock
-from ..cases.models import Case
+from ..cases.models import Case, in_statistics, out_of_statistics
 from ..extensions import db
 from ..livelihood.models import Disbursement, LivelihoodPlan
 from ..referrals.models import Referral
@@ -172,7 +172,7 @@ def trusted_address_support(units: frozenset, year: int) -> Table:
     counts = dict(((u, k), n) for u, k, n in db.session.execute(
         select(Case.unit_id, Case.kind, func.count()).where(
             Case.unit_id.in_([a.id for a in addresses]), Case.opened_on <= end,
-            or_(Case.closed_on.is_(None), Case.closed_on >= start)).group_by(Case.unit_id, Case.kind)))
+            or_(Case.closed_on.is_(None), Case.closed_on >= start), in_statistics()).group_by(Case.unit_id, Case.kind)))
     cells = [[Cell(counts.get((a.id, k), 0), frozenset({a.id})) for k in kinds] for a in addresses]
     all_ids = frozenset(a.id for a in addresses)
     row_totals = [Cell(sum(c.value for c in r), frozenset({a.id})) for r, a in zip(cells, addresses, strict=True)]
@@ -214,7 +214,7 @@ def _livelihood_paid_by_unit(year: int) -> dict[str, tuple[int, int]]:
                func.coalesce(func.sum(Disbursement.amount), 0))
         .select_from(Disbursement).join(LivelihoodPlan, Disbursement.plan_id == LivelihoodPlan.id)
         .join(Case, LivelihoodPlan.case_id == Case.id)
-        .where(Disbursement.paid_on >= start, Disbursement.paid_on <= end)
+        .where(Disbursement.paid_on >= start, Disbursement.paid_on <= end, in_statistics())
         .group_by(Case.unit_id, Case.kind))
     per_unit: dict[str, tuple[int, int]] = {}
     for unit_id, kind, people, amount in found:
@@ -234,7 +234,8 @@ def referrals_by_agency(units: frozenset, year: int) -> Table:
     for agency_id, unit_id, sent, done in db.session.execute(
             select(Referral.agency_id, Referral.sender_unit_id, func.count(), func.sum(_completed(Referral)))
             .where(Referral.sent_at >= clock.start_of_day(date(year, 1, 1)),
-                   Referral.sent_at < clock.start_of_day(date(year + 1, 1, 1)))
+                   Referral.sent_at < clock.start_of_day(date(year + 1, 1, 1)),
+                   Referral.case_id.not_in(out_of_statistics()))
             .group_by(Referral.agency_id, Referral.sender_unit_id)):
         if unit_id in units:
             counts = per_agency.setdefault(agency_id, [0, 0])

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import distinct, func, select
 
 from .. import clock
-from ..cases.models import Case
+from ..cases.models import Case, in_statistics
 from ..cases.reference_data import CHILD_AGE_BANDS
 from ..extensions import db
 from ..indicators.derived import Cell, Table, protect
@@ -88,7 +88,7 @@ def violence_forms(units, communes, year) -> Table:
     start, end = _bounds(year)
     query = (select(Case.unit_id, IncidentViolence.form, func.count(distinct(Case.id)))
              .join(Incident, Incident.case_id == Case.id).join(IncidentViolence)
-             .where(Case.unit_id.in_(units), _incident_day().between(start, end))
+             .where(Case.unit_id.in_(units), in_statistics(), _incident_day().between(start, end))
              .group_by(Case.unit_id, IncidentViolence.form))
     return _table("forms", _l("Vụ việc theo hình thức bạo lực"), communes, _coded(ref.VIOLENCE_FORMS), _pairs(query),
                   additive=False)
@@ -102,14 +102,15 @@ def _perpetrators_by(column, key, title, items, units, communes, year) -> Table:
                 .where(_incident_day().between(start, end)))
     query = (select(Case.unit_id, column, func.count(distinct(Perpetrator.id)))
              .join(Perpetrator, Perpetrator.case_id == Case.id)
-             .where(Case.unit_id.in_(units), Perpetrator.id.in_(involved)).group_by(Case.unit_id, column))
+             .where(Case.unit_id.in_(units), in_statistics(), Perpetrator.id.in_(involved))
+             .group_by(Case.unit_id, column))
     return _table(key, title, communes, _coded(items), _pairs(query), additive=True)
 
 
 def measures(units, communes, year) -> Table:
     start, end = _bounds(year)
     query = (select(Case.unit_id, Measure.measure, func.count()).join(Measure, Measure.case_id == Case.id)
-             .where(Case.unit_id.in_(units), Measure.decided_on.between(start, end))
+             .where(Case.unit_id.in_(units), in_statistics(), Measure.decided_on.between(start, end))
              .group_by(Case.unit_id, Measure.measure))
     return _table("measures", _l("Biện pháp bảo vệ, hỗ trợ đã áp dụng (Luật 13/2022, Điều 22)"), communes,
                   _coded(ref.MEASURES), _pairs(query), additive=True)
@@ -119,7 +120,7 @@ def orders(units, communes, year) -> Table:
     start, end = clock.start_of_day(date(year, 1, 1)), clock.end_of_day(date(year, 12, 31))
     query = (select(Case.unit_id, NoContactOrder.decider, func.count())
              .join(NoContactOrder, NoContactOrder.case_id == Case.id)
-             .where(Case.unit_id.in_(units), NoContactOrder.status == "granted",
+             .where(Case.unit_id.in_(units), in_statistics(), NoContactOrder.status == "granted",
                     NoContactOrder.decided_at.between(start, end))
              .group_by(Case.unit_id, NoContactOrder.decider))
     return _table("orders", _l("Quyết định cấm tiếp xúc theo thẩm quyền (Điều 25, 26)"), communes,
@@ -132,7 +133,7 @@ def age_groups(units, communes, year) -> Table:
     rows = db.session.execute(
         select(Case.unit_id, Case.sex, Case.age_band, func.count(distinct(Case.id)))
         .join(Incident, Incident.case_id == Case.id)
-        .where(Case.unit_id.in_(units), _incident_day().between(start, end))
+        .where(Case.unit_id.in_(units), in_statistics(), _incident_day().between(start, end))
         .group_by(Case.unit_id, Case.sex, Case.age_band))
     counts: dict = {}
     for unit_id, sex, band, n in rows:
@@ -148,7 +149,7 @@ def trafficking_identified(units, communes, year) -> Table:
     start, end = _bounds(year)
     query = (select(Case.unit_id, Identification.outcome, func.count())
              .join(Identification, Identification.case_id == Case.id)
-             .where(Case.unit_id.in_(units), Identification.outcome == "victim",
+             .where(Case.unit_id.in_(units), in_statistics(), Identification.outcome == "victim",
                     Identification.outcome_on.between(start, end))
              .group_by(Case.unit_id, Identification.outcome))
     return _table("identified", _l("Nạn nhân mua bán người được xác định (Luật 53/2024, Điều 27)"), communes,
@@ -158,7 +159,7 @@ def trafficking_identified(units, communes, year) -> Table:
 def regimes(units, communes, year) -> Table:
     start, end = _bounds(year)
     query = (select(Case.unit_id, Entitlement.regime, func.count()).join(Entitlement, Entitlement.case_id == Case.id)
-             .where(Case.unit_id.in_(units), Entitlement.granted_on.between(start, end))
+             .where(Case.unit_id.in_(units), in_statistics(), Entitlement.granted_on.between(start, end))
              .group_by(Case.unit_id, Entitlement.regime))
     return _table("regimes", _l("Chế độ hỗ trợ đã duyệt (Nghị định 162/2025)"), communes, _coded(ref.REGIMES),
                   _pairs(query), additive=True)

@@ -275,7 +275,7 @@ def destroy_packets(referral: Referral, *, actor, cause: str = "sender", whole: 
 def on_consent_recorded(consent: Consent, actor) -> None:
     """The survivor has now consented to share with an agency: the referrals sent to it on an emergency basis
     are reviewed by that consent (the flag "cần rà soát" clears; the emergency basis stays on record)."""
-    if not consent.agency_id or not consent.is_valid(clock.today()):
+    if consent.purpose != "share_with_agency" or not consent.agency_id or not consent.is_valid(clock.today()):
         return
     for referral in db.session.scalars(select(Referral).where(
             Referral.case_id == consent.case_id, Referral.agency_id == consent.agency_id,
@@ -290,6 +290,8 @@ def on_consent_recorded(consent: Consent, actor) -> None:
 def on_consent_withdrawn(consent: Consent, actor) -> None:
     """A consent to share with an agency was withdrawn: every referral that relied on it loses its packets
     (open ones are withdrawn first), and what it sealed."""
+    if consent.purpose != "share_with_agency":
+        return
     case = db.session.get(Case, consent.case_id)
     still_covered = share_consent(case, consent.agency_id) is not None if consent.agency_id else False
     for referral in db.session.scalars(select(Referral).where(
