@@ -15,6 +15,7 @@ def N_(text: str) -> str:
 
 
 PHASE = (2021, 2025)  # "giai đoạn I: từ năm 2021 đến năm 2025" (programme 2021-2030)
+PROGRAMME = "DA8"  # Dự án 8 of the national target programme; later plans of the programme share this code
 PLAN_TITLE = (
     "Kế hoạch thực hiện Dự án 8 “Thực hiện bình đẳng giới và giải quyết những vấn đề cấp thiết đối với phụ nữ "
     "và trẻ em” thuộc Chương trình mục tiêu quốc gia phát triển kinh tế - xã hội vùng đồng bào dân tộc thiểu "

@@ -65,7 +65,8 @@ def _trusted_addresses(communes, actor) -> None:
 
 
 def _targets(communes, actor) -> None:
-    ct1 = db.session.scalar(select(IndicatorDef).where(IndicatorDef.code == "CT1"))
+    ct1 = db.session.scalar(select(IndicatorDef).where(IndicatorDef.code == "CT1",
+                                                       IndicatorDef.plan_id == services.plan().id))
     for commune in communes:
         services.set_target(ct1, commune, None, 4, actor=actor)
 
@@ -82,7 +83,8 @@ def _budget(actor) -> None:
 
 
 def _values(cycle, rng) -> dict:
-    typed = [i for i in db.session.scalars(select(IndicatorDef)) if not i.derived]
+    typed = [i for i in db.session.scalars(select(IndicatorDef).where(IndicatorDef.plan_id == cycle.plan_id))
+             if not i.derived]
     values = {}
     for ind in typed:
         for kind in services.required_kinds(cycle):

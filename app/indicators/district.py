@@ -78,7 +78,7 @@ def prefill(sub: Submission, *, actor) -> Coverage:
     ensure(sub.is_editable, _l("Báo cáo đã gửi hoặc đã khóa, không sửa được."))
     found = coverage(sub.cycle, sub.unit)
     sums = aggregate(found.confirmed)
-    for ind in queries.indicators():
+    for ind in queries.indicators(sub.cycle.plan):
         if ind.derived:
             continue  # frozen from the registry when the report is sent
         for kind in ("actual", "estimate"):

@@ -19,7 +19,7 @@ MONEY = "#,##0"  # whole đồng; Excel shows the reader's own thousands separat
 def add_sheets(book, report) -> None:
     """The budget sheet where the unit has budget lines (a district, a province; a commune only if it has
     its own), then the registry sheet."""
-    summary = services.budget_summary(scope_ids(report.root))
+    summary = services.budget_summary(scope_ids(report.root), report.plan)
     if summary["lines"] or report.root.kind != "commune":
         _budget(book.create_sheet(_("Ngân sách")), report, summary)
     _registry(book.create_sheet(_("Sổ mô hình")), report)

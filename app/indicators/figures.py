@@ -10,7 +10,7 @@ from datetime import date
 
 from ..units.models import Unit
 from ..units.queries import scope_ids
-from . import queries
+from . import formula, queries
 from .models import IndicatorDef
 from .rules import percent
 
@@ -59,30 +59,47 @@ class Report:
     target_year: int | None  # None: the phase targets are shown
     rows: list[IndicatorFigures]
     communes: list[Unit]
+    plan: object = None  # the IndicatorPlan the figures are of
 
 
-def build(root: Unit, year: int, *, target_year: int | None = None, only: Unit | None = None) -> Report:
-    """All figures of `root` (or only of the commune `only`) for `year`."""
+def build(root: Unit, year: int, *, target_year: int | None = None, only: Unit | None = None, plan=None) -> Report:
+    """All figures of `root` (or only of the commune `only`) for `year`, against the year's plan (or `plan`)."""
+    from . import plans
+    plan = plan or plans.for_year(year)
     period_end = date(year, 12, 31)
     communes = [only] if only is not None else queries.communes_of(root, period_end)
     focus = only or root
     all_units = scope_ids(focus)
     entries = queries.active_entries(all_units, period_end)
-    subs = queries.counted_submissions(year, all_units)
-    inds = queries.indicators()
+    subs = queries.counted_submissions(year, all_units, plan)
+    inds = queries.indicators(plan)
     units = [(focus, all_units)] + [(c, scope_ids(c)) for c in communes]
-    registry = {u.id: queries.registry_figures(ids, period_end, entries, inds) for u, ids in units}
+    registry = {u.id: queries.counted_figures(inds, ids, date(year, 1, 1), period_end, entries) for u, ids in units}
     rows, book = [], queries.TargetBook(target_year)
     for ind in inds:
         total, *per = [_figure(ind, u, ids, registry[u.id], subs, book) for u, ids in units]
         rows.append(IndicatorFigures(ind, total, per))
-    return Report(focus, year, period_end, target_year, rows, communes)
+    _formulas(rows)
+    return Report(focus, year, period_end, target_year, rows, communes, plan)
+
+
+def _formulas(rows: list[IndicatorFigures]) -> None:
+    """Fill the computed indicators of each line from the other indicators' figures of the same line."""
+    computed = [r for r in rows if r.indicator.formula]
+    for position in range(len(rows[0].lines) if rows else 0):
+        values = {r.indicator.code: r.lines[position].achieved for r in rows if not r.indicator.formula}
+        for row in computed:
+            figure = row.lines[position]
+            figure.value = formula.evaluate(row.indicator.formula, values)  # type: ignore[assignment]
+            values[row.indicator.code] = figure.value
 
 
 def _figure(ind, unit, units, registry, subs, book) -> Figure:
     target = queries.target_for(ind, unit, book.year, book)
+    if ind.formula:
+        return Figure(unit, target, None)  # filled from the other figures (see _formulas)
     if ind.derived:
-        value, denominator = registry[ind.code]
+        value, denominator = registry.get(ind.code, (None, None))
         return Figure(unit, target, value, denominator)
     value, denominator, provisional = queries.reported_figure(ind, [s for s in subs if s.unit_id in units])
     if ind.is_percent and value is not None and denominator is None:

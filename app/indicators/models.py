@@ -1,11 +1,13 @@
 """The general indicator module (Project 8): catalogue, targets, reports, registry, activity plan, budget.
 
-Reference tables (loaded by `setup`, kept between tests): IndicatorDef, IndicatorPlan, IndicatorActivity.
-Everything else is entered in the app. None of these tables holds person data: figures, model names
-(teams, groups, clubs) and the reporters' narrative only. Never store the names of survivors here.
+Plans are data: a plan (programme, phase, version, status) owns its indicators, activity lines, cycle rules and
+budget lines, each row with validity dates. The 2022 plan is loaded by `setup` (reference data, kept between
+tests); later plans are made in the app from a copy or from scratch. Everything else is entered in the app.
+None of these tables holds person data: figures, model names (teams, groups, clubs) and the reporters'
+narrative only. Never store the names of survivors here.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -22,15 +24,21 @@ VALUE_KINDS = ("actual", "estimate")
 MODEL_STATUSES = ("active", "inactive", "dissolved")
 ACTIVITY_STATUSES = ("planned", "in_progress", "done", "not_done")
 BUDGET_SOURCES = ("central", "local", "integrated", "other")
+PLAN_STATUSES = ("draft", "active", "archived")  # archived: read-only, its reports still open
+FREQUENCIES = ("yearly", "quarterly")
+CYCLE_ROUNDS = (*ROUNDS, "quarter")  # a quarterly report is one round per quarter
+PERIODS = ("Y", "Q1", "Q2", "Q3", "Q4")
 
 
 class IndicatorDef(db.Model):
     """One headline indicator (CT1…CT8) or sub-target (CT2.1…) of section III of the plan."""
 
     __tablename__ = "indicator_def"
+    __table_args__ = (UniqueConstraint("plan_id", "code", name="uq_indicator_def_plan_code"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
-    code: Mapped[str] = mapped_column(String(12), unique=True)
+    plan_id: Mapped[str | None] = mapped_column(ForeignKey("indicator_plan.id"), index=True)
+    code: Mapped[str] = mapped_column(String(12))
     parent_code: Mapped[str | None] = mapped_column(String(12))
     sort: Mapped[int] = mapped_column(Integer, default=0)
     name: Mapped[str] = mapped_column(Text)
@@ -39,12 +47,17 @@ class IndicatorDef(db.Model):
     kind: Mapped[str] = mapped_column(String(10))  # stock, count, percent
     model_kind: Mapped[str | None] = mapped_column(String(30))  # the registry kind a stock counts
     disaggregation: Mapped[list] = mapped_column(JSON, default=list)
-    phase_target: Mapped[int] = mapped_column(Integer)  # the plan's figure for Tuần Giáo 2021-2025
+    phase_target: Mapped[int] = mapped_column(Integer)  # the plan's figure for the whole phase
+    formula: Mapped[str | None] = mapped_column(Text)  # e.g. "CT2.1 * 100 / CT2": computed from other indicators
+    source: Mapped[str | None] = mapped_column(String(80))  # a value source (app.valuesources), e.g. "register:…"
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
 
     @property
     def derived(self) -> bool:
-        """Stock indicators and the savings-group shares come from the registry: never typed."""
-        return self.kind == "stock" or self.code in ("CT2.1", "CT2.2")
+        """Stock indicators, the savings-group shares, formulas and value sources are counted: never typed."""
+        return (self.kind == "stock" or self.code in ("CT2.1", "CT2.2") or bool(self.formula)
+                or bool(self.source))
 
     @property
     def is_percent(self) -> bool:
@@ -52,7 +65,11 @@ class IndicatorDef(db.Model):
 
 
 class IndicatorPlan(db.Model):
-    """The plan itself: its phase and its budget envelope (12.380 triệu đồng)."""
+    """A plan of a programme for a phase, in one version: its indicators, cycles, activities and budget envelope.
+
+    A draft is edited freely; an active plan is the one reports are made against (its definitions change in
+    place only while no report of it exists, otherwise in a new version); an archived plan is read-only.
+    """
 
     __tablename__ = "indicator_plan"
 
@@ -63,15 +80,57 @@ class IndicatorPlan(db.Model):
     phase_end: Mapped[int] = mapped_column(Integer)
     budget_total: Mapped[int] = mapped_column(BigInteger)  # đồng
     budget_source_text: Mapped[str] = mapped_column(Text)
+    programme: Mapped[str] = mapped_column(String(40), default="DA8", server_default="DA8")
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    status: Mapped[str] = mapped_column(String(10), default="draft", server_default="active")
+    previous_id: Mapped[str | None] = mapped_column(ForeignKey("indicator_plan.id"))  # copied from / version of
+    middle_level: Mapped[str | None] = mapped_column(String(20))  # "district" in the 2022 plan; None: commune→province
+    owner_unit_id: Mapped[str | None] = mapped_column(ForeignKey("unit.id"))  # whose plan (province, district)
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    @property
+    def is_archived(self) -> bool:
+        return self.status == "archived"
+
+    @property
+    def label(self) -> str:
+        return f"{self.phase_start}–{self.phase_end} · v{self.version}"
+
+
+class CycleRule(db.Model):
+    """When a plan's reports are due: per frequency, round and level, a fixed day or working days after the period.
+
+    The 2022 plan's rules are fixed days (5/9 and 20/1 for communes, 10/9 and 25/1 for the district); a new plan
+    counts Vietnamese working days after the quarter or year ends (app.deadlines, holidays and Tết excluded).
+    """
+
+    __tablename__ = "indicator_cycle_rule"
+    __table_args__ = (UniqueConstraint("plan_id", "frequency", "round", "level", name="uq_indicator_cycle_rule_key"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    plan_id: Mapped[str] = mapped_column(ForeignKey("indicator_plan.id"), index=True)
+    frequency: Mapped[str] = mapped_column(String(10))  # yearly, quarterly
+    round: Mapped[str] = mapped_column(String(12))  # preliminary, update, quarter
+    level: Mapped[str] = mapped_column(String(10), default="commune")  # commune, middle
+    working_days: Mapped[int | None] = mapped_column(Integer)  # due this many working days after the period end
+    fixed_month: Mapped[int | None] = mapped_column(Integer)  # or on a fixed day (of the year, or the next for
+    fixed_day: Mapped[int | None] = mapped_column(Integer)    # the update round)
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
 
 
 class IndicatorActivity(db.Model):
     """A row of the Phụ biểu: an activity (or a heading that groups activities)."""
 
     __tablename__ = "indicator_activity"
+    __table_args__ = (UniqueConstraint("plan_id", "code", name="uq_indicator_activity_plan_code"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
-    code: Mapped[str] = mapped_column(String(20), unique=True)
+    plan_id: Mapped[str | None] = mapped_column(ForeignKey("indicator_plan.id"), index=True)
+    code: Mapped[str] = mapped_column(String(20))
     sort: Mapped[int] = mapped_column(Integer, default=0)
     is_group: Mapped[bool] = mapped_column(Boolean, default=False)
     component: Mapped[str] = mapped_column(String(4))
@@ -83,6 +142,8 @@ class IndicatorActivity(db.Model):
     years: Mapped[list] = mapped_column(JSON, default=list)
     indicator_codes: Mapped[list] = mapped_column(JSON, default=list)
     note: Mapped[str | None] = mapped_column(Text)
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
 
 
 class IndicatorTarget(db.Model):
@@ -106,11 +167,13 @@ class ReportingCycle(db.Model):
     """One round of one year's reporting, with the deadline of each level."""
 
     __tablename__ = "indicator_cycle"
-    __table_args__ = (UniqueConstraint("year", "round", name="uq_indicator_cycle_year_round"),)
+    __table_args__ = (UniqueConstraint("plan_id", "year", "round", "period", name="uq_indicator_cycle_key"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    plan_id: Mapped[str | None] = mapped_column(ForeignKey("indicator_plan.id"), index=True)
     year: Mapped[int] = mapped_column(Integer)
-    round: Mapped[str] = mapped_column(String(12))  # preliminary, update
+    round: Mapped[str] = mapped_column(String(12))  # preliminary, update, quarter
+    period: Mapped[str] = mapped_column(String(3), default="Y", server_default="Y")  # Y, Q1..Q4
     commune_due_on: Mapped[date] = mapped_column(Date)
     district_due_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -118,8 +181,19 @@ class ReportingCycle(db.Model):
     def due_on(self, level: str) -> date:
         return self.commune_due_on if level == "commune" else self.district_due_on
 
+    plan: Mapped["IndicatorPlan | None"] = relationship(lazy="joined")
+
+    @property
+    def period_start(self) -> date:
+        if self.period.startswith("Q"):
+            return date(self.year, 3 * int(self.period[1]) - 2, 1)
+        return date(self.year, 1, 1)
+
     @property
     def period_end(self) -> date:
+        if self.period.startswith("Q"):
+            quarter = int(self.period[1])
+            return date(self.year, 12, 31) if quarter == 4 else date(self.year, 3 * quarter + 1, 1) - timedelta(days=1)
         return date(self.year, 12, 31)
 
 
@@ -244,6 +318,7 @@ class BudgetLine(db.Model):
     __tablename__ = "indicator_budget_line"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    plan_id: Mapped[str | None] = mapped_column(ForeignKey("indicator_plan.id"), index=True)
     unit_id: Mapped[str] = mapped_column(ForeignKey("unit.id"), index=True)
     component: Mapped[str] = mapped_column(String(4))  # I, II, III, IV
     activity_code: Mapped[str | None] = mapped_column(String(20))  # e.g. "II.4" for livelihood support

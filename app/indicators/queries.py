@@ -11,7 +11,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from .. import clock
+from .. import clock, valuesources
 from ..extensions import db
 from ..units.models import Unit
 from ..units.queries import merged_ids, merged_olds, nearest_of_kind, scope_ids
@@ -57,8 +57,10 @@ def root_unit(user) -> Unit | None:
     return None
 
 
-def indicators() -> list[IndicatorDef]:
-    return list(db.session.scalars(select(IndicatorDef).order_by(IndicatorDef.sort)))
+def indicators(plan=None) -> list[IndicatorDef]:
+    """The indicators of `plan` (by default the plan of this year, see plans.for_year), in the plan's order."""
+    from . import plans
+    return plans.indicators(plan or plans.current())
 
 
 # --- registry-derived figures ----------------------------------------------------------------------------
@@ -85,6 +87,17 @@ def registry_figures(units, day: date, entries: list[RegistryEntry] | None = Non
     return figures
 
 
+def counted_figures(inds, units, start: date, end: date, entries: list[RegistryEntry] | None = None) -> dict:
+    """{code: (value, denominator)} of the indicators that are counted, not typed: the registry's stock at `end`,
+    and the value sources' figures over start..end (registered by other areas, see app.valuesources)."""
+    figures = registry_figures(units, end, entries, inds)
+    for ind in inds:
+        if ind.source and valuesources.get(ind.source) is not None:
+            found = valuesources.compute(ind.source, units, start, end)
+            figures[ind.code] = (found.value, found.denominator)
+    return figures
+
+
 def registry_totals(units, day: date, entries: list[RegistryEntry] | None = None) -> dict:
     """Per registry kind: models active, members, women, ethnic-minority members, meetings held (from
     `entries`, the active models of a wider scope read once, when given)."""
@@ -103,20 +116,30 @@ def registry_totals(units, day: date, entries: list[RegistryEntry] | None = None
 # --- reported figures ----------------------------------------------------------------------------------
 
 
-def counted_submissions(year: int, units) -> list[Submission]:
-    return list(db.session.scalars(select(Submission).join(ReportingCycle).where(
+def counted_submissions(year: int, units, plan=None) -> list[Submission]:
+    query = select(Submission).join(ReportingCycle).where(
         ReportingCycle.year == year, Submission.unit_id.in_(list(units)), Submission.status.in_(COUNTED_STATUSES),
-        Submission.level == "commune")))
+        Submission.level == "commune")
+    if plan is not None:
+        query = query.where(ReportingCycle.plan_id == plan.id)
+    return list(db.session.scalars(query))
 
 
 def reported_figure(indicator: IndicatorDef, subs: list[Submission]) -> tuple[int | None, int | None, bool]:
     """(value, denominator, provisional) over the units' best reports of the year.
 
-    Per unit: the update round's actual if sent, else the preliminary estimate for the full year. The
-    figure is provisional while any report counted is an estimate or not yet confirmed.
+    Per unit: the update round's actual if sent, else the sum of its quarterly reports' actuals (a plan that
+    reports by quarter), else the preliminary estimate for the full year. The figure is provisional while any
+    report counted is an estimate or not yet confirmed.
     """
-    best: dict[str, Submission] = {}
+    quarters: dict[str, list[Submission]] = {}
     for sub in subs:
+        if sub.cycle.round == "quarter":
+            quarters.setdefault(sub.unit_id, []).append(sub)
+    if quarters and not any(s.cycle.round == "update" for s in subs):
+        return _quarter_sum(indicator, quarters)
+    best: dict[str, Submission] = {}
+    for sub in (s for s in subs if s.cycle.round != "quarter"):
         current = best.get(sub.unit_id)
         if current is None or (sub.cycle.round == "update" and current.cycle.round != "update"):
             best[sub.unit_id] = sub
@@ -131,6 +154,23 @@ def reported_figure(indicator: IndicatorDef, subs: list[Submission]) -> tuple[in
         if row.denominator is not None:
             denominator = (denominator or 0) + row.denominator
         provisional |= sub.status == "submitted" or row.value_kind == "estimate"
+    return total, denominator, provisional
+
+
+def _quarter_sum(indicator: IndicatorDef, quarters: dict) -> tuple[int | None, int | None, bool]:
+    """The year so far from quarterly reports: counts add up; a stock is the latest quarter's figure."""
+    total = denominator = None
+    provisional = False
+    for subs in quarters.values():
+        rows = [(s, s.value(indicator.id, "actual")) for s in sorted(subs, key=lambda s: s.cycle.period)]
+        rows = [(s, r) for s, r in rows if r is not None]
+        if indicator.kind == "stock":
+            rows = rows[-1:]
+        for sub, row in rows:
+            total = (total or 0) + row.value
+            if row.denominator is not None:
+                denominator = (denominator or 0) + row.denominator
+            provisional |= sub.status == "submitted"
     return total, denominator, provisional
 
 
@@ -190,10 +230,10 @@ class CascadeCheck:
         return (self.parent_target or 0) - (self.commune_sum or 0)
 
 
-def cascade(parent: Unit, communes: list[Unit], year: int | None) -> list[CascadeCheck]:
+def cascade(parent: Unit, communes: list[Unit], year: int | None, plan=None) -> list[CascadeCheck]:
     """For each indicator: the parent's target against the sum of its communes' targets."""
     checks, book = [], TargetBook(year)
-    for ind in indicators():
+    for ind in indicators(plan):
         per = {c.id: target_for(ind, c, year, book) for c in communes}
         given = [v for v in per.values() if v is not None]
         checks.append(CascadeCheck(ind, target_for(ind, parent, year, book), sum(given) if given else None, per))
@@ -258,9 +298,13 @@ def district_queue(cycle: ReportingCycle, root: Unit, today: date | None = None)
     return [QueueRow(d, subs.get(d.id), due, lateness(subs.get(d.id), due, today)) for d in districts]
 
 
-def cycles() -> list[ReportingCycle]:
-    return list(db.session.scalars(select(ReportingCycle).order_by(ReportingCycle.year.desc(),
-                                                                   ReportingCycle.round.desc())))
+def cycles(plan=None) -> list[ReportingCycle]:
+    """The cycles (of `plan`, when given), the latest first."""
+    query = select(ReportingCycle).order_by(ReportingCycle.year.desc(), ReportingCycle.period.desc(),
+                                            ReportingCycle.round.desc())
+    if plan is not None:
+        query = query.where(ReportingCycle.plan_id == plan.id)
+    return list(db.session.scalars(query))
 
 
 def submission_for(user, submission_id: str) -> Submission | None:

@@ -8,7 +8,7 @@ from datetime import date
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 
 from .. import events
 from ..audit import services as audit
@@ -20,9 +20,12 @@ from . import catalogue_data as data
 from .models import (
     ACTIVITY_STATUSES,
     BUDGET_SOURCES,
+    CYCLE_ROUNDS,
+    PERIODS,
     ROUNDS,
     ActivityStatus,
     BudgetLine,
+    CycleRule,
     IndicatorActivity,
     IndicatorDef,
     IndicatorPlan,
@@ -34,7 +37,7 @@ from .models import (
 )
 from .rules import value_errors
 
-PLAN_CODE = "TG-DA8-2021-2025"
+PLAN_CODE = "TG-DA8-2021-2025"  # the 2022 plan (plans.REFERENCE_CODE)
 LIVELIHOOD_ACTIVITY = "II.4"  # Phụ biểu II.4: livelihood support for trafficking survivors
 
 
@@ -42,30 +45,50 @@ LIVELIHOOD_ACTIVITY = "II.4"  # Phụ biểu II.4: livelihood support for traffi
 
 
 def load_catalogue() -> None:
-    """Insert or update the plan, its indicators and the Phụ biểu activities, by code (safe to run again)."""
+    """Load the 2022 plan as the first plan's rows: the plan (archived: the phase ended in 2025), its indicators,
+    the Phụ biểu activities and its reporting deadlines, by code within the plan (safe to run again)."""
+    from ..units.queries import by_code
     data.validate()
-    _upsert(IndicatorPlan, PLAN_CODE, title=data.PLAN_TITLE, phase_start=data.PHASE[0], phase_end=data.PHASE[1],
-            budget_total=data.BUDGET_TOTAL_DONG, budget_source_text=data.BUDGET_SOURCE_TEXT)
+    district = by_code("099")
+    the_plan = _upsert(IndicatorPlan, PLAN_CODE, title=data.PLAN_TITLE, phase_start=data.PHASE[0],
+                       phase_end=data.PHASE[1], budget_total=data.BUDGET_TOTAL_DONG,
+                       budget_source_text=data.BUDGET_SOURCE_TEXT, programme=data.PROGRAMME, version=1,
+                       status="archived", middle_level="district", owner_unit_id=district.id if district else None,
+                       valid_from=date(data.PHASE[0], 1, 1), valid_to=date(data.PHASE[1], 12, 31))
+    db.session.flush()
+    valid = {"valid_from": the_plan.valid_from, "valid_to": the_plan.valid_to}
     sort = 0
     for ind in data.INDICATORS:
         sort += 10
-        _upsert(IndicatorDef, ind["code"], parent_code=None, sort=sort, name=ind["name"],
+        _upsert(IndicatorDef, ind["code"], plan=the_plan, parent_code=None, sort=sort, name=ind["name"],
                 short_name=data.SHORT_NAMES[ind["code"]], unit_label=ind["unit"], kind=ind["kind"],
                 model_kind=ind["model_kind"], disaggregation=list(ind["disaggregation"]),
-                phase_target=ind["phase_target"])
+                phase_target=ind["phase_target"], **valid)
         for offset, sub in enumerate(ind["sub_targets"], start=1):
-            _upsert(IndicatorDef, sub["code"], parent_code=ind["code"], sort=sort + offset, name=sub["name"],
-                    short_name=data.SHORT_NAMES[sub["code"]], unit_label=sub["unit"], kind=sub["kind"],
-                    model_kind=data.SUB_TARGET_MODEL_KINDS.get(sub["code"]), disaggregation=[],
-                    phase_target=sub["phase_target"])
+            _upsert(IndicatorDef, sub["code"], plan=the_plan, parent_code=ind["code"], sort=sort + offset,
+                    name=sub["name"], short_name=data.SHORT_NAMES[sub["code"]], unit_label=sub["unit"],
+                    kind=sub["kind"], model_kind=data.SUB_TARGET_MODEL_KINDS.get(sub["code"]), disaggregation=[],
+                    phase_target=sub["phase_target"], **valid)
     rows = [dict(g, is_group=True) for g in data.ACTIVITY_GROUPS] + [dict(a, is_group=False) for a in data.ACTIVITIES]
     for sort, row in enumerate(sorted(rows, key=lambda r: _code_key(r["code"])), start=1):
-        _upsert(IndicatorActivity, row["code"], sort=sort, is_group=row["is_group"],
+        _upsert(IndicatorActivity, row["code"], plan=the_plan, sort=sort, is_group=row["is_group"],
                 component=row["code"].split(".", 1)[0], name=row["name"],
                 lead_district=row.get("lead_district"), coordinating_district=row.get("coordinating_district"),
                 lead_commune=row.get("lead_commune"), coordinating_commune=row.get("coordinating_commune"),
                 years=list(row.get("years", [])), indicator_codes=list(row.get("indicator_codes", [])),
-                note=data.ACTIVITY_NOTES.get(row["code"]))
+                note=data.ACTIVITY_NOTES.get(row["code"]), **valid)
+    for key, (month, day) in data.REPORTING_DEADLINES.items():
+        level, round_ = key.split("_", 1)
+        level = "commune" if level == "commune" else "middle"
+        rule = db.session.scalar(select(CycleRule).where(CycleRule.plan_id == the_plan.id, CycleRule.round == round_,
+                                                         CycleRule.level == level))
+        if rule is None:
+            rule = CycleRule(plan_id=the_plan.id, frequency="yearly", round=round_, level=level)
+            db.session.add(rule)
+        rule.fixed_month, rule.fixed_day, rule.working_days = month, day, None
+        rule.valid_from, rule.valid_to = the_plan.valid_from, the_plan.valid_to
+    for model in (IndicatorDef, IndicatorActivity, ReportingCycle, BudgetLine):  # rows from before plans were data
+        db.session.execute(update(model).where(model.plan_id.is_(None)).values(plan_id=the_plan.id))
     db.session.flush()
 
 
@@ -75,11 +98,17 @@ def _code_key(code: str) -> tuple:
     return (("I", "II", "III", "IV").index(head), *(int(p) for p in rest))
 
 
-def _upsert(model, code: str, **fields):
-    row = db.session.scalar(select(model).where(model.code == code))
+def _upsert(model, code: str, plan: IndicatorPlan | None = None, **fields):
+    """The row of `code` (within `plan`, for a plan's rows), created if missing, with `fields` set."""
+    query = select(model).where(model.code == code)
+    if plan is not None:
+        query = query.where(or_(model.plan_id == plan.id, model.plan_id.is_(None)))
+    row = db.session.scalar(query)
     if row is None:
         row = model(code=code)
         db.session.add(row)
+    if plan is not None:
+        row.plan_id = plan.id
     for name, value in fields.items():
         if getattr(row, name) != value:
             setattr(row, name, value)
@@ -144,21 +173,47 @@ def default_due(year: int, round_: str, level: str) -> date:
 
 
 def open_cycle(year: int, round_: str, *, actor, commune_due_on: date | None = None,
-               district_due_on: date | None = None) -> ReportingCycle:
-    """Open a reporting round (or return the open one), with the plan's deadlines unless others are given."""
-    ensure(round_ in ROUNDS, _l("Đợt báo cáo không hợp lệ."), "round")
-    ensure(2021 <= year <= 2035, _l("Năm báo cáo không hợp lệ."), "year")
-    cycle = db.session.scalar(select(ReportingCycle).where(ReportingCycle.year == year,
-                                                           ReportingCycle.round == round_))
+               district_due_on: date | None = None, plan: IndicatorPlan | None = None,
+               period: str | None = None) -> ReportingCycle:
+    """Open a reporting round of a plan (by default the year's), or return the open one; deadlines come from the
+    plan's cycle rules (fixed days, or working days after the quarter or year) unless others are given."""
+    from . import plans
+    ensure(round_ in CYCLE_ROUNDS, _l("Đợt báo cáo không hợp lệ."), "round")
+    ensure(2021 <= year <= 2045, _l("Năm báo cáo không hợp lệ."), "year")
+    period = period or ("Q1" if round_ == "quarter" else "Y")
+    ensure(period in PERIODS and (period == "Y") == (round_ != "quarter"), _l("Kỳ báo cáo không hợp lệ."), "period")
+    plan = plan or plans.for_year(year)
+    ensure(plan is not None and plan.status != "draft", _l("Chưa có kế hoạch đang áp dụng cho năm %(year)d.",
+                                                           year=year), "year")
+    assert plan is not None
+    ensure(plan.code == PLAN_CODE or plan.phase_start <= year <= plan.phase_end,
+           _l("Năm phải nằm trong giai đoạn %(a)d–%(b)d.", a=plan.phase_start, b=plan.phase_end), "year")
+    cycle = db.session.scalar(select(ReportingCycle).where(
+        ReportingCycle.plan_id == plan.id, ReportingCycle.year == year, ReportingCycle.round == round_,
+        ReportingCycle.period == period))
     if cycle is not None:
         return cycle
-    cycle = ReportingCycle(year=year, round=round_,
-                           commune_due_on=commune_due_on or default_due(year, round_, "commune"),
-                           district_due_on=district_due_on or default_due(year, round_, "district"))
+    commune_due_on = commune_due_on or _due(plan, year, round_, period, "commune")
+    middle_due_on = district_due_on or (_due(plan, year, round_, period, "middle") if plan.middle_level
+                                        else commune_due_on)
+    cycle = ReportingCycle(plan_id=plan.id, year=year, round=round_, period=period, commune_due_on=commune_due_on,
+                           district_due_on=middle_due_on)
     db.session.add(cycle)
     db.session.flush()
-    audit.record(actor, "indicator.cycle_open", cycle, detail={"year": year, "round": round_})
+    audit.record(actor, "indicator.cycle_open", cycle, detail={"year": year, "round": round_, "period": period,
+                                                               "plan": plan.code})
     return cycle
+
+
+def _due(plan: IndicatorPlan, year: int, round_: str, period: str, level: str) -> date:
+    """The deadline from the plan's rule; the 2022 plan keeps its fixed days (and INDICATOR_DEADLINES)."""
+    from . import plans
+    rule = plans.rule_for(plan, round_, level)
+    if plan.code == PLAN_CODE and round_ in ROUNDS:
+        return default_due(year, round_, "commune" if level == "commune" else "district")
+    ensure(rule is not None, _l("Kế hoạch chưa quy định hạn cho đợt báo cáo này."), "round")
+    assert rule is not None
+    return plans.due_on(rule, year, period)
 
 
 def start_submission(cycle: ReportingCycle, unit: Unit, *, actor) -> Submission:
@@ -184,7 +239,7 @@ def start_submission(cycle: ReportingCycle, unit: Unit, *, actor) -> Submission:
 def save_draft(sub: Submission, values: dict, narrative: dict, *, actor) -> None:
     """Store what the reporter typed. `values`: {(indicator_id, kind): (value, denominator, breakdown)}."""
     ensure(sub.is_editable, _l("Báo cáo đã gửi hoặc đã khóa, không sửa được."))
-    indicators = {i.id: i for i in db.session.scalars(select(IndicatorDef))}
+    indicators = {i.id: i for i in _cycle_indicators(sub.cycle)}
     for (indicator_id, kind), (value, denominator, breakdown) in values.items():
         indicator = indicators[indicator_id]
         ensure(not indicator.derived, _l("Chỉ tiêu này tính từ sổ mô hình, không nhập tay."))
@@ -212,9 +267,15 @@ def required_kinds(cycle: ReportingCycle) -> tuple[str, ...]:
     return ("actual", "estimate") if cycle.round == "preliminary" else ("actual",)
 
 
+def _cycle_indicators(cycle: ReportingCycle) -> list[IndicatorDef]:
+    """The indicators of the cycle's plan."""
+    from . import plans
+    return plans.indicators(cycle.plan or plans.for_year(cycle.year))
+
+
 def missing_values(sub: Submission) -> list[str]:
     """Codes of the typed indicators whose required figure is not filled in."""
-    typed = db.session.scalars(select(IndicatorDef).order_by(IndicatorDef.sort)).all()
+    typed = _cycle_indicators(sub.cycle)
     kinds = required_kinds(sub.cycle)
     return [i.code for i in typed if not i.derived for k in kinds if sub.value(i.id, k) is None][:20]
 
@@ -233,11 +294,13 @@ def submit(sub: Submission, *, actor) -> None:
 
 
 def freeze_registry_figures(sub: Submission) -> None:
-    """Copy the registry-derived figures at the period end into the report, so it stays as sent."""
-    from .queries import registry_figures
-    figures = registry_figures(scope_ids(sub.unit), sub.cycle.period_end)
-    for indicator in db.session.scalars(select(IndicatorDef)):
-        if not indicator.derived or indicator.code not in figures:
+    """Copy the counted figures (the registry's at the period end, the value sources' over the period, the
+    formulas') into the report, so it stays as sent."""
+    from .queries import counted_figures
+    inds = _cycle_indicators(sub.cycle)
+    figures = counted_figures(inds, scope_ids(sub.unit), sub.cycle.period_start, sub.cycle.period_end)
+    for indicator in inds:
+        if not indicator.derived or figures.get(indicator.code) is None:
             continue
         value, denominator = figures[indicator.code]
         row = sub.value(indicator.id, "actual")
@@ -336,13 +399,16 @@ def set_activity_status(activity: IndicatorActivity, unit: Unit, year: int, stat
     return row
 
 
-def save_budget_line(line: BudgetLine | None, unit: Unit, fields: dict, *, actor) -> BudgetLine:
+def save_budget_line(line: BudgetLine | None, unit: Unit, fields: dict, *, actor,
+                     plan: IndicatorPlan | None = None) -> BudgetLine:
     """Create or update a budget line; disbursed never exceeds allocated (checked by the form too)."""
     ensure(fields["disbursed"] <= max(fields["allocated"], 0), _l("Số đã giải ngân không được lớn hơn số được giao."),
            "disbursed")
     created = line is None
     if created:
-        line = BudgetLine(unit_id=unit.id)
+        from . import plans
+        the_plan = plan or plans.for_year(fields["year"])
+        line = BudgetLine(unit_id=unit.id, plan_id=the_plan.id if the_plan else None)
         db.session.add(line)
     for name in ("component", "activity_code", "year", "source", "planned", "allocated", "disbursed", "note"):
         setattr(line, name, fields.get(name) if name != "note" else (fields.get(name) or ""))
@@ -354,15 +420,18 @@ def save_budget_line(line: BudgetLine | None, unit: Unit, fields: dict, *, actor
 
 
 def plan() -> IndicatorPlan | None:
+    """The 2022 plan."""
     return db.session.scalar(select(IndicatorPlan).where(IndicatorPlan.code == PLAN_CODE))
 
 
-def budget_totals(units: frozenset[str]) -> dict:
-    """Planned, allocated and disbursed over all lines in scope, and the disbursement rate (of allocated)."""
-    row = db.session.execute(select(func.coalesce(func.sum(BudgetLine.planned), 0),
-                                    func.coalesce(func.sum(BudgetLine.allocated), 0),
-                                    func.coalesce(func.sum(BudgetLine.disbursed), 0))
-                             .where(BudgetLine.unit_id.in_(units))).one()
+def budget_totals(units: frozenset[str], plan: IndicatorPlan | None = None) -> dict:
+    """Planned, allocated and disbursed over all lines in scope (of `plan`, when given), and the disbursement rate
+    (of allocated)."""
+    query = select(func.coalesce(func.sum(BudgetLine.planned), 0), func.coalesce(func.sum(BudgetLine.allocated), 0),
+                   func.coalesce(func.sum(BudgetLine.disbursed), 0)).where(BudgetLine.unit_id.in_(units))
+    if plan is not None:
+        query = query.where(BudgetLine.plan_id == plan.id)
+    row = db.session.execute(query).one()
     planned, allocated, disbursed = (int(v) for v in row)
     return {"planned": planned, "allocated": allocated, "disbursed": disbursed,
             "rate": round(100 * disbursed / allocated, 1) if allocated else None}
@@ -372,10 +441,12 @@ def _rate(disbursed: int, allocated: int) -> float | None:
     return round(100 * disbursed / allocated, 1) if allocated else None
 
 
-def budget_summary(units: frozenset[str]) -> dict:
+def budget_summary(units: frozenset[str], for_plan: IndicatorPlan | None = None) -> dict:
     """What the budget screen and the Excel report both show: the lines (by year and component), the sums per
     year and per source with their disbursement rates, the totals and what the plan's envelope leaves."""
-    lines = db.session.scalars(select(BudgetLine).where(BudgetLine.unit_id.in_(list(units)))
+    the_plan = for_plan or plan()
+    lines = db.session.scalars(select(BudgetLine).where(BudgetLine.unit_id.in_(list(units)),
+                                                        BudgetLine.plan_id == the_plan.id if the_plan else True)
                                .order_by(BudgetLine.year, BudgetLine.component, BudgetLine.activity_code,
                                          BudgetLine.source)).all()
     by_year: dict = {}
@@ -386,8 +457,7 @@ def budget_summary(units: frozenset[str]) -> dict:
                 group[key] = group.get(key, 0) + getattr(line, key)
     for group in (*by_year.values(), *by_source.values()):
         group["rate"] = _rate(group["disbursed"], group["allocated"])
-    totals = budget_totals(units)
-    the_plan = plan()
+    totals = budget_totals(units, the_plan)
     envelope = the_plan.budget_total if the_plan else None
     return {"lines": lines, "by_year": dict(sorted(by_year.items())),
             "by_source": {s: by_source[s] for s in BUDGET_SOURCES if s in by_source}, "totals": totals,

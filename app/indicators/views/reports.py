@@ -104,17 +104,17 @@ def _load(submission_id, action: str) -> Submission:
     return ensure_authorized(action, sub)
 
 
-def _typed_indicators():
-    return [i for i in queries.indicators() if not i.derived]
+def _typed_indicators(sub: Submission):
+    return [i for i in queries.indicators(sub.cycle.plan) if not i.derived]
 
 
 def _stored(sub: Submission) -> dict:
     return {(v.indicator_id, v.value_kind): (v.value, v.denominator, v.breakdown) for v in sub.values}
 
 
-def _commune_totals(communes: dict | None) -> dict:
+def _commune_totals(sub: Submission, communes: dict | None) -> dict:
     """The communes' confirmed sums by input name, shown beside each figure of the district's report."""
-    typed, names = {i.id: i for i in _typed_indicators()}, {}
+    typed, names = {i.id: i for i in _typed_indicators(sub)}, {}
     for (indicator_id, kind), (value, denominator, breakdown) in (communes or {}).items():
         ind = typed.get(indicator_id)
         if ind is None:
@@ -131,13 +131,14 @@ def _commune_totals(communes: dict | None) -> dict:
 def _page(sub: Submission, figures_input=None, narrative=None, reason_form=None, status=200):
     kinds = services.required_kinds(sub.cycle)
     registry = queries.registry_figures(queries.scope_ids(sub.unit), sub.cycle.period_end)
-    figures_input = figures_input or FiguresInput(_typed_indicators(), kinds, submission=sub)
+    figures_input = figures_input or FiguresInput(_typed_indicators(sub), kinds, submission=sub)
     found = district.coverage(sub.cycle, sub.unit) if sub.level == "district" else None
     communes = district.aggregate(found.confirmed) if found and found.confirmed else None
     typed = {**_stored(sub), **figures_input.parsed} if figures_input.parsed else _stored(sub)
     context = {
-        "sub": sub, "kinds": kinds, "typed": _typed_indicators(), "all_indicators": queries.indicators(),
-        "figures": figures_input, "coverage": found, "commune_totals": _commune_totals(communes),
+        "sub": sub, "kinds": kinds, "typed": _typed_indicators(sub),
+        "all_indicators": queries.indicators(sub.cycle.plan),
+        "figures": figures_input, "coverage": found, "commune_totals": _commune_totals(sub, communes),
         "warnings": plausibility.warnings(sub, typed, communes), "receiver": receiver_kind(sub),
         "narrative": narrative or NarrativeForm(formdata=None, obj=sub), "registry": registry,
         "reason_form": reason_form or ReasonForm(formdata=None),
@@ -163,7 +164,7 @@ def submission(submission_id):
 def save(submission_id):
     """Save the figures and narrative as typed; with "send", submit them to the level above."""
     sub = _load(submission_id, "edit")
-    figures_input = FiguresInput(_typed_indicators(), services.required_kinds(sub.cycle), formdata=request.form)
+    figures_input = FiguresInput(_typed_indicators(sub), services.required_kinds(sub.cycle), formdata=request.form)
     narrative = NarrativeForm(obj=sub)
     if not (figures_input.validate() and narrative.validate()):
         return _page(sub, figures_input, narrative)
