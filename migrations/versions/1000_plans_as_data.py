@@ -2,7 +2,7 @@
 lines belong to a plan; cycle rules (fixed days or working days after a quarter or year) are rows
 
 Revision ID: 1000_plans_as_data
-Revises: 1200_registers
+Revises: 1400_statistics_consent
 Create Date: 2026-12-07 08:00:00
 
 The 2022 plan's rows already in a database are attached to it here; on a new database `setup` loads the plan
@@ -14,7 +14,7 @@ from alembic import op
 import app.types
 
 revision = '1000_plans_as_data'
-down_revision = '1200_registers'
+down_revision = '1400_statistics_consent'
 branch_labels = None
 depends_on = None
 
