@@ -232,6 +232,7 @@ MATRIX: dict[str, dict[str, dict]] = {
     "supervision.index": {"GET": allow("supervisor")},
     "supervision.sign_off": {"POST": SUPERVISED},
     "conferences.create": {"GET": CONFERENCE, "POST": CONFERENCE},
+    "conferences.joint": {"GET": CONFERENCE, "POST": CONFERENCE},
     "conferences.done": {"POST": CONFERENCE_ACTION},
     "transfers.detail": {"GET": TRANSFER_VIEW},
     "transfers.accept": {"POST": TRANSFER_RECEIVE},

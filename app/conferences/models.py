@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, String
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..cases.models import Case, CaseKeyed
@@ -11,11 +11,25 @@ from ..extensions import db, new_uuid, utcnow
 from ..types import UTCDateTime
 
 
+class ConferenceMeeting(db.Model):
+    """One meeting about several cases at once (siblings, one perpetrator's victims): holds no person data and no
+    case id; each case's part is a CaseConference sealed under that case's own key, seen only through that case."""
+
+    __tablename__ = "case_conference_meeting"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    held_on: Mapped[date] = mapped_column(Date)
+    case_count: Mapped[int] = mapped_column(Integer)
+    recorded_by_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class CaseConference(CaseKeyed, db.Model):
     __tablename__ = "case_conference"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
     case_id: Mapped[str] = mapped_column(ForeignKey("case_record.id", ondelete="CASCADE"), index=True)
+    meeting_id: Mapped[str | None] = mapped_column(ForeignKey("case_conference_meeting.id"), index=True)
     held_on: Mapped[date] = mapped_column(Date)
     services_present: Mapped[list] = mapped_column(JSON, default=list)  # directory service ids
     recorded_by_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"))
@@ -23,6 +37,7 @@ class CaseConference(CaseKeyed, db.Model):
     decisions = Encrypted()
 
     case: Mapped[Case] = relationship(lazy="joined")
+    meeting: Mapped[ConferenceMeeting | None] = relationship()
     actions: Mapped[list["ConferenceAction"]] = relationship(back_populates="conference",
                                                              order_by="ConferenceAction.due_on")
 

@@ -1,6 +1,8 @@
 """Case conference pages: record one (a counsellor or supervisor of the case), mark an action done."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+import re
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -10,13 +12,14 @@ from .. import clock, workqueue
 from ..auth.models import User
 from ..auth.permissions import authorize, ensure_authorized, has_permission, permission_required
 from ..cases import queries as case_queries
+from ..cases.models import Case
 from ..deadlines import standing
 from ..extensions import db
 from ..services import ServiceError
 from ..web.forms import options
 from ..web.unit_of_work import attempt
 from . import services
-from .forms import ConferenceForm
+from .forms import ConferenceForm, JointConferenceForm
 from .models import CaseConference, ConferenceAction
 
 bp = Blueprint("conferences", __name__, url_prefix="/conferences")
@@ -28,14 +31,28 @@ def _load_case(case_id):
     return ensure_authorized("conference", case_queries.case_for(current_user, str(case_id)))
 
 
-def _form(case) -> ConferenceForm:
-    from ..directory.queries import offered
-    form = ConferenceForm()
-    form.services_present.choices = options([(s.id, s.name) for s in offered(case.unit)])
+def _owner_choices(case) -> list:
     owners = db.session.execute(select(User.id, User.display_name, User.username)
                                 .where(User.id.in_(services.owner_ids(case))).order_by(User.username)).all()
+    return options([("", _("— Chọn —"))], [(i, n or u) for i, n, u in owners])
+
+
+def _service_choices(cases) -> list:
+    """The live services covering any of the cases' communes, each once."""
+    from ..directory.queries import offered
+    seen: dict[str, str] = {}
+    for case in cases:
+        for service in offered(case.unit):
+            seen.setdefault(service.id, service.name)
+    return options(list(seen.items()))
+
+
+def _form(case) -> ConferenceForm:
+    form = ConferenceForm()
+    form.services_present.choices = _service_choices([case])
+    choices = _owner_choices(case)
     for row in form.actions:
-        row.owner_id.choices = options([("", _("— Chọn —"))], [(i, n or u) for i, n, u in owners])
+        row.owner_id.choices = choices
     return form
 
 
@@ -59,6 +76,81 @@ def create(case_id):
             flash(_("Đã ghi biên bản họp ca."), "success")
             return redirect(url_for("cases.detail", case_id=case.id, _anchor="case-conferences"), 303)
     return render_template("conferences/new.html", case=case, form=form)
+
+
+CODE_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+def _joint_cases(anchor: Case, typed: str) -> tuple[list[Case], str | None]:
+    """The anchor case and the cases whose codes were typed, each loaded through the user's scope (a code that does
+    not exist and one outside the scope get the same answer)."""
+    cases = [anchor]
+    for code in dict.fromkeys(c.upper() for c in CODE_SEPARATORS.split(typed or "") if c):
+        found = db.session.scalar(case_queries.visible_cases(current_user).where(Case.code == code))
+        if found is None or not authorize(current_user, "conference", found):
+            return cases, _("Không tìm thấy hồ sơ %(code)s trong phạm vi của bạn.", code=code)
+        if found.id != anchor.id:
+            cases.append(found)
+    if len(cases) < 2:
+        return cases, _("Nhập mã của ít nhất một hồ sơ khác.")
+    if len(cases) > services.JOINT_MAX:
+        return cases, _("Họp ca chung cần từ 2 đến %(n)d hồ sơ khác nhau.", n=services.JOINT_MAX)
+    return cases, None
+
+
+def _fit_parts(form: JointConferenceForm, cases: list[Case]) -> None:
+    """One part per case, in the order the cases were named, each with that case's possible owners."""
+    while len(form.parts) < len(cases):
+        form.parts.append_entry()
+    while len(form.parts) > len(cases):
+        form.parts.pop_entry()
+    form.services_present.choices = _service_choices(cases)
+    for part, case in zip(form.parts, cases, strict=True):
+        part.case_id.data = case.id
+        choices = _owner_choices(case)
+        for row in part.actions:
+            row.owner_id.choices = choices
+
+
+def _place_error(form: JointConferenceForm, exc: ServiceError) -> None:
+    field = exc.field or "held_on"
+    if field.startswith("parts-"):
+        _, index, name = field.split("-", 2)
+        part = form.parts[int(index)]
+        target = part.actions if name == "actions" else part.decisions
+    else:
+        target = getattr(form, field, form.held_on)
+    target.errors = [*(e for e in target.errors if isinstance(e, str)), str(exc)]
+
+
+@bp.route("/case/<uuid:case_id>/joint", methods=("GET", "POST"))
+@permission_required("case.conference")
+def joint(case_id):
+    """Record one conference about several related cases: a part per case, each seen only through its own case."""
+    anchor = _load_case(case_id)
+    form = JointConferenceForm()
+    cases = [anchor]
+    if request.method == "POST":
+        valid = form.validate()
+        cases, error = _joint_cases(anchor, form.other_codes.data)
+        if error:
+            form.other_codes.errors = [*form.other_codes.errors, error]
+        if not form.other_codes.errors:
+            _fit_parts(form, cases)
+            if valid and form.step.data == "record":
+                try:
+                    with attempt():
+                        services.hold_joint(cases, form.data, actor=current_user)
+                except ServiceError as exc:
+                    _place_error(form, exc)
+                else:
+                    flash(_("Đã ghi biên bản họp ca chung cho %(n)d hồ sơ.", n=len(cases)), "success")
+                    return redirect(url_for("cases.detail", case_id=anchor.id, _anchor="case-conferences"), 303)
+            form.held_on.data = form.held_on.data or clock.today()
+            form.step.data = "record"
+        else:
+            form.step.data = "choose"
+    return render_template("conferences/joint.html", case=anchor, cases=cases, form=form)
 
 
 @bp.post("/action/<uuid:action_id>/done")
@@ -91,6 +183,7 @@ def _case_panel(case, user) -> dict | None:
     people = dict((i, n or u) for i, n, u in db.session.execute(
         select(User.id, User.display_name, User.username).where(User.id.in_(owners)))) if owners else {}
     return {"conferences": held, "can_hold": can and not case.is_erased, "service_names": names, "people": people}
+
 
 
 @workqueue.source("conference_action")
