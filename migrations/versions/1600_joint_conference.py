@@ -1,7 +1,7 @@
 """joint case conference: one meeting about several cases, each case's part sealed under its own key
 
 Revision ID: 1600_joint_conference
-Revises: 1400_statistics_consent
+Revises: 1000_plans_as_data
 Create Date: 2026-12-07 08:05:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 import app.types
 
 revision = '1600_joint_conference'
-down_revision = '1400_statistics_consent'
+down_revision = '1000_plans_as_data'
 branch_labels = None
 depends_on = None
 
