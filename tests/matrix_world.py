@@ -257,6 +257,7 @@ def _rights(world: World, users: dict, cases: dict) -> None:
                                                        "identity_check": "cccd", "details": "Xin xem hồ sơ"},
                                       actor=db.session.get(User, owner.id))
         world.params[variant]["rights_id"] = req.id
+        world.params[variant]["fmt"] = "pdf"  # the survivor's copy as a file
     admin = db.session.get(User, users["admin"].id)
     breach = services.record_breach(_unit("11"), {"kind": "loss", "detected_at": datetime.now(UTC),
                                                   "description": "Mất máy"}, actor=admin)

@@ -158,6 +158,8 @@ MATRIX: dict[str, dict[str, dict]] = {
     "rights.detail": {"GET": OWN_THINGS},
     "rights.step": {"POST": OWN_THINGS},
     "rights.acknowledgement": {"GET": OWN_THINGS},
+    "rights.survivor_copy": {"GET": OWN_THINGS},
+    "rights.survivor_copy_file": {"GET": OWN_THINGS},
     "rights.breaches": {"GET": nobody()},
     "rights.new_breach": {"GET": nobody(), "POST": nobody()},
     "rights.breach": {"GET": {"own": nobody(), "unknown": nobody()}, "POST": {"own": nobody(), "unknown": nobody()}},

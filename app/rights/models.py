@@ -6,9 +6,9 @@ The dates, kinds and states are plain: the clocks and the data-protection office
 A breach is the controller's own record, sealed under its own key; it names no survivor.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..cases.models import Case, CaseKeyed
@@ -37,6 +37,7 @@ class RightsRequest(CaseKeyed, db.Model):
     refusal_code: Mapped[str | None] = mapped_column(String(30))
     recorded_by_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"))
     answered_by_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"))
+    copy_made_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the survivor's copy, last produced
     details = Encrypted()            # what the person asked, in their words
     extension_reason = Encrypted()
     answer = Encrypted()             # what was done, or the written explanation of a refusal
@@ -47,6 +48,86 @@ class RightsRequest(CaseKeyed, db.Model):
     @property
     def is_open(self) -> bool:
         return self.status in ("received", "acknowledged")
+
+
+def _case_fk():
+    return mapped_column(ForeignKey("case_record.id", ondelete="CASCADE"), index=True)
+
+
+def _request_fk():
+    return mapped_column(ForeignKey("rights_request.id", ondelete="SET NULL"), index=True)
+
+
+class CaseCorrection(CaseKeyed, db.Model):
+    """A field of the case corrected on the survivor's request: the value it had, sealed under the case key."""
+
+    __tablename__ = "rights_correction"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    case_id: Mapped[str] = _case_fk()
+    request_id: Mapped[str | None] = _request_fk()
+    field: Mapped[str] = mapped_column(String(30))
+    corrected_by_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"))
+    corrected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    previous = Encrypted(kind="json")  # {"value": ...}: the value before the correction
+
+    case: Mapped[Case] = relationship(lazy="joined")
+
+
+class Restriction(db.Model):
+    """Processing of a case restricted on the survivor's request: no referral, no edit, no statistics until
+    lifted. Dates and people only; why it was asked is in the request, sealed."""
+
+    __tablename__ = "rights_restriction"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    case_id: Mapped[str] = _case_fk()
+    request_id: Mapped[str | None] = _request_fk()
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_by_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"))
+    lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    lifted_by_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"))
+    lift_reason: Mapped[str | None] = mapped_column(String(30))  # coded (reference_data.LIFT_REASONS)
+
+
+class LegalHold(CaseKeyed, db.Model):
+    """Why a case may not be erased yet: an open court order, an open criminal proceeding, a retention period.
+    In force until released, and until its end date when it has one."""
+
+    __tablename__ = "rights_legal_hold"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    case_id: Mapped[str] = _case_fk()
+    kind: Mapped[str] = mapped_column(String(30))
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    created_by_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    released_by_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"))
+    reason = Encrypted()  # e.g. the court and case number
+
+    case: Mapped[Case] = relationship(lazy="joined")
+
+    def in_force(self, on: date) -> bool:
+        return self.released_at is None and (self.ends_on is None or on <= self.ends_on)
+
+
+class ErasureSignOff(db.Model):
+    """An erasure asked by the survivor, proposed by the counsellor, approved or returned by a supervisor of
+    the case's unit (second person, step-up). Approval erases the case (app/cases erase_case)."""
+
+    __tablename__ = "rights_erasure"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    request_id: Mapped[str] = mapped_column(ForeignKey("rights_request.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("case_record.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(12), default="pending", index=True)  # pending, approved, returned
+    proposed_by_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"))
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    request: Mapped[RightsRequest] = relationship(lazy="joined")
 
 
 class Breach(EncryptedRecord, db.Model):

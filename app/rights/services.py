@@ -12,7 +12,7 @@ from ..extensions import db
 from ..services import ensure
 from . import reference_data as ref
 from . import rules
-from .models import Breach, RightsRequest
+from .models import Breach, CaseCorrection, LegalHold, RightsRequest
 
 KIND_CODES = {code for code, _ in ref.REQUEST_KINDS}
 
@@ -102,6 +102,15 @@ def annotate(req: RightsRequest, text: str, *, actor) -> None:
     db.session.flush()
 
 
+def record_copy(req: RightsRequest, fmt: str, *, actor) -> None:
+    """The survivor's copy was produced (page, PDF or DOCX): audited, and the request shows when."""
+    ensure(req.kind == "view_copy", _l("Bản sao chỉ dành cho yêu cầu xem, nhận bản sao dữ liệu."))
+    ensure(not req.case.is_erased, _l("Hồ sơ đã bị xoá."))
+    req.copy_made_at = clock.now()
+    audit.record(actor, "rights.copy", req, detail={"format": fmt}, case_id=req.case_id)
+    db.session.flush()
+
+
 def requests_of(case) -> list[RightsRequest]:
     return list(db.session.scalars(select(RightsRequest).where(RightsRequest.case_id == case.id)
                                    .order_by(RightsRequest.received_at.desc())))
@@ -113,6 +122,10 @@ def on_case_erased(case, actor) -> None:
     for req in db.session.scalars(select(RightsRequest).where(RightsRequest.case_id == case.id)):
         for name in ("details", "extension_reason", "answer", "notes"):
             setattr(req, f"{name}_enc", None)
+    for model, name in ((CaseCorrection, "previous"), (LegalHold, "reason")):
+        for row in db.session.scalars(select(model).where(model.case_id == case.id)):
+            setattr(row, f"{name}_enc", None)
+            row.__dict__.pop("_tc_plain", None)
     db.session.flush()
 
 

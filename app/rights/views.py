@@ -2,7 +2,7 @@
 
 from datetime import UTC
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -15,7 +15,7 @@ from ..deadlines import standing
 from ..services import ServiceError
 from ..units.models import Unit
 from ..web.unit_of_work import attempt
-from . import queries, rules, services
+from . import copy, queries, rules, services
 from . import reference_data as ref
 from .forms import AnswerForm, BreachForm, ExtendForm, NoteForm, NotifyForm, RefuseForm, RequestForm
 
@@ -137,6 +137,45 @@ def acknowledgement(rights_id):
     req = ensure_authorized("print", queries.request_for(current_user, str(rights_id)))
     return render_template("rights/acknowledgement.html", req=req, kinds=dict(ref.REQUEST_KINDS),
                            today=clock.today())
+
+
+# --- the survivor's copy (Law 91/2025 Art. 15(2)(a): no third party, no reporter) ---------------------------
+
+COPY_FILES = {"pdf": ("application/pdf", copy.to_pdf),
+              "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", copy.to_docx)}
+
+
+def _copy_request(rights_id):
+    req = ensure_authorized("print", queries.request_for(current_user, str(rights_id)))
+    if req.kind != "view_copy" or req.case.is_erased:
+        abort(404)
+    return req
+
+
+@bp.get("/<uuid:rights_id>/copy")
+@permission_required("rights.record")
+def survivor_copy(rights_id):
+    """The survivor's copy as a printable page (the counsellor reads it before handing it over)."""
+    req = _copy_request(rights_id)
+    content = copy.build(req.case)
+    services.record_copy(req, "html", actor=current_user)
+    return render_template("rights/copy.html", req=req, copy=content, heading=copy.heading_lines(),
+                           intro=copy.intro(content))
+
+
+@bp.get("/<uuid:rights_id>/copy.<fmt>")
+@permission_required("rights.record")
+def survivor_copy_file(rights_id, fmt):
+    """The survivor's copy as a PDF or DOCX file: made in memory for this download, never stored."""
+    req = _copy_request(rights_id)
+    if fmt not in COPY_FILES:
+        abort(404)
+    mimetype, render = COPY_FILES[fmt]
+    data = render(copy.build(req.case))
+    services.record_copy(req, fmt, actor=current_user)
+    filename = f"ban-sao-du-lieu-{req.case.code}.{fmt}"
+    return data, 200, {"Content-Type": mimetype, "Cache-Control": "no-store",
+                       "Content-Disposition": f'attachment; filename="{filename}"'}
 
 
 # --- the breach register -----------------------------------------------------------------------------------
