@@ -15,6 +15,7 @@ BLUEPRINT_MODULES = (
     "app.web.drafts", "app.workqueue.views", "app.offline.views", "app.workcalendar.views", "app.approvals.views",
     "app.protection.views", "app.rights.views", "app.directory.views", "app.transfers.views",
     "app.supervision.views", "app.notify.views", "app.conferences.views", "app.statistics.views",
+    "app.registers.views",
 )
 # Every module that declares models, so that metadata and Alembic see all tables.
 MODEL_MODULES = (

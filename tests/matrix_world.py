@@ -221,6 +221,7 @@ def _build_area_objects(world: World, users: dict, cases: dict) -> None:
     _offline(world, users, cases)
     _protection(world, users, cases)
     _rights(world, users, cases)
+    _registers(world)
 
 
 def _offline(world: World, users: dict, cases: dict) -> None:
@@ -263,6 +264,21 @@ def _rights(world: World, users: dict, cases: dict) -> None:
                                                   "description": "Mất máy"}, actor=admin)
     for variant in ("own", "other", "far"):
         world.params[variant]["breach_id"] = breach.id
+
+
+def _registers(world: World) -> None:
+    """A safe-motherhood payment and a community event per commune scope (own 03295, other 03268, far)."""
+    from app.registers import services
+    communes = {"own": "03295", "other": "03268", "far": OTHER_COMMUNE}
+    for variant, code in communes.items():
+        commune = _unit(code)
+        payment = services.save_payment(None, commune, {
+            "package": "birth_care", "amount": 1_200_000, "paid_on": date(2026, 3, 2),
+            "voucher_number": f"PC-{variant}", "full_name": f"Mẹ thử nghiệm {variant}"}, actor="test")
+        event = services.save_event(None, commune, commune, {
+            "kind": "communication", "held_on": date(2026, 4, 1), "participants": 10, "female": 6, "male": 4,
+            "by_ethnicity": {"03": 10}}, actor="test")
+        world.params[variant].update(payment_id=payment.id, event_id=event.id)
 
 
 def _livelihood(world: World, users: dict, cases: dict) -> None:

@@ -94,6 +94,11 @@ REPORT_READ = {"own": allow("reporter", "reviewer", PROVINCE), "other": allow("r
                "unknown": nobody()}
 REGISTRY_EDIT = {"own": allow("reporter"), "other": nobody(), "far": nobody(), "unknown": nobody()}
 REPORT_EDIT = dict(REGISTRY_EDIT, district=nobody())
+# The registers: the commune reporter enters; every reviewer reads the entries of their scope (payments without
+# the person data); the monitor reads the overview's aggregates only.
+REGISTER_OVERVIEW = allow("reporter", "reviewer", "reviewer_other", PROVINCE, "monitor")
+REGISTER_READERS = allow("reporter", "reviewer", "reviewer_other", PROVINCE)
+REGISTER_EDIT = {"own": allow("reporter"), "other": nobody(), "far": nobody(), "unknown": nobody()}
 REPORT_REVIEW = {"own": allow("reviewer", PROVINCE), "other": allow("reviewer", PROVINCE),
                  "far": allow("reviewer_other", PROVINCE), "district": allow(PROVINCE), "unknown": nobody()}
 REPORT_REOPEN = {"own": ADMIN, "other": ADMIN, "far": ADMIN, "district": ADMIN, "unknown": nobody()}
@@ -273,6 +278,17 @@ MATRIX: dict[str, dict[str, dict]] = {
     "indicators.registry": {"GET": INDICATOR_VIEWERS, "GET hx=registry-rows": INDICATOR_VIEWERS},
     "indicators.registry_new": {"GET": allow("reporter"), "POST": allow("reporter")},
     "indicators.registry_edit": {"GET": REGISTRY_EDIT, "POST": REGISTRY_EDIT},
+    # --- registers ----------------------------------------------------------------------------------------
+    "registers.index": {"GET": REGISTER_OVERVIEW},
+    "registers.payments": {"GET": REGISTER_READERS, "GET hx=payment-rows": REGISTER_READERS},
+    "registers.payment_new": {"GET": allow("reporter"), "POST": allow("reporter")},
+    "registers.payment_edit": {"GET": REGISTER_EDIT, "POST": REGISTER_EDIT},
+    "registers.payment_void": {"POST": REGISTER_EDIT},
+    "registers.payment_erase": {"POST": REGISTER_EDIT},
+    "registers.events": {"GET": REGISTER_READERS, "GET hx=event-rows": REGISTER_READERS},
+    "registers.event_new": {"GET": allow("reporter"), "POST": allow("reporter")},
+    "registers.event_edit": {"GET": REGISTER_EDIT, "POST": REGISTER_EDIT},
+    "registers.event_void": {"POST": REGISTER_EDIT},
     "indicators.reports": {"GET": INDICATOR_VIEWERS, "GET hx=report-queue": INDICATOR_VIEWERS},
     "indicators.open_cycle": {"POST": REVIEWERS},
     "indicators.start": {"POST": allow("reporter")},  # for commune 03295 in the world's round (see BODIES)

@@ -28,6 +28,7 @@ ITEMS = (
     ("offline.capture", "offline.shell", _l("Ghi ngoại tuyến"), "i-edit"),
     ("indicator.view", "indicators.index", _l("Chỉ tiêu"), "i-chart"),
     ("statistics.view", "statistics.index", _l("Thống kê"), "i-chart"),
+    ("register.overview", "registers.index", _l("Sổ theo dõi hoạt động"), "i-edit"),
     ("admin.users", "admin.users", _l("Người dùng"), "i-user"),
     ("admin.units", "units.index", _l("Đơn vị"), "i-edit"),
     ("admin.calendar", "workcalendar.index", _l("Lịch làm việc"), "i-calendar"),
