@@ -15,7 +15,7 @@ BLUEPRINT_MODULES = (
     "app.web.drafts", "app.workqueue.views", "app.offline.views", "app.workcalendar.views", "app.approvals.views",
     "app.protection.views", "app.rights.views", "app.directory.views", "app.transfers.views",
     "app.supervision.views", "app.notify.views", "app.conferences.views", "app.statistics.views",
-    "app.registers.views",
+    "app.registers.views", "app.privacy.views",
 )
 # Every module that declares models, so that metadata and Alembic see all tables.
 MODEL_MODULES = (
@@ -23,7 +23,7 @@ MODEL_MODULES = (
     "app.referrals.models", "app.indicators.models", "app.web.models", "app.offline.models",
     "app.workcalendar.models", "app.reference", "app.approvals.models", "app.protection.models", "app.rights.models",
     "app.directory.models", "app.transfers.models", "app.supervision.models", "app.notify.models",
-    "app.conferences.models", "app.registers.models",
+    "app.conferences.models", "app.registers.models", "app.privacy.models",
 )
 # Every area's object policies (authorize()): registered at start, not by an import at the end of its models.
 POLICY_MODULES = ("app.cases.permissions", "app.referrals.permissions", "app.livelihood.permissions",
@@ -33,7 +33,7 @@ POLICY_MODULES = ("app.cases.permissions", "app.referrals.permissions", "app.liv
 # Every module that reacts to another area's signals (app/events.py): imported at start, so that no
 # reaction is missed whichever page or command runs.
 REACTION_MODULES = ("app.cases.services", "app.referrals.services", "app.indicators.services",
-                    "app.offline.services", "app.rights.services", "app.privacy.reactions")
+                    "app.offline.services", "app.rights.services", "app.privacy.reactions", "app.privacy.services")
 
 
 def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:

@@ -21,6 +21,8 @@ def register(app) -> None:
     app.cli.add_command(backup)
     from .notify.cli import notify_group
     app.cli.add_command(notify_group)
+    from .privacy.cli import retention_group
+    app.cli.add_command(retention_group)
 
 
 def database_or_exit() -> None:

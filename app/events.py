@@ -33,3 +33,13 @@ def answer(signal, sender, **kwargs):
         if value is not None:
             return value
     return None
+
+
+# sender: a date; the controller's area answers (notice id, label) of the sensitive-data notice in force that
+# day, or None (the consent ledger records which version was read to the person, Decree 356/2025 Art. 6).
+notice_in_force = _signals.signal("notice-in-force")
+# sender: None; answered with [(notice id, label)], newest first (the consent form's choices, the case page).
+notice_versions = _signals.signal("notice-versions")
+# sender: an agency's unit id; keyword: on (date or None for today). Answered with {"live": bool, "reference"}
+# (a referral to an agency without a live transfer agreement warns, Decree 356/2025 Art. 7).
+transfer_agreement_asked = _signals.signal("transfer-agreement-asked")

@@ -41,6 +41,8 @@ LOADERS = (
     Loader("units", "app.units.services:load_reference", ("app.units.reference_data",)),
     Loader("directory", "app.directory.services:load_reference", ("app.directory.reference_data",)),
     Loader("indicators", "app.indicators.services:load_catalogue", ("app.indicators.catalogue_data",)),
+    # Only what is missing: the first notice version and the proposed retention lines (the officer's own stay).
+    Loader("privacy", "app.privacy.services:load_reference", ("app.privacy.reference_data",)),
 )
 
 

@@ -222,6 +222,7 @@ def _build_area_objects(world: World, users: dict, cases: dict) -> None:
     _protection(world, users, cases)
     _rights(world, users, cases)
     _registers(world)
+    _privacy(world, users)
 
 
 def _offline(world: World, users: dict, cases: dict) -> None:
@@ -279,6 +280,20 @@ def _registers(world: World) -> None:
             "kind": "communication", "held_on": date(2026, 4, 1), "participants": 10, "female": 6, "male": 4,
             "by_ethnicity": {"03": 10}}, actor="test")
         world.params[variant].update(payment_id=payment.id, event_id=event.id)
+
+
+def _privacy(world: World, users: dict) -> None:
+    """The first notice version (as `setup` loads it) and one version of the impact dossier."""
+    from app.auth.models import User
+    from app.privacy import services
+    from app.privacy.reference_data import DOSSIER_SECTIONS
+    services.load_reference()
+    notice = services.notice_on(date(2026, 3, 2))
+    dossier = services.save_dossier(dict({key: "Nội dung" for key, _ in DOSSIER_SECTIONS}, reason="initial",
+                                         processing_started_on=date(2026, 1, 1)), {},
+                                    actor=db.session.get(User, users["admin"].id))
+    for variant in ("own", "other", "far"):
+        world.params[variant].update(notice_id=notice.id, dossier_id=dossier.id)
 
 
 def _livelihood(world: World, users: dict, cases: dict) -> None:

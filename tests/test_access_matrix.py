@@ -45,6 +45,7 @@ CASE_READERS = ("counsellor", "counsellor_other", "reviewer", "reviewer_other", 
 # The province's reviewer reviews whatever a district reviewer may, in every district of the province.
 PROVINCE = "reviewer_province"
 ADMIN = allow("admin")
+NOTICE_READERS = allow("counsellor", "counsellor_other", "supervisor")
 
 # A case page: its counsellors and the district reviewer (summary tier); nobody for an unknown id.
 CASE_READ = {"own": allow("counsellor", "reviewer", PROVINCE), "other": allow("counsellor_other", "reviewer", PROVINCE),
@@ -168,6 +169,22 @@ MATRIX: dict[str, dict[str, dict]] = {
     "rights.breaches": {"GET": nobody()},
     "rights.new_breach": {"GET": nobody(), "POST": nobody()},
     "rights.breach": {"GET": {"own": nobody(), "unknown": nobody()}, "POST": {"own": nobody(), "unknown": nobody()}},
+    # --- the controller's duties (app/privacy): the data-protection officer only (not among the profiles;
+    # tests/test_privacy_controller.py proves the officer's access). The notice is read aloud to the survivor
+    # by whoever records consent: counsellors and supervisors read it; nobody else, the admin included. ---
+    "privacy.index": {"GET": nobody()},
+    "privacy.notices": {"GET": nobody(), "POST": nobody()},
+    "privacy.notice_today": {"GET": NOTICE_READERS},
+    "privacy.notice": {"GET": {"own": NOTICE_READERS, "unknown": nobody()}},
+    "privacy.dossier": {"GET": nobody(), "POST": nobody()},
+    "privacy.reorganisation": {"POST": nobody()},
+    "privacy.dossier_sent": {"POST": nobody()},
+    "privacy.dossier_version": {"GET": {"own": nobody(), "unknown": nobody()}},
+    "privacy.agreements": {"GET": nobody(), "POST": nobody()},
+    "privacy.end_agreement": {"POST": nobody()},
+    "privacy.retention_schedule": {"GET": nobody(), "POST": nobody()},
+    "privacy.reviews": {"GET": nobody(), "POST": nobody()},
+    "privacy.register": {"GET": nobody()},
     # --- administration ---------------------------------------------------------------------------------
     "admin.index": {"GET": ADMIN},
     "admin.users": {"GET": ADMIN},

@@ -70,6 +70,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "rights.record": frozenset({"counsellor"}),
     "rights.handle": frozenset({"counsellor", "dpo"}),
     "breach.manage": frozenset({"dpo"}),
+    # The controller's duties (app/privacy): notice versions, impact dossier, transfer agreements, retention
+    # schedule and decisions, processing register. Organisation texts and record ids only, no case content.
+    "privacy.manage": frozenset({"dpo"}),
+    # The sensitive-data notice is read aloud to the survivor before consent: whoever records consent reads it.
+    "privacy.notice_read": frozenset({"counsellor", "supervisor", "dpo"}),
     "offline.devices": frozenset({"counsellor", "supervisor"}),
     # Protection casework (app/protection): the case's counsellors record; the supervisor reads and co-signs
     # exception contacts (Decree 76/2023 Art. 18); reviewers and monitors see the coded statistics only.

@@ -285,6 +285,10 @@ class ConsentForm(BaseForm):
     witness = text(_l("Người làm chứng"), optional(), max_len=120, render_kw=NO_AUTOFILL)
     given_on = DateField(_l("Ngày đồng ý"), [required()])
     expires_on = DateField(_l("Hết hạn ngày"), [optional()])
+    # The evidence (Decree 356/2025 Art. 6): which notice version was read, in which language.
+    notice_id = SelectField(_l("Thông báo xử lý dữ liệu đã đọc cho người được hỗ trợ"), [optional()], choices=[])
+    language = SelectField(_l("Đã giải thích bằng"), [optional()],
+                           choices=options(translated(ref.CONSENT_LANGUAGES)), default="vi")
     note = text(_l("Ghi chú"), optional(), max_len=300)
 
     def validate_given_on(self, field):

@@ -203,8 +203,12 @@ class Consent(CaseKeyed, db.Model):
     given_on: Mapped[date] = mapped_column(Date)
     expires_on: Mapped[date | None] = mapped_column(Date)
     withdrawn_on: Mapped[date | None] = mapped_column(Date)
-    recorded_by_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"))
+    recorded_by_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"))  # who explained it
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The evidence of consent (Decree 356/2025 Art. 6): the version of the sensitive-data notice that was read
+    # to the person (app/privacy keeps the versions), and in which language it was explained.
+    notice_id: Mapped[str | None] = mapped_column(ForeignKey("privacy_notice.id"))
+    language: Mapped[str | None] = mapped_column(String(20))  # reference_data.CONSENT_LANGUAGES
     witness = Encrypted()
     note = Encrypted()
 

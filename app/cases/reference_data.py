@@ -213,6 +213,15 @@ CONSENT_PURPOSES = (
     ("share_with_agency", N_("Chia sẻ thông tin với cơ quan được nêu tên")),
     ("statistics", N_("Sử dụng cho thống kê, báo cáo tổng hợp")),
 )
+# In which language the notice and the purposes were explained (many survivors in Điện Biên speak Thái or
+# H'Mông first and read Vietnamese with difficulty; the notice has a plain-language text for them).
+CONSENT_LANGUAGES = (
+    ("vi", N_("Tiếng Việt (bản đầy đủ)")),
+    ("vi_plain", N_("Tiếng Việt dễ hiểu (bản ngắn)")),
+    ("thai", N_("Giải thích bằng tiếng Thái")),
+    ("hmong", N_("Giải thích bằng tiếng H'Mông")),
+    ("other", N_("Ngôn ngữ khác, có người phiên dịch")),
+)
 
 # --- Services (ours; matches the referral service list in DESIGN §4) --------------------------------
 SERVICE_KINDS = (

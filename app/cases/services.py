@@ -19,6 +19,7 @@ from ..extensions import db, transaction, utcnow
 from ..services import ServiceError, ensure
 from .models import BreakGlassGrant, Case, CaseCounter, CaseNote, CaseService, Consent, EraseRequest, FollowUp
 from .queries import scope_for
+from .reference_data import CONSENT_LANGUAGES
 
 BREAK_GLASS_MINUTES = 60
 CASE_CHILDREN = (Consent, FollowUp, CaseService, CaseNote, BreakGlassGrant)
@@ -194,10 +195,12 @@ def record_consent(case: Case, data: dict, *, actor) -> Consent:
            _l("Ngày hết hạn không được trước ngày đồng ý."), "expires_on")
     ensure(data.get("method") != "verbal_with_witness" or (data.get("witness") or "").strip(),
            _l("Đồng ý bằng lời cần ghi người làm chứng."), "witness")
+    notice_id = _notice_shown(data)
     consent = Consent(case=case, case_id=case.id, purpose=data["purpose"], method=data["method"],
                       given_by=data["given_by"], given_on=data["given_on"], expires_on=data.get("expires_on"),
                       agency_id=data.get("agency_id") if data["purpose"] == "share_with_agency" else None,
-                      recorded_by_id=actor.id)
+                      recorded_by_id=actor.id, notice_id=notice_id,
+                      language=data.get("language") if data.get("language") in CONSENT_LANGUAGE_CODES else "vi")
     consent.witness = nfc(data.get("witness")) or None
     consent.note = nfc(data.get("note")) or None
     db.session.add(consent)
@@ -206,6 +209,20 @@ def record_consent(case: Case, data: dict, *, actor) -> Consent:
     db.session.flush()
     events.consent_recorded.send(consent, actor=actor)
     return consent
+
+
+CONSENT_LANGUAGE_CODES = {code for code, _ in CONSENT_LANGUAGES}
+
+
+def _notice_shown(data: dict) -> str | None:
+    """The sensitive-data notice read before this consent (Decree 356/2025 Art. 6): the version in force on the
+    day of consent; one named by the form must be that one. None only before any notice existed."""
+    in_force = events.answer(events.notice_in_force, data["given_on"])
+    chosen = data.get("notice_id") or None
+    ensure(chosen is None or (in_force and chosen == in_force[0]),
+           _l("Phiên bản thông báo này không áp dụng vào ngày đồng ý; hãy chọn phiên bản đang áp dụng ngày đó."),
+           "notice_id")
+    return in_force[0] if in_force else None
 
 
 @events.case_is_live.connect

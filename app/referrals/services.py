@@ -151,6 +151,14 @@ def check_sending(case: Case, data: dict):
     return service, agency, services, urgency, fields, consent, reason
 
 
+def agreement_live(agency) -> bool:
+    """Whether a written transfer agreement covers the agency today (Decree 356/2025 Art. 7; app/privacy keeps
+    them). Its absence warns on the confirmation step and is noted in the audit entry: it does not refuse,
+    since a survivor's safety may not wait for paperwork between two offices."""
+    answer = events.answer(events.transfer_agreement_asked, agency.id, on=None)
+    return bool(answer and answer["live"])
+
+
 def send_referral(case: Case, data: dict, *, actor) -> Referral:
     """Refer a case to an agency, sharing exactly the chosen fields in a new encrypted packet."""
     key = (data.get("idempotency_key") or "").strip()
@@ -173,7 +181,8 @@ def send_referral(case: Case, data: dict, *, actor) -> Referral:
     _flush_once(referral, twin=lambda: db.session.scalar(select(Referral).where(Referral.idempotency_key == key)))
     audit.record(actor, "referral.send", referral, detail={
         "agency_id": agency.id, "service_id": service.id, "basis": referral.legal_basis,
-        "consent_id": referral.consent_id, "urgency": urgency, "services": services, "fields": fields})
+        "consent_id": referral.consent_id, "urgency": urgency, "services": services, "fields": fields,
+        "agreement": agreement_live(agency)})
     return referral
 
 

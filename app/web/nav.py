@@ -25,6 +25,7 @@ ITEMS = (
     ("referral.list", "referrals.index", _l("Chuyển gửi"), "i-referral"),
     ("livelihood.list", "livelihood.index", _l("Sinh kế"), "i-money"),
     ("rights.handle", "rights.index", _l("Yêu cầu về dữ liệu"), "i-lock"),
+    ("privacy.manage", "privacy.index", _l("Bảo vệ dữ liệu"), "i-lock"),
     ("offline.capture", "offline.shell", _l("Ghi ngoại tuyến"), "i-edit"),
     ("indicator.view", "indicators.index", _l("Chỉ tiêu"), "i-chart"),
     ("statistics.view", "statistics.index", _l("Thống kê"), "i-chart"),

@@ -123,7 +123,8 @@ def proper_nouns() -> frozenset[str]:
 # labels, so English pages must show them translated.)
 PLAIN_DATA_COLUMNS = ("name", "code", "username", "display_name", "title", "decision_number", "results",
                       "difficulties", "recommendations", "return_reason", "reopen_reason",
-                      "contact", "hours", "note")  # the last three: a directory service's office details
+                      "contact", "hours", "note",  # these three: a directory service's office details
+                      "text_vi", "text_plain")  # the sensitive-data notice: the controller's text, as written
 
 
 def data_strings(server) -> set[str]:

@@ -25,7 +25,7 @@ def code_labels() -> dict:
         "language": ref.LANGUAGES, "dv_act": forms.DV_ACT_CODES, "dv_group": ref.DV_ACT_GROUPS,
         "tr_status": ref.TRAFFICKING_STATUSES, "exploitation": ref.EXPLOITATION_FORMS,
         "channel": ref.IDENTIFICATION_CHANNELS, "contact": forms.CONTACT_CHANNELS,
-        "order_issuer": forms.ORDER_ISSUERS,
+        "order_issuer": forms.ORDER_ISSUERS, "consent_language": ref.CONSENT_LANGUAGES,
     }
     return {name: dict(translated(items)) for name, items in lists.items()}
 

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from ... import clock
+from ... import clock, events
 from ...audit.models import AuditEntry
 from ...auth.models import RoleAssignment, User
 from ...auth.permissions import authorize, ensure_authorized
@@ -72,7 +72,8 @@ ADD_FORMS = ("consent", "service", "followup")
 def blank_form(case: Case, name: str):
     """A fresh "add" form of a panel, with its choices."""
     if name == "consent":
-        form = ConsentForm(formdata=None, prefix="consent")
+        in_force = events.answer(events.notice_in_force, clock.today())  # the version read today, by default
+        form = ConsentForm(formdata=None, prefix="consent", notice_id=in_force[0] if in_force else None)
     elif name == "followup":
         form = FollowUpForm(formdata=None, prefix="followup", assignee_id=current_user.id)
     else:
@@ -84,6 +85,7 @@ def with_choices(case: Case, form):
     """Fill the choice lists that depend on the data (agencies, counsellors of the case's unit)."""
     if isinstance(form, ConsentForm):
         form.agency_id.choices = options(agency_choices(case))
+        form.notice_id.choices = options(events.answer(events.notice_versions, None) or [])
     elif isinstance(form, FollowUpForm):
         form.assignee_id.choices = options(assignee_choices(case))
     return form
@@ -138,6 +140,7 @@ def case_context(case: Case, *, audit_read: bool = True, open_form: str | None =
         grants = services.recent_grants(case)
         context.update(
             consents=sorted(children[Consent], key=lambda c: c.given_on, reverse=True),
+            notice_labels=dict(events.answer(events.notice_versions, None) or []),
             followups=sorted(children[FollowUp], key=lambda f: (f.status != "open", f.due_on)),
             services=children[CaseService], notes=list(reversed(notes)), superseded=superseded,
             withdrawn_notes=withdrawn,

@@ -68,7 +68,7 @@ def _confirm_or_refuse(case, form, picker):
                                                              switch=getattr(exc, "successor", None)))
     carried = [(k, v) for k, v in request.form.items(multi=True) if k not in ("csrf_token", "confirm")]
     return render_template("referrals/confirm_send.html", case=case, service=service, agency=agency, fields=fields,
-                           emergency=consent is None, carried=carried)
+                           emergency=consent is None, carried=carried, no_agreement=not services.agreement_live(agency))
 
 
 def _preset(case, form):
