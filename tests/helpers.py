@@ -111,6 +111,7 @@ def wipe(app) -> None:
                 conn.exec_driver_sql("CREATE TRIGGER audit_entry_no_delete BEFORE DELETE ON audit_entry "
                                      "BEGIN SELECT RAISE(ABORT, 'audit_entry is append-only'); END;")
             conn.exec_driver_sql(f"INSERT INTO audit_head (id, seq, entry_hash) VALUES (1, 0, '{GENESIS}')")
+            _wipe_plans(conn)
         from app.extensions import limiter
         limiter.reset()  # the sign-in counters themselves are rows of throttle_counter, deleted above
     # The signed checkpoints describe the trail just deleted: start them afresh with it.
@@ -118,6 +119,16 @@ def wipe(app) -> None:
     if os.path.exists(app.config["AUDIT_CHECKPOINT_FILE"]):
         os.unlink(app.config["AUDIT_CHECKPOINT_FILE"])
     anchor.forget(app)
+
+
+def _wipe_plans(conn) -> None:
+    """Delete the plans a test made (their indicators, activities and cycle rules), keep the 2022 plan."""
+    from app.reference import PLAN_TABLES, REFERENCE_PLAN
+    others = f"SELECT id FROM indicator_plan WHERE code <> '{REFERENCE_PLAN}'"
+    for table in PLAN_TABLES:
+        conn.exec_driver_sql(f"DELETE FROM {table} WHERE plan_id IN ({others})")
+    conn.exec_driver_sql(f"UPDATE indicator_plan SET previous_id = NULL WHERE code <> '{REFERENCE_PLAN}'")
+    conn.exec_driver_sql(f"DELETE FROM indicator_plan WHERE code <> '{REFERENCE_PLAN}'")
 
 
 class UserRecord:

@@ -8,9 +8,12 @@ from sqlalchemy import select
 from app.extensions import db
 
 
-def indicator(code: str):
+def indicator(code: str, plan=None):
+    """The indicator `code` of `plan` (by default the plan of this year: the 2022 plan until a later one exists)."""
+    from app.indicators import plans
     from app.indicators.models import IndicatorDef
-    return db.session.scalar(select(IndicatorDef).where(IndicatorDef.code == code))
+    plan = plan or plans.current()
+    return db.session.scalar(select(IndicatorDef).where(IndicatorDef.code == code, IndicatorDef.plan_id == plan.id))
 
 
 def unit(code: str):
@@ -85,3 +88,18 @@ def dashboard_rows(html: str, code: str) -> dict:
                       r'<td class="right">([^<]*)</td>\s*<td class="right">([^<]*)</td>\s*'
                       r'<td class="right">([^<]*)</td></tr>', section)
     return {name: (target, achieved, rate) for name, target, achieved, rate in rows}
+
+
+def active_plan(start: int = 2026, end: int = 2030, *, actor="test", activate: bool = True, middle_level=None):
+    """A province plan for start..end, copied from the 2022 plan (its indicators, cycles, activities, envelope and
+    the targets of units that still exist), active unless `activate` is False. Call inside an app context and
+    commit."""
+    from app.indicators import plans
+    source = plans.reference()
+    plan = plans.create_plan({"title": f"Kế hoạch thử {start}–{end}", "programme": source.programme,
+                              "phase_start": start, "phase_end": end, "budget_total": source.budget_total,
+                              "budget_source_text": source.budget_source_text, "middle_level": middle_level},
+                             actor=actor, owner=unit("11"), copy_from=source)
+    if activate:
+        plans.activate(plan, actor=actor)
+    return plan

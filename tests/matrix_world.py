@@ -372,6 +372,19 @@ def _indicators(world: World, users: dict) -> None:
     for variant in ("own", "other", "far"):
         world.params[variant].update(line_id=lines["own" if variant == "other" else variant].id,
                                      activity_id=activity.id)
+    _indicator_plan(world)
+
+
+def _indicator_plan(world: World) -> None:
+    """A draft province plan for 2031-2035 (a copy of the 2022 plan) with a quarterly cycle rule."""
+    from app.indicators import plans
+    plan = plans.create_plan({"title": "Kế hoạch thử 2031-2035", "programme": "DA8", "phase_start": 2031,
+                              "phase_end": 2035, "budget_total": 0, "budget_source_text": "", "middle_level": None},
+                             actor="test", owner=_unit("11"), copy_from=plans.reference())
+    rule = plans.save_cycle_rule(plan, None, {"frequency": "quarterly", "round": "quarter", "level": "commune",
+                                              "working_days": 10}, actor="test")
+    world.params["own"].update(indicator_plan_id=plan.id, indicator_id=plans.indicators(plan)[-1].id,
+                               rule_id=rule.id)
 
 
 def _conferences(world: World, users: dict, cases: dict) -> None:

@@ -86,6 +86,8 @@ REVIEWERS = allow("reviewer", "reviewer_other", PROVINCE)
 # Indicators: figures for every role that reports, reviews, monitors or counsels (not the admin, not agencies).
 INDICATOR_VIEWERS = allow("counsellor", "counsellor_other", "reviewer", "reviewer_other", PROVINCE, "reporter",
                           "monitor")
+PLAN_VIEW = {"own": INDICATOR_VIEWERS, "unknown": nobody()}
+PLAN_EDIT = {"own": allow(PROVINCE), "unknown": nobody()}
 EXPORTERS = allow("reviewer", "reviewer_other", PROVINCE, "reporter", "monitor")
 # A commune's report: its reporter (only 03295 has one) and the district reviewer; "far" is the other district's.
 # The district's own report (2024, before the reform) is read by its reviewer and confirmed by the province's
@@ -318,6 +320,23 @@ MATRIX: dict[str, dict[str, dict]] = {
     "indicators.lock": {"POST": REPORT_REVIEW},
     "indicators.reopen": {"POST": REPORT_REOPEN},
     "indicators.reopen_list": {"GET": ADMIN},
+    # Plans: everyone who sees indicators reads them; the province's reviewer edits the province's plan.
+    "indicators.plan_list": {"GET": INDICATOR_VIEWERS},
+    "indicators.plan_create": {"POST": allow(PROVINCE)},
+    "indicators.plan_view": {"GET": PLAN_VIEW},
+    "indicators.plan_closing": {"GET": PLAN_VIEW},
+    "indicators.plan_update": {"POST": PLAN_EDIT},
+    "indicators.plan_indicator_new": {"GET": PLAN_EDIT, "POST": PLAN_EDIT},
+    "indicators.plan_indicator_edit": {"GET": PLAN_EDIT, "POST": PLAN_EDIT},
+    "indicators.plan_target": {"POST": PLAN_EDIT},
+    "indicators.plan_cycle_rule": {"POST": PLAN_EDIT},
+    "indicators.plan_activity": {"POST": PLAN_EDIT},
+    "indicators.plan_budget": {"POST": PLAN_EDIT},
+    "indicators.plan_activate": {"POST": PLAN_EDIT},
+    "indicators.plan_new_version": {"POST": PLAN_EDIT},
+    "indicators.plan_archive": {"POST": PLAN_EDIT},
+    "indicators.plan_indicator_delete": {"POST": PLAN_EDIT},  # last: the objects above are gone after these
+    "indicators.plan_cycle_rule_delete": {"POST": PLAN_EDIT},
     # --- protection casework ----------------------------------------------------------------------------
     "protection.case": {"GET": PROTECTION_READ},
     "protection.add_perpetrator": {"POST": PROTECTION_EDIT},

@@ -2,7 +2,7 @@
 refused with a 404 that is audited. The monitor sees the same aggregate figures."""
 
 
-from indicators_helpers import full_report_form, registry_entry, unit
+from indicators_helpers import active_plan, full_report_form, registry_entry, unit
 from sqlalchemy import select
 
 from app import clock
@@ -69,6 +69,7 @@ def test_a_reporter_of_another_commune_is_refused(app, client, make_user, login)
 
 def test_a_reviewer_of_another_district_is_refused(app, client, make_user, login):
     world = _world(app)
+    _active_plan(app)
     login(client, make_user("district_reviewer", "IND-KHAC"))
     sub = f"/indicators/submissions/{world['sub']}"
     for path in (f"{sub}/confirm", f"{sub}/lock"):
@@ -121,12 +122,23 @@ def test_only_an_administrator_reopens(app, client, make_user, login):
 
 
 def _activity(app) -> str:
+    """Activity I.1.2.1 of this year's plan."""
+    from app.indicators import plans
     from app.indicators.models import IndicatorActivity
     with app.app_context():
-        return db.session.scalar(select(IndicatorActivity.id).where(IndicatorActivity.code == "I.1.2.1"))
+        return db.session.scalar(select(IndicatorActivity.id).where(IndicatorActivity.code == "I.1.2.1",
+                                                                    IndicatorActivity.plan_id == plans.current().id))
+
+
+def _active_plan(app) -> None:
+    """The 2022 plan is archived (read-only): changes go to an active 2026-2030 plan."""
+    with app.app_context():
+        active_plan()
+        db.session.commit()
 
 
 def test_activity_status_needs_a_reason_when_not_done(app, client, make_user, login):
+    _active_plan(app)
     login(client, make_user("reporter", "03295"))
     with app.app_context():
         quai_to = unit("03295").id

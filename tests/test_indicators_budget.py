@@ -1,12 +1,15 @@
 """Budget lines against the plan's 12.380 triệu đồng, the disbursement rate, and the livelihood area's hook;
 the report form's htmx fragment."""
 
-from indicators_helpers import unit
+from indicators_helpers import active_plan, unit
 
 from app.extensions import db
 
 
 def test_budget_lines_give_the_disbursement_rate_and_the_livelihood_budget(app, client, make_user, login):
+    with app.app_context():
+        active_plan()  # the 2022 plan is archived: 2026's money is the 2026-2030 plan's
+        db.session.commit()
     reviewer = make_user("district_reviewer", "099")
     login(client, reviewer)
     line = {"component": "II", "activity_code": "II.4", "year": "2026", "source": "central",

@@ -3,7 +3,7 @@ reopen; and late detection against the deadline."""
 
 from datetime import UTC, date, datetime
 
-from indicators_helpers import full_report_form, unit
+from indicators_helpers import active_plan, full_report_form, unit
 from sqlalchemy import select
 
 from app.extensions import db
@@ -28,6 +28,9 @@ def test_a_commune_report_goes_through_the_whole_cycle(app, client, make_user, l
     reporter = make_user("reporter", "03295")
     reviewer = make_user("district_reviewer", "099")
     admin = make_user("admin", "11")
+    with app.app_context():
+        active_plan(middle_level="district")  # 2026 is a later plan's (a copy of 2022's, keeping its district)
+        db.session.commit()
     login(client, reviewer)
     response = client.post("/indicators/cycles", data={"year": "2026", "round": "preliminary"})
     assert response.status_code == 303

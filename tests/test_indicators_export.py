@@ -99,14 +99,18 @@ def test_the_export_holds_the_budget_and_the_registry_stock_of_the_screens(app, 
         registry_entry("03268", "leaders_of_change_club", total=15, women=9)
         registry_entry("03268", status="dissolved", ended_on=date(2024, 5, 1))  # not maintained: not counted
         db.session.commit()
+        # The 2022 plan's money of 2024 and 2025: history (its pages are read-only now), recorded by the service.
+        from app.indicators import services
+        for year, component, source, planned, allocated, disbursed in (
+                (2024, "II", "central", 2400000000, 2200000000, 1900000000),
+                (2024, "I", "local", 300000000, 300000000, 120000000),
+                (2025, "II", "central", 2600000000, 2500000000, 1750000000)):
+            services.save_budget_line(None, unit("099"), {
+                "component": component, "activity_code": "II.4" if component == "II" else None, "year": year,
+                "source": source, "planned": planned, "allocated": allocated, "disbursed": disbursed, "note": ""},
+                actor="test")
+        db.session.commit()
     login(client, make_user("district_reviewer", "099"))
-    for year, component, source, planned, allocated, disbursed in (
-            ("2024", "II", "central", "2400000000", "2200000000", "1900000000"),
-            ("2024", "I", "local", "300000000", "300000000", "120000000"),
-            ("2025", "II", "central", "2600000000", "2500000000", "1750000000")):
-        assert client.post("/indicators/budget", data={
-            "component": component, "activity_code": "II.4" if component == "II" else "", "year": year,
-            "source": source, "planned": planned, "allocated": allocated, "disbursed": disbursed}).status_code == 303
     year = clock.today().year
     content = client.get(f"/indicators/export.xlsx?year={year}").data
 

@@ -1,6 +1,6 @@
 """Targets per commune and year, and the check that the communes add up to the district's target."""
 
-from indicators_helpers import indicator, unit
+from indicators_helpers import active_plan, indicator, unit
 
 from app.extensions import db
 
@@ -38,21 +38,33 @@ def test_the_cascade_check_compares_the_communes_with_the_district(app, ctx):
 
 
 def test_the_targets_screen_saves_shows_the_check_and_refuses_bad_cells(app, client, make_user, login):
-    reviewer = make_user("district_reviewer", "099")
-    login(client, reviewer)
+    from datetime import date
+
+    from app.indicators import plans, queries
     with app.app_context():
-        ids = [c.id for c in _communes()]
+        plan_id = active_plan().id  # the 2022 plan is archived: targets are set in the 2026-2030 plan
+        reference_id = plans.reference().id
+        db.session.commit()
+        ids = [c.id for c in queries.communes_of(unit("11"), date(2026, 1, 1))]
+    reviewer = make_user("district_reviewer", "11")
+    login(client, reviewer)
     page = client.get("/indicators/targets")
-    assert "Chưa giao chỉ tiêu cho xã" in page.get_data(as_text=True)
+    assert "Chưa giao chỉ tiêu cho xã" in page.get_data(as_text=True) and "Giai đoạn 2026-2030" in page.get_data(
+        as_text=True)
     form = {f"t-CT1-{ids[0]}": "40", f"t-CT1-{ids[1]}": "40", f"t-CT5-{ids[0]}": "120", f"t-CT7-{ids[2]}": "-1"}
-    page = client.post("/indicators/targets?year=phase", data=form)
+    page = client.post(f"/indicators/targets?year=phase&plan={plan_id}", data=form)
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "Tỷ lệ không được vượt quá 100%." in html
     assert "Phải là số nguyên không âm." in html and 'value="120"' in html
     form.update({f"t-CT5-{ids[0]}": "90", f"t-CT7-{ids[2]}": "2"})
-    assert client.post("/indicators/targets?year=phase", data=form).status_code == 303
+    assert client.post(f"/indicators/targets?year=phase&plan={plan_id}", data=form).status_code == 303
     html = client.get("/indicators/targets").get_data(as_text=True)
     assert "Tổng các xã (80) thấp hơn chỉ tiêu (85): còn thiếu 5" in html
+    # The 2021-2025 plan is archived: its grid is read-only and a change sent anyway is refused, in Vietnamese.
+    page = client.post(f"/indicators/targets?year=phase&plan={reference_id}", data={f"t-CT1-{ids[0]}": "9"})
+    assert page.status_code == 200 and "đã lưu trữ: chỉ xem" in page.get_data(as_text=True)
+    with app.app_context():
+        assert not plans.targets(plans.reference())
 
 
 def test_reporters_cannot_set_targets(app, client, make_user, login):

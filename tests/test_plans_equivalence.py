@@ -102,7 +102,7 @@ def _export(root_code: str, year: int, target_year, only=None) -> dict:
 def _numbers(html: str, start: str) -> list[str]:
     """The numbers shown in a page's region (from the element with `start` to the page's end)."""
     region = html.split(start, 1)[1] if start in html else html
-    typed = re.findall(r'name="t-[^"]+" value="(\d*)"', region)  # the target grid's inputs
+    typed = re.findall(r'data-target-value="(\d*)"', region)  # the target grid's cells (inputs or read-only)
     text = re.sub(r"<[^>]+>", " ", re.sub(r'(?s)<(form|select)\b.*?</\1>', " ", region))
     return typed + re.findall(r"\d[\d.,]*%?", text)
 

@@ -20,7 +20,8 @@ MODEL_KIND_LABELS = {
     "leaders_of_change_club": _l("CLB Thủ lĩnh của sự thay đổi"),
 }
 MODEL_STATUS_LABELS = {"active": _l("Đang hoạt động"), "inactive": _l("Tạm ngừng"), "dissolved": _l("Đã giải thể")}
-ROUND_LABELS = {"preliminary": _l("Báo cáo sơ bộ (ước cả năm)"), "update": _l("Báo cáo cập nhật (số liệu cả năm)")}
+ROUND_LABELS = {"preliminary": _l("Báo cáo sơ bộ (ước cả năm)"), "update": _l("Báo cáo cập nhật (số liệu cả năm)"),
+                "quarter": _l("Báo cáo quý")}
 ACTIVITY_STATUS_LABELS = {"planned": _l("Kế hoạch"), "in_progress": _l("Đang thực hiện"), "done": _l("Đã thực hiện"),
                           "not_done": _l("Không thực hiện được")}
 SOURCE_LABELS = {"central": _l("Ngân sách trung ương"), "local": _l("Ngân sách địa phương"),
@@ -117,8 +118,10 @@ class ReasonForm(BaseForm):
 
 class CycleForm(BaseForm):
     year = WholeNumberField(_l("Năm báo cáo"), [required(), NumberRange(min=2021, max=2035, message=YEAR_MESSAGE)])
-    round = SelectField(_l("Đợt"), [chosen()], choices=options((r, ROUND_LABELS[r]) for r in ROUNDS))
-    commune_due_on = DateField(_l("Hạn xã gửi huyện (để trống: theo kế hoạch)"), [optional()])
+    round = SelectField(_l("Đợt"), [chosen()], choices=options((r, ROUND_LABELS[r]) for r in (*ROUNDS, "quarter")))
+    quarter = SelectField(_l("Quý (đợt báo cáo quý)"), choices=options((("", "—"), ("1", "1"), ("2", "2"), ("3", "3"),
+                                                                         ("4", "4"))), default="")
+    commune_due_on = DateField(_l("Hạn xã gửi (để trống: theo kế hoạch)"), [optional()])
     district_due_on = DateField(_l("Hạn huyện gửi tỉnh (để trống: theo kế hoạch)"), [optional()])
 
 

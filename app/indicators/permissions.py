@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ..auth.permissions import policy
 from ..units.models import Unit
-from .models import RegistryEntry, Submission
+from .models import IndicatorPlan, RegistryEntry, Submission
 from .queries import review_scope, scope_for
 
 
@@ -37,6 +37,25 @@ SUBMISSION_ACTIONS = {
     "reopen": ("admin",),
 }
 REGISTRY_ACTIONS = {"read": ("reporter", "district_reviewer"), "edit": ("reporter",)}
+
+
+@dataclass
+class PlanTask:
+    """Something to do with a plan (see it, edit it); a new plan is edited for the unit it will belong to."""
+
+    plan: IndicatorPlan | None
+    unit: Unit | None = None
+
+
+@policy(PlanTask)
+def plan_policy(user, action: str, task: PlanTask) -> bool:
+    """Anyone who sees indicators sees the plans; a reviewer edits the plans of units in their scope."""
+    if action == "view":
+        return task.plan is not None and bool(scope_for(user, *UNIT_ACTIONS["view"]))
+    if action == "edit":
+        owner = task.plan.owner_unit_id if task.plan is not None else (task.unit.id if task.unit else None)
+        return bool(owner and owner in scope_for(user, "district_reviewer"))
+    return False
 
 
 @policy(UnitTask)

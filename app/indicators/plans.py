@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 
 from .. import clock, valuesources
 from ..audit import services as audit
+from ..audit.labels import register as register_labels
 from ..deadlines import add_working_days
 from ..extensions import db, utcnow
 from ..services import ensure
@@ -42,6 +43,17 @@ FIRST_YEAR, LAST_YEAR = 2021, 2045
 CODE_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*$")
 ROUNDS_OF = {"yearly": ("preliminary", "update"), "quarterly": ("quarter",)}
 LEVELS = ("commune", "middle")
+
+register_labels({
+    "indicator.plan_create": _l("Tạo kế hoạch"), "indicator.plan_update": _l("Sửa thông tin kế hoạch"),
+    "indicator.plan_activate": _l("Áp dụng kế hoạch"), "indicator.plan_archive": _l("Lưu trữ kế hoạch"),
+    "indicator.definition_create": _l("Thêm chỉ tiêu vào kế hoạch"),
+    "indicator.definition_update": _l("Sửa định nghĩa chỉ tiêu"),
+    "indicator.definition_delete": _l("Xoá chỉ tiêu khỏi kế hoạch"),
+    "indicator.cycle_rule_create": _l("Thêm kỳ báo cáo"), "indicator.cycle_rule_update": _l("Sửa kỳ báo cáo"),
+    "indicator.cycle_rule_delete": _l("Xoá kỳ báo cáo"), "indicator.activity_create": _l("Thêm hoạt động"),
+    "indicator.activity_update": _l("Sửa hoạt động"),
+})
 
 ARCHIVED = _l("Kế hoạch này đã lưu trữ: chỉ xem và xuất báo cáo, không sửa được.")
 IN_USE = _l("Kế hoạch đang áp dụng đã có báo cáo: không sửa định nghĩa tại chỗ được, hãy tạo phiên bản mới.")
@@ -410,7 +422,7 @@ def save_indicator(plan: IndicatorPlan, ind: IndicatorDef | None, fields: dict, 
     ind.phase_target, ind.formula, ind.source = target, text, source
     db.session.flush()
     audit.record(actor, "indicator.definition_create" if created else "indicator.definition_update", ind,
-                 detail={"plan": plan.code, "code": code})
+                 detail={"plan_id": plan.id, "code": code})
     return ind
 
 
@@ -420,7 +432,7 @@ def delete_indicator(plan: IndicatorPlan, ind: IndicatorDef, *, actor) -> None:
     ensure(not used, _l("Chỉ tiêu đang được dùng trong công thức của %(codes)s.", codes=", ".join(used)))
     for row in db.session.scalars(select(IndicatorTarget).where(IndicatorTarget.indicator_id == ind.id)):
         db.session.delete(row)
-    audit.record(actor, "indicator.definition_delete", ind, detail={"plan": plan.code, "code": ind.code})
+    audit.record(actor, "indicator.definition_delete", ind, detail={"plan_id": plan.id, "code": ind.code})
     db.session.delete(ind)
     db.session.flush()
 
@@ -485,13 +497,13 @@ def save_cycle_rule(plan: IndicatorPlan, rule: CycleRule | None, fields: dict, *
     rule.working_days, rule.fixed_month, rule.fixed_day = days, month, day
     db.session.flush()
     audit.record(actor, "indicator.cycle_rule_create" if created else "indicator.cycle_rule_update", rule,
-                 detail={"plan": plan.code, "frequency": frequency, "round": round_, "level": level})
+                 detail={"plan_id": plan.id, "frequency": frequency, "round": round_, "level": level})
     return rule
 
 
 def delete_cycle_rule(plan: IndicatorPlan, rule: CycleRule, *, actor) -> None:
     ensure_definitions_open(plan)
-    audit.record(actor, "indicator.cycle_rule_delete", rule, detail={"plan": plan.code})
+    audit.record(actor, "indicator.cycle_rule_delete", rule, detail={"plan_id": plan.id})
     db.session.delete(rule)
     db.session.flush()
 
@@ -528,7 +540,7 @@ def save_activity(plan: IndicatorPlan, act: IndicatorActivity | None, fields: di
     act.years, act.indicator_codes = years, linked
     db.session.flush()
     audit.record(actor, "indicator.activity_create" if created else "indicator.activity_update", act,
-                 detail={"plan": plan.code, "code": code})
+                 detail={"plan_id": plan.id, "code": code})
     return act
 
 

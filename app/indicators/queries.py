@@ -284,6 +284,68 @@ def queue(cycle: ReportingCycle, root: Unit, today: date | None = None) -> list[
     return [QueueRow(c, subs.get(c.id), due, lateness(subs.get(c.id), due, today)) for c in communes]
 
 
+@dataclass
+class CommuneLine:
+    """One line of the province's view of a cycle: a commune as it exists today, with its own report (if it
+    existed on the deadline) and, folded in, the reports of the old communes merged into it (never counted as
+    late: a commune that no longer exists sends nothing more)."""
+
+    unit: Unit
+    own: QueueRow | None = None
+    merged: list[QueueRow] = field(default_factory=list)
+
+    @property
+    def rows(self) -> list[QueueRow]:
+        return ([self.own] if self.own else []) + self.merged
+
+    @property
+    def late_days(self) -> int:
+        return self.own.late_days if self.own else 0
+
+    @property
+    def state(self) -> str:
+        """The own report's state; for a line of merged communes only, the least advanced of theirs."""
+        if self.own is not None:
+            return self.own.state
+        return min((r.state for r in self.merged), key=lambda s: URGENCY.index(s) if s in URGENCY else 0,
+                   default="not_started")
+
+    @property
+    def urgency(self) -> tuple:
+        """Late first, then missing, returned, drafts, sent, confirmed."""
+        late = self.late_days > 0 and self.state in ("not_started", "draft", "returned")
+        return (0 if late else 1, URGENCY.index(self.state) if self.state in URGENCY else 0, -self.late_days,
+                self.unit.name)
+
+
+URGENCY = ("not_started", "returned", "draft", "submitted", "confirmed", "locked")
+
+
+def province_view(cycle: ReportingCycle, root: Unit, today: date | None = None) -> list[CommuneLine]:
+    """Every commune's report of the cycle, late and missing first; a commune merged since the deadline is shown
+    once, inside the line of the commune that succeeded it, with its report's state and no days late."""
+    today = today or clock.today()
+    successor = {old: new for new, olds in merged_olds().items() for old in olds}
+    lines: dict[str, CommuneLine] = {}
+    for row in queue(cycle, root, today):
+        new_id = successor.get(row.unit.id)
+        if row.unit.is_current(today) or new_id is None:
+            lines.setdefault(row.unit.id, CommuneLine(row.unit)).own = row
+            continue
+        while new_id in successor and not _unit(new_id).is_current(today):
+            new_id = successor[new_id]  # merged again later: shown under the commune that exists today
+        if row.submission is None or row.submission.first_submitted_at is None:
+            row.late_days = 0  # never sent before the merger: nothing more will come, it is not "late" for ever
+        lines.setdefault(new_id, CommuneLine(_unit(new_id))).merged.append(row)
+    return sorted(lines.values(), key=lambda line: line.urgency)
+
+
+def _unit(unit_id: str) -> Unit:
+    found = db.session.get(Unit, unit_id)
+    assert found is not None, unit_id
+    return found
+
+
 def district_queue(cycle: ReportingCycle, root: Unit, today: date | None = None) -> list[QueueRow]:
     """The district reports of the cycle under `root` (a district's own, a province's districts): the report
     (or none), the district deadline and days late. A district that no longer exists on its deadline (after

@@ -144,7 +144,8 @@ def set_target(indicator: IndicatorDef, unit: Unit, year: int | None, value: int
     if value is None:
         if row is not None:
             db.session.delete(row)
-            audit.record(actor, "indicator.target_clear", row, detail={"unit_id": unit.id, "year": year})
+            audit.record(actor, "indicator.target_clear", row, detail={"unit_id": unit.id, "year": year,
+                                                                       "plan_id": indicator.plan_id})
         return None
     if row is None:
         row = IndicatorTarget(indicator_id=indicator.id, unit_id=unit.id, year=year, value=value)
@@ -154,7 +155,8 @@ def set_target(indicator: IndicatorDef, unit: Unit, year: int | None, value: int
     row.value, row.set_by_id = value, getattr(actor, "id", None)
     db.session.flush()
     audit.record(actor, "indicator.target_set", row, detail={"unit_id": unit.id, "year": year,
-                                                             "indicator": indicator.code})
+                                                             "indicator": indicator.code,
+                                                             "plan_id": indicator.plan_id})
     return row
 
 
@@ -415,7 +417,7 @@ def save_budget_line(line: BudgetLine | None, unit: Unit, fields: dict, *, actor
     line.updated_by_id = getattr(actor, "id", None)
     db.session.flush()
     audit.record(actor, "indicator.budget_create" if created else "indicator.budget_update", line,
-                 detail={"year": line.year, "component": line.component})
+                 detail={"year": line.year, "component": line.component, "plan_id": line.plan_id})
     return line
 
 

@@ -39,7 +39,7 @@ def index():
     charts = {row.indicator.code: bar_chart(row.lines, lambda f: f.unit.name)
               for row in report.rows}
     context = {"root": root, "report": report, "tables": tables, "charts": charts, "years": year_choices(),
-               "budget": services.budget_totals(scope_ids(report.root)), "plan": services.plan(),
+               "budget": services.budget_totals(scope_ids(report.root)), "plan": report.plan,
                "targets_mode": request.args.get("targets", "phase"), "today": clock.today(),
                "can_export": has_permission(current_user, "indicator.export"),
                # the communes of the user's unit that year, to pick one (none to pick for a commune's own user)

@@ -15,12 +15,13 @@ from ...services import ServiceError
 from ...units.queries import scope_ids
 from ...web.forms import whole_number
 from ...web.unit_of_work import attempt
-from .. import queries, services
+from .. import plans, queries, services
 from ..forms import ActivityStatusForm, BudgetLineForm, parse_int
 from ..models import ActivityStatus, BudgetLine, IndicatorActivity
 from ..permissions import UnitTask
 from . import bp
 from .common import focus_unit, selected_year, unit_in_scope, viewer_root, year_choices
+from .plan_editor import plan_for_page
 
 # --- targets -------------------------------------------------------------------------------------------
 
@@ -30,18 +31,29 @@ def _target_year() -> int | None:
     return selected_year() if whole_number(request.values.get("year")) is not None else None
 
 
-def _period_day(year: int | None) -> date:
-    """The day whose communes carry the targets: the year's end, or for the phase the last day of the
-    2022 plan's communes (before the 2025 mergers)."""
-    return date(year, 12, 31) if year else date(2025, 6, 30)
+def _period_day(year: int | None, plan=None) -> date:
+    """The day whose communes carry the targets: the year's end, or for the phase the first day of the plan
+    (for the 2022 plan, the last day of its communes, before the 2025 mergers)."""
+    if year:
+        return date(year, 12, 31)
+    if plan is None or plan.code == services.PLAN_CODE:
+        return date(2025, 6, 30)
+    return date(plan.phase_start, 1, 1)
+
+
+def _plan_of_page(year: int | None):
+    """The plan of the targets asked: ?plan=, else the year's plan, else this year's."""
+    return plan_for_page() if request.values.get("plan") or year is None else plans.for_year(year)
 
 
 def _targets_page(year, raw=None, errors=None, status=200):
     root = viewer_root()
-    communes = queries.communes_of(root, _period_day(year))
-    context = {"root": root, "year": year, "years": year_choices(), "communes": communes,
-               "checks": queries.cascade(root, communes, year), "raw": raw or {}, "errors": errors or {},
-               "can_plan": has_permission(current_user, "indicator.plan")}
+    plan = _plan_of_page(year)
+    communes = queries.communes_of(root, _period_day(year, plan))
+    context = {"root": root, "year": year, "years": year_choices(), "communes": communes, "plan": plan,
+               "checks": queries.cascade(root, communes, year, plan), "raw": raw or {}, "errors": errors or {},
+               "can_plan": has_permission(current_user, "indicator.plan") and plan is not None
+               and plan.status != "archived"}
     if htmx.target == "target-grid":
         return render_template("indicators/_targets_grid.html", **context), status
     return render_template("indicators/targets.html", **context), status
@@ -61,9 +73,13 @@ def save_targets():
     year = _target_year()
     root = viewer_root()
     ensure_authorized("plan", UnitTask(root))
-    units = [root, *queries.communes_of(root, _period_day(year))]
+    plan = _plan_of_page(year)
+    if plan is None or plan.status == "archived":
+        flash(str(plans.ARCHIVED), "error")  # read-only: its targets are history
+        return _targets_page(year, {k: v[:12] for k, v in request.form.items() if k.startswith("t-")})
+    units = [root, *queries.communes_of(root, _period_day(year, plan))]
     raw, errors, wanted = {}, {}, []
-    for ind in queries.indicators():
+    for ind in queries.indicators(plan):
         for unit in units:
             name = f"t-{ind.code}-{unit.id}"
             if name not in request.form:
@@ -95,12 +111,14 @@ def activities():
     root = viewer_root()
     focus = focus_unit(root)
     year = selected_year()
-    rows = db.session.scalars(select(IndicatorActivity).order_by(IndicatorActivity.sort)).all()
+    plan = plan_for_page()
+    rows = plans.activities(plan)
     statuses = {s.activity_id: s for s in db.session.scalars(select(ActivityStatus).where(
         ActivityStatus.unit_id == focus.id, ActivityStatus.year == year))}
     from ..permissions import unit_task_policy
-    context = {"rows": rows, "statuses": statuses, "focus": focus, "root": root, "year": year,
-               "years": year_choices(), "can_update": unit_task_policy(current_user, "activity", UnitTask(focus)),
+    context = {"rows": rows, "statuses": statuses, "focus": focus, "root": root, "year": year, "plan": plan,
+               "years": year_choices(), "can_update": unit_task_policy(current_user, "activity", UnitTask(focus))
+               and plan is not None and plan.status != "archived",
                "form": ActivityStatusForm(formdata=None)}
     return render_template("indicators/activities.html", **context)
 
@@ -121,6 +139,7 @@ def activity_status(activity_id):
         return redirect(back, 303)
     try:
         with attempt():
+            plans.ensure_open(plans.get(activity.plan_id))
             services.set_activity_status(activity, unit, year, form.status.data, form.reason.data or "",
                                          actor=current_user)
             flash(_("Đã cập nhật trạng thái hoạt động %(code)s.", code=activity.code), "success")
@@ -134,8 +153,11 @@ def activity_status(activity_id):
 
 def _budget_page(form, line=None, status=200):
     root = viewer_root()
-    context = {"root": root, "summary": services.budget_summary(scope_ids(root)), "plan": services.plan(),
-               "form": form, "line": line, "can_plan": has_permission(current_user, "indicator.plan")}
+    plan = plans.get(line.plan_id) if line is not None else plan_for_page()
+    context = {"root": root, "summary": services.budget_summary(scope_ids(root), plan), "plan": plan,
+               "form": form, "line": line,
+               "can_plan": has_permission(current_user, "indicator.plan") and plan is not None
+               and plan.status != "archived"}
     return render_template("indicators/budget.html", **context), status
 
 
@@ -157,7 +179,9 @@ def add_budget_line():
         return _budget_page(form)
     try:
         with attempt():
-            services.save_budget_line(None, root, form.data, actor=current_user)
+            plan = plans.for_year(form.year.data)
+            plans.ensure_open(plan, "year")
+            services.save_budget_line(None, root, form.data, actor=current_user, plan=plan)
     except ServiceError as exc:
         getattr(form, exc.field or "note").errors.append(str(exc))
         return _budget_page(form)
@@ -175,6 +199,7 @@ def edit_budget_line(line_id):
     if request.method == "POST" and form.validate():
         try:
             with attempt():
+                plans.ensure_open(plans.get(line.plan_id), "year")
                 services.save_budget_line(line, line.unit, form.data, actor=current_user)
                 flash(_("Đã cập nhật dòng ngân sách."), "success")
                 return redirect(url_for(".budget"), 303)

@@ -5,16 +5,17 @@ plausibility warnings, and the reviewer's and administrator's decisions."""
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
 from ... import clock
 from ...auth.permissions import authorize, ensure_authorized, has_permission, permission_required
 from ...extensions import db, htmx
-from ...services import ServiceError
+from ...services import ServiceError, ensure
 from ...units.models import Unit
 from ...web.unit_of_work import attempt
-from .. import district, plausibility, queries, services
+from .. import district, plans, plausibility, queries, services
 from ..forms import CycleForm, FiguresInput, NarrativeForm, ReasonForm, field_name
 from ..models import ReportingCycle, Submission
 from . import bp
@@ -33,13 +34,15 @@ def reports():
     cycles = queries.cycles()
     cycle = _cycle(request.args.get("cycle")) or (cycles[0] if cycles else None)
     root = viewer_root()
-    rows = queries.queue(cycle, root) if cycle else []
+    lines = queries.province_view(cycle, root) if cycle else []
+    rows = [row for line in lines for row in line.rows]
     district_rows = queries.district_queue(cycle, root) if cycle else []
     my_units = queries.scope_for(current_user, "reporter")
     # Only links the user may open: a counsellor or a monitor sees the states, not the reports.
     readable = {r.submission.id for r in district_rows + rows
                 if r.submission is not None and authorize(current_user, "read", r.submission)}
-    context = {"cycles": cycles, "cycle": cycle, "rows": rows, "district_rows": district_rows, "root": root,
+    context = {"cycles": cycles, "cycle": cycle, "rows": rows, "lines": lines, "district_rows": district_rows,
+               "root": root,
                "my_units": my_units, "readable": readable, "cycle_form": CycleForm(formdata=None),
                "can_plan": has_permission(current_user, "indicator.plan")}
     if htmx.target == "report-queue":
@@ -55,9 +58,14 @@ def open_cycle():
     if form.validate():
         try:
             with attempt():
+                plan = plans.for_year(form.year.data)
+                plans.ensure_open(plan, "year")  # an archived plan's cycles are closed: it is read-only
+                quarter = form.quarter.data if form.round.data == "quarter" else ""
+                ensure(form.round.data != "quarter" or quarter, _l("Vui lòng chọn quý."), "quarter")
                 cycle = services.open_cycle(form.year.data, form.round.data, actor=current_user,
                                             commune_due_on=form.commune_due_on.data,
-                                            district_due_on=form.district_due_on.data)
+                                            district_due_on=form.district_due_on.data, plan=plan,
+                                            period=f"Q{quarter}" if quarter else "Y")
                 return redirect(url_for(".reports", cycle=cycle.id), 303)
         except ServiceError as exc:
             flash(str(exc), "error")
