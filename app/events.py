@@ -35,6 +35,9 @@ def answer(signal, sender, **kwargs):
     return None
 
 
+# sender: the Case whose processing was restricted or whose restriction was lifted; keyword: actor. The rights
+# desk sends it; app/privacy recomputes the case's one statistics flag (a restricted case counts in no figure).
+restriction_changed = _signals.signal("restriction-changed")
 # sender: a date; the controller's area answers (notice id, label) of the sensitive-data notice in force that
 # day, or None (the consent ledger records which version was read to the person, Decree 356/2025 Art. 6).
 notice_in_force = _signals.signal("notice-in-force")

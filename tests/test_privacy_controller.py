@@ -215,3 +215,28 @@ def test_pages_answer_in_english(app, officer):
     officer.set_cookie("lang", "en")
     page = officer.get("/privacy/").get_data(as_text=True)
     assert '<html lang="en">' in page and "impact assessment" in page.lower()
+
+
+HOSTILE = ("", "\x00", "٣", "<script>alert(1)</script>", "x" * 20000, "2026-02-30", "-1", "9" * 30, "' OR 1=1 --")
+
+
+def test_bad_input_to_every_officer_form_answers_a_message_never_a_5xx(app, officer):
+    forms = {
+        "/privacy/notices": ("valid_from", "text_vi", "text_plain", "change_note"),
+        "/privacy/dossier": ("reason", "processing_started_on", "controller", "risks"),
+        "/privacy/dossier/reorganisations": ("occurred_on", "description"),
+        "/privacy/dossier/sent": ("dossier_id", "sent_on"),
+        "/privacy/agreements": ("agency_id", "reference", "signed_on", "valid_from", "valid_to", "scope"),
+        "/privacy/agreements/end": ("agreement_id", "ended_on"),
+        "/privacy/retention": ("record_type", "closed_case-months", "closed_case-basis"),
+        "/privacy/retention/reviews": ("review_id", "decision", "keep_until", "reason"),
+    }
+    for path, names in forms.items():
+        for value in HOSTILE:
+            answer = officer.post(path, data=dict.fromkeys(names, value))
+            assert answer.status_code in (200, 303, 400, 404, 413), (path, value[:20], answer.status_code)
+            assert "<script>alert(1)</script>" not in answer.get_data(as_text=True), path
+    from app.privacy.models import PrivacyNotice, TransferAgreement
+    with app.app_context():
+        assert db.session.scalar(select(TransferAgreement.id)) is None
+        assert [n.version for n in db.session.scalars(select(PrivacyNotice))] == [1]

@@ -88,3 +88,33 @@ def _record(app, user_id):
     with app.app_context():
         found = db.session.get(User, user_id)
         return UserRecord(found.id, found.username, PASSWORD, "counsellor", "TA-02", None)
+
+
+def test_a_restriction_keeps_the_case_out_until_it_is_lifted_whatever_the_consents(app, client, make_user, login):
+    from app import clock, events
+    from app.auth.models import User
+    from app.cases.models import Case
+    from app.rights.models import Restriction
+    world = make_world(app, make_user, kind="dv")
+    _with_incident_and_referral(app, world)
+    before = _figures(app)
+
+    def restriction(lift: bool):
+        with app.test_request_context():
+            case, actor = db.session.get(Case, world.case_id), db.session.get(User, world.counsellor_id)
+            if lift:
+                row = db.session.scalar(select(Restriction).where(Restriction.case_id == case.id))
+                row.lifted_at, row.lift_reason = clock.now(), "request_answered"
+            else:
+                db.session.add(Restriction(case_id=case.id, started_by_id=actor.id))
+            db.session.flush()
+            events.restriction_changed.send(case, actor=actor)
+            db.session.commit()
+
+    restriction(lift=False)
+    assert _figures(app) == tuple(n - 1 for n in before)
+    login(client, _record(app, world.counsellor_id))
+    assert _consent(client, world.case_id).status_code == 303  # a new statistics consent does not override it
+    assert _figures(app) == tuple(n - 1 for n in before)
+    restriction(lift=True)
+    assert _figures(app) == before

@@ -1,6 +1,8 @@
 """The data-protection officer's pages: notice versions, impact dossier, transfer agreements, retention schedule
 and reviews, processing register. Organisation texts, dates and record codes only: no case content."""
 
+import uuid
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -30,6 +32,19 @@ from .forms import (
 from .models import DossierVersion, PrivacyNotice, RetentionReview, TransferAgreement
 
 bp = Blueprint("privacy", __name__, url_prefix="/privacy")
+
+
+def _row(model, raw: str | None):
+    """The row a hidden field names, or 404: only a well-formed id reaches the database (PostgreSQL refuses a
+    NUL byte in a parameter)."""
+    try:
+        key = str(uuid.UUID(raw or ""))
+    except ValueError:
+        abort(404)
+    found = db.session.get(model, key)
+    if found is None:
+        abort(404)
+    return found
 
 
 def _try(form, call) -> bool:
@@ -139,9 +154,7 @@ def reorganisation():
 def dossier_sent():
     """Record the day a dossier version was sent to the authority."""
     form = DossierSentForm()
-    found = db.session.get(DossierVersion, form.dossier_id.data or "")
-    if found is None:
-        abort(404)
+    found = _row(DossierVersion, form.dossier_id.data)
     if form.validate() and _try(form, lambda: services.mark_sent(found, form.sent_on.data, actor=current_user)):
         return redirect(url_for("privacy.dossier"), 303)
     return _dossier_page(sent_form=form)
@@ -190,9 +203,7 @@ def _agreements_page(form, end_form=None):
 def end_agreement():
     """End an agreement early."""
     form = AgreementEndForm()
-    row = db.session.get(TransferAgreement, form.agreement_id.data or "")
-    if row is None:
-        abort(404)
+    row = _row(TransferAgreement, form.agreement_id.data)
     if form.validate() and _try(form, lambda: services.end_agreement(row, form.ended_on.data, actor=current_user)):
         return redirect(url_for("privacy.agreements"), 303)
     add = AgreementForm(formdata=None)
@@ -226,9 +237,7 @@ def reviews():
     given = {}
     if request.method == "POST":
         form = ReviewForm()
-        review = db.session.get(RetentionReview, form.review_id.data or "")
-        if review is None:
-            abort(404)
+        review = _row(RetentionReview, form.review_id.data)
         if form.validate() and _try(form, lambda: retention.decide(
                 review, form.decision.data, form.reason.data, form.keep_until.data, actor=current_user)):
             flash(_l("Đã ghi nhận quyết định."), "success")
