@@ -68,8 +68,24 @@ def build_dataset(app, make_user) -> Dataset:
                                                      "requested_at": vn(2026, 3, 6, 8, 0)}, actor=actor)
                 services.decide_order(asked, {"outcome": "granted", "decided_at": vn(2026, 3, 6, 9, 0),
                                                 "end_on": date(2026, 3, 8)}, actor=actor)
+        _consents(found)
         db.session.commit()
     return found
+
+
+# Case 6 withdrew its consent for statistics: none of its records may leave (the national-database export).
+WITHDRAWN = 6
+
+
+def _consents(found: Dataset) -> None:
+    """A signed consent for statistics on every case; case WITHDRAWN withdraws it in November."""
+    from app.cases import services
+    for n, case_id in enumerate(found.case_ids):
+        actor = user(found.counsellor_ids[n])
+        consent = services.record_consent(case(case_id), {
+            "purpose": "statistics", "method": "signed", "given_by": "self", "given_on": CASES[n][3]}, actor=actor)
+        if n == WITHDRAWN:
+            services.withdraw_consent(consent, actor=actor, on=date(2026, 11, 20))
 
 
 def soffice_rows(content: bytes, tmp_path) -> list[list[str]]:

@@ -361,6 +361,9 @@ MATRIX: dict[str, dict[str, dict]] = {
     # --- official statistics outputs: aggregates, suppressed; the files for those who report upward ---------
     "statistics.index": {"GET": PROTECTION_STATS},
     "statistics.circular07_export": {"GET": STATISTICS_FILES},
+    # Record-level (de-identified) records for the national database: a reviewer scoped to the province only.
+    "statistics.national_db": {"GET": allow(PROVINCE)},
+    "statistics.national_db_export": {"GET": allow(PROVINCE)},
 }
 # POSTs whose allowed answer needs more than an empty body (which the view would refuse as "not yours").
 BODIES = {

@@ -13,28 +13,30 @@ from statistics_support import build_dataset, soffice_rows
 
 from app.extensions import db
 
-# By hand, from statistics_support.CASES (2026, commune Quài Tở = its only row, so the total line is the same):
+# By hand, from statistics_support.CASES (2026, commune Quài Tở = its only row, so the total line is the same).
+# Case 6 withdrew its consent for statistics: it is in no figure (PDP Law 91/2025, app/privacy).
 CLEAR = {
-    # physical: cases 0,1,2,4,5; psychological: 0,3,6; sexual: 4; economic: 2 (case 7's incident is in 2025)
-    "forms": ["5", "3", "1", "1"],
-    # perpetrators of 2026 incidents: male 0,1,2,4,5; female 3,6; unknown none; total 7
-    "perpetrator_sex": ["2", "5", "0", "7"],
-    # under 16: case 4; women 16–59: 0,1,2,3; 60 and over: 5; case 6 (a man of 30–44) is in no group
+    # physical: cases 0,1,2,4,5; psychological: 0,3; sexual: 4; economic: 2 (case 7's incident is in 2025)
+    "forms": ["5", "2", "1", "1"],
+    # perpetrators of 2026 incidents: female 3; male 0,1,2,4,5; unknown none; total 6
+    "perpetrator_sex": ["1", "5", "0", "6"],
+    # under 16: case 4; women 16–59: 0,1,2,3; 60 and over: 5
     "age_groups": ["1", "4", "1", "6"],
     # stop the violence twice (0,1), summon once (2), medical care once (4): 4 measures, other columns 0
     "measures": ["2", "1", "0", "0", "1", "0", "0", "0", "0", "0", "4"],
     "orders": ["1", "0", "1"],  # one commune chair's order (case 0), no court order
-    "trusted_addresses": ["7"],  # DV cases opened at TA-02 in 2026: 0–6 (7 opened in 2025, 8 is trafficking)
+    "trusted_addresses": ["6"],  # DV cases opened at TA-02 in 2026: 0–5 (7 opened in 2025, 8 is trafficking)
 }
 # The same suppressed (threshold 5, nobody's own unit): below 5 is "<5"; nothing else can be worked back, since
-# every line holding a hidden cell has either a hidden total or at least two cells sharing a hidden rest.
+# every line holding a hidden cell has either a hidden total or at least two cells sharing a hidden rest
+# (perpetrators: female and unknown share 6 - 5 = 1, either could be 0 or 1).
 SUPPRESSED = {
     "forms": ["5", "<5", "<5", "<5"],
-    "perpetrator_sex": ["<5", "5", "<5", "7"],
+    "perpetrator_sex": ["<5", "5", "<5", "6"],
     "age_groups": ["<5", "<5", "<5", "6"],
     "measures": ["<5"] * 11,
     "orders": ["<5", "<5", "<5"],
-    "trusted_addresses": ["7"],
+    "trusted_addresses": ["6"],
 }
 
 
@@ -119,12 +121,12 @@ def test_the_excel_report_has_the_circulars_layout_and_the_suppressed_figures(ap
     forms = _row_of(sheet, "Xã Quài Tở", "I. Số vụ bạo lực gia đình theo hình thức bạo lực")
     assert forms[:6] == [1, "Xã Quài Tở", 5, "<5", "<5", "<5"]
     sexes = _row_of(sheet, "Tổng cộng", "II. Số người gây bạo lực gia đình theo giới tính")
-    assert sexes[2:6] == ["<5", 5, "<5", 7]
+    assert sexes[2:6] == ["<5", 5, "<5", 6]
     ages = _row_of(sheet, "Xã Quài Tở", "III. Số người bị bạo lực gia đình theo nhóm tuổi")
     assert ages[2:6] == ["<5", "<5", "<5", 6]
     places = _row_of(sheet, "Xã Quài Tở",
                      "VI. Địa chỉ tin cậy đang hoạt động và số người bị bạo lực được tiếp nhận")
-    assert places[2:4] == [7, 1]  # 7 received, 1 address operating
+    assert places[2:4] == [6, 1]  # 6 received, 1 address operating
     numbers = [c for row in sheet.iter_rows() for c in row if isinstance(c.value, int) and c.column > 2]
     assert numbers and all(c.number_format == "#,##0" for c in numbers)
     assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9  # A4

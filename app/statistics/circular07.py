@@ -25,7 +25,7 @@ from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from ..cases.models import Case
+from ..cases.models import Case, in_statistics
 from ..extensions import db
 from ..indicators.derived import Cell, Table, protect
 from ..protection import stats
@@ -67,11 +67,11 @@ def incident_day():
 
 
 def _incident_cases(units: list[str], year: int):
-    """The cases of the units with an incident in the year, as a selectable of ids."""
+    """The cases of the units with an incident in the year that count in statistics, as a selectable of ids."""
     start, end = _bounds(year)
     day = incident_day()
     return (select(Incident.case_id).join(Case, Case.id == Incident.case_id)
-            .where(Case.unit_id.in_(units), day.between(start, end)))
+            .where(Case.unit_id.in_(units), in_statistics(), day.between(start, end)))
 
 
 def _by_commune(key: str, title, communes: list[Unit], columns, counts: dict, *, additive: bool) -> Table:

@@ -16,7 +16,7 @@ from datetime import date
 
 from sqlalchemy import distinct, func, select
 
-from ..cases.models import Case, Consent
+from ..cases.models import Case, Consent, in_statistics
 from ..cases.reference_data import CHILD_AGE_BANDS
 from ..extensions import db
 
@@ -69,10 +69,12 @@ def victims_by_group(case_ids) -> dict[tuple[str, str], int]:
 
 
 def opened_between(unit_ids, kinds: tuple[str, ...], start: date, end: date) -> dict[str, int]:
-    """{unit id: cases of these kinds opened from start to end} (the victims a trusted address received)."""
+    """{unit id: cases of these kinds opened from start to end} (the victims a trusted address received), of
+    the cases that count in statistics."""
     rows = db.session.execute(
         select(Case.unit_id, func.count()).where(Case.unit_id.in_(list(unit_ids)), Case.kind.in_(kinds),
-                                                 Case.opened_on.between(start, end), Case.erased_at.is_(None))
+                                                 Case.opened_on.between(start, end), Case.erased_at.is_(None),
+                                                 in_statistics())
         .group_by(Case.unit_id))
     return {unit_id: n for unit_id, n in rows}
 

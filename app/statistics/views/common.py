@@ -6,6 +6,7 @@ from flask_login import current_user
 from ... import clock
 from ...auth.permissions import deny
 from ...protection import stats
+from ...web.forms import whole_number
 
 FIRST_YEAR = 2023  # Law 13/2022/QH15 in force 1/7/2023: the coded fields start with it
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -22,7 +23,7 @@ def root_or_404(permission: str):
 def selected_year() -> int:
     """The year asked (?year=), kept between FIRST_YEAR and this year; this year by default."""
     this_year = clock.today().year
-    year = request.args.get("year", type=int) or this_year
+    year = whole_number(request.args.get("year"), FIRST_YEAR, 9999) or this_year
     return min(max(year, FIRST_YEAR), this_year)
 
 

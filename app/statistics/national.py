@@ -1,0 +1,234 @@
+"""The export for the national domestic-violence database (Decree 110/2025/NĐ-CP): de-identified records,
+one per incident, in the structure of a versioned mapping file (national_db_mapping_v1.json).
+
+The official record structure was not available when this was written, so the mapping is ours, versioned,
+and named in every file exported (its header rows); a new version of the schema is a new mapping file. The
+test suite checks that every field exported is in the mapping and every field of the mapping is exported.
+
+De-identification: no name, ID number, phone, address, village, exact date or narrative ever leaves; dates
+are months; the ethnic group is Kinh / minority / foreign / unknown (a small group identifies a person in a
+commune); the age is the circular's group; the case and incident ids are replaced by keyed pseudonyms (HMAC
+under a key derived from the index root), stable across exports so that the database can update a record,
+never reversible. A record leaves only for a case that holds a valid consent for statistics on the day of
+export (PDP Law 91/2025: withdrawal stops processing for that purpose); the file says how many were left out.
+"""
+
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from flask_babel import gettext as _
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from .. import clock
+from ..cases.models import Case
+from ..cases.reference_data import CHILD_AGE_BANDS
+from ..crypto.records import current_keyring
+from ..extensions import db
+from ..protection.models import (
+    Incident,
+    IncidentPerpetrator,
+    IncidentViolence,
+    Measure,
+    NoContactOrder,
+    Perpetrator,
+)
+from ..units.models import Unit
+from ..units.queries import nearest_of_kind, scope_ids
+from . import sheet as xl
+from . import source
+from .circular07 import DV_KINDS, incident_day
+
+MAPPING_FILE = Path(__file__).with_name("national_db_mapping_v1.json")
+FORMS = ("physical", "psychological", "sexual", "economic")
+QUARTER_MONTHS = {1: (1, 3), 2: (4, 6), 3: (7, 9), 4: (10, 12)}
+WORKING_AGE = ("16_17", "18_29", "30_44", "45_59")
+
+
+@lru_cache(maxsize=1)
+def mapping() -> dict:
+    return json.loads(MAPPING_FILE.read_text(encoding="utf-8"))
+
+
+def field_names() -> list[str]:
+    return [f["name"] for f in mapping()["fields"]]
+
+
+@dataclass
+class Export:
+    province: Unit
+    period: str
+    start: date
+    end: date
+    exported_on: date
+    records: list[dict]
+    left_out: int  # incidents of the period whose case holds no valid consent for statistics
+
+
+def period_of(year: int, quarter: int) -> tuple[str, date, date]:
+    """The label and the first and last day of a year (quarter 0) or of one of its quarters."""
+    if not quarter:
+        return str(year), date(year, 1, 1), date(year, 12, 31)
+    first, last = QUARTER_MONTHS[quarter]
+    end = date(year + 1, 1, 1) if last == 12 else date(year, last + 1, 1)
+    return f"{year}-Q{quarter}", date(year, first, 1), date.fromordinal(end.toordinal() - 1)
+
+
+@lru_cache(maxsize=8)
+def _pseudonym_key(index_root: bytes, kind: str) -> bytes:
+    info = f"tincay|national-db|v1|{kind}".encode()
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(index_root)
+
+
+def pseudonym(kind: str, value: str) -> str:
+    """A stable, irreversible reference for an id: the same in every export of this installation."""
+    key = _pseudonym_key(current_keyring().index_root, kind)
+    return hmac.new(key, value.encode("ascii"), hashlib.sha256).hexdigest()[:20]
+
+
+def month(day: date | None) -> str:
+    return day.strftime("%Y-%m") if day else ""
+
+
+def age_group(band: str) -> str:
+    if band in CHILD_AGE_BANDS:
+        return "under_16"
+    if band in WORKING_AGE:
+        return "16_59"
+    return "60_plus" if band == "60_plus" else "unknown"
+
+
+def ethnicity(code: str | None) -> str:
+    if code == source.KINH:
+        return "kinh"
+    if code == "99":
+        return "foreign"
+    return "unknown" if code in (None, "", "00") else "minority"
+
+
+def build(province: Unit, year: int, quarter: int) -> Export:
+    """The records of the province's incidents in the period, de-identified as the mapping says."""
+    label, start, end = period_of(year, quarter)
+    day = incident_day()
+    incidents = db.session.execute(
+        select(Incident.id, Incident.case_id, Incident.occurred_on, day.label("day"), Incident.place_type,
+               Incident.reported_to_police)
+        .join(Case, Case.id == Incident.case_id)
+        .where(Case.unit_id.in_(list(scope_ids(province))), Case.kind.in_(DV_KINDS), day.between(start, end))
+        .order_by(day, Incident.id)).all()
+    today = clock.today()
+    case_ids = sorted({i.case_id for i in incidents})
+    profiles = source.profiles(sorted(source.statistics_consented(case_ids, today)))
+    kept = [i for i in incidents if i.case_id in profiles]
+    parts = _parts([i.id for i in kept], sorted(profiles), start, end)
+    places = _places({p.unit_id for p in profiles.values()})
+    records = [_record(i, profiles[i.case_id], parts, places, label) for i in kept]
+    return Export(province, label, start, end, today, records, len(incidents) - len(kept))
+
+
+def _parts(incident_ids: list[str], case_ids: list[str], start: date, end: date) -> dict:
+    """The coded rows hanging off the incidents and cases exported, each read in one query."""
+    forms: dict[str, set] = {}
+    for incident_id, form in db.session.execute(
+            select(IncidentViolence.incident_id, IncidentViolence.form)
+            .where(IncidentViolence.incident_id.in_(incident_ids))):
+        forms.setdefault(incident_id, set()).add(form)
+    perpetrators: dict[str, list] = {}
+    for incident_id, sex, relation in db.session.execute(
+            select(IncidentPerpetrator.incident_id, Perpetrator.sex, Perpetrator.relation)
+            .join(Perpetrator, Perpetrator.id == IncidentPerpetrator.perpetrator_id)
+            .where(IncidentPerpetrator.incident_id.in_(incident_ids))):
+        perpetrators.setdefault(incident_id, []).append((sex, relation))
+    measures: dict[str, set] = {}
+    for case_id, code in db.session.execute(
+            select(Measure.case_id, Measure.measure)
+            .where(Measure.case_id.in_(case_ids), Measure.decided_on.between(start, end))):
+        measures.setdefault(case_id, set()).add(code)
+    orders = dict(db.session.execute(
+        select(NoContactOrder.case_id, func.count())
+        .where(NoContactOrder.case_id.in_(case_ids), NoContactOrder.status == "granted",
+               NoContactOrder.decided_at.between(clock.start_of_day(start), clock.end_of_day(end)))
+        .group_by(NoContactOrder.case_id)).all())
+    return {"forms": forms, "perpetrators": perpetrators, "measures": measures, "orders": orders}
+
+
+def _places(unit_ids: set[str]) -> dict[str, tuple[str, str]]:
+    """{unit id: (province code, commune code)}: the village below a commune is never named."""
+    places = {}
+    for unit in db.session.scalars(select(Unit).where(Unit.id.in_(list(unit_ids)))):
+        province, commune = nearest_of_kind(unit, ("province",)), nearest_of_kind(unit, ("commune",))
+        places[unit.id] = (province.code if province else "", commune.code if commune else "")
+    return places
+
+
+def _record(incident, profile: source.Profile, parts: dict, places: dict, period: str) -> dict:
+    forms = parts["forms"].get(incident.id, set())
+    perpetrators = parts["perpetrators"].get(incident.id, [])
+    sexes = [sex for sex, _ in perpetrators]
+    province_code, commune_code = places[profile.unit_id]
+    record = {
+        "record_ref": pseudonym("incident", incident.id), "victim_ref": pseudonym("case", profile.case_id),
+        "period": period, "province_code": province_code, "commune_code": commune_code,
+        "incident_month": month(incident.day), "date_approximate": int(incident.occurred_on is None),
+        "place_type": incident.place_type,
+        **{f"form_{form}": int(form in forms) for form in FORMS},
+        "reported_to_police": int(bool(incident.reported_to_police)),
+        "perpetrators_male": sexes.count("male"), "perpetrators_female": sexes.count("female"),
+        "perpetrators_unknown_sex": sexes.count("unknown"),
+        "perpetrator_relations": ";".join(sorted({relation for _, relation in perpetrators})),
+        "victim_sex": profile.sex, "victim_age_group": age_group(profile.age_band),
+        "victim_ethnicity": ethnicity(profile.ethnic_code), "victim_disability": int(profile.disability),
+        "victim_poverty": profile.poverty_status, "case_kind": profile.kind,
+        "case_opened_month": month(profile.opened_on), "case_status": profile.status,
+        "case_closed_month": month(profile.closed_on),
+        "measures": ";".join(sorted(parts["measures"].get(profile.case_id, set()))),
+        "orders_granted": int(parts["orders"].get(profile.case_id, 0)),
+    }
+    return record
+
+
+def header(export: Export) -> list[tuple[str, object]]:
+    """The file's header rows: machine-readable keys, so that an importer can check what it reads."""
+    return [("mapping", mapping()["mapping"]), ("mapping_version", mapping()["version"]),
+            ("mapping_file", MAPPING_FILE.name), ("period", export.period),
+            ("period_start", export.start.isoformat()), ("period_end", export.end.isoformat()),
+            ("province_code", export.province.code), ("exported_on", export.exported_on.isoformat()),
+            ("records", len(export.records)), ("left_out_without_statistics_consent", export.left_out)]
+
+
+HEADER_ROWS = 12  # the title, the header rows and a blank line: the field names are on row 13
+
+
+def workbook(export: Export) -> bytes:
+    """The records sheet (header rows, field names, one row per record) and the structure sheet (the mapping)."""
+    book = Workbook()
+    records = book.active
+    records.title = _("Bản ghi")
+    records.append([_("Dữ liệu cho Cơ sở dữ liệu quốc gia về phòng, chống bạo lực gia đình (Nghị định "
+                      "110/2025/NĐ-CP) — đã khử định danh")])
+    for key, value in header(export):
+        records.append([key, value])
+    names = field_names()
+    for row, values in enumerate([names] + [[r[name] for name in names] for r in export.records],
+                                 start=HEADER_ROWS + 1):
+        for column, value in enumerate(values, start=1):
+            records.cell(row=row, column=column, value=value)
+    structure = book.create_sheet(_("Cấu trúc"))
+    structure.append(["name", "type", "source", "transform", "description_vi"])
+    for field in mapping()["fields"]:
+        structure.append([field["name"], field["type"], field["source"], field["transform"], field["vi"]])
+    structure.append([])
+    structure.append(["status", mapping()["status"]])
+    structure.append(["record", mapping()["record"]])
+    structure.append(["never_exported", ", ".join(mapping()["never_exported"])])
+    for sheet, widths in ((records, (24, 24)), (structure, (26, 12, 34, 60, 40))):
+        for column, width in enumerate(widths, start=1):
+            sheet.column_dimensions[xl.letter(column)].width = width
+    return xl.finish(book, landscape=True)
