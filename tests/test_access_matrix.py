@@ -361,6 +361,8 @@ MATRIX: dict[str, dict[str, dict]] = {
     # --- official statistics outputs: aggregates, suppressed; the files for those who report upward ---------
     "statistics.index": {"GET": PROTECTION_STATS},
     "statistics.circular07_export": {"GET": STATISTICS_FILES},
+    "statistics.monthly": {"GET": PROTECTION_STATS},
+    "statistics.monthly_export": {"GET": STATISTICS_FILES},
     # Record-level (de-identified) records for the national database: a reviewer scoped to the province only.
     "statistics.national_db": {"GET": allow(PROVINCE)},
     "statistics.national_db_export": {"GET": allow(PROVINCE)},

@@ -173,7 +173,7 @@ def _record(incident, profile: source.Profile, parts: dict, places: dict, period
     perpetrators = parts["perpetrators"].get(incident.id, [])
     sexes = [sex for sex, _ in perpetrators]
     province_code, commune_code = places[profile.unit_id]
-    record = {
+    return {
         "record_ref": pseudonym("incident", incident.id), "victim_ref": pseudonym("case", profile.case_id),
         "period": period, "province_code": province_code, "commune_code": commune_code,
         "incident_month": month(incident.day), "date_approximate": int(incident.occurred_on is None),
@@ -191,7 +191,6 @@ def _record(incident, profile: source.Profile, parts: dict, places: dict, period
         "measures": ";".join(sorted(parts["measures"].get(profile.case_id, set()))),
         "orders_granted": int(parts["orders"].get(profile.case_id, 0)),
     }
-    return record
 
 
 def header(export: Export) -> list[tuple[str, object]]:

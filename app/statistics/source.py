@@ -80,14 +80,13 @@ def opened_between(unit_ids, kinds: tuple[str, ...], start: date, end: date) -> 
 
 
 def profiles(case_ids) -> dict[str, Profile]:
-    """{case id: Profile} for the cases of the selectable (erased ones left out: nothing of them is exported)."""
-    rows = db.session.execute(
-        select(Case.id, Case.unit_id, Case.kind, Case.status, Case.sex, Case.age_band, Case.ethnic_code,
-               Case.disability, Case.poverty_status, Case.opened_on, Case.closed_on)
-        .where(Case.id.in_(case_ids), Case.erased_at.is_(None)))
-    return {row.id: Profile(row.id, row.unit_id, row.kind, row.status, row.sex, row.age_band, row.ethnic_code,
-                            bool(row.disability), row.poverty_status, row.opened_on, row.closed_on)
-            for row in rows}
+    """{case id: Profile} for the cases of the selectable (erased ones left out: nothing of them is exported).
+
+    Read through the model's attributes, not its columns, so that the same code serves when the profile is
+    sealed (a record-level export then opens it: it is step-up, audited and for the province only)."""
+    cases = db.session.scalars(select(Case).where(Case.id.in_(case_ids), Case.erased_at.is_(None)))
+    return {c.id: Profile(c.id, c.unit_id, c.kind, c.status, c.sex, c.age_band, c.ethnic_code, bool(c.disability),
+                          c.poverty_status, c.opened_on, c.closed_on) for c in cases}
 
 
 def statistics_consented(case_ids, on: date) -> set[str]:

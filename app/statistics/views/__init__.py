@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("statistics", __name__, url_prefix="/statistics")
 
-from . import files, hub, national  # noqa: E402,F401 - the routes register on bp
+from . import files, hub, monthly, national  # noqa: E402,F401 - the routes register on bp
