@@ -82,7 +82,7 @@ def test_a_withdrawn_statistics_consent_takes_the_case_out_of_every_figure(app, 
 
 def _record(app, user_id):
     """The sign-in record of the world's counsellor."""
-    from conftest import PASSWORD, UserRecord
+    from helpers import PASSWORD, UserRecord
 
     from app.auth.models import User
     with app.app_context():
