@@ -156,6 +156,7 @@ def test_the_export_route_audits_and_sends_the_file(app, dataset, make_user, log
     sheet = load_workbook(BytesIO(response.data)).active
     assert sheet["A6"].value == "Đơn vị báo cáo: Tỉnh Điện Biên"
     assert "/statistics/circular-07.xlsx?year=2026" in hub
+    assert hub.count('id="statistics-monthly"') == 1 and "<title>Thống kê · Tin Cậy</title>" in hub
     with app.app_context():
         entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "statistics.export")).one()
         detail = json.loads(entry.detail)
