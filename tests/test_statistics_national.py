@@ -91,7 +91,7 @@ def test_the_file_names_its_mapping_version_and_opens_in_libreoffice(app, datase
     sheet = load_workbook(BytesIO(content)).active
     header = {row[0]: row[1] for row in sheet.iter_rows(min_row=2, max_row=11, values_only=True)}
     assert header["mapping_version"] == "1.0" and header["mapping_file"] == "national_db_mapping_v1.json"
-    assert header["records"] == 6 and header["left_out_without_statistics_consent"] == 1
+    assert header["records"] == 6 and header["left_out_not_in_statistics"] == 1
     names = [c for c in next(sheet.iter_rows(min_row=national.HEADER_ROWS + 1, max_row=national.HEADER_ROWS + 1,
                                               values_only=True))]
     assert names == national.field_names()
@@ -160,3 +160,14 @@ def test_withdrawn_consent_is_left_out(app, dataset):
     with app.test_request_context():
         withdrawn = national.pseudonym("case", dataset.case_ids[WITHDRAWN])
     assert withdrawn not in {r["victim_ref"] for r in export.records}
+
+
+def test_a_case_kept_out_of_the_statistics_is_left_out(app, dataset):
+    """A restriction of processing takes a case out of the figures (case_record.in_statistics, kept by the
+    privacy area): its records stay home even with a valid consent."""
+    from app.cases.models import Case
+    with app.app_context():
+        db.session.get(Case, dataset.case_ids[0]).in_statistics = False
+        db.session.commit()
+    export, _ = _export(app, 2026, 0)
+    assert len(export.records) == 5 and export.left_out == 2

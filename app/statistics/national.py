@@ -9,8 +9,9 @@ De-identification: no name, ID number, phone, address, village, exact date or na
 are months; the ethnic group is Kinh / minority / foreign / unknown (a small group identifies a person in a
 commune); the age is the circular's group; the case and incident ids are replaced by keyed pseudonyms (HMAC
 under a key derived from the index root), stable across exports so that the database can update a record,
-never reversible. A record leaves only for a case that holds a valid consent for statistics on the day of
-export (PDP Law 91/2025: withdrawal stops processing for that purpose); the file says how many were left out.
+never reversible. A record leaves only for a case that counts in statistics (no restriction of processing, no
+withdrawal) and holds a valid consent for statistics on the day of export (PDP Law 91/2025: withdrawal stops
+processing for that purpose); the file says how many were left out.
 """
 
 import hashlib
@@ -69,7 +70,7 @@ class Export:
     end: date
     exported_on: date
     records: list[dict]
-    left_out: int  # incidents of the period whose case holds no valid consent for statistics
+    left_out: int  # incidents of the period whose case is out of statistics or holds no valid consent for them
 
 
 def period_of(year: int, quarter: int) -> tuple[str, date, date]:
@@ -199,7 +200,7 @@ def header(export: Export) -> list[tuple[str, object]]:
             ("mapping_file", MAPPING_FILE.name), ("period", export.period),
             ("period_start", export.start.isoformat()), ("period_end", export.end.isoformat()),
             ("province_code", export.province.code), ("exported_on", export.exported_on.isoformat()),
-            ("records", len(export.records)), ("left_out_without_statistics_consent", export.left_out)]
+            ("records", len(export.records)), ("left_out_not_in_statistics", export.left_out)]
 
 
 HEADER_ROWS = 12  # the title, the header rows and a blank line: the field names are on row 13

@@ -90,12 +90,15 @@ def profiles(case_ids) -> dict[str, Profile]:
 
 
 def statistics_consented(case_ids, on: date) -> set[str]:
-    """The cases of the selectable whose consent ledger holds a valid "statistics" consent on `on`.
+    """The cases of the selectable that count in statistics (not restricted, consent not withdrawn: the case's
+    `in_statistics`) and whose consent ledger holds a valid "statistics" consent on `on`.
 
-    A record leaves the system only for a person who agreed to statistical use and has not withdrawn it
-    (PDP Law 91/2025: withdrawal stops processing for that purpose, derived statistics included)."""
+    A record leaves the system only for a person who agreed to statistical use, has not withdrawn it and has
+    not asked to restrict processing (PDP Law 91/2025: withdrawal stops processing for that purpose, derived
+    statistics included)."""
     rows = db.session.execute(
-        select(Consent.case_id).where(Consent.case_id.in_(case_ids), Consent.purpose == "statistics",
-                                      Consent.withdrawn_on.is_(None), Consent.given_on <= on,
-                                      (Consent.expires_on.is_(None)) | (Consent.expires_on >= on)))
+        select(Consent.case_id).join(Case, Case.id == Consent.case_id)
+        .where(Consent.case_id.in_(case_ids), in_statistics(), Consent.purpose == "statistics",
+               Consent.withdrawn_on.is_(None), Consent.given_on <= on,
+               (Consent.expires_on.is_(None)) | (Consent.expires_on >= on)))
     return {case_id for (case_id,) in rows}
