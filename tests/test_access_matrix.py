@@ -182,6 +182,7 @@ MATRIX: dict[str, dict[str, dict]] = {
     "privacy.reorganisation": {"POST": nobody()},
     "privacy.dossier_sent": {"POST": nobody()},
     "privacy.dossier_version": {"GET": {"own": nobody(), "unknown": nobody()}},
+    "privacy.dossier_file": {"GET": {"own": nobody(), "unknown": nobody()}},
     "privacy.agreements": {"GET": nobody(), "POST": nobody()},
     "privacy.end_agreement": {"POST": nobody()},
     "privacy.retention_schedule": {"GET": nobody(), "POST": nobody()},

@@ -3,10 +3,14 @@ sensitive-data notice named by every consent, the impact dossier and its clocks 
 transfer agreements warning on a referral, the retention schedule and the monthly job, the processing register,
 and who may open these pages."""
 
+import io
 import json
+import unicodedata
 from datetime import date, timedelta
 
 import pytest
+from docx import Document
+from pypdf import PdfReader
 from sqlalchemy import select
 from test_referrals_support import AGENCY, add_share_consent, send
 
@@ -125,6 +129,15 @@ def test_the_dossier_clocks_reach_the_officers_work_queue(app, officer):
         dossier_id = dossier.id
     printed = officer.get(f"/privacy/dossier/{dossier_id}").get_data(as_text=True)
     assert "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM" in printed and "Mẫu số 10" in printed
+    pdf = officer.get(f"/privacy/dossier/{dossier_id}.pdf")
+    assert pdf.status_code == 200 and pdf.headers["Cache-Control"] == "no-store"
+    text = unicodedata.normalize("NFC", "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages))
+    assert "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "Nội dung mục risks" in text
+    assert "Mẫu số 10" in text and "Phòng Văn hóa - Xã hội" in text  # the recipients, from the directory
+    docx = Document(io.BytesIO(officer.get(f"/privacy/dossier/{dossier_id}.docx").data))
+    paragraphs = "\n".join(p.text for p in docx.paragraphs)
+    assert "6. Đánh giá tác động, rủi ro và khả năng xảy ra (mẫu 02a)" in paragraphs
+    assert "Nội dung mục measures" in paragraphs
     # the update answers the reorganisation
     assert officer.post("/privacy/dossier", data=dict(sections, reason="reorganisation",
                                                       processing_started_on="2026-01-01")).status_code == 303

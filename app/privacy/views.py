@@ -16,9 +16,9 @@ from ..services import ServiceError
 from ..units.models import Unit
 from ..web.forms import options
 from ..web.unit_of_work import attempt
+from . import documents, retention, services
 from . import facts as system_facts
 from . import reference_data as ref
-from . import retention, services
 from .forms import (
     AgreementEndForm,
     AgreementForm,
@@ -169,6 +169,23 @@ def dossier_version(dossier_id):
         abort(404)
     return render_template("privacy/dossier_print.html", dossier=found, sections=ref.DOSSIER_SECTIONS,
                            reasons=dict(ref.DOSSIER_REASONS))
+
+
+DOSSIER_FILES = {"pdf": ("application/pdf", documents.to_pdf),
+                 "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                          documents.to_docx)}
+
+
+@bp.get("/dossier/<uuid:dossier_id>.<fmt>")
+@permission_required("privacy.manage")
+def dossier_file(dossier_id, fmt):
+    """One version of the dossier as a PDF or DOCX file for the authority, made in memory for this download."""
+    found = db.session.get(DossierVersion, str(dossier_id))
+    if found is None or fmt not in DOSSIER_FILES:
+        abort(404)
+    mimetype, render = DOSSIER_FILES[fmt]
+    return render(found), 200, {"Content-Type": mimetype, "Cache-Control": "no-store",
+                                "Content-Disposition": f'attachment; filename="ho-so-dtd-v{found.version}.{fmt}"'}
 
 
 # --- transfer agreements ----------------------------------------------------------------------------------
