@@ -40,6 +40,7 @@ SEEDERS = (
     "app.livelihood.demo:seed",
     "app.referrals.demo:seed",
     "app.protection.demo:seed",
+    "app.registers.demo:seed",
 )
 
 

@@ -31,11 +31,24 @@ def user(user_id: str):
 def registry_entry(commune_code: str, kind: str = "communication_team", *, actor="test", founded_on=date(2023, 3, 1),
                    status="active", ended_on=None, total=10, women=6, linked=0, livelihood=0, gals=False, name=None):
     from app.indicators import services
+    address = _free_address(commune_code) if kind == "trusted_address" else None
     return services.save_registry_entry(None, unit(commune_code), {
         "kind": kind, "name": name or f"Mô hình thử {kind} {commune_code}", "decision_number": "12/QĐ-UBND",
         "founded_on": founded_on, "status": status, "ended_on": ended_on, "members_total": total,
         "members_women": women, "members_ethnic_minority": women, "members_linked_finance": linked,
-        "members_livelihood": livelihood, "applies_gals": gals, "meetings_held": 4}, actor=actor)
+        "members_livelihood": livelihood, "applies_gals": gals, "meetings_held": 4, "address_unit_id": address},
+        actor=actor)
+
+
+def _free_address(commune_code: str) -> str | None:
+    """A trusted address (unit) of the commune not yet in the registry: the one a trusted address model is."""
+    from app.indicators.models import RegistryEntry
+    from app.units.models import Unit
+    from app.units.queries import scope_ids
+    taken = select(RegistryEntry.address_unit_id).where(RegistryEntry.address_unit_id.is_not(None))
+    return db.session.scalar(select(Unit.id).where(Unit.id.in_(list(scope_ids(unit(commune_code)))),
+                                                   Unit.kind == "trusted_address", Unit.id.not_in(taken))
+                             .order_by(Unit.code).limit(1))
 
 
 def full_report_form(cycle, *, value=5, denominator=8) -> dict:

@@ -357,7 +357,8 @@ def _indicators(world: World, users: dict) -> None:
             "decision_number": "12/QĐ-UBND", "founded_on": date(2023, 3, 1), "status": "active", "ended_on": None,
             "members_total": 10, "members_women": 6, "members_ethnic_minority": 6, "members_linked_finance": 0,
             "members_livelihood": 0, "applies_gals": False, "meetings_held": 4}, actor="test")
-        world.params[variant].update(submission_id=submission.id, entry_id=entry.id)
+        meeting = services.log_meeting(entry, {"held_on": date(2024, 5, 5), "attendees": 9, "women": 5}, actor="test")
+        world.params[variant].update(submission_id=submission.id, entry_id=entry.id, meeting_id=meeting.id)
     # The district's own report to the province: districts filed one until their abolition on 30/06/2025.
     before_reform = services.open_cycle(2024, "preliminary", actor="test")
     district_report = services.start_submission(before_reform, _unit("099"), actor="test")

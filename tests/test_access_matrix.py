@@ -298,6 +298,8 @@ MATRIX: dict[str, dict[str, dict]] = {
     "indicators.registry": {"GET": INDICATOR_VIEWERS, "GET hx=registry-rows": INDICATOR_VIEWERS},
     "indicators.registry_new": {"GET": allow("reporter"), "POST": allow("reporter")},
     "indicators.registry_edit": {"GET": REGISTRY_EDIT, "POST": REGISTRY_EDIT},
+    "indicators.registry_meeting": {"POST": REGISTRY_EDIT},
+    "indicators.registry_meeting_void": {"POST": REGISTRY_EDIT},
     # --- registers ----------------------------------------------------------------------------------------
     "registers.index": {"GET": REGISTER_OVERVIEW},
     "registers.payments": {"GET": REGISTER_READERS, "GET hx=payment-rows": REGISTER_READERS},

@@ -117,3 +117,25 @@ def test_registers_feed_indicator_values_through_their_value_sources(req):
     assert people.value == 40 and people.breakdown["sex"] == {"female": 28, "male": 12}
     quarter = valuesources.compute("register:events.count", units, date(2026, 1, 1), date(2026, 3, 31))
     assert quarter.value == 0  # the events are in April: a quarterly cycle counts its own period only
+
+
+def test_an_indicator_that_names_a_register_source_is_counted_from_the_register(req):
+    """The indicator module's counted figures take a definition's value source from the registers (not typed)."""
+    from app.indicators import queries
+    from app.indicators.models import IndicatorDef
+    event()  # a policy dialogue in 03295
+    event("03268", kind="communication", participants=10, female=10, male=0, by_ethnicity={"01": 10})
+    payment(voucher="1")
+    db.session.flush()
+    dialogues = IndicatorDef(code="X7", kind="count", name="Đối thoại", short_name="Đối thoại", unit_label="cuộc",
+                             phase_target=10, source="register:events.policy_dialogue", disaggregation=[])
+    mothers = IndicatorDef(code="X5", kind="count", name="Bà mẹ", short_name="Bà mẹ", unit_label="người",
+                           phase_target=10, source="register:payments.mothers_supported", disaggregation=[])
+    assert dialogues.derived and mothers.derived  # never typed in a report
+    units = scope_ids(by_code("099"))
+    figures = queries.counted_figures([dialogues, mothers], units, date(2026, 1, 1), date(2026, 12, 31))
+    assert figures["X7"] == (1, None) and figures["X5"] == (1, None)
+    quarter = queries.counted_figures([dialogues], units, date(2026, 1, 1), date(2026, 3, 31))
+    assert quarter["X7"] == (0, None)
+    other = queries.counted_figures([dialogues], scope_ids(by_code("03268")), date(2026, 1, 1), date(2026, 12, 31))
+    assert other["X7"] == (0, None)

@@ -60,8 +60,8 @@ def _trusted_addresses(communes, actor) -> None:
                 "kind": "trusted_address", "name": f"{address.name} ({address.code}, demo)",
                 "decision_number": "", "founded_on": address.valid_from or date(2023, 1, 1), "status": "active",
                 "ended_on": None, "members_total": 0, "members_women": 0, "members_ethnic_minority": 0,
-                "members_linked_finance": 0, "members_livelihood": 0, "applies_gals": False, "meetings_held": 0},
-                actor=actor)
+                "members_linked_finance": 0, "members_livelihood": 0, "applies_gals": False, "meetings_held": 0,
+                "address_unit_id": address.id}, actor=actor)
 
 
 def _targets(communes, actor) -> None:

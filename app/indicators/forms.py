@@ -19,6 +19,8 @@ MODEL_KIND_LABELS = {
     "trusted_address": _l("Địa chỉ tin cậy cộng đồng"),
     "leaders_of_change_club": _l("CLB Thủ lĩnh của sự thay đổi"),
 }
+SUPPORT_LABELS = {"": _l("Không do dự án hỗ trợ"), "new": _l("Dự án hỗ trợ: thành lập mới"),
+                  "strengthened": _l("Dự án hỗ trợ: củng cố, nâng cao chất lượng")}
 MODEL_STATUS_LABELS = {"active": _l("Đang hoạt động"), "inactive": _l("Tạm ngừng"), "dissolved": _l("Đã giải thể")}
 ROUND_LABELS = {"preliminary": _l("Báo cáo sơ bộ (ước cả năm)"), "update": _l("Báo cáo cập nhật (số liệu cả năm)"),
                 "quarter": _l("Báo cáo quý")}
@@ -63,6 +65,10 @@ class RegistryEntryForm(BaseForm):
     members_livelihood = non_negative(_l("Thành viên được hỗ trợ phát triển sinh kế"), optional(), default=0)
     applies_gals = BooleanField(_l("Áp dụng phương pháp học tập và hành động giới"))
     meetings_held = non_negative(_l("Số buổi sinh hoạt đã tổ chức"), present())
+    project_support = SelectField(_l("Được dự án hỗ trợ"), [optional()], choices=options(SUPPORT_LABELS.items()))
+    # Choices: the trusted addresses of the reporter's communes (set by the view).
+    address_unit_id = SelectField(_l("Địa chỉ tin cậy (đơn vị) mà mô hình này là"), [optional()], choices=[],
+                                  validate_choice=False)
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
@@ -105,11 +111,34 @@ class RegistryEntryForm(BaseForm):
         fields = {name: getattr(self, name).data for name in (
             "kind", "name", "decision_number", "founded_on", "status", "ended_on", "members_total", "members_women",
             "members_ethnic_minority", "members_linked_finance", "members_livelihood", "applies_gals",
-            "meetings_held")}
+            "meetings_held", "project_support", "address_unit_id")}
+        fields["project_support"] = fields["project_support"] or ""
+        fields["address_unit_id"] = fields["address_unit_id"] or None
         fields["members_linked_finance"] = fields["members_linked_finance"] or 0
         fields["members_livelihood"] = fields["members_livelihood"] or 0
         fields["ended_on"] = fields["ended_on"] if fields["status"] != "active" else None
         return fields
+
+
+class MeetingForm(BaseForm):
+    held_on = DateField(_l("Ngày sinh hoạt"), [required(_l("Vui lòng nhập ngày, dạng ngày/tháng/năm."))])
+    attendees = non_negative(_l("Số người tham gia"), present())
+    women = non_negative(_l("Trong đó nữ"), optional())
+    topic = text(_l("Nội dung sinh hoạt"), optional(), max_len=300)
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        for field in self:
+            _int_or_message(field)
+        return ok
+
+    def validate_women(self, field):
+        if isinstance(self.attendees.data, int) and (field.data or 0) > self.attendees.data:
+            raise ValidationError(_l("Số nữ không được lớn hơn số người tham gia."))
+
+    def values(self) -> dict:
+        return {"held_on": self.held_on.data, "attendees": self.attendees.data, "women": self.women.data or 0,
+                "topic": self.topic.data}
 
 
 class ReasonForm(BaseForm):

@@ -22,6 +22,9 @@ SUBMISSION_STATUSES = ("draft", "submitted", "returned", "confirmed", "locked")
 EDITABLE_STATUSES = ("draft", "returned")
 VALUE_KINDS = ("actual", "estimate")
 MODEL_STATUSES = ("active", "inactive", "dissolved")
+# Supported by the project (plan section III: "củng cố, nâng cao chất lượng hoặc thành lập mới"): founded new,
+# or an existing model strengthened; "" for a model the project did not support.
+PROJECT_SUPPORT = ("new", "strengthened")
 ACTIVITY_STATUSES = ("planned", "in_progress", "done", "not_done")
 BUDGET_SOURCES = ("central", "local", "integrated", "other")
 PLAN_STATUSES = ("draft", "active", "archived")  # archived: read-only, its reports still open
@@ -278,12 +281,24 @@ class RegistryEntry(db.Model):
     members_linked_finance: Mapped[int] = mapped_column(Integer, default=0)  # savings groups (CT2.1)
     members_livelihood: Mapped[int] = mapped_column(Integer, default=0)  # savings groups (CT2.2)
     applies_gals: Mapped[bool] = mapped_column(Boolean, default=False)  # savings groups (CT2.3)
-    meetings_held: Mapped[int] = mapped_column(Integer, default=0)
+    meetings_held: Mapped[int] = mapped_column(Integer, default=0)  # as typed before the dated meeting log
+    # Supported by the project: "new", "strengthened", or "" (not supported).
+    project_support: Mapped[str] = mapped_column(String(12), default="", server_default="")
+    # A trusted address model is the trusted address itself (a unit of kind trusted_address, where its cases
+    # live): the link that lets the DV statistics count the victims it received under the model indicator.
+    address_unit_id: Mapped[str | None] = mapped_column(ForeignKey("unit.id"), index=True)
     created_by_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    unit: Mapped[Unit] = relationship(lazy="joined")
+    unit: Mapped[Unit] = relationship(lazy="joined", foreign_keys=[unit_id])
+    address_unit: Mapped[Unit | None] = relationship(lazy="joined", foreign_keys=[address_unit_id])
+    meetings: Mapped[list["RegistryMeeting"]] = relationship(
+        back_populates="entry", cascade="all, delete-orphan", order_by="RegistryMeeting.held_on.desc()")
+
+    @property
+    def logged_meetings(self) -> int:
+        return sum(1 for m in self.meetings if m.status == "valid")
 
     def active_on(self, day: date) -> bool:
         """Established and maintained at `day`: founded by then, and not ended by then."""
@@ -292,6 +307,25 @@ class RegistryEntry(db.Model):
         if self.ended_on is not None and self.ended_on <= day:
             return False
         return self.status == "active" or self.ended_on is not None
+
+
+class RegistryMeeting(db.Model):
+    """A dated meeting (sinh hoạt) of a model: when, how many came (women among them), what about."""
+
+    __tablename__ = "indicator_registry_meeting"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    entry_id: Mapped[str] = mapped_column(ForeignKey("indicator_registry.id", ondelete="CASCADE"), index=True)
+    held_on: Mapped[date] = mapped_column(Date, index=True)
+    attendees: Mapped[int] = mapped_column(Integer, default=0)
+    women: Mapped[int] = mapped_column(Integer, default=0)
+    topic: Mapped[str] = mapped_column(String(300), default="")
+    status: Mapped[str] = mapped_column(String(8), default="valid")  # valid, void
+    void_reason: Mapped[str | None] = mapped_column(Text)
+    recorded_by_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    entry: Mapped[RegistryEntry] = relationship(back_populates="meetings")
 
 
 class ActivityStatus(db.Model):

@@ -10,7 +10,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 
-from .. import events
+from .. import clock, events
 from ..audit import services as audit
 from ..extensions import db, utcnow
 from ..services import ensure
@@ -22,6 +22,7 @@ from .models import (
     BUDGET_SOURCES,
     CYCLE_ROUNDS,
     PERIODS,
+    PROJECT_SUPPORT,
     ROUNDS,
     ActivityStatus,
     BudgetLine,
@@ -31,6 +32,7 @@ from .models import (
     IndicatorPlan,
     IndicatorTarget,
     RegistryEntry,
+    RegistryMeeting,
     ReportingCycle,
     Submission,
     SubmissionValue,
@@ -354,7 +356,7 @@ def reopen(sub: Submission, reason: str, *, actor) -> None:
 
 REGISTRY_FIELDS = ("kind", "name", "decision_number", "founded_on", "status", "ended_on", "members_total",
                    "members_women", "members_ethnic_minority", "members_linked_finance", "members_livelihood",
-                   "applies_gals", "meetings_held")
+                   "applies_gals", "meetings_held", "project_support", "address_unit_id")
 
 
 def save_registry_entry(entry: RegistryEntry | None, unit: Unit, fields: dict, *, actor) -> RegistryEntry:
@@ -362,6 +364,9 @@ def save_registry_entry(entry: RegistryEntry | None, unit: Unit, fields: dict, *
     ensure(fields["members_women"] <= fields["members_total"], _l("Số nữ không được lớn hơn tổng số thành viên."),
            "members_women")
     ensure(unit.kind == "commune", _l("Mô hình phải thuộc một xã."), "unit_id")
+    ensure(fields.get("project_support", "") in ("", *PROJECT_SUPPORT), _l("Vui lòng chọn một mục."),
+           "project_support")
+    _check_address(entry, unit, fields)
     created = entry is None
     if created:
         entry = RegistryEntry(unit_id=unit.id, created_by_id=getattr(actor, "id", None))
@@ -377,6 +382,45 @@ def save_registry_entry(entry: RegistryEntry | None, unit: Unit, fields: dict, *
     audit.record(actor, "indicator.registry_create" if created else "indicator.registry_update", entry,
                  detail={"unit_id": unit.id, "kind": entry.kind})
     return entry
+
+
+def _check_address(entry: RegistryEntry | None, unit: Unit, fields: dict) -> None:
+    """A trusted address model names the trusted address it is: a unit of that kind in the commune, registered
+    once (the model indicator counts it once); other kinds name none."""
+    if fields.get("kind") != "trusted_address":
+        fields["address_unit_id"] = None
+        return
+    address = db.session.get(Unit, fields.get("address_unit_id") or "")
+    ensure(address is not None and address.kind == "trusted_address" and address.id in scope_ids(unit),
+           _l("Vui lòng chọn địa chỉ tin cậy của xã mà mô hình này là."), "address_unit_id")
+    taken = db.session.scalar(select(RegistryEntry.id).where(
+        RegistryEntry.address_unit_id == address.id, RegistryEntry.id != (entry.id if entry else "")))
+    ensure(taken is None, _l("Địa chỉ tin cậy này đã có trong sổ mô hình."), "address_unit_id")
+
+
+def log_meeting(entry: RegistryEntry, fields: dict, *, actor) -> RegistryMeeting:
+    """Add a dated meeting to a model's log."""
+    ensure(fields.get("held_on") is not None, _l("Vui lòng nhập ngày, dạng ngày/tháng/năm."), "held_on")
+    ensure(fields["held_on"] <= clock.today(), _l("Ngày sinh hoạt không được sau hôm nay."), "held_on")
+    ensure(fields["held_on"] >= entry.founded_on, _l("Ngày sinh hoạt không được trước ngày thành lập."), "held_on")
+    attendees, women = fields.get("attendees") or 0, fields.get("women") or 0
+    ensure(attendees >= 0 and women >= 0, _l("Phải là số nguyên không âm."), "attendees")
+    ensure(women <= attendees, _l("Số nữ không được lớn hơn số người tham gia."), "women")
+    meeting = RegistryMeeting(entry_id=entry.id, held_on=fields["held_on"], attendees=attendees, women=women,
+                              topic=(fields.get("topic") or "").strip(), recorded_by_id=getattr(actor, "id", None))
+    entry.meetings.append(meeting)
+    db.session.flush()
+    audit.record(actor, "indicator.registry_meeting", entry, detail={"meeting_id": meeting.id})
+    return meeting
+
+
+def void_meeting(meeting: RegistryMeeting, reason: str, *, actor) -> None:
+    """Strike a meeting logged in error; it stays in the log with its reason."""
+    ensure(meeting.status == "valid", _l("Buổi sinh hoạt này đã được huỷ."))
+    ensure((reason or "").strip(), _l("Vui lòng ghi lý do huỷ."), "reason")
+    meeting.status, meeting.void_reason = "void", reason.strip()
+    db.session.flush()
+    audit.record(actor, "indicator.registry_meeting_void", meeting.entry, detail={"meeting_id": meeting.id})
 
 
 # --- activity plan and budget ----------------------------------------------------------------------------

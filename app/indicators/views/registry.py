@@ -15,8 +15,8 @@ from ...units.models import Unit
 from ...units.queries import scope_ids
 from ...web.unit_of_work import attempt
 from .. import queries, services
-from ..forms import MODEL_KIND_LABELS, RegistryEntryForm
-from ..models import RegistryEntry
+from ..forms import MODEL_KIND_LABELS, SUPPORT_LABELS, MeetingForm, ReasonForm, RegistryEntryForm
+from ..models import RegistryEntry, RegistryMeeting
 from . import bp
 from .common import focus_unit, unit_in_scope, viewer_root
 
@@ -35,7 +35,8 @@ def registry():
     entries = db.session.scalars(stmt.order_by(Unit.code, RegistryEntry.kind, RegistryEntry.name)).all()
     context = {"entries": entries, "kind": kind, "root": root, "focus": focus,
                "totals": queries.registry_totals(scope_ids(focus), clock.today()),
-               "my_units": queries.scope_for(current_user, "reporter"),
+               "my_units": queries.scope_for(current_user, "reporter"), "feeds": _model_indicators(),
+               "support_labels": SUPPORT_LABELS,
                "can_add": has_permission(current_user, "indicator.report")}
     if htmx.target == "registry-rows":
         return render_template("indicators/_registry_rows.html", **context)
@@ -49,11 +50,29 @@ def _commune_choices() -> list[tuple[str, str]]:
     return [(u.id, u.name) for u in communes]
 
 
-def _form_page(form, entry=None):
+def _address_choices() -> list[tuple[str, str]]:
+    """The trusted addresses (units) of the reporter's communes, for a trusted address model to name."""
+    units = queries.scope_for(current_user, "reporter")
+    found = db.session.scalars(select(Unit).where(Unit.id.in_(list(units)), Unit.kind == "trusted_address")
+                               .order_by(Unit.code)).all()
+    return [("", "—")] + [(u.id, f"{u.name} ({u.code})") for u in found]
+
+
+def _model_indicators() -> dict:
+    """{model kind: the indicator its models feed}: a trusted address model counts under its stock indicator."""
+    return {ind.model_kind: ind for ind in queries.indicators() if ind.kind == "stock" and ind.model_kind
+            and ind.code != "CT2.3"}
+
+
+def _form_page(form, entry=None, meeting_form=None, reason_form=None):
     choices = _commune_choices()
+    form.address_unit_id.choices = _address_choices()
     return render_template("indicators/registry_form.html", form=form, entry=entry, communes=choices,
                            unit_id=request.form.get("unit_id") or (entry.unit_id if entry else
-                                                                   (choices[0][0] if choices else "")))
+                                                                   (choices[0][0] if choices else "")),
+                           feeds=_model_indicators(), support_labels=SUPPORT_LABELS,
+                           meeting_form=meeting_form or MeetingForm(formdata=None),
+                           reason_form=reason_form or ReasonForm(formdata=None))
 
 
 @bp.route("/registry/new", methods=["GET", "POST"])
@@ -90,3 +109,43 @@ def registry_edit(entry_id):
         flash(_("Đã cập nhật mô hình."), "success")
         return redirect(url_for(".registry"), 303)
     return _form_page(form, entry)
+
+
+@bp.post("/registry/<uuid:entry_id>/meetings")
+@permission_required("indicator.report")
+def registry_meeting(entry_id):
+    """Log a dated meeting of a model."""
+    entry = ensure_authorized("edit", queries.registry_for(current_user, str(entry_id)))
+    meeting_form = MeetingForm()
+    if meeting_form.validate():
+        try:
+            with attempt():
+                services.log_meeting(entry, meeting_form.values(), actor=current_user)
+        except ServiceError as exc:
+            getattr(meeting_form, exc.field or "held_on", meeting_form.held_on).errors.append(str(exc))
+        else:
+            flash(_("Đã ghi buổi sinh hoạt."), "success")
+            return redirect(url_for(".registry_edit", entry_id=entry.id), 303)
+    return _form_page(RegistryEntryForm(formdata=None, obj=entry), entry, meeting_form=meeting_form)
+
+
+@bp.post("/registry/<uuid:entry_id>/meetings/<uuid:meeting_id>/void")
+@permission_required("indicator.report")
+def registry_meeting_void(entry_id, meeting_id):
+    """Strike a meeting logged in error, with the reason."""
+    entry = ensure_authorized("edit", queries.registry_for(current_user, str(entry_id)))
+    meeting = db.session.scalar(select(RegistryMeeting).where(RegistryMeeting.id == str(meeting_id),
+                                                              RegistryMeeting.entry_id == entry.id))
+    if meeting is None:
+        ensure_authorized("edit", None)
+    reason_form = ReasonForm()
+    if reason_form.validate():
+        try:
+            with attempt():
+                services.void_meeting(meeting, reason_form.reason.data, actor=current_user)
+        except ServiceError as exc:
+            reason_form.reason.errors.append(str(exc))
+        else:
+            flash(_("Đã huỷ buổi sinh hoạt."), "success")
+            return redirect(url_for(".registry_edit", entry_id=entry.id), 303)
+    return _form_page(RegistryEntryForm(formdata=None, obj=entry), entry, reason_form=reason_form)
