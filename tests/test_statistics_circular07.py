@@ -169,3 +169,18 @@ def test_a_counsellor_sees_the_hub_but_downloads_no_file(app, make_user, login):
     hub = client.get("/statistics/")
     assert hub.status_code == 200 and "circular-07.xlsx" not in hub.get_data(as_text=True)
     assert client.get("/statistics/circular-07.xlsx").status_code == 403
+
+
+def test_a_district_report_has_a_line_per_commune_adding_up_to_its_total(app, dataset, request_ctx):
+    from app.statistics import circular07
+    from app.units.queries import by_code, scope_ids
+    district = by_code("099")
+    report = circular07.build(district, 2026, viewer_units=frozenset(scope_ids(district)))
+    forms = dict(report.sections)[str(circular07.PROTECTION_SECTIONS[0][1])]
+    lines = {label: [c.value for c in row] for label, row in zip(forms.row_labels, forms.cells, strict=True)}
+    assert len(lines) > 1 and "Xã Mường Mùn" in lines
+    assert lines["Xã Quài Tở"] == [5, 2, 1, 1]
+    assert all(values == [0, 0, 0, 0] for label, values in lines.items() if label != "Xã Quài Tở")
+    assert [c.value for c in forms.col_totals] == [5, 2, 1, 1]
+    places = report.sections[-1][1]
+    assert [c.value for c in places.col_totals] == [6] and sum(report.addresses) >= 2  # TA-02, TA-03 at least
