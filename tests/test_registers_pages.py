@@ -138,3 +138,28 @@ def test_an_event_is_corrected_then_voided_with_its_reason(app, client, make_use
     actions = {a for a in ("registers.event_create", "registers.event_update", "registers.event_void")
                if _audit(app, a)}
     assert len(actions) == 3
+
+
+def test_voiding_or_erasing_a_payment_needs_a_fresh_second_factor(app, client, make_user, login, unit,
+                                                                   monkeypatch):
+    from datetime import timedelta
+
+    import pyotp
+
+    from app.auth import stepup
+    from app.registers.models import SafeMotherhoodPayment
+    user = make_user("reporter", "03295", totp=True)
+    login(client, user)
+    assert client.post("/auth/totp", data={"code": pyotp.TOTP(user.totp_secret).now()}).status_code == 302
+    assert client.post("/registers/payments/new", data=_payment_form(unit("03295").id)).status_code == 303
+    with app.app_context():
+        payment_id = db.session.scalar(select(SafeMotherhoodPayment.id))
+        db.session.remove()
+    real = stepup.utcnow
+    monkeypatch.setattr(stepup, "utcnow", lambda: real() + timedelta(minutes=6))
+    for action in ("void", "erase"):
+        response = client.post(f"/registers/payments/{payment_id}/{action}", data={"reason": "Chi trùng"})
+        assert response.status_code == 303 and "/auth/step-up" in response.headers["Location"], action
+    with app.app_context():
+        assert not db.session.get(SafeMotherhoodPayment, payment_id).is_erased
+        db.session.remove()

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from .. import clock
 from ..auth.permissions import authorize, deny, ensure_authorized, has_permission, permission_required
+from ..auth.stepup import step_up_required
 from ..extensions import db, htmx
 from ..services import ServiceError
 from ..units.models import Unit
@@ -173,6 +174,7 @@ def payment_edit(payment_id):
 
 @bp.post("/payments/<uuid:payment_id>/void")
 @permission_required("register.enter")
+@step_up_required  # erases person data for good
 def payment_void(payment_id):
     """Void a payment typed in error, with the reason; its person data is erased for good."""
     payment = ensure_authorized("void", queries.payment_for(current_user, str(payment_id)))
@@ -191,6 +193,7 @@ def payment_void(payment_id):
 
 @bp.post("/payments/<uuid:payment_id>/erase")
 @permission_required("register.enter")
+@step_up_required  # erases person data for good
 def payment_erase(payment_id):
     """Erase a payment's person data for good (the person asked); the payment still counts."""
     payment = ensure_authorized("erase", queries.payment_for(current_user, str(payment_id)))
