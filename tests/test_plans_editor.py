@@ -70,17 +70,20 @@ def test_a_province_user_makes_a_2026_2030_plan_from_a_copy_edits_it_and_activat
                                   "phase_target": "60", "formula": "CT7 + CT8", "unit_label": "lượt"}
                        ).status_code == 303
     assert client.post(f"/indicators/plans/{plan_id}/cycles", data={
-        "frequency": "quarterly", "round": "quarter", "level": "commune", "working_days": "10"}).status_code == 303
+        "rule-frequency": "quarterly", "rule-round": "quarter", "rule-level": "commune", "rule-working_days": "10"}
+    ).status_code == 303
     with app.app_context():
         ct7 = next(i for i in plans.indicators(plans.get(plan_id)) if i.code == "CT7")
         new_commune = unit("2025-03295")
     assert client.post(f"/indicators/plans/{plan_id}/targets", data={
-        "indicator_id": ct7.id, "unit_id": new_commune.id, "year": "2026", "value": "3"}).status_code == 303
+        "target-indicator_id": ct7.id, "target-unit_id": new_commune.id, "target-year": "2026", "target-value": "3"}
+    ).status_code == 303
     assert client.post(f"/indicators/plans/{plan_id}/activities", data={
-        "code": "II.5", "name": "Hỗ trợ sinh kế cho phụ nữ sau sáp nhập", "years": "2026, 2027",
-        "indicator_codes": "CT7"}).status_code == 303
+        "activity-code": "II.5", "activity-name": "Hỗ trợ sinh kế cho phụ nữ sau sáp nhập",
+        "activity-years": "2026, 2027", "activity-indicator_codes": "CT7"}).status_code == 303
     assert client.post(f"/indicators/plans/{plan_id}/budget", data={
-        "year": "2026", "component": "II", "activity_code": "II.5", "planned": "250000000"}).status_code == 303
+        "budget-year": "2026", "budget-component": "II", "budget-activity_code": "II.5",
+        "budget-planned": "250000000"}).status_code == 303
     html = client.get(plan_url).get_data(as_text=True)
     assert "CT7 + CT8" in html and "10 ngày làm việc sau khi hết kỳ" in html and "250.000.000 đ" in html
     assert "14/04/2026" in html  # Q1 2026 ends Tuesday 31/03: ten working days later is Tuesday 14/04
@@ -129,18 +132,21 @@ def test_every_edit_of_the_archived_plan_is_refused_in_vietnamese(app, client, m
                                                          "phase_target": "1"},
         f"/indicators/plans/{plan_id}/indicators/{ct1}": {"code": "CT1", "name": "Đổi tên", "kind": "stock",
                                                            "model_kind": "communication_team", "phase_target": "90"},
-        f"/indicators/plans/{plan_id}/cycles": {"frequency": "quarterly", "round": "quarter", "level": "commune",
-                                                "working_days": "10"},
-        f"/indicators/plans/{plan_id}/targets": {"indicator_id": ct1, "unit_id": "", "value": "3"},
-        f"/indicators/plans/{plan_id}/activities": {"code": "I.9", "name": "Hoạt động mới"},
-        f"/indicators/plans/{plan_id}/budget": {"year": "2025", "component": "I", "planned": "1"},
-        f"/indicators/plans/{plan_id}": {"title": "Đổi tên", "programme": "DA8", "phase_start": "2021",
-                                         "phase_end": "2025", "budget_total": "1"},
+        f"/indicators/plans/{plan_id}/cycles": {"rule-frequency": "quarterly", "rule-round": "quarter",
+                                                "rule-level": "commune", "rule-working_days": "10"},
+        f"/indicators/plans/{plan_id}/targets": {"target-indicator_id": ct1, "target-unit_id": "",
+                                                 "target-value": "3"},
+        f"/indicators/plans/{plan_id}/activities": {"activity-code": "I.9", "activity-name": "Hoạt động mới"},
+        f"/indicators/plans/{plan_id}/budget": {"budget-year": "2025", "budget-component": "I",
+                                                "budget-planned": "1"},
+        f"/indicators/plans/{plan_id}": {"plan-title": "Đổi tên", "plan-programme": "DA8",
+                                         "plan-phase_start": "2021", "plan-phase_end": "2025",
+                                         "plan-budget_total": "1"},
     }
     for url, data in attempts.items():
         if url.endswith("/targets"):
             with app.app_context():
-                data["unit_id"] = unit("11").id
+                data["target-unit_id"] = unit("11").id
         page = client.post(url, data=data)
         body = page.get_data(as_text=True)
         assert page.status_code == 200 and refused in body, url
@@ -177,7 +183,7 @@ def test_an_active_plan_with_reports_changes_its_definitions_only_in_a_new_versi
     assert page.status_code == 200 and "không sửa định nghĩa tại chỗ" in body and "định nghĩa mới" in body
     # Targets still change in place: they are not definitions.
     assert client.post(f"/indicators/plans/{plan_id}/targets", data={
-        "indicator_id": ct7, "unit_id": unit_id, "value": "5"}).status_code == 303
+        "target-indicator_id": ct7, "target-unit_id": unit_id, "target-value": "5"}).status_code == 303
     response = client.post(f"/indicators/plans/{plan_id}/version")
     assert response.status_code == 303
     with app.app_context():
@@ -229,16 +235,16 @@ def test_bad_plan_input_is_a_vietnamese_error_beside_its_field_with_the_input_ke
     assert page.status_code == 200  # a source nobody registered is not among the choices: refused by the form
     # A target for a commune that no longer exists in the plan's period.
     page = client.post(f"/indicators/plans/{plan_id}/targets", data={
-        "indicator_id": ct1, "unit_id": old_commune, "year": "2027", "value": "4"})
+        "target-indicator_id": ct1, "target-unit_id": old_commune, "target-year": "2027", "target-value": "4"})
     body = page.get_data(as_text=True)
-    assert page.status_code == 200 and "không tồn tại trong kỳ này" in body and 'id="unit_id-error"' in body
+    assert page.status_code == 200 and "không tồn tại trong kỳ này" in body and 'id="target-unit_id-error"' in body
     assert 'value="4"' in body and 'value="2027"' in body
     # A cycle rule with no way to count its deadline, and a middle level the plan does not have.
-    page = client.post(f"/indicators/plans/{draft_id}/cycles", data={"frequency": "quarterly", "round": "quarter",
-                                                                      "level": "middle", "working_days": "10"})
+    page = client.post(f"/indicators/plans/{draft_id}/cycles", data={
+        "rule-frequency": "quarterly", "rule-round": "quarter", "rule-level": "middle", "rule-working_days": "10"})
     assert "xã báo cáo thẳng lên tỉnh" in page.get_data(as_text=True)
-    page = client.post(f"/indicators/plans/{draft_id}/cycles", data={"frequency": "quarterly", "round": "quarter",
-                                                                      "level": "commune"})
+    page = client.post(f"/indicators/plans/{draft_id}/cycles", data={
+        "rule-frequency": "quarterly", "rule-round": "quarter", "rule-level": "commune"})
     assert "Chọn một cách tính hạn" in page.get_data(as_text=True)
     with app.app_context():
         assert [p.phase_start for p in plans.all_plans() if p.programme == "DA8"] == [2031, 2026, 2021]

@@ -72,7 +72,8 @@ def _heading(sheet, report) -> None:
 
 
 def _indicator_table(sheet, report, start: int) -> int:
-    target_label = _("Chỉ tiêu năm") if report.target_year else _("Chỉ tiêu giai đoạn 2021-2025")
+    a, b = (report.plan.phase_start, report.plan.phase_end) if report.plan else (2021, 2025)
+    target_label = _("Chỉ tiêu năm") if report.target_year else _("Chỉ tiêu giai đoạn %(a)d-%(b)d", a=a, b=b)
     headers = [_("TT"), _("Chỉ tiêu"), _("Đơn vị tính"), target_label, _("Thực hiện"), _("Tỷ lệ đạt (%)")]
     table_row(sheet, start, headers, bold=True)
     row = start

@@ -57,7 +57,8 @@ def _budget(sheet, report, summary) -> None:
         for column in "FGH":
             sheet[f"{column}{line}"].number_format = MONEY
     row += 2
-    envelope = [(_("Tổng mức vốn theo kế hoạch giai đoạn 2021-2025"), summary["envelope"]),
+    a, b = (report.plan.phase_start, report.plan.phase_end) if report.plan else (2021, 2025)
+    envelope = [(_("Tổng mức vốn theo kế hoạch giai đoạn %(a)d-%(b)d", a=a, b=b), summary["envelope"]),
                 (_("Kế hoạch đã lập các năm"), summary["totals"]["planned"]),
                 (_("Còn chưa lập kế hoạch"), summary["unplanned"])]
     for label, amount in envelope:

@@ -102,10 +102,10 @@ def plan_create():
 def _plan_page(plan: IndicatorPlan, *, forms: dict | None = None, status=200):
     forms = forms or {}
     root = viewer_root()
-    plan_form = forms.get("plan") or PlanForm(formdata=None, obj=plan)
+    plan_form = forms.get("plan") or PlanForm(formdata=None, obj=plan, prefix="plan")
     if "plan" not in forms:
         plan_form.middle_level.data = plan.middle_level or ""
-    target_form = forms.get("target") or TargetForm(formdata=None)
+    target_form = forms.get("target") or TargetForm(formdata=None, prefix="target")
     _target_choices(target_form, plan, root)
     inds = plans.indicators(plan)
     context = {
@@ -114,9 +114,9 @@ def _plan_page(plan: IndicatorPlan, *, forms: dict | None = None, status=200):
         "targets": _targets_table(plan), "can_edit": authorize(current_user, "edit", PlanTask(plan)),
         "locked": plans.definitions_locked(plan), "has_reports": plans.has_reports(plan),
         "plan_form": plan_form, "target_form": target_form,
-        "rule_form": forms.get("rule") or CycleRuleForm(formdata=None),
-        "activity_form": forms.get("activity") or ActivityForm(formdata=None),
-        "budget_form": forms.get("budget") or PlanBudgetForm(formdata=None),
+        "rule_form": forms.get("rule") or CycleRuleForm(formdata=None, prefix="rule"),
+        "activity_form": forms.get("activity") or ActivityForm(formdata=None, prefix="activity"),
+        "budget_form": forms.get("budget") or PlanBudgetForm(formdata=None, prefix="budget"),
         "history": _history(plan), "due_examples": _due_examples(plan),
         "previous": plans.get(plan.previous_id), "sources": dict(valuesources.choices()),
         "action_label": action_label,
@@ -180,7 +180,7 @@ def plan_view(indicator_plan_id):
 def plan_update(indicator_plan_id):
     """Change a plan's title, phase (a draft's), envelope or middle level."""
     plan = _plan(indicator_plan_id, "edit")
-    form = PlanForm(request.form)
+    form = PlanForm(request.form, prefix="plan")
     if not form.validate():
         return _plan_page(plan, forms={"plan": form})
     try:
@@ -305,7 +305,7 @@ def plan_indicator_delete(indicator_plan_id, indicator_id):
 def plan_target(indicator_plan_id):
     """Set (empty value: clear) a target of a unit for a year of the phase or the whole phase."""
     plan = _plan(indicator_plan_id, "edit")
-    form = TargetForm(request.form)
+    form = TargetForm(request.form, prefix="target")
     _target_choices(form, plan, viewer_root())
     if not form.validate():
         return _plan_page(plan, forms={"target": form})
@@ -335,7 +335,7 @@ def _unit_task(unit):
 def plan_cycle_rule(indicator_plan_id):
     """Add a reporting cycle: quarterly or yearly, due a number of working days after the period or on a day."""
     plan = _plan(indicator_plan_id, "edit")
-    form = CycleRuleForm(request.form)
+    form = CycleRuleForm(request.form, prefix="rule")
     if not form.validate():
         return _plan_page(plan, forms={"rule": form})
     try:
@@ -370,7 +370,7 @@ def plan_cycle_rule_delete(indicator_plan_id, rule_id):
 def plan_activity(indicator_plan_id):
     """Add an activity line: code, content, lead unit, years and the indicators it serves."""
     plan = _plan(indicator_plan_id, "edit")
-    form = ActivityForm(request.form)
+    form = ActivityForm(request.form, prefix="activity")
     years = form.parsed_years() if form.validate() else None
     if years is None:
         return _plan_page(plan, forms={"activity": form})
@@ -391,7 +391,7 @@ def plan_activity(indicator_plan_id):
 def plan_budget(indicator_plan_id):
     """Add a budget line of the plan (planned money of a component or activity in a year)."""
     plan = _plan(indicator_plan_id, "edit")
-    form = PlanBudgetForm(request.form)
+    form = PlanBudgetForm(request.form, prefix="budget")
     if not form.validate():
         return _plan_page(plan, forms={"budget": form})
     fields = {**form.data, "source": "central", "allocated": 0, "disbursed": 0, "note": ""}
