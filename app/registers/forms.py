@@ -18,6 +18,11 @@ def blank():
     return [("", _l("— Chọn —"))]
 
 
+def coded(pairs):
+    """A coded list's labels (marked with N_ in reference_data), translated when the page is drawn."""
+    return [(code, _l(label)) for code, label in pairs]  # noqa: INT001 - the labels are extracted where marked
+
+
 def count_field(label, *validators):
     return WholeNumberField(label, [*validators, NumberRange(min=0, message=_l("Phải là số nguyên không âm."))],
                             render_kw={"min": 0, "inputmode": "numeric"})
@@ -29,7 +34,7 @@ def _not_future(field, message):
 
 
 class PaymentForm(BaseForm):
-    package = SelectField(_l("Gói hỗ trợ"), [chosen()], choices=options(blank(), ref.PACKAGES))
+    package = SelectField(_l("Gói hỗ trợ"), [chosen()], choices=options(blank(), coded(ref.PACKAGES)))
     paid_on = DateField(_l("Ngày chi"), [required(DATE_MESSAGE)])
     amount = WholeNumberField(_l("Số tiền (đồng)"), [InputRequired(_l("Vui lòng nhập số tiền.")),
                                                      NumberRange(min=1, max=MAX_AMOUNT,
@@ -39,7 +44,7 @@ class PaymentForm(BaseForm):
     full_name = text(_l("Họ tên người nhận"), required(), max_len=120, render_kw={"autocomplete": "off"})
     id_number = text(_l("Số CCCD (nếu có trên chứng từ)"), optional(), max_len=20, render_kw={"autocomplete": "off"})
     address = text(_l("Thôn, bản, địa chỉ"), optional(), max_len=200, render_kw={"autocomplete": "off"})
-    ethnic_code = SelectField(_l("Dân tộc"), [optional()], choices=options(blank(), ref.ETHNIC_BUCKETS))
+    ethnic_code = SelectField(_l("Dân tộc"), [optional()], choices=options(blank(), coded(ref.ETHNIC_BUCKETS)))
     age_band = SelectField(_l("Nhóm tuổi"), [optional()],
                            choices=options(blank(), DISAGGREGATION_OPTIONS["age_band"]))
     note = long_text(_l("Ghi chú"), optional(), max_len=1000, render_kw={"autocomplete": "off"})
@@ -54,7 +59,7 @@ class PaymentForm(BaseForm):
 
 
 class EventForm(BaseForm):
-    kind = SelectField(_l("Loại sự kiện"), [chosen()], choices=options(blank(), ref.EVENT_KINDS))
+    kind = SelectField(_l("Loại sự kiện"), [chosen()], choices=options(blank(), coded(ref.EVENT_KINDS)))
     held_on = DateField(_l("Ngày tổ chức"), [required(DATE_MESSAGE)])
     place_id = SelectField(_l("Nơi tổ chức (thôn, bản hoặc xã)"), [chosen()], choices=[], validate_choice=False)
     topic = text(_l("Nội dung, chủ đề"), optional(), max_len=300)

@@ -124,7 +124,9 @@ def proper_nouns() -> frozenset[str]:
 PLAIN_DATA_COLUMNS = ("name", "code", "username", "display_name", "title", "decision_number", "results",
                       "difficulties", "recommendations", "return_reason", "reopen_reason",
                       "contact", "hours", "note",  # these three: a directory service's office details
-                      "text_vi", "text_plain")  # the sensitive-data notice: the controller's text, as written
+                      "text_vi", "text_plain",  # the sensitive-data notice: the controller's text, as written
+                      "topic", "void_reason", "voucher_number")  # the registers: what an event or meeting was
+                      # about, why an entry was voided, the accounting voucher's number
 
 
 def data_strings(server) -> set[str]:
