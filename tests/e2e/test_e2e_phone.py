@@ -15,7 +15,8 @@ TABLE_PAGES = {
     "counsellor": ["/cases/", "/cases/followups", "/referrals/", "/livelihood/"],
     "agency_officer": ["/referrals/"],
     "district_reviewer": ["/cases/", "/livelihood/", "/indicators/reports", "/indicators/budget"],
-    "reporter": ["/indicators/reports", "/indicators/registry"],
+    "reporter": ["/indicators/reports", "/indicators/registry", "/registers/", "/registers/payments",
+                 "/registers/events"],
     "admin": ["/audit/", "/admin/users", "/units/"],
 }
 
