@@ -3,6 +3,7 @@
 import re
 from datetime import date
 
+from markup_support import unlabelled
 from sqlalchemy import select
 
 from app.extensions import db
@@ -96,7 +97,7 @@ def sent_report(cycle, commune_code: str, *, value=5, denominator=8, confirm_by=
 
 def dashboard_rows(html: str, code: str) -> dict:
     """{unit name: (target, achieved, rate)} of one indicator's table on the dashboard, as shown."""
-    section = html.split(f'id="ind-{code.replace(".", "-")}"', 1)[1].split("</section>", 1)[0]
+    section = unlabelled(html).split(f'id="ind-{code.replace(".", "-")}"', 1)[1].split("</section>", 1)[0]
     rows = re.findall(r"<tr><td>(?:<a [^>]*>|<strong>)([^<]+)(?:</a>|</strong>)</td>\s*"
                       r'<td class="right">([^<]*)</td>\s*<td class="right">([^<]*)</td>\s*'
                       r'<td class="right">([^<]*)</td></tr>', section)

@@ -2,6 +2,7 @@
 
 import re
 
+from markup_support import unlabelled
 from test_cases_support import audit_actions
 from test_referrals_support import AGENCY, as_user, setup_referral
 
@@ -55,7 +56,7 @@ def test_inbox_and_outbox_page_through_every_referral_keeping_the_filter(app, cl
         seen, page, url = [], 1, "/referrals/?status=sent"
         while url:
             html = who.get(url).get_data(as_text=True)
-            rows = re.findall(r'<td><a href="/referrals/([0-9a-f-]{36})"', html)
+            rows = re.findall(r'<td><a href="/referrals/([0-9a-f-]{36})"', unlabelled(html))
             assert 1 <= len(rows) <= 2, html
             seen += rows
             assert f"Trang {page}" in html

@@ -163,7 +163,7 @@ def test_the_audit_list_reads_in_words_and_filters_by_them(app, client, make_use
     admin = make_user("admin", "11")
     login(client, admin)
     page = client.get("/audit/").get_data(as_text=True)
-    assert re.search(r"<td>Đăng nhập vào hệ thống <code class=\"muted\">auth.login</code></td>", page)
+    assert re.search(r"<td[^>]*>Đăng nhập vào hệ thống <code class=\"muted\">auth.login</code></td>", page)
     assert '<option value="auth.login">Đăng nhập vào hệ thống</option>' in page  # the filter is a list of words
     assert '<option value="note.withdraw">Rút ghi chú (giữ trong lịch sử)</option>' in page
     chosen = client.get("/audit/?action=user.create").get_data(as_text=True)
@@ -209,3 +209,68 @@ def test_ct4_counts_the_trusted_address_of_quai_to(app, client, make_user, login
     login(client, make_user("monitor", "11"))
     rows = dashboard_rows(client.get("/indicators/?year=2025").get_data(as_text=True), "CT4")
     assert rows["Xã Quài Tở"][1] not in ("0", "—")  # TA-02 is there
+
+
+def test_table_cells_carry_their_column_label_from_the_server(client, counsellor, case_id):
+    """The phone's card layout reads each cell's label from data-label: written on the server, so it is there
+    with JavaScript off too (app.js only labels rows an htmx swap brings in)."""
+    html = client.get("/cases/").get_data(as_text=True)
+    table = re.search(r'<table class="data[^"]*"[^>]*>.*?</table>', html, re.S).group(0)
+    heads = [re.sub(r"<[^>]+>|\s+", " ", h).strip() for h in re.findall(r"<th[^>]*>(.*?)</th>",
+                                                                          table.split("</thead>")[0], re.S)]
+    body = table.split("</thead>")[1]
+    cells = re.findall(r"<td\b[^>]*>", body)
+    assert cells and all("data-label=" in c for c in cells)
+    labels = [re.search(r'data-label="([^"]*)"', c).group(1) for c in cells[:len(heads)]]
+    assert labels == [h.replace("&amp;", "&").replace("&", "&amp;") for h in heads]
+
+
+def test_table_labels_follow_colspan_and_rowspan_and_keep_given_ones():
+    from markupsafe import Markup
+
+    from app.web.table_labels import label_tables
+    html = str(label_tables(Markup(
+        '<table class="data"><thead><tr><th rowspan="2">Mã</th><th colspan="2">Số &amp; tiền</th></tr>'
+        '<tr><th>Nam</th><th>Nữ</th></tr></thead><tbody><tr><td>A</td><td data-label="x">1</td>'
+        """<td hx-vals='{"a":">"}'>2</td></tr></tbody><tfoot><tr><th>Tổng</th><td colspan="2">3</td></tr>"""
+        '</tfoot></table><table><tr><td>k</td></tr></table>')))
+    assert str(label_tables("<table>")) == "&lt;table&gt;"  # a plain string is escaped, never trusted
+    assert '<td data-label="Mã">A</td>' in html and '<td data-label="x">1</td>' in html
+    assert """<td hx-vals='{"a":">"}' data-label="Số &amp; tiền · Nữ">2</td>""" in html
+    assert '<th data-label="Mã">Tổng</th>' in html and '<td colspan="2" data-label="Số &amp; tiền · Nam">' in html
+    assert "<td>k</td>" in html  # not a data table
+
+
+def _village(app, code, name, parent_code):
+    from app.extensions import db
+    from app.units.queries import by_code
+    from app.units.services import create_unit
+    with app.app_context():
+        village = create_unit(code=code, kind="village", name=name, parent=by_code(parent_code), actor="test")
+        db.session.commit()
+        village_id = village.id
+        db.session.remove()
+    return village_id
+
+
+def test_no_village_list_is_said_plainly_and_loaded_villages_of_the_commune_served_are_offered(
+        app, client, counsellor, unit):
+    """There is no official village list in the reference data: the intake form says so instead of offering an
+    empty list; villages an administrator loads under the commune of the counsellor's trusted address appear."""
+    empty = client.get("/cases/new").get_data(as_text=True)
+    assert 'name="village_id"' not in empty and "Chưa có danh sách thôn, bản" in empty
+    shell = client.get("/offline/")
+    assert shell.status_code == 200 and 'name="unit_id"' in shell.get_data(as_text=True)
+    assert 'name="village_id"' not in shell.get_data(as_text=True)
+    here = _village(app, "TEST-VL-01", "Bản Thử Nghiệm Một", "03295")  # Quài Tở, the commune of TA-02
+    _village(app, "TEST-VL-02", "Bản Xã Khác", "03268")  # another commune: not served
+    form = client.get("/cases/new").get_data(as_text=True)
+    assert 'name="village_id"' in form and "Bản Thử Nghiệm Một" in form and "Bản Xã Khác" not in form
+    from test_cases_support import new_case
+
+    from app.cases.models import Case
+    from app.extensions import db
+    case_id = new_case(client, unit("TA-02").id, village_id=here)
+    with app.app_context():
+        assert db.session.get(Case, case_id).village_id == here
+        db.session.remove()

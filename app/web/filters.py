@@ -57,7 +57,9 @@ def number(value) -> str:
 
 def register(app) -> None:
     from .i18n import label
-    app.jinja_env.filters.update(date_vn=date_vn, datetime_vn=datetime_vn, money=money, number=number, label=label)
+    from .table_labels import label_tables
+    app.jinja_env.filters.update(date_vn=date_vn, datetime_vn=datetime_vn, money=money, number=number, label=label,
+                                 label_tables=label_tables)
     _install_request_gettext(app)
 
 

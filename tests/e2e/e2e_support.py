@@ -284,7 +284,7 @@ def check_phone(page, device: str):
 # --- accessibility ----------------------------------------------------------------------------
 
 def check_axe(page, label: str = "") -> list[dict]:
-    """Run axe-core on the page as it is now; fail on any serious or critical violation.
+    """Run axe-core on the page as it is now, folded sections opened; fail on any serious or critical violation.
 
     The vendored file is evaluated through the DevTools protocol, which the page's CSP does not govern;
     the app's own CSP stays on for everything else.
@@ -292,10 +292,21 @@ def check_axe(page, label: str = "") -> list[dict]:
     has_axe = "() => document.readyState === 'loading' ? null : typeof window.axe !== 'undefined'"
     if not settled_evaluate(page, has_axe):
         page.evaluate(AXE.read_text(encoding="utf-8"))
+    # What is folded (a closed <details>, a collapsed section) is not rendered, so axe would skip it: unfold
+    # everything for the run, then fold it back as the user left it.
     violations = page.evaluate("""async () => {
-      const r = await axe.run(document, {resultTypes: ['violations']});
-      return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-                                     nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}));
+      const closed = [...document.querySelectorAll('details:not([open])')],
+            folded = [...document.querySelectorAll('.is-collapsed')];
+      closed.forEach(d => { d.open = true; });
+      folded.forEach(s => s.classList.remove('is-collapsed'));
+      try {
+        const r = await axe.run(document, {resultTypes: ['violations']});
+        return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                       nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}));
+      } finally {
+        closed.forEach(d => { d.open = false; });
+        folded.forEach(s => s.classList.add('is-collapsed'));
+      }
     }""")
     _record_axe(page.url, label, violations)
     bad = [v for v in violations if v["impact"] in ("serious", "critical")]

@@ -56,6 +56,30 @@ def test_every_table_is_cards_with_every_field_and_action_visible(page, demo, de
     assert tables, f"{role}: no table on {TABLE_PAGES[role]}"
 
 
+_BEFORE = """() => [...document.querySelectorAll('table.data:not(.table-keep) tbody tr')].slice(0, 3).flatMap(tr =>
+  [...tr.cells].filter(c => c.dataset.label).map(c => [c.dataset.label,
+    getComputedStyle(c, '::before').content.replace(/^"|"$/g, '')]))"""
+
+
+@pytest.mark.parametrize("role", ["counsellor", "district_reviewer"])
+def test_cards_carry_their_labels_without_javascript(new_context, demo, device, role):
+    """The labels come from the server (app/web/table_labels.py): with scripts off the cards still read
+    "label: value", every field and action in view at 360 px."""
+    _phone_only(device)
+    page = new_context(java_script_enabled=False).new_page()
+    sign_in(page, demo, demo.cast[role])
+    for path in TABLE_PAGES[role]:
+        response = page.goto(demo.url + path)
+        if response.status == 404:
+            continue
+        check_phone(page, device)
+        if page.locator("table.data:not(.table-keep) tbody tr").count():
+            assert page.evaluate(_CARD_ROWS), f"{path}: the table rows are not cards at 360 px without JS"
+            shown = page.evaluate(_BEFORE)
+            assert shown and all(label == before for label, before in shown), f"{path}: {shown[:4]}"
+        assert not page.evaluate(_LABELS), f"{path}: cells without their column's label (no JS)"
+
+
 def test_case_list_card_shows_every_column(page, demo, device):
     _phone_only(device)
     sign_in(page, demo, demo.cast["counsellor"])
@@ -121,6 +145,26 @@ def test_case_page_folds_into_sections_remembered_with_a_sticky_index(page, demo
     expect(page.locator("#case-notes .sec-toggle")).to_have_attribute("aria-expanded", "false")
     stored = page.evaluate("Object.keys(localStorage)")
     assert all(key.startswith("sec:") for key in stored), stored  # section ids only, never person data
+
+
+def test_rotating_the_phone_keeps_the_input_and_the_fit(page, demo, device):
+    """Turned to landscape and back while filling the intake form: what was typed stays, nothing scrolls sideways
+    and every tap target stays 44 px, on the form, the case list and the case page."""
+    _phone_only(device)
+    sign_in(page, demo, demo.cast["counsellor"])
+    page.goto(demo.url + "/cases/new")
+    page.locator("#full_name").fill("Lò Thị Xoay")
+    page.locator("#incident").fill("Kể lại khi đang xoay máy")
+    for width, height in ((740, 360), (360, 740)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(150)
+        check_phone(page, device)
+        expect(page.locator("#full_name")).to_have_value("Lò Thị Xoay")
+        expect(page.locator("#incident")).to_have_value("Kể lại khi đang xoay máy")
+    page.set_viewport_size({"width": 740, "height": 360})
+    for url in ("/cases/", _case_url(demo, page)):
+        page.goto(demo.url + url)
+        check_phone(page, device)
 
 
 def test_dashboard_folds_into_sections(page, demo, device):

@@ -22,11 +22,17 @@ from .common import load_case, render_case
 
 
 def _unit_choices(user):
-    """Units a counsellor may file a case under: their scope, without villages (chosen separately)."""
+    """Units a counsellor may file a case under: their scope, without villages (chosen separately).
+
+    The villages offered are those of the communes served: beneath a unit in scope, or beneath the commune a
+    trusted address in scope belongs to (a trusted address has no villages of its own)."""
     scope = queries.scope_for(user, "counsellor")
     units = db.session.scalars(select(Unit).where(Unit.id.in_(scope)).order_by(Unit.path)).all()
+    served = {u.id for u in units} | {u.parent_id for u in units if u.kind == "trusted_address" and u.parent_id}
+    villages = db.session.scalars(select(Unit).where(Unit.kind == "village", Unit.parent_id.in_(served))
+                                  .order_by(Unit.name)).all()
     return ([(u.id, f"{u.name} ({u.code})") for u in units if u.kind != "village" and u.is_current()],
-            [(u.id, u.name) for u in units if u.kind == "village" and u.is_current()])
+            [(v.id, v.name) for v in villages if v.is_current()])
 
 
 def case_form(formdata=None, **values) -> CaseForm:
