@@ -5,6 +5,7 @@ flushed and committed every `BATCH` cases, and no per-row query is made. One aud
 """
 
 import random
+from collections import Counter
 from datetime import date, timedelta
 
 from flask import current_app
@@ -16,6 +17,7 @@ from ..auth.models import RoleAssignment, User
 from ..extensions import db, transaction, utcnow
 from ..units.models import Unit
 from . import reference_data as ref
+from . import tally
 from .forms import DV_ACT_CODES
 from .models import Case, CaseCounter, CaseNote, CaseService, Consent, FollowUp
 
@@ -35,6 +37,7 @@ def seed(count: int | None = None) -> int:
     counters = {c.year: c for c in db.session.scalars(select(CaseCounter))}
     rng = random.Random(20260301)  # the same demo every time
     today = clock.today()
+    deltas: Counter = Counter()  # the statistics' counts of the batch, applied with it
     for n in range(1, count + 1):
         unit = units[n % len(units)]
         year = today.year - rng.choice((0, 0, 0, 1, 1, 2))
@@ -46,12 +49,19 @@ def seed(count: int | None = None) -> int:
         case = _case(rng, n, f"TG-{year}-{counter.last:04d}", unit, year, today)
         db.session.add(case)
         _children(rng, case, today, counsellors.get(unit))
+        cells = tally.contributions(case)
+        tally.seal(case, cells)
+        deltas.update(cells)
         if n % BATCH == 0:
             with transaction():  # this batch is kept: memory stays flat however many cases are seeded
                 db.session.flush()
+                tally.add_many(deltas)
+            deltas.clear()
             db.session.expunge_all()
             counters = {c.year: c for c in db.session.scalars(select(CaseCounter))}
     with transaction():
+        db.session.flush()
+        tally.add_many(deltas)
         audit.record("seed-demo", "case.demo_seed", detail={"count": count})
     return count
 

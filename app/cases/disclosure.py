@@ -1,37 +1,48 @@
 """How identifying the plain summary tier is: k-anonymity of the cases on quasi-identifier combinations.
 
-The summary tier is plaintext (for scoping and statistics), so whoever holds the database file or a backup
+The summary tier is plaintext (for scoping and the work lists), so whoever holds the database file or a backup
 reads it without any key. A combination of its fields that singles a person out in a small commune is as
 good as a name. This module measures it: for a combination of fields, how many cases sit in a group of
 fewer than k cases sharing the same values (k = 5, the small-cell threshold of the reports).
 
-The combinations measured are those the reports use (the indicator figures count cases per trusted address,
-kind and year; the disaggregations of the plan are sex, ethnic group and age band per commune and year) and,
-for comparison, the whole summary tier. Erased cases keep only what the yearly counts need (unit, kind,
-quarter of opening and closing; see services.clear_summary_tier).
+Since the profile (sex, age band, ethnic group, disability, poverty status, village) is sealed with the case,
+the plaintext row holds unit, kind, status, risk and dates. The combinations the reports use are measured on
+what of them a stolen file shows (a sealed field is no help to it), next to the same combination had the
+profile stayed in clear, for comparison. The statistics' counts (`StatTally`) hold no case id; their small
+cells are counted apart (`small_cells`).
 """
 
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import String, select
 
 from ..extensions import db
 from ..units.models import Unit
 from ..units.queries import nearest_of_kind
-from .models import Case
+from .models import Case, StatTally
 
 K = 5
-FULL_TIER = ("unit", "village", "kind", "sex", "age_band", "ethnic", "disability", "poverty", "risk",
-             "opened_on", "closed_on")
+PROFILE = ("village", "sex", "age_band", "ethnic", "disability", "poverty")  # sealed with the case
+PLAIN = ("unit", "commune", "kind", "status", "risk", "opened_on", "closed_on", "next_followup_on", "counted",
+         "year", "quarter", "linked")
+FULL_TIER = ("unit", "kind", "status", "risk", "opened_on", "closed_on", "next_followup_on", "counted")
 COMBINATIONS = {
     "indicator figures: trusted address × kind × year": ("unit", "kind", "year"),
     "commune × kind × year": ("commune", "kind", "year"),
     "commune × sex × age band × year": ("commune", "sex", "age_band", "year"),
     "commune × ethnic group × age band × year": ("commune", "ethnic", "age_band", "year"),
     "commune × kind × quarter": ("commune", "kind", "quarter"),
-    "the whole summary tier": FULL_TIER,
+    "profile alone: village × sex × age band × ethnic group × disability × poverty": PROFILE,
+    "trusted address alone (scoping)": ("unit",),
+    "the whole plain row (unit, kind, status, risk, dates, in statistics)": FULL_TIER,
+    "trusted address × coded rows linked to the case (other tables)": ("unit", "linked"),
 }
+
+
+def visible(fields: tuple[str, ...]) -> tuple[str, ...]:
+    """The fields of a combination that the plaintext row shows."""
+    return tuple(f for f in fields if f in PLAIN)
 
 
 @dataclass
@@ -46,23 +57,50 @@ def quarter(day) -> str:
     return f"{day.year}-Q{(day.month - 1) // 3 + 1}" if day else ""
 
 
-def summary_rows() -> list[dict]:
-    """The summary tier of every case as plain values (what a stolen database shows)."""
+def summary_rows(with_profile: bool = False) -> list[dict]:
+    """The plain row of every case as values (what a stolen database shows); `with_profile` opens the sealed
+    profile too (needs the keys), for the comparison only."""
     units = {u.id: u for u in db.session.scalars(select(Unit))}
     communes: dict[str, str] = {}
+    linked = linked_codes()
     rows = []
-    for case in db.session.execute(select(Case.unit_id, Case.village_id, Case.kind, Case.sex, Case.age_band,
-                                          Case.ethnic_code, Case.disability, Case.poverty_status, Case.risk_level,
-                                          Case.opened_on, Case.closed_on)):
+    for case in db.session.scalars(select(Case)):
         if case.unit_id not in communes:
             commune = nearest_of_kind(units[case.unit_id], ("commune",)) if case.unit_id in units else None
             communes[case.unit_id] = commune.id if commune else case.unit_id
-        rows.append({"unit": case.unit_id, "commune": communes[case.unit_id], "village": case.village_id,
-                     "kind": case.kind, "sex": case.sex, "age_band": case.age_band, "ethnic": case.ethnic_code,
-                     "disability": case.disability, "poverty": case.poverty_status, "risk": case.risk_level,
-                     "opened_on": case.opened_on, "closed_on": case.closed_on,
-                     "year": case.opened_on.year if case.opened_on else None, "quarter": quarter(case.opened_on)})
+        row = {"unit": case.unit_id, "commune": communes[case.unit_id], "kind": case.kind, "status": case.status,
+               "risk": case.risk_level, "opened_on": case.opened_on, "closed_on": case.closed_on,
+               "next_followup_on": case.next_followup_on, "counted": case.in_statistics,
+               "year": case.opened_on.year if case.opened_on else None, "quarter": quarter(case.opened_on)}
+        row["linked"] = linked.get(case.id, frozenset())
+        if with_profile:
+            row.update(village=case.village_id, sex=case.sex, age_band=case.age_band, ethnic=case.ethnic_code,
+                       disability=case.disability, poverty=case.poverty_status)
+        rows.append(row)
     return rows
+
+
+# Row identifiers (a referral's code, a decision or receipt number) and the audit entry's detail are not codes
+# an outsider could know of a person: they would make every row unique and measure nothing.
+NOT_CODES = ("code", "decision_number", "receipt_number", "detail")
+
+
+def linked_codes() -> dict[str, frozenset]:
+    """Per case, the plaintext codes of the rows of other tables that name it (case_id): a perpetrator's sex and
+    relation, a measure, a service kind… Read from the schema, so a new table is measured without a change here;
+    ids, dates and free text are left out (codes are what an outsider could match)."""
+    found: dict[str, set] = {}
+    for table in db.metadata.sorted_tables:
+        if "case_id" not in table.c or table.name == "case_record":
+            continue
+        codes = [c for c in table.c if isinstance(c.type, String) and not c.foreign_keys and not c.primary_key
+                 and not c.name.endswith("_id") and (c.type.length or 0) <= 40 and c.name not in NOT_CODES]
+        if not codes:
+            continue
+        for row in db.session.execute(select(table.c.case_id, *codes)):
+            found.setdefault(row[0], set()).update(
+                (table.name, c.name, value) for c, value in zip(codes, row[1:], strict=True) if value)
+    return {case_id: frozenset(values) for case_id, values in found.items()}
 
 
 def exposure(rows: list[dict], fields: tuple[str, ...], k: int = K) -> Exposure:
@@ -72,5 +110,19 @@ def exposure(rows: list[dict], fields: tuple[str, ...], k: int = K) -> Exposure:
 
 
 def report(k: int = K) -> dict[str, Exposure]:
+    """Each combination the reports use, on what the plaintext row shows of it."""
     rows = summary_rows()
+    return {name: exposure(rows, visible(fields), k) for name, fields in COMBINATIONS.items()}
+
+
+def report_in_clear(k: int = K) -> dict[str, Exposure]:
+    """The same combinations had the profile stayed in clear (as before it was sealed): for comparison."""
+    rows = summary_rows(with_profile=True)
     return {name: exposure(rows, fields, k) for name, fields in COMBINATIONS.items()}
+
+
+def small_cells(k: int = K) -> tuple[int, int]:
+    """(cells, cells counting fewer than k cases) of the statistics' counts: they name no case, but a small
+    cell says that someone of that unit, period and category is a case."""
+    counts = list(db.session.scalars(select(StatTally.count).where(StatTally.count > 0)))
+    return len(counts), sum(1 for n in counts if n < k)

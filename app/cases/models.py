@@ -1,7 +1,9 @@
 """Case records in three tiers.
 
-* summary — plaintext, for scoping and statistics: code, kind, unit, status, sex, age band, ethnic
-  group, disability, poverty status, risk level, dates;
+* summary — plaintext only what scoping and the work lists sort and filter on: code, kind, unit, status,
+  risk level, dates; the person's profile (sex, age band, ethnic group, disability, poverty status, village)
+  is sealed like identity (`Case.profile`), because in a small commune those fields single a person out;
+  the statistics read counts kept apart (`StatTally`, app/cases/tally.py), never linked to a case;
 * identity — encrypted, blind-indexed where searched: names, birth date, ID number, phone, address…;
 * narrative — encrypted: what happened, the assessment, safety plan and safe-contact protocol.
 
@@ -9,9 +11,10 @@ Every row hanging off a case (consents, follow-ups, services, notes, grants) sea
 fields under the case's own data key (`CaseKeyed`), so destroying that one key erases them all.
 """
 
+import json
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, not_, select, text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint, not_, select, text
 from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -32,6 +35,30 @@ ID_NUMBER = BlindSpec("id_number", normalize_digits, bits=16)
 BLIND_FIELDS = (("full_name", NAME_INDEXES[0]), ("full_name", NAME_INDEXES[1]), ("phone", PHONE),
                 ("id_number", ID_NUMBER))
 BIDX_SCHEME = 2
+
+
+PROFILE_DEFAULTS = {"sex": "", "age_band": "", "ethnic_code": "", "ethnic_list": "GSO", "disability": False,
+                    "poverty_status": "", "village_id": None}
+SEALED_SIZE = 256  # bytes: every profile (and list of tally cells up to this size) seals to the same length
+
+
+def padded(values: dict, size: int = SEALED_SIZE) -> dict:
+    """`values` with a "pad" entry that brings its JSON to a multiple of `size` bytes (ASCII values)."""
+    values = {**values, "pad": ""}
+    length = len(json.dumps(values, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+    values["pad"] = "0" * (-length % size)
+    return values
+
+
+def _profile_field(name: str):
+    def read(case):
+        return (case.profile or {}).get(name, PROFILE_DEFAULTS[name])
+
+    def write(case, value):
+        values = {k: v for k, v in (case.profile or PROFILE_DEFAULTS).items() if k != "pad"}
+        values[name] = PROFILE_DEFAULTS[name] if value is None and name != "village_id" else value
+        case.profile = padded(values)
+    return read, write
 
 
 class Case(EncryptedRecord, db.Model):
@@ -55,14 +82,7 @@ class Case(EncryptedRecord, db.Model):
     code: Mapped[str] = mapped_column(String(20), unique=True)  # shown to people, never used as a key
     kind: Mapped[str] = mapped_column(String(12), index=True)
     unit_id: Mapped[str] = mapped_column(ForeignKey("unit.id"), index=True)
-    village_id: Mapped[str | None] = mapped_column(ForeignKey("unit.id"))
     status: Mapped[str] = mapped_column(String(10), default="open", index=True)
-    sex: Mapped[str] = mapped_column(String(10))  # female, male, other, unknown
-    age_band: Mapped[str] = mapped_column(String(12))
-    ethnic_code: Mapped[str] = mapped_column(String(4))
-    ethnic_list: Mapped[str] = mapped_column(String(10), default="GSO")
-    disability: Mapped[bool] = mapped_column(Boolean, default=False)
-    poverty_status: Mapped[str] = mapped_column(String(20))
     risk_level: Mapped[str] = mapped_column(String(10), default="medium", index=True)
     # 2 high, 1 medium, 0 low: the list sorts by risk on this index (kept in step by set_risk_rank below).
     risk_rank: Mapped[int] = mapped_column(Integer, default=1, server_default="1", index=True)
@@ -83,6 +103,12 @@ class Case(EncryptedRecord, db.Model):
     in_statistics: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
     __mapper_args__ = {"version_id_col": version}
 
+    # The profile: sex (female, male, other, unknown), age band, ethnic group (code and list), disability,
+    # poverty status, village. Sealed, and padded to one size, so neither the bytes nor their length tell a value.
+    profile = Encrypted(kind="json")
+    # The statistic cells the case last added one to (app/cases/tally.py): sealed, so the counts table holds no
+    # link to a case, and erasure (which destroys this key) leaves the counts while cutting the link.
+    tally_keys = Encrypted(kind="json")
     # identity tier
     full_name = Encrypted(blind=NAME_INDEXES)
     other_names = Encrypted()
@@ -104,7 +130,6 @@ class Case(EncryptedRecord, db.Model):
     incident = Encrypted()  # what happened, in the counsellor's words
 
     unit: Mapped[Unit] = relationship(foreign_keys=[unit_id], lazy="joined")
-    village: Mapped[Unit | None] = relationship(foreign_keys=[village_id])
 
     bidx_name_year = mapped_column(Integer, nullable=True, index=True)
     # 2: the indexes are keyed per commune (search scope); NULL: made with the one key of the installation
@@ -117,6 +142,19 @@ class Case(EncryptedRecord, db.Model):
                         "safe_contact", "incident")
     SUMMARY_FIELDS = ("code", "kind", "unit_id", "village_id", "status", "sex", "age_band", "ethnic_code",
                       "disability", "poverty_status", "risk_level", "opened_on", "closed_on")
+
+    # The profile's fields read and written as attributes (forms, pages, packets), sealed together in `profile`.
+    sex = property(*_profile_field("sex"))
+    age_band = property(*_profile_field("age_band"))
+    ethnic_code = property(*_profile_field("ethnic_code"))
+    ethnic_list = property(*_profile_field("ethnic_list"))
+    disability = property(*_profile_field("disability"))
+    poverty_status = property(*_profile_field("poverty_status"))
+    village_id = property(*_profile_field("village_id"))
+
+    @property
+    def village(self) -> Unit | None:
+        return db.session.get(Unit, self.village_id) if self.village_id else None
 
     def key_owner(self) -> tuple[str, str]:
         return self.id, casekeys.CASE  # the case key in the case-key store: erasure destroys it
@@ -303,3 +341,23 @@ class EraseRequest(db.Model):
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_by_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class StatTally(db.Model):
+    """How many cases fall in one cell of a statistic: what the reports read, with no link to any case.
+
+    A cell is (statistic, unit, period, until, category): e.g. ("cases_open", trusted address, "2026-Q1" opened,
+    "2026-Q3" closed or "" open, "dv"), ("victims_age_group", unit, "2026", "", "under_16"). Kept in step by
+    app/cases/tally.py in the transaction of each change."""
+
+    __tablename__ = "stat_tally"
+    __table_args__ = (UniqueConstraint("statistic", "unit_id", "period", "until", "category",
+                                       name="uq_stat_tally_cell"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    statistic: Mapped[str] = mapped_column(String(30))
+    unit_id: Mapped[str] = mapped_column(ForeignKey("unit.id"), index=True)
+    period: Mapped[str] = mapped_column(String(7))  # "2026-Q1" (a quarter) or "2026" (a year)
+    until: Mapped[str] = mapped_column(String(7), default="")  # "2026-Q3": closed in that quarter; "": open
+    category: Mapped[str] = mapped_column(String(20), default="")
+    count: Mapped[int] = mapped_column(Integer, default=0)

@@ -20,6 +20,7 @@ from ..services import ServiceError, ensure
 from .models import BreakGlassGrant, Case, CaseCounter, CaseNote, CaseService, Consent, EraseRequest, FollowUp
 from .queries import scope_for
 from .reference_data import CONSENT_LANGUAGES
+from .tally import refresh as refresh_tally
 
 BREAK_GLASS_MINUTES = 60
 CASE_CHILDREN = (Consent, FollowUp, CaseService, CaseNote, BreakGlassGrant)
@@ -81,6 +82,7 @@ def create_case(data: dict, *, actor) -> Case:
     case = Case(code=next_code(opened_on.year), status="open", created_by_id=actor.id, opened_on=opened_on)
     _apply(case, data, EDITABLE_FIELDS)
     case.refresh_blind_indexes()
+    refresh_tally(case)
     db.session.add(case)
     audit.record(actor, "case.create", case, detail={"kind": case.kind})
     db.session.flush()
@@ -101,6 +103,7 @@ def update_case(case: Case, data: dict, *, actor, version: int) -> list[str]:
             if not changed:
                 return []
             case.refresh_blind_indexes()
+            refresh_tally(case)
         db.session.flush()  # the UPDATE carries "WHERE version = <ours>": a concurrent save makes it miss
     except StaleDataError as exc:
         raise EditConflict(_l("Hồ sơ đã được người khác sửa sau khi bạn mở biểu mẫu.")) from exc
@@ -123,6 +126,7 @@ def close_case(case: Case, reason: str, *, actor, note: str = "", on: date | Non
         ensure(note and note.strip(), _l("Còn %(n)d lần theo dõi chưa xong: hãy ghi rõ vì sao vẫn đóng hồ sơ.",
                                          n=open_followups), "note")
     case.status, case.closed_on, case.closure_reason = "closed", on or clock.today(), reason
+    refresh_tally(case)
     if note and note.strip():
         _add_note(case, _l("Đóng hồ sơ: %(note)s", note=note.strip()), actor=actor)
     audit.record(actor, "case.close", case, detail={"reason": reason, "open_followups": open_followups})
@@ -134,6 +138,7 @@ def reopen_case(case: Case, reason: str, *, actor) -> None:
     ensure(not case.is_open, _l("Hồ sơ đang mở."))
     ensure(reason and reason.strip(), _l("Vui lòng ghi lý do mở lại hồ sơ."), "reason")
     case.status, case.closed_on, case.closure_reason = "open", None, None
+    refresh_tally(case)
     _add_note(case, _l("Mở lại hồ sơ: %(reason)s", reason=reason.strip()), actor=actor)
     audit.record(actor, "case.reopen", case)
     db.session.flush()
@@ -379,13 +384,13 @@ def decide_erase(req: EraseRequest, *, actor, confirm: bool) -> None:
 
 
 def clear_summary_tier(case: Case) -> None:
-    """Keep of an erased case only what the statistics count: unit, kind, status and the quarters it was opened
-    and closed in (the yearly indicator figures count cases open during a year, which a quarter answers the same
-    way). Sex, age band, ethnic group, disability, poverty, risk, village and the exact dates single a person
-    out in a small commune (app/cases/disclosure.py measures it), so they go with the rest."""
-    for name in ("sex", "age_band", "ethnic_code", "poverty_status"):
-        setattr(case, name, "")
-    case.disability, case.village_id, case.closure_reason, case.next_followup_on = False, None, None, None
+    """Keep of an erased case's plain row only unit, kind, status and the quarters it was opened and closed in.
+
+    Its profile (sex, age band, ethnic group, disability, poverty, village) and the cells it counted in were
+    sealed under the case key, which `shred` destroys: the counts stay in the statistics (app/cases/tally.py),
+    the link from the case to them goes. Risk and the exact dates single a person out in a small commune
+    (app/cases/disclosure.py measures it), so they go too; quarters answer the yearly counts the same way."""
+    case.closure_reason, case.next_followup_on = None, None
     case.risk_level = "low"
     if case.opened_on:
         case.opened_on = quarter_start(case.opened_on)

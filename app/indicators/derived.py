@@ -42,7 +42,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
 from .. import clock
-from ..cases.models import Case, in_statistics, out_of_statistics
+from ..cases import tally
+from ..cases.models import Case, StatTally, in_statistics, out_of_statistics
 from ..extensions import db
 from ..livelihood.models import Disbursement, LivelihoodPlan
 from ..referrals.models import Referral
@@ -165,14 +166,16 @@ def _year_bounds(year: int) -> tuple[date, date]:
 
 def trusted_address_support(units: frozenset, year: int) -> Table:
     """Survivors whose case a trusted address handled in the year, by kind of case."""
-    start, end = _year_bounds(year)
     addresses = list(db.session.scalars(select(Unit).where(Unit.id.in_(list(units)), Unit.kind == "trusted_address")
                                         .order_by(Unit.code)))
     kinds = list(KIND_LABELS)
-    counts = dict(((u, k), n) for u, k, n in db.session.execute(
-        select(Case.unit_id, Case.kind, func.count()).where(
-            Case.unit_id.in_([a.id for a in addresses]), Case.opened_on <= end,
-            or_(Case.closed_on.is_(None), Case.closed_on >= start), in_statistics()).group_by(Case.unit_id, Case.kind)))
+    # From the statistics' counts (app/cases/tally.py): cases by unit, kind and the quarters they were opened and
+    # closed in. Open at some time in the year: opened by its last quarter, not closed before its first.
+    counts: dict[tuple[str, str], int] = {}
+    for unit_id, _opened, _closed, kind, n in tally.counts(
+            "cases_open", [a.id for a in addresses], StatTally.period <= f"{year}-Q4",
+            or_(StatTally.until == "", StatTally.until >= f"{year}-Q1")):
+        counts[(unit_id, kind)] = counts.get((unit_id, kind), 0) + n
     cells = [[Cell(counts.get((a.id, k), 0), frozenset({a.id})) for k in kinds] for a in addresses]
     all_ids = frozenset(a.id for a in addresses)
     row_totals = [Cell(sum(c.value for c in r), frozenset({a.id})) for r, a in zip(cells, addresses, strict=True)]

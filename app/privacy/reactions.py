@@ -13,6 +13,7 @@ from .. import events
 from ..audit import services as audit
 from ..cases.models import Case, Consent
 from ..cases.services import valid_consents
+from ..cases.tally import refresh as refresh_tally
 from ..extensions import db
 from ..rights.models import Restriction
 
@@ -32,6 +33,7 @@ def _set(case, value: bool, actor) -> None:
     if case.in_statistics == value:
         return
     case.in_statistics = value
+    refresh_tally(case)  # its cells in the statistics' counts go (or come back) in this transaction
     audit.record(actor, "privacy.statistics_in" if value else "privacy.statistics_out", case)
     db.session.flush()
 

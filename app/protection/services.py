@@ -10,6 +10,7 @@ from sqlalchemy import select
 from .. import clock
 from ..audit import services as audit
 from ..cases.models import Case, FollowUp
+from ..cases.tally import refresh as refresh_tally
 from ..extensions import db, utcnow
 from ..services import ServiceError, ensure
 from . import reference_data as ref
@@ -98,6 +99,7 @@ def add_incident(case: Case, data: dict, *, actor) -> Incident:
     incident.perpetrators = [mine[pid] for pid in chosen]
     db.session.add(incident)
     _record(actor, "protection.incident", incident)
+    refresh_tally(case)  # a year with an incident counts the victim in that year's age groups
     return incident
 
 

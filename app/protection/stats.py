@@ -13,8 +13,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import distinct, func, select
 
 from .. import clock
-from ..cases.models import Case, in_statistics
-from ..cases.reference_data import CHILD_AGE_BANDS
+from ..cases import tally
+from ..cases.models import Case, StatTally, in_statistics
 from ..extensions import db
 from ..indicators.derived import Cell, Table, protect
 from ..units.models import Unit
@@ -34,7 +34,6 @@ from .models import (
 ROOT_ROLES = ("monitor", "district_reviewer", "supervisor", "counsellor")
 AGE_GROUPS = (("under_16", _l("Dưới 16 tuổi")), ("women_16_59", _l("Phụ nữ 16–59 tuổi")),
               ("age_60_plus", _l("Từ 60 tuổi")))
-WORKING_AGE = ("16_17", "18_29", "30_44", "45_59")
 
 
 def root_unit(user) -> Unit | None:
@@ -128,19 +127,14 @@ def orders(units, communes, year) -> Table:
 
 
 def age_groups(units, communes, year) -> Table:
-    """Victims with an incident in the year: under 16, women 16–59, 60 and over (Circular 07/2017)."""
-    start, end = _bounds(year)
-    rows = db.session.execute(
-        select(Case.unit_id, Case.sex, Case.age_band, func.count(distinct(Case.id)))
-        .join(Incident, Incident.case_id == Case.id)
-        .where(Case.unit_id.in_(units), in_statistics(), _incident_day().between(start, end))
-        .group_by(Case.unit_id, Case.sex, Case.age_band))
+    """Victims with an incident in the year: under 16, women 16–59, 60 and over (Circular 07/2017).
+
+    Read from the statistics' counts (app/protection/tally.py keeps them), not from the cases: the victim's
+    sex and age band are sealed with the case."""
     counts: dict = {}
-    for unit_id, sex, band, n in rows:
-        group = ("under_16" if band in CHILD_AGE_BANDS else "age_60_plus" if band == "60_plus"
-                 else "women_16_59" if band in WORKING_AGE and sex == "female" else None)
-        if group:
-            counts[(unit_id, group)] = counts.get((unit_id, group), 0) + n
+    for unit_id, _period, _until, group, n in tally.counts("victims_age_group", units,
+                                                           StatTally.period == str(year)):
+        counts[(unit_id, group)] = counts.get((unit_id, group), 0) + n
     return _table("age_groups", _l("Người bị bạo lực theo nhóm tuổi"), communes, list(AGE_GROUPS), counts,
                   additive=False)
 

@@ -23,13 +23,11 @@ from datetime import date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from ..cases.models import Case, in_statistics
 from ..extensions import db
 from ..indicators.derived import Cell, Table, protect
 from ..protection import stats
-from ..protection.models import Incident
 from ..units.models import Unit
 from ..units.queries import scope_ids
 from ..web.filters import date_vn
@@ -61,19 +59,6 @@ def _bounds(year: int) -> tuple[date, date]:
     return date(year, 1, 1), date(year, 12, 31)
 
 
-def incident_day():
-    """The day an incident counts on: its exact day, else the end of its approximate period (as the screen)."""
-    return func.coalesce(Incident.occurred_on, Incident.period_to, Incident.period_from)
-
-
-def _incident_cases(units: list[str], year: int):
-    """The cases of the units with an incident in the year that count in statistics, as a selectable of ids."""
-    start, end = _bounds(year)
-    day = incident_day()
-    return (select(Incident.case_id).join(Case, Case.id == Incident.case_id)
-            .where(Case.unit_id.in_(units), in_statistics(), day.between(start, end)))
-
-
 def _by_commune(key: str, title, communes: list[Unit], columns, counts: dict, *, additive: bool) -> Table:
     """A commune × column table from {(unit id, column): n}, a commune adding up its subtree."""
     rows, unit_sets = [], []
@@ -94,7 +79,7 @@ def victims_by_age(units: list[str], communes: list[Unit], year: int) -> Table:
     """Victims with an incident in the year by the circular's age groups (a victim in at most one group).
 
     Additive: the groups do not overlap, so each commune's line has its total."""
-    counts = source.victims_by_group(_incident_cases(units, year))
+    counts = source.victims_by_group(units, year)
     return _by_commune("age_groups", AGE_TITLE, communes, list(AGE_GROUPS), counts, additive=True)
 
 
@@ -109,10 +94,9 @@ def _addresses(commune: Unit, year: int) -> list[Unit]:
 
 def trusted_addresses(communes: list[Unit], year: int) -> tuple[Table, list[int]]:
     """Victims received by the trusted addresses of each commune in the year, and how many addresses operated."""
-    start, end = _bounds(year)
     per_commune = [_addresses(c, year) for c in communes]
     every = [a.id for found in per_commune for a in found]
-    received = source.opened_between(every, DV_KINDS, start, end)
+    received = source.opened_in_year(every, DV_KINDS, year)
     counts = {(a.id, "received"): received.get(a.id, 0) for found in per_commune for a in found}
     table = _by_commune("trusted_addresses", ADDRESS_TITLE, communes,
                         [("received", _l("Số người bị bạo lực được tiếp nhận"))], counts, additive=False)

@@ -7,23 +7,26 @@ moving those fields out of the plaintext summary tier (into the encrypted tier, 
 counts table) changes this module and nothing else. The protection area's own coded rows (incidents, forms,
 perpetrators, measures, orders) are not demographic and are read where they are used.
 
-Nothing here decrypts; the functions take the cases to read as a SQL selectable of case ids (the caller's
-filter: its scope, its incidents of the period), so they never widen a scope.
+Those fields are now sealed with each case (`Case.profile`), and the figures read the statistics' counts
+(`StatTally`, kept in step by app/cases/tally.py and app/protection/tally.py) at the grain the circular needs:
+victims by unit, incident year and age group; cases by unit, kind and the quarter they were opened in.
+Erased cases keep counting there (erasure keeps the counts, cuts the link); cases out of the statistics
+(consent withdrawn) count nowhere. Only `profiles`, a record-level read, opens the sealed profiles.
 """
 
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import select
 
-from ..cases.models import Case, Consent, in_statistics
-from ..cases.reference_data import CHILD_AGE_BANDS
+from ..cases import tally
+from ..cases.models import Case, Consent, StatTally, in_statistics
 from ..extensions import db
+from ..protection.tally import age_group
 
 # The victims' age groups of Circular 07/2017/TT-BVHTTDL: under 16, women 16–59, 60 and over. Men of 16–59
 # are in none of them (the circular counts women of working age only).
 UNDER_16, WOMEN_16_59, AGE_60_PLUS = "under_16", "women_16_59", "age_60_plus"
-WORKING_AGE_BANDS = ("16_17", "18_29", "30_44", "45_59")
 KINH = "01"  # the GSO code of the Kinh majority (app/cases/reference_data.py, ETHNIC_GROUPS)
 
 
@@ -46,44 +49,34 @@ class Profile:
 
 def circular_group(sex: str, age_band: str) -> str | None:
     """The Circular 07/2017 age group of a victim, or None when the circular counts them in no group."""
-    if age_band in CHILD_AGE_BANDS:
-        return UNDER_16
-    if age_band == "60_plus":
-        return AGE_60_PLUS
-    if age_band in WORKING_AGE_BANDS and sex == "female":
-        return WOMEN_16_59
-    return None
+    return age_group(sex, age_band)
 
 
-def victims_by_group(case_ids) -> dict[tuple[str, str], int]:
-    """{(unit id, Circular 07 age group): distinct cases} for the cases of the selectable."""
-    rows = db.session.execute(
-        select(Case.unit_id, Case.sex, Case.age_band, func.count(distinct(Case.id)))
-        .where(Case.id.in_(case_ids)).group_by(Case.unit_id, Case.sex, Case.age_band))
+def victims_by_group(unit_ids, year: int) -> dict[tuple[str, str], int]:
+    """{(unit id, Circular 07 age group): victims with an incident in the year}, from the counts."""
     counts: dict[tuple[str, str], int] = {}
-    for unit_id, sex, band, n in rows:
-        group = circular_group(sex, band)
-        if group:
-            counts[(unit_id, group)] = counts.get((unit_id, group), 0) + n
+    for unit_id, _year, _until, group, n in tally.counts("victims_age_group", unit_ids,
+                                                         StatTally.period == str(year)):
+        counts[(unit_id, group)] = counts.get((unit_id, group), 0) + n
     return counts
 
 
-def opened_between(unit_ids, kinds: tuple[str, ...], start: date, end: date) -> dict[str, int]:
-    """{unit id: cases of these kinds opened from start to end} (the victims a trusted address received), of
-    the cases that count in statistics."""
-    rows = db.session.execute(
-        select(Case.unit_id, func.count()).where(Case.unit_id.in_(list(unit_ids)), Case.kind.in_(kinds),
-                                                 Case.opened_on.between(start, end), Case.erased_at.is_(None),
-                                                 in_statistics())
-        .group_by(Case.unit_id))
-    return {unit_id: n for unit_id, n in rows}
+def opened_in_year(unit_ids, kinds: tuple[str, ...], year: int) -> dict[str, int]:
+    """{unit id: cases of these kinds opened in the year} (the victims a trusted address received), of the
+    cases that count in statistics (the counts hold no other)."""
+    counts: dict[str, int] = {}
+    for unit_id, _opened, _closed, _kind, n in tally.counts(
+            "cases_open", unit_ids, StatTally.category.in_(kinds),
+            StatTally.period.between(f"{year}-Q1", f"{year}-Q4")):
+        counts[unit_id] = counts.get(unit_id, 0) + n
+    return counts
 
 
 def profiles(case_ids) -> dict[str, Profile]:
     """{case id: Profile} for the cases of the selectable (erased ones left out: nothing of them is exported).
 
-    Read through the model's attributes, not its columns, so that the same code serves when the profile is
-    sealed (a record-level export then opens it: it is step-up, audited and for the province only)."""
+    A record-level read: the profile is opened (decrypted) case by case, through the model's attributes; the
+    export that calls it is step-up, audited and for the province only."""
     cases = db.session.scalars(select(Case).where(Case.id.in_(case_ids), Case.erased_at.is_(None)))
     return {c.id: Profile(c.id, c.unit_id, c.kind, c.status, c.sex, c.age_band, c.ethnic_code, bool(c.disability),
                           c.poverty_status, c.opened_on, c.closed_on) for c in cases}

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from ..audit import services as audit
 from ..auth.models import RoleAssignment, User
 from ..cases.models import Case, CaseNote, Consent, FollowUp
+from ..cases.tally import refresh as refresh_tally
 from ..extensions import db, utcnow
 from ..services import ensure
 from ..units.models import Unit
@@ -79,6 +80,7 @@ def accept(transfer: CaseTransfer, *, actor) -> None:
     old_unit = case.unit_id
     case.unit_id = transfer.to_unit_id
     case.refresh_blind_indexes()  # the indexes are keyed per commune: the new commune's search must find it
+    refresh_tally(case)  # its counts move to the receiving unit
     for followup in db.session.scalars(select(FollowUp).where(FollowUp.case_id == case.id,
                                                               FollowUp.status == "open")):
         followup.assignee_id = actor.id
