@@ -2,7 +2,7 @@
 from plaintext columns of case_record into the sealed profile; the reports read stat_tally
 
 Revision ID: 1500_case_profile_sealed
-Revises: 1401_privacy
+Revises: 1201_registry_support
 Create Date: 2026-12-07 08:15:00
 
 The data step seals each live case's profile under its case key (the key ring of the app running the
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '1500_case_profile_sealed'
-down_revision = '1401_privacy'
+down_revision = '1201_registry_support'
 branch_labels = None
 depends_on = None
 
