@@ -16,7 +16,9 @@ from io import BytesIO
 from pathlib import Path
 from types import SimpleNamespace
 
+import pytest
 import time_machine
+from helpers import build_app, test_config
 from indicators_helpers import unit
 from openpyxl import load_workbook
 
@@ -97,6 +99,13 @@ def _export(root_code: str, year: int, target_year, only=None) -> dict:
     report = figures.build(unit(root_code), year, target_year=target_year, only=unit(only) if only else None)
     tables = derived.tables(scope_ids(report.root), report.communes, year, viewer_units=frozenset())
     return _cells(workbook(report, tables))
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    """A database of this module's own: the worker's shared one keeps the units other tests add (reference
+    data survives the per-test wipe), and a district made by another test would show up in these reports."""
+    return build_app(test_config(tmp_path_factory))
 
 
 def _numbers(html: str, start: str) -> list[str]:
