@@ -4,12 +4,21 @@ merged on 1/7/2025 shown once inside the line of their successor, never as rows 
 import re
 from datetime import UTC, date, datetime
 
+import pytest
 import time_machine
+from helpers import build_app, test_config
 from indicators_helpers import active_plan, sent_report, unit
 
 from app.extensions import db
 
 NOW = datetime(2026, 5, 20, 3, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    """A database of this module's own: units other tests add (a commune of another district) survive the
+    per-test wipe as reference data and would be lines of the province's view."""
+    return build_app(test_config(tmp_path_factory))
 
 
 def test_a_pre_merger_cycle_shows_each_old_commune_once_under_its_successor(app, client, make_user, login):
