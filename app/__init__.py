@@ -33,7 +33,8 @@ POLICY_MODULES = ("app.cases.permissions", "app.referrals.permissions", "app.liv
 # Every module that reacts to another area's signals (app/events.py): imported at start, so that no
 # reaction is missed whichever page or command runs.
 REACTION_MODULES = ("app.cases.services", "app.referrals.services", "app.indicators.services",
-                    "app.offline.services", "app.rights.services", "app.privacy.reactions", "app.privacy.services",
+                    "app.offline.services", "app.rights.services", "app.rights.answers", "app.privacy.reactions",
+                    "app.privacy.services",
                     "app.protection.tally")  # its statistic cells (app/cases/tally.py contributors)
 
 

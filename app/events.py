@@ -18,6 +18,11 @@ case_erased = _signals.signal("case-erased")
 # sender: a case id (a string); the cases area answers with the id when that case exists and is not erased
 # (form drafts tie themselves to a case this way without importing the cases area).
 case_is_live = _signals.signal("case-is-live")
+# sender: a case id (a string); a receiver answers a reason code (e.g. "restricted") while processing of that
+# case is restricted on the survivor's request (Law 91/2025, legal-2026.md §5: the case is kept but not
+# referred, edited or counted). The cases and referral areas ask; the rights desk answers (the figures follow
+# restriction_changed below).
+processing_restricted = _signals.signal("processing-restricted")
 # sender: the kind of an approved change (e.g. "agency_map"); keywords: payload (dict), actor. The area that
 # owns the change makes it (the referral area maps agencies): the approvals area imports none of them.
 approved_change = _signals.signal("approved-change")

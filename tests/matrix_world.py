@@ -252,7 +252,7 @@ def _offline(world: World, users: dict, cases: dict) -> None:
 def _rights(world: World, users: dict, cases: dict) -> None:
     """A survivor's request on each case, and a breach in the register of the province."""
     from app.auth.models import User
-    from app.rights import services
+    from app.rights import answers, services
     owners = {"own": users["counsellor"], "other": users["counsellor_other"], "far": world.extra["far_counsellor"]}
     for variant, owner in owners.items():
         req = services.record_request(cases[variant], {"kind": "view_copy", "channel": "in_person",
@@ -260,6 +260,9 @@ def _rights(world: World, users: dict, cases: dict) -> None:
                                       actor=db.session.get(User, owner.id))
         world.params[variant]["rights_id"] = req.id
         world.params[variant]["fmt"] = "pdf"  # the survivor's copy as a file
+        hold = answers.add_hold(cases[variant], {"kind": "criminal_proceeding", "reason": "Vụ án thử nghiệm"},
+                                actor=db.session.get(User, owner.id))
+        world.params[variant]["hold_id"] = hold.id
     admin = db.session.get(User, users["admin"].id)
     breach = services.record_breach(_unit("11"), {"kind": "loss", "detected_at": datetime.now(UTC),
                                                   "description": "Mất máy"}, actor=admin)

@@ -75,6 +75,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "privacy.manage": frozenset({"dpo"}),
     # The sensitive-data notice is read aloud to the survivor before consent: whoever records consent reads it.
     "privacy.notice_read": frozenset({"counsellor", "supervisor", "dpo"}),
+    # Erasure asked by the survivor: a supervisor of the case's unit signs it off as the second person (step-up).
+    "rights.erase_sign": frozenset({"supervisor"}),
     "offline.devices": frozenset({"counsellor", "supervisor"}),
     # Protection casework (app/protection): the case's counsellors record; the supervisor reads and co-signs
     # exception contacts (Decree 76/2023 Art. 18); reviewers and monitors see the coded statistics only.

@@ -89,8 +89,17 @@ def create_case(data: dict, *, actor) -> Case:
     return case
 
 
-def update_case(case: Case, data: dict, *, actor, version: int) -> list[str]:
-    """Save an edit made on `version` of the case; refuse it when someone saved in between."""
+RESTRICTED = _l("Hồ sơ đang bị hạn chế xử lý theo yêu cầu của người được hỗ trợ: không sửa được cho đến khi "
+                "gỡ hạn chế (chỉ sửa theo yêu cầu chỉnh sửa dữ liệu).")
+
+
+def update_case(case: Case, data: dict, *, actor, version: int, correction: bool = False) -> list[str]:
+    """Save an edit made on `version` of the case; refuse it when someone saved in between.
+
+    While processing is restricted on the survivor's request no edit is made, except a correction the survivor
+    asked for (`correction`, from the rights desk): putting their data right is what a restriction often
+    waits for."""
+    ensure(correction or events.answer(events.processing_restricted, case.id) is None, RESTRICTED)
     if case.version != version:
         raise EditConflict(_l("Hồ sơ đã được người khác sửa sau khi bạn mở biểu mẫu."))
     if "unit_id" in data and data["unit_id"] != case.unit_id:

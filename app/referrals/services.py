@@ -124,6 +124,9 @@ def sendable_service(case: Case, data: dict):
 def _check_case(case: Case) -> None:
     ensure(not case.is_erased, _l("Hồ sơ đã bị xoá: không thể chuyển gửi."))
     ensure(case.is_open, _l("Hồ sơ đã đóng: hãy mở lại hồ sơ trước khi chuyển gửi."))
+    ensure(events.answer(events.processing_restricted, case.id) is None,
+           _l("Hồ sơ đang bị hạn chế xử lý theo yêu cầu của người được hỗ trợ: không chuyển gửi được cho đến khi "
+              "gỡ hạn chế."))
 
 
 def _check_fields(fields) -> list[str]:

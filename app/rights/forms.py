@@ -1,9 +1,9 @@
 """Forms of the rights desk and the breach register."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateTimeLocalField, SelectField
+from wtforms import BooleanField, DateField, DateTimeLocalField, SelectField
 
-from ..web.forms import BaseForm, WholeNumberField, between, chosen, long_text, optional, options, required
+from ..web.forms import BaseForm, WholeNumberField, between, chosen, long_text, optional, options, required, text
 from . import reference_data as ref
 
 
@@ -56,3 +56,32 @@ class NotifyForm(BaseForm):
                                      format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
     late_reason = long_text(_l("Lý do chậm (nếu quá 72 giờ)"), optional(), max_len=2000,
                             render_kw={"autocomplete": "off"})
+
+
+class CorrectionForm(BaseForm):
+    """One field of the survivor's data put right; the input that fits the field is the one read."""
+
+    field = SelectField(_l("Thông tin cần sửa"), [chosen()],
+                        choices=options(blank(), [(name, label) for name, label, _kind in ref.CORRECTABLE]))
+    text_value = text(_l("Giá trị đúng"), optional(), max_len=200, render_kw={"autocomplete": "off"})
+    date_value = DateField(_l("Ngày sinh đúng"), [optional()])
+    year_value = WholeNumberField(_l("Năm sinh đúng"), [optional(), between(1900, 2100)])
+
+    def value(self):
+        kind = dict((name, kind) for name, _label, kind in ref.CORRECTABLE).get(self.field.data)
+        return {"date": self.date_value.data, "year": self.year_value.data}.get(kind, self.text_value.data)
+
+    def value_field(self):
+        kind = dict((name, kind) for name, _label, kind in ref.CORRECTABLE).get(self.field.data)
+        return {"date": self.date_value, "year": self.year_value}.get(kind, self.text_value)
+
+
+class LiftForm(BaseForm):
+    reason = SelectField(_l("Lý do gỡ hạn chế"), [chosen()], choices=options(blank(), ref.LIFT_REASONS))
+
+
+class HoldForm(BaseForm):
+    kind = SelectField(_l("Căn cứ giữ hồ sơ"), [chosen()], choices=options(blank(), ref.HOLD_KINDS))
+    ends_on = DateField(_l("Đến ngày (bắt buộc với thời hạn lưu trữ; ngày xem lại với vụ án)"), [optional()])
+    reason = long_text(_l("Chi tiết (toà án, số quyết định, số vụ án)"), required(), max_len=1000,
+                       render_kw={"autocomplete": "off"})

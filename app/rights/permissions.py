@@ -13,6 +13,8 @@ DPO_ACTIONS = {"read", "acknowledge", "extend", "answer", "refuse", "annotate"}
 def request_policy(user, action: str, req: RightsRequest) -> bool:
     if req.case.unit_id in scope_for(user, "counsellor"):
         return action in DPO_ACTIONS | {"read_details", "print"}
+    if action == "sign_erasure":  # the second person of an erasure: a supervisor of the case's unit
+        return req.case.unit_id in scope_for(user, "supervisor")
     return req.case.unit_id in scope_for(user, "dpo") and action in DPO_ACTIONS
 
 

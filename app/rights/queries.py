@@ -41,3 +41,17 @@ def visible_breaches(user) -> list[Breach]:
 
 def breach_for(user, breach_id: str) -> Breach | None:
     return db.session.scalar(select(Breach).where(Breach.id == breach_id, Breach.unit_id.in_(dpo_units(user))))
+
+
+def hold_for(user, hold_id: str):
+    """A legal hold of a case in the counsellor's scope."""
+    from .models import LegalHold
+    return db.session.scalar(select(LegalHold).join(Case, LegalHold.case_id == Case.id)
+                             .where(LegalHold.id == hold_id, Case.unit_id.in_(scope_for(user, "counsellor"))))
+
+
+def supervised_request(user, rights_id: str) -> RightsRequest | None:
+    """A request on a case of the supervisor's scope (for the erasure sign-off)."""
+    return db.session.scalar(select(RightsRequest).join(Case, RightsRequest.case_id == Case.id)
+                             .where(RightsRequest.id == rights_id,
+                                    Case.unit_id.in_(scope_for(user, "supervisor"))))

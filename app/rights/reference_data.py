@@ -28,3 +28,27 @@ STATUSES = (("received", _l("Đã nhận")), ("acknowledged", _l("Đã xác nh�
 BREACH_KINDS = (("loss", _l("Mất thiết bị, giấy tờ")), ("unauthorised_access", _l("Truy cập trái phép")),
                 ("disclosure", _l("Tiết lộ nhầm")), ("alteration", _l("Bị sửa, xoá trái phép")),
                 ("other", _l("Khác")))
+
+# Fields a correction request may change (the survivor's own data; narrative written by the counsellor is
+# corrected by a note, the case's summary tier by the normal edit): field -> (label, input kind).
+CORRECTABLE = (
+    ("full_name", _l("Họ và tên"), "text"),
+    ("other_names", _l("Tên gọi khác"), "text"),
+    ("birth_date", _l("Ngày sinh"), "date"),
+    ("birth_year", _l("Năm sinh"), "year"),
+    ("id_number", _l("Số CCCD"), "text"),
+    ("phone", _l("Số điện thoại"), "text"),
+    ("address_detail", _l("Địa chỉ"), "text"),
+)
+LIFT_REASONS = (
+    ("survivor_asked", _l("Người được hỗ trợ yêu cầu gỡ hạn chế")),
+    ("accuracy_settled", _l("Đã xác minh, chỉnh sửa xong dữ liệu")),
+    ("law_requires", _l("Pháp luật buộc phải xử lý tiếp (ghi rõ trong trả lời)")),
+)
+# A legal hold keeps a case from erasure even when the survivor asks for it; refusing then needs the coded
+# reason and the written explanation the person is given (Law 91/2025 Art. 14(2),(5); legal-2026.md §5).
+HOLD_KINDS = (
+    ("court_order", _l("Quyết định của toà án còn hiệu lực")),
+    ("criminal_proceeding", _l("Vụ án hình sự, việc điều tra đang tiến hành")),
+    ("retention", _l("Thời hạn lưu trữ theo quy định chưa hết")),
+)

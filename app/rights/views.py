@@ -15,20 +15,33 @@ from ..deadlines import standing
 from ..services import ServiceError
 from ..units.models import Unit
 from ..web.unit_of_work import attempt
-from . import copy, queries, rules, services
+from . import answers, copy, queries, rules, services
 from . import reference_data as ref
-from .forms import AnswerForm, BreachForm, ExtendForm, NoteForm, NotifyForm, RefuseForm, RequestForm
+from .forms import (
+    AnswerForm,
+    BreachForm,
+    CorrectionForm,
+    ExtendForm,
+    LiftForm,
+    NoteForm,
+    NotifyForm,
+    RefuseForm,
+    RequestForm,
+)
 
 bp = Blueprint("rights", __name__, url_prefix="/rights")
 
 STEP_FORMS = {"extend": ExtendForm, "answer": AnswerForm, "refuse": RefuseForm, "annotate": NoteForm}
+ANSWER_FORMS = {"correct": CorrectionForm, "lift": LiftForm}
 
 
 def _case_panel(case, user):
-    if not has_permission(user, "rights.record"):
+    if not has_permission(user, "rights.record") or not authorize(user, "edit", case):
         return None
     return {"requests": services.requests_of(case), "labels": dict(ref.REQUEST_KINDS),
-            "statuses": dict(ref.STATUSES)}
+            "statuses": dict(ref.STATUSES), "corrections": answers.history(case.id),
+            "restriction": answers.restriction_in_force(case.id), "holds": answers.holds_in_force(case.id),
+            "hold_kinds": dict(ref.HOLD_KINDS)}
 
 
 register_section("rights/_case_panel.html", order=70, context_fn=_case_panel)
@@ -37,6 +50,15 @@ register_section("rights/_case_panel.html", order=70, context_fn=_case_panel)
 def _clocks(req) -> dict:
     return {"ack": standing(req.ack_due_at, done=req.acknowledged_at is not None),
             "answer": standing(req.answer_due_at, done=not req.is_open)}
+
+
+def _carried_out(req) -> dict:
+    """What was done on the record for this request (for the case's counsellors)."""
+    return {"corrections": answers.history(req.case_id, req.id),
+            "restriction": answers.restriction_in_force(req.case_id), "lift_reasons": dict(ref.LIFT_REASONS),
+            "restrictions": [r for r in answers.restrictions_of(req.case_id) if r.request_id == req.id],
+            "holds": answers.holds_in_force(req.case_id), "hold_kinds": dict(ref.HOLD_KINDS),
+            "erasure": answers.pending_erasure(req.id)}
 
 
 @bp.get("/")
@@ -71,17 +93,19 @@ def new(case_id):
 def detail(rights_id):
     """One request: its clocks, its steps, and (for the case's counsellors) what was asked."""
     req = ensure_authorized("read", queries.request_for(current_user, str(rights_id)))
-    return _render_detail(req)
+    return render_detail(req)
 
 
-def _render_detail(req, forms: dict | None = None):
+def render_detail(req, forms: dict | None = None):
+    """The request's page; `forms` carries a form sent back with its errors (and the input kept)."""
     forms = forms or {}
     details = authorize(current_user, "read_details", req)
     response = render_template(
         "rights/detail.html", req=req, clocks=_clocks(req), details=details,
         kinds=dict(ref.REQUEST_KINDS), statuses=dict(ref.STATUSES), refusals=dict(ref.REFUSAL_REASONS),
         identity=dict(ref.IDENTITY_CHECKS), channels=dict(ref.CHANNELS), max_extension=rules.max_extension(req.kind),
-        forms={name: forms.get(name) or cls(formdata=None) for name, cls in STEP_FORMS.items()})
+        forms={name: forms.get(name) or cls(formdata=None) for name, cls in {**STEP_FORMS, **ANSWER_FORMS}.items()},
+        carried=_carried_out(req) if details else {})
     if details:
         audit.record(current_user, "rights.read", req)
     return response
@@ -98,7 +122,7 @@ def step(rights_id):
     ensure_authorized(name, req)
     form = STEP_FORMS[name]() if name in STEP_FORMS else None
     if form is not None and not form.validate():
-        return _render_detail(req, {name: form})
+        return render_detail(req, {name: form})
     try:
         with attempt():
             if name == "acknowledge":
@@ -116,7 +140,7 @@ def step(rights_id):
             flash(str(exc), "error")
             return redirect(url_for("rights.detail", rights_id=req.id), 303)
         _show_error(form, exc)
-        return _render_detail(queries.request_for(current_user, str(rights_id)), {name: form})
+        return render_detail(queries.request_for(current_user, str(rights_id)), {name: form})
     flash(_l("Đã lưu."), "success")
     return redirect(url_for("rights.detail", rights_id=req.id), 303)
 
@@ -242,3 +266,6 @@ def breach(breach_id):
     audit.record(current_user, "breach.read", record)
     return render_template("rights/breach.html", breach=record, form=form, kinds=dict(ref.BREACH_KINDS),
                            clock=standing(record.notify_due_at, done=record.notified_at is not None))
+
+
+from . import answer_views  # noqa: E402,F401  (its routes are on this blueprint)

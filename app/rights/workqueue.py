@@ -35,3 +35,17 @@ def breaches_to_notify(user):
                                title=_("Sự cố dữ liệu: thông báo cơ quan chuyên trách (72 giờ)"),
                                detail=standing(b.notify_due_at).text, key=f"breach:{b.id}")
             for b in visible_breaches(user) if b.notified_at is None]
+
+
+@workqueue.source("rights_erasures")
+def erasures_to_sign(user):
+    """Erasures asked by survivors, waiting for a supervisor of the case's unit (second person)."""
+    if "supervisor" not in user.role_names():
+        return []
+    from ..cases.queries import scope_for
+    from .answers import erasures_waiting
+    return [workqueue.WorkItem(kind="rights_erasure", url=url_for("rights.erasure", rights_id=row.request_id),
+                               due_at=row.request.answer_due_at, state=standing(row.request.answer_due_at).state,
+                               title=_("Duyệt xoá hồ sơ theo yêu cầu của người được hỗ trợ"),
+                               detail=row.request.case.code, key=f"rights-erasure:{row.id}")
+            for row in erasures_waiting(scope_for(user, "supervisor"))]

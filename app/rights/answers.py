@@ -1,0 +1,218 @@
+"""Carrying out a survivor's request on the record: a correction (the old value kept, sealed), a restriction
+of processing (no referral, no edit, no statistics until lifted), legal holds, and erasure after a supervisor's
+sign-off (second person). Each step is audited; services flush, the request commits."""
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from .. import clock, events
+from ..audit import services as audit
+from ..cases import services as case_services
+from ..extensions import db, utcnow
+from ..services import ensure
+from ..web.filters import date_vn
+from . import reference_data as ref
+from .models import CaseCorrection, ErasureSignOff, LegalHold, Restriction, RightsRequest
+from .services import refuse
+
+CORRECTABLE = {name: kind for name, _label, kind in ref.CORRECTABLE}
+ANSWERED = _l("Yêu cầu đã được trả lời; chỉ có thể ghi chú thêm.")
+
+
+def _open_of_kind(req: RightsRequest, kind: str, message) -> None:
+    ensure(req.kind == kind, message)
+    ensure(req.is_open, ANSWERED)
+    ensure(not req.case.is_erased, _l("Hồ sơ đã bị xoá."))
+
+
+# --- corrections ------------------------------------------------------------------------------------------
+
+def correct(req: RightsRequest, field: str, value, *, actor) -> CaseCorrection:
+    """Change one field of the case through the case's own edit path, keeping the value it had (sealed)."""
+    _open_of_kind(req, "correct", _l("Chỉ sửa dữ liệu theo yêu cầu chỉnh sửa."))
+    ensure(field in CORRECTABLE, _l("Vui lòng chọn thông tin cần sửa."), "field")
+    if isinstance(value, str):
+        value = value.strip()
+    ensure(value not in (None, ""), _l("Vui lòng nhập giá trị đúng."), "value")
+    case = req.case
+    before = getattr(case, field)
+    changed = case_services.update_case(case, {field: value}, actor=actor, version=case.version, correction=True)
+    ensure(changed, _l("Giá trị mới giống giá trị đang lưu."), "value")
+    row = CaseCorrection(case=case, case_id=case.id, request_id=req.id, field=field, corrected_by_id=actor.id,
+                         corrected_at=utcnow())
+    row.previous = {"value": before.isoformat() if isinstance(before, date) else before}
+    db.session.add(row)
+    db.session.flush()
+    audit.record(actor, "rights.correct", row, detail={"field": field, "request_id": req.id})
+    return row
+
+
+def corrections_of(case_id: str, request_id: str | None = None) -> list[CaseCorrection]:
+    stmt = select(CaseCorrection).where(CaseCorrection.case_id == case_id)
+    if request_id:
+        stmt = stmt.where(CaseCorrection.request_id == request_id)
+    return list(db.session.scalars(stmt.order_by(CaseCorrection.corrected_at.desc())))
+
+
+def history(case_id: str, request_id: str | None = None) -> list[dict]:
+    """The corrections of a case as shown to its counsellors: field, the value before, who and when."""
+    from ..auth.models import User
+    rows = corrections_of(case_id, request_id)
+    people = {u.id: u.display_name or u.username
+              for u in db.session.scalars(select(User).where(User.id.in_({r.corrected_by_id for r in rows})))}
+    labels = {name: label for name, label, _kind in ref.CORRECTABLE}
+    shown = []
+    for row in rows:
+        before = (row.previous or {}).get("value")
+        if CORRECTABLE.get(row.field) == "date" and before:
+            before = date_vn(date.fromisoformat(before))
+        shown.append({"field": labels.get(row.field, row.field), "before": before, "at": row.corrected_at,
+                      "by": people.get(row.corrected_by_id, ""), "request_id": row.request_id})
+    return shown
+
+
+# --- restriction ------------------------------------------------------------------------------------------
+
+def restriction_in_force(case_id: str) -> Restriction | None:
+    return db.session.scalar(select(Restriction).where(Restriction.case_id == case_id,
+                                                       Restriction.lifted_at.is_(None)))
+
+
+@events.processing_restricted.connect
+def _restricted(case_id: str) -> str | None:
+    return "restricted" if restriction_in_force(case_id) is not None else None
+
+
+def restrict(req: RightsRequest, *, actor) -> Restriction:
+    """Freeze processing of the case: it stays, but is not referred, edited or counted until lifted."""
+    _open_of_kind(req, "restrict", _l("Chỉ hạn chế xử lý theo yêu cầu hạn chế xử lý."))
+    ensure(restriction_in_force(req.case_id) is None, _l("Hồ sơ này đang bị hạn chế xử lý."))
+    row = Restriction(case_id=req.case_id, request_id=req.id, started_at=utcnow(), started_by_id=actor.id)
+    db.session.add(row)
+    db.session.flush()
+    audit.record(actor, "rights.restrict", row, case_id=req.case_id, detail={"request_id": req.id})
+    events.restriction_changed.send(req.case, actor=actor)
+    return row
+
+
+def lift(req: RightsRequest, reason: str, *, actor) -> Restriction:
+    """End the restriction started on this request, with a coded reason; the case counts again."""
+    row = db.session.scalar(select(Restriction).where(Restriction.request_id == req.id,
+                                                      Restriction.lifted_at.is_(None)))
+    ensure(row is not None, _l("Không có hạn chế xử lý nào đang áp dụng theo yêu cầu này."))
+    ensure(reason in dict(ref.LIFT_REASONS), _l("Vui lòng chọn lý do gỡ hạn chế."), "reason")
+    row.lifted_at, row.lifted_by_id, row.lift_reason = utcnow(), actor.id, reason
+    db.session.flush()
+    audit.record(actor, "rights.restriction_lift", row, case_id=req.case_id, detail={"reason": reason})
+    events.restriction_changed.send(req.case, actor=actor)
+    return row
+
+
+def restrictions_of(case_id: str) -> list[Restriction]:
+    return list(db.session.scalars(select(Restriction).where(Restriction.case_id == case_id)
+                                   .order_by(Restriction.started_at.desc())))
+
+
+# --- legal holds ------------------------------------------------------------------------------------------
+
+def add_hold(case, data: dict, *, actor) -> LegalHold:
+    """Record why the case may not be erased yet (a court order, a criminal proceeding, a retention period)."""
+    ensure(not case.is_erased, _l("Hồ sơ đã bị xoá."))
+    kind = data.get("kind")
+    ensure(kind in dict(ref.HOLD_KINDS), _l("Vui lòng chọn loại căn cứ giữ hồ sơ."), "kind")
+    ends_on = data.get("ends_on")
+    ensure(kind != "retention" or ends_on is not None, _l("Thời hạn lưu trữ cần ngày hết hạn."), "ends_on")
+    ensure(ends_on is None or ends_on >= clock.today(), _l("Ngày kết thúc không được ở quá khứ."), "ends_on")
+    reason = (data.get("reason") or "").strip()
+    ensure(reason, _l("Vui lòng ghi căn cứ (ví dụ: toà án, số quyết định, số vụ án)."), "reason")
+    hold = LegalHold(case=case, case_id=case.id, kind=kind, ends_on=ends_on, created_by_id=actor.id)
+    hold.reason = reason
+    db.session.add(hold)
+    db.session.flush()
+    audit.record(actor, "rights.hold_add", hold, detail={"kind": kind})
+    return hold
+
+
+def release_hold(hold: LegalHold, *, actor) -> None:
+    """The court order ended, the proceeding closed: the hold no longer keeps the case."""
+    ensure(hold.released_at is None, _l("Căn cứ này đã được gỡ."))
+    hold.released_at, hold.released_by_id = utcnow(), actor.id
+    audit.record(actor, "rights.hold_release", hold, detail={"kind": hold.kind})
+    db.session.flush()
+
+
+def holds_of(case_id: str) -> list[LegalHold]:
+    return list(db.session.scalars(select(LegalHold).where(LegalHold.case_id == case_id)
+                                   .order_by(LegalHold.created_at.desc())))
+
+
+def holds_in_force(case_id: str, on: date | None = None) -> list[LegalHold]:
+    on = on or clock.today()
+    return [h for h in holds_of(case_id) if h.in_force(on)]
+
+
+def _hold_explanation(holds: list[LegalHold]) -> str:
+    kinds = dict(ref.HOLD_KINDS)
+    parts = []
+    for hold in holds:
+        until = _l("đến ngày %(day)s", day=date_vn(hold.ends_on)) if hold.ends_on else None
+        parts.append(f"{kinds[hold.kind]} ({until})" if until else str(kinds[hold.kind]))
+    return str(_l("Chưa thể xoá dữ liệu vì: %(holds)s. Dữ liệu được giữ đến khi căn cứ này hết; bạn có thể hỏi "
+                  "lại sau ngày đó.", holds="; ".join(parts)))
+
+
+# --- erasure by request -----------------------------------------------------------------------------------
+
+def pending_erasure(req_id: str) -> ErasureSignOff | None:
+    return db.session.scalar(select(ErasureSignOff).where(ErasureSignOff.request_id == req_id,
+                                                          ErasureSignOff.status == "pending"))
+
+
+def propose_erasure(req: RightsRequest, *, actor) -> ErasureSignOff | None:
+    """Ask the supervisor to sign the erasure off; under a legal hold, refuse with the coded reason instead.
+
+    Returns the sign-off waiting, or None when the request was refused (the holds are in its answer)."""
+    _open_of_kind(req, "delete", _l("Chỉ đề nghị xoá theo yêu cầu xoá dữ liệu."))
+    ensure(pending_erasure(req.id) is None, _l("Đã gửi đề nghị xoá, đang chờ giám sát viên duyệt."))
+    holds = holds_in_force(req.case_id)
+    if holds:
+        refuse(req, "legal_hold", _hold_explanation(holds), actor=actor)
+        return None
+    row = ErasureSignOff(request_id=req.id, case_id=req.case_id, status="pending", proposed_by_id=actor.id,
+                         proposed_at=utcnow())
+    db.session.add(row)
+    db.session.flush()
+    audit.record(actor, "rights.erase_propose", row, case_id=req.case_id)
+    return row
+
+
+def decide_erasure(row: ErasureSignOff, approve: bool, *, actor) -> None:
+    """A supervisor of the case's unit, not the one who proposed it, approves (the case is erased) or returns."""
+    ensure(row.status == "pending", _l("Đề nghị này đã được xử lý."))
+    req = row.request
+    ensure(actor.id not in (row.proposed_by_id, req.recorded_by_id),
+           _l("Người thứ hai phải duyệt: bạn đã ghi nhận hoặc đề nghị việc xoá này."))
+    ensure(not approve or not holds_in_force(row.case_id),
+           _l("Hồ sơ đang có căn cứ giữ lại (toà án, điều tra, thời hạn lưu trữ): không xoá được. "
+              "Hãy trả lại đề nghị."))
+    row.status, row.decided_by_id, row.decided_at = ("approved" if approve else "returned"), actor.id, utcnow()
+    if not approve:
+        audit.record(actor, "rights.erase_return", row, case_id=row.case_id)
+        db.session.flush()
+        return
+    audit.record(actor, "rights.erase_approve", row, case_id=row.case_id)
+    case_services.erase_case(req.case, actor)
+    # The answer's words would be sealed under the key that was just destroyed: the state and dates say it.
+    now = clock.now()
+    req.acknowledged_at = req.acknowledged_at or now
+    req.status, req.answered_at, req.answered_by_id = "answered", now, actor.id
+    db.session.flush()
+
+
+def erasures_waiting(unit_ids) -> list[ErasureSignOff]:
+    from ..cases.models import Case
+    return list(db.session.scalars(select(ErasureSignOff).join(Case, ErasureSignOff.case_id == Case.id)
+                                   .where(ErasureSignOff.status == "pending", Case.unit_id.in_(unit_ids))
+                                   .order_by(ErasureSignOff.proposed_at)))
