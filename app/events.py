@@ -40,6 +40,9 @@ def answer(signal, sender, **kwargs):
     return None
 
 
+# sender: a Consent not yet withdrawn; the referrals area answers how many referrals rely on it (their packets
+# would be destroyed, open ones withdrawn): the withdrawal's confirmation step says so before it is done.
+consent_dependents = _signals.signal("consent-dependents")
 # sender: the Case whose processing was restricted or whose restriction was lifted; keyword: actor. The rights
 # desk sends it; app/privacy recomputes the case's one statistics flag (a restricted case counts in no figure).
 restriction_changed = _signals.signal("restriction-changed")

@@ -61,8 +61,13 @@ def test_withdrawn_consent_destroys_open_and_closed_packets_and_the_agency_is_to
     officer.post(f"/referrals/{done_id}/accept")
     officer.post(f"/referrals/{done_id}/complete", data={"feedback": "Đã hỗ trợ xong khoá học"})
 
+    # The withdrawal's confirmation step says how many referrals would lose what was shared (the open one; the
+    # completed one already has no packet).
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "1 chuyển gửi dựa vào sự đồng ý này sẽ mất gói thông tin đã chia sẻ." in page
     _withdraw_consent(client, case_id, _consent_id(app, case_id))
     _assert_destroyed(app, open_id, "consent_withdrawn", whole=True)
+    assert "dựa vào sự đồng ý này" not in client.get(f"/cases/{case_id}").get_data(as_text=True)
     with app.app_context():
         from app.referrals.models import Referral
         done = db.session.get(Referral, done_id)

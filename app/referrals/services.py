@@ -298,18 +298,30 @@ def on_consent_recorded(consent: Consent, actor) -> None:
     db.session.flush()
 
 
+def relying_on(consent: Consent) -> list[Referral]:
+    """The referrals that lose their packets when `consent` goes: those sent under it, and those to its agency
+    that no other valid consent of the case covers."""
+    if consent.purpose != "share_with_agency":
+        return []
+    case = db.session.get(Case, consent.case_id)
+    others = [c for c in valid_consents(case, "share_with_agency", agency_id=consent.agency_id)
+              if c.id != consent.id] if consent.agency_id else []
+    referrals = db.session.scalars(select(Referral).where(Referral.case_id == consent.case_id,
+                                                          Referral.legal_basis == "consent"))
+    return [r for r in referrals if r.consent_id == consent.id or (r.agency_id == consent.agency_id and not others)]
+
+
+@events.consent_dependents.connect
+def count_relying_on(consent: Consent) -> int:
+    """How many referrals still holding a packet would lose it (the withdrawal's confirmation step says so)."""
+    return sum(1 for r in relying_on(consent) if r.is_open or r.packet_destroyed_at is None)
+
+
 @events.consent_withdrawn.connect
 def on_consent_withdrawn(consent: Consent, actor) -> None:
     """A consent to share with an agency was withdrawn: every referral that relied on it loses its packets
     (open ones are withdrawn first), and what it sealed."""
-    if consent.purpose != "share_with_agency":
-        return
-    case = db.session.get(Case, consent.case_id)
-    still_covered = share_consent(case, consent.agency_id) is not None if consent.agency_id else False
-    for referral in db.session.scalars(select(Referral).where(
-            Referral.case_id == consent.case_id, Referral.legal_basis == "consent")):
-        if not (referral.consent_id == consent.id or (referral.agency_id == consent.agency_id and not still_covered)):
-            continue
+    for referral in relying_on(consent):
         if referral.is_open:
             withdraw(referral, actor=actor, cause="consent_withdrawn")
         elif referral.packet_destroyed_at is None or not referral.is_erased:

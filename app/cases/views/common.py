@@ -141,6 +141,9 @@ def case_context(case: Case, *, audit_read: bool = True, open_form: str | None =
         context.update(
             consents=sorted(children[Consent], key=lambda c: c.given_on, reverse=True),
             notice_labels=dict(events.answer(events.notice_versions, None) or []),
+            # How many referrals each consent still open to withdrawal keeps alive (said before it is withdrawn).
+            relying={c.id: events.answer(events.consent_dependents, c) or 0 for c in children[Consent]
+                     if not c.withdrawn_on and c.purpose == "share_with_agency"},
             followups=sorted(children[FollowUp], key=lambda f: (f.status != "open", f.due_on)),
             services=children[CaseService], notes=list(reversed(notes)), superseded=superseded,
             withdrawn_notes=withdrawn,
