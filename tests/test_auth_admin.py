@@ -30,17 +30,23 @@ def test_admin_manages_a_user_end_to_end(client, make_user, login, unit, app):
     admin = make_user("admin", "099")
     login(client, admin)
     r = client.post("/admin/users/new", data={"username": "canbo.moi", "display_name": "", "password": PASSWORD,
-                                              "role": "reporter", "unit": unit("03253").id})
+                                              "role": "reporter", "unit": unit("2025-03295").id})
     assert r.status_code == 303, r.get_data(as_text=True)[:500]
     uid, active, must_change, roles, first_hash = _user(app, "canbo.moi")
-    assert active and must_change and roles == [("reporter", "03253")]
+    assert active and must_change and roles == [("reporter", "2025-03295")]
 
-    added = client.post(f"/admin/users/{uid}/roles", data={"role": "monitor", "unit": unit("099").id})
+    added = client.post(f"/admin/users/{uid}/roles", data={"role": "monitor", "unit": unit("11").id})
     assert added.status_code in (302, 303)
-    assert ("monitor", "099") in _user(app, "canbo.moi")[3]
+    assert ("monitor", "11") in _user(app, "canbo.moi")[3]
     aid = _assignment_id(app, uid, "monitor")
     assert client.post(f"/admin/users/{uid}/roles/{aid}/remove").status_code in (302, 303)
-    assert ("monitor", "099") not in _user(app, "canbo.moi")[3]
+    assert ("monitor", "11") not in _user(app, "canbo.moi")[3]
+
+    # A unit closed in the 2025 reform is not offered, and a role there is refused beside the field.
+    assert unit("099").id not in client.get(f"/admin/users/{uid}").get_data(as_text=True)
+    closed = client.post(f"/admin/users/{uid}/roles", data={"role": "monitor", "unit": unit("099").id})
+    assert closed.status_code == 200 and ("monitor", "099") not in _user(app, "canbo.moi")[3]
+    assert "Đơn vị này đã ngừng hoạt động" in closed.get_data(as_text=True)
 
     worker = app.test_client()
     assert worker.post("/auth/login", data={"username": "canbo.moi", "password": PASSWORD}).status_code == 302
@@ -71,7 +77,7 @@ def test_admin_reset_password_ends_the_users_sessions(client, make_user, login, 
 def test_a_case_readers_account_is_created_without_role_or_password(client, make_user, login, unit, app):
     login(client, make_user("admin", "099"))
     r = client.post("/admin/users/new", data={"username": "tu-van", "password": "", "role": "counsellor",
-                                              "unit": unit("03253").id})
+                                              "unit": unit("2025-03295").id})
     assert r.status_code == 303
     assert _user(app, "tu-van")[3] == []
     page = client.get(r.headers["Location"]).get_data(as_text=True)
@@ -81,7 +87,7 @@ def test_a_case_readers_account_is_created_without_role_or_password(client, make
 def test_weak_password_is_refused_in_vietnamese(client, make_user, login, unit):
     login(client, make_user("admin", "099"))
     r = client.post("/admin/users/new", data={"username": "yeu", "password": "123456", "role": "reporter",
-                                              "unit": unit("03253").id})
+                                              "unit": unit("2025-03295").id})
     assert r.status_code == 200 and "10 ký tự" in r.get_data(as_text=True)
 
 

@@ -28,7 +28,8 @@ def _user_or_404(user_id: str) -> User:
 
 def _fill_choices(form) -> None:
     form.role.choices = role_choices()
-    form.unit.choices = options([("", _l("— Chọn đơn vị —"))], unit_choices())
+    # Only units that work today: a role at a unit closed in the 2025 reform is no new work for anyone.
+    form.unit.choices = options([("", _l("— Chọn đơn vị —"))], unit_choices(current_only=True))
 
 
 @bp.get("/")

@@ -65,6 +65,15 @@ def role_choices():
     return options([("", _l("— Chọn vai trò —"))], ((r, ROLE_LABELS[r]) for r in ROLES))
 
 
+class CurrentUnitField(SelectField):
+    """A unit picker offering only units that work today; a closed one (or any other) is refused in Vietnamese."""
+
+    def pre_validate(self, form):
+        if self.data and self.data not in {str(choice.value) for choice in self.choices}:
+            from wtforms.validators import ValidationError
+            raise ValidationError(_l("Đơn vị này đã ngừng hoạt động hoặc không có; hãy chọn đơn vị đang hoạt động."))
+
+
 class UserCreateForm(BaseForm):
     username = StringField(_l("Tên đăng nhập"), [required(), max_length(80)])
     display_name = StringField(_l("Tên hiển thị"), [max_length(120)])
@@ -72,12 +81,12 @@ class UserCreateForm(BaseForm):
     password = PasswordField(_l("Mật khẩu ban đầu (ít nhất 10 ký tự)"), [max_length(256)],
                              render_kw={"autocomplete": "new-password"})
     role = SelectField(_l("Vai trò"), [chosen()], choices=[])
-    unit = SelectField(_l("Đơn vị"), [chosen()], choices=[])
+    unit = CurrentUnitField(_l("Đơn vị"), [chosen()], choices=[])
 
 
 class RoleAddForm(BaseForm):
     role = SelectField(_l("Vai trò"), [chosen()], choices=[])
-    unit = SelectField(_l("Đơn vị"), [chosen()], choices=[])
+    unit = CurrentUnitField(_l("Đơn vị"), [chosen()], choices=[])
 
 
 class PasswordResetForm(BaseForm):
