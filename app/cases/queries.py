@@ -10,18 +10,9 @@ from .. import clock
 from ..crypto.blind import fold_diacritics, normalize_digits, normalize_text
 from ..crypto.records import blind_hash
 from ..extensions import db, utcnow
-from ..units.queries import all_search_scopes, scope_ids, search_scope, search_scopes, units_in_scopes
+from ..units.queries import all_search_scopes, scope_for, search_scope, search_scopes, units_in_scopes
 from ..web.paging import PAGE_SIZE, Page, cut
 from .models import ID_NUMBER, NAME_INDEXES, NAME_YEAR, PHONE, BreakGlassGrant, Case
-
-
-def scope_for(user, *roles: str) -> frozenset[str]:
-    """Every unit id that `user` covers through any of `roles` (subtrees plus merged predecessors)."""
-    ids: set[str] = set()
-    for assignment in user.roles:
-        if assignment.role in roles:
-            ids |= scope_ids(assignment.unit)
-    return frozenset(ids)
 
 
 def visible_cases(user) -> Select:

@@ -14,20 +14,12 @@ from sqlalchemy import select
 from .. import clock, valuesources
 from ..extensions import db
 from ..units.models import Unit
-from ..units.queries import merged_ids, merged_olds, nearest_of_kind, scope_ids
+from ..units.queries import merged_ids, merged_olds, nearest_of_kind, scope_for, scope_ids
 from .models import IndicatorDef, IndicatorTarget, RegistryEntry, ReportingCycle, Submission
 
 COUNTED_STATUSES = ("submitted", "confirmed", "locked")  # drafts and returned reports do not count yet
 VIEW_ROLES = ("monitor", "district_reviewer", "reporter", "counsellor", "admin")
 
-
-def scope_for(user, *roles: str) -> frozenset[str]:
-    """Every unit id that `user` covers through any of `roles` (subtrees plus merged predecessors)."""
-    ids: set[str] = set()
-    for assignment in user.roles:
-        if assignment.role in roles:
-            ids |= scope_ids(assignment.unit)
-    return frozenset(ids)
 
 
 def review_scope(user) -> frozenset[str]:

@@ -57,7 +57,7 @@ def _incident_day():
     return func.coalesce(Incident.occurred_on, Incident.period_to, Incident.period_from)
 
 
-def _table(key: str, title, communes: list[Unit], columns: list[tuple[str, str]], counts: dict,
+def commune_table(key: str, title, communes: list[Unit], columns: list[tuple[str, str]], counts: dict,
            *, additive: bool) -> Table:
     """A commune × code table from {(unit_id, code): n}; a commune's row adds up the units of its subtree."""
     rows, unit_sets = [], []
@@ -89,8 +89,8 @@ def violence_forms(units, communes, year) -> Table:
              .join(Incident, Incident.case_id == Case.id).join(IncidentViolence)
              .where(Case.unit_id.in_(units), in_statistics(), _incident_day().between(start, end))
              .group_by(Case.unit_id, IncidentViolence.form))
-    return _table("forms", _l("Vụ việc theo hình thức bạo lực"), communes, _coded(ref.VIOLENCE_FORMS), _pairs(query),
-                  additive=False)
+    return commune_table("forms", _l("Vụ việc theo hình thức bạo lực"), communes, _coded(ref.VIOLENCE_FORMS),
+                         _pairs(query), additive=False)
 
 
 def _perpetrators_by(column, key, title, items, units, communes, year) -> Table:
@@ -103,7 +103,7 @@ def _perpetrators_by(column, key, title, items, units, communes, year) -> Table:
              .join(Perpetrator, Perpetrator.case_id == Case.id)
              .where(Case.unit_id.in_(units), in_statistics(), Perpetrator.id.in_(involved))
              .group_by(Case.unit_id, column))
-    return _table(key, title, communes, _coded(items), _pairs(query), additive=True)
+    return commune_table(key, title, communes, _coded(items), _pairs(query), additive=True)
 
 
 def measures(units, communes, year) -> Table:
@@ -111,8 +111,8 @@ def measures(units, communes, year) -> Table:
     query = (select(Case.unit_id, Measure.measure, func.count()).join(Measure, Measure.case_id == Case.id)
              .where(Case.unit_id.in_(units), in_statistics(), Measure.decided_on.between(start, end))
              .group_by(Case.unit_id, Measure.measure))
-    return _table("measures", _l("Biện pháp bảo vệ, hỗ trợ đã áp dụng (Luật 13/2022, Điều 22)"), communes,
-                  _coded(ref.MEASURES), _pairs(query), additive=True)
+    return commune_table("measures", _l("Biện pháp bảo vệ, hỗ trợ đã áp dụng (Luật 13/2022, Điều 22)"), communes,
+                         _coded(ref.MEASURES), _pairs(query), additive=True)
 
 
 def orders(units, communes, year) -> Table:
@@ -122,8 +122,8 @@ def orders(units, communes, year) -> Table:
              .where(Case.unit_id.in_(units), in_statistics(), NoContactOrder.status == "granted",
                     NoContactOrder.decided_at.between(start, end))
              .group_by(Case.unit_id, NoContactOrder.decider))
-    return _table("orders", _l("Quyết định cấm tiếp xúc theo thẩm quyền (Điều 25, 26)"), communes,
-                  _coded(ref.ORDER_DECIDERS), _pairs(query), additive=True)
+    return commune_table("orders", _l("Quyết định cấm tiếp xúc theo thẩm quyền (Điều 25, 26)"), communes,
+                         _coded(ref.ORDER_DECIDERS), _pairs(query), additive=True)
 
 
 def age_groups(units, communes, year) -> Table:
@@ -135,8 +135,8 @@ def age_groups(units, communes, year) -> Table:
     for unit_id, _period, _until, group, n in tally.counts("victims_age_group", units,
                                                            StatTally.period == str(year)):
         counts[(unit_id, group)] = counts.get((unit_id, group), 0) + n
-    return _table("age_groups", _l("Người bị bạo lực theo nhóm tuổi"), communes, list(AGE_GROUPS), counts,
-                  additive=False)
+    return commune_table("age_groups", _l("Người bị bạo lực theo nhóm tuổi"), communes, list(AGE_GROUPS), counts,
+                         additive=False)
 
 
 def trafficking_identified(units, communes, year) -> Table:
@@ -146,8 +146,8 @@ def trafficking_identified(units, communes, year) -> Table:
              .where(Case.unit_id.in_(units), in_statistics(), Identification.outcome == "victim",
                     Identification.outcome_on.between(start, end))
              .group_by(Case.unit_id, Identification.outcome))
-    return _table("identified", _l("Nạn nhân mua bán người được xác định (Luật 53/2024, Điều 27)"), communes,
-                  [("victim", _l("Số người"))], _pairs(query), additive=False)
+    return commune_table("identified", _l("Nạn nhân mua bán người được xác định (Luật 53/2024, Điều 27)"), communes,
+                         [("victim", _l("Số người"))], _pairs(query), additive=False)
 
 
 def regimes(units, communes, year) -> Table:
@@ -155,8 +155,8 @@ def regimes(units, communes, year) -> Table:
     query = (select(Case.unit_id, Entitlement.regime, func.count()).join(Entitlement, Entitlement.case_id == Case.id)
              .where(Case.unit_id.in_(units), in_statistics(), Entitlement.granted_on.between(start, end))
              .group_by(Case.unit_id, Entitlement.regime))
-    return _table("regimes", _l("Chế độ hỗ trợ đã duyệt (Nghị định 162/2025)"), communes, _coded(ref.REGIMES),
-                  _pairs(query), additive=True)
+    return commune_table("regimes", _l("Chế độ hỗ trợ đã duyệt (Nghị định 162/2025)"), communes, _coded(ref.REGIMES),
+                         _pairs(query), additive=True)
 
 
 def tables(root: Unit, year: int, viewer_units: frozenset) -> list[Table]:

@@ -6,19 +6,11 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..units.models import Unit
-from ..units.queries import scope_ids
+from ..units.queries import scope_for
 from .models import CommunityEvent, SafeMotherhoodPayment
 
 PAGE = 100
 
-
-def scope_for(user, *roles: str) -> frozenset[str]:
-    """Every unit id `user` covers through any of `roles` (subtrees plus merged predecessors)."""
-    ids: set[str] = set()
-    for assignment in user.roles:
-        if assignment.role in roles:
-            ids |= scope_ids(assignment.unit)
-    return frozenset(ids)
 
 
 def payment_for(user, payment_id: str) -> SafeMotherhoodPayment | None:

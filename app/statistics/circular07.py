@@ -26,7 +26,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..indicators.derived import Cell, Table, protect
+from ..indicators.derived import Table, protect
 from ..protection import stats
 from ..protection.models import Incident
 from ..units.models import Unit
@@ -65,28 +65,12 @@ def incident_day():
     return func.coalesce(Incident.occurred_on, Incident.period_to, Incident.period_from)
 
 
-def _by_commune(key: str, title, communes: list[Unit], columns, counts: dict, *, additive: bool) -> Table:
-    """A commune × column table from {(unit id, column): n}, a commune adding up its subtree."""
-    rows, unit_sets = [], []
-    for commune in communes:
-        ids = scope_ids(commune)
-        unit_sets.append(frozenset(ids))
-        rows.append([Cell(sum(counts.get((u, code), 0) for u in ids), frozenset(ids)) for code, _ in columns])
-    all_ids = frozenset().union(*unit_sets) if unit_sets else frozenset()
-    col_totals = [Cell(sum(r[j].value for r in rows), all_ids) for j in range(len(columns))]
-    row_totals = ([Cell(sum(c.value for c in r), ids) for r, ids in zip(rows, unit_sets, strict=True)]
-                  if additive else None)
-    grand = Cell(sum(c.value for c in col_totals), all_ids) if additive else None
-    return Table(key, title, [c.name for c in communes], [label for _, label in columns], rows, col_totals,
-                 row_totals=row_totals, grand=grand)
-
-
 def victims_by_age(units: list[str], communes: list[Unit], year: int) -> Table:
     """Victims with an incident in the year by the circular's age groups (a victim in at most one group).
 
     Additive: the groups do not overlap, so each commune's line has its total."""
     counts = source.victims_by_group(units, year)
-    return _by_commune("age_groups", AGE_TITLE, communes, list(AGE_GROUPS), counts, additive=True)
+    return stats.commune_table("age_groups", AGE_TITLE, communes, list(AGE_GROUPS), counts, additive=True)
 
 
 def _addresses(commune: Unit, year: int) -> list[Unit]:
@@ -104,7 +88,7 @@ def trusted_addresses(communes: list[Unit], year: int) -> tuple[Table, list[int]
     every = [a.id for found in per_commune for a in found]
     received = source.opened_in_year(every, DV_KINDS, year)
     counts = {(a.id, "received"): received.get(a.id, 0) for found in per_commune for a in found}
-    table = _by_commune("trusted_addresses", ADDRESS_TITLE, communes,
+    table = stats.commune_table("trusted_addresses", ADDRESS_TITLE, communes,
                         [("received", _l("Số người bị bạo lực được tiếp nhận"))], counts, additive=False)
     return table, [len(found) for found in per_commune]
 

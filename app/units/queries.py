@@ -181,3 +181,12 @@ def closed_label(unit: Unit) -> str:
         from datetime import timedelta
         return gettext("đã ngừng từ %(day)s", day=date_vn(unit.valid_to + timedelta(days=1)))
     return gettext("đã ngừng")
+
+
+def scope_for(user, *roles: str) -> frozenset[str]:
+    """Every unit id `user` covers through any of `roles` (subtrees plus merged predecessors)."""
+    ids: set[str] = set()
+    for assignment in user.roles:
+        if assignment.role in roles:
+            ids |= scope_ids(assignment.unit)
+    return frozenset(ids)
