@@ -37,7 +37,10 @@ def _setup_twice(app):
     assert first.exit_code == 0, first.output
     assert second.exit_code == 0, second.output
     # The reference data is loaded by version: the second run finds it up to date and does no work.
-    assert "reference data loaded (audit_head, units, directory, indicators)" in first.output, first.output
+    from app.reference import LOADERS
+    every = ", ".join(loader.name for loader in LOADERS)  # audit_head, units, directory, indicators, privacy
+    assert f"reference data loaded ({every})" in first.output, first.output
+    assert "privacy" in every
     assert "reference data already up to date" in second.output, second.output
     with app.app_context():
         from app.units.models import Unit
