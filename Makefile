@@ -48,7 +48,7 @@ test-sqlite:
 	@echo "coverage of app/ (SQLite run): $$($(VENV)/bin/coverage report --format=total)% of lines"
 
 test-postgres:
-	HOSTILE_EXAMPLES_PER_FORM=10 $(PY) -m pytest -n 2 --dist loadfile -m "not e2e"
+	HOSTILE_EXAMPLES_PER_FORM=8 $(PY) -m pytest -n 2 --dist loadfile -m "not e2e"
 
 lint: install
 	$(VENV)/bin/ruff check app tests bench
