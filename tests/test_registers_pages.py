@@ -3,6 +3,7 @@ entries without the payments' person data; the monitor reads the aggregates only
 with the input kept."""
 
 import json
+from datetime import date
 
 from sqlalchemy import select
 
@@ -163,3 +164,17 @@ def test_voiding_or_erasing_a_payment_needs_a_fresh_second_factor(app, client, m
     with app.app_context():
         assert not db.session.get(SafeMotherhoodPayment, payment_id).is_erased
         db.session.remove()
+
+
+def test_a_long_register_is_paged_not_cut(app, client, make_user, login):
+    """More events than a page holds: the list links to the next page, where the rest are (none is lost)."""
+    from registers_support import event
+    with app.test_request_context():
+        for day in range(1, 28):
+            event(held_on=date(2026, 3, day), topic=f"Đối thoại số {day:02d}")
+        db.session.commit()
+    login(client, make_user("reporter", "03295"))
+    first = client.get("/registers/events").get_data(as_text=True)
+    assert "Trang sau" in first and "Đối thoại số 27" in first and "Đối thoại số 01" not in first
+    second = client.get("/registers/events?page=2").get_data(as_text=True)
+    assert "Đối thoại số 01" in second and "Đối thoại số 27" not in second

@@ -9,9 +9,6 @@ from ..units.models import Unit
 from ..units.queries import scope_for
 from .models import CommunityEvent, SafeMotherhoodPayment
 
-PAGE = 100
-
-
 
 def payment_for(user, payment_id: str) -> SafeMotherhoodPayment | None:
     return db.session.scalar(select(SafeMotherhoodPayment).where(
@@ -29,29 +26,24 @@ def _year_filter(column, year: int | None):
     return [column >= date(year, 1, 1), column <= date(year, 12, 31)] if year else []
 
 
-def payments(units, *, year: int | None = None, package: str | None = None, status: str | None = None,
-             offset: int = 0) -> list[SafeMotherhoodPayment]:
-    """One page of the payments of `units`, the latest first (only this page is ever decrypted)."""
-    stmt = select(SafeMotherhoodPayment).where(SafeMotherhoodPayment.unit_id.in_(list(units)),
-                                               *_year_filter(SafeMotherhoodPayment.paid_on, year))
-    if package:
-        stmt = stmt.where(SafeMotherhoodPayment.package == package)
-    if status:
-        stmt = stmt.where(SafeMotherhoodPayment.status == status)
-    stmt = stmt.order_by(SafeMotherhoodPayment.paid_on.desc(), SafeMotherhoodPayment.created_at.desc())
-    return list(db.session.scalars(stmt.offset(offset).limit(PAGE)))
+def _listing(model, day_column, units, year: int | None, **equal):
+    """The entries of `units` (in a year, with the given column values), the latest first."""
+    stmt = select(model).where(model.unit_id.in_(list(units)), *_year_filter(day_column, year))
+    for column, value in equal.items():
+        if value:
+            stmt = stmt.where(getattr(model, column) == value)
+    return stmt.order_by(day_column.desc(), model.created_at.desc())
 
 
-def events(units, *, year: int | None = None, kind: str | None = None, status: str | None = None,
-           offset: int = 0) -> list[CommunityEvent]:
-    stmt = select(CommunityEvent).where(CommunityEvent.unit_id.in_(list(units)),
-                                        *_year_filter(CommunityEvent.held_on, year))
-    if kind:
-        stmt = stmt.where(CommunityEvent.kind == kind)
-    if status:
-        stmt = stmt.where(CommunityEvent.status == status)
-    stmt = stmt.order_by(CommunityEvent.held_on.desc(), CommunityEvent.created_at.desc())
-    return list(db.session.scalars(stmt.offset(offset).limit(PAGE)))
+def payments(units, *, year: int | None = None, package: str | None = None, status: str | None = None):
+    """The payments of `units`, the latest first: a query for the one pager (only its page is decrypted)."""
+    return _listing(SafeMotherhoodPayment, SafeMotherhoodPayment.paid_on, units, year, package=package,
+                    status=status)
+
+
+def events(units, *, year: int | None = None, kind: str | None = None, status: str | None = None):
+    """The community events of `units`, the latest first: a query for the one pager."""
+    return _listing(CommunityEvent, CommunityEvent.held_on, units, year, kind=kind, status=status)
 
 
 def communes(unit_ids) -> list[Unit]:

@@ -16,6 +16,7 @@ from ..services import ServiceError
 from ..units.models import Unit
 from ..units.queries import scope_ids
 from ..web.forms import whole_number
+from ..web.paging import page_of
 from ..web.unit_of_work import attempt
 from . import counts, queries, services
 from . import reference_data as ref
@@ -108,11 +109,12 @@ def payments():
     year = whole_number(request.args.get("year"), 2021, 2035)
     package = request.args.get("package") if request.args.get("package") in LABELS["package"] else ""
     status = request.args.get("status") if request.args.get("status") in LABELS["status"] else ""
-    rows = queries.payments(units, year=year, package=package or None, status=status or None)
+    page = page_of(queries.payments(units, year=year, package=package or None, status=status or None))
+    rows = page.rows
     named = {p.id for p in rows if authorize(current_user, "read_person", p)}
     services.read_person_data([p for p in rows if p.id in named], actor=current_user, purpose="list")
-    context = {"rows": rows, "named": named, "communes": _entry_communes(), "commune": commune, "year": year or "",
-               "package": package, "status": status, "labels": LABELS,
+    context = {"rows": rows, "page": page, "named": named, "communes": _entry_communes(), "commune": commune,
+               "year": year or "", "package": package, "status": status, "labels": LABELS,
                "can_enter": has_permission(current_user, "register.enter")}
     if htmx.target == "payment-rows":
         return render_template("registers/_payment_rows.html", **context)
@@ -218,9 +220,10 @@ def events():
     year = whole_number(request.args.get("year"), 2021, 2035)
     kind = request.args.get("kind") if request.args.get("kind") in LABELS["event_kind"] else ""
     status = request.args.get("status") if request.args.get("status") in LABELS["status"] else ""
-    rows = queries.events(units, year=year, kind=kind or None, status=status or None)
+    page = page_of(queries.events(units, year=year, kind=kind or None, status=status or None))
+    rows = page.rows
     editable = {e.id for e in rows if authorize(current_user, "edit", e)}
-    context = {"rows": rows, "editable": editable, "communes": _entry_communes(), "commune": commune,
+    context = {"rows": rows, "page": page, "editable": editable, "communes": _entry_communes(), "commune": commune,
                "year": year or "", "kind": kind, "status": status, "labels": LABELS,
                "can_enter": has_permission(current_user, "register.enter")}
     if htmx.target == "event-rows":
