@@ -36,6 +36,7 @@ run: install
 ## make test: the whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set
 test: install
 	$(VENV)/bin/ruff check app tests bench
+	$(VENV)/bin/ruff format --check app tests bench
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy $(TYPED)
 	$(PY) .ci/audit_deps.py requirements-dev.lock
@@ -52,6 +53,7 @@ test-postgres:
 
 lint: install
 	$(VENV)/bin/ruff check app tests bench
+	$(VENV)/bin/ruff format --check app tests bench
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy $(TYPED)
 

@@ -20,14 +20,17 @@ def register(app) -> None:
     app.cli.add_command(keys)
     app.cli.add_command(backup)
     from .notify.cli import notify_group
+
     app.cli.add_command(notify_group)
     from .privacy.cli import retention_group
+
     app.cli.add_command(retention_group)
 
 
 def database_or_exit() -> None:
     """Say plainly that the database has not been set up, rather than fail on a missing table."""
     from sqlalchemy import inspect
+
     if not inspect(db.engine).has_table("unit"):
         raise click.ClickException("Cơ sở dữ liệu chưa được thiết lập. Chạy `flask --app wsgi setup` trước.")
 
@@ -38,7 +41,8 @@ def keyring_or_exit():
     if ring is None:
         raise click.ClickException(
             f"Không có tệp khóa {current_app.config['KEY_FILE']}. Chạy `flask --app wsgi setup` "
-            "(hoặc đặt TINCAY_KEY_FILE tới tệp khóa đã sao lưu).")
+            "(hoặc đặt TINCAY_KEY_FILE tới tệp khóa đã sao lưu)."
+        )
     return ring
 
 
@@ -53,30 +57,46 @@ def setup():
         # A new key ring would leave every record of a restored database unreadable and its chain unverifiable.
         raise click.ClickException(
             f"The database already holds records but the key file {current_app.config['KEY_FILE']} is missing. "
-            "Restore the escrowed key file there (or set TINCAY_KEY_FILE); setup will not make new keys.")
+            "Restore the escrowed key file there (or set TINCAY_KEY_FILE); setup will not make new keys."
+        )
     if not production:
         _ensure_secret_key()
     from .crypto.errors import KeyRingError
+
     try:
-        ring = load_or_create(current_app.config["KEY_FILE"], create=not production,
-                              ledger=current_app.config.get("ERASURE_LEDGER"),
-                              case_keys=current_app.config.get("CASE_KEY_STORE"), create_store=not _store_needed())
+        ring = load_or_create(
+            current_app.config["KEY_FILE"],
+            create=not production,
+            ledger=current_app.config.get("ERASURE_LEDGER"),
+            case_keys=current_app.config.get("CASE_KEY_STORE"),
+            create_store=not _store_needed(),
+        )
     except KeyRingError as exc:
-        hint = (". The database already holds records under case keys: restore the escrowed case-key store "
-                "there; setup will not make a new one.") if "case-key store" in str(exc) else ""
+        hint = (
+            (
+                ". The database already holds records under case keys: restore the escrowed case-key store "
+                "there; setup will not make a new one."
+            )
+            if "case-key store" in str(exc)
+            else ""
+        )
         raise click.ClickException(f"{exc}{hint}") from exc
     current_app.extensions["tincay_keyring"] = ring
     from .offline import keys as offline_keys
+
     if offline_keys.ensure_key_file(offline_keys.key_path()):
         click.echo(f"setup: offline-capture key pair created in {offline_keys.key_path()} (escrow it with the keys).")
     from flask_migrate import upgrade
+
     upgrade(revision="head")  # one head (tests/test_migrations_heads.py keeps it so)
     with transaction():
         loaded = load_changed()
     _ensure_audit_anchor(production)
     _finalise_erasure(ring)
-    click.echo("setup: database at head, reference data "
-               + (f"loaded ({', '.join(loaded)})." if loaded else "already up to date."))
+    click.echo(
+        "setup: database at head, reference data "
+        + (f"loaded ({', '.join(loaded)})." if loaded else "already up to date.")
+    )
 
 
 def _ensure_audit_anchor(production: bool) -> None:
@@ -138,6 +158,7 @@ def _ensure_secret_key() -> None:
     if os.path.exists(path):
         return
     import secrets
+
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write("# Created by `flask --app wsgi setup`. Never commit this file.\n")
@@ -181,6 +202,7 @@ units = AppGroup("units", help="The unit tree.")
 def units_list():
     """One unit a line: CODE<TAB>KIND<TAB>NAME<TAB>PARENT_CODE."""
     from .units.models import Unit
+
     database_or_exit()
     by_id = {u.id: u for u in db.session.scalars(select(Unit).order_by(Unit.path))}
     for unit in by_id.values():
@@ -227,8 +249,7 @@ def audit_verify():
     keyring_or_exit()
     verdict = services.verify()
     if verdict.ok:
-        anchored = (f"signed checkpoint at entry {verdict.anchored}" if verdict.anchored
-                    else "no signed checkpoint yet")
+        anchored = f"signed checkpoint at entry {verdict.anchored}" if verdict.anchored else "no signed checkpoint yet"
         click.echo(f"audit: chain intact ({verdict.checked} entries; {anchored})")
         return
     click.echo(f"audit: BROKEN at entry {verdict.first_bad_seq}: {verdict.reason}", err=True)
@@ -245,7 +266,8 @@ def audit_checkpoint():
     if body is None:
         raise click.ClickException(
             f"Không có khóa ký nhật ký {current_app.config['AUDIT_SIGNING_KEY']}: chưa ghi được điểm neo. "
-            "Tạo khóa bằng `python -m app.audit.anchor keygen PATH`.")
+            "Tạo khóa bằng `python -m app.audit.anchor keygen PATH`."
+        )
     click.echo(f"audit: checkpoint of entry {body['seq']} written to {current_app.config['AUDIT_CHECKPOINT_FILE']}")
 
 
@@ -260,8 +282,10 @@ def keys_rotate(batch):
 
     ring = keyring_or_exit()
     result = rotate(ring, batch=batch, echo=click.echo)
-    click.echo(f"keys: primary is v{ring.primary}; re-wrapped {result.rewrapped} data keys; "
-               f"{result.remaining} left on older keys")
+    click.echo(
+        f"keys: primary is v{ring.primary}; re-wrapped {result.rewrapped} data keys; "
+        f"{result.remaining} left on older keys"
+    )
 
 
 @keys.command("sweep")

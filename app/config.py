@@ -126,17 +126,33 @@ def read_instance_config(instance_path: str) -> dict:
     return {k: v for k, v in namespace.items() if k.isupper()}
 
 
-ENV_NAMES = ("SECRET_KEY", "RATELIMIT_STORAGE_URI", "SMALL_CELL_THRESHOLD", "LOGIN_ATTEMPTS_PER_IP", "PUBLIC_URL",
-             "MAIL_SERVER", "MAIL_PORT", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_FROM", "SMS_GATEWAY_URL",
-             "SMS_GATEWAY_TOKEN")
+ENV_NAMES = (
+    "SECRET_KEY",
+    "RATELIMIT_STORAGE_URI",
+    "SMALL_CELL_THRESHOLD",
+    "LOGIN_ATTEMPTS_PER_IP",
+    "PUBLIC_URL",
+    "MAIL_SERVER",
+    "MAIL_PORT",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "MAIL_FROM",
+    "SMS_GATEWAY_URL",
+    "SMS_GATEWAY_TOKEN",
+)
 
 
 def load_config(app, name: str | None = None, overrides: dict | None = None) -> None:
     """Fill app.config: class defaults < instance/config.py < environment < overrides."""
     instance = read_instance_config(app.instance_path)
     overrides = overrides or {}
-    name = (name or overrides.get("APP_CONFIG") or os.environ.get("APP_CONFIG") or instance.get("APP_CONFIG")
-            or "development")
+    name = (
+        name
+        or overrides.get("APP_CONFIG")
+        or os.environ.get("APP_CONFIG")
+        or instance.get("APP_CONFIG")
+        or "development"
+    )
     if name not in CONFIGS:
         raise ConfigError(f"APP_CONFIG must be one of {sorted(CONFIGS)}, not {name!r}")
     app.config.from_object(CONFIGS[name])
@@ -151,8 +167,11 @@ def load_config(app, name: str | None = None, overrides: dict | None = None) -> 
         app.config["KEY_FILE"] = os.environ["TINCAY_KEY_FILE"]
     if os.environ.get("TINCAY_ERASURE_LEDGER"):
         app.config["ERASURE_LEDGER"] = os.environ["TINCAY_ERASURE_LEDGER"]
-    for key, env in (("AUDIT_SIGNING_KEY", "TINCAY_AUDIT_SIGNING_KEY"), ("AUDIT_PUBLIC_KEY", "TINCAY_AUDIT_PUBLIC_KEY"),
-                     ("AUDIT_CHECKPOINT_FILE", "TINCAY_AUDIT_CHECKPOINTS")):
+    for key, env in (
+        ("AUDIT_SIGNING_KEY", "TINCAY_AUDIT_SIGNING_KEY"),
+        ("AUDIT_PUBLIC_KEY", "TINCAY_AUDIT_PUBLIC_KEY"),
+        ("AUDIT_CHECKPOINT_FILE", "TINCAY_AUDIT_CHECKPOINTS"),
+    ):
         if os.environ.get(env):
             app.config[key] = os.environ[env]
     if os.environ.get("TINCAY_CASE_KEY_STORE"):
@@ -215,8 +234,9 @@ def private_files(cfg) -> list[tuple[str, str]]:
     """Every file (and the case-key directory) that must be the service's alone: (what, path)."""
     key_file = cfg.get("KEY_FILE")
     ledger = cfg.get("ERASURE_LEDGER") or (key_file and os.path.join(os.path.dirname(key_file), "erased.json"))
-    store = cfg.get("CASE_KEY_STORE") or (ledger and os.path.join(os.path.dirname(os.path.abspath(ledger)),
-                                                                  "case-keys"))
+    store = cfg.get("CASE_KEY_STORE") or (
+        ledger and os.path.join(os.path.dirname(os.path.abspath(ledger)), "case-keys")
+    )
     found = [("the key file", key_file), ("the erasure ledger", ledger), ("the case-key store", store)]
     database = _sqlite_path(cfg)
     if database:
@@ -257,31 +277,43 @@ def check_production(cfg) -> None:
     if not cfg.get("RATELIMIT_STORAGE_URI") or cfg["RATELIMIT_STORAGE_URI"].startswith("memory"):
         problems.append("RATELIMIT_STORAGE_URI must name a shared store (redis://...)")
     elif redis_without_password(cfg["RATELIMIT_STORAGE_URI"]):
-        problems.append("RATELIMIT_STORAGE_URI names a Redis without a password: set requirepass "
-                        "(deploy/redis/tincay.conf) and write it in the URL, redis://:PASSWORD@host:6379/0")
+        problems.append(
+            "RATELIMIT_STORAGE_URI names a Redis without a password: set requirepass "
+            "(deploy/redis/tincay.conf) and write it in the URL, redis://:PASSWORD@host:6379/0"
+        )
     key_file = cfg.get("KEY_FILE")
     if not key_file or not os.path.exists(key_file):
         problems.append("the key file (TINCAY_KEY_FILE) does not exist")
-    problems += [p.replace("(chmod 0600)", "(chmod 0400)") if p.startswith("the key file") else p
-                 for p in exposed_files(cfg)]
+    problems += [
+        p.replace("(chmod 0600)", "(chmod 0400)") if p.startswith("the key file") else p for p in exposed_files(cfg)
+    ]
     ledger = cfg.get("ERASURE_LEDGER") or (key_file and os.path.join(os.path.dirname(key_file), "erased.json"))
     if ledger and not os.access(os.path.dirname(os.path.abspath(ledger)) or ".", os.W_OK):
-        problems.append(f"the erasure ledger {ledger} is in a directory the service cannot write "
-                        "(set TINCAY_ERASURE_LEDGER, e.g. /var/lib/tincay/erased.json)")
+        problems.append(
+            f"the erasure ledger {ledger} is in a directory the service cannot write "
+            "(set TINCAY_ERASURE_LEDGER, e.g. /var/lib/tincay/erased.json)"
+        )
     signing = cfg.get("AUDIT_SIGNING_KEY")
     if not signing or not os.path.exists(signing):
-        problems.append("the audit signing key (TINCAY_AUDIT_SIGNING_KEY) does not exist "
-                        "(create it with `python -m app.audit.anchor keygen PATH`)")
+        problems.append(
+            "the audit signing key (TINCAY_AUDIT_SIGNING_KEY) does not exist "
+            "(create it with `python -m app.audit.anchor keygen PATH`)"
+        )
     elif os.stat(signing).st_mode & (stat.S_IRWXG | stat.S_IRWXO):
         problems.append(f"the audit signing key {signing} is readable by group or others (chmod 0400)")
     checkpoints = cfg.get("AUDIT_CHECKPOINT_FILE")
     if checkpoints and not os.access(os.path.dirname(os.path.abspath(checkpoints)) or ".", os.W_OK):
-        problems.append(f"the audit checkpoint file {checkpoints} is in a directory the service cannot write "
-                        "(set TINCAY_AUDIT_CHECKPOINTS)")
-    store = cfg.get("CASE_KEY_STORE") or (ledger and os.path.join(os.path.dirname(os.path.abspath(ledger)),
-                                                                  "case-keys"))
+        problems.append(
+            f"the audit checkpoint file {checkpoints} is in a directory the service cannot write "
+            "(set TINCAY_AUDIT_CHECKPOINTS)"
+        )
+    store = cfg.get("CASE_KEY_STORE") or (
+        ledger and os.path.join(os.path.dirname(os.path.abspath(ledger)), "case-keys")
+    )
     if store and os.path.isdir(store) and not os.access(store, os.W_OK):
-        problems.append(f"the case-key store {store} is not writable by the service (set TINCAY_CASE_KEY_STORE, "
-                        "e.g. /var/lib/tincay/case-keys)")
+        problems.append(
+            f"the case-key store {store} is not writable by the service (set TINCAY_CASE_KEY_STORE, "
+            "e.g. /var/lib/tincay/case-keys)"
+        )
     if problems:
         raise ConfigError("Production configuration refused: " + "; ".join(problems))

@@ -65,8 +65,9 @@ def seed(case_count: int, *, if_empty: bool = False):
             if unit is None or db.session.scalar(select(User.id).where(User.username == username)):
                 continue
             password = demo_password()
-            auth.create_user(username, password, role=role, unit=unit, actor="seed-demo",
-                             display_name=f"{username} (demo)")
+            auth.create_user(
+                username, password, role=role, unit=unit, actor="seed-demo", display_name=f"{username} (demo)"
+            )
             logins.append((username, role, password))
     current_app.config["DEMO_CASE_COUNT"] = case_count
     for seeder in SEEDERS:
@@ -77,6 +78,7 @@ def seed(case_count: int, *, if_empty: bool = False):
 
 # --- shared by the areas' proportional ("bulk") seeders ---------------------------------------------------
 
+
 def apportion(total: int, weights: dict[str, int]) -> dict[str, int]:
     """Split `total` by weight (largest remainder); every key gets at least one when total allows."""
     keys = list(weights)
@@ -86,7 +88,7 @@ def apportion(total: int, weights: dict[str, int]) -> dict[str, int]:
     exact = {k: rest * weights[k] / whole for k in keys}
     counts = {k: floor + int(exact[k]) for k in keys}
     by_remainder = sorted(keys, key=lambda k: exact[k] - int(exact[k]), reverse=True)
-    for k in by_remainder[:total - sum(counts.values())]:
+    for k in by_remainder[: total - sum(counts.values())]:
         counts[k] += 1
     return counts
 
@@ -109,8 +111,12 @@ def assign_states(rng, rows, quotas: dict[str, int], windows: dict, today: date,
                 if need <= 0:
                     break
                 age = (today - row.opened_on).days
-                if (row.id in used or age < low or (high is not None and age > high)
-                        or (state in open_only and row.status != "open")):
+                if (
+                    row.id in used
+                    or age < low
+                    or (high is not None and age > high)
+                    or (state in open_only and row.status != "open")
+                ):
                     continue
                 used.add(row.id)
                 pairs.append((row, state))
@@ -128,8 +134,10 @@ def at(day: date, rng, now: datetime) -> datetime:
 def counsellors_by_unit() -> dict[str, str]:
     """One counsellor (user id) per unit that has any, to sign the demo rows of that unit's cases."""
     found: dict[str, str] = {}
-    for unit_id, user_id in db.session.execute(select(RoleAssignment.unit_id, RoleAssignment.user_id)
-                                               .where(RoleAssignment.role == "counsellor")
-                                               .order_by(RoleAssignment.user_id)):
+    for unit_id, user_id in db.session.execute(
+        select(RoleAssignment.unit_id, RoleAssignment.user_id)
+        .where(RoleAssignment.role == "counsellor")
+        .order_by(RoleAssignment.user_id)
+    ):
         found.setdefault(unit_id, user_id)
     return found

@@ -47,9 +47,18 @@ LOADERS = (
 
 
 # Tables that hold reference data (kept when tests wipe the transactional tables between tests).
-REFERENCE_TABLES = {"alembic_version", "reference_version", "unit", "unit_lineage", "indicator_def",
-                    "indicator_plan", "indicator_activity", "indicator_cycle_rule", "directory_service",
-                    "directory_service_area"}
+REFERENCE_TABLES = {
+    "alembic_version",
+    "reference_version",
+    "unit",
+    "unit_lineage",
+    "indicator_def",
+    "indicator_plan",
+    "indicator_activity",
+    "indicator_cycle_rule",
+    "directory_service",
+    "directory_service_area",
+}
 # Of the plan tables, only the 2022 plan's rows are reference data: plans made in the app are not.
 PLAN_TABLES = ("indicator_cycle_rule", "indicator_def", "indicator_activity")
 REFERENCE_PLAN = "TG-DA8-2021-2025"

@@ -28,10 +28,17 @@ def build(base: str):
     from app.reference import load_all
     from app.units.queries import by_code
 
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{base}/bench.sqlite",
-                                 "KEY_FILE": f"{base}/keys.json", "SECRET_KEY": "x" * 40,
-                                 "WTF_CSRF_ENABLED": False, "ARGON2_PARAMS": (1, 1024, 1),
-                                 "RATELIMIT_STORAGE_URI": "memory://"})
+    app = create_app(
+        "testing",
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{base}/bench.sqlite",
+            "KEY_FILE": f"{base}/keys.json",
+            "SECRET_KEY": "x" * 40,
+            "WTF_CSRF_ENABLED": False,
+            "ARGON2_PARAMS": (1, 1024, 1),
+            "RATELIMIT_STORAGE_URI": "memory://",
+        },
+    )
     with app.app_context():
         app.extensions["tincay_keyring"] = load_or_create(f"{base}/keys.json", create=True)
         upgrade(revision="head")
@@ -48,6 +55,7 @@ def main() -> int:
         client.post("/auth/login", data={"username": "bench.offline", "password": PASSWORD})
         with app.test_request_context():
             from app.offline.views import shell_files
+
             files = shell_files() + ["/offline/sw.js"]
         rows, total = [], 0
         for path in files:

@@ -41,16 +41,19 @@ def measure(page, cdp, url: str) -> dict:
     """LCP cold (cache emptied) and warm (again), throttled; the page's height and sideways scroll."""
     result = {}
     for run in ("cold", "warm"):
-        cdp.send("Network.emulateNetworkConditions", {**THROTTLE, "offline": False, "latency": 0,
-                                                       "downloadThroughput": -1, "uploadThroughput": -1})
+        cdp.send(
+            "Network.emulateNetworkConditions",
+            {**THROTTLE, "offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+        )
         if run == "cold":
             cdp.send("Network.clearBrowserCache")
         page.goto("about:blank")
         cdp.send("Network.emulateNetworkConditions", THROTTLE)
         page.goto(url, wait_until="load", timeout=120_000)
         result[run] = page.evaluate(LCP)
-    cdp.send("Network.emulateNetworkConditions", {**THROTTLE, "latency": 0, "downloadThroughput": -1,
-                                                   "uploadThroughput": -1})
+    cdp.send(
+        "Network.emulateNetworkConditions", {**THROTTLE, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
+    )
     height, width, inner = page.evaluate(SHAPE)
     result.update(height=height, sideways=width > inner)
     return result
@@ -79,9 +82,11 @@ def main() -> int:
             rows.append(("login (anonymous)", measure(page, cdp, server.url + "/auth/login")))
             ctx.close()
 
-            plan = (("counsellor", (("work queue", "/work/"), ("case list", "/cases/"), ("case page", None))),
-                    ("agency_officer", (("inbox", "/referrals/"),)),
-                    ("monitor", (("dashboard", "/indicators/"),)))
+            plan = (
+                ("counsellor", (("work queue", "/work/"), ("case list", "/cases/"), ("case page", None))),
+                ("agency_officer", (("inbox", "/referrals/"),)),
+                ("monitor", (("dashboard", "/indicators/"),)),
+            )
             for role, pages in plan:
                 ctx, page, cdp = context()
                 sign_in(page, server, cast[role])
@@ -104,14 +109,17 @@ def main() -> int:
 
 
 def table(rows) -> str:
-    lines = ["| page (role) | LCP cold | LCP warm | height at 360 px | sideways scroll |",
-             "|---|---:|---:|---:|---|"]
+    lines = ["| page (role) | LCP cold | LCP warm | height at 360 px | sideways scroll |", "|---|---:|---:|---:|---|"]
     for name, r in rows:
         cold, warm = (f"{r[k] / 1000:.2f} s" if r[k] is not None else "—" for k in ("cold", "warm"))
-        lines.append(f"| {name} | {cold} | {warm} | {r['height']} px ({r['height'] / 740:.1f} screens) | "
-                     f"{'yes' if r['sideways'] else 'no'} |")
-    return "\n".join(lines) + (f"\n\nGoals: LCP < {GOALS['cold'] / 1000:.0f} s cold, < {GOALS['warm'] / 1000:.0f} s "
-                               "warm; Chromium at 360×740, 400 kbit/s both ways, 400 ms latency.")
+        lines.append(
+            f"| {name} | {cold} | {warm} | {r['height']} px ({r['height'] / 740:.1f} screens) | "
+            f"{'yes' if r['sideways'] else 'no'} |"
+        )
+    return "\n".join(lines) + (
+        f"\n\nGoals: LCP < {GOALS['cold'] / 1000:.0f} s cold, < {GOALS['warm'] / 1000:.0f} s "
+        "warm; Chromium at 360×740, 400 kbit/s both ways, 400 ms latency."
+    )
 
 
 if __name__ == "__main__":

@@ -57,10 +57,15 @@ class Instance:
         else:
             self.dir = tempfile.mkdtemp(prefix=f"tincay-bench-{db}-{cases}-")
         self.marker = os.path.join(self.dir, "seeded")
-        self.env = dict(os.environ, PYTHONPATH=ROOT, APP_CONFIG="development", TINCAY_KEY_FILE=f"{self.dir}/keys.json",
-                        SECRET_KEY="bench-secret-key-bench-secret-key-0123456789",
-                        # Every client signs in from 127.0.0.1: the per-address sign-in limit is not under test.
-                        LOGIN_ATTEMPTS_PER_IP="10000 per minute")
+        self.env = dict(
+            os.environ,
+            PYTHONPATH=ROOT,
+            APP_CONFIG="development",
+            TINCAY_KEY_FILE=f"{self.dir}/keys.json",
+            SECRET_KEY="bench-secret-key-bench-secret-key-0123456789",
+            # Every client signs in from 127.0.0.1: the per-address sign-in limit is not under test.
+            LOGIN_ATTEMPTS_PER_IP="10000 per minute",
+        )
         if db == "sqlite":
             if not self.seeded:  # a seed that was interrupted leaves a partial database: start afresh
                 for name in ("bench.sqlite", "bench.sqlite-wal", "bench.sqlite-shm"):
@@ -72,8 +77,9 @@ class Instance:
             if not self.seeded:
                 self._reset_schema(pg_url, schema)
             sep = "&" if "?" in pg_url else "?"
-            self.env["DATABASE_URL"] = pg_url.replace("postgresql://", "postgresql+psycopg://", 1) + \
-                f"{sep}options=-csearch_path%3D{schema}"
+            self.env["DATABASE_URL"] = (
+                pg_url.replace("postgresql://", "postgresql+psycopg://", 1) + f"{sep}options=-csearch_path%3D{schema}"
+            )
         self.env.pop("TEST_DATABASE_URL", None)
 
     @property
@@ -83,6 +89,7 @@ class Instance:
     @staticmethod
     def _reset_schema(pg_url: str, schema: str) -> None:
         import sqlalchemy as sa
+
         engine = sa.create_engine(pg_url.replace("postgresql://", "postgresql+psycopg://", 1))
         with engine.begin() as conn:
             conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
@@ -90,8 +97,15 @@ class Instance:
         engine.dispose()
 
     def flask(self, *args, stdin: str | None = None) -> str:
-        result = subprocess.run([FLASK, "--app", "wsgi", *args], cwd=ROOT, env=self.env, input=stdin,
-                                capture_output=True, text=True, check=False)
+        result = subprocess.run(
+            [FLASK, "--app", "wsgi", *args],
+            cwd=ROOT,
+            env=self.env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if result.returncode != 0:
             raise RuntimeError(f"flask {' '.join(args)} failed:\n{result.stderr[-3000:]}")
         return result.stdout
@@ -107,8 +121,9 @@ class Instance:
         self.flask("seed-demo", "--cases", str(cases))
         seeded = time.perf_counter() - started
         for username, role, unit in BENCH_USERS:
-            self.flask("users", "create", username, "--role", role, "--unit", unit, "--password-stdin",
-                       stdin=PASSWORD + "\n")
+            self.flask(
+                "users", "create", username, "--role", role, "--unit", unit, "--password-stdin", stdin=PASSWORD + "\n"
+            )
         with open(self.marker, "w") as fh:
             fh.write(f"{seeded:.1f}")
         return seeded
@@ -131,9 +146,14 @@ BENCH_USERS = (
 class Server:
     def __init__(self, instance: Instance):
         self.port = free_port()
-        self.proc = subprocess.Popen([GUNICORN, "-c", os.path.join(ROOT, "gunicorn.conf.py"), "--bind",
-                                      f"127.0.0.1:{self.port}", "wsgi:app"], cwd=ROOT, env=instance.env,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        self.proc = subprocess.Popen(
+            [GUNICORN, "-c", os.path.join(ROOT, "gunicorn.conf.py"), "--bind", f"127.0.0.1:{self.port}", "wsgi:app"],
+            cwd=ROOT,
+            env=instance.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         deadline = time.time() + 60
         while time.time() < deadline:
             try:
@@ -193,8 +213,9 @@ class Client:
     def login(self, username: str) -> None:
         status, page, _ = self.get("/auth/login")
         self.csrf = re.search(rb'name="csrf_token" value="([^"]+)"', page).group(1).decode()
-        status, _, headers = self.request("POST", "/auth/login", {"username": username, "password": PASSWORD,
-                                                                 "csrf_token": self.csrf})
+        status, _, headers = self.request(
+            "POST", "/auth/login", {"username": username, "password": PASSWORD, "csrf_token": self.csrf}
+        )
         if status != 302:
             raise RuntimeError(f"login failed for {username}: {status}")
         status, page, _ = self.get("/auth/account")
@@ -216,8 +237,9 @@ def clients_for(port: int, user: str | None) -> list[Client]:
     return _SESSIONS[key]
 
 
-def measure(port: int, user: str | None, method: str, path: str, body: dict | None, total: int,
-            clients: int = CLIENTS) -> dict:
+def measure(
+    port: int, user: str | None, method: str, path: str, body: dict | None, total: int, clients: int = CLIENTS
+) -> dict:
     """`total` requests spread over `clients` threads; latency per request and throughput over the whole."""
     latencies: list[float] = []
     errors: list[int] = []
@@ -242,15 +264,24 @@ def measure(port: int, user: str | None, method: str, path: str, body: dict | No
         t.join()
     wall = time.perf_counter() - started
     latencies.sort()
-    return {"median_ms": statistics.median(latencies) * 1000,
-            "p95_ms": latencies[int(len(latencies) * 0.95) - 1] * 1000,
-            "rps": len(latencies) / wall, "errors": len(errors)}
+    return {
+        "median_ms": statistics.median(latencies) * 1000,
+        "p95_ms": latencies[int(len(latencies) * 0.95) - 1] * 1000,
+        "rps": len(latencies) / wall,
+        "errors": len(errors),
+    }
 
 
 def targets(instance: Instance) -> list[tuple]:
     """(name, user, method, path, body) for each page measured; ids looked up in the seeded database."""
-    out = subprocess.run([PY, os.path.join(ROOT, "bench", "ids.py"), "bench.counsellor"], cwd=ROOT, env=instance.env,
-                         capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        [PY, os.path.join(ROOT, "bench", "ids.py"), "bench.counsellor"],
+        cwd=ROOT,
+        env=instance.env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if out.returncode != 0:
         raise RuntimeError(f"bench/ids.py failed:\n{out.stderr[-3000:]}")
     out = out.stdout
@@ -292,15 +323,19 @@ def run(db: str, size: int, pg_url: str | None, total: int, keep: bool = False, 
 
 
 def report(all_results: dict) -> None:
-    print("\n| database | cases | page | median ms | p95 ms | req/s (20 clients) | × healthz (median) "
-          "| median ms, 1 client | × healthz, 1 client | errors |")
+    print(
+        "\n| database | cases | page | median ms | p95 ms | req/s (20 clients) | × healthz (median) "
+        "| median ms, 1 client | × healthz, 1 client | errors |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|")
     for (db, size), res in all_results.items():
         base = res["pages"]["healthz"]["median_ms"]
         alone = res["pages"]["healthz"]["alone_ms"]
         for name, r in res["pages"].items():
-            print(f"| {db} | {size:,} | {name} | {r['median_ms']:.1f} | {r['p95_ms']:.1f} | {r['rps']:.0f} | "
-                  f"{r['median_ms'] / base:.1f} | {r['alone_ms']:.1f} | {r['alone_ms'] / alone:.1f} | {r['errors']} |")
+            print(
+                f"| {db} | {size:,} | {name} | {r['median_ms']:.1f} | {r['p95_ms']:.1f} | {r['rps']:.0f} | "
+                f"{r['median_ms'] / base:.1f} | {r['alone_ms']:.1f} | {r['alone_ms'] / alone:.1f} | {r['errors']} |"
+            )
     sizes = sorted({s for _, s in all_results})
     if len(sizes) > 1:
         small, large = sizes[0], sizes[-1]
@@ -323,13 +358,19 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,100000")
     parser.add_argument("--dbs", default="sqlite,postgres")
     parser.add_argument("--requests", type=int, default=400, help="requests per page per run")
-    parser.add_argument("--keep", action="store_true",
-                        help="keep each seeded instance in bench/.cache (and its PostgreSQL schema) and reuse it")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep each seeded instance in bench/.cache (and its PostgreSQL schema) and reuse it",
+    )
     parser.add_argument("--pages", default="", help="comma-separated page names to measure (healthz always)")
     parser.add_argument("--seed-only", action="store_true", help="set up and seed (with --keep), measure nothing")
     args = parser.parse_args()
-    pg_url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL") or \
-        "postgresql://postgres@127.0.0.1:5432/test"
+    pg_url = (
+        os.environ.get("BENCH_DATABASE_URL")
+        or os.environ.get("TEST_DATABASE_URL")
+        or "postgresql://postgres@127.0.0.1:5432/test"
+    )
     results = {}
     for db in args.dbs.split(","):
         for size in (int(s) for s in args.sizes.split(",")):
@@ -338,8 +379,9 @@ def main() -> None:
                 seconds = Instance(db, size, url, keep=True).prepare(size)
                 print(f"[{db} {size}] seeded in {seconds:.0f} s", flush=True)
                 continue
-            results[(db, size)] = run(db, size, url, args.requests, args.keep,
-                                      {p.strip() for p in args.pages.split(",") if p.strip()})
+            results[(db, size)] = run(
+                db, size, url, args.requests, args.keep, {p.strip() for p in args.pages.split(",") if p.strip()}
+            )
     if results:
         report(results)
 

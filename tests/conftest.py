@@ -20,7 +20,6 @@ def pytest_report_header(config):
     return "database: SQLite only — PostgreSQL tests SKIPPED (set TEST_DATABASE_URL to run them)"
 
 
-
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     return build_app(test_config(tmp_path_factory))
@@ -55,6 +54,7 @@ def unit(app):
             assert found is not None, code
             db.session.expunge(found)
             return found
+
     return get
 
 
@@ -71,12 +71,14 @@ def make_user(app):
             secret = None
             if totp:
                 from app.auth.totp import new_secret
+
                 secret = new_secret()
                 user.totp_secret, user.totp_enabled = secret, True
             db.session.commit()
             record = UserRecord(user.id, username, password, role, unit_code, secret)
             db.session.remove()
             return record
+
     return make
 
 
@@ -87,9 +89,8 @@ def login():
         if expect_ok:
             assert response.status_code == 302, response.get_data(as_text=True)[:500]
         return response
+
     return do
-
-
 
 
 @pytest.fixture
@@ -104,4 +105,5 @@ def counsellor(client, make_user, login):
 def case_id(client, counsellor, unit):
     """A fresh case at TA-02, recorded by `counsellor` through the intake form."""
     from test_cases_support import new_case
+
     return new_case(client, unit("TA-02").id)

@@ -81,6 +81,7 @@ def build_app(config: dict):
     with app.app_context():
         app.extensions["tincay_keyring"] = load_or_create(config["KEY_FILE"], create=True)
         from app.audit import anchor
+
         if not os.path.exists(app.config["AUDIT_SIGNING_KEY"]):
             anchor.create_signing_key(app.config["AUDIT_SIGNING_KEY"])
         anchor.init_app(app)
@@ -93,11 +94,13 @@ def build_app(config: dict):
 def wipe(app) -> None:
     """Delete every transactional row (the audit trail included), keep reference data."""
     from app.audit.models import GENESIS
+
     with app.app_context():
         engine = db.engine
         existing = set(sa.inspect(engine).get_table_names())
-        tables = [t for t in reversed(db.metadata.sorted_tables)
-                  if t.name not in REFERENCE_TABLES and t.name in existing]
+        tables = [
+            t for t in reversed(db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES and t.name in existing
+        ]
         with engine.begin() as conn:
             postgres = conn.dialect.name == "postgresql"
             if postgres:
@@ -108,14 +111,18 @@ def wipe(app) -> None:
                 conn.exec_driver_sql("DROP TRIGGER IF EXISTS audit_entry_no_delete")
                 for table in tables:
                     conn.execute(table.delete())
-                conn.exec_driver_sql("CREATE TRIGGER audit_entry_no_delete BEFORE DELETE ON audit_entry "
-                                     "BEGIN SELECT RAISE(ABORT, 'audit_entry is append-only'); END;")
+                conn.exec_driver_sql(
+                    "CREATE TRIGGER audit_entry_no_delete BEFORE DELETE ON audit_entry "
+                    "BEGIN SELECT RAISE(ABORT, 'audit_entry is append-only'); END;"
+                )
             conn.exec_driver_sql(f"INSERT INTO audit_head (id, seq, entry_hash) VALUES (1, 0, '{GENESIS}')")
             _wipe_plans(conn)
         from app.extensions import limiter
+
         limiter.reset()  # the sign-in counters themselves are rows of throttle_counter, deleted above
     # The signed checkpoints describe the trail just deleted: start them afresh with it.
     from app.audit import anchor
+
     if os.path.exists(app.config["AUDIT_CHECKPOINT_FILE"]):
         os.unlink(app.config["AUDIT_CHECKPOINT_FILE"])
     anchor.forget(app)
@@ -124,6 +131,7 @@ def wipe(app) -> None:
 def _wipe_plans(conn) -> None:
     """Delete the plans a test made (their indicators, activities and cycle rules), keep the 2022 plan."""
     from app.reference import PLAN_TABLES, REFERENCE_PLAN
+
     others = f"SELECT id FROM indicator_plan WHERE code <> '{REFERENCE_PLAN}'"
     for table in PLAN_TABLES:
         conn.exec_driver_sql(f"DELETE FROM {table} WHERE plan_id IN ({others})")

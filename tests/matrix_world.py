@@ -1,4 +1,4 @@
-""""The world" for the whole-system proofs: users of every role profile and objects of several scopes.
+""" "The world" for the whole-system proofs: users of every role profile and objects of several scopes.
 
 Shared by test_access_matrix.py, test_hostile_input.py and test_web_hardening.py (no tests here).
 
@@ -63,12 +63,27 @@ VARIANTS = ("own", "other", "far", "mixed", "unknown", "district")
 
 # Person data of the world: none of it may ever appear in a URL, a log line or an audit detail.
 PEOPLE = {
-    "own": {"full_name": "Lò Thị Thử Nghiệm", "phone": "0912 000 111", "id_number": "011200003333",
-            "incident": "Sự việc thử nghiệm số một", "code_word": "mua-ga-thu-nghiem"},
-    "other": {"full_name": "Quàng Thị Kiểm Tra", "phone": "0912 000 222", "id_number": "011200004444",
-              "incident": "Sự việc thử nghiệm số hai", "code_word": "ban-lon-thu-nghiem"},
-    "far": {"full_name": "Cà Thị Xa Xôi", "phone": "0912 000 333", "id_number": "011200005555",
-            "incident": "Sự việc thử nghiệm số ba", "code_word": "hai-che-thu-nghiem"},
+    "own": {
+        "full_name": "Lò Thị Thử Nghiệm",
+        "phone": "0912 000 111",
+        "id_number": "011200003333",
+        "incident": "Sự việc thử nghiệm số một",
+        "code_word": "mua-ga-thu-nghiem",
+    },
+    "other": {
+        "full_name": "Quàng Thị Kiểm Tra",
+        "phone": "0912 000 222",
+        "id_number": "011200004444",
+        "incident": "Sự việc thử nghiệm số hai",
+        "code_word": "ban-lon-thu-nghiem",
+    },
+    "far": {
+        "full_name": "Cà Thị Xa Xôi",
+        "phone": "0912 000 333",
+        "id_number": "011200005555",
+        "incident": "Sự việc thử nghiệm số ba",
+        "code_word": "hai-che-thu-nghiem",
+    },
 }
 NOTE_BODY = "Ghi chú kín của hồ sơ {variant}"
 
@@ -89,6 +104,7 @@ class World:
 
 def _unit(code):
     from app.units.queries import by_code
+
     found = by_code(code)
     assert found is not None, code
     return found
@@ -96,6 +112,7 @@ def _unit(code):
 
 def _user(role: str, unit_code: str, username: str):
     from app.auth import services
+
     return services.create_user(username, PASSWORD, role=role, unit=_unit(unit_code), actor="test")
 
 
@@ -104,28 +121,59 @@ def _other_district():
     survive the wipe between tests, so it is made once)."""
     from app.units.queries import by_code
     from app.units.services import create_unit
+
     if by_code(OTHER_COMMUNE) is not None:
         return
-    district = create_unit(code=OTHER_DISTRICT, kind="district", name="Huyện Thử Nghiệm Khác", parent=_unit("11"),
-                           actor="test")
+    district = create_unit(
+        code=OTHER_DISTRICT, kind="district", name="Huyện Thử Nghiệm Khác", parent=_unit("11"), actor="test"
+    )
     create_unit(code=OTHER_COMMUNE, kind="commune", name="Xã Thử Nghiệm Khác", parent=district, actor="test")
     # The far case is referred to agency_other: its office serves the far commune too (directory data),
     from app.directory.services import save_service
-    save_service(None, {"code": "SV-TEST-FAR", "name": "Dịch vụ thử nghiệm xa", "kind": "social_protection",
-                        "unit_id": _unit(PROFILES["agency_other"][1]).id, "areas": [_unit(OTHER_COMMUNE).id]},
-                 actor="test")
+
+    save_service(
+        None,
+        {
+            "code": "SV-TEST-FAR",
+            "name": "Dịch vụ thử nghiệm xa",
+            "kind": "social_protection",
+            "unit_id": _unit(PROFILES["agency_other"][1]).id,
+            "areas": [_unit(OTHER_COMMUNE).id],
+        },
+        actor="test",
+    )
     # and the agency's office serves the other commune too, so that it receives both the own and the other case.
-    save_service(None, {"code": "SV-TEST-NEAR", "name": "Dịch vụ thử nghiệm gần", "kind": "social_protection",
-                        "unit_id": _unit(PROFILES["agency"][1]).id, "areas": [_unit("03268").id]}, actor="test")
+    save_service(
+        None,
+        {
+            "code": "SV-TEST-NEAR",
+            "name": "Dịch vụ thử nghiệm gần",
+            "kind": "social_protection",
+            "unit_id": _unit(PROFILES["agency"][1]).id,
+            "areas": [_unit("03268").id],
+        },
+        actor="test",
+    )
 
 
 def _case(actor, unit_code: str, person: dict):
     from app.cases import services
+
     data = {
-        "kind": "both", "unit_id": _unit(unit_code).id, "sex": "female", "age_band": "30_44", "ethnic_code": "03",
-        "disability": False, "poverty_status": "poor", "risk_level": "high", "opened_on": date(2026, 3, 2),
-        "full_name": person["full_name"], "birth_year": 1990, "phone": person["phone"],
-        "id_number": person["id_number"], "incident": person["incident"],
+        "kind": "both",
+        "unit_id": _unit(unit_code).id,
+        "sex": "female",
+        "age_band": "30_44",
+        "ethnic_code": "03",
+        "disability": False,
+        "poverty_status": "poor",
+        "risk_level": "high",
+        "opened_on": date(2026, 3, 2),
+        "full_name": person["full_name"],
+        "birth_year": 1990,
+        "phone": person["phone"],
+        "id_number": person["id_number"],
+        "incident": person["incident"],
         "domestic_violence": {"acts": ["beating_threats"], "relation": "chồng"},
         "trafficking": {"status": "being_identified", "destination": "Nơi thử nghiệm"},
         "safe_contact": {"channel": "through_trusted_person", "code_word": person["code_word"]},
@@ -136,16 +184,34 @@ def _case(actor, unit_code: str, person: dict):
 def _case_children(case, actor, agency, variant: str) -> dict:
     """A consent (sharing with the addressed agency), a service, a follow-up and a note on the case."""
     from app.cases import services
-    consent = services.record_consent(case, {
-        "purpose": "share_with_agency", "agency_id": agency.id, "method": "signed", "given_by": "self",
-        "given_on": date(2026, 3, 2), "expires_on": None}, actor=actor)
-    service = services.add_service(case, {"kind": "medical", "status": "planned", "start_on": date(2026, 3, 3),
-                                          "end_on": None, "notes": ""}, actor=actor)
+
+    consent = services.record_consent(
+        case,
+        {
+            "purpose": "share_with_agency",
+            "agency_id": agency.id,
+            "method": "signed",
+            "given_by": "self",
+            "given_on": date(2026, 3, 2),
+            "expires_on": None,
+        },
+        actor=actor,
+    )
+    service = services.add_service(
+        case,
+        {"kind": "medical", "status": "planned", "start_on": date(2026, 3, 3), "end_on": None, "notes": ""},
+        actor=actor,
+    )
     followup = services.schedule_followup(case, clock.today() + timedelta(days=7), "Gọi hỏi thăm", actor=actor)
     note = services.add_note(case, NOTE_BODY.format(variant=variant), actor=actor)
     db.session.flush()
-    return {"case_id": case.id, "consent_id": consent.id, "service_id": service.id, "followup_id": followup.id,
-            "note_id": note.id}
+    return {
+        "case_id": case.id,
+        "consent_id": consent.id,
+        "service_id": service.id,
+        "followup_id": followup.id,
+        "note_id": note.id,
+    }
 
 
 def build_world() -> World:
@@ -161,40 +227,49 @@ def build_world() -> World:
     world.users = {p: (u.id, u.username) for p, u in users.items()}
     agency = _unit(PROFILES["agency"][1])
 
-    owners = {"own": (users["counsellor"], "TA-02"), "other": (users["counsellor_other"], "TA-03"),
-              "far": (far_counsellor, OTHER_COMMUNE)}
+    owners = {
+        "own": (users["counsellor"], "TA-02"),
+        "other": (users["counsellor_other"], "TA-03"),
+        "far": (far_counsellor, OTHER_COMMUNE),
+    }
     cases = {}
     for variant, (owner, unit_code) in owners.items():
         cases[variant] = _case(owner, unit_code, PEOPLE[variant])
         world.params[variant] = _case_children(cases[variant], owner, agency, variant)
 
     from app.cases import services as case_services
+
     for variant in ("own", "other", "far"):
         request = case_services.request_erase(cases[variant], "subject_request", actor=users["admin"])
         world.params[variant]["request_id"] = request.id
 
     # Admin objects: a spare account (never one of the profiles, whose sessions the test uses) and units.
     for variant, unit_code in (("own", "TA-02"), ("other", "TA-03"), ("far", OTHER_COMMUNE)):
-        world.params[variant].update(user_id=spare.id, assignment_id=spare.roles[0].id,
-                                     unit_id=_unit(unit_code).id)
+        world.params[variant].update(user_id=spare.id, assignment_id=spare.roles[0].id, unit_id=_unit(unit_code).id)
     _approval_objects(world, users, spare)
     world.extra["far_counsellor"] = far_counsellor
     _build_area_objects(world, users, cases)
     world.extra.pop("far_counsellor")
     from app.directory.queries import by_code as service_by_code
+
     for variant in ("own", "other", "far"):
         world.params[variant]["dir_service_id"] = service_by_code("SV-PVHXH-03295").id
     world.params["mixed"] = dict(world.params["own"])
-    world.params["mixed"].update({k: world.params["other"][k]
-                                  for k in ("consent_id", "service_id", "followup_id", "note_id", "assignment_id")})
+    world.params["mixed"].update(
+        {k: world.params["other"][k] for k in ("consent_id", "service_id", "followup_id", "note_id", "assignment_id")}
+    )
     world.params["mixed"]["assignment_id"] = users["counsellor"].roles[0].id  # another user's role
     world.params["unknown"] = {k: str(uuid.uuid4()) for k in world.params["own"]}
     world.params["unknown"]["token"] = secrets.token_urlsafe(32)
     world.params["unknown"]["number"] = 1  # a plan version number: the plan id is the unknown part
     for variant in VARIANTS:
         world.params[variant]["form_key"] = "case-intake" if variant != "unknown" else "-not-a-form-key"
-    world.extra.update(spare_id=spare.id, case_codes={v: c.code for v, c in cases.items()},
-                       agency_id=agency.id, far_commune_id=_unit(OTHER_COMMUNE).id)
+    world.extra.update(
+        spare_id=spare.id,
+        case_codes={v: c.code for v, c in cases.items()},
+        agency_id=agency.id,
+        far_commune_id=_unit(OTHER_COMMUNE).id,
+    )
     db.session.commit()
     return world
 
@@ -204,6 +279,7 @@ def _approval_objects(world: World, users: dict, spare) -> None:
     setup link of the spare account."""
     from app.approvals import services as approvals
     from app.auth import setup_links
+
     row = approvals.request_role(spare, "supervisor", _unit("TA-05"), actor=users["admin"])
     token = setup_links.issue(spare, actor="test")
     for variant in ("own", "other", "far"):
@@ -233,16 +309,27 @@ def _offline(world: World, users: dict, cases: dict) -> None:
     from app.auth.models import User
     from app.offline import services
     from app.offline.models import OfflineItem
+
     owners = {"own": users["counsellor"], "other": users["counsellor_other"], "far": world.extra["far_counsellor"]}
     for variant, owner in owners.items():
         owner = db.session.get(User, owner.id)
-        key = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
-            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+        key = (
+            ec.generate_private_key(ec.SECP256R1())
+            .public_key()
+            .public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+        )
         device = services.register_device(owner, key, "Điện thoại 1")
         row = services.add_offline_case(owner, cases[variant])
-        item = OfflineItem(id=str(uuid.uuid4()), device_id=device.id, user_id=owner.id, kind="note",
-                           status="rejected", reason="invalid", captured_at=device.registered_at,
-                           case_id=cases[variant].id)
+        item = OfflineItem(
+            id=str(uuid.uuid4()),
+            device_id=device.id,
+            user_id=owner.id,
+            kind="note",
+            status="rejected",
+            reason="invalid",
+            captured_at=device.registered_at,
+            case_id=cases[variant].id,
+        )
         item.values, item.errors = {"body": [""]}, {"body": ["Vui lòng nhập mục này."]}
         db.session.add(item)
         db.session.flush()
@@ -253,19 +340,26 @@ def _rights(world: World, users: dict, cases: dict) -> None:
     """A survivor's request on each case, and a breach in the register of the province."""
     from app.auth.models import User
     from app.rights import answers, services
+
     owners = {"own": users["counsellor"], "other": users["counsellor_other"], "far": world.extra["far_counsellor"]}
     for variant, owner in owners.items():
-        req = services.record_request(cases[variant], {"kind": "view_copy", "channel": "in_person",
-                                                       "identity_check": "cccd", "details": "Xin xem hồ sơ"},
-                                      actor=db.session.get(User, owner.id))
+        req = services.record_request(
+            cases[variant],
+            {"kind": "view_copy", "channel": "in_person", "identity_check": "cccd", "details": "Xin xem hồ sơ"},
+            actor=db.session.get(User, owner.id),
+        )
         world.params[variant]["rights_id"] = req.id
         world.params[variant]["fmt"] = "pdf"  # the survivor's copy as a file
-        hold = answers.add_hold(cases[variant], {"kind": "criminal_proceeding", "reason": "Vụ án thử nghiệm"},
-                                actor=db.session.get(User, owner.id))
+        hold = answers.add_hold(
+            cases[variant],
+            {"kind": "criminal_proceeding", "reason": "Vụ án thử nghiệm"},
+            actor=db.session.get(User, owner.id),
+        )
         world.params[variant]["hold_id"] = hold.id
     admin = db.session.get(User, users["admin"].id)
-    breach = services.record_breach(_unit("11"), {"kind": "loss", "detected_at": datetime.now(UTC),
-                                                  "description": "Mất máy"}, actor=admin)
+    breach = services.record_breach(
+        _unit("11"), {"kind": "loss", "detected_at": datetime.now(UTC), "description": "Mất máy"}, actor=admin
+    )
     for variant in ("own", "other", "far"):
         world.params[variant]["breach_id"] = breach.id
 
@@ -273,15 +367,36 @@ def _rights(world: World, users: dict, cases: dict) -> None:
 def _registers(world: World) -> None:
     """A safe-motherhood payment and a community event per commune scope (own 03295, other 03268, far)."""
     from app.registers import services
+
     communes = {"own": "03295", "other": "03268", "far": OTHER_COMMUNE}
     for variant, code in communes.items():
         commune = _unit(code)
-        payment = services.save_payment(None, commune, {
-            "package": "birth_care", "amount": 1_200_000, "paid_on": date(2026, 3, 2),
-            "voucher_number": f"PC-{variant}", "full_name": f"Mẹ thử nghiệm {variant}"}, actor="test")
-        event = services.save_event(None, commune, commune, {
-            "kind": "communication", "held_on": date(2026, 4, 1), "participants": 10, "female": 6, "male": 4,
-            "by_ethnicity": {"03": 10}}, actor="test")
+        payment = services.save_payment(
+            None,
+            commune,
+            {
+                "package": "birth_care",
+                "amount": 1_200_000,
+                "paid_on": date(2026, 3, 2),
+                "voucher_number": f"PC-{variant}",
+                "full_name": f"Mẹ thử nghiệm {variant}",
+            },
+            actor="test",
+        )
+        event = services.save_event(
+            None,
+            commune,
+            commune,
+            {
+                "kind": "communication",
+                "held_on": date(2026, 4, 1),
+                "participants": 10,
+                "female": 6,
+                "male": 4,
+                "by_ethnicity": {"03": 10},
+            },
+            actor="test",
+        )
         world.params[variant].update(payment_id=payment.id, event_id=event.id)
 
 
@@ -290,24 +405,43 @@ def _privacy(world: World, users: dict) -> None:
     from app.auth.models import User
     from app.privacy import services
     from app.privacy.reference_data import DOSSIER_SECTIONS
+
     services.load_reference()
     notice = services.notice_on(date(2026, 3, 2))
-    dossier = services.save_dossier(dict({key: "Nội dung" for key, _ in DOSSIER_SECTIONS}, reason="initial",
-                                         processing_started_on=date(2026, 1, 1)), {},
-                                    actor=db.session.get(User, users["admin"].id))
+    dossier = services.save_dossier(
+        dict(
+            {key: "Nội dung" for key, _ in DOSSIER_SECTIONS}, reason="initial", processing_started_on=date(2026, 1, 1)
+        ),
+        {},
+        actor=db.session.get(User, users["admin"].id),
+    )
     for variant in ("own", "other", "far"):
         world.params[variant].update(notice_id=notice.id, dossier_id=dossier.id)
 
 
 def _livelihood(world: World, users: dict, cases: dict) -> None:
     from app.livelihood import services
+
     owners = {"own": users["counsellor"], "other": users["counsellor_other"], "far": world.extra["far_counsellor"]}
     for variant, owner in owners.items():
-        plan = services.create_plan(cases[variant], {
-            "activity": "livestock", "amount_requested": 12_000_000, "cofund_own": 1_000_000, "cofund_family": 0,
-            "cofund_bank": 0, "cofund_other": 0, "start_on": date(2026, 4, 1), "end_on": date(2027, 3, 31),
-            "expected_income": 1_500_000, "description": "Nuôi lợn nái", "training_needs": "", "risks": ""},
-            actor=owner)
+        plan = services.create_plan(
+            cases[variant],
+            {
+                "activity": "livestock",
+                "amount_requested": 12_000_000,
+                "cofund_own": 1_000_000,
+                "cofund_family": 0,
+                "cofund_bank": 0,
+                "cofund_other": 0,
+                "start_on": date(2026, 4, 1),
+                "end_on": date(2027, 3, 31),
+                "expected_income": 1_500_000,
+                "description": "Nuôi lợn nái",
+                "training_needs": "",
+                "risks": "",
+            },
+            actor=owner,
+        )
         services.submit_plan(plan, actor=owner)
         world.params[variant].update(plan_id=plan.id, number=1)
 
@@ -317,29 +451,55 @@ def _protection(world: World, users: dict, cases: dict) -> None:
     an identification, an essential-needs entitlement and a risk assessment that rose to high."""
     from app import clock
     from app.protection import services
+
     owners = {"own": users["counsellor"], "other": users["counsellor_other"], "far": world.extra["far_counsellor"]}
     now, today = clock.now(), clock.today()
     for variant, owner in owners.items():
         case = cases[variant]
-        person = services.add_perpetrator(case, {"sex": "male", "age_band": "30_44", "relation": "husband",
-                                                 "full_name": f"Người gây bạo lực {variant}"}, actor=owner)
-        services.add_incident(case, {"occurred_on": today, "place_type": "home", "forms": ["physical"],
-                                     "perpetrator_ids": [person.id]}, actor=owner)
-        order = services.request_order(case, {"requested_by": "victim", "decider": "commune_chair",
-                                              "requested_at": now - timedelta(hours=2)}, actor=owner)
-        services.decide_order(order, {"outcome": "granted", "decided_at": now - timedelta(hours=1),
-                                      "end_on": today + timedelta(days=2)}, actor=owner)
-        contact = services.request_exception(order, {"reason": "funeral", "starts_at": now,
-                                                     "ends_at": now + timedelta(hours=2), "form09_on": today},
-                                             actor=owner)
-        services.save_identification(case, {"received_by": "commune", "received_on": today,
-                                            "health_dept_notified_on": today, "being_protected": True}, actor=owner)
-        entitlement = services.grant_entitlement(case, {"regime": "essential_needs",
-                                                        "responsible_body": "commune_committee",
-                                                        "granted_on": today, "started_on": today}, actor=owner)
+        person = services.add_perpetrator(
+            case,
+            {"sex": "male", "age_band": "30_44", "relation": "husband", "full_name": f"Người gây bạo lực {variant}"},
+            actor=owner,
+        )
+        services.add_incident(
+            case,
+            {"occurred_on": today, "place_type": "home", "forms": ["physical"], "perpetrator_ids": [person.id]},
+            actor=owner,
+        )
+        order = services.request_order(
+            case,
+            {"requested_by": "victim", "decider": "commune_chair", "requested_at": now - timedelta(hours=2)},
+            actor=owner,
+        )
+        services.decide_order(
+            order,
+            {"outcome": "granted", "decided_at": now - timedelta(hours=1), "end_on": today + timedelta(days=2)},
+            actor=owner,
+        )
+        contact = services.request_exception(
+            order,
+            {"reason": "funeral", "starts_at": now, "ends_at": now + timedelta(hours=2), "form09_on": today},
+            actor=owner,
+        )
+        services.save_identification(
+            case,
+            {"received_by": "commune", "received_on": today, "health_dept_notified_on": today, "being_protected": True},
+            actor=owner,
+        )
+        entitlement = services.grant_entitlement(
+            case,
+            {
+                "regime": "essential_needs",
+                "responsible_body": "commune_committee",
+                "granted_on": today,
+                "started_on": today,
+            },
+            actor=owner,
+        )
         risk = services.assess_risk(case, {"assessed_on": today, "answers": {"weapon": True}}, actor=owner)
-        world.params[variant].update(order_id=order.id, exception_id=contact.id, entitlement_id=entitlement.id,
-                                     assessment_id=risk.id)
+        world.params[variant].update(
+            order_id=order.id, exception_id=contact.id, entitlement_id=entitlement.id, assessment_id=risk.id
+        )
 
 
 def _indicators(world: World, users: dict) -> None:
@@ -349,17 +509,33 @@ def _indicators(world: World, users: dict) -> None:
 
     from app.indicators import services
     from app.indicators.models import IndicatorActivity
+
     cycle = services.open_cycle(2026, "preliminary", actor="test")
     world.extra.update(cycle_id=cycle.id, report_unit_id=_unit("03295").id)
     communes = {"own": "03295", "other": "03268", "far": OTHER_COMMUNE}
     districts = {"own": "099", "other": "099", "far": OTHER_DISTRICT}
     for variant, code in communes.items():
         submission = services.start_submission(cycle, _unit(code), actor="test")
-        entry = services.save_registry_entry(None, _unit(code), {
-            "kind": "communication_team", "name": f"Tổ truyền thông thử nghiệm {variant}",
-            "decision_number": "12/QĐ-UBND", "founded_on": date(2023, 3, 1), "status": "active", "ended_on": None,
-            "members_total": 10, "members_women": 6, "members_ethnic_minority": 6, "members_linked_finance": 0,
-            "members_livelihood": 0, "applies_gals": False, "meetings_held": 4}, actor="test")
+        entry = services.save_registry_entry(
+            None,
+            _unit(code),
+            {
+                "kind": "communication_team",
+                "name": f"Tổ truyền thông thử nghiệm {variant}",
+                "decision_number": "12/QĐ-UBND",
+                "founded_on": date(2023, 3, 1),
+                "status": "active",
+                "ended_on": None,
+                "members_total": 10,
+                "members_women": 6,
+                "members_ethnic_minority": 6,
+                "members_linked_finance": 0,
+                "members_livelihood": 0,
+                "applies_gals": False,
+                "meetings_held": 4,
+            },
+            actor="test",
+        )
         meeting = services.log_meeting(entry, {"held_on": date(2024, 5, 5), "attendees": 9, "women": 5}, actor="test")
         world.params[variant].update(submission_id=submission.id, entry_id=entry.id, meeting_id=meeting.id)
     # The district's own report to the province: districts filed one until their abolition on 30/06/2025.
@@ -368,36 +544,69 @@ def _indicators(world: World, users: dict) -> None:
     world.params["district"] = {"submission_id": district_report.id}
     lines = {}
     for variant in ("own", "far"):
-        lines[variant] = services.save_budget_line(None, _unit(districts[variant]), {
-            "component": "II", "activity_code": None, "year": 2026, "source": "central", "planned": 1_000_000,
-            "allocated": 1_000_000, "disbursed": 0, "note": ""}, actor="test")
-    activity = db.session.scalar(select(IndicatorActivity).where(IndicatorActivity.is_group.is_(False))
-                                 .order_by(IndicatorActivity.sort).limit(1))
+        lines[variant] = services.save_budget_line(
+            None,
+            _unit(districts[variant]),
+            {
+                "component": "II",
+                "activity_code": None,
+                "year": 2026,
+                "source": "central",
+                "planned": 1_000_000,
+                "allocated": 1_000_000,
+                "disbursed": 0,
+                "note": "",
+            },
+            actor="test",
+        )
+    activity = db.session.scalar(
+        select(IndicatorActivity).where(IndicatorActivity.is_group.is_(False)).order_by(IndicatorActivity.sort).limit(1)
+    )
     for variant in ("own", "other", "far"):
-        world.params[variant].update(line_id=lines["own" if variant == "other" else variant].id,
-                                     activity_id=activity.id)
+        world.params[variant].update(
+            line_id=lines["own" if variant == "other" else variant].id, activity_id=activity.id
+        )
     _indicator_plan(world)
 
 
 def _indicator_plan(world: World) -> None:
     """A draft province plan for 2031-2035 (a copy of the 2022 plan) with a quarterly cycle rule."""
     from app.indicators import plans
-    plan = plans.create_plan({"title": "Kế hoạch thử 2031-2035", "programme": "DA8", "phase_start": 2031,
-                              "phase_end": 2035, "budget_total": 0, "budget_source_text": "", "middle_level": None},
-                             actor="test", owner=_unit("11"), copy_from=plans.reference())
-    rule = plans.save_cycle_rule(plan, None, {"frequency": "quarterly", "round": "quarter", "level": "commune",
-                                              "working_days": 10}, actor="test")
-    world.params["own"].update(indicator_plan_id=plan.id, indicator_id=plans.indicators(plan)[-1].id,
-                               rule_id=rule.id)
+
+    plan = plans.create_plan(
+        {
+            "title": "Kế hoạch thử 2031-2035",
+            "programme": "DA8",
+            "phase_start": 2031,
+            "phase_end": 2035,
+            "budget_total": 0,
+            "budget_source_text": "",
+            "middle_level": None,
+        },
+        actor="test",
+        owner=_unit("11"),
+        copy_from=plans.reference(),
+    )
+    rule = plans.save_cycle_rule(
+        plan, None, {"frequency": "quarterly", "round": "quarter", "level": "commune", "working_days": 10}, actor="test"
+    )
+    world.params["own"].update(indicator_plan_id=plan.id, indicator_id=plans.indicators(plan)[-1].id, rule_id=rule.id)
 
 
 def _conferences(world: World, users: dict, cases: dict) -> None:
     """A case conference on the own case, with an action owned by its counsellor."""
     from app.conferences import services
-    conference = services.hold(cases["own"], {
-        "held_on": date(2026, 3, 10), "decisions": "Quyết định thử nghiệm", "services_present": [],
-        "actions": [{"what": "Việc thử nghiệm", "owner_id": users["counsellor"].id, "due_on": date(2026, 3, 20)}]},
-        actor=users["counsellor"])
+
+    conference = services.hold(
+        cases["own"],
+        {
+            "held_on": date(2026, 3, 10),
+            "decisions": "Quyết định thử nghiệm",
+            "services_present": [],
+            "actions": [{"what": "Việc thử nghiệm", "owner_id": users["counsellor"].id, "due_on": date(2026, 3, 20)}],
+        },
+        actor=users["counsellor"],
+    )
     for variant in ("own", "other", "far"):
         world.params[variant]["action_id"] = conference.actions[0].id
 
@@ -405,9 +614,11 @@ def _conferences(world: World, users: dict, cases: dict) -> None:
 def _transfers(world: World, users: dict, cases: dict) -> None:
     """Pending transfers: the own case to TA-03 (counsellor_other accepts), the other case to TA-02."""
     from app.transfers import services
+
     for variant, sender, to in (("own", "counsellor", "TA-03"), ("other", "counsellor_other", "TA-02")):
-        transfer = services.request_transfer(cases[variant], {"to_unit_id": _unit(to).id, "reason_code": "moved"},
-                                             actor=users[sender])
+        transfer = services.request_transfer(
+            cases[variant], {"to_unit_id": _unit(to).id, "reason_code": "moved"}, actor=users[sender]
+        )
         world.params[variant]["transfer_id"] = transfer.id
     world.params["far"]["transfer_id"] = world.params["own"]["transfer_id"]
 
@@ -415,18 +626,39 @@ def _transfers(world: World, users: dict, cases: dict) -> None:
 def _referrals(world: World, users: dict, cases: dict) -> None:
     from app.cases import services as case_services
     from app.referrals import services
+
     agency, elsewhere = _unit(PROFILES["agency"][1]), _unit(PROFILES["agency_other"][1])
     far = cases["far"]
-    case_services.record_consent(far, {
-        "purpose": "share_with_agency", "agency_id": elsewhere.id, "method": "signed", "given_by": "self",
-        "given_on": date(2026, 3, 2), "expires_on": None}, actor=world.extra["far_counsellor"])
-    senders = {"own": (users["counsellor"], agency), "other": (users["counsellor_other"], agency),
-               "far": (world.extra["far_counsellor"], elsewhere)}
+    case_services.record_consent(
+        far,
+        {
+            "purpose": "share_with_agency",
+            "agency_id": elsewhere.id,
+            "method": "signed",
+            "given_by": "self",
+            "given_on": date(2026, 3, 2),
+            "expires_on": None,
+        },
+        actor=world.extra["far_counsellor"],
+    )
+    senders = {
+        "own": (users["counsellor"], agency),
+        "other": (users["counsellor_other"], agency),
+        "far": (world.extra["far_counsellor"], elsewhere),
+    }
     for variant, (sender, to) in senders.items():
-        referral = services.send_referral(cases[variant], {
-            "idempotency_key": f"world-{variant}-{secrets.token_hex(8)}", "agency_id": to.id,
-            "services": ["vocational_training"], "urgency": "normal", "fields": ["age_band", "phone", "incident"],
-            "message": "Đề nghị hỗ trợ học nghề"}, actor=sender)
+        referral = services.send_referral(
+            cases[variant],
+            {
+                "idempotency_key": f"world-{variant}-{secrets.token_hex(8)}",
+                "agency_id": to.id,
+                "services": ["vocational_training"],
+                "urgency": "normal",
+                "fields": ["age_band", "phone", "incident"],
+                "message": "Đề nghị hỗ trợ học nghề",
+            },
+            actor=sender,
+        )
         world.params[variant]["referral_id"] = referral.id
         if variant == "own":  # taken on by the agency, so that it may refer onward
             services.accept(referral, actor=users["agency"])
@@ -456,8 +688,18 @@ def make_world(app) -> World:
 
 # --- reading pages: links, forms and what the CSP would block ----------------------------------------------
 
-URL_ATTRS = ("href", "src", "action", "formaction", "hx-get", "hx-post", "hx-put", "hx-patch", "hx-delete",
-             "data-draft-url")
+URL_ATTRS = (
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "hx-get",
+    "hx-post",
+    "hx-put",
+    "hx-patch",
+    "hx-delete",
+    "data-draft-url",
+)
 
 
 @dataclass
@@ -514,13 +756,23 @@ class Page(HTMLParser):
         elif tag == "body":
             self.body_attrs = a
         elif tag == "form":
-            self._form = Form(action=a.get("action") or self.url, method=(a.get("method") or "get").lower(),
-                              hx_target=(a.get("hx-target") or "").lstrip("#") or None)
+            self._form = Form(
+                action=a.get("action") or self.url,
+                method=(a.get("method") or "get").lower(),
+                hx_target=(a.get("hx-target") or "").lstrip("#") or None,
+            )
             self.forms.append(self._form)
         elif self._form is not None and tag in ("input", "textarea", "select", "button") and a.get("name"):
-            entry = {"name": a["name"], "tag": tag, "type": (a.get("type") or tag).lower(),
-                     "value": a.get("value", ""), "options": [], "multiple": "multiple" in a,
-                     "required": "required" in a, "checked": "checked" in a}
+            entry = {
+                "name": a["name"],
+                "tag": tag,
+                "type": (a.get("type") or tag).lower(),
+                "value": a.get("value", ""),
+                "options": [],
+                "multiple": "multiple" in a,
+                "required": "required" in a,
+                "checked": "checked" in a,
+            }
             self._form.fields.append(entry)
             if tag == "select":
                 self._select = entry

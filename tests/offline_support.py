@@ -30,8 +30,9 @@ class Phone:
         self.server = None
 
     def register(self, label="Điện thoại 1"):
-        spki = self.key.public_key().public_bytes(serialization.Encoding.DER,
-                                                  serialization.PublicFormat.SubjectPublicKeyInfo)
+        spki = self.key.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
         response = self.client.post("/offline/devices", json={"public_key": b64(spki), "label": label})
         assert response.status_code == 201, response.get_data(as_text=True)
         self.device_id = response.get_json()["device"]
@@ -43,23 +44,32 @@ class Phone:
         self.server = state.get("server")
         return state
 
-    def seal(self, kind: str, fields: dict, case_ref: str = "", captured_at: str | None = None,
-             item_id: str | None = None) -> dict:
+    def seal(
+        self, kind: str, fields: dict, case_ref: str = "", captured_at: str | None = None, item_id: str | None = None
+    ) -> dict:
         item_id = item_id or str(uuid.uuid4())
         captured = captured_at or datetime.now(UTC).isoformat().replace("+00:00", "Z")
         header = "|".join((INFO, item_id, self.device_id, kind, case_ref, captured, str(self.server["version"])))
         eph = ec.generate_private_key(ec.SECP256R1())
-        server_pub = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(),
-                                                                  base64.b64decode(self.server["key"]))
+        server_pub = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), base64.b64decode(self.server["key"]))
         shared = eph.exchange(ec.ECDH(), server_pub)
         salt, iv = os.urandom(16), os.urandom(12)
         key = HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=INFO.encode()).derive(shared)
         ct = AESGCM(key).encrypt(iv, json.dumps({"fields": fields}).encode(), header.encode())
         epk = eph.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
         parts = [b64(epk), b64(salt), b64(iv), b64(ct)]
-        env = {"id": item_id, "device": self.device_id, "kind": kind, "case": case_ref, "captured_at": captured,
-               "key_version": self.server["version"], "epk": parts[0], "salt": parts[1], "iv": parts[2],
-               "ct": parts[3]}
+        env = {
+            "id": item_id,
+            "device": self.device_id,
+            "kind": kind,
+            "case": case_ref,
+            "captured_at": captured,
+            "key_version": self.server["version"],
+            "epk": parts[0],
+            "salt": parts[1],
+            "iv": parts[2],
+            "ct": parts[3],
+        }
         env["sig"] = self.sign(header, parts)
         return env
 

@@ -25,13 +25,24 @@ def make_world(app, make_user, kind: str = "both", **case_changes) -> World:
     from app.auth.models import User
     from app.cases import services
     from app.units.queries import by_code
+
     counsellor = make_user("counsellor", "TA-02")
     supervisor = make_user("supervisor", "03295")
     with app.test_request_context():
         actor = db.session.get(User, counsellor.id)
-        data = {"kind": kind, "unit_id": by_code("TA-02").id, "sex": "female", "age_band": "30_44",
-                "ethnic_code": "03", "disability": False, "poverty_status": "poor", "risk_level": "medium",
-                "opened_on": date(2026, 3, 2), "full_name": "Lò Thị Bảo Vệ", "birth_year": 1990}
+        data = {
+            "kind": kind,
+            "unit_id": by_code("TA-02").id,
+            "sex": "female",
+            "age_band": "30_44",
+            "ethnic_code": "03",
+            "disability": False,
+            "poverty_status": "poor",
+            "risk_level": "medium",
+            "opened_on": date(2026, 3, 2),
+            "full_name": "Lò Thị Bảo Vệ",
+            "birth_year": 1990,
+        }
         data.update(case_changes)
         case = services.create_case(data, actor=actor)
         db.session.commit()
@@ -42,9 +53,11 @@ def make_world(app, make_user, kind: str = "both", **case_changes) -> World:
 
 def user(user_id):
     from app.auth.models import User
+
     return db.session.get(User, user_id)
 
 
 def case(case_id):
     from app.cases.models import Case
+
     return db.session.get(Case, case_id)

@@ -18,16 +18,51 @@ from app.extensions import db
 # Every case of the dataset: (sex, age band, kind, opened on, incident day or None, forms, perpetrator
 # (sex, relation), measures decided in 2026, a commune chair's order granted in 2026). All at TA-02 (Quài Tở).
 CASES = (
-    ("female", "30_44", "dv", date(2026, 3, 2), date(2026, 3, 5), ["physical", "psychological"],
-     ("male", "husband"), ["stop_violence"], True),
-    ("female", "30_44", "dv", date(2026, 3, 2), date(2026, 4, 10), ["physical"], ("male", "husband"),
-     ["stop_violence"], False),
-    ("female", "18_29", "dv", date(2026, 3, 2), date(2026, 4, 20), ["physical", "economic"], ("male", "husband"),
-     ["summon"], False),
-    ("female", "45_59", "both", date(2026, 3, 2), date(2026, 5, 1), ["psychological"], ("female", "in_law"), [],
-     False),
-    ("female", "12_15", "dv", date(2026, 3, 2), date(2026, 5, 2), ["physical", "sexual"], ("male", "parent"),
-     ["medical"], False),
+    (
+        "female",
+        "30_44",
+        "dv",
+        date(2026, 3, 2),
+        date(2026, 3, 5),
+        ["physical", "psychological"],
+        ("male", "husband"),
+        ["stop_violence"],
+        True,
+    ),
+    (
+        "female",
+        "30_44",
+        "dv",
+        date(2026, 3, 2),
+        date(2026, 4, 10),
+        ["physical"],
+        ("male", "husband"),
+        ["stop_violence"],
+        False,
+    ),
+    (
+        "female",
+        "18_29",
+        "dv",
+        date(2026, 3, 2),
+        date(2026, 4, 20),
+        ["physical", "economic"],
+        ("male", "husband"),
+        ["summon"],
+        False,
+    ),
+    ("female", "45_59", "both", date(2026, 3, 2), date(2026, 5, 1), ["psychological"], ("female", "in_law"), [], False),
+    (
+        "female",
+        "12_15",
+        "dv",
+        date(2026, 3, 2),
+        date(2026, 5, 2),
+        ["physical", "sexual"],
+        ("male", "parent"),
+        ["medical"],
+        False,
+    ),
     ("male", "60_plus", "dv", date(2026, 3, 2), date(2026, 6, 3), ["physical"], ("male", "child"), [], False),
     ("male", "30_44", "dv", date(2026, 3, 2), date(2026, 6, 4), ["psychological"], ("female", "wife"), [], False),
     # Opened and hurt in 2025: in no figure of 2026.
@@ -46,6 +81,7 @@ class Dataset:
 def build_dataset(app, make_user) -> Dataset:
     """The cases of CASES, recorded through the services as a counsellor would."""
     from app.protection import services
+
     found = Dataset()
     for sex, band, kind, opened, *_rest in CASES:
         world = make_world(app, make_user, kind=kind, sex=sex, age_band=band, opened_on=opened)
@@ -56,18 +92,35 @@ def build_dataset(app, make_user) -> Dataset:
             c, actor = case(found.case_ids[n]), user(found.counsellor_ids[n])
             if day is None:
                 continue
-            person = services.add_perpetrator(c, {"sex": perpetrator[0], "age_band": "30_44",
-                                                  "relation": perpetrator[1]}, actor=actor)
-            services.add_incident(c, {"occurred_on": day, "place_type": "home", "forms": forms,
-                                      "perpetrator_ids": [person.id]}, actor=actor)
+            person = services.add_perpetrator(
+                c, {"sex": perpetrator[0], "age_band": "30_44", "relation": perpetrator[1]}, actor=actor
+            )
+            services.add_incident(
+                c,
+                {"occurred_on": day, "place_type": "home", "forms": forms, "perpetrator_ids": [person.id]},
+                actor=actor,
+            )
             for measure in measures:
-                services.add_measure(c, {"measure": measure, "decided_by": "commune_chair",
-                                         "decided_on": date(day.year, day.month, day.day + 1)}, actor=actor)
+                services.add_measure(
+                    c,
+                    {
+                        "measure": measure,
+                        "decided_by": "commune_chair",
+                        "decided_on": date(day.year, day.month, day.day + 1),
+                    },
+                    actor=actor,
+                )
             if order:
-                asked = services.request_order(c, {"requested_by": "victim", "decider": "commune_chair",
-                                                     "requested_at": vn(2026, 3, 6, 8, 0)}, actor=actor)
-                services.decide_order(asked, {"outcome": "granted", "decided_at": vn(2026, 3, 6, 9, 0),
-                                                "end_on": date(2026, 3, 8)}, actor=actor)
+                asked = services.request_order(
+                    c,
+                    {"requested_by": "victim", "decider": "commune_chair", "requested_at": vn(2026, 3, 6, 8, 0)},
+                    actor=actor,
+                )
+                services.decide_order(
+                    asked,
+                    {"outcome": "granted", "decided_at": vn(2026, 3, 6, 9, 0), "end_on": date(2026, 3, 8)},
+                    actor=actor,
+                )
         _consents(found)
         db.session.commit()
     return found
@@ -80,10 +133,14 @@ WITHDRAWN = 6
 def _consents(found: Dataset) -> None:
     """A signed consent for statistics on every case; case WITHDRAWN withdraws it in November."""
     from app.cases import services
+
     for n, case_id in enumerate(found.case_ids):
         actor = user(found.counsellor_ids[n])
-        consent = services.record_consent(case(case_id), {
-            "purpose": "statistics", "method": "signed", "given_by": "self", "given_on": CASES[n][3]}, actor=actor)
+        consent = services.record_consent(
+            case(case_id),
+            {"purpose": "statistics", "method": "signed", "given_by": "self", "given_on": CASES[n][3]},
+            actor=actor,
+        )
         if n == WITHDRAWN:
             services.withdraw_consent(consent, actor=actor, on=date(2026, 11, 20))
 
@@ -92,15 +149,29 @@ def soffice_rows(content: bytes, tmp_path) -> list[list[str]]:
     """The first sheet of an Excel file as LibreOffice headless reads it (CSV, UTF-8); skips without soffice."""
     binary = shutil.which("soffice") or shutil.which("libreoffice")
     if binary is None:
-        pytest.skip("LibreOffice (soffice) is not installed: apt-get install -y libreoffice-calc-nogui "
-                    "(.ci/run installs it) to check that the Excel files open outside openpyxl")
+        pytest.skip(
+            "LibreOffice (soffice) is not installed: apt-get install -y libreoffice-calc-nogui "
+            "(.ci/run installs it) to check that the Excel files open outside openpyxl"
+        )
     source = tmp_path / "book.xlsx"
     source.write_bytes(content)
     profile = tmp_path / "lo-profile"  # a profile of its own: parallel runs do not lock each other out
     result = subprocess.run(
-        [binary, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to",
-         "csv:Text - txt - csv (StarCalc):44,34,76,1", "--outdir", str(tmp_path), str(source)],
-        capture_output=True, text=True, timeout=180, env=dict(os.environ, HOME=str(tmp_path)))
+        [
+            binary,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76,1",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=dict(os.environ, HOME=str(tmp_path)),
+    )
     converted = tmp_path / "book.csv"
     assert converted.exists(), f"LibreOffice could not open the file: {result.stdout} {result.stderr}"
     return list(csv.reader(io.StringIO(converted.read_text(encoding="utf-8"))))

@@ -48,30 +48,44 @@ ADMIN = allow("admin")
 NOTICE_READERS = allow("counsellor", "counsellor_other", "supervisor")
 
 # A case page: its counsellors and the district reviewer (summary tier); nobody for an unknown id.
-CASE_READ = {"own": allow("counsellor", "reviewer", PROVINCE), "other": allow("counsellor_other", "reviewer", PROVINCE),
-             "far": allow("reviewer_other", PROVINCE), "unknown": nobody()}
+CASE_READ = {
+    "own": allow("counsellor", "reviewer", PROVINCE),
+    "other": allow("counsellor_other", "reviewer", PROVINCE),
+    "far": allow("reviewer_other", PROVINCE),
+    "unknown": nobody(),
+}
 # The case page also opens to the supervisor of its counsellors (the livelihood pages, derived below, do not).
 CASE_PAGE = dict(CASE_READ, own=allow("counsellor", "reviewer", PROVINCE, "supervisor"))
 SUPERVISED_READERS = allow(*CASE_READERS, "supervisor")
-CONFERENCE = {"own": allow("counsellor", "supervisor"), "other": allow("counsellor_other"), "far": nobody(),
-              "unknown": nobody()}
+CONFERENCE = {
+    "own": allow("counsellor", "supervisor"),
+    "other": allow("counsellor_other"),
+    "far": nobody(),
+    "unknown": nobody(),
+}
 CONFERENCE_ACTION = {"own": allow("counsellor"), "unknown": nobody()}  # its owner only
 SUPERVISED = {"own": allow("supervisor"), "other": nobody(), "far": nobody(), "unknown": nobody()}
 # A change to a case or one of its rows: the counsellors of its unit only; never a row of another case.
 CASE_EDIT = {"own": allow("counsellor"), "other": allow("counsellor_other"), "far": nobody(), "unknown": nobody()}
 CASE_ROW_EDIT = dict(CASE_EDIT, mixed=nobody())
 # Break-glass and erase confirmation: the district reviewer whose district holds the case.
-CASE_REVIEW = {"own": allow("reviewer", PROVINCE), "other": allow("reviewer", PROVINCE),
-               "far": allow("reviewer_other", PROVINCE), "unknown": nobody()}
+CASE_REVIEW = {
+    "own": allow("reviewer", PROVINCE),
+    "other": allow("reviewer", PROVINCE),
+    "far": allow("reviewer_other", PROVINCE),
+    "unknown": nobody(),
+}
 # A referral: its sender's counsellors follow it, the addressed agency receives it ("far" goes to agency_other).
-REFERRAL_READ = {"own": allow("counsellor", "agency"), "other": allow("counsellor_other", "agency"),
-                 "far": allow("agency_other"), "unknown": nobody()}
-REFERRAL_SEND = {"own": allow("counsellor"), "other": allow("counsellor_other"), "far": nobody(),
-                 "unknown": nobody()}
+REFERRAL_READ = {
+    "own": allow("counsellor", "agency"),
+    "other": allow("counsellor_other", "agency"),
+    "far": allow("agency_other"),
+    "unknown": nobody(),
+}
+REFERRAL_SEND = {"own": allow("counsellor"), "other": allow("counsellor_other"), "far": nobody(), "unknown": nobody()}
 # Onward referral: the agency that took the referral on (only the own one is accepted in the world).
 REFERRAL_FORWARD = {"own": allow("agency"), "other": nobody(), "far": nobody(), "unknown": nobody()}
-REFERRAL_ANSWER = {"own": allow("agency"), "other": allow("agency"), "far": allow("agency_other"),
-                   "unknown": nobody()}
+REFERRAL_ANSWER = {"own": allow("agency"), "other": allow("agency"), "far": allow("agency_other"), "unknown": nobody()}
 # A case transfer: the sender's counsellors cancel it, the receiving unit's counsellors accept or decline it.
 TRANSFER_VIEW = {"own": COUNSELLORS, "other": COUNSELLORS, "unknown": nobody()}
 TRANSFER_RECEIVE = {"own": allow("counsellor_other"), "other": allow("counsellor"), "unknown": nobody()}
@@ -84,17 +98,22 @@ PLAN_DECIDE = CASE_REVIEW
 PLAN_LISTERS = allow(*CASE_READERS)
 REVIEWERS = allow("reviewer", "reviewer_other", PROVINCE)
 # Indicators: figures for every role that reports, reviews, monitors or counsels (not the admin, not agencies).
-INDICATOR_VIEWERS = allow("counsellor", "counsellor_other", "reviewer", "reviewer_other", PROVINCE, "reporter",
-                          "monitor")
+INDICATOR_VIEWERS = allow(
+    "counsellor", "counsellor_other", "reviewer", "reviewer_other", PROVINCE, "reporter", "monitor"
+)
 PLAN_VIEW = {"own": INDICATOR_VIEWERS, "unknown": nobody()}
 PLAN_EDIT = {"own": allow(PROVINCE), "unknown": nobody()}
 EXPORTERS = allow("reviewer", "reviewer_other", PROVINCE, "reporter", "monitor")
 # A commune's report: its reporter (only 03295 has one) and the district reviewer; "far" is the other district's.
 # The district's own report (2024, before the reform) is read by its reviewer and confirmed by the province's
 # only: a reviewer never confirms a report of their own unit. Its reporter (at 099) is not a profile here.
-REPORT_READ = {"own": allow("reporter", "reviewer", PROVINCE), "other": allow("reviewer", PROVINCE),
-               "far": allow("reviewer_other", PROVINCE), "district": allow("reviewer", PROVINCE),
-               "unknown": nobody()}
+REPORT_READ = {
+    "own": allow("reporter", "reviewer", PROVINCE),
+    "other": allow("reviewer", PROVINCE),
+    "far": allow("reviewer_other", PROVINCE),
+    "district": allow("reviewer", PROVINCE),
+    "unknown": nobody(),
+}
 REGISTRY_EDIT = {"own": allow("reporter"), "other": nobody(), "far": nobody(), "unknown": nobody()}
 REPORT_EDIT = dict(REGISTRY_EDIT, district=nobody())
 # The registers: the commune reporter enters; every reviewer reads the entries of their scope (payments without
@@ -102,8 +121,13 @@ REPORT_EDIT = dict(REGISTRY_EDIT, district=nobody())
 REGISTER_OVERVIEW = allow("reporter", "reviewer", "reviewer_other", PROVINCE, "monitor")
 REGISTER_READERS = allow("reporter", "reviewer", "reviewer_other", PROVINCE)
 REGISTER_EDIT = {"own": allow("reporter"), "other": nobody(), "far": nobody(), "unknown": nobody()}
-REPORT_REVIEW = {"own": allow("reviewer", PROVINCE), "other": allow("reviewer", PROVINCE),
-                 "far": allow("reviewer_other", PROVINCE), "district": allow(PROVINCE), "unknown": nobody()}
+REPORT_REVIEW = {
+    "own": allow("reviewer", PROVINCE),
+    "other": allow("reviewer", PROVINCE),
+    "far": allow("reviewer_other", PROVINCE),
+    "district": allow(PROVINCE),
+    "unknown": nobody(),
+}
 REPORT_REOPEN = {"own": ADMIN, "other": ADMIN, "far": ADMIN, "district": ADMIN, "unknown": nobody()}
 BUDGET_LINE = {"own": allow("reviewer", PROVINCE), "far": allow("reviewer_other", PROVINCE), "unknown": nobody()}
 # A counsellor's own things (a phone, an item it sent): its owner only, never another counsellor's.
@@ -111,12 +135,17 @@ OWN_THINGS = {"own": allow("counsellor"), "other": allow("counsellor_other"), "f
 APPROVAL = {"own": allow(PROVINCE), "unknown": nobody()}
 # Protection casework: the case's counsellors record; the supervisor of the commune (own case only) reads and
 # co-signs exception contacts; reviewers never reach it (coded statistics only).
-PROTECTION_READ = {"own": allow("counsellor", "supervisor"), "other": allow("counsellor_other"), "far": nobody(),
-                   "unknown": nobody()}
+PROTECTION_READ = {
+    "own": allow("counsellor", "supervisor"),
+    "other": allow("counsellor_other"),
+    "far": nobody(),
+    "unknown": nobody(),
+}
 PROTECTION_EDIT = CASE_EDIT
 PROTECTION_COSIGN = {"own": allow("supervisor"), "other": nobody(), "far": nobody(), "unknown": nobody()}
-PROTECTION_STATS = allow("counsellor", "counsellor_other", "supervisor", "reviewer", "reviewer_other", PROVINCE,
-                         "monitor")
+PROTECTION_STATS = allow(
+    "counsellor", "counsellor_other", "supervisor", "reviewer", "reviewer_other", PROVINCE, "monitor"
+)
 # The statistics files (Circular 07/2017, GBVIMS): the supervisor, reviewers and the monitor; never a counsellor.
 STATISTICS_FILES = allow("supervisor", "reviewer", "reviewer_other", PROVINCE, "monitor")
 # Admin pages about one account or unit: any that exists.
@@ -127,8 +156,10 @@ MATRIX: dict[str, dict[str, dict]] = {
     "assets.static_file": {"GET": {"own": public(), "unknown": dict.fromkeys(PROFILES, DENY)}},
     "web.home": {"GET": SIGNED},
     "workqueue.index": {"GET": allow(*(p for p in SIGNED_IN if p != "monitor"))},
-    "notify.settings": {"GET": allow(*(p for p in SIGNED_IN if p != "monitor")),
-                        "POST": allow(*(p for p in SIGNED_IN if p != "monitor"))},
+    "notify.settings": {
+        "GET": allow(*(p for p in SIGNED_IN if p != "monitor")),
+        "POST": allow(*(p for p in SIGNED_IN if p != "monitor")),
+    },
     "web.healthz": {"GET": public()},
     "web.favicon": {"GET": public()},
     "web.neutral": {"GET": public()},
@@ -221,8 +252,12 @@ MATRIX: dict[str, dict[str, dict]] = {
     "audit.index": {"GET": ADMIN, "GET hx=audit-more": ADMIN},
     "audit.verify": {"POST": ADMIN, "POST hx=audit-verdict": ADMIN},
     # --- cases ------------------------------------------------------------------------------------------
-    "cases.index": {"GET": SUPERVISED_READERS, "GET hx=case-rows": SUPERVISED_READERS,
-                    "POST": SUPERVISED_READERS, "POST hx=case-rows": SUPERVISED_READERS},
+    "cases.index": {
+        "GET": SUPERVISED_READERS,
+        "GET hx=case-rows": SUPERVISED_READERS,
+        "POST": SUPERVISED_READERS,
+        "POST hx=case-rows": SUPERVISED_READERS,
+    },
     "cases.my_followups": {"GET": COUNSELLORS},
     "cases.create": {"GET": COUNSELLORS, "POST": COUNSELLORS},
     "cases.check_duplicates": {"POST hx=duplicate-check": COUNSELLORS},
@@ -247,8 +282,10 @@ MATRIX: dict[str, dict[str, dict]] = {
     "cases.erase_review": {"GET": REVIEWERS},
     "cases.erase_decide": {"POST": CASE_REVIEW},
     # --- referrals --------------------------------------------------------------------------------------
-    "referrals.index": {"GET": allow("counsellor", "counsellor_other", "agency", "agency_other"),
-                        "GET hx=referral-lists": allow("counsellor", "counsellor_other", "agency", "agency_other")},
+    "referrals.index": {
+        "GET": allow("counsellor", "counsellor_other", "agency", "agency_other"),
+        "GET hx=referral-lists": allow("counsellor", "counsellor_other", "agency", "agency_other"),
+    },
     "referrals.create": {"GET": CASE_EDIT, "GET hx=service-picker": CASE_EDIT, "POST": CASE_EDIT},
     "referrals.detail": {"GET": REFERRAL_READ},
     "referrals.print_slip": {"POST": REFERRAL_READ},
@@ -380,8 +417,11 @@ MATRIX: dict[str, dict[str, dict]] = {
 }
 # POSTs whose allowed answer needs more than an empty body (which the view would refuse as "not yours").
 BODIES = {
-    "indicators.activity_status": lambda world: {"unit_id": world.extra["report_unit_id"], "year": "2026",
-                                                 "status": "done"},
+    "indicators.activity_status": lambda world: {
+        "unit_id": world.extra["report_unit_id"],
+        "year": "2026",
+        "status": "done",
+    },
     "indicators.start": lambda world: {"unit_id": world.extra["report_unit_id"], "cycle_id": world.extra["cycle_id"]},
 }
 # Routes where an unknown id is answered as a success, not a 404 (idempotent removals).
@@ -406,10 +446,12 @@ def _by_variant(cell: dict) -> dict:
 
 def expectations(profile: str):
     """(endpoint, method key, variant, expected) for one profile: GETs first, so that POSTs change nothing read."""
-    rows = [(endpoint, key, variant, outcomes[profile])
-            for endpoint, methods in MATRIX.items()
-            for key, cell in methods.items()
-            for variant, outcomes in _by_variant(cell).items()]
+    rows = [
+        (endpoint, key, variant, outcomes[profile])
+        for endpoint, methods in MATRIX.items()
+        for key, cell in methods.items()
+        for variant, outcomes in _by_variant(cell).items()
+    ]
     return sorted(rows, key=lambda r: (_split(r[1])[0] != "GET", r[0] in ENDS_SESSION))
 
 
@@ -430,9 +472,12 @@ def static_params(app) -> dict:
     """The stylesheet under its current version, and under a version that does not exist."""
     with app.test_request_context():
         from app.web.assets import asset_url
+
         version = asset_url("css/app.css").split("/")[2]
-    return {"own": {"version": version, "filename": "css/app.css"},
-            "unknown": {"version": "0" * 12, "filename": "css/app.css"}}
+    return {
+        "own": {"version": version, "filename": "css/app.css"},
+        "unknown": {"version": "0" * 12, "filename": "css/app.css"},
+    }
 
 
 def _url(app, endpoint: str, params: dict) -> str:
@@ -461,8 +506,10 @@ def test_every_route_answers_each_profile_as_the_matrix_declares(app, profile):
         got = classify(response)
         checked += 1
         if got != expected:
-            differences.append(f"{key} {endpoint} [{variant}]: expected {expected}, got {got} "
-                               f"({response.status_code} {response.headers.get('Location', '')})")
+            differences.append(
+                f"{key} {endpoint} [{variant}]: expected {expected}, got {got} "
+                f"({response.status_code} {response.headers.get('Location', '')})"
+            )
         elif target and got == OK and response.status_code == 200:
             body = response.get_data(as_text=True).lstrip().lower()
             if body.startswith("<!doctype") or "<html" in body[:200]:
@@ -475,8 +522,7 @@ def test_every_route_answers_each_profile_as_the_matrix_declares(app, profile):
 
 def test_every_route_and_method_of_the_url_map_is_in_the_matrix(app):
     declared = {(endpoint, _split(key)[0]) for endpoint, methods in MATRIX.items() for key in methods}
-    routes = {(rule.endpoint, method) for rule in app.url_map.iter_rules()
-              for method in rule.methods - IGNORED_METHODS}
+    routes = {(rule.endpoint, method) for rule in app.url_map.iter_rules() for method in rule.methods - IGNORED_METHODS}
     missing = sorted(routes - declared)
     stale = sorted(declared - routes)
     assert not missing, "routes without a row in MATRIX (declare who may reach them): " + repr(missing)

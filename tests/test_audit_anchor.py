@@ -49,8 +49,9 @@ def _rechain(conn, key: bytes, drop_seq: int) -> None:
         seq += 1
         data = {**row, "seq": seq, "detail": json.loads(row["detail"])}
         entry_hash = audit.chain_hash(key, prev, data)
-        conn.execute(AuditEntry.__table__.insert().values({**row, "seq": seq, "prev_hash": prev,
-                                                           "entry_hash": entry_hash}))
+        conn.execute(
+            AuditEntry.__table__.insert().values({**row, "seq": seq, "prev_hash": prev, "entry_hash": entry_hash})
+        )
         prev = entry_hash
     conn.exec_driver_sql(f"UPDATE audit_head SET seq = {seq}, entry_hash = '{prev}' WHERE id = 1")
 
@@ -103,8 +104,13 @@ def test_a_checkpoint_signed_with_another_key_fails_verify(app, ctx, tmp_path):
     # The attacker signs the new head with a key of their own and appends it.
     anchor.create_signing_key(str(tmp_path / "attacker.key"))
     own = anchor.load_signing_key(str(tmp_path / "attacker.key"))
-    body = {"format": anchor.FORMAT, "seq": head.seq, "entry_hash": head.entry_hash,
-            "at": utcnow().isoformat(), "key_id": anchor.key_id(own.public_key())}
+    body = {
+        "format": anchor.FORMAT,
+        "seq": head.seq,
+        "entry_hash": head.entry_hash,
+        "at": utcnow().isoformat(),
+        "key_id": anchor.key_id(own.public_key()),
+    }
     body["sig"] = base64.b64encode(own.sign(anchor.message(body))).decode()
     with open(app.config["AUDIT_CHECKPOINT_FILE"], "a", encoding="utf-8") as fh:
         fh.write(json.dumps(body) + "\n")

@@ -121,8 +121,10 @@ def test_50_concurrent_appends_leave_one_chain(app):
 
 def _entries(app):
     with app.app_context():
-        rows = [(e.actor_id, e.action, e.result, e.object_id, e.detail)
-                for e in db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.seq))]
+        rows = [
+            (e.actor_id, e.action, e.result, e.object_id, e.detail)
+            for e in db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.seq))
+        ]
         db.session.remove()
         return rows
 
@@ -152,6 +154,7 @@ def test_user_and_role_changes_are_recorded(app, make_user, ctx):
     from app.auth import services
     from app.auth.models import User
     from app.units.queries import by_code
+
     admin = make_user("admin", "099")
     # A reporter: changing a case reader's role or password needs a second person (tests/test_auth_separation*).
     target = make_user("reporter", "03253")

@@ -22,8 +22,11 @@ def test_a_livelihood_plan_body_fragment_is_an_audited_read(app, client, counsel
 
 def test_a_case_panel_fragment_is_an_audited_read(app, client, counsellor, case_id):
     before = _count(app, case_id, "case.read_full")
-    response = client.post(f"/cases/{case_id}/notes", data={"note-body": "Ghi chú trong khung"},
-                           headers={"HX-Request": "true", "HX-Target": "case-notes"})
+    response = client.post(
+        f"/cases/{case_id}/notes",
+        data={"note-body": "Ghi chú trong khung"},
+        headers={"HX-Request": "true", "HX-Target": "case-notes"},
+    )
     assert response.status_code == 200 and "Ghi chú trong khung" in response.get_data(as_text=True)
     assert _count(app, case_id, "case.read_full") == before + 1
 
@@ -47,6 +50,7 @@ def test_the_case_list_and_its_rows_fragment_audit_the_names_they_show(app, clie
 
     from app.audit.models import AuditEntry
     from app.extensions import db
+
     for headers in ({}, {"HX-Request": "true", "HX-Target": "case-rows"}):
         response = client.get("/cases/", headers=headers)
         assert response.status_code == 200

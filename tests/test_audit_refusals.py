@@ -24,8 +24,11 @@ def _rows(app):
 
 def test_300_anonymous_refused_posts_make_a_bounded_number_of_rows(app, client):
     for i in range(FLOOD):
-        client.post("/auth/login", data={"username": f"khong-co-{i:03d}", "password": "doan-mo-mat-khau"},
-                    environ_base={"REMOTE_ADDR": f"198.51.100.{i % 2 + 1}"})
+        client.post(
+            "/auth/login",
+            data={"username": f"khong-co-{i:03d}", "password": "doan-mo-mat-khau"},
+            environ_base={"REMOTE_ADDR": f"198.51.100.{i % 2 + 1}"},
+        )
     entries, counters, verdict = _rows(app)
     assert [e for e in entries if e.action == "auth.login"] == [], "anonymous refusals must not be chained"
     assert sum(c[4] for c in counters) == FLOOD, counters  # every refused request is counted
@@ -40,8 +43,11 @@ def test_300_anonymous_refused_posts_make_a_bounded_number_of_rows(app, client):
 
 def test_the_bucket_is_the_network_and_never_the_address(app, client):
     for address in ("2001:db8:1:2::5", "2001:db8:1:ffff::9", "2001:db8:2::1", "203.0.113.7"):
-        client.post("/auth/login", data={"username": "khong-co", "password": "doan-mo-mat-khau"},
-                    environ_base={"REMOTE_ADDR": address})
+        client.post(
+            "/auth/login",
+            data={"username": "khong-co", "password": "doan-mo-mat-khau"},
+            environ_base={"REMOTE_ADDR": address},
+        )
     _, counters, _ = _rows(app)
     assert len({c[1] for c in counters}) == 3, counters  # the two addresses of one /48 share a bucket
     text = repr(counters)
@@ -84,8 +90,11 @@ def test_counted_refusals_roll_back_with_their_transaction(app):
 
 def test_the_audit_page_shows_the_counted_refusals_without_addresses(app, client, make_user, login):
     for i in range(7):
-        client.post("/auth/login", data={"username": f"khong-co-{i}", "password": "doan-mo-mat-khau"},
-                    environ_base={"REMOTE_ADDR": "198.51.100.9"})
+        client.post(
+            "/auth/login",
+            data={"username": f"khong-co-{i}", "password": "doan-mo-mat-khau"},
+            environ_base={"REMOTE_ADDR": "198.51.100.9"},
+        )
     admin_client = app.test_client()
     login(admin_client, make_user("admin", "11"))
     html = admin_client.get("/audit/").get_data(as_text=True)

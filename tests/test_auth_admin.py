@@ -8,19 +8,31 @@ from app.extensions import db
 
 def _user(app, username):
     from app.auth.models import User
+
     with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.username == username))
-        data = None if user is None else (user.id, user.active, user.must_change_password,
-                                          sorted((a.role, a.unit.code) for a in user.roles), user.password_hash)
+        data = (
+            None
+            if user is None
+            else (
+                user.id,
+                user.active,
+                user.must_change_password,
+                sorted((a.role, a.unit.code) for a in user.roles),
+                user.password_hash,
+            )
+        )
         db.session.remove()
         return data
 
 
 def _assignment_id(app, user_id, role):
     from app.auth.models import RoleAssignment
+
     with app.app_context():
-        found = db.session.scalar(sa.select(RoleAssignment.id).where(RoleAssignment.user_id == user_id,
-                                                                     RoleAssignment.role == role))
+        found = db.session.scalar(
+            sa.select(RoleAssignment.id).where(RoleAssignment.user_id == user_id, RoleAssignment.role == role)
+        )
         db.session.remove()
         return found
 
@@ -29,8 +41,16 @@ def test_admin_manages_a_user_end_to_end(client, make_user, login, unit, app):
     """A reporter's account (no case content): the admin gives its role and a temporary password at once."""
     admin = make_user("admin", "099")
     login(client, admin)
-    r = client.post("/admin/users/new", data={"username": "canbo.moi", "display_name": "", "password": PASSWORD,
-                                              "role": "reporter", "unit": unit("2025-03295").id})
+    r = client.post(
+        "/admin/users/new",
+        data={
+            "username": "canbo.moi",
+            "display_name": "",
+            "password": PASSWORD,
+            "role": "reporter",
+            "unit": unit("2025-03295").id,
+        },
+    )
     assert r.status_code == 303, r.get_data(as_text=True)[:500]
     uid, active, must_change, roles, first_hash = _user(app, "canbo.moi")
     assert active and must_change and roles == [("reporter", "2025-03295")]
@@ -76,8 +96,10 @@ def test_admin_reset_password_ends_the_users_sessions(client, make_user, login, 
 
 def test_a_case_readers_account_is_created_without_role_or_password(client, make_user, login, unit, app):
     login(client, make_user("admin", "099"))
-    r = client.post("/admin/users/new", data={"username": "tu-van", "password": "", "role": "counsellor",
-                                              "unit": unit("2025-03295").id})
+    r = client.post(
+        "/admin/users/new",
+        data={"username": "tu-van", "password": "", "role": "counsellor", "unit": unit("2025-03295").id},
+    )
     assert r.status_code == 303
     assert _user(app, "tu-van")[3] == []
     page = client.get(r.headers["Location"]).get_data(as_text=True)
@@ -86,13 +108,16 @@ def test_a_case_readers_account_is_created_without_role_or_password(client, make
 
 def test_weak_password_is_refused_in_vietnamese(client, make_user, login, unit):
     login(client, make_user("admin", "099"))
-    r = client.post("/admin/users/new", data={"username": "yeu", "password": "123456", "role": "reporter",
-                                              "unit": unit("2025-03295").id})
+    r = client.post(
+        "/admin/users/new",
+        data={"username": "yeu", "password": "123456", "role": "reporter", "unit": unit("2025-03295").id},
+    )
     assert r.status_code == 200 and "10 ký tự" in r.get_data(as_text=True)
 
 
 def test_non_admins_are_refused_and_the_denial_is_audited(client, make_user, login, unit, app):
     from app.audit.models import AuditEntry
+
     target = make_user("counsellor", "03253")
     reviewer = make_user("district_reviewer", "099")
     login(client, reviewer)
@@ -107,7 +132,8 @@ def test_non_admins_are_refused_and_the_denial_is_audited(client, make_user, log
     assert _user(app, "x") is None
     assert _user(app, target.username)[1] is True
     with app.app_context():
-        denials = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.result == "denied",
-                                                                 AuditEntry.actor_id == reviewer.id)).all()
+        denials = db.session.scalars(
+            sa.select(AuditEntry).where(AuditEntry.result == "denied", AuditEntry.actor_id == reviewer.id)
+        ).all()
         assert len(denials) == 5
         db.session.remove()

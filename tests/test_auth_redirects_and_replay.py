@@ -9,11 +9,33 @@ import pytest
 from app.web.redirects import safe_next
 
 EVIL = [
-    "https://evil.example/", "http://evil.example", "//evil.example/", "///evil.example/", "/\\evil.example",
-    "\\\\evil.example", "/\t/evil.example/", "/\n/evil.example/", "/\r/evil.example/", "/%2F%2Fevil.example/",
-    "/%2f%2fevil.example/", "%2F%2Fevil.example", "/%5Cevil.example", "/%5cevil.example", "/%09/evil.example/",
-    "/%0A/evil.example", "/%0d/evil.example", "/%252F%252Fevil.example", "/%25252F%25252Fevil.example/",
-    "javascript:alert(1)", "evil.example", "", None, 42, "/ok\x00", "/%00", "/" + "a" * 3000,
+    "https://evil.example/",
+    "http://evil.example",
+    "//evil.example/",
+    "///evil.example/",
+    "/\\evil.example",
+    "\\\\evil.example",
+    "/\t/evil.example/",
+    "/\n/evil.example/",
+    "/\r/evil.example/",
+    "/%2F%2Fevil.example/",
+    "/%2f%2fevil.example/",
+    "%2F%2Fevil.example",
+    "/%5Cevil.example",
+    "/%5cevil.example",
+    "/%09/evil.example/",
+    "/%0A/evil.example",
+    "/%0d/evil.example",
+    "/%252F%252Fevil.example",
+    "/%25252F%25252Fevil.example/",
+    "javascript:alert(1)",
+    "evil.example",
+    "",
+    None,
+    42,
+    "/ok\x00",
+    "/%00",
+    "/" + "a" * 3000,
 ]
 
 
@@ -22,8 +44,9 @@ def test_safe_next_refuses_every_way_off_the_site(target):
     assert safe_next(target, "/home") == "/home"
 
 
-@pytest.mark.parametrize("target", ["/", "/cases/", "/cases/?q=a%20b&page=2", "/auth/account#roles",
-                                    "/referrals/abc-def"])
+@pytest.mark.parametrize(
+    "target", ["/", "/cases/", "/cases/?q=a%20b&page=2", "/auth/account#roles", "/referrals/abc-def"]
+)
 def test_safe_next_keeps_paths_of_the_site(target):
     assert safe_next(target) == target
 
@@ -37,21 +60,22 @@ def test_language_switch_never_redirects_off_the_site(client, target):
 @pytest.mark.parametrize("target", ["/%2F%2Fevil.example/", "/\t/evil.example/", "//evil.example", "/%5Cevil"])
 def test_login_next_never_leaves_the_site(client, make_user, target):
     user = make_user("reporter", "03253")
-    response = client.post("/auth/login", data={"username": user.username, "password": user.password,
-                                                 "next": target})
+    response = client.post("/auth/login", data={"username": user.username, "password": user.password, "next": target})
     assert response.status_code == 302 and response.headers["Location"] in ("/", "http://localhost/")
 
 
 def test_login_next_returns_to_the_page_asked_for(client, make_user):
     user = make_user("reporter", "03253")
-    response = client.post("/auth/login?next=/auth/account", data={"username": user.username,
-                                                                   "password": user.password})
+    response = client.post(
+        "/auth/login?next=/auth/account", data={"username": user.username, "password": user.password}
+    )
     assert response.headers["Location"].endswith("/auth/account")
 
 
 def test_must_change_password_reaches_only_the_change_page_and_logout(client, make_user, login, app):
     from app.auth.models import User
     from app.extensions import db
+
     user = make_user("counsellor", "TA-02")
     with app.app_context():
         db.session.get(User, user.id).must_change_password = True
@@ -75,6 +99,7 @@ def test_must_change_password_reaches_only_the_change_page_and_logout(client, ma
 def test_must_change_password_may_still_sign_out(client, make_user, login, app):
     from app.auth.models import User
     from app.extensions import db
+
     user = make_user("reporter", "03253")
     with app.app_context():
         db.session.get(User, user.id).must_change_password = True
@@ -90,6 +115,7 @@ def test_one_totp_code_raced_by_two_sign_ins_lets_exactly_one_through(app, make_
     in. SQLite serialises writing transactions (BEGIN IMMEDIATE), so there the two simply run at once."""
     from app.auth import totp
     from app.extensions import db
+
     with app.app_context():
         postgres = db.engine.dialect.name == "postgresql"
     user = make_user("counsellor", "TA-02", totp=True)
@@ -105,12 +131,14 @@ def test_one_totp_code_raced_by_two_sign_ins_lets_exactly_one_through(app, make_
         step = original(*args, **kwargs)
         barrier.wait()
         return step
+
     if postgres:
         monkeypatch.setattr(totp, "matching_step", matching_then_wait)
     statuses = [None, None]
 
     def post(i):
         statuses[i] = clients[i].post("/auth/totp", data={"code": code}).status_code
+
     threads = [threading.Thread(target=post, args=(i,)) for i in range(2)]
     for t in threads:
         t.start()

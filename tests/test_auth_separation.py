@@ -65,19 +65,30 @@ def _query(app, fn):
 
 def _user_id(app, username):
     from app.auth.models import User
+
     return _query(app, lambda: db.session.scalar(sa.select(User.id).where(User.username == username)))
 
 
 def _roles(app, user_id):
     from app.auth.models import RoleAssignment
-    return _query(app, lambda: sorted(db.session.execute(
-        sa.select(RoleAssignment.role).where(RoleAssignment.user_id == user_id)).scalars()))
+
+    return _query(
+        app,
+        lambda: sorted(
+            db.session.execute(sa.select(RoleAssignment.role).where(RoleAssignment.user_id == user_id)).scalars()
+        ),
+    )
 
 
 def _pending(app, kind):
     from app.approvals.models import ApprovalRequest
-    return _query(app, lambda: db.session.scalars(sa.select(ApprovalRequest.id).where(
-        ApprovalRequest.kind == kind, ApprovalRequest.status == "pending")).all())
+
+    return _query(
+        app,
+        lambda: db.session.scalars(
+            sa.select(ApprovalRequest.id).where(ApprovalRequest.kind == kind, ApprovalRequest.status == "pending")
+        ).all(),
+    )
 
 
 def _approve(client, approval_id, decision="approve"):
@@ -105,6 +116,7 @@ def _use_link(app, link, password="mot-cum-tu-cua-rieng-toi"):
 
 # --- the attacks --------------------------------------------------------------------------------
 
+
 def test_admin_cannot_grant_itself_a_case_reading_role(app, admin, case_id, unit):
     user, client = admin
     for role in ("counsellor", "supervisor", "district_reviewer", "dpo"):
@@ -114,16 +126,24 @@ def test_admin_cannot_grant_itself_a_case_reading_role(app, admin, case_id, unit
     assert not _pending(app, "role_grant")
     assert not _reads_case(client, case_id)
     from app.audit.models import AuditEntry
-    refused = _query(app, lambda: db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(
-        AuditEntry.action == "user.role_add", AuditEntry.result == "refused", AuditEntry.actor_id == user.id)))
+
+    refused = _query(
+        app,
+        lambda: db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.action == "user.role_add", AuditEntry.result == "refused", AuditEntry.actor_id == user.id)
+        ),
+    )
     assert refused == 4, "every refused step records who tried"
 
 
-def test_admin_made_counsellor_with_a_chosen_password_never_opens_for_the_admin(app, admin, supervisor, case_id,
-                                                                               unit):
+def test_admin_made_counsellor_with_a_chosen_password_never_opens_for_the_admin(app, admin, supervisor, case_id, unit):
     _, admin_client = admin
-    created = admin_client.post("/admin/users/new", data={"username": "tu-van-moi", "password": CHOSEN,
-                                                          "role": "counsellor", "unit": unit("TA-02").id})
+    created = admin_client.post(
+        "/admin/users/new",
+        data={"username": "tu-van-moi", "password": CHOSEN, "role": "counsellor", "unit": unit("TA-02").id},
+    )
     assert created.status_code == 303
     uid = _user_id(app, "tu-van-moi")
     assert _roles(app, uid) == [], "a new case reader starts with no access"
@@ -144,17 +164,21 @@ def test_admin_made_counsellor_with_a_chosen_password_never_opens_for_the_admin(
     assert finished.status_code == 200 and "Mã khôi phục" in finished.get_data(as_text=True)
     owner = app.test_client()
     owner.environ_base["REMOTE_ADDR"] = "10.50.7.7"
-    assert owner.post("/auth/login", data={"username": "tu-van-moi",
-                                           "password": "mot-cum-tu-cua-rieng-toi"}).status_code == 302
+    assert (
+        owner.post("/auth/login", data={"username": "tu-van-moi", "password": "mot-cum-tu-cua-rieng-toi"}).status_code
+        == 302
+    )
     assert owner.post("/auth/totp", data={"code": pyotp.TOTP(secret).at(time.time() + 30)}).status_code == 302
     assert owner.get("/cases/").status_code == 200, "the owner, not the admin, reads cases"
     again, _ = app.test_client(), None
     assert again.get(link).status_code == 404, "the link works once"
 
 
-def test_admin_password_and_second_factor_reset_of_a_counsellor_needs_a_second_person(app, admin, supervisor,
-                                                                                      counsellor, case_id):
+def test_admin_password_and_second_factor_reset_of_a_counsellor_needs_a_second_person(
+    app, admin, supervisor, counsellor, case_id
+):
     from app.auth.models import User
+
     _, admin_client = admin
     response = admin_client.post(f"/admin/users/{counsellor.id}/password", data={"password": CHOSEN})
     assert response.status_code == 303
@@ -170,6 +194,7 @@ def test_admin_password_and_second_factor_reset_of_a_counsellor_needs_a_second_p
     _use_link(app, link)
     # The service refuses too, whatever the view: a person setting a case reader's password is refused.
     from app.auth import services
+
     with app.test_request_context():
         target = db.session.get(User, counsellor.id)
         acting = db.session.get(User, admin[0].id)
@@ -181,16 +206,20 @@ def test_admin_password_and_second_factor_reset_of_a_counsellor_needs_a_second_p
         db.session.remove()
 
 
-def test_lineage_edit_waits_for_the_province_reviewer(app, admin, supervisor, province_reviewer, make_user, login,
-                                                      case_id, unit):
+def test_lineage_edit_waits_for_the_province_reviewer(
+    app, admin, supervisor, province_reviewer, make_user, login, case_id, unit
+):
     from app.units.models import UnitLineage
+
     other = make_user("counsellor", "TA-03")
     other_client = app.test_client()
     other_client.environ_base["REMOTE_ADDR"] = "10.50.6.6"
     login(other_client, other)
     _, admin_client = admin
-    response = admin_client.post(f"/admin/units/{unit('TA-02').id}/lineage",
-                                 data={"lineage-new": unit("TA-03").id, "lineage-effective": "", "lineage-note": ""})
+    response = admin_client.post(
+        f"/admin/units/{unit('TA-02').id}/lineage",
+        data={"lineage-new": unit("TA-03").id, "lineage-effective": "", "lineage-note": ""},
+    )
     assert response.status_code == 303
     assert _query(app, lambda: db.session.query(UnitLineage).filter_by(old_id=unit("TA-02").id).count()) == 0
     assert not _reads_case(other_client, case_id)
@@ -207,11 +236,13 @@ def test_lineage_edit_waits_for_the_province_reviewer(app, admin, supervisor, pr
         def forget():
             db.session.query(UnitLineage).filter_by(old_id=unit("TA-02").id, new_id=unit("TA-03").id).delete()
             db.session.commit()
+
         _query(app, forget)
 
 
 def test_agency_mapping_waits_for_a_second_person(app, admin, province_reviewer, unit):
     from app.referrals.models import AgencyMapping
+
     _, admin_client = admin
     old, new = unit("AG-LDTBXH-099").id, unit("AG-SYT-11").id
     response = admin_client.post("/referrals/agency-map", data={"old_agency_id": old, "new_agency_id": new})
@@ -226,6 +257,7 @@ def test_agency_mapping_waits_for_a_second_person(app, admin, province_reviewer,
 
 # --- the rules around them -------------------------------------------------------------------------
 
+
 def test_roles_are_disjoint_admin_never_goes_to_a_case_reader(app, admin, counsellor, unit):
     _, client = admin
     page = client.post(f"/admin/users/{counsellor.id}/roles", data={"role": "admin", "unit": unit("11").id})
@@ -238,8 +270,9 @@ def test_approver_needs_a_second_factor_and_never_approves_their_own_reset(app, 
     client = app.test_client()
     login(client, plain_supervisor)
     _, admin_client = admin
-    admin_client.post("/admin/users/new", data={"username": "cho-duyet", "role": "counsellor",
-                                                "unit": unit("TA-02").id})
+    admin_client.post(
+        "/admin/users/new", data={"username": "cho-duyet", "role": "counsellor", "unit": unit("TA-02").id}
+    )
     [approval_id] = _pending(app, "role_grant")
     refused = client.post(f"/approvals/{approval_id}", data={"decision": "approve"}, follow_redirects=True)
     assert "Hãy bật xác thực hai bước trước khi phê duyệt" in refused.get_data(as_text=True)
@@ -249,8 +282,9 @@ def test_approver_needs_a_second_factor_and_never_approves_their_own_reset(app, 
     assert client.get(f"/approvals/{reset_id}").status_code == 404, "nobody approves their own reset"
 
 
-def test_a_request_can_be_withdrawn_by_its_requester_and_expires_after_seven_days(app, admin, supervisor,
-                                                                                 monkeypatch, unit):
+def test_a_request_can_be_withdrawn_by_its_requester_and_expires_after_seven_days(
+    app, admin, supervisor, monkeypatch, unit
+):
     _, admin_client = admin
     for name in ("rut-lai", "het-han"):
         admin_client.post("/admin/users/new", data={"username": name, "role": "counsellor", "unit": unit("TA-02").id})
@@ -258,6 +292,7 @@ def test_a_request_can_be_withdrawn_by_its_requester_and_expires_after_seven_day
     assert admin_client.post(f"/admin/approvals/{first}/withdraw").status_code == 303
     assert _pending(app, "role_grant") == [second]
     from app.approvals import services
+
     real = services.utcnow
     monkeypatch.setattr(services, "utcnow", lambda: real() + timedelta(days=7, minutes=1))
     _, sup_client = supervisor
@@ -271,9 +306,11 @@ def test_a_request_can_be_withdrawn_by_its_requester_and_expires_after_seven_day
 def test_the_work_queue_lists_approvals_to_give(app, admin, supervisor, unit):
     from app import workqueue
     from app.auth.models import User
+
     _, admin_client = admin
-    admin_client.post("/admin/users/new", data={"username": "trong-hang", "role": "counsellor",
-                                                "unit": unit("TA-02").id})
+    admin_client.post(
+        "/admin/users/new", data={"username": "trong-hang", "role": "counsellor", "unit": unit("TA-02").id}
+    )
     with app.test_request_context():
         items = workqueue.items_for(db.session.get(User, supervisor[0].id))
         mine = [i for i in items if i.kind == "approvals"]
@@ -290,6 +327,7 @@ def test_setup_links_are_throttled_and_unknown_ones_refused(app):
         for _ in range(5):
             assert client.get("/auth/setup/" + "x" * 43).status_code == 404
         from app.audit import services as audit
+
         results = _query(app, lambda: audit.refusal_counts("auth.setup_link"))  # anonymous: counted per minute
         assert results.get("throttled", 0) == 2 and results.get("failed", 0) == 3, results
     finally:

@@ -10,6 +10,7 @@ from app.extensions import db, utcnow
 
 def _sessions(app, user_id):
     from app.auth.models import UserSession
+
     with app.app_context():
         rows = db.session.scalars(sa.select(UserSession).where(UserSession.user_id == user_id)).all()
         out = [(r.id, r.revoked_at, r.revoked_reason) for r in rows]
@@ -19,6 +20,7 @@ def _sessions(app, user_id):
 
 def _age(app, user_id, **delta):
     from app.auth.models import UserSession
+
     with app.app_context():
         for r in db.session.scalars(sa.select(UserSession).where(UserSession.user_id == user_id)):
             if "idle" in delta:
@@ -92,6 +94,7 @@ def test_absolute_expiry_after_10_hours(client, make_user, login, app):
 def test_disable_revokes_sessions_at_once(make_user, login, app):
     from app.auth import services
     from app.auth.models import User
+
     user = make_user("counsellor", "03253")
     client = app.test_client()
     login(client, user)

@@ -20,12 +20,14 @@ def _signed_in_with_totp(client, make_user, login, role="admin", unit="11"):
 
 def _later(monkeypatch, minutes):
     from app.auth import stepup
+
     real = stepup.utcnow
     monkeypatch.setattr(stepup, "utcnow", lambda: real() + timedelta(minutes=minutes))
 
 
-def test_a_fresh_code_opens_privileged_pages_for_five_minutes_then_step_up_and_back(client, make_user, login,
-                                                                                    monkeypatch):
+def test_a_fresh_code_opens_privileged_pages_for_five_minutes_then_step_up_and_back(
+    client, make_user, login, monkeypatch
+):
     admin = _signed_in_with_totp(client, make_user, login)
     assert client.get("/admin/users/new").status_code == 200, "the sign-in code is fresh"
     _later(monkeypatch, 6)
@@ -55,8 +57,11 @@ def test_step_up_never_sends_off_the_site(client, make_user, login, monkeypatch)
 def test_step_up_guards_break_glass_erasure_and_exports(client, make_user, login, monkeypatch):
     _signed_in_with_totp(client, make_user, login, role="district_reviewer", unit="099")
     _later(monkeypatch, 6)
-    for method, url in (("GET", "/cases/erase/review"), ("POST", "/livelihood/overview/export"),
-                        ("GET", "/indicators/export.xlsx")):
+    for method, url in (
+        ("GET", "/cases/erase/review"),
+        ("POST", "/livelihood/overview/export"),
+        ("GET", "/indicators/export.xlsx"),
+    ):
         response = client.open(url, method=method)
         assert response.status_code in (303, 204), (url, response.status_code)
         assert "/auth/step-up" in (response.headers.get("Location") or response.headers.get("HX-Redirect")), url
@@ -64,6 +69,7 @@ def test_step_up_guards_break_glass_erasure_and_exports(client, make_user, login
 
 def test_recovery_codes_shown_once_hashed_and_single_use(client, make_user, login, app):
     from app.auth.models import RecoveryCode
+
     user = make_user("counsellor", "TA-02")
     login(client, user)
     client.get("/auth/totp/setup")
@@ -91,8 +97,10 @@ def test_recovery_codes_shown_once_hashed_and_single_use(client, make_user, logi
     assert "Còn 9 mã khôi phục" in phone_lost.get("/auth/account").get_data(as_text=True)
     with app.app_context():
         from app.audit.models import AuditEntry
-        used = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
-                                 .where(AuditEntry.action == "auth.recovery_code_use"))
+
+        used = db.session.scalar(
+            sa.select(sa.func.count()).select_from(AuditEntry).where(AuditEntry.action == "auth.recovery_code_use")
+        )
         db.session.remove()
     assert used == 1
 
@@ -107,9 +115,18 @@ def test_recovery_codes_can_be_replaced_after_a_step_up(client, make_user, login
 def test_second_factor_is_required_in_production_for_admin_and_case_readers(app, make_user):
     from app.auth.models import User
     from app.config import ProductionConfig
+
     assert ProductionConfig.TOTP_REQUIRED
-    expected = {"admin": True, "counsellor": True, "supervisor": True, "district_reviewer": True,
-                "agency_officer": True, "dpo": True, "reporter": False, "monitor": False}
+    expected = {
+        "admin": True,
+        "counsellor": True,
+        "supervisor": True,
+        "district_reviewer": True,
+        "agency_officer": True,
+        "dpo": True,
+        "reporter": False,
+        "monitor": False,
+    }
     records = {role: make_user(role, "AG-PVHXH-03295" if role == "agency_officer" else "099") for role in expected}
     with app.app_context():
         for role, needed in expected.items():

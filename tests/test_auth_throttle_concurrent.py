@@ -23,6 +23,7 @@ def _hammer(app, username: str, monkeypatch) -> tuple[int, dict]:
         with lock:
             checked.append(password)
         return original(password_hash, password)
+
     monkeypatch.setattr(passwords, "verify_password", counting)
     start = threading.Barrier(ATTEMPTS, timeout=30)
     statuses: dict = {}
@@ -31,10 +32,14 @@ def _hammer(app, username: str, monkeypatch) -> tuple[int, dict]:
     def attempt(i):
         client = app.test_client()
         start.wait()
-        response = client.post("/auth/login", data={"username": username, "password": f"sai-mat-khau-{i:03d}"},
-                               environ_base={"REMOTE_ADDR": f"{net}.{i}"})
+        response = client.post(
+            "/auth/login",
+            data={"username": username, "password": f"sai-mat-khau-{i:03d}"},
+            environ_base={"REMOTE_ADDR": f"{net}.{i}"},
+        )
         with lock:
             statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+
     threads = [threading.Thread(target=attempt, args=(i,)) for i in range(ATTEMPTS)]
     for t in threads:
         t.start()
@@ -68,12 +73,12 @@ def test_40_concurrent_wrong_passwords_on_redis(tmp_path_factory, monkeypatch):
     from app.auth import services
     from app.extensions import db
     from app.units.queries import by_code
+
     config = helpers.test_config(tmp_path_factory, RATELIMIT_STORAGE_URI=os.environ["TEST_REDIS_URL"])
     redis_app = helpers.build_app(config)
     username = f"redis{secrets.token_hex(4)}"
     with redis_app.test_request_context():
-        services.create_user(username, "mat-khau-kiem-thu-dai", role="counsellor", unit=by_code("TA-02"),
-                             actor="test")
+        services.create_user(username, "mat-khau-kiem-thu-dai", role="counsellor", unit=by_code("TA-02"), actor="test")
         db.session.commit()
         db.session.remove()
     checked, statuses = _hammer(redis_app, username, monkeypatch)
@@ -81,5 +86,6 @@ def test_40_concurrent_wrong_passwords_on_redis(tmp_path_factory, monkeypatch):
     assert 1 <= checked <= _limit(redis_app), checked
     with redis_app.app_context():
         from app.auth.models import ThrottleCounter
+
         assert db.session.query(ThrottleCounter).count() == 0, "with Redis the database holds no counters"
         db.session.remove()

@@ -9,6 +9,7 @@ THROTTLED = "Đăng nhập sai quá nhiều lần"
 
 def _window_passes(app):
     from app.auth import throttle
+
     with app.app_context():
         throttle.reset()
         db.session.remove()
@@ -19,8 +20,9 @@ def _limit(app, key):
 
 
 def _post(client, username, password, ip="10.0.0.1"):
-    return client.post("/auth/login", data={"username": username, "password": password},
-                       environ_base={"REMOTE_ADDR": ip})
+    return client.post(
+        "/auth/login", data={"username": username, "password": password}, environ_base={"REMOTE_ADDR": ip}
+    )
 
 
 def test_account_throttle_then_the_real_user_gets_in_after_the_window(client, make_user, app):
@@ -65,6 +67,7 @@ def test_totp_login_replay_and_wrong_code(client, make_user, login, app):
 
 def test_totp_enrolment_shows_an_inline_svg_and_enables_the_factor(client, make_user, login, app):
     from app.auth.models import User
+
     user = make_user("counsellor", "03253")
     login(client, user)
     page = client.get("/auth/totp/setup").get_data(as_text=True)
@@ -93,6 +96,7 @@ def test_totp_required_for_person_data_roles_when_configured(client, make_user, 
     finally:
         app.config["TOTP_REQUIRED"] = False
     from app.auth.models import User
+
     with app.app_context():
         assert db.session.get(User, counsellor.id).needs_totp(True)
         assert not db.session.get(User, counsellor.id).needs_totp(False)

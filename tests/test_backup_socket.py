@@ -25,11 +25,15 @@ SERVER_SOCKET = "/var/run/postgresql/.s.PGSQL.5432"
 
 def test_the_connection_string_keeps_socket_port_user_and_options_and_never_the_password():
     from app.backup import _pg_env_args, libpq_conninfo
-    url = make_url("postgresql+psycopg://tin%20cay:s3cr%27t@/tincay?host=/run/postgresql&port=5433"
-                   "&sslmode=disable&options=-csearch_path%3Dx&connect_args_unknown=1")
+
+    url = make_url(
+        "postgresql+psycopg://tin%20cay:s3cr%27t@/tincay?host=/run/postgresql&port=5433"
+        "&sslmode=disable&options=-csearch_path%3Dx&connect_args_unknown=1"
+    )
     conninfo = libpq_conninfo(url)
-    assert conninfo == ("host='/run/postgresql' port='5433' sslmode='disable' options='-csearch_path=x' "
-                        "user='tin cay' dbname='tincay'")
+    assert conninfo == (
+        "host='/run/postgresql' port='5433' sslmode='disable' options='-csearch_path=x' user='tin cay' dbname='tincay'"
+    )
     args, env = _pg_env_args(url)
     assert args == [f"--dbname={conninfo}"]
     assert env["PGPASSWORD"] == "s3cr't" and not any("s3cr" in a for a in args)
@@ -41,12 +45,19 @@ def test_the_connection_string_keeps_socket_port_user_and_options_and_never_the_
 def test_pg_dump_is_called_without_the_password_on_its_command_line(tmp_path, monkeypatch):
     calls = []
     monkeypatch.setattr(subprocess, "run", lambda cmd, **kw: calls.append((cmd, kw["env"])))
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://u:pw-XYZ@/d?host=/sock",
-                                 "KEY_FILE": str(tmp_path / "keys.json"), "SECRET_KEY": "s" * 40})
+    app = create_app(
+        "testing",
+        {
+            "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://u:pw-XYZ@/d?host=/sock",
+            "KEY_FILE": str(tmp_path / "keys.json"),
+            "SECRET_KEY": "s" * 40,
+        },
+    )
     from app.backup import create_backup
+
     with app.app_context():
         create_backup(str(tmp_path / "b.dump"))
-    (cmd, env), = calls
+    ((cmd, env),) = calls
     assert cmd[0] == "pg_dump" and "--dbname=host='/sock' user='u' dbname='d'" in cmd
     assert "pw-XYZ" not in " ".join(cmd) and env["PGPASSWORD"] == "pw-XYZ"
 
@@ -87,6 +98,7 @@ def test_backup_and_restore_through_a_unix_socket_only(tmp_path, socket_only):
         case = new_case(load_user(actor))
         db.session.commit()
         return case.id
+
     case_id = query(app, create)
     nowhere = {"PGHOST": str(tmp_path / "nowhere"), "PGPORT": "1"}
     backup = str(tmp_path / "b" / "tincay.backup")
@@ -97,11 +109,13 @@ def test_backup_and_restore_through_a_unix_socket_only(tmp_path, socket_only):
     assert restored.returncode == 0, restored.stderr
 
     from app.cases.models import Case
+
     copy = create_app("testing", {"SQLALCHEMY_DATABASE_URI": dst_url, "KEY_FILE": keys, "SECRET_KEY": "r" * 40})
 
     def read():
         case = db.session.scalar(select(Case).where(Case.id == case_id))
         return case.full_name, case.phone
+
     assert query(copy, read) == (SECRETS["full_name"], SECRETS["phone"])
     with copy.app_context():
         db.engine.dispose()

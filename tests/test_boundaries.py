@@ -23,6 +23,9 @@ def test_no_import_is_guarded_by_except_import_error():
 
 
 def test_no_area_imports_another_by_a_string():
-    found = [str(p) for p, text in _sources()
-             if p.relative_to(APP).as_posix() not in ORCHESTRATORS and re.search(r"import_module\(|__import__\(", text)]
+    found = [
+        str(p)
+        for p, text in _sources()
+        if p.relative_to(APP).as_posix() not in ORCHESTRATORS and re.search(r"import_module\(|__import__\(", text)
+    ]
     assert found == []

@@ -34,6 +34,7 @@ def _call(client, method, path, form):
 
 def _denials(app) -> int:
     from app.audit.models import AuditEntry
+
     with app.app_context():
         n = db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.result == "denied"))
         db.session.remove()
@@ -60,7 +61,8 @@ MATRIX = {
 
 @pytest.mark.parametrize("role,unit_code", list(MATRIX))
 def test_roles_outside_the_case_reach_nothing_and_every_denial_is_audited(
-        app, client, make_user, login, case_id, role, unit_code):
+    app, client, make_user, login, case_id, role, unit_code
+):
     login(client, make_user(role, unit_code))
     for (method, path, form), expected in zip(_routes(case_id), MATRIX[(role, unit_code)], strict=True):
         before = _denials(app)
@@ -76,11 +78,13 @@ def test_roles_outside_the_case_reach_nothing_and_every_denial_is_audited(
 
 def test_the_owning_counsellor_reaches_every_route(app, client, make_user, login, case_id):
     from app.auth.models import User
+
     with app.app_context():
         owner = db.session.scalar(select(User).join(User.roles).where(User.username.like("couns%")))
         db.session.remove()
     client = app.test_client()
     from helpers import PASSWORD
+
     client.post("/auth/login", data={"username": owner.username, "password": PASSWORD})
     assert NAME in client.get(f"/cases/{case_id}").get_data(as_text=True)
     assert client.get(f"/cases/{case_id}/edit").status_code == 200
@@ -93,9 +97,11 @@ def test_counsellor_of_a_parent_commune_sees_cases_of_its_trusted_address(app, c
     assert NAME in client.get(f"/cases/{case_id}").get_data(as_text=True)
 
 
-def test_district_reviewer_sees_summary_only_until_break_glass_which_expires(app, client, make_user, login,
-                                                                            case_id, unit):
+def test_district_reviewer_sees_summary_only_until_break_glass_which_expires(
+    app, client, make_user, login, case_id, unit
+):
     from app.cases.models import BreakGlassGrant
+
     reviewer = make_user("district_reviewer", "099")
     login(client, reviewer)
     listing = client.get("/cases/").get_data(as_text=True)
@@ -134,6 +140,7 @@ def test_reads_of_identity_are_audited_with_ids_only(app, client, make_user, log
     import json
 
     from test_cases_support import audit_actions
+
     login(client, make_user("counsellor", "TA-02"))
     client.get(f"/cases/{case_id}")
     entries = audit_actions(app, case_id)

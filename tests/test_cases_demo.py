@@ -21,13 +21,15 @@ def test_seed_makes_readable_fictitious_cases_across_units_with_overdue_followup
     assert len({c.unit_id for c in cases}) == 7
     assert all(c.full_name.startswith("Demo ") for c in cases)
     assert db.session.scalar(select(func.count()).select_from(Consent)) >= 60
-    overdue = db.session.scalar(select(func.count()).select_from(FollowUp).where(
-        FollowUp.status == "open", FollowUp.due_on < clock.today()))
+    overdue = db.session.scalar(
+        select(func.count()).select_from(FollowUp).where(FollowUp.status == "open", FollowUp.due_on < clock.today())
+    )
     assert overdue > 0
     # next_followup_on matches the earliest open follow-up of every case
     for case in cases:
-        earliest = db.session.scalar(select(func.min(FollowUp.due_on)).where(
-            FollowUp.case_id == case.id, FollowUp.status == "open"))
+        earliest = db.session.scalar(
+            select(func.min(FollowUp.due_on)).where(FollowUp.case_id == case.id, FollowUp.status == "open")
+        )
         assert case.next_followup_on == earliest
     # a second run continues the numbering
     assert demo.seed(5) == 5
@@ -55,8 +57,9 @@ def test_seed_demo_at_benchmark_size_scales_plans_and_referrals_and_every_page_a
         result = app.test_cli_runner().invoke(args=["seed-demo", "--cases", str(n)], catch_exceptions=False)
         assert result.exit_code == 0, result.output
         db.session.remove()
-        trafficking = db.session.scalar(select(func.count()).select_from(Case).where(
-            Case.kind.in_(("trafficking", "both"))))
+        trafficking = db.session.scalar(
+            select(func.count()).select_from(Case).where(Case.kind.in_(("trafficking", "both")))
+        )
         plans = db.session.scalars(select(lv.LivelihoodPlan)).all()
         referrals = db.session.scalars(select(rf.Referral)).all()
         # in proportion, on top of the curated rows (at most 7 plans and 8 referrals)
@@ -97,14 +100,15 @@ def test_seed_demo_at_benchmark_size_scales_plans_and_referrals_and_every_page_a
         bench_reviewer = db.session.scalar(select(User).where(User.username == "huyen.hoi"))
         assert bench_reviewer is not None
         plan_id = next(p.id for p in plans if p.status == "completed")
-        referral_id = next(r.id for r in referrals if r.status == "services_recorded"
-                           and r.agency.code == "AG-SYT-11")
+        referral_id = next(r.id for r in referrals if r.status == "services_recorded" and r.agency.code == "AG-SYT-11")
         db.session.remove()
     # the benchmark's users (bench/run.py creates them at these units after seeding)
-    pages = {("counsellor", "TA-02"): ("/cases/", "/referrals/", "/livelihood/"),
-             ("district_reviewer", "099"): ("/livelihood/", "/livelihood/overview", f"/livelihood/{plan_id}"),
-             ("agency_officer", "AG-SYT-11"): ("/referrals/", f"/referrals/{referral_id}"),
-             ("monitor", "11"): ("/indicators/", "/indicators/export.xlsx")}
+    pages = {
+        ("counsellor", "TA-02"): ("/cases/", "/referrals/", "/livelihood/"),
+        ("district_reviewer", "099"): ("/livelihood/", "/livelihood/overview", f"/livelihood/{plan_id}"),
+        ("agency_officer", "AG-SYT-11"): ("/referrals/", f"/referrals/{referral_id}"),
+        ("monitor", "11"): ("/indicators/", "/indicators/export.xlsx"),
+    }
     for (role, unit_code), paths in pages.items():
         client = app.test_client()
         login(client, make_user(role, unit_code))

@@ -13,10 +13,28 @@ from app.extensions import db
 
 # The plaintext columns case_record may have: scoping, the work lists' filters and sorts, bookkeeping, key
 # material and blind indexes. A new plaintext column must be measured here first.
-PLAIN_COLUMNS = {"id", "code", "kind", "unit_id", "status", "risk_level", "risk_rank", "opened_on", "closed_on",
-                 "closure_reason", "next_followup_on", "created_by_id", "created_at", "updated_at", "version",
-                 "wrapped_dek", "kek_version", "erased_at", "bidx_scheme",
-                 "in_statistics"}  # consent to statistics withdrawn (app/privacy): the referral figures filter on it
+PLAIN_COLUMNS = {
+    "id",
+    "code",
+    "kind",
+    "unit_id",
+    "status",
+    "risk_level",
+    "risk_rank",
+    "opened_on",
+    "closed_on",
+    "closure_reason",
+    "next_followup_on",
+    "created_by_id",
+    "created_at",
+    "updated_at",
+    "version",
+    "wrapped_dek",
+    "kek_version",
+    "erased_at",
+    "bidx_scheme",
+    "in_statistics",
+}  # consent to statistics withdrawn (app/privacy): the referral figures filter on it
 
 
 def test_the_measure_counts_unique_and_small_groups():
@@ -48,11 +66,15 @@ def test_demo_cases_exposure_is_measured_and_erasure_leaves_only_counts(app):
         db.session.commit()
         figures, before, (cells, small) = report(), report_in_clear(), small_cells()
         total = figures["trusted address alone (scoping)"].cases
-        print(f"\nplain summary tier of {total} demo cases, k = {K} (cases alone / in groups below {K}; "
-              f"had the profile stayed in clear):")
+        print(
+            f"\nplain summary tier of {total} demo cases, k = {K} (cases alone / in groups below {K}; "
+            f"had the profile stayed in clear):"
+        )
         for name, found in figures.items():
-            print(f"  {name}: {found.unique} / {found.below_k}   (in clear: {before[name].unique} / "
-                  f"{before[name].below_k})")
+            print(
+                f"  {name}: {found.unique} / {found.below_k}   (in clear: {before[name].unique} / "
+                f"{before[name].below_k})"
+            )
         print(f"  statistics' counts: {cells} cells, {small} below {K} (no case id in any)")
         assert set(figures) == set(COMBINATIONS) and total == 40
         # The sealed profile adds nothing a stolen file can use: on its own it singles out no one…
@@ -66,12 +88,21 @@ def test_demo_cases_exposure_is_measured_and_erasure_leaves_only_counts(app):
         # Scoping alone (the trusted address) is within k on the demo: every address has at least 5 cases.
         assert figures["trusted address alone (scoping)"].below_k == 0
         # Every case counts once in the cases-open statistic.
-        assert db.session.scalar(select(func.sum(StatTally.count))
-                                 .where(StatTally.statistic == "cases_open")) == total
+        assert db.session.scalar(select(func.sum(StatTally.count)).where(StatTally.statistic == "cases_open")) == total
 
         # Erase every case of one trusted address: the counts stay, the link and the profile go.
-        counted = sorted(db.session.execute(select(StatTally.statistic, StatTally.unit_id, StatTally.period,
-                                                   StatTally.until, StatTally.category, StatTally.count)).all())
+        counted = sorted(
+            db.session.execute(
+                select(
+                    StatTally.statistic,
+                    StatTally.unit_id,
+                    StatTally.period,
+                    StatTally.until,
+                    StatTally.category,
+                    StatTally.count,
+                )
+            ).all()
+        )
         actor = db.session.scalar(select(User).where(User.username == "admin"))
         unit_id = db.session.scalar(select(Case.unit_id).order_by(Case.code).limit(1))
         erased = db.session.scalars(select(Case).where(Case.unit_id == unit_id)).all()
@@ -79,10 +110,28 @@ def test_demo_cases_exposure_is_measured_and_erasure_leaves_only_counts(app):
         for case in erased:
             services.erase_case(case, actor)
         db.session.commit()
-        assert sorted(db.session.execute(select(StatTally.statistic, StatTally.unit_id, StatTally.period,
-                                                StatTally.until, StatTally.category, StatTally.count)).all()) == counted
-        raw = db.session.execute(sa.text("SELECT profile_enc, tally_keys_enc, risk_level, opened_on, closed_on, "
-                                         "kind FROM case_record WHERE unit_id = :u"), {"u": unit_id}).all()
+        assert (
+            sorted(
+                db.session.execute(
+                    select(
+                        StatTally.statistic,
+                        StatTally.unit_id,
+                        StatTally.period,
+                        StatTally.until,
+                        StatTally.category,
+                        StatTally.count,
+                    )
+                ).all()
+            )
+            == counted
+        )
+        raw = db.session.execute(
+            sa.text(
+                "SELECT profile_enc, tally_keys_enc, risk_level, opened_on, closed_on, "
+                "kind FROM case_record WHERE unit_id = :u"
+            ),
+            {"u": unit_id},
+        ).all()
         assert raw and all(r[0] is None and r[1] is None and r[2] == "low" for r in raw)
         for case in db.session.scalars(select(Case).where(Case.unit_id == unit_id)):
             kind, opened, closed = before_erasure[case.id]
@@ -119,6 +168,7 @@ def test_a_demo_profile_is_not_in_the_database_in_plaintext_and_seals_to_one_siz
 
 def test_quarter_bounds():
     from app.cases.services import quarter_end, quarter_start
+
     assert quarter_start(date(2026, 5, 17)) == date(2026, 4, 1)
     assert quarter_end(date(2026, 5, 17)) == date(2026, 6, 30)
     assert quarter_end(date(2026, 11, 2)) == date(2026, 12, 31)

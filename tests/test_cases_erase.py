@@ -14,16 +14,26 @@ NAME = "Lò Thị Mai"
 @pytest.fixture
 def case(app, make_user, login, unit):
     from app.cases.models import Case
+
     client = app.test_client()
     counsellor = make_user("counsellor", "TA-02")
     login(client, counsellor)
     case_id = new_case(client, unit("TA-02").id, full_name=NAME)
     client.post(f"/cases/{case_id}/notes", data={"note-body": "Ghi chú bí mật"})
-    client.post(f"/cases/{case_id}/followups", data={"followup-due_on": "2026-01-01", "followup-purpose": "Gọi",
-                                                      "followup-assignee_id": counsellor.id})
-    client.post(f"/cases/{case_id}/consents", data={"consent-purpose": "services", "consent-method": "signed",
-                                                     "consent-given_by": "self", "consent-given_on": "2026-01-01",
-                                                     "consent-note": "ghi chú đồng ý"})
+    client.post(
+        f"/cases/{case_id}/followups",
+        data={"followup-due_on": "2026-01-01", "followup-purpose": "Gọi", "followup-assignee_id": counsellor.id},
+    )
+    client.post(
+        f"/cases/{case_id}/consents",
+        data={
+            "consent-purpose": "services",
+            "consent-method": "signed",
+            "consent-given_by": "self",
+            "consent-given_on": "2026-01-01",
+            "consent-note": "ghi chú đồng ý",
+        },
+    )
     with app.app_context():
         code = db.session.get(Case, case_id).code
         db.session.remove()
@@ -40,8 +50,10 @@ def test_admin_requests_reviewer_confirms_and_the_case_becomes_unreadable(app, c
     assert NAME not in page
     bad = client.post("/cases/erase", data={"case_code": "TG-1999-0001", "reason": "subject_request"})
     assert bad.status_code == 200 and 'id="case_code-error"' in bad.get_data(as_text=True)
-    assert client.post("/cases/erase", data={"case_code": case["code"].lower(),
-                                             "reason": "subject_request"}).status_code == 303
+    assert (
+        client.post("/cases/erase", data={"case_code": case["code"].lower(), "reason": "subject_request"}).status_code
+        == 303
+    )
     listing = client.get("/cases/erase").get_data(as_text=True)
     assert case["code"] in listing and "Chờ xác nhận" in listing and NAME not in listing
     assert client.get(f"/cases/{case['id']}").status_code == 403  # admins never see case content
@@ -55,6 +67,7 @@ def test_admin_requests_reviewer_confirms_and_the_case_becomes_unreadable(app, c
     assert case["code"] in review and NAME not in review
     with app.app_context():
         from app.cases.models import EraseRequest
+
         request_id = db.session.scalar(select(EraseRequest.id))
         db.session.remove()
     assert other_reviewer.post(f"/cases/erase/{request_id}", data={"decision": "confirm"}).status_code == 404
@@ -66,12 +79,20 @@ def test_admin_requests_reviewer_confirms_and_the_case_becomes_unreadable(app, c
         assert erased.full_name is None and erased.safe_contact is None
         assert erased.bidx_name is None and erased.bidx_phone is None and erased.bidx_name_year is None
         assert case["id"] in current_keyring().erased_ids
-        for model, column in ((CaseNote, CaseNote.body_enc), (FollowUp, FollowUp.purpose_enc),
-                              (Consent, Consent.note_enc)):
+        for model, column in (
+            (CaseNote, CaseNote.body_enc),
+            (FollowUp, FollowUp.purpose_enc),
+            (Consent, Consent.note_enc),
+        ):
             assert db.session.scalar(select(func.count()).select_from(model).where(column.is_not(None))) == 0
         # of the summary tier only what the statistics count stays (issue #14 item 9): unit, kind, quarters
         assert (erased.code, erased.kind, erased.sex, erased.age_band, erased.ethnic_code) == (
-            case["code"], "dv", "", "", "")
+            case["code"],
+            "dv",
+            "",
+            "",
+            "",
+        )
         assert erased.opened_on.day == 1 and erased.village_id is None
         db.session.remove()
 
@@ -91,6 +112,7 @@ def test_erase_hook_for_referrals_and_refusal(app, make_user, case):
     from app.auth.models import User
     from app.cases import services
     from app.cases.models import Case, EraseRequest
+
     admin_id = make_user("admin", "11").id
     reviewer_id = make_user("district_reviewer", "099").id
     calls = []

@@ -13,8 +13,16 @@ from app.units.queries import by_code
 def test_case_fields_round_trip_and_are_indexed(app, ctx):
     from app.cases.models import NAME_INDEXES, Case
 
-    case = Case(code="TG-2026-9001", kind="dv", unit_id=by_code("TA-02").id, sex="female", age_band="30_44",
-                ethnic_code="03", poverty_status="poor", opened_on=date(2026, 1, 5))
+    case = Case(
+        code="TG-2026-9001",
+        kind="dv",
+        unit_id=by_code("TA-02").id,
+        sex="female",
+        age_band="30_44",
+        ethnic_code="03",
+        poverty_status="poor",
+        opened_on=date(2026, 1, 5),
+    )
     case.full_name = "Lò Thị Mai"
     case.birth_year = 1990
     case.safe_contact = {"channel": "phone", "window": "8-10h", "code_word": "mua lúa"}

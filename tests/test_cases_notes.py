@@ -13,9 +13,12 @@ HX = {"HX-Request": "true", "HX-Target": "case-notes"}
 
 def _notes(app):
     from app.cases.models import CaseNote
+
     with app.app_context():
-        rows = [(n.id, n.body, n.supersedes_id, n.withdrawn_at) for n in
-                db.session.scalars(select(CaseNote).order_by(CaseNote.created_at))]
+        rows = [
+            (n.id, n.body, n.supersedes_id, n.withdrawn_at)
+            for n in db.session.scalars(select(CaseNote).order_by(CaseNote.created_at))
+        ]
         db.session.remove()
     return rows
 
@@ -39,10 +42,9 @@ def test_a_refused_note_keeps_what_was_typed(client, counsellor, case_id):
     assert refused.status_code == 200 and _note_box(refused.get_data(as_text=True)) == long
 
 
-def test_withdrawing_a_corrected_note_hides_every_version_and_keeps_them_encrypted(app, client, counsellor,
-                                                                                    case_id):
+def test_withdrawing_a_corrected_note_hides_every_version_and_keeps_them_encrypted(app, client, counsellor, case_id):
     client.post(f"/cases/{case_id}/notes", data={"note-body": "Ghi nhầm hồ sơ GHICHU-RUT"})
-    (first, *_), = _notes(app)
+    ((first, *_),) = _notes(app)
     client.post(f"/cases/{case_id}/notes/{first}", data={f"note-{first}-body": "Vẫn nhầm GHICHU-RUT-2"})
     second = _notes(app)[1][0]
     page = client.get(f"/cases/{case_id}").get_data(as_text=True)

@@ -20,10 +20,18 @@ def _search(client, term):
     return response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("term", [
-    "Lò Thị Mai", "lò thị mai", "LO THI MAI", "lo thi mai", "  Lò   Thị  Mai ",
-    unicodedata.normalize("NFD", "Lò Thị Mai"), unicodedata.normalize("NFD", "LÒ THỊ MAI"),
-])
+@pytest.mark.parametrize(
+    "term",
+    [
+        "Lò Thị Mai",
+        "lò thị mai",
+        "LO THI MAI",
+        "lo thi mai",
+        "  Lò   Thị  Mai ",
+        unicodedata.normalize("NFD", "Lò Thị Mai"),
+        unicodedata.normalize("NFD", "LÒ THỊ MAI"),
+    ],
+)
 def test_exact_name_found_with_or_without_diacritics_in_nfc_or_nfd(app, client, counsellor, unit, term):
     new_case(client, unit("TA-02").id, full_name=unicodedata.normalize("NFD", "Lò Thị Mai"))
     new_case(client, unit("TA-02").id, full_name="Lò Thị Mại", phone="0911111111", id_number=None, birth_year="1985")
@@ -36,6 +44,7 @@ def test_exact_name_found_with_or_without_diacritics_in_nfc_or_nfd(app, client, 
 
 def test_search_by_phone_id_number_and_code_and_not_by_part_of_a_name(app, client, counsellor, unit):
     from app.cases.models import Case
+
     case_id = new_case(client, unit("TA-02").id)
     with app.app_context():
         code = db.session.get(Case, case_id).code
@@ -62,11 +71,13 @@ def test_search_is_scoped_and_its_term_is_never_in_a_url_or_the_audit(app, clien
     assert all("Mai" not in d and "mai" not in d for _, _, d in audit_actions(app))
 
 
-def test_a_name_common_outside_the_scope_never_hides_the_match_inside_it(app, client, counsellor, make_user, login,
-                                                                        unit, monkeypatch):
+def test_a_name_common_outside_the_scope_never_hides_the_match_inside_it(
+    app, client, counsellor, make_user, login, unit, monkeypatch
+):
     """The cap on candidates applies after the scope: a name shared by many cases of other communes (more than
     the cap, read first) must not push the counsellor's own case out of the search or the duplicate check."""
     from app.cases import queries
+
     monkeypatch.setattr(queries, "CANDIDATE_LIMIT", 2)
     elsewhere = app.test_client()
     login(elsewhere, make_user("counsellor", "TA-03"))
@@ -76,6 +87,7 @@ def test_a_name_common_outside_the_scope_never_hides_the_match_inside_it(app, cl
     assert f"/cases/{mine}" in _search(client, "Lò Thị Mai")
     with app.test_request_context():
         from app.auth.models import User
+
         user = db.session.get(User, counsellor.id)
         found = queries.find_duplicates(user, full_name="Lò Thị Mai", birth_year=1990)
         assert [c.id for c in found] == [mine]
@@ -84,44 +96,63 @@ def test_a_name_common_outside_the_scope_never_hides_the_match_inside_it(app, cl
 
 def test_duplicate_on_intake_warns_with_the_code_only_and_needs_confirmation(app, client, counsellor, unit):
     from app.cases.models import Case
+
     first = new_case(client, unit("TA-02").id, birth_year="1990")
     with app.app_context():
         code = db.session.get(Case, first).code
         db.session.remove()
     # same name (other accents) and birth year, new phone and ID: still a possible duplicate
-    response = intake(client, unit("TA-02").id, full_name="lo thi mai", phone="0977000111", id_number=None,
-                      address_detail="Địa chỉ mới")
+    response = intake(
+        client,
+        unit("TA-02").id,
+        full_name="lo thi mai",
+        phone="0977000111",
+        id_number=None,
+        address_detail="Địa chỉ mới",
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and code in html and "Có thể trùng" in html
     assert 'value="Địa chỉ mới"' in html  # everything typed is kept
     assert "Bản Sáng" not in html  # nothing of the other case is shown
-    confirmed = intake(client, unit("TA-02").id, full_name="lo thi mai", phone="0977000111", id_number=None,
-                       confirm_duplicate="y")
+    confirmed = intake(
+        client, unit("TA-02").id, full_name="lo thi mai", phone="0977000111", id_number=None, confirm_duplicate="y"
+    )
     assert confirmed.status_code == 303
     # same phone only
-    assert code in intake(client, unit("TA-02").id, full_name="Khác Hẳn", birth_year="2001",
-                          id_number=None).get_data(as_text=True)
+    assert code in intake(client, unit("TA-02").id, full_name="Khác Hẳn", birth_year="2001", id_number=None).get_data(
+        as_text=True
+    )
     # same ID number only
-    assert code in intake(client, unit("TA-02").id, full_name="Khác Nữa", birth_year="2002",
-                          phone=None).get_data(as_text=True)
+    assert code in intake(client, unit("TA-02").id, full_name="Khác Nữa", birth_year="2002", phone=None).get_data(
+        as_text=True
+    )
     # nothing in common: created at once
-    assert intake(client, unit("TA-02").id, full_name="Người Mới", birth_year="2003", phone="0966000000",
-                  id_number=None).status_code == 303
+    assert (
+        intake(
+            client, unit("TA-02").id, full_name="Người Mới", birth_year="2003", phone="0966000000", id_number=None
+        ).status_code
+        == 303
+    )
 
 
 def test_duplicate_check_while_typing_and_outside_scope(app, client, counsellor, make_user, login, unit):
     from app.cases.models import Case
+
     case_id = new_case(client, unit("TA-02").id)
     with app.app_context():
         code = db.session.get(Case, case_id).code
         db.session.remove()
-    check = client.post("/cases/new/duplicates", data={"full_name": "Lò Thị Mai", "birth_year": "1990"},
-                        headers={"HX-Request": "true", "HX-Target": "duplicate-check"})
+    check = client.post(
+        "/cases/new/duplicates",
+        data={"full_name": "Lò Thị Mai", "birth_year": "1990"},
+        headers={"HX-Request": "true", "HX-Target": "duplicate-check"},
+    )
     assert check.status_code == 200 and code in check.get_data(as_text=True)
     other = app.test_client()
     login(other, make_user("counsellor", "TA-03"))
     html = other.post("/cases/new/duplicates", data={"full_name": "Lò Thị Mai", "birth_year": "1990"}).get_data(
-        as_text=True)
+        as_text=True
+    )
     assert code not in html and "Không thấy" in html
 
 
@@ -130,9 +161,17 @@ def test_list_filters_sorts_and_pages_in_sql(app, client, counsellor, unit):
 
     from app.cases import queries
     from app.cases.models import Case
+
     for i in range(3):
-        new_case(client, unit("TA-02").id, full_name=f"Người {i}", phone=f"090000000{i}", id_number=None,
-                 risk_level=("low", "medium", "high")[i], opened_on=f"2026-01-0{i + 1}")
+        new_case(
+            client,
+            unit("TA-02").id,
+            full_name=f"Người {i}",
+            phone=f"090000000{i}",
+            id_number=None,
+            risk_level=("low", "medium", "high")[i],
+            opened_on=f"2026-01-0{i + 1}",
+        )
     with app.app_context():
         cases = db.session.scalars(select(Case).order_by(Case.opened_on)).all()
         cases[0].next_followup_on = clock.today() - timedelta(days=3)
@@ -149,10 +188,18 @@ def test_list_filters_sorts_and_pages_in_sql(app, client, counsellor, unit):
 
 def test_the_case_list_pages_keep_the_filters(app, client, counsellor, unit, monkeypatch):
     from app.cases import queries
+
     monkeypatch.setattr(queries, "PAGE_SIZE", 2)
     for i in range(3):
-        new_case(client, unit("TA-02").id, full_name=f"Người {i}", phone=f"090000000{i}", id_number=None,
-                 risk_level="high", opened_on=f"2026-01-0{i + 1}")
+        new_case(
+            client,
+            unit("TA-02").id,
+            full_name=f"Người {i}",
+            phone=f"090000000{i}",
+            id_number=None,
+            risk_level="high",
+            opened_on=f"2026-01-0{i + 1}",
+        )
     first = client.get("/cases/?risk=high&sort=risk").get_data(as_text=True)
     assert first.count("Người ") == 2 and "Trang 1" in first and "Trang trước" not in first
     link = re.search(r'href="([^"]*)">Trang sau', first).group(1).replace("&amp;", "&")
@@ -164,6 +211,7 @@ def test_the_case_list_pages_keep_the_filters(app, client, counsellor, unit, mon
 
 def test_reviewers_cannot_match_identity_by_search(app, client, counsellor, make_user, login, unit):
     from app.cases.models import Case
+
     case_id = new_case(client, unit("TA-02").id)
     with app.app_context():
         code = db.session.get(Case, case_id).code
@@ -180,14 +228,19 @@ def test_each_list_sort_reads_an_index_in_order_without_sorting(app, counsellor,
     from app.auth.models import User
     from app.cases import queries
     from app.cases.models import Case
+
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         pytest.skip("query plans are checked on SQLite")
     with app.test_request_context():
         user = db.session.get(User, counsellor.id)
         unit_id = sorted(queries.scope_for(user, "counsellor"))[0]
         flt = queries.CaseFilter(sort=sort)
-        part = select(Case.id).where(Case.unit_id == unit_id, *flt.conditions(Case, queries.clock.today())) \
-            .order_by(*queries._order(Case, sort)).limit(26)
+        part = (
+            select(Case.id)
+            .where(Case.unit_id == unit_id, *flt.conditions(Case, queries.clock.today()))
+            .order_by(*queries._order(Case, sort))
+            .limit(26)
+        )
         sql = str(part.compile(db.engine, compile_kwargs={"literal_binds": True}))
         plan = " ".join(row[3] for row in db.session.execute(db.text("EXPLAIN QUERY PLAN " + sql)))
         db.session.remove()

@@ -8,10 +8,16 @@ from test_cases_support import INTAKE, intake, new_case
 from app.extensions import db
 
 SECRET_VALUES = {
-    "full_name": "Lường Thị Xuân Hoà", "other_names": "Bí danh Mây Trắng", "phone": "0987 654 321",
-    "id_number": "031234567890", "address_detail": "Nhà sàn cuối bản Hua Sa", "perpetrator": "Cà Văn Khẩm",
-    "incident": "Bị khoá trong buồng ba ngày liền", "safety_plan": "Sang nhà chị gái ở bản bên",
-    "contact_code_word": "mượn cái nong phơi thóc", "reported_by": "Cô giáo Quàng Thị Nhung",
+    "full_name": "Lường Thị Xuân Hoà",
+    "other_names": "Bí danh Mây Trắng",
+    "phone": "0987 654 321",
+    "id_number": "031234567890",
+    "address_detail": "Nhà sàn cuối bản Hua Sa",
+    "perpetrator": "Cà Văn Khẩm",
+    "incident": "Bị khoá trong buồng ba ngày liền",
+    "safety_plan": "Sang nhà chị gái ở bản bên",
+    "contact_code_word": "mượn cái nong phơi thóc",
+    "reported_by": "Cô giáo Quàng Thị Nhung",
 }
 
 
@@ -45,19 +51,42 @@ HOSTILE = '<script>alert(1)</script><img src=x onerror="x()">'
 def test_html_typed_into_any_field_is_escaped_everywhere_it_is_shown(app, client, make_user, login, unit):
     user = make_user("counsellor", "TA-02")
     login(client, user)
-    text_fields = ("full_name", "other_names", "address_detail", "perpetrator", "perpetrator_relation",
-                   "reported_by", "incident", "safety_plan", "contact_window", "contact_code_word", "contact_notes",
-                   "risk_reasons", "needs", "guardian_name", "protective_measures", "tr_destination")
+    text_fields = (
+        "full_name",
+        "other_names",
+        "address_detail",
+        "perpetrator",
+        "perpetrator_relation",
+        "reported_by",
+        "incident",
+        "safety_plan",
+        "contact_window",
+        "contact_code_word",
+        "contact_notes",
+        "risk_reasons",
+        "needs",
+        "guardian_name",
+        "protective_measures",
+        "tr_destination",
+    )
     case_id = new_case(client, unit("TA-02").id, kind="both", **{f: HOSTILE for f in text_fields})
     client.post(f"/cases/{case_id}/notes", data={"note-body": HOSTILE})
-    client.post(f"/cases/{case_id}/followups", data={"followup-due_on": "2026-01-01", "followup-purpose": HOSTILE,
-                                                       "followup-assignee_id": user.id})
-    client.post(f"/cases/{case_id}/services", data={"service-kind": "medical", "service-status": "planned",
-                                                      "service-notes": HOSTILE})
-    pages = [client.get(f"/cases/{case_id}"), client.get(f"/cases/{case_id}/edit"), client.get("/cases/"),
-             client.get("/cases/followups"),
-             client.post("/cases/", data={"q": HOSTILE}),
-             intake(client, unit("TA-02").id, birth_year="2999", full_name=HOSTILE)]
+    client.post(
+        f"/cases/{case_id}/followups",
+        data={"followup-due_on": "2026-01-01", "followup-purpose": HOSTILE, "followup-assignee_id": user.id},
+    )
+    client.post(
+        f"/cases/{case_id}/services",
+        data={"service-kind": "medical", "service-status": "planned", "service-notes": HOSTILE},
+    )
+    pages = [
+        client.get(f"/cases/{case_id}"),
+        client.get(f"/cases/{case_id}/edit"),
+        client.get("/cases/"),
+        client.get("/cases/followups"),
+        client.post("/cases/", data={"q": HOSTILE}),
+        intake(client, unit("TA-02").id, birth_year="2999", full_name=HOSTILE),
+    ]
     for response in pages:
         html = response.get_data(as_text=True)
         assert response.status_code == 200
@@ -68,6 +97,7 @@ def test_html_typed_into_any_field_is_escaped_everywhere_it_is_shown(app, client
 
 def test_a_swapped_ciphertext_shows_record_damaged_not_wrong_data(app, client, make_user, login, unit):
     from app.cases.models import Case
+
     login(client, make_user("counsellor", "TA-02"))
     first = new_case(client, unit("TA-02").id, full_name="Lò Thị Một")
     second = new_case(client, unit("TA-02").id, full_name="Lò Thị Hai", phone="0911000222", id_number=None)
@@ -88,6 +118,7 @@ def test_mixed_unicode_forms_are_stored_as_one(app, client, make_user, login, un
     import unicodedata
 
     from app.cases.models import Case
+
     login(client, make_user("counsellor", "TA-02"))
     case_id = new_case(client, unit("TA-02").id, full_name=unicodedata.normalize("NFD", INTAKE["full_name"]))
     with app.app_context():

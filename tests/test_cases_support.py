@@ -5,13 +5,26 @@ import re
 from sqlalchemy import select
 
 INTAKE = {
-    "kind": "dv", "opened_on": "2026-03-02", "sex": "female", "age_band": "30_44", "ethnic_code": "03",
-    "poverty_status": "poor", "risk_level": "high", "full_name": "Lò Thị Mai", "birth_year": "1990",
-    "phone": "0912 345 678", "id_number": "011223344556", "address_detail": "Bản Sáng, nhà thứ ba",
-    "dv_acts": ["beating_threats", "insult_humiliation"], "perpetrator": "Chồng — Quàng Văn B",
-    "perpetrator_relation": "chồng", "incident": "Bị đánh ngày 1/3 sau khi say rượu",
-    "safety_plan": "Tạm lánh tại nhà văn hoá", "contact_channel": "through_trusted_person",
-    "contact_window": "8-10 giờ sáng", "contact_code_word": "hỏi mua gà giống",
+    "kind": "dv",
+    "opened_on": "2026-03-02",
+    "sex": "female",
+    "age_band": "30_44",
+    "ethnic_code": "03",
+    "poverty_status": "poor",
+    "risk_level": "high",
+    "full_name": "Lò Thị Mai",
+    "birth_year": "1990",
+    "phone": "0912 345 678",
+    "id_number": "011223344556",
+    "address_detail": "Bản Sáng, nhà thứ ba",
+    "dv_acts": ["beating_threats", "insult_humiliation"],
+    "perpetrator": "Chồng — Quàng Văn B",
+    "perpetrator_relation": "chồng",
+    "incident": "Bị đánh ngày 1/3 sau khi say rượu",
+    "safety_plan": "Tạm lánh tại nhà văn hoá",
+    "contact_channel": "through_trusted_person",
+    "contact_window": "8-10 giờ sáng",
+    "contact_code_word": "hỏi mua gà giống",
 }
 
 
@@ -32,6 +45,7 @@ def new_case(client, unit_id, **changes) -> str:
 def audit_actions(app, case_id=None) -> list[str]:
     from app.audit.models import AuditEntry
     from app.extensions import db
+
     with app.app_context():
         stmt = select(AuditEntry).order_by(AuditEntry.seq)
         if case_id:

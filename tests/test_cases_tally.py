@@ -22,14 +22,21 @@ def _before_1500() -> str:
 
 def _cells() -> Counter:
     from app.cases.models import StatTally
-    return Counter({(t.statistic, t.unit_id, t.period, t.until, t.category): t.count
-                    for t in db.session.scalars(select(StatTally)) if t.count})
+
+    return Counter(
+        {
+            (t.statistic, t.unit_id, t.period, t.until, t.category): t.count
+            for t in db.session.scalars(select(StatTally))
+            if t.count
+        }
+    )
 
 
 def _recount() -> Counter:
     """What the counts must be: every live case's current cells, every erased case's kept summary."""
     from app.cases import tally
     from app.cases.models import Case
+
     found: Counter = Counter()
     for case in db.session.scalars(select(Case)):
         found.update(tally.kept_contributions(case) if case.is_erased else tally.contributions(case))
@@ -53,9 +60,17 @@ def test_every_change_moves_the_counts_and_the_indicator_table_agrees_with_a_rec
     units = frozenset({ta2.id, ta3.id})
     with app.test_request_context():
         actor = db.session.get(User, record.id)
-        data = {"kind": "dv", "unit_id": ta2.id, "opened_on": date(2025, 5, 4), "sex": "female",
-                "age_band": "30_44", "ethnic_code": "03", "poverty_status": "poor", "risk_level": "high",
-                "full_name": "Lò Thị Tally"}
+        data = {
+            "kind": "dv",
+            "unit_id": ta2.id,
+            "opened_on": date(2025, 5, 4),
+            "sex": "female",
+            "age_band": "30_44",
+            "ethnic_code": "03",
+            "poverty_status": "poor",
+            "risk_level": "high",
+            "full_name": "Lò Thị Tally",
+        }
         case = services.create_case(data, actor=actor)
         other = services.create_case(dict(data, opened_on=date(2026, 2, 1), kind="trafficking"), actor=actor)
         db.session.commit()
@@ -68,8 +83,11 @@ def test_every_change_moves_the_counts_and_the_indicator_table_agrees_with_a_rec
             cases = db.session.scalars(select(Case)).all()
             for year in (2024, 2025, 2026, 2027):
                 table = trusted_address_support(units, year)
-                shown = {(label, col): cell.value for label, row in zip(table.row_labels, table.cells, strict=True)
-                         for col, cell in zip(("dv", "trafficking", "both"), row, strict=True)}
+                shown = {
+                    (label, col): cell.value
+                    for label, row in zip(table.row_labels, table.cells, strict=True)
+                    for col, cell in zip(("dv", "trafficking", "both"), row, strict=True)
+                }
                 for u in (ta2, ta3):
                     for kind in ("dv", "trafficking", "both"):
                         expected = sum(1 for c in cases if c.unit_id == u.id and c.kind == kind and _open_in(c, year))
@@ -85,8 +103,9 @@ def test_every_change_moves_the_counts_and_the_indicator_table_agrees_with_a_rec
         check()
         services.update_case(other, {"unit_id": ta3.id}, actor=actor, version=other.version)
         check()
-        protection.add_incident(case, {"occurred_on": date(2025, 4, 30), "place_type": "home",
-                                       "forms": ["physical"]}, actor=actor)
+        protection.add_incident(
+            case, {"occurred_on": date(2025, 4, 30), "place_type": "home", "forms": ["physical"]}, actor=actor
+        )
         check()
         assert age_group("female", "60_plus") == "age_60_plus"
         assert _cells()[("victims_age_group", ta2.id, "2025", "", "age_60_plus")] == 1
@@ -95,8 +114,9 @@ def test_every_change_moves_the_counts_and_the_indicator_table_agrees_with_a_rec
         services.erase_case(case, db.session.get(User, admin.id))
         db.session.commit()
         assert _cells() == before
-        row = db.session.execute(sa.text("SELECT tally_keys_enc, profile_enc FROM case_record WHERE id = :i"),
-                                 {"i": case.id}).one()
+        row = db.session.execute(
+            sa.text("SELECT tally_keys_enc, profile_enc FROM case_record WHERE id = :i"), {"i": case.id}
+        ).one()
         assert row == (None, None)
         db.session.remove()
 
@@ -109,9 +129,19 @@ def test_a_change_that_is_rolled_back_leaves_the_counts_as_they_were(app, make_u
     ta2 = unit("TA-02")
     with app.test_request_context():
         actor = db.session.get(User, record.id)
-        case = services.create_case({"kind": "dv", "unit_id": ta2.id, "opened_on": date(2026, 3, 1),
-                                     "sex": "male", "age_band": "18_29", "ethnic_code": "01",
-                                     "poverty_status": "none", "full_name": "Cà Văn Tally"}, actor=actor)
+        case = services.create_case(
+            {
+                "kind": "dv",
+                "unit_id": ta2.id,
+                "opened_on": date(2026, 3, 1),
+                "sex": "male",
+                "age_band": "18_29",
+                "ethnic_code": "01",
+                "poverty_status": "none",
+                "full_name": "Cà Văn Tally",
+            },
+            actor=actor,
+        )
         db.session.commit()
         before = _cells()
         services.close_case(case, "goals_met", actor=actor)
@@ -127,8 +157,10 @@ def test_the_migration_seals_existing_profiles_builds_the_counts_and_goes_back(a
     with app.test_request_context():
         seed(12)
         db.session.commit()
-        profiles = {c.id: (c.sex, c.age_band, c.ethnic_code, c.ethnic_list, c.disability, c.poverty_status,
-                           c.village_id) for c in db.session.scalars(select(Case))}
+        profiles = {
+            c.id: (c.sex, c.age_band, c.ethnic_code, c.ethnic_list, c.disability, c.poverty_status, c.village_id)
+            for c in db.session.scalars(select(Case))
+        }
         counted = _cells()
         children = db.session.scalar(sa.text("SELECT count(*) FROM case_consent"))
         db.session.remove()
@@ -137,17 +169,22 @@ def test_the_migration_seals_existing_profiles_builds_the_counts_and_goes_back(a
     try:
         assert result.exit_code == 0, result.output + repr(result.exception)
         with app.app_context():
-            rows = db.session.execute(sa.text(
-                "SELECT id, sex, age_band, ethnic_code, ethnic_list, disability, poverty_status, village_id "
-                "FROM case_record")).all()
+            rows = db.session.execute(
+                sa.text(
+                    "SELECT id, sex, age_band, ethnic_code, ethnic_list, disability, poverty_status, village_id "
+                    "FROM case_record"
+                )
+            ).all()
             assert {r[0]: (r[1], r[2], r[3], r[4], bool(r[5]), r[6], r[7]) for r in rows} == profiles
             db.session.remove()
     finally:
         result = runner.invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output + repr(result.exception)
     with app.test_request_context():
-        assert {c.id: (c.sex, c.age_band, c.ethnic_code, c.ethnic_list, c.disability, c.poverty_status,
-                       c.village_id) for c in db.session.scalars(select(Case))} == profiles
+        assert {
+            c.id: (c.sex, c.age_band, c.ethnic_code, c.ethnic_list, c.disability, c.poverty_status, c.village_id)
+            for c in db.session.scalars(select(Case))
+        } == profiles
         assert _cells() == counted == _recount()
         # The case rows were copied (SQLite batch mode) without cascading to their children.
         assert db.session.scalar(sa.text("SELECT count(*) FROM case_consent")) == children > 0

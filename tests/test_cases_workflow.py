@@ -24,19 +24,47 @@ def _in_ctx(app, fn):
 def test_consent_ledger_expiry_and_withdrawal(app, client, counsellor, case_id, unit):
     from app.cases import services
     from app.cases.models import Case
+
     agency = unit("AG-PVHXH-03295").id  # a live service covering the case
     past = (TODAY - timedelta(days=400)).isoformat()
     expired_on = (TODAY - timedelta(days=35)).isoformat()
-    assert client.post(f"/cases/{case_id}/consents", data={
-        "consent-purpose": "services", "consent-method": "thumbprint", "consent-given_by": "self",
-        "consent-given_on": past, "consent-expires_on": expired_on}).status_code == 303
-    assert client.post(f"/cases/{case_id}/consents", data={
-        "consent-purpose": "share_with_agency", "consent-agency_id": agency, "consent-method": "signed",
-        "consent-given_by": "self", "consent-given_on": TODAY.isoformat()}).status_code == 303
+    assert (
+        client.post(
+            f"/cases/{case_id}/consents",
+            data={
+                "consent-purpose": "services",
+                "consent-method": "thumbprint",
+                "consent-given_by": "self",
+                "consent-given_on": past,
+                "consent-expires_on": expired_on,
+            },
+        ).status_code
+        == 303
+    )
+    assert (
+        client.post(
+            f"/cases/{case_id}/consents",
+            data={
+                "consent-purpose": "share_with_agency",
+                "consent-agency_id": agency,
+                "consent-method": "signed",
+                "consent-given_by": "self",
+                "consent-given_on": TODAY.isoformat(),
+            },
+        ).status_code
+        == 303
+    )
     # verbal consent needs a witness; sharing needs a named agency; both re-render beside the field
-    bad = client.post(f"/cases/{case_id}/consents", data={
-        "consent-purpose": "share_with_agency", "consent-method": "verbal_with_witness", "consent-given_by": "self",
-        "consent-given_on": TODAY.isoformat()}, headers={"HX-Request": "true", "HX-Target": "case-consents"})
+    bad = client.post(
+        f"/cases/{case_id}/consents",
+        data={
+            "consent-purpose": "share_with_agency",
+            "consent-method": "verbal_with_witness",
+            "consent-given_by": "self",
+            "consent-given_on": TODAY.isoformat(),
+        },
+        headers={"HX-Request": "true", "HX-Target": "case-consents"},
+    )
     html = bad.get_data(as_text=True)
     assert bad.status_code == 200 and html.lstrip().startswith("<section") and 'id="consent-agency_id-error"' in html
 
@@ -47,6 +75,7 @@ def test_consent_ledger_expiry_and_withdrawal(app, client, counsellor, case_id, 
         shares = services.valid_consents(case, "share_with_agency", agency_id=agency)
         assert len(shares) == 1
         return shares[0].id
+
     share_id = _in_ctx(app, check)
     page = client.get(f"/cases/{case_id}").get_data(as_text=True)
     assert "Hết hạn ngày" in page and "Còn hiệu lực" in page
@@ -58,8 +87,10 @@ def test_consent_ledger_expiry_and_withdrawal(app, client, counsellor, case_id, 
         calls.append(consent.id)
 
     with events.consent_withdrawn.connected_to(on_consent_withdrawn):
-        response = client.post(f"/cases/{case_id}/consents/{share_id}/withdraw",
-                               data={f"withdraw-{share_id}-withdrawn_on": TODAY.isoformat()})
+        response = client.post(
+            f"/cases/{case_id}/consents/{share_id}/withdraw",
+            data={f"withdraw-{share_id}-withdrawn_on": TODAY.isoformat()},
+        )
     assert response.status_code == 303 and calls == [share_id]
     assert _in_ctx(app, lambda: services.valid_consents(db.session.get(Case, case_id), "share_with_agency")) == []
     assert "Đã rút ngày" in client.get(f"/cases/{case_id}").get_data(as_text=True)
@@ -67,13 +98,25 @@ def test_consent_ledger_expiry_and_withdrawal(app, client, counsellor, case_id, 
 
 def test_followups_keep_next_date_and_my_list_is_overdue_first(app, client, counsellor, case_id, unit):
     from app.cases.models import Case, FollowUp
+
     other = new_case(client, unit("TA-02").id, full_name="Người Thứ Hai", phone="0900111222", id_number=None)
     late, soon = TODAY - timedelta(days=5), TODAY + timedelta(days=3)
-    for cid, due, purpose in ((case_id, soon, "Gọi lại sau khám"), (other, late, "Thăm nhà"),
-                              (case_id, TODAY + timedelta(days=20), "Họp gia đình")):
-        assert client.post(f"/cases/{cid}/followups", data={
-            "followup-due_on": due.isoformat(), "followup-purpose": purpose,
-            "followup-assignee_id": counsellor.id}).status_code == 303
+    for cid, due, purpose in (
+        (case_id, soon, "Gọi lại sau khám"),
+        (other, late, "Thăm nhà"),
+        (case_id, TODAY + timedelta(days=20), "Họp gia đình"),
+    ):
+        assert (
+            client.post(
+                f"/cases/{cid}/followups",
+                data={
+                    "followup-due_on": due.isoformat(),
+                    "followup-purpose": purpose,
+                    "followup-assignee_id": counsellor.id,
+                },
+            ).status_code
+            == 303
+        )
     missing = client.post(f"/cases/{case_id}/followups", data={"followup-purpose": "x"})
     assert missing.status_code == 200 and 'id="followup-due_on-error"' in missing.get_data(as_text=True)
     with app.app_context():
@@ -85,9 +128,11 @@ def test_followups_keep_next_date_and_my_list_is_overdue_first(app, client, coun
     assert mine.index("Thăm nhà") < mine.index("Gọi lại sau khám") < mine.index("Họp gia đình")
     assert "Quá hạn" in mine
     assert "Thăm nhà" in client.get("/cases/?overdue=1").get_data(as_text=True) or True
-    done = client.post(f"/cases/{case_id}/followups/{first}", data={
-        f"outcome-{first}-status": "done", f"outcome-{first}-outcome": "Đã gọi, an toàn"},
-        headers={"HX-Request": "true", "HX-Target": "case-followups"})
+    done = client.post(
+        f"/cases/{case_id}/followups/{first}",
+        data={f"outcome-{first}-status": "done", f"outcome-{first}-outcome": "Đã gọi, an toàn"},
+        headers={"HX-Request": "true", "HX-Target": "case-followups"},
+    )
     assert done.status_code == 200 and "Đã gọi, an toàn" in done.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Case, case_id).next_followup_on == TODAY + timedelta(days=20)
@@ -103,25 +148,37 @@ def test_schedule_followup_for_other_areas(app, counsellor, case_id):
 
     def run():
         case = db.session.get(Case, case_id)
-        followup = services.schedule_followup(case, TODAY + timedelta(days=180), "Đánh giá sinh kế 6 tháng",
-                                              actor=db.session.get(User, counsellor.id), source="livelihood:p1:6m")
+        followup = services.schedule_followup(
+            case,
+            TODAY + timedelta(days=180),
+            "Đánh giá sinh kế 6 tháng",
+            actor=db.session.get(User, counsellor.id),
+            source="livelihood:p1:6m",
+        )
         db.session.commit()
         assert followup.source == "livelihood:p1:6m" and followup.assignee_id == counsellor.id
         assert case.next_followup_on == TODAY + timedelta(days=180)
+
     _in_ctx(app, run)
 
 
-def test_close_needs_a_reason_and_an_explanation_while_followups_are_open_then_reopen(app, client, counsellor,
-                                                                                       case_id):
+def test_close_needs_a_reason_and_an_explanation_while_followups_are_open_then_reopen(app, client, counsellor, case_id):
     from app.cases.models import Case
-    client.post(f"/cases/{case_id}/followups", data={"followup-due_on": TODAY.isoformat(),
-                                                      "followup-purpose": "Gọi", "followup-assignee_id": counsellor.id})
+
+    client.post(
+        f"/cases/{case_id}/followups",
+        data={"followup-due_on": TODAY.isoformat(), "followup-purpose": "Gọi", "followup-assignee_id": counsellor.id},
+    )
     no_reason = client.post(f"/cases/{case_id}/close", data={})
     assert no_reason.status_code == 200 and 'id="close-reason-error"' in no_reason.get_data(as_text=True)
     open_followup = client.post(f"/cases/{case_id}/close", data={"close-reason": "goals_met"})
     assert open_followup.status_code == 200 and "chưa xong" in open_followup.get_data(as_text=True)
-    assert client.post(f"/cases/{case_id}/close", data={"close-reason": "moved_away",
-                                                        "close-note": "Chuyển vào Nam, đã báo"}).status_code == 303
+    assert (
+        client.post(
+            f"/cases/{case_id}/close", data={"close-reason": "moved_away", "close-note": "Chuyển vào Nam, đã báo"}
+        ).status_code
+        == 303
+    )
     with app.app_context():
         case = db.session.get(Case, case_id)
         assert case.status == "closed" and case.closure_reason == "moved_away" and case.closed_on == TODAY
@@ -137,12 +194,16 @@ def test_close_needs_a_reason_and_an_explanation_while_followups_are_open_then_r
 
 def test_notes_are_append_only_and_a_correction_keeps_the_old_version(app, client, counsellor, case_id):
     from app.cases.models import CaseNote
+
     assert client.post(f"/cases/{case_id}/notes", data={"note-body": "Gặp lúc 9 giờ"}).status_code == 303
     with app.app_context():
         note_id = db.session.scalar(select(CaseNote.id).where(CaseNote.case_id == case_id))
         db.session.remove()
-    fixed = client.post(f"/cases/{case_id}/notes/{note_id}", data={f"note-{note_id}-body": "Gặp lúc 10 giờ"},
-                        headers={"HX-Request": "true", "HX-Target": "case-notes"})
+    fixed = client.post(
+        f"/cases/{case_id}/notes/{note_id}",
+        data={f"note-{note_id}-body": "Gặp lúc 10 giờ"},
+        headers={"HX-Request": "true", "HX-Target": "case-notes"},
+    )
     html = fixed.get_data(as_text=True)
     assert "Gặp lúc 9 giờ" in html and "Gặp lúc 10 giờ" in html and "Đã có bản sửa" in html
     twice = client.post(f"/cases/{case_id}/notes/{note_id}", data={f"note-{note_id}-body": "lần nữa"})
@@ -157,19 +218,38 @@ def test_notes_are_append_only_and_a_correction_keeps_the_old_version(app, clien
 
 def test_services_have_status_and_dates(app, client, counsellor, case_id):
     from app.cases.models import CaseService
-    bad = client.post(f"/cases/{case_id}/services", data={"service-kind": "shelter", "service-status": "in_progress",
-                                                          "service-start_on": "2026-03-05",
-                                                          "service-end_on": "2026-03-01"})
+
+    bad = client.post(
+        f"/cases/{case_id}/services",
+        data={
+            "service-kind": "shelter",
+            "service-status": "in_progress",
+            "service-start_on": "2026-03-05",
+            "service-end_on": "2026-03-01",
+        },
+    )
     assert bad.status_code == 200 and 'id="service-end_on-error"' in bad.get_data(as_text=True)
-    assert client.post(f"/cases/{case_id}/services", data={
-        "service-kind": "shelter", "service-status": "in_progress", "service-start_on": "2026-03-01"}
-    ).status_code == 303
+    assert (
+        client.post(
+            f"/cases/{case_id}/services",
+            data={"service-kind": "shelter", "service-status": "in_progress", "service-start_on": "2026-03-01"},
+        ).status_code
+        == 303
+    )
     with app.app_context():
         service_id = db.session.scalar(select(CaseService.id))
         db.session.remove()
-    assert client.post(f"/cases/{case_id}/services/{service_id}", data={
-        f"service-{service_id}-status": "done", f"service-{service_id}-start_on": "2026-03-01",
-        f"service-{service_id}-end_on": "2026-03-09"}).status_code == 303
+    assert (
+        client.post(
+            f"/cases/{case_id}/services/{service_id}",
+            data={
+                f"service-{service_id}-status": "done",
+                f"service-{service_id}-start_on": "2026-03-01",
+                f"service-{service_id}-end_on": "2026-03-09",
+            },
+        ).status_code
+        == 303
+    )
     page = client.get(f"/cases/{case_id}").get_data(as_text=True)
     assert "Nơi tạm lánh" in page and "09/03/2026" in page
 
@@ -195,10 +275,14 @@ def test_other_areas_add_sections_to_the_case_page(app, client, counsellor, case
     from jinja2 import ChoiceLoader, DictLoader
 
     from app.cases import sections
+
     loader = app.jinja_loader
-    app.jinja_env.loader = ChoiceLoader([DictLoader({"x/_panel.html": "<section id='x-panel'>{{ case.code }} "
-                                                                      "{{ section.context.n }}</section>"}),
-                                         app.jinja_env.loader])
+    app.jinja_env.loader = ChoiceLoader(
+        [
+            DictLoader({"x/_panel.html": "<section id='x-panel'>{{ case.code }} {{ section.context.n }}</section>"}),
+            app.jinja_env.loader,
+        ]
+    )
     sections.register_section("x/_panel.html", order=10, context_fn=lambda case, user: {"n": 42})
     try:
         page = client.get(f"/cases/{case_id}").get_data(as_text=True)
@@ -221,10 +305,12 @@ def test_timeline_folds_repeated_views_into_one_line_with_a_count(app, client, c
     assert counsellor.username in lines[1]
 
 
-@pytest.mark.parametrize("name,field", [("consent", "consent-purpose"), ("service", "service-kind"),
-                                        ("followup", "followup-assignee_id")])
-def test_add_forms_come_when_their_panel_opens_or_when_asked_without_javascript(client, counsellor, case_id,
-                                                                               name, field):
+@pytest.mark.parametrize(
+    "name,field", [("consent", "consent-purpose"), ("service", "service-kind"), ("followup", "followup-assignee_id")]
+)
+def test_add_forms_come_when_their_panel_opens_or_when_asked_without_javascript(
+    client, counsellor, case_id, name, field
+):
     page = client.get(f"/cases/{case_id}").get_data(as_text=True)
     lazy = f'hx-get="/cases/{case_id}/{name}s/new"'
     assert lazy in page and f'name="{field}"' not in page  # fetched when the <details> opens
@@ -241,8 +327,9 @@ def test_add_forms_come_when_their_panel_opens_or_when_asked_without_javascript(
 
 
 def test_an_add_form_with_errors_comes_back_open_with_the_input_kept(client, counsellor, case_id):
-    page = client.post(f"/cases/{case_id}/followups", data={"followup-purpose": "Gọi điện hỏi thăm",
-                                                            "followup-due_on": "not-a-date"})
+    page = client.post(
+        f"/cases/{case_id}/followups", data={"followup-purpose": "Gọi điện hỏi thăm", "followup-due_on": "not-a-date"}
+    )
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "<details open>" in html and "Gọi điện hỏi thăm" in html
     assert 'id="followup-due_on-error"' in html

@@ -16,10 +16,17 @@ from app.extensions import db
 def _fresh_app(tmp_path, uri=None):
     instance = tmp_path / "instance"
     instance.mkdir()
-    app = create_app("development", {
-        "SQLALCHEMY_DATABASE_URI": uri or f"sqlite:///{instance}/tincay.sqlite",
-        "KEY_FILE": str(instance / "keys.json"), "SECRET_KEY": secrets.token_urlsafe(32),
-        "ARGON2_PARAMS": (1, 1024, 1), "RATELIMIT_STORAGE_URI": "memory://", "WTF_CSRF_ENABLED": False})
+    app = create_app(
+        "development",
+        {
+            "SQLALCHEMY_DATABASE_URI": uri or f"sqlite:///{instance}/tincay.sqlite",
+            "KEY_FILE": str(instance / "keys.json"),
+            "SECRET_KEY": secrets.token_urlsafe(32),
+            "ARGON2_PARAMS": (1, 1024, 1),
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "WTF_CSRF_ENABLED": False,
+        },
+    )
     app.instance_path = str(instance)
     return app
 
@@ -38,12 +45,14 @@ def _setup_twice(app):
     assert second.exit_code == 0, second.output
     # The reference data is loaded by version: the second run finds it up to date and does no work.
     from app.reference import LOADERS
+
     every = ", ".join(loader.name for loader in LOADERS)  # audit_head, units, directory, indicators, privacy
     assert f"reference data loaded ({every})" in first.output, first.output
     assert "privacy" in every
     assert "reference data already up to date" in second.output, second.output
     with app.app_context():
         from app.units.models import Unit
+
         count = db.session.scalar(sa.select(sa.func.count()).select_from(Unit))
         codes = db.session.scalars(sa.select(Unit.code)).all()
         assert len(codes) == len(set(codes)), "setup run twice duplicated units"
@@ -97,18 +106,48 @@ def ready(tmp_path):
 
 
 def test_users_create_with_password_stdin(ready):
-    result = _run(ready, "users", "create", "canbo01", "--role", "counsellor", "--unit", "03253",
-                  "--password-stdin", input=PASSWORD + "\n")
+    result = _run(
+        ready,
+        "users",
+        "create",
+        "canbo01",
+        "--role",
+        "counsellor",
+        "--unit",
+        "03253",
+        "--password-stdin",
+        input=PASSWORD + "\n",
+    )
     assert result.exit_code == 0, result.output
     assert PASSWORD not in result.output
     client = ready.test_client()
     r = client.post("/auth/login", data={"username": "canbo01", "password": PASSWORD})
     assert r.status_code == 302
-    short = _run(ready, "users", "create", "canbo02", "--role", "counsellor", "--unit", "03253",
-                 "--password-stdin", input="short\n")
+    short = _run(
+        ready,
+        "users",
+        "create",
+        "canbo02",
+        "--role",
+        "counsellor",
+        "--unit",
+        "03253",
+        "--password-stdin",
+        input="short\n",
+    )
     assert short.exit_code != 0
-    unknown = _run(ready, "users", "create", "canbo03", "--role", "counsellor", "--unit", "NOPE",
-                   "--password-stdin", input=PASSWORD + "\n")
+    unknown = _run(
+        ready,
+        "users",
+        "create",
+        "canbo03",
+        "--role",
+        "counsellor",
+        "--unit",
+        "NOPE",
+        "--password-stdin",
+        input=PASSWORD + "\n",
+    )
     assert unknown.exit_code != 0
 
 
@@ -136,8 +175,18 @@ def _tamper(app):
 
 
 def test_audit_verify_exit_codes(ready):
-    _run(ready, "users", "create", "canbo01", "--role", "counsellor", "--unit", "03253", "--password-stdin",
-         input=PASSWORD + "\n")
+    _run(
+        ready,
+        "users",
+        "create",
+        "canbo01",
+        "--role",
+        "counsellor",
+        "--unit",
+        "03253",
+        "--password-stdin",
+        input=PASSWORD + "\n",
+    )
     ok = _run(ready, "audit", "verify")
     assert ok.exit_code == 0 and "intact" in ok.output
     _tamper(ready)
@@ -150,9 +199,11 @@ def test_keys_rotate_interrupted_then_resumed(ready, monkeypatch):
     from app.auth.models import User
     from app.crypto.keyring import KeyRing
     from app.crypto.records import EncryptedRecord
+
     with ready.app_context():
         from app.auth import services
         from app.units.queries import by_code
+
         for i in range(4):
             user = services.create_user(f"canbo{i}", PASSWORD, role="counsellor", unit=by_code("03253"), actor="t")
             user.totp_secret = f"SECRETVALUE{i}"
@@ -166,6 +217,7 @@ def test_keys_rotate_interrupted_then_resumed(ready, monkeypatch):
         if calls["n"] == 2:
             raise RuntimeError("killed mid-rotation")
         return real(self, ring)
+
     monkeypatch.setattr(EncryptedRecord, "rewrap", flaky)
     interrupted = _run(ready, "keys", "rotate", "--batch", "1", catch_exceptions=True)
     assert interrupted.exit_code != 0
@@ -191,14 +243,35 @@ def test_keys_rotate_interrupted_then_resumed(ready, monkeypatch):
 
 def test_backup_create_and_restore_round_trip(ready, tmp_path):
     from app.auth.models import User
-    _run(ready, "users", "create", "before", "--role", "counsellor", "--unit", "03253", "--password-stdin",
-         input=PASSWORD + "\n")
+
+    _run(
+        ready,
+        "users",
+        "create",
+        "before",
+        "--role",
+        "counsellor",
+        "--unit",
+        "03253",
+        "--password-stdin",
+        input=PASSWORD + "\n",
+    )
     path = tmp_path / "b.sqlite"
     made = _run(ready, "backup", "create", str(path))
     assert made.exit_code == 0, made.output
     assert stat.S_IMODE(os.stat(path).st_mode) & 0o077 == 0
-    _run(ready, "users", "create", "after", "--role", "counsellor", "--unit", "03253", "--password-stdin",
-         input=PASSWORD + "\n")
+    _run(
+        ready,
+        "users",
+        "create",
+        "after",
+        "--role",
+        "counsellor",
+        "--unit",
+        "03253",
+        "--password-stdin",
+        input=PASSWORD + "\n",
+    )
     restored = _run(ready, "backup", "restore", str(path), "--yes")
     assert restored.exit_code == 0, restored.output
     with ready.app_context():

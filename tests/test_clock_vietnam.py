@@ -33,29 +33,45 @@ def test_a_counsellors_intake_dated_today_in_vietnam_is_accepted(app, client, ma
         login(client, make_user("counsellor", "TA-02"))
         today = intake(client, unit("TA-02").id, opened_on=VN_FRIDAY.isoformat())
         assert today.status_code == 303, today.get_data(as_text=True)[:2000]
-        tomorrow = intake(client, unit("TA-02").id, opened_on=(VN_FRIDAY + timedelta(days=1)).isoformat(),
-                          full_name="Người Khác", phone="0900111333", id_number=None)
+        tomorrow = intake(
+            client,
+            unit("TA-02").id,
+            opened_on=(VN_FRIDAY + timedelta(days=1)).isoformat(),
+            full_name="Người Khác",
+            phone="0900111333",
+            id_number=None,
+        )
         assert tomorrow.status_code == 200 and 'id="opened_on-error"' in tomorrow.get_data(as_text=True)
 
 
-def test_a_followup_due_yesterday_in_vietnam_is_overdue_and_one_due_today_is_not(app, client, make_user, login,
-                                                                                   unit):
+def test_a_followup_due_yesterday_in_vietnam_is_overdue_and_one_due_today_is_not(app, client, make_user, login, unit):
     with time_machine.travel(THURSDAY_EVENING_UTC):
         counsellor = make_user("counsellor", "TA-02")
         login(client, counsellor)
         case_id = new_case(client, unit("TA-02").id, opened_on="2026-03-01")
         # Thursday is still "today" by the UTC date, but yesterday in Việt Nam: it is overdue.
         for due, purpose in ((VN_FRIDAY - timedelta(days=1)), "Gọi hỏi thăm"), (VN_FRIDAY, "Thăm nhà"):
-            assert client.post(f"/cases/{case_id}/followups", data={
-                "followup-due_on": due.isoformat(), "followup-purpose": purpose,
-                "followup-assignee_id": counsellor.id}).status_code == 303
+            assert (
+                client.post(
+                    f"/cases/{case_id}/followups",
+                    data={
+                        "followup-due_on": due.isoformat(),
+                        "followup-purpose": purpose,
+                        "followup-assignee_id": counsellor.id,
+                    },
+                ).status_code
+                == 303
+            )
         mine = client.get("/cases/followups").get_data(as_text=True)
-        rows = {purpose: mine[mine.rindex("<tr>", 0, mine.index(purpose)):mine.index(purpose)]
-                for purpose in ("Gọi hỏi thăm", "Thăm nhà")}
+        rows = {
+            purpose: mine[mine.rindex("<tr>", 0, mine.index(purpose)) : mine.index(purpose)]
+            for purpose in ("Gọi hỏi thăm", "Thăm nhà")
+        }
         assert "Quá hạn" in rows["Gọi hỏi thăm"] and "05/03/2026" in rows["Gọi hỏi thăm"]
         assert "Quá hạn" not in rows["Thăm nhà"] and "06/03/2026" in rows["Thăm nhà"]
         overdue_list = client.get("/cases/?overdue=1").get_data(as_text=True)
         from app.cases.models import Case
+
         with app.app_context():
             code = db.session.get(Case, case_id).code
         assert code in overdue_list
@@ -66,6 +82,7 @@ def test_report_deadline_and_lateness_use_the_vietnamese_date(app, client, make_
 
     from app.indicators import queries, services
     from app.indicators.models import ReportingCycle, Submission
+
     # Deadline 20/01/2026; at 20:00 UTC on the 20th it is already the 21st in Việt Nam: one day late.
     with time_machine.travel(datetime(2026, 1, 20, 20, 0, tzinfo=UTC)):
         with app.test_request_context():
@@ -91,6 +108,7 @@ def test_a_referral_acknowledgement_is_due_and_overdue_by_the_vietnamese_date(ap
     from test_referrals_support import AGENCY, add_share_consent, referral_id_from, send
 
     from app.referrals.models import Referral
+
     with time_machine.travel(THURSDAY_EVENING_UTC):
         counsellor = make_user("counsellor", "TA-02")
         login(client, counsellor)

@@ -13,23 +13,43 @@ from app.extensions import db
 DECISION = "Quyết định: đưa chị đến nơi tạm lánh bí mật"
 
 
-def test_a_conference_records_decisions_and_its_actions_reach_the_owners_queue(app, client, case_id, counsellor,
-                                                                                make_user, login):
+def test_a_conference_records_decisions_and_its_actions_reach_the_owners_queue(
+    app, client, case_id, counsellor, make_user, login
+):
     from app.conferences.models import CaseConference
+
     supervisor = make_user("supervisor", "03295")
     with time_machine.travel(datetime(2026, 6, 10, 9, 0, tzinfo=clock.VN), tick=False):
         login(client, counsellor)
         form = client.get(f"/conferences/case/{case_id}/new").get_data(as_text=True)
         assert "Trạm Y tế xã Quài Tở" in form and "Phòng LĐ-TB&amp;XH" not in form
-        bad = client.post(f"/conferences/case/{case_id}/new", data={
-            "held_on": "2026-06-09", "decisions": DECISION, "actions-0-what": "Gọi công an xã",
-            "actions-0-owner_id": make_user("counsellor", "TA-03").id, "actions-0-due_on": "2026-06-12"})
+        bad = client.post(
+            f"/conferences/case/{case_id}/new",
+            data={
+                "held_on": "2026-06-09",
+                "decisions": DECISION,
+                "actions-0-what": "Gọi công an xã",
+                "actions-0-owner_id": make_user("counsellor", "TA-03").id,
+                "actions-0-due_on": "2026-06-12",
+            },
+        )
         assert bad.status_code == 200 and "Người phụ trách phải là" in bad.get_data(as_text=True)
-        assert client.post(f"/conferences/case/{case_id}/new", data={
-            "held_on": "2026-06-09", "decisions": DECISION,
-            "actions-0-what": "Gọi công an xã", "actions-0-owner_id": supervisor.id, "actions-0-due_on": "2026-06-12",
-            "actions-1-what": "Đưa đi khám", "actions-1-owner_id": counsellor.id, "actions-1-due_on": "2026-06-09",
-        }).status_code == 303
+        assert (
+            client.post(
+                f"/conferences/case/{case_id}/new",
+                data={
+                    "held_on": "2026-06-09",
+                    "decisions": DECISION,
+                    "actions-0-what": "Gọi công an xã",
+                    "actions-0-owner_id": supervisor.id,
+                    "actions-0-due_on": "2026-06-12",
+                    "actions-1-what": "Đưa đi khám",
+                    "actions-1-owner_id": counsellor.id,
+                    "actions-1-due_on": "2026-06-09",
+                },
+            ).status_code
+            == 303
+        )
         page = client.get(f"/cases/{case_id}").get_data(as_text=True)
         assert DECISION in page and "Gọi công an xã" in page
         queue = client.get("/work/").get_data(as_text=True)

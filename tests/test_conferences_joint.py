@@ -18,6 +18,7 @@ PART_C = "Phần C: công an xã làm việc với người gây bạo lực"
 
 def _code(app, case_id):
     from app.cases.models import Case
+
     with app.app_context():
         code = db.session.get(Case, case_id).code
         db.session.remove()
@@ -29,8 +30,10 @@ def _parts(html):
 
 
 def test_a_joint_conference_gives_each_case_its_own_part_seen_only_through_that_case(
-        app, client, counsellor, case_id, make_user, login, unit):
+    app, client, counsellor, case_id, make_user, login, unit
+):
     from app.conferences.models import CaseConference, ConferenceMeeting
+
     other, supervisor = app.test_client(), app.test_client()
     counsellor_c, supervising = make_user("counsellor", "TA-03"), make_user("supervisor", "11")
     url = f"/conferences/case/{case_id}/joint"
@@ -49,13 +52,21 @@ def test_a_joint_conference_gives_each_case_its_own_part_seen_only_through_that_
         assert "Nhập mã của ít nhất một hồ sơ khác." in alone
         chosen = supervisor.post(url, data={"other_codes": code_c.lower()}).get_data(as_text=True)
         assert _parts(chosen) == [code_a, code_c] and 'name="step" type="hidden" value="record"' in chosen
-        data = {"other_codes": code_c, "step": "record", "held_on": "2026-06-09",
-                "parts-0-case_id": case_id, "parts-0-decisions": PART_A,
-                "parts-0-actions-0-what": "Tìm chỗ tạm lánh", "parts-0-actions-0-owner_id": counsellor.id,
-                "parts-0-actions-0-due_on": "2026-06-12",
-                "parts-1-case_id": case_c, "parts-1-decisions": "",
-                "parts-1-actions-0-what": "Gọi công an xã", "parts-1-actions-0-owner_id": counsellor_c.id,
-                "parts-1-actions-0-due_on": "2026-06-11"}
+        data = {
+            "other_codes": code_c,
+            "step": "record",
+            "held_on": "2026-06-09",
+            "parts-0-case_id": case_id,
+            "parts-0-decisions": PART_A,
+            "parts-0-actions-0-what": "Tìm chỗ tạm lánh",
+            "parts-0-actions-0-owner_id": counsellor.id,
+            "parts-0-actions-0-due_on": "2026-06-12",
+            "parts-1-case_id": case_c,
+            "parts-1-decisions": "",
+            "parts-1-actions-0-what": "Gọi công an xã",
+            "parts-1-actions-0-owner_id": counsellor_c.id,
+            "parts-1-actions-0-due_on": "2026-06-11",
+        }
         missing = supervisor.post(url, data=data)
         html = missing.get_data(as_text=True)
         assert missing.status_code == 200 and 'id="parts-0-actions-error"' not in html
@@ -91,8 +102,20 @@ def test_a_joint_conference_gives_each_case_its_own_part_seen_only_through_that_
 
 def test_a_joint_conference_takes_a_few_cases_not_a_caseload(app, client, counsellor, case_id, unit):
     from app.conferences.services import JOINT_MAX
-    codes = [_code(app, new_case(client, unit("TA-02").id, full_name=f"Lò Thị Em {n}", phone=f"09876543{n:02d}",
-                                 id_number=f"0987654321{n:02d}")) for n in range(JOINT_MAX)]
+
+    codes = [
+        _code(
+            app,
+            new_case(
+                client,
+                unit("TA-02").id,
+                full_name=f"Lò Thị Em {n}",
+                phone=f"09876543{n:02d}",
+                id_number=f"0987654321{n:02d}",
+            ),
+        )
+        for n in range(JOINT_MAX)
+    ]
     too_many = client.post(f"/conferences/case/{case_id}/joint", data={"other_codes": ", ".join(codes)})
     assert f"Họp ca chung cần từ 2 đến {JOINT_MAX} hồ sơ khác nhau." in too_many.get_data(as_text=True)
     fine = client.post(f"/conferences/case/{case_id}/joint", data={"other_codes": "; ".join(codes[:2])})

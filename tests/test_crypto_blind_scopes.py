@@ -17,9 +17,21 @@ INDEXES = ("bidx_name", "bidx_name_fold", "bidx_phone", "bidx_name_year")
 
 def _open(actor, unit_code, **extra):
     from app.cases.services import create_case
-    data = {"kind": "dv", "unit_id": by_code(unit_code).id, "sex": "female", "age_band": "30_44",
-            "ethnic_code": "03", "poverty_status": "poor", "risk_level": "medium", "opened_on": date(2026, 2, 1),
-            "full_name": NAME, "phone": PHONE, "birth_year": YEAR, **extra}
+
+    data = {
+        "kind": "dv",
+        "unit_id": by_code(unit_code).id,
+        "sex": "female",
+        "age_band": "30_44",
+        "ethnic_code": "03",
+        "poverty_status": "poor",
+        "risk_level": "medium",
+        "opened_on": date(2026, 2, 1),
+        "full_name": NAME,
+        "phone": PHONE,
+        "birth_year": YEAR,
+        **extra,
+    }
     return create_case(data, actor=actor)
 
 
@@ -49,14 +61,16 @@ def test_same_name_in_two_communes_gives_unrelated_index_values(app, make_user):
         for case, scope in ((first, scopes[0]), (second, scopes[1])):
             assert case.bidx_name == blind_hash("case_record", NAME_INDEXES[0], NAME, scope=scope)
             assert case.bidx_phone == blind_hash("case_record", PHONE_SPEC, PHONE, scope=scope)
-            assert case.bidx_name_year == blind_hash("case_record", NAME_YEAR, f"{fold_diacritics(NAME)}|{YEAR}",
-                                                     scope=scope)
+            assert case.bidx_name_year == blind_hash(
+                "case_record", NAME_YEAR, f"{fold_diacritics(NAME)}|{YEAR}", scope=scope
+            )
         assert [getattr(first, c) for c in INDEXES] != [getattr(second, c) for c in INDEXES]
         # Untruncated, the two communes' keys give different hashes of the same value (not a near miss).
         root = app.extensions["tincay_keyring"].index_root
         for name, normalized in (("name", normalize_text(NAME)), ("phone", normalize_digits(PHONE))):
-            assert blind_index(root, "case_record", name, normalized, 32, scopes[0]) != \
-                blind_index(root, "case_record", name, normalized, 32, scopes[1])
+            assert blind_index(root, "case_record", name, normalized, 32, scopes[0]) != blind_index(
+                root, "case_record", name, normalized, 32, scopes[1]
+            )
         db.session.remove()
 
 
@@ -105,8 +119,7 @@ def test_moving_a_case_to_another_commune_rekeys_its_indexes(app, make_user):
     merged, (first_id, _second) = _two_communes(app, make_user)
     with app.app_context():
         case = db.session.get(Case, first_id)
-        update_case(case, {"unit_id": by_code("03280").id}, actor=db.session.get(User, merged.id),
-                    version=case.version)
+        update_case(case, {"unit_id": by_code("03280").id}, actor=db.session.get(User, merged.id), version=case.version)
         db.session.commit()
         moved = db.session.get(Case, first_id)
         assert moved.bidx_name == blind_hash("case_record", NAME_INDEXES[0], NAME, scope=by_code("03280").id)
@@ -114,7 +127,8 @@ def test_moving_a_case_to_another_commune_rekeys_its_indexes(app, make_user):
 
 
 def test_a_cross_commune_duplicate_check_is_asked_on_purpose_names_communes_only_and_is_audited(
-        app, client, make_user, login, unit):
+    app, client, make_user, login, unit
+):
     from app.audit.models import AuditEntry
     from app.cases.models import Case
 
@@ -134,4 +148,3 @@ def test_a_cross_commune_duplicate_check_is_asked_on_purpose_names_communes_only
     assert not any(code in across for code in codes) and NAME not in across.replace(typed["full_name"], "")
     nobody = client.post("/cases/new/duplicates", data={**typed, "full_name": "Người Khác Hẳn", "across": "1"})
     assert "Không thấy hồ sơ trùng ở các xã khác" in nobody.get_data(as_text=True)
-

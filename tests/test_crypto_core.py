@@ -19,6 +19,7 @@ SECRET = "JBSWY3DPEHPK3PXPZZQQKNOWNSECRET7"
 
 def _user(app, make_user, secret=SECRET):
     from app.auth.models import User
+
     record = make_user("counsellor", "03253")
     with app.app_context():
         user = db.session.get(User, record.id)
@@ -30,6 +31,7 @@ def _user(app, make_user, secret=SECRET):
 
 def _fresh(uid):
     from app.auth.models import User
+
     db.session.expire_all()
     db.session.expunge_all()
     return db.session.get(User, uid)
@@ -133,6 +135,7 @@ def test_no_plaintext_in_the_sqlite_file_or_wal(app, make_user, ctx):
 
 def test_rotation_interrupted_then_resumed(app, make_user, ctx, monkeypatch, tmp_path):
     from app.crypto import rotation
+
     ids = [_user(app, make_user, f"SECRET{i:04d}XYZ") for i in range(5)]
     ring = app.extensions["tincay_keyring"]
     old_primary = ring.primary
@@ -144,6 +147,7 @@ def test_rotation_interrupted_then_resumed(app, make_user, ctx, monkeypatch, tmp
         calls["n"] += 1
         if calls["n"] == 2:  # after the start record and the first batch
             raise RuntimeError("power cut")
+
     monkeypatch.setattr(db.session, "commit", failing_commit)
     with pytest.raises(RuntimeError):
         rotation.rotate(ring, batch=2, echo=lambda *a: None)
@@ -167,6 +171,7 @@ def test_rotation_interrupted_then_resumed(app, make_user, ctx, monkeypatch, tmp
 
 def test_shred_makes_fields_unreadable(app, make_user, ctx):
     from app.extensions import utcnow
+
     uid = _user(app, make_user)
     user = _fresh(uid)
     user.shred(utcnow())

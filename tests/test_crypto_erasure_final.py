@@ -37,8 +37,12 @@ DRAFT_TEXT = "Bản nháp đang gõ dở về hồ sơ sẽ bị xoá"
 
 
 def _case(actor_id, marks):
-    case = new_case(load_user(actor_id), full_name=marks["full_name"], phone=marks["phone"],
-                    domestic_violence={"acts": ["physical_beating"], "story": marks["story"]})
+    case = new_case(
+        load_user(actor_id),
+        full_name=marks["full_name"],
+        phone=marks["phone"],
+        domestic_violence={"acts": ["physical_beating"], "story": marks["story"]},
+    )
     db.session.flush()
     return case
 
@@ -50,10 +54,27 @@ def _share(case, actor):
     from app.units.queries import by_code
 
     agency = by_code(AGENCY)
-    record_consent(case, {"purpose": "share_with_agency", "agency_id": agency.id, "method": "signed",
-                          "given_by": "self", "given_on": date(2026, 3, 1)}, actor=actor)
-    return send_referral(case, {"idempotency_key": f"erase-proof-{case.id}", "agency_id": agency.id,
-                                "services": ["psychological"], "fields": ["full_name", "phone"]}, actor=actor)
+    record_consent(
+        case,
+        {
+            "purpose": "share_with_agency",
+            "agency_id": agency.id,
+            "method": "signed",
+            "given_by": "self",
+            "given_on": date(2026, 3, 1),
+        },
+        actor=actor,
+    )
+    return send_referral(
+        case,
+        {
+            "idempotency_key": f"erase-proof-{case.id}",
+            "agency_id": agency.id,
+            "services": ["psychological"],
+            "fields": ["full_name", "phone"],
+        },
+        actor=actor,
+    )
 
 
 def seed(app, actor_id):
@@ -64,11 +85,18 @@ def seed(app, actor_id):
         actor = load_user(actor_id)
         erased, kept = _case(actor_id, ERASED), _case(actor_id, KEPT)
         referral = _share(erased, actor)
-        draft = save_draft(actor, f"case-edit-{erased.id}", MultiDict({"full_name": ERASED["full_name"],
-                                                                         "incident": DRAFT_TEXT}))
+        draft = save_draft(
+            actor, f"case-edit-{erased.id}", MultiDict({"full_name": ERASED["full_name"], "incident": DRAFT_TEXT})
+        )
         db.session.commit()
-        return {"erased": erased.id, "kept": kept.id, "referral": referral.id,
-                "packet": referral.packets[0].id, "draft": draft.id}
+        return {
+            "erased": erased.id,
+            "kept": kept.id,
+            "referral": referral.id,
+            "packet": referral.packets[0].id,
+            "draft": draft.id,
+        }
+
     return query(app, make)
 
 
@@ -79,6 +107,7 @@ def erase(app, case_id, actor_id):
     def run():
         erase_case(db.session.get(Case, case_id), load_user(actor_id))
         db.session.commit()
+
     query(app, run)
 
 
@@ -95,8 +124,10 @@ def escrow_today(app, folder) -> str:
 
 
 def restored(db_url, key_file):
-    return create_app("testing", {"SQLALCHEMY_DATABASE_URI": db_url, "KEY_FILE": key_file, "SECRET_KEY": "r" * 40,
-                                  "WTF_CSRF_ENABLED": False})
+    return create_app(
+        "testing",
+        {"SQLALCHEMY_DATABASE_URI": db_url, "KEY_FILE": key_file, "SECRET_KEY": "r" * 40, "WTF_CSRF_ENABLED": False},
+    )
 
 
 def read_all(app, ids):
@@ -119,6 +150,7 @@ def read_all(app, ids):
             "packet": attempt(lambda: db.session.get(ReferralPacket, ids["packet"]).content),
             "draft": attempt(lambda: getattr(db.session.get(FormDraft, ids["draft"]), "data", "row deleted")),
         }
+
     return query(app, read)
 
 
@@ -160,10 +192,15 @@ def test_old_backup_restored_with_todays_keys_does_not_open_the_erased_case(tmp_
     for name in ("erased", "story", "packet", "draft"):
         assert without[name] == "RecordDamaged", (name, without[name])
     # And no key of the ring opens the erased case's wrapped data key directly either.
-    wrapped = query(restored(dst_url, str(key_copy)), lambda: db.session.execute(
-        db.text("SELECT wrapped_dek FROM case_record WHERE id = :id"), {"id": ids["erased"]}).scalar())
+    wrapped = query(
+        restored(dst_url, str(key_copy)),
+        lambda: db.session.execute(
+            db.text("SELECT wrapped_dek FROM case_record WHERE id = :id"), {"id": ids["erased"]}
+        ).scalar(),
+    )
     ring = app.extensions["tincay_keyring"]
     from app.crypto import envelope
+
     for version in ring.keks:
         with pytest.raises(CryptoError):
             envelope.unwrap_dek(ring, bytes(wrapped), "case_record", ids["erased"])
@@ -179,11 +216,17 @@ def test_sqlite_file_and_wal_keep_no_byte_of_the_erased_case(tmp_path):
     ids = seed(app, actor)
 
     def blobs():
-        row = db.session.execute(db.text("SELECT wrapped_dek, full_name_enc, phone_enc, domestic_violence_enc "
-                                         "FROM case_record WHERE id = :id"), {"id": ids["erased"]}).one()
-        packet = db.session.execute(db.text("SELECT wrapped_dek, content_enc FROM referral_packet WHERE id = :id"),
-                                    {"id": ids["packet"]}).one()
+        row = db.session.execute(
+            db.text(
+                "SELECT wrapped_dek, full_name_enc, phone_enc, domestic_violence_enc FROM case_record WHERE id = :id"
+            ),
+            {"id": ids["erased"]},
+        ).one()
+        packet = db.session.execute(
+            db.text("SELECT wrapped_dek, content_enc FROM referral_packet WHERE id = :id"), {"id": ids["packet"]}
+        ).one()
         return [bytes(b) for b in (*row, *packet)]
+
     sealed = query(app, blobs)
     erase(app, ids["erased"], actor)
     path = make_url_path(app)
@@ -219,6 +262,7 @@ def test_an_erasure_that_fails_before_its_commit_leaves_the_case_wholly_readable
         if action == "referral.destroy_packet":
             raise RuntimeError("disk full")
         return real(actor_, action, *args, **kwargs)
+
     monkeypatch.setattr(audit, "record", failing)
 
     def run():
@@ -226,6 +270,7 @@ def test_an_erasure_that_fails_before_its_commit_leaves_the_case_wholly_readable
             erase_case(db.session.get(Case, ids["erased"]), load_user(actor))
             db.session.commit()
         db.session.rollback()
+
     query(app, run)
     monkeypatch.setattr(audit, "record", real)
     ring = app.extensions["tincay_keyring"]
@@ -245,6 +290,7 @@ def test_keys_left_by_a_crash_after_the_commit_are_destroyed_by_the_sweep(tmp_pa
 
     def dies(*_args, **_kwargs):
         raise OSError("process killed before the keys were destroyed")
+
     monkeypatch.setattr(type(store), "destroy", dies)
     erase(app, ids["erased"], actor)
     monkeypatch.undo()

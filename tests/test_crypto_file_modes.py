@@ -22,8 +22,11 @@ def mode(path) -> int:
 def test_database_wal_keys_ledger_and_case_keys_are_created_private(tmp_path_factory, tmp_path):
     old = os.umask(0o022)  # the usual umask: without care, every new file would be 0644
     try:
-        config = test_config(tmp_path_factory, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/private.sqlite",
-                             KEY_FILE=str(tmp_path / "keys.json"))
+        config = test_config(
+            tmp_path_factory,
+            SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/private.sqlite",
+            KEY_FILE=str(tmp_path / "keys.json"),
+        )
         app = build_app(config)
         actor = make_user(app, "counsellor", "TA-02")[0]
         case_id = query(app, lambda: (new_case(load_user(actor)).id, db.session.commit())[0])
@@ -31,10 +34,12 @@ def test_database_wal_keys_ledger_and_case_keys_are_created_private(tmp_path_fac
         def erase():
             from app.cases.models import Case
             from app.cases.services import erase_case
+
             other = new_case(load_user(actor))
             db.session.commit()
             erase_case(db.session.get(Case, other.id), load_user(actor))
             db.session.commit()
+
         query(app, erase)
         ring = app.extensions["tincay_keyring"]
         database = str(tmp_path / "private.sqlite")
@@ -48,8 +53,12 @@ def test_database_wal_keys_ledger_and_case_keys_are_created_private(tmp_path_fac
         assert exposed_files(app.config) == []
 
         backup = str(tmp_path / "db.backup")
-        assert flask_cli("backup", "create", backup, db_url=config["SQLALCHEMY_DATABASE_URI"],
-                         key_file=ring.path).returncode == 0
+        assert (
+            flask_cli(
+                "backup", "create", backup, db_url=config["SQLALCHEMY_DATABASE_URI"], key_file=ring.path
+            ).returncode
+            == 0
+        )
         restored = tmp_path / "restored.sqlite"
         done = flask_cli("backup", "restore", backup, "--yes", db_url=f"sqlite:///{restored}", key_file=ring.path)
         assert done.returncode == 0, done.stderr
@@ -69,14 +78,26 @@ def _production_config(tmp_path) -> dict:
     os.chmod(signing, 0o400)
     database = tmp_path / "prod.sqlite"
     os.close(os.open(database, os.O_CREAT | os.O_WRONLY, 0o600))
-    return {"SECRET_KEY": "p" * 40, "RATELIMIT_STORAGE_URI": "redis://:redis-password@127.0.0.1:6379/15",
-            "KEY_FILE": str(key_file), "AUDIT_SIGNING_KEY": str(signing),
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"}
+    return {
+        "SECRET_KEY": "p" * 40,
+        "RATELIMIT_STORAGE_URI": "redis://:redis-password@127.0.0.1:6379/15",
+        "KEY_FILE": str(key_file),
+        "AUDIT_SIGNING_KEY": str(signing),
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+    }
 
 
-@pytest.mark.parametrize("target, exposed", [
-    ("prod.sqlite", 0o644), ("prod.sqlite-wal", 0o640), ("prod.sqlite-shm", 0o604), ("erased.json", 0o644),
-    ("case-keys", 0o755), ("keys.json", 0o440)])
+@pytest.mark.parametrize(
+    "target, exposed",
+    [
+        ("prod.sqlite", 0o644),
+        ("prod.sqlite-wal", 0o640),
+        ("prod.sqlite-shm", 0o604),
+        ("erased.json", 0o644),
+        ("case-keys", 0o755),
+        ("keys.json", 0o440),
+    ],
+)
 def test_production_refuses_a_private_file_that_others_can_read(tmp_path, target, exposed):
     cfg = _production_config(tmp_path)
     check_production(cfg)  # all private: starts
@@ -94,6 +115,12 @@ def test_development_warns_about_a_readable_database(tmp_path, caplog):
     os.close(os.open(database, os.O_CREAT | os.O_WRONLY, 0o644))
     os.chmod(database, 0o644)
     with caplog.at_level(logging.WARNING, logger="tincay"):
-        create_app("development", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
-                                   "KEY_FILE": str(tmp_path / "keys.json"), "SECRET_KEY": "d" * 40})
+        create_app(
+            "development",
+            {
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+                "KEY_FILE": str(tmp_path / "keys.json"),
+                "SECRET_KEY": "d" * 40,
+            },
+        )
     assert any(str(database) in r.getMessage() and "chmod 0600" in r.getMessage() for r in caplog.records)

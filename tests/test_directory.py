@@ -13,6 +13,7 @@ from app.extensions import db
 
 def _service(code):
     from app.directory.queries import by_code
+
     service = by_code(code)
     assert service is not None, code
     return service
@@ -21,6 +22,7 @@ def _service(code):
 def test_the_2022_services_closed_on_their_real_dates_and_name_live_successors(ctx, unit):
     from app.directory.queries import offered
     from app.units.queries import by_code
+
     labour = _service("SV-LDTBXH-099")
     assert labour.closed_on == date(2025, 7, 1) and labour.is_live(date(2025, 6, 30))
     assert not labour.is_live() and labour.live_successor().code == "SV-SYT-BTXH"
@@ -62,8 +64,9 @@ def test_a_service_outside_the_survivors_commune_is_refused(app, client, case_id
 
 
 def test_the_picker_offers_services_by_need_and_finds_names_without_diacritics(client, case_id):
-    police = client.get(f"/referrals/case/{case_id}/new?kind=police",
-                        headers={"HX-Request": "true", "HX-Target": "service-picker"}).get_data(as_text=True)
+    police = client.get(
+        f"/referrals/case/{case_id}/new?kind=police", headers={"HX-Request": "true", "HX-Target": "service-picker"}
+    ).get_data(as_text=True)
     assert police.lstrip().startswith('<div id="service-picker">')
     assert "Công an xã Quài Tở" in police and "Trạm Y tế" not in police and "Công an xã Mường Mùn" not in police
     found = client.get(f"/referrals/case/{case_id}/new?q=tram+y+te").get_data(as_text=True)
@@ -79,20 +82,31 @@ def test_consent_lists_the_same_live_services(client, case_id, unit):
 
 def _old_referral(case_id, agency_id, sender_unit_id, status):
     from app.referrals.models import Referral
+
     sent = datetime(2025, 6, 20, 9, tzinfo=UTC)
-    referral = Referral(code=f"CG-2025-{secrets.token_hex(3).upper()}", case_id=case_id, agency_id=agency_id,
-                        sender_unit_id=sender_unit_id, services=["essential_needs"], status=status,
-                        legal_basis="consent", idempotency_key=secrets.token_hex(8), sent_at=sent,
-                        ack_due_at=sent + timedelta(days=2))
+    referral = Referral(
+        code=f"CG-2025-{secrets.token_hex(3).upper()}",
+        case_id=case_id,
+        agency_id=agency_id,
+        sender_unit_id=sender_unit_id,
+        services=["essential_needs"],
+        status=status,
+        legal_basis="consent",
+        idempotency_key=secrets.token_hex(8),
+        sent_at=sent,
+        ack_due_at=sent + timedelta(days=2),
+    )
     db.session.add(referral)
     return referral
 
 
 def test_open_referrals_of_a_closed_office_go_to_its_successor_without_rewriting_history(
-        app, client, case_id, unit, make_user, login):
+    app, client, case_id, unit, make_user, login
+):
     from app.audit.models import AuditEntry
     from app.directory.services import map_open_referrals
     from app.referrals.models import Referral
+
     old, new = unit("AG-LDTBXH-099").id, unit("AG-SYT-11").id
     with app.test_request_context():
         open_one = _old_referral(case_id, old, unit("TA-02").id, "accepted")
@@ -106,8 +120,9 @@ def test_open_referrals_of_a_closed_office_go_to_its_successor_without_rewriting
         moved, kept = db.session.get(Referral, open_id), db.session.get(Referral, done_id)
         assert (moved.agency_id, moved.successor_agency_id) == (old, new)  # addressee as sent, handled by Sở Y tế
         assert (kept.agency_id, kept.successor_agency_id) == (old, None)
-        assert db.session.scalar(select(AuditEntry.seq).where(AuditEntry.action == "referral.successor",
-                                                             AuditEntry.object_id == open_id))
+        assert db.session.scalar(
+            select(AuditEntry.seq).where(AuditEntry.action == "referral.successor", AuditEntry.object_id == open_id)
+        )
         db.session.remove()
     officer = app.test_client()
     login(officer, make_user("agency_officer", "AG-SYT-11"))
@@ -123,9 +138,16 @@ def test_the_admin_keeps_the_directory_and_closing_needs_a_successor(app, make_u
     listing = admin.get("/directory/?q=phong+lao+dong").get_data(as_text=True)
     assert "Phòng LĐ-TB&amp;XH huyện Tuần Giáo" in listing and "Đã ngừng 01/07/2025" in listing
     assert "Trạm Y tế" not in listing
-    data = {"code": "SV-THU-NGHIEM", "name": "Nhà tạm lánh thử nghiệm", "kind": "shelter",
-            "unit_id": unit("AG-CTXH-11").id, "areas": [unit("2025-03295").id], "languages": ["vi", "hmong"],
-            "accepts": ["dv"], "valid_from": "2026-01-01"}
+    data = {
+        "code": "SV-THU-NGHIEM",
+        "name": "Nhà tạm lánh thử nghiệm",
+        "kind": "shelter",
+        "unit_id": unit("AG-CTXH-11").id,
+        "areas": [unit("2025-03295").id],
+        "languages": ["vi", "hmong"],
+        "accepts": ["dv"],
+        "valid_from": "2026-01-01",
+    }
     assert admin.post("/directory/new", data=data).status_code == 303
     service = _in_app(app, lambda: _service("SV-THU-NGHIEM").id)
     closing = dict(data, valid_to="2026-11-30")
@@ -138,6 +160,7 @@ def test_the_admin_keeps_the_directory_and_closing_needs_a_successor(app, make_u
     login(counsellor, make_user("counsellor", "TA-02"))
     assert counsellor.get("/directory/").status_code == 403
     from app.units.queries import unit_choices
+
     with app.test_request_context():  # unit pickers mark closed units
         labels = dict(unit_choices())
         db.session.remove()

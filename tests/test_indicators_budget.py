@@ -12,18 +12,31 @@ def test_budget_lines_give_the_disbursement_rate_and_the_livelihood_budget(app, 
         db.session.commit()
     reviewer = make_user("district_reviewer", "099")
     login(client, reviewer)
-    line = {"component": "II", "activity_code": "II.4", "year": "2026", "source": "central",
-            "planned": "400000000", "allocated": "300000000", "disbursed": "350000000"}
+    line = {
+        "component": "II",
+        "activity_code": "II.4",
+        "year": "2026",
+        "source": "central",
+        "planned": "400000000",
+        "allocated": "300000000",
+        "disbursed": "350000000",
+    }
     page = client.post("/indicators/budget", data=line)
     assert page.status_code == 200
     assert "Số đã giải ngân không được lớn hơn số được giao." in page.get_data(as_text=True)
     assert 'value="350000000"' in page.get_data(as_text=True)
     assert client.post("/indicators/budget", data=dict(line, disbursed="120000000")).status_code == 303
-    assert client.post("/indicators/budget", data=dict(line, component="I", activity_code="", planned="100000000",
-                                                       allocated="100000000", disbursed="0")).status_code == 303
+    assert (
+        client.post(
+            "/indicators/budget",
+            data=dict(line, component="I", activity_code="", planned="100000000", allocated="100000000", disbursed="0"),
+        ).status_code
+        == 303
+    )
     html = client.get("/indicators/budget").get_data(as_text=True)
     assert "12.380.000.000 đ" in html and "400.000.000 đ" in html and "30%" in html  # 120 of 400 allocated
     from app.indicators import services
+
     with app.test_request_context():
         assert services.livelihood_budget(2026, unit("099")) == 300_000_000
         assert services.livelihood_budget(2025, unit("099")) is None
@@ -33,6 +46,7 @@ def test_budget_lines_give_the_disbursement_rate_and_the_livelihood_budget(app, 
 
 def test_the_report_form_answers_htmx_with_its_fragment(app, client, make_user, login):
     from app.indicators import services
+
     with app.test_request_context():
         cycle = services.open_cycle(2026, "update", actor="test")
         sub = services.start_submission(cycle, unit("03295"), actor="test")

@@ -8,12 +8,24 @@ from sqlalchemy import func, select
 from app.extensions import db
 
 # Section III of the Tuần Giáo plan (11/2022), as the issue lists it.
-PLAN_TARGETS = {"CT1": 85, "CT2": 23, "CT2.1": 15, "CT2.2": 15, "CT2.3": 14, "CT3": 2, "CT4": 7, "CT5": 80,
-                "CT6": 13, "CT7": 37, "CT8": 12}
+PLAN_TARGETS = {
+    "CT1": 85,
+    "CT2": 23,
+    "CT2.1": 15,
+    "CT2.2": 15,
+    "CT2.3": 14,
+    "CT3": 2,
+    "CT4": 7,
+    "CT5": 80,
+    "CT6": 13,
+    "CT7": 37,
+    "CT8": 12,
+}
 
 
 def test_the_catalogue_holds_the_eight_indicators_and_sub_targets_of_the_plan(app, ctx):
     from app.indicators import queries
+
     loaded = {i.code: i.phase_target for i in queries.indicators()}
     assert loaded == PLAN_TARGETS
     assert indicator("CT2.1").parent_code == "CT2" and indicator("CT2.1").kind == "percent"
@@ -28,6 +40,7 @@ def test_the_budget_envelope_and_the_activity_table_are_loaded(app, ctx):
     from app.indicators import catalogue_data as data
     from app.indicators import services
     from app.indicators.models import IndicatorActivity
+
     assert services.plan().budget_total == 12_380_000_000
     assert (services.plan().phase_start, services.plan().phase_end) == (2021, 2025)
     count = db.session.scalar(select(func.count()).select_from(IndicatorActivity))
@@ -40,6 +53,7 @@ def test_the_budget_envelope_and_the_activity_table_are_loaded(app, ctx):
 def test_loading_again_changes_nothing(app, ctx):
     from app.indicators import services
     from app.indicators.models import IndicatorActivity, IndicatorDef
+
     before = [(i.id, i.phase_target) for i in db.session.scalars(select(IndicatorDef).order_by(IndicatorDef.code))]
     services.load_catalogue()
     services.load_catalogue()
@@ -51,6 +65,7 @@ def test_loading_again_changes_nothing(app, ctx):
 
 def test_deadlines_are_the_plans_and_configurable(app):
     from app.indicators import services
+
     with app.test_request_context():
         assert services.default_due(2024, "preliminary", "commune") == date(2024, 9, 5)
         assert services.default_due(2024, "update", "commune") == date(2025, 1, 20)

@@ -11,6 +11,7 @@ from app.extensions import db
 
 def _cycle(app, year=2026, round_="preliminary", **due):
     from app.indicators import services
+
     with app.test_request_context():
         cycle = services.open_cycle(year, round_, actor="test", **due)
         db.session.commit()
@@ -19,9 +20,11 @@ def _cycle(app, year=2026, round_="preliminary", **due):
 
 def _submission(app, cycle_id, unit_code):
     from app.indicators.models import Submission
+
     with app.app_context():
-        return db.session.scalar(select(Submission).where(Submission.cycle_id == cycle_id,
-                                                          Submission.unit_id == unit(unit_code).id))
+        return db.session.scalar(
+            select(Submission).where(Submission.cycle_id == cycle_id, Submission.unit_id == unit(unit_code).id)
+        )
 
 
 def test_a_commune_report_goes_through_the_whole_cycle(app, client, make_user, login):
@@ -35,6 +38,7 @@ def test_a_commune_report_goes_through_the_whole_cycle(app, client, make_user, l
     response = client.post("/indicators/cycles", data={"year": "2026", "round": "preliminary"})
     assert response.status_code == 303
     from app.indicators.models import ReportingCycle
+
     with app.app_context():
         cycle = db.session.scalar(select(ReportingCycle))
         cycle_id = cycle.id
@@ -99,6 +103,7 @@ def test_a_commune_report_goes_through_the_whole_cycle(app, client, make_user, l
     assert sub.status == "locked"
     with app.app_context():
         from app.indicators.models import Submission
+
         sub = db.session.get(Submission, sub_id)
         assert {v.value for v in sub.values if v.indicator.code == "CT7"} == {6}
     client.post("/auth/logout")
@@ -111,15 +116,22 @@ def test_a_commune_report_goes_through_the_whole_cycle(app, client, make_user, l
     sub = _submission(app, cycle_id, "03295")
     assert sub.status == "returned" and sub.reopen_reason == "Tỉnh đề nghị sửa số liệu CT8"
     from app.audit.models import AuditEntry
+
     with app.app_context():
         actions = [e.action for e in db.session.scalars(select(AuditEntry).order_by(AuditEntry.seq))]
-    for action in ("indicator.submission_submit", "indicator.submission_return", "indicator.submission_confirm",
-                   "indicator.submission_lock", "indicator.submission_reopen"):
+    for action in (
+        "indicator.submission_submit",
+        "indicator.submission_return",
+        "indicator.submission_confirm",
+        "indicator.submission_lock",
+        "indicator.submission_reopen",
+    ):
         assert action in actions
 
 
 def full_report_form_for(app, cycle_id, **kwargs):
     from app.indicators.models import ReportingCycle
+
     with app.app_context():
         return full_report_form(db.session.get(ReportingCycle, cycle_id), **kwargs)
 
@@ -127,6 +139,7 @@ def full_report_form_for(app, cycle_id, **kwargs):
 def test_the_queue_shows_due_submitted_late_and_returned(app, client, make_user, login):
     from app.indicators import queries, services
     from app.indicators.models import ReportingCycle
+
     cycle_id = _cycle(app, 2025, "update", commune_due_on=date(2026, 1, 20))
     reviewer = make_user("district_reviewer", "099")
     reporter = make_user("reporter", "03295")
@@ -153,8 +166,9 @@ def test_the_queue_shows_due_submitted_late_and_returned(app, client, make_user,
     assert "Đã gửi" in html and "Bị trả lại" in html and "trễ 3 ngày" in html
     client.post("/auth/logout")
     login(client, reporter)  # a reporter's queue holds their own commune only
-    html = client.get(f"/indicators/reports?cycle={cycle_id}", headers={"HX-Request": "true",
-                                                                         "HX-Target": "report-queue"})
+    html = client.get(
+        f"/indicators/reports?cycle={cycle_id}", headers={"HX-Request": "true", "HX-Target": "report-queue"}
+    )
     text = html.get_data(as_text=True)
     assert text.lstrip().startswith('<div id="report-queue">')
     assert "Xã Quài Tở" in text and "Xã Tỏa Tình" not in text

@@ -15,6 +15,7 @@ def _ct1_rows(html: str) -> dict:
 
 def _world(app):
     from app.indicators import services
+
     with app.test_request_context():
         registry_entry("03295")
         registry_entry("03295")
@@ -52,8 +53,7 @@ def test_a_reviewer_picks_one_commune_with_and_without_htmx(app, client, make_us
     assert 'hx-target="#indicator-figures"' in text and 'hx-trigger="change"' in text
 
     # The whole district again (the first option has no value).
-    assert "Huyện Tuần Giáo" in _ct1_rows(client.get("/indicators/?year=2024&unit=", headers=HX)
-                                          .get_data(as_text=True))
+    assert "Huyện Tuần Giáo" in _ct1_rows(client.get("/indicators/?year=2024&unit=", headers=HX).get_data(as_text=True))
 
 
 def test_the_selector_lists_the_communes_of_the_year_and_of_the_scope_only(app, client, make_user, login):

@@ -15,6 +15,7 @@ from app.extensions import db
 def _lines_are_safe(table) -> list[str]:
     """Every line of the table: no single hidden cell, and no hidden cell pinned by the bounds."""
     from app.indicators.derived import _pinned, threshold
+
     problems = []
     for n, line in enumerate(table.lines()):
         hidden = [c for c in line if c.suppressed]
@@ -32,9 +33,13 @@ def _cases(app, make_user):
     with app.test_request_context():
         c02, c03 = user(ta02.id), user(ta03.id)
         n = 0
-        for counsellor, code, kind, count in ((c02, "TA-02", "dv", 6), (c02, "TA-02", "trafficking", 2),
-                                              (c03, "TA-03", "dv", 7), (c03, "TA-03", "both", 1),
-                                              (c03, "TA-03", "trafficking", 5)):
+        for counsellor, code, kind, count in (
+            (c02, "TA-02", "dv", 6),
+            (c02, "TA-02", "trafficking", 2),
+            (c03, "TA-03", "dv", 7),
+            (c03, "TA-03", "both", 1),
+            (c03, "TA-03", "trafficking", 5),
+        ):
             for _ in range(count):
                 n += 1
                 make_case(counsellor, code, kind=kind, n=n)
@@ -48,10 +53,15 @@ def test_trusted_address_figures_equal_a_direct_count_and_small_cells_are_hidden
     from app.cases.models import Case
     from app.indicators import derived
     from app.units.queries import scope_ids
+
     with app.test_request_context():
         table = derived.trusted_address_support(scope_ids(unit("099")), 2026)
-        direct = dict(((u, k), n) for u, k, n in db.session.execute(
-            select(Case.unit_id, Case.kind, func.count()).group_by(Case.unit_id, Case.kind)))
+        direct = dict(
+            ((u, k), n)
+            for u, k, n in db.session.execute(
+                select(Case.unit_id, Case.kind, func.count()).group_by(Case.unit_id, Case.kind)
+            )
+        )
         names = {u.name: u.id for u in (unit(f"TA-0{i}") for i in range(1, 8))}
         for i, label in enumerate(table.row_labels):
             for j, kind in enumerate(("dv", "trafficking", "both")):
@@ -74,12 +84,12 @@ def test_trusted_address_figures_equal_a_direct_count_and_small_cells_are_hidden
         assert len(visible) <= len(table.cells[row]) - 1
 
 
-def test_case_workers_of_the_unit_see_their_own_cells_and_nobody_recovers_the_others(app, client, make_user,
-                                                                                       login):
+def test_case_workers_of_the_unit_see_their_own_cells_and_nobody_recovers_the_others(app, client, make_user, login):
     ta02, _ta03 = _cases(app, make_user)
     from app.indicators import derived
     from app.indicators.queries import scope_for
     from app.units.queries import scope_ids
+
     with app.test_request_context():
         mine = scope_for(user(ta02.id), "counsellor")
         table = derived.protect(derived.trusted_address_support(scope_ids(unit("099")), 2026), mine)
@@ -96,18 +106,26 @@ def test_case_workers_of_the_unit_see_their_own_cells_and_nobody_recovers_the_ot
 def test_the_suppression_never_leaves_a_recoverable_cell(app):
     """Random tables, random viewers: after protection no line lets a reader recover a hidden cell."""
     from app.indicators.derived import Cell, Table, protect
+
     rng = random.Random(20261129)
     with app.test_request_context():
         for _ in range(300):
             rows, cols = rng.randint(1, 6), rng.randint(1, 4)
             units = [frozenset({f"u{i}"}) for i in range(rows)]
-            cells = [[Cell(rng.choice((0, 1, 2, 3, 4, 5, 6, 9, 20)), units[i]) for _ in range(cols)]
-                     for i in range(rows)]
+            cells = [
+                [Cell(rng.choice((0, 1, 2, 3, 4, 5, 6, 9, 20)), units[i]) for _ in range(cols)] for i in range(rows)
+            ]
             everything = frozenset().union(*units)
-            table = Table("t", "t", [str(i) for i in range(rows)], [str(j) for j in range(cols)], cells,
-                          col_totals=[Cell(sum(r[j].value for r in cells), everything) for j in range(cols)],
-                          row_totals=[Cell(sum(c.value for c in r), units[i]) for i, r in enumerate(cells)],
-                          grand=Cell(sum(c.value for r in cells for c in r), everything))
+            table = Table(
+                "t",
+                "t",
+                [str(i) for i in range(rows)],
+                [str(j) for j in range(cols)],
+                cells,
+                col_totals=[Cell(sum(r[j].value for r in cells), everything) for j in range(cols)],
+                row_totals=[Cell(sum(c.value for c in r), units[i]) for i, r in enumerate(cells)],
+                grand=Cell(sum(c.value for r in cells for c in r), everything),
+            )
             viewer = frozenset(rng.sample(sorted(everything), rng.randint(0, rows - 1)))
             protect(table, viewer)
             for cell in table.all_cells():
@@ -122,23 +140,50 @@ def test_livelihood_and_referral_figures_equal_a_direct_count(app, make_user):
     from app.livelihood.models import Disbursement, LivelihoodPlan
     from app.referrals.models import Referral
     from app.units.queries import scope_ids
+
     _cases(app, make_user)
     with app.test_request_context():
-        trafficking = db.session.scalars(select(Case).where(Case.kind.in_(("trafficking", "both")))
-                                         .order_by(Case.code)).all()
+        trafficking = db.session.scalars(
+            select(Case).where(Case.kind.in_(("trafficking", "both"))).order_by(Case.code)
+        ).all()
         for n, case in enumerate(trafficking[:6]):
-            plan = LivelihoodPlan(case=case, case_id=case.id, status="active", activity="livestock",
-                                  amount_requested=10_000_000, amount_approved=10_000_000, budget_year=2026)
+            plan = LivelihoodPlan(
+                case=case,
+                case_id=case.id,
+                status="active",
+                activity="livestock",
+                amount_requested=10_000_000,
+                amount_approved=10_000_000,
+                budget_year=2026,
+            )
             db.session.add(plan)
-            db.session.add(Disbursement(plan=plan, case=case, case_id=case.id, paid_on=date(2026, 3, 1 + n),
-                                        amount=1_000_000 * (n + 1), payment_form="cash", receipt_number=f"PC-{n}"))
+            db.session.add(
+                Disbursement(
+                    plan=plan,
+                    case=case,
+                    case_id=case.id,
+                    paid_on=date(2026, 3, 1 + n),
+                    amount=1_000_000 * (n + 1),
+                    payment_form="cash",
+                    receipt_number=f"PC-{n}",
+                )
+            )
         agency = unit("AG-LDTBXH-099")
         for n, case in enumerate(db.session.scalars(select(Case).order_by(Case.code)).all()[:7]):
-            db.session.add(Referral(code=f"CG-T-{n}", case_id=case.id, agency_id=agency.id, sender_unit_id=case.unit_id,
-                                    services=["vocational_training"], legal_basis="consent",
-                                    status="completed" if n < 2 else "sent", idempotency_key=secrets.token_hex(8),
-                                    sent_at=datetime(2026, 4, 1, tzinfo=UTC),
-                                    ack_due_at=datetime(2026, 4, 1, tzinfo=UTC) + timedelta(days=3)))
+            db.session.add(
+                Referral(
+                    code=f"CG-T-{n}",
+                    case_id=case.id,
+                    agency_id=agency.id,
+                    sender_unit_id=case.unit_id,
+                    services=["vocational_training"],
+                    legal_basis="consent",
+                    status="completed" if n < 2 else "sent",
+                    idempotency_key=secrets.token_hex(8),
+                    sent_at=datetime(2026, 4, 1, tzinfo=UTC),
+                    ack_due_at=datetime(2026, 4, 1, tzinfo=UTC) + timedelta(days=3),
+                )
+            )
         db.session.commit()
         communes = [unit("03295"), unit("03268")]
         table = derived.trafficking_livelihood(communes, 2026)

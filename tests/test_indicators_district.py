@@ -13,6 +13,7 @@ from app.extensions import db
 
 def _cycle(app, year, round_="preliminary"):
     from app.indicators import services
+
     with app.test_request_context():
         cycle = services.open_cycle(year, round_, actor="test")
         db.session.commit()
@@ -21,6 +22,7 @@ def _cycle(app, year, round_="preliminary"):
 
 def _sub(app, sub_id):
     from app.indicators.models import Submission
+
     with app.app_context():
         sub = db.session.get(Submission, sub_id)
         db.session.expunge(sub)
@@ -29,21 +31,27 @@ def _sub(app, sub_id):
 
 def _district_sub(app, cycle_id):
     from app.indicators.models import Submission
+
     with app.app_context():
-        return db.session.scalar(select(Submission.id).where(Submission.cycle_id == cycle_id,
-                                                             Submission.unit_id == unit("099").id))
+        return db.session.scalar(
+            select(Submission.id).where(Submission.cycle_id == cycle_id, Submission.unit_id == unit("099").id)
+        )
 
 
 def _values(app, sub_id) -> dict:
     from app.indicators.models import Submission
+
     with app.app_context():
-        return {(v.indicator.code, v.value_kind): (v.value, v.denominator)
-                for v in db.session.get(Submission, sub_id).values}
+        return {
+            (v.indicator.code, v.value_kind): (v.value, v.denominator)
+            for v in db.session.get(Submission, sub_id).values
+        }
 
 
 def _confirmed_communes(app, cycle_id):
     """Quài Tở confirmed (7 everywhere), Mường Mùn sent but not confirmed yet (3 everywhere)."""
     from app.indicators.models import ReportingCycle
+
     with app.test_request_context():
         cycle = db.session.get(ReportingCycle, cycle_id)
         quai_to = sent_report(cycle, "03295", value=7, denominator=10, confirm_by="reviewer")
@@ -123,8 +131,12 @@ def test_the_district_report_from_prefill_to_province_confirmation(app, client, 
     assert "Huyện Tuần Giáo" in html and "Đã gửi" in html
     page = client.post(f"{url}/return", data={"reason": ""})
     assert page.status_code == 200 and "Vui lòng ghi lý do." in page.get_data(as_text=True)
-    assert client.post(f"{url}/return", data={"reason": "CT7 khác tổng các xã: giải thích"},
-                       follow_redirects=True).get_data(as_text=True).count("Đã trả lại báo cáo cho huyện.") == 1
+    assert (
+        client.post(f"{url}/return", data={"reason": "CT7 khác tổng các xã: giải thích"}, follow_redirects=True)
+        .get_data(as_text=True)
+        .count("Đã trả lại báo cáo cho huyện.")
+        == 1
+    )
     assert _sub(app, sub_id).status == "returned"
     client.post("/auth/logout")
 
@@ -157,6 +169,7 @@ def test_the_district_report_from_prefill_to_province_confirmation(app, client, 
 def _form_from_page(client, url) -> dict:
     """The figures and narrative as the page shows them (what a browser would send back)."""
     from matrix_world import Page
+
     page = Page(client.get(url).get_data(as_text=True), url)
     form = next(f for f in page.forms if f.action.endswith(url.rsplit("/", 1)[1]))
     return {f["name"]: f["value"] for f in form.fields if f["name"] and f["name"] not in ("action",)}
@@ -165,6 +178,7 @@ def _form_from_page(client, url) -> dict:
 def test_the_district_report_is_late_against_the_district_deadline(app, client, make_user, login):
     from app.indicators import queries, services
     from app.indicators.models import ReportingCycle, Submission
+
     cycle_id = _cycle(app, 2024, "update")
     with app.test_request_context():
         cycle = db.session.get(ReportingCycle, cycle_id)
@@ -176,6 +190,7 @@ def test_the_district_report_is_late_against_the_district_deadline(app, client, 
         assert queries.district_queue(cycle, unit("03295")) == []  # a commune has no district row
         sub = services.start_submission(cycle, unit("099"), actor="test")
         from datetime import UTC, datetime
+
         sub.status, sub.first_submitted_at = "submitted", datetime(2025, 1, 27, 3, 0, tzinfo=UTC)
         db.session.commit()
         rows = {r.unit.code: r for r in queries.district_queue(cycle, unit("11"), today=date(2025, 3, 1))}
@@ -194,15 +209,17 @@ def test_no_district_report_after_the_reform_and_only_district_officers_start_on
     with app.app_context():
         district_id = unit("099").id
     login(client, make_user("reporter", "099"))
-    response = client.post("/indicators/reports/start", data={"cycle_id": cycle_2026, "unit_id": district_id},
-                           follow_redirects=True)
+    response = client.post(
+        "/indicators/reports/start", data={"cycle_id": cycle_2026, "unit_id": district_id}, follow_redirects=True
+    )
     assert "các xã báo cáo thẳng lên tỉnh" in response.get_data(as_text=True)
     assert _district_sub(app, cycle_2026) is None
     client.post("/auth/logout")
     login(client, make_user("district_reviewer", "11"))  # other districts of the province may still report
     html = client.get(f"/indicators/reports?cycle={cycle_2026}").get_data(as_text=True)
-    districts = html.split('id="district-reports"', 1)[1].split("</table>", 1)[0] if 'id="district-reports"' in html \
-        else ""
+    districts = (
+        html.split('id="district-reports"', 1)[1].split("</table>", 1)[0] if 'id="district-reports"' in html else ""
+    )
     assert "Huyện Tuần Giáo" not in districts
     client.post("/auth/logout")
     login(client, make_user("district_reviewer", "099"))  # the former district: nothing to send any more
@@ -210,8 +227,10 @@ def test_no_district_report_after_the_reform_and_only_district_officers_start_on
     assert "không còn cấp huyện" in html and 'id="district-reports"' not in html
     client.post("/auth/logout")
     login(client, make_user("reporter", "03295"))  # a commune reporter does not file the district's report
-    assert client.post("/indicators/reports/start", data={"cycle_id": cycle_2024,
-                                                          "unit_id": district_id}).status_code == 404
+    assert (
+        client.post("/indicators/reports/start", data={"cycle_id": cycle_2024, "unit_id": district_id}).status_code
+        == 404
+    )
     assert _district_sub(app, cycle_2024) is None
 
 
@@ -226,6 +245,7 @@ def test_reports_of_the_2025_communes_are_confirmed_by_the_province(app, client,
     assert "Lập báo cáo" in html
     client.post("/indicators/reports/start", data={"cycle_id": cycle_id, "unit_id": new_quai_to})
     from app.indicators.models import Submission
+
     with app.app_context():
         sub_id = db.session.scalar(select(Submission.id).where(Submission.unit_id == new_quai_to))
     url = f"/indicators/submissions/{sub_id}"
@@ -234,6 +254,7 @@ def test_reports_of_the_2025_communes_are_confirmed_by_the_province(app, client,
     from indicators_helpers import full_report_form
 
     from app.indicators.models import ReportingCycle
+
     with app.app_context():
         form = full_report_form(db.session.get(ReportingCycle, cycle_id))
     response = client.post(url, data=dict(form, action="submit"), follow_redirects=True)
@@ -258,16 +279,22 @@ def test_a_reviewer_never_confirms_a_report_of_their_own_unit(app):
     old commune merged into it)."""
     from app.auth.permissions import authorize
     from app.indicators.models import ReportingCycle
+
     cycle_id = _cycle(app, 2024)
     with app.test_request_context():
         from app.auth import services as auth
+
         cycle = db.session.get(ReportingCycle, cycle_id)
         commune = sent_report(cycle, "03295")
         from app.indicators import services
+
         district = services.start_submission(cycle, unit("099"), actor="test")
-        users = {code: auth.create_user(f"rv-{code}", "mat-khau-kiem-thu-dai", role="district_reviewer",
-                                        unit=unit(code), actor="test")
-                 for code in ("11", "099", "03295", "2025-03295")}
+        users = {
+            code: auth.create_user(
+                f"rv-{code}", "mat-khau-kiem-thu-dai", role="district_reviewer", unit=unit(code), actor="test"
+            )
+            for code in ("11", "099", "03295", "2025-03295")
+        }
         db.session.commit()
         assert authorize(users["099"], "review", commune) and authorize(users["11"], "review", commune)
         assert not authorize(users["03295"], "review", commune)

@@ -23,6 +23,7 @@ def test_the_export_holds_the_dashboards_figures(app, client, make_user, login):
     from indicators_helpers import indicator
 
     from app.indicators import figures, services
+
     with app.test_request_context():
         for _ in range(3):
             registry_entry("03295")
@@ -81,11 +82,13 @@ def _sheet(content: bytes, title: str) -> list[list]:
 
 def _money(value) -> str:
     from app.web.filters import money
+
     return money(value)
 
 
 def _rate(value) -> str:
     from app.web.filters import number
+
     return "—" if value in (None, "") else f"{number(value)}%"
 
 
@@ -93,6 +96,7 @@ def test_the_export_holds_the_budget_and_the_registry_stock_of_the_screens(app, 
     from datetime import date
 
     from indicators_helpers import dashboard_rows
+
     with app.test_request_context():
         registry_entry("03295")
         registry_entry("03295", total=12, women=7)
@@ -102,14 +106,27 @@ def test_the_export_holds_the_budget_and_the_registry_stock_of_the_screens(app, 
         db.session.commit()
         # The 2022 plan's money of 2024 and 2025: history (its pages are read-only now), recorded by the service.
         from app.indicators import services
+
         for year, component, source, planned, allocated, disbursed in (
-                (2024, "II", "central", 2400000000, 2200000000, 1900000000),
-                (2024, "I", "local", 300000000, 300000000, 120000000),
-                (2025, "II", "central", 2600000000, 2500000000, 1750000000)):
-            services.save_budget_line(None, unit("099"), {
-                "component": component, "activity_code": "II.4" if component == "II" else None, "year": year,
-                "source": source, "planned": planned, "allocated": allocated, "disbursed": disbursed, "note": ""},
-                actor="test")
+            (2024, "II", "central", 2400000000, 2200000000, 1900000000),
+            (2024, "I", "local", 300000000, 300000000, 120000000),
+            (2025, "II", "central", 2600000000, 2500000000, 1750000000),
+        ):
+            services.save_budget_line(
+                None,
+                unit("099"),
+                {
+                    "component": component,
+                    "activity_code": "II.4" if component == "II" else None,
+                    "year": year,
+                    "source": source,
+                    "planned": planned,
+                    "allocated": allocated,
+                    "disbursed": disbursed,
+                    "note": "",
+                },
+                actor="test",
+            )
         db.session.commit()
     login(client, make_user("district_reviewer", "099"))
     year = clock.today().year
@@ -120,23 +137,33 @@ def test_the_export_holds_the_budget_and_the_registry_stock_of_the_screens(app, 
     screen = unlabelled(client.get("/indicators/budget").get_data(as_text=True))
     lines = [r for r in budget if isinstance(r[0], int)]
     assert [(r[1], r[2], r[5], r[6], r[7]) for r in lines] == [
-        (2024, "I", 300_000_000, 300_000_000, 120_000_000), (2024, "II", 2_400_000_000, 2_200_000_000, 1_900_000_000),
-        (2025, "II", 2_600_000_000, 2_500_000_000, 1_750_000_000)]
+        (2024, "I", 300_000_000, 300_000_000, 120_000_000),
+        (2024, "II", 2_400_000_000, 2_200_000_000, 1_900_000_000),
+        (2025, "II", 2_600_000_000, 2_500_000_000, 1_750_000_000),
+    ]
     for r in lines:
-        assert (f'<td class="right">{_money(r[5])}</td><td class="right">{_money(r[6])}</td>'
-                f'<td class="right">{_money(r[7])}</td>\n      <td class="right">{_rate(r[8])}</td>') in screen
+        assert (
+            f'<td class="right">{_money(r[5])}</td><td class="right">{_money(r[6])}</td>'
+            f'<td class="right">{_money(r[7])}</td>\n      <td class="right">{_rate(r[8])}</td>'
+        ) in screen
     years = {r[1]: r[5:9] for r in budget if str(r[2] or "").startswith("Cộng năm")}
-    assert years == {2024: [2_700_000_000, 2_500_000_000, 2_020_000_000, 80.8],
-                     2025: [2_600_000_000, 2_500_000_000, 1_750_000_000, 70.0]}
+    assert years == {
+        2024: [2_700_000_000, 2_500_000_000, 2_020_000_000, 80.8],
+        2025: [2_600_000_000, 2_500_000_000, 1_750_000_000, 70.0],
+    }
     for y, (planned, allocated, disbursed, rate) in years.items():
-        assert (f'<tr><th>{y}</th><th>Cộng năm</th><td></td><td class="right">{_money(planned)}</td>'
-                f'<td class="right">{_money(allocated)}</td><td class="right">{_money(disbursed)}</td>'
-                f'<td class="right">{_rate(rate)}</td></tr>') in screen
+        assert (
+            f'<tr><th>{y}</th><th>Cộng năm</th><td></td><td class="right">{_money(planned)}</td>'
+            f'<td class="right">{_money(allocated)}</td><td class="right">{_money(disbursed)}</td>'
+            f'<td class="right">{_rate(rate)}</td></tr>'
+        ) in screen
     sources = {r[4]: r[5:9] for r in budget if r[2] == "Cộng nguồn"}
-    assert sources == {"Ngân sách trung ương": [5_000_000_000, 4_700_000_000, 3_650_000_000, 77.7],
-                       "Ngân sách địa phương": [300_000_000, 300_000_000, 120_000_000, 40.0]}
+    assert sources == {
+        "Ngân sách trung ương": [5_000_000_000, 4_700_000_000, 3_650_000_000, 77.7],
+        "Ngân sách địa phương": [300_000_000, 300_000_000, 120_000_000, 40.0],
+    }
     for label, (planned, _a, disbursed, rate) in sources.items():
-        assert (f"<tr><td>{label}</td><td class=\"right\">{_money(planned)}</td>") in screen
+        assert (f'<tr><td>{label}</td><td class="right">{_money(planned)}</td>') in screen
     total = next(r for r in budget if r[2] == "Tổng cộng")
     assert total[5:9] == [5_300_000_000, 5_000_000_000, 3_770_000_000, 75.4]
     envelope = {r[2]: r[5] for r in budget if r[2] and r[5] is not None and not isinstance(r[0], int)}
@@ -154,15 +181,23 @@ def test_the_export_holds_the_budget_and_the_registry_stock_of_the_screens(app, 
     registry_screen = unlabelled(client.get("/indicators/registry").get_data(as_text=True))
     for label, (count, members, women, minority, meetings) in by_kind.items():
         if count:
-            assert (f'<tr><td>{label}</td><td class="right">{count}</td><td class="right">{members}</td>'
-                    f'<td class="right">{women}</td><td class="right">{minority}</td>'
-                    f'<td class="right">{meetings}</td></tr>') in registry_screen
+            assert (
+                f'<tr><td>{label}</td><td class="right">{count}</td><td class="right">{members}</td>'
+                f'<td class="right">{women}</td><td class="right">{minority}</td>'
+                f'<td class="right">{meetings}</td></tr>'
+            ) in registry_screen
     header = next(r for r in stock if r[0] == "Xã")
-    communes = {r[0]: dict(zip(header[1:], r[1:], strict=True)) for r in stock
-                if r[0] and r[0].startswith(("Xã ", "Thị trấn ", "Tổng cộng"))}
+    communes = {
+        r[0]: dict(zip(header[1:], r[1:], strict=True))
+        for r in stock
+        if r[0] and r[0].startswith(("Xã ", "Thị trấn ", "Tổng cộng"))
+    }
     dashboard = client.get(f"/indicators/?year={year}").get_data(as_text=True)
-    for code, kind in (("CT1", "Tổ truyền thông cộng đồng"), ("CT2", "Tổ tiết kiệm vay vốn thôn bản"),
-                       ("CT6", "CLB Thủ lĩnh của sự thay đổi")):
+    for code, kind in (
+        ("CT1", "Tổ truyền thông cộng đồng"),
+        ("CT2", "Tổ tiết kiệm vay vốn thôn bản"),
+        ("CT6", "CLB Thủ lĩnh của sự thay đổi"),
+    ):
         shown = dashboard_rows(dashboard, code)
         for name in ("Xã Quài Tở", "Xã Mường Mùn"):
             assert str(communes[name][kind]) == shown[name][1], (code, name)
@@ -177,8 +212,18 @@ def test_the_commune_export_has_its_registry_and_no_district_budget(app, client,
         db.session.commit()
         quai_to = unit("03295").id
     login(client, make_user("district_reviewer", "099"))
-    client.post("/indicators/budget", data={"component": "II", "activity_code": "", "year": "2026",
-                                            "source": "central", "planned": "1", "allocated": "1", "disbursed": "0"})
+    client.post(
+        "/indicators/budget",
+        data={
+            "component": "II",
+            "activity_code": "",
+            "year": "2026",
+            "source": "central",
+            "planned": "1",
+            "allocated": "1",
+            "disbursed": "0",
+        },
+    )
     content = client.get(f"/indicators/export.xlsx?year=2026&commune={quai_to}").data
     assert _sheet(content, "Ngân sách") is None  # the district's money is not the commune's
     stock = _sheet(content, "Sổ mô hình")

@@ -10,6 +10,7 @@ from app.extensions import db
 
 def test_figures_of_merged_communes_roll_up_to_the_new_commune(app, ctx):
     from app.indicators import figures, queries, services
+
     # Quài Tở, Tỏa Tình and Tênh Phông became the new Xã Quài Tở on 1/7/2025.
     registry_entry("03295")
     registry_entry("03280")
@@ -49,4 +50,5 @@ def test_a_reporter_of_the_new_commune_covers_the_old_ones(app, client, make_use
 
 def queries_indicator(code):
     from indicators_helpers import indicator
+
     return indicator(code)

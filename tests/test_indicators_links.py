@@ -9,14 +9,21 @@ from matrix_world import Page
 
 from app.extensions import db
 
-ROLES = (("counsellor", "TA-02"), ("monitor", "11"), ("reporter", "03295"), ("reporter", "099"),
-         ("district_reviewer", "099"), ("district_reviewer", "11"))
+ROLES = (
+    ("counsellor", "TA-02"),
+    ("monitor", "11"),
+    ("reporter", "03295"),
+    ("reporter", "099"),
+    ("district_reviewer", "099"),
+    ("district_reviewer", "11"),
+)
 
 
 @pytest.fixture
 def reports(app):
     """A 2024 round: Quài Tở confirmed, Mường Mùn sent, and the district's report started."""
     from app.indicators import services
+
     with app.test_request_context():
         cycle = services.open_cycle(2024, "preliminary", actor="test")
         sent_report(cycle, "03295", confirm_by="reviewer")

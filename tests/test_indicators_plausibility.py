@@ -10,12 +10,14 @@ from app.extensions import db
 
 def _cycle(year, round_):
     from app.indicators import services
+
     return services.open_cycle(year, round_, actor="test")
 
 
 def _report(cycle, code, overrides: dict, *, send=True):
     """A report of commune `code` with 5 everywhere (CT5: 5/8) except `overrides` {(code, kind): (value, den)}."""
     from app.indicators import services
+
     values = typed_values(cycle)
     for (ind_code, kind), (value, den) in overrides.items():
         values[(indicator(ind_code).id, kind)] = (value, den, {})
@@ -28,18 +30,28 @@ def _report(cycle, code, overrides: dict, *, send=True):
 
 def _warnings(sub, values=None):
     from app.indicators import plausibility
+
     stored = {(v.indicator_id, v.value_kind): (v.value, v.denominator, v.breakdown) for v in sub.values}
     return plausibility.warnings(sub, values or stored)
 
 
 def test_a_full_year_figure_many_times_last_years_and_far_above_the_target(app):
     from app.indicators import services
+
     with app.test_request_context():
         _report(_cycle(2023, "update"), "03295", {("CT7", "actual"): (2, None)})
         services.set_target(indicator("CT8"), unit("03295"), 2024, 3, actor="test")
-        sub, _ = _report(_cycle(2024, "preliminary"), "03295", {
-            ("CT7", "actual"): (1, None), ("CT7", "estimate"): (7, None),  # 3.5× last year's 2
-            ("CT8", "actual"): (2, None), ("CT8", "estimate"): (7, None)}, send=False)  # target 3
+        sub, _ = _report(
+            _cycle(2024, "preliminary"),
+            "03295",
+            {
+                ("CT7", "actual"): (1, None),
+                ("CT7", "estimate"): (7, None),  # 3.5× last year's 2
+                ("CT8", "actual"): (2, None),
+                ("CT8", "estimate"): (7, None),
+            },
+            send=False,
+        )  # target 3
         found = _warnings(sub)
         assert any("Gấp hơn 3 lần số năm trước (2)" in m for m in found["CT7-estimate-value"])
         assert "CT7-actual-value" not in found  # to date, not the full year: never compared with last year
@@ -51,9 +63,16 @@ def test_a_full_year_figure_many_times_last_years_and_far_above_the_target(app):
 
 def test_estimates_and_the_update_against_the_preliminary_round(app):
     with app.test_request_context():
-        sub, _ = _report(_cycle(2024, "preliminary"), "03295", {
-            ("CT7", "actual"): (4, None), ("CT7", "estimate"): (3, None),
-            ("CT5", "actual"): (3, 10), ("CT5", "estimate"): (5, 10)})
+        sub, _ = _report(
+            _cycle(2024, "preliminary"),
+            "03295",
+            {
+                ("CT7", "actual"): (4, None),
+                ("CT7", "estimate"): (3, None),
+                ("CT5", "actual"): (3, 10),
+                ("CT5", "estimate"): (5, 10),
+            },
+        )
         assert any("Số ước cả năm (3) nhỏ hơn số đã thực hiện (4)." == m for m in _warnings(sub)["CT7-estimate-value"])
         update = _cycle(2024, "update")
         low, values = _report(update, "03295", {("CT7", "actual"): (2, None), ("CT5", "actual"): (9, 10)}, send=False)
@@ -74,21 +93,23 @@ def test_a_stock_figure_that_no_longer_matches_the_registry(app):
         assert "derived-CT1" not in _warnings(sub)
         registry_entry("03295", founded_on=date(2024, 6, 1))  # registered after sending
         db.session.flush()
-        assert _warnings(sub)["derived-CT1"] == [
-            "Sổ mô hình hiện nay cho số khác (2): sổ đã thay đổi sau khi gửi."]
+        assert _warnings(sub)["derived-CT1"] == ["Sổ mô hình hiện nay cho số khác (2): sổ đã thay đổi sau khi gửi."]
 
 
 def test_the_district_sees_figures_that_differ_from_its_communes(app):
     from app.indicators import district
+
     with app.test_request_context():
         cycle = _cycle(2024, "preliminary")
         registry_entry("03295")
         sent_report(cycle, "03295", value=4, confirm_by="reviewer")
         registry_entry("03268")  # after Quài Tở sent its report: the district's registry counts 2
         from app.indicators import services
+
         sub = services.start_submission(cycle, unit("099"), actor="test")
         communes = district.aggregate(district.coverage(cycle, unit("099")).confirmed)
         from app.indicators import plausibility
+
         stored = {(v.indicator_id, v.value_kind): (v.value, v.denominator, v.breakdown) for v in sub.values}
         assert plausibility.warnings(sub, stored, communes).get("CT7-actual-value") is None  # prefilled = sum
         stored[(indicator("CT7").id, "actual")] = (6, None, {})
@@ -99,6 +120,7 @@ def test_the_district_sees_figures_that_differ_from_its_communes(app):
 
 def test_warnings_never_block_and_the_reviewer_sees_them_beside_the_field(app, client, make_user, login):
     from app.indicators.models import ReportingCycle, Submission
+
     with app.test_request_context():
         _report(_cycle(2023, "update"), "03295", {("CT7", "actual"): (1, None)})
         cycle = _cycle(2024, "preliminary")

@@ -11,6 +11,7 @@ from app.extensions import db
 def test_stock_counts_come_from_the_models_active_at_the_period_end(app, ctx):
     from app.indicators import figures, queries
     from app.units.queries import scope_ids
+
     registry_entry("03295")
     registry_entry("03295")
     registry_entry("03268")
@@ -41,9 +42,11 @@ def test_stock_counts_come_from_the_models_active_at_the_period_end(app, ctx):
 def test_a_sent_report_freezes_the_registry_figures(app, ctx):
     from app.indicators import services
     from app.indicators.models import ReportingCycle
+
     registry_entry("03295")
-    cycle = ReportingCycle(year=2026, round="update", commune_due_on=date(2027, 1, 20),
-                           district_due_on=date(2027, 1, 25))
+    cycle = ReportingCycle(
+        year=2026, round="update", commune_due_on=date(2027, 1, 20), district_due_on=date(2027, 1, 25)
+    )
     db.session.add(cycle)
     sub = services.start_submission(cycle, unit("03295"), actor="test")
     services.freeze_registry_figures(sub)
@@ -56,10 +59,20 @@ def test_the_registry_form_checks_members_and_keeps_the_input(app, client, make_
     login(client, reporter)
     with app.app_context():
         commune = unit("03295").id
-    data = {"unit_id": commune, "kind": "savings_group", "name": "Tổ TKVV bản Thử", "decision_number": "7/QĐ-UBND",
-            "founded_on": "2024-03-01", "status": "active", "members_total": "10", "members_women": "12",
-            "members_ethnic_minority": "9", "members_linked_finance": "11", "members_livelihood": "abc",
-            "meetings_held": "-1"}
+    data = {
+        "unit_id": commune,
+        "kind": "savings_group",
+        "name": "Tổ TKVV bản Thử",
+        "decision_number": "7/QĐ-UBND",
+        "founded_on": "2024-03-01",
+        "status": "active",
+        "members_total": "10",
+        "members_women": "12",
+        "members_ethnic_minority": "9",
+        "members_linked_finance": "11",
+        "members_livelihood": "abc",
+        "meetings_held": "-1",
+    }
     page = client.post("/indicators/registry/new", data=data)
     html = page.get_data(as_text=True)
     assert page.status_code == 200
@@ -73,4 +86,5 @@ def test_the_registry_form_checks_members_and_keeps_the_input(app, client, make_
     assert "Tổ TKVV bản Thử" in html
     dissolved = dict(data, status="dissolved", name="Tổ giải thể")
     assert "vui lòng nhập ngày giải thể" in client.post("/indicators/registry/new", data=dissolved).get_data(
-        as_text=True)
+        as_text=True
+    )

@@ -9,11 +9,13 @@ def _communes():
     from datetime import date
 
     from app.indicators import queries
+
     return queries.communes_of(unit("099"), date(2025, 6, 30))
 
 
 def test_the_cascade_check_compares_the_communes_with_the_district(app, ctx):
     from app.indicators import queries, services
+
     ct1, ct5 = indicator("CT1"), indicator("CT5")
     communes = _communes()
     assert len(communes) == 19
@@ -41,6 +43,7 @@ def test_the_targets_screen_saves_shows_the_check_and_refuses_bad_cells(app, cli
     from datetime import date
 
     from app.indicators import plans, queries
+
     with app.app_context():
         plan_id = active_plan().id  # the 2022 plan is archived: targets are set in the 2026-2030 plan
         reference_id = plans.reference().id
@@ -50,7 +53,8 @@ def test_the_targets_screen_saves_shows_the_check_and_refuses_bad_cells(app, cli
     login(client, reviewer)
     page = client.get("/indicators/targets")
     assert "Chưa giao chỉ tiêu cho xã" in page.get_data(as_text=True) and "Giai đoạn 2026-2030" in page.get_data(
-        as_text=True)
+        as_text=True
+    )
     form = {f"t-CT1-{ids[0]}": "40", f"t-CT1-{ids[1]}": "40", f"t-CT5-{ids[0]}": "120", f"t-CT7-{ids[2]}": "-1"}
     page = client.post(f"/indicators/targets?year=phase&plan={plan_id}", data=form)
     html = page.get_data(as_text=True)

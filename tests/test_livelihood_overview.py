@@ -34,19 +34,39 @@ def world(app, client, make_user, login, unit):
     submitted_plan(client, quai_to, amount_requested="4000000")  # waiting
     a = submitted_plan(client, quai_to, amount_requested="10000000")
     decide(reviewer, a, "approve", amount="9000000")
-    client.post(f"/livelihood/{a}/disburse", data={"paid_on": today, "amount": "2500000", "payment_form": "cash",
-                                                   "receipt_number": "A1"})
-    client.post(f"/livelihood/{a}/outcomes", data={"milestone": "6", "recorded_on": today, "still_active": "y",
-                                                   "income_change": "same", "wellbeing": "3",
-                                                   "reintegration": "partial"})
+    client.post(
+        f"/livelihood/{a}/disburse",
+        data={"paid_on": today, "amount": "2500000", "payment_form": "cash", "receipt_number": "A1"},
+    )
+    client.post(
+        f"/livelihood/{a}/outcomes",
+        data={
+            "milestone": "6",
+            "recorded_on": today,
+            "still_active": "y",
+            "income_change": "same",
+            "wellbeing": "3",
+            "reintegration": "partial",
+        },
+    )
     b = submitted_plan(other, muong_mun, amount_requested="7000000")
     decide(reviewer, b, "approve")
-    other.post(f"/livelihood/{b}/disburse", data={"paid_on": today, "amount": "7000000", "payment_form": "cash",
-                                                  "receipt_number": "B1"})
+    other.post(
+        f"/livelihood/{b}/disburse",
+        data={"paid_on": today, "amount": "7000000", "payment_form": "cash", "receipt_number": "B1"},
+    )
     for milestone in ("6", "12"):
-        other.post(f"/livelihood/{b}/outcomes", data={"milestone": milestone, "recorded_on": today,
-                                                      "still_active": "y", "income_change": "increased",
-                                                      "wellbeing": "5", "reintegration": "good"})
+        other.post(
+            f"/livelihood/{b}/outcomes",
+            data={
+                "milestone": milestone,
+                "recorded_on": today,
+                "still_active": "y",
+                "income_change": "increased",
+                "wellbeing": "5",
+                "reintegration": "good",
+            },
+        )
     c = submitted_plan(other, muong_mun, amount_requested="5000000")
     decide(reviewer, c, "reject", comment="Trùng hỗ trợ khác")
     return reviewer, client, (quai_to, muong_mun)
@@ -54,6 +74,7 @@ def world(app, client, make_user, login, unit):
 
 def db_sums(app) -> dict:
     from app.livelihood.models import Disbursement, LivelihoodPlan, PlanOutcome
+
     with app.app_context():
         sums = {
             "plans": db.session.scalar(select(func.count()).select_from(LivelihoodPlan)),
@@ -70,8 +91,14 @@ def db_sums(app) -> dict:
 def test_the_overview_equals_the_sum_of_the_records(app, world):
     reviewer, _, _ = world
     sums = db_sums(app)
-    assert sums == {"plans": 5, "requested": 29_000_000, "approved": 16_000_000, "disbursed": 9_500_000,
-                    "outcomes_6": 2, "outcomes_12": 1}
+    assert sums == {
+        "plans": 5,
+        "requested": 29_000_000,
+        "approved": 16_000_000,
+        "disbursed": 9_500_000,
+        "outcomes_6": 2,
+        "outcomes_12": 1,
+    }
     html = reviewer.get("/livelihood/overview").get_data(as_text=True)
     for figure in ("29.000.000", "16.000.000", "9.500.000"):
         assert figure in html, figure
@@ -81,8 +108,10 @@ def test_the_overview_equals_the_sum_of_the_records(app, world):
     for secret in SECRETS:
         assert secret not in html
     # Another year holds none of it; the htmx request answers the table only.
-    other = reviewer.get(f"/livelihood/overview?year={clock.today().year - 3}",
-                         headers={"HX-Request": "true", "HX-Target": "overview-table"}).get_data(as_text=True)
+    other = reviewer.get(
+        f"/livelihood/overview?year={clock.today().year - 3}",
+        headers={"HX-Request": "true", "HX-Target": "overview-table"},
+    ).get_data(as_text=True)
     assert other.lstrip().startswith('<div id="overview-table"') and "29.000.000" not in other
 
 
@@ -90,6 +119,7 @@ def test_the_excel_export_opens_and_holds_the_same_figures(app, world):
     from openpyxl import load_workbook
 
     from app.livelihood.overview import headers
+
     reviewer, counsellor, _ = world
     sums = db_sums(app)
     response = reviewer.post("/livelihood/overview/export", data={"year": str(clock.today().year)})
@@ -98,8 +128,8 @@ def test_the_excel_export_opens_and_holds_the_same_figures(app, world):
     sheet = load_workbook(BytesIO(response.data)).active
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     header = rows.index(headers())
-    table = rows[header + 1:rows.index([None] * len(headers()), header) if [None] * len(headers()) in rows else None]
-    body = [r for r in rows[header + 1:] if r[0] and r[0] != "Tổng"][:2]
+    table = rows[header + 1 : rows.index([None] * len(headers()), header) if [None] * len(headers()) in rows else None]
+    body = [r for r in rows[header + 1 :] if r[0] and r[0] != "Tổng"][:2]
     total = next(r for r in rows if r[0] == "Tổng")
     col = {name: headers().index(name) for name in headers()}
     assert total[col["Đề nghị (đ)"]] == sums["requested"] == sum(r[col["Đề nghị (đ)"]] for r in body)
@@ -111,6 +141,7 @@ def test_the_excel_export_opens_and_holds_the_same_figures(app, world):
     # The export is a district reviewer action, and it is audited.
     assert counsellor.post("/livelihood/overview/export", data={"year": "2026"}).status_code == 403
     from app.audit.models import AuditEntry
+
     with app.app_context():
         assert db.session.scalar(select(func.count()).where(AuditEntry.action == "livelihood.export")) == 1
         db.session.remove()
@@ -120,6 +151,7 @@ def test_overdue_monitoring_is_listed(app, world, monkeypatch):
     from datetime import timedelta
 
     from app.livelihood import overview
+
     reviewer, _, _ = world
     assert "Không có kế hoạch nào quá hạn" in reviewer.get("/livelihood/overview").get_data(as_text=True)
     real_build = overview.build
@@ -132,15 +164,18 @@ def test_overdue_monitoring_is_listed(app, world, monkeypatch):
 def test_an_erased_case_keeps_its_plan_figures_and_loses_the_text(app, world):
     from app.cases import services as case_services
     from app.cases.models import Case
+
     reviewer, counsellor, (quai_to, _) = world
     with app.test_request_context():
         case_services.erase_case(db.session.get(Case, quai_to), "test")
         db.session.commit()
         db.session.remove()
     from app.livelihood.models import LivelihoodPlan
+
     with app.app_context():
-        plan_id = db.session.scalar(select(LivelihoodPlan.id).where(LivelihoodPlan.case_id == quai_to,
-                                                                    LivelihoodPlan.status == "active"))
+        plan_id = db.session.scalar(
+            select(LivelihoodPlan.id).where(LivelihoodPlan.case_id == quai_to, LivelihoodPlan.status == "active")
+        )
         db.session.remove()
     page = reviewer.get(f"/livelihood/{plan_id}")
     html = page.get_data(as_text=True)
@@ -154,6 +189,7 @@ def test_the_demo_makes_plans_in_several_states(app, ctx, make_user):
     from app.cases import demo as case_demo
     from app.livelihood import demo
     from app.livelihood.models import LivelihoodPlan
+
     for n in range(1, 8):
         make_user("counsellor", f"TA-0{n}")
     make_user("district_reviewer", "099")

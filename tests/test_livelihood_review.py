@@ -37,14 +37,20 @@ def rclient(app, make_user, login):
 
 def test_the_reviewer_never_receives_identity_or_narrative(app, client, rclient, case_id):
     plan_id = submitted_plan(client, case_id)
-    pages = [rclient.get("/livelihood/"), rclient.get(f"/livelihood/{plan_id}"),
-             rclient.get(f"/livelihood/{plan_id}/versions/1"), rclient.get("/livelihood/overview"),
-             rclient.get(f"/livelihood/{plan_id}", headers={"HX-Request": "true", "HX-Target": "plan-body"}),
-             rclient.get("/livelihood/", headers={"HX-Request": "true", "HX-Target": "plan-lists"}),
-             decide(rclient, plan_id, "reject")]  # a refused decision re-renders the page
+    pages = [
+        rclient.get("/livelihood/"),
+        rclient.get(f"/livelihood/{plan_id}"),
+        rclient.get(f"/livelihood/{plan_id}/versions/1"),
+        rclient.get("/livelihood/overview"),
+        rclient.get(f"/livelihood/{plan_id}", headers={"HX-Request": "true", "HX-Target": "plan-body"}),
+        rclient.get("/livelihood/", headers={"HX-Request": "true", "HX-Target": "plan-lists"}),
+        decide(rclient, plan_id, "reject"),
+    ]  # a refused decision re-renders the page
     assert decide(rclient, plan_id, "approve", amount="10000000").status_code == 303
-    client.post(f"/livelihood/{plan_id}/disburse", data={"paid_on": "2026-01-01", "amount": "1000",
-                                                         "payment_form": "cash", "receipt_number": "X"})
+    client.post(
+        f"/livelihood/{plan_id}/disburse",
+        data={"paid_on": "2026-01-01", "amount": "1000", "payment_form": "cash", "receipt_number": "X"},
+    )
     pages += [rclient.get(f"/livelihood/{plan_id}"), rclient.get("/livelihood/overview"), rclient.get("/livelihood/")]
     for response in pages:
         assert response.status_code == 200
@@ -73,6 +79,7 @@ def test_the_queue_is_oldest_first_and_of_the_district_only(app, client, rclient
 def test_a_reviewer_of_another_district_reaches_nothing(app, client, case_id, make_user, login, unit):
     from app.units.queries import by_code
     from app.units.services import create_unit
+
     with app.app_context():
         create_unit(code="D-KHAC", kind="district", name="Huyện khác", parent=by_code("11"), actor="test")
         db.session.commit()
@@ -115,6 +122,7 @@ def test_approval_is_refused_beyond_the_budget_left_for_the_year(app, client, rc
 
 def test_budget_lines_of_the_indicator_module_take_precedence(app, client, rclient, case_id, monkeypatch):
     from app.livelihood import budget
+
     monkeypatch.setattr(budget, "indicator_budget", lambda year, unit: 5_000_000)
     plan_id = submitted_plan(client, case_id, amount_requested="6000000")
     page = rclient.get(f"/livelihood/{plan_id}").get_data(as_text=True)
@@ -135,6 +143,7 @@ def test_two_reviewers_deciding_at_once_exactly_one_wins(app, client, case_id, m
         barrier.wait()
         response = decide(reviewers[i], plan_id, decision, **data)
         results[i] = (response.status_code, response.get_data(as_text=True))
+
     threads = [threading.Thread(target=go, args=(i,)) for i in range(2)]
     for thread in threads:
         thread.start()
@@ -158,11 +167,19 @@ def test_with_the_real_indicator_module_its_livelihood_budget_line_applies(app, 
 
     from app.livelihood import budget
     from app.units.queries import by_code
+
     monkeypatch.setattr(budget, "indicator_budget", REAL_INDICATOR_BUDGET)
     with app.app_context():
-        db.session.add(indicator_models.BudgetLine(unit_id=by_code("099").id, component="II", activity_code="II.4",
-                                                   year=clock.today().year, planned=15_000_000,
-                                                   allocated=15_000_000))
+        db.session.add(
+            indicator_models.BudgetLine(
+                unit_id=by_code("099").id,
+                component="II",
+                activity_code="II.4",
+                year=clock.today().year,
+                planned=15_000_000,
+                allocated=15_000_000,
+            )
+        )
         db.session.commit()
         db.session.remove()
     plan_id = submitted_plan(client, case_id, amount_requested="16000000")
@@ -173,15 +190,18 @@ def test_with_the_real_indicator_module_its_livelihood_budget_line_applies(app, 
     assert decide(rclient, plan_id, "approve", amount="15000000").status_code == 303
 
 
-def test_the_queue_and_the_unit_list_page_through_every_plan(app, client, rclient, counsellor, login, unit,
-                                                             monkeypatch):
+def test_the_queue_and_the_unit_list_page_through_every_plan(
+    app, client, rclient, counsellor, login, unit, monkeypatch
+):
     import re
 
     from app.web import paging
+
     monkeypatch.setattr(paging, "PAGE_SIZE", 2)
     login(client, counsellor)
-    plans = [submitted_plan(client, new_case(client, unit("TA-02").id, kind="dv", confirm_duplicate="y"))
-             for _ in range(3)]
+    plans = [
+        submitted_plan(client, new_case(client, unit("TA-02").id, kind="dv", confirm_duplicate="y")) for _ in range(3)
+    ]
     for who, arg in ((rclient, "queue_page"), (client, "page")):
         seen, url, pages = [], "/livelihood/", 0
         while url:

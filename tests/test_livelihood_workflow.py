@@ -67,8 +67,10 @@ def test_the_whole_way_from_draft_to_outcome(app, client, rclient, case_id, coun
     assert "Trả lại để sửa" in page and "Bổ sung đầu ra sản phẩm" in page
     edit = client.get(f"/livelihood/{plan_id}/edit").get_data(as_text=True)
     assert "Nuôi lợn nái sinh sản" in edit  # the form opens with the plan as it is
-    response = client.post(f"/livelihood/{plan_id}/edit", data={**PLAN, "amount_requested": "10000000",
-                                                                 "description": "Nuôi lợn, bán cho thương lái xã"})
+    response = client.post(
+        f"/livelihood/{plan_id}/edit",
+        data={**PLAN, "amount_requested": "10000000", "description": "Nuôi lợn, bán cho thương lái xã"},
+    )
     assert response.status_code == 303
     assert client.post(f"/livelihood/{plan_id}/submit").status_code == 303
     assert plan_row(app, plan_id)["versions"] == 2
@@ -88,32 +90,57 @@ def test_the_whole_way_from_draft_to_outcome(app, client, rclient, case_id, coun
     assert row["decisions"][-1] == ("approve", reviewer.id, 9_000_000) and row["year"] == today.year
 
     # The first disbursement (in kind) makes it active and puts the reminders on the case's follow-up list.
-    response = client.post(f"/livelihood/{plan_id}/disburse", data={
-        "paid_on": today.isoformat(), "amount": "5000000", "payment_form": "in_kind", "items": "2 lợn giống",
-        "receipt_number": "PC-01"})
+    response = client.post(
+        f"/livelihood/{plan_id}/disburse",
+        data={
+            "paid_on": today.isoformat(),
+            "amount": "5000000",
+            "payment_form": "in_kind",
+            "items": "2 lợn giống",
+            "receipt_number": "PC-01",
+        },
+    )
     assert response.status_code == 303
     row = plan_row(app, plan_id)
     assert row["status"] == "active" and row["disbursed"] == 5_000_000
     sources = followups(app, case_id)
     assert (f"livelihood:{plan_id}:visit", "open") in sources
     assert (f"livelihood:{plan_id}:6m", "open") in sources and (f"livelihood:{plan_id}:12m", "open") in sources
-    response = client.post(f"/livelihood/{plan_id}/disburse", data={
-        "paid_on": today.isoformat(), "amount": "4000000", "payment_form": "cash", "receipt_number": "PC-02"})
+    response = client.post(
+        f"/livelihood/{plan_id}/disburse",
+        data={"paid_on": today.isoformat(), "amount": "4000000", "payment_form": "cash", "receipt_number": "PC-02"},
+    )
     assert response.status_code == 303
     assert plan_row(app, plan_id)["disbursed"] == 9_000_000
 
     # A monitoring visit closes the visit reminder and sets the next one.
-    response = client.post(f"/livelihood/{plan_id}/visits", data={
-        "visited_on": today.isoformat(), "progress": "on_track", "income": "800000", "problems": "Thiếu cám",
-        "support_needed": "Hướng dẫn tiêm phòng"})
+    response = client.post(
+        f"/livelihood/{plan_id}/visits",
+        data={
+            "visited_on": today.isoformat(),
+            "progress": "on_track",
+            "income": "800000",
+            "problems": "Thiếu cám",
+            "support_needed": "Hướng dẫn tiêm phòng",
+        },
+    )
     assert response.status_code == 303
     visits = [s for s in followups(app, case_id) if s[0] == f"livelihood:{plan_id}:visit"]
     assert sorted(visits) == [(f"livelihood:{plan_id}:visit", "done"), (f"livelihood:{plan_id}:visit", "open")]
 
     # The 6-month outcome closes its reminder; then the plan is completed.
-    response = client.post(f"/livelihood/{plan_id}/outcomes", data={
-        "milestone": "6", "recorded_on": today.isoformat(), "still_active": "y", "income_change": "increased",
-        "wellbeing": "4", "reintegration": "good", "note": "Ổn định"})
+    response = client.post(
+        f"/livelihood/{plan_id}/outcomes",
+        data={
+            "milestone": "6",
+            "recorded_on": today.isoformat(),
+            "still_active": "y",
+            "income_change": "increased",
+            "wellbeing": "4",
+            "reintegration": "good",
+            "note": "Ổn định",
+        },
+    )
     assert response.status_code == 303
     assert (f"livelihood:{plan_id}:6m", "done") in followups(app, case_id)
     page = client.get(f"/livelihood/{plan_id}").get_data(as_text=True)
@@ -123,9 +150,17 @@ def test_the_whole_way_from_draft_to_outcome(app, client, rclient, case_id, coun
 
     # Every state change is on the case's audit trail (and so on its timeline), with ids only.
     actions = [a for a, result, detail in audit_actions(app, case_id) if a.startswith("livelihood.")]
-    for expected in ("livelihood.create", "livelihood.submit", "livelihood.returned", "livelihood.edit",
-                     "livelihood.approved", "livelihood.disburse", "livelihood.visit", "livelihood.outcome",
-                     "livelihood.completed"):
+    for expected in (
+        "livelihood.create",
+        "livelihood.submit",
+        "livelihood.returned",
+        "livelihood.edit",
+        "livelihood.approved",
+        "livelihood.disburse",
+        "livelihood.visit",
+        "livelihood.outcome",
+        "livelihood.completed",
+    ):
         assert expected in actions, expected
     for _, _, detail in audit_actions(app, case_id):
         assert "Nuôi lợn" not in str(detail) and "PC-01" not in str(detail)
@@ -135,8 +170,11 @@ def test_the_whole_way_from_draft_to_outcome(app, client, rclient, case_id, coun
 
 def test_htmx_forms_answer_the_plan_body(app, client, rclient, case_id):
     plan_id = submitted_plan(client, case_id)
-    response = rclient.post(f"/livelihood/{plan_id}/decide", data={"decision": "approve"},
-                            headers={"HX-Request": "true", "HX-Target": "plan-body"})
+    response = rclient.post(
+        f"/livelihood/{plan_id}/decide",
+        data={"decision": "approve"},
+        headers={"HX-Request": "true", "HX-Target": "plan-body"},
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and html.lstrip().startswith('<div id="plan-body"') and "<html" not in html
     assert "Đã duyệt kế hoạch." in html
@@ -183,26 +221,40 @@ def test_disbursements_never_exceed_the_approved_amount(app, client, rclient, ca
     plan_id = submitted_plan(client, case_id)
     # Nothing is paid before approval.
     today = clock.today().isoformat()
-    early = client.post(f"/livelihood/{plan_id}/disburse", data={
-        "paid_on": today, "amount": "1000000", "payment_form": "cash", "receipt_number": "PC-00"})
+    early = client.post(
+        f"/livelihood/{plan_id}/disburse",
+        data={"paid_on": today, "amount": "1000000", "payment_form": "cash", "receipt_number": "PC-00"},
+    )
     assert early.status_code == 200 and plan_row(app, plan_id)["disbursed"] == 0
     decide(rclient, plan_id, "approve", amount="8000000")
-    ok = client.post(f"/livelihood/{plan_id}/disburse", data={
-        "paid_on": today, "amount": "6000000", "payment_form": "cash", "receipt_number": "PC-01"})
+    ok = client.post(
+        f"/livelihood/{plan_id}/disburse",
+        data={"paid_on": today, "amount": "6000000", "payment_form": "cash", "receipt_number": "PC-01"},
+    )
     assert ok.status_code == 303
-    over = client.post(f"/livelihood/{plan_id}/disburse", data={
-        "paid_on": today, "amount": "2000001", "payment_form": "cash", "receipt_number": "PC-02"})
+    over = client.post(
+        f"/livelihood/{plan_id}/disburse",
+        data={"paid_on": today, "amount": "2000001", "payment_form": "cash", "receipt_number": "PC-02"},
+    )
     html = over.get_data(as_text=True)
     assert over.status_code == 200 and 'id="amount-error"' in html and "Vượt số tiền được duyệt" in html
     assert "2.000.000" in html and 'value="PC-02"' in html
     assert plan_row(app, plan_id)["disbursed"] == 6_000_000
     # In kind needs the items; a date in the future is refused.
-    kind = client.post(f"/livelihood/{plan_id}/disburse", data={
-        "paid_on": today, "amount": "1000000", "payment_form": "in_kind", "receipt_number": "PC-03"})
+    kind = client.post(
+        f"/livelihood/{plan_id}/disburse",
+        data={"paid_on": today, "amount": "1000000", "payment_form": "in_kind", "receipt_number": "PC-03"},
+    )
     assert kind.status_code == 200 and 'id="items-error"' in kind.get_data(as_text=True)
-    future = client.post(f"/livelihood/{plan_id}/disburse", data={
-        "paid_on": (clock.today() + timedelta(days=2)).isoformat(), "amount": "1000000", "payment_form": "cash",
-        "receipt_number": "PC-04"})
+    future = client.post(
+        f"/livelihood/{plan_id}/disburse",
+        data={
+            "paid_on": (clock.today() + timedelta(days=2)).isoformat(),
+            "amount": "1000000",
+            "payment_form": "cash",
+            "receipt_number": "PC-04",
+        },
+    )
     assert future.status_code == 200 and 'id="paid_on-error"' in future.get_data(as_text=True)
     assert plan_row(app, plan_id)["disbursed"] == 6_000_000
 
@@ -210,11 +262,20 @@ def test_disbursements_never_exceed_the_approved_amount(app, client, rclient, ca
 def test_discontinuing_needs_a_reason_and_stops_the_visit_reminders(app, client, rclient, case_id):
     plan_id = submitted_plan(client, case_id)
     decide(rclient, plan_id, "approve")
-    client.post(f"/livelihood/{plan_id}/disburse", data={
-        "paid_on": clock.today().isoformat(), "amount": "1000000", "payment_form": "cash", "receipt_number": "PC-1"})
+    client.post(
+        f"/livelihood/{plan_id}/disburse",
+        data={
+            "paid_on": clock.today().isoformat(),
+            "amount": "1000000",
+            "payment_form": "cash",
+            "receipt_number": "PC-1",
+        },
+    )
     response = client.post(f"/livelihood/{plan_id}/close", data={"how": "discontinued"})
     assert response.status_code == 200 and 'id="reason-error"' in response.get_data(as_text=True)
-    assert client.post(f"/livelihood/{plan_id}/close", data={"how": "discontinued", "reason": "Chuyển đi"}
-                       ).status_code == 303
+    assert (
+        client.post(f"/livelihood/{plan_id}/close", data={"how": "discontinued", "reason": "Chuyển đi"}).status_code
+        == 303
+    )
     assert plan_row(app, plan_id)["status"] == "discontinued"
     assert (f"livelihood:{plan_id}:visit", "cancelled") in followups(app, case_id)

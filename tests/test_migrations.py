@@ -11,8 +11,9 @@ def test_the_migrated_database_matches_the_models(app):
     with app.app_context():
         with db.engine.connect() as conn:
             differences = compare_metadata(MigrationContext.configure(conn), db.metadata)
-    assert differences == [], "models and migrations differ (write a migration):\n" + \
-        "\n".join(str(d) for d in differences)
+    assert differences == [], "models and migrations differ (write a migration):\n" + "\n".join(
+        str(d) for d in differences
+    )
 
 
 def test_flask_db_check_finds_no_drift(app):

@@ -49,6 +49,7 @@ def smtp(app):
 def _run(app):
     from app.extensions import transaction
     from app.notify.services import run_once
+
     with app.test_request_context(base_url=app.config["PUBLIC_URL"]):
         with transaction():
             result = run_once()
@@ -61,14 +62,15 @@ def _setup(app, client, make_user, login, unit, **pref):
     from app.cases import services
     from app.cases.models import Case
     from app.notify.models import NotificationPref
+
     user = make_user("counsellor", "TA-02")
     login(client, user)
     case_id = new_case(client, unit("TA-02").id)
     with app.test_request_context():
-        services.schedule_followup(db.session.get(Case, case_id), date(2026, 6, 8), "Gọi",
-                                   actor=db.session.get(User, user.id))
-        db.session.add(NotificationPref(user_id=user.id, email="tuvan@example.org", email_on=True,
-                                        **pref))
+        services.schedule_followup(
+            db.session.get(Case, case_id), date(2026, 6, 8), "Gọi", actor=db.session.get(User, user.id)
+        )
+        db.session.add(NotificationPref(user_id=user.id, email="tuvan@example.org", email_on=True, **pref))
         db.session.commit()
         db.session.remove()
     return user, case_id
@@ -76,9 +78,14 @@ def _setup(app, client, make_user, login, unit, **pref):
 
 def _outbox(app, user_id):
     from app.notify.models import Notification
+
     with app.app_context():
-        rows = [(n.kind, n.status, n.attempts, n.last_error) for n in db.session.scalars(
-            select(Notification).where(Notification.user_id == user_id).order_by(Notification.kind))]
+        rows = [
+            (n.kind, n.status, n.attempts, n.last_error)
+            for n in db.session.scalars(
+                select(Notification).where(Notification.user_id == user_id).order_by(Notification.kind)
+            )
+        ]
         db.session.remove()
     return rows
 
@@ -98,8 +105,7 @@ def test_a_digest_and_a_high_risk_alert_carry_no_person_data(app, client, make_u
             assert value not in content, value
 
 
-def test_a_server_that_is_down_is_retried_with_backoff_and_shown_as_not_sent(app, client, make_user, login, unit,
-                                                                             smtp):
+def test_a_server_that_is_down_is_retried_with_backoff_and_shown_as_not_sent(app, client, make_user, login, unit, smtp):
     inbox, controller, port = smtp
     controller.stop()  # the SMTP server is down
     with time_machine.travel(MORNING, tick=False):
@@ -131,6 +137,7 @@ def test_a_user_who_lost_access_gets_nothing_and_the_drop_is_audited(app, client
     from app.audit.models import AuditEntry
     from app.auth.models import User
     from app.notify.services import plan
+
     inbox, _, _ = smtp
     with time_machine.travel(MORNING, tick=False):
         user, _ = _setup(app, client, make_user, login, unit)
@@ -149,13 +156,25 @@ def test_a_user_who_lost_access_gets_nothing_and_the_drop_is_audited(app, client
 
 def test_the_settings_page_keeps_the_choices_and_refuses_bad_input(app, client, counsellor):
     from app.notify.models import NotificationPref
-    bad = client.post("/work/notifications/", data={"email": "khong-phai-email", "email_on": "y", "sms_on": "y",
-                                                     "digest_hour": "25", "quiet_from": "21", "quiet_to": "6"})
+
+    bad = client.post(
+        "/work/notifications/",
+        data={
+            "email": "khong-phai-email",
+            "email_on": "y",
+            "sms_on": "y",
+            "digest_hour": "25",
+            "quiet_from": "21",
+            "quiet_to": "6",
+        },
+    )
     html = bad.get_data(as_text=True)
     assert bad.status_code == 200 and "Địa chỉ e-mail không hợp lệ." in html
     assert "Hãy nhập số điện thoại trước." in html and "Giờ phải từ 0 đến 23." in html
-    good = client.post("/work/notifications/", data={"email": "tuvan@example.org", "email_on": "y",
-                                                      "digest_hour": "7", "quiet_from": "21", "quiet_to": "6"})
+    good = client.post(
+        "/work/notifications/",
+        data={"email": "tuvan@example.org", "email_on": "y", "digest_hour": "7", "quiet_from": "21", "quiet_to": "6"},
+    )
     assert good.status_code == 303
     with app.app_context():
         pref = db.session.get(NotificationPref, counsellor.id)
@@ -169,12 +188,14 @@ def test_the_sms_gateway_gets_the_same_words_and_nothing_else(app, client, make_
     from http.server import BaseHTTPRequestHandler, HTTPServer
 
     from app.notify.models import NotificationPref
+
     received = []
 
     class Gateway(BaseHTTPRequestHandler):
         def do_POST(self):  # noqa: N802 - http.server's handler name
-            received.append((self.headers.get("Authorization"),
-                             json.loads(self.rfile.read(int(self.headers["Content-Length"])))))
+            received.append(
+                (self.headers.get("Authorization"), json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            )
             self.send_response(200)
             self.end_headers()
 

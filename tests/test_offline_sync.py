@@ -96,7 +96,8 @@ def test_a_revoked_device_is_refused_and_the_refusal_audited(app, client, phone,
     assert phone.refresh()["revoked"] is True and "server" not in phone.refresh()
     assert count_cases(app) == 0
     assert ("offline.refused", "denied", {"reason": "revoked"}) in [
-        (a, r, {k: v for k, v in d.items() if k == "reason"}) for a, r, d in audit_actions(app)]
+        (a, r, {k: v for k, v in d.items() if k == "reason"}) for a, r, d in audit_actions(app)
+    ]
 
 
 def test_an_invalid_intake_becomes_a_work_queue_task_shown_online_only(app, client, counsellor, phone, unit):
@@ -110,6 +111,7 @@ def test_an_invalid_intake_becomes_a_work_queue_task_shown_online_only(app, clie
         db.session.remove()
     from app import workqueue
     from app.auth.models import User
+
     with app.test_request_context():
         user = db.session.get(User, counsellor.id)
         items = [i for i in workqueue.items_for(user) if i.kind == "offline_rejected"]
@@ -131,8 +133,9 @@ def test_an_invalid_intake_becomes_a_work_queue_task_shown_online_only(app, clie
     assert client.get(url).status_code == 404
 
 
-def test_notes_and_follow_ups_go_to_a_carried_case_and_access_is_checked_at_arrival(app, client, phone, case_id,
-                                                                                   make_user, login):
+def test_notes_and_follow_ups_go_to_a_carried_case_and_access_is_checked_at_arrival(
+    app, client, phone, case_id, make_user, login
+):
     with app.app_context():
         code = db.session.get(Case, case_id).code
         db.session.remove()
@@ -140,11 +143,13 @@ def test_notes_and_follow_ups_go_to_a_carried_case_and_access_is_checked_at_arri
     cases = phone.refresh()["cases"]
     assert [c["code"] for c in cases] == [code] and set(cases[0]) == {"ref", "code", "kind"}
     ref = cases[0]["ref"]
-    assert phone.send(phone.seal("note", {"body": "Ghi chú ngoại tuyến " + MARK}, ref)).get_json()["status"] == \
-        "accepted"
+    assert (
+        phone.send(phone.seal("note", {"body": "Ghi chú ngoại tuyến " + MARK}, ref)).get_json()["status"] == "accepted"
+    )
     with app.app_context():
         assert [n.body for n in db.session.scalars(select(CaseNote).where(CaseNote.case_id == case_id))] == [
-            "Ghi chú ngoại tuyến " + MARK]
+            "Ghi chú ngoại tuyến " + MARK
+        ]
         db.session.remove()
     no_followup = phone.send(phone.seal("followup", {"status": "done", "outcome": "Đã gặp"}, ref)).get_json()
     assert no_followup["status"] == "rejected" and "theo dõi" in no_followup["message"]
@@ -179,8 +184,7 @@ def test_the_shell_may_be_kept_by_the_worker_and_holds_no_person_data(app, clien
     assert client.get("/offline/state").headers["Cache-Control"] == "no-store"
 
 
-def test_a_supervisor_revokes_a_supervised_counsellors_device_and_nobody_else_can(app, client, phone, make_user,
-                                                                                  login):
+def test_a_supervisor_revokes_a_supervised_counsellors_device_and_nobody_else_can(app, client, phone, make_user, login):
     outsider = app.test_client()
     login(outsider, make_user("counsellor", "TA-03"))
     assert outsider.post(f"/offline/devices/{phone.device_id}/revoke").status_code == 404
@@ -196,14 +200,20 @@ def test_registering_refuses_a_bad_key_or_label(client, counsellor):
     bad_label = Phone(client)
     with pytest.raises(AssertionError):
         bad_label.register(label="Máy của chị Mai")
-    assert re.search("Chọn tên thiết bị", client.post("/offline/devices", json={
-        "public_key": "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE" + "A" * 88, "label": "x"}).get_json()["error"])
+    assert re.search(
+        "Chọn tên thiết bị",
+        client.post(
+            "/offline/devices", json={"public_key": "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE" + "A" * 88, "label": "x"}
+        ).get_json()["error"],
+    )
 
 
-def test_erasing_a_case_destroys_what_a_phone_sent_for_it_and_stops_carrying_it(app, client, phone, case_id,
-                                                                                  make_user, login):
+def test_erasing_a_case_destroys_what_a_phone_sent_for_it_and_stops_carrying_it(
+    app, client, phone, case_id, make_user, login
+):
     from app.cases import services as case_services
     from app.offline.models import OfflineCase
+
     with app.app_context():
         code = db.session.get(Case, case_id).code
         db.session.remove()
@@ -213,6 +223,7 @@ def test_erasing_a_case_destroys_what_a_phone_sent_for_it_and_stops_carrying_it(
     assert phone.send(env).get_json()["status"] == "rejected"  # no open follow-up: kept sealed as a task
     with app.test_request_context():
         from app.auth.models import User
+
         case = db.session.get(Case, case_id)
         case_services.erase_case(case, db.session.get(User, phone_owner(app, phone)))
         db.session.commit()
@@ -226,4 +237,5 @@ def test_erasing_a_case_destroys_what_a_phone_sent_for_it_and_stops_carrying_it(
 
 def phone_owner(app, phone) -> str:
     from app.offline.models import OfflineDevice
+
     return db.session.get(OfflineDevice, phone.device_id).user_id

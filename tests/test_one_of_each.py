@@ -27,10 +27,13 @@ def test_a_court_order_lasts_at_most_four_calendar_months(app):
     from wtforms.validators import ValidationError
 
     from app.cases.forms import CaseForm
+
     with app.test_request_context(method="POST"):
+
         def check(start, end):
             form = CaseForm(formdata=MultiDict({"order_issuer": "court", "order_start": start, "order_end": end}))
             form.validate_order_end(form.order_end)
+
         check("2026-10-31", "2027-02-28")  # 31/10 + 4 months = 28/02 (the month has no 31st)
         with pytest.raises(ValidationError):
             check("2026-10-31", "2027-03-01")
@@ -72,6 +75,7 @@ def test_the_intake_birth_year_refuses_arabic_digits_with_a_vietnamese_error(cli
 def test_money_and_counts_in_other_forms_use_the_same_parser():
     from app.indicators.forms import RegistryEntryForm
     from app.livelihood.forms import MoneyField
+
     assert issubclass(MoneyField, WholeNumberField)
     assert isinstance(RegistryEntryForm.members_total.field_class, type)
     assert issubclass(RegistryEntryForm.members_total.field_class, WholeNumberField)
@@ -82,6 +86,7 @@ def test_money_keeps_group_separators_but_refuses_underscores_and_signs(app):
 
     class Money(BaseForm):
         amount = MoneyField("a", [optional()])
+
     with app.test_request_context(method="POST"):
         for raw, expected in (("1.500.000", 1500000), ("1 500 000", 1500000), ("2500", 2500)):
             form = Money(formdata=MultiDict({"amount": raw}), meta={"csrf": False})
@@ -105,6 +110,7 @@ def test_one_label_registry_gives_every_area_its_labels_as_plain_text_in_the_rea
     from flask_babel.speaklater import LazyString
 
     from app.web import labels
+
     with app.test_request_context():
         vi = labels.context()
     with app.test_request_context(headers={"Cookie": "lang=en"}):
@@ -119,6 +125,7 @@ def test_one_label_registry_gives_every_area_its_labels_as_plain_text_in_the_rea
         if isinstance(value, (list, tuple)):
             return any(lazy_left(v) for v in value)
         return isinstance(value, LazyString)
+
     assert not lazy_left(vi) and not lazy_left(en)
     with pytest.raises(ValueError):
         labels.labels("lv")(lambda: {})
@@ -132,6 +139,7 @@ def test_the_pages_show_the_labels(client, counsellor, case_id):
 def test_one_pager_reads_the_page_number_and_cuts_the_rows(app):
     from app.cases import queries
     from app.web import paging
+
     with app.test_request_context("/?page=%D9%A2&other=3"):  # "٢": not a page number
         assert paging.requested_page() == 1
     with app.test_request_context("/?sent_page=3"):

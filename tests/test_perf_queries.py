@@ -30,6 +30,7 @@ def counting(app):
 
 def seed_cases(app, count: int) -> None:
     from app.cases import demo
+
     with app.app_context():
         demo.seed(count)
         db.session.commit()
@@ -63,8 +64,9 @@ def test_query_count_does_not_grow_with_rows_shown(app, client, make_user, login
     assert many == few, f"{url}: {few} queries with few rows, {many} with many"
 
 
-@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"),
-                    reason="EXPLAIN checks need PostgreSQL (TEST_DATABASE_URL)")
+@pytest.mark.skipif(
+    not os.environ.get("TEST_DATABASE_URL"), reason="EXPLAIN checks need PostgreSQL (TEST_DATABASE_URL)"
+)
 def test_list_and_search_queries_use_indexes_on_postgresql(app, make_user):
     from app.auth.models import User
     from app.cases import queries
@@ -78,12 +80,20 @@ def test_list_and_search_queries_use_indexes_on_postgresql(app, make_user):
         user = db.session.get(User, user_rec.id)
         unit_id = sorted(queries.scope_for(user, "counsellor"))[0]
         # The list reads each unit of the scope through its (unit, sort column) index (see queries.case_page).
-        listing = sa.select(Case.id).where(Case.unit_id == unit_id).order_by(*queries._order(Case, "opened")) \
+        listing = (
+            sa.select(Case.id)
+            .where(Case.unit_id == unit_id)
+            .order_by(*queries._order(Case, "opened"))
             .limit(queries.PAGE_SIZE + 1)
+        )
         # The search asks for the blind index values only (queries._candidates), as here.
         table = Case.crypto_table()
-        search = sa.select(Case).where(sa.or_(Case.bidx_name == blind_hash(table, NAME_INDEXES[0], "Demo Thị A"),
-                                              Case.bidx_name_fold == blind_hash(table, NAME_INDEXES[1], "demo thi a")))
+        search = sa.select(Case).where(
+            sa.or_(
+                Case.bidx_name == blind_hash(table, NAME_INDEXES[0], "Demo Thị A"),
+                Case.bidx_name_fold == blind_hash(table, NAME_INDEXES[1], "demo thi a"),
+            )
+        )
         for stmt in (listing, search):
             sql = str(stmt.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True}))
             plan = "\n".join(db.session.execute(sa.text("EXPLAIN " + sql)).scalars())
@@ -121,22 +131,31 @@ def test_district_lists_and_figures_start_from_the_few_rows_not_the_cases_on_sql
         seen = []
 
         def capture(conn, cursor, statement, parameters, context, executemany):
-            if "livelihood_disbursement" in statement or "FROM referral" in statement or \
-                    "FROM case_record" in statement:
+            if (
+                "livelihood_disbursement" in statement
+                or "FROM referral" in statement
+                or "FROM case_record" in statement
+            ):
                 seen.append((statement, parameters))
 
         event.listen(db.engine, "before_cursor_execute", capture)
         try:
-            communes = [u for u in db.session.scalars(sa.select(type(district)).where(
-                type(district).kind == "commune")) if u.id in scope_ids(district)]
+            communes = [
+                u
+                for u in db.session.scalars(sa.select(type(district)).where(type(district).kind == "commune"))
+                if u.id in scope_ids(district)
+            ]
             derived.tables(scope_ids(district), communes, 2026, viewer_units=frozenset())
         finally:
             event.remove(db.engine, "before_cursor_execute", capture)
         outer = {_outer_table(s, p) for s, p in seen}
         assert outer, "the figures ran no query on cases, plans or referrals"
         assert "case_record" not in outer or all(
-            "ix_case_record_unit_kind_span" in " ".join(r[3] for r in db.session.connection().exec_driver_sql(
-                "EXPLAIN QUERY PLAN " + s, p).all()) for s, p in seen if _outer_table(s, p) == "case_record"), seen
+            "ix_case_record_unit_kind_span"
+            in " ".join(r[3] for r in db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + s, p).all())
+            for s, p in seen
+            if _outer_table(s, p) == "case_record"
+        ), seen
         assert {"livelihood_disbursement", "referral"} <= outer, outer
 
 
@@ -160,19 +179,23 @@ def test_search_and_duplicate_check_start_from_the_blind_indexes_on_sqlite(app, 
         try:
             queries.search_cases(user, "Lò Thị Mai")
             queries.search_cases(user, "0912 345 678")
-            queries.find_duplicates(user, full_name="Lò Thị Mai", birth_year=1990, phone="0912345678",
-                                    id_number="011223344556")
+            queries.find_duplicates(
+                user, full_name="Lò Thị Mai", birth_year=1990, phone="0912345678", id_number="011223344556"
+            )
         finally:
             event.remove(db.engine, "before_cursor_execute", capture)
         assert len(seen) == 3, seen
         for statement, parameters in seen:
-            plan = " ".join(r[3] for r in db.session.connection().exec_driver_sql(
-                "EXPLAIN QUERY PLAN " + statement, parameters).all())
+            plan = " ".join(
+                r[3]
+                for r in db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
+            )
             assert "ix_case_record_bidx" in plan and "case_record USING INDEX ix_case_record_unit" not in plan, plan
 
 
-def test_reviewer_queue_and_agency_inbox_queries_do_not_grow_with_rows_shown(app, client, make_user, login, unit,
-                                                                            monkeypatch):
+def test_reviewer_queue_and_agency_inbox_queries_do_not_grow_with_rows_shown(
+    app, client, make_user, login, unit, monkeypatch
+):
     """The livelihood page of a district reviewer (queue and decisions, with each plan's commune) and an
     agency's inbox cost the same number of queries for 2 rows as for 6."""
     from test_cases_support import new_case

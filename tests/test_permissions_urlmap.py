@@ -4,8 +4,15 @@ import re
 import uuid
 
 PUBLIC = {
-    "auth.login", "web.healthz", "static", "assets.static_file", "auth.quick_exit", "web.set_language",
-    "web.neutral", "web.home", "web.favicon",
+    "auth.login",
+    "web.healthz",
+    "static",
+    "assets.static_file",
+    "auth.quick_exit",
+    "web.set_language",
+    "web.neutral",
+    "web.home",
+    "web.favicon",
     "offline.service_worker",  # the offline shell's worker script: code, no data; the browser re-checks it signed out
     "auth.setup",  # the one-time link: its owner is not signed in; the token (hashed, single use) is the key
 }
@@ -31,6 +38,7 @@ def _fill(rule):
     def sub(match):
         conv = match.group(1) or ""
         return str(uuid.uuid4()) if conv.startswith("uuid") else ("1" if conv.startswith("int") else "x")
+
     return re.sub(r"<(?:([a-z]+)(?:\([^)]*\))?:)?[a-z_]+>", sub, rule.rule)
 
 
@@ -60,6 +68,7 @@ def test_permission_decorator_refuses_and_audits_a_non_admin(client, make_user, 
 
     from app.audit.models import AuditEntry
     from app.extensions import db
+
     user = make_user("counsellor", "03253")
     login(client, user)
     assert client.get("/admin/users").status_code == 403

@@ -26,8 +26,12 @@ from app.extensions import db
 
 GOLDEN = Path(__file__).parent / "data" / "plans_golden_2022.json"
 NOW = datetime(2026, 3, 10, 3, 0, tzinfo=UTC)  # 10:00 in Điện Biên, a Tuesday
-CAST = (("huyen.hoi", "district_reviewer", "099"), ("baocao.quaito", "reporter", "03295"),
-        ("baocao.huyen", "reporter", "099"), ("tinh.hoi", "district_reviewer", "11"))
+CAST = (
+    ("huyen.hoi", "district_reviewer", "099"),
+    ("baocao.quaito", "reporter", "03295"),
+    ("baocao.huyen", "reporter", "099"),
+    ("tinh.hoi", "district_reviewer", "11"),
+)
 
 
 def _plain(value):
@@ -40,51 +44,82 @@ def _plain(value):
 
 def _figures(root_code: str, year: int, target_year, only=None) -> list:
     from app.indicators import figures
+
     report = figures.build(unit(root_code), year, target_year=target_year, only=unit(only) if only else None)
-    return [[row.indicator.code, f.unit.code, f.target, f.value, f.denominator, _plain(f.achieved), _plain(f.rate),
-             f.provisional] for row in report.rows for f in row.lines]
+    return [
+        [
+            row.indicator.code,
+            f.unit.code,
+            f.target,
+            f.value,
+            f.denominator,
+            _plain(f.achieved),
+            _plain(f.rate),
+            f.provisional,
+        ]
+        for row in report.rows
+        for f in row.lines
+    ]
 
 
 def _submissions(cycle):
     from sqlalchemy import select
 
     from app.indicators.models import Submission
+
     return db.session.scalars(select(Submission).where(Submission.cycle_id == cycle.id)).unique().all()
 
 
 def _queues() -> dict:
     from app.indicators import queries
+
     out = {}
     for cycle in queries.cycles():
         key = f"{cycle.year}-{cycle.round}"
-        out[key] = {"due": [cycle.commune_due_on.isoformat(), cycle.district_due_on.isoformat()],
-                    "communes": [[r.unit.code, r.state, r.due_on.isoformat(), r.late_days]
-                                 for r in queries.queue(cycle, unit("099"))],
-                    "districts": [[r.unit.code, r.state, r.due_on.isoformat(), r.late_days]
-                                  for r in queries.district_queue(cycle, unit("11"))],
-                    "values": sorted([s.unit.code, s.status, v.indicator.code, v.value_kind, v.value, v.denominator,
-                                      v.from_registry]
-                                     for s in _submissions(cycle) for v in s.values)}
+        out[key] = {
+            "due": [cycle.commune_due_on.isoformat(), cycle.district_due_on.isoformat()],
+            "communes": [
+                [r.unit.code, r.state, r.due_on.isoformat(), r.late_days] for r in queries.queue(cycle, unit("099"))
+            ],
+            "districts": [
+                [r.unit.code, r.state, r.due_on.isoformat(), r.late_days]
+                for r in queries.district_queue(cycle, unit("11"))
+            ],
+            "values": sorted(
+                [s.unit.code, s.status, v.indicator.code, v.value_kind, v.value, v.denominator, v.from_registry]
+                for s in _submissions(cycle)
+                for v in s.values
+            ),
+        }
     return out
 
 
 def _cascade() -> dict:
     from app.indicators import queries
+
     out = {}
     for year in (None, 2024, 2025):
         day = date(year, 12, 31) if year else date(2025, 6, 30)
         communes = queries.communes_of(unit("099"), day)
-        out[str(year)] = [[c.indicator.code, c.parent_target, c.commune_sum, c.state]
-                          for c in queries.cascade(unit("099"), communes, year)]
+        out[str(year)] = [
+            [c.indicator.code, c.parent_target, c.commune_sum, c.state]
+            for c in queries.cascade(unit("099"), communes, year)
+        ]
     return out
 
 
 def _budget() -> dict:
     from app.indicators import services
     from app.units.queries import scope_ids
+
     summary = services.budget_summary(scope_ids(unit("099")))
-    return {"by_year": {str(k): v for k, v in summary["by_year"].items()}, "by_source": summary["by_source"],
-            "totals": summary["totals"], "envelope": summary["envelope"], "unplanned": summary["unplanned"]}
+    return {
+        "by_year": {str(k): v for k, v in summary["by_year"].items()},
+        "by_source": summary["by_source"],
+        "totals": summary["totals"],
+        "envelope": summary["envelope"],
+        "unplanned": summary["unplanned"],
+    }
 
 
 def _cells(content: bytes) -> dict:
@@ -96,6 +131,7 @@ def _export(root_code: str, year: int, target_year, only=None) -> dict:
     from app.indicators import derived, figures
     from app.indicators.export import workbook
     from app.units.queries import scope_ids
+
     report = figures.build(unit(root_code), year, target_year=target_year, only=unit(only) if only else None)
     tables = derived.tables(scope_ids(report.root), report.communes, year, viewer_units=frozenset())
     return _cells(workbook(report, tables))
@@ -112,7 +148,7 @@ def _numbers(html: str, start: str) -> list[str]:
     """The numbers shown in a page's region (from the element with `start` to the page's end)."""
     region = html.split(start, 1)[1] if start in html else html
     typed = re.findall(r'data-target-value="(\d*)"', region)  # the target grid's cells (inputs or read-only)
-    text = re.sub(r"<[^>]+>", " ", re.sub(r'(?s)<(form|select)\b.*?</\1>', " ", region))
+    text = re.sub(r"<[^>]+>", " ", re.sub(r"(?s)<(form|select)\b.*?</\1>", " ", region))
     return typed + re.findall(r"\d[\d.,]*%?", text)
 
 
@@ -120,30 +156,51 @@ def _capture(app, client, login, make_user) -> dict:
     users = {name: make_user(role, code, username=name) for name, role, code in CAST}
     with app.test_request_context():
         from app.indicators import demo
+
         demo.seed()
         db.session.commit()
     captured: dict = {}
     with app.test_request_context():
-        captured["figures"] = {f"{root}-{year}-{ty}-{only}": _figures(root, year, ty, only)
-                               for root, year, ty, only in (("099", 2025, None, None), ("099", 2025, 2025, None),
-                                                            ("099", 2024, None, None), ("11", 2025, None, None),
-                                                            ("11", 2024, 2024, None), ("099", 2025, None, "03295"))}
+        captured["figures"] = {
+            f"{root}-{year}-{ty}-{only}": _figures(root, year, ty, only)
+            for root, year, ty, only in (
+                ("099", 2025, None, None),
+                ("099", 2025, 2025, None),
+                ("099", 2024, None, None),
+                ("11", 2025, None, None),
+                ("11", 2024, 2024, None),
+                ("099", 2025, None, "03295"),
+            )
+        }
         captured["queues"] = _queues()
         captured["cascade"] = _cascade()
         captured["budget"] = _budget()
-        captured["export"] = {f"{root}-{year}-{ty}": _export(root, year, ty)
-                              for root, year, ty in (("099", 2025, None), ("099", 2024, 2024), ("11", 2025, None))}
+        captured["export"] = {
+            f"{root}-{year}-{ty}": _export(root, year, ty)
+            for root, year, ty in (("099", 2025, None), ("099", 2024, 2024), ("11", 2025, None))
+        }
     pages = {}
-    for name, paths in (("huyen.hoi", ("/indicators/?year=2025", "/indicators/?year=2024&targets=year",
-                                       "/indicators/targets", "/indicators/targets?year=2025",
-                                       "/indicators/budget")),
-                        ("tinh.hoi", ("/indicators/?year=2025",))):
+    for name, paths in (
+        (
+            "huyen.hoi",
+            (
+                "/indicators/?year=2025",
+                "/indicators/?year=2024&targets=year",
+                "/indicators/targets",
+                "/indicators/targets?year=2025",
+                "/indicators/budget",
+            ),
+        ),
+        ("tinh.hoi", ("/indicators/?year=2025",)),
+    ):
         login(client, SimpleNamespace(username=name, password=users[name].password))
         for path in paths:
             response = client.get(path)
             assert response.status_code == 200, path
-            pages[f"{name} {path}"] = _numbers(response.get_data(as_text=True), 'id="indicator-figures"'
-                                               if "targets" not in path and "budget" not in path else "<main")
+            pages[f"{name} {path}"] = _numbers(
+                response.get_data(as_text=True),
+                'id="indicator-figures"' if "targets" not in path and "budget" not in path else "<main",
+            )
         client.post("/auth/logout")
     captured["pages"] = pages
     return json.loads(json.dumps(captured, ensure_ascii=False, default=str))

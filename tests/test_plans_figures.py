@@ -28,14 +28,33 @@ def dialogues():
 
 def test_source_and_formula_indicators_are_counted_and_frozen_into_the_report(app, dialogues):
     from app.indicators import figures, plans, services
+
     with app.test_request_context():
         plan = active_plan(activate=False)
-        plans.save_indicator(plan, None, {"code": "CT9", "name": "Đối thoại từ sổ sự kiện", "kind": "count",
-                                          "phase_target": 40, "source": "test:dialogues"}, actor="test")
-        plans.save_indicator(plan, None, {"code": "CT10", "name": "Gấp đôi đối thoại", "kind": "count",
-                                          "phase_target": 80, "formula": "CT9 * 2"}, actor="test")
-        plans.save_cycle_rule(plan, None, {"frequency": "quarterly", "round": "quarter", "level": "commune",
-                                           "working_days": 10}, actor="test")
+        plans.save_indicator(
+            plan,
+            None,
+            {
+                "code": "CT9",
+                "name": "Đối thoại từ sổ sự kiện",
+                "kind": "count",
+                "phase_target": 40,
+                "source": "test:dialogues",
+            },
+            actor="test",
+        )
+        plans.save_indicator(
+            plan,
+            None,
+            {"code": "CT10", "name": "Gấp đôi đối thoại", "kind": "count", "phase_target": 80, "formula": "CT9 * 2"},
+            actor="test",
+        )
+        plans.save_cycle_rule(
+            plan,
+            None,
+            {"frequency": "quarterly", "round": "quarter", "level": "commune", "working_days": 10},
+            actor="test",
+        )
         plans.activate(plan, actor="test")
         commune = unit("2025-03295")
         report = figures.build(commune, 2026, only=commune)

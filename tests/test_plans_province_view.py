@@ -24,6 +24,7 @@ def app(tmp_path_factory):
 def test_a_pre_merger_cycle_shows_each_old_commune_once_under_its_successor(app, client, make_user, login):
     from app.indicators import queries, services
     from app.units.queries import merged_olds
+
     with time_machine.travel(datetime(2025, 1, 15, 3, 0, tzinfo=UTC), tick=False), app.test_request_context():
         cycle = services.open_cycle(2024, "update", actor="test")  # due 20/01/2025, before the merger
         sent_report(cycle, "03295", value=3, confirm_by="test-reviewer")  # on time; the others never sent
@@ -37,6 +38,7 @@ def test_a_pre_merger_cycle_shows_each_old_commune_once_under_its_successor(app,
             assert all(not line.own for line in lines) and all(r.late_days == 0 for line in lines for r in line.merged)
             quai_to = next(line for line in lines if line.unit.code == "2025-03295")
             from app.units.models import Unit
+
             expected = sorted(db.session.get(Unit, i).code for i in merged_olds()[unit("2025-03295").id])
             assert sorted(r.unit.code for r in quai_to.merged) == expected == ["03280", "03295", "03304"]
             assert {r.unit.code: r.state for r in quai_to.merged}["03295"] == "confirmed"
@@ -52,12 +54,18 @@ def test_a_pre_merger_cycle_shows_each_old_commune_once_under_its_successor(app,
 
 def test_the_current_cycle_lists_late_and_missing_communes_first_with_their_figures(app, client, make_user, login):
     from app.indicators import queries, services
+
     with time_machine.travel(NOW, tick=False):
         with app.test_request_context():
             plan = active_plan()
             from app.indicators import plans
-            plans.save_cycle_rule(plan, None, {"frequency": "quarterly", "round": "quarter", "level": "commune",
-                                               "working_days": 10}, actor="test")
+
+            plans.save_cycle_rule(
+                plan,
+                None,
+                {"frequency": "quarterly", "round": "quarter", "level": "commune", "working_days": 10},
+                actor="test",
+            )
             cycle = services.open_cycle(2026, "quarter", period="Q1", actor="test")
             assert cycle.commune_due_on == date(2026, 4, 14) and cycle.plan_id == plan.id
             sent_report(cycle, "2025-03268", value=2)
@@ -65,7 +73,7 @@ def test_the_current_cycle_lists_late_and_missing_communes_first_with_their_figu
             lines = queries.province_view(cycle, unit("11"))
             assert all(line.own and not line.merged for line in lines)  # after the merger: the new communes
             late = [line for line in lines if line.late_days]
-            assert late and lines[:len(late)] == late and all(line.late_days == 36 for line in late)
+            assert late and lines[: len(late)] == late and all(line.late_days == 36 for line in late)
             assert lines[-1].unit.code == "2025-03268" and lines[-1].state == "submitted"
             cycle_id = cycle.id
         login(client, make_user("district_reviewer", "11"))

@@ -24,6 +24,7 @@ TODAY = clock.today()
 def reference(app):
     """Notice version 1 and the proposed retention schedule, as `setup` loads them."""
     from app.privacy.services import load_reference
+
     with app.app_context():
         load_reference()
         db.session.commit()
@@ -38,55 +39,84 @@ def officer(app, make_user, login, reference):
 
 
 def _consent(client, case_id, **changes):
-    data = {"consent-purpose": "services", "consent-method": "verbal_with_witness", "consent-given_by": "self",
-            "consent-witness": "Trưởng bản", "consent-given_on": TODAY.isoformat(), "consent-language": "hmong"}
+    data = {
+        "consent-purpose": "services",
+        "consent-method": "verbal_with_witness",
+        "consent-given_by": "self",
+        "consent-witness": "Trưởng bản",
+        "consent-given_on": TODAY.isoformat(),
+        "consent-language": "hmong",
+    }
     data.update(changes)
     return client.post(f"/cases/{case_id}/consents", data=data)
 
 
 def _consents(app, case_id):
     from app.cases.models import Consent
+
     with app.app_context():
-        rows = [(c.notice_id, c.language, c.method, c.witness) for c in db.session.scalars(
-            select(Consent).where(Consent.case_id == case_id).order_by(Consent.created_at))]
+        rows = [
+            (c.notice_id, c.language, c.method, c.witness)
+            for c in db.session.scalars(select(Consent).where(Consent.case_id == case_id).order_by(Consent.created_at))
+        ]
         db.session.remove()
         return rows
 
 
 def _notices(app):
     from app.privacy.models import PrivacyNotice
+
     with app.app_context():
-        rows = [(n.id, n.version, n.valid_from, n.valid_to) for n in db.session.scalars(
-            select(PrivacyNotice).order_by(PrivacyNotice.version))]
+        rows = [
+            (n.id, n.version, n.valid_from, n.valid_to)
+            for n in db.session.scalars(select(PrivacyNotice).order_by(PrivacyNotice.version))
+        ]
         db.session.remove()
         return rows
 
 
 def _actions(app, prefix):
     from app.audit.models import AuditEntry
+
     with app.app_context():
-        rows = [(e.action, json.loads(e.detail or "{}")) for e in db.session.scalars(
-            select(AuditEntry).order_by(AuditEntry.seq)) if e.action.startswith(prefix)]
+        rows = [
+            (e.action, json.loads(e.detail or "{}"))
+            for e in db.session.scalars(select(AuditEntry).order_by(AuditEntry.seq))
+            if e.action.startswith(prefix)
+        ]
     return [(action, {k: v for k, v in detail.items() if k != "ip"}) for action, detail in rows]
 
 
 def test_every_consent_names_the_notice_version_read_and_a_new_version_never_changes_an_old_one(
-        app, client, counsellor, case_id, officer):
-    (v1, *_), = _notices(app)
+    app, client, counsellor, case_id, officer
+):
+    ((v1, *_),) = _notices(app)
     assert _consent(client, case_id).status_code == 303
     assert _consents(app, case_id) == [(v1, "hmong", "verbal_with_witness", "Trưởng bản")]
     # the officer publishes version 2 from tomorrow; version 1 ends then and its text stays as it was
     tomorrow = TODAY + timedelta(days=1)
-    bad = officer.post("/privacy/notices", data={"valid_from": (TODAY - timedelta(days=1)).isoformat(),
-                                                 "text_vi": "Bản mới", "text_plain": "Dễ hiểu"})
+    bad = officer.post(
+        "/privacy/notices",
+        data={"valid_from": (TODAY - timedelta(days=1)).isoformat(), "text_vi": "Bản mới", "text_plain": "Dễ hiểu"},
+    )
     assert bad.status_code == 200 and "Ngày áp dụng không được ở quá khứ" in bad.get_data(as_text=True)
-    assert officer.post("/privacy/notices", data={"valid_from": tomorrow.isoformat(), "text_vi": "Thông báo mới",
-                                                  "text_plain": "Câu ngắn, dễ hiểu.",
-                                                  "change_note": "Thêm cơ quan nhận"}).status_code == 303
+    assert (
+        officer.post(
+            "/privacy/notices",
+            data={
+                "valid_from": tomorrow.isoformat(),
+                "text_vi": "Thông báo mới",
+                "text_plain": "Câu ngắn, dễ hiểu.",
+                "change_note": "Thêm cơ quan nhận",
+            },
+        ).status_code
+        == 303
+    )
     (_, _, _, v1_end), (v2, version, start, end) = _notices(app)
     assert v1_end == tomorrow and (version, start, end) == (2, tomorrow, None)
-    assert ("privacy.notice_publish", {"version": 2, "valid_from": tomorrow.isoformat()}) in \
-        _actions(app, "privacy.notice")
+    assert ("privacy.notice_publish", {"version": 2, "valid_from": tomorrow.isoformat()}) in _actions(
+        app, "privacy.notice"
+    )
     # a consent of today names version 1, and naming version 2 for today is refused beside the field
     refused = _consent(client, case_id, **{"consent-notice_id": v2})
     assert refused.status_code == 200
@@ -100,6 +130,7 @@ def test_every_consent_names_the_notice_version_read_and_a_new_version_never_cha
     assert "Chúng tôi ghi thông tin của chị/em" in notice
     assert client.get("/privacy/notices").status_code == 403
     from app.privacy.services import notice_on
+
     with app.app_context():
         assert notice_on(tomorrow).text_plain == "Câu ngắn, dễ hiểu." and notice_on(TODAY).version == 1
 
@@ -108,21 +139,42 @@ def test_the_dossier_clocks_reach_the_officers_work_queue(app, officer):
     # no dossier yet: 60 days from 1/1/2026 (the law's first day) ran out on 2/3/2026
     queue = officer.get("/work/").get_data(as_text=True)
     assert "Lập hồ sơ đánh giá tác động xử lý dữ liệu cá nhân (60 ngày)" in queue and "quá hạn" in queue
-    sections = {key: f"Nội dung mục {key}" for key in ("controller", "purposes", "subjects", "processing",
-                                                        "transfers", "risks", "measures", "consequences")}
-    incomplete = officer.post("/privacy/dossier", data=dict(sections, reason="initial", risks="",
-                                                            processing_started_on="2026-01-01"))
+    sections = {
+        key: f"Nội dung mục {key}"
+        for key in (
+            "controller",
+            "purposes",
+            "subjects",
+            "processing",
+            "transfers",
+            "risks",
+            "measures",
+            "consequences",
+        )
+    }
+    incomplete = officer.post(
+        "/privacy/dossier", data=dict(sections, reason="initial", risks="", processing_started_on="2026-01-01")
+    )
     assert incomplete.status_code == 200 and "Nội dung mục purposes" in incomplete.get_data(as_text=True)
-    assert officer.post("/privacy/dossier", data=dict(sections, reason="initial",
-                                                      processing_started_on="2026-01-01")).status_code == 303
+    assert (
+        officer.post(
+            "/privacy/dossier", data=dict(sections, reason="initial", processing_started_on="2026-01-01")
+        ).status_code
+        == 303
+    )
     queue = officer.get("/work/").get_data(as_text=True)
     assert "(60 ngày)" not in queue and "Cập nhật định kỳ hồ sơ đánh giá tác động (6 tháng)" in queue
     # a reorganisation: 10 days to update the dossier
-    assert officer.post("/privacy/dossier/reorganisations", data={
-        "occurred_on": TODAY.isoformat(), "description": "Sáp nhập xã"}).status_code == 303
+    assert (
+        officer.post(
+            "/privacy/dossier/reorganisations", data={"occurred_on": TODAY.isoformat(), "description": "Sáp nhập xã"}
+        ).status_code
+        == 303
+    )
     queue = officer.get("/work/").get_data(as_text=True)
     assert "sau khi tổ chức lại (10 ngày)" in queue and "còn 10 ngày" in queue
     from app.privacy.models import DossierVersion
+
     with app.app_context():
         (dossier,) = db.session.scalars(select(DossierVersion))
         assert dossier.facts["recipients"] and dossier.sections["risks"] == "Nội dung mục risks"
@@ -139,14 +191,19 @@ def test_the_dossier_clocks_reach_the_officers_work_queue(app, officer):
     assert "6. Đánh giá tác động, rủi ro và khả năng xảy ra (mẫu 02a)" in paragraphs
     assert "Nội dung mục measures" in paragraphs
     # the update answers the reorganisation
-    assert officer.post("/privacy/dossier", data=dict(sections, reason="reorganisation",
-                                                      processing_started_on="2026-01-01")).status_code == 303
+    assert (
+        officer.post(
+            "/privacy/dossier", data=dict(sections, reason="reorganisation", processing_started_on="2026-01-01")
+        ).status_code
+        == 303
+    )
     assert "(10 ngày)" not in officer.get("/work/").get_data(as_text=True)
 
 
 def test_dossier_clock_edges_count_calendar_days(app, reference):
     from app.deadlines import due_at
     from app.privacy import rules
+
     start = clock.start_of_day(date(2026, 12, 7))
     assert due_at(rules.DOSSIER_REORGANISATION, start) == clock.end_of_day(date(2026, 12, 17))
     assert due_at(rules.DOSSIER_FIRST, start) == clock.end_of_day(date(2027, 2, 5))  # Tết does not stop it
@@ -154,18 +211,36 @@ def test_dossier_clock_edges_count_calendar_days(app, reference):
 
 
 def test_a_referral_to_an_agency_without_a_live_agreement_warns_and_the_audit_says_so(
-        app, client, counsellor, case_id, unit, officer):
+    app, client, counsellor, case_id, unit, officer
+):
     add_share_consent(client, case_id, unit(AGENCY).id)
     confirm = send(client, case_id, unit(AGENCY).id, confirm="")
     assert 'id="no-agreement"' in confirm.get_data(as_text=True)
-    bad = officer.post("/privacy/agreements", data={"agency_id": unit(AGENCY).id, "reference": "",
-                                                    "signed_on": TODAY.isoformat(),
-                                                    "valid_from": TODAY.isoformat(), "scope": "Học nghề"})
+    bad = officer.post(
+        "/privacy/agreements",
+        data={
+            "agency_id": unit(AGENCY).id,
+            "reference": "",
+            "signed_on": TODAY.isoformat(),
+            "valid_from": TODAY.isoformat(),
+            "scope": "Học nghề",
+        },
+    )
     assert bad.status_code == 200 and "Vui lòng nhập" in bad.get_data(as_text=True)
-    assert officer.post("/privacy/agreements", data={
-        "agency_id": unit(AGENCY).id, "reference": "12/2026/TTCG", "signed_on": TODAY.isoformat(),
-        "valid_from": TODAY.isoformat(), "valid_to": (TODAY + timedelta(days=365)).isoformat(),
-        "scope": "Nhóm tuổi, điện thoại, sự việc; để hỗ trợ học nghề"}).status_code == 303
+    assert (
+        officer.post(
+            "/privacy/agreements",
+            data={
+                "agency_id": unit(AGENCY).id,
+                "reference": "12/2026/TTCG",
+                "signed_on": TODAY.isoformat(),
+                "valid_from": TODAY.isoformat(),
+                "valid_to": (TODAY + timedelta(days=365)).isoformat(),
+                "scope": "Nhóm tuổi, điện thoại, sự việc; để hỗ trợ học nghề",
+            },
+        ).status_code
+        == 303
+    )
     confirm = send(client, case_id, unit(AGENCY).id, confirm="")
     assert confirm.status_code == 200 and 'id="no-agreement"' not in confirm.get_data(as_text=True)
     assert send(client, case_id, unit(AGENCY).id).status_code == 303
@@ -176,17 +251,29 @@ def test_a_referral_to_an_agency_without_a_live_agreement_warns_and_the_audit_sa
 
 
 def test_the_monthly_job_lists_cases_past_retention_for_a_decision_and_deletes_nothing(
-        app, client, counsellor, case_id, officer):
+    app, client, counsellor, case_id, officer
+):
     from app.cases.models import Case
     from app.privacy.models import RetentionReview, RetentionRule
-    bad = officer.post("/privacy/retention", data={"record_type": "closed_case", "closed_case-months": "0",
-                                                   "closed_case-basis": "x"})
+
+    bad = officer.post(
+        "/privacy/retention", data={"record_type": "closed_case", "closed_case-months": "0", "closed_case-basis": "x"}
+    )
     assert bad.status_code == 200 and "closed_case-months-error" in bad.get_data(as_text=True)
-    assert officer.post("/privacy/retention", data={
-        "record_type": "closed_case", "closed_case-months": "24",
-        "closed_case-basis": "Quyết định của Hội LHPN tỉnh"}).status_code == 303
-    assert ("privacy.retention_set", {"record_type": "closed_case", "before": 60, "months": 24}) in \
-        _actions(app, "privacy.retention")
+    assert (
+        officer.post(
+            "/privacy/retention",
+            data={
+                "record_type": "closed_case",
+                "closed_case-months": "24",
+                "closed_case-basis": "Quyết định của Hội LHPN tỉnh",
+            },
+        ).status_code
+        == 303
+    )
+    assert ("privacy.retention_set", {"record_type": "closed_case", "before": 60, "months": 24}) in _actions(
+        app, "privacy.retention"
+    )
     with app.app_context():
         case = db.session.get(Case, case_id)
         case.status, case.closed_on = "closed", TODAY - timedelta(days=800)
@@ -202,20 +289,39 @@ def test_the_monthly_job_lists_cases_past_retention_for_a_decision_and_deletes_n
         review_id = review.id
         assert db.session.get(Case, case_id).erased_at is None  # nothing deleted
         assert db.session.scalar(select(RetentionRule.months).where(RetentionRule.record_type == "closed_case")) == 24
-    no_date = officer.post("/privacy/retention/reviews", data={"review_id": review_id, "decision": "keep",
-                                                               "reason": "Đang có vụ án"})
+    no_date = officer.post(
+        "/privacy/retention/reviews", data={"review_id": review_id, "decision": "keep", "reason": "Đang có vụ án"}
+    )
     assert "Tiếp tục lưu cần một ngày xem lại" in no_date.get_data(as_text=True)
-    assert officer.post("/privacy/retention/reviews", data={
-        "review_id": review_id, "decision": "keep", "reason": "Đang có vụ án",
-        "keep_until": (TODAY + timedelta(days=180)).isoformat()}).status_code == 303
+    assert (
+        officer.post(
+            "/privacy/retention/reviews",
+            data={
+                "review_id": review_id,
+                "decision": "keep",
+                "reason": "Đang có vụ án",
+                "keep_until": (TODAY + timedelta(days=180)).isoformat(),
+            },
+        ).status_code
+        == 303
+    )
     assert "Hồ sơ quá thời hạn lưu trữ chờ quyết định" not in officer.get("/work/").get_data(as_text=True)
     assert "closed_case=0" in runner.invoke(args=["retention", "run"]).output  # kept: not listed again yet
 
 
 def test_the_officer_reaches_the_controller_pages_but_no_case_and_the_admin_none(
-        app, client, counsellor, case_id, officer, make_user, login):
-    for path in ("/privacy/", "/privacy/notices", "/privacy/dossier", "/privacy/agreements", "/privacy/retention",
-                 "/privacy/retention/reviews", "/privacy/register", "/privacy/notice"):
+    app, client, counsellor, case_id, officer, make_user, login
+):
+    for path in (
+        "/privacy/",
+        "/privacy/notices",
+        "/privacy/dossier",
+        "/privacy/agreements",
+        "/privacy/retention",
+        "/privacy/retention/reviews",
+        "/privacy/register",
+        "/privacy/notice",
+    ):
         assert officer.get(path).status_code == 200, path
     assert officer.get(f"/cases/{case_id}").status_code in (403, 404)
     admin = app.test_client()
@@ -250,6 +356,7 @@ def test_bad_input_to_every_officer_form_answers_a_message_never_a_5xx(app, offi
             assert answer.status_code in (200, 303, 400, 404, 413), (path, value[:20], answer.status_code)
             assert "<script>alert(1)</script>" not in answer.get_data(as_text=True), path
     from app.privacy.models import PrivacyNotice, TransferAgreement
+
     with app.app_context():
         assert db.session.scalar(select(TransferAgreement.id)) is None
         assert [n.version for n in db.session.scalars(select(PrivacyNotice))] == [1]

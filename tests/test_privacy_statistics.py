@@ -18,6 +18,7 @@ def _figures(app) -> tuple[int, int, int]:
     from app.indicators import derived
     from app.protection import stats
     from app.units.queries import by_code, scope_ids
+
     with app.test_request_context():
         support = derived.trusted_address_support(scope_ids(by_code("TA-02")), 2026)
         forms = next(t for t in stats.tables(by_code("03295"), 2026, frozenset()) if t.key == "forms")
@@ -32,28 +33,47 @@ def _with_incident_and_referral(app, world) -> None:
     from app.protection import services
     from app.referrals import services as referrals
     from app.units.queries import by_code
+
     with app.test_request_context(), time_machine.travel(vn(2026, 12, 2, 9, 0), tick=False):
         case, actor = db.session.get(Case, world.case_id), user(world.counsellor_id)
-        services.add_incident(case, {"occurred_on": date(2026, 11, 1), "place_type": "home",
-                                     "forms": ["physical"]}, actor=actor)
-        referrals.send_referral(case, {"idempotency_key": f"stats-{case.id}", "agency_id": by_code("AG-PVHXH-03295").id,
-                                       "services": ["vocational_training"], "urgency": "normal",
-                                       "fields": ["age_band"], "emergency": True,
-                                       "emergency_reason": "Nguy hiểm đến tính mạng"}, actor=actor)
+        services.add_incident(
+            case, {"occurred_on": date(2026, 11, 1), "place_type": "home", "forms": ["physical"]}, actor=actor
+        )
+        referrals.send_referral(
+            case,
+            {
+                "idempotency_key": f"stats-{case.id}",
+                "agency_id": by_code("AG-PVHXH-03295").id,
+                "services": ["vocational_training"],
+                "urgency": "normal",
+                "fields": ["age_band"],
+                "emergency": True,
+                "emergency_reason": "Nguy hiểm đến tính mạng",
+            },
+            actor=actor,
+        )
         db.session.commit()
 
 
 def _consent(client, case_id, purpose="statistics"):
-    return client.post(f"/cases/{case_id}/consents", data={
-        "consent-purpose": purpose, "consent-method": "signed", "consent-given_by": "self",
-        "consent-given_on": "2026-03-02"})
+    return client.post(
+        f"/cases/{case_id}/consents",
+        data={
+            "consent-purpose": purpose,
+            "consent-method": "signed",
+            "consent-given_by": "self",
+            "consent-given_on": "2026-03-02",
+        },
+    )
 
 
 def _statistics_consents(app, case_id):
     from app.cases.models import Consent
+
     with app.app_context():
-        return list(db.session.scalars(select(Consent.id).where(Consent.case_id == case_id,
-                                                                Consent.purpose == "statistics")))
+        return list(
+            db.session.scalars(select(Consent.id).where(Consent.case_id == case_id, Consent.purpose == "statistics"))
+        )
 
 
 def test_a_withdrawn_statistics_consent_takes_the_case_out_of_every_figure(app, client, make_user, login):
@@ -67,14 +87,20 @@ def test_a_withdrawn_statistics_consent_takes_the_case_out_of_every_figure(app, 
         # a consent for another purpose withdrawn changes nothing
         assert _consent(client, world.case_id, "services").status_code == 303
         (consent_id,) = _statistics_consents(app, world.case_id)
-        assert client.post(f"/cases/{world.case_id}/consents/{consent_id}/withdraw",
-                           data={f"withdraw-{consent_id}-withdrawn_on": TODAY.isoformat()}).status_code == 303
+        assert (
+            client.post(
+                f"/cases/{world.case_id}/consents/{consent_id}/withdraw",
+                data={f"withdraw-{consent_id}-withdrawn_on": TODAY.isoformat()},
+            ).status_code
+            == 303
+        )
         after = _figures(app)
         assert after == (before[0] - 1, before[1] - 1, before[2] - 1)
         # consent given again: the case counts again from the next computation on
         assert _consent(client, world.case_id).status_code == 303
         assert _figures(app) == before
     from app.audit.models import AuditEntry
+
     with app.app_context():
         actions = list(db.session.scalars(select(AuditEntry.action).where(AuditEntry.object_id == world.case_id)))
     assert "privacy.statistics_out" in actions and "privacy.statistics_in" in actions
@@ -85,6 +111,7 @@ def _record(app, user_id):
     from helpers import PASSWORD, UserRecord
 
     from app.auth.models import User
+
     with app.app_context():
         found = db.session.get(User, user_id)
         return UserRecord(found.id, found.username, PASSWORD, "counsellor", "TA-02", None)
@@ -95,6 +122,7 @@ def test_a_restriction_keeps_the_case_out_until_it_is_lifted_whatever_the_consen
     from app.auth.models import User
     from app.cases.models import Case
     from app.rights.models import Restriction
+
     world = make_world(app, make_user, kind="dv")
     _with_incident_and_referral(app, world)
     before = _figures(app)

@@ -32,10 +32,15 @@ PASSWORD = "mat-khau-san-xuat-dai"
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.skipif(not TEST_DATABASE_URL, reason="TEST_DATABASE_URL is not set: production serving needs "
-                                                     "PostgreSQL (CI sets it in .ci/run)"),
-    pytest.mark.skipif(REDIS_SERVER is None, reason="redis-server is not installed: production throttling needs a "
-                                                  "Redis with a password (the test starts its own)"),
+    pytest.mark.skipif(
+        not TEST_DATABASE_URL,
+        reason="TEST_DATABASE_URL is not set: production serving needs PostgreSQL (CI sets it in .ci/run)",
+    ),
+    pytest.mark.skipif(
+        REDIS_SERVER is None,
+        reason="redis-server is not installed: production throttling needs a "
+        "Redis with a password (the test starts its own)",
+    ),
 ]
 
 
@@ -71,18 +76,44 @@ def production(tmp_path, schema_url, locked_redis):
     load_or_create(str(key_file), create=True)
     key_file.chmod(0o400)
     from app.audit.anchor import create_signing_key
+
     create_signing_key(str(key_file.parent / "audit-signing.key"))
-    env = {**os.environ, "APP_CONFIG": "production", "DATABASE_URL": schema_url, "TINCAY_KEY_FILE": str(key_file),
-           "SECRET_KEY": secrets.token_urlsafe(48), "RATELIMIT_STORAGE_URI": redis_url(locked_redis),
-           "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "APP_CONFIG": "production",
+        "DATABASE_URL": schema_url,
+        "TINCAY_KEY_FILE": str(key_file),
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "RATELIMIT_STORAGE_URI": redis_url(locked_redis),
+        "PYTHONPATH": str(ROOT),
+    }
     env.pop("FLASK_DEBUG", None)
     flask = str(Path(sys.executable).parent / "flask")
-    setup = subprocess.run([flask, "--app", "wsgi", "setup"], cwd=ROOT, env=env, capture_output=True, text=True,
-                           timeout=120)
+    setup = subprocess.run(
+        [flask, "--app", "wsgi", "setup"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert setup.returncode == 0, setup.stderr[-3000:]
-    add = subprocess.run([flask, "--app", "wsgi", "users", "create", "tuvan.prod", "--role", "counsellor",
-                          "--unit", "TA-02", "--password-stdin"], cwd=ROOT, env=env, input=PASSWORD + "\n",
-                         text=True, capture_output=True, timeout=60)
+    add = subprocess.run(
+        [
+            flask,
+            "--app",
+            "wsgi",
+            "users",
+            "create",
+            "tuvan.prod",
+            "--role",
+            "counsellor",
+            "--unit",
+            "TA-02",
+            "--password-stdin",
+        ],
+        cwd=ROOT,
+        env=env,
+        input=PASSWORD + "\n",
+        text=True,
+        capture_output=True,
+        timeout=60,
+    )
     assert add.returncode == 0, add.stderr
     return env
 
@@ -93,10 +124,25 @@ def gunicorn(production, tmp_path):
     port = _free_port()
     access_log = tmp_path / "access.log"
     process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "--config", str(ROOT / "gunicorn.conf.py"),
-         "--bind", f"127.0.0.1:{port}", "--workers", "2", "--access-logfile", str(access_log),
-         "--error-logfile", str(tmp_path / "error.log"), "wsgi:app"],
-        cwd=ROOT, env=production, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "--config",
+            str(ROOT / "gunicorn.conf.py"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--access-logfile",
+            str(access_log),
+            "--error-logfile",
+            str(tmp_path / "error.log"),
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=production,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     client = Client(port)
     deadline = time.monotonic() + 60
     while True:
@@ -165,8 +211,9 @@ class Client:
 
 def _sign_in(client: Client, totp: pyotp.TOTP | None, step_offset: int = 0) -> Response:
     token, _ = client.csrf("/auth/login?expired=1")
-    response = client.request("POST", "/auth/login", {"csrf_token": token, "username": "tuvan.prod",
-                                                       "password": PASSWORD})
+    response = client.request(
+        "POST", "/auth/login", {"csrf_token": token, "username": "tuvan.prod", "password": PASSWORD}
+    )
     assert response.status == 302, response.text[:300]
     if totp is None:
         return response
@@ -210,10 +257,12 @@ def test_a_journey_through_gunicorn_in_production(gunicorn, production):
     # A wrong password is counted in Redis, shared by every worker.
     client.cookies.clear()
     token, _ = client.csrf("/auth/login")
-    refused = client.request("POST", "/auth/login", {"csrf_token": token, "username": "tuvan.prod",
-                                                     "password": "sai-mat-khau-roi"})
+    refused = client.request(
+        "POST", "/auth/login", {"csrf_token": token, "username": "tuvan.prod", "password": "sai-mat-khau-roi"}
+    )
     assert refused.status == 200 and "không đúng" in refused.text
     import redis
+
     shared = redis.Redis.from_url(production["RATELIMIT_STORAGE_URI"])
     assert shared.keys("*login-fail*"), "throttling did not reach Redis"
 

@@ -26,8 +26,11 @@ ROOT = Path(__file__).resolve().parent.parent
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 HOST = "tincay.example.vn"
 
-pytestmark = pytest.mark.skipif(NGINX is None, reason="nginx is not installed (apt-get install nginx-light "
-                                                      "libnginx-mod-http-brotli-filter) — the site file is untested")
+pytestmark = pytest.mark.skipif(
+    NGINX is None,
+    reason="nginx is not installed (apt-get install nginx-light "
+    "libnginx-mod-http-brotli-filter) — the site file is untested",
+)
 
 
 def _free_port() -> int:
@@ -45,13 +48,21 @@ def _self_signed(folder: Path) -> tuple[Path, Path]:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, HOST)])
     now = datetime.datetime.now(datetime.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now)
-            .not_valid_after(now + datetime.timedelta(days=1)).sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
     cert_path, key_path = folder / "cert.pem", folder / "key.pem"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return cert_path, key_path
 
 
@@ -73,8 +84,9 @@ def site(app, tmp_path):
     conf = conf.replace(f"/etc/letsencrypt/live/{HOST}/privkey.pem", str(key))
     conf = conf.replace("/var/log/nginx/", f"{tmp_path}/")
     conf = conf.replace("ssl_stapling on;", "ssl_stapling off;").replace("ssl_stapling_verify on;", "")
-    temp = "".join(f"{kind}_temp_path {tmp_path}/{kind};\n" for kind in ("client_body", "proxy", "fastcgi",
-                                                                          "uwsgi", "scgi"))
+    temp = "".join(
+        f"{kind}_temp_path {tmp_path}/{kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
     modules = _modules()
     if "brotli" not in modules:  # the module is optional: without it the site serves gzip only
         conf = re.sub(r"\n\s*brotli[^;]*;", "", conf)
@@ -83,12 +95,17 @@ def site(app, tmp_path):
     (tmp_path / "nginx.conf").write_text(
         f"{user}{modules}pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/main-error.log;\nevents {{}}\n"
         f"http {{\ninclude /etc/nginx/mime.types;\ndefault_type application/octet-stream;\n{temp}"
-        f"include {tmp_path}/tincay.conf;\n}}\n")
-    check = subprocess.run([NGINX, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
-                           capture_output=True, text=True)
+        f"include {tmp_path}/tincay.conf;\n}}\n"
+    )
+    check = subprocess.run(
+        [NGINX, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")], capture_output=True, text=True
+    )
     assert check.returncode == 0, check.stderr
-    process = subprocess.Popen([NGINX, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-g", "daemon off;"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [NGINX, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-g", "daemon off;"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 10
     while True:
         try:
@@ -97,8 +114,13 @@ def site(app, tmp_path):
         except OSError:
             assert time.monotonic() < deadline and process.poll() is None, "nginx did not start"
             time.sleep(0.1)
-    yield {"http": http_port, "https": https_port, "log": tmp_path / "tincay.access.log", "brotli": "brotli" in modules,
-           "error_log": tmp_path / "tincay.error.log"}
+    yield {
+        "http": http_port,
+        "https": https_port,
+        "log": tmp_path / "tincay.access.log",
+        "brotli": "brotli" in modules,
+        "error_log": tmp_path / "tincay.error.log",
+    }
     process.send_signal(signal.SIGQUIT)
     try:
         process.wait(timeout=10)
@@ -150,8 +172,13 @@ def test_nginx_site_compresses_caches_limits_and_logs_nothing_personal(site):
             assert response.getheader("Content-Encoding") == expected, (asset, encoding)
             assert response.getheader("Cache-Control") == "public, max-age=31536000, immutable", asset
 
-    too_big, _ = _get(site["https"], "/auth/login", method="POST", body=b"x" * (2 * 1024 * 1024),
-                      **{"Content-Type": "application/x-www-form-urlencoded"})
+    too_big, _ = _get(
+        site["https"],
+        "/auth/login",
+        method="POST",
+        body=b"x" * (2 * 1024 * 1024),
+        **{"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert too_big.status == 413
 
     time.sleep(0.2)
@@ -163,8 +190,13 @@ def test_nginx_site_compresses_caches_limits_and_logs_nothing_personal(site):
 def test_nginx_error_log_names_no_client_and_no_query(site):
     # Each of these makes nginx write a request-level error line ("client: …, request: "POST /…?…"") at the
     # default levels: a body over the limit, a malformed request, a path outside the upstream's reach.
-    too_big, _ = _get(site["https"], "/auth/login?ten=Lo-Thi-Mai", method="POST", body=b"x" * (2 * 1024 * 1024),
-                      **{"Content-Type": "application/x-www-form-urlencoded"})
+    too_big, _ = _get(
+        site["https"],
+        "/auth/login?ten=Lo-Thi-Mai",
+        method="POST",
+        body=b"x" * (2 * 1024 * 1024),
+        **{"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert too_big.status == 413
     with socket.create_connection(("127.0.0.1", site["http"]), timeout=5) as raw:
         raw.sendall(b"GET /cases/?q=Lo-Thi-Mai HTTP/1.1\r\nHost: \r\nHost: x\r\n\r\n")

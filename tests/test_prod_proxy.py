@@ -6,8 +6,15 @@ from app import create_app
 
 
 def _client_view(tmp_path, **overrides):
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite",
-                                 "KEY_FILE": str(tmp_path / "keys.json"), "SECRET_KEY": "x" * 40, **overrides})
+    app = create_app(
+        "testing",
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite",
+            "KEY_FILE": str(tmp_path / "keys.json"),
+            "SECRET_KEY": "x" * 40,
+            **overrides,
+        },
+    )
     app.before_request_funcs[None].clear()  # no keys or database needed to echo the address
     app.add_url_rule("/_whoami", "whoami", lambda: f"{request.remote_addr} {request.scheme}")
     return app.test_client()

@@ -17,6 +17,7 @@ def test_the_app_uses_a_password_protected_redis_from_its_url(locked_redis, tmp_
         redis.Redis.from_url(f"redis://127.0.0.1:{port}/0").keys("*")  # no password, no service
 
     from app.extensions import limiter
+
     # The limiter is one object for every app of this process: building an app on this Redis points it here, and
     # this Redis stops after the test. Give the other tests of this worker their own storage back.
     saved = (limiter._storage, limiter._limiter)

@@ -6,7 +6,8 @@ from app.extensions import db
 
 
 def test_seed_demo_adds_recurring_incidents_an_order_with_renewal_and_exception_and_an_identification(
-        app, make_user, login):
+    app, make_user, login
+):
     from app import demo, workqueue
     from app.auth.models import User
     from app.protection.models import (
@@ -17,6 +18,7 @@ def test_seed_demo_adds_recurring_incidents_an_order_with_renewal_and_exception_
         NoContactOrder,
         RiskAssessment,
     )
+
     with app.test_request_context():
         logins = demo.seed(24)
         assert any(role == "supervisor" for _, role, _ in logins)
@@ -24,8 +26,12 @@ def test_seed_demo_adds_recurring_incidents_an_order_with_renewal_and_exception_
         renewals = [o for o in orders if o.renewal_of_id]
         assert len(renewals) == 1 and renewals[0].renewal_of.has_ended()
         assert any(o.status == "requested" for o in orders)  # a 12-hour clock is running
-        assert db.session.scalar(select(func.count()).select_from(ExceptionContact)
-                                 .where(ExceptionContact.status == "pending")) == 1
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(ExceptionContact).where(ExceptionContact.status == "pending")
+            )
+            == 1
+        )
         assert db.session.scalar(select(func.count()).select_from(Incident)) >= 5
         ident = db.session.scalar(select(Identification))
         assert ident.outcome == "pending" and ident.being_protected and ident.evidence
@@ -39,5 +45,6 @@ def test_seed_demo_adds_recurring_incidents_an_order_with_renewal_and_exception_
         assert {"no_contact_decision", "trafficking_verification", "risk_review"} <= kinds
         # a second run adds nothing twice
         from app.protection import demo as protection_demo
+
         assert protection_demo.seed() == 0
         db.session.remove()

@@ -24,6 +24,7 @@ def _no_unchosen(html: str, where: str) -> None:
 
 def _case_code(app, case_id):
     from app.cases.models import Case
+
     with app.app_context():
         code = db.session.get(Case, case_id).code
         db.session.remove()
@@ -38,18 +39,23 @@ def test_the_agency_sees_exactly_the_chosen_fields_on_every_referral_route(app, 
         "inbox": officer.get("/referrals/"),
         "inbox fragment": officer.get("/referrals/", headers={"HX-Request": "true", "HX-Target": "referral-lists"}),
         "detail": officer.get(f"/referrals/{referral_id}"),
-        "status fragment": officer.get(f"/referrals/{referral_id}",
-                                       headers={"HX-Request": "true", "HX-Target": "referral-status"}),
+        "status fragment": officer.get(
+            f"/referrals/{referral_id}", headers={"HX-Request": "true", "HX-Target": "referral-status"}
+        ),
         "print": officer.post(f"/referrals/{referral_id}/print"),
         "acknowledge": officer.post(f"/referrals/{referral_id}/acknowledge", follow_redirects=True),
         "decline with bad input": officer.post(f"/referrals/{referral_id}/decline", data={"reason": ""}),
-        "accept htmx": officer.post(f"/referrals/{referral_id}/accept",
-                                    headers={"HX-Request": "true", "HX-Target": "referral-status"}),
-        "service": officer.post(f"/referrals/{referral_id}/services", data={
-            "kind": "vocational_training", "delivered_on": TODAY.isoformat(), "notes": "Lớp may"},
-            follow_redirects=True),
-        "complete": officer.post(f"/referrals/{referral_id}/complete", data={"feedback": "Đã học xong khoá may"},
-                                 follow_redirects=True),
+        "accept htmx": officer.post(
+            f"/referrals/{referral_id}/accept", headers={"HX-Request": "true", "HX-Target": "referral-status"}
+        ),
+        "service": officer.post(
+            f"/referrals/{referral_id}/services",
+            data={"kind": "vocational_training", "delivered_on": TODAY.isoformat(), "notes": "Lớp may"},
+            follow_redirects=True,
+        ),
+        "complete": officer.post(
+            f"/referrals/{referral_id}/complete", data={"feedback": "Đã học xong khoá may"}, follow_redirects=True
+        ),
         "case page": officer.get(f"/cases/{case_id}"),
         "case list": officer.get("/cases/"),
         "case search": officer.post("/cases/", data={"q": "Lò Thị Mai"}),
@@ -79,15 +85,24 @@ def test_every_action_is_audited_with_ids_only(app, client, make_user, login, un
     officer.post(f"/referrals/{referral_id}/print")
     officer.post(f"/referrals/{referral_id}/acknowledge")
     officer.post(f"/referrals/{referral_id}/accept")
-    officer.post(f"/referrals/{referral_id}/services", data={"kind": "vocational_training",
-                                                             "delivered_on": TODAY.isoformat(), "notes": "Lớp may"})
+    officer.post(
+        f"/referrals/{referral_id}/services",
+        data={"kind": "vocational_training", "delivered_on": TODAY.isoformat(), "notes": "Lớp may"},
+    )
     officer.post(f"/referrals/{referral_id}/complete", data={"feedback": "Đã học xong khoá may"})
     stranger = as_user(app, make_user, login, "agency_officer", OTHER_AGENCY)
     assert stranger.get(f"/referrals/{referral_id}").status_code == 404
     entries = audit_actions(app, case_id)
     actions = [a for a, _, _ in entries]
-    for action in ("referral.send", "referral.open", "referral.print", "referral.acknowledged", "referral.accepted",
-                   "referral.service", "referral.completed"):
+    for action in (
+        "referral.send",
+        "referral.open",
+        "referral.print",
+        "referral.acknowledged",
+        "referral.accepted",
+        "referral.service",
+        "referral.completed",
+    ):
         assert action in actions, action
     all_entries = audit_actions(app)
     assert any(a == "access.denied" and "referral" in d for a, _, d in all_entries)
@@ -101,15 +116,27 @@ def test_every_action_is_audited_with_ids_only(app, client, make_user, login, un
 
 def test_another_agency_and_another_commune_are_denied(app, client, make_user, login, unit):
     case_id, referral_id, _ = setup_referral(app, client, make_user, login, unit)
-    for role, code in (("agency_officer", OTHER_AGENCY), ("agency_officer", "AG-SYT-11"), ("counsellor", "TA-03"),
-                       ("district_reviewer", "099"), ("reporter", "03295"), ("admin", "11")):
+    for role, code in (
+        ("agency_officer", OTHER_AGENCY),
+        ("agency_officer", "AG-SYT-11"),
+        ("counsellor", "TA-03"),
+        ("district_reviewer", "099"),
+        ("reporter", "03295"),
+        ("admin", "11"),
+    ):
         other = as_user(app, make_user, login, role, code)
         listing = other.get("/referrals/")
         assert listing.status_code in (200, 403)
         _no_unchosen(listing.get_data(as_text=True), code)
         assert referral_id not in listing.get_data(as_text=True)
-        for method, path in (("get", ""), ("post", "/print"), ("post", "/acknowledge"), ("post", "/accept"),
-                             ("post", "/withdraw"), ("get", "/update")):
+        for method, path in (
+            ("get", ""),
+            ("post", "/print"),
+            ("post", "/acknowledge"),
+            ("post", "/accept"),
+            ("post", "/withdraw"),
+            ("get", "/update"),
+        ):
             response = getattr(other, method)(f"/referrals/{referral_id}{path}")
             assert response.status_code in (403, 404), (code, path, response.status_code)
             _no_unchosen(response.get_data(as_text=True), f"{code} {path}")
@@ -137,6 +164,7 @@ def test_withdraw_removes_access_on_the_next_request(app, client, make_user, log
 
 def test_withdraw_with_destroy_shreds_the_packet_key_and_says_so(app, client, make_user, login, unit):
     from app.referrals.models import Referral
+
     _, referral_id, _ = setup_referral(app, client, make_user, login, unit)
     client.post(f"/referrals/{referral_id}/withdraw", data={"destroy": "y"})
     with app.app_context():
@@ -153,34 +181,42 @@ def test_withdraw_with_destroy_shreds_the_packet_key_and_says_so(app, client, ma
 def test_decline_needs_a_reason_and_keeps_the_page(app, client, make_user, login, unit):
     _, referral_id, _ = setup_referral(app, client, make_user, login, unit)
     officer = as_user(app, make_user, login, "agency_officer", AGENCY)
-    bad = officer.post(f"/referrals/{referral_id}/decline", data={"reason": ""},
-                       headers={"HX-Request": "true", "HX-Target": "referral-status"})
+    bad = officer.post(
+        f"/referrals/{referral_id}/decline",
+        data={"reason": ""},
+        headers={"HX-Request": "true", "HX-Target": "referral-status"},
+    )
     html = bad.get_data(as_text=True)
     assert bad.status_code == 200 and html.lstrip().startswith("<section") and 'id="reason-error"' in html
-    declined = officer.post(f"/referrals/{referral_id}/decline", data={"reason": "Không thuộc chức năng",
-                                                                        "confirm": "yes"})
+    declined = officer.post(
+        f"/referrals/{referral_id}/decline", data={"reason": "Không thuộc chức năng", "confirm": "yes"}
+    )
     assert declined.status_code == 303
     sender = client.get(f"/referrals/{referral_id}").get_data(as_text=True)
     assert "Bị từ chối" in sender and "Không thuộc chức năng" in sender
     # a declined referral cannot be accepted afterwards
     officer.post(f"/referrals/{referral_id}/accept")
     from app.referrals.models import Referral
+
     with app.app_context():
         assert db.session.get(Referral, referral_id).status == "declined"
         db.session.remove()
 
 
 def test_declining_is_confirmed_on_a_step_that_says_what_the_sender_sees_and_what_is_destroyed(
-        app, client, make_user, login, unit):
+    app, client, make_user, login, unit
+):
     from app.referrals.models import Referral
+
     case_id, referral_id, _ = setup_referral(app, client, make_user, login, unit)
     officer = as_user(app, make_user, login, "agency_officer", AGENCY)
     with app.app_context():
         shared = len(db.session.get(Referral, referral_id).latest_packet.fields)
         db.session.remove()
     for headers in ({}, {"HX-Request": "true", "HX-Target": "referral-status"}):
-        asked = officer.post(f"/referrals/{referral_id}/decline", data={"reason": "Không thuộc chức năng"},
-                             headers=headers)
+        asked = officer.post(
+            f"/referrals/{referral_id}/decline", data={"reason": "Không thuộc chức năng"}, headers=headers
+        )
         html = asked.get_data(as_text=True)
         assert asked.status_code == 200 and "Xác nhận từ chối chuyển gửi" in html
         assert f"sẽ bị huỷ ngay: {shared}." in html and "Không thuộc chức năng" in html
@@ -191,8 +227,7 @@ def test_declining_is_confirmed_on_a_step_that_says_what_the_sender_sees_and_wha
             db.session.remove()
     short = officer.post(f"/referrals/{referral_id}/decline", data={"reason": "Khg"}).get_data(as_text=True)
     assert "Vui lòng ghi lý do từ chối." in short and "Xác nhận từ chối" not in short  # refused before the step
-    done = officer.post(f"/referrals/{referral_id}/decline", data={"reason": "Không thuộc chức năng",
-                                                                    "confirm": "yes"})
+    done = officer.post(f"/referrals/{referral_id}/decline", data={"reason": "Không thuộc chức năng", "confirm": "yes"})
     assert done.status_code == 303
     late = officer.post(f"/referrals/{referral_id}/decline", data={"reason": "Không thuộc chức năng"})
     assert late.status_code == 404 and "Xác nhận từ chối" not in late.get_data(as_text=True)  # no step once done
@@ -201,6 +236,7 @@ def test_declining_is_confirmed_on_a_step_that_says_what_the_sender_sees_and_wha
 
 def test_accepting_and_acknowledging_take_a_second_explained_tap(app, client, make_user, login, unit):
     import re
+
     _, referral_id, _ = setup_referral(app, client, make_user, login, unit)
     officer = as_user(app, make_user, login, "agency_officer", AGENCY)
     html = officer.get(f"/referrals/{referral_id}").get_data(as_text=True)
@@ -215,13 +251,17 @@ def test_accepting_and_acknowledging_take_a_second_explained_tap(app, client, ma
 def test_services_cannot_be_recorded_before_accepting_nor_in_the_future(app, client, make_user, login, unit):
     _, referral_id, _ = setup_referral(app, client, make_user, login, unit)
     officer = as_user(app, make_user, login, "agency_officer", AGENCY)
-    early = officer.post(f"/referrals/{referral_id}/services", data={"kind": "medical",
-                                                                    "delivered_on": TODAY.isoformat()},
-                         follow_redirects=True)
+    early = officer.post(
+        f"/referrals/{referral_id}/services",
+        data={"kind": "medical", "delivered_on": TODAY.isoformat()},
+        follow_redirects=True,
+    )
     assert early.status_code == 200 and "Hãy nhận chuyển gửi trước" in early.get_data(as_text=True)
     officer.post(f"/referrals/{referral_id}/accept")
-    future = officer.post(f"/referrals/{referral_id}/services", data={
-        "kind": "medical", "delivered_on": (TODAY + timedelta(days=3)).isoformat(), "notes": "giữ lại"})
+    future = officer.post(
+        f"/referrals/{referral_id}/services",
+        data={"kind": "medical", "delivered_on": (TODAY + timedelta(days=3)).isoformat(), "notes": "giữ lại"},
+    )
     html = future.get_data(as_text=True)
     assert future.status_code == 200 and 'id="delivered_on-error"' in html and "giữ lại" in html
 
@@ -229,6 +269,7 @@ def test_services_cannot_be_recorded_before_accepting_nor_in_the_future(app, cli
 def test_packets_are_stored_encrypted_under_their_own_key(app, client, make_user, login, unit):
     from app.cases.models import Case
     from app.referrals.models import Referral
+
     case_id, referral_id, _ = setup_referral(app, client, make_user, login, unit)
     with app.app_context():
         r = db.session.get(Referral, referral_id)

@@ -12,6 +12,7 @@ from app.extensions import db
 
 def _edit_case(app, client, case_id, **changes):
     from app.cases.models import Case
+
     with app.app_context():
         version = db.session.get(Case, case_id).version
         unit_id = db.session.get(Case, case_id).unit_id
@@ -22,9 +23,9 @@ def _edit_case(app, client, case_id, **changes):
     assert response.status_code == 303, response.get_data(as_text=True)[:2000]
 
 
-def test_later_case_edits_never_change_a_packet_and_an_update_is_a_new_version(app, client, make_user, login,
-                                                                                   unit):
+def test_later_case_edits_never_change_a_packet_and_an_update_is_a_new_version(app, client, make_user, login, unit):
     from app.referrals.models import Referral
+
     case_id, referral_id, _ = setup_referral(app, client, make_user, login, unit)
     _edit_case(app, client, case_id, phone="0987 654 321", incident="Sự việc đã được cập nhật")
     officer = as_user(app, make_user, login, "agency_officer", AGENCY)
@@ -33,8 +34,7 @@ def test_later_case_edits_never_change_a_packet_and_an_update_is_a_new_version(a
 
     form = client.get(f"/referrals/{referral_id}/update").get_data(as_text=True)
     assert 'id="fields-phone" checked' in form and 'id="fields-full_name" checked' not in form
-    data = {"idempotency_key": "update-key-00000000000000000001", "fields": ["phone", "incident"],
-            "message": "Số mới"}
+    data = {"idempotency_key": "update-key-00000000000000000001", "fields": ["phone", "incident"], "message": "Số mới"}
     assert client.post(f"/referrals/{referral_id}/update", data=data).status_code == 303
     assert client.post(f"/referrals/{referral_id}/update", data=data).status_code == 303  # double-click
     html = officer.get(f"/referrals/{referral_id}").get_data(as_text=True)
@@ -44,8 +44,9 @@ def test_later_case_edits_never_change_a_packet_and_an_update_is_a_new_version(a
         assert [p.number for p in r.packets] == [1, 2]
         assert r.packets[0].content["values"]["phone"] == "0912 345 678"  # version 1 untouched
         db.session.remove()
-    none_chosen = client.post(f"/referrals/{referral_id}/update",
-                              data={"idempotency_key": "update-key-00000000000000000002", "fields": []})
+    none_chosen = client.post(
+        f"/referrals/{referral_id}/update", data={"idempotency_key": "update-key-00000000000000000002", "fields": []}
+    )
     assert none_chosen.status_code == 200 and 'id="fields-error"' in none_chosen.get_data(as_text=True)
     assert "referral.update" in [a for a, _, _ in audit_actions(app, case_id)]
 
@@ -53,12 +54,15 @@ def test_later_case_edits_never_change_a_packet_and_an_update_is_a_new_version(a
 def test_withdrawing_the_consent_withdraws_the_open_referrals_to_that_agency(app, client, make_user, login, unit):
     from app.cases.models import Consent
     from app.referrals.models import Referral
+
     case_id, referral_id, _ = setup_referral(app, client, make_user, login, unit)
     with app.app_context():
         consent_id = db.session.scalar(select(Consent.id).where(Consent.case_id == case_id))
         db.session.remove()
-    response = client.post(f"/cases/{case_id}/consents/{consent_id}/withdraw",
-                           data={f"withdraw-{consent_id}-withdrawn_on": TODAY.isoformat()})
+    response = client.post(
+        f"/cases/{case_id}/consents/{consent_id}/withdraw",
+        data={f"withdraw-{consent_id}-withdrawn_on": TODAY.isoformat()},
+    )
     assert response.status_code == 303
     with app.app_context():
         r = db.session.get(Referral, referral_id)
@@ -73,6 +77,7 @@ def test_erasing_the_case_withdraws_open_referrals_and_destroys_every_packet(app
     from app.cases import services as case_services
     from app.cases.models import Case
     from app.referrals.models import Referral
+
     case_id, open_id, counsellor = setup_referral(app, client, make_user, login, unit)
     done_id = send(client, case_id, unit(AGENCY).id, key="second-referral-key-000000000000").headers["Location"]
     done_id = done_id.rsplit("/", 1)[-1]
@@ -81,6 +86,7 @@ def test_erasing_the_case_withdraws_open_referrals_and_destroys_every_packet(app
     officer.post(f"/referrals/{done_id}/complete", data={"feedback": "Đã hỗ trợ xong"})
     with app.test_request_context():
         from app.auth.models import User
+
         case_services.erase_case(db.session.get(Case, case_id), db.session.get(User, counsellor.id))
         db.session.commit()
         db.session.remove()
@@ -100,6 +106,7 @@ def test_acknowledgement_falls_due_after_working_days_and_urgent_the_same_day(ap
     from app.clock import VN as LOCAL_TZ
     from app.deadlines import add_working_days
     from app.referrals.services import ack_due
+
     friday = datetime(2026, 3, 6, 10, 0, tzinfo=LOCAL_TZ).astimezone(UTC)
     assert add_working_days(friday.date(), 2).isoformat() == "2026-03-10"  # Friday + 2 working days = Tuesday
     with app.app_context():
@@ -113,6 +120,7 @@ def test_acknowledgement_falls_due_after_working_days_and_urgent_the_same_day(ap
         finally:
             app.config["REFERRAL_ACK_WORKING_DAYS"] = 2
     from app.referrals.models import Referral
+
     r = Referral(status="sent", ack_due_at=due)
     assert not r.is_overdue(datetime(2026, 3, 9, 12, 0, tzinfo=LOCAL_TZ))  # Monday: within time
     assert r.is_overdue(datetime(2026, 3, 11, 0, 1, tzinfo=LOCAL_TZ))  # Wednesday: late
@@ -122,6 +130,7 @@ def test_acknowledgement_falls_due_after_working_days_and_urgent_the_same_day(ap
 
 def test_overdue_acknowledgement_is_flagged_to_both_sides(app, client, make_user, login, unit):
     from app.referrals.models import Referral
+
     _, referral_id, _ = setup_referral(app, client, make_user, login, unit)
     with app.app_context():
         r = db.session.get(Referral, referral_id)
@@ -141,6 +150,7 @@ def _second_person_approves(app, make_user, login):
     import pyotp
 
     from app.approvals.models import ApprovalRequest
+
     reviewer = make_user("district_reviewer", "11", totp=True)
     client = app.test_client()
     login(client, reviewer)
@@ -151,9 +161,9 @@ def _second_person_approves(app, make_user, login):
     assert client.post(f"/approvals/{approval_id}", data={"decision": "approve"}).status_code == 200
 
 
-def test_a_merged_agency_is_readable_by_the_new_one_only_once_the_admin_maps_it(app, client, make_user, login,
-                                                                                 unit):
+def test_a_merged_agency_is_readable_by_the_new_one_only_once_the_admin_maps_it(app, client, make_user, login, unit):
     from app.units.models import Unit, UnitLineage
+
     _, referral_id, _ = setup_referral(app, client, make_user, login, unit)
     old_id, new_id = unit(AGENCY).id, unit("AG-SYT-11").id
     with app.app_context():  # the old office closes and the unit lineage says it became the new one
@@ -170,8 +180,10 @@ def test_a_merged_agency_is_readable_by_the_new_one_only_once_the_admin_maps_it(
         assert "0912" not in page
         same = admin.post("/referrals/agency-map", data={"old_agency_id": old_id, "new_agency_id": old_id})
         assert same.status_code == 200 and 'id="new_agency_id-error"' in same.get_data(as_text=True)
-        assert admin.post("/referrals/agency-map", data={"old_agency_id": old_id,
-                                                         "new_agency_id": new_id}).status_code == 303
+        assert (
+            admin.post("/referrals/agency-map", data={"old_agency_id": old_id, "new_agency_id": new_id}).status_code
+            == 303
+        )
         assert new_officer.get(f"/referrals/{referral_id}").status_code == 404  # until a second person approves
         _second_person_approves(app, make_user, login)
         html = new_officer.get(f"/referrals/{referral_id}").get_data(as_text=True)
@@ -180,6 +192,7 @@ def test_a_merged_agency_is_readable_by_the_new_one_only_once_the_admin_maps_it(
         other = as_user(app, make_user, login, "agency_officer", "AG-CA-11")
         assert other.get(f"/referrals/{referral_id}").status_code == 404
         from app.referrals.models import AgencyMapping
+
         with app.app_context():
             mapping_id = db.session.scalar(select(AgencyMapping.id))
             db.session.remove()
@@ -200,6 +213,7 @@ def test_the_demo_seeder_adds_referrals_in_each_state(app, client, make_user, lo
     from app.cases.demo import seed as seed_cases
     from app.referrals.demo import seed
     from app.referrals.models import Referral
+
     with app.test_request_context():
         assert seed() == 0  # no cases: nothing
         seed_cases(40)

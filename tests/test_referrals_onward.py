@@ -13,6 +13,7 @@ ONWARD = "AG-CAX-03295"  # Công an xã Quài Tở
 
 def _service_id(app, code):
     from app.directory.queries import by_code
+
     with app.app_context():
         found = by_code(code).id
         db.session.remove()
@@ -28,19 +29,32 @@ def _accepted(app, client, make_user, login, unit):
 
 def test_onward_only_within_consent_and_only_fields_received(app, client, make_user, login, unit):
     from app.referrals.models import Referral
+
     case_id, referral_id, officer = _accepted(app, client, make_user, login, unit)
     police = _service_id(app, "SV-CAX-03295")
     form = officer.get(f"/referrals/{referral_id}/forward").get_data(as_text=True)
     assert police not in form  # no consent to share with the commune police yet
-    beyond = officer.post(f"/referrals/{referral_id}/forward", data={
-        "service_id": police, "fields": ["phone"], "idempotency_key": "onward-0000000000000001", "confirm": "yes"})
+    beyond = officer.post(
+        f"/referrals/{referral_id}/forward",
+        data={
+            "service_id": police,
+            "fields": ["phone"],
+            "idempotency_key": "onward-0000000000000001",
+            "confirm": "yes",
+        },
+    )
     assert beyond.status_code == 200 and "chưa đồng ý chia sẻ" in beyond.get_data(as_text=True)
 
     add_share_consent(client, case_id, unit(ONWARD).id)
-    data = {"service_id": police, "fields": ["phone", "incident"], "idempotency_key": "onward-0000000000000002",
-            "message": "Đề nghị hỗ trợ an ninh"}
-    more = officer.post(f"/referrals/{referral_id}/forward", data=dict(data, fields=["phone", "full_name"],
-                                                                         confirm="yes"))
+    data = {
+        "service_id": police,
+        "fields": ["phone", "incident"],
+        "idempotency_key": "onward-0000000000000002",
+        "message": "Đề nghị hỗ trợ an ninh",
+    }
+    more = officer.post(
+        f"/referrals/{referral_id}/forward", data=dict(data, fields=["phone", "full_name"], confirm="yes")
+    )
     assert more.status_code == 200 and "Chỉ chuyển tiếp được thông tin cơ quan đã nhận" in more.get_data(as_text=True)
     confirm = officer.post(f"/referrals/{referral_id}/forward", data=data).get_data(as_text=True)
     assert "2 thông tin sẽ được chia sẻ với Công an xã Quài Tở" in confirm

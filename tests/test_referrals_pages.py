@@ -18,8 +18,9 @@ def test_list_filter_and_status_panel_answer_htmx_with_fragments(app, client, ma
     boosted = client.get(f"/referrals/{referral_id}", headers={"HX-Request": "true"})
     assert boosted.get_data(as_text=True).lstrip().startswith("<!doctype html>")  # only the target decides
     officer = as_user(app, make_user, login, "agency_officer", AGENCY)
-    panel = officer.post(f"/referrals/{referral_id}/acknowledge",
-                         headers={"HX-Request": "true", "HX-Target": "referral-status"})
+    panel = officer.post(
+        f"/referrals/{referral_id}/acknowledge", headers={"HX-Request": "true", "HX-Target": "referral-status"}
+    )
     text = panel.get_data(as_text=True)
     assert panel.status_code == 200 and text.lstrip().startswith("<section") and 'id="referral-status"' in text
     assert "0912 345 678" not in text  # the status panel never carries the packet
@@ -42,11 +43,13 @@ def test_the_admin_reaches_the_agency_map_from_the_menu(app, make_user, login):
     assert admin.get("/referrals/").status_code == 403
 
 
-def test_inbox_and_outbox_page_through_every_referral_keeping_the_filter(app, client, make_user, login, unit,
-                                                                         monkeypatch):
+def test_inbox_and_outbox_page_through_every_referral_keeping_the_filter(
+    app, client, make_user, login, unit, monkeypatch
+):
     from test_referrals_support import send
 
     from app.web import paging
+
     monkeypatch.setattr(paging, "PAGE_SIZE", 2)
     case_id, first, _ = setup_referral(app, client, make_user, login, unit)
     for n in range(2, 6):  # five referrals of the case, sent one after another (newest first on the lists)

@@ -10,6 +10,7 @@ PHONE = "0215 3862 999"
 
 def test_the_sender_is_named_with_a_work_phone_only_after_agreeing(app, client, make_user, login, unit):
     from app.audit.models import AuditEntry
+
     _, referral_id, counsellor = setup_referral(app, client, make_user, login, unit)
     officer = as_user(app, make_user, login, "agency_officer", AGENCY)
     page = officer.get(f"/referrals/{referral_id}").get_data(as_text=True)
@@ -27,7 +28,8 @@ def test_the_sender_is_named_with_a_work_phone_only_after_agreeing(app, client, 
     page = officer.get(f"/referrals/{referral_id}").get_data(as_text=True)
     assert PHONE not in page and counsellor.username not in page
     with app.app_context():
-        details = db.session.scalars(select(AuditEntry.detail).where(
-            AuditEntry.action == "referral.sender_contact")).all()
+        details = db.session.scalars(
+            select(AuditEntry.detail).where(AuditEntry.action == "referral.sender_contact")
+        ).all()
         assert len(details) == 2 and all("3862" not in d for d in details)
         db.session.remove()

@@ -19,10 +19,18 @@ from app.extensions import db
 
 def _referral(app, referral_id):
     from app.referrals.models import Referral
+
     with app.app_context():
         r = db.session.get(Referral, referral_id)
-        data = {"status": r.status, "basis": r.legal_basis, "consent_id": r.consent_id, "review": r.needs_review,
-                "reason": r.emergency_reason, "packets": len(r.packets), "services": r.services}
+        data = {
+            "status": r.status,
+            "basis": r.legal_basis,
+            "consent_id": r.consent_id,
+            "review": r.needs_review,
+            "reason": r.emergency_reason,
+            "packets": len(r.packets),
+            "services": r.services,
+        }
         db.session.remove()
     return data
 
@@ -31,8 +39,15 @@ def test_the_form_offers_current_agencies_and_every_field_with_labels(client, ca
     html = client.get(f"/referrals/case/{case_id}/new").get_data(as_text=True)
     assert "Phòng Văn hóa - Xã hội xã Quài Tở" in html and "Sở Y tế tỉnh Điện Biên" in html
     assert "LĐ-TB&amp;XH" not in html and "Lao động - Thương binh" not in html  # closed on 1/7/2025
-    for label in ("Họ và tên", "Số điện thoại", "Mô tả sự việc", "Cách liên lạc an toàn", "Nhóm tuổi",
-                  "Trợ cấp khó khăn ban đầu", "Hỗ trợ vay vốn"):
+    for label in (
+        "Họ và tên",
+        "Số điện thoại",
+        "Mô tả sự việc",
+        "Cách liên lạc an toàn",
+        "Nhóm tuổi",
+        "Trợ cấp khó khăn ban đầu",
+        "Hỗ trợ vay vốn",
+    ):
         assert label in html
     assert 'name="idempotency_key"' in html and 'type="checkbox" name="fields"' in html
 
@@ -54,8 +69,9 @@ def test_consent_for_another_agency_does_not_cover(app, client, case_id, unit):
 
 
 def test_an_expired_consent_does_not_cover(app, client, case_id, unit):
-    add_share_consent(client, case_id, unit(AGENCY).id, given_on=TODAY - timedelta(days=100),
-                      expires_on=TODAY - timedelta(days=1))
+    add_share_consent(
+        client, case_id, unit(AGENCY).id, given_on=TODAY - timedelta(days=100), expires_on=TODAY - timedelta(days=1)
+    )
     response = send(client, case_id, unit(AGENCY).id)
     assert response.status_code == 200 and "Chưa có sự đồng ý còn hiệu lực" in response.get_data(as_text=True)
     assert referral_count(app) == 0
@@ -63,12 +79,15 @@ def test_an_expired_consent_does_not_cover(app, client, case_id, unit):
 
 def test_a_withdrawn_consent_does_not_cover(app, client, case_id, unit):
     from app.cases.models import Consent
+
     add_share_consent(client, case_id, unit(AGENCY).id)
     with app.app_context():
         consent_id = db.session.scalar(select(Consent.id).where(Consent.case_id == case_id))
         db.session.remove()
-    client.post(f"/cases/{case_id}/consents/{consent_id}/withdraw",
-                data={f"withdraw-{consent_id}-withdrawn_on": TODAY.isoformat()})
+    client.post(
+        f"/cases/{case_id}/consents/{consent_id}/withdraw",
+        data={f"withdraw-{consent_id}-withdrawn_on": TODAY.isoformat()},
+    )
     assert send(client, case_id, unit(AGENCY).id).status_code == 200
     assert referral_count(app) == 0
 
@@ -87,23 +106,32 @@ def test_the_emergency_basis_needs_a_reason_and_is_flagged_for_review(app, clien
     no_reason = send(client, case_id, unit(AGENCY).id, emergency="y", emergency_reason="")
     assert no_reason.status_code == 200 and 'id="emergency_reason-error"' in no_reason.get_data(as_text=True)
     assert referral_count(app) == 0
-    referral_id = referral_id_from(send(client, case_id, unit(AGENCY).id, emergency="y",
-                                        emergency_reason="Bị đe doạ giết, cần nơi tạm lánh ngay tối nay"))
+    referral_id = referral_id_from(
+        send(
+            client,
+            case_id,
+            unit(AGENCY).id,
+            emergency="y",
+            emergency_reason="Bị đe doạ giết, cần nơi tạm lánh ngay tối nay",
+        )
+    )
     data = _referral(app, referral_id)
     assert data["basis"] == "emergency" and data["review"] and data["consent_id"] is None
     assert data["reason"].startswith("Bị đe doạ")
     page = client.get(f"/referrals/{referral_id}").get_data(as_text=True)
     assert "Cần rà soát" in page and "Điều 19" in page
     outbox = client.get("/referrals/").get_data(as_text=True)
-    assert "cần rà soát" in outbox, outbox[outbox.find("<main"):][:3000]
+    assert "cần rà soát" in outbox, outbox[outbox.find("<main") :][:3000]
     detail = [d for a, _, d in audit_actions(app, case_id) if a == "referral.send"][0]
     assert '"basis": "emergency"' in detail and "đe doạ" not in detail
 
 
 def test_a_consent_recorded_afterwards_completes_the_review_of_an_emergency_referral(app, client, case_id, unit):
     from test_referrals_support import OTHER_AGENCY
-    referral_id = referral_id_from(send(client, case_id, unit(AGENCY).id, emergency="y",
-                                        emergency_reason="Bị đe doạ, cần nơi tạm lánh ngay"))
+
+    referral_id = referral_id_from(
+        send(client, case_id, unit(AGENCY).id, emergency="y", emergency_reason="Bị đe doạ, cần nơi tạm lánh ngay")
+    )
     add_share_consent(client, case_id, unit(OTHER_AGENCY).id)  # another agency: still to be reviewed
     assert _referral(app, referral_id)["review"]
     assert "Khi người được hỗ trợ đồng ý" in client.get(f"/referrals/{referral_id}").get_data(as_text=True)
@@ -128,6 +156,7 @@ def test_no_field_chosen_is_refused_beside_the_checklist(app, client, case_id, u
 
 def test_a_disabled_agency_is_refused(app, client, case_id, unit):
     from app.units.models import Unit
+
     agency_id = unit(AGENCY).id
     add_share_consent(client, case_id, agency_id)
     with app.app_context():
@@ -145,15 +174,21 @@ def test_a_disabled_agency_is_refused(app, client, case_id, unit):
 
 def test_a_closed_agency_is_refused_with_its_successor_offered(app, client, case_id, unit):
     old = unit("AG-LDTBXH-099").id
-    consent = client.post(f"/cases/{case_id}/consents", data={
-        "consent-purpose": "share_with_agency", "consent-agency_id": old, "consent-method": "signed",
-        "consent-given_by": "self", "consent-given_on": TODAY.isoformat()})
+    consent = client.post(
+        f"/cases/{case_id}/consents",
+        data={
+            "consent-purpose": "share_with_agency",
+            "consent-agency_id": old,
+            "consent-method": "signed",
+            "consent-given_by": "self",
+            "consent-given_on": TODAY.isoformat(),
+        },
+    )
     assert consent.status_code == 200 and 'id="consent-agency_id-error"' in consent.get_data(as_text=True)
     response = send(client, case_id, old)
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and referral_count(app) == 0
-    assert ("Phòng LĐ-TB&amp;XH huyện Tuần Giáo đã giải thể từ 01/07/2025; thay thế: Sở Y tế tỉnh Điện Biên"
-            in html)
+    assert "Phòng LĐ-TB&amp;XH huyện Tuần Giáo đã giải thể từ 01/07/2025; thay thế: Sở Y tế tỉnh Điện Biên" in html
 
 
 def test_double_click_makes_one_referral(app, client, case_id, unit):
@@ -195,6 +230,7 @@ def test_the_case_page_shows_the_referrals_panel(app, client, case_id, unit):
 def test_the_checklist_offers_every_field_of_the_three_tiers():
     from app.cases.models import Case
     from app.referrals.fields import SHAREABLE
+
     tiers = set(Case.SUMMARY_FIELDS) | set(Case.IDENTITY_FIELDS) | set(Case.NARRATIVE_FIELDS)
     # unit_id is left out on purpose: the sending unit is always named on a referral
     assert set(SHAREABLE) == tiers - {"unit_id"}

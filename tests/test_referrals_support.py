@@ -13,14 +13,26 @@ AGENCY = "AG-PVHXH-03295"  # Phòng Văn hóa - Xã hội xã Quài Tở: curren
 OTHER_AGENCY = "AG-CAX-03295"  # another agency of the same commune (Công an xã Quài Tở)
 CHOSEN = ["age_band", "phone", "incident"]
 # Values of the case that are NOT chosen: none may appear on any page the agency reaches.
-UNCHOSEN_VALUES = ("Lò Thị Mai", "011223344556", "Bản Sáng, nhà thứ ba", "Quàng Văn B", "Tạm lánh tại nhà văn hoá",
-                   "hỏi mua gà giống", "8-10 giờ sáng")
+UNCHOSEN_VALUES = (
+    "Lò Thị Mai",
+    "011223344556",
+    "Bản Sáng, nhà thứ ba",
+    "Quàng Văn B",
+    "Tạm lánh tại nhà văn hoá",
+    "hỏi mua gà giống",
+    "8-10 giờ sáng",
+)
 CHOSEN_VALUES = ("0912 345 678", "Bị đánh ngày 1/3 sau khi say rượu", "30-44 tuổi")
 
 
 def add_share_consent(client, case_id, agency_id, given_on=None, expires_on=None) -> None:
-    data = {"consent-purpose": "share_with_agency", "consent-agency_id": agency_id, "consent-method": "signed",
-            "consent-given_by": "self", "consent-given_on": (given_on or TODAY).isoformat()}
+    data = {
+        "consent-purpose": "share_with_agency",
+        "consent-agency_id": agency_id,
+        "consent-method": "signed",
+        "consent-given_by": "self",
+        "consent-given_on": (given_on or TODAY).isoformat(),
+    }
     if expires_on:
         data["consent-expires_on"] = expires_on.isoformat()
     response = client.post(f"/cases/{case_id}/consents", data=data)
@@ -28,9 +40,15 @@ def add_share_consent(client, case_id, agency_id, given_on=None, expires_on=None
 
 
 def send(client, case_id, agency_id, fields=CHOSEN, key="k-" + "1" * 30, **extra):
-    data = {"idempotency_key": key, "agency_id": agency_id, "services": ["vocational_training", "initial_allowance"],
-            "urgency": "normal", "message": "Xin hỗ trợ học nghề", "fields": list(fields),
-            "confirm": "yes"}  # the confirmation step (tested in test_referrals_sending)
+    data = {
+        "idempotency_key": key,
+        "agency_id": agency_id,
+        "services": ["vocational_training", "initial_allowance"],
+        "urgency": "normal",
+        "message": "Xin hỗ trợ học nghề",
+        "fields": list(fields),
+        "confirm": "yes",
+    }  # the confirmation step (tested in test_referrals_sending)
     data.update(extra)
     return client.post(f"/referrals/case/{case_id}/new", data=data)
 
@@ -43,6 +61,7 @@ def referral_id_from(response) -> str:
 def referral_count(app) -> int:
     from app.extensions import db
     from app.referrals.models import Referral, ReferralPacket
+
     with app.app_context():
         n = len(db.session.scalars(select(Referral.id)).all())
         assert len(db.session.scalars(select(ReferralPacket.id)).all()) >= n

@@ -14,9 +14,10 @@ PHONE = CHOSEN_VALUES[0]
 def _raw_packets(app, referral_id):
     """The packet rows as the database holds them (no model, no decryption)."""
     with app.app_context():
-        rows = db.session.execute(sa.text(
-            "SELECT id, content_enc, wrapped_dek, erased_at FROM referral_packet WHERE referral_id = :r"),
-            {"r": referral_id}).all()
+        rows = db.session.execute(
+            sa.text("SELECT id, content_enc, wrapped_dek, erased_at FROM referral_packet WHERE referral_id = :r"),
+            {"r": referral_id},
+        ).all()
         db.session.remove()
     assert rows
     return rows
@@ -25,6 +26,7 @@ def _raw_packets(app, referral_id):
 def _assert_destroyed(app, referral_id, cause, *, whole):
     from app.crypto.records import current_keyring
     from app.referrals.models import Referral
+
     for packet_id, content, wrapped, erased_at in _raw_packets(app, referral_id):
         assert content is None and wrapped is None and erased_at is not None, "packet ciphertext or key kept"
     with app.app_context():
@@ -39,6 +41,7 @@ def _assert_destroyed(app, referral_id, cause, *, whole):
 
 def _consent_id(app, case_id):
     from app.cases.models import Consent
+
     with app.app_context():
         found = db.session.scalar(sa.select(Consent.id).where(Consent.case_id == case_id))
         db.session.remove()
@@ -46,13 +49,14 @@ def _consent_id(app, case_id):
 
 
 def _withdraw_consent(client, case_id, consent_id):
-    response = client.post(f"/cases/{case_id}/consents/{consent_id}/withdraw",
-                           data={f"withdraw-{consent_id}-withdrawn_on": TODAY.isoformat()})
+    response = client.post(
+        f"/cases/{case_id}/consents/{consent_id}/withdraw",
+        data={f"withdraw-{consent_id}-withdrawn_on": TODAY.isoformat()},
+    )
     assert response.status_code == 303
 
 
-def test_withdrawn_consent_destroys_open_and_closed_packets_and_the_agency_is_told(app, client, make_user, login,
-                                                                                    unit):
+def test_withdrawn_consent_destroys_open_and_closed_packets_and_the_agency_is_told(app, client, make_user, login, unit):
     case_id, open_id, _ = setup_referral(app, client, make_user, login, unit)
     done_id = send(client, case_id, unit(AGENCY).id, key="second-referral-key-000000000000").headers["Location"]
     done_id = done_id.rsplit("/", 1)[-1]
@@ -70,6 +74,7 @@ def test_withdrawn_consent_destroys_open_and_closed_packets_and_the_agency_is_to
     assert "dựa vào sự đồng ý này" not in client.get(f"/cases/{case_id}").get_data(as_text=True)
     with app.app_context():
         from app.referrals.models import Referral
+
         done = db.session.get(Referral, done_id)
         assert done.packet_destroyed_cause == "completed" and done.is_erased  # the outcome goes with the consent
         db.session.remove()
@@ -118,6 +123,7 @@ def test_erasing_the_case_destroys_every_packet_and_the_agency_is_told(app, clie
     from app.auth.models import User
     from app.cases import services as case_services
     from app.cases.models import Case
+
     case_id, open_id, counsellor = setup_referral(app, client, make_user, login, unit)
     done_id = send(client, case_id, unit(AGENCY).id, key="second-referral-key-000000000000").headers["Location"]
     done_id = done_id.rsplit("/", 1)[-1]
@@ -133,5 +139,6 @@ def test_erasing_the_case_destroys_every_packet_and_the_agency_is_told(app, clie
     for referral_id in (open_id, done_id):
         html = officer.get(f"/referrals/{referral_id}").get_data(as_text=True)
         assert PHONE not in html and "Đã hỗ trợ xong khoá học" not in html
-    assert "Hồ sơ của người được hỗ trợ đã bị xoá theo yêu cầu ngày" in \
-        officer.get(f"/referrals/{open_id}").get_data(as_text=True)
+    assert "Hồ sơ của người được hỗ trợ đã bị xoá theo yêu cầu ngày" in officer.get(f"/referrals/{open_id}").get_data(
+        as_text=True
+    )

@@ -7,22 +7,35 @@ from app.extensions import db
 
 
 def _form(unit_id, **over):
-    return {"unit_id": unit_id, "kind": "communication_team", "name": "Tổ truyền thông bản Thử",
-            "decision_number": "3/QĐ-UBND", "founded_on": "2024-03-01", "status": "active", "members_total": "12",
-            "members_women": "8", "members_ethnic_minority": "10", "meetings_held": "0",
-            "project_support": "new", "address_unit_id": "", **over}
+    return {
+        "unit_id": unit_id,
+        "kind": "communication_team",
+        "name": "Tổ truyền thông bản Thử",
+        "decision_number": "3/QĐ-UBND",
+        "founded_on": "2024-03-01",
+        "status": "active",
+        "members_total": "12",
+        "members_women": "8",
+        "members_ethnic_minority": "10",
+        "meetings_held": "0",
+        "project_support": "new",
+        "address_unit_id": "",
+        **over,
+    }
 
 
 def _entry(app, name):
     from app.indicators.models import RegistryEntry
+
     with app.app_context():
         entry_id = db.session.scalar(select(RegistryEntry.id).where(RegistryEntry.name == name))
         db.session.remove()
         return entry_id
 
 
-def test_a_trusted_address_model_must_name_its_address_once_and_shows_the_indicator(app, client, make_user, login,
-                                                                                     unit):
+def test_a_trusted_address_model_must_name_its_address_once_and_shows_the_indicator(
+    app, client, make_user, login, unit
+):
     login(client, make_user("reporter", "03295"))
     commune = unit("03295").id
     data = _form(commune, kind="trusted_address", name="Địa chỉ tin cậy Quài Tở", project_support="strengthened")
@@ -37,6 +50,7 @@ def test_a_trusted_address_model_must_name_its_address_once_and_shows_the_indica
     listing = client.get("/indicators/registry").get_data(as_text=True)
     assert "CT4" in listing and "củng cố, nâng cao chất lượng" in listing
     from app.indicators.models import RegistryEntry
+
     with app.app_context():
         entry = db.session.scalar(select(RegistryEntry).where(RegistryEntry.name == "Địa chỉ tin cậy Quài Tở"))
         assert entry.address_unit.code == "TA-02" and entry.project_support == "strengthened"
@@ -48,14 +62,16 @@ def test_other_kinds_name_no_address_and_keep_their_support(app, client, make_us
     data = _form(unit("03295").id, address_unit_id=unit("TA-02").id)
     assert client.post("/indicators/registry/new", data=data).status_code == 303
     from app.indicators.models import RegistryEntry
+
     with app.app_context():
         entry = db.session.scalar(select(RegistryEntry))
         assert entry.address_unit_id is None and entry.project_support == "new"
         db.session.remove()
 
 
-def test_the_meeting_log_takes_dated_meetings_refuses_bad_ones_and_voids_with_a_reason(app, client, make_user,
-                                                                                        login, unit):
+def test_the_meeting_log_takes_dated_meetings_refuses_bad_ones_and_voids_with_a_reason(
+    app, client, make_user, login, unit
+):
     login(client, make_user("reporter", "03295"))
     client.post("/indicators/registry/new", data=_form(unit("03295").id))
     entry_id = _entry(app, "Tổ truyền thông bản Thử")
@@ -64,11 +80,16 @@ def test_the_meeting_log_takes_dated_meetings_refuses_bad_ones_and_voids_with_a_
     assert page.status_code == 200 and "không được trước ngày thành lập" in page.get_data(as_text=True)
     page = client.post(url, data={"held_on": "2025-05-05", "attendees": "10", "women": "11"})
     assert page.status_code == 200 and "Số nữ không được lớn hơn số người tham gia." in page.get_data(as_text=True)
-    assert client.post(url, data={"held_on": "2025-05-05", "attendees": "10", "women": "6",
-                                  "topic": "Sinh hoạt quý II"}).status_code == 303
+    assert (
+        client.post(
+            url, data={"held_on": "2025-05-05", "attendees": "10", "women": "6", "topic": "Sinh hoạt quý II"}
+        ).status_code
+        == 303
+    )
     edit = client.get(f"/indicators/registry/{entry_id}").get_data(as_text=True)
     assert "05/05/2025" in edit and "Sinh hoạt quý II" in edit
     from app.indicators.models import RegistryMeeting
+
     with app.app_context():
         meeting_id = db.session.scalar(select(RegistryMeeting.id))
         db.session.remove()
@@ -88,6 +109,7 @@ def test_the_meeting_log_takes_dated_meetings_refuses_bad_ones_and_voids_with_a_
 def test_the_demo_links_every_trusted_address_model_to_its_address(app):
     from app.indicators import demo
     from app.indicators.models import RegistryEntry
+
     with app.test_request_context():
         demo.seed()
         db.session.flush()
@@ -99,6 +121,7 @@ def test_the_demo_links_every_trusted_address_model_to_its_address(app):
 
 def test_the_demo_seeds_registers_that_the_overview_counts(app, client, make_user, login):
     from app.registers import demo
+
     with app.test_request_context():
         assert demo.seed() == 7
         assert demo.seed() == 0  # once

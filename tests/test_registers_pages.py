@@ -13,19 +13,43 @@ NAME = "Lường Thị Mẹ Hiền"
 
 
 def _payment_form(unit_id, **over):
-    return {"unit_id": unit_id, "package": "birth_care", "paid_on": "2026-03-02", "amount": "1200000",
-            "voucher_number": "PC-77", "full_name": NAME, "id_number": "", "address": "Bản Có",
-            "ethnic_code": "08", "age_band": "18_29", "note": "", **over}
+    return {
+        "unit_id": unit_id,
+        "package": "birth_care",
+        "paid_on": "2026-03-02",
+        "amount": "1200000",
+        "voucher_number": "PC-77",
+        "full_name": NAME,
+        "id_number": "",
+        "address": "Bản Có",
+        "ethnic_code": "08",
+        "age_band": "18_29",
+        "note": "",
+        **over,
+    }
 
 
 def _event_form(place_id, **over):
-    return {"kind": "policy_dialogue", "held_on": "2026-04-10", "place_id": place_id, "topic": "Đối thoại",
-            "participants": "30", "female": "18", "male": "12", "eth_03": "10", "eth_08": "15", "eth_01": "5",
-            "eth_23": "0", "eth_other": "0", **over}
+    return {
+        "kind": "policy_dialogue",
+        "held_on": "2026-04-10",
+        "place_id": place_id,
+        "topic": "Đối thoại",
+        "participants": "30",
+        "female": "18",
+        "male": "12",
+        "eth_03": "10",
+        "eth_08": "15",
+        "eth_01": "5",
+        "eth_23": "0",
+        "eth_other": "0",
+        **over,
+    }
 
 
 def _audit(app, action):
     from app.audit.models import AuditEntry
+
     with app.app_context():
         rows = db.session.scalars(select(AuditEntry).where(AuditEntry.action == action)).all()
         found = [(r.object_id, json.loads(r.detail or "{}")) for r in rows]
@@ -41,6 +65,7 @@ def test_a_negative_amount_is_a_field_error_and_the_input_is_kept(app, client, m
     page = client.post("/registers/payments/new", data=_payment_form(unit("03295").id, amount="0"))
     assert page.status_code == 200 and "Số tiền phải lớn hơn 0." in page.get_data(as_text=True)
     from app.registers.models import SafeMotherhoodPayment
+
     with app.app_context():
         assert db.session.scalar(select(db.func.count()).select_from(SafeMotherhoodPayment)) == 0
         db.session.remove()
@@ -69,6 +94,7 @@ def test_the_reporter_records_a_payment_and_only_the_reporter_reads_the_name(app
 
 def test_a_reporter_of_another_commune_neither_sees_nor_edits_the_payment(app, client, make_user, login, unit):
     from app.registers.models import SafeMotherhoodPayment
+
     login(client, make_user("reporter", "03295"))
     client.post("/registers/payments/new", data=_payment_form(unit("03295").id))
     with app.app_context():
@@ -83,9 +109,9 @@ def test_a_reporter_of_another_commune_neither_sees_nor_edits_the_payment(app, c
     assert other.post("/registers/payments/new", data=_payment_form(unit("03295").id)).status_code == 404
 
 
-def test_voiding_a_payment_needs_a_reason_erases_the_person_and_stops_it_counting(app, client, make_user, login,
-                                                                                    unit):
+def test_voiding_a_payment_needs_a_reason_erases_the_person_and_stops_it_counting(app, client, make_user, login, unit):
     from app.registers.models import SafeMotherhoodPayment
+
     login(client, make_user("reporter", "03295"))
     client.post("/registers/payments/new", data=_payment_form(unit("03295").id))
     with app.app_context():
@@ -121,6 +147,7 @@ def test_participants_below_their_parts_is_a_field_error_with_the_input_kept(app
 
 def test_an_event_is_corrected_then_voided_with_its_reason(app, client, make_user, login, unit):
     from app.registers.models import CommunityEvent
+
     login(client, make_user("reporter", "03295"))
     place = unit("03295").id
     client.post("/registers/events/new", data=_event_form(place))
@@ -129,26 +156,31 @@ def test_an_event_is_corrected_then_voided_with_its_reason(app, client, make_use
         db.session.remove()
     form = client.get(f"/registers/events/{event_id}").get_data(as_text=True)
     assert 'value="15"' in form  # the Mông count is shown back in its field
-    assert client.post(f"/registers/events/{event_id}",
-                       data=_event_form(place, participants="31", male="13", eth_other="1")).status_code == 303
+    assert (
+        client.post(
+            f"/registers/events/{event_id}", data=_event_form(place, participants="31", male="13", eth_other="1")
+        ).status_code
+        == 303
+    )
     assert client.post(f"/registers/events/{event_id}/void", data={"reason": "Nhập trùng"}).status_code == 303
     with app.app_context():
         event = db.session.get(CommunityEvent, event_id)
         assert (event.participants, event.status, event.void_reason) == (31, "void", "Nhập trùng")
         db.session.remove()
-    actions = {a for a in ("registers.event_create", "registers.event_update", "registers.event_void")
-               if _audit(app, a)}
+    actions = {
+        a for a in ("registers.event_create", "registers.event_update", "registers.event_void") if _audit(app, a)
+    }
     assert len(actions) == 3
 
 
-def test_voiding_or_erasing_a_payment_needs_a_fresh_second_factor(app, client, make_user, login, unit,
-                                                                   monkeypatch):
+def test_voiding_or_erasing_a_payment_needs_a_fresh_second_factor(app, client, make_user, login, unit, monkeypatch):
     from datetime import timedelta
 
     import pyotp
 
     from app.auth import stepup
     from app.registers.models import SafeMotherhoodPayment
+
     user = make_user("reporter", "03295", totp=True)
     login(client, user)
     assert client.post("/auth/totp", data={"code": pyotp.TOTP(user.totp_secret).now()}).status_code == 302
@@ -169,6 +201,7 @@ def test_voiding_or_erasing_a_payment_needs_a_fresh_second_factor(app, client, m
 def test_a_long_register_is_paged_not_cut(app, client, make_user, login):
     """More events than a page holds: the list links to the next page, where the rest are (none is lost)."""
     from registers_support import event
+
     with app.test_request_context():
         for day in range(1, 28):
             event(held_on=date(2026, 3, day), topic=f"Đối thoại số {day:02d}")

@@ -36,6 +36,7 @@ def test_a_negative_or_zero_amount_is_refused_on_the_amount_field(req):
 
 def test_a_voucher_number_is_used_once_per_commune_among_valid_payments(req):
     from app.registers import services
+
     first = payment(voucher="007")
     _refused(lambda: payment(voucher="007"), "voucher_number")
     payment("03268", voucher="007")  # another commune keeps its own numbering
@@ -54,6 +55,7 @@ def test_participants_below_the_sum_of_parts_or_parts_not_adding_up_are_field_er
 
 def test_counts_per_unit_period_and_disaggregation_leave_out_voided_entries(req):
     from app.registers import counts, services
+
     payment(voucher="1", ethnic_code="08", age_band="18_29", amount=1_000_000)
     payment(voucher="2", ethnic_code="03", age_band="under_18", amount=2_000_000)
     payment(voucher="3", package="postnatal", amount=500_000)
@@ -87,6 +89,7 @@ def test_every_change_is_audited_without_person_data(req):
 
     from app.audit.models import AuditEntry
     from app.registers import services
+
     paid = payment()
     services.void_payment(paid, "Ghi nhầm người", actor="test")
     db.session.commit()
@@ -99,6 +102,7 @@ def test_every_change_is_audited_without_person_data(req):
 
 def test_registers_feed_indicator_values_through_their_value_sources(req):
     from app import valuesources
+
     payment(voucher="1", ethnic_code="08", age_band="18_29")
     payment(voucher="2", package="postnatal", amount=300_000)
     event()
@@ -106,8 +110,11 @@ def test_registers_feed_indicator_values_through_their_value_sources(req):
     db.session.flush()
     units = scope_ids(by_code("099"))
     year = (date(2026, 1, 1), date(2026, 12, 31))
-    assert {"register:payments.mothers_supported", "register:events.policy_dialogue",
-            "register:events.participants"} <= set(valuesources.names())
+    assert {
+        "register:payments.mothers_supported",
+        "register:events.policy_dialogue",
+        "register:events.participants",
+    } <= set(valuesources.names())
     mothers = valuesources.compute("register:payments.mothers_supported", units, *year)
     assert mothers.value == 1 and mothers.breakdown["ethnic_group"] == {"mong": 1}
     assert valuesources.compute("register:payments.amount", units, *year).value == 1_500_000
@@ -123,14 +130,31 @@ def test_an_indicator_that_names_a_register_source_is_counted_from_the_register(
     """The indicator module's counted figures take a definition's value source from the registers (not typed)."""
     from app.indicators import queries
     from app.indicators.models import IndicatorDef
+
     event()  # a policy dialogue in 03295
     event("03268", kind="communication", participants=10, female=10, male=0, by_ethnicity={"01": 10})
     payment(voucher="1")
     db.session.flush()
-    dialogues = IndicatorDef(code="X7", kind="count", name="Đối thoại", short_name="Đối thoại", unit_label="cuộc",
-                             phase_target=10, source="register:events.policy_dialogue", disaggregation=[])
-    mothers = IndicatorDef(code="X5", kind="count", name="Bà mẹ", short_name="Bà mẹ", unit_label="người",
-                           phase_target=10, source="register:payments.mothers_supported", disaggregation=[])
+    dialogues = IndicatorDef(
+        code="X7",
+        kind="count",
+        name="Đối thoại",
+        short_name="Đối thoại",
+        unit_label="cuộc",
+        phase_target=10,
+        source="register:events.policy_dialogue",
+        disaggregation=[],
+    )
+    mothers = IndicatorDef(
+        code="X5",
+        kind="count",
+        name="Bà mẹ",
+        short_name="Bà mẹ",
+        unit_label="người",
+        phase_target=10,
+        source="register:payments.mothers_supported",
+        disaggregation=[],
+    )
     assert dialogues.derived and mothers.derived  # never typed in a report
     units = scope_ids(by_code("099"))
     figures = queries.counted_figures([dialogues, mothers], units, date(2026, 1, 1), date(2026, 12, 31))

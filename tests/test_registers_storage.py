@@ -22,10 +22,12 @@ def _needles(value: str) -> set[bytes]:
 
 def test_no_payment_person_data_reaches_the_database_in_plaintext(app, req):
     from app.registers.models import SafeMotherhoodPayment
+
     paid = payment()
     db.session.commit()
-    row = db.session.execute(db.select(SafeMotherhoodPayment.__table__).where(
-        SafeMotherhoodPayment.id == paid.id)).one()
+    row = db.session.execute(
+        db.select(SafeMotherhoodPayment.__table__).where(SafeMotherhoodPayment.id == paid.id)
+    ).one()
     stored = b"".join(v if isinstance(v, bytes) else str(v).encode() for v in row)
     for name, value in PERSON.items():
         for needle in _needles(value):
@@ -53,6 +55,7 @@ def test_the_payment_is_sealed_under_its_own_store_key_and_erasure_destroys_it(a
     from app.crypto.records import current_keyring
     from app.registers import services
     from app.registers.models import SafeMotherhoodPayment
+
     paid = payment()
     db.session.commit()
     ring = current_keyring()

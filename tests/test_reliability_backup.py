@@ -41,20 +41,30 @@ def contents(app) -> dict:
     from app.cases.models import Case
 
     def read():
-        cases = {c.id: (c.full_name, c.phone, (c.domestic_violence or {}).get("story"))
-                 for c in db.session.scalars(select(Case))}
+        cases = {
+            c.id: (c.full_name, c.phone, (c.domestic_violence or {}).get("story"))
+            for c in db.session.scalars(select(Case))
+        }
         created = db.session.scalars(select(AuditEntry.object_id).where(AuditEntry.action == "case.create")).all()
         integrity = None
         if db.engine.dialect.name == "sqlite":
             integrity = db.session.execute(db.text("PRAGMA integrity_check")).scalar()
-        return {"cases": cases, "created": created, "verdict": audit.verify(), "integrity": integrity,
-                "entries": db.session.scalar(select(func.count()).select_from(AuditEntry))}
+        return {
+            "cases": cases,
+            "created": created,
+            "verdict": audit.verify(),
+            "integrity": integrity,
+            "entries": db.session.scalar(select(func.count()).select_from(AuditEntry)),
+        }
+
     return query(app, read)
 
 
 def restored_app(db_url: str, key_file: str):
-    return create_app("testing", {"SQLALCHEMY_DATABASE_URI": db_url, "KEY_FILE": key_file, "SECRET_KEY": "r" * 40,
-                                  "WTF_CSRF_ENABLED": False})
+    return create_app(
+        "testing",
+        {"SQLALCHEMY_DATABASE_URI": db_url, "KEY_FILE": key_file, "SECRET_KEY": "r" * 40, "WTF_CSRF_ENABLED": False},
+    )
 
 
 def seed_cases(app, actor_id: str, count: int) -> list[str]:
@@ -62,6 +72,7 @@ def seed_cases(app, actor_id: str, count: int) -> list[str]:
         ids = [new_case(load_user(actor_id)).id for _ in range(count)]
         db.session.commit()
         return ids
+
     return query(app, create)
 
 
@@ -122,8 +133,10 @@ def test_backup_of_a_live_database_restores_whole_into_a_fresh_instance(tmp_path
     assert all(v == (SECRETS["full_name"], SECRETS["phone"], SECRETS["narrative"]) for v in found["cases"].values())
     if found["integrity"] is not None:
         assert found["integrity"] == "ok"
-    print(f"\nbackup: live backup while the writer committed {during} cases; restored {len(found['cases'])} "
-          f"cases, all decrypt, {found['entries']} audit entries verified")
+    print(
+        f"\nbackup: live backup while the writer committed {during} cases; restored {len(found['cases'])} "
+        f"cases, all decrypt, {found['entries']} audit entries verified"
+    )
 
 
 def test_without_the_key_file_nothing_is_served_and_setup_will_not_make_new_keys(tmp_path, caplog):
@@ -151,10 +164,18 @@ def test_without_the_key_file_nothing_is_served_and_setup_will_not_make_new_keys
     assert not os.path.exists(missing)
 
     # Production refuses to start at all (gunicorn imports wsgi:app): a clear message, a non-zero exit.
-    env = {**os.environ, "PYTHONPATH": ROOT, "APP_CONFIG": "production", "SECRET_KEY": "p" * 48,
-           "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379", "DATABASE_URL": db_url, "TINCAY_KEY_FILE": missing}
-    start = subprocess.run([PYTHON, "-c", "import wsgi"], cwd=ROOT, env=env, capture_output=True, text=True,
-                           timeout=120)
+    env = {
+        **os.environ,
+        "PYTHONPATH": ROOT,
+        "APP_CONFIG": "production",
+        "SECRET_KEY": "p" * 48,
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
+        "DATABASE_URL": db_url,
+        "TINCAY_KEY_FILE": missing,
+    }
+    start = subprocess.run(
+        [PYTHON, "-c", "import wsgi"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert start.returncode != 0
     assert "Production configuration refused" in start.stderr and "key file" in start.stderr
 
@@ -193,8 +214,10 @@ def test_rotated_key_ring_opens_old_backups_while_the_retired_key_is_kept(tmp_pa
     ring.keks.pop(1)
     ring.retired.discard(1)
     ring.save(str(alone / "keys.json"))
-    assert all(v[0] == SECRETS["full_name"] for v in contents(restored_app(dst_url, str(alone / "keys.json")))
-               ["cases"].values())
+    assert all(
+        v[0] == SECRETS["full_name"]
+        for v in contents(restored_app(dst_url, str(alone / "keys.json")))["cases"].values()
+    )
     # A store key wrapped by a KEK the file no longer holds fails closed: an error, never wrong plaintext.
     group, name = next(CaseKeyStore(str(alone / "case-keys")).entries())
     key_path = alone / "case-keys" / group[:2] / group / f"{name}.key"
@@ -219,6 +242,7 @@ def test_an_erased_case_stays_unreadable_after_restoring_an_older_backup(tmp_pat
     def erase():
         erase_case(db.session.get(Case, erased_id), load_user(actor))
         db.session.commit()
+
     query(app, erase)
 
     dst_url = fresh_database(tmp_path, "erase_dst")
@@ -228,6 +252,7 @@ def test_an_erased_case_stays_unreadable_after_restoring_an_older_backup(tmp_pat
 
     def read(case_id):
         return db.session.get(Case, case_id).full_name
+
     assert query(restored, lambda: read(kept_id)) == SECRETS["full_name"]
     with pytest.raises(RecordErased):
         query(restored, lambda: read(erased_id))

@@ -32,12 +32,17 @@ def login_results(app, action: str = "auth.login") -> dict[str, int]:
 
     def count():
         from app.audit.services import refusal_counts
-        rows = dict(db.session.execute(select(AuditEntry.result, func.count()).where(AuditEntry.action == action)
-                                       .group_by(AuditEntry.result)).all())
+
+        rows = dict(
+            db.session.execute(
+                select(AuditEntry.result, func.count()).where(AuditEntry.action == action).group_by(AuditEntry.result)
+            ).all()
+        )
         # Anonymous refusals (no account named) are counted per minute and network, not chained one by one.
         for result, n in refusal_counts(action).items():
             rows[result] = rows.get(result, 0) + n
         return rows
+
     return query(app, count)
 
 
@@ -61,8 +66,11 @@ def test_thousands_of_attempts_from_hundreds_of_addresses_are_throttled_audited_
     statuses = {}
     for i in range(ATTEMPTS):
         address = f"10.{i % ADDRESSES // 250}.{i % 250}.{7 + i // ADDRESSES}"
-        response = client.post("/auth/login", data={"username": username, "password": f"doan-mat-khau-{i:05d}"},
-                                environ_base={"REMOTE_ADDR": address})
+        response = client.post(
+            "/auth/login",
+            data={"username": username, "password": f"doan-mat-khau-{i:05d}"},
+            environ_base={"REMOTE_ADDR": address},
+        )
         statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
     elapsed = time.monotonic() - started
 
@@ -74,15 +82,18 @@ def test_thousands_of_attempts_from_hundreds_of_addresses_are_throttled_audited_
     assert PER_WINDOW <= checked <= PER_WINDOW * windows, (checked, elapsed)
 
     time.sleep(WINDOW + 0.1)
-    response = client.post("/auth/login", data={"username": username, "password": PASSWORD},
-                           environ_base={"REMOTE_ADDR": "10.9.9.9"})
+    response = client.post(
+        "/auth/login", data={"username": username, "password": PASSWORD}, environ_base={"REMOTE_ADDR": "10.9.9.9"}
+    )
     assert response.status_code == 302, "the real user could not sign in after the window"
     assert client.get("/auth/account").status_code == 200
     verdict = query(app, lambda: __import__("app.audit.services", fromlist=["verify"]).verify())
     # Every password check is a chained entry; throttled attempts are counted per network bucket (issue 14).
     assert verdict.ok and verdict.checked >= checked
-    print(f"\nbrute force: {ATTEMPTS} attempts from {ADDRESSES} addresses in {elapsed:.1f} s: "
-          f"{checked} reached the password check, {throttled} throttled; real user signed in after the window")
+    print(
+        f"\nbrute force: {ATTEMPTS} attempts from {ADDRESSES} addresses in {elapsed:.1f} s: "
+        f"{checked} reached the password check, {throttled} throttled; real user signed in after the window"
+    )
 
 
 def test_one_address_spraying_many_accounts_is_throttled_and_every_attempt_audited(tmp_path):
@@ -90,8 +101,11 @@ def test_one_address_spraying_many_accounts_is_throttled_and_every_attempt_audit
     client = app.test_client()
     tries = 100
     for i in range(tries):
-        client.post("/auth/login", data={"username": f"nguoi{i:03d}", "password": "mat-khau-doan-mo"},
-                    environ_base={"REMOTE_ADDR": "203.0.113.5"})
+        client.post(
+            "/auth/login",
+            data={"username": f"nguoi{i:03d}", "password": "mat-khau-doan-mo"},
+            environ_base={"REMOTE_ADDR": "203.0.113.5"},
+        )
     results = login_results(app)
     per_ip = parse(app.config["LOGIN_FAILURES_PER_IP"]).amount
     assert results.get("failed", 0) == per_ip, results  # the per-address budget, then no more password checks

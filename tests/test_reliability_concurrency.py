@@ -19,8 +19,11 @@ from app.extensions import db
 
 THREADS = 50
 # The per-address limits would throttle a test whose every request comes from 127.0.0.1.
-OPEN_LIMITS = {"LOGIN_ATTEMPTS_PER_IP": "100000 per minute", "LOGIN_FAILURES_PER_IP": "100000 per minute",
-               "LOGIN_FAILURES_PER_ACCOUNT": "100000 per minute"}
+OPEN_LIMITS = {
+    "LOGIN_ATTEMPTS_PER_IP": "100000 per minute",
+    "LOGIN_FAILURES_PER_IP": "100000 per minute",
+    "LOGIN_FAILURES_PER_ACCOUNT": "100000 per minute",
+}
 
 
 def chain(app) -> tuple[list, object]:
@@ -28,10 +31,18 @@ def chain(app) -> tuple[list, object]:
     from app.audit.models import AuditEntry
 
     def read():
-        rows = db.session.execute(select(AuditEntry.seq, AuditEntry.action, AuditEntry.result, AuditEntry.detail,
-                                         AuditEntry.prev_hash, AuditEntry.entry_hash)
-                                  .order_by(AuditEntry.seq)).all()
+        rows = db.session.execute(
+            select(
+                AuditEntry.seq,
+                AuditEntry.action,
+                AuditEntry.result,
+                AuditEntry.detail,
+                AuditEntry.prev_hash,
+                AuditEntry.entry_hash,
+            ).order_by(AuditEntry.seq)
+        ).all()
         return [tuple(r) for r in rows], audit.verify()
+
     return query(app, read)
 
 
@@ -79,6 +90,7 @@ def test_50_concurrent_audited_requests_to_a_real_server_leave_one_chain(tmp_pat
     before = len(chain(app)[0])
 
     with LiveServer(app) as server:
+
         def attempt(i):
             browser = server.browser()
             wrong = browser.post("/auth/login", {"username": users[i][1], "password": "sai-mat-khau-" + str(i)})
@@ -109,6 +121,7 @@ def test_50_concurrent_audited_case_reads_each_append_once(tmp_path):
         case = new_case(load_user(owner_id))
         db.session.commit()
         return case.id
+
     case_id = query(app, open_case)
     before = len(chain(app)[0])
 
@@ -126,6 +139,7 @@ def test_50_concurrent_audited_case_reads_each_append_once(tmp_path):
 
 
 # --- 50 concurrent edits of one case -------------------------------------------------------------
+
 
 class FormFields(HTMLParser):
     """The fields of the first form posting to `action`, with the values the page shows."""
@@ -198,6 +212,7 @@ def test_50_concurrent_edits_of_one_case_one_winner_per_version_nothing_lost(tmp
         case = new_case(load_user(user[0]))
         db.session.commit()
         return case.id
+
     case_id = query(app, create)
     field = "safety_plan"
 
@@ -212,6 +227,7 @@ def test_50_concurrent_edits_of_one_case_one_winner_per_version_nothing_lost(tmp
         def save(i, form=fields):
             response = browsers[i].post(f"/cases/{case_id}/edit", with_value(form, field, f"ke-hoach-{i:02d}"))
             return response.status, response.text
+
         results = run_together(save)
         winners = [i for i, (status, _) in enumerate(results) if status == 303]
         losers = [i for i, (status, _) in enumerate(results) if status == 409]
@@ -236,6 +252,7 @@ def test_50_concurrent_edits_of_one_case_one_winner_per_version_nothing_lost(tmp
                 if response.status == 303 and response.location.endswith(f"/cases/{case_id}"):
                     return version, tries
                 assert response.status == 409, tries
+
         outcomes = run_together(retry_until_saved, len(retry))
         versions = [v for v, _ in outcomes]
         assert sorted(versions) == list(range(2, 2 + len(retry))), ("two saves won the same version", outcomes)
@@ -247,10 +264,13 @@ def test_50_concurrent_edits_of_one_case_one_winner_per_version_nothing_lost(tmp
 
     def final():
         case = db.session.get(Case, case_id)
-        edits = db.session.execute(select(AuditEntry.seq, AuditEntry.result, AuditEntry.detail)
-                                   .where(AuditEntry.object_id == case_id, AuditEntry.action == "case.edit")
-                                   .order_by(AuditEntry.seq)).all()
+        edits = db.session.execute(
+            select(AuditEntry.seq, AuditEntry.result, AuditEntry.detail)
+            .where(AuditEntry.object_id == case_id, AuditEntry.action == "case.edit")
+            .order_by(AuditEntry.seq)
+        ).all()
         return case.version, case.safety_plan, [tuple(e) for e in edits]
+
     version, plan, edits = query(app, final)
     last = max(landed, key=landed.get)
     story = {"landed": landed, "outcomes": outcomes, "edits": [e for e in edits if e[1] != "conflict"]}

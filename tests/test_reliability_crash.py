@@ -35,8 +35,9 @@ def run_with_kills(app, actor: str, seed: int) -> dict:
             break
         writer.kill()
         kills += 1
-        killed_at.append(next((line.split()[1] for line in reversed(writer.lines)
-                               if line.startswith("committed")), "0"))
+        killed_at.append(
+            next((line.split()[1] for line in reversed(writer.lines) if line.startswith("committed")), "0")
+        )
         pragmas = pragmas or next((line for line in writer.lines if line.startswith("pragmas")), None)
     writer = Writer(url, keys, actor, TOTAL)
     writer.finish()
@@ -63,8 +64,13 @@ def check_all_or_nothing(app) -> dict:
         integrity = None
         if db.engine.dialect.name == "sqlite":
             integrity = db.session.execute(db.text("PRAGMA integrity_check")).scalar()
-        return {"cases": case_ids, "created": created, "verdict": verdict, "integrity": integrity,
-                "entries": db.session.scalar(select(func.count()).select_from(AuditEntry))}
+        return {
+            "cases": case_ids,
+            "created": created,
+            "verdict": verdict,
+            "integrity": integrity,
+            "entries": db.session.scalar(select(func.count()).select_from(AuditEntry)),
+        }
 
     found = query(app, inspect)
     assert len(found["created"]) == len(set(found["created"])), "a case.create entry was written twice"
@@ -86,9 +92,11 @@ def test_sigkill_at_random_points_leaves_every_case_whole_or_absent(tmp_path):
     actor = make_user(app, "counsellor", "TA-02")[0]
     outcome = run_with_kills(app, actor, seed)
     found = check_all_or_nothing(app)
-    print(f"\ncrash: {TOTAL} case writes, {outcome['kills']} SIGKILLs (seed {seed}), "
-          f"{found['entries']} audit entries verified, {time.monotonic() - started:.1f} s; "
-          f"killed after commits {', '.join(outcome['killed_at'])}")
+    print(
+        f"\ncrash: {TOTAL} case writes, {outcome['kills']} SIGKILLs (seed {seed}), "
+        f"{found['entries']} audit entries verified, {time.monotonic() - started:.1f} s; "
+        f"killed after commits {', '.join(outcome['killed_at'])}"
+    )
     assert outcome["kills"] >= KILLS // 2, "the writer finished before it could be killed often enough"
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # synchronous=2 is FULL: a committed transaction survives power loss, not only a process crash.

@@ -45,10 +45,21 @@ def instance(tmp_path, caplog):
 def intake(app) -> dict:
     from app.units.queries import by_code
 
-    return {"kind": "dv", "unit_id": query(app, lambda: by_code("TA-02").id), "opened_on": "2026-03-01",
-            "sex": "female", "age_band": "18_29", "ethnic_code": "03", "poverty_status": "poor", "risk_level": "high",
-            "full_name": SECRETS["full_name"], "phone": SECRETS["phone"], "incident": SECRETS["narrative"],
-            "safety_plan": SECRETS["safety_plan"], "contact_code_word": "MAT-CODE-hoa-ban"}
+    return {
+        "kind": "dv",
+        "unit_id": query(app, lambda: by_code("TA-02").id),
+        "opened_on": "2026-03-01",
+        "sex": "female",
+        "age_band": "18_29",
+        "ethnic_code": "03",
+        "poverty_status": "poor",
+        "risk_level": "high",
+        "full_name": SECRETS["full_name"],
+        "phone": SECRETS["phone"],
+        "incident": SECRETS["narrative"],
+        "safety_plan": SECRETS["safety_plan"],
+        "contact_code_word": "MAT-CODE-hoa-ban",
+    }
 
 
 def stored(app) -> tuple[int, int]:
@@ -58,6 +69,7 @@ def stored(app) -> tuple[int, int]:
     def count():
         created = select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "case.create")
         return db.session.scalar(select(func.count()).select_from(Case)), db.session.scalar(created)
+
     return query(app, count)
 
 
@@ -66,11 +78,13 @@ def disk_full(app):
     """Make every write that needs space fail the way the database itself reports a full disk."""
     engine = query(app, lambda: db.engine)
     if engine.dialect.name == "sqlite":
+
         def pin_size(dbapi_connection, _record):
             cursor = dbapi_connection.cursor()
             pages = cursor.execute("PRAGMA page_count").fetchone()[0]
             cursor.execute(f"PRAGMA max_page_count = {pages}")
             cursor.close()
+
         engine.dispose()
         event.listen(engine, "connect", pin_size)
         try:
@@ -81,11 +95,14 @@ def disk_full(app):
         return
     # PostgreSQL: the server itself answers "disk full" (SQLSTATE 53100) when the audit entry is inserted.
     with engine.begin() as conn:
-        conn.exec_driver_sql("CREATE FUNCTION disk_full() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                             "RAISE EXCEPTION 'could not extend file: No space left on device' "
-                             "USING ERRCODE = 'disk_full'; END $$")
-        conn.exec_driver_sql("CREATE TRIGGER disk_full BEFORE INSERT ON audit_entry "
-                             "FOR EACH ROW EXECUTE FUNCTION disk_full()")
+        conn.exec_driver_sql(
+            "CREATE FUNCTION disk_full() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "RAISE EXCEPTION 'could not extend file: No space left on device' "
+            "USING ERRCODE = 'disk_full'; END $$"
+        )
+        conn.exec_driver_sql(
+            "CREATE TRIGGER disk_full BEFORE INSERT ON audit_entry FOR EACH ROW EXECUTE FUNCTION disk_full()"
+        )
     try:
         yield
     finally:
@@ -143,21 +160,33 @@ def test_disk_full_during_a_case_save_gives_503_writes_nothing_and_logs_no_perso
     assert_no_person_data(caplog, page)
 
 
-def test_database_unreachable_gives_503_to_signed_in_and_anonymous_users_without_person_data(instance, tmp_path,
-                                                                                            caplog):
+def test_database_unreachable_gives_503_to_signed_in_and_anonymous_users_without_person_data(
+    instance, tmp_path, caplog
+):
     app, username = instance
     client = app.test_client()
     client.post("/auth/login", data={"username": username, "password": PASSWORD})
     cookie = client.get_cookie("tincay").value
-    gone = ("postgresql://postgres@127.0.0.1:1/test" if on_postgres()
-            else f"sqlite:///{tmp_path}/no-such-dir/tincay.sqlite")
-    down = create_app("testing", {"SQLALCHEMY_DATABASE_URI": gone, "KEY_FILE": app.config["KEY_FILE"],
-                                  "SECRET_KEY": app.config["SECRET_KEY"], "WTF_CSRF_ENABLED": False})
+    gone = (
+        "postgresql://postgres@127.0.0.1:1/test" if on_postgres() else f"sqlite:///{tmp_path}/no-such-dir/tincay.sqlite"
+    )
+    down = create_app(
+        "testing",
+        {
+            "SQLALCHEMY_DATABASE_URI": gone,
+            "KEY_FILE": app.config["KEY_FILE"],
+            "SECRET_KEY": app.config["SECRET_KEY"],
+            "WTF_CSRF_ENABLED": False,
+        },
+    )
     pages = []
     signed_in = down.test_client()
     signed_in.set_cookie("tincay", cookie)
-    for method, path, data in (("post", "/cases/new", intake(app)), ("get", "/cases/", None),
-                               ("post", "/cases/", {"q": SECRETS["full_name"]})):
+    for method, path, data in (
+        ("post", "/cases/new", intake(app)),
+        ("get", "/cases/", None),
+        ("post", "/cases/", {"q": SECRETS["full_name"]}),
+    ):
         response = getattr(signed_in, method)(path, data=data)
         pages.append(response.get_data(as_text=True))
         assert response.status_code == 503, (path, pages[-1][:300])

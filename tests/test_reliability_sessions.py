@@ -20,18 +20,27 @@ GUESSES = 2_000
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    return build_instance(tmp_path_factory.mktemp("sessions"), "sessions",
-                          LOGIN_FAILURES_PER_ACCOUNT=f"{PER_WINDOW} per {WINDOW} seconds",
-                          LOGIN_FAILURES_PER_IP="100000 per minute", LOGIN_ATTEMPTS_PER_IP="100000 per minute")
+    return build_instance(
+        tmp_path_factory.mktemp("sessions"),
+        "sessions",
+        LOGIN_FAILURES_PER_ACCOUNT=f"{PER_WINDOW} per {WINDOW} seconds",
+        LOGIN_FAILURES_PER_IP="100000 per minute",
+        LOGIN_ATTEMPTS_PER_IP="100000 per minute",
+    )
 
 
 def audit_results(app, action: str, actor_id: str) -> dict[str, int]:
     from app.audit.models import AuditEntry
 
     def count():
-        return dict(db.session.execute(select(AuditEntry.result, func.count())
-                                       .where(AuditEntry.action == action, AuditEntry.actor_id == actor_id)
-                                       .group_by(AuditEntry.result)).all())
+        return dict(
+            db.session.execute(
+                select(AuditEntry.result, func.count())
+                .where(AuditEntry.action == action, AuditEntry.actor_id == actor_id)
+                .group_by(AuditEntry.result)
+            ).all()
+        )
+
     return query(app, count)
 
 
@@ -97,8 +106,10 @@ def test_totp_guessing_is_throttled_audited_and_a_used_code_is_refused(app):
     assert page.status_code == 200 and "đã được dùng" in page.get_data(as_text=True)
     assert other.get("/auth/account").status_code == 302
     assert audit_results(app, "auth.totp", user_id)["ok"] == 1
-    print(f"\ntotp: {GUESSES} guesses in {elapsed:.1f} s, {results['failed']} checked, "
-          f"{results['throttled']} throttled; replay refused")
+    print(
+        f"\ntotp: {GUESSES} guesses in {elapsed:.1f} s, {results['failed']} checked, "
+        f"{results['throttled']} throttled; replay refused"
+    )
 
 
 def test_old_cookie_is_dead_on_the_next_request_after_logout(app):
@@ -121,8 +132,7 @@ def test_password_change_ends_every_other_session_at_once(app):
     sign_in(phone, username)
     stolen = cookie_value(laptop)
     new_password = "mat-khau-moi-rat-dai-2026"
-    response = phone.post("/auth/password", data={"current": PASSWORD, "new": new_password,
-                                                  "confirm": new_password})
+    response = phone.post("/auth/password", data={"current": PASSWORD, "new": new_password, "confirm": new_password})
     assert response.status_code in (302, 303), response.get_data(as_text=True)[:300]
     assert laptop.get("/auth/account").status_code == 302
     replay(laptop, stolen)

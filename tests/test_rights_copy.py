@@ -21,8 +21,16 @@ REPORTER = "Lường Thị Tin"
 GUARDIAN = "Cầm Văn Giám"
 WITNESS = "Vì Thị Chứng"
 OWN = ("Lò Thị Mai", "011223344556", "Bản Sáng, nhà thứ ba")
-THIRD = (PERPETRATOR, REPORTER, GUARDIAN, WITNESS, "chồng cũ", "hỏi mua gà giống", "family_or_neighbour",
-         "Người thân, hàng xóm báo tin")
+THIRD = (
+    PERPETRATOR,
+    REPORTER,
+    GUARDIAN,
+    WITNESS,
+    "chồng cũ",
+    "hỏi mua gà giống",
+    "family_or_neighbour",
+    "Người thân, hàng xóm báo tin",
+)
 
 
 def _nfc(text: str) -> str:
@@ -31,14 +39,32 @@ def _nfc(text: str) -> str:
 
 @pytest.fixture
 def copy_request(app, client, counsellor, unit):
-    case_id = new_case(client, unit("TA-02").id, perpetrator=f"Chồng — {PERPETRATOR}", perpetrator_relation="chồng cũ",
-                       reported_by=REPORTER, report_channel="family_or_neighbour", guardian_name=GUARDIAN,
-                       incident=f"Bị {PERPETRATOR} đánh; {REPORTER.upper()} gọi cho hội phụ nữ")
-    assert client.post(f"/cases/{case_id}/consents", data={
-        "consent-purpose": "services", "consent-method": "verbal_with_witness", "consent-given_by": "self",
-        "consent-given_on": "2026-03-02", "consent-witness": WITNESS}).status_code in (200, 303)
-    assert client.post(f"/rights/cases/{case_id}/new", data={
-        "kind": "view_copy", "channel": "in_person", "identity_check": "cccd"}).status_code == 303
+    case_id = new_case(
+        client,
+        unit("TA-02").id,
+        perpetrator=f"Chồng — {PERPETRATOR}",
+        perpetrator_relation="chồng cũ",
+        reported_by=REPORTER,
+        report_channel="family_or_neighbour",
+        guardian_name=GUARDIAN,
+        incident=f"Bị {PERPETRATOR} đánh; {REPORTER.upper()} gọi cho hội phụ nữ",
+    )
+    assert client.post(
+        f"/cases/{case_id}/consents",
+        data={
+            "consent-purpose": "services",
+            "consent-method": "verbal_with_witness",
+            "consent-given_by": "self",
+            "consent-given_on": "2026-03-02",
+            "consent-witness": WITNESS,
+        },
+    ).status_code in (200, 303)
+    assert (
+        client.post(
+            f"/rights/cases/{case_id}/new", data={"kind": "view_copy", "channel": "in_person", "identity_check": "cccd"}
+        ).status_code
+        == 303
+    )
     with app.app_context():
         rights_id = db.session.scalar(select(RightsRequest.id))
         db.session.remove()
@@ -87,10 +113,12 @@ def test_the_docx_opens_and_holds_the_survivors_data_and_no_one_elses(client, co
 
 def test_every_copy_is_audited_and_nothing_is_kept(app, client, copy_request, tmp_path):
     from test_cases_support import audit_actions
+
     for suffix in ("", ".pdf", ".docx"):
         assert client.get(f"/rights/{copy_request}/copy{suffix}").status_code == 200
-    formats = [json.loads(detail)["format"] for action, _result, detail in audit_actions(app)
-               if action == "rights.copy"]
+    formats = [
+        json.loads(detail)["format"] for action, _result, detail in audit_actions(app) if action == "rights.copy"
+    ]
     assert formats == ["html", "pdf", "docx"]
     with app.app_context():
         instance = app.instance_path
@@ -98,8 +126,7 @@ def test_every_copy_is_audited_and_nothing_is_kept(app, client, copy_request, tm
         assert not any(f.endswith((".pdf", ".docx")) for f in files), root
 
 
-def test_only_the_cases_counsellors_get_a_copy_and_only_for_a_view_request(app, client, copy_request,
-                                                                           make_user, login):
+def test_only_the_cases_counsellors_get_a_copy_and_only_for_a_view_request(app, client, copy_request, make_user, login):
     officer = app.test_client()
     login(officer, make_user("dpo", "099"))
     assert officer.get(f"/rights/{copy_request}/copy.pdf").status_code in (403, 404)
@@ -109,8 +136,9 @@ def test_only_the_cases_counsellors_get_a_copy_and_only_for_a_view_request(app, 
     with app.app_context():
         case_id = db.session.get(RightsRequest, copy_request).case_id
         db.session.remove()
-    client.post(f"/rights/cases/{case_id}/new", data={"kind": "delete", "channel": "in_person",
-                                                      "identity_check": "cccd"})
+    client.post(
+        f"/rights/cases/{case_id}/new", data={"kind": "delete", "channel": "in_person", "identity_check": "cccd"}
+    )
     with app.app_context():
         other = db.session.scalar(select(RightsRequest.id).where(RightsRequest.kind == "delete"))
         db.session.remove()

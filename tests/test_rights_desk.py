@@ -50,8 +50,9 @@ def test_clocks_count_vietnamese_working_days_across_tet(app, client, counsellor
         assert "quá hạn" in client.get(f"/rights/{req.id}").get_data(as_text=True)
 
 
-def test_third_parties_lengthen_the_period_and_one_extension_stays_within_the_limit(app, client, counsellor,
-                                                                                    case_id, login):
+def test_third_parties_lengthen_the_period_and_one_extension_stays_within_the_limit(
+    app, client, counsellor, case_id, login
+):
     with time_machine.travel(datetime(2026, 12, 7, 3, 0, tzinfo=UTC), tick=False):
         login(client, counsellor)
         _new(client, case_id, kind="delete", third_parties="y")
@@ -60,21 +61,29 @@ def test_third_parties_lengthen_the_period_and_one_extension_stays_within_the_li
     assert req.answer_due_at == datetime(2027, 1, 6, 16, 59, 59, 999999, tzinfo=UTC)  # 30 days
     too_long = client.post(f"/rights/{req.id}/step", data={"step": "extend", "days": "25", "reason": "Chờ toà"})
     assert "Gia hạn từ 1 đến 20 ngày" in too_long.get_data(as_text=True)
-    assert client.post(f"/rights/{req.id}/step", data={"step": "extend", "days": "20",
-                                                        "reason": "Chờ ý kiến toà án"}).status_code == 303
+    assert (
+        client.post(
+            f"/rights/{req.id}/step", data={"step": "extend", "days": "20", "reason": "Chờ ý kiến toà án"}
+        ).status_code
+        == 303
+    )
     again = client.post(f"/rights/{req.id}/step", data={"step": "extend", "days": "1", "reason": "x"})
     assert "Chỉ được gia hạn một lần" in again.get_data(as_text=True) or again.status_code == 200
     assert _only_request(app).answer_due_at == datetime(2027, 1, 26, 16, 59, 59, 999999, tzinfo=UTC)
 
 
-def test_a_refusal_needs_a_reason_and_an_explanation_and_an_answer_is_only_annotated(app, client, counsellor,
-                                                                                   case_id):
+def test_a_refusal_needs_a_reason_and_an_explanation_and_an_answer_is_only_annotated(app, client, counsellor, case_id):
     _new(client, case_id, kind="delete")
     req = _only_request(app)
     bare = client.post(f"/rights/{req.id}/step", data={"step": "refuse", "code": "", "explanation": ""})
     assert "Vui lòng chọn một mục." in bare.get_data(as_text=True)
-    assert client.post(f"/rights/{req.id}/step", data={
-        "step": "refuse", "code": "legal_hold", "explanation": "Đang có vụ án liên quan"}).status_code == 303
+    assert (
+        client.post(
+            f"/rights/{req.id}/step",
+            data={"step": "refuse", "code": "legal_hold", "explanation": "Đang có vụ án liên quan"},
+        ).status_code
+        == 303
+    )
     assert _only_request(app).status == "refused"
     second = client.post(f"/rights/{req.id}/step", data={"step": "answer", "text": "Đã xoá"})
     assert "chỉ có thể ghi chú thêm" in second.get_data(as_text=True)
@@ -84,7 +93,8 @@ def test_a_refusal_needs_a_reason_and_an_explanation_and_an_answer_is_only_annot
 
 
 def test_the_officer_follows_the_clock_without_the_persons_words_and_nothing_is_plain_at_rest(
-        app, client, counsellor, case_id, make_user, login):
+    app, client, counsellor, case_id, make_user, login
+):
     _new(client, case_id)
     req = _only_request(app)
     assert WORDS in client.get(f"/rights/{req.id}").get_data(as_text=True)
@@ -107,6 +117,7 @@ def test_erasure_takes_the_requests_words_with_the_case(app, client, counsellor,
     from app.auth.models import User
     from app.cases import services as case_services
     from app.cases.models import Case
+
     _new(client, case_id)
     with app.test_request_context():
         case_services.erase_case(db.session.get(Case, case_id), db.session.get(User, counsellor.id))
@@ -120,9 +131,15 @@ def test_a_breach_is_notified_within_72_hours_or_with_the_reason_for_lateness(ap
     officer, user = app.test_client(), make_user("dpo", "099")
     with time_machine.travel(datetime(2026, 12, 1, 1, 0, tzinfo=UTC), tick=False):
         login(officer, user)
-        created = officer.post("/rights/breaches/new", data={
-            "kind": "loss", "detected_at": "2026-12-01T08:00", "persons_affected": "3",
-            "description": "Mất điện thoại của tư vấn viên"})
+        created = officer.post(
+            "/rights/breaches/new",
+            data={
+                "kind": "loss",
+                "detected_at": "2026-12-01T08:00",
+                "persons_affected": "3",
+                "description": "Mất điện thoại của tư vấn viên",
+            },
+        )
         assert created.status_code == 303
     with app.app_context():
         breach = db.session.scalar(select(Breach))
@@ -137,6 +154,7 @@ def test_a_breach_is_notified_within_72_hours_or_with_the_reason_for_lateness(ap
         on_time = officer.post(url, data={"step": "notify", "notified_at": "2026-12-04T07:59", "late_reason": ""})
         assert on_time.status_code == 303
     login(officer, user)
-    future = officer.post("/rights/breaches/new", data={"kind": "loss", "detected_at": "2099-01-01T08:00",
-                                                         "description": "x"})
+    future = officer.post(
+        "/rights/breaches/new", data={"kind": "loss", "detected_at": "2099-01-01T08:00", "description": "x"}
+    )
     assert "không được ở tương lai" in future.get_data(as_text=True)

@@ -55,6 +55,7 @@ def request_ctx(app):
 def _report(viewer_units=frozenset()):
     from app.statistics import circular07
     from app.units.queries import by_code
+
     return circular07.build(by_code("03295"), 2026, viewer_units=viewer_units)
 
 
@@ -69,6 +70,7 @@ def _shown(report) -> dict:
 
 def test_the_counts_of_the_dataset_are_those_stated_by_hand(app, dataset, request_ctx):
     from app.units.queries import by_code, scope_ids
+
     report = _report(viewer_units=frozenset(scope_ids(by_code("03295"))))
     assert _shown(report) == CLEAR
     assert report.addresses == [1]  # TA-02 is the commune's one trusted address
@@ -79,14 +81,21 @@ def test_a_file_is_suppressed_whoever_asks(app, dataset, request_ctx):
     assert _shown(report) == SUPPRESSED
     totals = {t.key: [t.show(c) for c in t.col_totals] for _title, t in report.sections}
     assert totals["forms"] == ["5", "<5", "<5", "<5"]  # one commune: the total line is the commune's line
-    assert [t.key for _title, t in report.sections] == ["forms", "perpetrator_sex", "age_groups", "measures",
-                                                         "orders", "trusted_addresses"]
+    assert [t.key for _title, t in report.sections] == [
+        "forms",
+        "perpetrator_sex",
+        "age_groups",
+        "measures",
+        "orders",
+        "trusted_addresses",
+    ]
 
 
 def test_the_age_groups_agree_with_the_protection_screen(app, dataset, request_ctx):
     """The file takes its victims by age through app/statistics/source.py; the screen counts them itself."""
     from app.protection import stats
     from app.units.queries import by_code, scope_ids
+
     own = frozenset(scope_ids(by_code("03295")))
     screen = {t.key: t for t in stats.tables(by_code("03295"), 2026, own)}["age_groups"]
     assert [c.value for c in screen.cells[0]] == [1, 4, 1]
@@ -94,6 +103,7 @@ def test_the_age_groups_agree_with_the_protection_screen(app, dataset, request_c
 
 def _workbook(app, dataset):
     from app.statistics import circular07
+
     with app.test_request_context():
         content = circular07.workbook(_report())
         db.session.remove()
@@ -124,8 +134,7 @@ def test_the_excel_report_has_the_circulars_layout_and_the_suppressed_figures(ap
     assert sexes[2:6] == ["<5", 5, "<5", 6]
     ages = _row_of(sheet, "Xã Quài Tở", "III. Số người bị bạo lực gia đình theo nhóm tuổi")
     assert ages[2:6] == ["<5", "<5", "<5", 6]
-    places = _row_of(sheet, "Xã Quài Tở",
-                     "VI. Địa chỉ tin cậy đang hoạt động và số người bị bạo lực được tiếp nhận")
+    places = _row_of(sheet, "Xã Quài Tở", "VI. Địa chỉ tin cậy đang hoạt động và số người bị bạo lực được tiếp nhận")
     assert places[2:4] == [6, 1]  # 6 received, 1 address operating
     numbers = [c for row in sheet.iter_rows() for c in row if isinstance(c.value, int) and c.column > 2]
     assert numbers and all(c.number_format == "#,##0" for c in numbers)
@@ -145,6 +154,7 @@ def test_the_export_route_audits_and_sends_the_file(app, dataset, make_user, log
     from sqlalchemy import select
 
     from app.audit.models import AuditEntry
+
     client = app.test_client()
     monitor = make_user("monitor", "11")
     with time_machine.travel(vn(2026, 12, 2, 9, 0), tick=False):
@@ -174,6 +184,7 @@ def test_a_counsellor_sees_the_hub_but_downloads_no_file(app, make_user, login):
 def test_a_district_report_has_a_line_per_commune_adding_up_to_its_total(app, dataset, request_ctx):
     from app.statistics import circular07
     from app.units.queries import by_code, scope_ids
+
     district = by_code("099")
     report = circular07.build(district, 2026, viewer_units=frozenset(scope_ids(district)))
     forms = dict(report.sections)[str(circular07.PROTECTION_SECTIONS[0][1])]

@@ -24,19 +24,39 @@ def dataset(app, make_user):
     from app.protection import services
     from app.referrals.services import send_referral, withdraw
     from app.units.queries import by_code
+
     found = build_dataset(app, make_user)
     with app.test_request_context():
         with time_machine.travel(vn(2026, 12, 2, 9, 0), tick=False):
-            services.grant_entitlement(case(found.case_ids[3]), {
-                "regime": "legal_aid", "responsible_body": "legal_aid_centre", "granted_on": date(2026, 6, 10)},
-                actor=user(found.counsellor_ids[3]))
+            services.grant_entitlement(
+                case(found.case_ids[3]),
+                {"regime": "legal_aid", "responsible_body": "legal_aid_centre", "granted_on": date(2026, 6, 10)},
+                actor=user(found.counsellor_ids[3]),
+            )
         for n in (0, 1):
             c, actor = case(found.case_ids[n]), user(found.counsellor_ids[n])
             with time_machine.travel(vn(2026, 7, 1 + n, 9, 0), tick=False):
-                record_consent(c, {"purpose": "share_with_agency", "agency_id": by_code(AGENCY).id,
-                                   "method": "signed", "given_by": "self", "given_on": date(2026, 7, 1)}, actor=actor)
-                referral = send_referral(c, {"idempotency_key": f"monthly-{n}", "agency_id": by_code(AGENCY).id,
-                                             "services": ["psychological"], "fields": ["age_band"]}, actor=actor)
+                record_consent(
+                    c,
+                    {
+                        "purpose": "share_with_agency",
+                        "agency_id": by_code(AGENCY).id,
+                        "method": "signed",
+                        "given_by": "self",
+                        "given_on": date(2026, 7, 1),
+                    },
+                    actor=actor,
+                )
+                referral = send_referral(
+                    c,
+                    {
+                        "idempotency_key": f"monthly-{n}",
+                        "agency_id": by_code(AGENCY).id,
+                        "services": ["psychological"],
+                        "fields": ["age_band"],
+                    },
+                    actor=actor,
+                )
                 if n == 0:
                     withdraw(referral, actor=actor)
         db.session.commit()
@@ -46,6 +66,7 @@ def dataset(app, make_user):
 def _monthly(app, viewer="nobody"):
     from app.statistics import gbvims
     from app.units.queries import by_code, scope_ids
+
     with app.test_request_context(), time_machine.travel(vn(2026, 12, 2, 9, 0), tick=False):
         root = by_code("03295")
         report = gbvims.build(root, 2026, frozenset(scope_ids(root)) if viewer == "own" else frozenset())
@@ -89,6 +110,7 @@ def test_the_file_and_outsiders_see_small_cells_hidden(app, dataset):
 
 def test_the_excel_file_opens_with_the_suppressed_tables(app, dataset, tmp_path):
     from app.statistics import gbvims
+
     _tables, report = _monthly(app)
     with app.test_request_context():
         content = gbvims.workbook(report)
@@ -129,6 +151,7 @@ def test_numbers_on_the_page_are_written_the_vietnamese_way(app, make_user, logi
         cell = Cell(1234, frozenset())
         table = Table("types", "T", ["Tháng 1"], ["A"], [[cell]], [cell], row_totals=[cell], grand=cell)
         return Monthly(root, year, [1], [table])
+
     monkeypatch.setattr(gbvims, "build", big)
     client = app.test_client()
     login(client, make_user("monitor", "11"))

@@ -23,6 +23,7 @@ def dataset(app, make_user):
 def _export(app, year, quarter):
     from app.statistics import national
     from app.units.queries import by_code
+
     with app.test_request_context(), time_machine.travel(vn(2026, 12, 2, 9, 0), tick=False):
         export = national.build(by_code("11"), year, quarter)
         content = national.workbook(export)
@@ -32,6 +33,7 @@ def _export(app, year, quarter):
 
 def test_every_field_of_the_mapping_is_exported_and_nothing_else(app, dataset):
     from app.statistics import national
+
     export, _content = _export(app, 2026, 0)
     mapping = json.loads(national.MAPPING_FILE.read_text(encoding="utf-8"))
     names = [f["name"] for f in mapping["fields"]]
@@ -47,19 +49,44 @@ def test_the_records_of_the_year_by_hand(app, dataset):
     assert len(export.records) == 6 and export.left_out == 1 and export.period == "2026"
     first = export.records[0]  # case 0: the earliest incident (5/3/2026)
     assert {k: v for k, v in first.items() if not k.endswith("_ref")} == {
-        "period": "2026", "province_code": "11", "commune_code": "03295", "incident_month": "2026-03",
-        "date_approximate": 0, "place_type": "home", "form_physical": 1, "form_psychological": 1,
-        "form_sexual": 0, "form_economic": 0, "reported_to_police": 0, "perpetrators_male": 1,
-        "perpetrators_female": 0, "perpetrators_unknown_sex": 0, "perpetrator_relations": "husband",
-        "victim_sex": "female", "victim_age_group": "16_59", "victim_ethnicity": "minority",
-        "victim_disability": 0, "victim_poverty": "poor", "case_kind": "dv", "case_opened_month": "2026-03",
-        "case_status": "open", "case_closed_month": "", "measures": "stop_violence", "orders_granted": 1}
+        "period": "2026",
+        "province_code": "11",
+        "commune_code": "03295",
+        "incident_month": "2026-03",
+        "date_approximate": 0,
+        "place_type": "home",
+        "form_physical": 1,
+        "form_psychological": 1,
+        "form_sexual": 0,
+        "form_economic": 0,
+        "reported_to_police": 0,
+        "perpetrators_male": 1,
+        "perpetrators_female": 0,
+        "perpetrators_unknown_sex": 0,
+        "perpetrator_relations": "husband",
+        "victim_sex": "female",
+        "victim_age_group": "16_59",
+        "victim_ethnicity": "minority",
+        "victim_disability": 0,
+        "victim_poverty": "poor",
+        "case_kind": "dv",
+        "case_opened_month": "2026-03",
+        "case_status": "open",
+        "case_closed_month": "",
+        "measures": "stop_violence",
+        "orders_granted": 1,
+    }
     child = export.records[4]  # case 4: a girl of 12–15, sexual and physical violence by a parent
-    assert (child["victim_age_group"], child["form_sexual"], child["perpetrator_relations"], child["measures"]) \
-        == ("under_16", 1, "parent", "medical")
+    assert (child["victim_age_group"], child["form_sexual"], child["perpetrator_relations"], child["measures"]) == (
+        "under_16",
+        1,
+        "parent",
+        "medical",
+    )
     assert [r["victim_sex"] for r in export.records] == ["female"] * 5 + ["male"]
-    assert len({r["record_ref"] for r in export.records}) == 6 and all(len(r["record_ref"]) == 20
-                                                                         for r in export.records)
+    assert len({r["record_ref"] for r in export.records}) == 6 and all(
+        len(r["record_ref"]) == 20 for r in export.records
+    )
 
 
 def test_a_quarter_holds_its_own_incidents_and_the_same_references(app, dataset):
@@ -74,10 +101,12 @@ def test_a_quarter_holds_its_own_incidents_and_the_same_references(app, dataset)
 def test_nothing_identifying_is_in_the_file(app, dataset):
     from app.cases.models import Case
     from app.protection.models import Incident
+
     _export_, content = _export(app, 2026, 0)
     book = load_workbook(BytesIO(content))
-    texts = {str(c) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for c in row
-             if c is not None}
+    texts = {
+        str(c) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for c in row if c is not None
+    }
     with app.app_context():
         ids = set(db.session.scalars(db.select(Case.id))) | set(db.session.scalars(db.select(Incident.id)))
         codes = set(db.session.scalars(db.select(Case.code)))
@@ -87,24 +116,30 @@ def test_nothing_identifying_is_in_the_file(app, dataset):
 
 def test_the_file_names_its_mapping_version_and_opens_in_libreoffice(app, dataset, tmp_path):
     from app.statistics import national
+
     export, content = _export(app, 2026, 0)
     sheet = load_workbook(BytesIO(content)).active
     header = {row[0]: row[1] for row in sheet.iter_rows(min_row=2, max_row=11, values_only=True)}
     assert header["mapping_version"] == "1.0" and header["mapping_file"] == "national_db_mapping_v1.json"
     assert header["records"] == 6 and header["left_out_not_in_statistics"] == 1
-    names = [c for c in next(sheet.iter_rows(min_row=national.HEADER_ROWS + 1, max_row=national.HEADER_ROWS + 1,
-                                              values_only=True))]
+    names = [
+        c
+        for c in next(
+            sheet.iter_rows(min_row=national.HEADER_ROWS + 1, max_row=national.HEADER_ROWS + 1, values_only=True)
+        )
+    ]
     assert names == national.field_names()
     rows = soffice_rows(content, tmp_path)
     assert ["mapping_version", "1.0"] == rows[2][:2]
     assert rows[national.HEADER_ROWS][:2] == ["record_ref", "victim_ref"]
-    assert len([r for r in rows[national.HEADER_ROWS + 1:] if r and r[0]]) == 6
+    assert len([r for r in rows[national.HEADER_ROWS + 1 :] if r and r[0]]) == 6
 
 
 def test_only_a_province_reviewer_exports_after_step_up_and_it_is_audited(app, dataset, make_user, login):
     from sqlalchemy import select
 
     from app.audit.models import AuditEntry
+
     province = make_user("district_reviewer", "11")
     with time_machine.travel(vn(2026, 12, 2, 9, 0), tick=False):
         client = app.test_client()
@@ -125,7 +160,11 @@ def test_only_a_province_reviewer_exports_after_step_up_and_it_is_audited(app, d
         entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "statistics.national_export")).one()
         detail = json.loads(entry.detail)
         assert {k: detail[k] for k in ("period", "records", "left_out", "mapping_version")} == {
-            "period": "2026-Q2", "records": 5, "left_out": 1, "mapping_version": "1.0"}
+            "period": "2026-Q2",
+            "records": 5,
+            "left_out": 1,
+            "mapping_version": "1.0",
+        }
 
 
 def test_the_export_asks_for_a_fresh_second_factor(app, make_user, login, monkeypatch):
@@ -134,6 +173,7 @@ def test_the_export_asks_for_a_fresh_second_factor(app, make_user, login, monkey
     import pyotp
 
     from app.auth import stepup
+
     client = app.test_client()
     reviewer = make_user("district_reviewer", "11", totp=True)
     login(client, reviewer)
@@ -156,6 +196,7 @@ def test_a_bad_period_is_refused_beside_the_field(app, make_user, login):
 
 def test_withdrawn_consent_is_left_out(app, dataset):
     from app.statistics import national
+
     export, _ = _export(app, 2026, 0)
     with app.test_request_context():
         withdrawn = national.pseudonym("case", dataset.case_ids[WITHDRAWN])
@@ -166,6 +207,7 @@ def test_a_case_kept_out_of_the_statistics_is_left_out(app, dataset):
     """A restriction of processing takes a case out of the figures (case_record.in_statistics, kept by the
     privacy area): its records stay home even with a valid consent."""
     from app.cases.models import Case
+
     with app.app_context():
         db.session.get(Case, dataset.case_ids[0]).in_statistics = False
         db.session.commit()

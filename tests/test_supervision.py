@@ -9,6 +9,7 @@ from app.extensions import db
 def _needed(app, case_id):
     from app.cases.models import Case
     from app.supervision.services import needed
+
     with app.app_context():
         kinds = needed(db.session.get(Case, case_id))
         db.session.remove()
@@ -17,6 +18,7 @@ def _needed(app, case_id):
 
 def _version(app, case_id):
     from app.cases.models import Case
+
     with app.app_context():
         version = db.session.get(Case, case_id).version
         db.session.remove()
@@ -24,7 +26,8 @@ def _version(app, case_id):
 
 
 def test_the_supervisor_reads_the_caseload_and_signs_off_high_risk_plans_and_closures(
-        app, client, case_id, make_user, login, unit):
+    app, client, case_id, make_user, login, unit
+):
     supervisor = app.test_client()
     login(supervisor, make_user("supervisor", "03295"))
     assert case_id in supervisor.get("/cases/").get_data(as_text=True)
@@ -36,24 +39,38 @@ def test_the_supervisor_reads_the_caseload_and_signs_off_high_risk_plans_and_clo
     assert f"/cases/{case_id}#case-signoff" in supervisor.get("/work/").get_data(as_text=True)
 
     assert _needed(app, case_id) == ["safety_plan"]
-    assert supervisor.post(f"/supervision/case/{case_id}/sign-off",
-                           data={"kind": "safety_plan", "decision": "approved"}).status_code == 303
+    assert (
+        supervisor.post(
+            f"/supervision/case/{case_id}/sign-off", data={"kind": "safety_plan", "decision": "approved"}
+        ).status_code
+        == 303
+    )
     assert _needed(app, case_id) == []
     assert f"/cases/{case_id}#case-signoff" not in supervisor.get("/work/").get_data(as_text=True)
-    twice = supervisor.post(f"/supervision/case/{case_id}/sign-off",
-                            data={"kind": "safety_plan", "decision": "approved"}, follow_redirects=True)
+    twice = supervisor.post(
+        f"/supervision/case/{case_id}/sign-off",
+        data={"kind": "safety_plan", "decision": "approved"},
+        follow_redirects=True,
+    )
     assert "không chờ ký duyệt" in twice.get_data(as_text=True)
 
-    edited = client.post(f"/cases/{case_id}/edit", data=dict(INTAKE, unit_id=unit("TA-02").id,
-                                                             version=str(_version(app, case_id)),
-                                                             safety_plan="Kế hoạch an toàn mới"))
+    edited = client.post(
+        f"/cases/{case_id}/edit",
+        data=dict(
+            INTAKE, unit_id=unit("TA-02").id, version=str(_version(app, case_id)), safety_plan="Kế hoạch an toàn mới"
+        ),
+    )
     assert edited.status_code == 303
     assert _needed(app, case_id) == ["safety_plan"]  # a changed high-risk case is signed off again
 
     assert client.post(f"/cases/{case_id}/close", data={"close-reason": "goals_met"}).status_code in (302, 303)
     assert _needed(app, case_id) == ["closure"]
-    assert supervisor.post(f"/supervision/case/{case_id}/sign-off",
-                           data={"kind": "closure", "decision": "approved"}).status_code == 303
+    assert (
+        supervisor.post(
+            f"/supervision/case/{case_id}/sign-off", data={"kind": "closure", "decision": "approved"}
+        ).status_code
+        == 303
+    )
     assert _needed(app, case_id) == []
     actions = [a for a, _, _ in audit_actions(app, case_id)]
     assert "supervision.safety_plan_approved" in actions and "supervision.closure_approved" in actions
@@ -65,6 +82,10 @@ def test_a_supervisor_elsewhere_neither_reads_nor_signs(app, case_id, make_user,
     other = app.test_client()
     login(other, make_user("supervisor", "03268"))
     assert other.get(f"/cases/{case_id}").status_code == 404
-    assert other.post(f"/supervision/case/{case_id}/sign-off",
-                      data={"kind": "safety_plan", "decision": "approved"}).status_code == 404
+    assert (
+        other.post(
+            f"/supervision/case/{case_id}/sign-off", data={"kind": "safety_plan", "decision": "approved"}
+        ).status_code
+        == 404
+    )
     assert _needed(app, case_id) == ["safety_plan"]

@@ -13,6 +13,7 @@ from app.extensions import db
 
 def _transfer_id(app, case_id):
     from app.transfers.models import CaseTransfer
+
     with app.app_context():
         found = db.session.scalar(select(CaseTransfer.id).where(CaseTransfer.case_id == case_id))
         db.session.remove()
@@ -23,8 +24,9 @@ def _queue(client):
     return client.get("/work/").get_data(as_text=True)
 
 
-def test_a_transfer_waits_for_acceptance_then_moves_the_case_and_its_history(app, client, case_id, make_user,
-                                                                              login, unit):
+def test_a_transfer_waits_for_acceptance_then_moves_the_case_and_its_history(
+    app, client, case_id, make_user, login, unit
+):
     receiver = make_user("counsellor", "TA-03")
     other = app.test_client()
     login(other, receiver)
@@ -55,6 +57,7 @@ def test_a_transfer_waits_for_acceptance_then_moves_the_case_and_its_history(app
     timeline = other.get(f"/cases/{case_id}").get_data(as_text=True)
     assert "Yêu cầu chuyển hồ sơ sang đơn vị khác" in timeline and "Bên nhận đã nhận hồ sơ" in timeline
     from app.cases.models import FollowUp
+
     with app.app_context():
         assignees = set(db.session.scalars(select(FollowUp.assignee_id).where(FollowUp.case_id == case_id)))
         db.session.remove()
@@ -65,15 +68,18 @@ def test_a_transfer_to_someone_who_is_not_a_counsellor_there_is_refused(app, cli
     reporter = make_user("reporter", "03268")
     elsewhere = make_user("counsellor", "TA-05")
     for user in (reporter, elsewhere):
-        response = client.post(f"/transfers/case/{case_id}/new", data={
-            "to_unit_id": unit("TA-03").id, "to_user_id": user.id, "reason_code": "moved", "confirm": "yes"})
+        response = client.post(
+            f"/transfers/case/{case_id}/new",
+            data={"to_unit_id": unit("TA-03").id, "to_user_id": user.id, "reason_code": "moved", "confirm": "yes"},
+        )
         html = response.get_data(as_text=True)
         assert response.status_code == 200 and "phải là tư vấn viên của đơn vị nhận" in html
     assert _transfer_id(app, case_id) is None
 
 
-def test_declined_or_cancelled_the_case_stays_and_a_new_request_can_follow(app, client, case_id, make_user, login,
-                                                                            unit):
+def test_declined_or_cancelled_the_case_stays_and_a_new_request_can_follow(
+    app, client, case_id, make_user, login, unit
+):
     receiver = app.test_client()
     login(receiver, make_user("counsellor", "TA-03"))
     data = {"to_unit_id": unit("TA-03").id, "reason_code": "workload", "confirm": "yes"}

@@ -22,8 +22,9 @@ from app.web.unit_of_work import attempt
 def _counts(app) -> tuple[int, int]:
     with app.app_context():
         cases = db.session.scalar(select(func.count()).select_from(Case))
-        created = db.session.scalar(select(func.count()).select_from(AuditEntry)
-                                    .where(AuditEntry.action == "case.create"))
+        created = db.session.scalar(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "case.create")
+        )
         db.session.remove()
     return cases, created
 
@@ -67,8 +68,18 @@ def test_a_refused_service_call_leaves_none_of_its_rows_and_the_page_keeps_its_o
         with pytest.raises(ServiceError):
             with attempt():
                 audit.record("test", "service.partial")
-                db.session.add(AuditEntry(seq=10_000, at=utcnow(), actor_id="test", action="raw.partial",
-                                          result="ok", detail="{}", prev_hash="x", entry_hash="y"))
+                db.session.add(
+                    AuditEntry(
+                        seq=10_000,
+                        at=utcnow(),
+                        actor_id="test",
+                        action="raw.partial",
+                        result="ok",
+                        detail="{}",
+                        prev_hash="x",
+                        entry_hash="y",
+                    )
+                )
                 db.session.flush()
                 raise ServiceError("refused half-way")
         db.session.commit()
@@ -105,8 +116,9 @@ def test_a_refused_access_is_audited_though_the_request_is_undone(app, client, c
     response = client.get("/admin/users")
     assert response.status_code in (403, 404)
     with app.app_context():
-        denied = db.session.scalar(select(func.count()).select_from(AuditEntry)
-                                   .where(AuditEntry.action == "access.denied"))
+        denied = db.session.scalar(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "access.denied")
+        )
         db.session.remove()
     assert denied == 1
 
@@ -119,8 +131,11 @@ def test_only_the_unit_of_work_commits():
 
     root = Path(__file__).resolve().parent.parent
     allowed = {"app/web/unit_of_work.py", "app/extensions.py", "app/audit/services.py"}
-    found = [f"{path.relative_to(root)}:{n}" for path in sorted((root / "app").rglob("*.py"))
-             if path.relative_to(root).as_posix() not in allowed
-             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-             if re.search(r"\bsession\.(commit|rollback)\(", line)]
+    found = [
+        f"{path.relative_to(root)}:{n}"
+        for path in sorted((root / "app").rglob("*.py"))
+        if path.relative_to(root).as_posix() not in allowed
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if re.search(r"\bsession\.(commit|rollback)\(", line)
+    ]
     assert found == [], "commit through the unit of work (see app/web/unit_of_work.py): " + ", ".join(found)

@@ -8,11 +8,13 @@ from app.extensions import db
 def test_tree_and_lineage(ctx):
     from app.units.models import Unit, UnitLineage
     from app.units.queries import by_code, scope_ids
+
     province, district = by_code("11"), by_code("099")
     assert province.kind == "province" and "Điện Biên" in province.name
     assert district.kind == "district" and district.parent_id == province.id
     # The communes of the 2022 plan, loaded from the reference data (other tests may add units to the tree).
     from app.units.reference_data import UNITS
+
     codes = [u["code"] for u in UNITS if u["kind"] == "commune" and u["parent"] == "099"]
     old = db.session.scalars(sa.select(Unit).where(Unit.code.in_(codes))).all()
     assert len(codes) == 19 and len(old) == 19 and all(u.parent_id == district.id for u in old)
@@ -32,6 +34,7 @@ def test_tree_and_lineage(ctx):
 
 def test_agencies_are_loaded(ctx):
     from app.units.models import Unit
+
     names = " | ".join(db.session.scalars(sa.select(Unit.name).where(Unit.kind == "agency")))
     for part in ("Lao động", "Trung tâm Y tế", "Công an", "Trợ giúp pháp lý", "Sở Y tế"):
         assert part in names, part

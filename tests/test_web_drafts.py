@@ -28,8 +28,15 @@ def _restore_as(app, user_id, form_key):
 def test_draft_is_saved_encrypted_and_restored_once(app, client, make_user, login):
     user = make_user("counsellor", "TA-02")
     login(client, user)
-    response = client.post("/drafts/case-intake", data={"full_name": "Lò Thị Mai", "narrative": SECRET_WORDS,
-                                                        "acts": ["physical", "economic"], "csrf_token": "x"})
+    response = client.post(
+        "/drafts/case-intake",
+        data={
+            "full_name": "Lò Thị Mai",
+            "narrative": SECRET_WORDS,
+            "acts": ["physical", "economic"],
+            "csrf_token": "x",
+        },
+    )
     assert response.status_code == 204
     with app.app_context():
         row = db.session.scalar(select(FormDraft))

@@ -23,8 +23,13 @@ from matrix_world import PASSWORD, PROFILES, Page, login, make_world, same_site_
 from test_access_matrix import ENDS_SESSION, OK, _split, _url, expectations, static_params
 
 REQUIRED_CSP = {
-    "default-src": "'self'", "script-src": "'self'", "style-src": "'self'", "object-src": "'none'",
-    "base-uri": "'none'", "frame-ancestors": "'none'", "form-action": "'self'",
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'none'",
+    "frame-ancestors": "'none'",
+    "form-action": "'self'",
 }
 PAGE_LIMIT = 120  # per profile: enough for every page and a few rows of each list
 SKIP_PREFIXES = ("/static/", "/auth/quick-exit", "/auth/logout")
@@ -34,8 +39,9 @@ SHELL_PATHS = ("/offline/", "/offline/sw.js")
 def header_problems(response) -> list[str]:
     problems = []
     headers = response.headers
-    csp = dict(part.strip().split(" ", 1) for part in headers.get("Content-Security-Policy", "").split(";")
-               if part.strip())
+    csp = dict(
+        part.strip().split(" ", 1) for part in headers.get("Content-Security-Policy", "").split(";") if part.strip()
+    )
     for directive, value in REQUIRED_CSP.items():
         if csp.get(directive) != value:
             problems.append(f"CSP {directive} is {csp.get(directive)!r}, not {value!r}")
@@ -206,16 +212,24 @@ def test_session_and_language_cookies_are_httponly_and_samesite_lax(app, make_us
 def test_production_cookies_are_secure_host_only_and_pages_send_hsts(app, make_user, tmp_path):
     """A production-config app on the same database: the sign-in cookie is __Host-, Secure, HttpOnly, Lax."""
     from app import create_app
+
     user = make_user("counsellor", "TA-02")
     key_file = tmp_path / "keys.json"
     shutil.copy(app.config["KEY_FILE"], key_file)
     os.chmod(key_file, stat.S_IRUSR)
     shutil.copy(app.config["AUDIT_SIGNING_KEY"], tmp_path / "audit-signing.key")
     shutil.copytree(app.extensions["tincay_keyring"].case_keys.directory, tmp_path / "case-keys")
-    prod = create_app("production", {
-        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "KEY_FILE": str(key_file),
-        "SECRET_KEY": "p" * 40, "RATELIMIT_STORAGE_URI": "redis://:redis-password@127.0.0.1:6379/15",
-        "RATELIMIT_ENABLED": False, "ARGON2_PARAMS": app.config.get("ARGON2_PARAMS")})
+    prod = create_app(
+        "production",
+        {
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "KEY_FILE": str(key_file),
+            "SECRET_KEY": "p" * 40,
+            "RATELIMIT_STORAGE_URI": "redis://:redis-password@127.0.0.1:6379/15",
+            "RATELIMIT_ENABLED": False,
+            "ARGON2_PARAMS": app.config.get("ARGON2_PARAMS"),
+        },
+    )
     assert prod.config["SESSION_COOKIE_SECURE"] and prod.config["SESSION_COOKIE_HTTPONLY"]
     client = prod.test_client()
     client.environ_base["wsgi.url_scheme"] = "https"
@@ -223,8 +237,10 @@ def test_production_cookies_are_secure_host_only_and_pages_send_hsts(app, make_u
     assert page.status_code == 200
     assert page.headers["Strict-Transport-Security"].startswith("max-age=")
     assert header_problems(page) == []
-    response = client.post("/auth/login", data={"username": user.username, "password": PASSWORD,
-                                                "csrf_token": _csrf(page.get_data(as_text=True))})
+    response = client.post(
+        "/auth/login",
+        data={"username": user.username, "password": PASSWORD, "csrf_token": _csrf(page.get_data(as_text=True))},
+    )
     assert response.status_code in (302, 303), response.status_code
     cookie = _cookie(response, "__Host-tincay")
     attributes = {part.strip().split("=")[0].lower() for part in cookie.split(";")[1:]}
@@ -232,11 +248,13 @@ def test_production_cookies_are_secure_host_only_and_pages_send_hsts(app, make_u
     assert "SameSite=Lax" in cookie and "Path=/" in cookie
     with prod.app_context():
         from app.extensions import db
+
         db.session.remove()
         db.engine.dispose()
 
 
 def _csrf(html: str) -> str:
     import re
+
     match = re.search(r'name="csrf_token" value="([^"]+)"', html)
     return match.group(1) if match else ""

@@ -9,9 +9,16 @@ def _confirm_blocks(html: str) -> list[str]:
 
 def test_consent_withdrawal_is_a_second_step_that_says_what_happens(client, counsellor, case_id, unit):
     agency = unit("AG-SYT-11").id  # a live service: consent lists no closed office
-    client.post(f"/cases/{case_id}/consents", data={
-        "consent-purpose": "share_with_agency", "consent-agency_id": agency, "consent-method": "signed",
-        "consent-given_by": "self", "consent-given_on": "2026-01-05"})
+    client.post(
+        f"/cases/{case_id}/consents",
+        data={
+            "consent-purpose": "share_with_agency",
+            "consent-agency_id": agency,
+            "consent-method": "signed",
+            "consent-given_by": "self",
+            "consent-given_on": "2026-01-05",
+        },
+    )
     html = client.get(f"/cases/{case_id}").get_data(as_text=True)
     blocks = [b for b in _confirm_blocks(html) if "/withdraw" in b and "/consents/" in b]
     assert len(blocks) == 1
@@ -30,9 +37,13 @@ def _age_session(app, user_id, minutes: int):
 
     from app.auth.models import UserSession
     from app.extensions import db, utcnow
+
     with app.app_context():
-        db.session.execute(update(UserSession).where(UserSession.user_id == user_id)
-                           .values(last_seen_at=utcnow() - timedelta(minutes=minutes)))
+        db.session.execute(
+            update(UserSession)
+            .where(UserSession.user_id == user_id)
+            .values(last_seen_at=utcnow() - timedelta(minutes=minutes))
+        )
         db.session.commit()
         db.session.remove()
 
@@ -40,15 +51,23 @@ def _age_session(app, user_id, minutes: int):
 def test_a_form_sent_after_the_session_ran_out_comes_back_after_signing_in(app, client, counsellor, unit):
     client.get("/cases/new")
     _age_session(app, counsellor.id, 60)
-    sent = client.post("/cases/new", data={"_draft": "case-intake", "full_name": "Lò Thị KHONGMAT",
-                                           "unit_id": unit("TA-02").id, "incident": "Đã kể lại đầy đủ"})
+    sent = client.post(
+        "/cases/new",
+        data={
+            "_draft": "case-intake",
+            "full_name": "Lò Thị KHONGMAT",
+            "unit_id": unit("TA-02").id,
+            "incident": "Đã kể lại đầy đủ",
+        },
+    )
     assert sent.status_code == 302 and "/auth/login" in sent.headers["Location"]
     assert "next=/cases/new" in sent.headers["Location"].replace("%2F", "/")
     assert client.get("/cases/").status_code == 302  # the session stays ended
     login_page = client.get(sent.headers["Location"]).get_data(as_text=True)
     assert 'name="next" value="/cases/new"' in login_page
-    again = client.post("/auth/login", data={"username": counsellor.username, "password": counsellor.password,
-                                             "next": "/cases/new"})
+    again = client.post(
+        "/auth/login", data={"username": counsellor.username, "password": counsellor.password, "next": "/cases/new"}
+    )
     assert again.headers["Location"].endswith("/cases/new")
     page = client.get("/cases/new").get_data(as_text=True)
     assert "Lò Thị KHONGMAT" in page and "Đã khôi phục nội dung" in page
@@ -62,6 +81,7 @@ def test_a_session_ended_on_purpose_keeps_nothing(app, client, counsellor):
 
     from app.extensions import db
     from app.web.models import FormDraft
+
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(FormDraft)) == 0
         db.session.remove()
@@ -73,6 +93,7 @@ def test_quick_exit_flag_ends_the_session_at_the_next_contact(app, client, couns
 
     from app.auth.models import UserSession
     from app.extensions import db
+
     assert client.get("/cases/").status_code == 200
     client.set_cookie("tincay_qx", "1")
     back = client.get("/cases/")
@@ -88,6 +109,7 @@ def test_quick_exit_flag_ends_the_session_at_the_next_contact(app, client, couns
 
 def test_quick_exit_goes_to_another_site_by_default(app, client, counsellor):
     from app.config import BaseConfig
+
     assert BaseConfig.QUICK_EXIT_URL.startswith("https://") and "tincay" not in BaseConfig.QUICK_EXIT_URL
     app.config["QUICK_EXIT_URL"] = "https://thoitiet.example/ha-noi"
     try:
@@ -114,6 +136,7 @@ def test_a_breakdown_with_an_error_comes_back_open(app, client, make_user, login
     reporter = make_user("reporter", "03295")
     login(client, reporter)
     from indicators_helpers import unit
+
     with app.app_context():
         quai_to = unit("03295").id
     client.post("/indicators/reports/start", data={"cycle_id": cycle_id, "unit_id": quai_to})
@@ -129,14 +152,19 @@ def test_a_breakdown_with_an_error_comes_back_open(app, client, make_user, login
 
 def test_small_fixes_on_the_forms(app, client, counsellor, case_id):
     from app import clock
+
     intake = client.get("/cases/new").get_data(as_text=True)
     assert re.search(rf'id="opened_on"[^>]*value="{clock.today().isoformat()}"', intake)  # today by default
     consent = client.get(f"/cases/{case_id}/consents/new").get_data(as_text=True)
-    assert re.search(r'<input[^>]*autocomplete="off"[^>]*name="consent-witness"|name="consent-witness"[^>]*'
-                     r'autocomplete="off"', consent)
+    assert re.search(
+        r'<input[^>]*autocomplete="off"[^>]*name="consent-witness"|name="consent-witness"[^>]*'
+        r'autocomplete="off"',
+        consent,
+    )
     followup = client.get(f"/cases/{case_id}/followups/new").get_data(as_text=True)
-    assert re.search(r'autocomplete="off"[^>]*name="followup-purpose"|name="followup-purpose"[^>]*autocomplete="off"',
-                     followup)
+    assert re.search(
+        r'autocomplete="off"[^>]*name="followup-purpose"|name="followup-purpose"[^>]*autocomplete="off"', followup
+    )
     referral = client.get(f"/referrals/case/{case_id}/new").get_data(as_text=True)
     assert re.search(r'<input type="checkbox" name="fields" value="code" id="fields-code" checked>', referral)
 
@@ -150,6 +178,7 @@ def test_the_favicon_is_a_small_icon(client):
 def test_a_province_reviewer_is_never_called_huyen(app, client, make_user, login):
     from app.auth.forms import role_label
     from app.units.queries import by_code
+
     reviewer = make_user("district_reviewer", "11")
     login(client, reviewer)
     page = client.get("/auth/account").get_data(as_text=True)
@@ -178,6 +207,7 @@ def test_the_excel_report_prints_on_a4_and_explains_its_hidden_cells(client, mak
     from io import BytesIO
 
     from openpyxl import load_workbook
+
     login(client, make_user("district_reviewer", "099"))
     book = load_workbook(BytesIO(client.get("/indicators/export.xlsx?year=2026").data))
     for sheet in book.worksheets:
@@ -203,6 +233,7 @@ def test_ct4_counts_the_trusted_address_of_quai_to(app, client, make_user, login
     make_user("reporter", "03295", username="baocao.quaito")
     from app.extensions import db
     from app.indicators import demo
+
     with app.test_request_context():
         demo.seed()
         db.session.commit()
@@ -216,12 +247,14 @@ def test_table_cells_carry_their_column_label_from_the_server(client, counsellor
     with JavaScript off too (app.js only labels rows an htmx swap brings in)."""
     html = client.get("/cases/").get_data(as_text=True)
     table = re.search(r'<table class="data[^"]*"[^>]*>.*?</table>', html, re.S).group(0)
-    heads = [re.sub(r"<[^>]+>|\s+", " ", h).strip() for h in re.findall(r"<th[^>]*>(.*?)</th>",
-                                                                          table.split("</thead>")[0], re.S)]
+    heads = [
+        re.sub(r"<[^>]+>|\s+", " ", h).strip()
+        for h in re.findall(r"<th[^>]*>(.*?)</th>", table.split("</thead>")[0], re.S)
+    ]
     body = table.split("</thead>")[1]
     cells = re.findall(r"<td\b[^>]*>", body)
     assert cells and all("data-label=" in c for c in cells)
-    labels = [re.search(r'data-label="([^"]*)"', c).group(1) for c in cells[:len(heads)]]
+    labels = [re.search(r'data-label="([^"]*)"', c).group(1) for c in cells[: len(heads)]]
     assert labels == [h.replace("&amp;", "&").replace("&", "&amp;") for h in heads]
 
 
@@ -229,11 +262,17 @@ def test_table_labels_follow_colspan_and_rowspan_and_keep_given_ones():
     from markupsafe import Markup
 
     from app.web.table_labels import label_tables
-    html = str(label_tables(Markup(
-        '<table class="data"><thead><tr><th rowspan="2">Mã</th><th colspan="2">Số &amp; tiền</th></tr>'
-        '<tr><th>Nam</th><th>Nữ</th></tr></thead><tbody><tr><td>A</td><td data-label="x">1</td>'
-        """<td hx-vals='{"a":">"}'>2</td></tr></tbody><tfoot><tr><th>Tổng</th><td colspan="2">3</td></tr>"""
-        '</tfoot></table><table><tr><td>k</td></tr></table>')))
+
+    html = str(
+        label_tables(
+            Markup(
+                '<table class="data"><thead><tr><th rowspan="2">Mã</th><th colspan="2">Số &amp; tiền</th></tr>'
+                '<tr><th>Nam</th><th>Nữ</th></tr></thead><tbody><tr><td>A</td><td data-label="x">1</td>'
+                """<td hx-vals='{"a":">"}'>2</td></tr></tbody><tfoot><tr><th>Tổng</th><td colspan="2">3</td></tr>"""
+                "</tfoot></table><table><tr><td>k</td></tr></table>"
+            )
+        )
+    )
     assert str(label_tables("<table>")) == "&lt;table&gt;"  # a plain string is escaped, never trusted
     assert '<td data-label="Mã">A</td>' in html and '<td data-label="x">1</td>' in html
     assert """<td hx-vals='{"a":">"}' data-label="Số &amp; tiền · Nữ">2</td>""" in html
@@ -245,6 +284,7 @@ def _village(app, code, name, parent_code):
     from app.extensions import db
     from app.units.queries import by_code
     from app.units.services import create_unit
+
     with app.app_context():
         village = create_unit(code=code, kind="village", name=name, parent=by_code(parent_code), actor="test")
         db.session.commit()
@@ -254,7 +294,8 @@ def _village(app, code, name, parent_code):
 
 
 def test_no_village_list_is_said_plainly_and_loaded_villages_of_the_commune_served_are_offered(
-        app, client, counsellor, unit):
+    app, client, counsellor, unit
+):
     """There is no official village list in the reference data: the intake form says so instead of offering an
     empty list; villages an administrator loads under the commune of the counsellor's trusted address appear."""
     empty = client.get("/cases/new").get_data(as_text=True)
@@ -270,6 +311,7 @@ def test_no_village_list_is_said_plainly_and_loaded_villages_of_the_commune_serv
 
     from app.cases.models import Case
     from app.extensions import db
+
     case_id = new_case(client, unit("TA-02").id, village_id=here)
     with app.app_context():
         assert db.session.get(Case, case_id).village_id == here

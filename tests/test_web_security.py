@@ -7,8 +7,10 @@ import pytest
 from helpers import PASSWORD, build_app, csrf_token_from
 from helpers import test_config as make_config
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'; "
-       "base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'; "
+    "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
 
 
 @pytest.fixture(scope="module")
@@ -25,6 +27,7 @@ def _login_csrf(client, user):
 
 def test_post_without_csrf_token_is_refused_in_vietnamese(csrf_app):
     from helpers import wipe
+
     wipe(csrf_app)
     client = csrf_app.test_client()
     r = client.post("/auth/login", data={"username": "x", "password": "y"})
@@ -38,6 +41,7 @@ def test_csrf_token_from_the_page_or_the_htmx_header_passes(csrf_app):
     from app.auth import services
     from app.extensions import db
     from app.units.queries import by_code
+
     wipe(csrf_app)
     with csrf_app.app_context():
         services.create_user("csrfuser1", PASSWORD, role="counsellor", unit=by_code("03253"), actor="test")
@@ -77,10 +81,13 @@ def test_static_files_are_versioned_and_immutable(client):
     assert client.get(wrong).status_code == 404
 
 
-@pytest.mark.parametrize("path,status,word", [
-    ("/no-such-page", 404, "Không tìm thấy"),
-    ("/admin/users/not-a-uuid", 404, "Không tìm thấy"),
-])
+@pytest.mark.parametrize(
+    "path,status,word",
+    [
+        ("/no-such-page", 404, "Không tìm thấy"),
+        ("/admin/users/not-a-uuid", 404, "Không tìm thấy"),
+    ],
+)
 def test_error_pages_in_vietnamese(client, make_user, login, path, status, word):
     login(client, make_user("admin", "099"))
     r = client.get(path)
@@ -102,6 +109,7 @@ def test_oversize_request_is_413(client, app):
 
 def test_500_page_says_nothing_internal(app):
     from app.web.errors import render_error
+
     with app.test_request_context("/"):
         body, status = render_error(500)
     assert status == 500 and "Hệ thống gặp lỗi" in body and "Traceback" not in body
@@ -128,16 +136,23 @@ def test_language_switch_refuses_open_redirects(client):
 
 # --- production configuration ----------------------------------------------------------------
 
+
 def _prod(tmp_path, **changes):
     from app import create_app
     from app.crypto.keyring import KeyRing
+
     key_file = tmp_path / "keys.json"
     KeyRing.generate().save(str(key_file))
     os.chmod(key_file, 0o400)
     from app.audit.anchor import create_signing_key
+
     create_signing_key(str(tmp_path / "audit-signing.key"))
-    config = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.sqlite", "KEY_FILE": str(key_file),
-              "SECRET_KEY": "s" * 40, "RATELIMIT_STORAGE_URI": "redis://:redis-password@127.0.0.1:6379/15"}
+    config = {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.sqlite",
+        "KEY_FILE": str(key_file),
+        "SECRET_KEY": "s" * 40,
+        "RATELIMIT_STORAGE_URI": "redis://:redis-password@127.0.0.1:6379/15",
+    }
     for key, value in changes.items():
         if key == "key_mode":
             os.chmod(key_file, value)
@@ -153,14 +168,26 @@ def test_production_starts_with_its_secrets_and_requires_totp(tmp_path):
     assert app.config["TOTP_REQUIRED"] and app.config["SESSION_COOKIE_SECURE"]
 
 
-@pytest.mark.parametrize("changes", [
-    {"SECRET_KEY": ""}, {"SECRET_KEY": None}, {"key_mode": 0o440}, {"key_mode": 0o404}, {"key_mode": 0o644},
-    {"DEBUG": True}, {"RATELIMIT_STORAGE_URI": "memory://"}, {"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0"},
-    {"RATELIMIT_STORAGE_URI": "rediss://user@redis.example:6380/0"}, {"KEY_FILE": "/nonexistent/keys.json"},
-    {"AUDIT_SIGNING_KEY": "/nonexistent/audit-signing.key"}, {"signing_key_mode": 0o640},
-])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"SECRET_KEY": ""},
+        {"SECRET_KEY": None},
+        {"key_mode": 0o440},
+        {"key_mode": 0o404},
+        {"key_mode": 0o644},
+        {"DEBUG": True},
+        {"RATELIMIT_STORAGE_URI": "memory://"},
+        {"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0"},
+        {"RATELIMIT_STORAGE_URI": "rediss://user@redis.example:6380/0"},
+        {"KEY_FILE": "/nonexistent/keys.json"},
+        {"AUDIT_SIGNING_KEY": "/nonexistent/audit-signing.key"},
+        {"signing_key_mode": 0o640},
+    ],
+)
 def test_production_refuses_to_start(tmp_path, changes):
     from app.config import ConfigError
+
     with pytest.raises(ConfigError):
         _prod(tmp_path, **changes)
 

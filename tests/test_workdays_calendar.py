@@ -50,6 +50,7 @@ def test_an_admin_extra_day_off_and_working_day_move_every_deadline(app, client,
     from app.audit.models import AuditEntry
     from app.referrals.services import ack_due
     from app.workcalendar.models import CalendarDay
+
     admin = make_user("admin", "11")
     login(client, admin)
     page = client.get("/admin/calendar/?year=2027")
@@ -68,6 +69,7 @@ def test_an_admin_extra_day_off_and_working_day_move_every_deadline(app, client,
         assert is_working_day(date(2027, 2, 20))
         sent = date(2027, 2, 3)
         from app import clock
+
         due = ack_due(clock.start_of_day(sent), "normal", working_days=2)
         assert clock.local_date(due) == date(2027, 2, 15)  # Fri 12/02, then Mon 15/02
         actions = list(db.session.scalars(select(AuditEntry.action).where(AuditEntry.action.like("calendar.%"))))
@@ -95,16 +97,19 @@ def test_the_calendar_page_refuses_bad_dates_and_is_admin_only(app, client, make
 @pytest.fixture
 def no_package_calendar(monkeypatch):
     """The package without a calendar (not yet updated for the year): every lookup fails."""
+
     def missing(*args, **kwargs):
         raise NotImplementedError("no calendar")
+
     workdays._package_calendar.cache_clear()
     monkeypatch.setattr(workdays.holidays, "country_holidays", missing)
     yield
     workdays._package_calendar.cache_clear()
 
 
-def test_without_the_package_calendar_weekends_and_the_installations_days_count(app, client, make_user, login,
-                                                                                no_package_calendar):
+def test_without_the_package_calendar_weekends_and_the_installations_days_count(
+    app, client, make_user, login, no_package_calendar
+):
     assert workdays.calendar_status(2027) == "missing"
     assert is_working_day(date(2027, 2, 8))  # Tết is unknown now: only the weekend counts
     assert not is_working_day(date(2027, 2, 6))

@@ -18,6 +18,7 @@ def _schedule(app, case_id, user_id, *days):
     from app.auth.models import User
     from app.cases import services
     from app.cases.models import Case
+
     with app.test_request_context():
         user, case = db.session.get(User, user_id), db.session.get(Case, case_id)
         for day in days:
@@ -29,6 +30,7 @@ def _schedule(app, case_id, user_id, *days):
 def _items(app, user_id):
     from app import workqueue
     from app.auth.models import User
+
     with app.test_request_context():
         items = workqueue.items_for(db.session.get(User, user_id))
         db.session.remove()
@@ -47,23 +49,30 @@ def test_followups_are_sorted_overdue_then_soon_then_by_due_date(app, client, ma
         _schedule(app, case_id, user.id, date(2026, 6, 14), date(2026, 6, 8), date(2026, 6, 30), date(2026, 6, 10))
         items = _items(app, user.id)
         assert [(i.kind, i.state, clock.local_date(i.due_at)) for i in items] == [
-            ("followup", "overdue", date(2026, 6, 8)), ("followup", "soon", date(2026, 6, 10)),
-            ("followup", "ok", date(2026, 6, 14))]  # the 30th is beyond the week ahead
+            ("followup", "overdue", date(2026, 6, 8)),
+            ("followup", "soon", date(2026, 6, 10)),
+            ("followup", "ok", date(2026, 6, 14)),
+        ]  # the 30th is beyond the week ahead
         assert items[0].detail.endswith("quá hạn 33 giờ") and not items[0].high_risk
         page = client.get("/work/").get_data(as_text=True)
         assert page.index("quá hạn 33 giờ") < page.index("còn 14 giờ") < page.index("còn 4 ngày")
         assert re.search(r"Việc cần làm\s*<span class=\"badge badge-count\">3<", page)
     with time_machine.travel(datetime(2026, 6, 15, 8, 0, tzinfo=clock.VN), tick=False):
         states = [(i.state, clock.local_date(i.due_at)) for i in _items(app, user.id)]
-        assert states == [("overdue", date(2026, 6, 8)), ("overdue", date(2026, 6, 10)),
-                          ("overdue", date(2026, 6, 14))]
+        assert states == [("overdue", date(2026, 6, 8)), ("overdue", date(2026, 6, 10)), ("overdue", date(2026, 6, 14))]
 
 
 def test_an_overdue_follow_up_of_a_high_risk_case_comes_first(app, client, make_user, login, unit):
     with time_machine.travel(MORNING, tick=False):
         user, calm = _counsellor_with_case(app, client, make_user, login, unit, risk_level="low")
-        risky = new_case(client, unit("TA-02").id, full_name="Quàng Thị Hoa", phone="0912 111 222",
-                         id_number="011223344999", risk_level="high")
+        risky = new_case(
+            client,
+            unit("TA-02").id,
+            full_name="Quàng Thị Hoa",
+            phone="0912 111 222",
+            id_number="011223344999",
+            risk_level="high",
+        )
         _schedule(app, calm, user.id, date(2026, 6, 1))
         _schedule(app, risky, user.id, date(2026, 6, 9))
         items = _items(app, user.id)

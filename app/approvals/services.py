@@ -38,39 +38,64 @@ KIND_LABELS = {
     "agency_map": _l("Ánh xạ cơ quan tiếp nhận"),
 }
 STATUS_LABELS = {
-    "pending": _l("Đang chờ phê duyệt"), "approved": _l("Đã phê duyệt"), "refused": _l("Bị từ chối"),
-    "withdrawn": _l("Đã rút lại"), "expired": _l("Đã hết hạn"),
+    "pending": _l("Đang chờ phê duyệt"),
+    "approved": _l("Đã phê duyệt"),
+    "refused": _l("Bị từ chối"),
+    "withdrawn": _l("Đã rút lại"),
+    "expired": _l("Đã hết hạn"),
 }
 
 
 # --- who holds what ---------------------------------------------------------------------------
+
 
 def holds_case_role(user: User) -> bool:
     return bool(user.role_names() & CASE_ROLES) or _pending_grant(user) is not None
 
 
 def _pending_grant(user: User):
-    return db.session.scalar(select(ApprovalRequest.id).where(
-        ApprovalRequest.subject_user_id == user.id, ApprovalRequest.kind == "role_grant",
-        ApprovalRequest.status == "pending", ApprovalRequest.expires_at > utcnow()).limit(1))
+    return db.session.scalar(
+        select(ApprovalRequest.id)
+        .where(
+            ApprovalRequest.subject_user_id == user.id,
+            ApprovalRequest.kind == "role_grant",
+            ApprovalRequest.status == "pending",
+            ApprovalRequest.expires_at > utcnow(),
+        )
+        .limit(1)
+    )
 
 
 def check_disjoint(user: User, role: str) -> None:
     """Refuse a role that would make one person both an administrator and a case reader."""
     if role in CASE_ROLES:
-        ensure(ADMIN_ROLE not in user.role_names(),
-               _l("Quản trị viên không thể giữ vai trò đọc hồ sơ. Hãy dùng một tài khoản khác."), "role")
+        ensure(
+            ADMIN_ROLE not in user.role_names(),
+            _l("Quản trị viên không thể giữ vai trò đọc hồ sơ. Hãy dùng một tài khoản khác."),
+            "role",
+        )
     elif role == ADMIN_ROLE:
-        ensure(not holds_case_role(user),
-               _l("Người giữ vai trò đọc hồ sơ không thể là quản trị viên. Hãy dùng một tài khoản khác."), "role")
+        ensure(
+            not holds_case_role(user),
+            _l("Người giữ vai trò đọc hồ sơ không thể là quản trị viên. Hãy dùng một tài khoản khác."),
+            "role",
+        )
 
 
 # --- asking -----------------------------------------------------------------------------------
 
+
 def _request(kind: str, *, actor, unit: Unit, subject: User | None = None, payload: dict) -> ApprovalRequest:
     now = utcnow()
-    row = ApprovalRequest(kind=kind, requested_by_id=actor.id, subject_user_id=subject.id if subject else None,
-                          unit_id=unit.id, payload=payload, created_at=now, expires_at=now + LIFETIME)
+    row = ApprovalRequest(
+        kind=kind,
+        requested_by_id=actor.id,
+        subject_user_id=subject.id if subject else None,
+        unit_id=unit.id,
+        payload=payload,
+        created_at=now,
+        expires_at=now + LIFETIME,
+    )
     db.session.add(row)
     db.session.flush()
     audit.record(actor, "approval.request", row, detail={"kind": kind, "unit": unit.code})
@@ -82,8 +107,9 @@ def request_role(user: User, role: str, unit: Unit | None, *, actor) -> Approval
     ensure(unit is not None, _l("Hãy chọn đơn vị."), "unit")
     ensure(user.id != actor.id, _l("Bạn không thể tự cấp vai trò cho mình."), "role")
     check_disjoint(user, role)
-    ensure(not any(r.role == role and r.unit_id == unit.id for r in user.roles), _l("Người này đã có vai trò đó."),
-           "role")
+    ensure(
+        not any(r.role == role and r.unit_id == unit.id for r in user.roles), _l("Người này đã có vai trò đó."), "role"
+    )
     return _request("role_grant", actor=actor, unit=unit, subject=user, payload={"role": role, "unit_id": unit.id})
 
 
@@ -97,9 +123,17 @@ def request_credential_reset(user: User, *, actor) -> ApprovalRequest:
 def request_lineage(old: Unit, new: Unit | None, effective: date | None, note: str, *, actor) -> ApprovalRequest:
     ensure(new is not None, _l("Hãy chọn đơn vị."), "new")
     ensure(old.id != new.id, _l("Đơn vị cũ và mới phải khác nhau."), "new")
-    return _request("lineage", actor=actor, unit=new, payload={
-        "old_id": old.id, "new_id": new.id, "effective": effective.isoformat() if effective else None,
-        "note": (note or "")[:500]})
+    return _request(
+        "lineage",
+        actor=actor,
+        unit=new,
+        payload={
+            "old_id": old.id,
+            "new_id": new.id,
+            "effective": effective.isoformat() if effective else None,
+            "note": (note or "")[:500],
+        },
+    )
 
 
 def request_agency_map(old_id: str, new_id: str, *, actor) -> ApprovalRequest:
@@ -119,6 +153,7 @@ def withdraw(row: ApprovalRequest, *, actor) -> None:
 
 
 # --- approving --------------------------------------------------------------------------------
+
 
 def _province_reviewer_over(user: User, unit: Unit) -> bool:
     return any(u.kind == "province" and unit.id in subtree_ids(u) for u in user.units_for("district_reviewer"))
@@ -144,17 +179,21 @@ def expire_if_due(row: ApprovalRequest) -> None:
 
 def _ensure_pending(row: ApprovalRequest) -> None:
     expire_if_due(row)
-    ensure(row.status == "pending", _l("Yêu cầu này không còn chờ phê duyệt (%(status)s).",
-                                       status=STATUS_LABELS[row.status]))
+    ensure(
+        row.status == "pending",
+        _l("Yêu cầu này không còn chờ phê duyệt (%(status)s).", status=STATUS_LABELS[row.status]),
+    )
 
 
 def pending_for(user: User) -> list[ApprovalRequest]:
     """The requests `user` may decide, oldest first (only supervisors and reviewers approve)."""
     if not user.role_names() & {"supervisor", "district_reviewer"}:
         return []
-    rows = db.session.scalars(select(ApprovalRequest).where(
-        ApprovalRequest.status == "pending", ApprovalRequest.expires_at > utcnow())
-        .order_by(ApprovalRequest.created_at)).all()
+    rows = db.session.scalars(
+        select(ApprovalRequest)
+        .where(ApprovalRequest.status == "pending", ApprovalRequest.expires_at > utcnow())
+        .order_by(ApprovalRequest.created_at)
+    ).all()
     return [r for r in rows if may_approve(user, r)]
 
 
@@ -184,6 +223,7 @@ def decide(row: ApprovalRequest, approve: bool, *, actor) -> Outcome:
 
 def _apply_role_grant(row: ApprovalRequest, actor) -> str | None:
     from ..auth.services import assign_role, revoke_all_sessions
+
     user, unit = row.subject, db.session.get(Unit, row.payload["unit_id"])
     ensure(ADMIN_ROLE not in user.role_names(), _l("Quản trị viên không thể giữ vai trò đọc hồ sơ."))
     new_reader = not (user.role_names() & CASE_ROLES)
@@ -204,12 +244,14 @@ def _apply_credential_reset(row: ApprovalRequest, actor) -> str:
 
 def _apply_lineage(row: ApprovalRequest, actor) -> None:
     from ..units.services import add_lineage
+
     p = row.payload
     old, new = db.session.get(Unit, p["old_id"]), db.session.get(Unit, p["new_id"])
     if old is None or new is None:
         raise ServiceError(_l("Đơn vị không còn tồn tại."))
-    add_lineage(old, new, date.fromisoformat(p["effective"]) if p.get("effective") else None, p.get("note", ""),
-                actor=actor)
+    add_lineage(
+        old, new, date.fromisoformat(p["effective"]) if p.get("effective") else None, p.get("note", ""), actor=actor
+    )
 
 
 def _apply_agency_map(row: ApprovalRequest, actor) -> None:
@@ -218,5 +260,9 @@ def _apply_agency_map(row: ApprovalRequest, actor) -> None:
         raise ServiceError(_l("Không áp dụng được thay đổi này."))
 
 
-_APPLY = {"role_grant": _apply_role_grant, "credential_reset": _apply_credential_reset,
-          "lineage": _apply_lineage, "agency_map": _apply_agency_map}
+_APPLY = {
+    "role_grant": _apply_role_grant,
+    "credential_reset": _apply_credential_reset,
+    "lineage": _apply_lineage,
+    "agency_map": _apply_agency_map,
+}

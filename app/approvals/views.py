@@ -36,8 +36,9 @@ def _not_found():
 @permission_required("approval.decide")
 def index():
     """Requests waiting for this supervisor or reviewer as the second person."""
-    return render_template("approvals/index.html", rows=services.pending_for(current_user),
-                           kind_labels=services.KIND_LABELS)
+    return render_template(
+        "approvals/index.html", rows=services.pending_for(current_user), kind_labels=services.KIND_LABELS
+    )
 
 
 @bp.get("/<uuid:approval_id>")
@@ -49,8 +50,14 @@ def review(approval_id):
     if row is None:
         return _not_found()
     services.expire_if_due(row)
-    return render_template("approvals/review.html", row=row, form=DecisionForm(), units=_units(row),
-                           kind_labels=services.KIND_LABELS, status_labels=services.STATUS_LABELS)
+    return render_template(
+        "approvals/review.html",
+        row=row,
+        form=DecisionForm(),
+        units=_units(row),
+        kind_labels=services.KIND_LABELS,
+        status_labels=services.STATUS_LABELS,
+    )
 
 
 @bp.post("/<uuid:approval_id>")
@@ -72,8 +79,13 @@ def decide(approval_id):
         flash(str(exc), "error")
         return redirect(url_for("approvals.index"), 303)
     link = url_for("auth.setup", token=outcome.token, _external=True) if outcome.token else None
-    return render_template("approvals/done.html", row=row, link=link, kind_labels=services.KIND_LABELS,
-                           status_labels=services.STATUS_LABELS)
+    return render_template(
+        "approvals/done.html",
+        row=row,
+        link=link,
+        kind_labels=services.KIND_LABELS,
+        status_labels=services.STATUS_LABELS,
+    )
 
 
 def _units(row: ApprovalRequest) -> dict:

@@ -40,11 +40,11 @@ class AnchorError(RuntimeError):
 
 # --- keys ----------------------------------------------------------------------------------------
 
+
 def create_signing_key(path: str) -> str:
     """Write a new Ed25519 signing key (0600, never overwriting) and its public key beside it; return its id."""
     key = Ed25519PrivateKey.generate()
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption())
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as fh:
@@ -93,9 +93,11 @@ def load_public_key(config) -> Ed25519PublicKey | None:
 
 # --- writing -------------------------------------------------------------------------------------
 
+
 @dataclass
 class AnchorState:
     """Per process: the signing key and when this process last knew of a checkpoint."""
+
     signer: Ed25519PrivateKey | None
     path: str
     last_at: datetime | None = None
@@ -146,8 +148,13 @@ def write_checkpoint(seq: int, entry_hash: str, *, restored: bool = False) -> di
     if state is None or state.signer is None:
         return None
     at = utcnow()
-    body = {"format": FORMAT, "seq": seq, "entry_hash": entry_hash, "at": at.isoformat(timespec="microseconds"),
-            "key_id": key_id(state.signer.public_key())}
+    body = {
+        "format": FORMAT,
+        "seq": seq,
+        "entry_hash": entry_hash,
+        "at": at.isoformat(timespec="microseconds"),
+        "key_id": key_id(state.signer.public_key()),
+    }
     if restored:
         body["restored"] = True
     body["sig"] = base64.b64encode(state.signer.sign(message(body))).decode()
@@ -183,6 +190,7 @@ def forget(app) -> None:
 
 
 # --- reading -------------------------------------------------------------------------------------
+
 
 def read_checkpoints(path: str) -> list[dict]:
     """Every line of the checkpoint file; a line that is not a checkpoint is returned as {"bad": text}."""

@@ -84,8 +84,13 @@ _LABELS = {
     "offline.resolve": _l("Xử lý mục ngoại tuyến"),
 }
 AREAS = {
-    "auth": _l("Đăng nhập"), "user": _l("Tài khoản"), "unit": _l("Đơn vị"), "case": _l("Hồ sơ"),
-    "indicator": _l("Chỉ tiêu"), "livelihood": _l("Sinh kế"), "referral": _l("Chuyển gửi"),
+    "auth": _l("Đăng nhập"),
+    "user": _l("Tài khoản"),
+    "unit": _l("Đơn vị"),
+    "case": _l("Hồ sơ"),
+    "indicator": _l("Chỉ tiêu"),
+    "livelihood": _l("Sinh kế"),
+    "referral": _l("Chuyển gửi"),
     "offline": _l("Ngoại tuyến"),
 }
 

@@ -30,20 +30,48 @@ _COUNTS = "tincay_audit_counts"
 COUNTED_RESULTS = frozenset({"failed", "throttled", "rate_limited", "denied"})
 
 
-def record(actor, action: str, obj=None, *, result: str = "ok", detail: dict | None = None,
-           object_type: str | None = None, object_id: str | None = None, case_id: str | None = None) -> None:
+def record(
+    actor,
+    action: str,
+    obj=None,
+    *,
+    result: str = "ok",
+    detail: dict | None = None,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    case_id: str | None = None,
+) -> None:
     """Queue an audit entry on the current transaction (ids and actions only, never person data).
 
     `case_id` puts the entry on that case's timeline; it is taken from `obj` when obj is a case or
     carries a `case_id` attribute (plans, referrals, notes…).
     """
-    _queue(db.session.info, _prepare(actor, action, obj, result=result, detail=detail, object_type=object_type,
-                                     object_id=object_id, case_id=case_id))
+    _queue(
+        db.session.info,
+        _prepare(
+            actor,
+            action,
+            obj,
+            result=result,
+            detail=detail,
+            object_type=object_type,
+            object_id=object_id,
+            case_id=case_id,
+        ),
+    )
 
 
-def record_independently(actor, action: str, obj=None, *, result: str = "ok", detail: dict | None = None,
-                         object_type: str | None = None, object_id: str | None = None,
-                         case_id: str | None = None) -> None:
+def record_independently(
+    actor,
+    action: str,
+    obj=None,
+    *,
+    result: str = "ok",
+    detail: dict | None = None,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    case_id: str | None = None,
+) -> None:
     """Write and commit an audit entry at once, in a transaction of its own: the one path for events that
     must outlive the request's own work (a refused access, a throttled sign-in, a damaged record).
 
@@ -51,16 +79,26 @@ def record_independently(actor, action: str, obj=None, *, result: str = "ok", de
     of work would undo it anyway), because SQLite has one writer at a time and the request may hold the
     write lock. The entry (or the anonymous refusal's count) then goes through its own session.
     """
-    prepared = _prepare(actor, action, obj, result=result, detail=detail, object_type=object_type,
-                        object_id=object_id, case_id=case_id)  # before the rollback expires `actor` and `obj`
+    prepared = _prepare(
+        actor, action, obj, result=result, detail=detail, object_type=object_type, object_id=object_id, case_id=case_id
+    )  # before the rollback expires `actor` and `obj`
     db.session.rollback()
     with Session(db.engine) as own:
         _queue(own.info, prepared)
         own.commit()
 
 
-def _prepare(actor, action: str, obj, *, result: str, detail: dict | None, object_type: str | None,
-             object_id: str | None, case_id: str | None) -> tuple[str, object]:
+def _prepare(
+    actor,
+    action: str,
+    obj,
+    *,
+    result: str,
+    detail: dict | None,
+    object_type: str | None,
+    object_id: str | None,
+    case_id: str | None,
+) -> tuple[str, object]:
     """(_PENDING, entry) for the chain, or (_COUNTS, key) for an anonymous refusal that is only counted."""
     if obj is not None:
         if case_id is None:
@@ -73,8 +111,16 @@ def _prepare(actor, action: str, obj, *, result: str, detail: dict | None, objec
     detail = dict(detail or {})
     if has_request_context():
         detail.setdefault("ip", _address_tag(request.remote_addr or ""))
-    return _PENDING, {"at": utcnow(), "actor_id": actor_id, "action": action, "object_type": object_type,
-                      "object_id": object_id, "result": result, "detail": detail, "case_id": case_id}
+    return _PENDING, {
+        "at": utcnow(),
+        "actor_id": actor_id,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "result": result,
+        "detail": detail,
+        "case_id": case_id,
+    }
 
 
 def _queue(info: dict, prepared: tuple[str, object]) -> None:
@@ -117,13 +163,18 @@ def _upsert_counts(session: Session, counts: dict) -> None:
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite  # both have ON CONFLICT
     for (minute, bucket, action, result), n in counts.items():
         stmt = dialect.insert(table).values(minute=minute, bucket=bucket, action=action, result=result, count=n)
-        session.execute(stmt.on_conflict_do_update(index_elements=["minute", "bucket", "action", "result"],
-                                                   set_={"count": table.c.count + stmt.excluded.count}))
+        session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["minute", "bucket", "action", "result"],
+                set_={"count": table.c.count + stmt.excluded.count},
+            )
+        )
 
 
 def refusal_counts(action: str | None = None) -> dict[str, int]:
     """Counted anonymous refusals by result (all time), e.g. for the audit page and the tests."""
     from sqlalchemy import func
+
     stmt = select(AuditRefusalCount.result, func.sum(AuditRefusalCount.count)).group_by(AuditRefusalCount.result)
     if action:
         stmt = stmt.where(AuditRefusalCount.action == action)
@@ -133,18 +184,33 @@ def refusal_counts(action: str | None = None) -> dict[str, int]:
 def refusal_summary(since) -> list:
     """Counted anonymous refusals since `since`, by action and result: total, networks, latest minute."""
     from sqlalchemy import func
+
     c = AuditRefusalCount
-    stmt = (select(c.action, c.result, func.sum(c.count).label("total"),
-                   func.count(func.distinct(c.bucket)).label("networks"), func.max(c.minute).label("latest"))
-            .where(c.minute >= since).group_by(c.action, c.result).order_by(c.action, c.result))
+    stmt = (
+        select(
+            c.action,
+            c.result,
+            func.sum(c.count).label("total"),
+            func.count(func.distinct(c.bucket)).label("networks"),
+            func.max(c.minute).label("latest"),
+        )
+        .where(c.minute >= since)
+        .group_by(c.action, c.result)
+        .order_by(c.action, c.result)
+    )
     return list(db.session.execute(stmt).all())
 
 
 def canonical(entry: dict) -> bytes:
     body = {
-        "seq": entry["seq"], "at": entry["at"].isoformat(timespec="microseconds"),
-        "actor_id": entry["actor_id"], "action": entry["action"], "object_type": entry["object_type"],
-        "object_id": entry["object_id"], "result": entry["result"], "detail": entry["detail"],
+        "seq": entry["seq"],
+        "at": entry["at"].isoformat(timespec="microseconds"),
+        "actor_id": entry["actor_id"],
+        "action": entry["action"],
+        "object_type": entry["object_type"],
+        "object_id": entry["object_id"],
+        "result": entry["result"],
+        "detail": entry["detail"],
         "case_id": entry.get("case_id"),
     }
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
@@ -166,17 +232,28 @@ def _chain_pending(session: Session) -> None:
         return
     key = current_app.extensions["tincay_keyring"].audit_key
     # populate_existing: the head must be read under the lock, never taken from an earlier read.
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()
-                           .execution_options(populate_existing=True)).scalar_one()
+    head = session.execute(
+        select(AuditHead).where(AuditHead.id == 1).with_for_update().execution_options(populate_existing=True)
+    ).scalar_one()
     first_seq = head.seq + 1
     for entry in pending:
         entry["seq"] = head.seq + 1
         entry_hash = chain_hash(key, head.entry_hash, entry)
-        session.add(AuditEntry(seq=entry["seq"], at=entry["at"], actor_id=entry["actor_id"],
-                               action=entry["action"], object_type=entry["object_type"],
-                               object_id=entry["object_id"], result=entry["result"], case_id=entry["case_id"],
-                               detail=json.dumps(entry["detail"], sort_keys=True), prev_hash=head.entry_hash,
-                               entry_hash=entry_hash))
+        session.add(
+            AuditEntry(
+                seq=entry["seq"],
+                at=entry["at"],
+                actor_id=entry["actor_id"],
+                action=entry["action"],
+                object_type=entry["object_type"],
+                object_id=entry["object_id"],
+                result=entry["result"],
+                case_id=entry["case_id"],
+                detail=json.dumps(entry["detail"], sort_keys=True),
+                prev_hash=head.entry_hash,
+                entry_hash=entry_hash,
+            )
+        )
         head.seq, head.entry_hash = entry["seq"], entry_hash
     if anchor.due(first_seq, head.seq):
         # Written after the commit: a checkpoint must never name an entry that was rolled back.
@@ -241,9 +318,17 @@ def verify(batch: int = 2000) -> Verdict:
             return Verdict(False, checked, expected_seq, f"entry {expected_seq} is missing (next is {entry.seq})")
         if entry.prev_hash != prev_hash:
             return Verdict(False, checked, entry.seq, f"entry {entry.seq} does not follow entry {entry.seq - 1}")
-        data = {"seq": entry.seq, "at": entry.at, "actor_id": entry.actor_id, "action": entry.action,
-                "object_type": entry.object_type, "object_id": entry.object_id, "result": entry.result,
-                "detail": json.loads(entry.detail), "case_id": entry.case_id}
+        data = {
+            "seq": entry.seq,
+            "at": entry.at,
+            "actor_id": entry.actor_id,
+            "action": entry.action,
+            "object_type": entry.object_type,
+            "object_id": entry.object_id,
+            "result": entry.result,
+            "detail": json.loads(entry.detail),
+            "case_id": entry.case_id,
+        }
         if chain_hash(key, prev_hash, data) != entry.entry_hash:
             return Verdict(False, checked, entry.seq, f"entry {entry.seq} was altered")
         signed = anchors.by_seq.get(entry.seq)
@@ -251,23 +336,39 @@ def verify(batch: int = 2000) -> Verdict:
             if signed != entry.entry_hash:
                 # The chain is consistent in itself, so it was re-chained with the audit key: some entry after
                 # the last checkpoint that still matches was changed, removed or inserted.
-                return Verdict(False, checked, anchored + 1,
-                               f"entries {anchored + 1}–{entry.seq} were rewritten: the signed checkpoint of "
-                               f"entry {entry.seq} does not match the database")
+                return Verdict(
+                    False,
+                    checked,
+                    anchored + 1,
+                    f"entries {anchored + 1}–{entry.seq} were rewritten: the signed checkpoint of "
+                    f"entry {entry.seq} does not match the database",
+                )
             anchored = entry.seq
         prev_hash, expected_seq, checked = entry.entry_hash, expected_seq + 1, checked + 1
     if anchors.newest > checked:
-        return Verdict(False, checked, checked + 1,
-                       f"entries {checked + 1}–{anchors.newest} are missing: the signed checkpoint names entry "
-                       f"{anchors.newest} but the chain ends at {checked}")
+        return Verdict(
+            False,
+            checked,
+            checked + 1,
+            f"entries {checked + 1}–{anchors.newest} are missing: the signed checkpoint names entry "
+            f"{anchors.newest} but the chain ends at {checked}",
+        )
     head = db.session.get(AuditHead, 1)
     if head is not None and (head.seq != checked or head.entry_hash != prev_hash):
-        return Verdict(False, checked, checked + 1 if head.seq > checked else checked,
-                       f"the chain ends at entry {checked} but the head says {head.seq}")
+        return Verdict(
+            False,
+            checked,
+            checked + 1 if head.seq > checked else checked,
+            f"the chain ends at entry {checked} but the head says {head.seq}",
+        )
     every = int(current_app.config["AUDIT_CHECKPOINT_EVERY"])
     if anchor.load_public_key(current_app.config) is not None and checked - anchors.newest > 2 * every:
         # Checkpoints are written every N entries: a longer unanchored tail means the file was emptied or cut.
-        return Verdict(False, checked, anchors.newest + 1,
-                       f"no signed checkpoint after entry {anchors.newest} although the chain has {checked} "
-                       "entries: the checkpoint file is missing or was cut")
+        return Verdict(
+            False,
+            checked,
+            anchors.newest + 1,
+            f"no signed checkpoint after entry {anchors.newest} although the chain has {checked} "
+            "entries: the checkpoint file is missing or was cut",
+        )
     return Verdict(True, checked, anchored=anchors.newest)

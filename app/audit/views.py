@@ -25,8 +25,9 @@ def index():
     stmt = select(AuditEntry)
     if filters["action"]:  # an action chosen by its words (exact), or a code prefix typed in an address
         known = filters["action"] in dict(labels.choices())
-        stmt = stmt.where(AuditEntry.action == filters["action"] if known
-                          else AuditEntry.action.startswith(filters["action"]))
+        stmt = stmt.where(
+            AuditEntry.action == filters["action"] if known else AuditEntry.action.startswith(filters["action"])
+        )
     if filters["result"]:
         stmt = stmt.where(AuditEntry.result == filters["result"])
     if filters["actor"]:
@@ -39,12 +40,19 @@ def index():
         stmt = stmt.where(AuditEntry.seq < before)
     entries = db.session.scalars(stmt.order_by(AuditEntry.seq.desc()).limit(PAGE_SIZE)).all()
     actor_ids = {e.actor_id for e in entries if e.actor_id}
-    names: dict[str, str] = dict(db.session.execute(select(User.id, User.username)
-                                                    .where(User.id.in_(actor_ids))).tuples().all())
+    names: dict[str, str] = dict(
+        db.session.execute(select(User.id, User.username).where(User.id.in_(actor_ids))).tuples().all()
+    )
     total = db.session.scalar(select(func.count()).select_from(AuditEntry))
-    context = {"entries": entries, "names": names, "filters": filters, "total": total,
-               "action_label": labels.action_label, "action_choices": labels.choices(),
-               "next_before": entries[-1].seq if len(entries) == PAGE_SIZE else None}
+    context = {
+        "entries": entries,
+        "names": names,
+        "filters": filters,
+        "total": total,
+        "action_label": labels.action_label,
+        "action_choices": labels.choices(),
+        "next_before": entries[-1].seq if len(entries) == PAGE_SIZE else None,
+    }
     if htmx.target == "audit-more":
         return render_template("audit/_rows.html", **context)
     context["refusals"] = services.refusal_summary(utcnow() - timedelta(hours=24))
@@ -56,6 +64,10 @@ def index():
 def verify():
     """Recompute the whole chain now and show the verdict."""
     verdict = services.verify()
-    services.record(current_user, "audit.verify", result="ok" if verdict.ok else "broken",
-                    detail={"checked": verdict.checked, "first_bad": verdict.first_bad_seq})
+    services.record(
+        current_user,
+        "audit.verify",
+        result="ok" if verdict.ok else "broken",
+        detail={"checked": verdict.checked, "first_bad": verdict.first_bad_seq},
+    )
     return render_template("audit/_verdict.html", verdict=verdict)

@@ -72,12 +72,24 @@ def _create(form) -> User:
     if form.role.data in approvals.CASE_ROLES:
         user = services.create_account(form.username.data, actor=current_user, display_name=form.display_name.data)
         approvals.request_role(user, form.role.data, unit, actor=current_user)
-        flash(_l("Đã tạo tài khoản, chưa có quyền truy cập. Cần người thứ hai phê duyệt vai trò; người phê duyệt sẽ "
-                 "trao đường dẫn đặt mật khẩu cho người dùng."), "warning")
+        flash(
+            _l(
+                "Đã tạo tài khoản, chưa có quyền truy cập. Cần người thứ hai phê duyệt vai trò; người phê duyệt sẽ "
+                "trao đường dẫn đặt mật khẩu cho người dùng."
+            ),
+            "warning",
+        )
         return user
     services.ensure(form.password.data, _l("Hãy nhập mật khẩu ban đầu."), "password")
-    user = services.create_user(form.username.data, form.password.data, role=form.role.data, unit=unit,
-                                actor=current_user, display_name=form.display_name.data, must_change=True)
+    user = services.create_user(
+        form.username.data,
+        form.password.data,
+        role=form.role.data,
+        unit=unit,
+        actor=current_user,
+        display_name=form.display_name.data,
+        must_change=True,
+    )
     flash(_l("Đã tạo tài khoản."), "success")
     return user
 
@@ -86,12 +98,23 @@ def _detail(user, role_form=None, reset_form=None, status=200):
     if role_form is None:
         role_form = RoleAddForm()
         _fill_choices(role_form)
-    requests = db.session.scalars(select(ApprovalRequest).where(ApprovalRequest.subject_user_id == user.id)
-                                  .order_by(ApprovalRequest.created_at.desc()).limit(20)).all()
-    return render_template("admin/user_detail.html", user=user, role_form=role_form,
-                           reset_form=reset_form or PasswordResetForm(), last_login=services.last_login(user),
-                           requests=requests, case_reader=approvals.holds_case_role(user),
-                           status_labels=approvals.STATUS_LABELS, kind_labels=approvals.KIND_LABELS), status
+    requests = db.session.scalars(
+        select(ApprovalRequest)
+        .where(ApprovalRequest.subject_user_id == user.id)
+        .order_by(ApprovalRequest.created_at.desc())
+        .limit(20)
+    ).all()
+    return render_template(
+        "admin/user_detail.html",
+        user=user,
+        role_form=role_form,
+        reset_form=reset_form or PasswordResetForm(),
+        last_login=services.last_login(user),
+        requests=requests,
+        case_reader=approvals.holds_case_role(user),
+        status_labels=approvals.STATUS_LABELS,
+        kind_labels=approvals.KIND_LABELS,
+    ), status
 
 
 @bp.get("/users/<uuid:user_id>")
@@ -134,8 +157,9 @@ def add_role(user_id):
 @step_up_required
 def remove_role(user_id, assignment_id):
     """Take a role away; the user's sessions end so the change applies at once."""
-    assignment = db.session.scalar(select(RoleAssignment).where(RoleAssignment.id == str(assignment_id),
-                                                                RoleAssignment.user_id == str(user_id)))
+    assignment = db.session.scalar(
+        select(RoleAssignment).where(RoleAssignment.id == str(assignment_id), RoleAssignment.user_id == str(user_id))
+    )
     if assignment is None:
         return render_template("errors/error.html", status=404, title=_l("Không tìm thấy"), message=""), 404
     services.remove_role(assignment, actor=current_user)
@@ -155,8 +179,9 @@ def set_active(user_id):
     except services.ServiceError as exc:
         flash(str(exc), "error")
     else:
-        flash(_l("Đã mở khóa tài khoản.") if user.active else _l("Đã khóa tài khoản; mọi phiên đã kết thúc."),
-              "success")
+        flash(
+            _l("Đã mở khóa tài khoản.") if user.active else _l("Đã khóa tài khoản; mọi phiên đã kết thúc."), "success"
+        )
     return redirect(url_for("admin.user_detail", user_id=user.id), 303)
 
 
@@ -197,8 +222,9 @@ def approval_requests():
     rows = db.session.scalars(select(ApprovalRequest).order_by(ApprovalRequest.created_at.desc()).limit(200)).all()
     for row in rows:
         approvals.expire_if_due(row)
-    return render_template("admin/approvals.html", rows=rows, status_labels=approvals.STATUS_LABELS,
-                           kind_labels=approvals.KIND_LABELS)
+    return render_template(
+        "admin/approvals.html", rows=rows, status_labels=approvals.STATUS_LABELS, kind_labels=approvals.KIND_LABELS
+    )
 
 
 @bp.post("/approvals/<uuid:approval_id>/withdraw")

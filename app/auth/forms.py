@@ -36,28 +36,39 @@ def role_label(role: str, unit=None) -> str:
 
 
 class LoginForm(BaseForm):
-    username = StringField(_l("Tên đăng nhập"), [required(), max_length(80)],
-                           render_kw={"autocomplete": "username", "autocapitalize": "none"})
-    password = PasswordField(_l("Mật khẩu"), [required(), max_length(256)],
-                             render_kw={"autocomplete": "current-password"})
+    username = StringField(
+        _l("Tên đăng nhập"),
+        [required(), max_length(80)],
+        render_kw={"autocomplete": "username", "autocapitalize": "none"},
+    )
+    password = PasswordField(
+        _l("Mật khẩu"), [required(), max_length(256)], render_kw={"autocomplete": "current-password"}
+    )
 
 
 class TotpForm(BaseForm):
-    code = StringField(_l("Mã xác thực 6 số"), [required(), max_length(20)],
-                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9 ]*"})
+    code = StringField(
+        _l("Mã xác thực 6 số"),
+        [required(), max_length(20)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9 ]*"},
+    )
 
 
 class PasswordChangeForm(BaseForm):
-    current = PasswordField(_l("Mật khẩu hiện tại"), [required(), max_length(256)],
-                            render_kw={"autocomplete": "current-password"})
-    new = PasswordField(_l("Mật khẩu mới (ít nhất 10 ký tự)"), [required(), max_length(256)],
-                        render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField(_l("Nhập lại mật khẩu mới"), [required(), max_length(256)],
-                            render_kw={"autocomplete": "new-password"})
+    current = PasswordField(
+        _l("Mật khẩu hiện tại"), [required(), max_length(256)], render_kw={"autocomplete": "current-password"}
+    )
+    new = PasswordField(
+        _l("Mật khẩu mới (ít nhất 10 ký tự)"), [required(), max_length(256)], render_kw={"autocomplete": "new-password"}
+    )
+    confirm = PasswordField(
+        _l("Nhập lại mật khẩu mới"), [required(), max_length(256)], render_kw={"autocomplete": "new-password"}
+    )
 
     def validate_confirm(self, field):
         if field.data != self.new.data:
             from wtforms.validators import ValidationError
+
             raise ValidationError(_l("Hai mật khẩu mới không giống nhau."))
 
 
@@ -71,6 +82,7 @@ class CurrentUnitField(SelectField):
     def pre_validate(self, form):
         if self.data and self.data not in {str(choice.value) for choice in self.choices}:
             from wtforms.validators import ValidationError
+
             raise ValidationError(_l("Đơn vị này đã ngừng hoạt động hoặc không có; hãy chọn đơn vị đang hoạt động."))
 
 
@@ -78,8 +90,9 @@ class UserCreateForm(BaseForm):
     username = StringField(_l("Tên đăng nhập"), [required(), max_length(80)])
     display_name = StringField(_l("Tên hiển thị"), [max_length(120)])
     # Not for case-reading roles: their owners set their own through a one-time link after the approval.
-    password = PasswordField(_l("Mật khẩu ban đầu (ít nhất 10 ký tự)"), [max_length(256)],
-                             render_kw={"autocomplete": "new-password"})
+    password = PasswordField(
+        _l("Mật khẩu ban đầu (ít nhất 10 ký tự)"), [max_length(256)], render_kw={"autocomplete": "new-password"}
+    )
     role = SelectField(_l("Vai trò"), [chosen()], choices=[])
     unit = CurrentUnitField(_l("Đơn vị"), [chosen()], choices=[])
 
@@ -90,20 +103,30 @@ class RoleAddForm(BaseForm):
 
 
 class PasswordResetForm(BaseForm):
-    password = PasswordField(_l("Mật khẩu mới (ít nhất 10 ký tự)"), [required(), max_length(256)],
-                             render_kw={"autocomplete": "new-password"})
+    password = PasswordField(
+        _l("Mật khẩu mới (ít nhất 10 ký tự)"), [required(), max_length(256)], render_kw={"autocomplete": "new-password"}
+    )
 
 
 class SetupForm(BaseForm):
     """The one-time link's page: the owner's own password and the first code of their own authenticator."""
-    password = PasswordField(_l("Mật khẩu của bạn (ít nhất 10 ký tự)"), [required(), max_length(256)],
-                             render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField(_l("Nhập lại mật khẩu"), [required(), max_length(256)],
-                            render_kw={"autocomplete": "new-password"})
-    code = StringField(_l("Mã xác thực 6 số"), [required(), max_length(10)],
-                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9 ]*"})
+
+    password = PasswordField(
+        _l("Mật khẩu của bạn (ít nhất 10 ký tự)"),
+        [required(), max_length(256)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Nhập lại mật khẩu"), [required(), max_length(256)], render_kw={"autocomplete": "new-password"}
+    )
+    code = StringField(
+        _l("Mã xác thực 6 số"),
+        [required(), max_length(10)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9 ]*"},
+    )
 
     def validate_confirm(self, field):
         if field.data != self.password.data:
             from wtforms.validators import ValidationError
+
             raise ValidationError(_l("Hai mật khẩu không giống nhau."))

@@ -35,8 +35,9 @@ class User(EncryptedRecord, UserMixin, Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    roles: Mapped[list["RoleAssignment"]] = relationship(back_populates="user", cascade="all, delete-orphan",
-                                                         lazy="selectin")
+    roles: Mapped[list["RoleAssignment"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
 
     @property
     def is_active(self) -> bool:  # Flask-Login

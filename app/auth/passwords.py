@@ -21,20 +21,39 @@ def _hasher_for(params: tuple) -> PasswordHasher:
 def _hasher() -> PasswordHasher:
     """argon2id with RFC 9106 defaults (t=3, 64 MiB, p=4); tests may configure cheaper parameters."""
     from flask import current_app, has_app_context
+
     params = tuple(current_app.config.get("ARGON2_PARAMS") or ()) if has_app_context() else ()
     return _hasher_for(params)
 
+
 # Common choices in Vietnam that international lists miss.
 _VIETNAMESE_COMMON = (
-    "matkhau123", "matkhau1234", "123456789a", "1234567890", "0123456789", "anhyeuem123", "emyeuanh123",
-    "vietnam123", "vietnam1234", "tuangiao123", "dienbien123", "hoilienhiep", "abc123456789", "qwertyuiop",
-    "iloveyou123", "password123", "11111111111", "88888888888", "66666666666",
+    "matkhau123",
+    "matkhau1234",
+    "123456789a",
+    "1234567890",
+    "0123456789",
+    "anhyeuem123",
+    "emyeuanh123",
+    "vietnam123",
+    "vietnam1234",
+    "tuangiao123",
+    "dienbien123",
+    "hoilienhiep",
+    "abc123456789",
+    "qwertyuiop",
+    "iloveyou123",
+    "password123",
+    "11111111111",
+    "88888888888",
+    "66666666666",
 )
 
 
 @lru_cache(maxsize=1)
 def common_passwords() -> frozenset[str]:
     from zxcvbn.frequency_lists import FREQUENCY_LISTS  # 30 000 most common passwords
+
     return frozenset(FREQUENCY_LISTS["passwords"]) | frozenset(_VIETNAMESE_COMMON)
 
 

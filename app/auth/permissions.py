@@ -16,8 +16,9 @@ PUBLIC = "public"
 
 # permission -> roles that hold it. Nothing is allowed that is not listed here.
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "account.self": frozenset({"counsellor", "supervisor", "district_reviewer", "agency_officer", "dpo", "reporter",
-                               "monitor", "admin"}),
+    "account.self": frozenset(
+        {"counsellor", "supervisor", "district_reviewer", "agency_officer", "dpo", "reporter", "monitor", "admin"}
+    ),
     "admin.users": frozenset({"admin"}),
     "admin.units": frozenset({"admin"}),
     "admin.calendar": frozenset({"admin"}),
@@ -46,8 +47,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "livelihood.propose": frozenset({"counsellor"}),
     "livelihood.review": frozenset({"district_reviewer"}),
     # The work queue ("Việc cần làm"): every role that can owe work; the monitor only reads aggregates.
-    "work.queue": frozenset({"counsellor", "supervisor", "district_reviewer", "agency_officer", "dpo", "reporter",
-                             "admin"}),
+    "work.queue": frozenset(
+        {"counsellor", "supervisor", "district_reviewer", "agency_officer", "dpo", "reporter", "admin"}
+    ),
     # The service directory is reference data, kept by the admin like the unit tree (no person data in it).
     "directory.manage": frozenset({"admin"}),
     "referral.list": frozenset({"counsellor", "agency_officer"}),
@@ -144,9 +146,11 @@ def has_permission(user, permission: str) -> bool:
 
 def policy(model):
     """Register the object policy for a model: fn(user, action, obj) -> bool."""
+
     def decorator(fn):
         _POLICIES[model] = fn
         return fn
+
     return decorator
 
 
@@ -168,8 +172,14 @@ def ensure_authorized(action: str, obj, *, status: int = 404):
 def deny(permission: str, obj=None, *, status: int = 403):
     """Record the denial through the independent audit path (it outlives the request's undone work), then abort."""
     from ..audit import services as audit
-    audit.record_independently(current_user if current_user.is_authenticated else None, "access.denied", obj,
-                               result="denied", detail={"permission": permission, "endpoint": request.endpoint or ""})
+
+    audit.record_independently(
+        current_user if current_user.is_authenticated else None,
+        "access.denied",
+        obj,
+        result="denied",
+        detail={"permission": permission, "endpoint": request.endpoint or ""},
+    )
     abort(status)
 
 
@@ -183,6 +193,7 @@ def _to_login():
         target = url_for("auth.login")
         if g.get("expired_user_id"):
             from ..web.drafts import keep_late_form
+
             kept = keep_late_form(g.expired_user_id)
             if kept == "draft-endpoint":  # the idle lock's own save: done, it moves on to the login page
                 return "", 204

@@ -46,9 +46,11 @@ def issue(user: User, *, actor) -> list[str]:
 def use(user: User, code: str) -> bool:
     """Spend one code, atomically (of two requests racing with it, one wins); True when it was valid."""
     result: CursorResult = db.session.execute(  # type: ignore[assignment]  # an UPDATE: a cursor result
-        update(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.code_hash == _hash(code),
-                                   RecoveryCode.used_at.is_(None)).values(used_at=utcnow())
-        .execution_options(synchronize_session=False))
+        update(RecoveryCode)
+        .where(RecoveryCode.user_id == user.id, RecoveryCode.code_hash == _hash(code), RecoveryCode.used_at.is_(None))
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
     if result.rowcount != 1:
         return False
     audit.record(user, "auth.recovery_code_use", user)
@@ -56,5 +58,11 @@ def use(user: User, code: str) -> bool:
 
 
 def remaining(user: User) -> int:
-    return db.session.scalar(select(func.count()).select_from(RecoveryCode)
-                             .where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))) or 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(RecoveryCode)
+            .where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
+        )
+        or 0
+    )

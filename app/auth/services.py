@@ -29,6 +29,7 @@ TOUCH_EVERY_SECONDS = 10
 
 # --- throttling ------------------------------------------------------------------------------
 
+
 def _account_key(username: str) -> str:
     return "login-fail:acct:" + hashlib.sha256(username.casefold().encode()).hexdigest()[:24]
 
@@ -55,12 +56,14 @@ def attempt_succeeded(username: str) -> None:
 
 def wait_minutes() -> int:
     """The throttle's window in minutes, as the message tells the user (at least one)."""
-    window = max(parse(current_app.config[name]).get_expiry()
-                 for name in ("LOGIN_FAILURES_PER_ACCOUNT", "LOGIN_FAILURES_PER_IP"))
+    window = max(
+        parse(current_app.config[name]).get_expiry() for name in ("LOGIN_FAILURES_PER_ACCOUNT", "LOGIN_FAILURES_PER_IP")
+    )
     return max(1, -(-window // 60))
 
 
 # --- sign-in ---------------------------------------------------------------------------------
+
 
 @dataclass
 class SignIn:
@@ -77,8 +80,9 @@ def authenticate(username: str, password: str) -> SignIn:
     user = db.session.scalar(select(User).where(User.username == username))
     ok = passwords.verify_password(user.password_hash if user else passwords.dummy_hash(), password or "")
     if not ok or user is None or not user.active:
-        audit.record(None, "auth.login", user, result="failed", object_type="user_account",
-                     object_id=user.id if user else None)
+        audit.record(
+            None, "auth.login", user, result="failed", object_type="user_account", object_id=user.id if user else None
+        )
         raise ServiceError(_l("Tên đăng nhập hoặc mật khẩu không đúng."))
     attempt_succeeded(username)
     if passwords.needs_rehash(user.password_hash):
@@ -120,8 +124,11 @@ def _claim_step(user: User, step: int) -> bool:
     A conditional UPDATE takes the row lock; the loser waits for the winner's commit, re-reads the row
     (PostgreSQL READ COMMITTED) and no longer matches `totp_last_step < step`. SQLite serialises writers."""
     result: CursorResult = db.session.execute(  # type: ignore[assignment]  # an UPDATE: a cursor result
-        update(User).where(User.id == user.id, User.totp_last_step < step).values(totp_last_step=step)
-        .execution_options(synchronize_session=False))
+        update(User)
+        .where(User.id == user.id, User.totp_last_step < step)
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session=False)
+    )
     if result.rowcount != 1:
         return False
     set_committed_value(user, "totp_last_step", step)
@@ -155,6 +162,7 @@ def finish_totp_enrolment(user: User, code: str) -> list[str]:
 
 
 # --- server-side sessions --------------------------------------------------------------------
+
 
 def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -197,8 +205,7 @@ DRAFT_AFTER_EXPIRY = ("idle", "absolute")
 
 def _after_expiry(record: UserSession | None, now) -> None:
     grace = current_app.config["SESSION_IDLE"]
-    if (record is not None and record.revoked_reason in DRAFT_AFTER_EXPIRY
-            and now - record.revoked_at <= grace):
+    if record is not None and record.revoked_reason in DRAFT_AFTER_EXPIRY and now - record.revoked_at <= grace:
         g.expired_user_id = record.user_id
         return
     session.pop(SESSION_KEY, None)
@@ -250,12 +257,15 @@ def end_session(user: User | None, reason: str = "logout") -> None:
 def revoke_all_sessions(user: User, reason: str) -> int:
     """End every session of a user at once (password change, disable)."""
     result: CursorResult = db.session.execute(  # type: ignore[assignment]  # an UPDATE: a cursor result
-        update(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
-        .values(revoked_at=utcnow(), revoked_reason=reason))
+        update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow(), revoked_reason=reason)
+    )
     return result.rowcount or 0
 
 
 # --- passwords and user administration -------------------------------------------------------
+
 
 def change_password(user: User, current: str, new: str) -> None:
     ensure(passwords.verify_password(user.password_hash, current), _l("Mật khẩu hiện tại không đúng."), "current")
@@ -277,13 +287,18 @@ def set_password(user: User, new: str, *, actor, must_change: bool = False, fiel
     db.session.flush()
 
 
-def create_user(username: str, password: str, *, role: str, unit, actor, display_name: str = "",
-                must_change: bool = False) -> User:
+def create_user(
+    username: str, password: str, *, role: str, unit, actor, display_name: str = "", must_change: bool = False
+) -> User:
     username = _valid_new_username(username)
     problem = passwords.policy_problem(password, username)
     ensure(problem is None, problem or "", "password")
-    user = User(username=username, display_name=display_name or username,
-                password_hash=passwords.hash_password(password), must_change_password=must_change)
+    user = User(
+        username=username,
+        display_name=display_name or username,
+        password_hash=passwords.hash_password(password),
+        must_change_password=must_change,
+    )
     db.session.add(user)
     db.session.flush()
     audit.record(actor, "user.create", user)
@@ -298,6 +313,7 @@ def _by_a_person(actor) -> bool:
 
 def _ensure_not_by_another_person(user: User, actor) -> None:
     from ..approvals.services import NEEDS_SECOND_PERSON, holds_case_role
+
     if _by_a_person(actor) and actor.id != user.id and holds_case_role(user):
         raise ServiceError(NEEDS_SECOND_PERSON, "password")
 
@@ -306,8 +322,11 @@ def create_account(username: str, *, actor, display_name: str = "") -> User:
     """An account with no role and a password nobody knows: a case reader's, until an approval gives the
     role and the owner sets their own credentials through the one-time link."""
     username = _valid_new_username(username)
-    user = User(username=username, display_name=display_name or username,
-                password_hash=passwords.hash_password(secrets.token_urlsafe(32)))
+    user = User(
+        username=username,
+        display_name=display_name or username,
+        password_hash=passwords.hash_password(secrets.token_urlsafe(32)),
+    )
     db.session.add(user)
     db.session.flush()
     audit.record(actor, "user.create", user)
@@ -316,16 +335,23 @@ def create_account(username: str, *, actor, display_name: str = "") -> User:
 
 def _valid_new_username(username: str) -> str:
     username = (username or "").strip()
-    ensure(username and len(username) <= 80 and username.replace(".", "").replace("_", "").replace("-", "").isalnum(),
-           _l("Tên đăng nhập chỉ gồm chữ, số, dấu chấm, gạch dưới hoặc gạch ngang."), "username")
-    ensure(db.session.scalar(select(User.id).where(User.username == username)) is None,
-           _l("Tên đăng nhập này đã có người dùng."), "username")
+    ensure(
+        username and len(username) <= 80 and username.replace(".", "").replace("_", "").replace("-", "").isalnum(),
+        _l("Tên đăng nhập chỉ gồm chữ, số, dấu chấm, gạch dưới hoặc gạch ngang."),
+        "username",
+    )
+    ensure(
+        db.session.scalar(select(User.id).where(User.username == username)) is None,
+        _l("Tên đăng nhập này đã có người dùng."),
+        "username",
+    )
     return username
 
 
 def assign_role(user: User, role: str, unit, *, actor, approved: bool = False) -> RoleAssignment:
     """Give a role at once. A case-reading role given by a person needs an approval first (approvals area)."""
     from ..approvals.services import CASE_ROLES, NEEDS_SECOND_PERSON, check_disjoint
+
     ensure(role in ROLES, _l("Vai trò không hợp lệ."), "role")
     ensure(unit is not None, _l("Hãy chọn đơn vị."), "unit")
     if role in CASE_ROLES and _by_a_person(actor) and not approved:
@@ -350,8 +376,10 @@ def remove_role(assignment: RoleAssignment, *, actor) -> None:
 
 
 def set_active(user: User, active: bool, *, actor) -> None:
-    ensure(not (actor is not None and user.id == getattr(actor, "id", None) and not active),
-           _l("Bạn không thể tự khóa tài khoản của mình."))
+    ensure(
+        not (actor is not None and user.id == getattr(actor, "id", None) and not active),
+        _l("Bạn không thể tự khóa tài khoản của mình."),
+    )
     user.active = active
     if not active:
         revoke_all_sessions(user, "disabled")
@@ -360,5 +388,9 @@ def set_active(user: User, active: bool, *, actor) -> None:
 
 
 def last_login(user: User) -> datetime | None:
-    return db.session.scalar(select(UserSession.created_at).where(UserSession.user_id == user.id)
-                             .order_by(UserSession.created_at.desc()).limit(1))
+    return db.session.scalar(
+        select(UserSession.created_at)
+        .where(UserSession.user_id == user.id)
+        .order_by(UserSession.created_at.desc())
+        .limit(1)
+    )

@@ -30,6 +30,7 @@ def _hash(token: str) -> str:
 def reset_credentials(user: User, *, actor, reason: str) -> None:
     """Make the account's password and second factor unusable until its owner sets new ones by link."""
     from .services import revoke_all_sessions
+
     user.password_hash = passwords.hash_password(secrets.token_urlsafe(32))  # known to no one
     user.password_changed_at = utcnow()
     user.must_change_password = False
@@ -42,8 +43,12 @@ def reset_credentials(user: User, *, actor, reason: str) -> None:
 
 def issue(user: User, *, actor) -> str:
     """A new link for `user` (any older unused one stops working); returns the token to show once."""
-    db.session.execute(update(SetupLink).where(SetupLink.user_id == user.id, SetupLink.used_at.is_(None))
-                       .values(used_at=utcnow()).execution_options(synchronize_session=False))
+    db.session.execute(
+        update(SetupLink)
+        .where(SetupLink.user_id == user.id, SetupLink.used_at.is_(None))
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
     token = secrets.token_urlsafe(32)
     db.session.add(SetupLink(user_id=user.id, token_hash=_hash(token), expires_at=utcnow() + LIFETIME))
     db.session.flush()
@@ -52,8 +57,12 @@ def issue(user: User, *, actor) -> str:
 
 
 def _limit():
-    return ((current_app.config.get("SETUP_LINK_ATTEMPTS_PER_IP") or ATTEMPTS_PER_IP,
-             "setup-link:ip:" + (request.remote_addr or "?")),)
+    return (
+        (
+            current_app.config.get("SETUP_LINK_ATTEMPTS_PER_IP") or ATTEMPTS_PER_IP,
+            "setup-link:ip:" + (request.remote_addr or "?"),
+        ),
+    )
 
 
 def find(token: str) -> SetupLink | None:
@@ -76,14 +85,21 @@ def complete(link: SetupLink, password: str, secret: str | None, code: str) -> l
     problem = passwords.policy_problem(password or "", user.username)
     ensure(problem is None, problem or "", "password")
     step = totp.matching_step(secret, code, 0) if secret else None
-    ensure(secret is not None and step is not None,
-           _l("Mã xác thực không đúng. Kiểm tra giờ trên điện thoại rồi thử lại."), "code")
+    ensure(
+        secret is not None and step is not None,
+        _l("Mã xác thực không đúng. Kiểm tra giờ trên điện thoại rồi thử lại."),
+        "code",
+    )
     assert step is not None  # for the type checker: ensured above
     spent: CursorResult = db.session.execute(  # type: ignore[assignment]  # an UPDATE: a cursor result
-        update(SetupLink).where(SetupLink.id == link.id, SetupLink.used_at.is_(None))
-                               .values(used_at=utcnow()).execution_options(synchronize_session=False))
+        update(SetupLink)
+        .where(SetupLink.id == link.id, SetupLink.used_at.is_(None))
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
     ensure(spent.rowcount == 1, _l("Đường dẫn này đã được dùng hoặc đã hết hạn."), "password")
     from .services import revoke_all_sessions
+
     user.password_hash = passwords.hash_password(password)
     user.password_changed_at = utcnow()
     user.must_change_password = False

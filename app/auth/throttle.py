@@ -57,11 +57,15 @@ def _count(item: RateLimitItem, key: str, amount: int) -> int:
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite  # both: ON CONFLICT
     table = ThrottleCounter.__table__
     stmt = dialect.insert(table).values(key=item.key_for(key), window_start=window, count=max(amount, 0))
-    upsert = stmt.on_conflict_do_update(index_elements=[table.c.key], set_={
-        "count": case((table.c.window_start == stmt.excluded.window_start, table.c.count + amount),
-                      else_=max(amount, 0)),
-        "window_start": stmt.excluded.window_start,
-    }).returning(table.c.count)
+    upsert = stmt.on_conflict_do_update(
+        index_elements=[table.c.key],
+        set_={
+            "count": case(
+                (table.c.window_start == stmt.excluded.window_start, table.c.count + amount), else_=max(amount, 0)
+            ),
+            "window_start": stmt.excluded.window_start,
+        },
+    ).returning(table.c.count)
     return db.session.execute(upsert).scalar_one()
 
 

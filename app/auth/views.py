@@ -41,6 +41,7 @@ AFTER_LOGIN = "after_login"  # the page asked for before signing in (already che
 
 def second_factor_stage(view):
     """For the TOTP pages: open to a user who gave the right password but not yet the code."""
+
     @wraps(view)
     def wrapped(*args, **kwargs):
         user = current_user if current_user.is_authenticated else g.get("pending_user")
@@ -83,8 +84,9 @@ def login():
                 return redirect(url_for("auth.totp_setup"))
             return _signed_in(result.user)
     expired = request.args.get("expired") == "1"
-    return render_template("auth/login.html", form=form, error=error, expired=expired,
-                           next=safe_next(request.values.get("next"), ""))
+    return render_template(
+        "auth/login.html", form=form, error=error, expired=expired, next=safe_next(request.values.get("next"), "")
+    )
 
 
 def _signed_in(user):
@@ -223,8 +225,9 @@ def password():
 @permission_required("account.self")
 def account():
     """One's own account: roles, second factor, password."""
-    return render_template("auth/account.html", user=current_user,
-                           recovery_left=recovery.remaining(current_user._get_current_object()))
+    return render_template(
+        "auth/account.html", user=current_user, recovery_left=recovery.remaining(current_user._get_current_object())
+    )
 
 
 @bp.post("/ping")
@@ -262,5 +265,6 @@ def setup(token):
         secret = otp.new_secret()
         session[SETUP_PENDING] = {"link": link.id, "secret": secret}
     uri = otp.provisioning_uri(secret, link.user.username, current_app.config["TOTP_ISSUER"])
-    return render_template("auth/setup.html", form=form, qr=otp.qr_svg(uri), secret=secret, token=token,
-                           username=link.user.username)
+    return render_template(
+        "auth/setup.html", form=form, qr=otp.qr_svg(uri), secret=secret, token=token, username=link.user.username
+    )

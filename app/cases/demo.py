@@ -68,8 +68,9 @@ def seed(count: int | None = None) -> int:
 
 def _counsellors_by_unit(unit_ids) -> dict:
     """A counsellor of each unit, to own the demo follow-ups and notes (None where there is none)."""
-    rows = db.session.execute(select(RoleAssignment.unit_id, User.id).join(User)
-                              .where(RoleAssignment.role == "counsellor")).all()
+    rows = db.session.execute(
+        select(RoleAssignment.unit_id, User.id).join(User).where(RoleAssignment.role == "counsellor")
+    ).all()
     found = {unit_id: user_id for unit_id, user_id in rows}
     return {unit_id: found.get(unit_id) for unit_id in unit_ids}
 
@@ -84,13 +85,21 @@ def _case(rng, n: int, code: str, unit_id: str, year: int, today: date) -> Case:
     kind = rng.choice(("dv", "dv", "dv", "trafficking", "both"))
     age = rng.randrange(8, 70)
     closed = opened < today - timedelta(days=200) and rng.random() < 0.5
-    case = Case(code=code, kind=kind, unit_id=unit_id, status="closed" if closed else "open",
-                sex=rng.choice(("female",) * 9 + ("male",)), age_band=ref.age_band(age),
-                ethnic_code=rng.choice(("03", "03", "08", "08", "01", "23")), disability=rng.random() < 0.08,
-                poverty_status=rng.choice(("poor", "near_poor", "none", "unknown")),
-                risk_level=rng.choice(("low", "medium", "medium", "high")), opened_on=opened,
-                closed_on=opened + timedelta(days=120) if closed else None,
-                closure_reason="goals_met" if closed else None)
+    case = Case(
+        code=code,
+        kind=kind,
+        unit_id=unit_id,
+        status="closed" if closed else "open",
+        sex=rng.choice(("female",) * 9 + ("male",)),
+        age_band=ref.age_band(age),
+        ethnic_code=rng.choice(("03", "03", "08", "08", "01", "23")),
+        disability=rng.random() < 0.08,
+        poverty_status=rng.choice(("poor", "near_poor", "none", "unknown")),
+        risk_level=rng.choice(("low", "medium", "medium", "high")),
+        opened_on=opened,
+        closed_on=opened + timedelta(days=120) if closed else None,
+        closure_reason="goals_met" if closed else None,
+    )
     case.full_name = demo_name(n)
     case.birth_year = today.year - age
     case.phone = f"0999{n:06d}"
@@ -101,8 +110,11 @@ def _case(rng, n: int, code: str, unit_id: str, year: int, today: date) -> Case:
     if kind in ("dv", "both"):
         case.domestic_violence = {"acts": rng.sample([c for c, _ in DV_ACT_CODES], 2), "relation": "chồng (demo)"}
     if kind in ("trafficking", "both"):
-        case.trafficking = {"status": rng.choice(("being_identified", "identified_victim")),
-                            "exploitation": ["forced_marriage"], "destination": "Nơi giả định (demo)"}
+        case.trafficking = {
+            "status": rng.choice(("being_identified", "identified_victim")),
+            "exploitation": ["forced_marriage"],
+            "destination": "Nơi giả định (demo)",
+        }
     case.safe_contact = {"channel": "through_trusted_person", "window": "8-10 giờ", "code_word": f"demo-{n}"}
     case.safety_plan = "Kế hoạch an toàn minh hoạ (demo)."
     case.refresh_blind_indexes()
@@ -110,14 +122,25 @@ def _case(rng, n: int, code: str, unit_id: str, year: int, today: date) -> Case:
 
 
 def _children(rng, case: Case, today: date, counsellor_id) -> None:
-    consent = Consent(case=case, purpose="services", method=rng.choice(("signed", "thumbprint")), given_by="self",
-                      given_on=case.opened_on, expires_on=case.opened_on + timedelta(days=rng.choice((180, 365, 730))))
+    consent = Consent(
+        case=case,
+        purpose="services",
+        method=rng.choice(("signed", "thumbprint")),
+        given_by="self",
+        given_on=case.opened_on,
+        expires_on=case.opened_on + timedelta(days=rng.choice((180, 365, 730))),
+    )
     db.session.add(consent)
     if rng.random() < 0.6:
-        db.session.add(Consent(case=case, purpose="statistics", method="signed", given_by="self",
-                               given_on=case.opened_on))
-    service = CaseService(case=case, kind=rng.choice(("counselling", "medical", "legal_aid", "shelter")),
-                          status=rng.choice(("planned", "in_progress", "done")), start_on=case.opened_on)
+        db.session.add(
+            Consent(case=case, purpose="statistics", method="signed", given_by="self", given_on=case.opened_on)
+        )
+    service = CaseService(
+        case=case,
+        kind=rng.choice(("counselling", "medical", "legal_aid", "shelter")),
+        status=rng.choice(("planned", "in_progress", "done")),
+        start_on=case.opened_on,
+    )
     db.session.add(service)
     note = CaseNote(case=case, author_id=counsellor_id, created_at=utcnow())
     note.body = "Ghi chú minh hoạ (demo)."

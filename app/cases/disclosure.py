@@ -24,8 +24,20 @@ from .models import Case, StatTally
 
 K = 5
 PROFILE = ("village", "sex", "age_band", "ethnic", "disability", "poverty")  # sealed with the case
-PLAIN = ("unit", "commune", "kind", "status", "risk", "opened_on", "closed_on", "next_followup_on", "counted",
-         "year", "quarter", "linked")
+PLAIN = (
+    "unit",
+    "commune",
+    "kind",
+    "status",
+    "risk",
+    "opened_on",
+    "closed_on",
+    "next_followup_on",
+    "counted",
+    "year",
+    "quarter",
+    "linked",
+)
 FULL_TIER = ("unit", "kind", "status", "risk", "opened_on", "closed_on", "next_followup_on", "counted")
 COMBINATIONS = {
     "indicator figures: trusted address × kind × year": ("unit", "kind", "year"),
@@ -68,14 +80,29 @@ def summary_rows(with_profile: bool = False) -> list[dict]:
         if case.unit_id not in communes:
             commune = nearest_of_kind(units[case.unit_id], ("commune",)) if case.unit_id in units else None
             communes[case.unit_id] = commune.id if commune else case.unit_id
-        row = {"unit": case.unit_id, "commune": communes[case.unit_id], "kind": case.kind, "status": case.status,
-               "risk": case.risk_level, "opened_on": case.opened_on, "closed_on": case.closed_on,
-               "next_followup_on": case.next_followup_on, "counted": case.in_statistics,
-               "year": case.opened_on.year if case.opened_on else None, "quarter": quarter(case.opened_on)}
+        row = {
+            "unit": case.unit_id,
+            "commune": communes[case.unit_id],
+            "kind": case.kind,
+            "status": case.status,
+            "risk": case.risk_level,
+            "opened_on": case.opened_on,
+            "closed_on": case.closed_on,
+            "next_followup_on": case.next_followup_on,
+            "counted": case.in_statistics,
+            "year": case.opened_on.year if case.opened_on else None,
+            "quarter": quarter(case.opened_on),
+        }
         row["linked"] = linked.get(case.id, frozenset())
         if with_profile:
-            row.update(village=case.village_id, sex=case.sex, age_band=case.age_band, ethnic=case.ethnic_code,
-                       disability=case.disability, poverty=case.poverty_status)
+            row.update(
+                village=case.village_id,
+                sex=case.sex,
+                age_band=case.age_band,
+                ethnic=case.ethnic_code,
+                disability=case.disability,
+                poverty=case.poverty_status,
+            )
         rows.append(row)
     return rows
 
@@ -93,13 +120,22 @@ def linked_codes() -> dict[str, frozenset]:
     for table in db.metadata.sorted_tables:
         if "case_id" not in table.c or table.name == "case_record":
             continue
-        codes = [c for c in table.c if isinstance(c.type, String) and not c.foreign_keys and not c.primary_key
-                 and not c.name.endswith("_id") and (c.type.length or 0) <= 40 and c.name not in NOT_CODES]
+        codes = [
+            c
+            for c in table.c
+            if isinstance(c.type, String)
+            and not c.foreign_keys
+            and not c.primary_key
+            and not c.name.endswith("_id")
+            and (c.type.length or 0) <= 40
+            and c.name not in NOT_CODES
+        ]
         if not codes:
             continue
         for row in db.session.execute(select(table.c.case_id, *codes)):
             found.setdefault(row[0], set()).update(
-                (table.name, c.name, value) for c, value in zip(codes, row[1:], strict=True) if value)
+                (table.name, c.name, value) for c, value in zip(codes, row[1:], strict=True) if value
+            )
     return {case_id: frozenset(values) for case_id, values in found.items()}
 
 

@@ -34,19 +34,37 @@ from ..web.forms import (
 from ..web.i18n import translated
 from . import reference_data as ref
 
-KIND_CHOICES = (("dv", _l("Bạo lực gia đình")), ("trafficking", _l("Mua bán người")),
-                ("both", _l("Cả bạo lực gia đình và mua bán người")))
+KIND_CHOICES = (
+    ("dv", _l("Bạo lực gia đình")),
+    ("trafficking", _l("Mua bán người")),
+    ("both", _l("Cả bạo lực gia đình và mua bán người")),
+)
 SEX_CHOICES = (("female", _l("Nữ")), ("male", _l("Nam")), ("other", _l("Khác")), ("unknown", _l("Chưa rõ")))
-ORDER_ISSUERS = (("", _l("— Không có —")), ("commune_chair", _l("Chủ tịch UBND xã (tối đa 3 ngày)")),
-                 ("court", _l("Tòa án (tối đa 4 tháng)")))
+ORDER_ISSUERS = (
+    ("", _l("— Không có —")),
+    ("commune_chair", _l("Chủ tịch UBND xã (tối đa 3 ngày)")),
+    ("court", _l("Tòa án (tối đa 4 tháng)")),
+)
 FOLLOWUP_STATUSES = (("done", _l("Đã thực hiện")), ("cancelled", _l("Huỷ")))
-SERVICE_STATUSES = (("planned", _l("Dự kiến")), ("in_progress", _l("Đang thực hiện")), ("done", _l("Đã xong")),
-                    ("cancelled", _l("Đã huỷ")))
-GIVEN_BY = (("self", _l("Người được hỗ trợ")), ("guardian", _l("Người giám hộ")),
-            ("child_and_guardian", _l("Trẻ (từ 7 tuổi) và người giám hộ")))
-CONTACT_CHANNELS = (("", _l("— Chọn —")), ("phone_call", _l("Gọi điện")), ("sms", _l("Tin nhắn")),
-                    ("in_person", _l("Gặp trực tiếp")), ("through_trusted_person", _l("Qua người tin cậy")),
-                    ("no_contact", _l("Không chủ động liên lạc")))
+SERVICE_STATUSES = (
+    ("planned", _l("Dự kiến")),
+    ("in_progress", _l("Đang thực hiện")),
+    ("done", _l("Đã xong")),
+    ("cancelled", _l("Đã huỷ")),
+)
+GIVEN_BY = (
+    ("self", _l("Người được hỗ trợ")),
+    ("guardian", _l("Người giám hộ")),
+    ("child_and_guardian", _l("Trẻ (từ 7 tuổi) và người giám hộ")),
+)
+CONTACT_CHANNELS = (
+    ("", _l("— Chọn —")),
+    ("phone_call", _l("Gọi điện")),
+    ("sms", _l("Tin nhắn")),
+    ("in_person", _l("Gặp trực tiếp")),
+    ("through_trusted_person", _l("Qua người tin cậy")),
+    ("no_contact", _l("Không chủ động liên lạc")),
+)
 DV_ACT_CODES = translated((code, label) for acts in ref.DV_ACTS.values() for code, label in acts)
 # The legal maximum duration of a no-contact order: a commune chair's lasts at most 3 days (Law 13/2022
 # Art. 25), a court's at most 4 months (Art. 26). The orders themselves are modelled in app/protection (rules.py).
@@ -60,6 +78,7 @@ def blank(label):
 
 # Names and words about a survivor must not be offered back by the browser to the next user of the device.
 NO_AUTOFILL = {"autocomplete": "off"}
+
 
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
@@ -77,14 +96,17 @@ class CaseForm(BaseForm):
     village_id = SelectField(_l("Thôn, bản"), [optional()], choices=[])
     opened_on = DateField(_l("Ngày tiếp nhận"), [required()], default=clock.today)  # most intakes are today's
     sex = SelectField(_l("Giới tính"), [chosen()], choices=options(blank(_l("— Chọn —")), SEX_CHOICES))
-    age_band = SelectField(_l("Nhóm tuổi"), [chosen()],
-                           choices=options(blank(_l("— Chọn —")), translated(ref.AGE_BANDS)))
+    age_band = SelectField(
+        _l("Nhóm tuổi"), [chosen()], choices=options(blank(_l("— Chọn —")), translated(ref.AGE_BANDS))
+    )
     ethnic_code = SelectField(_l("Dân tộc"), [chosen()], choices=[])
     disability = BooleanField(_l("Người khuyết tật"))
-    poverty_status = SelectField(_l("Hộ nghèo, cận nghèo"), [chosen()],
-                                 choices=options(blank(_l("— Chọn —")), translated(ref.POVERTY_STATUSES)))
-    risk_level = SelectField(_l("Mức độ nguy cơ"), [chosen()], choices=options(translated(ref.RISK_LEVELS)),
-                             default="medium")
+    poverty_status = SelectField(
+        _l("Hộ nghèo, cận nghèo"), [chosen()], choices=options(blank(_l("— Chọn —")), translated(ref.POVERTY_STATUSES))
+    )
+    risk_level = SelectField(
+        _l("Mức độ nguy cơ"), [chosen()], choices=options(translated(ref.RISK_LEVELS)), default="medium"
+    )
     # identity tier
     full_name = text(_l("Họ và tên"), required(), max_len=120)
     other_names = text(_l("Tên gọi khác"), optional(), max_len=200)
@@ -96,15 +118,19 @@ class CaseForm(BaseForm):
     guardian_name = text(_l("Người giám hộ (với trẻ em)"), optional(), max_len=120)
     guardian_relation = text(_l("Quan hệ với trẻ"), optional(), max_len=60)
     guardian_phone = TelField(_l("Điện thoại người giám hộ"), [optional(), max_length(20)])
-    preferred_language = SelectField(_l("Ngôn ngữ ưa dùng"), [optional()],
-                                     choices=options(blank(_l("— Chọn —")), translated(ref.LANGUAGES)))
+    preferred_language = SelectField(
+        _l("Ngôn ngữ ưa dùng"), [optional()], choices=options(blank(_l("— Chọn —")), translated(ref.LANGUAGES))
+    )
     interpreter_needed = BooleanField(_l("Cần phiên dịch"))
     # narrative: domestic violence
     dv_acts = MultiCheckboxField(_l("Hành vi bạo lực gia đình"), [optional()], choices=options(DV_ACT_CODES))
     perpetrator = text(_l("Người gây bạo lực"), optional(), max_len=200)
     perpetrator_relation = text(_l("Quan hệ với người bị bạo lực"), optional(), max_len=60)
-    report_channel = SelectField(_l("Vụ việc được báo qua"), [optional()],
-                                 choices=options(blank(_l("— Chọn —")), translated(ref.IDENTIFICATION_CHANNELS)))
+    report_channel = SelectField(
+        _l("Vụ việc được báo qua"),
+        [optional()],
+        choices=options(blank(_l("— Chọn —")), translated(ref.IDENTIFICATION_CHANNELS)),
+    )
     reported_by = text(_l("Người báo tin (giữ bí mật)"), optional(), max_len=200)
     protective_measures = long_text(_l("Biện pháp bảo vệ đã áp dụng"), optional(), max_len=2000)
     order_issuer = SelectField(_l("Quyết định cấm tiếp xúc"), [optional()], choices=options(ORDER_ISSUERS))
@@ -114,15 +140,22 @@ class CaseForm(BaseForm):
     order_breaches = long_text(_l("Vi phạm quyết định cấm tiếp xúc"), optional(), max_len=2000)
     incident = long_text(_l("Mô tả sự việc"), optional(), max_len=5000)
     # narrative: trafficking
-    tr_status = SelectField(_l("Tình trạng xác định nạn nhân"), [optional()],
-                            choices=options(blank(_l("— Chọn —")), translated(ref.TRAFFICKING_STATUSES)))
+    tr_status = SelectField(
+        _l("Tình trạng xác định nạn nhân"),
+        [optional()],
+        choices=options(blank(_l("— Chọn —")), translated(ref.TRAFFICKING_STATUSES)),
+    )
     tr_destination = text(_l("Nơi bị đưa đến"), optional(), max_len=200)
-    tr_exploitation = MultiCheckboxField(_l("Hình thức bóc lột"), [optional()],
-                                         choices=options(translated(ref.EXPLOITATION_FORMS)))
+    tr_exploitation = MultiCheckboxField(
+        _l("Hình thức bóc lột"), [optional()], choices=options(translated(ref.EXPLOITATION_FORMS))
+    )
     tr_departure_on = DateField(_l("Ngày bị đưa đi"), [optional()])
     tr_return_on = DateField(_l("Ngày trở về"), [optional()])
-    tr_identified_how = SelectField(_l("Được phát hiện, tiếp nhận qua"), [optional()],
-                                    choices=options(blank(_l("— Chọn —")), translated(ref.IDENTIFICATION_CHANNELS)))
+    tr_identified_how = SelectField(
+        _l("Được phát hiện, tiếp nhận qua"),
+        [optional()],
+        choices=options(blank(_l("— Chọn —")), translated(ref.IDENTIFICATION_CHANNELS)),
+    )
     tr_accompanying_minor = BooleanField(_l("Có trẻ dưới 18 tuổi đi cùng"))
     # assessment and safety
     risk_reasons = long_text(_l("Lý do đánh giá nguy cơ"), optional(), max_len=2000)
@@ -139,8 +172,9 @@ class CaseForm(BaseForm):
         self.village_id.choices = options(blank(_l("— Không chọn —")), village_choices)
         pinned = [g for code in ref.ETHNIC_GROUPS_PINNED for g in ref.ETHNIC_GROUPS if g[0] == code]
         others = [g for g in ref.ETHNIC_GROUPS if g[0] not in ref.ETHNIC_GROUPS_PINNED]
-        self.ethnic_code.choices = options(blank(_l("— Chọn —")),
-                                           ((c, f"{_l(label)} ({c})") for c, label in pinned + others))
+        self.ethnic_code.choices = options(
+            blank(_l("— Chọn —")), ((c, f"{_l(label)} ({c})") for c, label in pinned + others)
+        )
 
     def validate_birth_date(self, field):
         if field.data and field.data > clock.today():
@@ -191,31 +225,84 @@ class CaseForm(BaseForm):
         """The values for the case services: summary columns and the sealed identity/narrative fields."""
         d = self.data
         kind = d["kind"]
-        data = {name: d[name] for name in ("kind", "unit_id", "sex", "age_band", "ethnic_code", "disability",
-                                           "poverty_status", "risk_level", "opened_on", "full_name",
-                                           "other_names", "birth_date", "birth_year", "address_detail",
-                                           "preferred_language", "reported_by", "safety_plan", "incident")}
+        data = {
+            name: d[name]
+            for name in (
+                "kind",
+                "unit_id",
+                "sex",
+                "age_band",
+                "ethnic_code",
+                "disability",
+                "poverty_status",
+                "risk_level",
+                "opened_on",
+                "full_name",
+                "other_names",
+                "birth_date",
+                "birth_year",
+                "address_detail",
+                "preferred_language",
+                "reported_by",
+                "safety_plan",
+                "incident",
+            )
+        }
         data["village_id"] = d["village_id"] or None
         data["id_number"] = (d["id_number"] or "").strip() or None
         data["phone"] = (d["phone"] or "").strip() or None
         data["interpreter_needed"] = "yes" if d["interpreter_needed"] else None
-        data["guardian"] = _compact({"name": d["guardian_name"], "relation": d["guardian_relation"],
-                                     "phone": d["guardian_phone"]})
-        data["domestic_violence"] = _compact({
-            "acts": d["dv_acts"], "perpetrator": d["perpetrator"], "relation": d["perpetrator_relation"],
-            "report_channel": d["report_channel"], "measures": d["protective_measures"],
-            "order": _compact({
-                "issuer": d["order_issuer"], "start": _iso(d["order_start"]), "end": _iso(d["order_end"]),
-                "supervisor": d["order_supervisor"], "breaches": d["order_breaches"]}) if d["order_issuer"] else None,
-        }) if kind in ("dv", "both") else None
-        data["trafficking"] = _compact({
-            "status": d["tr_status"], "destination": d["tr_destination"], "exploitation": d["tr_exploitation"],
-            "departure_on": _iso(d["tr_departure_on"]), "return_on": _iso(d["tr_return_on"]),
-            "identified_how": d["tr_identified_how"], "accompanying_minor": bool(d["tr_accompanying_minor"]) or None,
-        }) if kind in ("trafficking", "both") else None
+        data["guardian"] = _compact(
+            {"name": d["guardian_name"], "relation": d["guardian_relation"], "phone": d["guardian_phone"]}
+        )
+        data["domestic_violence"] = (
+            _compact(
+                {
+                    "acts": d["dv_acts"],
+                    "perpetrator": d["perpetrator"],
+                    "relation": d["perpetrator_relation"],
+                    "report_channel": d["report_channel"],
+                    "measures": d["protective_measures"],
+                    "order": _compact(
+                        {
+                            "issuer": d["order_issuer"],
+                            "start": _iso(d["order_start"]),
+                            "end": _iso(d["order_end"]),
+                            "supervisor": d["order_supervisor"],
+                            "breaches": d["order_breaches"],
+                        }
+                    )
+                    if d["order_issuer"]
+                    else None,
+                }
+            )
+            if kind in ("dv", "both")
+            else None
+        )
+        data["trafficking"] = (
+            _compact(
+                {
+                    "status": d["tr_status"],
+                    "destination": d["tr_destination"],
+                    "exploitation": d["tr_exploitation"],
+                    "departure_on": _iso(d["tr_departure_on"]),
+                    "return_on": _iso(d["tr_return_on"]),
+                    "identified_how": d["tr_identified_how"],
+                    "accompanying_minor": bool(d["tr_accompanying_minor"]) or None,
+                }
+            )
+            if kind in ("trafficking", "both")
+            else None
+        )
         data["assessment"] = _compact({"risk_reasons": d["risk_reasons"], "needs": d["needs"]})
-        data["safe_contact"] = _compact({"channel": d["contact_channel"], "window": d["contact_window"],
-                                         "code_word": d["contact_code_word"], "notes": d["contact_notes"]})
+        data["safe_contact"] = _compact(
+            {
+                "channel": d["contact_channel"],
+                "window": d["contact_window"],
+                "code_word": d["contact_code_word"],
+                "notes": d["contact_notes"],
+            }
+        )
         return data
 
     @classmethod
@@ -227,25 +314,61 @@ class CaseForm(BaseForm):
         guardian = case.guardian or {}
         assessment = case.assessment or {}
         contact = case.safe_contact or {}
-        values = {name: getattr(case, name) for name in (
-            "kind", "unit_id", "sex", "age_band", "ethnic_code", "disability", "poverty_status", "risk_level",
-            "opened_on", "full_name", "other_names", "birth_date", "birth_year", "id_number", "phone",
-            "address_detail", "preferred_language", "reported_by", "safety_plan")}
+        values = {
+            name: getattr(case, name)
+            for name in (
+                "kind",
+                "unit_id",
+                "sex",
+                "age_band",
+                "ethnic_code",
+                "disability",
+                "poverty_status",
+                "risk_level",
+                "opened_on",
+                "full_name",
+                "other_names",
+                "birth_date",
+                "birth_year",
+                "id_number",
+                "phone",
+                "address_detail",
+                "preferred_language",
+                "reported_by",
+                "safety_plan",
+            )
+        }
         values.update(
-            version=case.version, village_id=case.village_id or "", interpreter_needed=case.interpreter_needed == "yes",
-            guardian_name=guardian.get("name"), guardian_relation=guardian.get("relation"),
-            guardian_phone=guardian.get("phone"), dv_acts=dv.get("acts") or [], perpetrator=dv.get("perpetrator"),
-            perpetrator_relation=dv.get("relation"), report_channel=dv.get("report_channel") or "",
-            protective_measures=dv.get("measures"), incident=case.incident,
-            order_issuer=order.get("issuer") or "", order_start=_day(order.get("start")),
-            order_end=_day(order.get("end")), order_supervisor=order.get("supervisor"),
-            order_breaches=order.get("breaches"), tr_status=tr.get("status") or "",
-            tr_destination=tr.get("destination"), tr_exploitation=tr.get("exploitation") or [],
-            tr_departure_on=_day(tr.get("departure_on")), tr_return_on=_day(tr.get("return_on")),
-            tr_identified_how=tr.get("identified_how") or "", tr_accompanying_minor=bool(tr.get("accompanying_minor")),
-            risk_reasons=assessment.get("risk_reasons"), needs=assessment.get("needs"),
-            contact_channel=contact.get("channel") or "", contact_window=contact.get("window"),
-            contact_code_word=contact.get("code_word"), contact_notes=contact.get("notes"),
+            version=case.version,
+            village_id=case.village_id or "",
+            interpreter_needed=case.interpreter_needed == "yes",
+            guardian_name=guardian.get("name"),
+            guardian_relation=guardian.get("relation"),
+            guardian_phone=guardian.get("phone"),
+            dv_acts=dv.get("acts") or [],
+            perpetrator=dv.get("perpetrator"),
+            perpetrator_relation=dv.get("relation"),
+            report_channel=dv.get("report_channel") or "",
+            protective_measures=dv.get("measures"),
+            incident=case.incident,
+            order_issuer=order.get("issuer") or "",
+            order_start=_day(order.get("start")),
+            order_end=_day(order.get("end")),
+            order_supervisor=order.get("supervisor"),
+            order_breaches=order.get("breaches"),
+            tr_status=tr.get("status") or "",
+            tr_destination=tr.get("destination"),
+            tr_exploitation=tr.get("exploitation") or [],
+            tr_departure_on=_day(tr.get("departure_on")),
+            tr_return_on=_day(tr.get("return_on")),
+            tr_identified_how=tr.get("identified_how") or "",
+            tr_accompanying_minor=bool(tr.get("accompanying_minor")),
+            risk_reasons=assessment.get("risk_reasons"),
+            needs=assessment.get("needs"),
+            contact_channel=contact.get("channel") or "",
+            contact_window=contact.get("window"),
+            contact_code_word=contact.get("code_word"),
+            contact_notes=contact.get("notes"),
         )
         return values
 
@@ -276,19 +399,22 @@ class CaseSearchForm(BaseForm):
 
 
 class ConsentForm(BaseForm):
-    purpose = SelectField(_l("Mục đích"), [chosen()],
-                          choices=options(blank(_l("— Chọn —")), translated(ref.CONSENT_PURPOSES)))
+    purpose = SelectField(
+        _l("Mục đích"), [chosen()], choices=options(blank(_l("— Chọn —")), translated(ref.CONSENT_PURPOSES))
+    )
     agency_id = SelectField(_l("Cơ quan được chia sẻ"), [optional()], choices=[])
-    method = SelectField(_l("Hình thức"), [chosen()],
-                         choices=options(blank(_l("— Chọn —")), translated(ref.CONSENT_METHODS)))
+    method = SelectField(
+        _l("Hình thức"), [chosen()], choices=options(blank(_l("— Chọn —")), translated(ref.CONSENT_METHODS))
+    )
     given_by = SelectField(_l("Người đồng ý"), [chosen()], choices=options(GIVEN_BY))
     witness = text(_l("Người làm chứng"), optional(), max_len=120, render_kw=NO_AUTOFILL)
     given_on = DateField(_l("Ngày đồng ý"), [required()])
     expires_on = DateField(_l("Hết hạn ngày"), [optional()])
     # The evidence (Decree 356/2025 Art. 6): which notice version was read, in which language.
     notice_id = SelectField(_l("Thông báo xử lý dữ liệu đã đọc cho người được hỗ trợ"), [optional()], choices=[])
-    language = SelectField(_l("Đã giải thích bằng"), [optional()],
-                           choices=options(translated(ref.CONSENT_LANGUAGES)), default="vi")
+    language = SelectField(
+        _l("Đã giải thích bằng"), [optional()], choices=options(translated(ref.CONSENT_LANGUAGES)), default="vi"
+    )
     note = text(_l("Ghi chú"), optional(), max_len=300)
 
     def validate_given_on(self, field):
@@ -329,8 +455,9 @@ class NoteForm(BaseForm):
 
 
 class CloseForm(BaseForm):
-    reason = SelectField(_l("Lý do đóng hồ sơ"), [chosen()],
-                         choices=options(blank(_l("— Chọn —")), translated(ref.CLOSURE_REASONS)))
+    reason = SelectField(
+        _l("Lý do đóng hồ sơ"), [chosen()], choices=options(blank(_l("— Chọn —")), translated(ref.CLOSURE_REASONS))
+    )
     note = long_text(_l("Giải thích (bắt buộc nếu còn lần theo dõi chưa xong)"), optional(), max_len=1000)
 
 
@@ -348,5 +475,6 @@ class EraseRequestForm(BaseForm):
 
 
 class EraseDecisionForm(BaseForm):
-    decision = SelectField(_l("Quyết định"), [chosen()],
-                           choices=options([("confirm", _l("Xác nhận xoá")), ("refuse", _l("Từ chối"))]))
+    decision = SelectField(
+        _l("Quyết định"), [chosen()], choices=options([("confirm", _l("Xác nhận xoá")), ("refuse", _l("Từ chối"))])
+    )

@@ -32,13 +32,24 @@ NAME_INDEXES = (BlindSpec("name", normalize_text), BlindSpec("name_fold", fold_d
 NAME_YEAR = BlindSpec("name_year", lambda v: v)  # value is "<folded name>|<year>", built by the model
 PHONE = BlindSpec("phone", normalize_digits, bits=16)
 ID_NUMBER = BlindSpec("id_number", normalize_digits, bits=16)
-BLIND_FIELDS = (("full_name", NAME_INDEXES[0]), ("full_name", NAME_INDEXES[1]), ("phone", PHONE),
-                ("id_number", ID_NUMBER))
+BLIND_FIELDS = (
+    ("full_name", NAME_INDEXES[0]),
+    ("full_name", NAME_INDEXES[1]),
+    ("phone", PHONE),
+    ("id_number", ID_NUMBER),
+)
 BIDX_SCHEME = 2
 
 
-PROFILE_DEFAULTS = {"sex": "", "age_band": "", "ethnic_code": "", "ethnic_list": "GSO", "disability": False,
-                    "poverty_status": "", "village_id": None}
+PROFILE_DEFAULTS = {
+    "sex": "",
+    "age_band": "",
+    "ethnic_code": "",
+    "ethnic_list": "GSO",
+    "disability": False,
+    "poverty_status": "",
+    "village_id": None,
+}
 SEALED_SIZE = 256  # bytes: every profile (and list of tally cells up to this size) seals to the same length
 
 
@@ -58,6 +69,7 @@ def _profile_field(name: str):
         values = {k: v for k, v in (case.profile or PROFILE_DEFAULTS).items() if k != "pad"}
         values[name] = PROFILE_DEFAULTS[name] if value is None and name != "village_id" else value
         case.profile = padded(values)
+
     return read, write
 
 
@@ -74,8 +86,12 @@ class Case(EncryptedRecord, db.Model):
         Index("ix_case_record_unit_kind_span", "unit_id", "kind", "opened_on", "closed_on", "in_statistics"),
         # The few cases left out of the figures, for the referral counts (a partial index: a plain one on a
         # flag would tempt SQLite's planner to walk every counted case instead of the unit index above).
-        Index("ix_case_record_out_of_statistics", "id", sqlite_where=text("in_statistics = 0"),
-              postgresql_where=text("NOT in_statistics")),
+        Index(
+            "ix_case_record_out_of_statistics",
+            "id",
+            sqlite_where=text("in_statistics = 0"),
+            postgresql_where=text("NOT in_statistics"),
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
@@ -136,12 +152,42 @@ class Case(EncryptedRecord, db.Model):
     # before, and `keys reindex` (run by setup) recomputes them.
     bidx_scheme: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
-    IDENTITY_FIELDS = ("full_name", "other_names", "birth_date", "birth_year", "id_number", "phone",
-                       "address_detail", "guardian", "preferred_language", "interpreter_needed")
-    NARRATIVE_FIELDS = ("domestic_violence", "trafficking", "reported_by", "assessment", "safety_plan",
-                        "safe_contact", "incident")
-    SUMMARY_FIELDS = ("code", "kind", "unit_id", "village_id", "status", "sex", "age_band", "ethnic_code",
-                      "disability", "poverty_status", "risk_level", "opened_on", "closed_on")
+    IDENTITY_FIELDS = (
+        "full_name",
+        "other_names",
+        "birth_date",
+        "birth_year",
+        "id_number",
+        "phone",
+        "address_detail",
+        "guardian",
+        "preferred_language",
+        "interpreter_needed",
+    )
+    NARRATIVE_FIELDS = (
+        "domestic_violence",
+        "trafficking",
+        "reported_by",
+        "assessment",
+        "safety_plan",
+        "safe_contact",
+        "incident",
+    )
+    SUMMARY_FIELDS = (
+        "code",
+        "kind",
+        "unit_id",
+        "village_id",
+        "status",
+        "sex",
+        "age_band",
+        "ethnic_code",
+        "disability",
+        "poverty_status",
+        "risk_level",
+        "opened_on",
+        "closed_on",
+    )
 
     # The profile's fields read and written as attributes (forms, pages, packets), sealed together in `profile`.
     sex = property(*_profile_field("sex"))
@@ -165,6 +211,7 @@ class Case(EncryptedRecord, db.Model):
     def search_scope(self) -> str | None:
         """The commune whose blind-index keys this case's indexes use (units.queries.search_scope)."""
         from ..units.queries import search_scope
+
         return search_scope(self.unit_id)
 
     def blind_value(self, spec: BlindSpec, value) -> int | None:
@@ -254,8 +301,7 @@ class Consent(CaseKeyed, db.Model):
     agency: Mapped[Unit | None] = relationship()
 
     def is_valid(self, on: date) -> bool:
-        return (self.withdrawn_on is None and self.given_on <= on
-                and (self.expires_on is None or on <= self.expires_on))
+        return self.withdrawn_on is None and self.given_on <= on and (self.expires_on is None or on <= self.expires_on)
 
 
 class FollowUp(CaseKeyed, db.Model):
@@ -351,8 +397,9 @@ class StatTally(db.Model):
     app/cases/tally.py in the transaction of each change."""
 
     __tablename__ = "stat_tally"
-    __table_args__ = (UniqueConstraint("statistic", "unit_id", "period", "until", "category",
-                                       name="uq_stat_tally_cell"),)
+    __table_args__ = (
+        UniqueConstraint("statistic", "unit_id", "period", "until", "category", name="uq_stat_tally_cell"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     statistic: Mapped[str] = mapped_column(String(30))

@@ -26,9 +26,16 @@ def case_for(user, case_id: str) -> Case | None:
 
 
 def active_grant(user, case: Case) -> BreakGlassGrant | None:
-    return db.session.scalar(select(BreakGlassGrant).where(
-        BreakGlassGrant.case_id == case.id, BreakGlassGrant.user_id == user.id,
-        BreakGlassGrant.expires_at > utcnow()).order_by(BreakGlassGrant.expires_at.desc()).limit(1))
+    return db.session.scalar(
+        select(BreakGlassGrant)
+        .where(
+            BreakGlassGrant.case_id == case.id,
+            BreakGlassGrant.user_id == user.id,
+            BreakGlassGrant.expires_at > utcnow(),
+        )
+        .order_by(BreakGlassGrant.expires_at.desc())
+        .limit(1)
+    )
 
 
 # --- the list, search and duplicate check: filter and sort on indexed summary columns -------------------
@@ -86,15 +93,27 @@ def case_page(user, flt: CaseFilter, page: int = 1, today: date | None = None) -
     if not units:
         return cut([], 1, total=0)
     conds = flt.conditions(Case, today)
-    total = db.session.scalar(select(func.count()).select_from(
-        select(Case.id).where(Case.unit_id.in_(units), *conds).limit(COUNT_CAP + 1).subquery()))
+    total = db.session.scalar(
+        select(func.count()).select_from(
+            select(Case.id).where(Case.unit_id.in_(units), *conds).limit(COUNT_CAP + 1).subquery()
+        )
+    )
     depth = page * PAGE_SIZE + 1
     columns = (Case.id, Case.opened_on, Case.next_followup_on, Case.risk_rank)
-    parts = [select(select(*columns).where(Case.unit_id == unit_id, *conds).order_by(*_order(Case, flt.sort))
-                    .limit(depth).subquery()) for unit_id in units]
+    parts = [
+        select(
+            select(*columns)
+            .where(Case.unit_id == unit_id, *conds)
+            .order_by(*_order(Case, flt.sort))
+            .limit(depth)
+            .subquery()
+        )
+        for unit_id in units
+    ]
     merged = union_all(*parts).subquery()
-    ids = db.session.scalars(select(merged.c.id).order_by(*_order(merged.c, flt.sort))
-                             .limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
+    ids = db.session.scalars(
+        select(merged.c.id).order_by(*_order(merged.c, flt.sort)).limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
+    ).all()
     found = {c.id: c for c in db.session.scalars(select(Case).where(Case.id.in_(ids[:PAGE_SIZE])))}
     rows = [found[i] for i in ids[:PAGE_SIZE] if i in found]
     return Page(rows, page, len(ids) > PAGE_SIZE, "page", total)
@@ -122,14 +141,26 @@ def search_cases(user, term: str, limit: int = 50) -> list[Case]:
     scopes = search_scopes(scope)
     digits = normalize_digits(term)
     if len(digits) >= 6 and not re.search(r"[^\d\s+().-]", term):
-        found = [c for c in _candidates(scope, _indexed(Case.bidx_phone, PHONE, term, scopes),
-                                        _indexed(Case.bidx_id_number, ID_NUMBER, term, scopes))
-                 if digits in (normalize_digits(c.phone or ""), normalize_digits(c.id_number or ""))]
+        found = [
+            c
+            for c in _candidates(
+                scope,
+                _indexed(Case.bidx_phone, PHONE, term, scopes),
+                _indexed(Case.bidx_id_number, ID_NUMBER, term, scopes),
+            )
+            if digits in (normalize_digits(c.phone or ""), normalize_digits(c.id_number or ""))
+        ]
     else:
         exact, folded = NAME_INDEXES
-        found = [c for c in _candidates(scope, _indexed(Case.bidx_name, exact, term, scopes),
-                                        _indexed(Case.bidx_name_fold, folded, term, scopes))
-                 if _name_matches(term, c.full_name)]
+        found = [
+            c
+            for c in _candidates(
+                scope,
+                _indexed(Case.bidx_name, exact, term, scopes),
+                _indexed(Case.bidx_name_fold, folded, term, scopes),
+            )
+            if _name_matches(term, c.full_name)
+        ]
     return sorted(found, key=lambda c: c.opened_on, reverse=True)[:limit]
 
 
@@ -186,8 +217,11 @@ def _confirmed(candidates, folded, birth_year, phone, id_number, exclude_id=None
         if candidate.erased_at is not None or candidate.id == exclude_id:
             continue
         year = candidate.birth_date.year if candidate.birth_date else candidate.birth_year
-        same_name = bool(folded and birth_year) and year == birth_year and (
-            fold_diacritics(candidate.full_name or "") == folded)
+        same_name = (
+            bool(folded and birth_year)
+            and year == birth_year
+            and (fold_diacritics(candidate.full_name or "") == folded)
+        )
         if same_name or _same_digits(phone, candidate.phone) or _same_digits(id_number, candidate.id_number):
             matches.append(candidate)
     return matches

@@ -24,8 +24,18 @@ from .tally import refresh as refresh_tally
 
 BREAK_GLASS_MINUTES = 60
 CASE_CHILDREN = (Consent, FollowUp, CaseService, CaseNote, BreakGlassGrant)
-EDITABLE_SUMMARY = ("kind", "unit_id", "village_id", "sex", "age_band", "ethnic_code", "disability",
-                    "poverty_status", "risk_level", "opened_on")
+EDITABLE_SUMMARY = (
+    "kind",
+    "unit_id",
+    "village_id",
+    "sex",
+    "age_band",
+    "ethnic_code",
+    "disability",
+    "poverty_status",
+    "risk_level",
+    "opened_on",
+)
 EDITABLE_FIELDS = EDITABLE_SUMMARY + Case.IDENTITY_FIELDS + Case.NARRATIVE_FIELDS
 
 
@@ -45,6 +55,7 @@ def nfc(value):
 
 
 # --- cases -----------------------------------------------------------------------------------------
+
 
 def next_code(year: int) -> str:
     """Give the next human case code of a year, TG-<year>-<number>."""
@@ -89,8 +100,10 @@ def create_case(data: dict, *, actor) -> Case:
     return case
 
 
-RESTRICTED = _l("Hồ sơ đang bị hạn chế xử lý theo yêu cầu của người được hỗ trợ: không sửa được cho đến khi "
-                "gỡ hạn chế (chỉ sửa theo yêu cầu chỉnh sửa dữ liệu).")
+RESTRICTED = _l(
+    "Hồ sơ đang bị hạn chế xử lý theo yêu cầu của người được hỗ trợ: không sửa được cho đến khi "
+    "gỡ hạn chế (chỉ sửa theo yêu cầu chỉnh sửa dữ liệu)."
+)
 
 
 def update_case(case: Case, data: dict, *, actor, version: int, correction: bool = False) -> list[str]:
@@ -129,11 +142,15 @@ def close_case(case: Case, reason: str, *, actor, note: str = "", on: date | Non
     """Close a case; with follow-ups still open, an explicit explanation is required."""
     ensure(case.is_open, _l("Hồ sơ đã đóng."))
     ensure(reason, _l("Vui lòng chọn lý do đóng hồ sơ."), "reason")
-    open_followups = db.session.scalar(select(func.count()).select_from(FollowUp).where(
-        FollowUp.case_id == case.id, FollowUp.status == "open"))
+    open_followups = db.session.scalar(
+        select(func.count()).select_from(FollowUp).where(FollowUp.case_id == case.id, FollowUp.status == "open")
+    )
     if open_followups:
-        ensure(note and note.strip(), _l("Còn %(n)d lần theo dõi chưa xong: hãy ghi rõ vì sao vẫn đóng hồ sơ.",
-                                         n=open_followups), "note")
+        ensure(
+            note and note.strip(),
+            _l("Còn %(n)d lần theo dõi chưa xong: hãy ghi rõ vì sao vẫn đóng hồ sơ.", n=open_followups),
+            "note",
+        )
     case.status, case.closed_on, case.closure_reason = "closed", on or clock.today(), reason
     refresh_tally(case)
     if note and note.strip():
@@ -155,21 +172,25 @@ def reopen_case(case: Case, reason: str, *, actor) -> None:
 
 # --- follow-ups -----------------------------------------------------------------------------------
 
+
 def refresh_next_followup(case: Case) -> None:
     """Keep Case.next_followup_on equal to the earliest open follow-up (the list sorts on it)."""
     db.session.flush()
-    case.next_followup_on = db.session.scalar(select(func.min(FollowUp.due_on)).where(
-        FollowUp.case_id == case.id, FollowUp.status == "open"))
+    case.next_followup_on = db.session.scalar(
+        select(func.min(FollowUp.due_on)).where(FollowUp.case_id == case.id, FollowUp.status == "open")
+    )
 
 
-def schedule_followup(case: Case, due_on: date, purpose: str, *, actor, assignee=None,
-                      source: str | None = None) -> FollowUp:
+def schedule_followup(
+    case: Case, due_on: date, purpose: str, *, actor, assignee=None, source: str | None = None
+) -> FollowUp:
     """Schedule a follow-up on a case (other areas pass `source`, e.g. "livelihood:<plan-id>:6m")."""
     ensure(not case.is_erased, _l("Hồ sơ đã bị xoá."))
     ensure(due_on is not None, _l("Vui lòng nhập ngày hẹn."), "due_on")
     assignee_id = getattr(assignee, "id", assignee) or getattr(actor, "id", None)
-    followup = FollowUp(case=case, case_id=case.id, due_on=due_on, assignee_id=assignee_id, status="open",
-                        source=source)
+    followup = FollowUp(
+        case=case, case_id=case.id, due_on=due_on, assignee_id=assignee_id, status="open", source=source
+    )
     followup.purpose = nfc(purpose) or None
     db.session.add(followup)
     refresh_next_followup(case)
@@ -192,34 +213,60 @@ def complete_followup(followup: FollowUp, outcome: str, *, actor, status: str = 
 
 def my_followups(user, limit: int = 200) -> list[FollowUp]:
     """Open follow-ups assigned to the user within their scope, overdue (earliest due) first."""
-    return list(db.session.scalars(
-        select(FollowUp).join(Case, FollowUp.case_id == Case.id)
-        .where(FollowUp.assignee_id == user.id, FollowUp.status == "open", Case.erased_at.is_(None),
-               Case.unit_id.in_(scope_for(user, "counsellor")))
-        .order_by(FollowUp.due_on, FollowUp.created_at).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(FollowUp)
+            .join(Case, FollowUp.case_id == Case.id)
+            .where(
+                FollowUp.assignee_id == user.id,
+                FollowUp.status == "open",
+                Case.erased_at.is_(None),
+                Case.unit_id.in_(scope_for(user, "counsellor")),
+            )
+            .order_by(FollowUp.due_on, FollowUp.created_at)
+            .limit(limit)
+        )
+    )
 
 
 # --- consent ledger -------------------------------------------------------------------------------
 
+
 def record_consent(case: Case, data: dict, *, actor) -> Consent:
     """Add an entry to the consent ledger."""
-    ensure(data.get("purpose") != "share_with_agency" or data.get("agency_id"),
-           _l("Chia sẻ thông tin cần nêu tên cơ quan."), "agency_id")
-    ensure(data.get("expires_on") is None or data["expires_on"] >= data["given_on"],
-           _l("Ngày hết hạn không được trước ngày đồng ý."), "expires_on")
-    ensure(data.get("method") != "verbal_with_witness" or (data.get("witness") or "").strip(),
-           _l("Đồng ý bằng lời cần ghi người làm chứng."), "witness")
+    ensure(
+        data.get("purpose") != "share_with_agency" or data.get("agency_id"),
+        _l("Chia sẻ thông tin cần nêu tên cơ quan."),
+        "agency_id",
+    )
+    ensure(
+        data.get("expires_on") is None or data["expires_on"] >= data["given_on"],
+        _l("Ngày hết hạn không được trước ngày đồng ý."),
+        "expires_on",
+    )
+    ensure(
+        data.get("method") != "verbal_with_witness" or (data.get("witness") or "").strip(),
+        _l("Đồng ý bằng lời cần ghi người làm chứng."),
+        "witness",
+    )
     notice_id = _notice_shown(data)
-    consent = Consent(case=case, case_id=case.id, purpose=data["purpose"], method=data["method"],
-                      given_by=data["given_by"], given_on=data["given_on"], expires_on=data.get("expires_on"),
-                      agency_id=data.get("agency_id") if data["purpose"] == "share_with_agency" else None,
-                      recorded_by_id=actor.id, notice_id=notice_id,
-                      language=data.get("language") if data.get("language") in CONSENT_LANGUAGE_CODES else "vi")
+    consent = Consent(
+        case=case,
+        case_id=case.id,
+        purpose=data["purpose"],
+        method=data["method"],
+        given_by=data["given_by"],
+        given_on=data["given_on"],
+        expires_on=data.get("expires_on"),
+        agency_id=data.get("agency_id") if data["purpose"] == "share_with_agency" else None,
+        recorded_by_id=actor.id,
+        notice_id=notice_id,
+        language=data.get("language") if data.get("language") in CONSENT_LANGUAGE_CODES else "vi",
+    )
     consent.witness = nfc(data.get("witness")) or None
     consent.note = nfc(data.get("note")) or None
     db.session.add(consent)
-    audit.record(actor, "consent.record", consent, detail={"purpose": consent.purpose,
-                                                           "agency_id": consent.agency_id})
+    audit.record(actor, "consent.record", consent, detail={"purpose": consent.purpose, "agency_id": consent.agency_id})
     db.session.flush()
     events.consent_recorded.send(consent, actor=actor)
     return consent
@@ -233,9 +280,11 @@ def _notice_shown(data: dict) -> str | None:
     day of consent; one named by the form must be that one. None only before any notice existed."""
     in_force = events.answer(events.notice_in_force, data["given_on"])
     chosen = data.get("notice_id") or None
-    ensure(chosen is None or (in_force and chosen == in_force[0]),
-           _l("Phiên bản thông báo này không áp dụng vào ngày đồng ý; hãy chọn phiên bản đang áp dụng ngày đó."),
-           "notice_id")
+    ensure(
+        chosen is None or (in_force and chosen == in_force[0]),
+        _l("Phiên bản thông báo này không áp dụng vào ngày đồng ý; hãy chọn phiên bản đang áp dụng ngày đó."),
+        "notice_id",
+    )
     return in_force[0] if in_force else None
 
 
@@ -247,8 +296,9 @@ def _case_is_live(case_id: str) -> str | None:
 def valid_consents(case: Case, purpose: str, agency_id: str | None = None, on: date | None = None) -> list[Consent]:
     """The consents of a case that cover `purpose` (and the named agency) on a day, today by default."""
     on = on or clock.today()
-    stmt = select(Consent).where(Consent.case_id == case.id, Consent.purpose == purpose,
-                                 Consent.withdrawn_on.is_(None), Consent.given_on <= on)
+    stmt = select(Consent).where(
+        Consent.case_id == case.id, Consent.purpose == purpose, Consent.withdrawn_on.is_(None), Consent.given_on <= on
+    )
     if agency_id is not None:
         stmt = stmt.where(Consent.agency_id == agency_id)
     return [c for c in db.session.scalars(stmt.order_by(Consent.given_on)) if c.is_valid(on)]
@@ -267,11 +317,18 @@ def withdraw_consent(consent: Consent, *, actor, on: date | None = None) -> None
 
 # --- services in the case plan ---------------------------------------------------------------------
 
+
 def add_service(case: Case, data: dict, *, actor) -> CaseService:
     """Add a service to the case plan."""
     _check_service_dates(data)
-    service = CaseService(case=case, case_id=case.id, kind=data["kind"], status=data.get("status") or "planned",
-                          start_on=data.get("start_on"), end_on=data.get("end_on"))
+    service = CaseService(
+        case=case,
+        case_id=case.id,
+        kind=data["kind"],
+        status=data.get("status") or "planned",
+        start_on=data.get("start_on"),
+        end_on=data.get("end_on"),
+    )
     service.notes = nfc(data.get("notes")) or None
     db.session.add(service)
     audit.record(actor, "service.add", service, detail={"kind": service.kind, "status": service.status})
@@ -296,9 +353,14 @@ def _check_service_dates(data: dict) -> None:
 
 # --- notes ----------------------------------------------------------------------------------------
 
+
 def _add_note(case: Case, body, *, actor, supersedes: CaseNote | None = None) -> CaseNote:
-    note = CaseNote(case=case, case_id=case.id, author_id=getattr(actor, "id", None),
-                    supersedes_id=supersedes.id if supersedes else None)
+    note = CaseNote(
+        case=case,
+        case_id=case.id,
+        author_id=getattr(actor, "id", None),
+        supersedes_id=supersedes.id if supersedes else None,
+    )
     note.body = nfc(str(body))
     db.session.add(note)
     return note
@@ -340,13 +402,19 @@ def withdraw_note(note: CaseNote, *, actor) -> None:
 
 # --- break-glass ----------------------------------------------------------------------------------
 
+
 def grant_break_glass(case: Case, reason: str, *, actor) -> BreakGlassGrant:
     """Give a district reviewer 60 minutes of read-only access to the whole case, for an emergency."""
     ensure(reason and len(reason.strip()) >= 10, _l("Vui lòng ghi rõ lý do khẩn cấp (ít nhất 10 ký tự)."), "reason")
     ensure(not case.is_erased, _l("Hồ sơ đã bị xoá."))
     now = utcnow()
-    grant = BreakGlassGrant(case=case, case_id=case.id, user_id=actor.id, granted_at=now,
-                            expires_at=now + timedelta(minutes=BREAK_GLASS_MINUTES))
+    grant = BreakGlassGrant(
+        case=case,
+        case_id=case.id,
+        user_id=actor.id,
+        granted_at=now,
+        expires_at=now + timedelta(minutes=BREAK_GLASS_MINUTES),
+    )
     grant.reason = nfc(reason)
     db.session.add(grant)
     db.session.flush()
@@ -357,23 +425,30 @@ def grant_break_glass(case: Case, reason: str, *, actor) -> BreakGlassGrant:
 def recent_grants(case: Case, days: int = 90) -> list[BreakGlassGrant]:
     """Break-glass grants on the case, newest first, for the owning counsellor to see."""
     since = utcnow() - timedelta(days=days)
-    return list(db.session.scalars(select(BreakGlassGrant).where(
-        BreakGlassGrant.case_id == case.id, BreakGlassGrant.granted_at >= since)
-        .order_by(BreakGlassGrant.granted_at.desc())))
+    return list(
+        db.session.scalars(
+            select(BreakGlassGrant)
+            .where(BreakGlassGrant.case_id == case.id, BreakGlassGrant.granted_at >= since)
+            .order_by(BreakGlassGrant.granted_at.desc())
+        )
+    )
 
 
 # --- erasure --------------------------------------------------------------------------------------
 
-ERASE_REASONS = (("subject_request", _l("Theo yêu cầu của người được hỗ trợ")),
-                 ("retention_end", _l("Hết thời hạn lưu trữ")))
+ERASE_REASONS = (
+    ("subject_request", _l("Theo yêu cầu của người được hỗ trợ")),
+    ("retention_end", _l("Hết thời hạn lưu trữ")),
+)
 
 
 def request_erase(case: Case, reason: str, *, actor) -> EraseRequest:
     """Ask for a case to be erased (an admin; a district reviewer confirms)."""
     ensure(reason in dict(ERASE_REASONS), _l("Vui lòng chọn lý do."), "reason")
     ensure(not case.is_erased, _l("Hồ sơ đã bị xoá."), "case_code")
-    pending = db.session.scalar(select(EraseRequest.id).where(EraseRequest.case_id == case.id,
-                                                              EraseRequest.status == "pending"))
+    pending = db.session.scalar(
+        select(EraseRequest.id).where(EraseRequest.case_id == case.id, EraseRequest.status == "pending")
+    )
     ensure(pending is None, _l("Hồ sơ này đã có yêu cầu xoá đang chờ."), "case_code")
     req = EraseRequest(case_id=case.id, reason=reason, status="pending", requested_by_id=actor.id)
     db.session.add(req)
@@ -431,8 +506,9 @@ def erase_case(case: Case, actor) -> None:
 
     for model in CASE_CHILDREN:
         columns = {Encrypted.storage_name(name): None for name in encrypted_fields(model)}
-        db.session.execute(update(model).where(model.case_id == case.id).values(columns)
-                           .execution_options(synchronize_session=False))
+        db.session.execute(
+            update(model).where(model.case_id == case.id).values(columns).execution_options(synchronize_session=False)
+        )
     case.shred(utcnow())  # schedules the destruction of the case's whole key group at commit
     clear_summary_tier(case)
     for column in ("bidx_name", "bidx_name_fold", "bidx_phone", "bidx_id_number", "bidx_name_year"):
@@ -449,6 +525,7 @@ def erase_case(case: Case, actor) -> None:
 
 
 # --- blind indexes -------------------------------------------------------------------------------
+
 
 def reindex_blind(batch: int = 500) -> int:
     """Recompute the blind indexes of every case still on the installation-wide scheme under its commune's keys
@@ -476,8 +553,29 @@ def reindex_blind(batch: int = 500) -> int:
     return done
 
 
-__all__ = ["EditConflict", "ServiceError", "add_note", "add_service", "close_case", "complete_followup",
-           "correct_note", "create_case", "decide_erase", "erase_case", "grant_break_glass", "my_followups",
-           "record_consent", "record_read", "refresh_next_followup", "reindex_blind", "reopen_case", "request_erase",
-           "schedule_followup", "update_case", "update_service", "valid_consents", "withdraw_consent",
-           "withdraw_note"]
+__all__ = [
+    "EditConflict",
+    "ServiceError",
+    "add_note",
+    "add_service",
+    "close_case",
+    "complete_followup",
+    "correct_note",
+    "create_case",
+    "decide_erase",
+    "erase_case",
+    "grant_break_glass",
+    "my_followups",
+    "record_consent",
+    "record_read",
+    "refresh_next_followup",
+    "reindex_blind",
+    "reopen_case",
+    "request_erase",
+    "schedule_followup",
+    "update_case",
+    "update_service",
+    "valid_consents",
+    "withdraw_consent",
+    "withdraw_note",
+]

@@ -95,16 +95,24 @@ def add(cell: Cell, delta: int) -> None:
         from sqlalchemy.dialects.sqlite import insert
     table = StatTally.__table__
     stmt = insert(table).values(**dict(zip(CELL_FIELDS, cell, strict=True)), count=delta)
-    db.session.execute(stmt.on_conflict_do_update(index_elements=list(CELL_FIELDS),
-                                                  set_={"count": table.c.count + delta}))
+    db.session.execute(
+        stmt.on_conflict_do_update(index_elements=list(CELL_FIELDS), set_={"count": table.c.count + delta})
+    )
 
 
 def counts(statistic: str, unit_ids, *conditions) -> list[tuple[str, str, str, str, int]]:
     """(unit, period, until, category, count) of a statistic's non-empty cells in the units."""
-    return [tuple(row) for row in db.session.execute(  # type: ignore[misc]
-        select(StatTally.unit_id, StatTally.period, StatTally.until, StatTally.category, StatTally.count)
-        .where(StatTally.statistic == statistic, StatTally.unit_id.in_(list(unit_ids)), StatTally.count > 0,
-               *conditions))]
+    return [
+        tuple(row)
+        for row in db.session.execute(  # type: ignore[misc]
+            select(StatTally.unit_id, StatTally.period, StatTally.until, StatTally.category, StatTally.count).where(
+                StatTally.statistic == statistic,
+                StatTally.unit_id.in_(list(unit_ids)),
+                StatTally.count > 0,
+                *conditions,
+            )
+        )
+    ]
 
 
 def rebuild(batch: int = 500) -> int:
@@ -116,7 +124,7 @@ def rebuild(batch: int = 500) -> int:
     ids = db.session.scalars(select(Case.id).order_by(Case.id)).all()
     for start in range(0, len(ids), batch):
         deltas: Counter[Cell] = Counter()
-        for case in db.session.scalars(select(Case).where(Case.id.in_(ids[start:start + batch]))):
+        for case in db.session.scalars(select(Case).where(Case.id.in_(ids[start : start + batch]))):
             cells = kept_contributions(case) if case.is_erased else contributions(case)
             deltas.update(cells)
             if not case.is_erased:

@@ -38,8 +38,9 @@ class CaseConference(CaseKeyed, db.Model):
 
     case: Mapped[Case] = relationship(lazy="joined")
     meeting: Mapped[ConferenceMeeting | None] = relationship()
-    actions: Mapped[list["ConferenceAction"]] = relationship(back_populates="conference",
-                                                             order_by="ConferenceAction.due_on")
+    actions: Mapped[list["ConferenceAction"]] = relationship(
+        back_populates="conference", order_by="ConferenceAction.due_on"
+    )
 
 
 class ConferenceAction(CaseKeyed, db.Model):

@@ -32,8 +32,11 @@ def hold(case: Case, data: dict, *, actor) -> CaseConference:
 def hold_joint(cases: list[Case], data: dict, *, actor) -> ConferenceMeeting:
     """Record one meeting about several cases: a part per case (decisions, actions), each sealed under its case."""
     ensure(data.get("held_on") is not None, _l("Vui lòng nhập ngày họp."), "held_on")
-    ensure(2 <= len({c.id for c in cases}) == len(cases) <= JOINT_MAX,
-           _l("Họp ca chung cần từ 2 đến %(n)d hồ sơ khác nhau.", n=JOINT_MAX), "other_codes")
+    ensure(
+        2 <= len({c.id for c in cases}) == len(cases) <= JOINT_MAX,
+        _l("Họp ca chung cần từ 2 đến %(n)d hồ sơ khác nhau.", n=JOINT_MAX),
+        "other_codes",
+    )
     parts = {p.get("case_id"): p for p in data.get("parts", [])}
     meeting = ConferenceMeeting(held_on=data["held_on"], case_count=len(cases), recorded_by_id=actor.id)
     db.session.add(meeting)
@@ -53,16 +56,31 @@ def _record(case: Case, data: dict, part: dict, *, meeting, actor) -> CaseConfer
     allowed = owner_ids(case)
     actions = [a for a in part.get("actions", []) if (a.get("what") or "").strip()]
     for action in actions:
-        ensure(action.get("owner_id") in allowed, _l("Người phụ trách phải là tư vấn viên hoặc giám sát viên của "
-                                                     "hồ sơ."), "actions")
+        ensure(
+            action.get("owner_id") in allowed,
+            _l("Người phụ trách phải là tư vấn viên hoặc giám sát viên của hồ sơ."),
+            "actions",
+        )
         ensure(action.get("due_on") is not None, _l("Mỗi việc cần có hạn."), "actions")
-    conference = CaseConference(case=case, case_id=case.id, held_on=data["held_on"], recorded_by_id=actor.id,
-                                meeting=meeting, services_present=list(data.get("services_present") or []))
+    conference = CaseConference(
+        case=case,
+        case_id=case.id,
+        held_on=data["held_on"],
+        recorded_by_id=actor.id,
+        meeting=meeting,
+        services_present=list(data.get("services_present") or []),
+    )
     conference.decisions = part["decisions"].strip()
     db.session.add(conference)
     for action in actions:
-        row = ConferenceAction(conference=conference, case=case, case_id=case.id, owner_id=action["owner_id"],
-                               due_on=action["due_on"], status="open")
+        row = ConferenceAction(
+            conference=conference,
+            case=case,
+            case_id=case.id,
+            owner_id=action["owner_id"],
+            due_on=action["due_on"],
+            status="open",
+        )
         row.what = action["what"].strip()
         db.session.add(row)
     db.session.flush()

@@ -32,14 +32,18 @@ def _load_case(case_id):
 
 
 def _owner_choices(case) -> list:
-    owners = db.session.execute(select(User.id, User.display_name, User.username)
-                                .where(User.id.in_(services.owner_ids(case))).order_by(User.username)).all()
+    owners = db.session.execute(
+        select(User.id, User.display_name, User.username)
+        .where(User.id.in_(services.owner_ids(case)))
+        .order_by(User.username)
+    ).all()
     return options([("", _("— Chọn —"))], [(i, n or u) for i, n, u in owners])
 
 
 def _service_choices(cases) -> list:
     """The live services covering any of the cases' communes, each once."""
     from ..directory.queries import offered
+
     seen: dict[str, str] = {}
     for case in cases:
         for service in offered(case.unit):
@@ -172,26 +176,38 @@ def done(action_id):
 
 def _case_panel(case, user) -> dict | None:
     can = has_permission(user, "case.conference") and authorize(user, "conference", case)
-    held = db.session.scalars(select(CaseConference).where(CaseConference.case_id == case.id)
-                              .order_by(CaseConference.held_on.desc())).all()
+    held = db.session.scalars(
+        select(CaseConference).where(CaseConference.case_id == case.id).order_by(CaseConference.held_on.desc())
+    ).all()
     if not can and not held:
         return None
     from ..directory.models import Service
+
     ids = {i for c in held for i in c.services_present}
     names = dict(db.session.execute(select(Service.id, Service.name).where(Service.id.in_(ids))).all()) if ids else {}
     owners = {c.owner_id for conf in held for c in conf.actions}
-    people = dict((i, n or u) for i, n, u in db.session.execute(
-        select(User.id, User.display_name, User.username).where(User.id.in_(owners)))) if owners else {}
+    people = (
+        dict(
+            (i, n or u)
+            for i, n, u in db.session.execute(
+                select(User.id, User.display_name, User.username).where(User.id.in_(owners))
+            )
+        )
+        if owners
+        else {}
+    )
     return {"conferences": held, "can_hold": can and not case.is_erased, "service_names": names, "people": people}
-
 
 
 @workqueue.source("conference_action")
 def actions_due(user):
     """Open conference actions the user owns (in a case the user still reaches)."""
-    rows = db.session.scalars(select(ConferenceAction).where(ConferenceAction.owner_id == user.id,
-                                                             ConferenceAction.status == "open")
-                              .order_by(ConferenceAction.due_on).limit(200)).all()
+    rows = db.session.scalars(
+        select(ConferenceAction)
+        .where(ConferenceAction.owner_id == user.id, ConferenceAction.status == "open")
+        .order_by(ConferenceAction.due_on)
+        .limit(200)
+    ).all()
     scope = case_queries.scope_for(user, "counsellor", "supervisor")
     items = []
     for action in rows:
@@ -199,16 +215,24 @@ def actions_due(user):
             continue
         due = clock.end_of_day(action.due_on)
         state = standing(due)
-        items.append(workqueue.WorkItem(
-            kind="conference_action", title=str(_l("Việc được giao trong họp ca")), due_at=due, state=state.state,
-            url=url_for("cases.detail", case_id=action.case_id, _anchor="case-conferences"),
-            detail=f"{action.case.code} · {state.text}", key=f"conference_action:{action.id}"))
+        items.append(
+            workqueue.WorkItem(
+                kind="conference_action",
+                title=str(_l("Việc được giao trong họp ca")),
+                due_at=due,
+                state=state.state,
+                url=url_for("cases.detail", case_id=action.case_id, _anchor="case-conferences"),
+                detail=f"{action.case.code} · {state.text}",
+                key=f"conference_action:{action.id}",
+            )
+        )
     return items
 
 
 def _register() -> None:
     from ..cases import timeline
     from ..cases.sections import register_section
+
     timeline.ACTIONS.update({k: v for k, v in TIMELINE_WORDS.items() if k not in timeline.ACTIONS})
     register_section("conferences/_case_panel.html", order=70, context_fn=_case_panel)
 

@@ -49,8 +49,9 @@ def _field_key(index_root: bytes, table: str, index_name: str, scope: str | None
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(index_root)
 
 
-def blind_index(index_root: bytes, table: str, index_name: str, normalized: str, bits: int,
-                scope: str | None = None) -> int:
+def blind_index(
+    index_root: bytes, table: str, index_name: str, normalized: str, bits: int, scope: str | None = None
+) -> int:
     """The truncated HMAC-SHA256 of a normalised value, as a non-negative integer of `bits` bits, under the key
     of one search scope (an id; None only for tables whose rows are searched all together)."""
     key = _field_key(index_root, table, index_name, scope)

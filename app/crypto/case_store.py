@@ -27,6 +27,7 @@ class MoveResult:
 def _store_models() -> list[type[Any]]:
     """Models whose rows wrap their DEK under a case-store key (they override key_owner)."""
     from .records import EncryptedRecord
+
     return [m for m in encrypted_models() if m.key_owner is not EncryptedRecord.key_owner]
 
 
@@ -35,12 +36,16 @@ def move_to_store(ring: KeyRing, *, batch: int = 500) -> MoveResult:
 
     moved = 0
     for model in _store_models():
-        ids = db.session.scalars(select(model.id).where(
-            model.wrapped_dek.is_not(None), model.erased_at.is_(None),
-            model.kek_version.is_(None) | (model.kek_version != envelope.STORE_WRAPPED))).all()
+        ids = db.session.scalars(
+            select(model.id).where(
+                model.wrapped_dek.is_not(None),
+                model.erased_at.is_(None),
+                model.kek_version.is_(None) | (model.kek_version != envelope.STORE_WRAPPED),
+            )
+        ).all()
         for start in range(0, len(ids), batch):
             with transaction():  # one committed batch
-                for row in db.session.scalars(select(model).where(model.id.in_(ids[start:start + batch]))):
+                for row in db.session.scalars(select(model).where(model.id.in_(ids[start : start + batch]))):
                     owner = row.key_owner()
                     if row.id in ring.erased_ids or owner[0] in ring.erased_ids:
                         continue  # erased (an older database restored): never make its case a key again
@@ -61,6 +66,7 @@ def sweep(ring: KeyRing) -> int:
             if owned is not None:
                 destroyed += store.destroy(*owned)
     from ..web.models import FormDraft
+
     drafts = {g for g, n in store.entries() if n == casekeys.DRAFT}
     if drafts:
         alive = set(db.session.scalars(select(FormDraft.id).where(FormDraft.id.in_(drafts))))

@@ -53,10 +53,11 @@ def unwrap_dek(ring: KeyRing, wrapped: bytes, table: str, row_id: str) -> bytes:
     fmt, version = _HEADER.unpack_from(wrapped)
     if fmt != WRAP_VERSION:
         raise CryptoError("unknown wrapped-key format")
-    nonce = wrapped[_HEADER.size:_HEADER.size + NONCE_SIZE]
+    nonce = wrapped[_HEADER.size : _HEADER.size + NONCE_SIZE]
     try:
-        return AESGCM(ring.kek(version)).decrypt(nonce, wrapped[_HEADER.size + NONCE_SIZE:],
-                                                 _dek_aad(table, row_id, version))
+        return AESGCM(ring.kek(version)).decrypt(
+            nonce, wrapped[_HEADER.size + NONCE_SIZE :], _dek_aad(table, row_id, version)
+        )
     except (InvalidTag, KeyRingError) as exc:
         raise CryptoError("data key does not unwrap") from exc
 
@@ -76,9 +77,9 @@ def unwrap_dek_under(key: bytes, wrapped: bytes, table: str, row_id: str) -> byt
     """Unwrap a format-2 DEK; raise CryptoError if it was tampered with or moved to another row."""
     if len(wrapped) < _HEADER.size + NONCE_SIZE + 16 or not is_store_wrapped(wrapped):
         raise CryptoError("wrapped data key is truncated or not store-wrapped")
-    nonce = wrapped[_HEADER.size:_HEADER.size + NONCE_SIZE]
+    nonce = wrapped[_HEADER.size : _HEADER.size + NONCE_SIZE]
     try:
-        return AESGCM(key).decrypt(nonce, wrapped[_HEADER.size + NONCE_SIZE:], f"dek|{table}|{row_id}|store".encode())
+        return AESGCM(key).decrypt(nonce, wrapped[_HEADER.size + NONCE_SIZE :], f"dek|{table}|{row_id}|store".encode())
     except InvalidTag as exc:
         raise CryptoError("data key does not unwrap") from exc
 
@@ -100,8 +101,8 @@ def open_sealed(dek: bytes, blob: bytes, aad: bytes) -> bytes:
     fmt, _key_id = _HEADER.unpack_from(blob)
     if fmt != FIELD_VERSION:
         raise CryptoError("unknown field format")
-    nonce = blob[_HEADER.size:_HEADER.size + NONCE_SIZE]
+    nonce = blob[_HEADER.size : _HEADER.size + NONCE_SIZE]
     try:
-        return AESGCM(dek).decrypt(nonce, blob[_HEADER.size + NONCE_SIZE:], aad)
+        return AESGCM(dek).decrypt(nonce, blob[_HEADER.size + NONCE_SIZE :], aad)
     except InvalidTag as exc:
         raise CryptoError("ciphertext does not authenticate") from exc

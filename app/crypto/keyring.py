@@ -56,8 +56,12 @@ class KeyRing:
 
     @classmethod
     def generate(cls) -> "KeyRing":
-        return cls(keks={1: secrets.token_bytes(32)}, primary=1,
-                   index_root=secrets.token_bytes(32), audit_key=secrets.token_bytes(32))
+        return cls(
+            keks={1: secrets.token_bytes(32)},
+            primary=1,
+            index_root=secrets.token_bytes(32),
+            audit_key=secrets.token_bytes(32),
+        )
 
     @classmethod
     def load(cls, path: str) -> "KeyRing":
@@ -72,10 +76,15 @@ class KeyRing:
             raise KeyRingError(f"key file has an unknown format: {path}")
         try:
             keks = {int(v): _unb64(k["key"]) for v, k in data["keks"].items()}
-            ring = cls(keks=keks, primary=int(data["primary"]), index_root=_unb64(data["index_root"]),
-                       audit_key=_unb64(data["audit_key"]),
-                       retired={int(v) for v, k in data["keks"].items() if k.get("retired")},
-                       erased_ids=set(data.get("erased_ids", [])), path=path)
+            ring = cls(
+                keks=keks,
+                primary=int(data["primary"]),
+                index_root=_unb64(data["index_root"]),
+                audit_key=_unb64(data["audit_key"]),
+                retired={int(v) for v, k in data["keks"].items() if k.get("retired")},
+                erased_ids=set(data.get("erased_ids", [])),
+                path=path,
+            )
         except (KeyError, ValueError, TypeError) as exc:
             raise KeyRingError(f"key file is incomplete: {path}") from exc
         if ring.primary not in ring.keks or any(len(k) != 32 for k in ring.keks.values()):
@@ -84,9 +93,18 @@ class KeyRing:
 
     def to_json(self) -> str:
         keks = {str(v): {"key": _b64(k), "retired": v in self.retired} for v, k in sorted(self.keks.items())}
-        return json.dumps({"format": FORMAT, "primary": self.primary, "keks": keks,
-                           "index_root": _b64(self.index_root), "audit_key": _b64(self.audit_key),
-                           "erased_ids": sorted(self.erased_ids), "saved_at": clock.now().isoformat()}, indent=2)
+        return json.dumps(
+            {
+                "format": FORMAT,
+                "primary": self.primary,
+                "keks": keks,
+                "index_root": _b64(self.index_root),
+                "audit_key": _b64(self.audit_key),
+                "erased_ids": sorted(self.erased_ids),
+                "saved_at": clock.now().isoformat(),
+            },
+            indent=2,
+        )
 
     def save(self, path: str | None = None) -> None:
         """Write atomically (temp file + rename) with mode 0600, so a crash never leaves half a key file."""
@@ -102,8 +120,9 @@ class KeyRing:
         if not self.ledger_path:
             self.save()
             return
-        _atomic_write(self.ledger_path, json.dumps({"format": "tincay-erased-1", "erased_ids": sorted(self.erased_ids)},
-                                                   indent=1))
+        _atomic_write(
+            self.ledger_path, json.dumps({"format": "tincay-erased-1", "erased_ids": sorted(self.erased_ids)}, indent=1)
+        )
 
     def load_ledger(self, ledger_path: str) -> None:
         self.ledger_path = ledger_path
@@ -150,12 +169,14 @@ def default_ledger(key_file: str) -> str:
     return os.path.join(os.path.dirname(os.path.abspath(key_file)), "erased.json")
 
 
-def load_or_create(path: str, create: bool, ledger: str | None = None, case_keys: str | None = None,
-                   create_store: bool | None = None) -> KeyRing:
+def load_or_create(
+    path: str, create: bool, ledger: str | None = None, case_keys: str | None = None, create_store: bool | None = None
+) -> KeyRing:
     """Load the key ring, its erasure ledger and its case-key store; create a fresh ring only when asked (setup
     in development). A missing case-key store is made only when asked (`create_store`, default: `create`):
     otherwise it is an error like a missing key file, since without it no case opens."""
     from .casekeys import CaseKeyStore, default_directory
+
     if os.path.exists(path) or not create:
         ring = KeyRing.load(path)
     else:
@@ -165,8 +186,10 @@ def load_or_create(path: str, create: bool, ledger: str | None = None, case_keys
     ring.case_keys = CaseKeyStore(case_keys or default_directory(path, ledger))
     if not ring.case_keys.exists:
         if not (create if create_store is None else create_store):
-            raise KeyRingError(f"case-key store not found: {ring.case_keys.directory} (restore it from escrow "
-                               "with the key file, or run `flask --app wsgi setup`)")
+            raise KeyRingError(
+                f"case-key store not found: {ring.case_keys.directory} (restore it from escrow "
+                "with the key file, or run `flask --app wsgi setup`)"
+            )
         ring.case_keys.create_directory()
     return ring
 

@@ -72,6 +72,7 @@ class EncryptedRecord:
         ring = current_keyring()
         if self.id is None:  # type: ignore[has-type]  # the id column is declared by each model
             from ..extensions import new_uuid
+
             self.id = new_uuid()
         if self.wrapped_dek is None:
             dek = envelope.new_dek()
@@ -245,6 +246,7 @@ class Encrypted:
 
 def _ensure_id(obj) -> str:
     from ..extensions import new_uuid
+
     obj.id = new_uuid()
     return obj.id
 
@@ -269,12 +271,14 @@ def schedule_destroy(group: str, name: str | None = None) -> None:
     Not before: a transaction that fails leaves the record wholly readable, never half-erased. A process that
     dies between the commit and the destruction leaves the key to `keys sweep` (app.crypto.sweep)."""
     from ..extensions import db
+
     db.session.info.setdefault(_PENDING, set()).add((group, name))
 
 
 def schedule_ledger(*row_ids: str) -> None:
     """Put ids on the erasure ledger when the current transaction commits (with the keys' destruction)."""
     from ..extensions import db
+
     db.session.info.setdefault(_LEDGER, set()).update(row_ids)
 
 

@@ -30,21 +30,29 @@ def encrypted_models() -> list[type[Any]]:
 
 
 def _on_old_keys(model, primary: int):
-    return select(model).where(model.wrapped_dek.is_not(None),
-                               or_(model.kek_version.is_(None),
-                                   (model.kek_version != primary) & (model.kek_version != envelope.STORE_WRAPPED)))
+    return select(model).where(
+        model.wrapped_dek.is_not(None),
+        or_(
+            model.kek_version.is_(None), (model.kek_version != primary) & (model.kek_version != envelope.STORE_WRAPPED)
+        ),
+    )
 
 
 def _store_on_old_keys(ring: KeyRing, version: int | None = None) -> list[tuple[str, str]]:
     """The case-store keys wrapped by another KEK than the primary (or by `version`)."""
     store = ring.store
-    return [(g, n) for g, n in store.entries()
-            if (store.kek_version(g, n) == version if version is not None else store.kek_version(g, n) != ring.primary)]
+    return [
+        (g, n)
+        for g, n in store.entries()
+        if (store.kek_version(g, n) == version if version is not None else store.kek_version(g, n) != ring.primary)
+    ]
 
 
 def remaining(primary: int, ring: KeyRing | None = None) -> int:
-    rows = sum(db.session.scalar(select(func.count()).select_from(_on_old_keys(m, primary).subquery()))
-               for m in encrypted_models())
+    rows = sum(
+        db.session.scalar(select(func.count()).select_from(_on_old_keys(m, primary).subquery()))
+        for m in encrypted_models()
+    )
     return rows + (len(_store_on_old_keys(ring)) if ring is not None and ring.case_keys else 0)
 
 
@@ -83,8 +91,10 @@ def retire(ring: KeyRing, version: int) -> None:
         raise ValueError("the primary key cannot be retired")
     if version not in ring.keks:
         raise ValueError(f"no key v{version}")
-    in_use = sum(db.session.scalar(select(func.count()).select_from(m).where(m.kek_version == version)) or 0
-                 for m in encrypted_models()) + len(_store_on_old_keys(ring, version))
+    in_use = sum(
+        db.session.scalar(select(func.count()).select_from(m).where(m.kek_version == version)) or 0
+        for m in encrypted_models()
+    ) + len(_store_on_old_keys(ring, version))
     if in_use:
         raise ValueError(f"{in_use} data keys still use v{version}: run `keys rotate` first")
     ring.retired.add(version)

@@ -14,8 +14,9 @@ class ServiceForm(BaseForm):
 
     code = StringField(_l("Mã dịch vụ"), [optional(), max_length(40)])
     name = StringField(_l("Tên dịch vụ"), [required(), max_length(200)])
-    kind = SelectField(_l("Loại dịch vụ"), [chosen()],
-                       choices=options([("", _l("— Chọn —"))], translated(SERVICE_TYPES)))
+    kind = SelectField(
+        _l("Loại dịch vụ"), [chosen()], choices=options([("", _l("— Chọn —"))], translated(SERVICE_TYPES))
+    )
     unit_id = SelectField(_l("Cơ quan thực hiện"), [chosen()], choices=[])
     areas = SelectMultipleField(_l("Địa bàn phục vụ (tỉnh hoặc xã)"), [chosen()], choices=[])
     contact = StringField(_l("Kênh liên hệ của cơ quan"), [optional(), max_length(300)])

@@ -41,13 +41,17 @@ class Service(db.Model):
     def is_live(self, on: date | None = None) -> bool:
         """Open on that day (today by default), and so is the unit that runs it."""
         on = on or clock.today()
-        return ((self.valid_from is None or self.valid_from <= on) and (self.valid_to is None or on <= self.valid_to)
-                and self.unit.is_current(on))
+        return (
+            (self.valid_from is None or self.valid_from <= on)
+            and (self.valid_to is None or on <= self.valid_to)
+            and self.unit.is_current(on)
+        )
 
     @property
     def closed_on(self) -> date | None:
         """The first day it no longer worked ("giải thể từ …")."""
         from datetime import timedelta
+
         return self.valid_to + timedelta(days=1) if self.valid_to else None
 
     def live_successor(self, on: date | None = None) -> "Service | None":

@@ -42,8 +42,9 @@ def offered(unit: Unit, *, kind: str = "", query: str = "", on: date | None = No
     """The live services covering `unit` (of one type, matching a search), by type and name."""
     on = on or clock.today()
     # IN (subquery), not JOIN … DISTINCT: PostgreSQL has no equality on the JSON columns.
-    stmt = select(Service).where(Service.id.in_(
-        select(ServiceArea.service_id).where(ServiceArea.unit_id.in_(area_ids(unit)))))
+    stmt = select(Service).where(
+        Service.id.in_(select(ServiceArea.service_id).where(ServiceArea.unit_id.in_(area_ids(unit))))
+    )
     if kind:
         stmt = stmt.where(Service.kind == kind)
     found = [s for s in db.session.scalars(stmt) if s.is_live(on) and matches(s, query)]

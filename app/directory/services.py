@@ -79,6 +79,7 @@ def map_open_referrals(*, actor, on: date | None = None) -> int:
     from sqlalchemy import or_
 
     from ..referrals.models import OPEN_STATUSES, Referral
+
     on = on or clock.today()
     closed = {s.id: s for s in db.session.scalars(select(Service)) if not s.is_live(on) and s.live_successor(on)}
     if not closed:
@@ -87,16 +88,23 @@ def map_open_referrals(*, actor, on: date | None = None) -> int:
     for service in sorted(closed.values(), key=lambda s: s.code):
         by_agency.setdefault(service.unit_id, service)
     moved = 0
-    for referral in db.session.scalars(select(Referral).where(
+    for referral in db.session.scalars(
+        select(Referral).where(
             Referral.status.in_(OPEN_STATUSES),
-            or_(Referral.service_id.in_(closed), (Referral.service_id.is_(None) & Referral.agency_id.in_(by_agency))))):
+            or_(Referral.service_id.in_(closed), (Referral.service_id.is_(None) & Referral.agency_id.in_(by_agency))),
+        )
+    ):
         service = closed.get(referral.service_id) or by_agency[referral.agency_id]
         successor = service.live_successor(on)
         if referral.successor_agency_id == successor.unit_id:
             continue
         referral.successor_agency_id = successor.unit_id
-        audit.record(actor, "referral.successor", referral, detail={
-            "from_service": service.id, "to_service": successor.id, "agency_id": successor.unit_id})
+        audit.record(
+            actor,
+            "referral.successor",
+            referral,
+            detail={"from_service": service.id, "to_service": successor.id, "agency_id": successor.unit_id},
+        )
         moved += 1
     db.session.flush()
     return moved
@@ -104,15 +112,24 @@ def map_open_referrals(*, actor, on: date | None = None) -> int:
 
 def save_service(service: Service | None, data: dict, *, actor) -> Service:
     """Add or change a directory service (the province's directory pages)."""
-    ensure(data.get("valid_to") is None or data.get("valid_from") is None or data["valid_from"] <= data["valid_to"],
-           _l("Ngày hết hiệu lực phải sau ngày bắt đầu."), "valid_to")
+    ensure(
+        data.get("valid_to") is None or data.get("valid_from") is None or data["valid_from"] <= data["valid_to"],
+        _l("Ngày hết hiệu lực phải sau ngày bắt đầu."),
+        "valid_to",
+    )
     unit = db.session.get(Unit, data.get("unit_id") or "")
     ensure(unit is not None and unit.kind == "agency", _l("Vui lòng chọn cơ quan thực hiện."), "unit_id")
     successor = db.session.get(Service, data["successor_id"]) if data.get("successor_id") else None
-    ensure(successor is None or (service is None or successor.id != service.id),
-           _l("Dịch vụ không thể thay thế chính nó."), "successor_id")
-    ensure(data.get("valid_to") is None or successor is not None,
-           _l("Dịch vụ ngừng hoạt động cần có dịch vụ thay thế."), "successor_id")
+    ensure(
+        successor is None or (service is None or successor.id != service.id),
+        _l("Dịch vụ không thể thay thế chính nó."),
+        "successor_id",
+    )
+    ensure(
+        data.get("valid_to") is None or successor is not None,
+        _l("Dịch vụ ngừng hoạt động cần có dịch vụ thay thế."),
+        "successor_id",
+    )
     ensure(data.get("areas"), _l("Vui lòng chọn địa bàn phục vụ."), "areas")
     code = (data.get("code") or "").strip()
     if service is None:
@@ -126,8 +143,12 @@ def save_service(service: Service | None, data: dict, *, actor) -> Service:
     service.successor_id = successor.id if successor else None
     _set_areas(service, list(data["areas"]))
     db.session.flush()
-    audit.record(actor, "directory.save", service, detail={"code": service.code, "kind": service.kind,
-                                                          "closed": service.valid_to is not None})
+    audit.record(
+        actor,
+        "directory.save",
+        service,
+        detail={"code": service.code, "kind": service.kind, "closed": service.valid_to is not None},
+    )
     if service.valid_to is not None:
         map_open_referrals(actor=actor)
     return service

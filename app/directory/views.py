@@ -25,8 +25,13 @@ bp = Blueprint("directory", __name__, url_prefix="/directory")
 
 @bp.app_context_processor
 def directory_labels():
-    return {"directory_labels": {"kind": dict(translated(SERVICE_TYPES)), "language": dict(translated(LANGUAGES)),
-                                 "accepts": dict(translated(ACCEPTS))}}
+    return {
+        "directory_labels": {
+            "kind": dict(translated(SERVICE_TYPES)),
+            "language": dict(translated(LANGUAGES)),
+            "accepts": dict(translated(ACCEPTS)),
+        }
+    }
 
 
 @bp.get("/")
@@ -46,11 +51,17 @@ def _form(service: Service | None) -> ServiceForm:
     form = ServiceForm(obj=service) if service else ServiceForm()
     if service is not None and not form.is_submitted():
         form.areas.data = [a.unit_id for a in service.areas]
-    agencies = [u for u in db.session.scalars(select(Unit).where(Unit.kind == "agency").order_by(Unit.name))
-                if u.is_current() or (service is not None and u.id == service.unit_id)]
+    agencies = [
+        u
+        for u in db.session.scalars(select(Unit).where(Unit.kind == "agency").order_by(Unit.name))
+        if u.is_current() or (service is not None and u.id == service.unit_id)
+    ]
     form.unit_id.choices = options([("", _l("— Chọn —"))], [(u.id, u.name) for u in agencies])
-    places = [u for u in db.session.scalars(select(Unit).where(Unit.kind.in_(("province", "commune")))
-                                            .order_by(Unit.path)) if u.is_current()]
+    places = [
+        u
+        for u in db.session.scalars(select(Unit).where(Unit.kind.in_(("province", "commune"))).order_by(Unit.path))
+        if u.is_current()
+    ]
     form.areas.choices = options([(u.id, u.name) for u in places])
     live = [s for s in queries.all_services() if s.is_live() and (service is None or s.id != service.id)]
     form.successor_id.choices = options([("", _l("— Không —"))], [(s.id, f"{s.name} — {s.unit.name}") for s in live])

@@ -59,8 +59,9 @@ INDICATORS = (
     {
         "code": "CT2",
         # The plan writes this item in lower case; kept as written.
-        "name": N_("củng cố, nâng cao chất lượng hoặc thành lập mới và duy trì 23 tổ tiết kiệm vay vốn thôn bản "
-                   "(TKVVTB)"),
+        "name": N_(
+            "củng cố, nâng cao chất lượng hoặc thành lập mới và duy trì 23 tổ tiết kiệm vay vốn thôn bản (TKVVTB)"
+        ),
         "unit": N_("tổ"),
         "kind": STOCK,
         "model_kind": "savings_group",
@@ -69,8 +70,10 @@ INDICATORS = (
         "sub_targets": [
             {
                 "code": "CT2.1",
-                "name": N_("thí điểm hỗ trợ giới thiệu 15% thành viên các tổ TKVVTB hiện có tiếp cận với các định chế "
-                "tài chính chính thức"),
+                "name": N_(
+                    "thí điểm hỗ trợ giới thiệu 15% thành viên các tổ TKVVTB hiện có tiếp cận với các định chế "
+                    "tài chính chính thức"
+                ),
                 "unit": "%",
                 "kind": PERCENT,
                 "phase_target": 15,
@@ -93,8 +96,10 @@ INDICATORS = (
     },
     {
         "code": "CT3",
-        "name": N_("Ứng dụng công nghệ 4.0 trong sản xuất và kết nối thị trường cho 02 tổ/nhóm sinh kế, tổ hợp tác, "
-        "hợp tác xã có phụ nữ làm chủ hoặc đồng làm chủ"),
+        "name": N_(
+            "Ứng dụng công nghệ 4.0 trong sản xuất và kết nối thị trường cho 02 tổ/nhóm sinh kế, tổ hợp tác, "
+            "hợp tác xã có phụ nữ làm chủ hoặc đồng làm chủ"
+        ),
         "unit": N_("tổ/nhóm"),
         "kind": STOCK,
         "model_kind": "tech_group",
@@ -114,8 +119,10 @@ INDICATORS = (
     },
     {
         "code": "CT5",
-        "name": N_("Tuyên truyền, vận động, tư vấn kiến thức và hỗ trợ cho tối thiểu 80% phụ nữ thuộc nhóm dân tộc có "
-        "tỷ lệ sinh con tại nhà cao được tiếp cận với dịch vụ sinh đẻ an toàn"),
+        "name": N_(
+            "Tuyên truyền, vận động, tư vấn kiến thức và hỗ trợ cho tối thiểu 80% phụ nữ thuộc nhóm dân tộc có "
+            "tỷ lệ sinh con tại nhà cao được tiếp cận với dịch vụ sinh đẻ an toàn"
+        ),
         "unit": "%",
         "kind": PERCENT,
         "model_kind": None,
@@ -126,8 +133,9 @@ INDICATORS = (
     },
     {
         "code": "CT6",
-        "name": N_("Thành lập, nâng cao năng lực và hỗ trợ tổ chức hoạt động 13 câu lạc bộ Thủ lĩnh của sự thay đổi "
-        "của trẻ em"),
+        "name": N_(
+            "Thành lập, nâng cao năng lực và hỗ trợ tổ chức hoạt động 13 câu lạc bộ Thủ lĩnh của sự thay đổi của trẻ em"
+        ),
         "unit": N_("câu lạc bộ"),
         "kind": STOCK,
         "model_kind": "leaders_of_change_club",
@@ -147,9 +155,11 @@ INDICATORS = (
     },
     {
         "code": "CT8",
-        "name": N_("Đào tạo nâng cao năng lực cho 12 cán bộ nữ dân tộc thiểu số tham gia lãnh đạo trong hệ thống chính "
-        "trị (gồm cán bộ nữ trong quy hoạch vào các vị trí lãnh đạo, cán bộ nữ mới bổ nhiệm, cán bộ nữ mới trúng "
-        "cử lần đầu)"),
+        "name": N_(
+            "Đào tạo nâng cao năng lực cho 12 cán bộ nữ dân tộc thiểu số tham gia lãnh đạo trong hệ thống chính "
+            "trị (gồm cán bộ nữ trong quy hoạch vào các vị trí lãnh đạo, cán bộ nữ mới bổ nhiệm, cán bộ nữ mới trúng "
+            "cử lần đầu)"
+        ),
         "unit": N_("người"),
         "kind": COUNT,
         "model_kind": None,

@@ -35,7 +35,15 @@ def bar_chart(figures, label_of) -> Chart:
         scale = lambda v: 0 if not isinstance(v, int | float) else max(0, round(WIDTH * v / top))  # noqa: E731
         achieved = "—" if f.achieved is None else f.achieved
         target = "—" if f.target is None else f.target
-        bars.append(Bar(label_of(f), y + LABEL_HEIGHT - 3, y + LABEL_HEIGHT, scale(f.target), scale(f.achieved),
-                        f"{achieved} / {target}"))
+        bars.append(
+            Bar(
+                label_of(f),
+                y + LABEL_HEIGHT - 3,
+                y + LABEL_HEIGHT,
+                scale(f.target),
+                scale(f.achieved),
+                f"{achieved} / {target}",
+            )
+        )
         y += LABEL_HEIGHT + BAR_HEIGHT + ROW_GAP
     return Chart(bars, max(y, 1))

@@ -40,33 +40,62 @@ def _registry(communes, rng, actor) -> None:
             total = rng.randint(8, 30)
             women = rng.randint(total // 2, total)
             savings = kind == "savings_group"
-            services.save_registry_entry(None, commune, {
-                "kind": kind, "name": f"Mô hình số {number} {commune.name} (demo)",
-                "decision_number": f"{rng.randint(10, 99)}/QĐ-UBND", "founded_on": date(2023, rng.randint(1, 12), 1),
-                "status": "active", "ended_on": None, "members_total": total, "members_women": women,
-                "members_ethnic_minority": rng.randint(total // 2, total),
-                "members_linked_finance": rng.randint(0, total // 4) if savings else 0,
-                "members_livelihood": rng.randint(0, total // 4) if savings else 0,
-                "applies_gals": savings and number % 2 == 1, "meetings_held": rng.randint(2, 12)}, actor=actor)
+            services.save_registry_entry(
+                None,
+                commune,
+                {
+                    "kind": kind,
+                    "name": f"Mô hình số {number} {commune.name} (demo)",
+                    "decision_number": f"{rng.randint(10, 99)}/QĐ-UBND",
+                    "founded_on": date(2023, rng.randint(1, 12), 1),
+                    "status": "active",
+                    "ended_on": None,
+                    "members_total": total,
+                    "members_women": women,
+                    "members_ethnic_minority": rng.randint(total // 2, total),
+                    "members_linked_finance": rng.randint(0, total // 4) if savings else 0,
+                    "members_livelihood": rng.randint(0, total // 4) if savings else 0,
+                    "applies_gals": savings and number % 2 == 1,
+                    "meetings_held": rng.randint(2, 12),
+                },
+                actor=actor,
+            )
 
 
 def _trusted_addresses(communes, actor) -> None:
     """Each trusted address of the unit tree (TA-02 in Quài Tở…) is a model CT4 counts: put it in the registry
     of its commune, so the indicator and the cases it supports tell the same story."""
     for commune in communes:
-        for address in db.session.scalars(select(Unit).where(Unit.parent_id == commune.id,
-                                                             Unit.kind == "trusted_address")):
-            services.save_registry_entry(None, commune, {
-                "kind": "trusted_address", "name": f"{address.name} ({address.code}, demo)",
-                "decision_number": "", "founded_on": address.valid_from or date(2023, 1, 1), "status": "active",
-                "ended_on": None, "members_total": 0, "members_women": 0, "members_ethnic_minority": 0,
-                "members_linked_finance": 0, "members_livelihood": 0, "applies_gals": False, "meetings_held": 0,
-                "address_unit_id": address.id}, actor=actor)
+        for address in db.session.scalars(
+            select(Unit).where(Unit.parent_id == commune.id, Unit.kind == "trusted_address")
+        ):
+            services.save_registry_entry(
+                None,
+                commune,
+                {
+                    "kind": "trusted_address",
+                    "name": f"{address.name} ({address.code}, demo)",
+                    "decision_number": "",
+                    "founded_on": address.valid_from or date(2023, 1, 1),
+                    "status": "active",
+                    "ended_on": None,
+                    "members_total": 0,
+                    "members_women": 0,
+                    "members_ethnic_minority": 0,
+                    "members_linked_finance": 0,
+                    "members_livelihood": 0,
+                    "applies_gals": False,
+                    "meetings_held": 0,
+                    "address_unit_id": address.id,
+                },
+                actor=actor,
+            )
 
 
 def _targets(communes, actor) -> None:
-    ct1 = db.session.scalar(select(IndicatorDef).where(IndicatorDef.code == "CT1",
-                                                       IndicatorDef.plan_id == services.plan().id))
+    ct1 = db.session.scalar(
+        select(IndicatorDef).where(IndicatorDef.code == "CT1", IndicatorDef.plan_id == services.plan().id)
+    )
     for commune in communes:
         services.set_target(ct1, commune, None, 4, actor=actor)
 
@@ -75,16 +104,33 @@ def _budget(actor) -> None:
     district = by_code("099")
     if district is None:
         return
-    for year, planned, allocated, disbursed in ((2023, 2_400_000_000, 2_200_000_000, 1_900_000_000),
-                                                (2024, 2_600_000_000, 2_500_000_000, 1_750_000_000)):
-        services.save_budget_line(None, district, {"component": "II", "activity_code": "II.4", "year": year,
-                                                   "source": "central", "planned": planned, "allocated": allocated,
-                                                   "disbursed": disbursed, "note": "demo"}, actor=actor)
+    for year, planned, allocated, disbursed in (
+        (2023, 2_400_000_000, 2_200_000_000, 1_900_000_000),
+        (2024, 2_600_000_000, 2_500_000_000, 1_750_000_000),
+    ):
+        services.save_budget_line(
+            None,
+            district,
+            {
+                "component": "II",
+                "activity_code": "II.4",
+                "year": year,
+                "source": "central",
+                "planned": planned,
+                "allocated": allocated,
+                "disbursed": disbursed,
+                "note": "demo",
+            },
+            actor=actor,
+        )
 
 
 def _values(cycle, rng) -> dict:
-    typed = [i for i in db.session.scalars(select(IndicatorDef).where(IndicatorDef.plan_id == cycle.plan_id))
-             if not i.derived]
+    typed = [
+        i
+        for i in db.session.scalars(select(IndicatorDef).where(IndicatorDef.plan_id == cycle.plan_id))
+        if not i.derived
+    ]
     values = {}
     for ind in typed:
         for kind in services.required_kinds(cycle):
@@ -97,8 +143,12 @@ def _reports(communes, rng, reporter, reviewer) -> None:
     cycle = services.open_cycle(2025, "preliminary", actor=reviewer)
     for position, commune in enumerate(communes[:4]):
         sub = services.start_submission(cycle, commune, actor=reporter)
-        services.save_draft(sub, _values(cycle, rng), {"results": "Kết quả minh họa (demo).", "difficulties": "",
-                                                       "recommendations": ""}, actor=reporter)
+        services.save_draft(
+            sub,
+            _values(cycle, rng),
+            {"results": "Kết quả minh họa (demo).", "difficulties": "", "recommendations": ""},
+            actor=reporter,
+        )
         if position >= 1:
             services.submit(sub, actor=reporter)
         if position == 2:
@@ -113,7 +163,11 @@ def _district_round(communes, rng, reporter, reviewer) -> None:
     cycle = services.open_cycle(2024, "update", actor=reviewer)
     for commune in communes[:3]:
         sub = services.start_submission(cycle, commune, actor=reporter)
-        services.save_draft(sub, _values(cycle, rng), {"results": "Kết quả năm 2024 (demo).", "difficulties": "",
-                                                       "recommendations": ""}, actor=reporter)
+        services.save_draft(
+            sub,
+            _values(cycle, rng),
+            {"results": "Kết quả năm 2024 (demo).", "difficulties": "", "recommendations": ""},
+            actor=reporter,
+        )
         services.submit(sub, actor=reporter)
         services.confirm(sub, actor=reviewer)

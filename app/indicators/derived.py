@@ -166,24 +166,35 @@ def _year_bounds(year: int) -> tuple[date, date]:
 
 def trusted_address_support(units: frozenset, year: int) -> Table:
     """Survivors whose case a trusted address handled in the year, by kind of case."""
-    addresses = list(db.session.scalars(select(Unit).where(Unit.id.in_(list(units)), Unit.kind == "trusted_address")
-                                        .order_by(Unit.code)))
+    addresses = list(
+        db.session.scalars(
+            select(Unit).where(Unit.id.in_(list(units)), Unit.kind == "trusted_address").order_by(Unit.code)
+        )
+    )
     kinds = list(KIND_LABELS)
     # From the statistics' counts (app/cases/tally.py): cases by unit, kind and the quarters they were opened and
     # closed in. Open at some time in the year: opened by its last quarter, not closed before its first.
     counts: dict[tuple[str, str], int] = {}
     for unit_id, _opened, _closed, kind, n in tally.counts(
-            "cases_open", [a.id for a in addresses], StatTally.period <= f"{year}-Q4",
-            or_(StatTally.until == "", StatTally.until >= f"{year}-Q1")):
+        "cases_open",
+        [a.id for a in addresses],
+        StatTally.period <= f"{year}-Q4",
+        or_(StatTally.until == "", StatTally.until >= f"{year}-Q1"),
+    ):
         counts[(unit_id, kind)] = counts.get((unit_id, kind), 0) + n
     cells = [[Cell(counts.get((a.id, k), 0), frozenset({a.id})) for k in kinds] for a in addresses]
     all_ids = frozenset(a.id for a in addresses)
     row_totals = [Cell(sum(c.value for c in r), frozenset({a.id})) for r, a in zip(cells, addresses, strict=True)]
-    return Table("trusted_address", _l("Người được địa chỉ tin cậy hỗ trợ, theo loại vụ việc"),
-                 [a.name for a in addresses], [KIND_LABELS[k] for k in kinds], cells,
-                 col_totals=[Cell(sum(r[j].value for r in cells), all_ids) for j in range(len(kinds))],
-                 row_totals=row_totals,
-                 grand=Cell(sum(c.value for r in cells for c in r), all_ids))
+    return Table(
+        "trusted_address",
+        _l("Người được địa chỉ tin cậy hỗ trợ, theo loại vụ việc"),
+        [a.name for a in addresses],
+        [KIND_LABELS[k] for k in kinds],
+        cells,
+        col_totals=[Cell(sum(r[j].value for r in cells), all_ids) for j in range(len(kinds))],
+        row_totals=row_totals,
+        grand=Cell(sum(c.value for r in cells for c in r), all_ids),
+    )
 
 
 def trafficking_livelihood(communes: list[Unit], year: int) -> Table:
@@ -198,10 +209,16 @@ def trafficking_livelihood(communes: list[Unit], year: int) -> Table:
         rows.append([cell])
         amounts.append((sum(per_unit[u][1] for u in ids if u in per_unit), cell))
     all_ids = frozenset().union(*(r[0].units for r in rows)) if rows else frozenset()
-    return Table("livelihood", _l("Nạn nhân mua bán người được hỗ trợ sinh kế và số tiền đã giải ngân"),
-                 [c.name for c in communes], [_l("Số người")], rows,
-                 col_totals=[Cell(sum(r[0].value for r in rows), all_ids)], amounts=amounts,
-                 amount_total=sum(a for a, _ in amounts))
+    return Table(
+        "livelihood",
+        _l("Nạn nhân mua bán người được hỗ trợ sinh kế và số tiền đã giải ngân"),
+        [c.name for c in communes],
+        [_l("Số người")],
+        rows,
+        col_totals=[Cell(sum(r[0].value for r in rows), all_ids)],
+        amounts=amounts,
+        amount_total=sum(a for a, _ in amounts),
+    )
 
 
 def _livelihood_paid_by_unit(year: int) -> dict[str, tuple[int, int]]:
@@ -213,12 +230,15 @@ def _livelihood_paid_by_unit(year: int) -> dict[str, tuple[int, int]]:
     the (many) cases of that kind."""
     start, end = _year_bounds(year)
     found = db.session.execute(
-        select(Case.unit_id, Case.kind, func.count(func.distinct(Case.id)),
-               func.coalesce(func.sum(Disbursement.amount), 0))
-        .select_from(Disbursement).join(LivelihoodPlan, Disbursement.plan_id == LivelihoodPlan.id)
+        select(
+            Case.unit_id, Case.kind, func.count(func.distinct(Case.id)), func.coalesce(func.sum(Disbursement.amount), 0)
+        )
+        .select_from(Disbursement)
+        .join(LivelihoodPlan, Disbursement.plan_id == LivelihoodPlan.id)
         .join(Case, LivelihoodPlan.case_id == Case.id)
         .where(Disbursement.paid_on >= start, Disbursement.paid_on <= end, in_statistics())
-        .group_by(Case.unit_id, Case.kind))
+        .group_by(Case.unit_id, Case.kind)
+    )
     per_unit: dict[str, tuple[int, int]] = {}
     for unit_id, kind, people, amount in found:
         if kind in ("trafficking", "both"):  # a case has one kind: distinct counts add up across kinds
@@ -235,11 +255,14 @@ def referrals_by_agency(units: frozenset, year: int) -> Table:
     # from their cases instead.
     per_agency: dict[str, list[int]] = {}
     for agency_id, unit_id, sent, done in db.session.execute(
-            select(Referral.agency_id, Referral.sender_unit_id, func.count(), func.sum(_completed(Referral)))
-            .where(Referral.sent_at >= clock.start_of_day(date(year, 1, 1)),
-                   Referral.sent_at < clock.start_of_day(date(year + 1, 1, 1)),
-                   Referral.case_id.not_in(out_of_statistics()))
-            .group_by(Referral.agency_id, Referral.sender_unit_id)):
+        select(Referral.agency_id, Referral.sender_unit_id, func.count(), func.sum(_completed(Referral)))
+        .where(
+            Referral.sent_at >= clock.start_of_day(date(year, 1, 1)),
+            Referral.sent_at < clock.start_of_day(date(year + 1, 1, 1)),
+            Referral.case_id.not_in(out_of_statistics()),
+        )
+        .group_by(Referral.agency_id, Referral.sender_unit_id)
+    ):
         if unit_id in units:
             counts = per_agency.setdefault(agency_id, [0, 0])
             counts[0] += int(sent)
@@ -247,18 +270,27 @@ def referrals_by_agency(units: frozenset, year: int) -> Table:
     agencies = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(list(per_agency))))}
     found = sorted(per_agency.items(), key=lambda item: agencies[item[0]].name)
     cells = [[Cell(sent, units), Cell(done, units)] for _, (sent, done) in found]
-    return Table("referrals", _l("Chuyển gửi theo cơ quan tiếp nhận"), [agencies[a].name for a, _ in found],
-                 [_l("Đã gửi"), _l("Đã hoàn thành")], cells,
-                 col_totals=[Cell(sum(r[j].value for r in cells), units) for j in range(2)])
+    return Table(
+        "referrals",
+        _l("Chuyển gửi theo cơ quan tiếp nhận"),
+        [agencies[a].name for a, _ in found],
+        [_l("Đã gửi"), _l("Đã hoàn thành")],
+        cells,
+        col_totals=[Cell(sum(r[j].value for r in cells), units) for j in range(2)],
+    )
 
 
 def _completed(referral_model):
     from sqlalchemy import case
+
     return case((referral_model.status == "completed", 1), else_=0)
 
 
 def tables(root_units: frozenset, communes: list[Unit], year: int, viewer_units: frozenset) -> list[Table]:
     """The three tables, protected for the viewer."""
-    built = (trusted_address_support(root_units, year), trafficking_livelihood(communes, year),
-             referrals_by_agency(root_units, year))
+    built = (
+        trusted_address_support(root_units, year),
+        trafficking_livelihood(communes, year),
+        referrals_by_agency(root_units, year),
+    )
     return [protect(table, viewer_units) for table in built]

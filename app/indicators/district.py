@@ -48,9 +48,14 @@ class Coverage:
 def coverage(cycle: ReportingCycle, district: Unit) -> Coverage:
     """The district's communes for the cycle and their confirmed (or locked) reports."""
     communes = queries.communes_of(district, cycle.commune_due_on)
-    subs = db.session.scalars(select(Submission).where(
-        Submission.cycle_id == cycle.id, Submission.level == "commune", Submission.status.in_(CONFIRMED),
-        Submission.unit_id.in_(list(scope_ids(district))))).all()
+    subs = db.session.scalars(
+        select(Submission).where(
+            Submission.cycle_id == cycle.id,
+            Submission.level == "commune",
+            Submission.status.in_(CONFIRMED),
+            Submission.unit_id.in_(list(scope_ids(district))),
+        )
+    ).all()
     return Coverage(communes, sorted(subs, key=lambda s: s.unit.code))
 
 
@@ -92,6 +97,10 @@ def prefill(sub: Submission, *, actor) -> Coverage:
                 sub.values.append(row)
             row.value, row.denominator, row.breakdown = sums[(ind.id, kind)]
     db.session.flush()
-    audit.record(actor, "indicator.submission_prefill", sub,
-                 detail={"communes": len(found.communes), "confirmed": len(found.confirmed)})
+    audit.record(
+        actor,
+        "indicator.submission_prefill",
+        sub,
+        detail={"communes": len(found.communes), "confirmed": len(found.confirmed)},
+    )
     return found

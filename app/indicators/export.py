@@ -64,8 +64,15 @@ def print_setup(sheet) -> None:
 def _heading(sheet, report) -> None:
     official_heading(sheet, report.root.name)
     merged(sheet, 4, _("BÁO CÁO"), bold=True, size=14)
-    merged(sheet, 5, _("Kết quả thực hiện Dự án 8 “Thực hiện bình đẳng giới và giải quyết những vấn đề cấp thiết "
-                        "đối với phụ nữ và trẻ em”"), bold=True)
+    merged(
+        sheet,
+        5,
+        _(
+            "Kết quả thực hiện Dự án 8 “Thực hiện bình đẳng giới và giải quyết những vấn đề cấp thiết "
+            "đối với phụ nữ và trẻ em”"
+        ),
+        bold=True,
+    )
     merged(sheet, 6, _("Đơn vị: %(unit)s", unit=report.root.name))
     period = _("Năm %(year)d (số liệu đến ngày %(day)s)", year=report.year, day=date_vn(report.period_end))
     merged(sheet, 7, _("Kỳ báo cáo: %(period)s", period=period), italic=True)
@@ -80,21 +87,51 @@ def _indicator_table(sheet, report, start: int) -> int:
     for item in report.rows:
         row += 1
         ind, total = item.indicator, item.total
-        table_row(sheet, row, [ind.code, _(ind.short_name), _(ind.unit_label), cell_value(total.target),
-                                cell_value(total.achieved), cell_value(total.rate)], bold=ind.parent_code is None)
+        table_row(
+            sheet,
+            row,
+            [
+                ind.code,
+                _(ind.short_name),
+                _(ind.unit_label),
+                cell_value(total.target),
+                cell_value(total.achieved),
+                cell_value(total.rate),
+            ],
+            bold=ind.parent_code is None,
+        )
         for figure in item.communes:
             if figure.unit.id != report.root.id:  # a commune's own report has no rows below it
                 row += 1
-                table_row(sheet, row, ["", f"   {figure.unit.name}", _(ind.unit_label), cell_value(figure.target),
-                                        cell_value(figure.achieved), cell_value(figure.rate)], italic=True)
+                table_row(
+                    sheet,
+                    row,
+                    [
+                        "",
+                        f"   {figure.unit.name}",
+                        _(ind.unit_label),
+                        cell_value(figure.target),
+                        cell_value(figure.achieved),
+                        cell_value(figure.rate),
+                    ],
+                    italic=True,
+                )
     return row + 1
 
 
 def _derived(sheet, tables, row: int) -> int:
     merged(sheet, row, _("SỐ LIỆU TỪ HỒ SƠ (tự tính; ô nhỏ hơn ngưỡng được ẩn)"), bold=True)
     row += 1
-    merged(sheet, row, _("Ghi chú: “<%(n)d” là số nhỏ hơn %(n)d, được ẩn để không nhận ra người được hỗ trợ; “x” là "
-                         "ô được ẩn thêm để không tính ngược ra ô nhỏ từ tổng.", n=threshold()), italic=True)
+    merged(
+        sheet,
+        row,
+        _(
+            "Ghi chú: “<%(n)d” là số nhỏ hơn %(n)d, được ẩn để không nhận ra người được hỗ trợ; “x” là "
+            "ô được ẩn thêm để không tính ngược ra ô nhỏ từ tổng.",
+            n=threshold(),
+        ),
+        italic=True,
+    )
     sheet.row_dimensions[row].height = 48  # the note wraps over three lines
     for table in tables:
         row += 1
@@ -124,10 +161,16 @@ def _derived(sheet, tables, row: int) -> int:
 def narrative(report) -> dict:
     """Results, difficulties and recommendations of the year's reports of the unit's communes."""
     units = list(scope_ids(report.root))
-    subs = db.session.scalars(select(Submission).join(ReportingCycle).where(
-        ReportingCycle.year == report.year, Submission.unit_id.in_(units),
-        Submission.status.in_(("submitted", "confirmed", "locked")))
-        .order_by(ReportingCycle.round.desc())).all()
+    subs = db.session.scalars(
+        select(Submission)
+        .join(ReportingCycle)
+        .where(
+            ReportingCycle.year == report.year,
+            Submission.unit_id.in_(units),
+            Submission.status.in_(("submitted", "confirmed", "locked")),
+        )
+        .order_by(ReportingCycle.round.desc())
+    ).all()
     seen, sections = set(), {"results": [], "difficulties": [], "recommendations": []}
     # The unit's own report (the district's) first, the update round before the preliminary, then by commune
     # code: the same workbook every time (the order of ids is random).
@@ -145,8 +188,11 @@ def narrative(report) -> dict:
 
 
 def _narrative(sheet, report, row: int) -> int:
-    titles = {"results": _("I. KẾT QUẢ ĐẠT ĐƯỢC"), "difficulties": _("II. KHÓ KHĂN, VƯỚNG MẮC"),
-              "recommendations": _("III. ĐỀ XUẤT, KIẾN NGHỊ")}
+    titles = {
+        "results": _("I. KẾT QUẢ ĐẠT ĐƯỢC"),
+        "difficulties": _("II. KHÓ KHĂN, VƯỚNG MẮC"),
+        "recommendations": _("III. ĐỀ XUẤT, KIẾN NGHỊ"),
+    }
     for key, texts in narrative(report).items():
         row += 1
         sheet.cell(row=row, column=1, value=titles[key]).font = Font(bold=True)

@@ -34,23 +34,48 @@ def _heading(sheet, report, title: str, last: str) -> None:
 def _budget(sheet, report, summary) -> None:
     _heading(sheet, report, _("BÁO CÁO TÌNH HÌNH NGÂN SÁCH DỰ ÁN 8"), "I")
     merged(sheet, 6, _("Đơn vị tính: đồng"), italic=True, last="I")
-    headers = [_("TT"), _("Năm"), _("Nội dung (hợp phần)"), _("Mã hoạt động"), _("Nguồn vốn"), _("Kế hoạch"),
-               _("Được giao"), _("Đã giải ngân"), _("Tỷ lệ giải ngân (%)")]
+    headers = [
+        _("TT"),
+        _("Năm"),
+        _("Nội dung (hợp phần)"),
+        _("Mã hoạt động"),
+        _("Nguồn vốn"),
+        _("Kế hoạch"),
+        _("Được giao"),
+        _("Đã giải ngân"),
+        _("Tỷ lệ giải ngân (%)"),
+    ]
     row = 8
     table_row(sheet, row, headers, bold=True)
     for number, line in enumerate(summary["lines"], start=1):
         row += 1
-        table_row(sheet, row, [number, line.year, line.component, line.activity_code or "",
-                               str(SOURCE_LABELS[line.source]), line.planned, line.allocated, line.disbursed,
-                               _blank(summary["line_rate"][line.id])])
+        table_row(
+            sheet,
+            row,
+            [
+                number,
+                line.year,
+                line.component,
+                line.activity_code or "",
+                str(SOURCE_LABELS[line.source]),
+                line.planned,
+                line.allocated,
+                line.disbursed,
+                _blank(summary["line_rate"][line.id]),
+            ],
+        )
     for year, sums in summary["by_year"].items():
         row += 1
         table_row(sheet, row, ["", year, _("Cộng năm %(year)d", year=year), "", "", *_sums(sums)], bold=True)
     for source in BUDGET_SOURCES:
         if source in summary["by_source"]:
             row += 1
-            table_row(sheet, row, ["", "", _("Cộng nguồn"), "", str(SOURCE_LABELS[source]),
-                                   *_sums(summary["by_source"][source])], italic=True)
+            table_row(
+                sheet,
+                row,
+                ["", "", _("Cộng nguồn"), "", str(SOURCE_LABELS[source]), *_sums(summary["by_source"][source])],
+                italic=True,
+            )
     row += 1
     table_row(sheet, row, ["", "", _("Tổng cộng"), "", "", *_sums(summary["totals"])], bold=True)
     for line in range(9, row + 1):
@@ -58,9 +83,11 @@ def _budget(sheet, report, summary) -> None:
             sheet[f"{column}{line}"].number_format = MONEY
     row += 2
     a, b = (report.plan.phase_start, report.plan.phase_end) if report.plan else (2021, 2025)
-    envelope = [(_("Tổng mức vốn theo kế hoạch giai đoạn %(a)d-%(b)d", a=a, b=b), summary["envelope"]),
-                (_("Kế hoạch đã lập các năm"), summary["totals"]["planned"]),
-                (_("Còn chưa lập kế hoạch"), summary["unplanned"])]
+    envelope = [
+        (_("Tổng mức vốn theo kế hoạch giai đoạn %(a)d-%(b)d", a=a, b=b), summary["envelope"]),
+        (_("Kế hoạch đã lập các năm"), summary["totals"]["planned"]),
+        (_("Còn chưa lập kế hoạch"), summary["unplanned"]),
+    ]
     for label, amount in envelope:
         sheet.cell(row=row, column=3, value=label).font = Font(bold=True)
         cell = sheet.cell(row=row, column=6, value=_blank(amount))
@@ -83,19 +110,31 @@ def _registry(sheet, report) -> None:
     kinds = list(MODEL_KIND_LABELS)
     last = "ABCDEFGHI"[min(len(kinds) + 1, 8)]
     _heading(sheet, report, _("SỐ MÔ HÌNH ĐƯỢC THÀNH LẬP VÀ DUY TRÌ"), last)
-    merged(sheet, 6, _("Mô hình đang hoạt động đến ngày %(day)s (theo sổ mô hình)", day=date_vn(report.period_end)),
-           italic=True, last=last)
+    merged(
+        sheet,
+        6,
+        _("Mô hình đang hoạt động đến ngày %(day)s (theo sổ mô hình)", day=date_vn(report.period_end)),
+        italic=True,
+        last=last,
+    )
     row = 8
-    table_row(sheet, row, [_("Loại mô hình"), _("Số mô hình"), _("Thành viên"), _("Nữ"), _("DTTS"),
-                           _("Buổi sinh hoạt")], bold=True)
+    table_row(
+        sheet,
+        row,
+        [_("Loại mô hình"), _("Số mô hình"), _("Thành viên"), _("Nữ"), _("DTTS"), _("Buổi sinh hoạt")],
+        bold=True,
+    )
     # The models of the whole unit read once; each commune's line picks its own (no query per commune).
     entries = queries.active_entries(scope_ids(report.root), report.period_end)
     totals = queries.registry_totals(scope_ids(report.root), report.period_end, entries)
     for kind in kinds:
         t = totals.get(kind, {"count": 0, "members": 0, "women": 0, "ethnic_minority": 0, "meetings": 0})
         row += 1
-        table_row(sheet, row, [str(MODEL_KIND_LABELS[kind]), t["count"], t["members"], t["women"],
-                               t["ethnic_minority"], t["meetings"]])
+        table_row(
+            sheet,
+            row,
+            [str(MODEL_KIND_LABELS[kind]), t["count"], t["members"], t["women"], t["ethnic_minority"], t["meetings"]],
+        )
     row += 2
     table_row(sheet, row, [_("Xã"), *(str(MODEL_KIND_LABELS[k]) for k in kinds), _("Cộng")], bold=True)
     for commune in report.communes:

@@ -65,6 +65,7 @@ class Report:
 def build(root: Unit, year: int, *, target_year: int | None = None, only: Unit | None = None, plan=None) -> Report:
     """All figures of `root` (or only of the commune `only`) for `year`, against the year's plan (or `plan`)."""
     from . import plans
+
     plan = plan or plans.for_year(year)
     period_end = date(year, 12, 31)
     communes = [only] if only is not None else queries.communes_of(root, period_end)

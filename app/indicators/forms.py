@@ -1,7 +1,6 @@
 """Forms of the indicator module. Every rule has a Vietnamese message shown beside its field, and an
 invalid form is shown again with everything the user typed."""
 
-
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, SelectField
 from wtforms.validators import InputRequired, NumberRange, ValidationError
@@ -19,15 +18,29 @@ MODEL_KIND_LABELS = {
     "trusted_address": _l("Địa chỉ tin cậy cộng đồng"),
     "leaders_of_change_club": _l("CLB Thủ lĩnh của sự thay đổi"),
 }
-SUPPORT_LABELS = {"": _l("Không do dự án hỗ trợ"), "new": _l("Dự án hỗ trợ: thành lập mới"),
-                  "strengthened": _l("Dự án hỗ trợ: củng cố, nâng cao chất lượng")}
+SUPPORT_LABELS = {
+    "": _l("Không do dự án hỗ trợ"),
+    "new": _l("Dự án hỗ trợ: thành lập mới"),
+    "strengthened": _l("Dự án hỗ trợ: củng cố, nâng cao chất lượng"),
+}
 MODEL_STATUS_LABELS = {"active": _l("Đang hoạt động"), "inactive": _l("Tạm ngừng"), "dissolved": _l("Đã giải thể")}
-ROUND_LABELS = {"preliminary": _l("Báo cáo sơ bộ (ước cả năm)"), "update": _l("Báo cáo cập nhật (số liệu cả năm)"),
-                "quarter": _l("Báo cáo quý")}
-ACTIVITY_STATUS_LABELS = {"planned": _l("Kế hoạch"), "in_progress": _l("Đang thực hiện"), "done": _l("Đã thực hiện"),
-                          "not_done": _l("Không thực hiện được")}
-SOURCE_LABELS = {"central": _l("Ngân sách trung ương"), "local": _l("Ngân sách địa phương"),
-                 "integrated": _l("Lồng ghép"), "other": _l("Nguồn hợp pháp khác")}
+ROUND_LABELS = {
+    "preliminary": _l("Báo cáo sơ bộ (ước cả năm)"),
+    "update": _l("Báo cáo cập nhật (số liệu cả năm)"),
+    "quarter": _l("Báo cáo quý"),
+}
+ACTIVITY_STATUS_LABELS = {
+    "planned": _l("Kế hoạch"),
+    "in_progress": _l("Đang thực hiện"),
+    "done": _l("Đã thực hiện"),
+    "not_done": _l("Không thực hiện được"),
+}
+SOURCE_LABELS = {
+    "central": _l("Ngân sách trung ương"),
+    "local": _l("Ngân sách địa phương"),
+    "integrated": _l("Lồng ghép"),
+    "other": _l("Nguồn hợp pháp khác"),
+}
 YEAR_MESSAGE = _l("Năm phải từ 2021 đến 2035.")
 COMPONENTS = (("I", "I"), ("II", "II"), ("III", "III"), ("IV", "IV"))
 
@@ -39,9 +52,12 @@ def present():
 
 def non_negative(label, *validators, **kwargs):
     """A whole number, zero or more (type="number" in the page)."""
-    return WholeNumberField(label, [*validators, NumberRange(min=0, message=_l("Phải là số nguyên không âm."))],
-                        render_kw={"min": 0, "inputmode": "numeric"},
-                        **kwargs)
+    return WholeNumberField(
+        label,
+        [*validators, NumberRange(min=0, message=_l("Phải là số nguyên không âm."))],
+        render_kw={"min": 0, "inputmode": "numeric"},
+        **kwargs,
+    )
 
 
 def _int_or_message(field):
@@ -60,15 +76,17 @@ class RegistryEntryForm(BaseForm):
     members_total = non_negative(_l("Tổng số thành viên"), present())
     members_women = non_negative(_l("Số thành viên nữ"), present())
     members_ethnic_minority = non_negative(_l("Số thành viên dân tộc thiểu số"), present())
-    members_linked_finance = non_negative(_l("Thành viên được giới thiệu tiếp cận định chế tài chính chính thức"),
-                                          optional(), default=0)
+    members_linked_finance = non_negative(
+        _l("Thành viên được giới thiệu tiếp cận định chế tài chính chính thức"), optional(), default=0
+    )
     members_livelihood = non_negative(_l("Thành viên được hỗ trợ phát triển sinh kế"), optional(), default=0)
     applies_gals = BooleanField(_l("Áp dụng phương pháp học tập và hành động giới"))
     meetings_held = non_negative(_l("Số buổi sinh hoạt đã tổ chức"), present())
     project_support = SelectField(_l("Được dự án hỗ trợ"), [optional()], choices=options(SUPPORT_LABELS.items()))
     # Choices: the trusted addresses of the reporter's communes (set by the view).
-    address_unit_id = SelectField(_l("Địa chỉ tin cậy (đơn vị) mà mô hình này là"), [optional()], choices=[],
-                                  validate_choice=False)
+    address_unit_id = SelectField(
+        _l("Địa chỉ tin cậy (đơn vị) mà mô hình này là"), [optional()], choices=[], validate_choice=False
+    )
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
@@ -108,10 +126,26 @@ class RegistryEntryForm(BaseForm):
             raise ValidationError(_l("Ngày ngừng hoạt động không được trước ngày thành lập."))
 
     def values(self) -> dict:
-        fields = {name: getattr(self, name).data for name in (
-            "kind", "name", "decision_number", "founded_on", "status", "ended_on", "members_total", "members_women",
-            "members_ethnic_minority", "members_linked_finance", "members_livelihood", "applies_gals",
-            "meetings_held", "project_support", "address_unit_id")}
+        fields = {
+            name: getattr(self, name).data
+            for name in (
+                "kind",
+                "name",
+                "decision_number",
+                "founded_on",
+                "status",
+                "ended_on",
+                "members_total",
+                "members_women",
+                "members_ethnic_minority",
+                "members_linked_finance",
+                "members_livelihood",
+                "applies_gals",
+                "meetings_held",
+                "project_support",
+                "address_unit_id",
+            )
+        }
         fields["project_support"] = fields["project_support"] or ""
         fields["address_unit_id"] = fields["address_unit_id"] or None
         fields["members_linked_finance"] = fields["members_linked_finance"] or 0
@@ -137,8 +171,12 @@ class MeetingForm(BaseForm):
             raise ValidationError(_l("Số nữ không được lớn hơn số người tham gia."))
 
     def values(self) -> dict:
-        return {"held_on": self.held_on.data, "attendees": self.attendees.data, "women": self.women.data or 0,
-                "topic": self.topic.data}
+        return {
+            "held_on": self.held_on.data,
+            "attendees": self.attendees.data,
+            "women": self.women.data or 0,
+            "topic": self.topic.data,
+        }
 
 
 class ReasonForm(BaseForm):
@@ -148,15 +186,19 @@ class ReasonForm(BaseForm):
 class CycleForm(BaseForm):
     year = WholeNumberField(_l("Năm báo cáo"), [required(), NumberRange(min=2021, max=2035, message=YEAR_MESSAGE)])
     round = SelectField(_l("Đợt"), [chosen()], choices=options((r, ROUND_LABELS[r]) for r in (*ROUNDS, "quarter")))
-    quarter = SelectField(_l("Quý (đợt báo cáo quý)"), choices=options((("", "—"), ("1", "1"), ("2", "2"), ("3", "3"),
-                                                                         ("4", "4"))), default="")
+    quarter = SelectField(
+        _l("Quý (đợt báo cáo quý)"),
+        choices=options((("", "—"), ("1", "1"), ("2", "2"), ("3", "3"), ("4", "4"))),
+        default="",
+    )
     commune_due_on = DateField(_l("Hạn xã gửi (để trống: theo kế hoạch)"), [optional()])
     district_due_on = DateField(_l("Hạn huyện gửi tỉnh (để trống: theo kế hoạch)"), [optional()])
 
 
 class ActivityStatusForm(BaseForm):
-    status = SelectField(_l("Trạng thái"), [chosen()], choices=options((s, ACTIVITY_STATUS_LABELS[s])
-                                                                        for s in ACTIVITY_STATUSES))
+    status = SelectField(
+        _l("Trạng thái"), [chosen()], choices=options((s, ACTIVITY_STATUS_LABELS[s]) for s in ACTIVITY_STATUSES)
+    )
     reason = text(_l("Lý do (nếu không thực hiện được)"), optional(), max_len=500)
 
     def validate(self, extra_validators=None):

@@ -7,10 +7,16 @@ placeholders, never evaluated by Python. A figure that is missing or a division 
 import ast
 import re
 
-TOKEN = re.compile(r"\s*(?:(?P<code>[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)|(?P<number>\d+(?:[.,]\d+)?)"
-                   r"|(?P<op>[-+*/()]))")
-_OPS = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
-        ast.Div: lambda a, b: None if b == 0 else a / b}
+TOKEN = re.compile(
+    r"\s*(?:(?P<code>[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)|(?P<number>\d+(?:[.,]\d+)?)"
+    r"|(?P<op>[-+*/()]))"
+)
+_OPS = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: None if b == 0 else a / b,
+}
 
 
 class FormulaError(ValueError):
@@ -26,7 +32,7 @@ def parse(text: str) -> tuple[ast.expr, list[str]]:
     while position < len(text):
         match = TOKEN.match(text, position)
         if match is None or match.end() == position:
-            raise FormulaError(text[position:position + 10])
+            raise FormulaError(text[position : position + 10])
         position = match.end()
         if match["code"]:
             if match["code"] not in codes:
@@ -41,8 +47,9 @@ def parse(text: str) -> tuple[ast.expr, list[str]]:
     except SyntaxError as exc:
         raise FormulaError(text) from exc
     for node in ast.walk(tree):
-        if not isinstance(node, ast.BinOp | ast.UnaryOp | ast.Constant | ast.Name | ast.operator | ast.unaryop
-                          | ast.Load):
+        if not isinstance(
+            node, ast.BinOp | ast.UnaryOp | ast.Constant | ast.Name | ast.operator | ast.unaryop | ast.Load
+        ):
             raise FormulaError(text)
         if isinstance(node, ast.BinOp) and type(node.op) not in _OPS:
             raise FormulaError(text)

@@ -59,8 +59,7 @@ class IndicatorDef(db.Model):
     @property
     def derived(self) -> bool:
         """Stock indicators, the savings-group shares, formulas and value sources are counted: never typed."""
-        return (self.kind == "stock" or self.code in ("CT2.1", "CT2.2") or bool(self.formula)
-                or bool(self.source))
+        return self.kind == "stock" or self.code in ("CT2.1", "CT2.2") or bool(self.formula) or bool(self.source)
 
     @property
     def is_percent(self) -> bool:
@@ -120,7 +119,7 @@ class CycleRule(db.Model):
     level: Mapped[str] = mapped_column(String(10), default="commune")  # commune, middle
     working_days: Mapped[int | None] = mapped_column(Integer)  # due this many working days after the period end
     fixed_month: Mapped[int | None] = mapped_column(Integer)  # or on a fixed day (of the year, or the next for
-    fixed_day: Mapped[int | None] = mapped_column(Integer)    # the update round)
+    fixed_day: Mapped[int | None] = mapped_column(Integer)  # the update round)
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
 
@@ -294,7 +293,8 @@ class RegistryEntry(db.Model):
     unit: Mapped[Unit] = relationship(lazy="joined", foreign_keys=[unit_id])
     address_unit: Mapped[Unit | None] = relationship(lazy="joined", foreign_keys=[address_unit_id])
     meetings: Mapped[list["RegistryMeeting"]] = relationship(
-        back_populates="entry", cascade="all, delete-orphan", order_by="RegistryMeeting.held_on.desc()")
+        back_populates="entry", cascade="all, delete-orphan", order_by="RegistryMeeting.held_on.desc()"
+    )
 
     @property
     def logged_meetings(self) -> int:

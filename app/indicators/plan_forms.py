@@ -15,11 +15,17 @@ from .catalogue_data import DISAGGREGATIONS
 from .forms import MODEL_KIND_LABELS, non_negative, present
 from .rules import DISAGGREGATION_LABELS
 
-KIND_LABELS = {"stock": _l("Số mô hình duy trì (đếm từ sổ)"), "count": _l("Số lượt/người trong kỳ"),
-               "percent": _l("Tỷ lệ (%)")}
+KIND_LABELS = {
+    "stock": _l("Số mô hình duy trì (đếm từ sổ)"),
+    "count": _l("Số lượt/người trong kỳ"),
+    "percent": _l("Tỷ lệ (%)"),
+}
 FREQUENCY_LABELS = {"quarterly": _l("Hằng quý"), "yearly": _l("Hằng năm")}
-CYCLE_ROUND_LABELS = {"quarter": _l("Báo cáo quý"), "preliminary": _l("Báo cáo sơ bộ (ước cả năm)"),
-                      "update": _l("Báo cáo cập nhật (số liệu cả năm)")}
+CYCLE_ROUND_LABELS = {
+    "quarter": _l("Báo cáo quý"),
+    "preliminary": _l("Báo cáo sơ bộ (ước cả năm)"),
+    "update": _l("Báo cáo cập nhật (số liệu cả năm)"),
+}
 LEVEL_LABELS = {"commune": _l("Xã gửi tỉnh"), "middle": _l("Cấp trung gian gửi tỉnh")}
 MIDDLE_LABELS = {"": _l("Không có (xã báo cáo thẳng lên tỉnh)"), "district": _l("Huyện (kế hoạch trước 7/2025)")}
 STATUS_LABELS = {"draft": _l("Đang soạn"), "active": _l("Đang áp dụng"), "archived": _l("Đã lưu trữ")}
@@ -32,8 +38,11 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 def year_field(label, *validators):
-    return WholeNumberField(label, [*validators, NumberRange(min=2021, max=2045, message=YEARS)],
-                            render_kw={"min": 2021, "max": 2045, "inputmode": "numeric"})
+    return WholeNumberField(
+        label,
+        [*validators, NumberRange(min=2021, max=2045, message=YEARS)],
+        render_kw={"min": 2021, "max": 2045, "inputmode": "numeric"},
+    )
 
 
 class PlanForm(BaseForm):
@@ -57,10 +66,14 @@ class IndicatorForm(BaseForm):
     short_name = text(_l("Tên ngắn"), optional(), max_len=120)
     unit_label = text(_l("Đơn vị tính"), optional(), max_len=30)
     kind = SelectField(_l("Loại chỉ tiêu"), [chosen()], choices=options(KIND_LABELS.items()))
-    model_kind = SelectField(_l("Loại mô hình (chỉ tiêu đếm từ sổ)"),
-                             choices=options([("", _l("— không —"))], MODEL_KIND_LABELS.items()), default="")
-    disaggregation = MultiCheckboxField(_l("Phân tổ"),
-                                        choices=options((d, DISAGGREGATION_LABELS[d]) for d in DISAGGREGATIONS))
+    model_kind = SelectField(
+        _l("Loại mô hình (chỉ tiêu đếm từ sổ)"),
+        choices=options([("", _l("— không —"))], MODEL_KIND_LABELS.items()),
+        default="",
+    )
+    disaggregation = MultiCheckboxField(
+        _l("Phân tổ"), choices=options((d, DISAGGREGATION_LABELS[d]) for d in DISAGGREGATIONS)
+    )
     phase_target = non_negative(_l("Chỉ tiêu cả giai đoạn"), present())
     formula = text(_l("Công thức (tính từ chỉ tiêu khác, ví dụ CT2.1 * 100 / CT2)"), optional(), max_len=200)
     source = SelectField(_l("Nguồn số liệu (tự động từ sổ ghi chép)"), choices=[], default="")
@@ -77,10 +90,11 @@ class CycleRuleForm(BaseForm):
     frequency = SelectField(_l("Tần suất"), [chosen()], choices=options(FREQUENCY_LABELS.items()))
     round = SelectField(_l("Đợt báo cáo"), [chosen()], choices=options(CYCLE_ROUND_LABELS.items()))
     level = SelectField(_l("Cấp gửi"), [chosen()], choices=options(LEVEL_LABELS.items()), default="commune")
-    working_days = WholeNumberField(_l("Hạn: số ngày làm việc sau khi hết kỳ"),
-                                    [optional(), NumberRange(min=1, max=60, message=_l("Số ngày làm việc phải từ "
-                                                                                       "1 đến 60."))],
-                                    render_kw={"min": 1, "max": 60, "inputmode": "numeric"})
+    working_days = WholeNumberField(
+        _l("Hạn: số ngày làm việc sau khi hết kỳ"),
+        [optional(), NumberRange(min=1, max=60, message=_l("Số ngày làm việc phải từ 1 đến 60."))],
+        render_kw={"min": 1, "max": 60, "inputmode": "numeric"},
+    )
     fixed_day = WholeNumberField(_l("Hoặc ngày cố định: ngày"), [optional()], render_kw={"min": 1, "max": 31})
     fixed_month = WholeNumberField(_l("tháng"), [optional()], render_kw={"min": 1, "max": 12})
 
@@ -107,8 +121,9 @@ class ActivityForm(BaseForm):
 
 
 class PlanBudgetForm(BaseForm):
-    component = SelectField(_l("Nội dung (hợp phần)"), [chosen()],
-                            choices=options((("I", "I"), ("II", "II"), ("III", "III"), ("IV", "IV"))))
+    component = SelectField(
+        _l("Nội dung (hợp phần)"), [chosen()], choices=options((("I", "I"), ("II", "II"), ("III", "III"), ("IV", "IV")))
+    )
     activity_code = text(_l("Mã hoạt động (nếu có)"), optional(), max_len=20)
     year = year_field(_l("Năm"), required())
     planned = non_negative(_l("Kế hoạch (đồng)"), present())

@@ -44,16 +44,22 @@ CODE_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*$")
 ROUNDS_OF = {"yearly": ("preliminary", "update"), "quarterly": ("quarter",)}
 LEVELS = ("commune", "middle")
 
-register_labels({
-    "indicator.plan_create": _l("Tạo kế hoạch"), "indicator.plan_update": _l("Sửa thông tin kế hoạch"),
-    "indicator.plan_activate": _l("Áp dụng kế hoạch"), "indicator.plan_archive": _l("Lưu trữ kế hoạch"),
-    "indicator.definition_create": _l("Thêm chỉ tiêu vào kế hoạch"),
-    "indicator.definition_update": _l("Sửa định nghĩa chỉ tiêu"),
-    "indicator.definition_delete": _l("Xoá chỉ tiêu khỏi kế hoạch"),
-    "indicator.cycle_rule_create": _l("Thêm kỳ báo cáo"), "indicator.cycle_rule_update": _l("Sửa kỳ báo cáo"),
-    "indicator.cycle_rule_delete": _l("Xoá kỳ báo cáo"), "indicator.activity_create": _l("Thêm hoạt động"),
-    "indicator.activity_update": _l("Sửa hoạt động"),
-})
+register_labels(
+    {
+        "indicator.plan_create": _l("Tạo kế hoạch"),
+        "indicator.plan_update": _l("Sửa thông tin kế hoạch"),
+        "indicator.plan_activate": _l("Áp dụng kế hoạch"),
+        "indicator.plan_archive": _l("Lưu trữ kế hoạch"),
+        "indicator.definition_create": _l("Thêm chỉ tiêu vào kế hoạch"),
+        "indicator.definition_update": _l("Sửa định nghĩa chỉ tiêu"),
+        "indicator.definition_delete": _l("Xoá chỉ tiêu khỏi kế hoạch"),
+        "indicator.cycle_rule_create": _l("Thêm kỳ báo cáo"),
+        "indicator.cycle_rule_update": _l("Sửa kỳ báo cáo"),
+        "indicator.cycle_rule_delete": _l("Xoá kỳ báo cáo"),
+        "indicator.activity_create": _l("Thêm hoạt động"),
+        "indicator.activity_update": _l("Sửa hoạt động"),
+    }
+)
 
 ARCHIVED = _l("Kế hoạch này đã lưu trữ: chỉ xem và xuất báo cáo, không sửa được.")
 IN_USE = _l("Kế hoạch đang áp dụng đã có báo cáo: không sửa định nghĩa tại chỗ được, hãy tạo phiên bản mới.")
@@ -66,8 +72,13 @@ def reference() -> IndicatorPlan | None:
 
 
 def all_plans() -> list[IndicatorPlan]:
-    return list(db.session.scalars(select(IndicatorPlan).order_by(
-        IndicatorPlan.programme, IndicatorPlan.phase_start.desc(), IndicatorPlan.version.desc())))
+    return list(
+        db.session.scalars(
+            select(IndicatorPlan).order_by(
+                IndicatorPlan.programme, IndicatorPlan.phase_start.desc(), IndicatorPlan.version.desc()
+            )
+        )
+    )
 
 
 def get(plan_id: str | None) -> IndicatorPlan | None:
@@ -94,31 +105,52 @@ def current() -> IndicatorPlan | None:
 def indicators(plan: IndicatorPlan | None) -> list[IndicatorDef]:
     if plan is None:
         return []
-    return list(db.session.scalars(select(IndicatorDef).where(IndicatorDef.plan_id == plan.id)
-                                   .order_by(IndicatorDef.sort, IndicatorDef.code)))
+    return list(
+        db.session.scalars(
+            select(IndicatorDef).where(IndicatorDef.plan_id == plan.id).order_by(IndicatorDef.sort, IndicatorDef.code)
+        )
+    )
 
 
 def activities(plan: IndicatorPlan | None) -> list[IndicatorActivity]:
     if plan is None:
         return []
-    return list(db.session.scalars(select(IndicatorActivity).where(IndicatorActivity.plan_id == plan.id)
-                                   .order_by(IndicatorActivity.sort, IndicatorActivity.code)))
+    return list(
+        db.session.scalars(
+            select(IndicatorActivity)
+            .where(IndicatorActivity.plan_id == plan.id)
+            .order_by(IndicatorActivity.sort, IndicatorActivity.code)
+        )
+    )
 
 
 def cycle_rules(plan: IndicatorPlan) -> list[CycleRule]:
-    return list(db.session.scalars(select(CycleRule).where(CycleRule.plan_id == plan.id).order_by(
-        CycleRule.frequency.desc(), CycleRule.level, CycleRule.round)))
+    return list(
+        db.session.scalars(
+            select(CycleRule)
+            .where(CycleRule.plan_id == plan.id)
+            .order_by(CycleRule.frequency.desc(), CycleRule.level, CycleRule.round)
+        )
+    )
 
 
 def budget_lines(plan: IndicatorPlan) -> list[BudgetLine]:
-    return list(db.session.scalars(select(BudgetLine).where(BudgetLine.plan_id == plan.id).order_by(
-        BudgetLine.year, BudgetLine.component, BudgetLine.activity_code)))
+    return list(
+        db.session.scalars(
+            select(BudgetLine)
+            .where(BudgetLine.plan_id == plan.id)
+            .order_by(BudgetLine.year, BudgetLine.component, BudgetLine.activity_code)
+        )
+    )
 
 
 def has_reports(plan: IndicatorPlan) -> bool:
     """Whether any cycle of the plan holds a report (a draft included: someone reported against it)."""
-    return bool(db.session.scalar(select(func.count()).select_from(Submission).join(ReportingCycle).where(
-        ReportingCycle.plan_id == plan.id)))
+    return bool(
+        db.session.scalar(
+            select(func.count()).select_from(Submission).join(ReportingCycle).where(ReportingCycle.plan_id == plan.id)
+        )
+    )
 
 
 def definitions_locked(plan: IndicatorPlan) -> bool:
@@ -136,8 +168,9 @@ def targets(plan: IndicatorPlan, year: int | None = None) -> list[IndicatorTarge
 
 def rule_for(plan: IndicatorPlan, round_: str, level: str = "commune") -> CycleRule | None:
     frequency = "quarterly" if round_ == "quarter" else "yearly"
-    return next((r for r in cycle_rules(plan) if r.frequency == frequency and r.round == round_ and r.level == level),
-                None)
+    return next(
+        (r for r in cycle_rules(plan) if r.frequency == frequency and r.round == round_ and r.level == level), None
+    )
 
 
 def period_end(year: int, period: str) -> date:
@@ -171,21 +204,30 @@ def ensure_definitions_open(plan: IndicatorPlan, field: str | None = None) -> No
 
 # --- plans -------------------------------------------------------------------------------------------------
 
-PLAN_FIELDS = ("title", "programme", "phase_start", "phase_end", "budget_total", "budget_source_text",
-               "middle_level")
+PLAN_FIELDS = ("title", "programme", "phase_start", "phase_end", "budget_total", "budget_source_text", "middle_level")
 
 
 def _check_plan_fields(fields: dict, plan: IndicatorPlan | None) -> None:
     start, end = fields["phase_start"], fields["phase_end"]
     ensure((fields.get("title") or "").strip(), _l("Vui lòng nhập tên kế hoạch."), "title")
-    ensure(FIRST_YEAR <= start <= LAST_YEAR, _l("Năm bắt đầu phải từ %(a)d đến %(b)d.", a=FIRST_YEAR, b=LAST_YEAR),
-           "phase_start")
+    ensure(
+        FIRST_YEAR <= start <= LAST_YEAR,
+        _l("Năm bắt đầu phải từ %(a)d đến %(b)d.", a=FIRST_YEAR, b=LAST_YEAR),
+        "phase_start",
+    )
     ensure(start <= end <= LAST_YEAR, _l("Năm kết thúc không được trước năm bắt đầu."), "phase_end")
     ensure((fields.get("budget_total") or 0) >= 0, _l("Tổng kinh phí không được âm."), "budget_total")
     ensure(fields.get("middle_level") in (None, "", "district"), _l("Cấp trung gian không hợp lệ."), "middle_level")
     clash = overlapping(fields["programme"], start, end, plan)
-    ensure(clash is None, _l("Chương trình %(programme)s đã có kế hoạch %(other)s trùng giai đoạn.",
-                             programme=fields["programme"], other=clash.label if clash else ""), "phase_start")
+    ensure(
+        clash is None,
+        _l(
+            "Chương trình %(programme)s đã có kế hoạch %(other)s trùng giai đoạn.",
+            programme=fields["programme"],
+            other=clash.label if clash else "",
+        ),
+        "phase_start",
+    )
 
 
 def _lineage(plan: IndicatorPlan | None) -> set[str]:
@@ -199,8 +241,11 @@ def _lineage(plan: IndicatorPlan | None) -> set[str]:
         linked = []
         if here.previous_id and here.version > 1:
             linked.append(get(here.previous_id))
-        linked += [p for p in db.session.scalars(select(IndicatorPlan).where(IndicatorPlan.previous_id == here.id))
-                   if p.version == here.version + 1]
+        linked += [
+            p
+            for p in db.session.scalars(select(IndicatorPlan).where(IndicatorPlan.previous_id == here.id))
+            if p.version == here.version + 1
+        ]
         for other in linked:
             if other is not None and other.id not in ids:
                 ids.add(other.id)
@@ -228,14 +273,24 @@ def _code_for(programme: str, start: int, end: int, version: int) -> str:
     return code[:40]
 
 
-def create_plan(fields: dict, *, actor, owner: Unit | None, copy_from: IndicatorPlan | None = None,
-                version_of: IndicatorPlan | None = None) -> IndicatorPlan:
+def create_plan(
+    fields: dict,
+    *,
+    actor,
+    owner: Unit | None,
+    copy_from: IndicatorPlan | None = None,
+    version_of: IndicatorPlan | None = None,
+) -> IndicatorPlan:
     """A draft plan, empty or with the definitions of `copy_from` (a new version: of `version_of`)."""
-    fields = {**fields, "programme": (fields.get("programme") or "DA8").strip()[:40],
-              "middle_level": fields.get("middle_level") or None}
+    fields = {
+        **fields,
+        "programme": (fields.get("programme") or "DA8").strip()[:40],
+        "middle_level": fields.get("middle_level") or None,
+    }
     version = (version_of.version + 1) if version_of else 1
-    draft = IndicatorPlan(status="draft", version=version, previous_id=(version_of or copy_from).id
-                          if (version_of or copy_from) else None)
+    draft = IndicatorPlan(
+        status="draft", version=version, previous_id=(version_of or copy_from).id if (version_of or copy_from) else None
+    )
     if version_of is None:
         _check_plan_fields(fields, None)
     for name in PLAN_FIELDS:
@@ -248,9 +303,17 @@ def create_plan(fields: dict, *, actor, owner: Unit | None, copy_from: Indicator
     db.session.add(draft)
     db.session.flush()
     copied = _copy_definitions(copy_from or version_of, draft) if (copy_from or version_of) else {}
-    audit.record(actor, "indicator.plan_create", draft, detail={
-        "code": draft.code, "copy_of": (copy_from or version_of).code if (copy_from or version_of) else None,
-        "version": version, **copied})
+    audit.record(
+        actor,
+        "indicator.plan_create",
+        draft,
+        detail={
+            "code": draft.code,
+            "copy_of": (copy_from or version_of).code if (copy_from or version_of) else None,
+            "version": version,
+            **copied,
+        },
+    )
     return draft
 
 
@@ -258,8 +321,12 @@ def new_version(plan: IndicatorPlan, *, actor) -> IndicatorPlan:
     """A draft copy of an active plan, to change its definitions; activating it archives this one."""
     ensure(plan.status == "active", _l("Chỉ tạo phiên bản mới cho kế hoạch đang áp dụng."))
     fields = {name: getattr(plan, name) for name in PLAN_FIELDS}
-    return create_plan(fields, actor=actor, owner=db.session.get(Unit, plan.owner_unit_id)
-                       if plan.owner_unit_id else None, version_of=plan)
+    return create_plan(
+        fields,
+        actor=actor,
+        owner=db.session.get(Unit, plan.owner_unit_id) if plan.owner_unit_id else None,
+        version_of=plan,
+    )
 
 
 def _copy_definitions(source: IndicatorPlan, target: IndicatorPlan) -> dict:
@@ -268,29 +335,64 @@ def _copy_definitions(source: IndicatorPlan, target: IndicatorPlan) -> dict:
     start, end = date(target.phase_start, 1, 1), date(target.phase_end, 12, 31)
     new_ids = {}
     for ind in indicators(source):
-        copy = IndicatorDef(plan_id=target.id, code=ind.code, parent_code=ind.parent_code, sort=ind.sort,
-                            name=ind.name, short_name=ind.short_name, unit_label=ind.unit_label, kind=ind.kind,
-                            model_kind=ind.model_kind, disaggregation=list(ind.disaggregation or []),
-                            phase_target=ind.phase_target, formula=ind.formula, source=ind.source,
-                            valid_from=start, valid_to=end)
+        copy = IndicatorDef(
+            plan_id=target.id,
+            code=ind.code,
+            parent_code=ind.parent_code,
+            sort=ind.sort,
+            name=ind.name,
+            short_name=ind.short_name,
+            unit_label=ind.unit_label,
+            kind=ind.kind,
+            model_kind=ind.model_kind,
+            disaggregation=list(ind.disaggregation or []),
+            phase_target=ind.phase_target,
+            formula=ind.formula,
+            source=ind.source,
+            valid_from=start,
+            valid_to=end,
+        )
         db.session.add(copy)
         db.session.flush()
         new_ids[ind.id] = copy.id
     for rule in cycle_rules(source):
         if rule.level == "middle" and not target.middle_level:
             continue  # no middle level in the new plan: communes report to the province
-        db.session.add(CycleRule(plan_id=target.id, frequency=rule.frequency, round=rule.round, level=rule.level,
-                                 working_days=rule.working_days, fixed_month=rule.fixed_month,
-                                 fixed_day=rule.fixed_day, valid_from=start, valid_to=end))
+        db.session.add(
+            CycleRule(
+                plan_id=target.id,
+                frequency=rule.frequency,
+                round=rule.round,
+                level=rule.level,
+                working_days=rule.working_days,
+                fixed_month=rule.fixed_month,
+                fixed_day=rule.fixed_day,
+                valid_from=start,
+                valid_to=end,
+            )
+        )
     years = list(range(target.phase_start, target.phase_end + 1))
     for act in activities(source):
         kept = [y for y in act.years or [] if y in years]
-        db.session.add(IndicatorActivity(
-            plan_id=target.id, code=act.code, sort=act.sort, is_group=act.is_group, component=act.component,
-            name=act.name, lead_district=act.lead_district, coordinating_district=act.coordinating_district,
-            lead_commune=act.lead_commune, coordinating_commune=act.coordinating_commune,
-            years=kept or ([] if act.is_group else years), indicator_codes=list(act.indicator_codes or []),
-            note=act.note, valid_from=start, valid_to=end))
+        db.session.add(
+            IndicatorActivity(
+                plan_id=target.id,
+                code=act.code,
+                sort=act.sort,
+                is_group=act.is_group,
+                component=act.component,
+                name=act.name,
+                lead_district=act.lead_district,
+                coordinating_district=act.coordinating_district,
+                lead_commune=act.lead_commune,
+                coordinating_commune=act.coordinating_commune,
+                years=kept or ([] if act.is_group else years),
+                indicator_codes=list(act.indicator_codes or []),
+                note=act.note,
+                valid_from=start,
+                valid_to=end,
+            )
+        )
     copied = skipped = 0
     for row in db.session.scalars(select(IndicatorTarget).where(IndicatorTarget.indicator_id.in_(list(new_ids)))):
         if row.year is not None and row.year not in years:
@@ -300,8 +402,9 @@ def _copy_definitions(source: IndicatorPlan, target: IndicatorPlan) -> dict:
         if unit is None or not _exists_between(unit, day_from, day_to):
             skipped += 1  # a commune merged in 2025: its successor gets a target of its own
             continue
-        db.session.add(IndicatorTarget(indicator_id=new_ids[row.indicator_id], unit_id=row.unit_id, year=row.year,
-                                       value=row.value))
+        db.session.add(
+            IndicatorTarget(indicator_id=new_ids[row.indicator_id], unit_id=row.unit_id, year=row.year, value=row.value)
+        )
         copied += 1
     db.session.flush()
     return {"indicators": len(new_ids), "targets": copied, "targets_skipped": skipped}
@@ -315,12 +418,18 @@ def _exists_between(unit: Unit, start: date, end: date) -> bool:
 def save_plan(plan: IndicatorPlan, fields: dict, *, actor) -> IndicatorPlan:
     """Change a plan's title, phase, envelope or middle level (its period only while it is a draft)."""
     ensure_open(plan)
-    fields = {**fields, "programme": (fields.get("programme") or plan.programme).strip()[:40],
-              "middle_level": fields.get("middle_level") or None}
+    fields = {
+        **fields,
+        "programme": (fields.get("programme") or plan.programme).strip()[:40],
+        "middle_level": fields.get("middle_level") or None,
+    }
     if plan.status != "draft":
-        ensure((fields["phase_start"], fields["phase_end"], fields["programme"]) ==
-               (plan.phase_start, plan.phase_end, plan.programme),
-               _l("Giai đoạn của kế hoạch đang áp dụng không đổi được: hãy tạo phiên bản mới."), "phase_start")
+        ensure(
+            (fields["phase_start"], fields["phase_end"], fields["programme"])
+            == (plan.phase_start, plan.phase_end, plan.programme),
+            _l("Giai đoạn của kế hoạch đang áp dụng không đổi được: hãy tạo phiên bản mới."),
+            "phase_start",
+        )
     _check_plan_fields(fields, plan)
     for name in PLAN_FIELDS:
         setattr(plan, name, fields.get(name) if name != "budget_total" else int(fields.get(name) or 0))
@@ -341,11 +450,23 @@ def activate(plan: IndicatorPlan, *, actor) -> IndicatorPlan:
     for ind in inds:
         if ind.formula:
             missing = [c for c in formulas.references(ind.formula) if c not in codes]
-            ensure(not missing, _l("Công thức của %(code)s dùng chỉ tiêu không có: %(missing)s.", code=ind.code,
-                                   missing=", ".join(missing)))
+            ensure(
+                not missing,
+                _l(
+                    "Công thức của %(code)s dùng chỉ tiêu không có: %(missing)s.",
+                    code=ind.code,
+                    missing=", ".join(missing),
+                ),
+            )
     clash = overlapping(plan.programme, plan.phase_start, plan.phase_end, plan)
-    ensure(clash is None, _l("Chương trình %(programme)s đã có kế hoạch %(other)s trùng giai đoạn.",
-                             programme=plan.programme, other=clash.label if clash else ""))
+    ensure(
+        clash is None,
+        _l(
+            "Chương trình %(programme)s đã có kế hoạch %(other)s trùng giai đoạn.",
+            programme=plan.programme,
+            other=clash.label if clash else "",
+        ),
+    )
     replaced = get(plan.previous_id) if plan.version > 1 else None
     if replaced is not None and replaced.status == "active":
         replaced.status = "archived"
@@ -367,32 +488,52 @@ def archive(plan: IndicatorPlan, *, actor) -> IndicatorPlan:
 
 # --- indicators --------------------------------------------------------------------------------------------
 
-INDICATOR_FIELDS = ("code", "parent_code", "name", "short_name", "unit_label", "kind", "model_kind",
-                    "disaggregation", "phase_target", "formula", "source")
+INDICATOR_FIELDS = (
+    "code",
+    "parent_code",
+    "name",
+    "short_name",
+    "unit_label",
+    "kind",
+    "model_kind",
+    "disaggregation",
+    "phase_target",
+    "formula",
+    "source",
+)
 
 
 def save_indicator(plan: IndicatorPlan, ind: IndicatorDef | None, fields: dict, *, actor) -> IndicatorDef:
     """Add or change an indicator of a plan whose definitions are open; each problem is a field error."""
     ensure_definitions_open(plan, "code")
     code = (fields.get("code") or "").strip()
-    ensure(CODE_PATTERN.match(code) and len(code) <= 12,
-           _l("Mã chỉ tiêu gồm chữ, số và dấu chấm (ví dụ CT2.1), tối đa 12 ký tự."), "code")
+    ensure(
+        CODE_PATTERN.match(code) and len(code) <= 12,
+        _l("Mã chỉ tiêu gồm chữ, số và dấu chấm (ví dụ CT2.1), tối đa 12 ký tự."),
+        "code",
+    )
     same = db.session.scalar(select(IndicatorDef).where(IndicatorDef.plan_id == plan.id, IndicatorDef.code == code))
     ensure(same is None or same is ind, _l("Kế hoạch đã có chỉ tiêu mã %(code)s.", code=code), "code")
     ensure((fields.get("name") or "").strip(), _l("Vui lòng nhập tên chỉ tiêu."), "name")
     ensure(fields.get("kind") in INDICATOR_KINDS, _l("Loại chỉ tiêu không hợp lệ."), "kind")
-    ensure(not fields.get("model_kind") or fields["model_kind"] in MODEL_KINDS, _l("Loại mô hình không hợp lệ."),
-           "model_kind")
-    ensure(set(fields.get("disaggregation") or []) <= set(DISAGGREGATIONS), _l("Phân tổ không hợp lệ."),
-           "disaggregation")
+    ensure(
+        not fields.get("model_kind") or fields["model_kind"] in MODEL_KINDS,
+        _l("Loại mô hình không hợp lệ."),
+        "model_kind",
+    )
+    ensure(
+        set(fields.get("disaggregation") or []) <= set(DISAGGREGATIONS), _l("Phân tổ không hợp lệ."), "disaggregation"
+    )
     target = fields.get("phase_target")
-    ensure(target is not None and target >= 0, _l("Chỉ tiêu cả giai đoạn phải là số nguyên không âm."),
-           "phase_target")
+    ensure(target is not None and target >= 0, _l("Chỉ tiêu cả giai đoạn phải là số nguyên không âm."), "phase_target")
     ensure(fields.get("kind") != "percent" or target <= 100, _l("Tỷ lệ không được vượt quá 100%."), "phase_target")
     parent = (fields.get("parent_code") or "").strip() or None
     codes = {i.code for i in indicators(plan)} | {code}
-    ensure(parent is None or (parent in codes and parent != code), _l("Chỉ tiêu cha không có trong kế hoạch."),
-           "parent_code")
+    ensure(
+        parent is None or (parent in codes and parent != code),
+        _l("Chỉ tiêu cha không có trong kế hoạch."),
+        "parent_code",
+    )
     text = (fields.get("formula") or "").strip() or None
     if text:
         try:
@@ -401,13 +542,22 @@ def save_indicator(plan: IndicatorPlan, ind: IndicatorDef | None, fields: dict, 
             named = None
         ensure(named is not None, _l("Công thức chỉ gồm mã chỉ tiêu, số, + - * / và dấu ngoặc."), "formula")
         missing = [c for c in named or [] if c not in codes or c == code]
-        ensure(not missing, _l("Công thức dùng chỉ tiêu không có trong kế hoạch: %(missing)s.",
-                               missing=", ".join(missing)), "formula")
+        ensure(
+            not missing,
+            _l("Công thức dùng chỉ tiêu không có trong kế hoạch: %(missing)s.", missing=", ".join(missing)),
+            "formula",
+        )
     source = (fields.get("source") or "").strip() or None
-    ensure(source is None or valuesources.get(source) is not None,
-           _l("Nguồn số liệu “%(name)s” chưa được đăng ký.", name=source or ""), "source")
-    ensure(fields.get("kind") != "stock" or fields.get("model_kind") or source or text,
-           _l("Chỉ tiêu đếm mô hình cần loại mô hình, nguồn số liệu hoặc công thức."), "model_kind")
+    ensure(
+        source is None or valuesources.get(source) is not None,
+        _l("Nguồn số liệu “%(name)s” chưa được đăng ký.", name=source or ""),
+        "source",
+    )
+    ensure(
+        fields.get("kind") != "stock" or fields.get("model_kind") or source or text,
+        _l("Chỉ tiêu đếm mô hình cần loại mô hình, nguồn số liệu hoặc công thức."),
+        "model_kind",
+    )
     created = ind is None
     if created:
         last = max([i.sort for i in indicators(plan)] or [0])
@@ -415,14 +565,21 @@ def save_indicator(plan: IndicatorPlan, ind: IndicatorDef | None, fields: dict, 
         db.session.add(ind)
     ind.code, ind.parent_code, ind.name = code, parent, fields["name"].strip()
     ind.short_name = ((fields.get("short_name") or "").strip() or ind.name)[:120]
-    ind.unit_label = ((fields.get("unit_label") or "").strip() or "%" if fields["kind"] == "percent"
-                      else (fields.get("unit_label") or "").strip())[:30]
+    ind.unit_label = (
+        (fields.get("unit_label") or "").strip() or "%"
+        if fields["kind"] == "percent"
+        else (fields.get("unit_label") or "").strip()
+    )[:30]
     ind.kind, ind.model_kind = fields["kind"], fields.get("model_kind") or None
     ind.disaggregation = list(fields.get("disaggregation") or [])
     ind.phase_target, ind.formula, ind.source = target, text, source
     db.session.flush()
-    audit.record(actor, "indicator.definition_create" if created else "indicator.definition_update", ind,
-                 detail={"plan_id": plan.id, "code": code})
+    audit.record(
+        actor,
+        "indicator.definition_create" if created else "indicator.definition_update",
+        ind,
+        detail={"plan_id": plan.id, "code": code},
+    )
     return ind
 
 
@@ -440,25 +597,37 @@ def delete_indicator(plan: IndicatorPlan, ind: IndicatorDef, *, actor) -> None:
 # --- targets -----------------------------------------------------------------------------------------------
 
 
-def save_target(plan: IndicatorPlan, ind: IndicatorDef, unit: Unit | None, year: int | None, value: int | None, *,
-                actor) -> IndicatorTarget | None:
+def save_target(
+    plan: IndicatorPlan, ind: IndicatorDef, unit: Unit | None, year: int | None, value: int | None, *, actor
+) -> IndicatorTarget | None:
     """Set (None: clear) a target of a unit that exists in the period, for a year of the phase or the phase."""
     ensure_open(plan, "value")
     ensure(ind.plan_id == plan.id, _l("Chỉ tiêu không thuộc kế hoạch này."), "indicator_id")
-    ensure(year is None or plan.phase_start <= year <= plan.phase_end,
-           _l("Năm phải nằm trong giai đoạn %(a)d–%(b)d.", a=plan.phase_start, b=plan.phase_end), "year")
+    ensure(
+        year is None or plan.phase_start <= year <= plan.phase_end,
+        _l("Năm phải nằm trong giai đoạn %(a)d–%(b)d.", a=plan.phase_start, b=plan.phase_end),
+        "year",
+    )
     ensure(unit is not None, _l("Vui lòng chọn đơn vị."), "unit_id")
     assert unit is not None
     start = date(year, 1, 1) if year else date(plan.phase_start, 1, 1)
     end = date(year, 12, 31) if year else date(plan.phase_end, 12, 31)
-    ensure(_exists_between(unit, start, end),
-           _l("%(unit)s không tồn tại trong kỳ này (đến %(day)s): giao chỉ tiêu cho đơn vị kế thừa.",
-              unit=unit.name, day=unit.valid_to.strftime("%d/%m/%Y") if unit.valid_to else "—"), "unit_id")
-    ensure(unit.kind in ("province", "district", "commune"), _l("Chỉ giao chỉ tiêu cho tỉnh, huyện hoặc xã."),
-           "unit_id")
+    ensure(
+        _exists_between(unit, start, end),
+        _l(
+            "%(unit)s không tồn tại trong kỳ này (đến %(day)s): giao chỉ tiêu cho đơn vị kế thừa.",
+            unit=unit.name,
+            day=unit.valid_to.strftime("%d/%m/%Y") if unit.valid_to else "—",
+        ),
+        "unit_id",
+    )
+    ensure(
+        unit.kind in ("province", "district", "commune"), _l("Chỉ giao chỉ tiêu cho tỉnh, huyện hoặc xã."), "unit_id"
+    )
     ensure(value is None or value >= 0, _l("Chỉ tiêu phải là số nguyên không âm."), "value")
     ensure(value is None or ind.kind != "percent" or value <= 100, _l("Tỷ lệ không được vượt quá 100%."), "value")
     from . import services
+
     return services.set_target(ind, unit, year, value, actor=actor)
 
 
@@ -471,11 +640,17 @@ def save_cycle_rule(plan: IndicatorPlan, rule: CycleRule | None, fields: dict, *
     frequency, round_, level = fields.get("frequency"), fields.get("round"), fields.get("level") or "commune"
     ensure(frequency in ROUNDS_OF, _l("Tần suất không hợp lệ."), "frequency")
     ensure(round_ in ROUNDS_OF.get(frequency or "", ()), _l("Đợt báo cáo không hợp với tần suất."), "round")
-    ensure(level in LEVELS and (level == "commune" or plan.middle_level),
-           _l("Kế hoạch không có cấp trung gian: xã báo cáo thẳng lên tỉnh."), "level")
+    ensure(
+        level in LEVELS and (level == "commune" or plan.middle_level),
+        _l("Kế hoạch không có cấp trung gian: xã báo cáo thẳng lên tỉnh."),
+        "level",
+    )
     days, month, day = fields.get("working_days"), fields.get("fixed_month"), fields.get("fixed_day")
-    ensure((days is None) != (month is None and day is None),
-           _l("Chọn một cách tính hạn: số ngày làm việc sau kỳ, hoặc một ngày cố định."), "working_days")
+    ensure(
+        (days is None) != (month is None and day is None),
+        _l("Chọn một cách tính hạn: số ngày làm việc sau kỳ, hoặc một ngày cố định."),
+        "working_days",
+    )
     ensure(days is None or 1 <= days <= 60, _l("Số ngày làm việc phải từ 1 đến 60."), "working_days")
     if days is None:
         ensure(frequency == "yearly", _l("Kỳ báo cáo quý tính hạn theo ngày làm việc sau quý."), "fixed_month")
@@ -486,8 +661,14 @@ def save_cycle_rule(plan: IndicatorPlan, rule: CycleRule | None, fields: dict, *
             except ValueError:
                 valid = False
         ensure(valid, _l("Ngày cố định không hợp lệ."), "fixed_day")
-    same = db.session.scalar(select(CycleRule).where(CycleRule.plan_id == plan.id, CycleRule.frequency == frequency,
-                                                     CycleRule.round == round_, CycleRule.level == level))
+    same = db.session.scalar(
+        select(CycleRule).where(
+            CycleRule.plan_id == plan.id,
+            CycleRule.frequency == frequency,
+            CycleRule.round == round_,
+            CycleRule.level == level,
+        )
+    )
     ensure(same is None or same is rule, _l("Kế hoạch đã có kỳ báo cáo này."), "round")
     created = rule is None
     if created:
@@ -496,8 +677,12 @@ def save_cycle_rule(plan: IndicatorPlan, rule: CycleRule | None, fields: dict, *
     rule.frequency, rule.round, rule.level = frequency, round_, level
     rule.working_days, rule.fixed_month, rule.fixed_day = days, month, day
     db.session.flush()
-    audit.record(actor, "indicator.cycle_rule_create" if created else "indicator.cycle_rule_update", rule,
-                 detail={"plan_id": plan.id, "frequency": frequency, "round": round_, "level": level})
+    audit.record(
+        actor,
+        "indicator.cycle_rule_create" if created else "indicator.cycle_rule_update",
+        rule,
+        detail={"plan_id": plan.id, "frequency": frequency, "round": round_, "level": level},
+    )
     return rule
 
 
@@ -515,40 +700,57 @@ def save_activity(plan: IndicatorPlan, act: IndicatorActivity | None, fields: di
     """Add or change an activity line: its code (component first: I, II, III, IV), name, lead unit, years."""
     ensure_open(plan, "code")
     code = (fields.get("code") or "").strip()
-    ensure(re.match(r"^(I|II|III|IV)(\.\d+)*$", code), _l("Mã hoạt động bắt đầu bằng hợp phần I, II, III hoặc IV "
-                                                         "(ví dụ II.4.1)."), "code")
-    same = db.session.scalar(select(IndicatorActivity).where(IndicatorActivity.plan_id == plan.id,
-                                                             IndicatorActivity.code == code))
+    ensure(
+        re.match(r"^(I|II|III|IV)(\.\d+)*$", code),
+        _l("Mã hoạt động bắt đầu bằng hợp phần I, II, III hoặc IV (ví dụ II.4.1)."),
+        "code",
+    )
+    same = db.session.scalar(
+        select(IndicatorActivity).where(IndicatorActivity.plan_id == plan.id, IndicatorActivity.code == code)
+    )
     ensure(same is None or same is act, _l("Kế hoạch đã có hoạt động mã %(code)s.", code=code), "code")
     ensure((fields.get("name") or "").strip(), _l("Vui lòng nhập tên hoạt động."), "name")
     years = sorted(set(fields.get("years") or []))
-    ensure(all(plan.phase_start <= y <= plan.phase_end for y in years),
-           _l("Năm phải nằm trong giai đoạn %(a)d–%(b)d.", a=plan.phase_start, b=plan.phase_end), "years")
+    ensure(
+        all(plan.phase_start <= y <= plan.phase_end for y in years),
+        _l("Năm phải nằm trong giai đoạn %(a)d–%(b)d.", a=plan.phase_start, b=plan.phase_end),
+        "years",
+    )
     codes = {i.code for i in indicators(plan)}
     linked = [c.strip() for c in fields.get("indicator_codes") or [] if c.strip()]
     missing = [c for c in linked if c not in codes]
-    ensure(not missing, _l("Chỉ tiêu không có trong kế hoạch: %(missing)s.", missing=", ".join(missing)),
-           "indicator_codes")
+    ensure(
+        not missing, _l("Chỉ tiêu không có trong kế hoạch: %(missing)s.", missing=", ".join(missing)), "indicator_codes"
+    )
     created = act is None
     if created:
         last = max([a.sort for a in activities(plan)] or [0])
-        act = IndicatorActivity(plan_id=plan.id, sort=last + 1, is_group=False, valid_from=plan.valid_from,
-                                valid_to=plan.valid_to)
+        act = IndicatorActivity(
+            plan_id=plan.id, sort=last + 1, is_group=False, valid_from=plan.valid_from, valid_to=plan.valid_to
+        )
         db.session.add(act)
     act.code, act.component, act.name = code, code.split(".", 1)[0], fields["name"].strip()
     act.lead_commune = (fields.get("lead") or "").strip()[:120] or None
     act.years, act.indicator_codes = years, linked
     db.session.flush()
-    audit.record(actor, "indicator.activity_create" if created else "indicator.activity_update", act,
-                 detail={"plan_id": plan.id, "code": code})
+    audit.record(
+        actor,
+        "indicator.activity_create" if created else "indicator.activity_update",
+        act,
+        detail={"plan_id": plan.id, "code": code},
+    )
     return act
 
 
 def save_budget_line(plan: IndicatorPlan, line: BudgetLine | None, unit: Unit, fields: dict, *, actor) -> BudgetLine:
     ensure_open(plan, "year")
-    ensure(plan.phase_start <= (fields.get("year") or 0) <= plan.phase_end,
-           _l("Năm phải nằm trong giai đoạn %(a)d–%(b)d.", a=plan.phase_start, b=plan.phase_end), "year")
+    ensure(
+        plan.phase_start <= (fields.get("year") or 0) <= plan.phase_end,
+        _l("Năm phải nằm trong giai đoạn %(a)d–%(b)d.", a=plan.phase_start, b=plan.phase_end),
+        "year",
+    )
     from . import services
+
     return services.save_budget_line(line, unit, fields, actor=actor, plan=plan)
 
 
@@ -564,7 +766,7 @@ class ClosingRow:
 
     @property
     def state(self) -> str:
-        """"met", "not_met" or "unknown" (no target or no figure)."""
+        """ "met", "not_met" or "unknown" (no target or no figure)."""
         if self.rate is None:
             return "unknown"
         return "met" if self.rate >= 100 else "not_met"

@@ -47,9 +47,16 @@ def derived_key(indicator) -> str:
 
 
 def _reports(unit_ids, level: str, year: int, round_: str | None = None) -> list[Submission]:
-    stmt = select(Submission).join(ReportingCycle).where(
-        ReportingCycle.year == year, Submission.unit_id.in_(list(unit_ids)), Submission.level == level,
-        Submission.status.in_(queries.COUNTED_STATUSES))
+    stmt = (
+        select(Submission)
+        .join(ReportingCycle)
+        .where(
+            ReportingCycle.year == year,
+            Submission.unit_id.in_(list(unit_ids)),
+            Submission.level == level,
+            Submission.status.in_(queries.COUNTED_STATUSES),
+        )
+    )
     if round_:
         stmt = stmt.where(ReportingCycle.round == round_)
     return list(db.session.scalars(stmt))
@@ -92,18 +99,36 @@ def warnings(sub: Submission, typed: dict, communes: dict | None = None) -> dict
             if not ind.is_percent and full_year:
                 before = _best_last_year(ind, list(last.values()))
                 if before and value > limits["factor"] * before:
-                    add(key, _("Gấp hơn %(n)s lần số năm trước (%(before)s): vui lòng kiểm tra lại.",
-                               n=number(limits["factor"]), before=number(before)))
+                    add(
+                        key,
+                        _(
+                            "Gấp hơn %(n)s lần số năm trước (%(before)s): vui lòng kiểm tra lại.",
+                            n=number(limits["factor"]),
+                            before=number(before),
+                        ),
+                    )
                 target = queries.target_for(ind, unit, year, year_book)
                 target = target if target is not None else queries.target_for(ind, unit, None, phase_book)
                 if target and value > limits["target_margin"] * target:
-                    add(key, _("Vượt xa chỉ tiêu (%(target)s): gấp %(times)s lần.", target=number(target),
-                               times=number(round(value / target, 1))))
+                    add(
+                        key,
+                        _(
+                            "Vượt xa chỉ tiêu (%(target)s): gấp %(times)s lần.",
+                            target=number(target),
+                            times=number(round(value / target, 1)),
+                        ),
+                    )
             if kind == "estimate":
                 actual = typed.get((ind.id, "actual"), (None,))[0]
                 if not ind.is_percent and actual is not None and value < actual:
-                    add(key, _("Số ước cả năm (%(value)s) nhỏ hơn số đã thực hiện (%(actual)s).", value=number(value),
-                               actual=number(actual)))
+                    add(
+                        key,
+                        _(
+                            "Số ước cả năm (%(value)s) nhỏ hơn số đã thực hiện (%(actual)s).",
+                            value=number(value),
+                            actual=number(actual),
+                        ),
+                    )
             elif preliminary:
                 _against_preliminary(ind, value, denominator, preliminary, limits, lambda m, k=key: add(k, m))
             if communes is not None and (ind.id, kind) in communes:
@@ -148,8 +173,10 @@ def _stock(sub: Submission, communes, add) -> None:
         frozen = sub.value(ind.id, "actual") if not sub.is_editable else None
         shown = (frozen.value, frozen.denominator) if frozen is not None else live[ind.code]
         if frozen is not None and shown != live[ind.code]:
-            add(derived_key(ind), _("Sổ mô hình hiện nay cho số khác (%(now)s): sổ đã thay đổi sau khi gửi.",
-                                    now=_show(live[ind.code])))
+            add(
+                derived_key(ind),
+                _("Sổ mô hình hiện nay cho số khác (%(now)s): sổ đã thay đổi sau khi gửi.", now=_show(live[ind.code])),
+            )
         if communes is not None and (ind.id, "actual") in communes:
             total = communes[(ind.id, "actual")][:2]
             if total != shown:

@@ -21,7 +21,6 @@ COUNTED_STATUSES = ("submitted", "confirmed", "locked")  # drafts and returned r
 VIEW_ROLES = ("monitor", "district_reviewer", "reporter", "counsellor", "admin")
 
 
-
 def review_scope(user) -> frozenset[str]:
     """The units whose reports `user` may confirm: strictly below a unit of their reviewer role.
 
@@ -52,6 +51,7 @@ def root_unit(user) -> Unit | None:
 def indicators(plan=None) -> list[IndicatorDef]:
     """The indicators of `plan` (by default the plan of this year, see plans.for_year), in the plan's order."""
     from . import plans
+
     return plans.indicators(plan or plans.current())
 
 
@@ -59,8 +59,9 @@ def indicators(plan=None) -> list[IndicatorDef]:
 
 
 def active_entries(units, day: date) -> list[RegistryEntry]:
-    rows = db.session.scalars(select(RegistryEntry).where(RegistryEntry.unit_id.in_(list(units)),
-                                                          RegistryEntry.founded_on <= day))
+    rows = db.session.scalars(
+        select(RegistryEntry).where(RegistryEntry.unit_id.in_(list(units)), RegistryEntry.founded_on <= day)
+    )
     return [e for e in rows if e.active_on(day)]
 
 
@@ -109,9 +110,16 @@ def registry_totals(units, day: date, entries: list[RegistryEntry] | None = None
 
 
 def counted_submissions(year: int, units, plan=None) -> list[Submission]:
-    query = select(Submission).join(ReportingCycle).where(
-        ReportingCycle.year == year, Submission.unit_id.in_(list(units)), Submission.status.in_(COUNTED_STATUSES),
-        Submission.level == "commune")
+    query = (
+        select(Submission)
+        .join(ReportingCycle)
+        .where(
+            ReportingCycle.year == year,
+            Submission.unit_id.in_(list(units)),
+            Submission.status.in_(COUNTED_STATUSES),
+            Submission.level == "commune",
+        )
+    )
     if plan is not None:
         query = query.where(ReportingCycle.plan_id == plan.id)
     return list(db.session.scalars(query))
@@ -174,8 +182,9 @@ class TargetBook:
 
     def __init__(self, year: int | None):
         year_clause = IndicatorTarget.year.is_(None) if year is None else IndicatorTarget.year == year
-        self.values = {(t.indicator_id, t.unit_id): t.value
-                       for t in db.session.scalars(select(IndicatorTarget).where(year_clause))}
+        self.values = {
+            (t.indicator_id, t.unit_id): t.value for t in db.session.scalars(select(IndicatorTarget).where(year_clause))
+        }
         self.olds = merged_olds()
         self.year = year
 
@@ -208,7 +217,7 @@ class CascadeCheck:
 
     @property
     def state(self) -> str:
-        """"ok", "under", "over", "empty" (no commune targets) or "rate" (percentages do not add up)."""
+        """ "ok", "under", "over", "empty" (no commune targets) or "rate" (percentages do not add up)."""
         if self.indicator.is_percent:
             return "rate"
         if self.commune_sum is None or self.parent_target is None:
@@ -238,8 +247,9 @@ def cascade(parent: Unit, communes: list[Unit], year: int | None, plan=None) -> 
 def communes_of(root: Unit, day: date) -> list[Unit]:
     """The communes under `root` that exist on `day`; when none does (a unit closed in 2025), all of them."""
     ids = scope_ids(root)
-    rows = list(db.session.scalars(select(Unit).where(Unit.id.in_(list(ids)), Unit.kind == "commune")
-                                   .order_by(Unit.code)))
+    rows = list(
+        db.session.scalars(select(Unit).where(Unit.id.in_(list(ids)), Unit.kind == "commune").order_by(Unit.code))
+    )
     if root.kind == "commune":
         rows = [root]
     current = [u for u in rows if u.is_current(day)]
@@ -271,8 +281,12 @@ def queue(cycle: ReportingCycle, root: Unit, today: date | None = None) -> list[
     today = today or clock.today()
     due = cycle.commune_due_on
     communes = communes_of(root, due)
-    subs = {s.unit_id: s for s in db.session.scalars(select(Submission).where(
-        Submission.cycle_id == cycle.id, Submission.unit_id.in_([c.id for c in communes])))}
+    subs = {
+        s.unit_id: s
+        for s in db.session.scalars(
+            select(Submission).where(Submission.cycle_id == cycle.id, Submission.unit_id.in_([c.id for c in communes]))
+        )
+    }
     return [QueueRow(c, subs.get(c.id), due, lateness(subs.get(c.id), due, today)) for c in communes]
 
 
@@ -299,15 +313,20 @@ class CommuneLine:
         """The own report's state; for a line of merged communes only, the least advanced of theirs."""
         if self.own is not None:
             return self.own.state
-        return min((r.state for r in self.merged), key=lambda s: URGENCY.index(s) if s in URGENCY else 0,
-                   default="not_started")
+        return min(
+            (r.state for r in self.merged), key=lambda s: URGENCY.index(s) if s in URGENCY else 0, default="not_started"
+        )
 
     @property
     def urgency(self) -> tuple:
         """Late first, then missing, returned, drafts, sent, confirmed."""
         late = self.late_days > 0 and self.state in ("not_started", "draft", "returned")
-        return (0 if late else 1, URGENCY.index(self.state) if self.state in URGENCY else 0, -self.late_days,
-                self.unit.name)
+        return (
+            0 if late else 1,
+            URGENCY.index(self.state) if self.state in URGENCY else 0,
+            -self.late_days,
+            self.unit.name,
+        )
 
 
 URGENCY = ("not_started", "returned", "draft", "submitted", "confirmed", "locked")
@@ -344,18 +363,27 @@ def district_queue(cycle: ReportingCycle, root: Unit, today: date | None = None)
     the 2025 reform) has no report to send."""
     today = today or clock.today()
     due = cycle.district_due_on
-    districts = [u for u in db.session.scalars(select(Unit).where(Unit.id.in_(list(scope_ids(root))),
-                                                                  Unit.kind == "district").order_by(Unit.code))
-                 if u.is_current(due)]
-    subs = {s.unit_id: s for s in db.session.scalars(select(Submission).where(
-        Submission.cycle_id == cycle.id, Submission.unit_id.in_([d.id for d in districts])))}
+    districts = [
+        u
+        for u in db.session.scalars(
+            select(Unit).where(Unit.id.in_(list(scope_ids(root))), Unit.kind == "district").order_by(Unit.code)
+        )
+        if u.is_current(due)
+    ]
+    subs = {
+        s.unit_id: s
+        for s in db.session.scalars(
+            select(Submission).where(Submission.cycle_id == cycle.id, Submission.unit_id.in_([d.id for d in districts]))
+        )
+    }
     return [QueueRow(d, subs.get(d.id), due, lateness(subs.get(d.id), due, today)) for d in districts]
 
 
 def cycles(plan=None) -> list[ReportingCycle]:
     """The cycles (of `plan`, when given), the latest first."""
-    query = select(ReportingCycle).order_by(ReportingCycle.year.desc(), ReportingCycle.period.desc(),
-                                            ReportingCycle.round.desc())
+    query = select(ReportingCycle).order_by(
+        ReportingCycle.year.desc(), ReportingCycle.period.desc(), ReportingCycle.round.desc()
+    )
     if plan is not None:
         query = query.where(ReportingCycle.plan_id == plan.id)
     return list(db.session.scalars(query))
@@ -369,6 +397,6 @@ def submission_for(user, submission_id: str) -> Submission | None:
 
 def registry_for(user, entry_id: str) -> RegistryEntry | None:
     units = scope_for(user, "reporter", "district_reviewer")
-    return db.session.scalar(select(RegistryEntry).where(RegistryEntry.id == entry_id,
-                                                         RegistryEntry.unit_id.in_(units)))
-
+    return db.session.scalar(
+        select(RegistryEntry).where(RegistryEntry.id == entry_id, RegistryEntry.unit_id.in_(units))
+    )

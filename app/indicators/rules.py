@@ -7,13 +7,25 @@ from flask_babel import lazy_gettext as _l
 # Options of each disaggregation. The ethnic groups are the largest ones of Tuần Giáo plus "other".
 DISAGGREGATION_OPTIONS = {
     "sex": (("female", _l("Nữ")), ("male", _l("Nam"))),
-    "ethnic_group": (("thai", _l("Thái")), ("mong", _l("Mông")), ("kho_mu", _l("Khơ Mú")), ("kinh", _l("Kinh")),
-                     ("other", _l("Dân tộc khác"))),
-    "age_band": (("under_18", _l("Dưới 18 tuổi")), ("18_29", _l("18-29 tuổi")), ("30_44", _l("30-44 tuổi")),
-                 ("45_plus", _l("Từ 45 tuổi"))),
+    "ethnic_group": (
+        ("thai", _l("Thái")),
+        ("mong", _l("Mông")),
+        ("kho_mu", _l("Khơ Mú")),
+        ("kinh", _l("Kinh")),
+        ("other", _l("Dân tộc khác")),
+    ),
+    "age_band": (
+        ("under_18", _l("Dưới 18 tuổi")),
+        ("18_29", _l("18-29 tuổi")),
+        ("30_44", _l("30-44 tuổi")),
+        ("45_plus", _l("Từ 45 tuổi")),
+    ),
 }
-DISAGGREGATION_LABELS = {"sex": _l("Theo giới tính"), "ethnic_group": _l("Theo dân tộc"),
-                         "age_band": _l("Theo nhóm tuổi")}
+DISAGGREGATION_LABELS = {
+    "sex": _l("Theo giới tính"),
+    "ethnic_group": _l("Theo dân tộc"),
+    "age_band": _l("Theo nhóm tuổi"),
+}
 
 
 def value_errors(indicator, value, denominator, breakdown) -> dict:

@@ -50,40 +50,88 @@ def load_catalogue() -> None:
     """Load the 2022 plan as the first plan's rows: the plan (archived: the phase ended in 2025), its indicators,
     the Phụ biểu activities and its reporting deadlines, by code within the plan (safe to run again)."""
     from ..units.queries import by_code
+
     data.validate()
     district = by_code("099")
-    the_plan = _upsert(IndicatorPlan, PLAN_CODE, title=data.PLAN_TITLE, phase_start=data.PHASE[0],
-                       phase_end=data.PHASE[1], budget_total=data.BUDGET_TOTAL_DONG,
-                       budget_source_text=data.BUDGET_SOURCE_TEXT, programme=data.PROGRAMME, version=1,
-                       status="archived", middle_level="district", owner_unit_id=district.id if district else None,
-                       valid_from=date(data.PHASE[0], 1, 1), valid_to=date(data.PHASE[1], 12, 31))
+    the_plan = _upsert(
+        IndicatorPlan,
+        PLAN_CODE,
+        title=data.PLAN_TITLE,
+        phase_start=data.PHASE[0],
+        phase_end=data.PHASE[1],
+        budget_total=data.BUDGET_TOTAL_DONG,
+        budget_source_text=data.BUDGET_SOURCE_TEXT,
+        programme=data.PROGRAMME,
+        version=1,
+        status="archived",
+        middle_level="district",
+        owner_unit_id=district.id if district else None,
+        valid_from=date(data.PHASE[0], 1, 1),
+        valid_to=date(data.PHASE[1], 12, 31),
+    )
     db.session.flush()
     valid = {"valid_from": the_plan.valid_from, "valid_to": the_plan.valid_to}
     sort = 0
     for ind in data.INDICATORS:
         sort += 10
-        _upsert(IndicatorDef, ind["code"], plan=the_plan, parent_code=None, sort=sort, name=ind["name"],
-                short_name=data.SHORT_NAMES[ind["code"]], unit_label=ind["unit"], kind=ind["kind"],
-                model_kind=ind["model_kind"], disaggregation=list(ind["disaggregation"]),
-                phase_target=ind["phase_target"], **valid)
+        _upsert(
+            IndicatorDef,
+            ind["code"],
+            plan=the_plan,
+            parent_code=None,
+            sort=sort,
+            name=ind["name"],
+            short_name=data.SHORT_NAMES[ind["code"]],
+            unit_label=ind["unit"],
+            kind=ind["kind"],
+            model_kind=ind["model_kind"],
+            disaggregation=list(ind["disaggregation"]),
+            phase_target=ind["phase_target"],
+            **valid,
+        )
         for offset, sub in enumerate(ind["sub_targets"], start=1):
-            _upsert(IndicatorDef, sub["code"], plan=the_plan, parent_code=ind["code"], sort=sort + offset,
-                    name=sub["name"], short_name=data.SHORT_NAMES[sub["code"]], unit_label=sub["unit"],
-                    kind=sub["kind"], model_kind=data.SUB_TARGET_MODEL_KINDS.get(sub["code"]), disaggregation=[],
-                    phase_target=sub["phase_target"], **valid)
+            _upsert(
+                IndicatorDef,
+                sub["code"],
+                plan=the_plan,
+                parent_code=ind["code"],
+                sort=sort + offset,
+                name=sub["name"],
+                short_name=data.SHORT_NAMES[sub["code"]],
+                unit_label=sub["unit"],
+                kind=sub["kind"],
+                model_kind=data.SUB_TARGET_MODEL_KINDS.get(sub["code"]),
+                disaggregation=[],
+                phase_target=sub["phase_target"],
+                **valid,
+            )
     rows = [dict(g, is_group=True) for g in data.ACTIVITY_GROUPS] + [dict(a, is_group=False) for a in data.ACTIVITIES]
     for sort, row in enumerate(sorted(rows, key=lambda r: _code_key(r["code"])), start=1):
-        _upsert(IndicatorActivity, row["code"], plan=the_plan, sort=sort, is_group=row["is_group"],
-                component=row["code"].split(".", 1)[0], name=row["name"],
-                lead_district=row.get("lead_district"), coordinating_district=row.get("coordinating_district"),
-                lead_commune=row.get("lead_commune"), coordinating_commune=row.get("coordinating_commune"),
-                years=list(row.get("years", [])), indicator_codes=list(row.get("indicator_codes", [])),
-                note=data.ACTIVITY_NOTES.get(row["code"]), **valid)
+        _upsert(
+            IndicatorActivity,
+            row["code"],
+            plan=the_plan,
+            sort=sort,
+            is_group=row["is_group"],
+            component=row["code"].split(".", 1)[0],
+            name=row["name"],
+            lead_district=row.get("lead_district"),
+            coordinating_district=row.get("coordinating_district"),
+            lead_commune=row.get("lead_commune"),
+            coordinating_commune=row.get("coordinating_commune"),
+            years=list(row.get("years", [])),
+            indicator_codes=list(row.get("indicator_codes", [])),
+            note=data.ACTIVITY_NOTES.get(row["code"]),
+            **valid,
+        )
     for key, (month, day) in data.REPORTING_DEADLINES.items():
         level, round_ = key.split("_", 1)
         level = "commune" if level == "commune" else "middle"
-        rule = db.session.scalar(select(CycleRule).where(CycleRule.plan_id == the_plan.id, CycleRule.round == round_,
-                                                         CycleRule.level == level))
+        rule = db.session.scalar(
+            select(CycleRule).where(
+                CycleRule.plan_id == the_plan.id, CycleRule.round == round_, CycleRule.level == level
+            )
+        )
         if rule is None:
             rule = CycleRule(plan_id=the_plan.id, frequency="yearly", round=round_, level=level)
             db.session.add(rule)
@@ -125,9 +173,13 @@ def _budget_asked(unit: Unit, *, year: int) -> int | None:
 def livelihood_budget(year: int, unit: Unit) -> int | None:
     """The allocated budget of livelihood support (Phụ biểu II.4) for `year` in `unit`'s scope, or None."""
     units = scope_ids(unit)
-    lines = db.session.scalars(select(BudgetLine).where(
-        BudgetLine.year == year, BudgetLine.unit_id.in_(units),
-        BudgetLine.activity_code.startswith(LIVELIHOOD_ACTIVITY))).all()
+    lines = db.session.scalars(
+        select(BudgetLine).where(
+            BudgetLine.year == year,
+            BudgetLine.unit_id.in_(units),
+            BudgetLine.activity_code.startswith(LIVELIHOOD_ACTIVITY),
+        )
+    ).all()
     if not lines:
         return None
     return sum(line.allocated or line.planned for line in lines)
@@ -141,13 +193,20 @@ def set_target(indicator: IndicatorDef, unit: Unit, year: int | None, value: int
     ensure(value is None or value >= 0, _l("Chỉ tiêu phải là số nguyên không âm."))
     ensure(value is None or not indicator.is_percent or value <= 100, _l("Tỷ lệ không được vượt quá 100%."))
     year_clause = IndicatorTarget.year.is_(None) if year is None else IndicatorTarget.year == year
-    row = db.session.scalar(select(IndicatorTarget).where(
-        IndicatorTarget.indicator_id == indicator.id, IndicatorTarget.unit_id == unit.id, year_clause))
+    row = db.session.scalar(
+        select(IndicatorTarget).where(
+            IndicatorTarget.indicator_id == indicator.id, IndicatorTarget.unit_id == unit.id, year_clause
+        )
+    )
     if value is None:
         if row is not None:
             db.session.delete(row)
-            audit.record(actor, "indicator.target_clear", row, detail={"unit_id": unit.id, "year": year,
-                                                                       "plan_id": indicator.plan_id})
+            audit.record(
+                actor,
+                "indicator.target_clear",
+                row,
+                detail={"unit_id": unit.id, "year": year, "plan_id": indicator.plan_id},
+            )
         return None
     if row is None:
         row = IndicatorTarget(indicator_id=indicator.id, unit_id=unit.id, year=year, value=value)
@@ -156,9 +215,12 @@ def set_target(indicator: IndicatorDef, unit: Unit, year: int | None, value: int
         return row
     row.value, row.set_by_id = value, getattr(actor, "id", None)
     db.session.flush()
-    audit.record(actor, "indicator.target_set", row, detail={"unit_id": unit.id, "year": year,
-                                                             "indicator": indicator.code,
-                                                             "plan_id": indicator.plan_id})
+    audit.record(
+        actor,
+        "indicator.target_set",
+        row,
+        detail={"unit_id": unit.id, "year": year, "indicator": indicator.code, "plan_id": indicator.plan_id},
+    )
     return row
 
 
@@ -176,42 +238,73 @@ def default_due(year: int, round_: str, level: str) -> date:
     return date(year if round_ == "preliminary" else year + 1, month, day)
 
 
-def open_cycle(year: int, round_: str, *, actor, commune_due_on: date | None = None,
-               district_due_on: date | None = None, plan: IndicatorPlan | None = None,
-               period: str | None = None) -> ReportingCycle:
+def open_cycle(
+    year: int,
+    round_: str,
+    *,
+    actor,
+    commune_due_on: date | None = None,
+    district_due_on: date | None = None,
+    plan: IndicatorPlan | None = None,
+    period: str | None = None,
+) -> ReportingCycle:
     """Open a reporting round of a plan (by default the year's), or return the open one; deadlines come from the
     plan's cycle rules (fixed days, or working days after the quarter or year) unless others are given."""
     from . import plans
+
     ensure(round_ in CYCLE_ROUNDS, _l("Đợt báo cáo không hợp lệ."), "round")
     ensure(2021 <= year <= 2045, _l("Năm báo cáo không hợp lệ."), "year")
     period = period or ("Q1" if round_ == "quarter" else "Y")
     ensure(period in PERIODS and (period == "Y") == (round_ != "quarter"), _l("Kỳ báo cáo không hợp lệ."), "period")
     plan = plan or plans.for_year(year)
-    ensure(plan is not None and plan.status != "draft", _l("Chưa có kế hoạch đang áp dụng cho năm %(year)d.",
-                                                           year=year), "year")
+    ensure(
+        plan is not None and plan.status != "draft",
+        _l("Chưa có kế hoạch đang áp dụng cho năm %(year)d.", year=year),
+        "year",
+    )
     assert plan is not None
-    ensure(plan.code == PLAN_CODE or plan.phase_start <= year <= plan.phase_end,
-           _l("Năm phải nằm trong giai đoạn %(a)d–%(b)d.", a=plan.phase_start, b=plan.phase_end), "year")
-    cycle = db.session.scalar(select(ReportingCycle).where(
-        ReportingCycle.plan_id == plan.id, ReportingCycle.year == year, ReportingCycle.round == round_,
-        ReportingCycle.period == period))
+    ensure(
+        plan.code == PLAN_CODE or plan.phase_start <= year <= plan.phase_end,
+        _l("Năm phải nằm trong giai đoạn %(a)d–%(b)d.", a=plan.phase_start, b=plan.phase_end),
+        "year",
+    )
+    cycle = db.session.scalar(
+        select(ReportingCycle).where(
+            ReportingCycle.plan_id == plan.id,
+            ReportingCycle.year == year,
+            ReportingCycle.round == round_,
+            ReportingCycle.period == period,
+        )
+    )
     if cycle is not None:
         return cycle
     commune_due_on = commune_due_on or _due(plan, year, round_, period, "commune")
-    middle_due_on = district_due_on or (_due(plan, year, round_, period, "middle") if plan.middle_level
-                                        else commune_due_on)
-    cycle = ReportingCycle(plan_id=plan.id, year=year, round=round_, period=period, commune_due_on=commune_due_on,
-                           district_due_on=middle_due_on)
+    middle_due_on = district_due_on or (
+        _due(plan, year, round_, period, "middle") if plan.middle_level else commune_due_on
+    )
+    cycle = ReportingCycle(
+        plan_id=plan.id,
+        year=year,
+        round=round_,
+        period=period,
+        commune_due_on=commune_due_on,
+        district_due_on=middle_due_on,
+    )
     db.session.add(cycle)
     db.session.flush()
-    audit.record(actor, "indicator.cycle_open", cycle, detail={"year": year, "round": round_, "period": period,
-                                                               "plan": plan.code})
+    audit.record(
+        actor,
+        "indicator.cycle_open",
+        cycle,
+        detail={"year": year, "round": round_, "period": period, "plan": plan.code},
+    )
     return cycle
 
 
 def _due(plan: IndicatorPlan, year: int, round_: str, period: str, level: str) -> date:
     """The deadline from the plan's rule; the 2022 plan keeps its fixed days (and INDICATOR_DEADLINES)."""
     from . import plans
+
     rule = plans.rule_for(plan, round_, level)
     if plan.code == PLAN_CODE and round_ in ROUNDS:
         return default_due(year, round_, "commune" if level == "commune" else "district")
@@ -223,15 +316,21 @@ def _due(plan: IndicatorPlan, year: int, round_: str, period: str, level: str) -
 def start_submission(cycle: ReportingCycle, unit: Unit, *, actor) -> Submission:
     """The unit's report for the cycle: the existing one, or a new draft."""
     from . import district
+
     sub = db.session.scalar(select(Submission).where(Submission.cycle_id == cycle.id, Submission.unit_id == unit.id))
     if sub is not None:
         return sub
     ensure(unit.kind in ("commune", "district"), _l("Chỉ xã và huyện lập báo cáo chỉ tiêu."))
-    ensure(unit.kind == "commune" or district.has_report(cycle, unit),
-           _l("Huyện không còn vào hạn báo cáo của đợt này (cấp huyện kết thúc ngày 30/06/2025): các xã báo cáo "
-              "thẳng lên tỉnh."))
-    sub = Submission(cycle_id=cycle.id, unit_id=unit.id, level=unit.kind, status="draft",
-                     created_by_id=getattr(actor, "id", None))
+    ensure(
+        unit.kind == "commune" or district.has_report(cycle, unit),
+        _l(
+            "Huyện không còn vào hạn báo cáo của đợt này (cấp huyện kết thúc ngày 30/06/2025): các xã báo cáo "
+            "thẳng lên tỉnh."
+        ),
+    )
+    sub = Submission(
+        cycle_id=cycle.id, unit_id=unit.id, level=unit.kind, status="draft", created_by_id=getattr(actor, "id", None)
+    )
     db.session.add(sub)
     db.session.flush()
     audit.record(actor, "indicator.submission_start", sub, detail={"cycle_id": cycle.id, "unit_id": unit.id})
@@ -274,6 +373,7 @@ def required_kinds(cycle: ReportingCycle) -> tuple[str, ...]:
 def _cycle_indicators(cycle: ReportingCycle) -> list[IndicatorDef]:
     """The indicators of the cycle's plan."""
     from . import plans
+
     return plans.indicators(cycle.plan or plans.for_year(cycle.year))
 
 
@@ -301,6 +401,7 @@ def freeze_registry_figures(sub: Submission) -> None:
     """Copy the counted figures (the registry's at the period end, the value sources' over the period, the
     formulas') into the report, so it stays as sent."""
     from .queries import counted_figures
+
     inds = _cycle_indicators(sub.cycle)
     figures = counted_figures(inds, scope_ids(sub.unit), sub.cycle.period_start, sub.cycle.period_end)
     for indicator in inds:
@@ -327,8 +428,10 @@ def return_submission(sub: Submission, reason: str, *, actor) -> None:
 def confirm(sub: Submission, *, actor) -> None:
     """Confirm (xác nhận) a submitted report: its figures count as confirmed."""
     ensure(sub.status == "submitted", _l("Chỉ xác nhận được báo cáo đã gửi."))
-    ensure(sub.submitted_by_id is None or sub.submitted_by_id != getattr(actor, "id", None),
-           _l("Người gửi báo cáo không tự xác nhận được."))
+    ensure(
+        sub.submitted_by_id is None or sub.submitted_by_id != getattr(actor, "id", None),
+        _l("Người gửi báo cáo không tự xác nhận được."),
+    )
     sub.status, sub.reviewed_at, sub.reviewed_by_id = "confirmed", utcnow(), getattr(actor, "id", None)
     db.session.flush()
     audit.record(actor, "indicator.submission_confirm", sub)
@@ -354,18 +457,34 @@ def reopen(sub: Submission, reason: str, *, actor) -> None:
 
 # --- registry ------------------------------------------------------------------------------------------
 
-REGISTRY_FIELDS = ("kind", "name", "decision_number", "founded_on", "status", "ended_on", "members_total",
-                   "members_women", "members_ethnic_minority", "members_linked_finance", "members_livelihood",
-                   "applies_gals", "meetings_held", "project_support", "address_unit_id")
+REGISTRY_FIELDS = (
+    "kind",
+    "name",
+    "decision_number",
+    "founded_on",
+    "status",
+    "ended_on",
+    "members_total",
+    "members_women",
+    "members_ethnic_minority",
+    "members_linked_finance",
+    "members_livelihood",
+    "applies_gals",
+    "meetings_held",
+    "project_support",
+    "address_unit_id",
+)
 
 
 def save_registry_entry(entry: RegistryEntry | None, unit: Unit, fields: dict, *, actor) -> RegistryEntry:
     """Create or update a model of the commune (the form has checked the figures)."""
-    ensure(fields["members_women"] <= fields["members_total"], _l("Số nữ không được lớn hơn tổng số thành viên."),
-           "members_women")
+    ensure(
+        fields["members_women"] <= fields["members_total"],
+        _l("Số nữ không được lớn hơn tổng số thành viên."),
+        "members_women",
+    )
     ensure(unit.kind == "commune", _l("Mô hình phải thuộc một xã."), "unit_id")
-    ensure(fields.get("project_support", "") in ("", *PROJECT_SUPPORT), _l("Vui lòng chọn một mục."),
-           "project_support")
+    ensure(fields.get("project_support", "") in ("", *PROJECT_SUPPORT), _l("Vui lòng chọn một mục."), "project_support")
     _check_address(entry, unit, fields)
     created = entry is None
     if created:
@@ -379,8 +498,12 @@ def save_registry_entry(entry: RegistryEntry | None, unit: Unit, fields: dict, *
         entry.applies_gals = False
     entry.updated_at = utcnow()
     db.session.flush()
-    audit.record(actor, "indicator.registry_create" if created else "indicator.registry_update", entry,
-                 detail={"unit_id": unit.id, "kind": entry.kind})
+    audit.record(
+        actor,
+        "indicator.registry_create" if created else "indicator.registry_update",
+        entry,
+        detail={"unit_id": unit.id, "kind": entry.kind},
+    )
     return entry
 
 
@@ -391,10 +514,16 @@ def _check_address(entry: RegistryEntry | None, unit: Unit, fields: dict) -> Non
         fields["address_unit_id"] = None
         return
     address = db.session.get(Unit, fields.get("address_unit_id") or "")
-    ensure(address is not None and address.kind == "trusted_address" and address.id in scope_ids(unit),
-           _l("Vui lòng chọn địa chỉ tin cậy của xã mà mô hình này là."), "address_unit_id")
-    taken = db.session.scalar(select(RegistryEntry.id).where(
-        RegistryEntry.address_unit_id == address.id, RegistryEntry.id != (entry.id if entry else "")))
+    ensure(
+        address is not None and address.kind == "trusted_address" and address.id in scope_ids(unit),
+        _l("Vui lòng chọn địa chỉ tin cậy của xã mà mô hình này là."),
+        "address_unit_id",
+    )
+    taken = db.session.scalar(
+        select(RegistryEntry.id).where(
+            RegistryEntry.address_unit_id == address.id, RegistryEntry.id != (entry.id if entry else "")
+        )
+    )
     ensure(taken is None, _l("Địa chỉ tin cậy này đã có trong sổ mô hình."), "address_unit_id")
 
 
@@ -406,8 +535,14 @@ def log_meeting(entry: RegistryEntry, fields: dict, *, actor) -> RegistryMeeting
     attendees, women = fields.get("attendees") or 0, fields.get("women") or 0
     ensure(attendees >= 0 and women >= 0, _l("Phải là số nguyên không âm."), "attendees")
     ensure(women <= attendees, _l("Số nữ không được lớn hơn số người tham gia."), "women")
-    meeting = RegistryMeeting(entry_id=entry.id, held_on=fields["held_on"], attendees=attendees, women=women,
-                              topic=(fields.get("topic") or "").strip(), recorded_by_id=getattr(actor, "id", None))
+    meeting = RegistryMeeting(
+        entry_id=entry.id,
+        held_on=fields["held_on"],
+        attendees=attendees,
+        women=women,
+        topic=(fields.get("topic") or "").strip(),
+        recorded_by_id=getattr(actor, "id", None),
+    )
     entry.meetings.append(meeting)
     db.session.flush()
     audit.record(actor, "indicator.registry_meeting", entry, detail={"meeting_id": meeting.id})
@@ -426,33 +561,43 @@ def void_meeting(meeting: RegistryMeeting, reason: str, *, actor) -> None:
 # --- activity plan and budget ----------------------------------------------------------------------------
 
 
-def set_activity_status(activity: IndicatorActivity, unit: Unit, year: int, status: str, reason: str, *,
-                        actor) -> ActivityStatus:
+def set_activity_status(
+    activity: IndicatorActivity, unit: Unit, year: int, status: str, reason: str, *, actor
+) -> ActivityStatus:
     """Record how an activity stands in a unit for a year; "not done" needs its reason."""
     ensure(not activity.is_group, _l("Đây là nhóm hoạt động, hãy chọn một hoạt động cụ thể."))
     ensure(status in ACTIVITY_STATUSES, _l("Trạng thái không hợp lệ."), "status")
     ensure(status != "not_done" or (reason or "").strip(), _l("Vui lòng ghi lý do chưa thực hiện."), "reason")
-    row = db.session.scalar(select(ActivityStatus).where(
-        ActivityStatus.activity_id == activity.id, ActivityStatus.unit_id == unit.id, ActivityStatus.year == year))
+    row = db.session.scalar(
+        select(ActivityStatus).where(
+            ActivityStatus.activity_id == activity.id, ActivityStatus.unit_id == unit.id, ActivityStatus.year == year
+        )
+    )
     if row is None:
         row = ActivityStatus(activity_id=activity.id, unit_id=unit.id, year=year)
         db.session.add(row)
     row.status, row.reason = status, (reason or "").strip() if status == "not_done" else ""
     row.updated_by_id = getattr(actor, "id", None)
     db.session.flush()
-    audit.record(actor, "indicator.activity_status", row, detail={"activity": activity.code, "year": year,
-                                                                  "status": status})
+    audit.record(
+        actor, "indicator.activity_status", row, detail={"activity": activity.code, "year": year, "status": status}
+    )
     return row
 
 
-def save_budget_line(line: BudgetLine | None, unit: Unit, fields: dict, *, actor,
-                     plan: IndicatorPlan | None = None) -> BudgetLine:
+def save_budget_line(
+    line: BudgetLine | None, unit: Unit, fields: dict, *, actor, plan: IndicatorPlan | None = None
+) -> BudgetLine:
     """Create or update a budget line; disbursed never exceeds allocated (checked by the form too)."""
-    ensure(fields["disbursed"] <= max(fields["allocated"], 0), _l("Số đã giải ngân không được lớn hơn số được giao."),
-           "disbursed")
+    ensure(
+        fields["disbursed"] <= max(fields["allocated"], 0),
+        _l("Số đã giải ngân không được lớn hơn số được giao."),
+        "disbursed",
+    )
     created = line is None
     if created:
         from . import plans
+
         the_plan = plan or plans.for_year(fields["year"])
         line = BudgetLine(unit_id=unit.id, plan_id=the_plan.id if the_plan else None)
         db.session.add(line)
@@ -460,8 +605,12 @@ def save_budget_line(line: BudgetLine | None, unit: Unit, fields: dict, *, actor
         setattr(line, name, fields.get(name) if name != "note" else (fields.get(name) or ""))
     line.updated_by_id = getattr(actor, "id", None)
     db.session.flush()
-    audit.record(actor, "indicator.budget_create" if created else "indicator.budget_update", line,
-                 detail={"year": line.year, "component": line.component, "plan_id": line.plan_id})
+    audit.record(
+        actor,
+        "indicator.budget_create" if created else "indicator.budget_update",
+        line,
+        detail={"year": line.year, "component": line.component, "plan_id": line.plan_id},
+    )
     return line
 
 
@@ -473,14 +622,21 @@ def plan() -> IndicatorPlan | None:
 def budget_totals(units: frozenset[str], plan: IndicatorPlan | None = None) -> dict:
     """Planned, allocated and disbursed over all lines in scope (of `plan`, when given), and the disbursement rate
     (of allocated)."""
-    query = select(func.coalesce(func.sum(BudgetLine.planned), 0), func.coalesce(func.sum(BudgetLine.allocated), 0),
-                   func.coalesce(func.sum(BudgetLine.disbursed), 0)).where(BudgetLine.unit_id.in_(units))
+    query = select(
+        func.coalesce(func.sum(BudgetLine.planned), 0),
+        func.coalesce(func.sum(BudgetLine.allocated), 0),
+        func.coalesce(func.sum(BudgetLine.disbursed), 0),
+    ).where(BudgetLine.unit_id.in_(units))
     if plan is not None:
         query = query.where(BudgetLine.plan_id == plan.id)
     row = db.session.execute(query).one()
     planned, allocated, disbursed = (int(v) for v in row)
-    return {"planned": planned, "allocated": allocated, "disbursed": disbursed,
-            "rate": round(100 * disbursed / allocated, 1) if allocated else None}
+    return {
+        "planned": planned,
+        "allocated": allocated,
+        "disbursed": disbursed,
+        "rate": round(100 * disbursed / allocated, 1) if allocated else None,
+    }
 
 
 def _rate(disbursed: int, allocated: int) -> float | None:
@@ -491,10 +647,11 @@ def budget_summary(units: frozenset[str], for_plan: IndicatorPlan | None = None)
     """What the budget screen and the Excel report both show: the lines (by year and component), the sums per
     year and per source with their disbursement rates, the totals and what the plan's envelope leaves."""
     the_plan = for_plan or plan()
-    lines = db.session.scalars(select(BudgetLine).where(BudgetLine.unit_id.in_(list(units)),
-                                                        BudgetLine.plan_id == the_plan.id if the_plan else True)
-                               .order_by(BudgetLine.year, BudgetLine.component, BudgetLine.activity_code,
-                                         BudgetLine.source)).all()
+    lines = db.session.scalars(
+        select(BudgetLine)
+        .where(BudgetLine.unit_id.in_(list(units)), BudgetLine.plan_id == the_plan.id if the_plan else True)
+        .order_by(BudgetLine.year, BudgetLine.component, BudgetLine.activity_code, BudgetLine.source)
+    ).all()
     by_year: dict = {}
     by_source: dict = {}
     for line in lines:
@@ -505,7 +662,12 @@ def budget_summary(units: frozenset[str], for_plan: IndicatorPlan | None = None)
         group["rate"] = _rate(group["disbursed"], group["allocated"])
     totals = budget_totals(units, the_plan)
     envelope = the_plan.budget_total if the_plan else None
-    return {"lines": lines, "by_year": dict(sorted(by_year.items())),
-            "by_source": {s: by_source[s] for s in BUDGET_SOURCES if s in by_source}, "totals": totals,
-            "envelope": envelope, "unplanned": None if envelope is None else envelope - totals["planned"],
-            "line_rate": {line.id: _rate(line.disbursed, line.allocated) for line in lines}}
+    return {
+        "lines": lines,
+        "by_year": dict(sorted(by_year.items())),
+        "by_source": {s: by_source[s] for s in BUDGET_SOURCES if s in by_source},
+        "totals": totals,
+        "envelope": envelope,
+        "unplanned": None if envelope is None else envelope - totals["planned"],
+        "line_rate": {line.id: _rate(line.disbursed, line.allocated) for line in lines},
+    }

@@ -59,12 +59,14 @@ def committed(year: int, pool: Unit) -> int:
     approved = db.session.scalar(
         select(func.coalesce(func.sum(LivelihoodPlan.amount_approved), 0))
         .join(Case, LivelihoodPlan.case_id == Case.id, isouter=True)  # from the plans: see livelihood/queries.py
-        .where(*in_pool, LivelihoodPlan.status.in_(("approved", "active", "completed"))))
+        .where(*in_pool, LivelihoodPlan.status.in_(("approved", "active", "completed")))
+    )
     paid_discontinued = db.session.scalar(
         select(func.coalesce(func.sum(Disbursement.amount), 0))
         .join(LivelihoodPlan, Disbursement.plan_id == LivelihoodPlan.id)
         .join(Case, LivelihoodPlan.case_id == Case.id, isouter=True)
-        .where(*in_pool, LivelihoodPlan.status == "discontinued"))
+        .where(*in_pool, LivelihoodPlan.status == "discontinued")
+    )
     return int(approved or 0) + int(paid_discontinued or 0)
 
 

@@ -35,13 +35,29 @@ PLAN_PER_CASES = 25  # one plan per 25 trafficking (or both) cases: the pilot fu
 BATCH = 500
 # Shares of the states at any one moment (weights), before the budget has its say: most plans were funded and
 # are running or done, some wait for a decision or are being corrected.
-STATE_WEIGHTS = {"draft": 8, "submitted": 12, "returned": 7, "approved": 6, "active": 27, "completed": 20,
-                 "rejected": 10, "discontinued": 10}
+STATE_WEIGHTS = {
+    "draft": 8,
+    "submitted": 12,
+    "returned": 7,
+    "approved": 6,
+    "active": 27,
+    "completed": 20,
+    "rejected": 10,
+    "discontinued": 10,
+}
 # Days since the case was opened within which each state is plausible (min, max): the minimum covers the
 # longest path of _Timeline to that state (so no date is ever in the future); waiting plans are recent, a
 # completed plan has a year of monitoring behind it.
-AGE_WINDOWS = {"draft": (30, 150), "submitted": (40, 120), "returned": (55, 240), "approved": (55, 200),
-               "active": (75, 560), "rejected": (55, None), "discontinued": (280, None), "completed": (490, None)}
+AGE_WINDOWS = {
+    "draft": (30, 150),
+    "submitted": (40, 120),
+    "returned": (55, 240),
+    "approved": (55, 200),
+    "active": (75, 560),
+    "rejected": (55, None),
+    "discontinued": (280, None),
+    "completed": (490, None),
+}
 OPEN_ONLY = ("draft", "submitted", "returned", "approved", "active")  # a closed case has no plan under way
 FUNDED = ("approved", "active", "completed", "discontinued")
 
@@ -96,8 +112,11 @@ def seed_bulk(reviewer: User) -> int:
     if db.session.scalar(select(func.count()).select_from(Case)) < BULK_FROM_CASES:
         return 0
     eligible = db.session.scalar(select(func.count()).select_from(Case).where(kinds, Case.erased_at.is_(None)))
-    rows = db.session.execute(select(Case.id, Case.status, Case.opened_on).where(
-        kinds, Case.erased_at.is_(None), Case.id.not_in(select(LivelihoodPlan.case_id)))).all()
+    rows = db.session.execute(
+        select(Case.id, Case.status, Case.opened_on).where(
+            kinds, Case.erased_at.is_(None), Case.id.not_in(select(LivelihoodPlan.case_id))
+        )
+    ).all()
     rng = random.Random(20260425)  # the same demo every time
     today, now = clock.today(), utcnow()
     quotas = apportion(min(eligible // PLAN_PER_CASES, len(rows)), STATE_WEIGHTS)
@@ -105,7 +124,7 @@ def seed_bulk(reviewer: User) -> int:
     people = {"reviewer": reviewer.id, "counsellors": counsellors_by_unit()}
     funds, made = _Funds(), {}
     for start in range(0, len(pairs), BATCH):
-        chunk = pairs[start:start + BATCH]
+        chunk = pairs[start : start + BATCH]
         cases = {c.id: c for c in db.session.scalars(select(Case).where(Case.id.in_([r.id for r, _ in chunk])))}
         for row, state in chunk:
             state = _plan(rng, cases[row.id], state, people, funds, today, now)
@@ -125,13 +144,22 @@ def _plan(rng, case: Case, state: str, people: dict, funds: _Funds, today: date,
     counsellor = people["counsellors"].get(case.unit_id)
     activity = rng.choice(("livestock", "livestock", "crops", "weaving", "small_trade", "service", "wage_job"))
     requested = rng.randrange(5_000_000, 20_000_001, 500_000)
-    plan = LivelihoodPlan(id=new_uuid(), case=case, case_id=case.id, status="draft", activity=activity,
-                          amount_requested=requested, cofund_own=rng.randrange(0, 2_000_001, 500_000),
-                          cofund_family=rng.randrange(0, 1_000_001, 500_000),
-                          cofund_bank=rng.choice((0, 0, 5_000_000, 10_000_000)), start_on=tl.decided,
-                          end_on=tl.decided + timedelta(days=365), expected_income=rng.randrange(800_000, 3_000_001,
-                                                                                                 100_000),
-                          proposed_by_id=counsellor, created_at=at(tl.created, rng, now))
+    plan = LivelihoodPlan(
+        id=new_uuid(),
+        case=case,
+        case_id=case.id,
+        status="draft",
+        activity=activity,
+        amount_requested=requested,
+        cofund_own=rng.randrange(0, 2_000_001, 500_000),
+        cofund_family=rng.randrange(0, 1_000_001, 500_000),
+        cofund_bank=rng.choice((0, 0, 5_000_000, 10_000_000)),
+        start_on=tl.decided,
+        end_on=tl.decided + timedelta(days=365),
+        expected_income=rng.randrange(800_000, 3_000_001, 100_000),
+        proposed_by_id=counsellor,
+        created_at=at(tl.created, rng, now),
+    )
     plan.description = f"{TEXT[activity]} (demo)"
     plan.training_needs = "Tập huấn kỹ thuật 3 ngày tại xã (demo)."
     plan.risks = "Dịch bệnh, giá bán xuống thấp (demo)."
@@ -161,17 +189,27 @@ def _plan(rng, case: Case, state: str, people: dict, funds: _Funds, today: date,
 def _submit(rng, plan: LivelihoodPlan, tl: _Timeline, counsellor, now) -> None:
     plan.status, plan.versions_count = "submitted", 1
     plan.submitted_at = plan.updated_at = at(tl.submitted, rng, now)
-    version = PlanVersion(plan=plan, plan_id=plan.id, case=plan.case, case_id=plan.case_id, number=1,
-                          activity=plan.activity, amount_requested=plan.amount_requested,
-                          submitted_by_id=counsellor, submitted_at=plan.submitted_at)
+    version = PlanVersion(
+        plan=plan,
+        plan_id=plan.id,
+        case=plan.case,
+        case_id=plan.case_id,
+        number=1,
+        activity=plan.activity,
+        amount_requested=plan.amount_requested,
+        submitted_by_id=counsellor,
+        submitted_at=plan.submitted_at,
+    )
     version.content = services.plan_snapshot(plan)  # the very shape submit_plan keeps
     db.session.add(version)
 
 
-COMMENTS = {"return": "Đề nghị bổ sung phương án tiêu thụ sản phẩm (demo).",
-            "reject": "Hoạt động chưa phù hợp với mô hình hỗ trợ của dự án (demo).",
-            "budget": "Đã hết ngân sách hỗ trợ sinh kế của năm; đề nghị đăng ký lại năm sau (demo).",
-            "budget_return": "Ngân sách năm không đủ: đề nghị giảm số tiền hoặc tăng vốn đối ứng (demo)."}
+COMMENTS = {
+    "return": "Đề nghị bổ sung phương án tiêu thụ sản phẩm (demo).",
+    "reject": "Hoạt động chưa phù hợp với mô hình hỗ trợ của dự án (demo).",
+    "budget": "Đã hết ngân sách hỗ trợ sinh kế của năm; đề nghị đăng ký lại năm sau (demo).",
+    "budget_return": "Ngân sách năm không đủ: đề nghị giảm số tiền hoặc tăng vốn đối ứng (demo).",
+}
 
 
 def _decide(rng, plan, tl, decision, amount, source, comment, reviewer_id, now) -> None:
@@ -180,9 +218,18 @@ def _decide(rng, plan, tl, decision, amount, source, comment, reviewer_id, now) 
     plan.status, plan.decided_at, plan.decided_by_id, plan.updated_at = status, decided_at, reviewer_id, decided_at
     if decision == "approve":
         plan.amount_approved, plan.budget_year = amount, tl.decided.year
-    record = PlanDecision(plan=plan, plan_id=plan.id, case=plan.case, case_id=plan.case_id, version_number=1,
-                          decision=decision, amount=amount, budget_source=source, decided_by_id=reviewer_id,
-                          decided_at=decided_at)
+    record = PlanDecision(
+        plan=plan,
+        plan_id=plan.id,
+        case=plan.case,
+        case_id=plan.case_id,
+        version_number=1,
+        decision=decision,
+        amount=amount,
+        budget_source=source,
+        decided_by_id=reviewer_id,
+        decided_at=decided_at,
+    )
     record.comment = comment
     db.session.add(record)
 
@@ -215,9 +262,18 @@ def _run(rng, plan, tl, state, counsellor, today, now) -> None:
 
 def _disburse(rng, plan, paid_on, amount, number, counsellor, now) -> None:
     form = rng.choice(("cash", "in_kind", "in_kind"))
-    row = Disbursement(plan=plan, plan_id=plan.id, case=plan.case, case_id=plan.case_id, paid_on=paid_on,
-                       amount=amount, payment_form=form, receipt_number=f"PC-{plan.case.code[3:]}-{number} (demo)",
-                       recorded_by_id=counsellor, created_at=at(paid_on, rng, now))
+    row = Disbursement(
+        plan=plan,
+        plan_id=plan.id,
+        case=plan.case,
+        case_id=plan.case_id,
+        paid_on=paid_on,
+        amount=amount,
+        payment_form=form,
+        receipt_number=f"PC-{plan.case.code[3:]}-{number} (demo)",
+        recorded_by_id=counsellor,
+        created_at=at(paid_on, rng, now),
+    )
     row.items = "Giống, vật tư theo kế hoạch (demo)" if form == "in_kind" else None
     plan.updated_at = row.created_at
     db.session.add(row)
@@ -227,10 +283,17 @@ def _visits(rng, plan, paid_on, end, counsellor, now) -> date | None:
     """A visit about every quarter from the first payment until `end`; returns the day of the last one."""
     day, last = paid_on + timedelta(days=rng.randint(50, 90)), None
     while day <= end:
-        visit = MonitoringVisit(plan=plan, plan_id=plan.id, case=plan.case, case_id=plan.case_id, visited_on=day,
-                                progress=rng.choice(("on_track", "on_track", "on_track", "slow", "stopped")),
-                                income=rng.randrange(300_000, 2_500_001, 100_000), recorded_by_id=counsellor,
-                                created_at=at(day, rng, now))
+        visit = MonitoringVisit(
+            plan=plan,
+            plan_id=plan.id,
+            case=plan.case,
+            case_id=plan.case_id,
+            visited_on=day,
+            progress=rng.choice(("on_track", "on_track", "on_track", "slow", "stopped")),
+            income=rng.randrange(300_000, 2_500_001, 100_000),
+            recorded_by_id=counsellor,
+            created_at=at(day, rng, now),
+        )
         visit.problems = rng.choice(("Thiếu thức ăn chăn nuôi (demo).", "Giá bán thấp (demo).", None))
         visit.support_needed = "Hướng dẫn kỹ thuật (demo)."
         db.session.add(visit)
@@ -245,12 +308,20 @@ def _outcomes(rng, plan, paid_on, end, counsellor, now, all_due: bool) -> set[in
         day = paid_on + relativedelta(months=months) + timedelta(days=rng.randint(0, 9))
         if day > end or (not all_due and rng.random() < 0.2):
             continue
-        outcome = PlanOutcome(plan=plan, plan_id=plan.id, case=plan.case, case_id=plan.case_id, milestone=months,
-                              recorded_on=day, still_active=rng.random() < 0.8,
-                              income_change=rng.choice(("increased", "increased", "same", "decreased")),
-                              wellbeing=rng.randint(2, 5), reintegration=rng.choice(("good", "good", "partial",
-                                                                                     "difficult")),
-                              recorded_by_id=counsellor, created_at=at(day, rng, now))
+        outcome = PlanOutcome(
+            plan=plan,
+            plan_id=plan.id,
+            case=plan.case,
+            case_id=plan.case_id,
+            milestone=months,
+            recorded_on=day,
+            still_active=rng.random() < 0.8,
+            income_change=rng.choice(("increased", "increased", "same", "decreased")),
+            wellbeing=rng.randint(2, 5),
+            reintegration=rng.choice(("good", "good", "partial", "difficult")),
+            recorded_by_id=counsellor,
+            created_at=at(day, rng, now),
+        )
         outcome.note = "Kết quả minh hoạ (demo)."
         db.session.add(outcome)
         recorded.add(months)
@@ -260,11 +331,20 @@ def _outcomes(rng, plan, paid_on, end, counsellor, now, all_due: bool) -> set[in
 def _reminders(plan, since: date, recorded: set[int], counsellor) -> None:
     """The open follow-ups a running plan keeps on the case's list, as disburse and record_visit set them."""
     dues = [(since + timedelta(days=services.VISIT_EVERY_DAYS), "visit", "Thăm giám sát kế hoạch sinh kế (demo)")]
-    dues += [(plan.activated_on + relativedelta(months=m), f"{m}m", f"Ghi kết quả sinh kế sau {m} tháng (demo)")
-             for m in services.MILESTONES if m not in recorded]
+    dues += [
+        (plan.activated_on + relativedelta(months=m), f"{m}m", f"Ghi kết quả sinh kế sau {m} tháng (demo)")
+        for m in services.MILESTONES
+        if m not in recorded
+    ]
     for due, tag, purpose in dues:
-        followup = FollowUp(case=plan.case, case_id=plan.case_id, due_on=due, assignee_id=counsellor,
-                            status="open", source=f"livelihood:{plan.id}:{tag}")
+        followup = FollowUp(
+            case=plan.case,
+            case_id=plan.case_id,
+            due_on=due,
+            assignee_id=counsellor,
+            status="open",
+            source=f"livelihood:{plan.id}:{tag}",
+        )
         followup.purpose = purpose
         db.session.add(followup)
     case = plan.case

@@ -11,26 +11,53 @@ from .. import clock
 from ..web.forms import BaseForm, WholeNumberField, chosen, long_text, optional, options, required, text
 
 ACTIVITY_CHOICES = (
-    ("livestock", _l("Chăn nuôi")), ("crops", _l("Trồng trọt")), ("weaving", _l("Dệt, thêu, thủ công")),
-    ("small_trade", _l("Buôn bán nhỏ")), ("service", _l("Dịch vụ")), ("wage_job", _l("Làm công, việc làm")),
+    ("livestock", _l("Chăn nuôi")),
+    ("crops", _l("Trồng trọt")),
+    ("weaving", _l("Dệt, thêu, thủ công")),
+    ("small_trade", _l("Buôn bán nhỏ")),
+    ("service", _l("Dịch vụ")),
+    ("wage_job", _l("Làm công, việc làm")),
     ("other", _l("Khác")),
 )
 STATUS_LABELS = {
-    "draft": _l("Đang soạn"), "submitted": _l("Chờ duyệt"), "returned": _l("Trả lại để sửa"),
-    "approved": _l("Đã duyệt"), "rejected": _l("Không duyệt"), "active": _l("Đang thực hiện"),
-    "completed": _l("Hoàn thành"), "discontinued": _l("Dừng giữa chừng"),
+    "draft": _l("Đang soạn"),
+    "submitted": _l("Chờ duyệt"),
+    "returned": _l("Trả lại để sửa"),
+    "approved": _l("Đã duyệt"),
+    "rejected": _l("Không duyệt"),
+    "active": _l("Đang thực hiện"),
+    "completed": _l("Hoàn thành"),
+    "discontinued": _l("Dừng giữa chừng"),
 }
-STATUS_BADGES = {"submitted": "medium", "returned": "late", "approved": "ok", "rejected": "high", "active": "ok",
-                 "completed": "muted", "discontinued": "muted", "draft": "muted"}
+STATUS_BADGES = {
+    "submitted": "medium",
+    "returned": "late",
+    "approved": "ok",
+    "rejected": "high",
+    "active": "ok",
+    "completed": "muted",
+    "discontinued": "muted",
+    "draft": "muted",
+}
 DECISION_CHOICES = (("approve", _l("Duyệt")), ("return", _l("Trả lại để sửa")), ("reject", _l("Không duyệt")))
 FORM_CHOICES = (("cash", _l("Tiền mặt")), ("in_kind", _l("Hiện vật")))
 PROGRESS_CHOICES = (("on_track", _l("Đúng tiến độ")), ("slow", _l("Chậm")), ("stopped", _l("Đã ngừng")))
 INCOME_CHANGE_CHOICES = (("increased", _l("Tăng")), ("same", _l("Không đổi")), ("decreased", _l("Giảm")))
-REINTEGRATION_CHOICES = (("good", _l("Hoà nhập tốt")), ("partial", _l("Hoà nhập một phần")),
-                         ("difficult", _l("Còn khó khăn")))
-WELLBEING_CHOICES = tuple((str(n), label) for n, label in (
-    (1, _l("1 — Rất không ổn")), (2, _l("2 — Không ổn")), (3, _l("3 — Bình thường")), (4, _l("4 — Ổn")),
-    (5, _l("5 — Rất ổn"))))
+REINTEGRATION_CHOICES = (
+    ("good", _l("Hoà nhập tốt")),
+    ("partial", _l("Hoà nhập một phần")),
+    ("difficult", _l("Còn khó khăn")),
+)
+WELLBEING_CHOICES = tuple(
+    (str(n), label)
+    for n, label in (
+        (1, _l("1 — Rất không ổn")),
+        (2, _l("2 — Không ổn")),
+        (3, _l("3 — Bình thường")),
+        (4, _l("4 — Ổn")),
+        (5, _l("5 — Rất ổn")),
+    )
+)
 MILESTONE_CHOICES = (("6", _l("6 tháng")), ("12", _l("12 tháng")))
 CLOSE_CHOICES = (("completed", _l("Hoàn thành")), ("discontinued", _l("Dừng giữa chừng")))
 
@@ -116,8 +143,9 @@ class OutcomeForm(BaseForm):
     milestone = RadioField(_l("Mốc đánh giá"), [chosen()], choices=options(MILESTONE_CHOICES), coerce=int)
     recorded_on = DayField(_l("Ngày đánh giá"), [required()], default=clock.today)
     still_active = BooleanField(_l("Hoạt động sinh kế vẫn duy trì"))
-    income_change = SelectField(_l("Thu nhập so với trước khi hỗ trợ"), [chosen()],
-                                choices=options(blank(), INCOME_CHANGE_CHOICES))
+    income_change = SelectField(
+        _l("Thu nhập so với trước khi hỗ trợ"), [chosen()], choices=options(blank(), INCOME_CHANGE_CHOICES)
+    )
     wellbeing = SelectField(_l("Tự đánh giá cuộc sống"), [chosen()], choices=options(blank(), WELLBEING_CHOICES))
     reintegration = SelectField(_l("Hoà nhập cộng đồng"), [chosen()], choices=options(blank(), REINTEGRATION_CHOICES))
     note = long_text(_l("Ghi chú"), optional(), max_len=1500)
@@ -129,8 +157,13 @@ class CloseForm(BaseForm):
 
 
 LABELS = {
-    "activity": dict(ACTIVITY_CHOICES), "status": STATUS_LABELS, "badge": STATUS_BADGES,
-    "decision": dict(DECISION_CHOICES), "payment_form": dict(FORM_CHOICES), "progress": dict(PROGRESS_CHOICES),
-    "income_change": dict(INCOME_CHANGE_CHOICES), "reintegration": dict(REINTEGRATION_CHOICES),
+    "activity": dict(ACTIVITY_CHOICES),
+    "status": STATUS_LABELS,
+    "badge": STATUS_BADGES,
+    "decision": dict(DECISION_CHOICES),
+    "payment_form": dict(FORM_CHOICES),
+    "progress": dict(PROGRESS_CHOICES),
+    "income_change": dict(INCOME_CHANGE_CHOICES),
+    "reintegration": dict(REINTEGRATION_CHOICES),
     "wellbeing": {int(k): v for k, v in WELLBEING_CHOICES},
 }

@@ -77,8 +77,7 @@ class LivelihoodPlan(CaseKeyed, db.Model):
     case: Mapped[Case] = relationship(lazy="joined")
     versions: Mapped[list["PlanVersion"]] = relationship(back_populates="plan", order_by="PlanVersion.number")
     decisions: Mapped[list["PlanDecision"]] = relationship(back_populates="plan", order_by="PlanDecision.decided_at")
-    disbursements: Mapped[list["Disbursement"]] = relationship(back_populates="plan",
-                                                               order_by="Disbursement.paid_on")
+    disbursements: Mapped[list["Disbursement"]] = relationship(back_populates="plan", order_by="Disbursement.paid_on")
     visits: Mapped[list["MonitoringVisit"]] = relationship(back_populates="plan", order_by="MonitoringVisit.visited_on")
     outcomes: Mapped[list["PlanOutcome"]] = relationship(back_populates="plan", order_by="PlanOutcome.milestone")
 

@@ -60,8 +60,9 @@ def _commune_label(unit: Unit, cache: dict) -> str:
 def build(unit_ids, pools, year: int, today: date | None = None) -> Overview:
     """Figures for the plans of `unit_ids` whose year is `year` (approved then, or waiting/drafted then)."""
     today = today or clock.today()
-    plans = [p for p in db.session.scalars(plans_in(unit_ids).order_by(LivelihoodPlan.created_at))
-             if _year_of(p) == year]
+    plans = [
+        p for p in db.session.scalars(plans_in(unit_ids).order_by(LivelihoodPlan.created_at)) if _year_of(p) == year
+    ]
     ids = [p.id for p in plans]
     paid = _sum_by_plan(Disbursement, Disbursement.amount, ids)
     last_visit = _last_visits(ids)
@@ -90,8 +91,13 @@ def build(unit_ids, pools, year: int, today: date | None = None) -> Overview:
     total = Row(_("Tổng"))
     for row in rows.values():
         total.add(row)
-    return Overview(year, sorted(rows.values(), key=lambda r: r.label), total,
-                    [budget.budget_for(year, pool) for pool in pools], overdue_plans)
+    return Overview(
+        year,
+        sorted(rows.values(), key=lambda r: r.label),
+        total,
+        [budget.budget_for(year, pool) for pool in pools],
+        overdue_plans,
+    )
 
 
 def _year_of(plan: LivelihoodPlan) -> int:
@@ -113,8 +119,9 @@ def _sum_by_plan(model, column, ids) -> dict:
 def _last_visits(ids) -> dict:
     last: dict = {}
     if ids:
-        for plan_id, day in db.session.execute(select(MonitoringVisit.plan_id, MonitoringVisit.visited_on)
-                                               .where(MonitoringVisit.plan_id.in_(ids))):
+        for plan_id, day in db.session.execute(
+            select(MonitoringVisit.plan_id, MonitoringVisit.visited_on).where(MonitoringVisit.plan_id.in_(ids))
+        ):
             last[plan_id] = max(day, last.get(plan_id, day))
     return last
 
@@ -123,8 +130,10 @@ def _outcomes(ids) -> dict:
     found: dict = {}
     if ids:
         for plan_id, milestone, active in db.session.execute(
-                select(PlanOutcome.plan_id, PlanOutcome.milestone, PlanOutcome.still_active)
-                .where(PlanOutcome.plan_id.in_(ids))):
+            select(PlanOutcome.plan_id, PlanOutcome.milestone, PlanOutcome.still_active).where(
+                PlanOutcome.plan_id.in_(ids)
+            )
+        ):
             found.setdefault(plan_id, []).append((milestone, active))
     return found
 
@@ -136,16 +145,37 @@ def case_codes(ids) -> dict:
 
 # --- Excel ----------------------------------------------------------------------------------------
 
+
 def headers() -> list[str]:
-    return ([_("Xã")] + [str(STATUS_LABELS[s]) for s in STATUSES]
-            + [_("Đề nghị (đ)"), _("Đã duyệt (đ)"), _("Đã giải ngân (đ)"), _("Quá hạn giám sát"),
-               _("Kết quả 6 tháng"), _("Kết quả 12 tháng"), _("Còn duy trì sau 12 tháng")])
+    return (
+        [_("Xã")]
+        + [str(STATUS_LABELS[s]) for s in STATUSES]
+        + [
+            _("Đề nghị (đ)"),
+            _("Đã duyệt (đ)"),
+            _("Đã giải ngân (đ)"),
+            _("Quá hạn giám sát"),
+            _("Kết quả 6 tháng"),
+            _("Kết quả 12 tháng"),
+            _("Còn duy trì sau 12 tháng"),
+        ]
+    )
 
 
 def row_values(row: Row) -> list:
-    return ([row.label] + [row.by_status[s] for s in STATUSES]
-            + [row.requested, row.approved, row.disbursed, row.overdue, row.outcomes_6, row.outcomes_12,
-               row.still_active_12])
+    return (
+        [row.label]
+        + [row.by_status[s] for s in STATUSES]
+        + [
+            row.requested,
+            row.approved,
+            row.disbursed,
+            row.overdue,
+            row.outcomes_6,
+            row.outcomes_12,
+            row.still_active_12,
+        ]
+    )
 
 
 def to_excel(data: Overview) -> bytes:

@@ -29,8 +29,20 @@ from .models import (
     PlanVersion,
 )
 
-PLAN_FIELDS = ("activity", "amount_requested", "cofund_own", "cofund_family", "cofund_bank", "cofund_other",
-               "start_on", "end_on", "expected_income", "description", "training_needs", "risks")
+PLAN_FIELDS = (
+    "activity",
+    "amount_requested",
+    "cofund_own",
+    "cofund_family",
+    "cofund_bank",
+    "cofund_other",
+    "start_on",
+    "end_on",
+    "expected_income",
+    "description",
+    "training_needs",
+    "risks",
+)
 TEXT_FIELDS = ("description", "training_needs", "risks")
 MONEY_FIELDS = ("amount_requested", "cofund_own", "cofund_family", "cofund_bank", "cofund_other", "expected_income")
 VISIT_EVERY_DAYS = 90  # a monitoring visit at least once a quarter; later than this is overdue
@@ -47,8 +59,7 @@ def check_amount(value, field: str, *, required: bool = False) -> None:
         ensure(not required, _l("Vui lòng nhập số tiền."), field)
         return
     ensure(isinstance(value, int) and value >= 0, _l("Số tiền phải là số nguyên đồng, không âm."), field)
-    ensure(value <= MAX_AMOUNT, _l("Số tiền quá lớn: tối đa %(max)s đ cho một kế hoạch.", max=money(MAX_AMOUNT)),
-           field)
+    ensure(value <= MAX_AMOUNT, _l("Số tiền quá lớn: tối đa %(max)s đ cho một kế hoạch.", max=money(MAX_AMOUNT)), field)
     ensure(not required or value > 0, _l("Số tiền phải lớn hơn 0."), field)
 
 
@@ -106,9 +117,16 @@ def submit_plan(plan: LivelihoodPlan, *, actor) -> PlanVersion:
     ensure(plan.is_editable, _l("Chỉ gửi được kế hoạch đang soạn hoặc bị trả lại."))
     ensure(not plan.case.is_erased, _l("Hồ sơ đã bị xoá."))
     plan.versions_count += 1
-    version = PlanVersion(plan=plan, plan_id=plan.id, case=plan.case, case_id=plan.case_id,
-                          number=plan.versions_count, activity=plan.activity,
-                          amount_requested=plan.amount_requested, submitted_by_id=actor.id)
+    version = PlanVersion(
+        plan=plan,
+        plan_id=plan.id,
+        case=plan.case,
+        case_id=plan.case_id,
+        number=plan.versions_count,
+        activity=plan.activity,
+        amount_requested=plan.amount_requested,
+        submitted_by_id=actor.id,
+    )
     version.content = plan_snapshot(plan)
     db.session.add(version)
     plan.status, plan.submitted_at = "submitted", utcnow()
@@ -122,12 +140,18 @@ def proposers(plan: LivelihoodPlan) -> set[str]:
     return {plan.proposed_by_id} | {v.submitted_by_id for v in plan.versions} - {None}
 
 
-def decide(plan: LivelihoodPlan, decision: str, *, actor, amount: int | None = None, comment: str = "",
-           today: date | None = None) -> PlanDecision:
+def decide(
+    plan: LivelihoodPlan,
+    decision: str,
+    *,
+    actor,
+    amount: int | None = None,
+    comment: str = "",
+    today: date | None = None,
+) -> PlanDecision:
     """Approve (optionally a lower amount), return with comments, or reject a submitted plan."""
     ensure(decision in DECISIONS, _l("Quyết định không hợp lệ."), "decision")
-    ensure(actor.id not in proposers(plan), _l("Bạn không thể quyết định kế hoạch do chính mình đề xuất."),
-           "decision")
+    ensure(actor.id not in proposers(plan), _l("Bạn không thể quyết định kế hoạch do chính mình đề xuất."), "decision")
     _ensure_still_submitted(plan)
     comment = case_services.nfc(comment or "")
     ensure(decision == "approve" or comment, _l("Vui lòng ghi lý do hoặc góp ý."), "comment")
@@ -141,25 +165,44 @@ def decide(plan: LivelihoodPlan, decision: str, *, actor, amount: int | None = N
         budget.lock_pool(pool)
         funds = budget.budget_for(year, pool)
         source = funds.source
-        ensure(amount <= funds.left, _l("Vượt ngân sách hỗ trợ sinh kế năm %(y)d: chỉ còn %(left)s đ.",
-                                        y=year, left=money(max(funds.left, 0))), "amount")
+        ensure(
+            amount <= funds.left,
+            _l("Vượt ngân sách hỗ trợ sinh kế năm %(y)d: chỉ còn %(left)s đ.", y=year, left=money(max(funds.left, 0))),
+            "amount",
+        )
     new_status = {"approve": "approved", "return": "returned", "reject": "rejected"}[decision]
     now = utcnow()
     # Exactly one decision wins: the update only applies while the plan is still waiting.
     won = db.session.execute(
-        update(LivelihoodPlan).where(LivelihoodPlan.id == plan.id, LivelihoodPlan.status == "submitted")
-        .values(status=new_status, decided_at=now, decided_by_id=actor.id, version=LivelihoodPlan.version + 1,
-                amount_approved=amount if decision == "approve" else None,
-                budget_year=year if decision == "approve" else None, updated_at=now)
-        .execution_options(synchronize_session=False)).rowcount
+        update(LivelihoodPlan)
+        .where(LivelihoodPlan.id == plan.id, LivelihoodPlan.status == "submitted")
+        .values(
+            status=new_status,
+            decided_at=now,
+            decided_by_id=actor.id,
+            version=LivelihoodPlan.version + 1,
+            amount_approved=amount if decision == "approve" else None,
+            budget_year=year if decision == "approve" else None,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
     if won != 1:
         db.session.refresh(plan)
         _ensure_still_submitted(plan)
     db.session.refresh(plan)
-    record = PlanDecision(plan=plan, plan_id=plan.id, case=plan.case, case_id=plan.case_id,
-                          version_number=plan.versions_count, decision=decision,
-                          amount=amount if decision == "approve" else None, budget_source=source,
-                          decided_by_id=actor.id, decided_at=now)
+    record = PlanDecision(
+        plan=plan,
+        plan_id=plan.id,
+        case=plan.case,
+        case_id=plan.case_id,
+        version_number=plan.versions_count,
+        decision=decision,
+        amount=amount if decision == "approve" else None,
+        budget_source=source,
+        decided_by_id=actor.id,
+        decided_at=now,
+    )
     record.comment = comment or None
     db.session.add(record)
     audit.record(actor, f"livelihood.{new_status}", plan, detail={"version": plan.versions_count})
@@ -169,8 +212,10 @@ def decide(plan: LivelihoodPlan, decision: str, *, actor, amount: int | None = N
 
 def _ensure_still_submitted(plan: LivelihoodPlan) -> None:
     if plan.status != "submitted":
-        raise AlreadyDecided(_l("Kế hoạch này không còn chờ duyệt (hiện: %(s)s). Có thể người khác vừa quyết định.",
-                                s=plan.status), "decision")
+        raise AlreadyDecided(
+            _l("Kế hoạch này không còn chờ duyệt (hiện: %(s)s). Có thể người khác vừa quyết định.", s=plan.status),
+            "decision",
+        )
 
 
 def disburse(plan: LivelihoodPlan, data: dict, *, actor, today: date | None = None) -> Disbursement:
@@ -178,20 +223,34 @@ def disburse(plan: LivelihoodPlan, data: dict, *, actor, today: date | None = No
     ensure(plan.status in ("approved", "active"), _l("Chỉ giải ngân cho kế hoạch đã được duyệt."))
     amount, paid_on = data.get("amount"), data.get("paid_on")
     check_amount(amount, "amount", required=True)
-    ensure(amount <= plan.remaining, _l("Vượt số tiền được duyệt: chỉ còn %(left)s đ chưa giải ngân.",
-                                        left=money(plan.remaining)), "amount")
+    ensure(
+        amount <= plan.remaining,
+        _l("Vượt số tiền được duyệt: chỉ còn %(left)s đ chưa giải ngân.", left=money(plan.remaining)),
+        "amount",
+    )
     ensure(paid_on is not None, _l("Vui lòng nhập ngày giải ngân."), "paid_on")
     ensure(paid_on <= (today or clock.today()), _l("Ngày giải ngân không được sau hôm nay."), "paid_on")
-    ensure(paid_on >= clock.local_date(plan.decided_at) - timedelta(days=1),
-           _l("Ngày giải ngân phải sau ngày duyệt kế hoạch."), "paid_on")
+    ensure(
+        paid_on >= clock.local_date(plan.decided_at) - timedelta(days=1),
+        _l("Ngày giải ngân phải sau ngày duyệt kế hoạch."),
+        "paid_on",
+    )
     ensure(data.get("payment_form") in ("cash", "in_kind"), _l("Vui lòng chọn hình thức."), "payment_form")
     items = case_services.nfc(data.get("items") or "")
     ensure(data["payment_form"] == "cash" or items, _l("Vui lòng ghi hiện vật đã trao."), "items")
     receipt = (data.get("receipt_number") or "").strip()
     ensure(receipt, _l("Vui lòng nhập số phiếu chi, biên nhận."), "receipt_number")
-    row = Disbursement(plan=plan, plan_id=plan.id, case=plan.case, case_id=plan.case_id, paid_on=paid_on,
-                       amount=amount, payment_form=data["payment_form"], receipt_number=receipt,
-                       recorded_by_id=actor.id)
+    row = Disbursement(
+        plan=plan,
+        plan_id=plan.id,
+        case=plan.case,
+        case_id=plan.case_id,
+        paid_on=paid_on,
+        amount=amount,
+        payment_form=data["payment_form"],
+        receipt_number=receipt,
+        recorded_by_id=actor.id,
+    )
     row.items = items or None
     db.session.add(row)
     plan.updated_at = utcnow()  # bumps the plan's version: two disbursements at once cannot both pass
@@ -208,19 +267,31 @@ def disburse(plan: LivelihoodPlan, data: dict, *, actor, today: date | None = No
 
 def _schedule_reminders(plan: LivelihoodPlan, start: date, actor) -> None:
     """The first monitoring visit and the 6- and 12-month outcomes, on the case's follow-up list."""
-    case_services.schedule_followup(plan.case, start + timedelta(days=VISIT_EVERY_DAYS),
-                                    str(_l("Thăm giám sát kế hoạch sinh kế")), actor=actor,
-                                    source=f"livelihood:{plan.id}:visit")
+    case_services.schedule_followup(
+        plan.case,
+        start + timedelta(days=VISIT_EVERY_DAYS),
+        str(_l("Thăm giám sát kế hoạch sinh kế")),
+        actor=actor,
+        source=f"livelihood:{plan.id}:visit",
+    )
     for months in MILESTONES:
-        case_services.schedule_followup(plan.case, start + relativedelta(months=months),
-                                        str(_l("Ghi kết quả sinh kế sau %(m)d tháng", m=months)), actor=actor,
-                                        source=f"livelihood:{plan.id}:{months}m")
+        case_services.schedule_followup(
+            plan.case,
+            start + relativedelta(months=months),
+            str(_l("Ghi kết quả sinh kế sau %(m)d tháng", m=months)),
+            actor=actor,
+            source=f"livelihood:{plan.id}:{months}m",
+        )
 
 
 def _close_reminders(plan: LivelihoodPlan, tag: str, outcome: str, actor, status: str = "done") -> None:
-    for followup in db.session.scalars(select(FollowUp).where(
-            FollowUp.case_id == plan.case_id, FollowUp.status == "open",
-            FollowUp.source == f"livelihood:{plan.id}:{tag}")):
+    for followup in db.session.scalars(
+        select(FollowUp).where(
+            FollowUp.case_id == plan.case_id,
+            FollowUp.status == "open",
+            FollowUp.source == f"livelihood:{plan.id}:{tag}",
+        )
+    ):
         case_services.complete_followup(followup, outcome, actor=actor, status=status)
 
 
@@ -233,18 +304,29 @@ def record_visit(plan: LivelihoodPlan, data: dict, *, actor, today: date | None 
     ensure(visited_on >= plan.activated_on, _l("Ngày thăm phải sau lần giải ngân đầu tiên."), "visited_on")
     ensure(data.get("progress") in ("on_track", "slow", "stopped"), _l("Vui lòng chọn tiến độ."), "progress")
     check_amount(data.get("income"), "income")
-    visit = MonitoringVisit(plan=plan, plan_id=plan.id, case=plan.case, case_id=plan.case_id,
-                            visited_on=visited_on, progress=data["progress"], income=data.get("income"),
-                            recorded_by_id=actor.id)
+    visit = MonitoringVisit(
+        plan=plan,
+        plan_id=plan.id,
+        case=plan.case,
+        case_id=plan.case_id,
+        visited_on=visited_on,
+        progress=data["progress"],
+        income=data.get("income"),
+        recorded_by_id=actor.id,
+    )
     visit.problems = case_services.nfc(data.get("problems") or "") or None
     visit.support_needed = case_services.nfc(data.get("support_needed") or "") or None
     db.session.add(visit)
     db.session.flush()
     audit.record(actor, "livelihood.visit", plan, detail={"visit": visit.id})
     _close_reminders(plan, "visit", str(_l("Đã thăm giám sát kế hoạch sinh kế")), actor)
-    case_services.schedule_followup(plan.case, visited_on + timedelta(days=VISIT_EVERY_DAYS),
-                                    str(_l("Thăm giám sát kế hoạch sinh kế")), actor=actor,
-                                    source=f"livelihood:{plan.id}:visit")
+    case_services.schedule_followup(
+        plan.case,
+        visited_on + timedelta(days=VISIT_EVERY_DAYS),
+        str(_l("Thăm giám sát kế hoạch sinh kế")),
+        actor=actor,
+        source=f"livelihood:{plan.id}:visit",
+    )
     return visit
 
 
@@ -253,21 +335,36 @@ def record_outcome(plan: LivelihoodPlan, data: dict, *, actor, today: date | Non
     ensure(plan.activated_on is not None, _l("Kế hoạch chưa được giải ngân."))
     milestone = data.get("milestone")
     ensure(milestone in MILESTONES, _l("Vui lòng chọn mốc 6 hoặc 12 tháng."), "milestone")
-    ensure(all(o.milestone != milestone for o in plan.outcomes),
-           _l("Đã ghi kết quả mốc %(m)d tháng.", m=milestone), "milestone")
+    ensure(
+        all(o.milestone != milestone for o in plan.outcomes),
+        _l("Đã ghi kết quả mốc %(m)d tháng.", m=milestone),
+        "milestone",
+    )
     recorded_on = data.get("recorded_on")
     ensure(recorded_on is not None, _l("Vui lòng nhập ngày đánh giá."), "recorded_on")
-    ensure(plan.activated_on <= recorded_on <= (today or clock.today()),
-           _l("Ngày đánh giá phải từ lần giải ngân đầu tiên đến hôm nay."), "recorded_on")
-    ensure(data.get("income_change") in ("increased", "same", "decreased"), _l("Vui lòng chọn một mục."),
-           "income_change")
-    ensure(data.get("reintegration") in ("good", "partial", "difficult"), _l("Vui lòng chọn một mục."),
-           "reintegration")
+    ensure(
+        plan.activated_on <= recorded_on <= (today or clock.today()),
+        _l("Ngày đánh giá phải từ lần giải ngân đầu tiên đến hôm nay."),
+        "recorded_on",
+    )
+    ensure(
+        data.get("income_change") in ("increased", "same", "decreased"), _l("Vui lòng chọn một mục."), "income_change"
+    )
+    ensure(data.get("reintegration") in ("good", "partial", "difficult"), _l("Vui lòng chọn một mục."), "reintegration")
     ensure(data.get("wellbeing") in (1, 2, 3, 4, 5), _l("Vui lòng chọn mức từ 1 đến 5."), "wellbeing")
-    outcome = PlanOutcome(plan=plan, plan_id=plan.id, case=plan.case, case_id=plan.case_id, milestone=milestone,
-                          recorded_on=recorded_on, still_active=bool(data.get("still_active")),
-                          income_change=data["income_change"], wellbeing=data["wellbeing"],
-                          reintegration=data["reintegration"], recorded_by_id=actor.id)
+    outcome = PlanOutcome(
+        plan=plan,
+        plan_id=plan.id,
+        case=plan.case,
+        case_id=plan.case_id,
+        milestone=milestone,
+        recorded_on=recorded_on,
+        still_active=bool(data.get("still_active")),
+        income_change=data["income_change"],
+        wellbeing=data["wellbeing"],
+        reintegration=data["reintegration"],
+        recorded_by_id=actor.id,
+    )
     outcome.note = case_services.nfc(data.get("note") or "") or None
     db.session.add(outcome)
     db.session.flush()

@@ -14,6 +14,7 @@ log = logging.getLogger("tincay.notify")
 def _pass() -> dict:
     from ..extensions import db, transaction
     from .services import run_once
+
     # The work-queue sources build links with url_for: a request context on the public address gives them one.
     with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
         try:

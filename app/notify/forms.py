@@ -11,9 +11,14 @@ HOURS = NumberRange(min=0, max=23, message=_l("Giờ phải từ 0 đến 23."))
 
 
 class NotificationPrefForm(BaseForm):
-    email = EmailField(_l("E-mail công việc"), [optional(), max_length(200),
-                                                Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
-                                                       message=_l("Địa chỉ e-mail không hợp lệ."))])
+    email = EmailField(
+        _l("E-mail công việc"),
+        [
+            optional(),
+            max_length(200),
+            Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Địa chỉ e-mail không hợp lệ.")),
+        ],
+    )
     email_on = BooleanField(_l("Nhận thông báo qua e-mail"))
     phone = TelField(_l("Số điện thoại công việc (SMS)"), [optional(), max_length(20)])
     sms_on = BooleanField(_l("Nhận thông báo qua SMS"))

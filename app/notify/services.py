@@ -61,8 +61,17 @@ def _enqueue(user_id: str, channel: str, kind: str, count: int, key: str, now: d
         return False
     try:
         with db.session.begin_nested():
-            db.session.add(Notification(user_id=user_id, channel=channel, kind=kind, count=count, dedupe_key=key,
-                                        next_attempt_at=now, created_at=now))
+            db.session.add(
+                Notification(
+                    user_id=user_id,
+                    channel=channel,
+                    kind=kind,
+                    count=count,
+                    dedupe_key=key,
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+            )
     except IntegrityError:  # another worker made it first
         return False
     return True
@@ -81,13 +90,20 @@ def plan(now: datetime | None = None) -> int:
         items = workqueue.items_for(user)
         for channel in channels:
             if items and local.hour >= pref.digest_hour:
-                made += _enqueue(user.id, channel, "digest", len(items),
-                                 f"digest:{user.id}:{channel}:{local.date().isoformat()}", now)
+                made += _enqueue(
+                    user.id,
+                    channel,
+                    "digest",
+                    len(items),
+                    f"digest:{user.id}:{channel}:{local.date().isoformat()}",
+                    now,
+                )
             if pref.alerts_on:
                 for item in items:
                     if item.high_risk and item.key:
-                        made += _enqueue(user.id, channel, "alert", len(items),
-                                         f"alert:{user.id}:{channel}:{item.key}"[:200], now)
+                        made += _enqueue(
+                            user.id, channel, "alert", len(items), f"alert:{user.id}:{channel}:{item.key}"[:200], now
+                        )
     db.session.flush()
     return made
 
@@ -101,9 +117,12 @@ def deliver(now: datetime | None = None, sender=None) -> dict:
     now = now or clock.now()
     sender = sender or send
     outcome = {"sent": 0, "retry": 0, "failed": 0, "dropped": 0, "waiting": 0}
-    due = db.session.scalars(select(Notification).where(Notification.status == "pending",
-                                                        Notification.next_attempt_at <= now)
-                             .order_by(Notification.next_attempt_at).limit(500)).all()
+    due = db.session.scalars(
+        select(Notification)
+        .where(Notification.status == "pending", Notification.next_attempt_at <= now)
+        .order_by(Notification.next_attempt_at)
+        .limit(500)
+    ).all()
     for row in due:
         outcome[_deliver_one(row, now, sender)] += 1
     db.session.flush()
@@ -115,8 +134,12 @@ def _deliver_one(row: Notification, now: datetime, sender) -> str:
     pref = db.session.get(NotificationPref, row.user_id)
     if not may_receive(user) or pref is None or row.channel not in _channels(pref):
         row.status, row.last_error = "dropped", "no_access" if not may_receive(user) else "opted_out"
-        audit.record("notify", "notify.dropped", row, detail={"user_id": row.user_id, "reason": row.last_error,
-                                                              "channel": row.channel, "kind": row.kind})
+        audit.record(
+            "notify",
+            "notify.dropped",
+            row,
+            detail={"user_id": row.user_id, "reason": row.last_error, "channel": row.channel, "kind": row.kind},
+        )
         return "dropped"
     hour = clock.local(now).hour
     if pref.quiet_at(hour):
@@ -178,9 +201,14 @@ def _send_sms(phone: str, text: str) -> None:
     url = config["SMS_GATEWAY_URL"]
     if not url.startswith(("https://", "http://")):
         raise DeliveryError("sms_misconfigured")
-    request = urllib.request.Request(url, data=json.dumps({"to": phone, "text": text}).encode(),  # noqa: S310
-                                     headers={"Content-Type": "application/json",
-                                              "Authorization": f"Bearer {config.get('SMS_GATEWAY_TOKEN') or ''}"})
+    request = urllib.request.Request(  # noqa: S310 - only http(s), checked above
+        url,
+        data=json.dumps({"to": phone, "text": text}).encode(),
+        headers={
+            "Content-Type": "application/json",
+            "Authorization": f"Bearer {config.get('SMS_GATEWAY_TOKEN') or ''}",
+        },
+    )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - the configured gateway
             if response.status >= 300:

@@ -26,12 +26,25 @@ def settings():
         pref.email, pref.phone = (pref.email or "").strip(), (pref.phone or "").strip()
         db.session.add(pref)
         db.session.flush()
-        audit.record(current_user, "notify.settings", object_type="notify_pref", object_id=current_user.id,
-                     detail={"email": pref.email_on, "sms": pref.sms_on, "alerts": pref.alerts_on})
+        audit.record(
+            current_user,
+            "notify.settings",
+            object_type="notify_pref",
+            object_id=current_user.id,
+            detail={"email": pref.email_on, "sms": pref.sms_on, "alerts": pref.alerts_on},
+        )
         flash(_("Đã lưu cách nhận thông báo."), "success")
         return redirect(url_for("notify.settings"), 303)
-    recent = db.session.scalars(select(Notification).where(Notification.user_id == current_user.id)
-                                .order_by(Notification.created_at.desc()).limit(20)).all()
-    return render_template("notify/settings.html", form=form, recent=recent,
-                           email_ready=bool(current_app.config.get("MAIL_SERVER")),
-                           sms_ready=bool(current_app.config.get("SMS_GATEWAY_URL")))
+    recent = db.session.scalars(
+        select(Notification)
+        .where(Notification.user_id == current_user.id)
+        .order_by(Notification.created_at.desc())
+        .limit(20)
+    ).all()
+    return render_template(
+        "notify/settings.html",
+        form=form,
+        recent=recent,
+        email_ready=bool(current_app.config.get("MAIL_SERVER")),
+        sms_ready=bool(current_app.config.get("SMS_GATEWAY_URL")),
+    )

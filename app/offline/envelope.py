@@ -51,8 +51,17 @@ class Envelope:
     raw_captured_at: str
 
     def header(self) -> bytes:
-        return "|".join(("tincay-offline-v1", self.item_id, self.device_id, self.kind, self.case_ref,
-                         self.raw_captured_at, str(self.key_version))).encode("ascii")
+        return "|".join(
+            (
+                "tincay-offline-v1",
+                self.item_id,
+                self.device_id,
+                self.kind,
+                self.case_ref,
+                self.raw_captured_at,
+                str(self.key_version),
+            )
+        ).encode("ascii")
 
     def signed_bytes(self) -> bytes:
         return b"|".join((self.header(), *(base64.b64encode(x) for x in (self.epk, self.salt, self.iv, self.ct))))
@@ -64,11 +73,19 @@ def parse(data) -> Envelope:
         raise BadEnvelope("not an object")
     try:
         env = Envelope(
-            item_id=_match(data["id"], UUID), device_id=_match(data["device"], UUID),
-            kind=_member(data["kind"], ITEM_KINDS), case_ref=_case_ref(data.get("case") or ""),
-            captured_at=_instant(data["captured_at"]), key_version=_version(data["key_version"]),
-            epk=_b64(data["epk"], 65), salt=_b64(data["salt"], 16), iv=_b64(data["iv"], 12),
-            ct=_b64(data["ct"]), sig=_b64(data["sig"], 64), raw_captured_at=str(data["captured_at"]))
+            item_id=_match(data["id"], UUID),
+            device_id=_match(data["device"], UUID),
+            kind=_member(data["kind"], ITEM_KINDS),
+            case_ref=_case_ref(data.get("case") or ""),
+            captured_at=_instant(data["captured_at"]),
+            key_version=_version(data["key_version"]),
+            epk=_b64(data["epk"], 65),
+            salt=_b64(data["salt"], 16),
+            iv=_b64(data["iv"], 12),
+            ct=_b64(data["ct"]),
+            sig=_b64(data["sig"], 64),
+            raw_captured_at=str(data["captured_at"]),
+        )
     except (KeyError, TypeError) as exc:
         raise BadEnvelope("missing or mistyped field") from exc
     return env

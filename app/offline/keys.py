@@ -26,7 +26,8 @@ class OfflineKeyError(RuntimeError):
 def key_path(app=None) -> str:
     app = app or current_app
     return app.config.get("OFFLINE_KEY_FILE") or os.path.join(
-        os.path.dirname(os.path.abspath(app.config["KEY_FILE"])), "offline-keys.json")
+        os.path.dirname(os.path.abspath(app.config["KEY_FILE"])), "offline-keys.json"
+    )
 
 
 def _load(path: str) -> dict:
@@ -46,8 +47,9 @@ def _load(path: str) -> dict:
 
 def _new_pair() -> str:
     private = ec.generate_private_key(ec.SECP256R1())
-    der = private.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
+    der = private.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     return base64.b64encode(der).decode("ascii")
 
 
@@ -89,6 +91,9 @@ def private_key(version: int) -> ec.EllipticCurvePrivateKey:
 def public_key() -> tuple[int, bytes]:
     """(version, uncompressed P-256 point) of the key devices seal to now."""
     version = int(_load(key_path())["primary"])
-    point = private_key(version).public_key().public_bytes(serialization.Encoding.X962,
-                                                           serialization.PublicFormat.UncompressedPoint)
+    point = (
+        private_key(version)
+        .public_key()
+        .public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    )
     return version, point

@@ -10,8 +10,9 @@ from .models import OfflineDevice, OfflineItem
 
 
 def own_device(user, device_id: str) -> OfflineDevice | None:
-    return db.session.scalar(select(OfflineDevice).where(OfflineDevice.id == device_id,
-                                                         OfflineDevice.user_id == user.id))
+    return db.session.scalar(
+        select(OfflineDevice).where(OfflineDevice.id == device_id, OfflineDevice.user_id == user.id)
+    )
 
 
 def own_item(user, item_id: str) -> OfflineItem | None:
@@ -23,15 +24,21 @@ def _supervised_user_ids(user) -> set[str]:
     scope = scope_for(user, "supervisor")
     if not scope:
         return set()
-    return set(db.session.scalars(select(RoleAssignment.user_id).where(RoleAssignment.role == "counsellor",
-                                                                       RoleAssignment.unit_id.in_(scope))))
+    return set(
+        db.session.scalars(
+            select(RoleAssignment.user_id).where(RoleAssignment.role == "counsellor", RoleAssignment.unit_id.in_(scope))
+        )
+    )
 
 
 def visible_devices(user) -> list[OfflineDevice]:
     """My devices, and the devices of the counsellors I supervise; active first, newest first."""
     owners = _supervised_user_ids(user) | {user.id}
-    rows = db.session.scalars(select(OfflineDevice).where(OfflineDevice.user_id.in_(owners))
-                              .order_by(OfflineDevice.revoked_at.is_not(None), OfflineDevice.registered_at.desc()))
+    rows = db.session.scalars(
+        select(OfflineDevice)
+        .where(OfflineDevice.user_id.in_(owners))
+        .order_by(OfflineDevice.revoked_at.is_not(None), OfflineDevice.registered_at.desc())
+    )
     return list(rows)
 
 
@@ -44,5 +51,6 @@ def visible_device(user, device_id: str) -> OfflineDevice | None:
 
 def counsellor_case_by_code(user, code: str) -> Case | None:
     """A case of the counsellor's own scope, by its printed code."""
-    return db.session.scalar(select(Case).where(Case.code == (code or "").strip().upper(),
-                                                Case.unit_id.in_(scope_for(user, "counsellor"))))
+    return db.session.scalar(
+        select(Case).where(Case.code == (code or "").strip().upper(), Case.unit_id.in_(scope_for(user, "counsellor")))
+    )

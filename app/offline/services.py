@@ -27,10 +27,18 @@ from . import envelope
 from .models import OfflineCase, OfflineDevice, OfflineItem
 
 # Devices are named from this list, never by a free text that could name a person; stored as the msgid.
-DEVICE_LABELS = (N_("Điện thoại 1"), N_("Điện thoại 2"), N_("Điện thoại 3"), N_("Điện thoại 4"), N_("Điện thoại 5"),
-                 N_("Máy tính bảng 1"), N_("Máy tính bảng 2"), N_("Máy tính bảng 3"))
-MAX_DEVICES = 5              # per counsellor: a phone and a spare or two, not a fleet
-MAX_OFFLINE_CASES = 30       # what a counsellor can visit in a week or two
+DEVICE_LABELS = (
+    N_("Điện thoại 1"),
+    N_("Điện thoại 2"),
+    N_("Điện thoại 3"),
+    N_("Điện thoại 4"),
+    N_("Điện thoại 5"),
+    N_("Máy tính bảng 1"),
+    N_("Máy tính bảng 2"),
+    N_("Máy tính bảng 3"),
+)
+MAX_DEVICES = 5  # per counsellor: a phone and a spare or two, not a fleet
+MAX_OFFLINE_CASES = 30  # what a counsellor can visit in a week or two
 FUTURE_TOLERANCE = timedelta(minutes=10)
 STALE_AFTER = timedelta(days=30)
 
@@ -52,19 +60,25 @@ class Refused(ServiceError):
 
 # --- devices -------------------------------------------------------------------------------------------------
 
+
 def register_device(user, public_key: bytes, label: str) -> OfflineDevice:
     """Record a phone's public signing key for this counsellor."""
     ensure(label in DEVICE_LABELS, _l("Chọn tên thiết bị trong danh sách."), "label")
-    active = db.session.scalars(select(OfflineDevice).where(OfflineDevice.user_id == user.id,
-                                                            OfflineDevice.revoked_at.is_(None))).all()
-    ensure(len(active) < MAX_DEVICES, _l("Bạn đã đăng ký đủ %(n)d thiết bị; thu hồi một thiết bị cũ trước.",
-                                         n=MAX_DEVICES))
+    active = db.session.scalars(
+        select(OfflineDevice).where(OfflineDevice.user_id == user.id, OfflineDevice.revoked_at.is_(None))
+    ).all()
+    ensure(
+        len(active) < MAX_DEVICES, _l("Bạn đã đăng ký đủ %(n)d thiết bị; thu hồi một thiết bị cũ trước.", n=MAX_DEVICES)
+    )
     try:
         from cryptography.hazmat.primitives import serialization
         from cryptography.hazmat.primitives.asymmetric import ec
+
         key = serialization.load_der_public_key(public_key)
-        ensure(isinstance(key, ec.EllipticCurvePublicKey) and key.curve.name == "secp256r1",
-               _l("Khoá thiết bị không hợp lệ."))
+        ensure(
+            isinstance(key, ec.EllipticCurvePublicKey) and key.curve.name == "secp256r1",
+            _l("Khoá thiết bị không hợp lệ."),
+        )
     except ValueError as exc:
         raise ServiceError(_l("Khoá thiết bị không hợp lệ.")) from exc
     device = OfflineDevice(user_id=user.id, label=label, public_key=public_key, last_seen_at=clock.now())
@@ -97,22 +111,27 @@ def device_for(user, device_id: str) -> OfflineDevice:
 
 # --- cases kept available offline ---------------------------------------------------------------------------
 
+
 def offline_cases(user) -> list[OfflineCase]:
     """The user's offline cases that are still in their scope and not erased or closed."""
-    rows = db.session.scalars(select(OfflineCase).where(OfflineCase.user_id == user.id)
-                              .order_by(OfflineCase.added_at)).all()
+    rows = db.session.scalars(
+        select(OfflineCase).where(OfflineCase.user_id == user.id).order_by(OfflineCase.added_at)
+    ).all()
     scope = case_queries.scope_for(user, "counsellor")
     return [r for r in rows if r.case.unit_id in scope and not r.case.is_erased and r.case.status == "open"]
 
 
 def add_offline_case(user, case) -> OfflineCase:
     ensure(case.status == "open" and not case.is_erased, _l("Chỉ mang theo được hồ sơ đang mở."))
-    existing = db.session.scalar(select(OfflineCase).where(OfflineCase.user_id == user.id,
-                                                           OfflineCase.case_id == case.id))
+    existing = db.session.scalar(
+        select(OfflineCase).where(OfflineCase.user_id == user.id, OfflineCase.case_id == case.id)
+    )
     if existing:
         return existing
-    ensure(len(offline_cases(user)) < MAX_OFFLINE_CASES,
-           _l("Tối đa %(n)d hồ sơ mang theo ngoại tuyến.", n=MAX_OFFLINE_CASES))
+    ensure(
+        len(offline_cases(user)) < MAX_OFFLINE_CASES,
+        _l("Tối đa %(n)d hồ sơ mang theo ngoại tuyến.", n=MAX_OFFLINE_CASES),
+    )
     row = OfflineCase(user_id=user.id, case_id=case.id)
     db.session.add(row)
     db.session.flush()
@@ -133,6 +152,7 @@ def device_label_of(row: OfflineCase) -> dict:
 
 # --- receiving -----------------------------------------------------------------------------------------------
 
+
 def receive(user, data) -> OfflineItem:
     """Check, open and save one item; a repeat of an item already received changes nothing."""
     env = _parse(user, data)
@@ -151,16 +171,32 @@ def receive(user, data) -> OfflineItem:
     except envelope.BadEnvelope as exc:
         audit.record_independently(user, "offline.refused", device, detail={"reason": "ciphertext"}, result="denied")
         raise Refused(_l("Không giải mã được bản ghi (có thể đã bị sửa)."), "tampered") from exc
-    item = OfflineItem(id=env.item_id, device_id=device.id, user_id=user.id, kind=env.kind,
-                       captured_at=env.captured_at, received_at=clock.now(), size=len(env.ct),
-                       clock_flag=_clock_flag(env.captured_at, device))
+    item = OfflineItem(
+        id=env.item_id,
+        device_id=device.id,
+        user_id=user.id,
+        kind=env.kind,
+        captured_at=env.captured_at,
+        received_at=clock.now(),
+        size=len(env.ct),
+        clock_flag=_clock_flag(env.captured_at, device),
+    )
     _save_into_case_flow(user, item, env.case_ref, _formdata(payload["fields"]))
     db.session.add(item)
     db.session.flush()
-    audit.record(user, f"offline.{item.status}", item, case_id=item.case_id,
-                 detail={"kind": item.kind, "captured_at": item.captured_at.isoformat(),
-                         "received_at": item.received_at.isoformat(), "clock_flag": item.clock_flag or "",
-                         "reason": item.reason or ""})
+    audit.record(
+        user,
+        f"offline.{item.status}",
+        item,
+        case_id=item.case_id,
+        detail={
+            "kind": item.kind,
+            "captured_at": item.captured_at.isoformat(),
+            "received_at": item.received_at.isoformat(),
+            "clock_flag": item.clock_flag or "",
+            "reason": item.reason or "",
+        },
+    )
     return item
 
 
@@ -219,13 +255,18 @@ class _Rejected(Exception):
 
 def _save_intake(user, item: OfflineItem, formdata: MultiDict) -> None:
     from ..cases.views.records import case_form  # the online intake form with this counsellor's units
+
     form = case_form(formdata, meta={"csrf": False})
     if not form.validate():
         raise _Rejected("invalid", {k: [str(m) for m in v] for k, v in form.errors.items()})
     birth_year = form.birth_date.data.year if form.birth_date.data else form.birth_year.data
     if not form.confirm_duplicate.data and case_queries.find_duplicates(
-            user, full_name=form.full_name.data or "", birth_year=birth_year, phone=form.phone.data or "",
-            id_number=form.id_number.data or ""):
+        user,
+        full_name=form.full_name.data or "",
+        birth_year=birth_year,
+        phone=form.phone.data or "",
+        id_number=form.id_number.data or "",
+    ):
         raise _Rejected("duplicate")
     case = case_services.create_case(form.to_data(), actor=user)
     item.case_id = item.result_id = case.id
@@ -246,8 +287,12 @@ def _save_on_case(user, item: OfflineItem, case_ref: str, formdata: MultiDict) -
     form = FollowUpOutcomeForm(formdata, meta={"csrf": False})
     if not form.validate():
         raise _Rejected("invalid", {k: [str(m) for m in v] for k, v in form.errors.items()})
-    followup = db.session.scalar(select(FollowUp).where(FollowUp.case_id == case.id, FollowUp.status == "open")
-                                 .order_by(FollowUp.due_on).limit(1))
+    followup = db.session.scalar(
+        select(FollowUp)
+        .where(FollowUp.case_id == case.id, FollowUp.status == "open")
+        .order_by(FollowUp.due_on)
+        .limit(1)
+    )
     if followup is None:
         raise _Rejected("no_followup")
     case_services.complete_followup(followup, form.outcome.data, actor=user, status=form.status.data)
@@ -262,10 +307,15 @@ def _reject(item: OfflineItem, reason: str, formdata: MultiDict, errors: dict) -
 
 # --- the work-queue tasks of rejected items ------------------------------------------------------------------
 
+
 def rejected_items(user) -> list[OfflineItem]:
-    return list(db.session.scalars(select(OfflineItem).where(OfflineItem.user_id == user.id,
-                                                             OfflineItem.status == "rejected")
-                                   .order_by(OfflineItem.received_at)))
+    return list(
+        db.session.scalars(
+            select(OfflineItem)
+            .where(OfflineItem.user_id == user.id, OfflineItem.status == "rejected")
+            .order_by(OfflineItem.received_at)
+        )
+    )
 
 
 def resolve(item: OfflineItem, *, actor) -> None:
@@ -283,8 +333,9 @@ def on_case_erased(case, actor) -> None:
     and its id on the erasure ledger so that an older backup cannot open it), and no phone carries it any more."""
     now = clock.now()
     shredded = []
-    for item in db.session.scalars(select(OfflineItem).where(OfflineItem.case_id == case.id,
-                                                             OfflineItem.status == "rejected")):
+    for item in db.session.scalars(
+        select(OfflineItem).where(OfflineItem.case_id == case.id, OfflineItem.status == "rejected")
+    ):
         item.shred(now)
         item.status = "resolved"
         shredded.append(item.id)

@@ -50,8 +50,12 @@ def shell_files() -> list[str]:
 @permission_required("offline.capture")
 def shell():
     """The offline capture page: forms that seal what is typed for the server, and the queue."""
-    return render_template("offline/shell.html", intake=offline_intake_form(),
-                           device_form=DeviceForm(), max_bytes=services.max_item_bytes())
+    return render_template(
+        "offline/shell.html",
+        intake=offline_intake_form(),
+        device_form=DeviceForm(),
+        max_bytes=services.max_item_bytes(),
+    )
 
 
 @bp.get("/sw.js")
@@ -71,6 +75,7 @@ def service_worker():
 def state():
     """For a registered device: a fresh CSRF token, the server's public key and the offline cases' codes."""
     from flask_wtf.csrf import generate_csrf
+
     device_id = request.args.get("device", "")
     body = {"csrf": generate_csrf(), "registered": False, "revoked": False}
     device = queries.own_device(current_user, device_id) if device_id else None
@@ -108,16 +113,25 @@ def sync():
         item = services.receive(current_user, request.get_json(silent=True))
     except services.Refused as exc:  # its audit entry went through audit.record_independently
         return jsonify({"code": exc.code, "error": str(exc)}), exc.status
-    return jsonify({"status": item.status, "id": item.id,
-                    "message": str(services.REASONS.get(item.reason, "")) if item.reason else ""})
+    return jsonify(
+        {
+            "status": item.status,
+            "id": item.id,
+            "message": str(services.REASONS.get(item.reason, "")) if item.reason else "",
+        }
+    )
 
 
 @bp.get("/devices")
 @permission_required("offline.devices")
 def devices():
     """Registered devices: my own, and for a supervisor those of the counsellors in scope."""
-    return render_template("offline/devices.html", devices=queries.visible_devices(current_user),
-                           form=BaseForm(), can_capture=has_permission(current_user, "offline.capture"))
+    return render_template(
+        "offline/devices.html",
+        devices=queries.visible_devices(current_user),
+        form=BaseForm(),
+        can_capture=has_permission(current_user, "offline.capture"),
+    )
 
 
 @bp.post("/devices/<uuid:device_id>/revoke")
@@ -155,16 +169,18 @@ def cases():
             else:
                 flash(_l("Đã thêm %(code)s vào danh sách mang theo.", code=case.code), "success")
                 return redirect(url_for("offline.cases"), 303)
-    return render_template("offline/cases.html", form=form, rows=services.offline_cases(current_user),
-                           remove_form=BaseForm())
+    return render_template(
+        "offline/cases.html", form=form, rows=services.offline_cases(current_user), remove_form=BaseForm()
+    )
 
 
 @bp.post("/cases/<uuid:row_id>/remove")
 @permission_required("offline.capture")
 def remove_case(row_id):
     """Stop carrying a case offline."""
-    row = db.session.scalar(select(OfflineCase).where(OfflineCase.id == str(row_id),
-                                                      OfflineCase.user_id == current_user.id))
+    row = db.session.scalar(
+        select(OfflineCase).where(OfflineCase.id == str(row_id), OfflineCase.user_id == current_user.id)
+    )
     ensure_authorized("edit", row)
     if BaseForm().validate_on_submit():
         services.remove_offline_case(current_user, row)
@@ -178,8 +194,13 @@ def item(item_id):
     row = ensure_authorized("read", queries.own_item(current_user, str(item_id)))
     if row.status != "rejected":
         abort(404)
-    response = render_template("offline/item.html", item=row, reason=services.REASONS.get(row.reason, ""),
-                               rows=_described(row), form=BaseForm())
+    response = render_template(
+        "offline/item.html",
+        item=row,
+        reason=services.REASONS.get(row.reason, ""),
+        rows=_described(row),
+        form=BaseForm(),
+    )
     services.record_item_read(row, actor=current_user)
     return response
 

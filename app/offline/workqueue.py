@@ -12,8 +12,15 @@ from .services import rejected_items
 def rejected(user):
     if "counsellor" not in user.role_names():
         return []
-    return [workqueue.WorkItem(kind="offline_rejected", title=_("Bản ghi ngoại tuyến chưa lưu được"),
-                               url=url_for("offline.item", item_id=item.id), due_at=None, state="overdue",
-                               detail=_("nhận lúc %(when)s", when=datetime_vn(item.received_at, "dd/MM HH:mm")),
-                               key=f"offline:{item.id}")
-            for item in rejected_items(user)]
+    return [
+        workqueue.WorkItem(
+            kind="offline_rejected",
+            title=_("Bản ghi ngoại tuyến chưa lưu được"),
+            url=url_for("offline.item", item_id=item.id),
+            due_at=None,
+            state="overdue",
+            detail=_("nhận lúc %(when)s", when=datetime_vn(item.received_at, "dd/MM HH:mm")),
+            key=f"offline:{item.id}",
+        )
+        for item in rejected_items(user)
+    ]

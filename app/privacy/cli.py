@@ -11,6 +11,7 @@ def run():
     """List every record past its retention period into the data-protection officer's queue (deletes nothing)."""
     from ..extensions import db, transaction
     from .retention import run as run_job
+
     try:
         with transaction():
             added = run_job()

@@ -17,13 +17,22 @@ def recipients() -> list[dict]:
     """Every current agency that runs a live service of the directory, with its agreement (or none)."""
     today = clock.today()
     agency_ids = {s.unit_id for s in db.session.scalars(select(Service)) if s.valid_to is None or s.valid_to >= today}
-    agencies = [u for u in db.session.scalars(select(Unit).where(Unit.id.in_(agency_ids)).order_by(Unit.name))
-                if u.is_current(today)]
+    agencies = [
+        u
+        for u in db.session.scalars(select(Unit).where(Unit.id.in_(agency_ids)).order_by(Unit.name))
+        if u.is_current(today)
+    ]
     rows = []
     for agency in agencies:
         agreement = live_agreement(agency.id, today)
-        rows.append({"id": agency.id, "name": agency.name, "agreement": agreement.reference if agreement else "",
-                     "until": agreement.valid_to.isoformat() if agreement and agreement.valid_to else ""})
+        rows.append(
+            {
+                "id": agency.id,
+                "name": agency.name,
+                "agreement": agreement.reference if agreement else "",
+                "until": agreement.valid_to.isoformat() if agreement and agreement.valid_to else "",
+            }
+        )
     return rows
 
 
@@ -44,9 +53,15 @@ def snapshot() -> dict:
         "categories": [[str(name), str(items)] for name, items in ref.DATA_CATEGORIES],
         "subjects": live_cases,
         "recipients": recipients(),
-        "retention": [[str(label), str(start), rules[code].months if code in rules else None,
-                       rules[code].basis if code in rules else ""]
-                      for code, label, start, _ in ref.RECORD_TYPES],
+        "retention": [
+            [
+                str(label),
+                str(start),
+                rules[code].months if code in rules else None,
+                rules[code].basis if code in rules else "",
+            ]
+            for code, label, start, _ in ref.RECORD_TYPES
+        ],
         "safeguards": [str(s) for s in ref.SAFEGUARDS],
         "legal_basis": ref.LAW,
     }

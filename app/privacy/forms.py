@@ -14,8 +14,9 @@ def blank():
 class NoticeForm(BaseForm):
     valid_from = DateField(_l("Áp dụng từ ngày"), [required()])
     text_vi = long_text(_l("Nội dung thông báo (bản đầy đủ)"), required(), max_len=10000)
-    text_plain = long_text(_l("Bản dễ hiểu (câu ngắn, cho người đọc tiếng Việt khó khăn: người Thái, H'Mông)"),
-                           required(), max_len=5000)
+    text_plain = long_text(
+        _l("Bản dễ hiểu (câu ngắn, cho người đọc tiếng Việt khó khăn: người Thái, H'Mông)"), required(), max_len=5000
+    )
     change_note = text(_l("Thay đổi so với phiên bản trước"), optional(), max_len=300)
 
 

@@ -24,8 +24,8 @@ class PrivacyNotice(db.Model):
     version: Mapped[int] = mapped_column(Integer, unique=True)
     valid_from: Mapped[date] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)  # the day the next version took over (exclusive)
-    text_vi: Mapped[str] = mapped_column(Text)           # the notice in full
-    text_plain: Mapped[str] = mapped_column(Text)        # short sentences, for readers of Thái or H'Mông
+    text_vi: Mapped[str] = mapped_column(Text)  # the notice in full
+    text_plain: Mapped[str] = mapped_column(Text)  # short sentences, for readers of Thái or H'Mông
     change_note: Mapped[str] = mapped_column(String(300), default="")
     published_by_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"))
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -73,20 +73,23 @@ class TransferAgreement(db.Model):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
     agency_id: Mapped[str] = mapped_column(ForeignKey("unit.id"), index=True)
-    reference: Mapped[str] = mapped_column(String(80))   # the agreement's number, e.g. "12/2026/TTBM"
+    reference: Mapped[str] = mapped_column(String(80))  # the agreement's number, e.g. "12/2026/TTBM"
     signed_on: Mapped[date] = mapped_column(Date)
     valid_from: Mapped[date] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)  # the last day it covers
     ended_on: Mapped[date | None] = mapped_column(Date)  # ended early (from this day on it no longer covers)
-    scope: Mapped[str] = mapped_column(String(500))     # which data, for which purposes
+    scope: Mapped[str] = mapped_column(String(500))  # which data, for which purposes
     recorded_by_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     agency: Mapped[Unit] = relationship(lazy="joined")
 
     def live_on(self, day: date) -> bool:
-        return (self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
-                and (self.ended_on is None or day < self.ended_on))
+        return (
+            self.valid_from <= day
+            and (self.valid_to is None or day <= self.valid_to)
+            and (self.ended_on is None or day < self.ended_on)
+        )
 
 
 class RetentionRule(db.Model):

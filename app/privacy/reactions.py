@@ -22,10 +22,14 @@ STATISTICS = "statistics"
 
 def counted(case: Case) -> bool:
     """Whether the case belongs in the figures: no withdrawn statistics consent left standing, no restriction."""
-    withdrawn = db.session.scalar(select(Consent.id).where(
-        Consent.case_id == case.id, Consent.purpose == STATISTICS, Consent.withdrawn_on.is_not(None)).limit(1))
-    restricted = db.session.scalar(select(Restriction.id).where(
-        Restriction.case_id == case.id, Restriction.lifted_at.is_(None)).limit(1))
+    withdrawn = db.session.scalar(
+        select(Consent.id)
+        .where(Consent.case_id == case.id, Consent.purpose == STATISTICS, Consent.withdrawn_on.is_not(None))
+        .limit(1)
+    )
+    restricted = db.session.scalar(
+        select(Restriction.id).where(Restriction.case_id == case.id, Restriction.lifted_at.is_(None)).limit(1)
+    )
     return restricted is None and (withdrawn is None or bool(valid_consents(case, STATISTICS)))
 
 

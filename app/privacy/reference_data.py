@@ -71,17 +71,22 @@ RECORD_TYPES = (
     ("rights_request", _l("Yêu cầu về dữ liệu đã trả lời"), _l("từ ngày trả lời"), 36),
 )
 PROPOSED_BASIS = "Đề xuất ban đầu của hệ thống; cán bộ bảo vệ dữ liệu cá nhân xác nhận hoặc sửa."
-REVIEW_DECISIONS = (("keep", _l("Tiếp tục lưu (ghi lý do và hạn xem lại)")),
-                    ("erase", _l("Đề nghị xoá theo quy trình xoá hồ sơ")))
+REVIEW_DECISIONS = (
+    ("keep", _l("Tiếp tục lưu (ghi lý do và hạn xem lại)")),
+    ("erase", _l("Đề nghị xoá theo quy trình xoá hồ sơ")),
+)
 
 # --- the processing register ------------------------------------------------------------------------------
 DATA_CATEGORIES = (
-    (_l("Thông tin tóm tắt (không mã hoá, để thống kê)"),
-     _l("mã hồ sơ, loại vụ việc, đơn vị, giới tính, nhóm tuổi, dân tộc, khuyết tật, hộ nghèo, mức nguy cơ, ngày")),
-    (_l("Thông tin định danh (mã hoá)"),
-     _l("họ tên, tên khác, ngày sinh, số CCCD, điện thoại, nơi ở, người giám hộ")),
-    (_l("Thông tin sự việc (mã hoá, dữ liệu nhạy cảm)"),
-     _l("sự việc bạo lực hoặc mua bán người, người gây bạo lực, đánh giá nguy cơ, kế hoạch an toàn, ghi chú")),
+    (
+        _l("Thông tin tóm tắt (không mã hoá, để thống kê)"),
+        _l("mã hồ sơ, loại vụ việc, đơn vị, giới tính, nhóm tuổi, dân tộc, khuyết tật, hộ nghèo, mức nguy cơ, ngày"),
+    ),
+    (_l("Thông tin định danh (mã hoá)"), _l("họ tên, tên khác, ngày sinh, số CCCD, điện thoại, nơi ở, người giám hộ")),
+    (
+        _l("Thông tin sự việc (mã hoá, dữ liệu nhạy cảm)"),
+        _l("sự việc bạo lực hoặc mua bán người, người gây bạo lực, đánh giá nguy cơ, kế hoạch an toàn, ghi chú"),
+    ),
     (_l("Sinh kế"), _l("kế hoạch, số tiền, giải ngân, kết quả")),
     (_l("Chuyển gửi"), _l("gói thông tin đã chọn để chia sẻ, mã hoá riêng cho từng lần chuyển")),
 )

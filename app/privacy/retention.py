@@ -36,14 +36,18 @@ class Found:
 
 
 def _closed_cases(cutoff: date) -> Iterator[Found]:
-    for case in db.session.scalars(select(Case).where(Case.status == "closed", Case.erased_at.is_(None),
-                                                      Case.closed_on <= cutoff)):
+    for case in db.session.scalars(
+        select(Case).where(Case.status == "closed", Case.erased_at.is_(None), Case.closed_on <= cutoff)
+    ):
         yield Found(case.id, case.unit_id, case.code, case.closed_on)
 
 
 def _ended_referrals(cutoff: date) -> Iterator[Found]:
-    rows = db.session.scalars(select(Referral).where(Referral.packet_destroyed_at.is_(None),
-                                                     Referral.status.in_(("completed", "declined", "withdrawn"))))
+    rows = db.session.scalars(
+        select(Referral).where(
+            Referral.packet_destroyed_at.is_(None), Referral.status.in_(("completed", "declined", "withdrawn"))
+        )
+    )
     for referral in rows:
         ended = referral.completed_at or referral.withdrawn_at or referral.decided_at
         if ended is not None and clock.local_date(ended) <= cutoff:
@@ -51,25 +55,32 @@ def _ended_referrals(cutoff: date) -> Iterator[Found]:
 
 
 def _closed_plans(cutoff: date) -> Iterator[Found]:
-    rows = db.session.execute(select(LivelihoodPlan.id, Case.unit_id, Case.code, LivelihoodPlan.closed_on)
-                              .join(Case, LivelihoodPlan.case_id == Case.id)
-                              .where(LivelihoodPlan.closed_on.is_not(None), LivelihoodPlan.closed_on <= cutoff,
-                                     Case.erased_at.is_(None)))
+    rows = db.session.execute(
+        select(LivelihoodPlan.id, Case.unit_id, Case.code, LivelihoodPlan.closed_on)
+        .join(Case, LivelihoodPlan.case_id == Case.id)
+        .where(LivelihoodPlan.closed_on.is_not(None), LivelihoodPlan.closed_on <= cutoff, Case.erased_at.is_(None))
+    )
     for plan_id, unit_id, code, closed_on in rows:
         yield Found(plan_id, unit_id, code, closed_on)
 
 
 def _answered_requests(cutoff: date) -> Iterator[Found]:
-    rows = db.session.execute(select(RightsRequest.id, Case.unit_id, Case.code, RightsRequest.answered_at)
-                              .join(Case, RightsRequest.case_id == Case.id)
-                              .where(RightsRequest.answered_at.is_not(None)))
+    rows = db.session.execute(
+        select(RightsRequest.id, Case.unit_id, Case.code, RightsRequest.answered_at)
+        .join(Case, RightsRequest.case_id == Case.id)
+        .where(RightsRequest.answered_at.is_not(None))
+    )
     for request_id, unit_id, code, answered_at in rows:
         if clock.local_date(answered_at) <= cutoff:
             yield Found(request_id, unit_id, code, clock.local_date(answered_at))
 
 
-FINDERS = {"closed_case": _closed_cases, "referral_packet": _ended_referrals, "livelihood_plan": _closed_plans,
-           "rights_request": _answered_requests}
+FINDERS = {
+    "closed_case": _closed_cases,
+    "referral_packet": _ended_referrals,
+    "livelihood_plan": _closed_plans,
+    "rights_request": _answered_requests,
+}
 
 
 def run(today: date | None = None) -> dict[str, int]:
@@ -90,20 +101,36 @@ def run(today: date | None = None) -> dict[str, int]:
 
 def _review(record_type: str, found: Found, months: int) -> int:
     """Add the review unless the record already has an open one, or a decision to keep it that still holds."""
-    existing = db.session.scalars(select(RetentionReview).where(RetentionReview.record_type == record_type,
-                                                                RetentionReview.record_id == found.record_id))
+    existing = db.session.scalars(
+        select(RetentionReview).where(
+            RetentionReview.record_type == record_type, RetentionReview.record_id == found.record_id
+        )
+    )
     for review in existing:
         if review.status in ("open", "erase") or (review.keep_until and review.keep_until > clock.today()):
             return 0
-    db.session.add(RetentionReview(record_type=record_type, record_id=found.record_id, unit_id=found.unit_id,
-                                   label=found.label[:40], ended_on=found.ended_on,
-                                   due_on=found.ended_on + relativedelta(months=months)))
+    db.session.add(
+        RetentionReview(
+            record_type=record_type,
+            record_id=found.record_id,
+            unit_id=found.unit_id,
+            label=found.label[:40],
+            ended_on=found.ended_on,
+            due_on=found.ended_on + relativedelta(months=months),
+        )
+    )
     return 1
 
 
 def open_reviews(limit: int = 500) -> list[RetentionReview]:
-    return list(db.session.scalars(select(RetentionReview).where(RetentionReview.status == "open")
-                                   .order_by(RetentionReview.due_on).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(RetentionReview)
+            .where(RetentionReview.status == "open")
+            .order_by(RetentionReview.due_on)
+            .limit(limit)
+        )
+    )
 
 
 def decide(review: RetentionReview, decision: str, reason: str, keep_until: date | None, *, actor) -> None:
@@ -113,10 +140,14 @@ def decide(review: RetentionReview, decision: str, reason: str, keep_until: date
     reason = (reason or "").strip()
     ensure(reason, _l("Vui lòng ghi lý do (không ghi tên người được hỗ trợ)."), "reason")
     if decision == "keep":
-        ensure(keep_until is not None and keep_until > clock.today(),
-               _l("Tiếp tục lưu cần một ngày xem lại sau hôm nay."), "keep_until")
+        ensure(
+            keep_until is not None and keep_until > clock.today(),
+            _l("Tiếp tục lưu cần một ngày xem lại sau hôm nay."),
+            "keep_until",
+        )
     review.status, review.reason, review.decided_by_id = decision, reason[:500], actor.id
     review.decided_at, review.keep_until = clock.now(), keep_until if decision == "keep" else None
-    audit.record(actor, "privacy.retention_decide", review,
-                 detail={"record_type": review.record_type, "decision": decision})
+    audit.record(
+        actor, "privacy.retention_decide", review, detail={"record_type": review.record_type, "decision": decision}
+    )
     db.session.flush()

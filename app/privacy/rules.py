@@ -11,7 +11,14 @@ from .reference_data import IN_FORCE
 ARTICLE = "Luật 91/2025/QH15 Điều 21–22; Nghị định 356/2025/NĐ-CP Điều 19–20"
 
 DOSSIER_FIRST = Rule("dpia.first", 60, "days", ARTICLE, "Lập hồ sơ đánh giá tác động", valid_from=IN_FORCE)
-DOSSIER_REVIEW = Rule("dpia.review", 6, "months", ARTICLE, "Cập nhật hồ sơ đánh giá tác động định kỳ",
-                      valid_from=IN_FORCE)
-DOSSIER_REORGANISATION = Rule("dpia.reorganisation", 10, "days", ARTICLE,
-                              "Cập nhật hồ sơ đánh giá tác động sau khi tổ chức lại", valid_from=IN_FORCE)
+DOSSIER_REVIEW = Rule(
+    "dpia.review", 6, "months", ARTICLE, "Cập nhật hồ sơ đánh giá tác động định kỳ", valid_from=IN_FORCE
+)
+DOSSIER_REORGANISATION = Rule(
+    "dpia.reorganisation",
+    10,
+    "days",
+    ARTICLE,
+    "Cập nhật hồ sơ đánh giá tác động sau khi tổ chức lại",
+    valid_from=IN_FORCE,
+)

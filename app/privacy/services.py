@@ -25,8 +25,11 @@ def notices() -> list[PrivacyNotice]:
 
 def notice_on(day: date) -> PrivacyNotice | None:
     """The version in force on `day` (versions follow one another without gaps or overlaps)."""
-    return db.session.scalar(select(PrivacyNotice).where(
-        PrivacyNotice.valid_from <= day, (PrivacyNotice.valid_to.is_(None)) | (PrivacyNotice.valid_to > day)))
+    return db.session.scalar(
+        select(PrivacyNotice).where(
+            PrivacyNotice.valid_from <= day, (PrivacyNotice.valid_to.is_(None)) | (PrivacyNotice.valid_to > day)
+        )
+    )
 
 
 def publish_notice(data: dict, *, actor) -> PrivacyNotice:
@@ -36,20 +39,29 @@ def publish_notice(data: dict, *, actor) -> PrivacyNotice:
     ensure(plain, _l("Vui lòng nhập bản dễ hiểu cho người đọc tiếng Việt khó khăn."), "text_plain")
     start = data.get("valid_from")
     ensure(isinstance(start, date), _l("Vui lòng nhập ngày áp dụng."), "valid_from")
-    ensure(start >= clock.today(), _l("Ngày áp dụng không được ở quá khứ: thông báo đã đọc cho người được hỗ trợ "
-                                      "không thay đổi được."), "valid_from")
+    ensure(
+        start >= clock.today(),
+        _l("Ngày áp dụng không được ở quá khứ: thông báo đã đọc cho người được hỗ trợ không thay đổi được."),
+        "valid_from",
+    )
     current = db.session.scalar(select(PrivacyNotice).where(PrivacyNotice.valid_to.is_(None)))
     if current is not None:
-        ensure(start > current.valid_from, _l("Ngày áp dụng phải sau ngày áp dụng của phiên bản hiện hành."),
-               "valid_from")
+        ensure(
+            start > current.valid_from, _l("Ngày áp dụng phải sau ngày áp dụng của phiên bản hiện hành."), "valid_from"
+        )
         current.valid_to = start
     version = (db.session.scalar(select(func.max(PrivacyNotice.version))) or 0) + 1
-    notice = PrivacyNotice(version=version, valid_from=start, text_vi=text_vi, text_plain=plain,
-                           change_note=(data.get("change_note") or "").strip()[:300], published_by_id=actor.id)
+    notice = PrivacyNotice(
+        version=version,
+        valid_from=start,
+        text_vi=text_vi,
+        text_plain=plain,
+        change_note=(data.get("change_note") or "").strip()[:300],
+        published_by_id=actor.id,
+    )
     db.session.add(notice)
     db.session.flush()
-    audit.record(actor, "privacy.notice_publish", notice, detail={"version": version,
-                                                                  "valid_from": start.isoformat()})
+    audit.record(actor, "privacy.notice_publish", notice, detail={"version": version, "valid_from": start.isoformat()})
     return notice
 
 
@@ -81,8 +93,11 @@ def latest_dossier() -> DossierVersion | None:
 
 
 def open_reorganisations() -> list[Reorganisation]:
-    return list(db.session.scalars(select(Reorganisation).where(Reorganisation.answered_by_id.is_(None))
-                                   .order_by(Reorganisation.occurred_on)))
+    return list(
+        db.session.scalars(
+            select(Reorganisation).where(Reorganisation.answered_by_id.is_(None)).order_by(Reorganisation.occurred_on)
+        )
+    )
 
 
 def save_dossier(data: dict, facts: dict, *, actor) -> DossierVersion:
@@ -93,11 +108,21 @@ def save_dossier(data: dict, facts: dict, *, actor) -> DossierVersion:
     missing = [key for key, value in sections.items() if not value]
     ensure(not missing, _l("Vui lòng điền đủ các mục của hồ sơ."), missing[0] if missing else None)
     started = data.get("processing_started_on")
-    ensure(isinstance(started, date) and started <= clock.today(),
-           _l("Vui lòng nhập ngày bắt đầu xử lý (không ở tương lai)."), "processing_started_on")
+    ensure(
+        isinstance(started, date) and started <= clock.today(),
+        _l("Vui lòng nhập ngày bắt đầu xử lý (không ở tương lai)."),
+        "processing_started_on",
+    )
     version = (db.session.scalar(select(func.max(DossierVersion.version))) or 0) + 1
-    dossier = DossierVersion(version=version, reason=reason, processing_started_on=started,
-                             completed_on=clock.today(), sections=sections, facts=facts, saved_by_id=actor.id)
+    dossier = DossierVersion(
+        version=version,
+        reason=reason,
+        processing_started_on=started,
+        completed_on=clock.today(),
+        sections=sections,
+        facts=facts,
+        saved_by_id=actor.id,
+    )
     db.session.add(dossier)
     db.session.flush()
     for reorganisation in open_reorganisations():
@@ -110,8 +135,11 @@ def save_dossier(data: dict, facts: dict, *, actor) -> DossierVersion:
 def mark_sent(dossier: DossierVersion, sent_on: date | None, *, actor) -> None:
     """The dossier was sent to the authority (A05, Bộ Công an) on a day."""
     ensure(dossier.sent_on is None, _l("Đã ghi nhận ngày gửi hồ sơ này."))
-    ensure(isinstance(sent_on, date) and dossier.completed_on <= sent_on <= clock.today(),
-           _l("Ngày gửi phải từ ngày lập hồ sơ đến hôm nay."), "sent_on")
+    ensure(
+        isinstance(sent_on, date) and dossier.completed_on <= sent_on <= clock.today(),
+        _l("Ngày gửi phải từ ngày lập hồ sơ đến hôm nay."),
+        "sent_on",
+    )
     dossier.sent_on = sent_on
     audit.record(actor, "privacy.dossier_sent", dossier, detail={"version": dossier.version})
     db.session.flush()
@@ -120,8 +148,11 @@ def mark_sent(dossier: DossierVersion, sent_on: date | None, *, actor) -> None:
 def record_reorganisation(data: dict, *, actor) -> Reorganisation:
     """A reorganisation happened: the dossier must be updated within 10 days (form 03a)."""
     occurred = data.get("occurred_on")
-    ensure(isinstance(occurred, date) and occurred <= clock.today(),
-           _l("Vui lòng nhập ngày tổ chức lại (không ở tương lai)."), "occurred_on")
+    ensure(
+        isinstance(occurred, date) and occurred <= clock.today(),
+        _l("Vui lòng nhập ngày tổ chức lại (không ở tương lai)."),
+        "occurred_on",
+    )
     description = (data.get("description") or "").strip()
     ensure(description, _l("Vui lòng mô tả việc tổ chức lại."), "description")
     row = Reorganisation(occurred_on=occurred, description=description[:300], recorded_by_id=actor.id)
@@ -140,8 +171,9 @@ def dossier_clocks(processing_started_on: date) -> list[tuple[str, object]]:
     else:
         clocks.append(("review", due_at(rules.DOSSIER_REVIEW, clock.start_of_day(latest.completed_on))))
     for reorganisation in open_reorganisations():
-        clocks.append(("reorganisation", due_at(rules.DOSSIER_REORGANISATION,
-                                                clock.start_of_day(reorganisation.occurred_on))))
+        clocks.append(
+            ("reorganisation", due_at(rules.DOSSIER_REORGANISATION, clock.start_of_day(reorganisation.occurred_on)))
+        )
     return clocks
 
 
@@ -171,14 +203,24 @@ def record_agreement(data: dict, *, actor) -> TransferAgreement:
     reference = (data.get("reference") or "").strip()
     ensure(reference, _l("Vui lòng nhập số văn bản thoả thuận."), "reference")
     signed, start, end = data.get("signed_on"), data.get("valid_from"), data.get("valid_to")
-    ensure(isinstance(signed, date) and signed <= clock.today(),
-           _l("Vui lòng nhập ngày ký (không ở tương lai)."), "signed_on")
+    ensure(
+        isinstance(signed, date) and signed <= clock.today(),
+        _l("Vui lòng nhập ngày ký (không ở tương lai)."),
+        "signed_on",
+    )
     ensure(isinstance(start, date), _l("Vui lòng nhập ngày bắt đầu hiệu lực."), "valid_from")
     ensure(end is None or end >= start, _l("Ngày hết hiệu lực không được trước ngày bắt đầu."), "valid_to")
     scope = (data.get("scope") or "").strip()
     ensure(scope, _l("Vui lòng ghi phạm vi dữ liệu và mục đích chuyển giao."), "scope")
-    row = TransferAgreement(agency_id=agency.id, reference=reference[:80], signed_on=signed, valid_from=start,
-                            valid_to=end, scope=scope[:500], recorded_by_id=actor.id)
+    row = TransferAgreement(
+        agency_id=agency.id,
+        reference=reference[:80],
+        signed_on=signed,
+        valid_from=start,
+        valid_to=end,
+        scope=scope[:500],
+        recorded_by_id=actor.id,
+    )
     db.session.add(row)
     db.session.flush()
     audit.record(actor, "privacy.agreement_record", row, detail={"agency_id": agency.id})
@@ -188,8 +230,11 @@ def record_agreement(data: dict, *, actor) -> TransferAgreement:
 def end_agreement(row: TransferAgreement, ended_on: date | None, *, actor) -> None:
     """The agreement ended early (terminated, or the agency was abolished)."""
     ensure(row.ended_on is None, _l("Thoả thuận này đã chấm dứt."))
-    ensure(isinstance(ended_on, date) and ended_on >= row.valid_from,
-           _l("Ngày chấm dứt không được trước ngày bắt đầu hiệu lực."), "ended_on")
+    ensure(
+        isinstance(ended_on, date) and ended_on >= row.valid_from,
+        _l("Ngày chấm dứt không được trước ngày bắt đầu hiệu lực."),
+        "ended_on",
+    )
     row.ended_on = ended_on
     audit.record(actor, "privacy.agreement_end", row, detail={"agency_id": row.agency_id})
     db.session.flush()
@@ -222,8 +267,9 @@ def set_retention(record_type: str, months: int | None, basis: str, *, actor) ->
         db.session.add(row)
     row.months, row.basis, row.updated_by_id, row.updated_at = months, basis[:300], actor.id, clock.now()
     db.session.flush()
-    audit.record(actor, "privacy.retention_set", row, detail={"record_type": record_type, "before": before,
-                                                             "months": months})
+    audit.record(
+        actor, "privacy.retention_set", row, detail={"record_type": record_type, "before": before, "months": months}
+    )
     return row
 
 
@@ -231,8 +277,15 @@ def load_reference() -> None:
     """Start a database with notice version 1 and the proposed retention schedule, only where none exists:
     the officer's own versions and lines are never overwritten."""
     if db.session.scalar(select(func.count()).select_from(PrivacyNotice)) == 0:
-        db.session.add(PrivacyNotice(version=1, valid_from=ref.IN_FORCE, text_vi=ref.NOTICE_V1_FULL,
-                                     text_plain=ref.NOTICE_V1_PLAIN, change_note="Phiên bản đầu tiên"))
+        db.session.add(
+            PrivacyNotice(
+                version=1,
+                valid_from=ref.IN_FORCE,
+                text_vi=ref.NOTICE_V1_FULL,
+                text_plain=ref.NOTICE_V1_PLAIN,
+                change_note="Phiên bản đầu tiên",
+            )
+        )
     existing = retention_rules()
     for code, _label, _start, months in ref.RECORD_TYPES:
         if code not in existing:

@@ -67,12 +67,18 @@ def _try(form, call) -> bool:
 def index():
     """The controller's duties at a glance, with the dossier's clocks."""
     clocks = [(what, due, standing(due)) for what, due in services.dossier_clocks(services.processing_start())]
-    return render_template("privacy/index.html", clocks=clocks, notice=services.notice_on(clock.today()),
-                           dossier=services.latest_dossier(), reviews=len(retention.open_reviews()),
-                           missing=system_facts.agencies_without_agreement())
+    return render_template(
+        "privacy/index.html",
+        clocks=clocks,
+        notice=services.notice_on(clock.today()),
+        dossier=services.latest_dossier(),
+        reviews=len(retention.open_reviews()),
+        missing=system_facts.agencies_without_agreement(),
+    )
 
 
 # --- the sensitive-data notice ----------------------------------------------------------------------------
+
 
 @bp.route("/notices", methods=["GET", "POST"])
 @permission_required("privacy.manage")
@@ -111,6 +117,7 @@ def notice(notice_id):
 
 # --- the impact-assessment dossier ------------------------------------------------------------------------
 
+
 @bp.route("/dossier", methods=["GET", "POST"])
 @permission_required("privacy.manage")
 def dossier():
@@ -118,25 +125,33 @@ def dossier():
     latest = services.latest_dossier()
     if request.method == "POST":
         form = dossier_form(request.form)
-        if form.validate() and _try(form, lambda: services.save_dossier(
-                form.data, system_facts.snapshot(), actor=current_user)):
+        if form.validate() and _try(
+            form, lambda: services.save_dossier(form.data, system_facts.snapshot(), actor=current_user)
+        ):
             flash(_l("Đã lưu phiên bản mới của hồ sơ đánh giá tác động."), "success")
             return redirect(url_for("privacy.dossier"), 303)
     else:
         values = dict(latest.sections) if latest else {}
-        form = dossier_form(processing_started_on=services.processing_start(),
-                            reason="periodic" if latest else "initial", **values)
+        form = dossier_form(
+            processing_started_on=services.processing_start(), reason="periodic" if latest else "initial", **values
+        )
     return _dossier_page(form)
 
 
 def _dossier_page(form=None, reorganisation_form=None, sent_form=None):
     clocks = [(what, due, standing(due)) for what, due in services.dossier_clocks(services.processing_start())]
     return render_template(
-        "privacy/dossier.html", form=form or dossier_form(), clocks=clocks, versions=services.dossiers(),
-        reorganisations=services.open_reorganisations(), facts=system_facts.snapshot(),
+        "privacy/dossier.html",
+        form=form or dossier_form(),
+        clocks=clocks,
+        versions=services.dossiers(),
+        reorganisations=services.open_reorganisations(),
+        facts=system_facts.snapshot(),
         reorganisation_form=reorganisation_form or ReorganisationForm(formdata=None, occurred_on=clock.today()),
         sent_form=sent_form or DossierSentForm(formdata=None, sent_on=clock.today()),
-        sections=ref.DOSSIER_SECTIONS, reasons=dict(ref.DOSSIER_REASONS))
+        sections=ref.DOSSIER_SECTIONS,
+        reasons=dict(ref.DOSSIER_REASONS),
+    )
 
 
 @bp.post("/dossier/reorganisations")
@@ -167,13 +182,15 @@ def dossier_version(dossier_id):
     found = db.session.get(DossierVersion, str(dossier_id))
     if found is None:
         abort(404)
-    return render_template("privacy/dossier_print.html", dossier=found, sections=ref.DOSSIER_SECTIONS,
-                           reasons=dict(ref.DOSSIER_REASONS))
+    return render_template(
+        "privacy/dossier_print.html", dossier=found, sections=ref.DOSSIER_SECTIONS, reasons=dict(ref.DOSSIER_REASONS)
+    )
 
 
-DOSSIER_FILES = {"pdf": ("application/pdf", documents.to_pdf),
-                 "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                          documents.to_docx)}
+DOSSIER_FILES = {
+    "pdf": ("application/pdf", documents.to_pdf),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", documents.to_docx),
+}
 
 
 @bp.get("/dossier/<uuid:dossier_id>.<fmt>")
@@ -184,11 +201,19 @@ def dossier_file(dossier_id, fmt):
     if found is None or fmt not in DOSSIER_FILES:
         abort(404)
     mimetype, render = DOSSIER_FILES[fmt]
-    return render(found), 200, {"Content-Type": mimetype, "Cache-Control": "no-store",
-                                "Content-Disposition": f'attachment; filename="ho-so-dtd-v{found.version}.{fmt}"'}
+    return (
+        render(found),
+        200,
+        {
+            "Content-Type": mimetype,
+            "Cache-Control": "no-store",
+            "Content-Disposition": f'attachment; filename="ho-so-dtd-v{found.version}.{fmt}"',
+        },
+    )
 
 
 # --- transfer agreements ----------------------------------------------------------------------------------
+
 
 def _agency_choices():
     agencies = db.session.scalars(select(Unit).where(Unit.kind == "agency").order_by(Unit.name))
@@ -201,8 +226,11 @@ def agreements():
     """The transfer agreement with each receiving agency, and the agencies that have none in force."""
     form = AgreementForm()
     form.agency_id.choices = options(_agency_choices())
-    if request.method == "POST" and form.validate() and _try(
-            form, lambda: services.record_agreement(form.data, actor=current_user)):
+    if (
+        request.method == "POST"
+        and form.validate()
+        and _try(form, lambda: services.record_agreement(form.data, actor=current_user))
+    ):
         flash(_l("Đã ghi nhận thoả thuận chuyển giao."), "success")
         return redirect(url_for("privacy.agreements"), 303)
     return _agreements_page(form)
@@ -210,9 +238,14 @@ def agreements():
 
 def _agreements_page(form, end_form=None):
     today = clock.today()
-    return render_template("privacy/agreements.html", form=form, rows=services.agreements(), today=today,
-                           missing=system_facts.agencies_without_agreement(),
-                           end_form=end_form or AgreementEndForm(formdata=None, ended_on=today))
+    return render_template(
+        "privacy/agreements.html",
+        form=form,
+        rows=services.agreements(),
+        today=today,
+        missing=system_facts.agencies_without_agreement(),
+        end_form=end_form or AgreementEndForm(formdata=None, ended_on=today),
+    )
 
 
 @bp.post("/agreements/end")
@@ -230,18 +263,24 @@ def end_agreement():
 
 # --- retention --------------------------------------------------------------------------------------------
 
+
 @bp.route("/retention", methods=["GET", "POST"])
 @permission_required("privacy.manage")
 def retention_schedule():
     """The retention schedule, one line per record type, each editable (and audited)."""
     rules = services.retention_rules()
-    forms = {code: RetentionForm(formdata=None, prefix=code, months=rules[code].months, basis=rules[code].basis)
-             if code in rules else RetentionForm(formdata=None, prefix=code) for code, *_ in ref.RECORD_TYPES}
+    forms = {
+        code: RetentionForm(formdata=None, prefix=code, months=rules[code].months, basis=rules[code].basis)
+        if code in rules
+        else RetentionForm(formdata=None, prefix=code)
+        for code, *_ in ref.RECORD_TYPES
+    }
     code = request.form.get("record_type", "")
     if request.method == "POST" and code in forms:
         form = forms[code] = RetentionForm(prefix=code)
-        if form.validate() and _try(form, lambda: services.set_retention(
-                code, form.months.data, form.basis.data, actor=current_user)):
+        if form.validate() and _try(
+            form, lambda: services.set_retention(code, form.months.data, form.basis.data, actor=current_user)
+        ):
             flash(_l("Đã lưu thời hạn lưu trữ."), "success")
             return redirect(url_for("privacy.retention_schedule"), 303)
     return render_template("privacy/retention.html", forms=forms, rules=rules, types=ref.RECORD_TYPES)
@@ -255,18 +294,24 @@ def reviews():
     if request.method == "POST":
         form = ReviewForm()
         review = _row(RetentionReview, form.review_id.data)
-        if form.validate() and _try(form, lambda: retention.decide(
-                review, form.decision.data, form.reason.data, form.keep_until.data, actor=current_user)):
+        if form.validate() and _try(
+            form,
+            lambda: retention.decide(
+                review, form.decision.data, form.reason.data, form.keep_until.data, actor=current_user
+            ),
+        ):
             flash(_l("Đã ghi nhận quyết định."), "success")
             return redirect(url_for("privacy.reviews"), 303)
         given[review.id] = form
     rows = retention.open_reviews()
     forms = {r.id: given.get(r.id) or ReviewForm(formdata=None, review_id=r.id) for r in rows}
-    return render_template("privacy/reviews.html", rows=rows, forms=forms,
-                           types={code: label for code, label, *_ in ref.RECORD_TYPES})
+    return render_template(
+        "privacy/reviews.html", rows=rows, forms=forms, types={code: label for code, label, *_ in ref.RECORD_TYPES}
+    )
 
 
 # --- the processing register ------------------------------------------------------------------------------
+
 
 @bp.get("/register")
 @permission_required("privacy.manage")

@@ -39,8 +39,14 @@ def order_end(order, now: datetime | None = None) -> Running | None:
     if order.status != "granted" or order.ends_at < now:
         return None
     rule = rules.ORDER_MAX[order.decider]
-    return Running("order_end", N_("Lệnh cấm tiếp xúc đang có hiệu lực"), order.ends_at,
-                   standing(order.ends_at, now=now, soon=rules.ORDER_WARNING), rule.article, order)
+    return Running(
+        "order_end",
+        N_("Lệnh cấm tiếp xúc đang có hiệu lực"),
+        order.ends_at,
+        standing(order.ends_at, now=now, soon=rules.ORDER_WARNING),
+        rule.article,
+        order,
+    )
 
 
 def verification(ident, now: datetime | None = None) -> Running | None:
@@ -49,8 +55,14 @@ def verification(ident, now: datetime | None = None) -> Running | None:
         return None
     due = rules.verification_due(ident.health_dept_notified_on)
     done = ident.verified_with_police_on is not None or ident.outcome != "pending"
-    return Running("verification", rules.VERIFICATION.label, due, standing(due, now=now, done=done),
-                   rules.VERIFICATION.article, ident)
+    return Running(
+        "verification",
+        rules.VERIFICATION.label,
+        due,
+        standing(due, now=now, done=done),
+        rules.VERIFICATION.article,
+        ident,
+    )
 
 
 def entitlement_limit(ent, now: datetime | None = None) -> Running | None:
@@ -61,8 +73,9 @@ def entitlement_limit(ent, now: datetime | None = None) -> Running | None:
     if due is None:
         return None
     rule = rules.REGIME_LIMITS[ent.regime]
-    return Running("entitlement_limit", rule.label, due, standing(due, now=now, soon=rules.ENTITLEMENT_WARNING),
-                   rule.article, ent)
+    return Running(
+        "entitlement_limit", rule.label, due, standing(due, now=now, soon=rules.ENTITLEMENT_WARNING), rule.article, ent
+    )
 
 
 def running(parts: dict, now: datetime | None = None) -> list[Running]:

@@ -76,8 +76,7 @@ class Incident(CaseKeyed, db.Model):
 
     case: Mapped[Case] = relationship(lazy="joined")
     forms: Mapped[list["IncidentViolence"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
-    perpetrators: Mapped[list[Perpetrator]] = relationship(secondary="protection_incident_perpetrator",
-                                                          lazy="selectin")
+    perpetrators: Mapped[list[Perpetrator]] = relationship(secondary="protection_incident_perpetrator", lazy="selectin")
 
     @property
     def form_codes(self) -> list[str]:
@@ -93,18 +92,17 @@ class IncidentViolence(db.Model):
 
     __tablename__ = "protection_incident_form"
 
-    incident_id: Mapped[str] = mapped_column(ForeignKey("protection_incident.id", ondelete="CASCADE"),
-                                             primary_key=True)
+    incident_id: Mapped[str] = mapped_column(ForeignKey("protection_incident.id", ondelete="CASCADE"), primary_key=True)
     form: Mapped[str] = mapped_column(String(20), primary_key=True)
 
 
 class IncidentPerpetrator(db.Model):
     __tablename__ = "protection_incident_perpetrator"
 
-    incident_id: Mapped[str] = mapped_column(ForeignKey("protection_incident.id", ondelete="CASCADE"),
-                                             primary_key=True)
-    perpetrator_id: Mapped[str] = mapped_column(ForeignKey("protection_perpetrator.id", ondelete="CASCADE"),
-                                                primary_key=True, index=True)
+    incident_id: Mapped[str] = mapped_column(ForeignKey("protection_incident.id", ondelete="CASCADE"), primary_key=True)
+    perpetrator_id: Mapped[str] = mapped_column(
+        ForeignKey("protection_perpetrator.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class Measure(CaseKeyed, db.Model):
@@ -156,8 +154,9 @@ class NoContactOrder(CaseKeyed, db.Model):
     renewal_of: Mapped["NoContactOrder | None"] = relationship(remote_side=[id])
     copies: Mapped[list["OrderCopy"]] = relationship(back_populates="order", order_by="OrderCopy.sent_on")
     breaches: Mapped[list["OrderBreach"]] = relationship(back_populates="order", order_by="OrderBreach.occurred_at")
-    exceptions: Mapped[list["ExceptionContact"]] = relationship(back_populates="order",
-                                                               order_by="ExceptionContact.starts_at")
+    exceptions: Mapped[list["ExceptionContact"]] = relationship(
+        back_populates="order", order_by="ExceptionContact.starts_at"
+    )
 
     def in_force(self, at: datetime | None = None) -> bool:
         at = at or clock.now()
@@ -253,8 +252,9 @@ class Evidence(CaseKeyed, db.Model):
     __tablename__ = "protection_evidence"
 
     id: Mapped[str] = _id()
-    identification_id: Mapped[str] = mapped_column(ForeignKey("protection_identification.id", ondelete="CASCADE"),
-                                                   index=True)
+    identification_id: Mapped[str] = mapped_column(
+        ForeignKey("protection_identification.id", ondelete="CASCADE"), index=True
+    )
     case_id: Mapped[str] = _case_fk()
     kind: Mapped[str] = mapped_column(String(30))
     issued_on: Mapped[date | None] = mapped_column(Date)
@@ -325,5 +325,17 @@ class RiskAssessment(CaseKeyed, db.Model):
     case: Mapped[Case] = relationship(lazy="joined")
 
 
-CASE_PARTS = (Perpetrator, Incident, Measure, NoContactOrder, OrderCopy, OrderBreach, ExceptionContact,
-              Identification, Evidence, Entitlement, AddressNotice, RiskAssessment)
+CASE_PARTS = (
+    Perpetrator,
+    Incident,
+    Measure,
+    NoContactOrder,
+    OrderCopy,
+    OrderBreach,
+    ExceptionContact,
+    Identification,
+    Evidence,
+    Entitlement,
+    AddressNotice,
+    RiskAssessment,
+)

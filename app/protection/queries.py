@@ -22,14 +22,18 @@ READER_ROLES = ("counsellor", "supervisor")
 
 def case_for(user, case_id: str) -> Case | None:
     """One case, only if a counsellor or supervisor scope of the user covers its unit."""
-    return db.session.scalar(select(Case).where(Case.id == str(case_id),
-                                                Case.unit_id.in_(scope_for(user, *READER_ROLES))))
+    return db.session.scalar(
+        select(Case).where(Case.id == str(case_id), Case.unit_id.in_(scope_for(user, *READER_ROLES)))
+    )
 
 
 def part_for(user, model, part_id: str):
     """A row of a case (order, exception…), only through the scope of its case."""
-    return db.session.scalar(select(model).join(Case, Case.id == model.case_id)
-                             .where(model.id == str(part_id), Case.unit_id.in_(scope_for(user, *READER_ROLES))))
+    return db.session.scalar(
+        select(model)
+        .join(Case, Case.id == model.case_id)
+        .where(model.id == str(part_id), Case.unit_id.in_(scope_for(user, *READER_ROLES)))
+    )
 
 
 def _of_case(model, case_id: str, *order):
@@ -54,5 +58,6 @@ def case_parts(case: Case) -> dict:
 def pending_exceptions(case_ids) -> list[ExceptionContact]:
     if not case_ids:
         return []
-    return db.session.scalars(select(ExceptionContact).where(ExceptionContact.case_id.in_(case_ids),
-                                                             ExceptionContact.status == "pending")).all()
+    return db.session.scalars(
+        select(ExceptionContact).where(ExceptionContact.case_id.in_(case_ids), ExceptionContact.status == "pending")
+    ).all()

@@ -58,8 +58,12 @@ VIOLENCE_FORMS = _codes(
 SEXES = _codes(("female", "Nữ", "Female"), ("male", "Nam", "Male"), ("unknown", "Chưa rõ", "Unknown"))
 
 PERPETRATOR_AGE_BANDS = _codes(
-    ("under_18", "Dưới 18", "Under 18"), ("18_29", "18–29", "18–29"), ("30_44", "30–44", "30–44"),
-    ("45_59", "45–59", "45–59"), ("60_plus", "Từ 60", "60 and over"), ("unknown", "Chưa rõ", "Unknown"),
+    ("under_18", "Dưới 18", "Under 18"),
+    ("18_29", "18–29", "18–29"),
+    ("30_44", "30–44", "30–44"),
+    ("45_59", "45–59", "45–59"),
+    ("60_plus", "Từ 60", "60 and over"),
+    ("unknown", "Chưa rõ", "Unknown"),
 )
 
 RELATIONS = _codes(
@@ -83,12 +87,20 @@ MEASURES = _codes(
     ("shelter_essentials", "Nơi tạm lánh, nhu cầu thiết yếu", "Shelter and essential needs", "Luật 13/2022, Điều 22"),
     ("medical", "Chăm sóc y tế", "Medical care", "Luật 13/2022, Điều 22"),
     ("legal_psych", "Trợ giúp pháp lý, tư vấn tâm lý", "Legal aid and counselling", "Luật 13/2022, Điều 22"),
-    ("behaviour_education", "Giáo dục, hỗ trợ chuyển đổi hành vi", "Behaviour-change education",
-     "Luật 13/2022, Điều 22"),
+    (
+        "behaviour_education",
+        "Giáo dục, hỗ trợ chuyển đổi hành vi",
+        "Behaviour-change education",
+        "Luật 13/2022, Điều 22",
+    ),
     ("community_criticism", "Góp ý, phê bình trong cộng đồng dân cư", "Community criticism", "Luật 13/2022, Điều 22"),
     ("community_service", "Thực hiện công việc phục vụ cộng đồng", "Community service", "Luật 13/2022, Điều 22"),
-    ("administrative_criminal", "Biện pháp xử lý hành chính, ngăn chặn theo tố tụng hình sự",
-     "Administrative or criminal-procedure measures", "Luật 13/2022, Điều 22"),
+    (
+        "administrative_criminal",
+        "Biện pháp xử lý hành chính, ngăn chặn theo tố tụng hình sự",
+        "Administrative or criminal-procedure measures",
+        "Luật 13/2022, Điều 22",
+    ),
     valid_from=LAW_13,
 )
 
@@ -102,24 +114,36 @@ MEASURE_DECIDERS = _codes(
 )
 
 MEASURE_OUTCOMES = _codes(
-    ("ongoing", "Đang thực hiện", "Ongoing"), ("complied", "Đã chấp hành", "Complied with"),
-    ("breached", "Bị vi phạm", "Breached"), ("ended", "Đã kết thúc", "Ended"),
+    ("ongoing", "Đang thực hiện", "Ongoing"),
+    ("complied", "Đã chấp hành", "Complied with"),
+    ("breached", "Bị vi phạm", "Breached"),
+    ("ended", "Đã kết thúc", "Ended"),
 )
 
 # Who asked for a no-contact order (Law 13/2022 Art. 25 khoản 1).
 ORDER_REQUESTERS = _codes(
     ("victim", "Người bị bạo lực", "The victim"),
     ("guardian", "Người giám hộ, người đại diện", "Guardian or representative"),
-    ("competent_body", "Cơ quan, tổ chức có thẩm quyền (có đồng ý của người bị bạo lực)",
-     "Competent body with the victim's consent"),
-    ("chair_initiative", "Chủ tịch UBND xã tự quyết định khi tính mạng bị đe dọa",
-     "Commune chair's own initiative (life threatened)"),
+    (
+        "competent_body",
+        "Cơ quan, tổ chức có thẩm quyền (có đồng ý của người bị bạo lực)",
+        "Competent body with the victim's consent",
+    ),
+    (
+        "chair_initiative",
+        "Chủ tịch UBND xã tự quyết định khi tính mạng bị đe dọa",
+        "Commune chair's own initiative (life threatened)",
+    ),
     valid_from=LAW_13,
 )
 
 ORDER_DECIDERS = _codes(
-    ("commune_chair", "Chủ tịch UBND xã (Điều 25: tối đa 3 ngày)", "Commune chair (Art. 25: up to 3 days)",
-     "Luật 13/2022, Điều 25"),
+    (
+        "commune_chair",
+        "Chủ tịch UBND xã (Điều 25: tối đa 3 ngày)",
+        "Commune chair (Art. 25: up to 3 days)",
+        "Luật 13/2022, Điều 25",
+    ),
     ("court", "Tòa án (Điều 26: tối đa 4 tháng)", "Court (Art. 26: up to 4 months)", "Luật 13/2022, Điều 26"),
     valid_from=LAW_13,
 )
@@ -142,13 +166,16 @@ EXCEPTION_REASONS = _codes(
 
 # Who received the person first (Law 53/2024/QH15 Art. 27).
 RECEIVERS = _codes(
-    ("commune", "UBND xã", "Commune People's Committee"), ("police", "Công an", "Police"),
-    ("border_guard", "Bộ đội Biên phòng", "Border guard"), ("other", "Cơ quan, tổ chức khác", "Other body"),
+    ("commune", "UBND xã", "Commune People's Committee"),
+    ("police", "Công an", "Police"),
+    ("border_guard", "Bộ đội Biên phòng", "Border guard"),
+    ("other", "Cơ quan, tổ chức khác", "Other body"),
     valid_from=LAW_53,
 )
 
 ID_OUTCOMES = _codes(
-    ("pending", "Đang xác minh", "Pending"), ("victim", "Là nạn nhân", "Victim"),
+    ("pending", "Đang xác minh", "Pending"),
+    ("victim", "Là nạn nhân", "Victim"),
     ("not_victim", "Không phải nạn nhân", "Not a victim"),
 )
 
@@ -161,26 +188,41 @@ EVIDENCE_KINDS = _codes(
     ("foreign_authority", "Giấy tờ của cơ quan có thẩm quyền nước ngoài", "Document of a foreign authority"),
     ("criminal_procedure", "Văn bản tố tụng hình sự (khởi tố, bản án)", "Criminal-procedure document"),
     ("person_statement", "Lời khai của người đó hoặc người thân", "Statement of the person or a relative"),
-    ("witness_statement", "Lời khai của người làm chứng, nạn nhân khác hoặc người phạm tội",
-     "Statement of a witness, another victim or the trafficker"),
+    (
+        "witness_statement",
+        "Lời khai của người làm chứng, nạn nhân khác hoặc người phạm tội",
+        "Statement of a witness, another victim or the trafficker",
+    ),
     ("other", "Giấy tờ khác", "Other document"),
     valid_from=LAW_53,
 )
 
 # Support regimes of Decree 162/2025 Art. 17–25; `article` names the article where legal-2026.md gives it.
 REGIMES = _codes(
-    ("essential_needs", "Nhu cầu thiết yếu (tối đa 120 ngày)", "Essential needs (up to 120 days)",
-     "Nghị định 162/2025, Điều 17"),
+    (
+        "essential_needs",
+        "Nhu cầu thiết yếu (tối đa 120 ngày)",
+        "Essential needs (up to 120 days)",
+        "Nghị định 162/2025, Điều 17",
+    ),
     ("travel_home", "Chi phí đi lại về nơi cư trú", "Travel home", "Nghị định 162/2025, Điều 17–25"),
     ("medical", "Hỗ trợ y tế", "Medical support", "Nghị định 162/2025, Điều 17–25"),
     ("psychological", "Hỗ trợ tâm lý", "Psychological support", "Nghị định 162/2025, Điều 17–25"),
     ("legal_aid", "Trợ giúp pháp lý", "Legal aid", "Nghị định 162/2025, Điều 17–25"),
-    ("schooling_vocational", "Hỗ trợ học văn hóa, học nghề", "Schooling and vocational training",
-     "Nghị định 162/2025, Điều 24"),
+    (
+        "schooling_vocational",
+        "Hỗ trợ học văn hóa, học nghề",
+        "Schooling and vocational training",
+        "Nghị định 162/2025, Điều 24",
+    ),
     ("initial_hardship", "Trợ cấp khó khăn ban đầu", "Initial hardship allowance", "Nghị định 162/2025, Điều 24"),
     ("loan", "Vay vốn Ngân hàng Chính sách xã hội", "Loan (Bank for Social Policies)", "Nghị định 162/2025, Điều 25"),
-    ("job_counselling", "Tư vấn việc làm (Trung tâm dịch vụ việc làm)", "Job counselling (job centre)",
-     "Nghị định 162/2025, Điều 25"),
+    (
+        "job_counselling",
+        "Tư vấn việc làm (Trung tâm dịch vụ việc làm)",
+        "Job counselling (job centre)",
+        "Nghị định 162/2025, Điều 25",
+    ),
     valid_from=DECREE_162,
 )
 
@@ -198,8 +240,10 @@ RESPONSIBLE_BODIES = _codes(
 
 # How a trusted address told the commune People's Committee it received a victim (Law 13/2022 Art. 19).
 NOTICE_METHODS = _codes(
-    ("in_person", "Trực tiếp", "In person"), ("phone", "Điện thoại", "By phone"),
-    ("written", "Văn bản", "In writing"), ("electronic", "Tin nhắn, thư điện tử", "Message or e-mail"),
+    ("in_person", "Trực tiếp", "In person"),
+    ("phone", "Điện thoại", "By phone"),
+    ("written", "Văn bản", "In writing"),
+    ("electronic", "Tin nhắn, thư điện tử", "Message or e-mail"),
 )
 
 # The risk reassessment: the same questions each time (ours, after the common lethality screens).
@@ -217,11 +261,25 @@ RISK_QUESTIONS = _codes(
 CRITICAL_QUESTIONS = ("threats_to_kill", "weapon", "strangulation")
 
 LISTS = {
-    "place": PLACE_TYPES, "form": VIOLENCE_FORMS, "sex": SEXES, "age": PERPETRATOR_AGE_BANDS, "relation": RELATIONS,
-    "measure": MEASURES, "decider": MEASURE_DECIDERS, "outcome": MEASURE_OUTCOMES, "requester": ORDER_REQUESTERS,
-    "order_decider": ORDER_DECIDERS, "recipient": COPY_RECIPIENTS, "reason": EXCEPTION_REASONS,
-    "receiver": RECEIVERS, "id_outcome": ID_OUTCOMES, "evidence": EVIDENCE_KINDS, "regime": REGIMES,
-    "body": RESPONSIBLE_BODIES, "notice_method": NOTICE_METHODS, "risk_question": RISK_QUESTIONS,
+    "place": PLACE_TYPES,
+    "form": VIOLENCE_FORMS,
+    "sex": SEXES,
+    "age": PERPETRATOR_AGE_BANDS,
+    "relation": RELATIONS,
+    "measure": MEASURES,
+    "decider": MEASURE_DECIDERS,
+    "outcome": MEASURE_OUTCOMES,
+    "requester": ORDER_REQUESTERS,
+    "order_decider": ORDER_DECIDERS,
+    "recipient": COPY_RECIPIENTS,
+    "reason": EXCEPTION_REASONS,
+    "receiver": RECEIVERS,
+    "id_outcome": ID_OUTCOMES,
+    "evidence": EVIDENCE_KINDS,
+    "regime": REGIMES,
+    "body": RESPONSIBLE_BODIES,
+    "notice_method": NOTICE_METHODS,
+    "risk_question": RISK_QUESTIONS,
 }
 
 
@@ -232,6 +290,7 @@ def codes(items: tuple[Code, ...]) -> tuple[str, ...]:
 def choices(items: tuple[Code, ...], on: date | None = None) -> list[tuple[str, str]]:
     """(code, label) pairs for a form: only the codes valid on `on` (today when not given)."""
     from .. import clock
+
     day = on or clock.today()
     return [(c.code, c.label) for c in items if c.applies_on(day)]
 

@@ -32,8 +32,11 @@ from .models import (
 )
 
 ROOT_ROLES = ("monitor", "district_reviewer", "supervisor", "counsellor")
-AGE_GROUPS = (("under_16", _l("Dưới 16 tuổi")), ("women_16_59", _l("Phụ nữ 16–59 tuổi")),
-              ("age_60_plus", _l("Từ 60 tuổi")))
+AGE_GROUPS = (
+    ("under_16", _l("Dưới 16 tuổi")),
+    ("women_16_59", _l("Phụ nữ 16–59 tuổi")),
+    ("age_60_plus", _l("Từ 60 tuổi")),
+)
 
 
 def root_unit(user) -> Unit | None:
@@ -46,6 +49,7 @@ def root_unit(user) -> Unit | None:
 
 def communes_of(root: Unit, year: int) -> list[Unit]:
     from ..indicators.queries import communes_of as indicator_communes
+
     return indicator_communes(root, date(year, 12, 31))
 
 
@@ -57,8 +61,9 @@ def _incident_day():
     return func.coalesce(Incident.occurred_on, Incident.period_to, Incident.period_from)
 
 
-def commune_table(key: str, title, communes: list[Unit], columns: list[tuple[str, str]], counts: dict,
-           *, additive: bool) -> Table:
+def commune_table(
+    key: str, title, communes: list[Unit], columns: list[tuple[str, str]], counts: dict, *, additive: bool
+) -> Table:
     """A commune × code table from {(unit_id, code): n}; a commune's row adds up the units of its subtree."""
     rows, unit_sets = [], []
     for commune in communes:
@@ -67,11 +72,20 @@ def commune_table(key: str, title, communes: list[Unit], columns: list[tuple[str
         rows.append([Cell(sum(counts.get((u, code), 0) for u in ids), frozenset(ids)) for code, _ in columns])
     all_ids = frozenset().union(*unit_sets) if unit_sets else frozenset()
     col_totals = [Cell(sum(r[j].value for r in rows), all_ids) for j in range(len(columns))]
-    row_totals = [Cell(sum(c.value for c in r), ids) for r, ids in zip(rows, unit_sets, strict=True)] if additive \
-        else None
+    row_totals = (
+        [Cell(sum(c.value for c in r), ids) for r, ids in zip(rows, unit_sets, strict=True)] if additive else None
+    )
     grand = Cell(sum(c.value for c in col_totals), all_ids) if additive else None
-    return Table(key, title, [c.name for c in communes], [label for _, label in columns], rows, col_totals,
-                 row_totals=row_totals, grand=grand)
+    return Table(
+        key,
+        title,
+        [c.name for c in communes],
+        [label for _, label in columns],
+        rows,
+        col_totals,
+        row_totals=row_totals,
+        grand=grand,
+    )
 
 
 def _pairs(query) -> dict:
@@ -85,45 +99,79 @@ def _coded(items) -> list[tuple[str, str]]:
 def violence_forms(units, communes, year) -> Table:
     """Cases with an incident in the year, by form of violence (a case counts once per form)."""
     start, end = _bounds(year)
-    query = (select(Case.unit_id, IncidentViolence.form, func.count(distinct(Case.id)))
-             .join(Incident, Incident.case_id == Case.id).join(IncidentViolence)
-             .where(Case.unit_id.in_(units), in_statistics(), _incident_day().between(start, end))
-             .group_by(Case.unit_id, IncidentViolence.form))
-    return commune_table("forms", _l("Vụ việc theo hình thức bạo lực"), communes, _coded(ref.VIOLENCE_FORMS),
-                         _pairs(query), additive=False)
+    query = (
+        select(Case.unit_id, IncidentViolence.form, func.count(distinct(Case.id)))
+        .join(Incident, Incident.case_id == Case.id)
+        .join(IncidentViolence)
+        .where(Case.unit_id.in_(units), in_statistics(), _incident_day().between(start, end))
+        .group_by(Case.unit_id, IncidentViolence.form)
+    )
+    return commune_table(
+        "forms",
+        _l("Vụ việc theo hình thức bạo lực"),
+        communes,
+        _coded(ref.VIOLENCE_FORMS),
+        _pairs(query),
+        additive=False,
+    )
 
 
 def _perpetrators_by(column, key, title, items, units, communes, year) -> Table:
     """Perpetrators involved in an incident of the year, by a coded field."""
     start, end = _bounds(year)
-    involved = (select(IncidentPerpetrator.perpetrator_id)
-                .join(Incident, Incident.id == IncidentPerpetrator.incident_id)
-                .where(_incident_day().between(start, end)))
-    query = (select(Case.unit_id, column, func.count(distinct(Perpetrator.id)))
-             .join(Perpetrator, Perpetrator.case_id == Case.id)
-             .where(Case.unit_id.in_(units), in_statistics(), Perpetrator.id.in_(involved))
-             .group_by(Case.unit_id, column))
+    involved = (
+        select(IncidentPerpetrator.perpetrator_id)
+        .join(Incident, Incident.id == IncidentPerpetrator.incident_id)
+        .where(_incident_day().between(start, end))
+    )
+    query = (
+        select(Case.unit_id, column, func.count(distinct(Perpetrator.id)))
+        .join(Perpetrator, Perpetrator.case_id == Case.id)
+        .where(Case.unit_id.in_(units), in_statistics(), Perpetrator.id.in_(involved))
+        .group_by(Case.unit_id, column)
+    )
     return commune_table(key, title, communes, _coded(items), _pairs(query), additive=True)
 
 
 def measures(units, communes, year) -> Table:
     start, end = _bounds(year)
-    query = (select(Case.unit_id, Measure.measure, func.count()).join(Measure, Measure.case_id == Case.id)
-             .where(Case.unit_id.in_(units), in_statistics(), Measure.decided_on.between(start, end))
-             .group_by(Case.unit_id, Measure.measure))
-    return commune_table("measures", _l("Biện pháp bảo vệ, hỗ trợ đã áp dụng (Luật 13/2022, Điều 22)"), communes,
-                         _coded(ref.MEASURES), _pairs(query), additive=True)
+    query = (
+        select(Case.unit_id, Measure.measure, func.count())
+        .join(Measure, Measure.case_id == Case.id)
+        .where(Case.unit_id.in_(units), in_statistics(), Measure.decided_on.between(start, end))
+        .group_by(Case.unit_id, Measure.measure)
+    )
+    return commune_table(
+        "measures",
+        _l("Biện pháp bảo vệ, hỗ trợ đã áp dụng (Luật 13/2022, Điều 22)"),
+        communes,
+        _coded(ref.MEASURES),
+        _pairs(query),
+        additive=True,
+    )
 
 
 def orders(units, communes, year) -> Table:
     start, end = clock.start_of_day(date(year, 1, 1)), clock.end_of_day(date(year, 12, 31))
-    query = (select(Case.unit_id, NoContactOrder.decider, func.count())
-             .join(NoContactOrder, NoContactOrder.case_id == Case.id)
-             .where(Case.unit_id.in_(units), in_statistics(), NoContactOrder.status == "granted",
-                    NoContactOrder.decided_at.between(start, end))
-             .group_by(Case.unit_id, NoContactOrder.decider))
-    return commune_table("orders", _l("Quyết định cấm tiếp xúc theo thẩm quyền (Điều 25, 26)"), communes,
-                         _coded(ref.ORDER_DECIDERS), _pairs(query), additive=True)
+    query = (
+        select(Case.unit_id, NoContactOrder.decider, func.count())
+        .join(NoContactOrder, NoContactOrder.case_id == Case.id)
+        .where(
+            Case.unit_id.in_(units),
+            in_statistics(),
+            NoContactOrder.status == "granted",
+            NoContactOrder.decided_at.between(start, end),
+        )
+        .group_by(Case.unit_id, NoContactOrder.decider)
+    )
+    return commune_table(
+        "orders",
+        _l("Quyết định cấm tiếp xúc theo thẩm quyền (Điều 25, 26)"),
+        communes,
+        _coded(ref.ORDER_DECIDERS),
+        _pairs(query),
+        additive=True,
+    )
 
 
 def age_groups(units, communes, year) -> Table:
@@ -132,31 +180,52 @@ def age_groups(units, communes, year) -> Table:
     Read from the statistics' counts (app/protection/tally.py keeps them), not from the cases: the victim's
     sex and age band are sealed with the case."""
     counts: dict = {}
-    for unit_id, _period, _until, group, n in tally.counts("victims_age_group", units,
-                                                           StatTally.period == str(year)):
+    for unit_id, _period, _until, group, n in tally.counts("victims_age_group", units, StatTally.period == str(year)):
         counts[(unit_id, group)] = counts.get((unit_id, group), 0) + n
-    return commune_table("age_groups", _l("Người bị bạo lực theo nhóm tuổi"), communes, list(AGE_GROUPS), counts,
-                         additive=False)
+    return commune_table(
+        "age_groups", _l("Người bị bạo lực theo nhóm tuổi"), communes, list(AGE_GROUPS), counts, additive=False
+    )
 
 
 def trafficking_identified(units, communes, year) -> Table:
     start, end = _bounds(year)
-    query = (select(Case.unit_id, Identification.outcome, func.count())
-             .join(Identification, Identification.case_id == Case.id)
-             .where(Case.unit_id.in_(units), in_statistics(), Identification.outcome == "victim",
-                    Identification.outcome_on.between(start, end))
-             .group_by(Case.unit_id, Identification.outcome))
-    return commune_table("identified", _l("Nạn nhân mua bán người được xác định (Luật 53/2024, Điều 27)"), communes,
-                         [("victim", _l("Số người"))], _pairs(query), additive=False)
+    query = (
+        select(Case.unit_id, Identification.outcome, func.count())
+        .join(Identification, Identification.case_id == Case.id)
+        .where(
+            Case.unit_id.in_(units),
+            in_statistics(),
+            Identification.outcome == "victim",
+            Identification.outcome_on.between(start, end),
+        )
+        .group_by(Case.unit_id, Identification.outcome)
+    )
+    return commune_table(
+        "identified",
+        _l("Nạn nhân mua bán người được xác định (Luật 53/2024, Điều 27)"),
+        communes,
+        [("victim", _l("Số người"))],
+        _pairs(query),
+        additive=False,
+    )
 
 
 def regimes(units, communes, year) -> Table:
     start, end = _bounds(year)
-    query = (select(Case.unit_id, Entitlement.regime, func.count()).join(Entitlement, Entitlement.case_id == Case.id)
-             .where(Case.unit_id.in_(units), in_statistics(), Entitlement.granted_on.between(start, end))
-             .group_by(Case.unit_id, Entitlement.regime))
-    return commune_table("regimes", _l("Chế độ hỗ trợ đã duyệt (Nghị định 162/2025)"), communes, _coded(ref.REGIMES),
-                         _pairs(query), additive=True)
+    query = (
+        select(Case.unit_id, Entitlement.regime, func.count())
+        .join(Entitlement, Entitlement.case_id == Case.id)
+        .where(Case.unit_id.in_(units), in_statistics(), Entitlement.granted_on.between(start, end))
+        .group_by(Case.unit_id, Entitlement.regime)
+    )
+    return commune_table(
+        "regimes",
+        _l("Chế độ hỗ trợ đã duyệt (Nghị định 162/2025)"),
+        communes,
+        _coded(ref.REGIMES),
+        _pairs(query),
+        additive=True,
+    )
 
 
 def tables(root: Unit, year: int, viewer_units: frozenset) -> list[Table]:
@@ -165,11 +234,22 @@ def tables(root: Unit, year: int, viewer_units: frozenset) -> list[Table]:
     units = list(scope_ids(root))
     built = [
         violence_forms(units, communes, year),
-        _perpetrators_by(Perpetrator.sex, "perpetrator_sex", _l("Người gây bạo lực theo giới tính"), ref.SEXES,
-                         units, communes, year),
-        _perpetrators_by(Perpetrator.relation, "perpetrator_relation", _l("Người gây bạo lực theo quan hệ"),
-                         ref.RELATIONS, units, communes, year),
-        measures(units, communes, year), orders(units, communes, year), age_groups(units, communes, year),
-        trafficking_identified(units, communes, year), regimes(units, communes, year),
+        _perpetrators_by(
+            Perpetrator.sex, "perpetrator_sex", _l("Người gây bạo lực theo giới tính"), ref.SEXES, units, communes, year
+        ),
+        _perpetrators_by(
+            Perpetrator.relation,
+            "perpetrator_relation",
+            _l("Người gây bạo lực theo quan hệ"),
+            ref.RELATIONS,
+            units,
+            communes,
+            year,
+        ),
+        measures(units, communes, year),
+        orders(units, communes, year),
+        age_groups(units, communes, year),
+        trafficking_identified(units, communes, year),
+        regimes(units, communes, year),
     ]
     return [protect(t, viewer_units) for t in built]

@@ -35,7 +35,8 @@ def victims_by_age_group(case: Case) -> Iterable[Cell]:
     group = age_group(case.sex, case.age_band)
     if group is None or not case.id:
         return
-    days = db.session.execute(select(Incident.occurred_on, Incident.period_to, Incident.period_from)
-                              .where(Incident.case_id == case.id))
+    days = db.session.execute(
+        select(Incident.occurred_on, Incident.period_to, Incident.period_from).where(Incident.case_id == case.id)
+    )
     for year in sorted({next(d for d in row if d is not None).year for row in days if any(row)}):
         yield ("victims_age_group", case.unit_id, str(year), "", group)

@@ -31,9 +31,16 @@ AGENCY = "AG-SYT-11"
 SERVICE = "SV-SYT-BTXH"
 FIELDS = ("code", "sex", "age_band", "ethnic_code", "full_name", "phone", "preferred_language", "incident")
 # (status, urgency, days ago): one of each state, the first overdue.
-PLAN = (("sent", "normal", 6), ("sent", "urgent", 0), ("acknowledged", "normal", 3), ("accepted", "normal", 9),
-        ("services_recorded", "normal", 20), ("completed", "normal", 40), ("declined", "normal", 15),
-        ("withdrawn", "normal", 12))
+PLAN = (
+    ("sent", "normal", 6),
+    ("sent", "urgent", 0),
+    ("acknowledged", "normal", 3),
+    ("accepted", "normal", 9),
+    ("services_recorded", "normal", 20),
+    ("completed", "normal", 40),
+    ("declined", "normal", 15),
+    ("withdrawn", "normal", 12),
+)
 
 
 def seed(count=None) -> int:
@@ -41,22 +48,45 @@ def seed(count=None) -> int:
     agency, service = by_code(AGENCY), _service_ids().get(AGENCY)
     if agency is None or service is None or db.session.scalar(select(Referral.id).limit(1)):
         return 0
-    cases = db.session.scalars(select(Case).where(Case.status == "open", Case.erased_at.is_(None))
-                               .order_by(Case.code).limit(len(PLAN))).all()
+    cases = db.session.scalars(
+        select(Case).where(Case.status == "open", Case.erased_at.is_(None)).order_by(Case.code).limit(len(PLAN))
+    ).all()
     now, made = utcnow(), 0
     for case, (status, urgency, days) in zip(cases, PLAN, strict=False):
-        sender = db.session.scalar(select(RoleAssignment.user_id).where(
-            RoleAssignment.role == "counsellor", RoleAssignment.unit_id == case.unit_id))
-        consent = Consent(id=new_uuid(), case=case, case_id=case.id, purpose="share_with_agency", agency_id=agency.id,
-                          method="signed", given_by="self", given_on=clock.today() - timedelta(days=days + 1))
+        sender = db.session.scalar(
+            select(RoleAssignment.user_id).where(
+                RoleAssignment.role == "counsellor", RoleAssignment.unit_id == case.unit_id
+            )
+        )
+        consent = Consent(
+            id=new_uuid(),
+            case=case,
+            case_id=case.id,
+            purpose="share_with_agency",
+            agency_id=agency.id,
+            method="signed",
+            given_by="self",
+            given_on=clock.today() - timedelta(days=days + 1),
+        )
         db.session.add(consent)
         db.session.flush()
         sent_at = now - timedelta(days=days, hours=2)
-        referral = Referral(code=new_code(sent_at), case_id=case.id, agency_id=agency.id, service_id=service,
-                            sender_unit_id=case.unit_id, services=["essential_needs", "vocational_training"],
-                            urgency=urgency, status=status, legal_basis="consent", consent_id=consent.id,
-                            idempotency_key=f"demo-{case.id}", sent_by_id=sender, sent_at=sent_at,
-                            ack_due_at=ack_due(sent_at, urgency))
+        referral = Referral(
+            code=new_code(sent_at),
+            case_id=case.id,
+            agency_id=agency.id,
+            service_id=service,
+            sender_unit_id=case.unit_id,
+            services=["essential_needs", "vocational_training"],
+            urgency=urgency,
+            status=status,
+            legal_basis="consent",
+            consent_id=consent.id,
+            idempotency_key=f"demo-{case.id}",
+            sent_by_id=sender,
+            sent_at=sent_at,
+            ack_due_at=ack_due(sent_at, urgency),
+        )
         if status not in ("sent",):
             referral.acknowledged_at = referral.opened_at = sent_at + timedelta(hours=20)
         if status in ("accepted", "services_recorded", "completed", "declined"):
@@ -66,13 +96,20 @@ def seed(count=None) -> int:
         if status == "withdrawn":
             referral.withdrawn_at, referral.withdraw_cause = sent_at + timedelta(days=2), "sender"
         db.session.add(referral)
-        packet = ReferralPacket(referral=referral, number=1, fields=list(FIELDS),
-                                idempotency_key=f"demo-{case.id}:1", created_by_id=sender, created_at=sent_at)
+        packet = ReferralPacket(
+            referral=referral,
+            number=1,
+            fields=list(FIELDS),
+            idempotency_key=f"demo-{case.id}:1",
+            created_by_id=sender,
+            created_at=sent_at,
+        )
         packet.content = {"values": snapshot(case, FIELDS), "message": "Đề nghị hỗ trợ học nghề (demo)."}
         db.session.add(packet)
         if status in ("services_recorded", "completed"):
-            row = ReferralServiceDelivered(referral=referral, kind="essential_needs",
-                                           delivered_on=clock.today() - timedelta(days=max(days - 5, 0)))
+            row = ReferralServiceDelivered(
+                referral=referral, kind="essential_needs", delivered_on=clock.today() - timedelta(days=max(days - 5, 0))
+            )
             row.notes = "Đã cấp nhu yếu phẩm (demo)."
             db.session.add(row)
         if status == "completed":
@@ -92,53 +129,98 @@ def seed(count=None) -> int:
 REFERRAL_PER_CASES = 15  # one referral per 15 cases: most survivors are helped on the spot, some need an agency
 BATCH = 500
 # Shares of the states at any one moment (weights): most referrals are done with; the open ones are recent.
-STATE_WEIGHTS = {"sent": 10, "acknowledged": 8, "accepted": 10, "services_recorded": 14, "completed": 38,
-                 "declined": 10, "withdrawn": 10}
+STATE_WEIGHTS = {
+    "sent": 10,
+    "acknowledged": 8,
+    "accepted": 10,
+    "services_recorded": 14,
+    "completed": 38,
+    "declined": 10,
+    "withdrawn": 10,
+}
 # Days since the case was opened within which each state is plausible (min, max): the minimum covers the
 # longest path of _bulk_referral to that state, so that no date is in the future. Unacknowledged referrals
 # are of the last week, so that some are overdue (two working days; a third at 100 000 cases on a Sunday) and
 # the rest not yet; not of today's cases, which the case seeder has many of (it moves later days to today).
-AGE_WINDOWS = {"sent": (1, 7), "acknowledged": (8, 40), "accepted": (12, 90), "services_recorded": (45, 150),
-               "completed": (75, None), "declined": (12, None), "withdrawn": (20, None)}
+AGE_WINDOWS = {
+    "sent": (1, 7),
+    "acknowledged": (8, 40),
+    "accepted": (12, 90),
+    "services_recorded": (45, 150),
+    "completed": (75, None),
+    "declined": (12, None),
+    "withdrawn": (20, None),
+}
 OPEN_ONLY = ("sent", "acknowledged", "accepted", "services_recorded")  # a closed case has no referral under way
 # Who receives (weights before / from the July 2025 reform), among the agencies that exist on the day of
 # sending, since the app sends to no other: the district labour office takes most referrals while it exists
 # (to 30/6/2025); from then on its victim-support work is with Sở Y tế (NĐ 162/2025).
 REFORM = date.fromisoformat(REFORM_DATE)
 # Sở Y tế's social-protection service starts with the reform, so it receives nothing before it.
-AGENCY_WEIGHTS = {"AG-LDTBXH-099": (80, 0), "AG-SYT-11": (0, 60), "AG-TTYT-099": (10, 0), "AG-CA-099": (3, 0),
-                  "AG-TGPL-11": (5, 22), "AG-CA-11": (2, 12)}
+AGENCY_WEIGHTS = {
+    "AG-LDTBXH-099": (80, 0),
+    "AG-SYT-11": (0, 60),
+    "AG-TTYT-099": (10, 0),
+    "AG-CA-099": (3, 0),
+    "AG-TGPL-11": (5, 22),
+    "AG-CA-11": (2, 12),
+}
 # The directory service each agency's demo referrals ask for (the one it ran on the day of sending).
-AGENCY_SERVICES = {"AG-LDTBXH-099": "SV-LDTBXH-099", "AG-SYT-11": "SV-SYT-BTXH", "AG-TTYT-099": "SV-TTYT-099",
-                   "AG-CA-099": "SV-CA-099", "AG-TGPL-11": "SV-TGPL-11", "AG-CA-11": "SV-CA-11"}
-SERVICES = (("vocational_training", "employment_counselling"), ("essential_needs", "initial_allowance"),
-            ("medical", "health_insurance"), ("legal_aid",), ("psychological",), ("loans", "vocational_training"))
-MESSAGES = ("Đề nghị hỗ trợ học nghề (demo).", "Đề nghị hỗ trợ trợ cấp ban đầu (demo).",
-            "Đề nghị khám sức khoẻ, cấp thẻ bảo hiểm y tế (demo).", "Đề nghị trợ giúp pháp lý (demo).")
+AGENCY_SERVICES = {
+    "AG-LDTBXH-099": "SV-LDTBXH-099",
+    "AG-SYT-11": "SV-SYT-BTXH",
+    "AG-TTYT-099": "SV-TTYT-099",
+    "AG-CA-099": "SV-CA-099",
+    "AG-TGPL-11": "SV-TGPL-11",
+    "AG-CA-11": "SV-CA-11",
+}
+SERVICES = (
+    ("vocational_training", "employment_counselling"),
+    ("essential_needs", "initial_allowance"),
+    ("medical", "health_insurance"),
+    ("legal_aid",),
+    ("psychological",),
+    ("loans", "vocational_training"),
+)
+MESSAGES = (
+    "Đề nghị hỗ trợ học nghề (demo).",
+    "Đề nghị hỗ trợ trợ cấp ban đầu (demo).",
+    "Đề nghị khám sức khoẻ, cấp thẻ bảo hiểm y tế (demo).",
+    "Đề nghị trợ giúp pháp lý (demo).",
+)
 
 
 def seed_bulk() -> int:
     """At benchmark sizes, add one referral per REFERRAL_PER_CASES cases; returns how many."""
     total = db.session.scalar(select(func.count()).select_from(Case))
-    agencies = [u for u in db.session.scalars(select(Unit).where(Unit.code.in_(list(AGENCY_WEIGHTS))))
-                if not u.disabled]
+    agencies = [
+        u for u in db.session.scalars(select(Unit).where(Unit.code.in_(list(AGENCY_WEIGHTS)))) if not u.disabled
+    ]
     if total < BULK_FROM_CASES or not agencies:
         return 0
-    rows = db.session.execute(select(Case.id, Case.status, Case.opened_on).where(
-        Case.erased_at.is_(None), Case.id.not_in(select(Referral.case_id)))).all()
+    rows = db.session.execute(
+        select(Case.id, Case.status, Case.opened_on).where(
+            Case.erased_at.is_(None), Case.id.not_in(select(Referral.case_id))
+        )
+    ).all()
     rng = random.Random(20260515)  # the same demo every time
     today, now = clock.today(), utcnow()
     quotas = apportion(min(total // REFERRAL_PER_CASES, len(rows)), STATE_WEIGHTS)
     pairs = assign_states(rng, rows, quotas, AGE_WINDOWS, today, OPEN_ONLY)
     service_ids = _service_ids()
-    context = {"agencies": [(a.id, a.valid_from, a.valid_to, AGENCY_WEIGHTS[a.code]) for a in agencies
-                            if a.code in service_ids],
-               "services": {a.id: service_ids[a.code] for a in agencies if a.code in service_ids},
-               "senders": counsellors_by_unit(), "codes": set(db.session.scalars(select(Referral.code))),
-               "today": today, "now": now}
+    context = {
+        "agencies": [
+            (a.id, a.valid_from, a.valid_to, AGENCY_WEIGHTS[a.code]) for a in agencies if a.code in service_ids
+        ],
+        "services": {a.id: service_ids[a.code] for a in agencies if a.code in service_ids},
+        "senders": counsellors_by_unit(),
+        "codes": set(db.session.scalars(select(Referral.code))),
+        "today": today,
+        "now": now,
+    }
     made = 0
     for start in range(0, len(pairs), BATCH):
-        chunk = pairs[start:start + BATCH]
+        chunk = pairs[start : start + BATCH]
         cases = {c.id: c for c in db.session.scalars(select(Case).where(Case.id.in_([r.id for r, _ in chunk])))}
         sendings = [(cases[row.id], state, _sending(rng, cases[row.id], context)) for row, state in chunk]
         db.session.flush()  # the consents first: a referral names its consent by id, no relationship orders them
@@ -155,16 +237,24 @@ def seed_bulk() -> int:
 def _service_ids() -> dict[str, str]:
     """{agency code: id of the directory service its demo referrals go to}."""
     from ..directory.models import Service
+
     codes = {SERVICE: AGENCY, **{v: k for k, v in AGENCY_SERVICES.items()}}
-    return {codes[code]: service_id for code, service_id in db.session.execute(
-        select(Service.code, Service.id).where(Service.code.in_(list(codes))))}
+    return {
+        codes[code]: service_id
+        for code, service_id in db.session.execute(
+            select(Service.code, Service.id).where(Service.code.in_(list(codes)))
+        )
+    }
 
 
 def _agency_on(rng, agencies, day: date) -> str | None:
     """An agency that existed on `day`, by weight (None if an admin closed them all)."""
     period = 0 if day < REFORM else 1
-    current = [(agency_id, weights[period]) for agency_id, start, end, weights in agencies
-               if (start is None or start <= day) and (end is None or day <= end) and weights[period]]
+    current = [
+        (agency_id, weights[period])
+        for agency_id, start, end, weights in agencies
+        if (start is None or start <= day) and (end is None or day <= end) and weights[period]
+    ]
     if not current:
         return None
     ids, weights = zip(*current, strict=True)
@@ -187,28 +277,57 @@ def _sending(rng, case: Case, context: dict) -> dict | None:
     if agency_id is None:
         return None
     sender = context["senders"].get(case.unit_id)
-    consent = Consent(id=new_uuid(), case=case, case_id=case.id, purpose="share_with_agency", agency_id=agency_id,
-                      method=rng.choice(("signed", "thumbprint")), given_by="self",
-                      given_on=max(case.opened_on, sent_on - timedelta(days=rng.randint(0, 2))),
-                      expires_on=sent_on + timedelta(days=rng.choice((180, 365, 730))), recorded_by_id=sender)
+    consent = Consent(
+        id=new_uuid(),
+        case=case,
+        case_id=case.id,
+        purpose="share_with_agency",
+        agency_id=agency_id,
+        method=rng.choice(("signed", "thumbprint")),
+        given_by="self",
+        given_on=max(case.opened_on, sent_on - timedelta(days=rng.randint(0, 2))),
+        expires_on=sent_on + timedelta(days=rng.choice((180, 365, 730))),
+        recorded_by_id=sender,
+    )
     db.session.add(consent)
-    return {"sent_at": at(sent_on, rng, context["now"]), "agency_id": agency_id, "sender": sender,
-            "consent_id": consent.id}
+    return {
+        "sent_at": at(sent_on, rng, context["now"]),
+        "agency_id": agency_id,
+        "sender": sender,
+        "consent_id": consent.id,
+    }
 
 
 def _bulk_referral(rng, case: Case, state: str, sending: dict, context: dict) -> None:
     """One referral of `case` that has reached `state`, with its packet and delivered services."""
     sent_at, sender = sending["sent_at"], sending["sender"]
     urgency = "urgent" if rng.random() < 0.15 else "normal"
-    referral = Referral(code=_code(sent_at, context["codes"]), case_id=case.id, agency_id=sending["agency_id"],
-                        service_id=context["services"][sending["agency_id"]], sender_unit_id=case.unit_id,
-                        services=list(rng.choice(SERVICES)), urgency=urgency,
-                        status=state, legal_basis="consent", consent_id=sending["consent_id"],
-                        idempotency_key=f"demo-bulk-{case.id}",
-                        sent_by_id=sender, sent_at=sent_at, ack_due_at=ack_due(sent_at, urgency), updated_at=sent_at)
+    referral = Referral(
+        code=_code(sent_at, context["codes"]),
+        case_id=case.id,
+        agency_id=sending["agency_id"],
+        service_id=context["services"][sending["agency_id"]],
+        sender_unit_id=case.unit_id,
+        services=list(rng.choice(SERVICES)),
+        urgency=urgency,
+        status=state,
+        legal_basis="consent",
+        consent_id=sending["consent_id"],
+        idempotency_key=f"demo-bulk-{case.id}",
+        sent_by_id=sender,
+        sent_at=sent_at,
+        ack_due_at=ack_due(sent_at, urgency),
+        updated_at=sent_at,
+    )
     db.session.add(referral)
-    packet = ReferralPacket(referral=referral, number=1, fields=list(FIELDS),
-                            idempotency_key=f"demo-bulk-{case.id}:1", created_by_id=sender, created_at=sent_at)
+    packet = ReferralPacket(
+        referral=referral,
+        number=1,
+        fields=list(FIELDS),
+        idempotency_key=f"demo-bulk-{case.id}:1",
+        created_by_id=sender,
+        created_at=sent_at,
+    )
     packet.content = {"values": snapshot(case, FIELDS), "message": rng.choice(MESSAGES)}
     db.session.add(packet)
     _answer(rng, referral, state, sender, context["now"])
@@ -245,10 +364,11 @@ def _close(referral: Referral, state: str, at) -> None:
 
 def _delivered(rng, referral: Referral, since, now):
     """One or two of the services asked, delivered after acceptance; returns when the last was recorded."""
-    for kind in referral.services[:rng.randint(1, 2)]:
+    for kind in referral.services[: rng.randint(1, 2)]:
         since = min(now, since + timedelta(days=rng.randint(1, 10)))
-        row = ReferralServiceDelivered(referral=referral, kind=kind, delivered_on=clock.local_date(since),
-                                       created_at=since)
+        row = ReferralServiceDelivered(
+            referral=referral, kind=kind, delivered_on=clock.local_date(since), created_at=since
+        )
         row.notes = "Đã cung cấp dịch vụ theo đề nghị (demo)."
         db.session.add(row)
     return since

@@ -33,8 +33,9 @@ class ReferralForm(BaseForm):
     message = long_text(_l("Lời nhắn cho cơ quan nhận"), optional(), max_len=2000)
     # the case code is how the agency and the sender speak of the referral: ticked unless the user unticks it
     fields = MultiCheckboxField(_l("Thông tin được chia sẻ"), choices=options(FIELD_CHOICES), default=["code"])
-    emergency = BooleanField(_l("Chưa có sự đồng ý: chia sẻ vì cần bảo vệ ngay tính mạng, sức khoẻ "
-                                "(Điều 19 Luật Bảo vệ dữ liệu cá nhân)"))
+    emergency = BooleanField(
+        _l("Chưa có sự đồng ý: chia sẻ vì cần bảo vệ ngay tính mạng, sức khoẻ (Điều 19 Luật Bảo vệ dữ liệu cá nhân)")
+    )
     emergency_reason = long_text(_l("Căn cứ khẩn cấp"), optional(), max_len=1000)
 
     def __init__(self, *args, service_choices=(), **kwargs):
@@ -85,8 +86,9 @@ class DeclineForm(BaseForm):
 
 
 class DeliveredForm(BaseForm):
-    kind = SelectField(_l("Dịch vụ đã cung cấp"), [chosen()],
-                       choices=options([("", _l("— Chọn —"))], translated(SERVICE_KINDS)))
+    kind = SelectField(
+        _l("Dịch vụ đã cung cấp"), [chosen()], choices=options([("", _l("— Chọn —"))], translated(SERVICE_KINDS))
+    )
     delivered_on = DateField(_l("Ngày cung cấp"), [required()], default=clock.today)
     notes = long_text(_l("Ghi chú"), optional(), max_len=2000)
 

@@ -81,17 +81,19 @@ class Referral(EncryptedRecord, db.Model):
     agency: Mapped[Unit] = relationship(foreign_keys=[agency_id], lazy="joined")
     sender_unit: Mapped[Unit] = relationship(foreign_keys=[sender_unit_id], lazy="joined")
     successor_agency: Mapped[Unit | None] = relationship(foreign_keys=[successor_agency_id])
-    packets: Mapped[list["ReferralPacket"]] = relationship(back_populates="referral",
-                                                           order_by="ReferralPacket.number")
+    packets: Mapped[list["ReferralPacket"]] = relationship(back_populates="referral", order_by="ReferralPacket.number")
     delivered: Mapped[list["ReferralServiceDelivered"]] = relationship(
-        back_populates="referral", order_by="ReferralServiceDelivered.delivered_on")
+        back_populates="referral", order_by="ReferralServiceDelivered.delivered_on"
+    )
 
     def key_owner(self) -> tuple[str, str]:
         return self.case_id, casekeys.CASE  # what the two sides wrote about the case dies with the case
+
     def addressed_to(self, agency_ids) -> bool:
         """Addressed to one of these agencies, or handed to one of them as the successor of a closed service."""
-        return self.agency_id in agency_ids or (self.successor_agency_id is not None
-                                                and self.successor_agency_id in agency_ids)
+        return self.agency_id in agency_ids or (
+            self.successor_agency_id is not None and self.successor_agency_id in agency_ids
+        )
 
     @property
     def is_open(self) -> bool:
@@ -208,4 +210,3 @@ class SenderContact(db.Model):
     work_phone: Mapped[str] = mapped_column(String(20), default="")
     share: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-

@@ -17,8 +17,9 @@ def agency_ids(user) -> frozenset[str]:
     ids = {a.unit_id for a in user.roles if a.role == "agency_officer"}
     frontier = set(ids)
     while frontier:  # a chain old -> mid -> new reaches the newest agency
-        olds = set(db.session.scalars(select(AgencyMapping.old_agency_id)
-                                      .where(AgencyMapping.new_agency_id.in_(frontier))))
+        olds = set(
+            db.session.scalars(select(AgencyMapping.old_agency_id).where(AgencyMapping.new_agency_id.in_(frontier)))
+        )
         frontier = olds - ids
         ids |= olds
     return frozenset(ids)
@@ -27,19 +28,27 @@ def agency_ids(user) -> frozenset[str]:
 def inbox(user) -> Select:
     """Referrals addressed to the user's agencies, newest first."""
     ids = agency_ids(user)
-    return (select(Referral).where(or_(Referral.agency_id.in_(ids), Referral.successor_agency_id.in_(ids)))
-            .order_by(Referral.sent_at.desc()))
+    return (
+        select(Referral)
+        .where(or_(Referral.agency_id.in_(ids), Referral.successor_agency_id.in_(ids)))
+        .order_by(Referral.sent_at.desc())
+    )
 
 
 def outbox(user) -> Select:
     """Referrals sent from the cases of the counsellor's scope, newest first."""
-    return (select(Referral).join(Case, Referral.case_id == Case.id)
-            .where(Case.unit_id.in_(scope_for(user, "counsellor"))).order_by(Referral.sent_at.desc()))
+    return (
+        select(Referral)
+        .join(Case, Referral.case_id == Case.id)
+        .where(Case.unit_id.in_(scope_for(user, "counsellor")))
+        .order_by(Referral.sent_at.desc())
+    )
 
 
 def referrals_of_case(case_id: str) -> list[Referral]:
-    return list(db.session.scalars(select(Referral).where(Referral.case_id == case_id)
-                                   .order_by(Referral.sent_at.desc())))
+    return list(
+        db.session.scalars(select(Referral).where(Referral.case_id == case_id).order_by(Referral.sent_at.desc()))
+    )
 
 
 def case_codes(case_ids) -> dict[str, str]:

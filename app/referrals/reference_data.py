@@ -15,5 +15,6 @@ EXTRA_SERVICE_KINDS = (
     ("loans", N_("Hỗ trợ vay vốn (Ngân hàng Chính sách xã hội)")),
     ("health_insurance", N_("Thẻ bảo hiểm y tế")),
 )
-SERVICE_KINDS = tuple(k for k in case_ref.SERVICE_KINDS if k[0] != "other") + EXTRA_SERVICE_KINDS + (
-    ("other", N_("Khác")),)
+SERVICE_KINDS = (
+    tuple(k for k in case_ref.SERVICE_KINDS if k[0] != "other") + EXTRA_SERVICE_KINDS + (("other", N_("Khác")),)
+)

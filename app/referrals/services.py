@@ -56,6 +56,7 @@ class AlreadyDone(ServiceError):
 
 # --- deadlines --------------------------------------------------------------------------------------
 
+
 def ack_due(sent_at: datetime, urgency: str, working_days: int | None = None) -> datetime:
     """When acknowledgement falls due: end of the same local day if urgent, else after N working days."""
     if working_days is None:
@@ -68,6 +69,7 @@ def ack_due(sent_at: datetime, urgency: str, working_days: int | None = None) ->
 
 # --- the sender's side ------------------------------------------------------------------------------
 
+
 def share_consent(case: Case, agency_id: str, on: date | None = None) -> Consent | None:
     """The latest valid consent of the case to share with that agency (None without one)."""
     found = valid_consents(case, "share_with_agency", agency_id=agency_id, on=on)
@@ -78,8 +80,7 @@ def sendable_agency(agency_id: str | None) -> Unit:
     """The agency, if it is a current, enabled agency of the directory."""
     agency = db.session.get(Unit, agency_id) if agency_id else None
     ensure(agency is not None and agency.kind == "agency", _l("Vui lòng chọn dịch vụ nhận."), "service_id")
-    ensure(agency.is_current(), _l("Cơ quan này đã ngừng hoạt động hoặc bị khoá; hãy chọn cơ quan khác."),
-           "service_id")
+    ensure(agency.is_current(), _l("Cơ quan này đã ngừng hoạt động hoặc bị khoá; hãy chọn cơ quan khác."), "service_id")
     return agency
 
 
@@ -91,9 +92,14 @@ class ClosedService(ServiceError):
 
     def __init__(self, service, successor):
         from ..web.filters import date_vn
+
         if successor is not None:
-            message = _l("%(old)s đã giải thể từ %(day)s; thay thế: %(new)s", old=service.name,
-                         day=date_vn(service.closed_on), new=successor.unit.name)
+            message = _l(
+                "%(old)s đã giải thể từ %(day)s; thay thế: %(new)s",
+                old=service.name,
+                day=date_vn(service.closed_on),
+                new=successor.unit.name,
+            )
         else:
             message = _l("%(old)s đã ngừng hoạt động; hãy chọn dịch vụ khác.", old=service.name)
         super().__init__(message, "service_id")
@@ -107,6 +113,7 @@ def sendable_service(case: Case, data: dict):
     that agency's live service covering the case. A closed one raises ClosedService with its successor."""
     from ..directory import queries as directory
     from ..directory.models import Service
+
     service = db.session.get(Service, data["service_id"]) if data.get("service_id") else None
     if service is None and data.get("agency_id"):
         runs = [s for s in directory.offered(case.unit) if s.unit_id == data["agency_id"]]
@@ -124,9 +131,13 @@ def sendable_service(case: Case, data: dict):
 def _check_case(case: Case) -> None:
     ensure(not case.is_erased, _l("Hồ sơ đã bị xoá: không thể chuyển gửi."))
     ensure(case.is_open, _l("Hồ sơ đã đóng: hãy mở lại hồ sơ trước khi chuyển gửi."))
-    ensure(events.answer(events.processing_restricted, case.id) is None,
-           _l("Hồ sơ đang bị hạn chế xử lý theo yêu cầu của người được hỗ trợ: không chuyển gửi được cho đến khi "
-              "gỡ hạn chế."))
+    ensure(
+        events.answer(events.processing_restricted, case.id) is None,
+        _l(
+            "Hồ sơ đang bị hạn chế xử lý theo yêu cầu của người được hỗ trợ: không chuyển gửi được cho đến khi "
+            "gỡ hạn chế."
+        ),
+    )
 
 
 def _check_fields(fields) -> list[str]:
@@ -147,10 +158,19 @@ def check_sending(case: Case, data: dict):
     consent = share_consent(case, agency.id)
     reason = (data.get("emergency_reason") or "").strip()
     if consent is None:
-        ensure(data.get("emergency"), _l("Chưa có sự đồng ý còn hiệu lực để chia sẻ thông tin với cơ quan này. "
-                                         "Hãy ghi nhận sự đồng ý trước, hoặc nêu căn cứ khẩn cấp."), "service_id")
-        ensure(len(reason) >= 10, _l("Vui lòng ghi rõ vì sao cần chia sẻ ngay để bảo vệ tính mạng, sức khoẻ "
-                                     "(ít nhất 10 ký tự)."), "emergency_reason")
+        ensure(
+            data.get("emergency"),
+            _l(
+                "Chưa có sự đồng ý còn hiệu lực để chia sẻ thông tin với cơ quan này. "
+                "Hãy ghi nhận sự đồng ý trước, hoặc nêu căn cứ khẩn cấp."
+            ),
+            "service_id",
+        )
+        ensure(
+            len(reason) >= 10,
+            _l("Vui lòng ghi rõ vì sao cần chia sẻ ngay để bảo vệ tính mạng, sức khoẻ (ít nhất 10 ký tự)."),
+            "emergency_reason",
+        )
     return service, agency, services, urgency, fields, consent, reason
 
 
@@ -171,21 +191,43 @@ def send_referral(case: Case, data: dict, *, actor) -> Referral:
         raise AlreadyDone(existing)
     service, agency, services, urgency, fields, consent, reason = check_sending(case, data)
     now = utcnow()
-    referral = Referral(code=new_code(now), case_id=case.id, agency_id=agency.id, service_id=service.id,
-                        sender_unit_id=case.unit_id,
-                        services=services, urgency=urgency, status="sent",
-                        legal_basis="consent" if consent else "emergency",
-                        consent_id=consent.id if consent else None, needs_review=consent is None,
-                        idempotency_key=key, sent_by_id=actor.id, sent_at=now, ack_due_at=ack_due(now, urgency))
+    referral = Referral(
+        code=new_code(now),
+        case_id=case.id,
+        agency_id=agency.id,
+        service_id=service.id,
+        sender_unit_id=case.unit_id,
+        services=services,
+        urgency=urgency,
+        status="sent",
+        legal_basis="consent" if consent else "emergency",
+        consent_id=consent.id if consent else None,
+        needs_review=consent is None,
+        idempotency_key=key,
+        sent_by_id=actor.id,
+        sent_at=now,
+        ack_due_at=ack_due(now, urgency),
+    )
     if consent is None:
         referral.emergency_reason = reason
     db.session.add(referral)
     _add_packet(referral, case, fields, data.get("message"), key=f"{key}:1", actor=actor, number=1)
     _flush_once(referral, twin=lambda: db.session.scalar(select(Referral).where(Referral.idempotency_key == key)))
-    audit.record(actor, "referral.send", referral, detail={
-        "agency_id": agency.id, "service_id": service.id, "basis": referral.legal_basis,
-        "consent_id": referral.consent_id, "urgency": urgency, "services": services, "fields": fields,
-        "agreement": agreement_live(agency)})
+    audit.record(
+        actor,
+        "referral.send",
+        referral,
+        detail={
+            "agency_id": agency.id,
+            "service_id": service.id,
+            "basis": referral.legal_basis,
+            "consent_id": referral.consent_id,
+            "urgency": urgency,
+            "services": services,
+            "fields": fields,
+            "agreement": agreement_live(agency),
+        },
+    )
     return referral
 
 
@@ -194,8 +236,9 @@ def new_code(now: datetime) -> str:
 
 
 def _add_packet(referral, case, fields, message, *, key, actor, number) -> ReferralPacket:
-    packet = ReferralPacket(referral=referral, number=number, fields=list(fields), idempotency_key=key,
-                            created_by_id=actor.id)
+    packet = ReferralPacket(
+        referral=referral, number=number, fields=list(fields), idempotency_key=key, created_by_id=actor.id
+    )
     packet.content = {"values": snapshot(case, fields), "message": (message or "").strip()}
     db.session.add(packet)
     return packet
@@ -228,13 +271,17 @@ def send_update(referral: Referral, data: dict, *, actor) -> ReferralPacket:
     _check_case(case)
     fields = _check_fields(data.get("fields"))
     if referral.legal_basis == "consent":
-        ensure(share_consent(case, referral.agency_id) is not None,
-               _l("Sự đồng ý chia sẻ với cơ quan này không còn hiệu lực."), "fields")
+        ensure(
+            share_consent(case, referral.agency_id) is not None,
+            _l("Sự đồng ý chia sẻ với cơ quan này không còn hiệu lực."),
+            "fields",
+        )
     number = (referral.latest_packet.number if referral.latest_packet else 0) + 1
     packet = _add_packet(referral, case, fields, data.get("message"), key=key, actor=actor, number=number)
     referral.updated_at = utcnow()
-    _flush_once(packet, twin=lambda: db.session.scalar(select(ReferralPacket)
-                                                       .where(ReferralPacket.idempotency_key == key)))
+    _flush_once(
+        packet, twin=lambda: db.session.scalar(select(ReferralPacket).where(ReferralPacket.idempotency_key == key))
+    )
     audit.record(actor, "referral.update", referral, detail={"packet": number, "fields": fields})
     return packet
 
@@ -274,13 +321,19 @@ def tombstone(referral: Referral, cause: str, now: datetime, *, whole: bool = Fa
 def destroy_packets(referral: Referral, *, actor, cause: str = "sender", whole: bool = True) -> None:
     """Crypto-shred every packet version (and, if `whole`, what the referral itself sealed): unreadable for good."""
     ensure(not referral.is_open, _l("Hãy rút chuyển gửi trước khi huỷ gói thông tin."))
-    ensure(referral.packet_destroyed_at is None or (whole and not referral.is_erased),
-           _l("Gói thông tin đã bị huỷ trước đó."))
+    ensure(
+        referral.packet_destroyed_at is None or (whole and not referral.is_erased),
+        _l("Gói thông tin đã bị huỷ trước đó."),
+    )
     erased = tombstone(referral, cause, utcnow(), whole=whole)
     schedule_ledger(*erased)  # with the packet keys' destruction, when this commits
     _flush_once(referral)
-    audit.record(actor, "referral.destroy_packet", referral, detail={"cause": cause, "whole": whole,
-                                                                    "packets": len(referral.packets)})
+    audit.record(
+        actor,
+        "referral.destroy_packet",
+        referral,
+        detail={"cause": cause, "whole": whole, "packets": len(referral.packets)},
+    )
 
 
 @events.consent_recorded.connect
@@ -289,9 +342,14 @@ def on_consent_recorded(consent: Consent, actor) -> None:
     are reviewed by that consent (the flag "cần rà soát" clears; the emergency basis stays on record)."""
     if consent.purpose != "share_with_agency" or not consent.agency_id or not consent.is_valid(clock.today()):
         return
-    for referral in db.session.scalars(select(Referral).where(
-            Referral.case_id == consent.case_id, Referral.agency_id == consent.agency_id,
-            Referral.legal_basis == "emergency", Referral.needs_review.is_(True))):
+    for referral in db.session.scalars(
+        select(Referral).where(
+            Referral.case_id == consent.case_id,
+            Referral.agency_id == consent.agency_id,
+            Referral.legal_basis == "emergency",
+            Referral.needs_review.is_(True),
+        )
+    ):
         referral.needs_review = False
         referral.consent_id = consent.id
         audit.record(actor, "referral.reviewed", referral, detail={"by": "consent", "consent_id": consent.id})
@@ -304,10 +362,14 @@ def relying_on(consent: Consent) -> list[Referral]:
     if consent.purpose != "share_with_agency":
         return []
     case = db.session.get(Case, consent.case_id)
-    others = [c for c in valid_consents(case, "share_with_agency", agency_id=consent.agency_id)
-              if c.id != consent.id] if consent.agency_id else []
-    referrals = db.session.scalars(select(Referral).where(Referral.case_id == consent.case_id,
-                                                          Referral.legal_basis == "consent"))
+    others = (
+        [c for c in valid_consents(case, "share_with_agency", agency_id=consent.agency_id) if c.id != consent.id]
+        if consent.agency_id
+        else []
+    )
+    referrals = db.session.scalars(
+        select(Referral).where(Referral.case_id == consent.case_id, Referral.legal_basis == "consent")
+    )
     return [r for r in referrals if r.consent_id == consent.id or (r.agency_id == consent.agency_id and not others)]
 
 
@@ -351,13 +413,19 @@ def on_case_erased(case: Case, actor) -> None:
 
 # --- the agency's side ------------------------------------------------------------------------------
 
+
 def record_open(referral: Referral, *, actor, readable: bool) -> None:
     """Audit that the agency opened the referral (and whether the packet was shown)."""
     if readable and referral.opened_at is None:
         referral.opened_at = utcnow()
     packet = referral.latest_packet
-    audit.record(actor, "referral.open", referral, result="ok" if readable else "withdrawn",
-                 detail={"packet": packet.number if packet and readable else None})
+    audit.record(
+        actor,
+        "referral.open",
+        referral,
+        result="ok" if readable else "withdrawn",
+        detail={"packet": packet.number if packet and readable else None},
+    )
     db.session.flush()
 
 
@@ -376,8 +444,12 @@ def _transition(referral: Referral, allowed: tuple[str, ...], new: str, *, actor
     ensure(referral.status in allowed, message)
     old, referral.status = referral.status, new
     _flush_once(referral)
-    audit.record(actor, f"referral.{new if new != 'services_recorded' else 'service'}", referral,
-                 detail={"from": old, **(detail or {})})
+    audit.record(
+        actor,
+        f"referral.{new if new != 'services_recorded' else 'service'}",
+        referral,
+        detail={"from": old, **(detail or {})},
+    )
 
 
 def acknowledge(referral: Referral, *, actor) -> None:
@@ -414,18 +486,27 @@ def decline(referral: Referral, reason: str, *, actor) -> None:
 
 def record_service(referral: Referral, data: dict, *, actor) -> ReferralServiceDelivered:
     """Record a service the agency delivered."""
-    ensure(referral.status in ("accepted", "services_recorded"),
-           _l("Hãy nhận chuyển gửi trước khi ghi dịch vụ đã cung cấp."))
+    ensure(
+        referral.status in ("accepted", "services_recorded"),
+        _l("Hãy nhận chuyển gửi trước khi ghi dịch vụ đã cung cấp."),
+    )
     ensure(data.get("kind") in dict(SERVICE_KINDS), _l("Vui lòng chọn dịch vụ."), "kind")
     delivered_on = data.get("delivered_on")
     ensure(delivered_on is not None, _l("Vui lòng nhập ngày cung cấp."), "delivered_on")
     ensure(delivered_on <= clock.today(), _l("Ngày cung cấp không được ở tương lai."), "delivered_on")
-    row = ReferralServiceDelivered(referral=referral, kind=data["kind"], delivered_on=delivered_on,
-                                   recorded_by_id=actor.id)
+    row = ReferralServiceDelivered(
+        referral=referral, kind=data["kind"], delivered_on=delivered_on, recorded_by_id=actor.id
+    )
     row.notes = (data.get("notes") or "").strip() or None
     db.session.add(row)
-    _transition(referral, ("accepted", "services_recorded"), "services_recorded", actor=actor, message="",
-                detail={"kind": row.kind})
+    _transition(
+        referral,
+        ("accepted", "services_recorded"),
+        "services_recorded",
+        actor=actor,
+        message="",
+        detail={"kind": row.kind},
+    )
     return row
 
 
@@ -441,8 +522,10 @@ def complete(referral: Referral, feedback: str, *, actor) -> None:
 
 def record_print(referral: Referral, *, actor) -> ReferralPrint:
     """Record that the referral slip was printed."""
-    ensure(referral.packet_destroyed_at is None and referral.status != "withdrawn",
-           _l("Chuyển gửi đã rút hoặc gói thông tin đã bị huỷ: không in được."))
+    ensure(
+        referral.packet_destroyed_at is None and referral.status != "withdrawn",
+        _l("Chuyển gửi đã rút hoặc gói thông tin đã bị huỷ: không in được."),
+    )
     packet = referral.latest_packet
     row = ReferralPrint(referral_id=referral.id, packet_id=packet.id if packet else None, printed_by_id=actor.id)
     db.session.add(row)
@@ -453,14 +536,16 @@ def record_print(referral: Referral, *, actor) -> ReferralPrint:
 
 # --- the admin's agency map -------------------------------------------------------------------------
 
+
 def map_agency(old_id: str, new_id: str, *, actor) -> AgencyMapping:
     """Let the officers of `new` read the referrals addressed to `old` (a merged or renamed agency)."""
     old, new = db.session.get(Unit, old_id or ""), db.session.get(Unit, new_id or "")
     ensure(old is not None and old.kind == "agency", _l("Vui lòng chọn cơ quan cũ."), "old_agency_id")
     ensure(new is not None and new.kind == "agency", _l("Vui lòng chọn cơ quan tiếp nhận."), "new_agency_id")
     ensure(old.id != new.id, _l("Cơ quan cũ và cơ quan tiếp nhận phải khác nhau."), "new_agency_id")
-    exists = db.session.scalar(select(AgencyMapping.id).where(AgencyMapping.old_agency_id == old.id,
-                                                              AgencyMapping.new_agency_id == new.id))
+    exists = db.session.scalar(
+        select(AgencyMapping.id).where(AgencyMapping.old_agency_id == old.id, AgencyMapping.new_agency_id == new.id)
+    )
     ensure(exists is None, _l("Đã có ánh xạ này."), "new_agency_id")
     row = AgencyMapping(old_agency_id=old.id, new_agency_id=new.id, mapped_by_id=actor.id)
     db.session.add(row)
@@ -471,13 +556,13 @@ def map_agency(old_id: str, new_id: str, *, actor) -> AgencyMapping:
 
 def unmap_agency(row: AgencyMapping, *, actor) -> None:
     """Remove an agency mapping: the new agency's officers lose the old agency's referrals."""
-    audit.record(actor, "referral.unmap_agency", row, detail={"old": row.old_agency.code,
-                                                              "new": row.new_agency.code})
+    audit.record(actor, "referral.unmap_agency", row, detail={"old": row.old_agency.code, "new": row.new_agency.code})
     db.session.delete(row)
     db.session.flush()
 
 
 # --- the sender's contact for the agencies ----------------------------------------------------------
+
 
 def sender_contact(user_id: str | None) -> SenderContact | None:
     """The sender's published contact, if they chose to share it."""
@@ -496,15 +581,21 @@ def save_sender_contact(user, work_phone: str, share: bool, *, actor) -> None:
 
 # --- onward referral by the receiving agency ------------------------------------------------------------
 
+
 def forward_targets(referral: Referral) -> list:
     """Live services covering the survivor's commune that the survivor consented to share with (never the
     agency that forwards). The agency never sees the case: the check runs here."""
     from ..directory.queries import offered
+
     case = db.session.get(Case, referral.case_id)
     if case is None or case.is_erased or not case.is_open:
         return []
-    return [s for s in offered(case.unit) if s.unit_id not in (referral.agency_id, referral.successor_agency_id)
-            and share_consent(case, s.unit_id) is not None]
+    return [
+        s
+        for s in offered(case.unit)
+        if s.unit_id not in (referral.agency_id, referral.successor_agency_id)
+        and share_consent(case, s.unit_id) is not None
+    ]
 
 
 def forward(referral: Referral, data: dict, *, actor) -> Referral:
@@ -520,34 +611,63 @@ def forward(referral: Referral, data: dict, *, actor) -> Referral:
     ensure(packet is not None and referral.packet_destroyed_at is None, _l("Gói thông tin đã bị huỷ."))
     targets = {s.id: s for s in forward_targets(referral)}
     service = targets.get(data.get("service_id") or "")
-    ensure(service is not None, _l("Người được hỗ trợ chưa đồng ý chia sẻ thông tin với dịch vụ này, hoặc dịch vụ "
-                                   "không phục vụ địa bàn; hãy liên hệ đơn vị gửi."), "service_id")
+    ensure(
+        service is not None,
+        _l(
+            "Người được hỗ trợ chưa đồng ý chia sẻ thông tin với dịch vụ này, hoặc dịch vụ "
+            "không phục vụ địa bàn; hãy liên hệ đơn vị gửi."
+        ),
+        "service_id",
+    )
     received = list(packet.fields)
     fields = [f for f in received if f in set(data.get("fields") or ())]
     ensure(fields, _l("Vui lòng chọn ít nhất một thông tin để chia sẻ."), "fields")
-    ensure(set(data.get("fields") or ()) <= set(received),
-           _l("Chỉ chuyển tiếp được thông tin cơ quan đã nhận."), "fields")
+    ensure(
+        set(data.get("fields") or ()) <= set(received), _l("Chỉ chuyển tiếp được thông tin cơ quan đã nhận."), "fields"
+    )
     case = db.session.get(Case, referral.case_id)
     consent = share_consent(case, service.unit_id)
     now = utcnow()
-    onward = Referral(code=new_code(now), case_id=referral.case_id, agency_id=service.unit_id, service_id=service.id,
-                      sender_unit_id=referral.successor_agency_id or referral.agency_id, parent_id=referral.id,
-                      services=list(referral.services), urgency=referral.urgency, status="sent",
-                      legal_basis="consent", consent_id=consent.id, idempotency_key=key, sent_by_id=actor.id,
-                      sent_at=now, ack_due_at=ack_due(now, referral.urgency))
+    onward = Referral(
+        code=new_code(now),
+        case_id=referral.case_id,
+        agency_id=service.unit_id,
+        service_id=service.id,
+        sender_unit_id=referral.successor_agency_id or referral.agency_id,
+        parent_id=referral.id,
+        services=list(referral.services),
+        urgency=referral.urgency,
+        status="sent",
+        legal_basis="consent",
+        consent_id=consent.id,
+        idempotency_key=key,
+        sent_by_id=actor.id,
+        sent_at=now,
+        ack_due_at=ack_due(now, referral.urgency),
+    )
     db.session.add(onward)
     values = (packet.content or {}).get("values", {})
     copy = ReferralPacket(referral=onward, number=1, fields=fields, idempotency_key=f"{key}:1", created_by_id=actor.id)
     copy.content = {"values": {f: values.get(f) for f in fields}, "message": (data.get("message") or "").strip()}
     db.session.add(copy)
     _flush_once(onward, twin=lambda: db.session.scalar(select(Referral).where(Referral.idempotency_key == key)))
-    audit.record(actor, "referral.forward", referral, detail={
-        "onward_id": onward.id, "service_id": service.id, "agency_id": service.unit_id, "fields": fields,
-        "consent_id": consent.id})
+    audit.record(
+        actor,
+        "referral.forward",
+        referral,
+        detail={
+            "onward_id": onward.id,
+            "service_id": service.id,
+            "agency_id": service.unit_id,
+            "fields": fields,
+            "consent_id": consent.id,
+        },
+    )
     return onward
 
 
 def onward_of(referral: Referral) -> list[Referral]:
     """The referrals this one was passed on to (the chain's next hops)."""
-    return list(db.session.scalars(select(Referral).where(Referral.parent_id == referral.id)
-                                   .order_by(Referral.sent_at)))
+    return list(
+        db.session.scalars(select(Referral).where(Referral.parent_id == referral.id).order_by(Referral.sent_at))
+    )

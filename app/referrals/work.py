@@ -20,9 +20,15 @@ LIMIT = 200
 def _item(referral: Referral, kind: str, title) -> workqueue.WorkItem:
     state = standing(referral.ack_due_at)
     return workqueue.WorkItem(
-        kind=kind, title=str(title), url=url_for("referrals.detail", referral_id=referral.id),
-        due_at=referral.ack_due_at, state=state.state, detail=f"{referral.code} · {state.text}",
-        high_risk=referral.urgency == "urgent", key=f"{kind}:{referral.id}")
+        kind=kind,
+        title=str(title),
+        url=url_for("referrals.detail", referral_id=referral.id),
+        due_at=referral.ack_due_at,
+        state=state.state,
+        detail=f"{referral.code} · {state.text}",
+        high_risk=referral.urgency == "urgent",
+        key=f"{kind}:{referral.id}",
+    )
 
 
 @workqueue.source("referral_ack")
@@ -39,7 +45,8 @@ def overdue_sent(user):
     """Referrals the counsellor's cases sent that are past their acknowledgement deadline."""
     if "counsellor" not in user.role_names():
         return []
-    stmt = (queries.outbox(user).where(Referral.status == "sent", Referral.ack_due_at < clock.now())
-            .limit(LIMIT))
-    return [_item(r, "referral_overdue", _l("Chuyển gửi quá hạn chưa được xác nhận: gọi cơ quan nhận"))
-            for r in db.session.scalars(stmt)]
+    stmt = queries.outbox(user).where(Referral.status == "sent", Referral.ack_due_at < clock.now()).limit(LIMIT)
+    return [
+        _item(r, "referral_overdue", _l("Chuyển gửi quá hạn chưa được xác nhận: gọi cơ quan nhận"))
+        for r in db.session.scalars(stmt)
+    ]

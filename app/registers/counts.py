@@ -37,11 +37,21 @@ def _ids(units) -> list[str]:
 def payments(units, start: date, end: date, package: str | None = None) -> Figure:
     """Valid payments of the units paid in [start, end] (optionally of one package): how many, how much, and by
     ethnic group and age band of the mothers."""
-    stmt = (select(SafeMotherhoodPayment.ethnic_code, SafeMotherhoodPayment.age_band, func.count(),
-                   func.coalesce(func.sum(SafeMotherhoodPayment.amount), 0))
-            .where(SafeMotherhoodPayment.unit_id.in_(_ids(units)), SafeMotherhoodPayment.status == "valid",
-                   SafeMotherhoodPayment.paid_on >= start, SafeMotherhoodPayment.paid_on <= end)
-            .group_by(SafeMotherhoodPayment.ethnic_code, SafeMotherhoodPayment.age_band))
+    stmt = (
+        select(
+            SafeMotherhoodPayment.ethnic_code,
+            SafeMotherhoodPayment.age_band,
+            func.count(),
+            func.coalesce(func.sum(SafeMotherhoodPayment.amount), 0),
+        )
+        .where(
+            SafeMotherhoodPayment.unit_id.in_(_ids(units)),
+            SafeMotherhoodPayment.status == "valid",
+            SafeMotherhoodPayment.paid_on >= start,
+            SafeMotherhoodPayment.paid_on <= end,
+        )
+        .group_by(SafeMotherhoodPayment.ethnic_code, SafeMotherhoodPayment.age_band)
+    )
     if package:
         stmt = stmt.where(SafeMotherhoodPayment.package == package)
     figure, ethnic, ages = Figure(), Counter(), Counter()
@@ -52,8 +62,11 @@ def payments(units, start: date, end: date, package: str | None = None) -> Figur
             ethnic[ETHNIC_KEYS[ethnic_code]] += int(count)
         if age_band in AGE_KEYS:
             ages[age_band] += int(count)
-    figure.breakdown = {"sex": {"female": figure.value, "male": 0}, "ethnic_group": dict(ethnic),
-                        "age_band": dict(ages)}
+    figure.breakdown = {
+        "sex": {"female": figure.value, "male": 0},
+        "ethnic_group": dict(ethnic),
+        "age_band": dict(ages),
+    }
     return figure
 
 
@@ -76,14 +89,22 @@ def participants(units, start: date, end: date, kind: str | None = None) -> Figu
         for code, n in (row.by_ethnicity or {}).items():
             if code in ETHNIC_KEYS and n:
                 ethnic[ETHNIC_KEYS[code]] += int(n)
-    return Figure(value=sum(r.participants for r in rows),
-                  breakdown={"sex": {"female": sum(r.female for r in rows), "male": sum(r.male for r in rows)},
-                             "ethnic_group": dict(ethnic)})
+    return Figure(
+        value=sum(r.participants for r in rows),
+        breakdown={
+            "sex": {"female": sum(r.female for r in rows), "male": sum(r.male for r in rows)},
+            "ethnic_group": dict(ethnic),
+        },
+    )
 
 
 def _event_rows(units, start: date, end: date, kind: str | None):
-    stmt = select(CommunityEvent).where(CommunityEvent.unit_id.in_(_ids(units)), CommunityEvent.status == "valid",
-                                        CommunityEvent.held_on >= start, CommunityEvent.held_on <= end)
+    stmt = select(CommunityEvent).where(
+        CommunityEvent.unit_id.in_(_ids(units)),
+        CommunityEvent.status == "valid",
+        CommunityEvent.held_on >= start,
+        CommunityEvent.held_on <= end,
+    )
     if kind:
         stmt = stmt.where(CommunityEvent.kind == kind)
     return list(db.session.scalars(stmt))

@@ -32,14 +32,36 @@ def seed() -> int:
     actor = db.session.scalar(select(User).where(User.username == "baocao.quaito")) or "seed-demo"
     today = clock.today()
     for number, (code, package, amount, ago, ethnic, age) in enumerate(PAYMENTS, start=1):
-        services.save_payment(None, by_code(code), {
-            "package": package, "amount": amount, "paid_on": today - timedelta(days=ago),
-            "voucher_number": f"PC-DEMO-{number:03d}", "full_name": f"Người nhận thử nghiệm {number} (demo)",
-            "address": "Bản thử nghiệm (demo)", "ethnic_code": ethnic, "age_band": age}, actor=actor)
+        services.save_payment(
+            None,
+            by_code(code),
+            {
+                "package": package,
+                "amount": amount,
+                "paid_on": today - timedelta(days=ago),
+                "voucher_number": f"PC-DEMO-{number:03d}",
+                "full_name": f"Người nhận thử nghiệm {number} (demo)",
+                "address": "Bản thử nghiệm (demo)",
+                "ethnic_code": ethnic,
+                "age_band": age,
+            },
+            actor=actor,
+        )
     for code, kind, ago, total, female, ethnic in EVENTS:
         commune = by_code(code)
-        services.save_event(None, commune, commune, {
-            "kind": kind, "held_on": max(today - timedelta(days=ago), date(today.year, 1, 1)),
-            "topic": "Sự kiện thử nghiệm (demo)", "participants": total, "female": female, "male": total - female,
-            "by_ethnicity": ethnic}, actor=actor)
+        services.save_event(
+            None,
+            commune,
+            commune,
+            {
+                "kind": kind,
+                "held_on": max(today - timedelta(days=ago), date(today.year, 1, 1)),
+                "topic": "Sự kiện thử nghiệm (demo)",
+                "participants": total,
+                "female": female,
+                "male": total - female,
+                "by_ethnicity": ethnic,
+            },
+            actor=actor,
+        )
     return len(PAYMENTS) + len(EVENTS)

@@ -24,8 +24,11 @@ def coded(pairs):
 
 
 def count_field(label, *validators):
-    return WholeNumberField(label, [*validators, NumberRange(min=0, message=_l("Phải là số nguyên không âm."))],
-                            render_kw={"min": 0, "inputmode": "numeric"})
+    return WholeNumberField(
+        label,
+        [*validators, NumberRange(min=0, message=_l("Phải là số nguyên không âm."))],
+        render_kw={"min": 0, "inputmode": "numeric"},
+    )
 
 
 def _not_future(field, message):
@@ -36,26 +39,41 @@ def _not_future(field, message):
 class PaymentForm(BaseForm):
     package = SelectField(_l("Gói hỗ trợ"), [chosen()], choices=options(blank(), coded(ref.PACKAGES)))
     paid_on = DateField(_l("Ngày chi"), [required(DATE_MESSAGE)])
-    amount = WholeNumberField(_l("Số tiền (đồng)"), [InputRequired(_l("Vui lòng nhập số tiền.")),
-                                                     NumberRange(min=1, max=MAX_AMOUNT,
-                                                                 message=_l("Số tiền phải lớn hơn 0."))],
-                              render_kw={"min": 1, "inputmode": "numeric"})
+    amount = WholeNumberField(
+        _l("Số tiền (đồng)"),
+        [
+            InputRequired(_l("Vui lòng nhập số tiền.")),
+            NumberRange(min=1, max=MAX_AMOUNT, message=_l("Số tiền phải lớn hơn 0.")),
+        ],
+        render_kw={"min": 1, "inputmode": "numeric"},
+    )
     voucher_number = text(_l("Số chứng từ"), required(), max_len=40, render_kw={"autocomplete": "off"})
     full_name = text(_l("Họ tên người nhận"), required(), max_len=120, render_kw={"autocomplete": "off"})
     id_number = text(_l("Số CCCD (nếu có trên chứng từ)"), optional(), max_len=20, render_kw={"autocomplete": "off"})
     address = text(_l("Thôn, bản, địa chỉ"), optional(), max_len=200, render_kw={"autocomplete": "off"})
     ethnic_code = SelectField(_l("Dân tộc"), [optional()], choices=options(blank(), coded(ref.ETHNIC_BUCKETS)))
-    age_band = SelectField(_l("Nhóm tuổi"), [optional()],
-                           choices=options(blank(), DISAGGREGATION_OPTIONS["age_band"]))
+    age_band = SelectField(_l("Nhóm tuổi"), [optional()], choices=options(blank(), DISAGGREGATION_OPTIONS["age_band"]))
     note = long_text(_l("Ghi chú"), optional(), max_len=1000, render_kw={"autocomplete": "off"})
 
     def validate_paid_on(self, field):
         _not_future(field, _l("Ngày chi không được sau hôm nay."))
 
     def values(self) -> dict:
-        return {name: getattr(self, name).data for name in (
-            "package", "paid_on", "amount", "voucher_number", "full_name", "id_number", "address", "ethnic_code",
-            "age_band", "note")}
+        return {
+            name: getattr(self, name).data
+            for name in (
+                "package",
+                "paid_on",
+                "amount",
+                "voucher_number",
+                "full_name",
+                "id_number",
+                "address",
+                "ethnic_code",
+                "age_band",
+                "note",
+            )
+        }
 
 
 class EventForm(BaseForm):
@@ -78,10 +96,15 @@ class EventForm(BaseForm):
         _not_future(field, _l("Ngày tổ chức không được sau hôm nay."))
 
     def values(self) -> dict:
-        return {"kind": self.kind.data, "held_on": self.held_on.data, "topic": self.topic.data,
-                "participants": self.participants.data, "female": self.female.data or 0,
-                "male": self.male.data or 0,
-                "by_ethnicity": {name[4:]: getattr(self, name).data or 0 for name in self.ETHNIC_FIELDS}}
+        return {
+            "kind": self.kind.data,
+            "held_on": self.held_on.data,
+            "topic": self.topic.data,
+            "participants": self.participants.data,
+            "female": self.female.data or 0,
+            "male": self.male.data or 0,
+            "by_ethnicity": {name[4:]: getattr(self, name).data or 0 for name in self.ETHNIC_FIELDS},
+        }
 
     def fill(self, event) -> None:
         """Show an event's ethnic breakdown in its fields (GET of the edit page)."""
@@ -90,5 +113,6 @@ class EventForm(BaseForm):
 
 
 class ReasonForm(BaseForm):
-    reason = long_text(_l("Lý do (không ghi họ tên hay thông tin cá nhân)"), required(_l("Vui lòng ghi lý do.")),
-                       max_len=1000)
+    reason = long_text(
+        _l("Lý do (không ghi họ tên hay thông tin cá nhân)"), required(_l("Vui lòng ghi lý do.")), max_len=1000
+    )

@@ -100,4 +100,5 @@ class CommunityEvent(db.Model):
     @property
     def ethnic_minority(self) -> int:
         from .reference_data import KINH
+
         return self.participants - int((self.by_ethnicity or {}).get(KINH, 0))

@@ -33,10 +33,16 @@ def _check_payment(unit, data: dict, payment: SafeMotherhoodPayment | None) -> N
     voucher = (data.get("voucher_number") or "").strip()
     ensure(voucher, _l("Vui lòng nhập số chứng từ."), "voucher_number")
     ensure((data.get("full_name") or "").strip(), _l("Vui lòng nhập họ tên người nhận."), "full_name")
-    taken = db.session.scalar(select(func.count()).select_from(SafeMotherhoodPayment).where(
-        SafeMotherhoodPayment.unit_id == unit.id, SafeMotherhoodPayment.voucher_number == voucher,
-        SafeMotherhoodPayment.status == "valid",
-        SafeMotherhoodPayment.id != (payment.id if payment else "")))
+    taken = db.session.scalar(
+        select(func.count())
+        .select_from(SafeMotherhoodPayment)
+        .where(
+            SafeMotherhoodPayment.unit_id == unit.id,
+            SafeMotherhoodPayment.voucher_number == voucher,
+            SafeMotherhoodPayment.status == "valid",
+            SafeMotherhoodPayment.id != (payment.id if payment else ""),
+        )
+    )
     ensure(not taken, _l("Số chứng từ này đã được ghi cho một khoản chi khác của xã."), "voucher_number")
 
 
@@ -57,8 +63,12 @@ def save_payment(payment: SafeMotherhoodPayment | None, unit, data: dict, *, act
     for name in SafeMotherhoodPayment.PERSON_FIELDS:
         setattr(payment, name, (data.get(name) or "").strip() or None)
     db.session.flush()
-    audit.record(actor, "registers.payment_create" if created else "registers.payment_update", payment,
-                 detail={"package": payment.package})
+    audit.record(
+        actor,
+        "registers.payment_create" if created else "registers.payment_update",
+        payment,
+        detail={"package": payment.package},
+    )
     return payment
 
 
@@ -87,8 +97,9 @@ def read_person_data(payments, *, actor, purpose: str) -> None:
     """Audit that `actor` was shown the person data of these payments (one entry per page, ids only)."""
     ids = [p.id for p in payments if not p.is_erased]
     if ids:
-        audit.record(actor, "registers.payment_read", detail={"ids": ids, "purpose": purpose},
-                     object_type="register_payment")
+        audit.record(
+            actor, "registers.payment_read", detail={"ids": ids, "purpose": purpose}, object_type="register_payment"
+        )
 
 
 # --- community events ----------------------------------------------------------------------------------
@@ -100,21 +111,37 @@ def check_participants(data: dict) -> None:
     ensure(isinstance(total, int) and total > 0, _l("Số người tham gia phải lớn hơn 0."), "participants")
     female, male = data.get("female") or 0, data.get("male") or 0
     ensure(female >= 0 and male >= 0, _l("Số người phải là số không âm."), "female")
-    ensure(total >= female + male,
-           _l("Tổng số người tham gia (%(total)d) nhỏ hơn số nữ cộng số nam (%(parts)d).",
-              total=total, parts=female + male), "participants")
-    ensure(total == female + male,
-           _l("Số nữ cộng số nam (%(parts)d) phải bằng tổng số người tham gia (%(total)d).",
-              total=total, parts=female + male), "female")
+    ensure(
+        total >= female + male,
+        _l(
+            "Tổng số người tham gia (%(total)d) nhỏ hơn số nữ cộng số nam (%(parts)d).",
+            total=total,
+            parts=female + male,
+        ),
+        "participants",
+    )
+    ensure(
+        total == female + male,
+        _l(
+            "Số nữ cộng số nam (%(parts)d) phải bằng tổng số người tham gia (%(total)d).",
+            total=total,
+            parts=female + male,
+        ),
+        "female",
+    )
     ethnic = {code: int(data.get("by_ethnicity", {}).get(code) or 0) for code in BUCKETS}
     ensure(all(n >= 0 for n in ethnic.values()), _l("Số người phải là số không âm."), "by_ethnicity")
     parts = sum(ethnic.values())
-    ensure(total >= parts,
-           _l("Tổng số người tham gia (%(total)d) nhỏ hơn tổng theo dân tộc (%(parts)d).", total=total, parts=parts),
-           "participants")
-    ensure(total == parts,
-           _l("Tổng theo dân tộc (%(parts)d) phải bằng tổng số người tham gia (%(total)d).", total=total, parts=parts),
-           "by_ethnicity")
+    ensure(
+        total >= parts,
+        _l("Tổng số người tham gia (%(total)d) nhỏ hơn tổng theo dân tộc (%(parts)d).", total=total, parts=parts),
+        "participants",
+    )
+    ensure(
+        total == parts,
+        _l("Tổng theo dân tộc (%(parts)d) phải bằng tổng số người tham gia (%(total)d).", total=total, parts=parts),
+        "by_ethnicity",
+    )
 
 
 def save_event(event: CommunityEvent | None, unit, place, data: dict, *, actor) -> CommunityEvent:
@@ -135,8 +162,9 @@ def save_event(event: CommunityEvent | None, unit, place, data: dict, *, actor) 
     event.participants, event.female, event.male = data["participants"], data["female"] or 0, data["male"] or 0
     event.by_ethnicity = {code: int(data["by_ethnicity"].get(code) or 0) for code in BUCKETS}
     db.session.flush()
-    audit.record(actor, "registers.event_create" if created else "registers.event_update", event,
-                 detail={"kind": event.kind})
+    audit.record(
+        actor, "registers.event_create" if created else "registers.event_update", event, detail={"kind": event.kind}
+    )
     return event
 
 

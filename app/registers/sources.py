@@ -10,12 +10,14 @@ from . import counts
 
 
 def _value(figure: counts.Figure, *, amount: bool = False) -> valuesources.SourceValue:
-    return valuesources.SourceValue(figure.amount if amount else figure.value,
-                                    breakdown={} if amount else figure.breakdown)
+    return valuesources.SourceValue(
+        figure.amount if amount else figure.value, breakdown={} if amount else figure.breakdown
+    )
 
 
-@valuesources.value_source("register:payments.mothers_supported",
-                           label=_l("Bà mẹ được chi hỗ trợ sinh con tại cơ sở y tế (gói 2)"))
+@valuesources.value_source(
+    "register:payments.mothers_supported", label=_l("Bà mẹ được chi hỗ trợ sinh con tại cơ sở y tế (gói 2)")
+)
 def _mothers(units: frozenset[str], start: date, end: date) -> valuesources.SourceValue:
     return _value(counts.mothers_supported(units, start, end))
 

@@ -23,16 +23,22 @@ from . import reference_data as ref
 from .forms import EventForm, PaymentForm, ReasonForm
 
 bp = Blueprint("registers", __name__, url_prefix="/registers")
-LABELS = {"package": dict(ref.PACKAGES), "event_kind": dict(ref.EVENT_KINDS), "status": dict(ref.STATUSES),
-          "ethnic": dict(ref.ETHNIC_BUCKETS)}
+LABELS = {
+    "package": dict(ref.PACKAGES),
+    "event_kind": dict(ref.EVENT_KINDS),
+    "status": dict(ref.STATUSES),
+    "ethnic": dict(ref.ETHNIC_BUCKETS),
+}
 OVERVIEW_ROLES = ("reporter", "district_reviewer", "monitor")
 READ_ROLES = ("reporter", "district_reviewer")
 
 
 @bp.context_processor
 def _tabs() -> dict:
-    return {"register_can_read": has_permission(current_user, "register.read"),
-            "register_can_models": has_permission(current_user, "indicator.view")}
+    return {
+        "register_can_read": has_permission(current_user, "register.read"),
+        "register_can_models": has_permission(current_user, "indicator.view"),
+    }
 
 
 def _id(value) -> str | None:
@@ -84,18 +90,31 @@ def index():
         if commune.valid_to is not None and commune.valid_to < start:
             continue  # merged away before the year: its rows count under its successor
         ids = frozenset(scope_ids(commune)) & scope
-        rows.append({"unit": commune, "payments": counts.payments(ids, start, end),
-                     "mothers": counts.mothers_supported(ids, start, end),
-                     "events": counts.events(ids, start, end),
-                     "dialogues": counts.events(ids, start, end, kind="policy_dialogue"),
-                     "people": counts.participants(ids, start, end)})
-    total = {"payments": counts.payments(scope, start, end), "mothers": counts.mothers_supported(scope, start, end),
-             "events": counts.events(scope, start, end),
-             "dialogues": counts.events(scope, start, end, kind="policy_dialogue"),
-             "people": counts.participants(scope, start, end)}
-    return render_template("registers/index.html", rows=rows, total=total, year=year,
-                           can_read=has_permission(current_user, "register.read"),
-                           can_enter=has_permission(current_user, "register.enter"))
+        rows.append(
+            {
+                "unit": commune,
+                "payments": counts.payments(ids, start, end),
+                "mothers": counts.mothers_supported(ids, start, end),
+                "events": counts.events(ids, start, end),
+                "dialogues": counts.events(ids, start, end, kind="policy_dialogue"),
+                "people": counts.participants(ids, start, end),
+            }
+        )
+    total = {
+        "payments": counts.payments(scope, start, end),
+        "mothers": counts.mothers_supported(scope, start, end),
+        "events": counts.events(scope, start, end),
+        "dialogues": counts.events(scope, start, end, kind="policy_dialogue"),
+        "people": counts.participants(scope, start, end),
+    }
+    return render_template(
+        "registers/index.html",
+        rows=rows,
+        total=total,
+        year=year,
+        can_read=has_permission(current_user, "register.read"),
+        can_enter=has_permission(current_user, "register.enter"),
+    )
 
 
 # --- payments ----------------------------------------------------------------------------------------
@@ -113,19 +132,32 @@ def payments():
     rows = page.rows
     named = {p.id for p in rows if authorize(current_user, "read_person", p)}
     services.read_person_data([p for p in rows if p.id in named], actor=current_user, purpose="list")
-    context = {"rows": rows, "page": page, "named": named, "communes": _entry_communes(), "commune": commune,
-               "year": year or "", "package": package, "status": status, "labels": LABELS,
-               "can_enter": has_permission(current_user, "register.enter")}
+    context = {
+        "rows": rows,
+        "page": page,
+        "named": named,
+        "communes": _entry_communes(),
+        "commune": commune,
+        "year": year or "",
+        "package": package,
+        "status": status,
+        "labels": LABELS,
+        "can_enter": has_permission(current_user, "register.enter"),
+    }
     if htmx.target == "payment-rows":
         return render_template("registers/_payment_rows.html", **context)
     return render_template("registers/payments.html", **context)
 
 
 def _payment_page(form, payment=None, reason_form=None):
-    return render_template("registers/payment_form.html", form=form, payment=payment,
-                           reason_form=reason_form or ReasonForm(formdata=None),
-                           communes=_entry_communes(("reporter",)),
-                           unit_id=request.form.get("unit_id") or (payment.unit_id if payment else ""))
+    return render_template(
+        "registers/payment_form.html",
+        form=form,
+        payment=payment,
+        reason_form=reason_form or ReasonForm(formdata=None),
+        communes=_entry_communes(("reporter",)),
+        unit_id=request.form.get("unit_id") or (payment.unit_id if payment else ""),
+    )
 
 
 def _show_error(form, exc: ServiceError, default: str) -> None:
@@ -223,9 +255,18 @@ def events():
     page = page_of(queries.events(units, year=year, kind=kind or None, status=status or None))
     rows = page.rows
     editable = {e.id for e in rows if authorize(current_user, "edit", e)}
-    context = {"rows": rows, "page": page, "editable": editable, "communes": _entry_communes(), "commune": commune,
-               "year": year or "", "kind": kind, "status": status, "labels": LABELS,
-               "can_enter": has_permission(current_user, "register.enter")}
+    context = {
+        "rows": rows,
+        "page": page,
+        "editable": editable,
+        "communes": _entry_communes(),
+        "commune": commune,
+        "year": year or "",
+        "kind": kind,
+        "status": status,
+        "labels": LABELS,
+        "can_enter": has_permission(current_user, "register.enter"),
+    }
     if htmx.target == "event-rows":
         return render_template("registers/_event_rows.html", **context)
     return render_template("registers/events.html", **context)
@@ -236,8 +277,9 @@ def _place_choices() -> list[tuple[str, str]]:
     for commune in _entry_communes(("reporter",)):
         if commune.valid_to is not None and commune.valid_to < clock.today():
             continue
-        choices += [(u.id, u.name if u.id == commune.id else f"{u.name} — {commune.name}")
-                    for u in queries.places(commune)]
+        choices += [
+            (u.id, u.name if u.id == commune.id else f"{u.name} — {commune.name}") for u in queries.places(commune)
+        ]
     return choices
 
 
@@ -261,8 +303,13 @@ def _event_place(place_id) -> tuple[Unit, Unit]:
 
 
 def _event_page(form, event=None, reason_form=None):
-    return render_template("registers/event_form.html", form=form, event=event,
-                           reason_form=reason_form or ReasonForm(formdata=None), labels=LABELS)
+    return render_template(
+        "registers/event_form.html",
+        form=form,
+        event=event,
+        reason_form=reason_form or ReasonForm(formdata=None),
+        labels=LABELS,
+    )
 
 
 @bp.route("/events/new", methods=["GET", "POST"])

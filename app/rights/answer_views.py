@@ -98,8 +98,9 @@ def holds(case_id):
             return redirect(url_for("rights.holds", case_id=case.id), 303)
     rows = answers.holds_of(case.id)
     audit.record(current_user, "rights.holds_read", case)
-    return render_template("rights/holds.html", case=case, form=form, holds=rows, kinds=dict(ref.HOLD_KINDS),
-                           today=clock.today())
+    return render_template(
+        "rights/holds.html", case=case, form=form, holds=rows, kinds=dict(ref.HOLD_KINDS), today=clock.today()
+    )
 
 
 @bp.post("/holds/<uuid:hold_id>/release")
@@ -152,8 +153,18 @@ def erasure(rights_id):
             except ServiceError as exc:
                 flash(str(exc), "error")
             else:
-                flash(_l("Đã xoá hồ sơ theo yêu cầu.") if decision == "approve"
-                      else _l("Đã trả lại đề nghị xoá cho tư vấn viên."), "success")
+                flash(
+                    _l("Đã xoá hồ sơ theo yêu cầu.")
+                    if decision == "approve"
+                    else _l("Đã trả lại đề nghị xoá cho tư vấn viên."),
+                    "success",
+                )
         return redirect(url_for("rights.erasure", rights_id=req.id), 303)
-    return render_template("rights/erasure.html", req=req, waiting=waiting, kinds=dict(ref.REQUEST_KINDS),
-                           holds=answers.holds_in_force(req.case_id), hold_kinds=dict(ref.HOLD_KINDS))
+    return render_template(
+        "rights/erasure.html",
+        req=req,
+        waiting=waiting,
+        kinds=dict(ref.REQUEST_KINDS),
+        holds=answers.holds_in_force(req.case_id),
+        hold_kinds=dict(ref.HOLD_KINDS),
+    )

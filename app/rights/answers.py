@@ -29,6 +29,7 @@ def _open_of_kind(req: RightsRequest, kind: str, message) -> None:
 
 # --- corrections ------------------------------------------------------------------------------------------
 
+
 def correct(req: RightsRequest, field: str, value, *, actor) -> CaseCorrection:
     """Change one field of the case through the case's own edit path, keeping the value it had (sealed)."""
     _open_of_kind(req, "correct", _l("Chỉ sửa dữ liệu theo yêu cầu chỉnh sửa."))
@@ -40,8 +41,9 @@ def correct(req: RightsRequest, field: str, value, *, actor) -> CaseCorrection:
     before = getattr(case, field)
     changed = case_services.update_case(case, {field: value}, actor=actor, version=case.version, correction=True)
     ensure(changed, _l("Giá trị mới giống giá trị đang lưu."), "value")
-    row = CaseCorrection(case=case, case_id=case.id, request_id=req.id, field=field, corrected_by_id=actor.id,
-                         corrected_at=utcnow())
+    row = CaseCorrection(
+        case=case, case_id=case.id, request_id=req.id, field=field, corrected_by_id=actor.id, corrected_at=utcnow()
+    )
     row.previous = {"value": before.isoformat() if isinstance(before, date) else before}
     db.session.add(row)
     db.session.flush()
@@ -59,25 +61,35 @@ def corrections_of(case_id: str, request_id: str | None = None) -> list[CaseCorr
 def history(case_id: str, request_id: str | None = None) -> list[dict]:
     """The corrections of a case as shown to its counsellors: field, the value before, who and when."""
     from ..auth.models import User
+
     rows = corrections_of(case_id, request_id)
-    people = {u.id: u.display_name or u.username
-              for u in db.session.scalars(select(User).where(User.id.in_({r.corrected_by_id for r in rows})))}
+    people = {
+        u.id: u.display_name or u.username
+        for u in db.session.scalars(select(User).where(User.id.in_({r.corrected_by_id for r in rows})))
+    }
     labels = {name: label for name, label, _kind in ref.CORRECTABLE}
     shown = []
     for row in rows:
         before = (row.previous or {}).get("value")
         if CORRECTABLE.get(row.field) == "date" and before:
             before = date_vn(date.fromisoformat(before))
-        shown.append({"field": labels.get(row.field, row.field), "before": before, "at": row.corrected_at,
-                      "by": people.get(row.corrected_by_id, ""), "request_id": row.request_id})
+        shown.append(
+            {
+                "field": labels.get(row.field, row.field),
+                "before": before,
+                "at": row.corrected_at,
+                "by": people.get(row.corrected_by_id, ""),
+                "request_id": row.request_id,
+            }
+        )
     return shown
 
 
 # --- restriction ------------------------------------------------------------------------------------------
 
+
 def restriction_in_force(case_id: str) -> Restriction | None:
-    return db.session.scalar(select(Restriction).where(Restriction.case_id == case_id,
-                                                       Restriction.lifted_at.is_(None)))
+    return db.session.scalar(select(Restriction).where(Restriction.case_id == case_id, Restriction.lifted_at.is_(None)))
 
 
 @events.processing_restricted.connect
@@ -99,8 +111,9 @@ def restrict(req: RightsRequest, *, actor) -> Restriction:
 
 def lift(req: RightsRequest, reason: str, *, actor) -> Restriction:
     """End the restriction started on this request, with a coded reason; the case counts again."""
-    row = db.session.scalar(select(Restriction).where(Restriction.request_id == req.id,
-                                                      Restriction.lifted_at.is_(None)))
+    row = db.session.scalar(
+        select(Restriction).where(Restriction.request_id == req.id, Restriction.lifted_at.is_(None))
+    )
     ensure(row is not None, _l("Không có hạn chế xử lý nào đang áp dụng theo yêu cầu này."))
     ensure(reason in dict(ref.LIFT_REASONS), _l("Vui lòng chọn lý do gỡ hạn chế."), "reason")
     row.lifted_at, row.lifted_by_id, row.lift_reason = utcnow(), actor.id, reason
@@ -111,11 +124,15 @@ def lift(req: RightsRequest, reason: str, *, actor) -> Restriction:
 
 
 def restrictions_of(case_id: str) -> list[Restriction]:
-    return list(db.session.scalars(select(Restriction).where(Restriction.case_id == case_id)
-                                   .order_by(Restriction.started_at.desc())))
+    return list(
+        db.session.scalars(
+            select(Restriction).where(Restriction.case_id == case_id).order_by(Restriction.started_at.desc())
+        )
+    )
 
 
 # --- legal holds ------------------------------------------------------------------------------------------
+
 
 def add_hold(case, data: dict, *, actor) -> LegalHold:
     """Record why the case may not be erased yet (a court order, a criminal proceeding, a retention period)."""
@@ -144,8 +161,9 @@ def release_hold(hold: LegalHold, *, actor) -> None:
 
 
 def holds_of(case_id: str) -> list[LegalHold]:
-    return list(db.session.scalars(select(LegalHold).where(LegalHold.case_id == case_id)
-                                   .order_by(LegalHold.created_at.desc())))
+    return list(
+        db.session.scalars(select(LegalHold).where(LegalHold.case_id == case_id).order_by(LegalHold.created_at.desc()))
+    )
 
 
 def holds_in_force(case_id: str, on: date | None = None) -> list[LegalHold]:
@@ -159,15 +177,22 @@ def _hold_explanation(holds: list[LegalHold]) -> str:
     for hold in holds:
         until = _l("đến ngày %(day)s", day=date_vn(hold.ends_on)) if hold.ends_on else None
         parts.append(f"{kinds[hold.kind]} ({until})" if until else str(kinds[hold.kind]))
-    return str(_l("Chưa thể xoá dữ liệu vì: %(holds)s. Dữ liệu được giữ đến khi căn cứ này hết; bạn có thể hỏi "
-                  "lại sau ngày đó.", holds="; ".join(parts)))
+    return str(
+        _l(
+            "Chưa thể xoá dữ liệu vì: %(holds)s. Dữ liệu được giữ đến khi căn cứ này hết; bạn có thể hỏi "
+            "lại sau ngày đó.",
+            holds="; ".join(parts),
+        )
+    )
 
 
 # --- erasure by request -----------------------------------------------------------------------------------
 
+
 def pending_erasure(req_id: str) -> ErasureSignOff | None:
-    return db.session.scalar(select(ErasureSignOff).where(ErasureSignOff.request_id == req_id,
-                                                          ErasureSignOff.status == "pending"))
+    return db.session.scalar(
+        select(ErasureSignOff).where(ErasureSignOff.request_id == req_id, ErasureSignOff.status == "pending")
+    )
 
 
 def propose_erasure(req: RightsRequest, *, actor) -> ErasureSignOff | None:
@@ -180,8 +205,9 @@ def propose_erasure(req: RightsRequest, *, actor) -> ErasureSignOff | None:
     if holds:
         refuse(req, "legal_hold", _hold_explanation(holds), actor=actor)
         return None
-    row = ErasureSignOff(request_id=req.id, case_id=req.case_id, status="pending", proposed_by_id=actor.id,
-                         proposed_at=utcnow())
+    row = ErasureSignOff(
+        request_id=req.id, case_id=req.case_id, status="pending", proposed_by_id=actor.id, proposed_at=utcnow()
+    )
     db.session.add(row)
     db.session.flush()
     audit.record(actor, "rights.erase_propose", row, case_id=req.case_id)
@@ -192,11 +218,14 @@ def decide_erasure(row: ErasureSignOff, approve: bool, *, actor) -> None:
     """A supervisor of the case's unit, not the one who proposed it, approves (the case is erased) or returns."""
     ensure(row.status == "pending", _l("Đề nghị này đã được xử lý."))
     req = row.request
-    ensure(actor.id not in (row.proposed_by_id, req.recorded_by_id),
-           _l("Người thứ hai phải duyệt: bạn đã ghi nhận hoặc đề nghị việc xoá này."))
-    ensure(not approve or not holds_in_force(row.case_id),
-           _l("Hồ sơ đang có căn cứ giữ lại (toà án, điều tra, thời hạn lưu trữ): không xoá được. "
-              "Hãy trả lại đề nghị."))
+    ensure(
+        actor.id not in (row.proposed_by_id, req.recorded_by_id),
+        _l("Người thứ hai phải duyệt: bạn đã ghi nhận hoặc đề nghị việc xoá này."),
+    )
+    ensure(
+        not approve or not holds_in_force(row.case_id),
+        _l("Hồ sơ đang có căn cứ giữ lại (toà án, điều tra, thời hạn lưu trữ): không xoá được. Hãy trả lại đề nghị."),
+    )
     row.status, row.decided_by_id, row.decided_at = ("approved" if approve else "returned"), actor.id, utcnow()
     if not approve:
         audit.record(actor, "rights.erase_return", row, case_id=row.case_id)
@@ -213,6 +242,12 @@ def decide_erasure(row: ErasureSignOff, approve: bool, *, actor) -> None:
 
 def erasures_waiting(unit_ids) -> list[ErasureSignOff]:
     from ..cases.models import Case
-    return list(db.session.scalars(select(ErasureSignOff).join(Case, ErasureSignOff.case_id == Case.id)
-                                   .where(ErasureSignOff.status == "pending", Case.unit_id.in_(unit_ids))
-                                   .order_by(ErasureSignOff.proposed_at)))
+
+    return list(
+        db.session.scalars(
+            select(ErasureSignOff)
+            .join(Case, ErasureSignOff.case_id == Case.id)
+            .where(ErasureSignOff.status == "pending", Case.unit_id.in_(unit_ids))
+            .order_by(ErasureSignOff.proposed_at)
+        )
+    )

@@ -100,9 +100,19 @@ def _consents(case: Case) -> list[Consent]:
 def build(case: Case) -> SurvivorCopy:
     """The copy's content: the survivor's own data by section, third parties and the reporter left out."""
     names = third_party_names(case)
-    return SurvivorCopy(code=case.code, made_on=clock.today(), unit_name=case.unit.name,
-                        sections=[_about_you(case), _case_section(case, names), *_narrative(case, names),
-                                  _consent_section(case), _service_section(case), _note_section(case, names)])
+    return SurvivorCopy(
+        code=case.code,
+        made_on=clock.today(),
+        unit_name=case.unit.name,
+        sections=[
+            _about_you(case),
+            _case_section(case, names),
+            *_narrative(case, names),
+            _consent_section(case),
+            _service_section(case),
+            _note_section(case, names),
+        ],
+    )
 
 
 def _about_you(case: Case) -> Section:
@@ -188,21 +198,29 @@ def _consent_section(case: Case) -> Section:
 def _service_section(case: Case) -> Section:
     section = Section(_("Dịch vụ hỗ trợ"))
     kinds = _labels(case_ref.SERVICE_KINDS)
-    for service in db.session.scalars(select(CaseService).where(CaseService.case_id == case.id)
-                                      .order_by(CaseService.created_at)):
+    for service in db.session.scalars(
+        select(CaseService).where(CaseService.case_id == case.id).order_by(CaseService.created_at)
+    ):
         dates = " – ".join(date_vn(d) for d in (service.start_on, service.end_on) if d)
-        section.add(kinds.get(service.kind, service.kind),
-                    " · ".join(p for p in (str(dict(case_forms.SERVICE_STATUSES).get(service.status, "")), dates) if p))
+        section.add(
+            kinds.get(service.kind, service.kind),
+            " · ".join(p for p in (str(dict(case_forms.SERVICE_STATUSES).get(service.status, "")), dates) if p),
+        )
     return section
 
 
 def _note_section(case: Case, names: list[str]) -> Section:
     section = Section(_("Ghi chép của tư vấn viên"))
-    newer = set(db.session.scalars(select(CaseNote.supersedes_id).where(CaseNote.case_id == case.id,
-                                                                         CaseNote.supersedes_id.is_not(None))))
-    for note in db.session.scalars(select(CaseNote).where(CaseNote.case_id == case.id,
-                                                          CaseNote.withdrawn_at.is_(None))
-                                   .order_by(CaseNote.created_at)):
+    newer = set(
+        db.session.scalars(
+            select(CaseNote.supersedes_id).where(CaseNote.case_id == case.id, CaseNote.supersedes_id.is_not(None))
+        )
+    )
+    for note in db.session.scalars(
+        select(CaseNote)
+        .where(CaseNote.case_id == case.id, CaseNote.withdrawn_at.is_(None))
+        .order_by(CaseNote.created_at)
+    ):
         if note.id not in newer:  # only the latest version of a corrected note
             section.text(date_vn(clock.local(note.created_at)), mask(note.body, names))
     return section
@@ -214,16 +232,20 @@ def _iso_vn(value) -> str | None:
 
 # --- files ------------------------------------------------------------------------------------------------
 
+
 def heading_lines() -> tuple[str, str]:
     return _("CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM"), _("Độc lập - Tự do - Hạnh phúc")
 
 
 def intro(copy: SurvivorCopy) -> list[str]:
-    return [_("Đây là thông tin %(unit)s đang lưu về bạn, ngày %(day)s.", unit=copy.unit_name,
-              day=date_vn(copy.made_on)),
-            _("Thông tin về người khác (người gây bạo lực, người báo tin, người làm chứng, cán bộ cơ quan khác) "
-              "không in ở đây, theo Luật Bảo vệ dữ liệu cá nhân 91/2025, Điều 15."),
-            _("Hãy cất giữ giấy này ở nơi an toàn.")]
+    return [
+        _("Đây là thông tin %(unit)s đang lưu về bạn, ngày %(day)s.", unit=copy.unit_name, day=date_vn(copy.made_on)),
+        _(
+            "Thông tin về người khác (người gây bạo lực, người báo tin, người làm chứng, cán bộ cơ quan khác) "
+            "không in ở đây, theo Luật Bảo vệ dữ liệu cá nhân 91/2025, Điều 15."
+        ),
+        _("Hãy cất giữ giấy này ở nơi an toàn."),
+    ]
 
 
 def to_pdf(copy: SurvivorCopy) -> bytes:

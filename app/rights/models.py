@@ -38,10 +38,10 @@ class RightsRequest(CaseKeyed, db.Model):
     recorded_by_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"))
     answered_by_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"))
     copy_made_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the survivor's copy, last produced
-    details = Encrypted()            # what the person asked, in their words
+    details = Encrypted()  # what the person asked, in their words
     extension_reason = Encrypted()
-    answer = Encrypted()             # what was done, or the written explanation of a refusal
-    notes = Encrypted(kind="json")   # annotations after the answer: [{"at", "by", "text"}]
+    answer = Encrypted()  # what was done, or the written explanation of a refusal
+    notes = Encrypted(kind="json")  # annotations after the answer: [{"at", "by", "text"}]
 
     case: Mapped[Case] = relationship(lazy="joined")
 
@@ -146,8 +146,8 @@ class Breach(EncryptedRecord, db.Model):
     persons_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     recorded_by_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    description = Encrypted()        # what happened (no survivor's name: the form says so)
-    measures = Encrypted()           # containment and remedies
-    late_reason = Encrypted()        # required when notified after 72 hours
+    description = Encrypted()  # what happened (no survivor's name: the form says so)
+    measures = Encrypted()  # containment and remedies
+    late_reason = Encrypted()  # required when notified after 72 hours
 
     unit: Mapped[Unit] = relationship(lazy="joined")

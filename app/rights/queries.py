@@ -13,17 +13,22 @@ READER_ROLES = ("counsellor", "dpo")
 
 
 def visible_requests(user, *, open_only: bool = False, limit: int = 200) -> list[RightsRequest]:
-    stmt = (select(RightsRequest).join(Case, RightsRequest.case_id == Case.id)
-            .where(Case.unit_id.in_(scope_for(user, *READER_ROLES))))
+    stmt = (
+        select(RightsRequest)
+        .join(Case, RightsRequest.case_id == Case.id)
+        .where(Case.unit_id.in_(scope_for(user, *READER_ROLES)))
+    )
     if open_only:
         stmt = stmt.where(RightsRequest.status.in_(("received", "acknowledged")))
     return list(db.session.scalars(stmt.order_by(RightsRequest.answer_due_at).limit(limit)))
 
 
 def request_for(user, rights_id: str) -> RightsRequest | None:
-    return db.session.scalar(select(RightsRequest).join(Case, RightsRequest.case_id == Case.id)
-                             .where(RightsRequest.id == rights_id,
-                                    Case.unit_id.in_(scope_for(user, *READER_ROLES))))
+    return db.session.scalar(
+        select(RightsRequest)
+        .join(Case, RightsRequest.case_id == Case.id)
+        .where(RightsRequest.id == rights_id, Case.unit_id.in_(scope_for(user, *READER_ROLES)))
+    )
 
 
 def dpo_units(user) -> frozenset[str]:
@@ -35,8 +40,11 @@ def dpo_units(user) -> frozenset[str]:
 
 
 def visible_breaches(user) -> list[Breach]:
-    return list(db.session.scalars(select(Breach).where(Breach.unit_id.in_(dpo_units(user)))
-                                   .order_by(Breach.detected_at.desc()).limit(200)))
+    return list(
+        db.session.scalars(
+            select(Breach).where(Breach.unit_id.in_(dpo_units(user))).order_by(Breach.detected_at.desc()).limit(200)
+        )
+    )
 
 
 def breach_for(user, breach_id: str) -> Breach | None:
@@ -46,12 +54,18 @@ def breach_for(user, breach_id: str) -> Breach | None:
 def hold_for(user, hold_id: str):
     """A legal hold of a case in the counsellor's scope."""
     from .models import LegalHold
-    return db.session.scalar(select(LegalHold).join(Case, LegalHold.case_id == Case.id)
-                             .where(LegalHold.id == hold_id, Case.unit_id.in_(scope_for(user, "counsellor"))))
+
+    return db.session.scalar(
+        select(LegalHold)
+        .join(Case, LegalHold.case_id == Case.id)
+        .where(LegalHold.id == hold_id, Case.unit_id.in_(scope_for(user, "counsellor")))
+    )
 
 
 def supervised_request(user, rights_id: str) -> RightsRequest | None:
     """A request on a case of the supervisor's scope (for the erasure sign-off)."""
-    return db.session.scalar(select(RightsRequest).join(Case, RightsRequest.case_id == Case.id)
-                             .where(RightsRequest.id == rights_id,
-                                    Case.unit_id.in_(scope_for(user, "supervisor"))))
+    return db.session.scalar(
+        select(RightsRequest)
+        .join(Case, RightsRequest.case_id == Case.id)
+        .where(RightsRequest.id == rights_id, Case.unit_id.in_(scope_for(user, "supervisor")))
+    )

@@ -30,8 +30,9 @@ ANSWER_DAYS = {
 
 def answer_rule(kind: str, third_parties: bool) -> Rule:
     days, with_third, _ = ANSWER_DAYS[kind]
-    return Rule(f"dsr.answer.{kind}", with_third if third_parties else days, "days", LAW, "Trả lời yêu cầu",
-                valid_from=IN_FORCE)
+    return Rule(
+        f"dsr.answer.{kind}", with_third if third_parties else days, "days", LAW, "Trả lời yêu cầu", valid_from=IN_FORCE
+    )
 
 
 def max_extension(kind: str) -> int:
@@ -40,5 +41,11 @@ def max_extension(kind: str) -> int:
 
 # A breach is notified to the authority within 72 hours of its detection (Law 91/2025 Art. 23;
 # Decree 356/2025 Art. 28–29, form 08).
-BREACH_NOTIFY = Rule("breach.notify", 72, "hours", "Luật 91/2025/QH15 Điều 23; Nghị định 356/2025 Điều 28–29",
-                     "Thông báo vi phạm cho cơ quan chuyên trách", valid_from=IN_FORCE)
+BREACH_NOTIFY = Rule(
+    "breach.notify",
+    72,
+    "hours",
+    "Luật 91/2025/QH15 Điều 23; Nghị định 356/2025 Điều 28–29",
+    "Thông báo vi phạm cho cơ quan chuyên trách",
+    valid_from=IN_FORCE,
+)

@@ -25,16 +25,26 @@ def record_request(case, data: dict, *, actor) -> RightsRequest:
     """Record a survivor's request (often spoken at the trusted address) and start its two clocks."""
     ensure(not case.is_erased, _l("Hồ sơ đã bị xoá."))
     ensure(data.get("kind") in KIND_CODES, _l("Vui lòng chọn loại yêu cầu."), "kind")
-    ensure(data.get("identity_check") in _codes(ref.IDENTITY_CHECKS),
-           _l("Cần ghi cách đã xác minh người yêu cầu trước khi nhận yêu cầu."), "identity_check")
+    ensure(
+        data.get("identity_check") in _codes(ref.IDENTITY_CHECKS),
+        _l("Cần ghi cách đã xác minh người yêu cầu trước khi nhận yêu cầu."),
+        "identity_check",
+    )
     ensure(data.get("channel") in _codes(ref.CHANNELS), _l("Vui lòng chọn cách nhận yêu cầu."), "channel")
     received = clock.now()
     third = bool(data.get("third_parties"))
-    req = RightsRequest(case=case, case_id=case.id, kind=data["kind"], channel=data["channel"],
-                        identity_check=data["identity_check"], third_parties=third, received_at=received,
-                        ack_due_at=due_at(rules.ACKNOWLEDGE, received),
-                        answer_due_at=due_at(rules.answer_rule(data["kind"], third), received),
-                        recorded_by_id=actor.id)
+    req = RightsRequest(
+        case=case,
+        case_id=case.id,
+        kind=data["kind"],
+        channel=data["channel"],
+        identity_check=data["identity_check"],
+        third_parties=third,
+        received_at=received,
+        ack_due_at=due_at(rules.ACKNOWLEDGE, received),
+        answer_due_at=due_at(rules.answer_rule(data["kind"], third), received),
+        recorded_by_id=actor.id,
+    )
     req.details = (data.get("details") or "").strip() or None
     db.session.add(req)
     db.session.flush()
@@ -55,8 +65,11 @@ def extend(req: RightsRequest, days: int | None, reason: str, *, actor) -> None:
     ensure(req.is_open, _l("Yêu cầu đã được trả lời; chỉ có thể ghi chú thêm."))
     ensure(req.extension_days == 0, _l("Chỉ được gia hạn một lần."), "days")
     limit = rules.max_extension(req.kind)
-    ensure(days is not None and 1 <= days <= limit,
-           _l("Gia hạn từ 1 đến %(n)d ngày với loại yêu cầu này (%(law)s).", n=limit, law=rules.LAW), "days")
+    ensure(
+        days is not None and 1 <= days <= limit,
+        _l("Gia hạn từ 1 đến %(n)d ngày với loại yêu cầu này (%(law)s).", n=limit, law=rules.LAW),
+        "days",
+    )
     ensure(reason and reason.strip(), _l("Vui lòng ghi lý do gia hạn."), "reason")
     req.extension_days, req.extension_reason = days, reason.strip()
     req.answer_due_at = req.answer_due_at + timedelta(days=days)
@@ -76,9 +89,11 @@ def refuse(req: RightsRequest, code: str, explanation: str, *, actor) -> None:
     """Refuse with a coded reason and a written explanation the person is given (Law 91/2025 Art. 14(2),(5))."""
     ensure(req.is_open, _l("Yêu cầu đã được trả lời; chỉ có thể ghi chú thêm."))
     ensure(code in _codes(ref.REFUSAL_REASONS), _l("Từ chối phải có lý do theo danh mục."), "code")
-    ensure(explanation and explanation.strip(),
-           _l("Từ chối phải có giải thích bằng văn bản để báo cho người yêu cầu (Luật 91/2025 Điều 14)."),
-           "explanation")
+    ensure(
+        explanation and explanation.strip(),
+        _l("Từ chối phải có giải thích bằng văn bản để báo cho người yêu cầu (Luật 91/2025 Điều 14)."),
+        "explanation",
+    )
     req.refusal_code = code
     _close(req, "refused", explanation, actor)
     audit.record(actor, "rights.refuse", req, detail={"code": code})
@@ -112,8 +127,11 @@ def record_copy(req: RightsRequest, fmt: str, *, actor) -> None:
 
 
 def requests_of(case) -> list[RightsRequest]:
-    return list(db.session.scalars(select(RightsRequest).where(RightsRequest.case_id == case.id)
-                                   .order_by(RightsRequest.received_at.desc())))
+    return list(
+        db.session.scalars(
+            select(RightsRequest).where(RightsRequest.case_id == case.id).order_by(RightsRequest.received_at.desc())
+        )
+    )
 
 
 @events.case_erased.connect
@@ -131,15 +149,21 @@ def on_case_erased(case, actor) -> None:
 
 # --- breaches --------------------------------------------------------------------------------------------
 
+
 def record_breach(unit, data: dict, *, actor) -> Breach:
     ensure(data.get("kind") in _codes(ref.BREACH_KINDS), _l("Vui lòng chọn loại sự cố."), "kind")
     detected = data.get("detected_at")
     ensure(isinstance(detected, datetime), _l("Vui lòng nhập thời điểm phát hiện."), "detected_at")
     ensure(detected <= clock.now(), _l("Thời điểm phát hiện không được ở tương lai."), "detected_at")
     ensure(data.get("description") and data["description"].strip(), _l("Vui lòng mô tả sự cố."), "description")
-    breach = Breach(unit_id=unit.id, kind=data["kind"], detected_at=detected,
-                    notify_due_at=due_at(rules.BREACH_NOTIFY, detected),
-                    persons_affected=int(data.get("persons_affected") or 0), recorded_by_id=actor.id)
+    breach = Breach(
+        unit_id=unit.id,
+        kind=data["kind"],
+        detected_at=detected,
+        notify_due_at=due_at(rules.BREACH_NOTIFY, detected),
+        persons_affected=int(data.get("persons_affected") or 0),
+        recorded_by_id=actor.id,
+    )
     breach.description = data["description"].strip()
     breach.measures = (data.get("measures") or "").strip() or None
     db.session.add(breach)
@@ -152,11 +176,17 @@ def notify_authority(breach: Breach, notified_at: datetime | None, late_reason: 
     """The authority was notified (form 08); after 72 hours only with the reason for lateness."""
     ensure(breach.notified_at is None, _l("Đã ghi nhận việc thông báo."))
     ensure(isinstance(notified_at, datetime), _l("Vui lòng nhập thời điểm thông báo."), "notified_at")
-    ensure(breach.detected_at <= notified_at <= clock.now(),
-           _l("Thời điểm thông báo phải sau khi phát hiện và không ở tương lai."), "notified_at")
+    ensure(
+        breach.detected_at <= notified_at <= clock.now(),
+        _l("Thời điểm thông báo phải sau khi phát hiện và không ở tương lai."),
+        "notified_at",
+    )
     late = notified_at > breach.notify_due_at
-    ensure(not late or (late_reason and late_reason.strip()),
-           _l("Thông báo sau 72 giờ phải ghi rõ lý do chậm (Luật 91/2025 Điều 23)."), "late_reason")
+    ensure(
+        not late or (late_reason and late_reason.strip()),
+        _l("Thông báo sau 72 giờ phải ghi rõ lý do chậm (Luật 91/2025 Điều 23)."),
+        "late_reason",
+    )
     breach.notified_at = notified_at
     breach.late_reason = late_reason.strip() if late and late_reason else None
     audit.record(actor, "breach.notify", breach, detail={"late": late})

@@ -38,27 +38,38 @@ ANSWER_FORMS = {"correct": CorrectionForm, "lift": LiftForm}
 def _case_panel(case, user):
     if not has_permission(user, "rights.record") or not authorize(user, "edit", case):
         return None
-    return {"requests": services.requests_of(case), "labels": dict(ref.REQUEST_KINDS),
-            "statuses": dict(ref.STATUSES), "corrections": answers.history(case.id),
-            "restriction": answers.restriction_in_force(case.id), "holds": answers.holds_in_force(case.id),
-            "hold_kinds": dict(ref.HOLD_KINDS)}
+    return {
+        "requests": services.requests_of(case),
+        "labels": dict(ref.REQUEST_KINDS),
+        "statuses": dict(ref.STATUSES),
+        "corrections": answers.history(case.id),
+        "restriction": answers.restriction_in_force(case.id),
+        "holds": answers.holds_in_force(case.id),
+        "hold_kinds": dict(ref.HOLD_KINDS),
+    }
 
 
 register_section("rights/_case_panel.html", order=70, context_fn=_case_panel)
 
 
 def _clocks(req) -> dict:
-    return {"ack": standing(req.ack_due_at, done=req.acknowledged_at is not None),
-            "answer": standing(req.answer_due_at, done=not req.is_open)}
+    return {
+        "ack": standing(req.ack_due_at, done=req.acknowledged_at is not None),
+        "answer": standing(req.answer_due_at, done=not req.is_open),
+    }
 
 
 def _carried_out(req) -> dict:
     """What was done on the record for this request (for the case's counsellors)."""
-    return {"corrections": answers.history(req.case_id, req.id),
-            "restriction": answers.restriction_in_force(req.case_id), "lift_reasons": dict(ref.LIFT_REASONS),
-            "restrictions": [r for r in answers.restrictions_of(req.case_id) if r.request_id == req.id],
-            "holds": answers.holds_in_force(req.case_id), "hold_kinds": dict(ref.HOLD_KINDS),
-            "erasure": answers.pending_erasure(req.id)}
+    return {
+        "corrections": answers.history(req.case_id, req.id),
+        "restriction": answers.restriction_in_force(req.case_id),
+        "lift_reasons": dict(ref.LIFT_REASONS),
+        "restrictions": [r for r in answers.restrictions_of(req.case_id) if r.request_id == req.id],
+        "holds": answers.holds_in_force(req.case_id),
+        "hold_kinds": dict(ref.HOLD_KINDS),
+        "erasure": answers.pending_erasure(req.id),
+    }
 
 
 @bp.get("/")
@@ -66,8 +77,13 @@ def _carried_out(req) -> dict:
 def index():
     """Requests in my scope, the nearest deadline first; the officer also sees the breach register link."""
     rows = [(req, _clocks(req)) for req in queries.visible_requests(current_user)]
-    return render_template("rights/index.html", rows=rows, kinds=dict(ref.REQUEST_KINDS),
-                           statuses=dict(ref.STATUSES), is_dpo="dpo" in current_user.role_names())
+    return render_template(
+        "rights/index.html",
+        rows=rows,
+        kinds=dict(ref.REQUEST_KINDS),
+        statuses=dict(ref.STATUSES),
+        is_dpo="dpo" in current_user.role_names(),
+    )
 
 
 @bp.route("/cases/<uuid:case_id>/new", methods=["GET", "POST"])
@@ -101,11 +117,19 @@ def render_detail(req, forms: dict | None = None):
     forms = forms or {}
     details = authorize(current_user, "read_details", req)
     response = render_template(
-        "rights/detail.html", req=req, clocks=_clocks(req), details=details,
-        kinds=dict(ref.REQUEST_KINDS), statuses=dict(ref.STATUSES), refusals=dict(ref.REFUSAL_REASONS),
-        identity=dict(ref.IDENTITY_CHECKS), channels=dict(ref.CHANNELS), max_extension=rules.max_extension(req.kind),
+        "rights/detail.html",
+        req=req,
+        clocks=_clocks(req),
+        details=details,
+        kinds=dict(ref.REQUEST_KINDS),
+        statuses=dict(ref.STATUSES),
+        refusals=dict(ref.REFUSAL_REASONS),
+        identity=dict(ref.IDENTITY_CHECKS),
+        channels=dict(ref.CHANNELS),
+        max_extension=rules.max_extension(req.kind),
         forms={name: forms.get(name) or cls(formdata=None) for name, cls in {**STEP_FORMS, **ANSWER_FORMS}.items()},
-        carried=_carried_out(req) if details else {})
+        carried=_carried_out(req) if details else {},
+    )
     if details:
         audit.record(current_user, "rights.read", req)
     return response
@@ -159,14 +183,15 @@ def _show_error(form, exc: ServiceError) -> None:
 def acknowledgement(rights_id):
     """The printable acknowledgement given to the person (plain words, large type)."""
     req = ensure_authorized("print", queries.request_for(current_user, str(rights_id)))
-    return render_template("rights/acknowledgement.html", req=req, kinds=dict(ref.REQUEST_KINDS),
-                           today=clock.today())
+    return render_template("rights/acknowledgement.html", req=req, kinds=dict(ref.REQUEST_KINDS), today=clock.today())
 
 
 # --- the survivor's copy (Law 91/2025 Art. 15(2)(a): no third party, no reporter) ---------------------------
 
-COPY_FILES = {"pdf": ("application/pdf", copy.to_pdf),
-              "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", copy.to_docx)}
+COPY_FILES = {
+    "pdf": ("application/pdf", copy.to_pdf),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", copy.to_docx),
+}
 
 
 def _copy_request(rights_id):
@@ -183,8 +208,9 @@ def survivor_copy(rights_id):
     req = _copy_request(rights_id)
     content = copy.build(req.case)
     services.record_copy(req, "html", actor=current_user)
-    return render_template("rights/copy.html", req=req, copy=content, heading=copy.heading_lines(),
-                           intro=copy.intro(content))
+    return render_template(
+        "rights/copy.html", req=req, copy=content, heading=copy.heading_lines(), intro=copy.intro(content)
+    )
 
 
 @bp.get("/<uuid:rights_id>/copy.<fmt>")
@@ -198,11 +224,19 @@ def survivor_copy_file(rights_id, fmt):
     data = render(copy.build(req.case))
     services.record_copy(req, fmt, actor=current_user)
     filename = f"ban-sao-du-lieu-{req.case.code}.{fmt}"
-    return data, 200, {"Content-Type": mimetype, "Cache-Control": "no-store",
-                       "Content-Disposition": f'attachment; filename="{filename}"'}
+    return (
+        data,
+        200,
+        {
+            "Content-Type": mimetype,
+            "Cache-Control": "no-store",
+            "Content-Disposition": f'attachment; filename="{filename}"',
+        },
+    )
 
 
 # --- the breach register -----------------------------------------------------------------------------------
+
 
 def _aware(value):
     return value.replace(tzinfo=clock.VN).astimezone(UTC) if value else None
@@ -216,8 +250,9 @@ def _local(value) -> str:
 @permission_required("breach.manage")
 def breaches():
     """The breach register of my units, with each 72-hour clock."""
-    rows = [(b, standing(b.notify_due_at, done=b.notified_at is not None))
-            for b in queries.visible_breaches(current_user)]
+    rows = [
+        (b, standing(b.notify_due_at, done=b.notified_at is not None)) for b in queries.visible_breaches(current_user)
+    ]
     return render_template("rights/breaches.html", rows=rows, kinds=dict(ref.BREACH_KINDS))
 
 
@@ -256,16 +291,22 @@ def breach(breach_id):
                 if containing:
                     services.contain(record, actor=current_user)
                 else:
-                    services.notify_authority(record, _aware(form.notified_at.data), form.late_reason.data,
-                                              actor=current_user)
+                    services.notify_authority(
+                        record, _aware(form.notified_at.data), form.late_reason.data, actor=current_user
+                    )
         except ServiceError as exc:
             record = queries.breach_for(current_user, str(breach_id))
             _show_error(form, exc)
         else:
             return redirect(url_for("rights.breach", breach_id=record.id), 303)
     audit.record(current_user, "breach.read", record)
-    return render_template("rights/breach.html", breach=record, form=form, kinds=dict(ref.BREACH_KINDS),
-                           clock=standing(record.notify_due_at, done=record.notified_at is not None))
+    return render_template(
+        "rights/breach.html",
+        breach=record,
+        form=form,
+        kinds=dict(ref.BREACH_KINDS),
+        clock=standing(record.notify_due_at, done=record.notified_at is not None),
+    )
 
 
 from . import answer_views  # noqa: E402,F401  (its routes are on this blueprint)

@@ -18,11 +18,19 @@ def open_requests(user):
         acknowledging = req.status == "received"
         due = req.ack_due_at if acknowledging else req.answer_due_at
         clock = standing(due)
-        items.append(workqueue.WorkItem(
-            kind="rights_request", url=url_for("rights.detail", rights_id=req.id), due_at=due, state=clock.state,
-            title=_("Yêu cầu về dữ liệu cá nhân: xác nhận đã nhận") if acknowledging
-            else _("Yêu cầu về dữ liệu cá nhân: trả lời"),
-            detail=f"{req.case.code} · {clock.text}", key=f"rights:{req.id}:{req.status}"))
+        items.append(
+            workqueue.WorkItem(
+                kind="rights_request",
+                url=url_for("rights.detail", rights_id=req.id),
+                due_at=due,
+                state=clock.state,
+                title=_("Yêu cầu về dữ liệu cá nhân: xác nhận đã nhận")
+                if acknowledging
+                else _("Yêu cầu về dữ liệu cá nhân: trả lời"),
+                detail=f"{req.case.code} · {clock.text}",
+                key=f"rights:{req.id}:{req.status}",
+            )
+        )
     return items
 
 
@@ -30,11 +38,20 @@ def open_requests(user):
 def breaches_to_notify(user):
     if "dpo" not in user.role_names():
         return []
-    return [workqueue.WorkItem(kind="breach", url=url_for("rights.breach", breach_id=b.id), due_at=b.notify_due_at,
-                               state=standing(b.notify_due_at).state, high_risk=True,
-                               title=_("Sự cố dữ liệu: thông báo cơ quan chuyên trách (72 giờ)"),
-                               detail=standing(b.notify_due_at).text, key=f"breach:{b.id}")
-            for b in visible_breaches(user) if b.notified_at is None]
+    return [
+        workqueue.WorkItem(
+            kind="breach",
+            url=url_for("rights.breach", breach_id=b.id),
+            due_at=b.notify_due_at,
+            state=standing(b.notify_due_at).state,
+            high_risk=True,
+            title=_("Sự cố dữ liệu: thông báo cơ quan chuyên trách (72 giờ)"),
+            detail=standing(b.notify_due_at).text,
+            key=f"breach:{b.id}",
+        )
+        for b in visible_breaches(user)
+        if b.notified_at is None
+    ]
 
 
 @workqueue.source("rights_erasures")
@@ -44,8 +61,16 @@ def erasures_to_sign(user):
         return []
     from ..cases.queries import scope_for
     from .answers import erasures_waiting
-    return [workqueue.WorkItem(kind="rights_erasure", url=url_for("rights.erasure", rights_id=row.request_id),
-                               due_at=row.request.answer_due_at, state=standing(row.request.answer_due_at).state,
-                               title=_("Duyệt xoá hồ sơ theo yêu cầu của người được hỗ trợ"),
-                               detail=row.request.case.code, key=f"rights-erasure:{row.id}")
-            for row in erasures_waiting(scope_for(user, "supervisor"))]
+
+    return [
+        workqueue.WorkItem(
+            kind="rights_erasure",
+            url=url_for("rights.erasure", rights_id=row.request_id),
+            due_at=row.request.answer_due_at,
+            state=standing(row.request.answer_due_at).state,
+            title=_("Duyệt xoá hồ sơ theo yêu cầu của người được hỗ trợ"),
+            detail=row.request.case.code,
+            key=f"rights-erasure:{row.id}",
+        )
+        for row in erasures_waiting(scope_for(user, "supervisor"))
+    ]

@@ -36,13 +36,20 @@ from . import sheet as xl
 from . import source
 
 DV_KINDS = ("dv", "both")
-AGE_GROUPS = ((source.UNDER_16, _l("Dưới 16 tuổi")), (source.WOMEN_16_59, _l("Phụ nữ 16–59 tuổi")),
-              (source.AGE_60_PLUS, _l("Từ 60 tuổi")))
+AGE_GROUPS = (
+    (source.UNDER_16, _l("Dưới 16 tuổi")),
+    (source.WOMEN_16_59, _l("Phụ nữ 16–59 tuổi")),
+    (source.AGE_60_PLUS, _l("Từ 60 tuổi")),
+)
 # The protection area's tables that are fields of the circular, in the circular's order, with their headings.
-PROTECTION_SECTIONS = (("forms", _l("I. Số vụ bạo lực gia đình theo hình thức bạo lực")),
-                       ("perpetrator_sex", _l("II. Số người gây bạo lực gia đình theo giới tính")))
-LATER_SECTIONS = (("measures", _l("IV. Số lượt biện pháp bảo vệ, hỗ trợ đã áp dụng (Luật 13/2022, Điều 22)")),
-                  ("orders", _l("V. Số quyết định cấm tiếp xúc theo thẩm quyền (Luật 13/2022, Điều 25, 26)")))
+PROTECTION_SECTIONS = (
+    ("forms", _l("I. Số vụ bạo lực gia đình theo hình thức bạo lực")),
+    ("perpetrator_sex", _l("II. Số người gây bạo lực gia đình theo giới tính")),
+)
+LATER_SECTIONS = (
+    ("measures", _l("IV. Số lượt biện pháp bảo vệ, hỗ trợ đã áp dụng (Luật 13/2022, Điều 22)")),
+    ("orders", _l("V. Số quyết định cấm tiếp xúc theo thẩm quyền (Luật 13/2022, Điều 25, 26)")),
+)
 AGE_TITLE = _l("III. Số người bị bạo lực gia đình theo nhóm tuổi")
 ADDRESS_TITLE = _l("VI. Địa chỉ tin cậy đang hoạt động và số người bị bạo lực được tiếp nhận")
 
@@ -76,10 +83,14 @@ def victims_by_age(units: list[str], communes: list[Unit], year: int) -> Table:
 def _addresses(commune: Unit, year: int) -> list[Unit]:
     start, end = _bounds(year)
     ids = list(scope_ids(commune))
-    found = db.session.scalars(select(Unit).where(Unit.id.in_(ids), Unit.kind == "trusted_address",
-                                                  Unit.disabled.is_(False)))
-    return [u for u in found if (u.valid_from is None or u.valid_from <= end)
-            and (u.valid_to is None or u.valid_to >= start)]
+    found = db.session.scalars(
+        select(Unit).where(Unit.id.in_(ids), Unit.kind == "trusted_address", Unit.disabled.is_(False))
+    )
+    return [
+        u
+        for u in found
+        if (u.valid_from is None or u.valid_from <= end) and (u.valid_to is None or u.valid_to >= start)
+    ]
 
 
 def trusted_addresses(communes: list[Unit], year: int) -> tuple[Table, list[int]]:
@@ -88,8 +99,14 @@ def trusted_addresses(communes: list[Unit], year: int) -> tuple[Table, list[int]
     every = [a.id for found in per_commune for a in found]
     received = source.opened_in_year(every, DV_KINDS, year)
     counts = {(a.id, "received"): received.get(a.id, 0) for found in per_commune for a in found}
-    table = stats.commune_table("trusted_addresses", ADDRESS_TITLE, communes,
-                        [("received", _l("Số người bị bạo lực được tiếp nhận"))], counts, additive=False)
+    table = stats.commune_table(
+        "trusted_addresses",
+        ADDRESS_TITLE,
+        communes,
+        [("received", _l("Số người bị bạo lực được tiếp nhận"))],
+        counts,
+        additive=False,
+    )
     return table, [len(found) for found in per_commune]
 
 
@@ -116,22 +133,40 @@ def workbook(report: Report) -> bytes:
     width = 2 + max(len(t.col_labels) + (1 if t.row_totals is not None else 0) for _, t in report.sections)
     last = xl.letter(max(width, 6))
     start, end = _bounds(report.year)
-    row = xl.heading(sheet, report.root.name, [
-        (_("BÁO CÁO THỐNG KÊ SỐ LIỆU VỀ PHÒNG, CHỐNG BẠO LỰC GIA ĐÌNH"), {"bold": True, "size": 14}),
-        (_("(Các chỉ tiêu theo Thông tư 07/2017/TT-BVHTTDL; tính từ hồ sơ vụ việc)"), {"italic": True}),
-        (_("Đơn vị báo cáo: %(unit)s", unit=report.root.name), {}),
-        (_("Kỳ báo cáo: năm %(year)d (từ ngày %(start)s đến ngày %(end)s)", year=report.year,
-           start=date_vn(start), end=date_vn(end)), {"italic": True}),
-        (_("Đơn vị tính: vụ, người, quyết định, địa chỉ"), {"italic": True}),
-    ], last)
+    row = xl.heading(
+        sheet,
+        report.root.name,
+        [
+            (_("BÁO CÁO THỐNG KÊ SỐ LIỆU VỀ PHÒNG, CHỐNG BẠO LỰC GIA ĐÌNH"), {"bold": True, "size": 14}),
+            (_("(Các chỉ tiêu theo Thông tư 07/2017/TT-BVHTTDL; tính từ hồ sơ vụ việc)"), {"italic": True}),
+            (_("Đơn vị báo cáo: %(unit)s", unit=report.root.name), {}),
+            (
+                _(
+                    "Kỳ báo cáo: năm %(year)d (từ ngày %(start)s đến ngày %(end)s)",
+                    year=report.year,
+                    start=date_vn(start),
+                    end=date_vn(end),
+                ),
+                {"italic": True},
+            ),
+            (_("Đơn vị tính: vụ, người, quyết định, địa chỉ"), {"italic": True}),
+        ],
+        last,
+    )
     row = xl.suppression_note(sheet, row, last)
     for title, table in report.sections:
         row += 1
         sheet.cell(row=row, column=1, value=title).font = xl.table_font()
         row += 1
         extra = report.addresses if table.key == "trusted_addresses" else None
-        row = xl.write_table(sheet, row, table, first_header=_("Xã"), extra=extra,
-                             extra_header=_("Số địa chỉ tin cậy đang hoạt động") if extra is not None else None)
+        row = xl.write_table(
+            sheet,
+            row,
+            table,
+            first_header=_("Xã"),
+            extra=extra,
+            extra_header=_("Số địa chỉ tin cậy đang hoạt động") if extra is not None else None,
+        )
     xl.signature(sheet, row + 1)
     sheet.column_dimensions["A"].width = 5
     sheet.column_dimensions["B"].width = 26

@@ -6,8 +6,7 @@ from wtforms.validators import ValidationError
 
 from ..web.forms import BaseForm, chosen, options
 
-QUARTERS = (("0", _l("Cả năm")), ("1", _l("Quý I")), ("2", _l("Quý II")), ("3", _l("Quý III")),
-            ("4", _l("Quý IV")))
+QUARTERS = (("0", _l("Cả năm")), ("1", _l("Quý I")), ("2", _l("Quý II")), ("3", _l("Quý III")), ("4", _l("Quý IV")))
 
 
 class ListedChoice(SelectField):

@@ -49,28 +49,77 @@ from .circular07 import incident_day
 
 # GBVIMS order: the first form an incident has decides its one type.
 TYPE_ORDER = ("sexual", "physical", "economic", "psychological")
-TYPES = (("sexual", _l("Hiếp dâm, tấn công tình dục")), ("physical", _l("Tấn công thân thể")),
-         ("economic", _l("Từ chối nguồn lực, cơ hội, dịch vụ")), ("psychological", _l("Bạo hành tinh thần")))
-RELATION_GROUPS = {"husband": "partner", "wife": "partner", "ex_partner": "partner", "parent": "caregiver",
-                   "child": "family", "in_law": "family", "other_family": "family", "acquaintance": "acquaintance",
-                   "stranger": "none", "broker": "trafficker"}
-RELATIONS = (("partner", _l("Chồng, vợ, bạn đời (kể cả trước đây)")), ("caregiver", _l("Cha mẹ, người chăm sóc")),
-             ("family", _l("Người thân khác trong gia đình")), ("acquaintance", _l("Người quen")),
-             ("none", _l("Không quen biết")), ("trafficker", _l("Kẻ mua bán người, môi giới")))
-MEASURE_SERVICES = {"stop_violence": "safety", "summon": "safety", "no_contact": "safety",
-                    "administrative_criminal": "safety", "shelter_essentials": "shelter", "medical": "health",
-                    "legal_psych": "legal"}  # the measures on the perpetrator are not services to the survivor
-REGIME_SERVICES = {"essential_needs": "shelter", "travel_home": "other", "medical": "health",
-                   "psychological": "psychosocial", "legal_aid": "legal", "schooling_vocational": "livelihood",
-                   "initial_hardship": "livelihood", "loan": "livelihood", "job_counselling": "livelihood"}
-SERVICES = (("health", _l("Y tế")), ("psychosocial", _l("Tâm lý, xã hội")), ("legal", _l("Pháp lý")),
-            ("safety", _l("An ninh, bảo vệ")), ("shelter", _l("Nơi tạm lánh, nhu cầu thiết yếu")),
-            ("livelihood", _l("Sinh kế, học nghề")), ("other", _l("Khác")))
-REFERRAL_GROUPS = {"sent": "waiting", "acknowledged": "waiting", "accepted": "accepted",
-                   "services_recorded": "accepted", "completed": "completed", "declined": "declined",
-                   "withdrawn": "withdrawn"}
-OUTCOMES = (("waiting", _l("Chờ trả lời")), ("accepted", _l("Đã nhận, đang hỗ trợ")),
-            ("completed", _l("Đã hoàn thành")), ("declined", _l("Bị từ chối")), ("withdrawn", _l("Đã rút lại")))
+TYPES = (
+    ("sexual", _l("Hiếp dâm, tấn công tình dục")),
+    ("physical", _l("Tấn công thân thể")),
+    ("economic", _l("Từ chối nguồn lực, cơ hội, dịch vụ")),
+    ("psychological", _l("Bạo hành tinh thần")),
+)
+RELATION_GROUPS = {
+    "husband": "partner",
+    "wife": "partner",
+    "ex_partner": "partner",
+    "parent": "caregiver",
+    "child": "family",
+    "in_law": "family",
+    "other_family": "family",
+    "acquaintance": "acquaintance",
+    "stranger": "none",
+    "broker": "trafficker",
+}
+RELATIONS = (
+    ("partner", _l("Chồng, vợ, bạn đời (kể cả trước đây)")),
+    ("caregiver", _l("Cha mẹ, người chăm sóc")),
+    ("family", _l("Người thân khác trong gia đình")),
+    ("acquaintance", _l("Người quen")),
+    ("none", _l("Không quen biết")),
+    ("trafficker", _l("Kẻ mua bán người, môi giới")),
+)
+MEASURE_SERVICES = {
+    "stop_violence": "safety",
+    "summon": "safety",
+    "no_contact": "safety",
+    "administrative_criminal": "safety",
+    "shelter_essentials": "shelter",
+    "medical": "health",
+    "legal_psych": "legal",
+}  # the measures on the perpetrator are not services to the survivor
+REGIME_SERVICES = {
+    "essential_needs": "shelter",
+    "travel_home": "other",
+    "medical": "health",
+    "psychological": "psychosocial",
+    "legal_aid": "legal",
+    "schooling_vocational": "livelihood",
+    "initial_hardship": "livelihood",
+    "loan": "livelihood",
+    "job_counselling": "livelihood",
+}
+SERVICES = (
+    ("health", _l("Y tế")),
+    ("psychosocial", _l("Tâm lý, xã hội")),
+    ("legal", _l("Pháp lý")),
+    ("safety", _l("An ninh, bảo vệ")),
+    ("shelter", _l("Nơi tạm lánh, nhu cầu thiết yếu")),
+    ("livelihood", _l("Sinh kế, học nghề")),
+    ("other", _l("Khác")),
+)
+REFERRAL_GROUPS = {
+    "sent": "waiting",
+    "acknowledged": "waiting",
+    "accepted": "accepted",
+    "services_recorded": "accepted",
+    "completed": "completed",
+    "declined": "declined",
+    "withdrawn": "withdrawn",
+}
+OUTCOMES = (
+    ("waiting", _l("Chờ trả lời")),
+    ("accepted", _l("Đã nhận, đang hỗ trợ")),
+    ("completed", _l("Đã hoàn thành")),
+    ("declined", _l("Bị từ chối")),
+    ("withdrawn", _l("Đã rút lại")),
+)
 
 
 @dataclass
@@ -92,8 +141,16 @@ def _table(key: str, title, months: list[int], columns, counts: dict, units: fro
     rows = [[Cell(counts.get((m, code), 0), units) for code, _ in columns] for m in months]
     col_totals = [Cell(sum(r[j].value for r in rows), units) for j in range(len(columns))]
     row_totals = [Cell(sum(c.value for c in r), units) for r in rows]
-    return Table(key, title, [_("Tháng %(m)d", m=m) for m in months], [label for _, label in columns], rows,
-                 col_totals, row_totals=row_totals, grand=Cell(sum(c.value for c in col_totals), units))
+    return Table(
+        key,
+        title,
+        [_("Tháng %(m)d", m=m) for m in months],
+        [label for _, label in columns],
+        rows,
+        col_totals,
+        row_totals=row_totals,
+        grand=Cell(sum(c.value for c in col_totals), units),
+    )
 
 
 def _add(counts: dict, month: int, category: str | None) -> None:
@@ -104,16 +161,20 @@ def _add(counts: dict, month: int, category: str | None) -> None:
 def _incidents(units: list[str], year: int) -> list:
     day = incident_day()
     return db.session.execute(
-        select(Incident.id, day.label("day")).join(Case, Case.id == Incident.case_id)
-        .where(Case.unit_id.in_(units), in_statistics(), day.between(date(year, 1, 1), date(year, 12, 31)))).all()
+        select(Incident.id, day.label("day"))
+        .join(Case, Case.id == Incident.case_id)
+        .where(Case.unit_id.in_(units), in_statistics(), day.between(date(year, 1, 1), date(year, 12, 31)))
+    ).all()
 
 
 def incident_types(incidents: list) -> dict:
     months = {i.id: i.day.month for i in incidents}
     forms: dict[str, set] = {}
     for incident_id, form in db.session.execute(
-            select(IncidentViolence.incident_id, IncidentViolence.form)
-            .where(IncidentViolence.incident_id.in_(list(months)))):
+        select(IncidentViolence.incident_id, IncidentViolence.form).where(
+            IncidentViolence.incident_id.in_(list(months))
+        )
+    ):
         forms.setdefault(incident_id, set()).add(form)
     counts: dict = {}
     for incident_id, month in months.items():
@@ -125,9 +186,10 @@ def relations(incidents: list) -> dict:
     months = {i.id: i.day.month for i in incidents}
     counts: dict = {}
     for incident_id, relation in db.session.execute(
-            select(IncidentPerpetrator.incident_id, Perpetrator.relation)
-            .join(Perpetrator, Perpetrator.id == IncidentPerpetrator.perpetrator_id)
-            .where(IncidentPerpetrator.incident_id.in_(list(months)))):
+        select(IncidentPerpetrator.incident_id, Perpetrator.relation)
+        .join(Perpetrator, Perpetrator.id == IncidentPerpetrator.perpetrator_id)
+        .where(IncidentPerpetrator.incident_id.in_(list(months)))
+    ):
         _add(counts, months[incident_id], RELATION_GROUPS.get(relation))
     return counts
 
@@ -136,12 +198,16 @@ def services(units: list[str], year: int) -> dict:
     start, end = date(year, 1, 1), date(year, 12, 31)
     counts: dict = {}
     for day, code in db.session.execute(
-            select(Measure.decided_on, Measure.measure).join(Case, Case.id == Measure.case_id)
-            .where(Case.unit_id.in_(units), in_statistics(), Measure.decided_on.between(start, end))):
+        select(Measure.decided_on, Measure.measure)
+        .join(Case, Case.id == Measure.case_id)
+        .where(Case.unit_id.in_(units), in_statistics(), Measure.decided_on.between(start, end))
+    ):
         _add(counts, day.month, MEASURE_SERVICES.get(code))
     for day, code in db.session.execute(
-            select(Entitlement.granted_on, Entitlement.regime).join(Case, Case.id == Entitlement.case_id)
-            .where(Case.unit_id.in_(units), in_statistics(), Entitlement.granted_on.between(start, end))):
+        select(Entitlement.granted_on, Entitlement.regime)
+        .join(Case, Case.id == Entitlement.case_id)
+        .where(Case.unit_id.in_(units), in_statistics(), Entitlement.granted_on.between(start, end))
+    ):
         _add(counts, day.month, REGIME_SERVICES.get(code, "other"))
     return counts
 
@@ -149,10 +215,13 @@ def services(units: list[str], year: int) -> dict:
 def referral_outcomes(units: list[str], year: int) -> dict:
     counts: dict = {}
     for sent_at, status in db.session.execute(
-            select(Referral.sent_at, Referral.status)
-            .where(Referral.sender_unit_id.in_(units), Referral.case_id.not_in(out_of_statistics()),
-                   Referral.sent_at >= clock.start_of_day(date(year, 1, 1)),
-                   Referral.sent_at < clock.start_of_day(date(year + 1, 1, 1)))):
+        select(Referral.sent_at, Referral.status).where(
+            Referral.sender_unit_id.in_(units),
+            Referral.case_id.not_in(out_of_statistics()),
+            Referral.sent_at >= clock.start_of_day(date(year, 1, 1)),
+            Referral.sent_at < clock.start_of_day(date(year + 1, 1, 1)),
+        )
+    ):
         _add(counts, clock.local_date(sent_at).month, REFERRAL_GROUPS.get(status))
     return counts
 
@@ -164,14 +233,38 @@ def build(root: Unit, year: int, viewer_units: frozenset) -> Monthly:
     months = months_of(year)
     incidents = _incidents(units, year)
     built = [
-        _table("types", _l("1. Vụ việc theo loại bạo lực (mỗi vụ một loại, theo thứ tự GBVIMS)"), months, TYPES,
-               incident_types(incidents), scope),
-        _table("relations", _l("2. Người gây bạo lực theo quan hệ với người bị bạo lực"), months, RELATIONS,
-               relations(incidents), scope),
-        _table("services", _l("3. Dịch vụ đã cung cấp cho người bị bạo lực"), months, SERVICES,
-               services(units, year), scope),
-        _table("referrals", _l("4. Chuyển gửi trong tháng theo kết quả"), months, OUTCOMES,
-               referral_outcomes(units, year), scope),
+        _table(
+            "types",
+            _l("1. Vụ việc theo loại bạo lực (mỗi vụ một loại, theo thứ tự GBVIMS)"),
+            months,
+            TYPES,
+            incident_types(incidents),
+            scope,
+        ),
+        _table(
+            "relations",
+            _l("2. Người gây bạo lực theo quan hệ với người bị bạo lực"),
+            months,
+            RELATIONS,
+            relations(incidents),
+            scope,
+        ),
+        _table(
+            "services",
+            _l("3. Dịch vụ đã cung cấp cho người bị bạo lực"),
+            months,
+            SERVICES,
+            services(units, year),
+            scope,
+        ),
+        _table(
+            "referrals",
+            _l("4. Chuyển gửi trong tháng theo kết quả"),
+            months,
+            OUTCOMES,
+            referral_outcomes(units, year),
+            scope,
+        ),
     ]
     return Monthly(root, year, months, [protect(t, viewer_units) for t in built])
 
@@ -183,13 +276,28 @@ def workbook(report: Monthly) -> bytes:
     sheet.title = _("GBVIMS theo tháng")
     width = 2 + max(len(t.col_labels) + 1 for t in report.tables)
     last = xl.letter(width)
-    row = xl.heading(sheet, report.root.name, [
-        (_("BẢNG SỐ LIỆU HẰNG THÁNG VỀ BẠO LỰC TRÊN CƠ SỞ GIỚI (THEO PHÂN LOẠI GBVIMS)"), {"bold": True, "size": 14}),
-        (_("Đơn vị báo cáo: %(unit)s", unit=report.root.name), {}),
-        (_("Kỳ báo cáo: năm %(year)d (từ ngày %(start)s đến ngày %(end)s)", year=report.year,
-           start=date_vn(date(report.year, 1, 1)), end=date_vn(date(report.year, 12, 31))), {"italic": True}),
-        (_("Đơn vị tính: vụ, lượt"), {"italic": True}),
-    ], last)
+    row = xl.heading(
+        sheet,
+        report.root.name,
+        [
+            (
+                _("BẢNG SỐ LIỆU HẰNG THÁNG VỀ BẠO LỰC TRÊN CƠ SỞ GIỚI (THEO PHÂN LOẠI GBVIMS)"),
+                {"bold": True, "size": 14},
+            ),
+            (_("Đơn vị báo cáo: %(unit)s", unit=report.root.name), {}),
+            (
+                _(
+                    "Kỳ báo cáo: năm %(year)d (từ ngày %(start)s đến ngày %(end)s)",
+                    year=report.year,
+                    start=date_vn(date(report.year, 1, 1)),
+                    end=date_vn(date(report.year, 12, 31)),
+                ),
+                {"italic": True},
+            ),
+            (_("Đơn vị tính: vụ, lượt"), {"italic": True}),
+        ],
+        last,
+    )
     row = xl.suppression_note(sheet, row, last)
     for table in report.tables:
         row += 1

@@ -119,11 +119,18 @@ def build(province: Unit, year: int, quarter: int) -> Export:
     label, start, end = period_of(year, quarter)
     day = incident_day()
     incidents = db.session.execute(
-        select(Incident.id, Incident.case_id, Incident.occurred_on, day.label("day"), Incident.place_type,
-               Incident.reported_to_police)
+        select(
+            Incident.id,
+            Incident.case_id,
+            Incident.occurred_on,
+            day.label("day"),
+            Incident.place_type,
+            Incident.reported_to_police,
+        )
         .join(Case, Case.id == Incident.case_id)
         .where(Case.unit_id.in_(list(scope_ids(province))), Case.kind.in_(DV_KINDS), day.between(start, end))
-        .order_by(day, Incident.id)).all()
+        .order_by(day, Incident.id)
+    ).all()
     today = clock.today()
     case_ids = sorted({i.case_id for i in incidents})
     profiles = source.profiles(sorted(source.statistics_consented(case_ids, today)))
@@ -138,25 +145,36 @@ def _parts(incident_ids: list[str], case_ids: list[str], start: date, end: date)
     """The coded rows hanging off the incidents and cases exported, each read in one query."""
     forms: dict[str, set] = {}
     for incident_id, form in db.session.execute(
-            select(IncidentViolence.incident_id, IncidentViolence.form)
-            .where(IncidentViolence.incident_id.in_(incident_ids))):
+        select(IncidentViolence.incident_id, IncidentViolence.form).where(
+            IncidentViolence.incident_id.in_(incident_ids)
+        )
+    ):
         forms.setdefault(incident_id, set()).add(form)
     perpetrators: dict[str, list] = {}
     for incident_id, sex, relation in db.session.execute(
-            select(IncidentPerpetrator.incident_id, Perpetrator.sex, Perpetrator.relation)
-            .join(Perpetrator, Perpetrator.id == IncidentPerpetrator.perpetrator_id)
-            .where(IncidentPerpetrator.incident_id.in_(incident_ids))):
+        select(IncidentPerpetrator.incident_id, Perpetrator.sex, Perpetrator.relation)
+        .join(Perpetrator, Perpetrator.id == IncidentPerpetrator.perpetrator_id)
+        .where(IncidentPerpetrator.incident_id.in_(incident_ids))
+    ):
         perpetrators.setdefault(incident_id, []).append((sex, relation))
     measures: dict[str, set] = {}
     for case_id, code in db.session.execute(
-            select(Measure.case_id, Measure.measure)
-            .where(Measure.case_id.in_(case_ids), Measure.decided_on.between(start, end))):
+        select(Measure.case_id, Measure.measure).where(
+            Measure.case_id.in_(case_ids), Measure.decided_on.between(start, end)
+        )
+    ):
         measures.setdefault(case_id, set()).add(code)
-    orders = dict(db.session.execute(
-        select(NoContactOrder.case_id, func.count())
-        .where(NoContactOrder.case_id.in_(case_ids), NoContactOrder.status == "granted",
-               NoContactOrder.decided_at.between(clock.start_of_day(start), clock.end_of_day(end)))
-        .group_by(NoContactOrder.case_id)).all())
+    orders = dict(
+        db.session.execute(
+            select(NoContactOrder.case_id, func.count())
+            .where(
+                NoContactOrder.case_id.in_(case_ids),
+                NoContactOrder.status == "granted",
+                NoContactOrder.decided_at.between(clock.start_of_day(start), clock.end_of_day(end)),
+            )
+            .group_by(NoContactOrder.case_id)
+        ).all()
+    )
     return {"forms": forms, "perpetrators": perpetrators, "measures": measures, "orders": orders}
 
 
@@ -175,19 +193,28 @@ def _record(incident, profile: source.Profile, parts: dict, places: dict, period
     sexes = [sex for sex, _ in perpetrators]
     province_code, commune_code = places[profile.unit_id]
     return {
-        "record_ref": pseudonym("incident", incident.id), "victim_ref": pseudonym("case", profile.case_id),
-        "period": period, "province_code": province_code, "commune_code": commune_code,
-        "incident_month": month(incident.day), "date_approximate": int(incident.occurred_on is None),
+        "record_ref": pseudonym("incident", incident.id),
+        "victim_ref": pseudonym("case", profile.case_id),
+        "period": period,
+        "province_code": province_code,
+        "commune_code": commune_code,
+        "incident_month": month(incident.day),
+        "date_approximate": int(incident.occurred_on is None),
         "place_type": incident.place_type,
         **{f"form_{form}": int(form in forms) for form in FORMS},
         "reported_to_police": int(bool(incident.reported_to_police)),
-        "perpetrators_male": sexes.count("male"), "perpetrators_female": sexes.count("female"),
+        "perpetrators_male": sexes.count("male"),
+        "perpetrators_female": sexes.count("female"),
         "perpetrators_unknown_sex": sexes.count("unknown"),
         "perpetrator_relations": ";".join(sorted({relation for _, relation in perpetrators})),
-        "victim_sex": profile.sex, "victim_age_group": age_group(profile.age_band),
-        "victim_ethnicity": ethnicity(profile.ethnic_code), "victim_disability": int(profile.disability),
-        "victim_poverty": profile.poverty_status, "case_kind": profile.kind,
-        "case_opened_month": month(profile.opened_on), "case_status": profile.status,
+        "victim_sex": profile.sex,
+        "victim_age_group": age_group(profile.age_band),
+        "victim_ethnicity": ethnicity(profile.ethnic_code),
+        "victim_disability": int(profile.disability),
+        "victim_poverty": profile.poverty_status,
+        "case_kind": profile.kind,
+        "case_opened_month": month(profile.opened_on),
+        "case_status": profile.status,
         "case_closed_month": month(profile.closed_on),
         "measures": ";".join(sorted(parts["measures"].get(profile.case_id, set()))),
         "orders_granted": int(parts["orders"].get(profile.case_id, 0)),
@@ -196,11 +223,18 @@ def _record(incident, profile: source.Profile, parts: dict, places: dict, period
 
 def header(export: Export) -> list[tuple[str, object]]:
     """The file's header rows: machine-readable keys, so that an importer can check what it reads."""
-    return [("mapping", mapping()["mapping"]), ("mapping_version", mapping()["version"]),
-            ("mapping_file", MAPPING_FILE.name), ("period", export.period),
-            ("period_start", export.start.isoformat()), ("period_end", export.end.isoformat()),
-            ("province_code", export.province.code), ("exported_on", export.exported_on.isoformat()),
-            ("records", len(export.records)), ("left_out_not_in_statistics", export.left_out)]
+    return [
+        ("mapping", mapping()["mapping"]),
+        ("mapping_version", mapping()["version"]),
+        ("mapping_file", MAPPING_FILE.name),
+        ("period", export.period),
+        ("period_start", export.start.isoformat()),
+        ("period_end", export.end.isoformat()),
+        ("province_code", export.province.code),
+        ("exported_on", export.exported_on.isoformat()),
+        ("records", len(export.records)),
+        ("left_out_not_in_statistics", export.left_out),
+    ]
 
 
 HEADER_ROWS = 12  # the title, the header rows and a blank line: the field names are on row 13
@@ -211,13 +245,20 @@ def workbook(export: Export) -> bytes:
     book = Workbook()
     records = book.active
     records.title = _("Bản ghi")
-    records.append([_("Dữ liệu cho Cơ sở dữ liệu quốc gia về phòng, chống bạo lực gia đình (Nghị định "
-                      "110/2025/NĐ-CP) — đã khử định danh")])
+    records.append(
+        [
+            _(
+                "Dữ liệu cho Cơ sở dữ liệu quốc gia về phòng, chống bạo lực gia đình (Nghị định "
+                "110/2025/NĐ-CP) — đã khử định danh"
+            )
+        ]
+    )
     for key, value in header(export):
         records.append([key, value])
     names = field_names()
-    for row, values in enumerate([names] + [[r[name] for name in names] for r in export.records],
-                                 start=HEADER_ROWS + 1):
+    for row, values in enumerate(
+        [names] + [[r[name] for name in names] for r in export.records], start=HEADER_ROWS + 1
+    ):
         for column, value in enumerate(values, start=1):
             records.cell(row=row, column=column, value=value)
     structure = book.create_sheet(_("Cấu trúc"))

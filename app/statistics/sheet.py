@@ -15,8 +15,18 @@ from ..web.xlsx import keep_text
 COUNT = "#,##0"  # whole numbers; Excel and LibreOffice show the reader's own thousands separator
 RIGHT = Alignment(horizontal="right", vertical="top", wrap_text=True)
 
-__all__ = ["merged", "official_heading", "signature", "table_row", "heading", "suppression_note", "write_table",
-           "finish", "letter", "table_font"]
+__all__ = [
+    "merged",
+    "official_heading",
+    "signature",
+    "table_row",
+    "heading",
+    "suppression_note",
+    "write_table",
+    "finish",
+    "letter",
+    "table_font",
+]
 
 
 def letter(column: int) -> str:
@@ -34,8 +44,17 @@ def heading(sheet, unit_name: str, lines: list[tuple[str, dict]], last: str) -> 
 
 
 def suppression_note(sheet, row: int, last: str) -> int:
-    merged(sheet, row, _("Ghi chú: “<%(n)d” là số nhỏ hơn %(n)d, được ẩn để không nhận ra người bị bạo lực; “x” là ô "
-                         "được ẩn thêm để không tính ngược ra ô nhỏ từ tổng.", n=threshold()), italic=True, last=last)
+    merged(
+        sheet,
+        row,
+        _(
+            "Ghi chú: “<%(n)d” là số nhỏ hơn %(n)d, được ẩn để không nhận ra người bị bạo lực; “x” là ô "
+            "được ẩn thêm để không tính ngược ra ô nhỏ từ tổng.",
+            n=threshold(),
+        ),
+        italic=True,
+        last=last,
+    )
     sheet.row_dimensions[row].height = 32
     return row + 1
 
@@ -45,8 +64,16 @@ def cell_value(table: Table, cell):
     return cell.value if not cell.suppressed else table.show(cell)
 
 
-def write_table(sheet, row: int, table: Table, *, first_header: str, number_rows: bool = True,
-                extra: list | None = None, extra_header: str | None = None) -> int:
+def write_table(
+    sheet,
+    row: int,
+    table: Table,
+    *,
+    first_header: str,
+    number_rows: bool = True,
+    extra: list | None = None,
+    extra_header: str | None = None,
+) -> int:
     """One suppressed table: header, a numbered line per row, the total line; the next free row.
 
     `extra` adds a column of plain (never suppressed) values after the table's own, e.g. the number of

@@ -55,8 +55,7 @@ def circular_group(sex: str, age_band: str) -> str | None:
 def victims_by_group(unit_ids, year: int) -> dict[tuple[str, str], int]:
     """{(unit id, Circular 07 age group): victims with an incident in the year}, from the counts."""
     counts: dict[tuple[str, str], int] = {}
-    for unit_id, _year, _until, group, n in tally.counts("victims_age_group", unit_ids,
-                                                         StatTally.period == str(year)):
+    for unit_id, _year, _until, group, n in tally.counts("victims_age_group", unit_ids, StatTally.period == str(year)):
         counts[(unit_id, group)] = counts.get((unit_id, group), 0) + n
     return counts
 
@@ -66,8 +65,8 @@ def opened_in_year(unit_ids, kinds: tuple[str, ...], year: int) -> dict[str, int
     cases that count in statistics (the counts hold no other)."""
     counts: dict[str, int] = {}
     for unit_id, _opened, _closed, _kind, n in tally.counts(
-            "cases_open", unit_ids, StatTally.category.in_(kinds),
-            StatTally.period.between(f"{year}-Q1", f"{year}-Q4")):
+        "cases_open", unit_ids, StatTally.category.in_(kinds), StatTally.period.between(f"{year}-Q1", f"{year}-Q4")
+    ):
         counts[unit_id] = counts.get(unit_id, 0) + n
     return counts
 
@@ -78,8 +77,22 @@ def profiles(case_ids) -> dict[str, Profile]:
     A record-level read: the profile is opened (decrypted) case by case, through the model's attributes; the
     export that calls it is step-up, audited and for the province only."""
     cases = db.session.scalars(select(Case).where(Case.id.in_(case_ids), Case.erased_at.is_(None)))
-    return {c.id: Profile(c.id, c.unit_id, c.kind, c.status, c.sex, c.age_band, c.ethnic_code, bool(c.disability),
-                          c.poverty_status, c.opened_on, c.closed_on) for c in cases}
+    return {
+        c.id: Profile(
+            c.id,
+            c.unit_id,
+            c.kind,
+            c.status,
+            c.sex,
+            c.age_band,
+            c.ethnic_code,
+            bool(c.disability),
+            c.poverty_status,
+            c.opened_on,
+            c.closed_on,
+        )
+        for c in cases
+    }
 
 
 def statistics_consented(case_ids, on: date) -> set[str]:
@@ -90,8 +103,15 @@ def statistics_consented(case_ids, on: date) -> set[str]:
     not asked to restrict processing (PDP Law 91/2025: withdrawal stops processing for that purpose, derived
     statistics included)."""
     rows = db.session.execute(
-        select(Consent.case_id).join(Case, Case.id == Consent.case_id)
-        .where(Consent.case_id.in_(case_ids), in_statistics(), Consent.purpose == "statistics",
-               Consent.withdrawn_on.is_(None), Consent.given_on <= on,
-               (Consent.expires_on.is_(None)) | (Consent.expires_on >= on)))
+        select(Consent.case_id)
+        .join(Case, Case.id == Consent.case_id)
+        .where(
+            Consent.case_id.in_(case_ids),
+            in_statistics(),
+            Consent.purpose == "statistics",
+            Consent.withdrawn_on.is_(None),
+            Consent.given_on <= on,
+            (Consent.expires_on.is_(None)) | (Consent.expires_on >= on),
+        )
+    )
     return {case_id for (case_id,) in rows}

@@ -15,8 +15,12 @@ from .models import DECISIONS, KINDS, CaseSignOff
 
 
 def latest(case_id: str, kind: str) -> CaseSignOff | None:
-    return db.session.scalar(select(CaseSignOff).where(CaseSignOff.case_id == case_id, CaseSignOff.kind == kind)
-                             .order_by(CaseSignOff.decided_at.desc()).limit(1))
+    return db.session.scalar(
+        select(CaseSignOff)
+        .where(CaseSignOff.case_id == case_id, CaseSignOff.kind == kind)
+        .order_by(CaseSignOff.decided_at.desc())
+        .limit(1)
+    )
 
 
 def needed(case: Case) -> list[str]:
@@ -32,8 +36,7 @@ def sign_off(case: Case, kind: str, decision: str, *, actor) -> CaseSignOff:
     """Approve, or return to the counsellor, a high-risk safety plan or closure."""
     ensure(kind in KINDS and decision in DECISIONS, _l("Yêu cầu không hợp lệ."))
     ensure(kind in needed(case), _l("Hồ sơ này không chờ ký duyệt mục này (hoặc đã được ký duyệt)."))
-    row = CaseSignOff(case_id=case.id, kind=kind, decision=decision, case_version=case.version,
-                      decided_by_id=actor.id)
+    row = CaseSignOff(case_id=case.id, kind=kind, decision=decision, case_version=case.version, decided_by_id=actor.id)
     db.session.add(row)
     db.session.flush()
     audit.record(actor, f"supervision.{kind}_{decision}", row, case_id=case.id, detail={"version": case.version})
@@ -47,24 +50,37 @@ def caseload(user) -> list[dict]:
         select(User.id, User.display_name, User.username, RoleAssignment.unit_id)
         .join(RoleAssignment, RoleAssignment.user_id == User.id)
         .where(RoleAssignment.role == "counsellor", RoleAssignment.unit_id.in_(scope), User.active.is_(True))
-        .order_by(User.username)).all()
+        .order_by(User.username)
+    ).all()
     rows = []
     for user_id, name, username, unit_id in counsellors:
-        open_cases = select(func.count()).select_from(Case).where(Case.unit_id == unit_id, Case.status == "open",
-                                                                  Case.erased_at.is_(None))
-        rows.append({
-            "name": name or username, "unit_id": unit_id,
-            "open": db.session.scalar(open_cases),
-            "high": db.session.scalar(open_cases.where(Case.risk_level == "high")),
-            "overdue": db.session.scalar(select(func.count()).select_from(FollowUp).where(
-                FollowUp.assignee_id == user_id, FollowUp.status == "open", FollowUp.due_on < clock.today())),
-        })
+        open_cases = (
+            select(func.count())
+            .select_from(Case)
+            .where(Case.unit_id == unit_id, Case.status == "open", Case.erased_at.is_(None))
+        )
+        rows.append(
+            {
+                "name": name or username,
+                "unit_id": unit_id,
+                "open": db.session.scalar(open_cases),
+                "high": db.session.scalar(open_cases.where(Case.risk_level == "high")),
+                "overdue": db.session.scalar(
+                    select(func.count())
+                    .select_from(FollowUp)
+                    .where(FollowUp.assignee_id == user_id, FollowUp.status == "open", FollowUp.due_on < clock.today())
+                ),
+            }
+        )
     return rows
 
 
 def waiting(user, limit: int = 200) -> list[tuple[Case, str]]:
     """High-risk cases of the supervisor's scope waiting for a sign-off."""
-    cases = db.session.scalars(select(Case).where(Case.unit_id.in_(scope_for(user, "supervisor")),
-                                                  Case.risk_level == "high", Case.erased_at.is_(None))
-                               .order_by(Case.code).limit(limit))
+    cases = db.session.scalars(
+        select(Case)
+        .where(Case.unit_id.in_(scope_for(user, "supervisor")), Case.risk_level == "high", Case.erased_at.is_(None))
+        .order_by(Case.code)
+        .limit(limit)
+    )
     return [(case, kind) for case in cases for kind in needed(case)]

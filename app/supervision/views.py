@@ -14,8 +14,10 @@ from . import services
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
 
-KIND_WORDS = {"safety_plan": _l("Ký duyệt kế hoạch an toàn (nguy cơ cao)"),
-              "closure": _l("Ký duyệt đóng hồ sơ nguy cơ cao")}
+KIND_WORDS = {
+    "safety_plan": _l("Ký duyệt kế hoạch an toàn (nguy cơ cao)"),
+    "closure": _l("Ký duyệt đóng hồ sơ nguy cơ cao"),
+}
 TIMELINE_WORDS = {
     "supervision.safety_plan_approved": _l("Giám sát viên duyệt kế hoạch an toàn"),
     "supervision.safety_plan_returned": _l("Giám sát viên trả lại kế hoạch an toàn"),
@@ -28,8 +30,12 @@ TIMELINE_WORDS = {
 @permission_required("supervision.view")
 def index():
     """The counsellors' caseload and the high-risk cases waiting for a sign-off."""
-    return render_template("supervision/index.html", caseload=services.caseload(current_user),
-                           waiting=services.waiting(current_user), kind_words=KIND_WORDS)
+    return render_template(
+        "supervision/index.html",
+        caseload=services.caseload(current_user),
+        waiting=services.waiting(current_user),
+        kind_words=KIND_WORDS,
+    )
 
 
 @bp.post("/case/<uuid:case_id>/sign-off")
@@ -53,23 +59,35 @@ def _case_panel(case, user) -> dict | None:
     history = [h for h in history if h is not None]
     if not kinds and not history:
         return None
-    return {"needed": kinds, "history": history, "kind_words": KIND_WORDS,
-            "can_sign": has_permission(user, "supervision.sign_off") and authorize(user, "sign_off", case)}
+    return {
+        "needed": kinds,
+        "history": history,
+        "kind_words": KIND_WORDS,
+        "can_sign": has_permission(user, "supervision.sign_off") and authorize(user, "sign_off", case),
+    }
 
 
 @workqueue.source("signoff")
 def signoffs_waiting(user):
     if "supervisor" not in user.role_names():
         return []
-    return [workqueue.WorkItem(kind="signoff", title=str(KIND_WORDS[kind]), detail=case.code, high_risk=True,
-                               url=url_for("cases.detail", case_id=case.id, _anchor="case-signoff"),
-                               key=f"signoff:{case.id}:{kind}:{case.version}")
-            for case, kind in services.waiting(user)]
+    return [
+        workqueue.WorkItem(
+            kind="signoff",
+            title=str(KIND_WORDS[kind]),
+            detail=case.code,
+            high_risk=True,
+            url=url_for("cases.detail", case_id=case.id, _anchor="case-signoff"),
+            key=f"signoff:{case.id}:{kind}:{case.version}",
+        )
+        for case, kind in services.waiting(user)
+    ]
 
 
 def _register() -> None:
     from ..cases import timeline
     from ..cases.sections import register_section
+
     timeline.ACTIONS.update({k: v for k, v in TIMELINE_WORDS.items() if k not in timeline.ACTIONS})
     register_section("supervision/_case_panel.html", order=55, context_fn=_case_panel)
 

@@ -5,8 +5,11 @@ from wtforms import HiddenField, RadioField, SelectField
 
 from ..web.forms import BaseForm, chosen, optional, options
 
-REASON_CHOICES = (("moved", _l("Người được hỗ trợ chuyển nơi ở")), ("workload", _l("Cân đối công việc")),
-                  ("other", _l("Lý do khác")))
+REASON_CHOICES = (
+    ("moved", _l("Người được hỗ trợ chuyển nơi ở")),
+    ("workload", _l("Cân đối công việc")),
+    ("other", _l("Lý do khác")),
+)
 
 
 class TransferForm(BaseForm):

@@ -35,4 +35,3 @@ class CaseTransfer(db.Model):
     @property
     def is_pending(self) -> bool:
         return self.status == "pending"
-

@@ -19,6 +19,7 @@ def is_receiver(user, transfer: CaseTransfer) -> bool:
 
 def is_sender(user, transfer: CaseTransfer) -> bool:
     from ..cases.models import Case
+
     case = db.session.get(Case, transfer.case_id)
     return case is not None and case.unit_id in scope_for(user, "counsellor") and not is_receiver(user, transfer)
 

@@ -25,8 +25,10 @@ bp = Blueprint("transfers", __name__, url_prefix="/transfers")
 from . import work  # noqa: E402,F401 - registers the work-queue source
 
 TIMELINE_WORDS = {
-    "transfer.request": _l("Yêu cầu chuyển hồ sơ sang đơn vị khác"), "transfer.accept": _l("Bên nhận đã nhận hồ sơ"),
-    "transfer.decline": _l("Bên nhận từ chối nhận hồ sơ"), "transfer.cancel": _l("Huỷ yêu cầu chuyển hồ sơ"),
+    "transfer.request": _l("Yêu cầu chuyển hồ sơ sang đơn vị khác"),
+    "transfer.accept": _l("Bên nhận đã nhận hồ sơ"),
+    "transfer.decline": _l("Bên nhận từ chối nhận hồ sơ"),
+    "transfer.cancel": _l("Huỷ yêu cầu chuyển hồ sơ"),
 }
 
 
@@ -40,6 +42,7 @@ def _case_panel(case, user) -> dict | None:
 def _register() -> None:
     from ..cases import timeline
     from ..cases.sections import register_section
+
     timeline.ACTIONS.update({k: v for k, v in TIMELINE_WORDS.items() if k not in timeline.ACTIONS})
     register_section("transfers/_case_panel.html", order=65, context_fn=_case_panel)
 
@@ -48,16 +51,23 @@ _register()
 
 
 def _choices(case: Case, form: TransferForm) -> None:
-    units = [u for u in db.session.scalars(select(Unit).where(Unit.kind.in_(services.RECEIVING_KINDS))
-                                           .order_by(Unit.path)) if u.is_current() and u.id != case.unit_id]
+    units = [
+        u
+        for u in db.session.scalars(select(Unit).where(Unit.kind.in_(services.RECEIVING_KINDS)).order_by(Unit.path))
+        if u.is_current() and u.id != case.unit_id
+    ]
     form.to_unit_id.choices = options([("", _("— Chọn —"))], [(u.id, f"{u.name} ({u.code})") for u in units])
-    rows = db.session.execute(select(User.id, User.display_name, User.username, Unit.name)
-                              .join(RoleAssignment, RoleAssignment.user_id == User.id)
-                              .join(Unit, Unit.id == RoleAssignment.unit_id)
-                              .where(RoleAssignment.role == "counsellor", User.active.is_(True),
-                                     User.id != current_user.id).order_by(Unit.path, User.username)).all()
-    form.to_user_id.choices = options([("", _("— Bất kỳ tư vấn viên nào của đơn vị nhận —"))],
-                                      [(uid, f"{name or username} — {unit}") for uid, name, username, unit in rows])
+    rows = db.session.execute(
+        select(User.id, User.display_name, User.username, Unit.name)
+        .join(RoleAssignment, RoleAssignment.user_id == User.id)
+        .join(Unit, Unit.id == RoleAssignment.unit_id)
+        .where(RoleAssignment.role == "counsellor", User.active.is_(True), User.id != current_user.id)
+        .order_by(Unit.path, User.username)
+    ).all()
+    form.to_user_id.choices = options(
+        [("", _("— Bất kỳ tư vấn viên nào của đơn vị nhận —"))],
+        [(uid, f"{name or username} — {unit}") for uid, name, username, unit in rows],
+    )
 
 
 @bp.route("/case/<uuid:case_id>/new", methods=("GET", "POST"))
@@ -69,8 +79,13 @@ def create(case_id):
     _choices(case, form)
     if form.validate_on_submit():
         if form.confirm.data != "yes":
-            return render_template("transfers/confirm_request.html", case=case, form=form,
-                                   unit=db.session.get(Unit, form.to_unit_id.data), moves=services.what_moves(case))
+            return render_template(
+                "transfers/confirm_request.html",
+                case=case,
+                form=form,
+                unit=db.session.get(Unit, form.to_unit_id.data),
+                moves=services.what_moves(case),
+            )
         try:
             with attempt():
                 services.request_transfer(case, form.data, actor=current_user)
@@ -89,9 +104,13 @@ def _load(transfer_id, action: str) -> CaseTransfer:
 
 def _context(transfer: CaseTransfer) -> dict:
     case = db.session.get(Case, transfer.case_id)
-    return {"transfer": transfer, "case": case, "moves": services.what_moves(case),
-            "can": {action: authorize(current_user, action, transfer) for action in ("accept", "decline", "cancel")},
-            "requester": db.session.get(User, transfer.requested_by_id) if transfer.requested_by_id else None}
+    return {
+        "transfer": transfer,
+        "case": case,
+        "moves": services.what_moves(case),
+        "can": {action: authorize(current_user, action, transfer) for action in ("accept", "decline", "cancel")},
+        "requester": db.session.get(User, transfer.requested_by_id) if transfer.requested_by_id else None,
+    }
 
 
 @bp.get("/<uuid:transfer_id>")
@@ -116,8 +135,9 @@ def _decide(transfer_id, action: str, operation, done_message: str):
     flash(done_message, "success")
     if action == "accept":
         return redirect(url_for("cases.detail", case_id=transfer.case_id), 303)
-    return redirect(url_for("workqueue.index") if action == "decline"
-                    else url_for("cases.detail", case_id=transfer.case_id), 303)
+    return redirect(
+        url_for("workqueue.index") if action == "decline" else url_for("cases.detail", case_id=transfer.case_id), 303
+    )
 
 
 @bp.post("/<uuid:transfer_id>/accept")

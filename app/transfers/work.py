@@ -24,15 +24,27 @@ def transfers_to_accept(user):
     rows = db.session.execute(
         select(CaseTransfer.id, CaseTransfer.requested_at, CaseTransfer.to_user_id, Case.code, Case.risk_level)
         .join(Case, Case.id == CaseTransfer.case_id)
-        .where(CaseTransfer.status == "pending", CaseTransfer.to_unit_id.in_(scope),
-               or_(CaseTransfer.to_user_id.is_(None), CaseTransfer.to_user_id == user.id))
-        .limit(200)).all()
+        .where(
+            CaseTransfer.status == "pending",
+            CaseTransfer.to_unit_id.in_(scope),
+            or_(CaseTransfer.to_user_id.is_(None), CaseTransfer.to_user_id == user.id),
+        )
+        .limit(200)
+    ).all()
     items = []
     for transfer_id, requested_at, _to_user, code, risk in rows:
         due = requested_at + timedelta(days=SOON_AFTER)
         state = standing(due)
-        items.append(workqueue.WorkItem(
-            kind="transfer", title=str(_l("Nhận hồ sơ được chuyển đến")),
-            url=url_for("transfers.detail", transfer_id=transfer_id), due_at=due, state=state.state,
-            detail=f"{code} · {state.text}", high_risk=risk == "high", key=f"transfer:{transfer_id}"))
+        items.append(
+            workqueue.WorkItem(
+                kind="transfer",
+                title=str(_l("Nhận hồ sơ được chuyển đến")),
+                url=url_for("transfers.detail", transfer_id=transfer_id),
+                due_at=due,
+                state=state.state,
+                detail=f"{code} · {state.text}",
+                high_risk=risk == "high",
+                key=f"transfer:{transfer_id}",
+            )
+        )
     return items

@@ -7,15 +7,20 @@ from ..web.forms import BaseForm, chosen, max_length, optional, options, require
 from .models import KINDS
 
 KIND_LABELS = {
-    "province": _l("Tỉnh"), "district": _l("Huyện"), "commune": _l("Xã / thị trấn"), "village": _l("Thôn / bản"),
-    "trusted_address": _l("Địa chỉ tin cậy"), "agency": _l("Cơ quan tiếp nhận"),
+    "province": _l("Tỉnh"),
+    "district": _l("Huyện"),
+    "commune": _l("Xã / thị trấn"),
+    "village": _l("Thôn / bản"),
+    "trusted_address": _l("Địa chỉ tin cậy"),
+    "agency": _l("Cơ quan tiếp nhận"),
 }
 
 
 class UnitForm(BaseForm):
     code = StringField(_l("Mã đơn vị"), [required(), max_length(40)])
-    kind = SelectField(_l("Loại"), [chosen()],
-                       choices=options([("", _l("— Chọn loại —"))], ((k, KIND_LABELS[k]) for k in KINDS)))
+    kind = SelectField(
+        _l("Loại"), [chosen()], choices=options([("", _l("— Chọn loại —"))], ((k, KIND_LABELS[k]) for k in KINDS))
+    )
     name = StringField(_l("Tên"), [required(), max_length(200)])
     parent = SelectField(_l("Thuộc đơn vị"), [optional()], choices=[])
     valid_from = DateField(_l("Hiệu lực từ ngày"), [optional()])

@@ -32,8 +32,11 @@ class Unit(db.Model):
 
     def is_current(self, on: date | None = None) -> bool:
         on = on or clock.today()
-        return (not self.disabled and (self.valid_from is None or self.valid_from <= on)
-                and (self.valid_to is None or on <= self.valid_to))
+        return (
+            not self.disabled
+            and (self.valid_from is None or self.valid_from <= on)
+            and (self.valid_to is None or on <= self.valid_to)
+        )
 
     def __repr__(self) -> str:
         return f"<Unit {self.code} {self.kind}>"

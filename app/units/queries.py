@@ -177,8 +177,10 @@ def closed_label(unit: Unit) -> str:
     from flask_babel import gettext
 
     from ..web.filters import date_vn
+
     if unit.valid_to is not None:
         from datetime import timedelta
+
         return gettext("đã ngừng từ %(day)s", day=date_vn(unit.valid_to + timedelta(days=1)))
     return gettext("đã ngừng")
 

@@ -35,11 +35,13 @@ def load_reference() -> int:
         db.session.flush()
     for link in reference_data.LINEAGE:
         old, new = by_code(link["old"]), by_code(link["new"])
-        exists = db.session.scalar(select(UnitLineage.id).where(UnitLineage.old_id == old.id,
-                                                               UnitLineage.new_id == new.id))
+        exists = db.session.scalar(
+            select(UnitLineage.id).where(UnitLineage.old_id == old.id, UnitLineage.new_id == new.id)
+        )
         if exists is None:
-            db.session.add(UnitLineage(old_id=old.id, new_id=new.id, effective=_date(link.get("effective")),
-                                       note=link.get("note")))
+            db.session.add(
+                UnitLineage(old_id=old.id, new_id=new.id, effective=_date(link.get("effective")), note=link.get("note"))
+            )
     db.session.flush()
     return added
 
@@ -49,16 +51,18 @@ def _place(unit: Unit, parent: Unit | None) -> None:
     unit.path = (parent.path if parent else "/") + unit.code + "/"
 
 
-def create_unit(*, code: str, kind: str, name: str, parent: Unit | None, valid_from=None, valid_to=None,
-                actor) -> Unit:
+def create_unit(*, code: str, kind: str, name: str, parent: Unit | None, valid_from=None, valid_to=None, actor) -> Unit:
     """Add a unit (a new trusted address, agency or village) under an existing one."""
     code = (code or "").strip()
     ensure(code and all(ch.isalnum() or ch in "-_." for ch in code), _l("Mã chỉ gồm chữ, số và - _ ."), "code")
     ensure(by_code(code) is None, _l("Mã đơn vị này đã có."), "code")
     ensure(kind in KINDS, _l("Loại đơn vị không hợp lệ."), "kind")
     ensure(parent is not None or kind == "province", _l("Hãy chọn đơn vị cấp trên."), "parent")
-    ensure(not (valid_from and valid_to and valid_to < valid_from),
-           _l("Ngày hết hiệu lực phải sau ngày bắt đầu."), "valid_to")
+    ensure(
+        not (valid_from and valid_to and valid_to < valid_from),
+        _l("Ngày hết hiệu lực phải sau ngày bắt đầu."),
+        "valid_to",
+    )
     unit = Unit(code=code, kind=kind, name=name.strip(), valid_from=valid_from, valid_to=valid_to)
     _place(unit, parent)
     db.session.add(unit)
@@ -68,8 +72,11 @@ def create_unit(*, code: str, kind: str, name: str, parent: Unit | None, valid_f
 
 
 def update_unit(unit: Unit, *, name: str, valid_from, valid_to, disabled: bool, actor) -> None:
-    ensure(not (valid_from and valid_to and valid_to < valid_from),
-           _l("Ngày hết hiệu lực phải sau ngày bắt đầu."), "valid_to")
+    ensure(
+        not (valid_from and valid_to and valid_to < valid_from),
+        _l("Ngày hết hiệu lực phải sau ngày bắt đầu."),
+        "valid_to",
+    )
     unit.name, unit.valid_from, unit.valid_to, unit.disabled = name.strip(), valid_from, valid_to, disabled
     audit.record(actor, "unit.update", unit, detail={"code": unit.code, "disabled": disabled})
     db.session.flush()

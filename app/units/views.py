@@ -39,9 +39,15 @@ def create():
     if form.validate_on_submit():
         try:
             with attempt():
-                services.create_unit(code=form.code.data, kind=form.kind.data, name=form.name.data,
-                                     parent=db.session.get(Unit, form.parent.data) if form.parent.data else None,
-                                     valid_from=form.valid_from.data, valid_to=form.valid_to.data, actor=current_user)
+                services.create_unit(
+                    code=form.code.data,
+                    kind=form.kind.data,
+                    name=form.name.data,
+                    parent=db.session.get(Unit, form.parent.data) if form.parent.data else None,
+                    valid_from=form.valid_from.data,
+                    valid_to=form.valid_to.data,
+                    actor=current_user,
+                )
         except ServiceError as exc:
             getattr(form, exc.field or "code").errors.append(str(exc))
         else:
@@ -62,8 +68,14 @@ def edit(unit_id):
     if form.validate_on_submit():
         try:
             with attempt():
-                services.update_unit(unit, name=form.name.data, valid_from=form.valid_from.data,
-                                     valid_to=form.valid_to.data, disabled=form.disabled.data, actor=current_user)
+                services.update_unit(
+                    unit,
+                    name=form.name.data,
+                    valid_from=form.valid_from.data,
+                    valid_to=form.valid_to.data,
+                    disabled=form.disabled.data,
+                    actor=current_user,
+                )
         except ServiceError as exc:
             getattr(form, exc.field or "name").errors.append(str(exc))
         else:
@@ -84,8 +96,9 @@ def add_lineage(unit_id):
         try:
             with attempt():
                 # A lineage widens who reads which cases: it waits for the province's reviewer (app/approvals).
-                approvals.request_lineage(unit, db.session.get(Unit, form.new.data), form.effective.data,
-                                          form.note.data, actor=current_user)
+                approvals.request_lineage(
+                    unit, db.session.get(Unit, form.new.data), form.effective.data, form.note.data, actor=current_user
+                )
         except ServiceError as exc:
             form.new.errors.append(str(exc))
         else:

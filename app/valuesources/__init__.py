@@ -52,6 +52,7 @@ def value_source(name: str, *, label, kind: str = "count"):
     def register(fn):
         _SOURCES[name] = ValueSource(name, label, fn, kind)
         return fn
+
     return register
 
 

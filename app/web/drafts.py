@@ -113,8 +113,11 @@ def prefill(form, form_key: str, **process_kwargs) -> bool:
 
 
 def _find(user_id: str, form_key: str) -> FormDraft | None:
-    return db.session.scalar(select(FormDraft).where(FormDraft.user_id == user_id, FormDraft.form_key == form_key,
-                                                     FormDraft.expires_at > utcnow()))
+    return db.session.scalar(
+        select(FormDraft).where(
+            FormDraft.user_id == user_id, FormDraft.form_key == form_key, FormDraft.expires_at > utcnow()
+        )
+    )
 
 
 def _case_of(form_key: str) -> str | None:
@@ -135,8 +138,9 @@ def _delete(condition) -> None:
 
 def discard_case_drafts(case_id: str) -> None:
     """Delete every draft typed on a case's forms (erasure): their key was the case's, destroyed with it."""
-    db.session.execute(delete(FormDraft).where(FormDraft.case_id == case_id)
-                       .execution_options(synchronize_session="fetch"))
+    db.session.execute(
+        delete(FormDraft).where(FormDraft.case_id == case_id).execution_options(synchronize_session="fetch")
+    )
 
 
 def _purge_expired(now) -> None:
@@ -144,7 +148,11 @@ def _purge_expired(now) -> None:
 
 
 def _keep_newest(user_id: str) -> None:
-    ids = db.session.scalars(select(FormDraft.id).where(FormDraft.user_id == user_id)
-                             .order_by(FormDraft.created_at.desc()).offset(MAX_PER_USER)).all()
+    ids = db.session.scalars(
+        select(FormDraft.id)
+        .where(FormDraft.user_id == user_id)
+        .order_by(FormDraft.created_at.desc())
+        .offset(MAX_PER_USER)
+    ).all()
     if ids:
         _delete(FormDraft.id.in_(ids))

@@ -19,13 +19,20 @@ MESSAGES = {
     404: (_l("Không tìm thấy"), _l("Không có trang hoặc hồ sơ này, hoặc bạn không có quyền xem.")),
     405: (_l("Không hợp lệ"), _l("Thao tác này không được phép theo cách đó.")),
     410: (_l("Hồ sơ đã bị xoá"), _l("Nội dung hồ sơ này đã bị xoá vĩnh viễn và không thể đọc lại.")),
-    409: (_l("Đã có người sửa trước"), _l("Người khác vừa lưu thay đổi trên hồ sơ này. Việc của bạn chưa được "
-                                          "lưu: hãy tải lại trang để xem bản mới rồi làm lại.")),
+    409: (
+        _l("Đã có người sửa trước"),
+        _l(
+            "Người khác vừa lưu thay đổi trên hồ sơ này. Việc của bạn chưa được "
+            "lưu: hãy tải lại trang để xem bản mới rồi làm lại."
+        ),
+    ),
     413: (_l("Dữ liệu quá lớn"), _l("Nội dung gửi lên quá lớn. Hãy rút ngắn rồi gửi lại.")),
     429: (_l("Quá nhiều yêu cầu"), _l("Bạn thao tác quá nhanh. Vui lòng đợi một lát rồi thử lại.")),
     500: (_l("Đã xảy ra lỗi"), _l("Hệ thống gặp lỗi. Dữ liệu bạn nhập chưa được lưu. Vui lòng thử lại.")),
-    503: (_l("Tạm thời không lưu được"), _l("Hệ thống đang bận hoặc mất kết nối cơ sở dữ liệu. "
-                                             "Chưa có gì được lưu. Vui lòng thử lại sau ít phút.")),
+    503: (
+        _l("Tạm thời không lưu được"),
+        _l("Hệ thống đang bận hoặc mất kết nối cơ sở dữ liệu. Chưa có gì được lưu. Vui lòng thử lại sau ít phút."),
+    ),
 }
 
 
@@ -48,12 +55,25 @@ def register(app) -> None:
     @app.errorhandler(RecordDamaged)
     def damaged(exc):
         from ..audit import services as audit
-        audit.record_independently(None, "crypto.damaged", object_type=exc.table, object_id=exc.row_id,
-                                   result="error", detail={"column": exc.column})
-        return render_template("errors/error.html", status=409, title=_l("Hồ sơ bị hỏng"),
-                               message=_l("Một phần hồ sơ này không giải mã được (có thể đã bị sửa trái phép). "
-                                          "Không hiển thị dữ liệu sai. Sự việc đã được ghi nhật ký; hãy báo "
-                                          "quản trị viên.")), 409
+
+        audit.record_independently(
+            None,
+            "crypto.damaged",
+            object_type=exc.table,
+            object_id=exc.row_id,
+            result="error",
+            detail={"column": exc.column},
+        )
+        return render_template(
+            "errors/error.html",
+            status=409,
+            title=_l("Hồ sơ bị hỏng"),
+            message=_l(
+                "Một phần hồ sơ này không giải mã được (có thể đã bị sửa trái phép). "
+                "Không hiển thị dữ liệu sai. Sự việc đã được ghi nhật ký; hãy báo "
+                "quản trị viên."
+            ),
+        ), 409
 
     @app.errorhandler(RecordErased)
     def erased(exc):

@@ -58,8 +58,10 @@ def number(value) -> str:
 def register(app) -> None:
     from .i18n import label
     from .table_labels import label_tables
-    app.jinja_env.filters.update(date_vn=date_vn, datetime_vn=datetime_vn, money=money, number=number, label=label,
-                                 label_tables=label_tables)
+
+    app.jinja_env.filters.update(
+        date_vn=date_vn, datetime_vn=datetime_vn, money=money, number=number, label=label, label_tables=label_tables
+    )
     _install_request_gettext(app)
 
 
@@ -70,6 +72,7 @@ def _install_request_gettext(app) -> None:
     each); a list page calls _() some eighty times. The locale is fixed for a request (the `lang` cookie),
     so one lookup serves them all.
     """
+
     def translations():
         found = g.get("_request_translations")
         if found is None:

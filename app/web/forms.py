@@ -108,5 +108,17 @@ def long_text(label, *validators, max_len: int = 5000, **kwargs):
     return TextAreaField(label, [*validators, max_length(max_len)], **kwargs)
 
 
-__all__ = ["BaseForm", "ValidationError", "WholeNumberField", "between", "chosen", "long_text", "max_length",
-           "optional", "options", "required", "text", "whole_number"]
+__all__ = [
+    "BaseForm",
+    "ValidationError",
+    "WholeNumberField",
+    "between",
+    "chosen",
+    "long_text",
+    "max_length",
+    "optional",
+    "options",
+    "required",
+    "text",
+    "whole_number",
+]

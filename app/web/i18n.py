@@ -11,4 +11,5 @@ def translated(items) -> list[tuple]:
 def label(text):
     """A stored label (e.g. "%" or "tổ") in the reader's language; unlike Jinja's _(), never %-formatted."""
     from flask_babel import gettext
+
     return gettext(text) if text else text

@@ -17,12 +17,14 @@ _BUILDERS: dict[str, Callable[[], object]] = {}
 
 def labels(name: str):
     """Register the builder of the template global `name` (an area's code lists)."""
+
     def decorator(builder):
         if name in _BUILDERS and _BUILDERS[name] is not builder:
             raise ValueError(f"label list {name!r} is registered twice")
         _BUILDERS[name] = builder
         _resolved.cache_clear()
         return builder
+
     return decorator
 
 

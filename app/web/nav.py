@@ -50,8 +50,7 @@ class Nav:
 
 
 def _allowed(permission: str | None, endpoint: str) -> bool:
-    return endpoint in current_app.view_functions and (permission is None
-                                                       or has_permission(current_user, permission))
+    return endpoint in current_app.view_functions and (permission is None or has_permission(current_user, permission))
 
 
 def _active(url: str) -> bool:
@@ -66,8 +65,15 @@ def nav_items() -> Nav:
         if _allowed(permission, endpoint):
             url = url_for(endpoint)
             # the search is a place on the case list, not a page of its own: never marked as the current page
-            nav.top.append({"url": url + (f"#{anchor}" if anchor else ""), "label": label, "icon": icon,
-                            "active": not anchor and _active(url), "count": _count(endpoint)})
+            nav.top.append(
+                {
+                    "url": url + (f"#{anchor}" if anchor else ""),
+                    "label": label,
+                    "icon": icon,
+                    "active": not anchor and _active(url),
+                    "count": _count(endpoint),
+                }
+            )
     for permission, endpoint, label, icon in ITEMS:
         if _allowed(permission, endpoint):
             url = url_for(endpoint)
@@ -80,4 +86,5 @@ def _count(endpoint: str) -> int | None:
     if endpoint != "workqueue.index":
         return None
     from ..workqueue import cached_items
+
     return len(cached_items(current_user))

@@ -3,8 +3,10 @@ over MAX_CONTENT_LENGTH."""
 
 from flask import abort, current_app, request
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'; "
-       "base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'; "
+    "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
 
 
 # The only pages a browser may keep (see app/offline): forms and reference lists, never person data.

@@ -83,7 +83,7 @@ def label_tables(content) -> Markup:
                 table.head_cell = (match.end(), attrs)
             elif table.head_cell is not None:
                 start, head_attrs = table.head_cell
-                table.add_head(_text(source[start:match.start()]), head_attrs)
+                table.add_head(_text(source[start : match.start()]), head_attrs)
                 table.head_cell = None
         elif tag in ("td", "th") and not closing:  # a body or footer cell (rows outside a tbody are body rows)
             text = table.label_for(attrs)

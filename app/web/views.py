@@ -26,6 +26,7 @@ def home():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
     from flask import current_app
+
     for permission, endpoint in HOMES:
         if has_permission(current_user, permission) and endpoint in current_app.view_functions:
             return redirect(url_for(endpoint))
@@ -44,8 +45,8 @@ def healthz():
 def favicon():
     """The small icon browsers ask for on every page (pages also link it under its versioned name)."""
     from .assets import ONE_YEAR, static_root
-    response = send_from_directory(static_root(), "img/favicon.svg", mimetype="image/svg+xml",
-                                   max_age=ONE_YEAR // 52)
+
+    response = send_from_directory(static_root(), "img/favicon.svg", mimetype="image/svg+xml", max_age=ONE_YEAR // 52)
     return response
 
 
@@ -57,8 +58,9 @@ def set_language():
     lang = request.form.get("lang")
     response = redirect(safe_next(request.form.get("next")), 303)
     if lang in ("vi", "en"):
-        response.set_cookie("lang", lang, max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
-                            secure=request.is_secure)
+        response.set_cookie(
+            "lang", lang, max_age=365 * 24 * 3600, httponly=True, samesite="Lax", secure=request.is_secure
+        )
     return response
 
 

@@ -11,8 +11,7 @@ KIND_LABELS = {"off": _l("Ngày nghỉ thêm"), "work": _l("Ngày làm việc b�
 
 class CalendarDayForm(BaseForm):
     day = DateField(_l("Ngày"), [required(_l("Vui lòng nhập ngày."))])
-    kind = SelectField(_l("Loại ngày"), [chosen()],
-                       choices=options([("", _l("— Chọn —"))], KIND_LABELS.items()))
+    kind = SelectField(_l("Loại ngày"), [chosen()], choices=options([("", _l("— Chọn —"))], KIND_LABELS.items()))
     note = StringField(_l("Căn cứ (số thông báo, văn bản)"), [max_length(200)])
 
 

@@ -22,8 +22,9 @@ def installation_days() -> workdays.ExtraDays:
     found = g.get(_CACHE)
     if found is None:
         rows = db.session.execute(select(CalendarDay.day, CalendarDay.kind)).all()
-        found = workdays.ExtraDays(off=frozenset(d for d, k in rows if k == "off"),
-                                   work=frozenset(d for d, k in rows if k == "work"))
+        found = workdays.ExtraDays(
+            off=frozenset(d for d, k in rows if k == "off"), work=frozenset(d for d, k in rows if k == "work")
+        )
         setattr(g, _CACHE, found)
     return found
 
@@ -38,18 +39,23 @@ def install(app) -> None:
 
 
 def days_of_year(year: int) -> list[CalendarDay]:
-    return list(db.session.scalars(select(CalendarDay).where(extract("year", CalendarDay.day) == year)
-                                   .order_by(CalendarDay.day)))
+    return list(
+        db.session.scalars(
+            select(CalendarDay).where(extract("year", CalendarDay.day) == year).order_by(CalendarDay.day)
+        )
+    )
 
 
 def add_day(day: date | None, kind: str, note: str | None, *, actor) -> CalendarDay:
     """Declare a day off or a working day; one entry per day."""
     ensure(day is not None, _l("Vui lòng nhập ngày."), "day")
     ensure(kind in KINDS, _l("Vui lòng chọn loại ngày."), "kind")
-    ensure(db.session.scalar(select(CalendarDay.id).where(CalendarDay.day == day)) is None,
-           _l("Ngày này đã có trong lịch; hãy xoá mục cũ trước."), "day")
-    entry = CalendarDay(day=day, kind=kind, note=(note or "").strip() or None,
-                        created_by_id=getattr(actor, "id", None))
+    ensure(
+        db.session.scalar(select(CalendarDay.id).where(CalendarDay.day == day)) is None,
+        _l("Ngày này đã có trong lịch; hãy xoá mục cũ trước."),
+        "day",
+    )
+    entry = CalendarDay(day=day, kind=kind, note=(note or "").strip() or None, created_by_id=getattr(actor, "id", None))
     db.session.add(entry)
     db.session.flush()
     audit.record(actor, "calendar.add", entry, detail={"day": day.isoformat(), "kind": kind})

@@ -58,6 +58,12 @@ def remove():
 
 def _page(year: int, form: CalendarDayForm):
     language = "en_US" if str(get_locale()) == "en" else "vi"
-    return render_template("workcalendar/index.html", year=year, form=form, status=workdays.calendar_status(year),
-                           package_days=workdays.package_holidays(year, language), days=services.days_of_year(year),
-                           kind_labels=KIND_LABELS)
+    return render_template(
+        "workcalendar/index.html",
+        year=year,
+        form=form,
+        status=workdays.calendar_status(year),
+        package_days=workdays.package_holidays(year, language),
+        days=services.days_of_year(year),
+        kind_labels=KIND_LABELS,
+    )

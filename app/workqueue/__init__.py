@@ -19,25 +19,31 @@ URGENCY = {"overdue": 0, "soon": 1, "ok": 2, "none": 3}
 class WorkItem:
     """One thing a user has to do: what, where to do it, by when, and how urgent."""
 
-    kind: str                 # the source's name, e.g. "followup", "no_contact", "referral_ack"
-    title: str                # about the work, never about the person
+    kind: str  # the source's name, e.g. "followup", "no_contact", "referral_ack"
+    title: str  # about the work, never about the person
     url: str
     due_at: datetime | None = None
-    state: str = "none"       # deadlines.Standing.state, or "none" without a deadline
-    detail: str = ""          # e.g. the case code or "còn 5 giờ"
-    high_risk: bool = False   # immediate alerts (notifications) and top of the list
+    state: str = "none"  # deadlines.Standing.state, or "none" without a deadline
+    detail: str = ""  # e.g. the case code or "còn 5 giờ"
+    high_risk: bool = False  # immediate alerts (notifications) and top of the list
     key: str = field(default="", compare=False)  # stable id for de-duplicating notifications
 
     def sort_key(self):
-        return (0 if self.high_risk else 1, URGENCY.get(self.state, 3),
-                self.due_at.timestamp() if self.due_at else float("inf"), self.title)
+        return (
+            0 if self.high_risk else 1,
+            URGENCY.get(self.state, 3),
+            self.due_at.timestamp() if self.due_at else float("inf"),
+            self.title,
+        )
 
 
 def source(name: str):
     """Register a work-queue source under `name` (one per area concern)."""
+
     def register(fn: Callable[[object], Iterable[WorkItem]]):
         _SOURCES[name] = fn
         return fn
+
     return register
 
 
@@ -59,6 +65,7 @@ _CACHE = "_workqueue_items"
 def cached_items(user) -> list[WorkItem]:
     """`items_for(user)` once per request: the navigation count and the page share one computation."""
     from flask import g, has_request_context
+
     if not has_request_context():
         return items_for(user)
     cache = g.setdefault(_CACHE, {})

@@ -17,8 +17,15 @@ import pytest
 from e2e_support import CHROMIUM, DEVICES, LiveServer
 
 ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", "test-artifacts")) / "e2e"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def pytest_collection_modifyitems(config, items):
@@ -31,6 +38,7 @@ def pytest_collection_modifyitems(config, items):
 
 
 # --- the server -------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
@@ -49,6 +57,7 @@ def demo(tmp_path_factory):
 
 
 # --- the browser ------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="session")
 def browser():

@@ -17,8 +17,12 @@ from playwright.sync_api import expect
 CHROMIUM = "/usr/bin/chromium"
 DEVICES = {
     "desktop": {"viewport": {"width": 1280, "height": 800}},
-    "phone": {"viewport": {"width": 360, "height": 740}, "has_touch": True, "is_mobile": True,
-              "device_scale_factor": 2},
+    "phone": {
+        "viewport": {"width": 360, "height": 740},
+        "has_touch": True,
+        "is_mobile": True,
+        "device_scale_factor": 2,
+    },
 }
 AXE = Path(__file__).parent / "vendor" / "axe-4.14.1.min.js"
 ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", "test-artifacts")) / "e2e"
@@ -28,6 +32,7 @@ PASSWORD = "mat-khau-kiem-thu-dai"
 
 
 # --- the server -------------------------------------------------------------------------------
+
 
 @dataclass
 class E2EUser:
@@ -66,8 +71,16 @@ class LiveServer:
     def stop(self):
         self._http.shutdown()
 
-    def make_user(self, role: str, unit_code: str, *, totp: bool = True, username: str | None = None,
-                  display_name: str = "", must_change: bool = False) -> E2EUser:
+    def make_user(
+        self,
+        role: str,
+        unit_code: str,
+        *,
+        totp: bool = True,
+        username: str | None = None,
+        display_name: str = "",
+        must_change: bool = False,
+    ) -> E2EUser:
         """Create an account directly in the database (a TOTP secret already enrolled unless totp=False)."""
         from app.auth import services
         from app.auth.totp import new_secret
@@ -76,8 +89,15 @@ class LiveServer:
 
         username = username or f"{role[:5]}{secrets.token_hex(3)}"
         with self.app.app_context():
-            user = services.create_user(username, PASSWORD, role=role, unit=by_code(unit_code), actor="test",
-                                        display_name=display_name, must_change=must_change)
+            user = services.create_user(
+                username,
+                PASSWORD,
+                role=role,
+                unit=by_code(unit_code),
+                actor="test",
+                display_name=display_name,
+                must_change=must_change,
+            )
             secret = new_secret() if totp else None
             if secret:
                 user.totp_secret, user.totp_enabled = secret, True
@@ -109,6 +129,7 @@ class LiveServer:
     def query(self, fn):
         """Run fn() inside an app context (to look at the database from a test)."""
         from app.extensions import db
+
         with self.app.app_context():
             try:
                 return fn()
@@ -152,6 +173,7 @@ def build_app(base: Path, **overrides):
 
 
 # --- signing in -------------------------------------------------------------------------------
+
 
 def totp_code(user) -> str:
     """A valid code the server has not seen yet (it refuses a replayed time step)."""
@@ -283,6 +305,7 @@ def check_phone(page, device: str):
 
 # --- accessibility ----------------------------------------------------------------------------
 
+
 def check_axe(page, label: str = "") -> list[dict]:
     """Run axe-core on the page as it is now, folded sections opened; fail on any serious or critical violation.
 
@@ -328,6 +351,7 @@ def check_page(page, device: str, label: str = ""):
 
 
 # --- weights ----------------------------------------------------------------------------------
+
 
 def gzip_size(body: bytes) -> int:
     """Bytes on the wire as nginx sends text with `gzip_comp_level 5` (deploy/nginx/tincay.conf)."""

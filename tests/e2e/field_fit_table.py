@@ -22,8 +22,10 @@ def main(folder: Path) -> None:
     print("| page | seen as | HTML | HTML gzip | with CSS, JS, icons: raw | gzip |")
     print("|---|---|---:|---:|---:|---:|")
     for shape, (role, w) in sorted(pages.items(), key=lambda item: -item[1][1]["total_gz"]):
-        print(f"| `{shape}` | {role} | {w['html'] / 1000:.1f} KB | {w['html_gz'] / 1000:.1f} KB "
-              f"| {w['total'] / 1000:.1f} KB | **{w['total_gz'] / 1000:.1f} KB** |")
+        print(
+            f"| `{shape}` | {role} | {w['html'] / 1000:.1f} KB | {w['html_gz'] / 1000:.1f} KB "
+            f"| {w['total'] / 1000:.1f} KB | **{w['total_gz'] / 1000:.1f} KB** |"
+        )
     if pages:
         assets = next(iter(pages.values()))[1]["assets"]
         print("\n| static file (cached a year) | raw | gzip |\n|---|---:|---:|")
@@ -35,8 +37,10 @@ def main(folder: Path) -> None:
     for path in sorted(folder.glob("network-*.json")):
         name, device = path.stem.removeprefix("network-").rsplit("-", 1)
         d = json.loads(path.read_text())
-        print(f"| {name} | {device} | {d['cold']['usable_s']:.2f} s | {d['cold']['dom_content_loaded_s']:.2f} s "
-              f"| {d['warm']['usable_s']:.2f} s | {', '.join(d['warm']['static_fetched']) or 'none'} |")
+        print(
+            f"| {name} | {device} | {d['cold']['usable_s']:.2f} s | {d['cold']['dom_content_loaded_s']:.2f} s "
+            f"| {d['warm']['usable_s']:.2f} s | {', '.join(d['warm']['static_fetched']) or 'none'} |"
+        )
 
     runs, impacts, pages_checked = 0, Counter(), set()
     for path in folder.glob("axe-*.jsonl"):
@@ -46,8 +50,9 @@ def main(folder: Path) -> None:
             pages_checked.add(entry["label"])
             for violation in entry["violations"]:
                 impacts[(violation["impact"], violation["id"])] += 1
-    print(f"\naxe-core: {runs} runs on {len(pages_checked)} page states; violations by impact: "
-          f"{dict(impacts) or 'none'}")
+    print(
+        f"\naxe-core: {runs} runs on {len(pages_checked)} page states; violations by impact: {dict(impacts) or 'none'}"
+    )
 
 
 if __name__ == "__main__":

@@ -10,8 +10,12 @@ from app import clock
 
 # One survivor per device size: the same name and birth year twice would (rightly) stop at the duplicate check.
 SURVIVORS = {"desktop": "Lò Thị Hoa", "phone": "Quàng Thị Mai"}
-PHONES = {"Lò Thị Hoa": "0912 345 678", "Quàng Thị Mai": "0987 654 321", "Vàng Thị Sua": "0978 111 222",
-          "Giàng Thị Dợ": "0978 333 444"}
+PHONES = {
+    "Lò Thị Hoa": "0912 345 678",
+    "Quàng Thị Mai": "0987 654 321",
+    "Vàng Thị Sua": "0978 111 222",
+    "Giàng Thị Dợ": "0978 333 444",
+}
 SAFETY_PLAN = "Khi có nguy hiểm, chị sang nhà bà Lường Thị Ơn ở bản bên và gọi trưởng bản."
 
 

@@ -38,9 +38,12 @@ def _load(page, server, url: str, usable_selector: str) -> dict:
     usable = time.monotonic() - started
     page.wait_for_load_state("load")
     nav = page.evaluate("() => performance.getEntriesByType('navigation')[0].toJSON()")
-    return {"usable_s": round(usable, 2), "dom_content_loaded_s": round(nav["domContentLoadedEventEnd"] / 1000, 2),
-            "load_s": round(nav["loadEventEnd"] / 1000, 2),
-            "static_fetched": sorted({h.rsplit("/", 1)[-1] for h in server.hits if h.startswith("/static/")})}
+    return {
+        "usable_s": round(usable, 2),
+        "dom_content_loaded_s": round(nav["domContentLoadedEventEnd"] / 1000, 2),
+        "load_s": round(nav["loadEventEnd"] / 1000, 2),
+        "static_fetched": sorted({h.rsplit("/", 1)[-1] for h in server.hits if h.startswith("/static/")}),
+    }
 
 
 def _record(name: str, device: str, figures: dict):
@@ -74,8 +77,9 @@ def test_case_list_on_a_weak_network(page, server, device):
 def test_static_files_are_versioned_and_cached_for_a_year(page, server):
     response = page.goto(server.url + "/auth/login")
     assert response.headers["cache-control"] == "no-store"
-    assets = page.evaluate("() => [...document.querySelectorAll('link[rel=stylesheet], script[src]')]"
-                           ".map(e => e.href || e.src)")
+    assets = page.evaluate(
+        "() => [...document.querySelectorAll('link[rel=stylesheet], script[src]')].map(e => e.href || e.src)"
+    )
     assert len(assets) >= 3
     for url in assets:
         assert "/static/" in url and url.split("/static/")[1].split("/")[0].isalnum()  # /static/<hash>/...

@@ -44,6 +44,7 @@ def test_commune_report_submitted_and_confirmed_then_the_district_report(page, s
     # were then, by the service; the reports page no longer opens a round of an archived plan.
     from app.extensions import db
     from app.indicators import services
+
     with server.app.test_request_context():
         services.open_cycle(year, "preliminary", actor="test")
         db.session.commit()

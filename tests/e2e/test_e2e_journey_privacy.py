@@ -69,4 +69,5 @@ def _has_dossier():
 
     from app.extensions import db
     from app.privacy.models import DossierVersion
+
     return db.session.scalar(select(DossierVersion.id).limit(1)) is not None

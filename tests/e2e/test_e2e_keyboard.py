@@ -8,9 +8,11 @@ pytestmark = pytest.mark.e2e
 
 
 def _focused(page) -> dict:
-    return page.evaluate("() => ({id: document.activeElement.id, tag: document.activeElement.tagName,"
-                         " text: document.activeElement.textContent.trim().slice(0, 60),"
-                         " invalid: document.activeElement.getAttribute('aria-invalid')})")
+    return page.evaluate(
+        "() => ({id: document.activeElement.id, tag: document.activeElement.tagName,"
+        " text: document.activeElement.textContent.trim().slice(0, 60),"
+        " invalid: document.activeElement.getAttribute('aria-invalid')})"
+    )
 
 
 def test_keyboard_only_sign_in_and_error_focus(page, server, shot):

@@ -29,14 +29,26 @@ ENDONYMS = {"Tiếng Việt", "English"}  # the language switch names each langu
 MARKS = {"x"}  # the statistical mark of a suppressed cell, as in official tables (explained on the page)
 # Codes and ids shown as such: TA-02, TG-2026-0001, auth.login, user_account, 099, 2FA; document numbers such as
 # 21/QĐ-UBND or 124/2004/QĐ-TTg.
-_CODE = re.compile(r"^[A-Za-z0-9]*[0-9._:/#-][A-Za-z0-9._:/#-]*$|^[a-z]+(?:_[a-z]+)+$"
-                   r"|^\d+(?:/\d{4})?/[A-ZĐ][A-Za-zĐ0-9-]*$")
+_CODE = re.compile(
+    r"^[A-Za-z0-9]*[0-9._:/#-][A-Za-z0-9._:/#-]*$|^[a-z]+(?:_[a-z]+)+$"
+    r"|^\d+(?:/\d{4})?/[A-ZĐ][A-Za-zĐ0-9-]*$"
+)
 _NO_LETTERS = re.compile(r"^[\W\d_]*$")
 # A text node may join several things ("Tư vấn viên — TA-02", "Xã Pú Xi (03269) → Xã Mường Mùn", "CT1. Tổ …",
 # "· hạn …"): split it at these separators, the loosest first, and accept it when every piece is fine.
-_SEPARATORS = [re.compile(p) for p in (r"(?:^|\s+)[—–·|→]\s+", r"[,;]\s+", r":\s+", r"\s*[()\[\]]\s*",
-                                       r"(?<=\.)\s+",
-                                       r"(?<=\d)\s+|\s+(?=\d)", r"\s+/\s+", r"\s+")]
+_SEPARATORS = [
+    re.compile(p)
+    for p in (
+        r"(?:^|\s+)[—–·|→]\s+",
+        r"[,;]\s+",
+        r":\s+",
+        r"\s*[()\[\]]\s*",
+        r"(?<=\.)\s+",
+        r"(?<=\d)\s+|\s+(?=\d)",
+        r"\s+/\s+",
+        r"\s+",
+    )
+]
 _PLACEHOLDER = re.compile(r"%(?:\([a-z_]+\))?[sd]")
 _MONEY = re.compile(r"^-?\d{1,3}(?:\.\d{3})* đ$")  # 12.380.000 đ
 
@@ -63,8 +75,9 @@ def vietnamese_catalogue() -> frozenset[str]:
     method_map = [("app/**.py", "python"), ("templates/**.html", "jinja2")]
     keywords = {"_": None, "_l": None, "N_": None, "gettext": None, "lazy_gettext": None, "ngettext": (1, 2)}
     ids = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(str(ROOT), method_map=method_map,
-                                                                       keywords=keywords):
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(ROOT), method_map=method_map, keywords=keywords
+    ):
         ids.update(m for m in (message if isinstance(message, tuple) else (message,)) if m)
     return frozenset(ids)
 
@@ -113,20 +126,40 @@ def proper_nouns() -> frozenset[str]:
         for name, value in vars(module).items():
             if name.isupper() and (names is None or name in names):
                 _flatten(value, words)
-        marked = {message for _line, message, _comments, _context
-                  in extract_from_file("python", module.__file__, keywords={"N_": None})}
+        marked = {
+            message
+            for _line, message, _comments, _context in extract_from_file(
+                "python", module.__file__, keywords={"N_": None}
+            )
+        }
         values |= words - marked
     return frozenset(values)
 
 
 # Plain columns holding names, codes or what a user typed. (Indicator short names are not here: they are N_()
 # labels, so English pages must show them translated.)
-PLAIN_DATA_COLUMNS = ("name", "code", "username", "display_name", "title", "decision_number", "results",
-                      "difficulties", "recommendations", "return_reason", "reopen_reason",
-                      "contact", "hours", "note",  # these three: a directory service's office details
-                      "text_vi", "text_plain",  # the sensitive-data notice: the controller's text, as written
-                      "topic", "void_reason", "voucher_number")  # the registers: what an event or meeting was
-                      # about, why an entry was voided, the accounting voucher's number
+PLAIN_DATA_COLUMNS = (
+    "name",
+    "code",
+    "username",
+    "display_name",
+    "title",
+    "decision_number",
+    "results",
+    "difficulties",
+    "recommendations",
+    "return_reason",
+    "reopen_reason",
+    "contact",
+    "hours",
+    "note",  # these three: a directory service's office details
+    "text_vi",
+    "text_plain",  # the sensitive-data notice: the controller's text, as written
+    "topic",
+    "void_reason",
+    "voucher_number",
+)  # the registers: what an event or meeting was
+# about, why an entry was voided, the accounting voucher's number
 
 
 def data_strings(server) -> set[str]:
@@ -166,6 +199,7 @@ def coded_reference_data() -> set[str]:
     values = {rule.article for rule in vars(rules).values() if isinstance(rule, Rule)}
     # Holiday names come from the `holidays` package in the reader's language (the admin calendar).
     import holidays
+
     for language in ("vi", "en_US"):
         calendar = holidays.country_holidays("VN", years=range(2010, 2041), language=language)
         values.update(str(name) for name in calendar.values())
@@ -193,9 +227,16 @@ def untranslated(texts, matcher: re.Pattern, data: set[str]) -> list[str]:
     long_data = sorted((d for d in data if len(d) >= 6 or " " in d), key=len, reverse=True)
 
     def whole(text: str) -> bool:
-        return (not text or _NO_LETTERS.match(text) is not None or text in data or text in ENDONYMS
-                or text in MARKS or _CODE.match(text) is not None
-                or _MONEY.match(text) is not None or matcher.match(text) is not None)
+        return (
+            not text
+            or _NO_LETTERS.match(text) is not None
+            or text in data
+            or text in ENDONYMS
+            or text in MARKS
+            or _CODE.match(text) is not None
+            or _MONEY.match(text) is not None
+            or matcher.match(text) is not None
+        )
 
     def fine(text: str, level: int = 0) -> bool:
         if whole(text):
@@ -254,7 +295,15 @@ def _sign_in_en(page, server, user):
 
 def test_the_check_catches_hard_coded_text():
     matcher = _matcher(vietnamese_catalogue())
-    texts = ["Đăng nhập", "Tổng số mục: 26. Nhật ký chỉ ghi mã và thao tác, không ghi dữ liệu cá nhân.",
-             "Cán bộ Hội LHPN huyện (xét duyệt) — 099", "29/11/2026", "TG-2026-0001", "Lò Thị Mai",
-             "Save changes", "Lưu bản ghi tạm", "failed"]
+    texts = [
+        "Đăng nhập",
+        "Tổng số mục: 26. Nhật ký chỉ ghi mã và thao tác, không ghi dữ liệu cá nhân.",
+        "Cán bộ Hội LHPN huyện (xét duyệt) — 099",
+        "29/11/2026",
+        "TG-2026-0001",
+        "Lò Thị Mai",
+        "Save changes",
+        "Lưu bản ghi tạm",
+        "failed",
+    ]
     assert untranslated(texts, matcher, {"Lò Thị Mai"}) == ["Save changes", "Lưu bản ghi tạm", "failed"]

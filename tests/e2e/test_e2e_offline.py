@@ -56,6 +56,7 @@ def offline_server(tmp_path_factory):
 def _cases_named(server, name):
     from app.cases.models import Case
     from app.extensions import db
+
     return server.query(lambda: sum(1 for c in db.session.scalars(sql_select(Case)) if c.full_name == name))
 
 
@@ -68,12 +69,24 @@ def _carried_case(server, user):
 
     def make():
         actor = db.session.get(User, user.id)
-        case = services.create_case({
-            "kind": "dv", "unit_id": by_code("TA-02").id, "sex": "female", "age_band": "30_44", "ethnic_code": "03",
-            "poverty_status": "poor", "risk_level": "high", "opened_on": clock.today(),
-            "full_name": "Lò Thị Mang Theo", "disability": False}, actor=actor)
+        case = services.create_case(
+            {
+                "kind": "dv",
+                "unit_id": by_code("TA-02").id,
+                "sex": "female",
+                "age_band": "30_44",
+                "ethnic_code": "03",
+                "poverty_status": "poor",
+                "risk_level": "high",
+                "opened_on": clock.today(),
+                "full_name": "Lò Thị Mang Theo",
+                "disability": False,
+            },
+            actor=actor,
+        )
         db.session.commit()
         return case.code
+
     return server.query(make)
 
 
@@ -181,5 +194,5 @@ def test_sign_out_asks_before_dropping_unsent_items_and_leaves_nothing_readable(
     assert asked and "1 bản ghi ngoại tuyến chưa gửi" in asked[0]
     kept = page.evaluate(DUMP)
     at = kept.find(secret)
-    assert secret not in kept, kept[max(0, at - 300):at + 100]
+    assert secret not in kept, kept[max(0, at - 300) : at + 100]
     assert json.loads(kept)["idb"]["tincay-offline/queue"] == {"keys": [], "values": []}

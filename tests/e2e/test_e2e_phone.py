@@ -15,8 +15,13 @@ TABLE_PAGES = {
     "counsellor": ["/cases/", "/cases/followups", "/referrals/", "/livelihood/"],
     "agency_officer": ["/referrals/"],
     "district_reviewer": ["/cases/", "/livelihood/", "/indicators/reports", "/indicators/budget"],
-    "reporter": ["/indicators/reports", "/indicators/registry", "/registers/", "/registers/payments",
-                 "/registers/events"],
+    "reporter": [
+        "/indicators/reports",
+        "/indicators/registry",
+        "/registers/",
+        "/registers/payments",
+        "/registers/events",
+    ],
     "admin": ["/audit/", "/admin/users", "/units/"],
 }
 
@@ -184,9 +189,11 @@ def _note_count(server, case_url):
 
     from app.cases.models import CaseNote
     from app.extensions import db
+
     case_id = case_url.rstrip("/").rsplit("/", 1)[-1]
-    return server.query(lambda: db.session.scalar(select(func.count()).select_from(CaseNote)
-                                                  .where(CaseNote.case_id == case_id)))
+    return server.query(
+        lambda: db.session.scalar(select(func.count()).select_from(CaseNote).where(CaseNote.case_id == case_id))
+    )
 
 
 def test_slow_double_tap_saves_one_note_and_empties_the_box(page, demo, device):
@@ -199,6 +206,7 @@ def test_slow_double_tap_saves_one_note_and_empties_the_box(page, demo, device):
     def slow(route):  # weak data: the answer takes a second and a half
         page.wait_for_timeout(1500)
         route.continue_()
+
     page.route("**/notes", slow)
     notes = page.locator("#case-notes")
     notes.locator("textarea[name=note-body]").fill("Đã gọi, chị ổn")
@@ -230,6 +238,7 @@ def test_quick_exit_offline_leaves_and_the_session_ends_at_the_next_contact(page
 
     from app.auth.models import UserSession
     from app.extensions import db
+
     user = server.make_user("counsellor", "TA-02")
     sign_in(page, server, user)
     exit_button = page.get_by_role("button", name="Thoát nhanh")
@@ -241,8 +250,9 @@ def test_quick_exit_offline_leaves_and_the_session_ends_at_the_next_contact(page
     page.context.set_offline(False)
     page.goto(server.url + "/cases/")
     expect(page.get_by_role("heading", name="Đăng nhập")).to_be_visible()
-    reasons = server.query(lambda: list(db.session.scalars(
-        select(UserSession.revoked_reason).where(UserSession.user_id == user.id))))
+    reasons = server.query(
+        lambda: list(db.session.scalars(select(UserSession.revoked_reason).where(UserSession.user_id == user.id)))
+    )
     assert reasons == ["quick_exit"]
 
 

@@ -135,8 +135,9 @@ def _add_draft_form(app):
 
 @pytest.fixture(scope="module")
 def idle_server(tmp_path_factory):
-    live = LiveServer(tmp_path_factory.mktemp("e2e-idle"), SESSION_IDLE=timedelta(seconds=IDLE_SECONDS),
-                      E2E_SETUP=_add_draft_form)
+    live = LiveServer(
+        tmp_path_factory.mktemp("e2e-idle"), SESSION_IDLE=timedelta(seconds=IDLE_SECONDS), E2E_SETUP=_add_draft_form
+    )
     yield live
     live.stop()
 
@@ -173,16 +174,20 @@ def test_idle_page_warns_then_locks_and_keeps_the_draft(page, idle_server, devic
     check_page(page, device, "idle warning")
 
     # the login page brings the user back to this form afterwards (where the draft fills it)
-    expect(page).to_have_url(server.url + "/auth/login?expired=1&next=" + quote(path, safe=""),
-                             timeout=(IDLE_SECONDS + 5) * 1000)
+    expect(page).to_have_url(
+        server.url + "/auth/login?expired=1&next=" + quote(path, safe=""), timeout=(IDLE_SECONDS + 5) * 1000
+    )
     expect(page.get_by_text("Phiên làm việc đã kết thúc. Vui lòng đăng nhập lại.")).to_be_visible()
     assert TYPED not in page.locator("body").inner_text()
     shot(page, "locked")
 
     def stored():
         drafts = db.session.scalars(select(FormDraft).where(FormDraft.user_id == user.id)).all()
-        open_sessions = db.session.query(UserSession).filter(UserSession.user_id == user.id,
-                                                             UserSession.revoked_at.is_(None)).count()
+        open_sessions = (
+            db.session.query(UserSession)
+            .filter(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+            .count()
+        )
         return [(d.form_key, d.data_enc) for d in drafts], open_sessions
 
     drafts, open_sessions = server.query(stored)

@@ -78,10 +78,24 @@ def fresh_database(base: Path, name: str) -> str:
 
 def flask_cli(*args: str, db_url: str, key_file: str, env: dict | None = None, stdin: str | None = None):
     """Run `flask --app wsgi ARGS` as an operator would, against one database and key file."""
-    full_env = {**os.environ, "APP_CONFIG": "development", "PYTHONPATH": ROOT, "DATABASE_URL": db_url,
-                "TINCAY_KEY_FILE": key_file, "SECRET_KEY": "cli-" + "k" * 40, **(env or {})}
-    return subprocess.run([os.path.join(ROOT, ".venv", "bin", "flask"), "--app", "wsgi", *args], cwd=ROOT,
-                          env=full_env, input=stdin, capture_output=True, text=True, timeout=300)
+    full_env = {
+        **os.environ,
+        "APP_CONFIG": "development",
+        "PYTHONPATH": ROOT,
+        "DATABASE_URL": db_url,
+        "TINCAY_KEY_FILE": key_file,
+        "SECRET_KEY": "cli-" + "k" * 40,
+        **(env or {}),
+    }
+    return subprocess.run(
+        [os.path.join(ROOT, ".venv", "bin", "flask"), "--app", "wsgi", *args],
+        cwd=ROOT,
+        env=full_env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def instance_config(base: Path, name: str, **extra) -> dict:
@@ -120,8 +134,15 @@ def capture_logs(caplog, level=logging.DEBUG) -> None:
     if caplog.handler not in root.handlers:
         root.addHandler(caplog.handler)
     caplog.set_level(level)
-    for name in ("sqlalchemy", "sqlalchemy.engine", "werkzeug", "tincay", "flask_limiter", "alembic",
-                 *list(logging.root.manager.loggerDict)):
+    for name in (
+        "sqlalchemy",
+        "sqlalchemy.engine",
+        "werkzeug",
+        "tincay",
+        "flask_limiter",
+        "alembic",
+        *list(logging.root.manager.loggerDict),
+    ):
         caplog.set_level(level, logger=name)
 
 
@@ -161,10 +182,20 @@ def new_case(actor, unit_code: str = "TA-02", **fields):
     from app.cases.services import create_case
     from app.units.queries import by_code
 
-    data = {"kind": "dv", "unit_id": by_code(unit_code).id, "sex": "female", "age_band": "18_29",
-            "ethnic_code": "03", "poverty_status": "poor", "risk_level": "high", "opened_on": date(2026, 3, 1),
-            "full_name": SECRETS["full_name"], "phone": SECRETS["phone"], "safety_plan": SECRETS["safety_plan"],
-            "domestic_violence": {"acts": ["physical_beating"], "story": SECRETS["narrative"]}}
+    data = {
+        "kind": "dv",
+        "unit_id": by_code(unit_code).id,
+        "sex": "female",
+        "age_band": "18_29",
+        "ethnic_code": "03",
+        "poverty_status": "poor",
+        "risk_level": "high",
+        "opened_on": date(2026, 3, 1),
+        "full_name": SECRETS["full_name"],
+        "phone": SECRETS["phone"],
+        "safety_plan": SECRETS["safety_plan"],
+        "domestic_violence": {"acts": ["physical_beating"], "story": SECRETS["narrative"]},
+    }
     data.update(fields)
     return create_case(data, actor=actor)
 
@@ -172,6 +203,7 @@ def new_case(actor, unit_code: str = "TA-02", **fields):
 def user(user_id: str):
     """The User row of an id, in the current session."""
     from app.auth.models import User
+
     return db.session.get(User, user_id)
 
 
@@ -266,9 +298,27 @@ class Writer:
 
     def __init__(self, url: str, keys: str, actor: str, total: int, pause: float = 0.0):
         env = {**os.environ, "PYTHONPATH": ROOT}
-        self.proc = subprocess.Popen([PYTHON, WRITER, "--db", url, "--keys", keys, "--actor", actor,
-                                      "--total", str(total), "--pause", str(pause)],
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+        self.proc = subprocess.Popen(
+            [
+                PYTHON,
+                WRITER,
+                "--db",
+                url,
+                "--keys",
+                keys,
+                "--actor",
+                actor,
+                "--total",
+                str(total),
+                "--pause",
+                str(pause),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=ROOT,
+        )
         self.lines: list[str] = []
         self.started = threading.Event()
         self._reader = threading.Thread(target=self._read, daemon=True)

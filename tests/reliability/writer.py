@@ -15,8 +15,10 @@ import os
 import sys
 import time
 
-sys.path[:0] = [os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
-                os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]
+sys.path[:0] = [
+    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+]
 
 from sqlalchemy import func, select  # noqa: E402
 
@@ -32,8 +34,15 @@ def main() -> int:
     parser.add_argument("--total", type=int, default=1000)
     parser.add_argument("--pause", type=float, default=0.0, help="seconds between writes")
     args = parser.parse_args()
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": args.db, "KEY_FILE": args.keys,
-                                 "SECRET_KEY": "writer-" + "x" * 32, "WTF_CSRF_ENABLED": False})
+    app = create_app(
+        "testing",
+        {
+            "SQLALCHEMY_DATABASE_URI": args.db,
+            "KEY_FILE": args.keys,
+            "SECRET_KEY": "writer-" + "x" * 32,
+            "WTF_CSRF_ENABLED": False,
+        },
+    )
     from reliability.support import new_case, user
 
     with app.app_context():
@@ -43,6 +52,7 @@ def main() -> int:
                 sync = conn.exec_driver_sql("PRAGMA synchronous").scalar()
             print(f"pragmas journal_mode={mode} synchronous={sync}", flush=True)
         from app.cases.models import Case
+
         done = db.session.scalar(select(func.count()).select_from(Case))
         db.session.rollback()
         while done < args.total:

@@ -17,15 +17,29 @@ def code_labels() -> dict:
     from ...web.i18n import translated
     from .. import forms
     from .. import reference_data as ref
+
     lists = {
-        "kind": forms.KIND_CHOICES, "sex": forms.SEX_CHOICES, "age_band": ref.AGE_BANDS,
-        "ethnic": ref.ETHNIC_GROUPS, "poverty": ref.POVERTY_STATUSES, "risk": ref.RISK_LEVELS,
-        "purpose": ref.CONSENT_PURPOSES, "method": ref.CONSENT_METHODS, "given_by": forms.GIVEN_BY,
-        "service": ref.SERVICE_KINDS, "service_status": forms.SERVICE_STATUSES, "closure": ref.CLOSURE_REASONS,
-        "language": ref.LANGUAGES, "dv_act": forms.DV_ACT_CODES, "dv_group": ref.DV_ACT_GROUPS,
-        "tr_status": ref.TRAFFICKING_STATUSES, "exploitation": ref.EXPLOITATION_FORMS,
-        "channel": ref.IDENTIFICATION_CHANNELS, "contact": forms.CONTACT_CHANNELS,
-        "order_issuer": forms.ORDER_ISSUERS, "consent_language": ref.CONSENT_LANGUAGES,
+        "kind": forms.KIND_CHOICES,
+        "sex": forms.SEX_CHOICES,
+        "age_band": ref.AGE_BANDS,
+        "ethnic": ref.ETHNIC_GROUPS,
+        "poverty": ref.POVERTY_STATUSES,
+        "risk": ref.RISK_LEVELS,
+        "purpose": ref.CONSENT_PURPOSES,
+        "method": ref.CONSENT_METHODS,
+        "given_by": forms.GIVEN_BY,
+        "service": ref.SERVICE_KINDS,
+        "service_status": forms.SERVICE_STATUSES,
+        "closure": ref.CLOSURE_REASONS,
+        "language": ref.LANGUAGES,
+        "dv_act": forms.DV_ACT_CODES,
+        "dv_group": ref.DV_ACT_GROUPS,
+        "tr_status": ref.TRAFFICKING_STATUSES,
+        "exploitation": ref.EXPLOITATION_FORMS,
+        "channel": ref.IDENTIFICATION_CHANNELS,
+        "contact": forms.CONTACT_CHANNELS,
+        "order_issuer": forms.ORDER_ISSUERS,
+        "consent_language": ref.CONSENT_LANGUAGES,
     }
     return {name: dict(translated(items)) for name, items in lists.items()}
 
@@ -34,6 +48,7 @@ def code_labels() -> dict:
 def dv_acts_by_group() -> dict:
     from ...web.i18n import translated
     from .. import reference_data as ref
+
     return {group: translated(acts) for group, acts in ref.DV_ACTS.items()}
 
 
@@ -43,6 +58,7 @@ def case_day(value) -> str:
     from datetime import date
 
     from ...web.filters import date_vn
+
     try:
         return date_vn(date.fromisoformat(value)) if isinstance(value, str) else date_vn(value)
     except ValueError:

@@ -1,6 +1,5 @@
 """What the case views share: loading a case through the user's scope, and the case page's context."""
 
-
 from flask import render_template
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -48,17 +47,27 @@ def load_child(model, child_id, case: Case):
 
 def assignee_choices(case: Case) -> list[tuple[str, str]]:
     """Counsellors whose scope covers the case's unit."""
-    rows = db.session.execute(select(User, RoleAssignment.unit_id).join(RoleAssignment)
-                              .where(RoleAssignment.role == "counsellor", User.active.is_(True))).all()
+    rows = db.session.execute(
+        select(User, RoleAssignment.unit_id)
+        .join(RoleAssignment)
+        .where(RoleAssignment.role == "counsellor", User.active.is_(True))
+    ).all()
     units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_({r[1] for r in rows})))}
-    return sorted({(user.id, user.display_name or user.username) for user, unit_id in rows
-                   if case.unit_id in scope_ids(units[unit_id])}, key=lambda c: c[1])
+    return sorted(
+        {
+            (user.id, user.display_name or user.username)
+            for user, unit_id in rows
+            if case.unit_id in scope_ids(units[unit_id])
+        },
+        key=lambda c: c[1],
+    )
 
 
 def agency_choices(case: Case) -> list[tuple[str, str]]:
     """The agencies running the live services that cover the case's commune (the referral picker's list):
     a new consent never names a body that no longer exists."""
     from ...directory.queries import offered
+
     agencies = {service.unit_id: service.unit.name for service in offered(case.unit)}
     return [("", _("— Chọn —"))] + sorted(agencies.items(), key=lambda pair: pair[1])
 
@@ -98,10 +107,12 @@ def page_forms(case: Case, open_form: str | None = None, **given) -> dict:
     if open_form in ADD_FORMS and forms[f"{open_form}_form"] is None:
         forms[f"{open_form}_form"] = blank_form(case, open_form)
     # formdata=None: after a save the request's own text must not refill the empty form (saved twice)
-    forms.update(note_form=given.get("note_form") or NoteForm(formdata=None, prefix="note"),
-                 close_form=given.get("close_form") or CloseForm(formdata=None, prefix="close"),
-                 reopen_form=given.get("reopen_form") or ReopenForm(formdata=None, prefix="reopen"),
-                 open_form=open_form)
+    forms.update(
+        note_form=given.get("note_form") or NoteForm(formdata=None, prefix="note"),
+        close_form=given.get("close_form") or CloseForm(formdata=None, prefix="close"),
+        reopen_form=given.get("reopen_form") or ReopenForm(formdata=None, prefix="reopen"),
+        open_form=open_form,
+    )
     return forms
 
 
@@ -124,16 +135,22 @@ def case_context(case: Case, *, audit_read: bool = True, open_form: str | None =
     """Everything the case page shows; the identity and narrative read is audited."""
     full = authorize(current_user, "read_full", case) and not case.is_erased
     can_edit = authorize(current_user, "edit", case) and not case.is_erased
-    context = {"case": case, "full": full, "can_edit": can_edit,
-               "can_break_glass": authorize(current_user, "break_glass", case) and not full and not case.is_erased,
-               "grant": queries.active_grant(current_user, case) if not can_edit else None,
-               "today": clock.today(), "break_glass_form": given.get("break_glass_form") or BreakGlassForm()}
+    context = {
+        "case": case,
+        "full": full,
+        "can_edit": can_edit,
+        "can_break_glass": authorize(current_user, "break_glass", case) and not full and not case.is_erased,
+        "grant": queries.active_grant(current_user, case) if not can_edit else None,
+        "today": clock.today(),
+        "break_glass_form": given.get("break_glass_form") or BreakGlassForm(),
+    }
     if full:
         if audit_read:
             services.record_read(case, actor=current_user, tier="full" if can_edit else "break_glass")
-        children = {model: db.session.scalars(select(model).where(model.case_id == case.id)
-                                              .order_by(model.created_at)).all()
-                    for model in (Consent, FollowUp, CaseService, CaseNote)}
+        children = {
+            model: db.session.scalars(select(model).where(model.case_id == case.id).order_by(model.created_at)).all()
+            for model in (Consent, FollowUp, CaseService, CaseNote)
+        }
         notes = [n for n in children[CaseNote] if n.withdrawn_at is None]
         superseded = {n.supersedes_id for n in notes if n.supersedes_id}
         withdrawn = sum(1 for n in children[CaseNote] if n.withdrawn_at and not n.supersedes_id)
@@ -142,18 +159,26 @@ def case_context(case: Case, *, audit_read: bool = True, open_form: str | None =
             consents=sorted(children[Consent], key=lambda c: c.given_on, reverse=True),
             notice_labels=dict(events.answer(events.notice_versions, None) or []),
             # How many referrals each consent still open to withdrawal keeps alive (said before it is withdrawn).
-            relying={c.id: events.answer(events.consent_dependents, c) or 0 for c in children[Consent]
-                     if not c.withdrawn_on and c.purpose == "share_with_agency"},
+            relying={
+                c.id: events.answer(events.consent_dependents, c) or 0
+                for c in children[Consent]
+                if not c.withdrawn_on and c.purpose == "share_with_agency"
+            },
             followups=sorted(children[FollowUp], key=lambda f: (f.status != "open", f.due_on)),
-            services=children[CaseService], notes=list(reversed(notes)), superseded=superseded,
+            services=children[CaseService],
+            notes=list(reversed(notes)),
+            superseded=superseded,
             withdrawn_notes=withdrawn,
-            grants=grants, case_sections=sections_for(case, current_user),
-            names=_names({n.author_id for n in notes} | {f.assignee_id for f in children[FollowUp]}
-                         | {g.user_id for g in grants}),
+            grants=grants,
+            case_sections=sections_for(case, current_user),
+            names=_names(
+                {n.author_id for n in notes} | {f.assignee_id for f in children[FollowUp]} | {g.user_id for g in grants}
+            ),
         )
         context.update(page_forms(case, open_form, **given))
-        context["row_forms"] = row_forms(context["consents"], context["followups"], context["services"],
-                                         context["notes"], given.get("row_forms", {}))
+        context["row_forms"] = row_forms(
+            context["consents"], context["followups"], context["services"], context["notes"], given.get("row_forms", {})
+        )
     context["timeline"] = timeline(case) if full else []
     return context
 
@@ -163,8 +188,9 @@ def timeline(case: Case, limit: int = 100) -> list[dict]:
 
     Repeated entries in a row (the same person opening the case again and again on one day) become one
     line with a count: the owner still sees who looked and how often, in a few lines rather than a hundred."""
-    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.case_id == case.id)
-                                 .order_by(AuditEntry.seq.desc()).limit(limit)).all()
+    entries = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.case_id == case.id).order_by(AuditEntry.seq.desc()).limit(limit)
+    ).all()
     names = _names({e.actor_id for e in entries})
     words: dict = {}  # each action's words looked up once
     lines: list[dict] = []

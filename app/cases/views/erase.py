@@ -19,8 +19,12 @@ from . import bp
 
 def _requests(stmt):
     """(request, case code, unit name) rows: never anything from the case's protected tiers."""
-    return db.session.execute(stmt.add_columns(Case.code, Case.unit_id).join(Case, EraseRequest.case_id == Case.id)
-                              .order_by(EraseRequest.requested_at.desc()).limit(200)).all()
+    return db.session.execute(
+        stmt.add_columns(Case.code, Case.unit_id)
+        .join(Case, EraseRequest.case_id == Case.id)
+        .order_by(EraseRequest.requested_at.desc())
+        .limit(200)
+    ).all()
 
 
 @bp.route("/erase", methods=["GET", "POST"])
@@ -44,8 +48,9 @@ def erase_requests():
                 flash(_l("Đã gửi yêu cầu xoá; cán bộ huyện phụ trách sẽ xác nhận."), "success")
                 return redirect(url_for("cases.erase_requests"), 303)
     rows = _requests(select(EraseRequest))
-    return render_template("cases/erase_requests.html", form=form, rows=rows, units=_unit_names(rows),
-                           reasons=dict(services.ERASE_REASONS))
+    return render_template(
+        "cases/erase_requests.html", form=form, rows=rows, units=_unit_names(rows), reasons=dict(services.ERASE_REASONS)
+    )
 
 
 @bp.get("/erase/review")
@@ -55,8 +60,13 @@ def erase_review():
     """The erase requests waiting for this district reviewer."""
     scope = queries.scope_for(current_user, "district_reviewer")
     rows = _requests(select(EraseRequest).where(EraseRequest.status == "pending", Case.unit_id.in_(scope)))
-    return render_template("cases/erase_review.html", rows=rows, units=_unit_names(rows), form=EraseDecisionForm(),
-                           reasons=dict(services.ERASE_REASONS))
+    return render_template(
+        "cases/erase_review.html",
+        rows=rows,
+        units=_unit_names(rows),
+        form=EraseDecisionForm(),
+        reasons=dict(services.ERASE_REASONS),
+    )
 
 
 @bp.post("/erase/<uuid:request_id>")
@@ -75,12 +85,17 @@ def erase_decide(request_id):
         except ServiceError as exc:
             flash(str(exc), "error")
         else:
-            flash(_l("Đã xoá dữ liệu hồ sơ %(code)s.", code=case.code) if form.decision.data == "confirm"
-                  else _l("Đã từ chối yêu cầu xoá."), "success")
+            flash(
+                _l("Đã xoá dữ liệu hồ sơ %(code)s.", code=case.code)
+                if form.decision.data == "confirm"
+                else _l("Đã từ chối yêu cầu xoá."),
+                "success",
+            )
     return redirect(url_for("cases.erase_review"), 303)
 
 
 def _unit_names(rows) -> dict:
     from ...units.models import Unit
+
     ids = {row.unit_id for row in rows}
     return {u.id: u.name for u in db.session.scalars(select(Unit).where(Unit.id.in_(ids)))} if ids else {}

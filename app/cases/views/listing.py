@@ -1,6 +1,5 @@
 """The case list with filters, sorting and active search; and each counsellor's follow-ups."""
 
-
 from flask import render_template, request
 from flask_login import current_user
 
@@ -37,16 +36,29 @@ def index():
     filters = _filters()
     # Names only for the cases the user counsels; district reviewers see the summary tier.
     name_scope = queries.scope_for(current_user, "counsellor")
-    context = {"form": form, "filters": filters, "kinds": KIND_CHOICES, "risks": translated(ref.RISK_LEVELS),
-               "names_visible": bool(name_scope), "name_scope": name_scope, "today": clock.today(), "searching": False}
+    context = {
+        "form": form,
+        "filters": filters,
+        "kinds": KIND_CHOICES,
+        "risks": translated(ref.RISK_LEVELS),
+        "names_visible": bool(name_scope),
+        "name_scope": name_scope,
+        "today": clock.today(),
+        "searching": False,
+    }
     if request.method == "POST" and form.validate() and (form.q.data or "").strip():
         # The term travels in the body only; the audit entry records that a search happened, not what.
         found = queries.search_cases(current_user, form.q.data)
         audit.record(current_user, "case.search", detail={"matches": len(found)})
         context.update(cases=found, searching=True, page=None)
     else:
-        flt = queries.CaseFilter(kind=filters["kind"], status=filters["status"], risk=filters["risk"],
-                                 overdue=bool(filters["overdue"]), sort=filters["sort"])
+        flt = queries.CaseFilter(
+            kind=filters["kind"],
+            status=filters["status"],
+            risk=filters["risk"],
+            overdue=bool(filters["overdue"]),
+            sort=filters["sort"],
+        )
         page = queries.case_page(current_user, flt, page=requested_page())
         context.update(cases=page.rows, page=page, count_cap=queries.COUNT_CAP)
         _audit_names_shown(context["cases"], name_scope)

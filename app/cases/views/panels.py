@@ -98,8 +98,9 @@ def withdraw_consent(case_id, consent_id):
     case = load_case(case_id, "edit")
     consent = load_child(Consent, consent_id, case)
     form = WithdrawConsentForm(prefix=f"withdraw-{consent.id}")
-    if _attempt(form, "withdrawn_on", lambda: services.withdraw_consent(consent, actor=current_user,
-                                                                         on=form.withdrawn_on.data)):
+    if _attempt(
+        form, "withdrawn_on", lambda: services.withdraw_consent(consent, actor=current_user, on=form.withdrawn_on.data)
+    ):
         return _done(case, "case-consents")
     return _done(case, "case-consents", row_forms={consent.id: form})
 
@@ -133,8 +134,13 @@ def schedule_followup(case_id):
     """Schedule a follow-up with a due date and an assignee."""
     case = load_case(case_id, "edit")
     form = with_choices(case, FollowUpForm(prefix="followup"))
-    if _attempt(form, "due_on", lambda: services.schedule_followup(
-            case, form.due_on.data, form.purpose.data, actor=current_user, assignee=form.assignee_id.data or None)):
+    if _attempt(
+        form,
+        "due_on",
+        lambda: services.schedule_followup(
+            case, form.due_on.data, form.purpose.data, actor=current_user, assignee=form.assignee_id.data or None
+        ),
+    ):
         return _done(case, "case-followups")
     return _done(case, "case-followups", followup_form=form)
 
@@ -146,8 +152,11 @@ def complete_followup(case_id, followup_id):
     case = load_case(case_id, "edit")
     followup = load_child(FollowUp, followup_id, case)
     form = FollowUpOutcomeForm(prefix=f"outcome-{followup.id}")
-    if _attempt(form, "outcome", lambda: services.complete_followup(followup, form.outcome.data, actor=current_user,
-                                                                     status=form.status.data)):
+    if _attempt(
+        form,
+        "outcome",
+        lambda: services.complete_followup(followup, form.outcome.data, actor=current_user, status=form.status.data),
+    ):
         return _done(case, "case-followups")
     return _done(case, "case-followups", row_forms={followup.id: form})
 

@@ -29,10 +29,13 @@ def _unit_choices(user):
     scope = queries.scope_for(user, "counsellor")
     units = db.session.scalars(select(Unit).where(Unit.id.in_(scope)).order_by(Unit.path)).all()
     served = {u.id for u in units} | {u.parent_id for u in units if u.kind == "trusted_address" and u.parent_id}
-    villages = db.session.scalars(select(Unit).where(Unit.kind == "village", Unit.parent_id.in_(served))
-                                  .order_by(Unit.name)).all()
-    return ([(u.id, f"{u.name} ({u.code})") for u in units if u.kind != "village" and u.is_current()],
-            [(v.id, v.name) for v in villages if v.is_current()])
+    villages = db.session.scalars(
+        select(Unit).where(Unit.kind == "village", Unit.parent_id.in_(served)).order_by(Unit.name)
+    ).all()
+    return (
+        [(u.id, f"{u.name} ({u.code})") for u in units if u.kind != "village" and u.is_current()],
+        [(v.id, v.name) for v in villages if v.is_current()],
+    )
 
 
 def case_form(formdata=None, **values) -> CaseForm:
@@ -45,9 +48,14 @@ def case_form(formdata=None, **values) -> CaseForm:
 
 def _duplicates(form: CaseForm, exclude_id=None) -> list:
     birth_year = form.birth_date.data.year if form.birth_date.data else form.birth_year.data
-    return queries.find_duplicates(current_user, full_name=form.full_name.data or "", birth_year=birth_year,
-                                   phone=form.phone.data or "", id_number=form.id_number.data or "",
-                                   exclude_id=exclude_id)
+    return queries.find_duplicates(
+        current_user,
+        full_name=form.full_name.data or "",
+        birth_year=birth_year,
+        phone=form.phone.data or "",
+        id_number=form.id_number.data or "",
+        exclude_id=exclude_id,
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -85,16 +93,25 @@ def check_duplicates():
     elsewhere = None
     if request.form.get("across") == "1" and has_permission(current_user, "case.duplicate_across"):
         elsewhere = _duplicates_elsewhere(form)
-    return render_template("cases/_duplicates.html", duplicates=duplicates, checked=True, elsewhere=elsewhere,
-                           may_check_across=has_permission(current_user, "case.duplicate_across"))
+    return render_template(
+        "cases/_duplicates.html",
+        duplicates=duplicates,
+        checked=True,
+        elsewhere=elsewhere,
+        may_check_across=has_permission(current_user, "case.duplicate_across"),
+    )
 
 
 def _duplicates_elsewhere(form: CaseForm) -> list[str]:
     """Names of the other communes where the person seems to be a case already (asked on purpose; audited)."""
     birth_year = form.birth_date.data.year if form.birth_date.data else form.birth_year.data
-    scopes, asked = queries.duplicates_elsewhere(current_user, full_name=form.full_name.data or "",
-                                                 birth_year=birth_year, phone=form.phone.data or "",
-                                                 id_number=form.id_number.data or "")
+    scopes, asked = queries.duplicates_elsewhere(
+        current_user,
+        full_name=form.full_name.data or "",
+        birth_year=birth_year,
+        phone=form.phone.data or "",
+        id_number=form.id_number.data or "",
+    )
     audit.record(current_user, "case.duplicate_check_across", detail={"scopes": asked, "found": len(scopes)})
     return [u.name for u in db.session.scalars(select(Unit).where(Unit.id.in_(scopes)).order_by(Unit.name))]
 
@@ -143,9 +160,12 @@ def _conflict(case_id, form: CaseForm):
     services.record_read(case, actor=current_user)
     audit.record(current_user, "case.edit", case, result="conflict")
     form.version.data = str(case.version)
-    rows = [(field.label.text, _shown(field), _shown(current[field.name])) for field in form
-            if field.name not in ("version", "confirm_duplicate", "csrf_token")
-            and _shown(field) != _shown(current[field.name])]
+    rows = [
+        (field.label.text, _shown(field), _shown(current[field.name]))
+        for field in form
+        if field.name not in ("version", "confirm_duplicate", "csrf_token")
+        and _shown(field) != _shown(current[field.name])
+    ]
     # 409: the save was refused; the page still carries everything typed, ready to save again.
     return render_template("cases/conflict.html", form=form, case=case, rows=rows, duplicates=[]), 409
 

@@ -14,8 +14,14 @@ from ...web.forms import whole_number
 from .. import queries
 from ..permissions import UnitTask
 
-STATUS_LABELS = {"not_started": _l("Chưa lập"), "draft": _l("Đang soạn"), "submitted": _l("Đã gửi"),
-                 "returned": _l("Bị trả lại"), "confirmed": _l("Đã xác nhận"), "locked": _l("Đã khóa")}
+STATUS_LABELS = {
+    "not_started": _l("Chưa lập"),
+    "draft": _l("Đang soạn"),
+    "submitted": _l("Đã gửi"),
+    "returned": _l("Bị trả lại"),
+    "confirmed": _l("Đã xác nhận"),
+    "locked": _l("Đã khóa"),
+}
 FIRST_YEAR, LAST_YEAR = 2021, 2035
 
 

@@ -1,7 +1,6 @@
 """The dashboard (target against achievement for the unit and each commune, case-derived figures,
 money) and the same figures as an Excel report."""
 
-
 from flask import render_template, request
 from flask_login import current_user
 
@@ -26,8 +25,9 @@ def _report():
     target_year = year if request.args.get("targets") == "year" else None
     only = focus if focus.kind == "commune" and focus.id != root.id else None
     report = figures.build(root, year, target_year=target_year, only=only)
-    tables = derived.tables(scope_ids(report.root), report.communes, year,
-                            viewer_units=queries.scope_for(current_user, "counsellor"))
+    tables = derived.tables(
+        scope_ids(report.root), report.communes, year, viewer_units=queries.scope_for(current_user, "counsellor")
+    )
     return root, report, tables
 
 
@@ -36,14 +36,21 @@ def _report():
 def index():
     """Show target against achievement per indicator, for the unit and each of its communes."""
     root, report, tables = _report()
-    charts = {row.indicator.code: bar_chart(row.lines, lambda f: f.unit.name)
-              for row in report.rows}
-    context = {"root": root, "report": report, "tables": tables, "charts": charts, "years": year_choices(),
-               "budget": services.budget_totals(scope_ids(report.root)), "plan": report.plan,
-               "targets_mode": request.args.get("targets", "phase"), "today": clock.today(),
-               "can_export": has_permission(current_user, "indicator.export"),
-               # the communes of the user's unit that year, to pick one (none to pick for a commune's own user)
-               "choices": [c for c in queries.communes_of(root, report.period_end) if c.id != root.id]}
+    charts = {row.indicator.code: bar_chart(row.lines, lambda f: f.unit.name) for row in report.rows}
+    context = {
+        "root": root,
+        "report": report,
+        "tables": tables,
+        "charts": charts,
+        "years": year_choices(),
+        "budget": services.budget_totals(scope_ids(report.root)),
+        "plan": report.plan,
+        "targets_mode": request.args.get("targets", "phase"),
+        "today": clock.today(),
+        "can_export": has_permission(current_user, "indicator.export"),
+        # the communes of the user's unit that year, to pick one (none to pick for a commune's own user)
+        "choices": [c for c in queries.communes_of(root, report.period_end) if c.id != root.id],
+    }
     if htmx.target == "indicator-figures":
         return render_template("indicators/_figures.html", **context)
     return render_template("indicators/index.html", **context)
@@ -58,6 +65,11 @@ def export():
     content = workbook(report, tables)
     audit.record(current_user, "indicator.export", detail={"unit_id": report.root.id, "year": report.year})
     filename = f"bao-cao-du-an-8-{report.root.code}-{report.year}.xlsx"
-    return content, 200, {
-        "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "Content-Disposition": f'attachment; filename="{filename}"'}
+    return (
+        content,
+        200,
+        {
+            "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "Content-Disposition": f'attachment; filename="{filename}"',
+        },
+    )

@@ -58,7 +58,8 @@ def _refused(form, exc: ServiceError, fallback: str) -> None:
 def _new_form(formdata=None) -> NewPlanForm:
     form = NewPlanForm(formdata=formdata) if formdata is not None else NewPlanForm(formdata=None)
     form.copy_from.choices = [("", _("Kế hoạch trống"))] + [
-        (p.id, _("Bản sao của %(label)s", label=p.label)) for p in plans.all_plans()]
+        (p.id, _("Bản sao của %(label)s", label=p.label)) for p in plans.all_plans()
+    ]
     if formdata is None:
         form.programme.data = form.programme.data or "DA8"
     return form
@@ -66,9 +67,13 @@ def _new_form(formdata=None) -> NewPlanForm:
 
 def _index(form, status=200):
     root = viewer_root()
-    context = {"plans": plans.all_plans(), "form": form, "root": root,
-               "can_create": root.kind == "province" and authorize(current_user, "edit", PlanTask(None, root)),
-               "has_reports": {p.id: plans.has_reports(p) for p in plans.all_plans()}}
+    context = {
+        "plans": plans.all_plans(),
+        "form": form,
+        "root": root,
+        "can_create": root.kind == "province" and authorize(current_user, "edit", PlanTask(None, root)),
+        "has_reports": {p.id: plans.has_reports(p) for p in plans.all_plans()},
+    }
     return render_template("indicators/plans/index.html", **context), status
 
 
@@ -109,16 +114,25 @@ def _plan_page(plan: IndicatorPlan, *, forms: dict | None = None, status=200):
     _target_choices(target_form, plan, root)
     inds = plans.indicators(plan)
     context = {
-        "plan": plan, "root": root, "indicators": inds, "rules": plans.cycle_rules(plan),
-        "activities": plans.activities(plan), "budget_lines": plans.budget_lines(plan),
-        "targets": _targets_table(plan), "can_edit": authorize(current_user, "edit", PlanTask(plan)),
-        "locked": plans.definitions_locked(plan), "has_reports": plans.has_reports(plan),
-        "plan_form": plan_form, "target_form": target_form,
+        "plan": plan,
+        "root": root,
+        "indicators": inds,
+        "rules": plans.cycle_rules(plan),
+        "activities": plans.activities(plan),
+        "budget_lines": plans.budget_lines(plan),
+        "targets": _targets_table(plan),
+        "can_edit": authorize(current_user, "edit", PlanTask(plan)),
+        "locked": plans.definitions_locked(plan),
+        "has_reports": plans.has_reports(plan),
+        "plan_form": plan_form,
+        "target_form": target_form,
         "rule_form": forms.get("rule") or CycleRuleForm(formdata=None, prefix="rule"),
         "activity_form": forms.get("activity") or ActivityForm(formdata=None, prefix="activity"),
         "budget_form": forms.get("budget") or PlanBudgetForm(formdata=None, prefix="budget"),
-        "history": _history(plan), "due_examples": _due_examples(plan),
-        "previous": plans.get(plan.previous_id), "sources": dict(valuesources.choices()),
+        "history": _history(plan),
+        "due_examples": _due_examples(plan),
+        "previous": plans.get(plan.previous_id),
+        "sources": dict(valuesources.choices()),
         "action_label": action_label,
     }
     return render_template("indicators/plans/plan.html", **context), status
@@ -136,14 +150,20 @@ def _targets_table(plan: IndicatorPlan) -> list:
 
 def _target_choices(form: TargetForm, plan: IndicatorPlan, root: Unit) -> None:
     """The plan's indicators, and the units of the viewer's scope that exist in some year of the plan."""
-    form.indicator_id.choices = [("", _("— chọn —"))] + [(i.id, f"{i.code} · {i.short_name}")
-                                                          for i in plans.indicators(plan)]
+    form.indicator_id.choices = [("", _("— chọn —"))] + [
+        (i.id, f"{i.code} · {i.short_name}") for i in plans.indicators(plan)
+    ]
     start, end = date(plan.phase_start, 1, 1), date(plan.phase_end, 12, 31)
-    units = db.session.scalars(select(Unit).where(Unit.id.in_(list(scope_ids(root))),
-                                                  Unit.kind.in_(("province", "district", "commune")))
-                               .order_by(Unit.kind.desc(), Unit.name)).all()
-    alive = [u for u in units if (u.valid_from is None or u.valid_from <= end) and (u.valid_to is None or
-                                                                                   u.valid_to >= start)]
+    units = db.session.scalars(
+        select(Unit)
+        .where(Unit.id.in_(list(scope_ids(root))), Unit.kind.in_(("province", "district", "commune")))
+        .order_by(Unit.kind.desc(), Unit.name)
+    ).all()
+    alive = [
+        u
+        for u in units
+        if (u.valid_from is None or u.valid_from <= end) and (u.valid_to is None or u.valid_to >= start)
+    ]
     form.unit_id.choices = [("", _("— chọn —"))] + [(u.id, u.name) for u in alive]
     if form.unit_id.data and form.unit_id.data not in {u.id for u in alive}:
         # a unit sent that the list does not offer (merged in 2025): kept, so its error shows beside it
@@ -153,10 +173,17 @@ def _target_choices(form: TargetForm, plan: IndicatorPlan, root: Unit) -> None:
 
 def _history(plan: IndicatorPlan) -> list[AuditEntry]:
     """The plan's audit trail: every change of it and of its rows (entries name the plan's id)."""
-    return list(db.session.scalars(select(AuditEntry).where(
-        AuditEntry.action.like("indicator.%"),
-        or_(AuditEntry.object_id == plan.id, AuditEntry.detail.contains(plan.id))).order_by(AuditEntry.seq.desc())
-        .limit(50)))
+    return list(
+        db.session.scalars(
+            select(AuditEntry)
+            .where(
+                AuditEntry.action.like("indicator.%"),
+                or_(AuditEntry.object_id == plan.id, AuditEntry.detail.contains(plan.id)),
+            )
+            .order_by(AuditEntry.seq.desc())
+            .limit(50)
+        )
+    )
 
 
 def _due_examples(plan: IndicatorPlan) -> dict:
@@ -230,10 +257,10 @@ def plan_archive(indicator_plan_id):
 
 
 def _indicator_form(plan: IndicatorPlan, formdata=None, obj=None) -> IndicatorForm:
-    form = IndicatorForm(formdata=formdata, obj=obj) if formdata is not None else IndicatorForm(formdata=None,
-                                                                                                obj=obj)
+    form = IndicatorForm(formdata=formdata, obj=obj) if formdata is not None else IndicatorForm(formdata=None, obj=obj)
     form.source.choices = [("", _("— nhập tay hoặc tính từ sổ mô hình —"))] + [
-        (name, str(label)) for name, label in valuesources.choices()]
+        (name, str(label)) for name, label in valuesources.choices()
+    ]
     if formdata is None and obj is not None:
         form.model_kind.data, form.source.data = obj.model_kind or "", obj.source or ""
         form.formula.data, form.parent_code.data = obj.formula or "", obj.parent_code or ""
@@ -241,8 +268,9 @@ def _indicator_form(plan: IndicatorPlan, formdata=None, obj=None) -> IndicatorFo
 
 
 def _indicator_page(plan, form, ind=None, status=200):
-    return render_template("indicators/plans/indicator.html", plan=plan, form=form, ind=ind,
-                           locked=plans.definitions_locked(plan)), status
+    return render_template(
+        "indicators/plans/indicator.html", plan=plan, form=form, ind=ind, locked=plans.definitions_locked(plan)
+    ), status
 
 
 @bp.route("/plans/<uuid:indicator_plan_id>/indicators/new", methods=["GET", "POST"])
@@ -327,6 +355,7 @@ def plan_target(indicator_plan_id):
 
 def _unit_task(unit):
     from ..permissions import UnitTask
+
     return UnitTask(unit)
 
 
@@ -374,8 +403,11 @@ def plan_activity(indicator_plan_id):
     years = form.parsed_years() if form.validate() else None
     if years is None:
         return _plan_page(plan, forms={"activity": form})
-    fields = {**form.data, "years": years,
-              "indicator_codes": [c for c in (form.indicator_codes.data or "").split(",") if c.strip()]}
+    fields = {
+        **form.data,
+        "years": years,
+        "indicator_codes": [c for c in (form.indicator_codes.data or "").split(",") if c.strip()],
+    }
     try:
         with attempt():
             plans.save_activity(plan, None, fields, actor=current_user)
@@ -417,10 +449,16 @@ def plan_closing(indicator_plan_id):
     report = figures.build(root, plan.phase_end, plan=plan)
     rows = [plans.ClosingRow(r.indicator, r.total.target, r.total.achieved, r.total.rate) for r in report.rows]
     years = [(year, _year_summary(root, plan, year)) for year in range(plan.phase_start, plan.phase_end + 1)]
-    context = {"plan": plan, "root": root, "rows": rows, "years": years, "report": report,
-               "met": sum(1 for r in rows if r.state == "met"),
-               "counted": sum(1 for r in rows if r.state != "unknown"),
-               "budget": _budget_totals(root, plan)}
+    context = {
+        "plan": plan,
+        "root": root,
+        "rows": rows,
+        "years": years,
+        "report": report,
+        "met": sum(1 for r in rows if r.state == "met"),
+        "counted": sum(1 for r in rows if r.state != "unknown"),
+        "budget": _budget_totals(root, plan),
+    }
     return render_template("indicators/plans/closing.html", **context)
 
 
@@ -431,6 +469,7 @@ def _year_summary(root, plan, year) -> dict:
 
 def _budget_totals(root, plan) -> dict:
     from .. import services
+
     return services.budget_totals(scope_ids(root), plan)
 
 
@@ -440,5 +479,5 @@ def plan_for_page() -> IndicatorPlan | None:
     if chosen is not None:
         return chosen
     from .common import selected_year
-    return plans.for_year(selected_year())
 
+    return plans.for_year(selected_year())

@@ -50,10 +50,17 @@ def _targets_page(year, raw=None, errors=None, status=200):
     root = viewer_root()
     plan = _plan_of_page(year)
     communes = queries.communes_of(root, _period_day(year, plan))
-    context = {"root": root, "year": year, "years": year_choices(), "communes": communes, "plan": plan,
-               "checks": queries.cascade(root, communes, year, plan), "raw": raw or {}, "errors": errors or {},
-               "can_plan": has_permission(current_user, "indicator.plan") and plan is not None
-               and plan.status != "archived"}
+    context = {
+        "root": root,
+        "year": year,
+        "years": year_choices(),
+        "communes": communes,
+        "plan": plan,
+        "checks": queries.cascade(root, communes, year, plan),
+        "raw": raw or {},
+        "errors": errors or {},
+        "can_plan": has_permission(current_user, "indicator.plan") and plan is not None and plan.status != "archived",
+    }
     if htmx.target == "target-grid":
         return render_template("indicators/_targets_grid.html", **context), status
     return render_template("indicators/targets.html", **context), status
@@ -113,13 +120,27 @@ def activities():
     year = selected_year()
     plan = plan_for_page()
     rows = plans.activities(plan)
-    statuses = {s.activity_id: s for s in db.session.scalars(select(ActivityStatus).where(
-        ActivityStatus.unit_id == focus.id, ActivityStatus.year == year))}
+    statuses = {
+        s.activity_id: s
+        for s in db.session.scalars(
+            select(ActivityStatus).where(ActivityStatus.unit_id == focus.id, ActivityStatus.year == year)
+        )
+    }
     from ..permissions import unit_task_policy
-    context = {"rows": rows, "statuses": statuses, "focus": focus, "root": root, "year": year, "plan": plan,
-               "years": year_choices(), "can_update": unit_task_policy(current_user, "activity", UnitTask(focus))
-               and plan is not None and plan.status != "archived",
-               "form": ActivityStatusForm(formdata=None)}
+
+    context = {
+        "rows": rows,
+        "statuses": statuses,
+        "focus": focus,
+        "root": root,
+        "year": year,
+        "plan": plan,
+        "years": year_choices(),
+        "can_update": unit_task_policy(current_user, "activity", UnitTask(focus))
+        and plan is not None
+        and plan.status != "archived",
+        "form": ActivityStatusForm(formdata=None),
+    }
     return render_template("indicators/activities.html", **context)
 
 
@@ -140,8 +161,9 @@ def activity_status(activity_id):
     try:
         with attempt():
             plans.ensure_open(plans.get(activity.plan_id))
-            services.set_activity_status(activity, unit, year, form.status.data, form.reason.data or "",
-                                         actor=current_user)
+            services.set_activity_status(
+                activity, unit, year, form.status.data, form.reason.data or "", actor=current_user
+            )
             flash(_("Đã cập nhật trạng thái hoạt động %(code)s.", code=activity.code), "success")
     except ServiceError as exc:
         flash(str(exc), "error")
@@ -154,10 +176,14 @@ def activity_status(activity_id):
 def _budget_page(form, line=None, status=200):
     root = viewer_root()
     plan = plans.get(line.plan_id) if line is not None else plan_for_page()
-    context = {"root": root, "summary": services.budget_summary(scope_ids(root), plan), "plan": plan,
-               "form": form, "line": line,
-               "can_plan": has_permission(current_user, "indicator.plan") and plan is not None
-               and plan.status != "archived"}
+    context = {
+        "root": root,
+        "summary": services.budget_summary(scope_ids(root), plan),
+        "plan": plan,
+        "form": form,
+        "line": line,
+        "can_plan": has_permission(current_user, "indicator.plan") and plan is not None and plan.status != "archived",
+    }
     return render_template("indicators/budget.html", **context), status
 
 

@@ -1,7 +1,6 @@
 """The registry of models: communication teams, savings-and-loan groups, livelihood and tech groups,
 trusted addresses and Leaders-of-Change clubs. Stock indicators are counted from it."""
 
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -28,16 +27,25 @@ def registry():
     root = viewer_root()
     focus = focus_unit(root)
     kind = request.args.get("kind") if request.args.get("kind") in MODEL_KIND_LABELS else ""
-    stmt = select(RegistryEntry).join(Unit, RegistryEntry.unit_id == Unit.id).where(
-        RegistryEntry.unit_id.in_(list(scope_ids(focus))))
+    stmt = (
+        select(RegistryEntry)
+        .join(Unit, RegistryEntry.unit_id == Unit.id)
+        .where(RegistryEntry.unit_id.in_(list(scope_ids(focus))))
+    )
     if kind:
         stmt = stmt.where(RegistryEntry.kind == kind)
     entries = db.session.scalars(stmt.order_by(Unit.code, RegistryEntry.kind, RegistryEntry.name)).all()
-    context = {"entries": entries, "kind": kind, "root": root, "focus": focus,
-               "totals": queries.registry_totals(scope_ids(focus), clock.today()),
-               "my_units": queries.scope_for(current_user, "reporter"), "feeds": _model_indicators(),
-               "support_labels": SUPPORT_LABELS,
-               "can_add": has_permission(current_user, "indicator.report")}
+    context = {
+        "entries": entries,
+        "kind": kind,
+        "root": root,
+        "focus": focus,
+        "totals": queries.registry_totals(scope_ids(focus), clock.today()),
+        "my_units": queries.scope_for(current_user, "reporter"),
+        "feeds": _model_indicators(),
+        "support_labels": SUPPORT_LABELS,
+        "can_add": has_permission(current_user, "indicator.report"),
+    }
     if htmx.target == "registry-rows":
         return render_template("indicators/_registry_rows.html", **context)
     return render_template("indicators/registry.html", **context)
@@ -45,34 +53,44 @@ def registry():
 
 def _commune_choices() -> list[tuple[str, str]]:
     units = queries.scope_for(current_user, "reporter")
-    communes = db.session.scalars(select(Unit).where(Unit.id.in_(list(units)), Unit.kind == "commune")
-                                  .order_by(Unit.code)).all()
+    communes = db.session.scalars(
+        select(Unit).where(Unit.id.in_(list(units)), Unit.kind == "commune").order_by(Unit.code)
+    ).all()
     return [(u.id, u.name) for u in communes]
 
 
 def _address_choices() -> list[tuple[str, str]]:
     """The trusted addresses (units) of the reporter's communes, for a trusted address model to name."""
     units = queries.scope_for(current_user, "reporter")
-    found = db.session.scalars(select(Unit).where(Unit.id.in_(list(units)), Unit.kind == "trusted_address")
-                               .order_by(Unit.code)).all()
+    found = db.session.scalars(
+        select(Unit).where(Unit.id.in_(list(units)), Unit.kind == "trusted_address").order_by(Unit.code)
+    ).all()
     return [("", "—")] + [(u.id, f"{u.name} ({u.code})") for u in found]
 
 
 def _model_indicators() -> dict:
     """{model kind: the indicator its models feed}: a trusted address model counts under its stock indicator."""
-    return {ind.model_kind: ind for ind in queries.indicators() if ind.kind == "stock" and ind.model_kind
-            and ind.code != "CT2.3"}
+    return {
+        ind.model_kind: ind
+        for ind in queries.indicators()
+        if ind.kind == "stock" and ind.model_kind and ind.code != "CT2.3"
+    }
 
 
 def _form_page(form, entry=None, meeting_form=None, reason_form=None):
     choices = _commune_choices()
     form.address_unit_id.choices = _address_choices()
-    return render_template("indicators/registry_form.html", form=form, entry=entry, communes=choices,
-                           unit_id=request.form.get("unit_id") or (entry.unit_id if entry else
-                                                                   (choices[0][0] if choices else "")),
-                           feeds=_model_indicators(), support_labels=SUPPORT_LABELS,
-                           meeting_form=meeting_form or MeetingForm(formdata=None),
-                           reason_form=reason_form or ReasonForm(formdata=None))
+    return render_template(
+        "indicators/registry_form.html",
+        form=form,
+        entry=entry,
+        communes=choices,
+        unit_id=request.form.get("unit_id") or (entry.unit_id if entry else (choices[0][0] if choices else "")),
+        feeds=_model_indicators(),
+        support_labels=SUPPORT_LABELS,
+        meeting_form=meeting_form or MeetingForm(formdata=None),
+        reason_form=reason_form or ReasonForm(formdata=None),
+    )
 
 
 @bp.route("/registry/new", methods=["GET", "POST"])
@@ -134,8 +152,9 @@ def registry_meeting(entry_id):
 def registry_meeting_void(entry_id, meeting_id):
     """Strike a meeting logged in error, with the reason."""
     entry = ensure_authorized("edit", queries.registry_for(current_user, str(entry_id)))
-    meeting = db.session.scalar(select(RegistryMeeting).where(RegistryMeeting.id == str(meeting_id),
-                                                              RegistryMeeting.entry_id == entry.id))
+    meeting = db.session.scalar(
+        select(RegistryMeeting).where(RegistryMeeting.id == str(meeting_id), RegistryMeeting.entry_id == entry.id)
+    )
     if meeting is None:
         ensure_authorized("edit", None)
     reason_form = ReasonForm()

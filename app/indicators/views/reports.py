@@ -2,7 +2,6 @@
 and of the district, the report form (a commune's, or the district's prefilled from its communes), its
 plausibility warnings, and the reviewer's and administrator's decisions."""
 
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -39,12 +38,23 @@ def reports():
     district_rows = queries.district_queue(cycle, root) if cycle else []
     my_units = queries.scope_for(current_user, "reporter")
     # Only links the user may open: a counsellor or a monitor sees the states, not the reports.
-    readable = {r.submission.id for r in district_rows + rows
-                if r.submission is not None and authorize(current_user, "read", r.submission)}
-    context = {"cycles": cycles, "cycle": cycle, "rows": rows, "lines": lines, "district_rows": district_rows,
-               "root": root,
-               "my_units": my_units, "readable": readable, "cycle_form": CycleForm(formdata=None),
-               "can_plan": has_permission(current_user, "indicator.plan")}
+    readable = {
+        r.submission.id
+        for r in district_rows + rows
+        if r.submission is not None and authorize(current_user, "read", r.submission)
+    }
+    context = {
+        "cycles": cycles,
+        "cycle": cycle,
+        "rows": rows,
+        "lines": lines,
+        "district_rows": district_rows,
+        "root": root,
+        "my_units": my_units,
+        "readable": readable,
+        "cycle_form": CycleForm(formdata=None),
+        "can_plan": has_permission(current_user, "indicator.plan"),
+    }
     if htmx.target == "report-queue":
         return render_template("indicators/_queue.html", **context)
     return render_template("indicators/reports.html", **context)
@@ -62,16 +72,26 @@ def open_cycle():
                 plans.ensure_open(plan, "year")  # an archived plan's cycles are closed: it is read-only
                 quarter = form.quarter.data if form.round.data == "quarter" else ""
                 ensure(form.round.data != "quarter" or quarter, _l("Vui lòng chọn quý."), "quarter")
-                cycle = services.open_cycle(form.year.data, form.round.data, actor=current_user,
-                                            commune_due_on=form.commune_due_on.data,
-                                            district_due_on=form.district_due_on.data, plan=plan,
-                                            period=f"Q{quarter}" if quarter else "Y")
+                cycle = services.open_cycle(
+                    form.year.data,
+                    form.round.data,
+                    actor=current_user,
+                    commune_due_on=form.commune_due_on.data,
+                    district_due_on=form.district_due_on.data,
+                    plan=plan,
+                    period=f"Q{quarter}" if quarter else "Y",
+                )
                 return redirect(url_for(".reports", cycle=cycle.id), 303)
         except ServiceError as exc:
             flash(str(exc), "error")
     else:
-        flash(_("Không mở được đợt báo cáo: %(errors)s", errors="; ".join(
-            str(e) for errors in form.errors.values() for e in errors)), "error")
+        flash(
+            _(
+                "Không mở được đợt báo cáo: %(errors)s",
+                errors="; ".join(str(e) for errors in form.errors.values() for e in errors),
+            ),
+            "error",
+        )
     return redirect(url_for(".reports"), 303)
 
 
@@ -144,14 +164,21 @@ def _page(sub: Submission, figures_input=None, narrative=None, reason_form=None,
     communes = district.aggregate(found.confirmed) if found and found.confirmed else None
     typed = {**_stored(sub), **figures_input.parsed} if figures_input.parsed else _stored(sub)
     context = {
-        "sub": sub, "kinds": kinds, "typed": _typed_indicators(sub),
+        "sub": sub,
+        "kinds": kinds,
+        "typed": _typed_indicators(sub),
         "all_indicators": queries.indicators(sub.cycle.plan),
-        "figures": figures_input, "coverage": found, "commune_totals": _commune_totals(sub, communes),
-        "warnings": plausibility.warnings(sub, typed, communes), "receiver": receiver_kind(sub),
-        "narrative": narrative or NarrativeForm(formdata=None, obj=sub), "registry": registry,
+        "figures": figures_input,
+        "coverage": found,
+        "commune_totals": _commune_totals(sub, communes),
+        "warnings": plausibility.warnings(sub, typed, communes),
+        "receiver": receiver_kind(sub),
+        "narrative": narrative or NarrativeForm(formdata=None, obj=sub),
+        "registry": registry,
         "reason_form": reason_form or ReasonForm(formdata=None),
         "can_edit": sub.is_editable and authorize(current_user, "edit", sub),
-        "can_review": authorize(current_user, "review", sub), "can_reopen": authorize(current_user, "reopen", sub),
+        "can_review": authorize(current_user, "review", sub),
+        "can_reopen": authorize(current_user, "reopen", sub),
         "due_on": sub.cycle.due_on(sub.level),
         "late_days": queries.lateness(sub, sub.cycle.due_on(sub.level), clock.today()),
     }
@@ -226,9 +253,13 @@ def _decide(submission_id, action: str, operation, message, needs_reason: bool =
 @permission_required("indicator.review")
 def return_report(submission_id):
     """Return a sent report to the commune with the reason."""
-    return _decide(submission_id, "review", services.return_submission,
-                   lambda sub: _("Đã trả lại báo cáo cho huyện.") if sub.level == "district"
-                   else _("Đã trả lại báo cáo cho xã."), True)
+    return _decide(
+        submission_id,
+        "review",
+        services.return_submission,
+        lambda sub: _("Đã trả lại báo cáo cho huyện.") if sub.level == "district" else _("Đã trả lại báo cáo cho xã."),
+        True,
+    )
 
 
 @bp.post("/submissions/<uuid:submission_id>/confirm")
@@ -257,7 +288,10 @@ def reopen(submission_id):
 def reopen_list():
     """The confirmed and locked reports an administrator may reopen."""
     units = queries.scope_for(current_user, "admin")
-    subs = db.session.scalars(select(Submission).join(Unit, Submission.unit_id == Unit.id).where(
-        Submission.unit_id.in_(list(units)), Submission.status.in_(("confirmed", "locked")))
-        .order_by(Unit.code)).all()
+    subs = db.session.scalars(
+        select(Submission)
+        .join(Unit, Submission.unit_id == Unit.id)
+        .where(Submission.unit_id.in_(list(units)), Submission.status.in_(("confirmed", "locked")))
+        .order_by(Unit.code)
+    ).all()
     return render_template("indicators/reopen.html", subs=subs, form=ReasonForm(formdata=None))

@@ -12,6 +12,7 @@ bp = Blueprint("livelihood", __name__)
 def code_labels() -> dict:
     """Labels of the stored codes, for every livelihood template (and the case panel)."""
     from .common import labels as livelihood_labels
+
     return livelihood_labels()
 
 

@@ -32,8 +32,12 @@ def index():
         pages["queue"] = page_of(queries.review_queue(current_user), "queue_page")
         pages["decided"] = page_of(queries.decided_in_district(current_user), "decided_page")
     context = {name: (pages[name].rows if name in pages else None) for name in ("mine", "queue", "decided")}
-    context.update(status=status, statuses=STATUSES, pages=pages,
-                   communes={p.id: commune_of(p.case) for p in (context["queue"] or [])})
+    context.update(
+        status=status,
+        statuses=STATUSES,
+        pages=pages,
+        communes={p.id: commune_of(p.case) for p in (context["queue"] or [])},
+    )
     if htmx.target == "plan-lists":
         return render_template("livelihood/_lists.html", **context)
     return render_template("livelihood/index.html", **context)
@@ -110,5 +114,6 @@ def version(plan_id, number):
     if found is None or plan.case.is_erased:
         abort(404)
     services.record_read(plan, actor=current_user)
-    return render_template("livelihood/version.html", plan=plan, version=found, content=found.content or {},
-                           commune=commune_of(plan.case))
+    return render_template(
+        "livelihood/version.html", plan=plan, version=found, content=found.content or {}, commune=commune_of(plan.case)
+    )

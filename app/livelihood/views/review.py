@@ -1,6 +1,5 @@
 """The district side: deciding a plan, the district overview and its Excel export."""
 
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -19,8 +18,11 @@ from ..forms import DecisionForm
 from . import bp
 from .common import load, refuse, render_detail
 
-DECIDED = {"approve": _l("Đã duyệt kế hoạch."), "return": _l("Đã trả lại kế hoạch để sửa."),
-           "reject": _l("Đã ghi quyết định không duyệt.")}
+DECIDED = {
+    "approve": _l("Đã duyệt kế hoạch."),
+    "return": _l("Đã trả lại kế hoạch để sửa."),
+    "reject": _l("Đã ghi quyết định không duyệt."),
+}
 
 
 @bp.post("/livelihood/<uuid:plan_id>/decide")
@@ -32,8 +34,9 @@ def decide(plan_id):
     if form.validate():
         try:
             with attempt():
-                services.decide(plan, form.decision.data, actor=current_user, amount=form.amount.data,
-                                comment=form.comment.data)
+                services.decide(
+                    plan, form.decision.data, actor=current_user, amount=form.amount.data, comment=form.comment.data
+                )
         except ServiceError as exc:
             plan = load(plan_id, "decide")  # as it is now: another reviewer may have decided it
             refuse(form, exc, "decision")
@@ -52,8 +55,9 @@ def _year() -> int:
 
 def _overview(year: int) -> overview.Overview:
     units = scope_for(current_user, "district_reviewer")
-    pools = {budget.pool_of(a.unit).id: budget.pool_of(a.unit) for a in current_user.roles
-             if a.role == "district_reviewer"}
+    pools = {
+        budget.pool_of(a.unit).id: budget.pool_of(a.unit) for a in current_user.roles if a.role == "district_reviewer"
+    }
     return overview.build(units, list(pools.values()), year)
 
 
@@ -63,8 +67,14 @@ def district_overview():
     """Plans by status and commune, money against the year's budget, overdue monitoring, outcomes."""
     year = _year()
     data = _overview(year)
-    context = {"data": data, "year": year, "headers": overview.headers(), "row_values": overview.row_values,
-               "codes": {}, "source_label": overview.budget_source_label}
+    context = {
+        "data": data,
+        "year": year,
+        "headers": overview.headers(),
+        "row_values": overview.row_values,
+        "codes": {},
+        "source_label": overview.budget_source_label,
+    }
     if htmx.target == "overview-table":
         return render_template("livelihood/_overview_table.html", **context)
     return render_template("livelihood/overview.html", **context)
@@ -78,7 +88,11 @@ def export():
     year = _year()
     content = overview.to_excel(_overview(year))
     audit.record(current_user, "livelihood.export", detail={"year": year})
-    return content, 200, {
-        "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "Content-Disposition": f'attachment; filename="sinh-ke-{year}.xlsx"',
-    }
+    return (
+        content,
+        200,
+        {
+            "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "Content-Disposition": f'attachment; filename="sinh-ke-{year}.xlsx"',
+        },
+    )

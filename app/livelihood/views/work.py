@@ -41,26 +41,39 @@ def _apply(plan_id, form, form_key: str, default_field: str, operation, message:
 @permission_required("livelihood.propose")
 def disburse(plan_id):
     """Record a disbursement (never beyond the approved amount)."""
-    return _apply(plan_id, DisbursementForm(), "disbursement_form", "amount",
-                  lambda plan, data: services.disburse(plan, data, actor=current_user), _("Đã ghi giải ngân."))
+    return _apply(
+        plan_id,
+        DisbursementForm(),
+        "disbursement_form",
+        "amount",
+        lambda plan, data: services.disburse(plan, data, actor=current_user),
+        _("Đã ghi giải ngân."),
+    )
 
 
 @bp.post("/livelihood/<uuid:plan_id>/visits")
 @permission_required("livelihood.propose")
 def visit(plan_id):
     """Record a monitoring visit."""
-    return _apply(plan_id, VisitForm(), "visit_form", "visited_on",
-                  lambda plan, data: services.record_visit(plan, data, actor=current_user),
-                  _("Đã ghi lần thăm giám sát."))
+    return _apply(
+        plan_id,
+        VisitForm(),
+        "visit_form",
+        "visited_on",
+        lambda plan, data: services.record_visit(plan, data, actor=current_user),
+        _("Đã ghi lần thăm giám sát."),
+    )
 
 
 @bp.post("/livelihood/<uuid:plan_id>/outcomes")
 @permission_required("livelihood.propose")
 def outcome(plan_id):
     """Record the outcome at 6 or 12 months."""
+
     def record(plan, data):
         data["wellbeing"] = whole_number(data.get("wellbeing"))
         services.record_outcome(plan, data, actor=current_user)
+
     return _apply(plan_id, OutcomeForm(), "outcome_form", "milestone", record, _("Đã ghi kết quả."))
 
 
@@ -68,6 +81,11 @@ def outcome(plan_id):
 @permission_required("livelihood.propose")
 def close(plan_id):
     """End the plan: completed, or discontinued with a reason."""
-    return _apply(plan_id, CloseForm(), "close_form", "how",
-                  lambda plan, data: services.close_plan(plan, data["how"], data.get("reason"), actor=current_user),
-                  _("Đã kết thúc kế hoạch."))
+    return _apply(
+        plan_id,
+        CloseForm(),
+        "close_form",
+        "how",
+        lambda plan, data: services.close_plan(plan, data["how"], data.get("reason"), actor=current_user),
+        _("Đã kết thúc kế hoạch."),
+    )

@@ -12,12 +12,14 @@ bp = Blueprint("protection", __name__, url_prefix="/protection")
 def protection_labels():
     """Labels of the stored codes in the reader's language (also for the panel on the case page)."""
     from flask_babel import get_locale
+
     return {"pl": _labels_in(str(get_locale()))}
 
 
 @lru_cache(maxsize=4)
 def _labels_in(locale: str) -> dict:
     from ..reference_data import labels
+
     return labels()
 
 

@@ -18,29 +18,39 @@ from .. import clocks, forms, queries
 from ..permissions import ProtectionFile
 
 TIMELINE_WORDS = {
-    "protection.perpetrator": _l("Ghi người gây bạo lực"), "protection.incident": _l("Ghi vụ việc bạo lực"),
+    "protection.perpetrator": _l("Ghi người gây bạo lực"),
+    "protection.incident": _l("Ghi vụ việc bạo lực"),
     "protection.measure": _l("Ghi biện pháp bảo vệ, hỗ trợ"),
     "protection.order_request": _l("Ghi yêu cầu cấm tiếp xúc"),
     "protection.order_granted": _l("Ghi quyết định cấm tiếp xúc"),
     "protection.order_refused": _l("Ghi việc không ra quyết định cấm tiếp xúc"),
     "protection.order_change": _l("Sửa quyết định cấm tiếp xúc"),
     "protection.order_renewal": _l("Gia hạn cấm tiếp xúc (quyết định mới)"),
-    "protection.order_copy": _l("Ghi gửi bản sao quyết định"), "protection.order_breach": _l("Ghi vi phạm lệnh"),
+    "protection.order_copy": _l("Ghi gửi bản sao quyết định"),
+    "protection.order_breach": _l("Ghi vi phạm lệnh"),
     "protection.exception_request": _l("Đề nghị tiếp xúc (Mẫu số 09)"),
     "protection.exception_cosign": _l("Ký duyệt đề nghị tiếp xúc"),
     "protection.identification": _l("Ghi xác định nạn nhân"),
     "protection.identification_edit": _l("Cập nhật xác định nạn nhân"),
-    "protection.evidence": _l("Ghi giấy tờ xác nhận nạn nhân"), "protection.entitlement": _l("Ghi chế độ hỗ trợ"),
+    "protection.evidence": _l("Ghi giấy tờ xác nhận nạn nhân"),
+    "protection.entitlement": _l("Ghi chế độ hỗ trợ"),
     "protection.entitlement_edit": _l("Cập nhật chế độ hỗ trợ"),
-    "protection.notice": _l("Ghi thông báo UBND xã"), "protection.risk": _l("Đánh giá lại nguy cơ"),
+    "protection.notice": _l("Ghi thông báo UBND xã"),
+    "protection.risk": _l("Đánh giá lại nguy cơ"),
     "protection.risk_reviewed": _l("Rà soát kế hoạch an toàn"),
 }
 
 # The "add" forms of the case page, each with its prefix (several have a "note" field).
 CASE_FORMS = {
-    "perpetrator": forms.PerpetratorForm, "incident": forms.IncidentEntryForm, "measure": forms.MeasureForm,
-    "order": forms.OrderRequestForm, "identification": forms.IdentificationForm, "evidence": forms.EvidenceForm,
-    "entitlement": forms.EntitlementForm, "notice": forms.NoticeForm, "risk": forms.RiskForm,
+    "perpetrator": forms.PerpetratorForm,
+    "incident": forms.IncidentEntryForm,
+    "measure": forms.MeasureForm,
+    "order": forms.OrderRequestForm,
+    "identification": forms.IdentificationForm,
+    "evidence": forms.EvidenceForm,
+    "entitlement": forms.EntitlementForm,
+    "notice": forms.NoticeForm,
+    "risk": forms.RiskForm,
 }
 
 
@@ -115,8 +125,9 @@ def with_choices(case, form, parts: dict):
     elif isinstance(form, forms.OrderRequestForm):
         form.perpetrator_id.choices = options(forms.blank(), people)
     elif isinstance(form, forms.RiskForm):
-        followups = db.session.scalars(select(FollowUp).where(FollowUp.case_id == case.id)
-                                       .order_by(FollowUp.due_on.desc())).all()
+        followups = db.session.scalars(
+            select(FollowUp).where(FollowUp.case_id == case.id).order_by(FollowUp.due_on.desc())
+        ).all()
         form.followup_id.choices = options(forms.blank(), [(f.id, date_vn(f.due_on)) for f in followups])
     return form
 
@@ -126,9 +137,12 @@ def person_label(perpetrator) -> str:
     from flask_babel import get_locale
 
     from ..views import _labels_in
+
     labels = _labels_in(str(get_locale()))
-    coded = f"{labels['relation'].get(perpetrator.relation, perpetrator.relation)}, " \
-            f"{labels['age'].get(perpetrator.age_band, perpetrator.age_band)}"
+    coded = (
+        f"{labels['relation'].get(perpetrator.relation, perpetrator.relation)}, "
+        f"{labels['age'].get(perpetrator.age_band, perpetrator.age_band)}"
+    )
     return f"{perpetrator.full_name} ({coded})" if perpetrator.full_name else coded
 
 
@@ -138,8 +152,7 @@ def recurrence(incidents) -> dict:
         return {"count": 0}
     days = sorted(i.sort_day for i in incidents)
     year_ago = clock.today().replace(year=clock.today().year - 1)
-    return {"count": len(days), "first": days[0], "last": days[-1],
-            "last_year": sum(1 for d in days if d > year_ago)}
+    return {"count": len(days), "first": days[0], "last": days[-1], "last_year": sum(1 for d in days if d > year_ago)}
 
 
 def trend(assessments) -> list[dict]:
@@ -147,8 +160,11 @@ def trend(assessments) -> list[dict]:
     ranks = {"low": 0, "medium": 1, "high": 2}
     rows, previous = [], None
     for a in assessments:
-        move = "same" if previous is None or ranks[a.level] == ranks[previous] else (
-            "up" if ranks[a.level] > ranks[previous] else "down")
+        move = (
+            "same"
+            if previous is None or ranks[a.level] == ranks[previous]
+            else ("up" if ranks[a.level] > ranks[previous] else "down")
+        )
         rows.append({"assessment": a, "move": move})
         previous = a.level
     return rows
@@ -157,11 +173,19 @@ def trend(assessments) -> list[dict]:
 def case_page_context(case, **given) -> dict:
     parts = queries.case_parts(case)
     can_edit = can("edit", case)
-    context = {"case": case, "parts": parts, "can_edit": can_edit, "running": clocks.running(parts),
-               "recurrence": recurrence(parts["incidents"]), "trend": trend(parts["assessments"]),
-               "trafficking": case.kind in ("trafficking", "both"), "today": clock.today(),
-               "names": names({a.created_by_id for a in parts["assessments"]}),
-               "confirm_form": forms.ConfirmForm(), "entitlement_forms": {}}
+    context = {
+        "case": case,
+        "parts": parts,
+        "can_edit": can_edit,
+        "running": clocks.running(parts),
+        "recurrence": recurrence(parts["incidents"]),
+        "trend": trend(parts["assessments"]),
+        "trafficking": case.kind in ("trafficking", "both"),
+        "today": clock.today(),
+        "names": names({a.created_by_id for a in parts["assessments"]}),
+        "confirm_form": forms.ConfirmForm(),
+        "entitlement_forms": {},
+    }
     if can_edit:
         for name, cls in CASE_FORMS.items():
             form = given.get(f"{name}_form") or cls(formdata=None, prefix=name, **_defaults(name, parts))
@@ -169,7 +193,8 @@ def case_page_context(case, **given) -> dict:
         context["entitlement_forms"] = {
             e.id: given.get("entitlement_forms", {}).get(e.id)
             or forms.EntitlementUpdateForm(formdata=None, prefix=f"ent-{e.id}", obj=e)
-            for e in parts["entitlements"]}
+            for e in parts["entitlements"]
+        }
     context["open_form"] = given.get("open_form")
     return context
 
@@ -202,6 +227,7 @@ def register_case_panel() -> None:
     from ...audit import labels as audit_labels
     from ...cases import timeline
     from ...cases.sections import register_section
+
     timeline.ACTIONS.update({k: v for k, v in TIMELINE_WORDS.items() if k not in timeline.ACTIONS})
     audit_labels.register(TIMELINE_WORDS)  # the audit page reads the same words
     register_section("protection/_case_panel.html", order=20, context_fn=case_panel_context)
@@ -212,7 +238,10 @@ def case_panel_context(case, user) -> dict | None:
     if case.is_erased or not authorize(user, "read", ProtectionFile(case)):
         return None
     parts = queries.case_parts(case)
-    return {"running": clocks.running(parts), "recurrence": recurrence(parts["incidents"]),
-            "latest_risk": parts["assessments"][-1] if parts["assessments"] else None,
-            "orders": [o for o in parts["orders"] if o.status in ("requested", "granted") and not o.has_ended()],
-            "identification": parts["identification"]}
+    return {
+        "running": clocks.running(parts),
+        "recurrence": recurrence(parts["incidents"]),
+        "latest_risk": parts["assessments"][-1] if parts["assessments"] else None,
+        "orders": [o for o in parts["orders"] if o.status in ("requested", "granted") and not o.has_ended()],
+        "identification": parts["identification"],
+    }

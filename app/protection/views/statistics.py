@@ -23,5 +23,6 @@ def statistics():
     year = request.args.get("year", type=int) or this_year
     year = min(max(year, FIRST_YEAR), this_year)
     tables = stats.tables(root, year, viewer_units=scope_for(current_user, "counsellor"))
-    return render_template("protection/statistics.html", root=root, year=year, tables=tables,
-                           years=list(range(FIRST_YEAR, this_year + 1)))
+    return render_template(
+        "protection/statistics.html", root=root, year=year, tables=tables, years=list(range(FIRST_YEAR, this_year + 1))
+    )

@@ -11,6 +11,7 @@ bp = Blueprint("referrals", __name__, url_prefix="/referrals")
 def code_labels():
     """Labels of the stored codes, for the referral templates (the case page's panel too)."""
     from .common import LABELS
+
     return LABELS
 
 

@@ -67,16 +67,23 @@ def _again(referral, form_name, form):
 @permission_required("referral.receive")
 def acknowledge(referral_id):
     """Acknowledge that the referral was received."""
-    return _act(referral_id, None, None, "", lambda r: services.acknowledge(r, actor=current_user),
-                _("Đã xác nhận đã nhận chuyển gửi."))
+    return _act(
+        referral_id,
+        None,
+        None,
+        "",
+        lambda r: services.acknowledge(r, actor=current_user),
+        _("Đã xác nhận đã nhận chuyển gửi."),
+    )
 
 
 @bp.post("/<uuid:referral_id>/accept")
 @permission_required("referral.receive")
 def accept(referral_id):
     """Accept the referral."""
-    return _act(referral_id, None, None, "", lambda r: services.accept(r, actor=current_user),
-                _("Đã nhận xử lý chuyển gửi."))
+    return _act(
+        referral_id, None, None, "", lambda r: services.accept(r, actor=current_user), _("Đã nhận xử lý chuyển gửi.")
+    )
 
 
 @bp.post("/<uuid:referral_id>/decline")
@@ -86,8 +93,14 @@ def decline(referral_id):
     form = DeclineForm()
     if form.confirm.data != "yes":
         return _confirm_decline(referral_id, form)
-    return _act(referral_id, "decline_form", form, "reason",
-                lambda r: services.decline(r, form.reason.data, actor=current_user), _("Đã từ chối chuyển gửi."))
+    return _act(
+        referral_id,
+        "decline_form",
+        form,
+        "reason",
+        lambda r: services.decline(r, form.reason.data, actor=current_user),
+        _("Đã từ chối chuyển gửi."),
+    )
 
 
 @bp.post("/<uuid:referral_id>/services")
@@ -95,8 +108,14 @@ def decline(referral_id):
 def record_service(referral_id):
     """Record a service delivered."""
     form = DeliveredForm()
-    return _act(referral_id, "delivered_form", form, "kind",
-                lambda r: services.record_service(r, form.data, actor=current_user), _("Đã ghi dịch vụ đã cung cấp."))
+    return _act(
+        referral_id,
+        "delivered_form",
+        form,
+        "kind",
+        lambda r: services.record_service(r, form.data, actor=current_user),
+        _("Đã ghi dịch vụ đã cung cấp."),
+    )
 
 
 @bp.post("/<uuid:referral_id>/complete")
@@ -104,16 +123,25 @@ def record_service(referral_id):
 def complete(referral_id):
     """Complete the referral with feedback to the sender."""
     form = CompleteForm()
-    return _act(referral_id, "complete_form", form, "feedback",
-                lambda r: services.complete(r, form.feedback.data, actor=current_user),
-                _("Đã hoàn thành và gửi phản hồi."))
+    return _act(
+        referral_id,
+        "complete_form",
+        form,
+        "feedback",
+        lambda r: services.complete(r, form.feedback.data, actor=current_user),
+        _("Đã hoàn thành và gửi phản hồi."),
+    )
 
 
 def _forward_form(referral) -> ForwardForm:
     form = ForwardForm()
-    form.service_id.choices = options([("", _("— Chọn —"))], [
-        (s.id, s.name if s.name == s.unit.name else f"{s.name} — {s.unit.name}")
-        for s in services.forward_targets(referral)])
+    form.service_id.choices = options(
+        [("", _("— Chọn —"))],
+        [
+            (s.id, s.name if s.name == s.unit.name else f"{s.name} — {s.unit.name}")
+            for s in services.forward_targets(referral)
+        ],
+    )
     received = referral.latest_packet.fields if referral.latest_packet else []
     form.fields.choices = options([(f, FIELD_LABELS[f]) for f in received if f in FIELD_LABELS])
     return form
@@ -129,9 +157,14 @@ def forward(referral_id):
         if form.confirm.data != "yes":
             from ...directory.models import Service
             from ...extensions import db
-            return render_template("referrals/forward_confirm.html", referral=referral, form=form,
-                                   service=db.session.get(Service, form.service_id.data),
-                                   chosen=[f for f in form.fields.data or []])
+
+            return render_template(
+                "referrals/forward_confirm.html",
+                referral=referral,
+                form=form,
+                service=db.session.get(Service, form.service_id.data),
+                chosen=[f for f in form.fields.data or []],
+            )
         try:
             with attempt():
                 onward = services.forward(referral, form.data, actor=current_user)
@@ -141,7 +174,8 @@ def forward(referral_id):
             field = exc.field if exc.field and hasattr(form, exc.field) else "service_id"
             getattr(form, field).errors = list(getattr(form, field).errors) + [str(exc)]
         else:
-            flash(_("Đã chuyển tiếp (%(code)s). Đơn vị gửi ban đầu theo dõi được kết quả.", code=onward.code),
-                  "success")
+            flash(
+                _("Đã chuyển tiếp (%(code)s). Đơn vị gửi ban đầu theo dõi được kết quả.", code=onward.code), "success"
+            )
             return redirect(url_for("referrals.detail", referral_id=referral.id), 303)
     return render_template("referrals/forward.html", referral=referral, form=form)

@@ -1,6 +1,5 @@
 """What the referral views share: loading a referral through the policy, and the detail page's context."""
 
-
 from flask import render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -19,20 +18,30 @@ from ..queries import case_of, referrals_of_case
 from ..reference_data import SERVICE_KINDS
 
 STATUS_LABELS = {
-    "sent": _l("Đã gửi, chờ xác nhận"), "acknowledged": _l("Đã xác nhận đã nhận"), "accepted": _l("Đã nhận xử lý"),
-    "declined": _l("Bị từ chối"), "services_recorded": _l("Đã cung cấp dịch vụ"), "completed": _l("Hoàn thành"),
+    "sent": _l("Đã gửi, chờ xác nhận"),
+    "acknowledged": _l("Đã xác nhận đã nhận"),
+    "accepted": _l("Đã nhận xử lý"),
+    "declined": _l("Bị từ chối"),
+    "services_recorded": _l("Đã cung cấp dịch vụ"),
+    "completed": _l("Hoàn thành"),
     "withdrawn": _l("Đã rút"),
 }
 LABELS = {"service": dict(translated(SERVICE_KINDS)), "urgency": dict(URGENCY_CHOICES), "status": STATUS_LABELS}
 # Words for the case timeline (the audit entries carry the referral's case_id).
 TIMELINE_WORDS = {
-    "referral.send": _l("Chuyển gửi đến cơ quan"), "referral.update": _l("Gửi cập nhật thông tin chuyển gửi"),
-    "referral.open": _l("Cơ quan mở thông tin chuyển gửi"), "referral.read_packet": _l("Xem gói thông tin đã gửi"),
-    "referral.acknowledged": _l("Cơ quan xác nhận đã nhận"), "referral.accepted": _l("Cơ quan nhận xử lý"),
-    "referral.declined": _l("Cơ quan từ chối chuyển gửi"), "referral.service": _l("Cơ quan ghi dịch vụ đã cung cấp"),
-    "referral.completed": _l("Cơ quan hoàn thành và gửi phản hồi"), "referral.withdraw": _l("Rút chuyển gửi"),
+    "referral.send": _l("Chuyển gửi đến cơ quan"),
+    "referral.update": _l("Gửi cập nhật thông tin chuyển gửi"),
+    "referral.open": _l("Cơ quan mở thông tin chuyển gửi"),
+    "referral.read_packet": _l("Xem gói thông tin đã gửi"),
+    "referral.acknowledged": _l("Cơ quan xác nhận đã nhận"),
+    "referral.accepted": _l("Cơ quan nhận xử lý"),
+    "referral.declined": _l("Cơ quan từ chối chuyển gửi"),
+    "referral.service": _l("Cơ quan ghi dịch vụ đã cung cấp"),
+    "referral.completed": _l("Cơ quan hoàn thành và gửi phản hồi"),
+    "referral.withdraw": _l("Rút chuyển gửi"),
     "referral.reviewed": _l("Rà soát chuyển gửi khẩn cấp: đã có sự đồng ý"),
-    "referral.destroy_packet": _l("Huỷ gói thông tin chuyển gửi"), "referral.print": _l("In phiếu chuyển gửi"),
+    "referral.destroy_packet": _l("Huỷ gói thông tin chuyển gửi"),
+    "referral.print": _l("In phiếu chuyển gửi"),
     "referral.case_erased": _l("Hồ sơ bị xoá; gói thông tin đã giao vẫn giữ"),
     "referral.read_status": _l("Xem tình trạng chuyển gửi"),
 }
@@ -42,15 +51,21 @@ def register_case_panel() -> None:
     """Add the referrals panel to the case page, and the referral words to its timeline."""
     from ...cases import timeline
     from ...cases.sections import register_section
+
     timeline.ACTIONS.update({k: v for k, v in TIMELINE_WORDS.items() if k not in timeline.ACTIONS})
     register_section("referrals/_case_panel.html", order=60, context_fn=case_panel_context)
 
 
 def case_panel_context(case, user) -> dict:
     """The referrals of a case and whether the user may send one (the case page already checked read_full)."""
-    return {"referrals": referrals_of_case(case.id), "now": utcnow(),
-            "can_send": has_permission(user, "referral.send") and authorize(user, "edit", case)
-            and case.is_open and not case.is_erased}
+    return {
+        "referrals": referrals_of_case(case.id),
+        "now": utcnow(),
+        "can_send": has_permission(user, "referral.send")
+        and authorize(user, "edit", case)
+        and case.is_open
+        and not case.is_erased,
+    }
 
 
 def load(referral_id, action: str) -> Referral:
@@ -72,12 +87,18 @@ def service_picker(case) -> dict:
     """The service picker of a case: live services covering its commune, by need (?kind=) and search (?q=)."""
     from ...directory import queries as directory
     from ...directory.reference_data import SERVICE_TYPES
+
     kinds = {code for code, _label in SERVICE_TYPES}
     kind = request.args.get("kind", "") if request.args.get("kind", "") in kinds else ""
     query = request.args.get("q", "")[:100]
     offered = directory.offered(case.unit, kind=kind, query=query)
-    return {"kind": kind, "query": query, "offered": offered, "service_types": SERVICE_TYPES,
-            "choices": [(s.id, s.name if s.name == s.unit.name else f"{s.name} — {s.unit.name}") for s in offered]}
+    return {
+        "kind": kind,
+        "query": query,
+        "offered": offered,
+        "service_types": SERVICE_TYPES,
+        "choices": [(s.id, s.name if s.name == s.unit.name else f"{s.name} — {s.unit.name}") for s in offered],
+    }
 
 
 def names(ids) -> dict:
@@ -88,16 +109,27 @@ def names(ids) -> dict:
 
 def detail_context(referral: Referral, side: str, *, audit_read: bool = True, **given) -> dict:
     """What the detail page shows to one side; the packet (when shown) is read and audited here."""
-    readable = authorize(current_user, "read_packet", referral) if side == "agency" else (
-        referral.packet_destroyed_at is None)
+    readable = (
+        authorize(current_user, "read_packet", referral) if side == "agency" else (referral.packet_destroyed_at is None)
+    )
     # The outcome (decline reason, services delivered, feedback) stays for both sides on a declined or completed
     # referral whose packet is gone; a withdrawn consent or an erased case shreds it with the packet.
     outcome = readable or (referral.status in ("declined", "completed") and not referral.is_erased)
-    context = {"referral": referral, "side": side, "readable": readable, "outcome": outcome, "now": utcnow(),
-               "print_error": given.get("print_error", False),
-               "today": clock.today(), "packet": None, "rows": [], "message": "",
-               "names": names({referral.sent_by_id, referral.withdrawn_by_id}
-                              | {d.recorded_by_id for d in referral.delivered})}
+    context = {
+        "referral": referral,
+        "side": side,
+        "readable": readable,
+        "outcome": outcome,
+        "now": utcnow(),
+        "print_error": given.get("print_error", False),
+        "today": clock.today(),
+        "packet": None,
+        "rows": [],
+        "message": "",
+        "names": names(
+            {referral.sent_by_id, referral.withdrawn_by_id} | {d.recorded_by_id for d in referral.delivered}
+        ),
+    }
     if readable and audit_read:
         if side == "agency":
             services.record_open(referral, actor=current_user, readable=True)
@@ -111,15 +143,20 @@ def detail_context(referral: Referral, side: str, *, audit_read: bool = True, **
         context.update(packet=packet, rows=present(content.get("values", {})), message=content.get("message", ""))
     context["sender_contact"] = services.sender_contact(referral.sent_by_id)
     context["onward"] = services.onward_of(referral)
-    context["can_forward"] = side == "agency" and has_permission(current_user, "referral.forward") \
+    context["can_forward"] = (
+        side == "agency"
+        and has_permission(current_user, "referral.forward")
         and authorize(current_user, "forward", referral)
+    )
     if side == "sender":
         context["case"] = case_of(referral)
         context["withdraw_form"] = given.get("withdraw_form") or WithdrawForm()
     else:
-        context.update(decline_form=given.get("decline_form") or DeclineForm(),
-                       delivered_form=given.get("delivered_form") or DeliveredForm(),
-                       complete_form=given.get("complete_form") or CompleteForm())
+        context.update(
+            decline_form=given.get("decline_form") or DeclineForm(),
+            delivered_form=given.get("delivered_form") or DeliveredForm(),
+            complete_form=given.get("complete_form") or CompleteForm(),
+        )
     return context
 
 

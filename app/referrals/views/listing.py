@@ -26,12 +26,23 @@ def _page(stmt, status: str, arg: str) -> Page:
 def index():
     """The inbox of the user's agency and/or the outbox of the counsellor's cases."""
     status = request.args.get("status", "")
-    inbox = _page(queries.inbox(current_user), status, "page") \
-        if has_permission(current_user, "referral.receive") else None
-    outbox = _page(queries.outbox(current_user), status, "sent_page") \
-        if has_permission(current_user, "referral.send") else None
-    context = {"status": status, "statuses": STATUSES, "now": utcnow(), "inbox_page": inbox, "outbox_page": outbox,
-               "inbox": inbox.rows if inbox else None, "outbox": outbox.rows if outbox else None}
+    inbox = (
+        _page(queries.inbox(current_user), status, "page") if has_permission(current_user, "referral.receive") else None
+    )
+    outbox = (
+        _page(queries.outbox(current_user), status, "sent_page")
+        if has_permission(current_user, "referral.send")
+        else None
+    )
+    context = {
+        "status": status,
+        "statuses": STATUSES,
+        "now": utcnow(),
+        "inbox_page": inbox,
+        "outbox_page": outbox,
+        "inbox": inbox.rows if inbox else None,
+        "outbox": outbox.rows if outbox else None,
+    }
     if context["outbox"]:
         context["case_codes"] = queries.case_codes({r.case_id for r in context["outbox"]})
     if htmx.target == "referral-lists":

@@ -22,8 +22,9 @@ from . import bp
 def _form(**kwargs) -> AgencyMapForm:
     form = AgencyMapForm(**kwargs)
     agencies = db.session.scalars(select(Unit).where(Unit.kind == "agency").order_by(Unit.name))
-    choices = [("", _("— Chọn —"))] + [(a.id, f"{a.name} ({a.code})" + ("" if a.is_current() else " — "
-                                        + _("đã ngừng"))) for a in agencies]
+    choices = [("", _("— Chọn —"))] + [
+        (a.id, f"{a.name} ({a.code})" + ("" if a.is_current() else " — " + _("đã ngừng"))) for a in agencies
+    ]
     form.old_agency_id.choices = form.new_agency_id.choices = options(choices)
     return form
 

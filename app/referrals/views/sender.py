@@ -64,11 +64,21 @@ def _confirm_or_refuse(case, form, picker):
         service, agency, _kinds, _urgency, fields, consent, _reason = services.check_sending(case, form.data)
     except ServiceError as exc:
         _refuse(form, exc, "fields")
-        return render_template("referrals/new.html", **dict(picker, case=case, form=form, tiers=TIERS,
-                                                             switch=getattr(exc, "successor", None)))
+        return render_template(
+            "referrals/new.html",
+            **dict(picker, case=case, form=form, tiers=TIERS, switch=getattr(exc, "successor", None)),
+        )
     carried = [(k, v) for k, v in request.form.items(multi=True) if k not in ("csrf_token", "confirm")]
-    return render_template("referrals/confirm_send.html", case=case, service=service, agency=agency, fields=fields,
-                           emergency=consent is None, carried=carried, no_agreement=not services.agreement_live(agency))
+    return render_template(
+        "referrals/confirm_send.html",
+        case=case,
+        service=service,
+        agency=agency,
+        fields=fields,
+        emergency=consent is None,
+        carried=carried,
+        no_agreement=not services.agreement_live(agency),
+    )
 
 
 def _preset(case, form):
@@ -154,6 +164,7 @@ def destroy(referral_id):
 def my_contact():
     """Choose whether receiving agencies see my name and work phone on my referrals."""
     from ...extensions import db
+
     contact = db.session.get(SenderContact, current_user.id)
     form = SenderContactForm(obj=contact)
     if form.validate_on_submit():

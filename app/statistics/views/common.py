@@ -33,5 +33,12 @@ def years() -> list[int]:
 
 def xlsx(content: bytes, filename: str):
     """An Excel file as an attachment (the name holds codes and numbers only, never a person's data)."""
-    return content, 200, {"Content-Type": XLSX, "Content-Disposition": f'attachment; filename="{filename}"',
-                          "Cache-Control": "no-store"}
+    return (
+        content,
+        200,
+        {
+            "Content-Type": XLSX,
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )

@@ -18,6 +18,5 @@ def circular07_export():
     root = root_or_404("statistics.export")
     year = selected_year()
     content = circular07.workbook(circular07.build(root, year))
-    audit.record(current_user, "statistics.export", detail={"output": "circular07", "unit_id": root.id,
-                                                            "year": year})
+    audit.record(current_user, "statistics.export", detail={"output": "circular07", "unit_id": root.id, "year": year})
     return xlsx(content, f"thong-ke-blgd-tt07-{root.code}-{year}.xlsx")

@@ -14,6 +14,13 @@ def index():
     """List the statistics outputs the user may open or download."""
     root = root_or_404("statistics.view")
     national = has_permission(current_user, "statistics.national_export") and any(
-        unit.kind == "province" for unit in current_user.units_for("district_reviewer"))
-    return render_template("statistics/index.html", root=root, year=selected_year(), years=years(),
-                           can_export=has_permission(current_user, "statistics.export"), can_national=national)
+        unit.kind == "province" for unit in current_user.units_for("district_reviewer")
+    )
+    return render_template(
+        "statistics/index.html",
+        root=root,
+        year=selected_year(),
+        years=years(),
+        can_export=has_permission(current_user, "statistics.export"),
+        can_national=national,
+    )

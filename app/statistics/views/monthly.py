@@ -21,8 +21,13 @@ def monthly():
     root = root_or_404("statistics.view")
     year = selected_year()
     report = gbvims.build(root, year, viewer_units=scope_for(current_user, "counsellor"))
-    return render_template("statistics/monthly.html", report=report, year=year, years=years(),
-                           can_export=has_permission(current_user, "statistics.export"))
+    return render_template(
+        "statistics/monthly.html",
+        report=report,
+        year=year,
+        years=years(),
+        can_export=has_permission(current_user, "statistics.export"),
+    )
 
 
 @bp.get("/monthly.xlsx")
@@ -33,6 +38,7 @@ def monthly_export():
     root = root_or_404("statistics.export")
     year = selected_year()
     content = gbvims.workbook(gbvims.build(root, year, viewer_units=frozenset()))
-    audit.record(current_user, "statistics.export", detail={"output": "gbvims_monthly", "unit_id": root.id,
-                                                            "year": year})
+    audit.record(
+        current_user, "statistics.export", detail={"output": "gbvims_monthly", "unit_id": root.id, "year": year}
+    )
     return xlsx(content, f"gbvims-theo-thang-{root.code}-{year}.xlsx")

@@ -26,8 +26,9 @@ def province_or_403():
 
 
 def _page(province, form, status: int = 200):
-    return render_template("statistics/national.html", province=province, form=form, mapping=national.mapping(),
-                           today=clock.today()), status
+    return render_template(
+        "statistics/national.html", province=province, form=form, mapping=national.mapping(), today=clock.today()
+    ), status
 
 
 @bp.get("/national-db")
@@ -50,7 +51,15 @@ def national_db_export():
         return _page(province, form)
     export = national.build(province, int(form.year.data), int(form.quarter.data))
     content = national.workbook(export)
-    audit.record(current_user, "statistics.national_export", detail={
-        "unit_id": province.id, "period": export.period, "records": len(export.records),
-        "left_out": export.left_out, "mapping_version": national.mapping()["version"]})
+    audit.record(
+        current_user,
+        "statistics.national_export",
+        detail={
+            "unit_id": province.id,
+            "period": export.period,
+            "records": len(export.records),
+            "left_out": export.left_out,
+            "mapping_version": national.mapping()["version"],
+        },
+    )
     return xlsx(content, f"csdl-quoc-gia-blgd-{province.code}-{export.period}.xlsx")
