@@ -206,7 +206,7 @@ def units_list():
     database_or_exit()
     by_id = {u.id: u for u in db.session.scalars(select(Unit).order_by(Unit.path))}
     for unit in by_id.values():
-        parent = by_id.get(unit.parent_id)
+        parent = by_id.get(unit.parent_id) if unit.parent_id else None
         click.echo(f"{unit.code}\t{unit.kind}\t{unit.name}\t{parent.code if parent else ''}")
 
 

@@ -106,7 +106,7 @@ class ProductionConfig(BaseConfig):
     TOTP_REQUIRED = True
     DEMO_SEEDING_ALLOWED = False
     PREFERRED_URL_SCHEME = "https"
-    RATELIMIT_STORAGE_URI = None  # must come from RATELIMIT_STORAGE_URI (Redis)
+    RATELIMIT_STORAGE_URI: str | None = None  # type: ignore[assignment]  # must come from RATELIMIT_STORAGE_URI (Redis)
 
 
 CONFIGS = {

@@ -100,7 +100,7 @@ def assign_states(rng, rows, quotas: dict[str, int], windows: dict, today: date,
     pool = list(rows)
     rng.shuffle(pool)
     used: set = set()
-    pairs = []
+    pairs: list[tuple[object, str]] = []
     order = sorted(quotas, key=lambda s: windows[s][0], reverse=True)
     for relaxed in (False, True):
         for state in order:

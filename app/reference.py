@@ -15,7 +15,7 @@ from importlib import import_module
 from sqlalchemy import String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .extensions import db, utcnow
+from .extensions import Model, db, utcnow
 from .types import UTCDateTime
 
 
@@ -64,7 +64,7 @@ PLAN_TABLES = ("indicator_cycle_rule", "indicator_def", "indicator_activity")
 REFERENCE_PLAN = "TG-DA8-2021-2025"
 
 
-class ReferenceVersion(db.Model):
+class ReferenceVersion(Model):
     """The version of each loader's data last loaded into this database."""
 
     __tablename__ = "reference_version"
@@ -91,7 +91,10 @@ def load_all() -> None:
 
 def load_changed() -> list[str]:
     """Run the loaders whose data changed since this database last loaded it; returns their names."""
-    loaded = dict(db.session.execute(select(ReferenceVersion.name, ReferenceVersion.version)).all())
+    loaded: dict[str, str] = {
+        name: version
+        for name, version in db.session.execute(select(ReferenceVersion.name, ReferenceVersion.version)).all()
+    }
     ran = []
     for loader in LOADERS:
         version = loader.version()

@@ -8,9 +8,12 @@ URL map and fails on any endpoint that declares neither.
 
 from collections.abc import Callable
 from functools import wraps
+from typing import NoReturn, TypeVar
 
 from flask import abort, g, redirect, request, url_for
 from flask_login import current_user
+
+T = TypeVar("T")
 
 PUBLIC = "public"
 
@@ -162,14 +165,14 @@ def authorize(user, action: str, obj) -> bool:
     return bool(fn and fn(user, action, obj))
 
 
-def ensure_authorized(action: str, obj, *, status: int = 404):
+def ensure_authorized(action: str, obj: T | None, *, status: int = 404) -> T:
     """Abort unless the current user may do `action` on `obj`. 404 by default: do not confirm existence."""
-    if not authorize(current_user, action, obj):
+    if obj is None or not authorize(current_user, action, obj):
         deny(action, obj, status=status)
     return obj
 
 
-def deny(permission: str, obj=None, *, status: int = 403):
+def deny(permission: str, obj=None, *, status: int = 403) -> NoReturn:
     """Record the denial through the independent audit path (it outlives the request's undone work), then abort."""
     from ..audit import services as audit
 

@@ -7,11 +7,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..cases.models import Case, CaseKeyed
 from ..crypto.records import Encrypted
-from ..extensions import db, new_uuid, utcnow
+from ..extensions import Model, new_uuid, utcnow
 from ..types import UTCDateTime
 
 
-class ConferenceMeeting(db.Model):
+class ConferenceMeeting(Model):
     """One meeting about several cases at once (siblings, one perpetrator's victims): holds no person data and no
     case id; each case's part is a CaseConference sealed under that case's own key, seen only through that case."""
 
@@ -24,7 +24,7 @@ class ConferenceMeeting(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class CaseConference(CaseKeyed, db.Model):
+class CaseConference(CaseKeyed, Model):
     __tablename__ = "case_conference"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
@@ -43,7 +43,7 @@ class CaseConference(CaseKeyed, db.Model):
     )
 
 
-class ConferenceAction(CaseKeyed, db.Model):
+class ConferenceAction(CaseKeyed, Model):
     __tablename__ = "case_conference_action"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from .. import clock, workqueue
 from ..auth.models import User
-from ..auth.permissions import authorize, ensure_authorized, has_permission, permission_required
+from ..auth.permissions import authorize, deny, ensure_authorized, has_permission, permission_required
 from ..cases import queries as case_queries
 from ..cases.models import Case
 from ..deadlines import standing
@@ -162,8 +162,9 @@ def joint(case_id):
 def done(action_id):
     """The owner marks an action of a conference done."""
     action = db.session.get(ConferenceAction, str(action_id))
-    case = case_queries.case_for(current_user, action.case_id) if action is not None else None
-    ensure_authorized("conference", case if action is not None and action.owner_id == current_user.id else None)
+    if action is None or action.owner_id != current_user.id:
+        deny("conference", action, status=404)
+    ensure_authorized("conference", case_queries.case_for(current_user, action.case_id))
     try:
         with attempt():
             services.complete(action, actor=current_user)
@@ -184,7 +185,11 @@ def _case_panel(case, user) -> dict | None:
     from ..directory.models import Service
 
     ids = {i for c in held for i in c.services_present}
-    names = dict(db.session.execute(select(Service.id, Service.name).where(Service.id.in_(ids))).all()) if ids else {}
+    names: dict[str, str] = (
+        {sid: name for sid, name in db.session.execute(select(Service.id, Service.name).where(Service.id.in_(ids)))}
+        if ids
+        else {}
+    )
     owners = {c.owner_id for conf in held for c in conf.actions}
     people = (
         dict(

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db, new_uuid, utcnow
+from ..extensions import Model, new_uuid, utcnow
 from ..types import UTCDateTime
 
 CHANNELS = ("email", "sms")
@@ -13,7 +13,7 @@ KINDS = ("digest", "alert")
 STATUSES = ("pending", "sent", "failed", "dropped")
 
 
-class NotificationPref(db.Model):
+class NotificationPref(Model):
     """Opt-in per channel, the work address or phone (staff's own, never a survivor's) and quiet hours."""
 
     __tablename__ = "notify_pref"
@@ -37,7 +37,7 @@ class NotificationPref(db.Model):
         return hour >= self.quiet_from or hour < self.quiet_to
 
 
-class Notification(db.Model):
+class Notification(Model):
     """One message to send: to whom, how, how many items; never what they are about."""
 
     __tablename__ = "notify_outbox"

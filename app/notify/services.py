@@ -85,7 +85,7 @@ def plan(now: datetime | None = None) -> int:
     for pref in db.session.scalars(select(NotificationPref)):
         user = db.session.get(User, pref.user_id)
         channels = _channels(pref)
-        if not channels or not may_receive(user):
+        if user is None or not channels or not may_receive(user):
             continue
         items = workqueue.items_for(user)
         for channel in channels:

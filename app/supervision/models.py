@@ -5,14 +5,14 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db, new_uuid, utcnow
+from ..extensions import Model, new_uuid, utcnow
 from ..types import UTCDateTime
 
 KINDS = ("safety_plan", "closure")
 DECISIONS = ("approved", "returned")
 
 
-class CaseSignOff(db.Model):
+class CaseSignOff(Model):
     """What the supervisor decided, on which version of the case (a later edit needs a new sign-off)."""
 
     __tablename__ = "case_signoff"

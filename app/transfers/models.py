@@ -5,14 +5,14 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db, new_uuid, utcnow
+from ..extensions import Model, new_uuid, utcnow
 from ..types import UTCDateTime
 from ..units.models import Unit
 
 STATUSES = ("pending", "accepted", "declined", "cancelled")
 
 
-class CaseTransfer(db.Model):
+class CaseTransfer(Model):
     __tablename__ = "case_transfer"
     # The receiving side's queue: pending transfers into a unit.
     __table_args__ = (Index("ix_case_transfer_to_status", "to_unit_id", "status"),)

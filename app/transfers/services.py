@@ -14,7 +14,7 @@ from ..auth.models import RoleAssignment, User
 from ..cases.models import Case, CaseNote, Consent, FollowUp
 from ..cases.tally import refresh as refresh_tally
 from ..extensions import db, utcnow
-from ..services import ensure
+from ..services import ensure, ensure_found
 from ..units.models import Unit
 from ..units.queries import scope_ids
 from .models import CaseTransfer
@@ -43,12 +43,9 @@ def request_transfer(case: Case, data: dict, *, actor) -> CaseTransfer:
     """Ask another unit (or a named counsellor there) to take the case over."""
     ensure(not case.is_erased and case.is_open, _l("Chỉ chuyển được hồ sơ đang mở."))
     ensure(pending_for(case) is None, _l("Hồ sơ đang chờ bên nhận chấp nhận một yêu cầu chuyển khác."))
-    unit = db.session.get(Unit, data.get("to_unit_id") or "")
-    ensure(
-        unit is not None and unit.kind in RECEIVING_KINDS and unit.is_current(),
-        _l("Vui lòng chọn địa chỉ tin cậy hoặc xã đang hoạt động."),
-        "to_unit_id",
-    )
+    choose_unit = _l("Vui lòng chọn địa chỉ tin cậy hoặc xã đang hoạt động.")
+    unit = ensure_found(db.session.get(Unit, data.get("to_unit_id") or ""), choose_unit, "to_unit_id")
+    ensure(unit.kind in RECEIVING_KINDS and unit.is_current(), choose_unit, "to_unit_id")
     ensure(unit.id != case.unit_id, _l("Hồ sơ đã thuộc đơn vị này."), "to_unit_id")
     to_user = data.get("to_user_id") or None
     if to_user:
@@ -56,10 +53,13 @@ def request_transfer(case: Case, data: dict, *, actor) -> CaseTransfer:
         ensure(_counsellor_covering(to_user, unit), _l("Người nhận phải là tư vấn viên của đơn vị nhận."), "to_user_id")
     else:
         ensure(
-            db.session.scalar(
-                select(func.count())
-                .select_from(RoleAssignment)
-                .where(RoleAssignment.role == "counsellor", RoleAssignment.unit_id.in_(scope_ids(unit)))
+            (
+                db.session.scalar(
+                    select(func.count())
+                    .select_from(RoleAssignment)
+                    .where(RoleAssignment.role == "counsellor", RoleAssignment.unit_id.in_(scope_ids(unit)))
+                )
+                or 0
             )
             > 0,
             _l("Đơn vị nhận chưa có tư vấn viên nào để chấp nhận."),
@@ -107,8 +107,8 @@ def what_moves(case: Case) -> dict:
 def accept(transfer: CaseTransfer, *, actor) -> None:
     """Take the case over: it moves to the receiving unit; open follow-ups pass to the acceptor."""
     ensure(transfer.status == "pending", _l("Yêu cầu chuyển này đã được xử lý rồi."))
-    case = db.session.get(Case, transfer.case_id)
-    ensure(case is not None and not case.is_erased, _l("Hồ sơ không còn."))
+    case = ensure_found(db.session.get(Case, transfer.case_id), _l("Hồ sơ không còn."))
+    ensure(not case.is_erased, _l("Hồ sơ không còn."))
     old_unit = case.unit_id
     case.unit_id = transfer.to_unit_id
     case.refresh_blind_indexes()  # the indexes are keyed per commune: the new commune's search must find it

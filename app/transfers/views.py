@@ -107,7 +107,7 @@ def _context(transfer: CaseTransfer) -> dict:
     return {
         "transfer": transfer,
         "case": case,
-        "moves": services.what_moves(case),
+        "moves": services.what_moves(case) if case is not None else {},
         "can": {action: authorize(current_user, action, transfer) for action in ("accept", "decline", "cancel")},
         "requester": db.session.get(User, transfer.requested_by_id) if transfer.requested_by_id else None,
     }

@@ -7,12 +7,12 @@ from sqlalchemy import Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock
-from ..extensions import db, new_uuid
+from ..extensions import Model, new_uuid
 
 KINDS = ("province", "district", "commune", "village", "trusted_address", "agency")
 
 
-class Unit(db.Model):
+class Unit(Model):
     __tablename__ = "unit"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
@@ -42,7 +42,7 @@ class Unit(db.Model):
         return f"<Unit {self.code} {self.kind}>"
 
 
-class UnitLineage(db.Model):
+class UnitLineage(Model):
     """`old` became (part of) `new` on `effective`: history stays on `old` and rolls up to `new`."""
 
     __tablename__ = "unit_lineage"

@@ -17,6 +17,14 @@ def _date(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
+def _known(code: str) -> Unit:
+    """A unit the reference data names; validate() has checked that each lineage end is listed."""
+    unit = by_code(code)
+    if unit is None:
+        raise LookupError(f"reference lineage names an unknown unit {code}")
+    return unit
+
+
 def load_reference() -> int:
     """Insert or update the reference units and lineage by code; returns how many units were added."""
     reference_data.validate()
@@ -34,7 +42,7 @@ def load_reference() -> int:
         _place(unit, parent)
         db.session.flush()
     for link in reference_data.LINEAGE:
-        old, new = by_code(link["old"]), by_code(link["new"])
+        old, new = _known(link["old"]), _known(link["new"])
         exists = db.session.scalar(
             select(UnitLineage.id).where(UnitLineage.old_id == old.id, UnitLineage.new_id == new.id)
         )

@@ -109,4 +109,4 @@ def _render_without_user() -> None:
     """Show the error page as to a visitor: loading the signed-in user needs the database that just failed
     (when loading it was what failed, the page would otherwise fail again and end as a bare 500)."""
     if "_login_user" not in g:
-        g._login_user = current_app.login_manager.anonymous_user()
+        g._login_user = current_app.login_manager.anonymous_user()  # type: ignore[attr-defined]  # set by Flask-Login

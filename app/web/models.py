@@ -7,11 +7,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..crypto import casekeys
 from ..crypto.records import Encrypted, EncryptedRecord
-from ..extensions import db, new_uuid, utcnow
+from ..extensions import Model, new_uuid, utcnow
 from ..types import UTCDateTime
 
 
-class FormDraft(EncryptedRecord, db.Model):
+class FormDraft(EncryptedRecord, Model):
     """One draft per user and form; the form data is sealed under the draft's own data key.
 
     That key is wrapped by a destroyable key of the case-key store: the case's key for a draft typed on a

@@ -69,7 +69,7 @@ def label_tables(content) -> Markup:
                     tables.pop()
             else:
                 classes = _CLASS.search(attrs)
-                tables.append(_Table(bool(classes) and "data" in classes.group(1).split()))
+                tables.append(_Table(classes is not None and "data" in classes.group(1).split()))
             continue
         if not tables or not tables[-1].is_data:
             continue

@@ -37,7 +37,7 @@ def install(app: Flask) -> None:
         finish(response)
         return response
 
-    app.dispatch_request = dispatch_in_one_transaction  # full_dispatch_request() calls it; errors go to handlers
+    app.dispatch_request = dispatch_in_one_transaction  # type: ignore[method-assign]  # full_dispatch_request() calls it; errors go to handlers
 
     @app.after_request
     def _undo_error_answers(response: Response) -> Response:

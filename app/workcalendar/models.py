@@ -5,13 +5,13 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db, new_uuid, utcnow
+from ..extensions import Model, new_uuid, utcnow
 from ..types import UTCDateTime
 
 KINDS = ("off", "work")
 
 
-class CalendarDay(db.Model):
+class CalendarDay(Model):
     __tablename__ = "calendar_day"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)

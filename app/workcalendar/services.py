@@ -9,7 +9,7 @@ from sqlalchemy import extract, select
 from ..audit import services as audit
 from ..deadlines import workdays
 from ..extensions import db
-from ..services import ensure
+from ..services import ensure, ensure_found
 from .models import KINDS, CalendarDay
 
 _CACHE = "_installation_days"
@@ -48,7 +48,7 @@ def days_of_year(year: int) -> list[CalendarDay]:
 
 def add_day(day: date | None, kind: str, note: str | None, *, actor) -> CalendarDay:
     """Declare a day off or a working day; one entry per day."""
-    ensure(day is not None, _l("Vui lòng nhập ngày."), "day")
+    day = ensure_found(day, _l("Vui lòng nhập ngày."), "day")
     ensure(kind in KINDS, _l("Vui lòng chọn loại ngày."), "kind")
     ensure(
         db.session.scalar(select(CalendarDay.id).where(CalendarDay.day == day)) is None,
@@ -64,8 +64,11 @@ def add_day(day: date | None, kind: str, note: str | None, *, actor) -> Calendar
 
 
 def remove_day(day: date | None, *, actor) -> None:
-    entry = db.session.scalar(select(CalendarDay).where(CalendarDay.day == day)) if day else None
-    ensure(entry is not None, _l("Không tìm thấy ngày này trong lịch."), "day")
+    entry = ensure_found(
+        db.session.scalar(select(CalendarDay).where(CalendarDay.day == day)) if day else None,
+        _l("Không tìm thấy ngày này trong lịch."),
+        "day",
+    )
     audit.record(actor, "calendar.remove", entry, detail={"day": entry.day.isoformat(), "kind": entry.kind})
     db.session.delete(entry)
     db.session.flush()
