@@ -227,6 +227,7 @@ MATRIX: dict[str, dict[str, dict]] = {
     "privacy.retention_schedule": {"GET": nobody(), "POST": nobody()},
     "privacy.reviews": {"GET": nobody(), "POST": nobody()},
     "privacy.register": {"GET": nobody()},
+    "privacy.register_file": {"GET": {"own": nobody(), "unknown": nobody()}},
     # --- administration ---------------------------------------------------------------------------------
     "admin.index": {"GET": ADMIN},
     "admin.users": {"GET": ADMIN},

@@ -75,8 +75,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "rights.record": frozenset({"counsellor"}),
     "rights.handle": frozenset({"counsellor", "dpo"}),
     "breach.manage": frozenset({"dpo"}),
-    # The controller's duties (app/privacy): notice versions, impact dossier, transfer agreements, retention
-    # schedule and decisions, processing register. Organisation texts and record ids only, no case content.
+    # The controller's duties (app/privacy), held by the data-protection officer (Law 91/2025 Art. 33): notice
+    # versions, impact dossier, transfer agreements, retention schedule and decisions, processing register.
+    # Organisation texts and record ids only, no case content.
     "privacy.manage": frozenset({"dpo"}),
     # The sensitive-data notice is read aloud to the survivor before consent: whoever records consent reads it.
     "privacy.notice_read": frozenset({"counsellor", "supervisor", "dpo"}),

@@ -14,6 +14,7 @@ from ..deadlines import standing
 from ..extensions import db
 from ..services import ServiceError
 from ..units.models import Unit
+from ..web import documents as files
 from ..web.forms import options
 from ..web.unit_of_work import attempt
 from . import documents, retention, services
@@ -187,29 +188,14 @@ def dossier_version(dossier_id):
     )
 
 
-DOSSIER_FILES = {
-    "pdf": ("application/pdf", documents.to_pdf),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", documents.to_docx),
-}
-
-
 @bp.get("/dossier/<uuid:dossier_id>.<fmt>")
 @permission_required("privacy.manage")
 def dossier_file(dossier_id, fmt):
     """One version of the dossier as a PDF or DOCX file for the authority, made in memory for this download."""
     found = db.session.get(DossierVersion, str(dossier_id))
-    if found is None or fmt not in DOSSIER_FILES:
+    if found is None or fmt not in files.WRITERS:
         abort(404)
-    mimetype, render = DOSSIER_FILES[fmt]
-    return (
-        render(found),
-        200,
-        {
-            "Content-Type": mimetype,
-            "Cache-Control": "no-store",
-            "Content-Disposition": f'attachment; filename="ho-so-dtd-v{found.version}.{fmt}"',
-        },
-    )
+    return files.download(documents.dossier_document(found), fmt, f"ho-so-dtd-v{found.version}")
 
 
 # --- transfer agreements ----------------------------------------------------------------------------------
@@ -318,3 +304,14 @@ def reviews():
 def register():
     """The processing register, generated from the records above; printable."""
     return render_template("privacy/register.html", facts=system_facts.snapshot(), today=clock.today())
+
+
+@bp.get("/register.<fmt>")
+@permission_required("privacy.manage")
+def register_file(fmt):
+    """The processing register as a PDF or DOCX file, made in memory for this download."""
+    if fmt not in files.WRITERS:
+        abort(404)
+    today = clock.today()
+    document = documents.register_document(system_facts.snapshot(), today)
+    return files.download(document, fmt, f"so-xu-ly-du-lieu-{today.isoformat()}")

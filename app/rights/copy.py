@@ -17,7 +17,6 @@ One content model (`build`) feeds three renderings: the printable page, the PDF 
 needs a Unicode TTF) and the DOCX (python-docx). Files are made in memory for one download and never stored.
 """
 
-import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -32,10 +31,10 @@ from ..cases import forms as case_forms
 from ..cases import reference_data as case_ref
 from ..cases.models import Case, CaseNote, CaseService, Consent
 from ..extensions import db
+from ..web import documents
 from ..web.filters import date_vn
 
 MASK = "[…]"
-FONT_DIR = "/usr/share/fonts/truetype/dejavu"
 STATUSES = {"open": _l("Đang hỗ trợ"), "closed": _l("Đã đóng")}
 
 
@@ -234,7 +233,7 @@ def _iso_vn(value) -> str | None:
 
 
 def heading_lines() -> tuple[str, str]:
-    return _("CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM"), _("Độc lập - Tự do - Hạnh phúc")
+    return documents.national_heading()
 
 
 def intro(copy: SurvivorCopy) -> list[str]:
@@ -248,79 +247,23 @@ def intro(copy: SurvivorCopy) -> list[str]:
     ]
 
 
+def document(copy: SurvivorCopy) -> documents.Document:
+    """The copy for the shared document writer (app/web/documents.py), in large type."""
+    return documents.Document(
+        title=_("BẢN SAO DỮ LIỆU CÁ NHÂN"),
+        subtitle=[_("Hồ sơ %(code)s", code=copy.code)],
+        intro=intro(copy),
+        sections=copy.sections,
+        author=copy.unit_name,
+        large=True,
+    )
+
+
 def to_pdf(copy: SurvivorCopy) -> bytes:
     """The copy as a PDF (A4, large type), in memory."""
-    from fpdf import FPDF
-    from fpdf.enums import XPos, YPos
-
-    pdf = FPDF(format="A4")
-    pdf.set_title(_("Bản sao dữ liệu cá nhân"))
-    pdf.add_font("DejaVu", "", f"{FONT_DIR}/DejaVuSans.ttf")
-    pdf.add_font("DejaVu", "B", f"{FONT_DIR}/DejaVuSans-Bold.ttf")
-    pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.add_page()
-    width = pdf.epw
-    nl = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
-
-    def write(text: str, size: int = 12, bold: bool = False, align: str = "L") -> None:
-        pdf.set_font("DejaVu", "B" if bold else "", size)
-        pdf.multi_cell(width, size * 0.55, text, align=align, **nl)
-
-    national, motto = heading_lines()
-    write(national, 11, bold=True, align="C")
-    write(motto, 11, align="C")
-    pdf.ln(4)
-    write(_("BẢN SAO DỮ LIỆU CÁ NHÂN"), 15, bold=True, align="C")
-    write(_("Hồ sơ %(code)s", code=copy.code), 12, align="C")
-    pdf.ln(3)
-    for line in intro(copy):
-        write(line)
-    for section in copy.sections:
-        if not (section.rows or section.paragraphs):
-            continue
-        pdf.ln(3)
-        write(section.title, 14, bold=True)
-        for label, value in section.rows:
-            write(f"{label}: {value}")
-        for heading, text in section.paragraphs:
-            write(heading, 12, bold=True)
-            write(text)
-    return bytes(pdf.output())
+    return documents.to_pdf(document(copy))
 
 
 def to_docx(copy: SurvivorCopy) -> bytes:
     """The copy as a Word document (large type), in memory."""
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
-    doc = Document()
-    doc.styles["Normal"].font.size = Pt(13)
-    doc.core_properties.title = _("Bản sao dữ liệu cá nhân")
-    doc.core_properties.author = copy.unit_name
-    national, motto = heading_lines()
-    for text, bold in ((national, True), (motto, False)):
-        para = doc.add_paragraph()
-        para.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        para.add_run(text).bold = bold
-    title = doc.add_heading(_("BẢN SAO DỮ LIỆU CÁ NHÂN"), level=0)
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    doc.add_paragraph(_("Hồ sơ %(code)s", code=copy.code)).alignment = WD_ALIGN_PARAGRAPH.CENTER
-    for line in intro(copy):
-        doc.add_paragraph(line)
-    for section in copy.sections:
-        if not (section.rows or section.paragraphs):
-            continue
-        doc.add_heading(section.title, level=1)
-        if section.rows:
-            table = doc.add_table(rows=0, cols=2)
-            table.style = "Table Grid"
-            for label, value in section.rows:
-                cells = table.add_row().cells
-                cells[0].text, cells[1].text = label, value
-        for heading, text in section.paragraphs:
-            doc.add_heading(heading, level=2)
-            doc.add_paragraph(text)
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+    return documents.to_docx(document(copy))

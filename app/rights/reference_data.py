@@ -62,6 +62,8 @@ LIFT_REASONS = (
 )
 # A legal hold keeps a case from erasure even when the survivor asks for it; refusing then needs the coded
 # reason and the written explanation the person is given (Law 91/2025 Art. 14(2),(5); legal-2026.md §5).
+# The kinds themselves rest on other laws (court and criminal procedure, archives) for which
+# /work/shared/reference gives no article: none is cited here rather than one guessed.
 HOLD_KINDS = (
     ("court_order", _l("Quyết định của toà án còn hiệu lực")),
     ("criminal_proceeding", _l("Vụ án hình sự, việc điều tra đang tiến hành")),

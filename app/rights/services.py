@@ -67,7 +67,7 @@ def extend(req: RightsRequest, days: int | None, reason: str, *, actor) -> None:
     limit = rules.max_extension(req.kind)
     ensure(
         days is not None and 1 <= days <= limit,
-        _l("Gia hạn từ 1 đến %(n)d ngày với loại yêu cầu này (%(law)s).", n=limit, law=rules.LAW),
+        _l("Gia hạn từ 1 đến %(n)d ngày với loại yêu cầu này (%(law)s).", n=limit, law=rules.DEADLINES),
         "days",
     )
     ensure(reason and reason.strip(), _l("Vui lòng ghi lý do gia hạn."), "reason")
