@@ -77,11 +77,10 @@ def to_pdf(document: Document) -> bytes:
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
     body = 12 if document.large else 11
-    nl = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
 
     def write(text: str, size: int = body, bold: bool = False, align: str = "L") -> None:
         pdf.set_font("DejaVu", "B" if bold else "", size)
-        pdf.multi_cell(pdf.epw, size * 0.55, text, align=align, **nl)
+        pdf.multi_cell(pdf.epw, size * 0.55, text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     national, motto = national_heading()
     write(national, 11, bold=True, align="C")
