@@ -54,3 +54,8 @@ notice_versions = _signals.signal("notice-versions")
 # sender: an agency's unit id; keyword: on (date or None for today). Answered with {"live": bool, "reference"}
 # (a referral to an agency without a live transfer agreement warns, Decree 356/2025 Art. 7).
 transfer_agreement_asked = _signals.signal("transfer-agreement-asked")
+# sender: the id of the unit (a commune) a register entry belongs to; keyword: day. The indicator area answers
+# with a short label of the commune's sent (submitted, confirmed or locked) report whose period covers the day
+# and which counted it, or None: entries of a reported period are locked until the report is returned or
+# reopened (the registers ask before an entry of that day is recorded, corrected or voided).
+period_reported = _signals.signal("period-reported")

@@ -89,7 +89,8 @@ def test_the_reporter_records_a_payment_and_only_the_reporter_reads_the_name(app
     assert monitor.get("/registers/payments").status_code in (403, 404)
     overview = monitor.get("/registers/?year=2026")
     assert overview.status_code == 200 and NAME not in overview.get_data(as_text=True)
-    assert "1.200.000" in overview.get_data(as_text=True)
+    # one payment: a small count, suppressed for the monitor with its money (test_registers_overview.py)
+    assert "1.200.000" not in overview.get_data(as_text=True) and "&lt;5" in overview.get_data(as_text=True)
 
 
 def test_a_reporter_of_another_commune_neither_sees_nor_edits_the_payment(app, client, make_user, login, unit):

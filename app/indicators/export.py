@@ -17,6 +17,7 @@ from .derived import threshold
 from .export_layout import merged, official_heading, signature, table_row
 from .export_sheets import add_sheets
 from .models import ReportingCycle, Submission
+from .rules import DISAGGREGATION_LABELS, DISAGGREGATION_OPTIONS
 
 COLUMNS = 6  # TT, indicator, unit, target, achieved, rate
 
@@ -100,6 +101,7 @@ def _indicator_table(sheet, report, start: int) -> int:
             ],
             bold=ind.parent_code is None,
         )
+        row = _breakdown_rows(sheet, row, ind, total)
         for figure in item.communes:
             if figure.unit.id != report.root.id:  # a commune's own report has no rows below it
                 row += 1
@@ -116,7 +118,24 @@ def _indicator_table(sheet, report, start: int) -> int:
                     ],
                     italic=True,
                 )
+                row = _breakdown_rows(sheet, row, ind, figure)
     return row + 1
+
+
+def _breakdown_rows(sheet, row: int, ind, figure) -> int:
+    """Below a line, one row per part of its breakdown (by sex, by ethnic group, by age band) in the indicator's
+    disaggregations, the number in the "achieved" column; a percentage's parts are counts of its numerator."""
+    for dim in ind.disaggregation or []:
+        parts = (figure.breakdown or {}).get(dim)
+        if not parts:
+            continue
+        for option, label in DISAGGREGATION_OPTIONS[dim]:
+            if option in parts:
+                row += 1
+                text = f"      {DISAGGREGATION_LABELS[dim]}: {label}"
+                unit = "" if ind.is_percent else _(ind.unit_label)
+                table_row(sheet, row, ["", text, unit, "", parts[option], ""], italic=True)
+    return row
 
 
 def _derived(sheet, tables, row: int) -> int:

@@ -22,6 +22,7 @@ class Figure:
     value: int | None  # the count, or the numerator of a percentage
     denominator: int | None = None
     provisional: bool = False
+    breakdown: dict = field(default_factory=dict)  # {dimension: {option: n}}, where the indicator is disaggregated
 
     @property
     def achieved(self) -> float | int | None:
@@ -75,7 +76,7 @@ def build(root: Unit, year: int, *, target_year: int | None = None, only: Unit |
     subs = queries.counted_submissions(year, all_units, plan)
     inds = queries.indicators(plan)
     units = [(focus, all_units)] + [(c, scope_ids(c)) for c in communes]
-    registry = {u.id: queries.counted_figures(inds, ids, date(year, 1, 1), period_end, entries) for u, ids in units}
+    registry = {u.id: queries.counted_values(inds, ids, date(year, 1, 1), period_end, entries) for u, ids in units}
     rows, book = [], queries.TargetBook(target_year)
     for ind in inds:
         total, *per = [_figure(ind, u, ids, registry[u.id], subs, book) for u, ids in units]
@@ -100,9 +101,11 @@ def _figure(ind, unit, units, registry, subs, book) -> Figure:
     if ind.formula:
         return Figure(unit, target, None)  # filled from the other figures (see _formulas)
     if ind.derived:
-        value, denominator = registry.get(ind.code, (None, None))
-        return Figure(unit, target, value, denominator)
-    value, denominator, provisional = queries.reported_figure(ind, [s for s in subs if s.unit_id in units])
-    if ind.is_percent and value is not None and denominator is None:
+        value, denominator, breakdown = registry.get(ind.code, (None, None, {}))
+        return Figure(unit, target, value, denominator, breakdown=breakdown)
+    found = queries.reported_figure(ind, [s for s in subs if s.unit_id in units])
+    denominator = found.denominator
+    if ind.is_percent and found.value is not None and denominator is None:
         denominator = 0
-    return Figure(unit, target, value, denominator if ind.is_percent else None, provisional)
+    breakdown = queries.disaggregated(ind, found.breakdown)
+    return Figure(unit, target, found.value, denominator if ind.is_percent else None, found.provisional, breakdown)

@@ -16,6 +16,7 @@ from ..extensions import db
 from ..units.models import Unit
 from ..units.queries import merged_ids, merged_olds, nearest_of_kind, scope_for, scope_ids
 from .models import IndicatorDef, IndicatorTarget, RegistryEntry, ReportingCycle, Submission
+from .rules import DISAGGREGATION_OPTIONS
 
 COUNTED_STATUSES = ("submitted", "confirmed", "locked")  # drafts and returned reports do not count yet
 VIEW_ROLES = ("monitor", "district_reviewer", "reporter", "counsellor", "admin")
@@ -83,12 +84,31 @@ def registry_figures(units, day: date, entries: list[RegistryEntry] | None = Non
 def counted_figures(inds, units, start: date, end: date, entries: list[RegistryEntry] | None = None) -> dict:
     """{code: (value, denominator)} of the indicators that are counted, not typed: the registry's stock at `end`,
     and the value sources' figures over start..end (registered by other areas, see app.valuesources)."""
-    figures = registry_figures(units, end, entries, inds)
+    values = counted_values(inds, units, start, end, entries)
+    return {code: (value, denominator) for code, (value, denominator, _parts) in values.items()}
+
+
+def counted_values(inds, units, start: date, end: date, entries: list[RegistryEntry] | None = None) -> dict:
+    """{code: (value, denominator, breakdown)}: counted_figures with the breakdown a value source gives (e.g. an
+    event register's participants by sex and by ethnic group), kept for the dimensions the indicator is
+    disaggregated by and the options a report has (the registry's stock carries none)."""
+    values = {code: (v, d, {}) for code, (v, d) in registry_figures(units, end, entries, inds).items()}
     for ind in inds:
         if ind.source and valuesources.get(ind.source) is not None:
             found = valuesources.compute(ind.source, units, start, end)
-            figures[ind.code] = (found.value, found.denominator)
-    return figures
+            values[ind.code] = (found.value, found.denominator, disaggregated(ind, found.breakdown))
+    return values
+
+
+def disaggregated(ind: IndicatorDef, breakdown: dict | None) -> dict:
+    """The parts of `breakdown` a report of `ind` carries: its disaggregations, with the report's options."""
+    kept = {}
+    for dim in ind.disaggregation or []:
+        options = dict(DISAGGREGATION_OPTIONS.get(dim, ()))
+        parts = {o: int(n) for o, n in ((breakdown or {}).get(dim) or {}).items() if o in options and n is not None}
+        if parts:
+            kept[dim] = parts
+    return kept
 
 
 def registry_totals(units, day: date, entries: list[RegistryEntry] | None = None) -> dict:
@@ -125,8 +145,28 @@ def counted_submissions(year: int, units, plan=None) -> list[Submission]:
     return list(db.session.scalars(query))
 
 
-def reported_figure(indicator: IndicatorDef, subs: list[Submission]) -> tuple[int | None, int | None, bool]:
-    """(value, denominator, provisional) over the units' best reports of the year.
+@dataclass
+class Reported:
+    """A figure summed over the units' reports: value, denominator, breakdown, and whether it is provisional."""
+
+    value: int | None = None
+    denominator: int | None = None
+    provisional: bool = False
+    breakdown: dict = field(default_factory=dict)
+
+    def add(self, sub: Submission, row) -> None:
+        self.value = (self.value or 0) + row.value
+        if row.denominator is not None:
+            self.denominator = (self.denominator or 0) + row.denominator
+        for dim, parts in (row.breakdown or {}).items():
+            into = self.breakdown.setdefault(dim, {})
+            for option, number in parts.items():
+                into[option] = into.get(option, 0) + int(number or 0)
+        self.provisional |= sub.status == "submitted" or row.value_kind == "estimate"
+
+
+def reported_figure(indicator: IndicatorDef, subs: list[Submission]) -> Reported:
+    """The units' best reports of the year, added up (with their breakdowns).
 
     Per unit: the update round's actual if sent, else the sum of its quarterly reports' actuals (a plan that
     reports by quarter), else the preliminary estimate for the full year. The figure is provisional while any
@@ -143,35 +183,49 @@ def reported_figure(indicator: IndicatorDef, subs: list[Submission]) -> tuple[in
         current = best.get(sub.unit_id)
         if current is None or (sub.cycle.round == "update" and current.cycle.round != "update"):
             best[sub.unit_id] = sub
-    total = denominator = None
-    provisional = False
+    found = Reported()
     for sub in best.values():
         kinds = ("actual",) if sub.cycle.round == "update" else ("estimate", "actual")
         row = next((sub.value(indicator.id, k) for k in kinds if sub.value(indicator.id, k) is not None), None)
-        if row is None:
-            continue
-        total = (total or 0) + row.value
-        if row.denominator is not None:
-            denominator = (denominator or 0) + row.denominator
-        provisional |= sub.status == "submitted" or row.value_kind == "estimate"
-    return total, denominator, provisional
+        if row is not None:
+            found.add(sub, row)
+    return found
 
 
-def _quarter_sum(indicator: IndicatorDef, quarters: dict) -> tuple[int | None, int | None, bool]:
+def _quarter_sum(indicator: IndicatorDef, quarters: dict) -> Reported:
     """The year so far from quarterly reports: counts add up; a stock is the latest quarter's figure."""
-    total = denominator = None
-    provisional = False
+    found = Reported()
     for subs in quarters.values():
         rows = [(s, s.value(indicator.id, "actual")) for s in sorted(subs, key=lambda s: s.cycle.period)]
         rows = [(s, r) for s, r in rows if r is not None]
         if indicator.kind == "stock":
             rows = rows[-1:]
         for sub, row in rows:
-            total = (total or 0) + row.value
-            if row.denominator is not None:
-                denominator = (denominator or 0) + row.denominator
-            provisional |= sub.status == "submitted"
-    return total, denominator, provisional
+            found.add(sub, row)
+    return found
+
+
+def locking_report(unit_id: str, day: date) -> Submission | None:
+    """The commune's sent report that counted `day` (its period covers the day, sent on or after it), while no
+    report covering the day is returned for correction; None when the day is open.
+
+    The report is the commune's that holds `unit_id` in its scope (a commune merged in 2025 reports under its
+    successor). A preliminary round sent on 5/9 locks the days up to 5/9 only: the rest of the year is still to
+    be recorded and counted by the update round."""
+    subs = db.session.scalars(
+        select(Submission)
+        .join(ReportingCycle)
+        .where(
+            ReportingCycle.year == day.year,
+            Submission.level == "commune",
+            Submission.status.in_((*COUNTED_STATUSES, "returned")),
+        )
+    )
+    covering = [s for s in subs if s.cycle.period_start <= day <= s.cycle.period_end and unit_id in scope_ids(s.unit)]
+    if any(s.status == "returned" for s in covering):
+        return None
+    sent = [s for s in covering if s.submitted_at is not None and day <= clock.local_date(s.submitted_at)]
+    return min(sent, key=lambda s: s.submitted_at) if sent else None
 
 
 # --- targets ---------------------------------------------------------------------------------------------

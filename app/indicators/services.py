@@ -16,6 +16,7 @@ from ..extensions import db, utcnow
 from ..services import ensure
 from ..units.models import Unit
 from ..units.queries import scope_ids
+from ..web.filters import date_vn
 from . import catalogue_data as data
 from .models import (
     ACTIVITY_STATUSES,
@@ -168,6 +169,42 @@ def _upsert(model, code: str, plan: IndicatorPlan | None = None, **fields):
 @events.livelihood_budget_asked.connect
 def _budget_asked(unit: Unit, *, year: int) -> int | None:
     return livelihood_budget(year, unit)
+
+
+@events.period_reported.connect
+def _period_reported(unit_id: str, *, day: date):
+    return period_locked(unit_id, day)
+
+
+def period_locked(unit_id: str, day: date | None):
+    """Why the register of `unit_id` is locked on `day` (a Vietnamese message naming the report), or None."""
+    from .queries import locking_report
+
+    sub = locking_report(unit_id, day) if day is not None else None
+    if sub is None:
+        return None
+    return _l(
+        "Ngày %(day)s thuộc kỳ đã có %(report)s gửi lên: sổ của kỳ này đã khoá, không thêm, sửa hay huỷ được. "
+        "Nếu cần sửa, đề nghị người duyệt trả lại hoặc mở lại báo cáo.",
+        day=date_vn(day),
+        report=report_label(sub),
+    )
+
+
+def report_label(sub: Submission) -> str:
+    """The report in words, e.g. "báo cáo quý 2/2026 của Xã Quài Tở"."""
+    cycle, unit = sub.cycle, sub.unit.name
+    if cycle.round == "quarter":
+        return str(_l("báo cáo quý %(q)s/%(year)d của %(unit)s", q=cycle.period[1:], year=cycle.year, unit=unit))
+    if cycle.round == "preliminary":
+        return str(_l("báo cáo sơ bộ năm %(year)d của %(unit)s", year=cycle.year, unit=unit))
+    return str(_l("báo cáo năm %(year)d của %(unit)s", year=cycle.year, unit=unit))
+
+
+def ensure_period_open(unit_id: str, day: date | None, field: str | None = None) -> None:
+    """Refuse a change to the register of a day whose report is sent (see queries.locking_report)."""
+    locked = period_locked(unit_id, day)
+    ensure(locked is None, locked, field)
 
 
 def livelihood_budget(year: int, unit: Unit) -> int | None:
@@ -398,21 +435,23 @@ def submit(sub: Submission, *, actor) -> None:
 
 
 def freeze_registry_figures(sub: Submission) -> None:
-    """Copy the counted figures (the registry's at the period end, the value sources' over the period, the
-    formulas') into the report, so it stays as sent."""
-    from .queries import counted_figures
+    """Copy the counted figures (the registry's at the period end, the value sources' over the period with
+    their breakdown by the indicator's disaggregations) into the report, so it stays as sent."""
+    from .queries import counted_values
 
     inds = _cycle_indicators(sub.cycle)
-    figures = counted_figures(inds, scope_ids(sub.unit), sub.cycle.period_start, sub.cycle.period_end)
+    figures = counted_values(inds, scope_ids(sub.unit), sub.cycle.period_start, sub.cycle.period_end)
     for indicator in inds:
         if not indicator.derived or figures.get(indicator.code) is None:
             continue
-        value, denominator = figures[indicator.code]
+        value, denominator, breakdown = figures[indicator.code]
+        if value is None:
+            continue
         row = sub.value(indicator.id, "actual")
         if row is None:
             row = SubmissionValue(indicator_id=indicator.id, indicator=indicator, value_kind="actual")
             sub.values.append(row)
-        row.value, row.denominator, row.breakdown, row.from_registry = value, denominator, {}, True
+        row.value, row.denominator, row.breakdown, row.from_registry = value, denominator, breakdown, True
 
 
 def return_submission(sub: Submission, reason: str, *, actor) -> None:
@@ -535,6 +574,7 @@ def log_meeting(entry: RegistryEntry, fields: dict, *, actor) -> RegistryMeeting
     attendees, women = fields.get("attendees") or 0, fields.get("women") or 0
     ensure(attendees >= 0 and women >= 0, _l("Phải là số nguyên không âm."), "attendees")
     ensure(women <= attendees, _l("Số nữ không được lớn hơn số người tham gia."), "women")
+    ensure_period_open(entry.unit_id, fields["held_on"], "held_on")
     meeting = RegistryMeeting(
         entry_id=entry.id,
         held_on=fields["held_on"],
@@ -553,6 +593,7 @@ def void_meeting(meeting: RegistryMeeting, reason: str, *, actor) -> None:
     """Strike a meeting logged in error; it stays in the log with its reason."""
     ensure(meeting.status == "valid", _l("Buổi sinh hoạt này đã được huỷ."))
     ensure((reason or "").strip(), _l("Vui lòng ghi lý do huỷ."), "reason")
+    ensure_period_open(meeting.entry.unit_id, meeting.held_on, "reason")
     meeting.status, meeting.void_reason = "void", reason.strip()
     db.session.flush()
     audit.record(actor, "indicator.registry_meeting_void", meeting.entry, detail={"meeting_id": meeting.id})

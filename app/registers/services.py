@@ -4,7 +4,7 @@ flush, never commit; every change is audited (ids and codes only, never the pers
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from .. import clock
+from .. import clock, events
 from ..audit import services as audit
 from ..crypto.records import schedule_ledger
 from ..extensions import db, utcnow
@@ -18,6 +18,13 @@ BUCKETS = [code for code, _ in ref.ETHNIC_BUCKETS]
 # One package payment is a few hundred thousand to a few million đồng (Hướng dẫn 04/HD-ĐCT); a figure above
 # this is a typing error (an extra zero), not a payment.
 MAX_AMOUNT = 50_000_000
+
+
+def ensure_period_open(unit_id: str, day, field: str | None = None) -> None:
+    """Refuse to record, correct or void an entry of a day the commune has already reported: the indicator area
+    answers why (which report counted the day); the reviewer returning or reopening that report opens it again."""
+    locked = events.answer(events.period_reported, unit_id, day=day) if day is not None else None
+    ensure(locked is None, locked, field)
 
 
 # --- safe-motherhood payments ------------------------------------------------------------------------
@@ -50,6 +57,9 @@ def save_payment(payment: SafeMotherhoodPayment | None, unit, data: dict, *, act
     """Record a payment of the commune, or correct one that is still valid."""
     ensure(payment is None or payment.is_valid, _l("Khoản chi đã huỷ không sửa được."))
     _check_payment(unit, data, payment)
+    if payment is not None:
+        ensure_period_open(payment.unit_id, payment.paid_on, "paid_on")
+    ensure_period_open(unit.id, data["paid_on"], "paid_on")
     created = payment is None
     if created:
         payment = SafeMotherhoodPayment(unit_id=unit.id, recorded_by_id=getattr(actor, "id", None))
@@ -85,6 +95,7 @@ def void_payment(payment: SafeMotherhoodPayment, reason: str, *, actor) -> None:
     """Void a payment typed in error: it stops counting, and its person data is erased at once."""
     ensure(payment.is_valid, _l("Khoản chi này đã được huỷ."))
     ensure(reason and reason.strip(), _l("Vui lòng ghi lý do huỷ."), "reason")
+    ensure_period_open(payment.unit_id, payment.paid_on, "reason")
     payment.status, payment.void_reason = "void", reason.strip()
     payment.voided_at, payment.voided_by_id = utcnow(), getattr(actor, "id", None)
     audit.record(actor, "registers.payment_void", payment)
@@ -152,6 +163,9 @@ def save_event(event: CommunityEvent | None, unit, place, data: dict, *, actor) 
     ensure(data["held_on"] <= clock.today(), _l("Ngày tổ chức không được sau hôm nay."), "held_on")
     ensure(place is not None, _l("Vui lòng chọn nơi tổ chức (thôn, bản hoặc xã)."), "place_id")
     check_participants(data)
+    if event is not None:
+        ensure_period_open(event.unit_id, event.held_on, "held_on")
+    ensure_period_open(unit.id, data["held_on"], "held_on")
     created = event is None
     if created:
         event = CommunityEvent(unit_id=unit.id, recorded_by_id=getattr(actor, "id", None))
@@ -172,6 +186,7 @@ def void_event(event: CommunityEvent, reason: str, *, actor) -> None:
     """Void an event recorded in error: it stays in the register, marked, and stops counting."""
     ensure(event.is_valid, _l("Sự kiện này đã được huỷ."))
     ensure(reason and reason.strip(), _l("Vui lòng ghi lý do huỷ."), "reason")
+    ensure_period_open(event.unit_id, event.held_on, "reason")
     event.status, event.void_reason = "void", reason.strip()
     event.voided_at, event.voided_by_id = utcnow(), getattr(actor, "id", None)
     audit.record(actor, "registers.event_void", event)

@@ -12,13 +12,14 @@ from .. import clock
 from ..auth.permissions import authorize, deny, ensure_authorized, has_permission, permission_required
 from ..auth.stepup import step_up_required
 from ..extensions import db, htmx
+from ..indicators.derived import threshold
 from ..services import ServiceError
 from ..units.models import Unit
 from ..units.queries import scope_ids
 from ..web.forms import whole_number
 from ..web.paging import page_of
 from ..web.unit_of_work import attempt
-from . import counts, queries, services
+from . import overview, queries, services
 from . import reference_data as ref
 from .forms import EventForm, PaymentForm, ReasonForm
 
@@ -85,32 +86,20 @@ def index():
     year = _year()
     start, end = date(year, 1, 1), date(year, 12, 31)
     scope = queries.scope_for(current_user, *OVERVIEW_ROLES)
-    rows = []
-    for commune in queries.communes(scope):
-        if commune.valid_to is not None and commune.valid_to < start:
-            continue  # merged away before the year: its rows count under its successor
-        ids = frozenset(scope_ids(commune)) & scope
-        rows.append(
-            {
-                "unit": commune,
-                "payments": counts.payments(ids, start, end),
-                "mothers": counts.mothers_supported(ids, start, end),
-                "events": counts.events(ids, start, end),
-                "dialogues": counts.events(ids, start, end, kind="policy_dialogue"),
-                "people": counts.participants(ids, start, end),
-            }
-        )
-    total = {
-        "payments": counts.payments(scope, start, end),
-        "mothers": counts.mothers_supported(scope, start, end),
-        "events": counts.events(scope, start, end),
-        "dialogues": counts.events(scope, start, end, kind="policy_dialogue"),
-        "people": counts.participants(scope, start, end),
-    }
+    communes = [
+        (commune, frozenset(scope_ids(commune)) & scope)
+        for commune in queries.communes(scope)
+        # merged away before the year: its rows count under its successor
+        if commune.valid_to is None or commune.valid_to >= start
+    ]
+    # In clear only for the reporter who keeps a commune's registers; suppressed for the roles above (overview.py).
+    lines = overview.build(communes, scope, start, end, viewer_units=queries.scope_for(current_user, "reporter"))
     return render_template(
         "registers/index.html",
-        rows=rows,
-        total=total,
+        rows=lines[:-1],
+        total=lines[-1],
+        suppressed=any(c.suppressed for line in lines for _table, c in line.cells.values()),
+        threshold=threshold(),
         year=year,
         can_read=has_permission(current_user, "register.read"),
         can_enter=has_permission(current_user, "register.enter"),

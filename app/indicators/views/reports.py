@@ -158,7 +158,11 @@ def _commune_totals(sub: Submission, communes: dict | None) -> dict:
 
 def _page(sub: Submission, figures_input=None, narrative=None, reason_form=None, status=200):
     kinds = services.required_kinds(sub.cycle)
-    registry = queries.registry_figures(queries.scope_ids(sub.unit), sub.cycle.period_end)
+    # What a report counts rather than types (the registry's stock, the registers' figures with their breakdown),
+    # as it would be frozen now.
+    registry = queries.counted_values(
+        queries.indicators(sub.cycle.plan), queries.scope_ids(sub.unit), sub.cycle.period_start, sub.cycle.period_end
+    )
     figures_input = figures_input or FiguresInput(_typed_indicators(sub), kinds, submission=sub)
     found = district.coverage(sub.cycle, sub.unit) if sub.level == "district" else None
     communes = district.aggregate(found.confirmed) if found and found.confirmed else None
