@@ -6,6 +6,9 @@ import shutil
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -18,8 +21,8 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def locked_redis(tmp_path):
+@contextmanager
+def running_locked_redis(folder: Path) -> Iterator[tuple[int, str]]:
     """A private redis-server on a free port with requirepass; stopped (by its own pid) afterwards."""
     port, password = _free_port(), secrets.token_urlsafe(24)
     process = subprocess.Popen(
@@ -36,22 +39,31 @@ def locked_redis(tmp_path):
             "--appendonly",
             "no",
             "--dir",
-            str(tmp_path),
+            str(folder),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            assert time.monotonic() < deadline and process.poll() is None, "redis-server did not start"
-            time.sleep(0.05)
-    yield port, password
-    process.terminate()
-    process.wait(timeout=10)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline and process.poll() is None, "redis-server did not start"
+                time.sleep(0.05)
+        yield port, password
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def locked_redis(tmp_path):
+    """A private redis-server on a free port with requirepass, for one test."""
+    with running_locked_redis(tmp_path) as locked:
+        yield locked
 
 
 def redis_url(locked: tuple[int, str]) -> str:
