@@ -51,8 +51,9 @@ restriction_changed = _signals.signal("restriction-changed")
 notice_in_force = _signals.signal("notice-in-force")
 # sender: None; answered with [(notice id, label)], newest first (the consent form's choices, the case page).
 notice_versions = _signals.signal("notice-versions")
-# sender: an agency's unit id; keyword: on (date or None for today). Answered with {"live": bool, "reference"}
-# (a referral to an agency without a live transfer agreement warns, Decree 356/2025 Art. 7).
+# sender: a directory service's id; keyword: on (date or None for today). Answered with {"live": bool,
+# "reference"} (a referral, or an agency's onward referral, to a service without a live transfer agreement
+# warns and the audit entry says so, Decree 356/2025 Art. 7).
 transfer_agreement_asked = _signals.signal("transfer-agreement-asked")
 # sender: the id of the unit (a commune) a register entry belongs to; keyword: day. The indicator area answers
 # with a short label of the commune's sent (submitted, confirmed or locked) report whose period covers the day

@@ -210,44 +210,68 @@ def test_dossier_clock_edges_count_calendar_days(app, reference):
     assert due_at(rules.DOSSIER_REVIEW, clock.start_of_day(date(2026, 8, 31))) == clock.end_of_day(date(2027, 2, 28))
 
 
-def test_a_referral_to_an_agency_without_a_live_agreement_warns_and_the_audit_says_so(
+def _service_id(app, code):
+    from app.directory.queries import by_code
+
+    with app.app_context():
+        found = by_code(code).id
+        db.session.remove()
+    return found
+
+
+def _agreement(officer, service_id, reference, **changes):
+    data = {
+        "service_id": service_id,
+        "reference": reference,
+        "signed_on": TODAY.isoformat(),
+        "valid_from": TODAY.isoformat(),
+        "valid_to": (TODAY + timedelta(days=365)).isoformat(),
+        "scope": "Nhóm tuổi, điện thoại, sự việc; để hỗ trợ học nghề",
+    }
+    data.update(changes)
+    return officer.post("/privacy/agreements", data=data)
+
+
+def test_a_referral_to_a_service_without_a_live_agreement_warns_and_the_audit_says_so(
     app, client, counsellor, case_id, unit, officer
 ):
     add_share_consent(client, case_id, unit(AGENCY).id)
     confirm = send(client, case_id, unit(AGENCY).id, confirm="")
     assert 'id="no-agreement"' in confirm.get_data(as_text=True)
-    bad = officer.post(
-        "/privacy/agreements",
-        data={
-            "agency_id": unit(AGENCY).id,
-            "reference": "",
-            "signed_on": TODAY.isoformat(),
-            "valid_from": TODAY.isoformat(),
-            "scope": "Học nghề",
-        },
-    )
+    service = _service_id(app, "SV-PVHXH-03295")  # the service of AGENCY that covers the case
+    bad = _agreement(officer, service, "")
     assert bad.status_code == 200 and "Vui lòng nhập" in bad.get_data(as_text=True)
-    assert (
-        officer.post(
-            "/privacy/agreements",
-            data={
-                "agency_id": unit(AGENCY).id,
-                "reference": "12/2026/TTCG",
-                "signed_on": TODAY.isoformat(),
-                "valid_from": TODAY.isoformat(),
-                "valid_to": (TODAY + timedelta(days=365)).isoformat(),
-                "scope": "Nhóm tuổi, điện thoại, sự việc; để hỗ trợ học nghề",
-            },
-        ).status_code
-        == 303
-    )
+    agency_only = _agreement(officer, unit(AGENCY).id, "12/2026/TTCG")  # an agency is no longer a choice
+    assert agency_only.status_code == 200 and 'id="service_id-error"' in agency_only.get_data(as_text=True)
+    assert _agreement(officer, service, "12/2026/TTCG").status_code == 303
+    ((action, detail),) = _actions(app, "privacy.agreement_record")
+    assert detail == {"agency_id": unit(AGENCY).id, "service_id": service}
     confirm = send(client, case_id, unit(AGENCY).id, confirm="")
     assert confirm.status_code == 200 and 'id="no-agreement"' not in confirm.get_data(as_text=True)
     assert send(client, case_id, unit(AGENCY).id).status_code == 303
     sent = [d for a, d in _actions(app, "referral.send")]
-    assert sent[-1]["agreement"] is True
+    assert sent[-1]["agreement"] is True and sent[-1]["service_id"] == service
     register = officer.get("/privacy/register").get_data(as_text=True)
     assert "12/2026/TTCG" in register and "Hồ sơ vụ việc đã đóng" in register
+
+
+def test_an_agreement_covers_one_service_not_every_service_of_its_agency(app, officer):
+    """Sở Y tế runs two services: an agreement for social protection does not cover trafficking verification."""
+    from app.directory.models import Service
+    from app.privacy import services
+    from app.privacy.facts import services_without_agreement
+
+    protection, verification = _service_id(app, "SV-SYT-BTXH"), _service_id(app, "SV-SYT-XMNN")
+    assert _agreement(officer, protection, "05/2026/SYT").status_code == 303
+    with app.app_context():
+        assert services.live_agreement(protection).reference == "05/2026/SYT"
+        assert services.live_agreement(verification) is None
+        missing = {r["id"] for r in services_without_agreement()}
+        assert verification in missing and protection not in missing
+        closed = db.session.scalar(select(Service).where(Service.valid_to.is_not(None)))
+        assert closed.id not in missing  # only live services are receivers
+    page = officer.get("/privacy/agreements").get_data(as_text=True)
+    assert "Xác minh nạn nhân bị mua bán" in page.split('id="agreements-missing"')[1].split("</section>")[0]
 
 
 def test_the_monthly_job_lists_cases_past_retention_for_a_decision_and_deletes_nothing(

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from test_cases_support import audit_actions
 from test_referrals_support import AGENCY, add_share_consent, as_user, setup_referral
 
+from app import clock
 from app.extensions import db
 
 ONWARD = "AG-CAX-03295"  # Công an xã Quài Tở
@@ -81,3 +82,45 @@ def test_a_referral_not_yet_taken_on_cannot_be_forwarded(app, client, make_user,
     officer = as_user(app, make_user, login, "agency_officer", AGENCY)
     assert officer.get(f"/referrals/{referral_id}/forward").status_code == 404
     assert "Chuyển tiếp đến dịch vụ khác" not in officer.get(f"/referrals/{referral_id}").get_data(as_text=True)
+
+
+def _forward_details(app, referral_id):
+    import json
+
+    from app.audit.models import AuditEntry
+
+    with app.app_context():
+        rows = [
+            json.loads(e.detail or "{}")
+            for e in db.session.scalars(select(AuditEntry).order_by(AuditEntry.seq))
+            if e.action == "referral.forward" and e.object_id == referral_id
+        ]
+        db.session.remove()
+    return rows
+
+
+def test_an_onward_referral_to_a_service_without_an_agreement_warns_and_the_audit_says_so(
+    app, client, make_user, login, unit
+):
+    """Decree 356/2025 Art. 7: the agency's onward referral is a transfer too; the confirmation step warns when
+    the receiving service has no live agreement, and the audit entry records whether one covered it."""
+    case_id, referral_id, officer = _accepted(app, client, make_user, login, unit)
+    add_share_consent(client, case_id, unit(ONWARD).id)
+    police = _service_id(app, "SV-CAX-03295")
+    data = {"service_id": police, "fields": ["phone"], "idempotency_key": "onward-0000000000000010"}
+    confirm = officer.post(f"/referrals/{referral_id}/forward", data=data).get_data(as_text=True)
+    assert 'id="no-agreement"' in confirm and "Nghị định 356/2025/NĐ-CP Điều 7" in confirm
+    assert officer.post(f"/referrals/{referral_id}/forward", data=dict(data, confirm="yes")).status_code == 303
+    (first,) = _forward_details(app, referral_id)
+    assert first["agreement"] is False and first["service_id"] == police
+
+    dpo = as_user(app, make_user, login, "dpo", "11")
+    today = clock.today().isoformat()
+    agreement = {"reference": "07/2026/CAX", "signed_on": today, "valid_from": today, "scope": "Điện thoại; an ninh"}
+    assert dpo.post("/privacy/agreements", data=dict(agreement, service_id=police)).status_code == 303
+    data = dict(data, idempotency_key="onward-0000000000000011")
+    confirm = officer.post(f"/referrals/{referral_id}/forward", data=data).get_data(as_text=True)
+    assert "Xác nhận chuyển tiếp" in confirm and 'id="no-agreement"' not in confirm
+    assert officer.post(f"/referrals/{referral_id}/forward", data=dict(data, confirm="yes")).status_code == 303
+    _, second = _forward_details(app, referral_id)
+    assert second["agreement"] is True and second["service_id"] == police

@@ -1,5 +1,5 @@
 """The system's own facts for the impact dossier and the processing register: purposes, data categories,
-recipients (the directory's agencies and their agreements), retention and safeguards — read, never typed."""
+recipients (the directory's services and their agreements), retention and safeguards — read, never typed."""
 
 from sqlalchemy import func, select
 
@@ -8,27 +8,24 @@ from ..cases.models import Case
 from ..cases.reference_data import CONSENT_PURPOSES
 from ..directory.models import Service
 from ..extensions import db
-from ..units.models import Unit
 from . import reference_data as ref
 from .services import live_agreement, notice_label, notice_on, retention_rules
 
 
 def recipients() -> list[dict]:
-    """Every current agency that runs a live service of the directory, with its agreement (or none)."""
+    """Every live service of the directory (run by a current agency), with its agreement (or none)."""
     today = clock.today()
-    agency_ids = {s.unit_id for s in db.session.scalars(select(Service)) if s.valid_to is None or s.valid_to >= today}
-    agencies = [
-        u
-        for u in db.session.scalars(select(Unit).where(Unit.id.in_(agency_ids)).order_by(Unit.name))
-        if u.is_current(today)
-    ]
+    services = sorted(
+        (s for s in db.session.scalars(select(Service)) if s.is_live(today)), key=lambda s: (s.unit.name, s.name)
+    )
     rows = []
-    for agency in agencies:
-        agreement = live_agreement(agency.id, today)
+    for service in services:
+        agreement = live_agreement(service.id, today)
         rows.append(
             {
-                "id": agency.id,
-                "name": agency.name,
+                "id": service.id,
+                "name": service.name,
+                "agency": service.unit.name,
                 "agreement": agreement.reference if agreement else "",
                 "until": agreement.valid_to.isoformat() if agreement and agreement.valid_to else "",
             }
@@ -36,7 +33,7 @@ def recipients() -> list[dict]:
     return rows
 
 
-def agencies_without_agreement() -> list[dict]:
+def services_without_agreement() -> list[dict]:
     return [r for r in recipients() if not r["agreement"]]
 
 

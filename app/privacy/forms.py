@@ -43,7 +43,7 @@ class ReorganisationForm(BaseForm):
 
 
 class AgreementForm(BaseForm):
-    agency_id = SelectField(_l("Cơ quan nhận dữ liệu"), [chosen()], choices=[])
+    service_id = SelectField(_l("Dịch vụ nhận dữ liệu (theo danh bạ)"), [chosen()], choices=[])
     reference = text(_l("Số văn bản thoả thuận"), required(), max_len=80)
     signed_on = DateField(_l("Ngày ký"), [required()])
     valid_from = DateField(_l("Hiệu lực từ ngày"), [required()])

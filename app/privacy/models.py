@@ -10,6 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..directory.models import Service
 from ..extensions import db, new_uuid, utcnow
 from ..types import UTCDateTime
 from ..units.models import Unit
@@ -67,12 +68,19 @@ class Reorganisation(db.Model):
 
 
 class TransferAgreement(db.Model):
-    """The written agreement under which personal data go to one receiving agency (Decree 356/2025 Art. 7)."""
+    """The written agreement under which personal data go to one receiving service of the directory (Decree
+    356/2025 Art. 7: a transfer to each receiver rests on its own agreement). A referral goes to a service, and
+    one agency runs several (Sở Y tế: social protection, trafficking verification…), each with its own scope.
+
+    `agency_id` is the agency that runs the service (kept for listing, and for the agency-level agreements
+    recorded before 2500_agreement_per_service, which copied each onto every service of its agency; an
+    agency that ran no service keeps its agreement with no service, covering nothing)."""
 
     __tablename__ = "privacy_agreement"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
     agency_id: Mapped[str] = mapped_column(ForeignKey("unit.id"), index=True)
+    service_id: Mapped[str | None] = mapped_column(ForeignKey("directory_service.id"), index=True)
     reference: Mapped[str] = mapped_column(String(80))  # the agreement's number, e.g. "12/2026/TTBM"
     signed_on: Mapped[date] = mapped_column(Date)
     valid_from: Mapped[date] = mapped_column(Date)
@@ -83,6 +91,7 @@ class TransferAgreement(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     agency: Mapped[Unit] = relationship(lazy="joined")
+    service: Mapped[Service | None] = relationship(lazy="joined")
 
     def live_on(self, day: date) -> bool:
         return (

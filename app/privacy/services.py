@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 from .. import clock, events
 from ..audit import services as audit
 from ..deadlines import due_at
+from ..directory.models import Service
 from ..extensions import db
 from ..services import ensure
-from ..units.models import Unit
 from . import reference_data as ref
 from . import rules
 from .models import DossierVersion, PrivacyNotice, Reorganisation, RetentionRule, TransferAgreement
@@ -190,16 +190,17 @@ def agreements() -> list[TransferAgreement]:
     return list(db.session.scalars(select(TransferAgreement).order_by(TransferAgreement.valid_from.desc())))
 
 
-def live_agreement(agency_id: str, on: date | None = None) -> TransferAgreement | None:
+def live_agreement(service_id: str, on: date | None = None) -> TransferAgreement | None:
+    """The agreement that covers the directory service on a day (today by default), if any."""
     on = on or clock.today()
-    rows = db.session.scalars(select(TransferAgreement).where(TransferAgreement.agency_id == agency_id))
+    rows = db.session.scalars(select(TransferAgreement).where(TransferAgreement.service_id == service_id))
     return next((a for a in rows if a.live_on(on)), None)
 
 
 def record_agreement(data: dict, *, actor) -> TransferAgreement:
-    """Record the written agreement with one receiving agency (Decree 356/2025 Art. 7)."""
-    agency = db.session.get(Unit, data.get("agency_id") or "")
-    ensure(agency is not None and agency.kind == "agency", _l("Vui lòng chọn cơ quan nhận."), "agency_id")
+    """Record the written agreement with one receiving service of the directory (Decree 356/2025 Art. 7)."""
+    service = db.session.get(Service, data.get("service_id") or "")
+    ensure(service is not None and service.is_live(), _l("Vui lòng chọn dịch vụ nhận dữ liệu."), "service_id")
     reference = (data.get("reference") or "").strip()
     ensure(reference, _l("Vui lòng nhập số văn bản thoả thuận."), "reference")
     signed, start, end = data.get("signed_on"), data.get("valid_from"), data.get("valid_to")
@@ -213,7 +214,8 @@ def record_agreement(data: dict, *, actor) -> TransferAgreement:
     scope = (data.get("scope") or "").strip()
     ensure(scope, _l("Vui lòng ghi phạm vi dữ liệu và mục đích chuyển giao."), "scope")
     row = TransferAgreement(
-        agency_id=agency.id,
+        agency_id=service.unit_id,
+        service_id=service.id,
         reference=reference[:80],
         signed_on=signed,
         valid_from=start,
@@ -223,12 +225,14 @@ def record_agreement(data: dict, *, actor) -> TransferAgreement:
     )
     db.session.add(row)
     db.session.flush()
-    audit.record(actor, "privacy.agreement_record", row, detail={"agency_id": agency.id})
+    audit.record(
+        actor, "privacy.agreement_record", row, detail={"agency_id": service.unit_id, "service_id": service.id}
+    )
     return row
 
 
 def end_agreement(row: TransferAgreement, ended_on: date | None, *, actor) -> None:
-    """The agreement ended early (terminated, or the agency was abolished)."""
+    """The agreement ended early (terminated, or the service was closed)."""
     ensure(row.ended_on is None, _l("Thoả thuận này đã chấm dứt."))
     ensure(
         isinstance(ended_on, date) and ended_on >= row.valid_from,
@@ -236,14 +240,14 @@ def end_agreement(row: TransferAgreement, ended_on: date | None, *, actor) -> No
         "ended_on",
     )
     row.ended_on = ended_on
-    audit.record(actor, "privacy.agreement_end", row, detail={"agency_id": row.agency_id})
+    audit.record(actor, "privacy.agreement_end", row, detail={"agency_id": row.agency_id, "service_id": row.service_id})
     db.session.flush()
 
 
 @events.transfer_agreement_asked.connect
-def _agreement_asked(agency_id: str, *, on: date | None = None):
-    """The referral's confirmation step asks whether a live agreement covers the agency."""
-    row = live_agreement(agency_id, on)
+def _agreement_asked(service_id: str, *, on: date | None = None):
+    """A referral (or an agency's onward referral) asks whether a live agreement covers the receiving service."""
+    row = live_agreement(service_id, on)
     return {"live": row is not None, "reference": row.reference if row else None}
 
 

@@ -6,14 +6,13 @@ import uuid
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 
 from .. import clock
 from ..auth.permissions import permission_required
 from ..deadlines import standing
+from ..directory import queries as directory_queries
 from ..extensions import db
 from ..services import ServiceError
-from ..units.models import Unit
 from ..web import documents as files
 from ..web.forms import options
 from ..web.unit_of_work import attempt
@@ -74,7 +73,7 @@ def index():
         notice=services.notice_on(clock.today()),
         dossier=services.latest_dossier(),
         reviews=len(retention.open_reviews()),
-        missing=system_facts.agencies_without_agreement(),
+        missing=system_facts.services_without_agreement(),
     )
 
 
@@ -201,17 +200,18 @@ def dossier_file(dossier_id, fmt):
 # --- transfer agreements ----------------------------------------------------------------------------------
 
 
-def _agency_choices():
-    agencies = db.session.scalars(select(Unit).where(Unit.kind == "agency").order_by(Unit.name))
-    return [("", _l("— Chọn —"))] + [(a.id, a.name) for a in agencies if a.is_current()]
+def _service_choices():
+    """The live services of the directory, by agency: an agreement covers one receiving service."""
+    live = sorted((s for s in directory_queries.all_services() if s.is_live()), key=lambda s: (s.unit.name, s.name))
+    return [("", _l("— Chọn —"))] + [(s.id, f"{s.name} — {s.unit.name}") for s in live]
 
 
 @bp.route("/agreements", methods=["GET", "POST"])
 @permission_required("privacy.manage")
 def agreements():
-    """The transfer agreement with each receiving agency, and the agencies that have none in force."""
+    """The transfer agreement with each receiving service, and the live services that have none in force."""
     form = AgreementForm()
-    form.agency_id.choices = options(_agency_choices())
+    form.service_id.choices = options(_service_choices())
     if (
         request.method == "POST"
         and form.validate()
@@ -229,7 +229,7 @@ def _agreements_page(form, end_form=None):
         form=form,
         rows=services.agreements(),
         today=today,
-        missing=system_facts.agencies_without_agreement(),
+        missing=system_facts.services_without_agreement(),
         end_form=end_form or AgreementEndForm(formdata=None, ended_on=today),
     )
 
@@ -243,7 +243,7 @@ def end_agreement():
     if form.validate() and _try(form, lambda: services.end_agreement(row, form.ended_on.data, actor=current_user)):
         return redirect(url_for("privacy.agreements"), 303)
     add = AgreementForm(formdata=None)
-    add.agency_id.choices = options(_agency_choices())
+    add.service_id.choices = options(_service_choices())
     return _agreements_page(add, end_form=form)
 
 

@@ -174,11 +174,12 @@ def check_sending(case: Case, data: dict):
     return service, agency, services, urgency, fields, consent, reason
 
 
-def agreement_live(agency) -> bool:
-    """Whether a written transfer agreement covers the agency today (Decree 356/2025 Art. 7; app/privacy keeps
-    them). Its absence warns on the confirmation step and is noted in the audit entry: it does not refuse,
-    since a survivor's safety may not wait for paperwork between two offices."""
-    answer = events.answer(events.transfer_agreement_asked, agency.id, on=None)
+def agreement_live(service) -> bool:
+    """Whether a written transfer agreement covers the receiving service today (Decree 356/2025 Art. 7: one
+    per receiver; app/privacy keeps them). Its absence warns on the confirmation step (of a referral and of an
+    agency's onward referral) and is noted in the audit entry: it does not refuse, since a survivor's safety
+    may not wait for paperwork between two offices."""
+    answer = events.answer(events.transfer_agreement_asked, service.id, on=None)
     return bool(answer and answer["live"])
 
 
@@ -225,7 +226,7 @@ def send_referral(case: Case, data: dict, *, actor) -> Referral:
             "urgency": urgency,
             "services": services,
             "fields": fields,
-            "agreement": agreement_live(agency),
+            "agreement": agreement_live(service),
         },
     )
     return referral
@@ -661,6 +662,7 @@ def forward(referral: Referral, data: dict, *, actor) -> Referral:
             "agency_id": service.unit_id,
             "fields": fields,
             "consent_id": consent.id,
+            "agreement": agreement_live(service),
         },
     )
     return onward

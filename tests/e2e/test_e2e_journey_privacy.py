@@ -1,6 +1,6 @@
 """Journey: the data-protection officer finds the impact dossier overdue in the work queue, saves its first
 version from the dossier page (the system's facts shown beside it), records the transfer agreement with a
-receiving agency, shortens one retention period, and prints the processing register that now names both."""
+receiving service, shortens one retention period, and prints the processing register that now names both."""
 
 import pytest
 from e2e_support import check_page, go_nav, sign_in
@@ -8,7 +8,11 @@ from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
-AGENCY = {"desktop": "Sở Y tế tỉnh Điện Biên", "phone": "Trung tâm Trợ giúp pháp lý nhà nước tỉnh Điện Biên"}
+# A receiving service of the directory, as the picker names it ("service — agency").
+SERVICE = {
+    "desktop": "Bảo trợ xã hội, hỗ trợ nạn nhân (Sở Y tế Điện Biên) — Sở Y tế tỉnh Điện Biên",
+    "phone": "Trợ giúp pháp lý miễn phí — Trung tâm Trợ giúp pháp lý nhà nước tỉnh Điện Biên",
+}
 REFERENCE = {"desktop": "07/2026/TTCG-CA", "phone": "08/2026/TTCG-VHXH"}
 
 
@@ -36,7 +40,7 @@ def test_the_officer_keeps_the_dossier_the_agreements_and_the_retention_schedule
     shot(page, "dossier-saved")
 
     page.goto(server.url + "/privacy/agreements")
-    page.get_by_label("Cơ quan nhận dữ liệu").select_option(label=AGENCY[device])
+    page.get_by_label("Dịch vụ nhận dữ liệu (theo danh bạ)").select_option(label=SERVICE[device])
     page.get_by_label("Số văn bản thoả thuận").fill(REFERENCE[device])
     page.get_by_label("Ngày ký").fill("2026-11-02")
     page.get_by_label("Hiệu lực từ ngày").fill("2026-11-02")

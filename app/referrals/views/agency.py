@@ -155,15 +155,14 @@ def forward(referral_id):
     form = _forward_form(referral)
     if form.validate_on_submit():
         if form.confirm.data != "yes":
-            from ...directory.models import Service
-            from ...extensions import db
-
+            target = next((s for s in services.forward_targets(referral) if s.id == form.service_id.data), None)
             return render_template(
                 "referrals/forward_confirm.html",
                 referral=referral,
                 form=form,
-                service=db.session.get(Service, form.service_id.data),
+                service=target,
                 chosen=[f for f in form.fields.data or []],
+                no_agreement=target is not None and not services.agreement_live(target),
             )
         try:
             with attempt():

@@ -77,7 +77,7 @@ def _confirm_or_refuse(case, form, picker):
         fields=fields,
         emergency=consent is None,
         carried=carried,
-        no_agreement=not services.agreement_live(agency),
+        no_agreement=not services.agreement_live(service),
     )
 
 
