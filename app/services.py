@@ -11,6 +11,9 @@ class ServiceError(ValueError):
     def __init__(self, message, field: str | None = None):
         super().__init__(str(message))
         self.field = field
+        # What must be written even though the refused call is rolled back (its audit entry): run by
+        # web.unit_of_work.attempt after the savepoint's rollback.
+        self.after_rollback: list = []
 
 
 def ensure(condition, message, field: str | None = None) -> None:

@@ -110,7 +110,7 @@ def _referral_refusal(app, case_id) -> str | None:
 
     with app.test_request_context():
         try:
-            check_sending(db.session.get(Case, case_id), {})
+            check_sending(db.session.get(Case, case_id), {}, actor=None)
         except ServiceError as exc:
             return str(exc)
         finally:
@@ -122,7 +122,7 @@ def test_a_restriction_freezes_referral_edit_and_statistics_until_lifted(app, cl
     counted = _figure(app, case_id)
     rid = _request(app, client, case_id, "restrict")
     assert client.post(f"/rights/{rid}/restrict").status_code == 303
-    assert "không chuyển gửi, không sửa" in client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "không sửa, không ghi thêm, không chuyển gửi" in client.get(f"/cases/{case_id}").get_data(as_text=True)
 
     assert "hạn chế xử lý" in (_referral_refusal(app, case_id) or "")
     from test_cases_support import INTAKE
@@ -138,9 +138,7 @@ def test_a_restriction_freezes_referral_edit_and_statistics_until_lifted(app, cl
         data=dict(INTAKE, unit_id=_unit_of(app, case_id), version=version.group(1), full_name="Lò Thị Khác"),
     )
     assert refused.status_code == 200
-    assert "Hồ sơ đang bị hạn chế xử lý theo yêu cầu của người được hỗ trợ: không sửa được" in refused.get_data(
-        as_text=True
-    )
+    assert "Hồ sơ đang bị hạn chế xử lý theo yêu cầu của người có dữ liệu" in refused.get_data(as_text=True)
     assert _case(app, case_id)["full_name"] == "Lò Thị Mai"
     assert _figure(app, case_id) == counted - 1 and _case(app, case_id)["in_statistics"] is False
 

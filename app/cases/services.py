@@ -20,6 +20,7 @@ from ..services import ServiceError, ensure
 from .models import BreakGlassGrant, Case, CaseCounter, CaseNote, CaseService, Consent, EraseRequest, FollowUp
 from .queries import scope_for
 from .reference_data import CONSENT_LANGUAGES
+from .restriction import ensure_processing_allowed
 from .tally import refresh as refresh_tally
 
 BREAK_GLASS_MINUTES = 60
@@ -100,19 +101,14 @@ def create_case(data: dict, *, actor) -> Case:
     return case
 
 
-RESTRICTED = _l(
-    "Hồ sơ đang bị hạn chế xử lý theo yêu cầu của người được hỗ trợ: không sửa được cho đến khi "
-    "gỡ hạn chế (chỉ sửa theo yêu cầu chỉnh sửa dữ liệu)."
-)
-
-
 def update_case(case: Case, data: dict, *, actor, version: int, correction: bool = False) -> list[str]:
     """Save an edit made on `version` of the case; refuse it when someone saved in between.
 
     While processing is restricted on the survivor's request no edit is made, except a correction the survivor
     asked for (`correction`, from the rights desk): putting their data right is what a restriction often
     waits for."""
-    ensure(correction or events.answer(events.processing_restricted, case.id) is None, RESTRICTED)
+    if not correction:
+        ensure_processing_allowed(case.id, "case.edit", actor=actor)
     if case.version != version:
         raise EditConflict(_l("Hồ sơ đã được người khác sửa sau khi bạn mở biểu mẫu."))
     if "unit_id" in data and data["unit_id"] != case.unit_id:
@@ -141,6 +137,7 @@ def record_read(case: Case, *, actor, tier: str = "full") -> None:
 def close_case(case: Case, reason: str, *, actor, note: str = "", on: date | None = None) -> None:
     """Close a case; with follow-ups still open, an explicit explanation is required."""
     ensure(case.is_open, _l("Hồ sơ đã đóng."))
+    ensure_processing_allowed(case.id, "case.close", actor=actor, field="reason")
     ensure(reason, _l("Vui lòng chọn lý do đóng hồ sơ."), "reason")
     open_followups = db.session.scalar(
         select(func.count()).select_from(FollowUp).where(FollowUp.case_id == case.id, FollowUp.status == "open")
@@ -162,6 +159,7 @@ def close_case(case: Case, reason: str, *, actor, note: str = "", on: date | Non
 def reopen_case(case: Case, reason: str, *, actor) -> None:
     """Reopen a closed case, with the reason kept as a note."""
     ensure(not case.is_open, _l("Hồ sơ đang mở."))
+    ensure_processing_allowed(case.id, "case.reopen", actor=actor, field="reason")
     ensure(reason and reason.strip(), _l("Vui lòng ghi lý do mở lại hồ sơ."), "reason")
     case.status, case.closed_on, case.closure_reason = "open", None, None
     refresh_tally(case)
@@ -186,6 +184,7 @@ def schedule_followup(
 ) -> FollowUp:
     """Schedule a follow-up on a case (other areas pass `source`, e.g. "livelihood:<plan-id>:6m")."""
     ensure(not case.is_erased, _l("Hồ sơ đã bị xoá."))
+    ensure_processing_allowed(case.id, "followup.schedule", actor=actor, field="due_on")
     ensure(due_on is not None, _l("Vui lòng nhập ngày hẹn."), "due_on")
     assignee_id = getattr(assignee, "id", assignee) or getattr(actor, "id", None)
     followup = FollowUp(
@@ -202,6 +201,7 @@ def schedule_followup(
 def complete_followup(followup: FollowUp, outcome: str, *, actor, status: str = "done") -> None:
     """Record the outcome of a follow-up (or cancel it) and move the case's next date on."""
     ensure(followup.status == "open", _l("Lần theo dõi này đã xong."))
+    ensure_processing_allowed(followup.case_id, f"followup.{status}", actor=actor, field="outcome")
     ensure(status in ("done", "cancelled"), _l("Trạng thái không hợp lệ."), "status")
     ensure(outcome and outcome.strip(), _l("Vui lòng ghi kết quả."), "outcome")
     followup.outcome = nfc(outcome)
@@ -234,6 +234,7 @@ def my_followups(user, limit: int = 200) -> list[FollowUp]:
 
 def record_consent(case: Case, data: dict, *, actor) -> Consent:
     """Add an entry to the consent ledger."""
+    ensure_processing_allowed(case.id, "consent.record", actor=actor, field="purpose")
     ensure(
         data.get("purpose") != "share_with_agency" or data.get("agency_id"),
         _l("Chia sẻ thông tin cần nêu tên cơ quan."),
@@ -320,6 +321,7 @@ def withdraw_consent(consent: Consent, *, actor, on: date | None = None) -> None
 
 def add_service(case: Case, data: dict, *, actor) -> CaseService:
     """Add a service to the case plan."""
+    ensure_processing_allowed(case.id, "service.add", actor=actor, field="kind")
     _check_service_dates(data)
     service = CaseService(
         case=case,
@@ -338,6 +340,7 @@ def add_service(case: Case, data: dict, *, actor) -> CaseService:
 
 def update_service(service: CaseService, data: dict, *, actor) -> None:
     """Change the status and dates of a service."""
+    ensure_processing_allowed(service.case_id, "service.update", actor=actor, field="status")
     _check_service_dates(data)
     service.status, service.start_on, service.end_on = data["status"], data.get("start_on"), data.get("end_on")
     if data.get("notes") is not None:
@@ -368,6 +371,7 @@ def _add_note(case: Case, body, *, actor, supersedes: CaseNote | None = None) ->
 
 def add_note(case: Case, body: str, *, actor) -> CaseNote:
     """Append a note to the case."""
+    ensure_processing_allowed(case.id, "note.add", actor=actor, field="body")
     ensure(body and body.strip(), _l("Vui lòng nhập nội dung ghi chú."), "body")
     note = _add_note(case, body, actor=actor)
     db.session.flush()
@@ -377,6 +381,7 @@ def add_note(case: Case, body: str, *, actor) -> CaseNote:
 
 def correct_note(old: CaseNote, body: str, *, actor) -> CaseNote:
     """Correct a note by a new version that supersedes it; the old one is kept."""
+    ensure_processing_allowed(old.case_id, "note.correct", actor=actor, field="body")
     ensure(body and body.strip(), _l("Vui lòng nhập nội dung ghi chú."), "body")
     already = db.session.scalar(select(CaseNote.id).where(CaseNote.supersedes_id == old.id))
     ensure(already is None, _l("Ghi chú này đã được sửa; hãy sửa phiên bản mới nhất."))

@@ -13,6 +13,7 @@ from .. import clock
 from ..audit import services as audit
 from ..cases import services as case_services
 from ..cases.models import Case, FollowUp
+from ..cases.restriction import ensure_processing_allowed
 from ..extensions import db, utcnow
 from ..services import ServiceError, ensure
 from ..web.filters import money
@@ -84,6 +85,7 @@ def _apply(plan: LivelihoodPlan, data: dict) -> None:
 
 def create_plan(case: Case, data: dict, *, actor) -> LivelihoodPlan:
     """Draft a livelihood plan for a case."""
+    ensure_processing_allowed(case.id, "livelihood.create_plan", actor=actor)
     ensure(not case.is_erased and case.is_open, _l("Chỉ lập kế hoạch cho hồ sơ đang mở."))
     _check_plan(data)
     plan = LivelihoodPlan(case=case, case_id=case.id, status="draft", proposed_by_id=actor.id)
@@ -97,6 +99,7 @@ def create_plan(case: Case, data: dict, *, actor) -> LivelihoodPlan:
 
 def update_plan(plan: LivelihoodPlan, data: dict, *, actor) -> None:
     """Change a draft or a returned plan."""
+    ensure_processing_allowed(plan.case_id, "livelihood.update_plan", actor=actor)
     ensure(plan.is_editable, _l("Chỉ sửa được kế hoạch đang soạn hoặc bị trả lại."))
     _check_plan(data)
     _apply(plan, data)
@@ -114,6 +117,7 @@ def plan_snapshot(plan: LivelihoodPlan) -> dict:
 
 def submit_plan(plan: LivelihoodPlan, *, actor) -> PlanVersion:
     """Send a livelihood plan to the district for review, keeping this version."""
+    ensure_processing_allowed(plan.case_id, "livelihood.submit_plan", actor=actor)
     ensure(plan.is_editable, _l("Chỉ gửi được kế hoạch đang soạn hoặc bị trả lại."))
     ensure(not plan.case.is_erased, _l("Hồ sơ đã bị xoá."))
     plan.versions_count += 1
@@ -150,6 +154,7 @@ def decide(
     today: date | None = None,
 ) -> PlanDecision:
     """Approve (optionally a lower amount), return with comments, or reject a submitted plan."""
+    ensure_processing_allowed(plan.case_id, "livelihood.decide", actor=actor)
     ensure(decision in DECISIONS, _l("Quyết định không hợp lệ."), "decision")
     ensure(actor.id not in proposers(plan), _l("Bạn không thể quyết định kế hoạch do chính mình đề xuất."), "decision")
     _ensure_still_submitted(plan)
@@ -220,6 +225,7 @@ def _ensure_still_submitted(plan: LivelihoodPlan) -> None:
 
 def disburse(plan: LivelihoodPlan, data: dict, *, actor, today: date | None = None) -> Disbursement:
     """Record a disbursement; the first one makes the plan active and sets its reminders."""
+    ensure_processing_allowed(plan.case_id, "livelihood.disburse", actor=actor)
     ensure(plan.status in ("approved", "active"), _l("Chỉ giải ngân cho kế hoạch đã được duyệt."))
     amount, paid_on = data.get("amount"), data.get("paid_on")
     check_amount(amount, "amount", required=True)
@@ -297,6 +303,7 @@ def _close_reminders(plan: LivelihoodPlan, tag: str, outcome: str, actor, status
 
 def record_visit(plan: LivelihoodPlan, data: dict, *, actor, today: date | None = None) -> MonitoringVisit:
     """Record a monitoring visit and set the next one on the follow-up list."""
+    ensure_processing_allowed(plan.case_id, "livelihood.record_visit", actor=actor)
     ensure(plan.status == "active", _l("Chỉ ghi thăm giám sát khi kế hoạch đang thực hiện."))
     visited_on = data.get("visited_on")
     ensure(visited_on is not None, _l("Vui lòng nhập ngày thăm."), "visited_on")
@@ -332,6 +339,7 @@ def record_visit(plan: LivelihoodPlan, data: dict, *, actor, today: date | None 
 
 def record_outcome(plan: LivelihoodPlan, data: dict, *, actor, today: date | None = None) -> PlanOutcome:
     """Record the outcome 6 or 12 months after the first disbursement."""
+    ensure_processing_allowed(plan.case_id, "livelihood.record_outcome", actor=actor)
     ensure(plan.activated_on is not None, _l("Kế hoạch chưa được giải ngân."))
     milestone = data.get("milestone")
     ensure(milestone in MILESTONES, _l("Vui lòng chọn mốc 6 hoặc 12 tháng."), "milestone")
@@ -375,6 +383,7 @@ def record_outcome(plan: LivelihoodPlan, data: dict, *, actor, today: date | Non
 
 def close_plan(plan: LivelihoodPlan, how: str, reason: str, *, actor, today: date | None = None) -> None:
     """End a plan: completed (after funding) or discontinued (with a reason)."""
+    ensure_processing_allowed(plan.case_id, "livelihood.close_plan", actor=actor)
     ensure(how in ("completed", "discontinued"), _l("Vui lòng chọn một mục."), "how")
     allowed = ("active",) if how == "completed" else ("approved", "active")
     ensure(plan.status in allowed, _l("Kế hoạch ở trạng thái này không kết thúc được như vậy."), "how")

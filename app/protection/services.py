@@ -10,6 +10,7 @@ from sqlalchemy import select
 from .. import clock
 from ..audit import services as audit
 from ..cases.models import Case, FollowUp
+from ..cases.restriction import ensure_processing_allowed
 from ..cases.tally import refresh as refresh_tally
 from ..extensions import db, utcnow
 from ..services import ServiceError, ensure
@@ -39,8 +40,9 @@ def at_vn(day: date, hour: time | None = None) -> datetime:
     return datetime.combine(day, hour or time(0, 0), tzinfo=clock.VN).astimezone(UTC)
 
 
-def _open(case: Case) -> None:
+def _open(case: Case, actor, action: str) -> None:
     ensure(not case.is_erased, _l("Hồ sơ đã bị xoá."))
+    ensure_processing_allowed(case.id, action, actor=actor)
 
 
 def _code(items, value, field: str, on: date | None = None) -> None:
@@ -64,7 +66,7 @@ def _record(actor, action: str, obj) -> None:
 
 def add_perpetrator(case: Case, data: dict, *, actor) -> Perpetrator:
     """Record a perpetrator: coded sex, age band and relation; identity sealed under the case's key."""
-    _open(case)
+    _open(case, actor, "protection.add_perpetrator")
     _code(ref.SEXES, data.get("sex"), "sex")
     _code(ref.PERPETRATOR_AGE_BANDS, data.get("age_band"), "age_band")
     _code(ref.RELATIONS, data.get("relation"), "relation")
@@ -85,7 +87,7 @@ def add_perpetrator(case: Case, data: dict, *, actor) -> Perpetrator:
 
 def add_incident(case: Case, data: dict, *, actor) -> Incident:
     """Record an incident: a day or an approximate period, place, forms of violence, perpetrators involved."""
-    _open(case)
+    _open(case, actor, "protection.add_incident")
     day, start, end = data.get("occurred_on"), data.get("period_from"), data.get("period_to")
     ensure(day or start, _l("Nhập ngày xảy ra, hoặc khoảng thời gian ước chừng."), "occurred_on")
     ensure(not (start and end and end < start), _l("Ngày kết thúc không được trước ngày bắt đầu."), "period_to")
@@ -123,7 +125,7 @@ def add_incident(case: Case, data: dict, *, actor) -> Incident:
 
 def add_measure(case: Case, data: dict, *, actor) -> Measure:
     """Record a protective or support measure of Law 13/2022 Art. 22."""
-    _open(case)
+    _open(case, actor, "protection.add_measure")
     _code(ref.MEASURES, data.get("measure"), "measure")
     _code(ref.MEASURE_DECIDERS, data.get("decided_by"), "decided_by")
     _code(ref.MEASURE_OUTCOMES, data.get("outcome") or "ongoing", "outcome")
@@ -152,7 +154,7 @@ def add_measure(case: Case, data: dict, *, actor) -> Measure:
 
 def request_order(case: Case, data: dict, *, actor) -> NoContactOrder:
     """Record a request for a no-contact order: the 12-hour decision clock (Art. 25) starts."""
-    _open(case)
+    _open(case, actor, "protection.request_order")
     _code(ref.ORDER_REQUESTERS, data.get("requested_by"), "requested_by")
     _code(ref.ORDER_DECIDERS, data.get("decider"), "decider")
     requested_at = data["requested_at"]
@@ -196,7 +198,7 @@ def check_period(decider: str, starts_at: datetime, ends_at: datetime) -> None:
 
 def decide_order(order: NoContactOrder, data: dict, *, actor) -> None:
     """Record the decision on a request: granted (with its period) or refused."""
-    _open(order.case)
+    _open(order.case, actor, "protection.decide_order")
     ensure(order.status == "requested", _l("Yêu cầu này đã có quyết định."), "outcome")
     decided_at = data["decided_at"]
     ensure(decided_at >= order.requested_at, _l("Thời điểm quyết định không được trước khi có yêu cầu."), "decided_on")
@@ -216,7 +218,7 @@ def decide_order(order: NoContactOrder, data: dict, *, actor) -> None:
 def change_order(order: NoContactOrder, data: dict, *, actor) -> NoContactOrder:
     """Correct an order's end or number while it runs; once it has ended, the same form makes a renewal
     (a new decision), so an order is never silently extended."""
-    _open(order.case)
+    _open(order.case, actor, "protection.change_order")
     ensure(order.status == "granted", _l("Chỉ sửa được lệnh cấm tiếp xúc đã được quyết định."), "end_on")
     if order.has_ended():
         return renew_order(order, data, actor=actor)
@@ -230,6 +232,7 @@ def change_order(order: NoContactOrder, data: dict, *, actor) -> NoContactOrder:
 
 def renew_order(order: NoContactOrder, data: dict, *, actor) -> NoContactOrder:
     """A renewal: a new decision of the same decider, from its own signature, within its own maximum."""
+    _open(order.case, actor, "protection.renew_order")
     starts_at = data.get("decided_at") or clock.now()
     ensure(starts_at >= order.starts_at, _l("Lần gia hạn phải bắt đầu sau lệnh trước."), "decided_on")
     ends_at = clock.end_of_day(data["end_on"])
@@ -256,7 +259,7 @@ def renew_order(order: NoContactOrder, data: dict, *, actor) -> NoContactOrder:
 
 def add_copy(order: NoContactOrder, data: dict, *, actor) -> OrderCopy:
     """Record a copy of the decision sent to one of the recipients Art. 25 names."""
-    _open(order.case)
+    _open(order.case, actor, "protection.add_copy")
     _code(ref.COPY_RECIPIENTS, data.get("recipient"), "recipient")
     _not_future(data.get("sent_on"), "sent_on")
     ensure(order.status == "granted", _l("Chỉ gửi bản sao của quyết định đã ban hành."), "recipient")
@@ -270,7 +273,7 @@ def add_copy(order: NoContactOrder, data: dict, *, actor) -> OrderCopy:
 
 def add_breach(order: NoContactOrder, data: dict, *, actor) -> OrderBreach:
     """Record a breach of the order."""
-    _open(order.case)
+    _open(order.case, actor, "protection.add_breach")
     occurred_at = data["occurred_at"]
     ensure(occurred_at <= clock.now(), _l("Thời điểm vi phạm không được sau bây giờ."), "occurred_on")
     ensure(
@@ -296,7 +299,7 @@ def add_breach(order: NoContactOrder, data: dict, *, actor) -> OrderBreach:
 def request_exception(order: NoContactOrder, data: dict, *, actor) -> ExceptionContact:
     """An exception contact (Decree 76/2023 Art. 18): a listed reason, at most 4 hours, within the order;
     it waits for the supervisor's co-signature on form 09."""
-    _open(order.case)
+    _open(order.case, actor, "protection.request_exception")
     rule = rules.EXCEPTION_MAX
     found = ref.find(ref.EXCEPTION_REASONS, data.get("reason") or "")
     ensure(
@@ -336,7 +339,7 @@ def request_exception(order: NoContactOrder, data: dict, *, actor) -> ExceptionC
 
 def cosign_exception(contact: ExceptionContact, *, actor) -> None:
     """The supervisor co-signs the form 09 request."""
-    _open(contact.case)
+    _open(contact.case, actor, "protection.cosign_exception")
     ensure(contact.status == "pending", _l("Yêu cầu này đã được ký."))
     ensure(contact.requested_by_id != actor.id, _l("Người đề nghị không tự ký duyệt."))
     contact.status, contact.cosigned_by_id, contact.cosigned_at = "cosigned", actor.id, utcnow()
@@ -348,7 +351,7 @@ def cosign_exception(contact: ExceptionContact, *, actor) -> None:
 
 def save_identification(case: Case, data: dict, *, actor) -> Identification:
     """Record (or update) the identification steps of a trafficking case."""
-    _open(case)
+    _open(case, actor, "protection.save_identification")
     ensure(
         case.kind in ("trafficking", "both"),
         _l("Chỉ hồ sơ mua bán người mới có bước xác định nạn nhân."),
@@ -398,7 +401,7 @@ def save_identification(case: Case, data: dict, *, actor) -> Identification:
 
 def add_evidence(ident: Identification, data: dict, *, actor) -> Evidence:
     """Add a document evidencing victim status (Art. 32–33)."""
-    _open(ident.case)
+    _open(ident.case, actor, "protection.add_evidence")
     _code(ref.EVIDENCE_KINDS, data.get("kind"), "kind")
     _not_future(data.get("issued_on"), "issued_on")
     evidence = Evidence(
@@ -435,7 +438,7 @@ def _check_entitlement(regime: str, granted: date, started: date | None, ended: 
 
 def grant_entitlement(case: Case, data: dict, *, actor) -> Entitlement:
     """Record a support regime granted to the case."""
-    _open(case)
+    _open(case, actor, "protection.grant_entitlement")
     _code(ref.REGIMES, data.get("regime"), "regime")
     _code(ref.RESPONSIBLE_BODIES, data.get("responsible_body"), "responsible_body")
     _not_future(data.get("granted_on"), "granted_on")
@@ -461,7 +464,7 @@ def grant_entitlement(case: Case, data: dict, *, actor) -> Entitlement:
 
 def update_entitlement(ent: Entitlement, data: dict, *, actor) -> None:
     """Record when an entitlement started or ended."""
-    _open(ent.case)
+    _open(ent.case, actor, "protection.update_entitlement")
     started, ended = data.get("started_on") or ent.started_on, data.get("ended_on")
     _check_entitlement(ent.regime, ent.granted_on, started, ended, ent.amount)
     ent.started_on, ent.ended_on = started, ended
@@ -473,7 +476,7 @@ def update_entitlement(ent: Entitlement, data: dict, *, actor) -> None:
 
 def record_notice(case: Case, data: dict, *, actor) -> AddressNotice:
     """Record that the trusted address notified the UBND xã of the victim it received."""
-    _open(case)
+    _open(case, actor, "protection.record_notice")
     _code(ref.NOTICE_METHODS, data.get("method"), "method")
     _not_future(data.get("notified_on"), "notified_on")
     ack = data.get("acknowledged_on")
@@ -508,7 +511,7 @@ def score_risk(answers: dict) -> tuple[int, str]:
 
 def assess_risk(case: Case, data: dict, *, actor) -> RiskAssessment:
     """Record a reassessment; a rise to high asks for a safety-plan review and tells the supervisor."""
-    _open(case)
+    _open(case, actor, "protection.assess_risk")
     _not_future(data.get("assessed_on"), "assessed_on")
     answers = {q: bool((data.get("answers") or {}).get(q)) for q in ref.codes(ref.RISK_QUESTIONS)}
     score, level = score_risk(answers)
@@ -548,7 +551,7 @@ def assess_risk(case: Case, data: dict, *, actor) -> RiskAssessment:
 
 def mark_reviewed(assessment: RiskAssessment, *, actor) -> None:
     """The safety plan was reviewed after a rise to high risk."""
-    _open(assessment.case)
+    _open(assessment.case, actor, "protection.mark_reviewed")
     ensure(assessment.review_needed and assessment.reviewed_at is None, _l("Không có việc rà soát nào đang chờ."))
     assessment.reviewed_at = utcnow()
     _record(actor, "protection.risk_reviewed", assessment)

@@ -25,6 +25,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from .. import clock, events
 from ..audit import services as audit
 from ..cases.models import Case, Consent
+from ..cases.restriction import ensure_processing_allowed
 from ..cases.services import valid_consents
 from ..crypto.records import schedule_ledger
 from ..deadlines import add_working_days
@@ -128,16 +129,10 @@ def sendable_service(case: Case, data: dict):
     return service, sendable_agency(service.unit_id)
 
 
-def _check_case(case: Case) -> None:
+def _check_case(case: Case, actor, action: str) -> None:
     ensure(not case.is_erased, _l("Hồ sơ đã bị xoá: không thể chuyển gửi."))
     ensure(case.is_open, _l("Hồ sơ đã đóng: hãy mở lại hồ sơ trước khi chuyển gửi."))
-    ensure(
-        events.answer(events.processing_restricted, case.id) is None,
-        _l(
-            "Hồ sơ đang bị hạn chế xử lý theo yêu cầu của người được hỗ trợ: không chuyển gửi được cho đến khi "
-            "gỡ hạn chế."
-        ),
-    )
+    ensure_processing_allowed(case.id, action, actor=actor, field="fields")
 
 
 def _check_fields(fields) -> list[str]:
@@ -146,9 +141,10 @@ def _check_fields(fields) -> list[str]:
     return fields
 
 
-def check_sending(case: Case, data: dict):
-    """Every check of sending, without writing anything (the confirmation step runs it too)."""
-    _check_case(case)
+def check_sending(case: Case, data: dict, *, actor):
+    """Every check of sending, without writing anything (the confirmation step runs it too; only a refusal
+    on a restricted case is audited)."""
+    _check_case(case, actor, "referral.send")
     service, agency = sendable_service(case, data)
     services = [code for code, _ in SERVICE_KINDS if code in set(data.get("services") or ())]
     ensure(services, _l("Vui lòng chọn ít nhất một dịch vụ đề nghị."), "services")
@@ -190,7 +186,7 @@ def send_referral(case: Case, data: dict, *, actor) -> Referral:
     existing = db.session.scalar(select(Referral).where(Referral.idempotency_key == key))
     if existing is not None:
         raise AlreadyDone(existing)
-    service, agency, services, urgency, fields, consent, reason = check_sending(case, data)
+    service, agency, services, urgency, fields, consent, reason = check_sending(case, data, actor=actor)
     now = utcnow()
     referral = Referral(
         code=new_code(now),
@@ -269,7 +265,7 @@ def send_update(referral: Referral, data: dict, *, actor) -> ReferralPacket:
     ensure(referral.is_open, _l("Chuyển gửi đã kết thúc hoặc đã rút: không gửi cập nhật được."))
     ensure(referral.packet_destroyed_at is None, _l("Gói thông tin đã bị huỷ."))
     case = db.session.get(Case, referral.case_id)
-    _check_case(case)
+    _check_case(case, actor, "referral.update")
     fields = _check_fields(data.get("fields"))
     if referral.legal_basis == "consent":
         ensure(
@@ -608,6 +604,8 @@ def forward(referral: Referral, data: dict, *, actor) -> Referral:
     if existing is not None:
         raise AlreadyDone(existing)
     ensure(referral.status in ("accepted", "services_recorded"), _l("Chỉ chuyển tiếp được chuyển gửi đã nhận xử lý."))
+    # The agency never sees the case; the survivor's restriction still stops the onward referral.
+    ensure_processing_allowed(referral.case_id, "referral.forward", actor=actor, field="service_id")
     packet = referral.latest_packet
     ensure(packet is not None and referral.packet_destroyed_at is None, _l("Gói thông tin đã bị huỷ."))
     targets = {s.id: s for s in forward_targets(referral)}

@@ -51,7 +51,7 @@ def correct(rights_id):
 @bp.post("/<uuid:rights_id>/restrict")
 @permission_required("rights.record")
 def restrict(rights_id):
-    """Freeze processing of the case (no referral, edit or statistics) from now until lifted."""
+    """Freeze all processing of the case (no write of any area, no referral, no statistics) until lifted."""
     req = _own_request(rights_id)
     try:
         with attempt():
@@ -59,7 +59,10 @@ def restrict(rights_id):
     except ServiceError as exc:
         flash(str(exc), "error")
     else:
-        flash(_l("Đã hạn chế xử lý hồ sơ: không chuyển gửi, không sửa, không tính vào thống kê."), "success")
+        flash(
+            _l("Đã hạn chế xử lý hồ sơ: không sửa, không ghi thêm, không chuyển gửi, không tính vào thống kê."),
+            "success",
+        )
     return _back(req)
 
 

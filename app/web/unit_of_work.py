@@ -84,19 +84,22 @@ def attempt():
     A savepoint: on an exception it is rolled back with what the call queued for the commit (audit entries,
     keys to destroy), every loaded object is expired so the page shows the rows as they are now (another
     user may have changed them: that is often why the call was refused), and the exception is raised again
-    for the view to show.
+    for the view to show. What the refusal itself must leave (the audit entry of a refusal on a restricted
+    case, `ServiceError.after_rollback`) is written after the rollback, to be committed with the page.
     """
     queued = {key: copy.copy(value) for key, value in db.session.info.items()}
     savepoint = db.session.begin_nested()
     try:
         yield
-    except BaseException:
+    except BaseException as exc:
         # Still the open savepoint, even when a failed flush has deactivated it (is_active is then False):
         # it must be rolled back, or the whole request's transaction stays unusable.
         if db.session().get_nested_transaction() is savepoint:
             savepoint.rollback()
         _restore(queued)
         db.session.expire_all()
+        for keep in getattr(exc, "after_rollback", ()):
+            keep()
         raise
     else:
         savepoint.commit()

@@ -61,7 +61,9 @@ def create(case_id):
 def _confirm_or_refuse(case, form, picker):
     """The first step: every check of sending, then a page that says with whom and how much is shared."""
     try:
-        service, agency, _kinds, _urgency, fields, consent, _reason = services.check_sending(case, form.data)
+        service, agency, _kinds, _urgency, fields, consent, _reason = services.check_sending(
+            case, form.data, actor=current_user
+        )
     except ServiceError as exc:
         _refuse(form, exc, "fields")
         return render_template(
