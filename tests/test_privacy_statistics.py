@@ -142,7 +142,11 @@ def test_a_restriction_keeps_the_case_out_until_it_is_lifted_whatever_the_consen
     restriction(lift=False)
     assert _figures(app) == tuple(n - 1 for n in before)
     login(client, _record(app, world.counsellor_id))
-    assert _consent(client, world.case_id).status_code == 303  # a new statistics consent does not override it
+    # no new statistics consent can override it: recording one is refused while processing is restricted
+    refused = _consent(client, world.case_id)
+    assert refused.status_code == 200 and "hạn chế xử lý theo yêu cầu của người có dữ liệu" in refused.get_data(
+        as_text=True
+    )
     assert _figures(app) == tuple(n - 1 for n in before)
     restriction(lift=True)
     assert _figures(app) == before
