@@ -191,7 +191,7 @@ def _fill_defaults(app) -> None:
     if not cfg.get("SQLALCHEMY_DATABASE_URI"):
         cfg["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "tincay.sqlite")
     uri = cfg["SQLALCHEMY_DATABASE_URI"]
-    if uri.startswith("postgresql://") or uri.startswith("postgres://"):
+    if uri.startswith(("postgresql://", "postgres://")):
         # psycopg 3 is the driver we ship; accept the plain scheme operators usually write.
         cfg["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri.split("://", 1)[1]
     if not cfg.get("KEY_FILE"):

@@ -734,7 +734,7 @@ class Page(HTMLParser):
     def handle_starttag(self, tag, attrs):
         a = {k: (v if v is not None else "") for k, v in attrs}
         for name in a:
-            if name == "style" or name.startswith("on") or name.startswith(("hx-on", "data-hx-on")):
+            if name == "style" or name.startswith(("on", "hx-on", "data-hx-on")):
                 self.inline_attrs.append(f"<{tag} {name}>")
         for name in URL_ATTRS:
             if a.get(name):

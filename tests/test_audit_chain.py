@@ -92,9 +92,8 @@ def test_reordered_entries_are_named(ctx):
 def test_triggers_refuse_update_and_delete(ctx):
     _append(2)
     for sql in ("UPDATE audit_entry SET action = 'x' WHERE seq = 1", "DELETE FROM audit_entry WHERE seq = 1"):
-        with pytest.raises(DBAPIError):
-            with db.engine.begin() as conn:
-                conn.exec_driver_sql(sql)
+        with pytest.raises(DBAPIError), db.engine.begin() as conn:
+            conn.exec_driver_sql(sql)
     assert audit.verify().ok
 
 

@@ -69,7 +69,7 @@ def test_html_typed_into_any_field_is_escaped_everywhere_it_is_shown(app, client
         "protective_measures",
         "tr_destination",
     )
-    case_id = new_case(client, unit("TA-02").id, kind="both", **{f: HOSTILE for f in text_fields})
+    case_id = new_case(client, unit("TA-02").id, kind="both", **dict.fromkeys(text_fields, HOSTILE))
     client.post(f"/cases/{case_id}/notes", data={"note-body": HOSTILE})
     client.post(
         f"/cases/{case_id}/followups",

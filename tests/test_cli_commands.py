@@ -168,10 +168,9 @@ def test_units_list_format(ready):
 
 
 def _tamper(app):
-    with app.app_context():
-        with db.engine.begin() as conn:
-            conn.exec_driver_sql("DROP TRIGGER audit_entry_no_update")
-            conn.exec_driver_sql("UPDATE audit_entry SET result = 'failed' WHERE seq = 1")
+    with app.app_context(), db.engine.begin() as conn:
+        conn.exec_driver_sql("DROP TRIGGER audit_entry_no_update")
+        conn.exec_driver_sql("UPDATE audit_entry SET result = 'failed' WHERE seq = 1")
 
 
 def test_audit_verify_exit_codes(ready):

@@ -56,12 +56,12 @@ def test_trusted_address_figures_equal_a_direct_count_and_small_cells_are_hidden
 
     with app.test_request_context():
         table = derived.trusted_address_support(scope_ids(unit("099")), 2026)
-        direct = dict(
-            ((u, k), n)
+        direct = {
+            (u, k): n
             for u, k, n in db.session.execute(
                 select(Case.unit_id, Case.kind, func.count()).group_by(Case.unit_id, Case.kind)
             )
-        )
+        }
         names = {u.name: u.id for u in (unit(f"TA-0{i}") for i in range(1, 8))}
         for i, label in enumerate(table.row_labels):
             for j, kind in enumerate(("dv", "trafficking", "both")):

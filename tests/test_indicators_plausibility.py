@@ -73,7 +73,7 @@ def test_estimates_and_the_update_against_the_preliminary_round(app):
                 ("CT5", "estimate"): (5, 10),
             },
         )
-        assert any("Số ước cả năm (3) nhỏ hơn số đã thực hiện (4)." == m for m in _warnings(sub)["CT7-estimate-value"])
+        assert any(m == "Số ước cả năm (3) nhỏ hơn số đã thực hiện (4)." for m in _warnings(sub)["CT7-estimate-value"])
         update = _cycle(2024, "update")
         low, values = _report(update, "03295", {("CT7", "actual"): (2, None), ("CT5", "actual"): (9, 10)}, send=False)
         found = _warnings(low)

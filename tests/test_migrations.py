@@ -8,9 +8,8 @@ from app.extensions import db
 
 
 def test_the_migrated_database_matches_the_models(app):
-    with app.app_context():
-        with db.engine.connect() as conn:
-            differences = compare_metadata(MigrationContext.configure(conn), db.metadata)
+    with app.app_context(), db.engine.connect() as conn:
+        differences = compare_metadata(MigrationContext.configure(conn), db.metadata)
     assert differences == [], "models and migrations differ (write a migration):\n" + "\n".join(
         str(d) for d in differences
     )

@@ -128,7 +128,7 @@ def test_one_label_registry_gives_every_area_its_labels_as_plain_text_in_the_rea
 
     assert not lazy_left(vi) and not lazy_left(en)
     with pytest.raises(ValueError):
-        labels.labels("lv")(lambda: {})
+        labels.labels("lv")(dict)
 
 
 def test_the_pages_show_the_labels(client, counsellor, case_id):

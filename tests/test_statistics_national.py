@@ -130,7 +130,7 @@ def test_the_file_names_its_mapping_version_and_opens_in_libreoffice(app, datase
     ]
     assert names == national.field_names()
     rows = soffice_rows(content, tmp_path)
-    assert ["mapping_version", "1.0"] == rows[2][:2]
+    assert rows[2][:2] == ["mapping_version", "1.0"]
     assert rows[national.HEADER_ROWS][:2] == ["record_ref", "victim_ref"]
     assert len([r for r in rows[national.HEADER_ROWS + 1 :] if r and r[0]]) == 6
 

@@ -65,23 +65,22 @@ def test_a_failed_commit_shows_503_try_again_and_writes_nothing(app, client, cou
 def test_a_refused_service_call_leaves_none_of_its_rows_and_the_page_keeps_its_own(app):
     with app.test_request_context("/", method="POST"):
         audit.record("test", "page.read")
-        with pytest.raises(ServiceError):
-            with attempt():
-                audit.record("test", "service.partial")
-                db.session.add(
-                    AuditEntry(
-                        seq=10_000,
-                        at=utcnow(),
-                        actor_id="test",
-                        action="raw.partial",
-                        result="ok",
-                        detail="{}",
-                        prev_hash="x",
-                        entry_hash="y",
-                    )
+        with pytest.raises(ServiceError), attempt():
+            audit.record("test", "service.partial")
+            db.session.add(
+                AuditEntry(
+                    seq=10_000,
+                    at=utcnow(),
+                    actor_id="test",
+                    action="raw.partial",
+                    result="ok",
+                    detail="{}",
+                    prev_hash="x",
+                    entry_hash="y",
                 )
-                db.session.flush()
-                raise ServiceError("refused half-way")
+            )
+            db.session.flush()
+            raise ServiceError("refused half-way")
         db.session.commit()
         actions = list(db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.seq)))
         verdict = audit.verify()
@@ -98,12 +97,11 @@ def test_a_flush_that_fails_inside_attempt_leaves_the_request_usable(app, client
     assert intake(client, unit("TA-02").id).status_code == 303
     with app.test_request_context("/", method="POST"):
         case = db.session.scalars(select(Case)).one()
-        with pytest.raises(StaleDataError):
-            with attempt():
-                # Someone else saves first: our UPDATE carries the old version and matches nothing.
-                db.session.execute(Case.__table__.update().where(Case.id == case.id).values(version=case.version + 1))
-                case.status = "closed"
-                db.session.flush()
+        with pytest.raises(StaleDataError), attempt():
+            # Someone else saves first: our UPDATE carries the old version and matches nothing.
+            db.session.execute(Case.__table__.update().where(Case.id == case.id).values(version=case.version + 1))
+            case.status = "closed"
+            db.session.flush()
         audit.record("test", "page.read")  # the request goes on and commits its own work
         db.session.commit()
         status = db.session.scalar(select(Case.status))

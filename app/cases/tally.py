@@ -70,7 +70,7 @@ def refresh(case: Case) -> None:
         return
     with db.session.no_autoflush:
         # In one order for everyone: two transactions moving counts between the same cells cannot deadlock.
-        add_many({**{cell: -1 for cell in old - new}, **{cell: 1 for cell in new - old}})
+        add_many({**dict.fromkeys(old - new, -1), **dict.fromkeys(new - old, 1)})
     seal(case, new)
 
 

@@ -192,12 +192,12 @@ def _case_panel(case, user) -> dict | None:
     )
     owners = {c.owner_id for conf in held for c in conf.actions}
     people = (
-        dict(
-            (i, n or u)
+        {
+            i: n or u
             for i, n, u in db.session.execute(
                 select(User.id, User.display_name, User.username).where(User.id.in_(owners))
             )
-        )
+        }
         if owners
         else {}
     )

@@ -79,11 +79,11 @@ class CorrectionForm(BaseForm):
     year_value = WholeNumberField(_l("Năm sinh đúng"), [optional(), between(1900, 2100)])
 
     def value(self):
-        kind = dict((name, kind) for name, _label, kind in ref.CORRECTABLE).get(self.field.data)
+        kind = {name: kind for name, _label, kind in ref.CORRECTABLE}.get(self.field.data)
         return {"date": self.date_value.data, "year": self.year_value.data}.get(kind, self.text_value.data)
 
     def value_field(self):
-        kind = dict((name, kind) for name, _label, kind in ref.CORRECTABLE).get(self.field.data)
+        kind = {name: kind for name, _label, kind in ref.CORRECTABLE}.get(self.field.data)
         return {"date": self.date_value, "year": self.year_value}.get(kind, self.text_value)
 
 

@@ -46,10 +46,10 @@ class BaseForm(FlaskForm):
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
         for field in self:
-            if isinstance(field, (StringField, TextAreaField)) and isinstance(field.data, str):
-                if _has_control_chars(field.data):
-                    field.errors = list(field.errors) + [str(_l("Có ký tự điều khiển không hợp lệ."))]
-                    ok = False
+            text = field.data if isinstance(field, (StringField, TextAreaField)) else None
+            if isinstance(text, str) and _has_control_chars(text):
+                field.errors = list(field.errors) + [str(_l("Có ký tự điều khiển không hợp lệ."))]
+                ok = False
         return ok
 
 

@@ -3,6 +3,7 @@ identity was checked), opens the printable copy (the survivor's name on it, the 
 it as PDF, and records the answer; the request shows the copy produced and its answered state."""
 
 import io
+import pathlib
 import unicodedata
 
 import pytest
@@ -48,7 +49,7 @@ def test_a_request_to_see_ones_data_is_received_copied_and_answered(page, server
     shot(page, "copy")
     with page.expect_download() as download:
         page.get_by_role("link", name="Tải PDF").click()
-    reader = PdfReader(io.BytesIO(open(download.value.path(), "rb").read()))
+    reader = PdfReader(io.BytesIO(pathlib.Path(download.value.path()).read_bytes()))
     text = unicodedata.normalize("NFC", "\n".join(p.extract_text() for p in reader.pages))
     assert SURVIVORS[device] in text and PERPETRATOR[device] not in text
 

@@ -327,7 +327,7 @@ class Writer:
     def _read(self):
         for line in self.proc.stdout:
             self.lines.append(line.strip())
-            if line.startswith("committed") or line.startswith("finished"):
+            if line.startswith(("committed", "finished")):
                 self.started.set()
         self.started.set()
 
