@@ -16,6 +16,7 @@ seconds a user waits between pages (0.1,0.4 by default).
 import itertools
 import json
 import os
+import pathlib
 import re
 import threading
 import time
@@ -25,10 +26,12 @@ import urllib3
 from locust import HttpUser, between, events, task
 
 urllib3.disable_warnings()  # the test's nginx has a self-signed certificate
-ACCOUNTS = json.loads(open(os.environ["TINCAY_LOCUST_ACCOUNTS"], encoding="utf-8").read())
+ACCOUNTS = json.loads(pathlib.Path(os.environ["TINCAY_LOCUST_ACCOUNTS"]).read_text(encoding="utf-8"))
 _NEXT = itertools.count()
 _LOG_LOCK = threading.Lock()
-_LOG = open(os.environ["TINCAY_LOCUST_LOG"], "a", encoding="utf-8") if os.environ.get("TINCAY_LOCUST_LOG") else None
+# One log file for the whole locust process, kept open until it ends.
+_LOG_PATH = os.environ.get("TINCAY_LOCUST_LOG")
+_LOG = open(_LOG_PATH, "a", encoding="utf-8") if _LOG_PATH else None  # noqa: SIM115
 HOSTNAME = os.environ.get("TINCAY_LOCUST_HOSTNAME", "")
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 CASE_LINK = re.compile(r'href="/cases/([0-9a-f-]{36})"')
