@@ -97,7 +97,13 @@ def build_dataset(app, make_user) -> Dataset:
             )
             services.add_incident(
                 c,
-                {"occurred_on": day, "place_type": "home", "forms": forms, "perpetrator_ids": [person.id]},
+                {
+                    "occurred_on": day,
+                    "place_type": "home",
+                    "forms": forms,
+                    "sexual_kind": "rape" if "sexual" in forms else None,  # case 4
+                    "perpetrator_ids": [person.id],
+                },
                 actor=actor,
             )
             for measure in measures:

@@ -29,6 +29,7 @@ def cases(app, make_user):
                     "occurred_on": date(2026, 11, 1 + n),
                     "place_type": "home",
                     "forms": ["physical", "sexual"] if n < 2 else ["physical"],
+                    "sexual_kind": "other_assault" if n < 2 else None,
                     "perpetrator_ids": [person.id],
                 },
                 actor=actor,

@@ -82,12 +82,13 @@ def _values(table, month=None):
 def test_the_monthly_counts_by_hand(app, dataset):
     tables, report = _monthly(app, "own")
     assert report.months == list(range(1, 13))
-    types = tables["types"]  # columns: sexual, physical, economic, psychological (one type per incident)
-    assert _values(types, 3) == [0, 1, 0, 0]  # case 0: physical and psychological -> physical
-    assert _values(types, 4) == [0, 2, 0, 0]  # cases 1, 2 (physical and economic -> physical)
-    assert _values(types, 5) == [1, 0, 0, 1]  # case 4 (sexual first), case 3 (psychological)
-    assert _values(types, 6) == [0, 1, 0, 0]  # case 5 (case 6 withdrew its consent for statistics: in no figure)
-    assert _values(types) == [1, 4, 0, 1] and types.grand.value == 6  # case 7's incident is in 2025
+    # columns: rape, sexual assault, physical, forced marriage, economic, psychological (one type per incident)
+    types = tables["types"]
+    assert _values(types, 3) == [0, 0, 1, 0, 0, 0]  # case 0: physical and psychological -> physical
+    assert _values(types, 4) == [0, 0, 2, 0, 0, 0]  # cases 1, 2 (physical and economic -> physical)
+    assert _values(types, 5) == [1, 0, 0, 0, 0, 1]  # case 4 (sexual, rape, first), case 3 (psychological)
+    assert _values(types, 6) == [0, 0, 1, 0, 0, 0]  # case 5 (case 6 withdrew its consent for statistics)
+    assert _values(types) == [1, 0, 4, 0, 0, 1] and types.grand.value == 6  # case 7's incident is in 2025
     relations = tables["relations"]  # partner, caregiver, other family, acquaintance, none, trafficker
     assert _values(relations) == [3, 1, 2, 0, 0, 0]
     assert _values(relations, 5) == [0, 1, 1, 0, 0, 0]  # a parent (case 4), an in-law (case 3)
@@ -118,10 +119,10 @@ def test_the_excel_file_opens_with_the_suppressed_tables(app, dataset, tmp_path)
     texts = [c for row in sheet.iter_rows(values_only=True) for c in row if isinstance(c, str)]
     assert "BẢNG SỐ LIỆU HẰNG THÁNG VỀ BẠO LỰC TRÊN CƠ SỞ GIỚI (THEO PHÂN LOẠI GBVIMS)" in texts
     totals = [row for row in sheet.iter_rows(values_only=True) if row[1] == "Tổng cộng"]
-    assert (totals[0][6], totals[1][8]) == (6, 6)  # the grand totals of types (4 columns) and relations (6)
+    assert (totals[0][8], totals[1][8]) == (6, 6)  # the grand totals of types (6 columns) and relations (6)
     assert "Tháng 12" in texts and "NGƯỜI LẬP BIỂU" in texts
     rows = soffice_rows(content, tmp_path)
-    assert any(row[1:7] == ["Tổng cộng", "<5", "<5", "<5", "<5", "6"] for row in rows)
+    assert any(row[1:9] == ["Tổng cộng", "<5", "<5", "<5", "<5", "<5", "<5", "6"] for row in rows)
 
 
 def test_the_page_for_a_counsellor_and_for_the_monitor(app, dataset, make_user, login):
@@ -130,7 +131,7 @@ def test_the_page_for_a_counsellor_and_for_the_monitor(app, dataset, make_user, 
         login(own, make_user("counsellor", "TA-02"))
         page = unlabelled(own.get("/statistics/monthly?year=2026").get_data(as_text=True))
         # the commune's figures count other units' cases too: a trusted address's counsellor sees them hidden
-        assert "Tháng 4" in page and "Hiếp dâm, tấn công tình dục" in page and "<td>&lt;5</td>" in page
+        assert "Tháng 4" in page and "Cưỡng ép kết hôn" in page and "<td>&lt;5</td>" in page
         assert "monthly.xlsx" not in page  # a counsellor downloads no file
         monitor = app.test_client()
         login(monitor, make_user("monitor", "11"))

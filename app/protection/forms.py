@@ -65,14 +65,17 @@ class PerpetratorForm(CodedForm):
 
 
 class IncidentEntryForm(CodedForm):
-    CODED = {"place_type": ref.PLACE_TYPES, "forms": ref.VIOLENCE_FORMS}
-    WITH_BLANK = ("place_type",)
+    CODED = {"place_type": ref.PLACE_TYPES, "forms": ref.VIOLENCE_FORMS, "sexual_kind": ref.SEXUAL_KINDS}
+    WITH_BLANK = ("place_type", "sexual_kind")
 
     occurred_on = DayField(_l("Ngày xảy ra"), [optional()])
     period_from = DayField(_l("Hoặc khoảng thời gian: từ"), [optional()])
     period_to = DayField(_l("đến"), [optional()])
     place_type = SelectField(_l("Nơi xảy ra"), [chosen()])
     forms = MultiCheckboxField(_l("Hình thức bạo lực"), [optional()])
+    sexual_kind = SelectField(_l("Nếu có bạo lực tình dục: loại"), [optional()])
+    # Law 13/2022/QH15 Art. 3(1): forcing child marriage or marriage is an act of domestic violence.
+    forced_marriage = BooleanField(_l("Cưỡng ép tảo hôn, cưỡng ép kết hôn (Luật 13/2022, Điều 3 khoản 1)"))
     perpetrator_ids = MultiCheckboxField(_l("Người gây bạo lực liên quan"), [optional()], choices=[])
     reported_to_police = BooleanField(_l("Đã báo công an"))
     description = long_text(_l("Mô tả"), optional(), max_len=3000)

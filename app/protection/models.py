@@ -19,7 +19,7 @@ CASE's data key (`CaseKeyed`), so erasing the case erases it too.
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock
@@ -70,6 +70,11 @@ class Incident(CaseKeyed, db.Model):
     period_to: Mapped[date | None] = mapped_column(Date)
     place_type: Mapped[str] = mapped_column(String(12))
     reported_to_police: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Coded for the GBVIMS types (app/statistics/gbvims.py): rape or other sexual assault when the forms include
+    # "sexual" (None on incidents recorded before the sub-form existed), and forced (child) marriage, an act of
+    # Law 13/2022 Art. 3(1) that is none of Circular 07's four forms.
+    sexual_kind: Mapped[str | None] = mapped_column(String(20))
+    forced_marriage: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_by_id: Mapped[str | None] = _user_fk()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     description = Encrypted()

@@ -55,6 +55,19 @@ VIOLENCE_FORMS = _codes(
     ("economic", "Kinh tế", "Economic"),
 )
 
+# Sexual violence, told apart as GBVIMS does (its first two incident types): rape, and any other sexual assault.
+# Law 13/2022/QH15 Art. 3(1) lists forced sex among the acts of domestic violence; Circular 07/2017 counts both as
+# "sexual" (the form above), so this sub-form never changes the circular's figures.
+SEXUAL_KINDS = _codes(
+    ("rape", "Hiếp dâm, cưỡng ép quan hệ tình dục", "Rape (forced intercourse)"),
+    ("other_assault", "Xâm hại tình dục khác (không giao cấu)", "Other sexual assault (no intercourse)"),
+)
+
+# Forced marriage as a coded act of the incident: Law 13/2022/QH15 Art. 3(1) lists forcing someone into child
+# marriage, marriage or divorce among the acts of domestic violence. Circular 07/2017 has no such form (a forced
+# marriage is counted there under the forms ticked with it), so it is a mark of its own, not a fifth form.
+FORCED_MARRIAGE_ARTICLE = "Luật 13/2022/QH15, Điều 3 khoản 1"
+
 SEXES = _codes(("female", "Nữ", "Female"), ("male", "Nam", "Male"), ("unknown", "Chưa rõ", "Unknown"))
 
 PERPETRATOR_AGE_BANDS = _codes(
@@ -263,6 +276,7 @@ CRITICAL_QUESTIONS = ("threats_to_kill", "weapon", "strangulation")
 LISTS = {
     "place": PLACE_TYPES,
     "form": VIOLENCE_FORMS,
+    "sexual_kind": SEXUAL_KINDS,
     "sex": SEXES,
     "age": PERPETRATOR_AGE_BANDS,
     "relation": RELATIONS,

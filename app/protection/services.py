@@ -98,6 +98,14 @@ def add_incident(case: Case, data: dict, *, actor) -> Incident:
     ensure(forms, _l("Chọn ít nhất một hình thức bạo lực."), "forms")
     for form in forms:
         _code(ref.VIOLENCE_FORMS, form, "forms")
+    sexual_kind = data.get("sexual_kind") or None
+    if "sexual" in forms:
+        ensure(
+            sexual_kind, _l("Vui lòng chọn loại bạo lực tình dục: hiếp dâm hay xâm hại tình dục khác."), "sexual_kind"
+        )
+        _code(ref.SEXUAL_KINDS, sexual_kind, "sexual_kind")
+    else:
+        ensure(sexual_kind is None, _l("Chỉ chọn loại bạo lực tình dục khi có hình thức “Tình dục”."), "sexual_kind")
     mine = {p.id: p for p in db.session.scalars(select(Perpetrator).where(Perpetrator.case_id == case.id))}
     chosen = data.get("perpetrator_ids") or []
     ensure(all(pid in mine for pid in chosen), _l("Vui lòng chọn một mục trong danh sách."), "perpetrator_ids")
@@ -109,6 +117,8 @@ def add_incident(case: Case, data: dict, *, actor) -> Incident:
         period_to=None if day else end,
         place_type=data["place_type"],
         reported_to_police=bool(data.get("reported_to_police")),
+        sexual_kind=sexual_kind,
+        forced_marriage=bool(data.get("forced_marriage")),
         created_by_id=actor.id,
     )
     incident.description = (data.get("description") or "").strip()

@@ -9,6 +9,7 @@ from ..audit import services as audit
 from ..crypto.records import schedule_ledger
 from ..extensions import db, utcnow
 from ..services import ensure
+from ..web.filters import number
 from . import reference_data as ref
 from .models import CommunityEvent, SafeMotherhoodPayment
 
@@ -117,40 +118,35 @@ def read_person_data(payments, *, actor, purpose: str) -> None:
 
 
 def check_participants(data: dict) -> None:
-    """The parts of the participant count must add up to it, by sex and by ethnicity (field errors)."""
+    """The parts of the participant count must add up to it, by sex and by ethnicity (field errors). The figures
+    in the messages are written the Vietnamese way (1.234), as everywhere else."""
     total = data.get("participants")
     ensure(isinstance(total, int) and total > 0, _l("Số người tham gia phải lớn hơn 0."), "participants")
     female, male = data.get("female") or 0, data.get("male") or 0
     ensure(female >= 0 and male >= 0, _l("Số người phải là số không âm."), "female")
+    shown = {"total": number(total), "parts": number(female + male)}
     ensure(
         total >= female + male,
-        _l(
-            "Tổng số người tham gia (%(total)d) nhỏ hơn số nữ cộng số nam (%(parts)d).",
-            total=total,
-            parts=female + male,
-        ),
+        _l("Tổng số người tham gia (%(total)s) nhỏ hơn số nữ cộng số nam (%(parts)s).", **shown),
         "participants",
     )
     ensure(
         total == female + male,
-        _l(
-            "Số nữ cộng số nam (%(parts)d) phải bằng tổng số người tham gia (%(total)d).",
-            total=total,
-            parts=female + male,
-        ),
+        _l("Số nữ cộng số nam (%(parts)s) phải bằng tổng số người tham gia (%(total)s).", **shown),
         "female",
     )
     ethnic = {code: int(data.get("by_ethnicity", {}).get(code) or 0) for code in BUCKETS}
     ensure(all(n >= 0 for n in ethnic.values()), _l("Số người phải là số không âm."), "by_ethnicity")
     parts = sum(ethnic.values())
+    shown = {"total": number(total), "parts": number(parts)}
     ensure(
         total >= parts,
-        _l("Tổng số người tham gia (%(total)d) nhỏ hơn tổng theo dân tộc (%(parts)d).", total=total, parts=parts),
+        _l("Tổng số người tham gia (%(total)s) nhỏ hơn tổng theo dân tộc (%(parts)s).", **shown),
         "participants",
     )
     ensure(
         total == parts,
-        _l("Tổng theo dân tộc (%(parts)d) phải bằng tổng số người tham gia (%(total)d).", total=total, parts=parts),
+        _l("Tổng theo dân tộc (%(parts)s) phải bằng tổng số người tham gia (%(total)s).", **shown),
         "by_ethnicity",
     )
 

@@ -6,9 +6,12 @@ as the indicator figures are.
 
 How our codes become GBVIMS categories (the mapping is ours; GBVIMS classifies, the law does not):
 * incident type — GBVIMS gives each incident ONE type, the first in its order (rape, sexual assault, physical
-  assault, forced marriage, denial of resources, psychological abuse). Our forms follow it: sexual, then
-  physical, then economic (denial of resources), then psychological. Rape and sexual assault are one column:
-  the coded form does not tell them apart; forced marriage is not a coded form, so it has no column;
+  assault, forced marriage, denial of resources, psychological abuse). Our codes follow it: the "sexual" form
+  with its sub-form rape, then with its sub-form other sexual assault, then the "physical" form, then the forced
+  (child) marriage mark (Law 13/2022/QH15 Art. 3(1)), then "economic" (denial of resources), then
+  "psychological". An incident recorded before the sexual sub-form existed (migration 2700) is not guessed into
+  rape or assault: it counts in a column of its own, "sexual, not classified", shown only in a year that has
+  one. Circular 07/2017 reads the four forms only, so these distinctions leave its figures as they were;
 * perpetrator relation — per perpetrator of each incident: intimate partner (husband, wife, former partner),
   primary caregiver (parent), other family (child, in-law, other relative), acquaintance, no relation
   (stranger), trafficker or broker;
@@ -47,14 +50,30 @@ from ..web.filters import date_vn
 from . import sheet as xl
 from .circular07 import incident_day
 
-# GBVIMS order: the first form an incident has decides its one type.
-TYPE_ORDER = ("sexual", "physical", "economic", "psychological")
+# GBVIMS order: the first type an incident's codes match decides its one type (see incident_type).
 TYPES = (
-    ("sexual", _l("Hiếp dâm, tấn công tình dục")),
+    ("rape", _l("Hiếp dâm")),
+    ("sexual_assault", _l("Tấn công tình dục")),
     ("physical", _l("Tấn công thân thể")),
+    ("forced_marriage", _l("Cưỡng ép kết hôn")),
     ("economic", _l("Từ chối nguồn lực, cơ hội, dịch vụ")),
     ("psychological", _l("Bạo hành tinh thần")),
 )
+# Sexual violence recorded before the sub-form: a column only in a year that has some (never guessed).
+UNCLASSIFIED = ("sexual_unclassified", _l("Tình dục, chưa phân loại (ghi trước khi có phân loại)"))
+
+
+def incident_type(forms: set, sexual_kind: str | None, forced_marriage: bool) -> str | None:
+    """The one GBVIMS type of an incident from its coded forms, sexual sub-form and forced-marriage mark."""
+    if "sexual" in forms:
+        return {"rape": "rape", "other_assault": "sexual_assault"}.get(sexual_kind or "", "sexual_unclassified")
+    if "physical" in forms:
+        return "physical"
+    if forced_marriage:
+        return "forced_marriage"
+    return next((form for form in ("economic", "psychological") if form in forms), None)
+
+
 RELATION_GROUPS = {
     "husband": "partner",
     "wife": "partner",
@@ -161,25 +180,31 @@ def _add(counts: dict, month: int, category: str | None) -> None:
 def _incidents(units: list[str], year: int) -> list:
     day = incident_day()
     return db.session.execute(
-        select(Incident.id, day.label("day"))
+        select(Incident.id, day.label("day"), Incident.sexual_kind, Incident.forced_marriage)
         .join(Case, Case.id == Incident.case_id)
         .where(Case.unit_id.in_(units), in_statistics(), day.between(date(year, 1, 1), date(year, 12, 31)))
     ).all()
 
 
 def incident_types(incidents: list) -> dict:
-    months = {i.id: i.day.month for i in incidents}
     forms: dict[str, set] = {}
     for incident_id, form in db.session.execute(
         select(IncidentViolence.incident_id, IncidentViolence.form).where(
-            IncidentViolence.incident_id.in_(list(months))
+            IncidentViolence.incident_id.in_([i.id for i in incidents])
         )
     ):
         forms.setdefault(incident_id, set()).add(form)
     counts: dict = {}
-    for incident_id, month in months.items():
-        _add(counts, month, next((t for t in TYPE_ORDER if t in forms.get(incident_id, ())), None))
+    for i in incidents:
+        _add(counts, i.day.month, incident_type(forms.get(i.id, set()), i.sexual_kind, bool(i.forced_marriage)))
     return counts
+
+
+def type_columns(counts: dict) -> tuple:
+    """The GBVIMS types, with the "not classified" column where the year has such an incident."""
+    if any(category == UNCLASSIFIED[0] and n for (_month, category), n in counts.items()):
+        return (*TYPES[:2], UNCLASSIFIED, *TYPES[2:])
+    return TYPES
 
 
 def relations(incidents: list) -> dict:
@@ -232,13 +257,14 @@ def build(root: Unit, year: int, viewer_units: frozenset) -> Monthly:
     units = list(scope)
     months = months_of(year)
     incidents = _incidents(units, year)
+    types = incident_types(incidents)
     built = [
         _table(
             "types",
             _l("1. Vụ việc theo loại bạo lực (mỗi vụ một loại, theo thứ tự GBVIMS)"),
             months,
-            TYPES,
-            incident_types(incidents),
+            type_columns(types),
+            types,
             scope,
         ),
         _table(
