@@ -2,7 +2,7 @@
 as coded fields, for the GBVIMS incident types
 
 Revision ID: 2700_incident_gbvims
-Revises: 1500_case_profile_sealed
+Revises: 2500_agreement_per_service
 Create Date: 2026-12-07 11:10:00
 
 Incidents recorded before have no sub-form: the GBVIMS table counts them in a column of their own ("sexual, not
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '2700_incident_gbvims'
-down_revision = '1500_case_profile_sealed'
+down_revision = '2500_agreement_per_service'
 branch_labels = None
 depends_on = None
 
