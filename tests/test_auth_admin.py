@@ -137,3 +137,24 @@ def test_non_admins_are_refused_and_the_denial_is_audited(client, make_user, log
         ).all()
         assert len(denials) == 5
         db.session.remove()
+
+
+def test_a_new_unit_hangs_only_under_a_unit_that_works_today(client, make_user, login, unit, app):
+    """A commune closed by the 2025 reform is not offered as a parent, and posting it is refused beside the field."""
+    from app.units.models import Unit
+
+    login(client, make_user("admin", "11"))
+    current_id = unit("11").id
+    with app.app_context():
+        closed_id = db.session.scalar(sa.select(Unit.id).where(Unit.kind == "commune", Unit.valid_to.is_not(None)))
+        db.session.remove()
+    page = client.get("/admin/units/new").get_data(as_text=True)
+    assert closed_id not in page and current_id in page
+    refused = client.post(
+        "/admin/units/new", data={"code": "BAN-MOI", "kind": "village", "name": "Bản Mới", "parent": closed_id}
+    )
+    assert refused.status_code == 200 and "Đơn vị này đã ngừng hoạt động" in refused.get_data(as_text=True)
+    assert 'value="Bản Mới"' in refused.get_data(as_text=True)  # the input is kept
+    with app.app_context():
+        assert db.session.scalar(sa.select(Unit).where(Unit.code == "BAN-MOI")) is None
+        db.session.remove()

@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, SelectField, StringField
 
+from ..units.forms import CurrentUnitField
 from ..web.forms import BaseForm, chosen, max_length, options, required
 from .models import ROLES
 
@@ -74,16 +75,6 @@ class PasswordChangeForm(BaseForm):
 
 def role_choices():
     return options([("", _l("— Chọn vai trò —"))], ((r, ROLE_LABELS[r]) for r in ROLES))
-
-
-class CurrentUnitField(SelectField):
-    """A unit picker offering only units that work today; a closed one (or any other) is refused in Vietnamese."""
-
-    def pre_validate(self, form):
-        if self.data and self.data not in {str(choice.value) for choice in self.choices}:
-            from wtforms.validators import ValidationError
-
-            raise ValidationError(_l("Đơn vị này đã ngừng hoạt động hoặc không có; hãy chọn đơn vị đang hoạt động."))
 
 
 class UserCreateForm(BaseForm):

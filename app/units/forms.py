@@ -16,13 +16,24 @@ KIND_LABELS = {
 }
 
 
+class CurrentUnitField(SelectField):
+    """A unit picker offering only units that work today; a closed one (or any other) is refused in Vietnamese."""
+
+    def pre_validate(self, form):
+        if self.data and self.data not in {str(choice.value) for choice in self.choices}:
+            from wtforms.validators import ValidationError
+
+            raise ValidationError(_l("Đơn vị này đã ngừng hoạt động hoặc không có; hãy chọn đơn vị đang hoạt động."))
+
+
 class UnitForm(BaseForm):
     code = StringField(_l("Mã đơn vị"), [required(), max_length(40)])
     kind = SelectField(
         _l("Loại"), [chosen()], choices=options([("", _l("— Chọn loại —"))], ((k, KIND_LABELS[k]) for k in KINDS))
     )
     name = StringField(_l("Tên"), [required(), max_length(200)])
-    parent = SelectField(_l("Thuộc đơn vị"), [optional()], choices=[])
+    # A new unit hangs under a unit that works today (a closed commune's villages belong to its successor).
+    parent = CurrentUnitField(_l("Thuộc đơn vị"), [optional()], choices=[])
     valid_from = DateField(_l("Hiệu lực từ ngày"), [optional()])
     valid_to = DateField(_l("Hết hiệu lực sau ngày"), [optional()])
 

@@ -35,7 +35,7 @@ def index():
 def create():
     """Add a unit: a trusted address, an agency, a village, or a new commune."""
     form = UnitForm()
-    form.parent.choices = options([("", _l("— Không (cấp tỉnh) —"))], unit_choices())
+    form.parent.choices = options([("", _l("— Không (cấp tỉnh) —"))], unit_choices(current_only=True))
     if form.validate_on_submit():
         try:
             with attempt():
