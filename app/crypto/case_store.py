@@ -3,7 +3,8 @@
 * `move_to_store` — rows made before the store existed have their DEK wrapped by the KEK; each is re-wrapped
   under its case-store key (made on the way), in committed batches; resumable and idempotent. `setup` runs it.
 * `sweep` — destroys the store keys of every row the database says is erased (a process that died between
-  an erasure's commit and the destruction of its keys), and the keys of drafts that no longer exist. It never
+  an erasure's commit and the destruction of its keys), and the keys of drafts and rejected offline items
+  that no longer exist. It never
   destroys the key of a live case, even one this database does not know (it may be a newer case and this an
   older database). `setup` and `keys sweep` run it.
 """
@@ -14,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ..extensions import db, transaction
-from . import casekeys, envelope
+from . import envelope
 from .keyring import KeyRing
 from .rotation import encrypted_models
 
@@ -65,12 +66,15 @@ def sweep(ring: KeyRing) -> int:
             owned = row.owned_store_key()
             if owned is not None:
                 destroyed += store.destroy(*owned)
-    from ..web.models import FormDraft
-
-    drafts = {g for g, n in store.entries() if n == casekeys.DRAFT}
-    if drafts:
-        alive = set(db.session.scalars(select(FormDraft.id).where(FormDraft.id.in_(drafts))))
-        for group in drafts - alive:
-            destroyed += store.destroy(group, casekeys.DRAFT)
+    # Rows that own a key of their own name (drafts, rejected offline items): a key whose row is gone goes too.
+    for model in _store_models():
+        name = getattr(model, "orphan_key_name", None)
+        if name is None:
+            continue
+        groups = {g for g, n in store.entries() if n == name}
+        if groups:
+            alive = set(db.session.scalars(select(model.id).where(model.id.in_(groups))))
+            for group in groups - alive:
+                destroyed += store.destroy(group, name)
     db.session.close()  # only read: end the transaction (nothing to commit)
     return destroyed

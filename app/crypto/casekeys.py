@@ -15,7 +15,9 @@ Layout: ``<store>/<group[:2]>/<group>/<name>.key``, where the group is the case 
 
 and, for a draft typed on a form that has no case yet (the intake form), the group is the draft's id and
 the name ``draft``; for a register entry that names a person but belongs to no case (a safe-motherhood
-payment, app/registers), the group is the entry's id and the name ``record``.
+payment, app/registers), the group is the entry's id and the name ``record``; for an offline item a phone sent
+that could not be saved and names no case (a rejected intake, app/offline), the group is the item's id and the
+name ``offline`` (a rejected item that names a case is sealed under that case's key and dies with it).
 Each file holds ``wrap(KEK, key)`` with associated data ``casekey|group|name|kek-version``,
 so a file copied under another name does not open. Files and directories are created 0600/0700 and
 written atomically (temporary file, fsync, rename, fsync of the directory).
@@ -48,11 +50,12 @@ from collections.abc import Iterator
 from . import envelope
 from .errors import CryptoError, KeyRingError
 
-_NAME = re.compile(r"^(case|draft|record|packet-[0-9a-f-]{36})$")
+_NAME = re.compile(r"^(case|draft|record|offline|packet-[0-9a-f-]{36})$")
 _GROUP = re.compile(r"^[0-9a-f-]{36}$")
 CASE = "case"
 DRAFT = "draft"
 RECORD = "record"  # a register entry that is no case's (a safe-motherhood payment): its own key
+OFFLINE = "offline"  # an offline item that could not be saved and names no case (app/offline): its own key
 
 
 def packet_name(packet_id: str) -> str:

@@ -3,7 +3,10 @@
 Nothing here holds what a survivor said in clear. A device is known by its public signing key; an offline
 case is a pointer (case id) whose device-side label is made from the case code and kind only; a received
 item keeps its content only when it could not be saved (validation failed, access lost), sealed under its
-own data key, so that the counsellor can finish it online from the work queue.
+own data key, so that the counsellor can finish it online from the work queue. That data key is wrapped by a
+destroyable key of the case-key store (app/crypto/casekeys.py): the case's key when the item names a case, so
+the item dies with the case exactly as the case does (an old backup plus today's keys cannot open it), and
+otherwise the item's own key, destroyed when the item is resolved.
 """
 
 from datetime import datetime
@@ -11,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..crypto import casekeys
 from ..crypto.records import Encrypted, EncryptedRecord
 from ..extensions import db, new_uuid, utcnow
 from ..types import UTCDateTime
@@ -79,3 +83,13 @@ class OfflineItem(EncryptedRecord, db.Model):
     errors = Encrypted(kind="json")
 
     device = relationship(OfflineDevice, lazy="joined")
+
+    # The sweep destroys the `offline` keys of items that no longer exist (a device or account deleted).
+    orphan_key_name = casekeys.OFFLINE
+
+    def key_owner(self) -> tuple[str, str]:
+        # case_id is set before anything is sealed (services._save_on_case) and never changes afterwards.
+        return (self.case_id, casekeys.CASE) if self.case_id else (self.id, casekeys.OFFLINE)
+
+    def owned_store_key(self) -> tuple[str, str] | None:
+        return None if self.case_id else (self.id, casekeys.OFFLINE)

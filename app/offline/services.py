@@ -274,10 +274,14 @@ def _save_intake(user, item: OfflineItem, formdata: MultiDict) -> None:
 
 def _save_on_case(user, item: OfflineItem, case_ref: str, formdata: MultiDict) -> None:
     row = db.session.get(OfflineCase, case_ref) if case_ref else None
-    case = case_queries.case_for(user, row.case_id) if row is not None and row.user_id == user.id else None
+    mine = row is not None and row.user_id == user.id
+    if mine and not row.case.is_erased:
+        # Known before anything is sealed: a rejected item is sealed under this case's key and dies with it,
+        # even when the counsellor has lost access to the case since (the case is still what it is about).
+        item.case_id = row.case_id
+    case = case_queries.case_for(user, row.case_id) if mine else None
     if case is None or case.is_erased or "counsellor" not in user.role_names():
         raise _Rejected("no_access")
-    item.case_id = case.id
     if item.kind == "note":
         form = NoteForm(formdata, meta={"csrf": False})
         if not form.validate():

@@ -216,7 +216,7 @@ def finish(item_id):
     if row.kind == "intake" and request.form.get("action") == "open_form":
         drafts.save_draft(current_user, "case-intake", _multidict(row.values or {}))
         target = url_for("cases.create")
-    elif row.case_id and request.form.get("action") == "open_case":
+    elif row.case_id and row.reason != "no_access" and request.form.get("action") == "open_case":
         target = url_for("cases.detail", case_id=row.case_id)
     services.resolve(row, actor=current_user)
     return redirect(target, 303)

@@ -30,6 +30,9 @@ class FormDraft(EncryptedRecord, Model):
     case_id: Mapped[str | None] = mapped_column(String(36), index=True)
     data = Encrypted(kind="json")  # {field name: [values]}, as the browser posted them
 
+    # The sweep destroys the `draft` keys of drafts that no longer exist (app/crypto/case_store.py).
+    orphan_key_name = casekeys.DRAFT
+
     def key_owner(self) -> tuple[str, str]:
         return (self.case_id, casekeys.CASE) if self.case_id else (self.id, casekeys.DRAFT)
 
