@@ -109,7 +109,7 @@ def _ensure_audit_anchor(production: bool) -> None:
         ident = anchor.create_signing_key(path)
         click.echo(f"setup: audit signing key {ident} created at {path}")
     anchor.init_app(current_app)
-    services.checkpoint_now()
+    services.checkpoint_now()  # and the head sink: an upgraded installation is anchored in both from now on
 
 
 def _store_needed() -> bool:
@@ -250,7 +250,8 @@ def audit_verify():
     verdict = services.verify()
     if verdict.ok:
         anchored = f"signed checkpoint at entry {verdict.anchored}" if verdict.anchored else "no signed checkpoint yet"
-        click.echo(f"audit: chain intact ({verdict.checked} entries; {anchored})")
+        sunk = f"head sink at entry {verdict.sunk}" if verdict.sunk else "no head in the sink yet"
+        click.echo(f"audit: chain intact ({verdict.checked} entries; {anchored}; {sunk})")
         return
     click.echo(f"audit: BROKEN at entry {verdict.first_bad_seq}: {verdict.reason}", err=True)
     sys.exit(1)
@@ -358,14 +359,13 @@ def backup_create(path):
 
 def _anchor_restored_head() -> None:
     """Sign the restored chain head as a restore, so verify measures the restored trail from here on."""
-    from .audit import anchor
-    from .audit.models import AuditHead
+    from .audit import services
 
     db.session.remove()
     db.engine.dispose()
-    head = db.session.get(AuditHead, 1)
-    if head is not None and anchor.write_checkpoint(head.seq, head.entry_hash, restored=True):
-        click.echo(f"audit: the restored head (entry {head.seq}) is signed as a restore in the checkpoint file")
+    seq, signed = services.anchor_restored_head()
+    if signed:
+        click.echo(f"audit: the restored head (entry {seq}) is signed as a restore in the checkpoint file")
     db.session.remove()
 
 

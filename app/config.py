@@ -34,6 +34,12 @@ class BaseConfig:
     AUDIT_SIGNING_KEY = None
     AUDIT_PUBLIC_KEY = None
     AUDIT_CHECKPOINT_FILE = None
+    # The head sink (app/audit/sink.py): each committed chain head appended as one line to a file outside the
+    # database (default: audit-heads.log beside the checkpoint file; TINCAY_AUDIT_HEAD_SINK) and, when
+    # AUDIT_HEAD_SYSLOG is on (TINCAY_AUDIT_HEAD_SYSLOG=1), to syslog. Production wants it on another disk or
+    # host, or shipped off (rsyslog): it must be named explicitly there, or syslog turned on.
+    AUDIT_HEAD_SINK = None
+    AUDIT_HEAD_SYSLOG = False
     AUDIT_CHECKPOINT_EVERY = 100  # entries
     AUDIT_CHECKPOINT_INTERVAL = timedelta(hours=1)
     # The case-key store (app/crypto/casekeys.py): default "case-keys/" beside the erasure ledger; production:
@@ -171,9 +177,12 @@ def load_config(app, name: str | None = None, overrides: dict | None = None) -> 
         ("AUDIT_SIGNING_KEY", "TINCAY_AUDIT_SIGNING_KEY"),
         ("AUDIT_PUBLIC_KEY", "TINCAY_AUDIT_PUBLIC_KEY"),
         ("AUDIT_CHECKPOINT_FILE", "TINCAY_AUDIT_CHECKPOINTS"),
+        ("AUDIT_HEAD_SINK", "TINCAY_AUDIT_HEAD_SINK"),
     ):
         if os.environ.get(env):
             app.config[key] = os.environ[env]
+    if os.environ.get("TINCAY_AUDIT_HEAD_SYSLOG"):
+        app.config["AUDIT_HEAD_SYSLOG"] = os.environ["TINCAY_AUDIT_HEAD_SYSLOG"].lower() in ("1", "true", "yes", "on")
     if os.environ.get("TINCAY_CASE_KEY_STORE"):
         app.config["CASE_KEY_STORE"] = os.environ["TINCAY_CASE_KEY_STORE"]
     app.config.update(overrides)
@@ -204,6 +213,11 @@ def _fill_defaults(app) -> None:
     if not cfg.get("AUDIT_CHECKPOINT_FILE"):
         ledger_dir = os.path.dirname(os.path.abspath(cfg["ERASURE_LEDGER"])) if cfg.get("ERASURE_LEDGER") else key_dir
         cfg["AUDIT_CHECKPOINT_FILE"] = os.path.join(ledger_dir, "audit-checkpoints.jsonl")
+    if not cfg.get("AUDIT_HEAD_SINK") and cfg["APP_CONFIG"] != "production":
+        # Development and tests: beside the checkpoint file. Production names it (check_production).
+        cfg["AUDIT_HEAD_SINK"] = os.path.join(
+            os.path.dirname(os.path.abspath(cfg["AUDIT_CHECKPOINT_FILE"])), "audit-heads.log"
+        )
     if not cfg.get("RATELIMIT_STORAGE_URI") and cfg["APP_CONFIG"] != "production":
         cfg["RATELIMIT_STORAGE_URI"] = "memory://"
     if isinstance(cfg.get("SMALL_CELL_THRESHOLD"), str):
@@ -267,6 +281,32 @@ def redis_without_password(url: str) -> bool:
     return parts.scheme in ("redis", "rediss") and not parts.password
 
 
+def head_sink_problems(cfg) -> list[str]:
+    """The audit head sink must exist somewhere a database writer cannot rewrite: named on purpose (another disk
+    or host, or shipped off by rsyslog) or syslog, and writable; never the database's own directory."""
+    sink = cfg.get("AUDIT_HEAD_SINK")
+    if not sink:
+        if cfg.get("AUDIT_HEAD_SYSLOG"):
+            return []
+        return [
+            (
+                "the audit head sink is not set: set TINCAY_AUDIT_HEAD_SINK to an append-only file on another disk "
+                "or host (e.g. /var/log/tincay/audit-heads.log shipped by rsyslog), or TINCAY_AUDIT_HEAD_SYSLOG=1"
+            )
+        ]
+    folder = os.path.dirname(os.path.abspath(sink))
+    problems = []
+    if not os.access(folder or ".", os.W_OK) and not (os.path.exists(sink) and os.access(sink, os.W_OK)):
+        problems.append(f"the audit head sink {sink} cannot be written by the service (set TINCAY_AUDIT_HEAD_SINK)")
+    database = _sqlite_path(cfg)
+    if database and os.path.dirname(os.path.abspath(database)) == folder:
+        problems.append(
+            f"the audit head sink {sink} is beside the database: whoever rewrites one rewrites the other "
+            "(put it on another disk or host, or ship it off with rsyslog)"
+        )
+    return problems
+
+
 def check_production(cfg) -> None:
     """Refuse to run production without secrets, with an exposed key file, or with debug on."""
     problems = []
@@ -307,6 +347,7 @@ def check_production(cfg) -> None:
             f"the audit checkpoint file {checkpoints} is in a directory the service cannot write "
             "(set TINCAY_AUDIT_CHECKPOINTS)"
         )
+    problems += head_sink_problems(cfg)
     store = cfg.get("CASE_KEY_STORE") or (
         ledger and os.path.join(os.path.dirname(os.path.abspath(ledger)), "case-keys")
     )

@@ -123,8 +123,9 @@ def wipe(app) -> None:
     # The signed checkpoints describe the trail just deleted: start them afresh with it.
     from app.audit import anchor
 
-    if os.path.exists(app.config["AUDIT_CHECKPOINT_FILE"]):
-        os.unlink(app.config["AUDIT_CHECKPOINT_FILE"])
+    for path in (app.config["AUDIT_CHECKPOINT_FILE"], app.config.get("AUDIT_HEAD_SINK")):
+        if path and os.path.exists(path):
+            os.unlink(path)
     anchor.forget(app)
 
 

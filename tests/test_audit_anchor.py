@@ -74,7 +74,8 @@ def test_tail_cut_with_the_head_rewound_fails_verify(app, ctx):
     assert "missing" in verdict.reason and "200" in verdict.reason
 
 
-def test_a_full_rechain_with_the_audit_key_fails_verify(app, ctx):
+def test_a_full_rechain_with_the_audit_key_fails_verify(app, ctx, monkeypatch):
+    monkeypatch.setitem(app.config, "AUDIT_HEAD_SINK", None)  # the checkpoints alone (the sink: test_audit_sink)
     _append(250)
     key = app.extensions["tincay_keyring"].audit_key  # the attacker holds the application's key file
     with triggers_off() as conn:
@@ -172,7 +173,6 @@ def test_a_signed_restore_starts_the_anchors_afresh(app, ctx):
         conn.exec_driver_sql("DELETE FROM audit_entry WHERE seq > 180")
         _rewind_head(conn, 180)
     assert not audit.verify().ok
-    head = db.session.execute(sa.text("SELECT seq, entry_hash FROM audit_head")).one()
-    anchor.write_checkpoint(head.seq, head.entry_hash, restored=True)  # `backup restore` signs the restored head
+    assert audit.anchor_restored_head() == (180, True)  # what `backup restore` does: signed, and in the sink
     verdict = audit.verify()
-    assert verdict.ok and verdict.anchored == 180, verdict
+    assert verdict.ok and verdict.anchored == 180 and verdict.sunk == 180, verdict

@@ -84,6 +84,7 @@ def _production_config(tmp_path) -> dict:
         "KEY_FILE": str(key_file),
         "AUDIT_SIGNING_KEY": str(signing),
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+        "AUDIT_HEAD_SYSLOG": True,  # the head sink (syslog here; app/audit/sink.py)
     }
 
 

@@ -81,6 +81,7 @@ def production(tmp_path, schema_url, locked_redis):
         "APP_CONFIG": "production",
         "DATABASE_URL": schema_url,
         "TINCAY_KEY_FILE": str(key_file),
+        "TINCAY_AUDIT_HEAD_SINK": str(tmp_path / "audit-heads.log"),
         "SECRET_KEY": secrets.token_urlsafe(48),
         "RATELIMIT_STORAGE_URI": redis_url(locked_redis),
         "PYTHONPATH": str(ROOT),

@@ -228,6 +228,7 @@ def test_production_cookies_are_secure_host_only_and_pages_send_hsts(app, make_u
             "RATELIMIT_STORAGE_URI": "redis://:redis-password@127.0.0.1:6379/15",
             "RATELIMIT_ENABLED": False,
             "ARGON2_PARAMS": app.config.get("ARGON2_PARAMS"),
+            "AUDIT_HEAD_SINK": str(tmp_path / "audit-heads.log"),
         },
     )
     assert prod.config["SESSION_COOKIE_SECURE"] and prod.config["SESSION_COOKIE_HTTPONLY"]

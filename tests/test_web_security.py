@@ -152,7 +152,9 @@ def _prod(tmp_path, **changes):
         "KEY_FILE": str(key_file),
         "SECRET_KEY": "s" * 40,
         "RATELIMIT_STORAGE_URI": "redis://:redis-password@127.0.0.1:6379/15",
+        "AUDIT_HEAD_SINK": str(tmp_path / "log" / "audit-heads.log"),
     }
+    (tmp_path / "log").mkdir(exist_ok=True)
     for key, value in changes.items():
         if key == "key_mode":
             os.chmod(key_file, value)

@@ -223,17 +223,20 @@ class Anchors:
     by_seq: dict[int, str]
     newest: int
     problem: str = ""
+    # (seq, entry_hash) of every signed restore; None when there is no public key to check signatures with.
+    restored: set[tuple[int, str]] | None = None
 
 
 def checked_anchors(config) -> Anchors:
     """Every checkpoint, each signature checked; a problem names the first line that does not verify."""
     checkpoints = read_checkpoints(config["AUDIT_CHECKPOINT_FILE"])
-    if not checkpoints:
-        return Anchors({}, 0)
     public = load_public_key(config)
+    if not checkpoints:
+        return Anchors({}, 0, restored=set() if public is not None else None)
     if public is None:
         return Anchors({}, 0, "the checkpoints cannot be checked: no audit public key (AUDIT_PUBLIC_KEY)")
     by_seq: dict[int, str] = {}
+    restored: set[tuple[int, str]] = set()
     for number, body in enumerate(checkpoints, start=1):
         try:
             if "bad" in body:
@@ -243,9 +246,10 @@ def checked_anchors(config) -> Anchors:
             return Anchors({}, 0, f"checkpoint line {number} is not a valid signed checkpoint")
         if body.get("restored"):
             by_seq = {}  # a signed restore: the trail before it was replaced by the backup
+            restored.add((body["seq"], body["entry_hash"]))
         if by_seq.setdefault(body["seq"], body["entry_hash"]) != body["entry_hash"]:
             return Anchors({}, 0, f"checkpoint line {number} contradicts an earlier one for entry {body['seq']}")
-    return Anchors(by_seq, max(by_seq))
+    return Anchors(by_seq, max(by_seq), restored=restored)
 
 
 def main(argv: list[str]) -> int:

@@ -20,11 +20,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..extensions import db, utcnow
-from . import anchor
+from . import anchor, sink
 from .models import GENESIS, AuditEntry, AuditHead, AuditRefusalCount
 
 _PENDING = "tincay_audit_pending"
 _CHECKPOINT = "tincay_audit_checkpoint"
+_HEAD = "tincay_audit_head"  # the head to append to the sink once the commit is done (sink.py)
 _COUNTS = "tincay_audit_counts"
 # Refusals that an anonymous flood can repeat without end: counted, not chained (see AuditRefusalCount).
 COUNTED_RESULTS = frozenset({"failed", "throttled", "rate_limited", "denied"})
@@ -255,13 +256,19 @@ def _chain_pending(session: Session) -> None:
             )
         )
         head.seq, head.entry_hash = entry["seq"], entry_hash
+    # Both written after the commit: neither the sink nor a checkpoint may name an entry that was rolled back.
+    session.info[_HEAD] = (head.seq, head.entry_hash)
     if anchor.due(first_seq, head.seq):
-        # Written after the commit: a checkpoint must never name an entry that was rolled back.
         session.info[_CHECKPOINT] = (head.seq, head.entry_hash)
 
 
 @event.listens_for(Session, "after_commit")
 def _write_checkpoint(session: Session) -> None:
+    if session.in_nested_transaction():
+        return
+    head = session.info.pop(_HEAD, None)
+    if head is not None:
+        sink.after_commit(*head)
     due = session.info.pop(_CHECKPOINT, None)
     if due is None:
         return
@@ -279,14 +286,31 @@ def _drop_pending(session: Session, previous_transaction) -> None:
         session.info.pop(_PENDING, None)
         session.info.pop(_COUNTS, None)
         session.info.pop(_CHECKPOINT, None)
+        session.info.pop(_HEAD, None)
 
 
 def checkpoint_now() -> dict | None:
-    """Sign the committed chain head now (cron: `flask --app wsgi audit checkpoint`)."""
+    """Sign the committed chain head now (cron: `flask --app wsgi audit checkpoint`); the sink gets it too."""
     head = db.session.get(AuditHead, 1)
     if head is None:
         return None
+    if head.seq:
+        sink.append(current_app.config, head.seq, head.entry_hash)
     return anchor.write_checkpoint(head.seq, head.entry_hash)
+
+
+def anchor_restored_head() -> tuple[int, bool]:
+    """After `backup restore`: mark the restored head as a restore in the checkpoint file (signed) and in the
+    head sink, whose earlier lines described the trail the restore replaced; (seq, whether it was signed)."""
+    head = db.session.get(AuditHead, 1)
+    if head is None:
+        return 0, False
+    signed = anchor.write_checkpoint(head.seq, head.entry_hash, restored=True) is not None
+    try:
+        sink.append(current_app.config, head.seq, head.entry_hash, restored=True)
+    except OSError as exc:
+        anchor.log.error("audit head sink: the restored head %s not written: %s", head.seq, type(exc).__name__)
+    return head.seq, signed
 
 
 def ensure_head() -> None:
@@ -303,15 +327,21 @@ class Verdict:
     first_bad_seq: int | None = None
     reason: str = ""
     anchored: int = 0  # the newest entry covered by a signed checkpoint
+    sunk: int = 0  # the newest entry named by the head sink
 
 
 def verify(batch: int = 2000) -> Verdict:
-    """Recompute the chain from the first entry against the signed checkpoints; name the first bad entry."""
+    """Recompute the chain from the first entry against the signed checkpoints and the head sink; name the
+    first bad entry."""
     key = current_app.extensions["tincay_keyring"].audit_key
     anchors = anchor.checked_anchors(current_app.config)
     if anchors.problem:
         return Verdict(False, 0, None, anchors.problem)
-    prev_hash, expected_seq, checked, anchored = GENESIS, 1, 0, 0
+    heads = sink.read(current_app.config, anchors.restored)
+    if heads.problem:
+        return Verdict(False, 0, None, heads.problem)
+    prev_hash, expected_seq, checked = GENESIS, 1, 0
+    matched = 0  # the newest entry a checkpoint or the sink vouches for
     rows = db.session.execute(select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=batch))
     for entry in rows.scalars():
         if entry.seq != expected_seq:
@@ -339,11 +369,22 @@ def verify(batch: int = 2000) -> Verdict:
                 return Verdict(
                     False,
                     checked,
-                    anchored + 1,
-                    f"entries {anchored + 1}–{entry.seq} were rewritten: the signed checkpoint of "
+                    matched + 1,
+                    f"entries {matched + 1}–{entry.seq} were rewritten: the signed checkpoint of "
                     f"entry {entry.seq} does not match the database",
                 )
-            anchored = entry.seq
+            matched = entry.seq
+        named = heads.by_seq.get(entry.seq)
+        if named is not None:
+            if named != entry.entry_hash:
+                return Verdict(
+                    False,
+                    checked,
+                    matched + 1,
+                    f"entries {matched + 1}–{entry.seq} were rewritten: the audit head sink names entry "
+                    f"{entry.seq} with another hash",
+                )
+            matched = entry.seq
         prev_hash, expected_seq, checked = entry.entry_hash, expected_seq + 1, checked + 1
     if anchors.newest > checked:
         return Verdict(
@@ -352,6 +393,24 @@ def verify(batch: int = 2000) -> Verdict:
             checked + 1,
             f"entries {checked + 1}–{anchors.newest} are missing: the signed checkpoint names entry "
             f"{anchors.newest} but the chain ends at {checked}",
+        )
+    if heads.newest > checked:
+        return Verdict(
+            False,
+            checked,
+            checked + 1,
+            f"entries {checked + 1}–{heads.newest} are missing: the audit head sink names entry "
+            f"{heads.newest} but the chain ends at {checked}",
+        )
+    if current_app.config.get("AUDIT_HEAD_SINK") and heads.newest == 0 and checked > anchors.newest:
+        # Every commit appends its head: entries after the last checkpoint and no line at all means the sink
+        # was removed or emptied (`setup`, `audit checkpoint` and `backup restore` all write the current head).
+        return Verdict(
+            False,
+            checked,
+            anchors.newest + 1,
+            f"the audit head sink names no entry although the chain has {checked} entries after the signed "
+            f"checkpoint of entry {anchors.newest}: the sink file is missing or was emptied",
         )
     head = db.session.get(AuditHead, 1)
     if head is not None and (head.seq != checked or head.entry_hash != prev_hash):
@@ -371,4 +430,4 @@ def verify(batch: int = 2000) -> Verdict:
             f"no signed checkpoint after entry {anchors.newest} although the chain has {checked} "
             "entries: the checkpoint file is missing or was cut",
         )
-    return Verdict(True, checked, anchored=anchors.newest)
+    return Verdict(True, checked, anchored=anchors.newest, sunk=heads.newest)

@@ -1,0 +1,100 @@
+"""The head sink: every committed chain head, one short line, appended to a file outside the database.
+
+Signed checkpoints (anchor.py) come every N entries or every hour; the entries written since the last one — the
+tail — could still be cut with the head row rewound, or re-chained with the audit key, and nothing would notice.
+The sink closes that gap: after each commit that wrote audit entries (after it, so a rolled-back entry is never
+named), the new head is appended as ``tincay-audit-head-1 <seq> <entry_hash> <utc time>`` — ids and hashes
+only, no person data — to `AUDIT_HEAD_SINK` (default: ``audit-heads.log`` beside the checkpoint file, under
+instance/; TINCAY_AUDIT_HEAD_SINK), and to syslog when `AUDIT_HEAD_SYSLOG` is on (rsyslog can then ship it to
+another host). The file is opened with O_APPEND and each line goes out in one write() far below PIPE_BUF, so
+the lines of concurrent gunicorn workers never interleave; workers may finish their commits out of order, so the
+lines are not sorted and verify uses the highest sequence number.
+
+`audit verify` requires every head the sink names to exist in the database with that hash: a tail cut with
+the head rewound shows as entries the sink names but the chain lacks, a re-chain as an entry whose hash
+differs. The sink protects only if a database writer cannot also rewrite it: in production it must live on
+another disk or host, or be shipped off as it is written (rsyslog, `chattr +a`), README "Audit anchoring".
+
+A restore of an older backup rewinds the chain on purpose: `backup restore` appends a line marked ``restored``,
+which verify honours only when a signed restore checkpoint names the same head (or when no signing key is in
+use), so the sink's earlier lines describe a trail that the restore replaced.
+"""
+
+import logging
+import os
+import re
+import syslog
+from dataclasses import dataclass, field
+
+from flask import current_app
+
+from ..extensions import utcnow
+
+FORMAT = "tincay-audit-head-1"
+_LINE = re.compile(rf"^{FORMAT} (\d+) ([0-9a-f]{{64}}) (\S+)( restored)?$")
+log = logging.getLogger("tincay.audit")
+
+
+def line_for(seq: int, entry_hash: str, *, restored: bool = False) -> bytes:
+    at = utcnow().isoformat(timespec="microseconds")
+    return f"{FORMAT} {seq} {entry_hash} {at}{' restored' if restored else ''}\n".encode("ascii")
+
+
+def append(config, seq: int, entry_hash: str, *, restored: bool = False) -> None:
+    """Append the head (one write of one line; O_APPEND makes concurrent writers' lines whole)."""
+    line = line_for(seq, entry_hash, restored=restored)
+    path = config.get("AUDIT_HEAD_SINK")
+    if path:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, line)
+        finally:
+            os.close(fd)
+    if config.get("AUDIT_HEAD_SYSLOG"):
+        syslog.openlog("tincay-audit", 0, syslog.LOG_AUTHPRIV)
+        syslog.syslog(syslog.LOG_INFO, line.decode("ascii").rstrip("\n"))
+
+
+def after_commit(seq: int, entry_hash: str) -> None:
+    try:
+        append(current_app.config, seq, entry_hash)
+    except OSError as exc:
+        # The entries are committed; a missed line only means verify leans on the previous one.
+        log.error("audit head %s not written to the sink: %s", seq, type(exc).__name__)
+
+
+@dataclass
+class Heads:
+    by_seq: dict[int, str] = field(default_factory=dict)
+    newest: int = 0
+    problem: str = ""
+
+
+def read(config, restored_heads: set[tuple[int, str]] | None) -> Heads:
+    """The heads the sink names since the last honoured restore; `restored_heads` are the signed restores
+    (None: no signing key is in use, so a restore line stands on its own)."""
+    path = config.get("AUDIT_HEAD_SINK")
+    if not path:
+        return Heads()
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    except FileNotFoundError:
+        return Heads()
+    lines = raw.split(b"\n")
+    torn_tail = lines[-1] != b""  # a crash in the middle of the last write leaves a line without its newline
+    lines = lines[:-1] if not torn_tail else lines
+    heads = Heads()
+    for number, text in enumerate(lines, start=1):
+        match = _LINE.match(text.decode("ascii", "replace"))
+        if match is None:
+            if torn_tail and number == len(lines):
+                break
+            return Heads(problem=f"line {number} of the audit head sink is not a chain head")
+        seq, entry_hash, restored = int(match[1]), match[2], bool(match[4])
+        if restored and (restored_heads is None or (seq, entry_hash) in restored_heads):
+            heads = Heads()  # the trail before it was replaced by a restored backup
+        if heads.by_seq.setdefault(seq, entry_hash) != entry_hash:
+            return Heads(problem=f"line {number} of the audit head sink contradicts an earlier one for entry {seq}")
+        heads.newest = max(heads.newest, seq)
+    return heads
