@@ -236,6 +236,7 @@ MATRIX: dict[str, dict[str, dict]] = {
     "admin.add_role": {"POST": ADMIN_OBJECT},
     "admin.set_active": {"POST": ADMIN_OBJECT},
     "admin.reset_password": {"POST": ADMIN_OBJECT},
+    "admin.reset_second_factor": {"POST": ADMIN_OBJECT},
     "admin.remove_role": {"POST": {"own": ADMIN, "mixed": nobody(), "unknown": nobody()}},
     "admin.approval_requests": {"GET": ADMIN},
     "admin.withdraw_approval": {"POST": ADMIN_OBJECT},

@@ -9,7 +9,7 @@ from ..extensions import Model, new_uuid, utcnow
 from ..types import UTCDateTime
 from ..units.models import Unit
 
-KINDS = ("role_grant", "credential_reset", "lineage", "agency_map")
+KINDS = ("role_grant", "credential_reset", "second_factor_reset", "lineage", "agency_map")
 STATUSES = ("pending", "approved", "refused", "withdrawn", "expired")
 
 

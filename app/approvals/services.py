@@ -34,6 +34,7 @@ NEEDS_SECOND_PERSON = _l("Cần người thứ hai phê duyệt")
 KIND_LABELS = {
     "role_grant": _l("Cấp vai trò đọc hồ sơ"),
     "credential_reset": _l("Đặt lại mật khẩu và xác thực hai bước"),
+    "second_factor_reset": _l("Đặt lại xác thực hai bước (giữ mật khẩu)"),
     "lineage": _l("Ghi nhận sáp nhập đơn vị"),
     "agency_map": _l("Ánh xạ cơ quan tiếp nhận"),
 }
@@ -118,6 +119,16 @@ def request_credential_reset(user: User, *, actor) -> ApprovalRequest:
     reader_roles = [r for r in user.roles if r.role in CASE_ROLES]
     ensure(reader_roles, _l("Tài khoản này không giữ vai trò đọc hồ sơ."))
     return _request("credential_reset", actor=actor, unit=reader_roles[0].unit, subject=user, payload={})
+
+
+def request_second_factor_reset(user: User, *, actor) -> ApprovalRequest:
+    """A case reader lost their phone and their recovery codes: their password stays, their authenticator is
+    replaced through a one-time link, once a supervisor of their unit approves."""
+    ensure(user.id != actor.id, _l("Bạn không thể tự đặt lại xác thực hai bước của mình."))
+    reader_roles = [r for r in user.roles if r.role in CASE_ROLES]
+    ensure(reader_roles, _l("Tài khoản này không giữ vai trò đọc hồ sơ."))
+    ensure(user.totp_enabled or user.totp_by_link, _l("Tài khoản này chưa bật xác thực hai bước."))
+    return _request("second_factor_reset", actor=actor, unit=reader_roles[0].unit, subject=user, payload={})
 
 
 def request_lineage(old: Unit, new: Unit | None, effective: date | None, note: str, *, actor) -> ApprovalRequest:
@@ -242,6 +253,11 @@ def _apply_credential_reset(row: ApprovalRequest, actor) -> str:
     return setup_links.issue(row.subject, actor=actor)
 
 
+def _apply_second_factor_reset(row: ApprovalRequest, actor) -> str:
+    setup_links.reset_second_factor(row.subject, actor=actor)
+    return setup_links.issue(row.subject, actor=actor, purpose="totp")
+
+
 def _apply_lineage(row: ApprovalRequest, actor) -> None:
     from ..units.services import add_lineage
 
@@ -263,6 +279,7 @@ def _apply_agency_map(row: ApprovalRequest, actor) -> None:
 _APPLY = {
     "role_grant": _apply_role_grant,
     "credential_reset": _apply_credential_reset,
+    "second_factor_reset": _apply_second_factor_reset,
     "lineage": _apply_lineage,
     "agency_map": _apply_agency_map,
 }

@@ -215,6 +215,26 @@ def reset_password(user_id):
     return _detail(user, reset_form=form)
 
 
+@bp.post("/users/<uuid:user_id>/second-factor")
+@permission_required("admin.users")
+@step_up_required
+def reset_second_factor(user_id):
+    """Ask for a case reader's second factor to be replaced (phone and recovery codes lost); the password stays.
+
+    Only a request: a supervisor of the reader's unit approves it with their own fresh second factor and hands
+    the one-time enrolment link to the reader; the administrator never sees it."""
+    user = _user_or_404(str(user_id))
+    try:
+        with attempt():
+            approvals.request_second_factor_reset(user, actor=current_user)
+    except services.ServiceError as exc:
+        flash(str(exc), "error")
+        audit.record(current_user, "user.second_factor_reset", user, result="refused")
+    else:
+        flash(approvals.NEEDS_SECOND_PERSON, "warning")
+    return redirect(url_for("admin.user_detail", user_id=user.id), 303)
+
+
 @bp.get("/approvals")
 @permission_required("admin.users")
 def approval_requests():

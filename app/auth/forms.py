@@ -121,3 +121,19 @@ class SetupForm(BaseForm):
             from wtforms.validators import ValidationError
 
             raise ValidationError(_l("Hai mật khẩu không giống nhau."))
+
+
+class SecondFactorSetupForm(BaseForm):
+    """The one-time link after a second-factor reset: the owner's current password and the first code of the
+    new authenticator (the password proves the owner opened the link, not whoever else has seen it)."""
+
+    password = PasswordField(
+        _l("Mật khẩu hiện tại của bạn"),
+        [required(), max_length(256)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    code = StringField(
+        _l("Mã xác thực 6 số"),
+        [required(), max_length(10)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9 ]*"},
+    )

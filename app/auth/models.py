@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..crypto.records import Encrypted, EncryptedRecord
@@ -31,6 +31,9 @@ class User(EncryptedRecord, UserMixin, Model):
     totp_enabled: Mapped[bool] = mapped_column(default=False)
     # The last TOTP time step accepted: a code of that step or earlier is a replay.
     totp_last_step: Mapped[int] = mapped_column(Integer, default=0)
+    # Set by an approved second-factor reset: the password still works, but the account signs in only after its
+    # owner enrols a new authenticator through the one-time link (never by password alone).
+    totp_by_link: Mapped[bool] = mapped_column(default=False, server_default=false())
     locale: Mapped[str | None] = mapped_column(String(5))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -112,8 +115,9 @@ class RecoveryCode(Model):
 
 
 class SetupLink(Model):
-    """A one-time link with which a case reader sets their own password and second factor; only its hash is
-    kept, it expires and it works once. It is handed over by the approver, never by an administrator."""
+    """A one-time link with which a case reader sets their own password and second factor (or, after a
+    second-factor reset, enrols a new authenticator only); only its hash is kept, it expires and it works once.
+    It is handed over by the approver, never by an administrator."""
 
     __tablename__ = "setup_link"
 
@@ -123,5 +127,7 @@ class SetupLink(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # "full": the owner sets password and second factor; "totp": the second factor only (the password stays).
+    purpose: Mapped[str] = mapped_column(String(8), default="full", server_default="full")
 
     user: Mapped[User] = relationship()

@@ -85,6 +85,16 @@ def authenticate(username: str, password: str) -> SignIn:
         )
         raise ServiceError(_l("Tên đăng nhập hoặc mật khẩu không đúng."))
     attempt_succeeded(username)
+    if user.totp_by_link and not user.totp_enabled:
+        # A second-factor reset: the password alone must not enrol a new authenticator (whoever knows it could),
+        # only the one-time link handed to the owner by the approver can.
+        audit.record(user, "auth.login", user, result="enrol_by_link")
+        raise ServiceError(
+            _l(
+                "Xác thực hai bước của tài khoản này đã được đặt lại. Hãy mở đường dẫn dùng một lần mà người "
+                "phê duyệt trao cho bạn để đăng ký ứng dụng xác thực mới."
+            )
+        )
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
     if user.totp_enabled:

@@ -24,7 +24,7 @@ from ..web.redirects import safe_next
 from ..web.unit_of_work import attempt
 from . import recovery, services, setup_links
 from . import totp as otp  # not `totp`: the view below of that name would shadow the module
-from .forms import LoginForm, PasswordChangeForm, SetupForm, TotpForm
+from .forms import LoginForm, PasswordChangeForm, SecondFactorSetupForm, SetupForm, TotpForm
 from .permissions import before_password_change, permission_required, public
 from .stepup import step_up_required
 
@@ -248,9 +248,11 @@ def setup(token):
     link = setup_links.find(token)  # counts the lookup and records a refusal on its own (the 404 undoes the rest)
     if link is None:
         return render_template("auth/setup_invalid.html"), 404
-    form = SetupForm()
     pending = session.get(SETUP_PENDING) or {}
     secret = pending.get("secret") if pending.get("link") == link.id else None
+    if link.purpose == "totp":
+        return _setup_second_factor(link, token, secret)
+    form = SetupForm()
     if form.validate_on_submit():
         try:
             with attempt():
@@ -267,4 +269,31 @@ def setup(token):
     uri = otp.provisioning_uri(secret, link.user.username, current_app.config["TOTP_ISSUER"])
     return render_template(
         "auth/setup.html", form=form, qr=otp.qr_svg(uri), secret=secret, token=token, username=link.user.username
+    )
+
+
+def _setup_second_factor(link, token: str, secret: str | None):
+    """After a second-factor reset: the owner gives their current password and enrols a new authenticator."""
+    form = SecondFactorSetupForm()
+    if form.validate_on_submit():
+        try:  # no savepoint: every check comes first, and a refusal's audit entry is kept with this page
+            codes = setup_links.complete_second_factor(link, form.password.data, secret, form.code.data)
+        except services.ServiceError as exc:
+            getattr(form, exc.field or "password").errors.append(str(exc))
+        else:
+            session.pop(SETUP_PENDING, None)
+            flash(_l("Đã đăng ký ứng dụng xác thực mới. Hãy đăng nhập."), "success")
+            return render_template("auth/recovery_codes.html", codes=codes, continue_url=url_for("auth.login"))
+    if secret is None:
+        secret = otp.new_secret()
+        session[SETUP_PENDING] = {"link": link.id, "secret": secret}
+    uri = otp.provisioning_uri(secret, link.user.username, current_app.config["TOTP_ISSUER"])
+    return render_template(
+        "auth/setup.html",
+        form=form,
+        qr=otp.qr_svg(uri),
+        secret=secret,
+        token=token,
+        username=link.user.username,
+        second_factor_only=True,
     )
