@@ -217,3 +217,66 @@ def test_reviewer_queue_and_agency_inbox_queries_do_not_grow_with_rows_shown(
             assert send(client, case_id, unit(AGENCY).id, key="k-" + case_id).status_code == 303
         counts.append((queries_for(app, reviewer, "/livelihood/"), queries_for(app, officer, "/referrals/")))
     assert counts[0] == counts[1], f"(livelihood, inbox) queries with 2 rows and with 6: {counts}"
+
+
+@pytest.mark.skipif(
+    not os.environ.get("TEST_DATABASE_URL"), reason="EXPLAIN checks need PostgreSQL (TEST_DATABASE_URL)"
+)
+def test_work_queue_reads_open_follow_ups_in_due_order_from_one_index_on_postgresql(app, make_user):
+    """The work queue and every counsellor page's count of it ask for the user's open follow-ups due by next week,
+    in due order, up to a limit (app/cases/work.py). A counsellor of a large commune has thousands of follow-ups
+    over the years: the plan must find the open ones due from one (assignee, status, due date) index — which also
+    gives them in due order, so with many cases the planner stops at the limit — not read every follow-up of the
+    user, or every open one of the installation, and filter (bench/scale.py: at 1 000 000 cases, on every page)."""
+    from datetime import timedelta
+
+    from app import clock
+    from app.auth.models import User
+    from app.cases import work
+    from app.cases.models import Case, FollowUp
+    from app.cases.queries import scope_for
+    from app.extensions import new_uuid, utcnow
+
+    seed_cases(app, 40)
+    user_rec, *colleagues = (make_user("counsellor", "TA-02") for _ in range(3))
+    statements = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        if "case_followup" in statement and "ORDER BY case_followup.due_on" in statement:
+            statements.append((statement, parameters))
+
+    with app.app_context():
+        user = db.session.get(User, user_rec.id)
+        cases = list(db.session.scalars(sa.select(Case.id).where(Case.unit_id.in_(scope_for(user, "counsellor")))))
+        today, now = clock.today(), utcnow()
+        assignees = [user.id, *(c.id for c in colleagues)]
+        # Three counsellors of the commune, 3 000 follow-ups each over the years: half done, half open.
+        db.session.execute(
+            sa.insert(FollowUp),
+            [
+                {
+                    "id": new_uuid(),
+                    "case_id": cases[n % len(cases)],
+                    "due_on": today - timedelta(days=n % 900),
+                    "assignee_id": assignees[n % 3],
+                    "status": "open" if (n // 3) % 2 == 0 else "done",
+                    "created_at": now,
+                }
+                for n in range(9000)
+            ],
+        )
+        db.session.commit()
+        db.session.execute(sa.text("ANALYZE"))
+        engine = db.engine
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            with app.test_request_context():
+                assert len(work.followups_due(user)) == work.LIMIT
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+        assert len(statements) == 1
+        statement, parameters = statements[0]
+        plan = "\n".join(r[0] for r in db.session.connection().exec_driver_sql("EXPLAIN " + statement, parameters))
+        db.session.rollback()
+    # Without the index the plan starts from the status or the assignee index and filters the rest.
+    assert "ix_case_followup_assignee_open_due" in plan, plan

@@ -306,6 +306,11 @@ class Consent(CaseKeyed, db.Model):
 
 class FollowUp(CaseKeyed, db.Model):
     __tablename__ = "case_followup"
+    # The work queue and the count in every counsellor's navigation bar (app/cases/work.py): the user's open
+    # follow-ups in due order, read from this index and cut at the queue's limit. Without it PostgreSQL reads
+    # every follow-up ever assigned to the user and sorts them, on every page: at 1 000 000 cases over 45
+    # communes, thousands per counsellor (bench/scale.py).
+    __table_args__ = (Index("ix_case_followup_assignee_open_due", "assignee_id", "status", "due_on"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
     case_id: Mapped[str] = _case_fk()
