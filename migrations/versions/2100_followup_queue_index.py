@@ -1,14 +1,14 @@
 """follow-up queue index: a counsellor's open follow-ups in due order, read from the index and cut at the limit
 
 Revision ID: 2100_followup_queue_index
-Revises: 2500_agreement_per_service
+Revises: 2300_second_factor_reset
 Create Date: 2026-12-07 11:30:00
 
 """
 from alembic import op
 
 revision = '2100_followup_queue_index'
-down_revision = '2500_agreement_per_service'
+down_revision = '2300_second_factor_reset'
 branch_labels = None
 depends_on = None
 
