@@ -340,6 +340,7 @@ def _rights(world: World, users: dict, cases: dict) -> None:
     """A survivor's request on each case, and a breach in the register of the province."""
     from app.auth.models import User
     from app.rights import answers, services
+    from app.rights.models import ErasureSignOff
 
     owners = {"own": users["counsellor"], "other": users["counsellor_other"], "far": world.extra["far_counsellor"]}
     for variant, owner in owners.items():
@@ -356,6 +357,13 @@ def _rights(world: World, users: dict, cases: dict) -> None:
             actor=db.session.get(User, owner.id),
         )
         world.params[variant]["hold_id"] = hold.id
+        # An erasure the retention schedule proposed on this case, waiting for the supervisor's sign-off.
+        erasure = ErasureSignOff(
+            origin="retention", case_id=cases[variant].id, status="pending", proposed_by_id=owner.id
+        )
+        db.session.add(erasure)
+        db.session.flush()
+        world.params[variant]["erasure_id"] = erasure.id
     admin = db.session.get(User, users["admin"].id)
     breach = services.record_breach(
         _unit("11"), {"kind": "loss", "detected_at": datetime.now(UTC), "description": "Mất máy"}, actor=admin

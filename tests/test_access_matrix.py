@@ -207,6 +207,8 @@ MATRIX: dict[str, dict[str, dict]] = {
     "rights.release_hold": {"POST": OWN_THINGS},
     # The erasure asked by the survivor: signed off by a supervisor of the case's commune (second person).
     "rights.erasure": {"GET": SUPERVISED, "POST": SUPERVISED},
+    # The erasure the retention schedule proposed: the same second person.
+    "rights.retention_erasure": {"GET": SUPERVISED, "POST": SUPERVISED},
     "rights.breaches": {"GET": nobody()},
     "rights.new_breach": {"GET": nobody(), "POST": nobody()},
     "rights.breach": {"GET": {"own": nobody(), "unknown": nobody()}, "POST": {"own": nobody(), "unknown": nobody()}},

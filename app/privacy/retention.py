@@ -2,7 +2,10 @@
 
 Nothing is deleted here. Each record found becomes a review row (once: the job is safe to run again) in the
 data-protection officer's work queue; the officer keeps it (with a reason and a new review date) or proposes
-erasure, which then goes through the existing erasure process of that record (second person, legal holds).
+erasure. For a closed case the proposal opens the erasure sign-off of the rights desk (signal
+`retention_erasure_proposed`): a supervisor of the case's unit approves it as second person with a fresh second
+factor, and a legal hold in force refuses the proposal at once (the review stays open). A proposal the
+supervisor returns comes back to the officer as an open review at the next run.
 `flask --app wsgi retention run` runs it; cron or the systemd timer of the README runs that monthly.
 """
 
@@ -14,13 +17,13 @@ from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from .. import clock
+from .. import clock, events
 from ..audit import services as audit
 from ..cases.models import Case
 from ..extensions import db
 from ..livelihood.models import LivelihoodPlan
 from ..referrals.models import Referral
-from ..rights.models import RightsRequest
+from ..rights.models import ErasureSignOff, RightsRequest
 from ..services import ensure
 from . import reference_data as ref
 from .models import RetentionReview
@@ -107,6 +110,10 @@ def _review(record_type: str, found: Found, months: int) -> int:
         )
     )
     for review in existing:
+        if review.status == "erase" and _erasure_returned(review):
+            # the supervisor returned the proposal: the same review is the officer's to decide again
+            review.status, review.decided_by_id, review.decided_at = "open", None, None
+            return 1
         if review.status in ("open", "erase") or (review.keep_until and review.keep_until > clock.today()):
             return 0
     db.session.add(
@@ -120,6 +127,14 @@ def _review(record_type: str, found: Found, months: int) -> int:
         )
     )
     return 1
+
+
+def _erasure_returned(review: RetentionReview) -> bool:
+    """The erasure this review proposed was returned by the supervisor (and none is waiting or done)."""
+    states = set(
+        db.session.scalars(select(ErasureSignOff.status).where(ErasureSignOff.retention_review_id == review.id))
+    )
+    return "returned" in states and not states & {"pending", "approved"}
 
 
 def open_reviews(limit: int = 500) -> list[RetentionReview]:
@@ -145,6 +160,10 @@ def decide(review: RetentionReview, decision: str, reason: str, keep_until: date
             _l("Tiếp tục lưu cần một ngày xem lại sau hôm nay."),
             "keep_until",
         )
+    if decision == "erase" and review.record_type == "closed_case":
+        # The erasure sign-off of the rights desk (second person, step-up); refused under a legal hold.
+        proposed = events.answer(events.retention_erasure_proposed, review.record_id, review_id=review.id, actor=actor)
+        ensure(proposed is not None, _l("Không gửi được đề nghị xoá; vui lòng thử lại."), "decision")
     review.status, review.reason, review.decided_by_id = decision, reason[:500], actor.id
     review.decided_at, review.keep_until = clock.now(), keep_until if decision == "keep" else None
     audit.record(

@@ -171,3 +171,35 @@ def erasure(rights_id):
         holds=answers.holds_in_force(req.case_id),
         hold_kinds=dict(ref.HOLD_KINDS),
     )
+
+
+@bp.route("/erasures/<uuid:erasure_id>", methods=["GET", "POST"])
+@permission_required("rights.erase_sign")
+@step_up_required
+def retention_erasure(erasure_id):
+    """The supervisor's sign-off of an erasure the retention schedule proposed: approve (erased) or return."""
+    row = ensure_authorized("sign_erasure", queries.supervised_erasure(current_user, str(erasure_id)))
+    if request.method == "POST":
+        decision = request.form.get("decision")
+        if row.status != "pending" or decision not in ("approve", "return"):
+            flash(_l("Không có đề nghị xoá nào đang chờ duyệt."), "error")
+        else:
+            try:
+                with attempt():
+                    answers.decide_erasure(row, decision == "approve", actor=current_user)
+            except ServiceError as exc:
+                flash(str(exc), "error")
+            else:
+                flash(
+                    _l("Đã xoá hồ sơ đã hết thời hạn lưu trữ.")
+                    if decision == "approve"
+                    else _l("Đã trả lại đề nghị xoá cho cán bộ bảo vệ dữ liệu cá nhân."),
+                    "success",
+                )
+        return redirect(url_for("rights.retention_erasure", erasure_id=row.id), 303)
+    return render_template(
+        "rights/retention_erasure.html",
+        row=row,
+        holds=answers.holds_in_force(row.case_id) if not row.case.is_erased else [],
+        hold_kinds=dict(ref.HOLD_KINDS),
+    )

@@ -171,17 +171,21 @@ def holds_in_force(case_id: str, on: date | None = None) -> list[LegalHold]:
     return [h for h in holds_of(case_id) if h.in_force(on)]
 
 
-def _hold_explanation(holds: list[LegalHold]) -> str:
+def _hold_list(holds: list[LegalHold]) -> str:
     kinds = dict(ref.HOLD_KINDS)
     parts = []
     for hold in holds:
         until = _l("đến ngày %(day)s", day=date_vn(hold.ends_on)) if hold.ends_on else None
         parts.append(f"{kinds[hold.kind]} ({until})" if until else str(kinds[hold.kind]))
+    return "; ".join(parts)
+
+
+def _hold_explanation(holds: list[LegalHold]) -> str:
     return str(
         _l(
             "Chưa thể xoá dữ liệu vì: %(holds)s. Dữ liệu được giữ đến khi căn cứ này hết; bạn có thể hỏi "
             "lại sau ngày đó.",
-            holds="; ".join(parts),
+            holds=_hold_list(holds),
         )
     )
 
@@ -214,12 +218,55 @@ def propose_erasure(req: RightsRequest, *, actor) -> ErasureSignOff | None:
     return row
 
 
+@events.retention_erasure_proposed.connect
+def _proposed_by_retention(case_id: str, *, review_id: str, actor) -> ErasureSignOff:
+    return propose_retention_erasure(case_id, review_id, actor=actor)
+
+
+def propose_retention_erasure(case_id: str, review_id: str, *, actor) -> ErasureSignOff:
+    """A closed case past its retention period, proposed for erasure by the data-protection officer: the same
+    sign-off as a survivor's erasure request (a supervisor of the case's unit, second person, step-up). Under a
+    legal hold it is refused with the holds named (the officer keeps the case until they end)."""
+    from ..cases.models import Case
+
+    case = db.session.get(Case, case_id)
+    ensure(case is not None and not case.is_erased, _l("Hồ sơ đã bị xoá."), "decision")
+    waiting = db.session.scalar(
+        select(ErasureSignOff.id).where(ErasureSignOff.case_id == case_id, ErasureSignOff.status == "pending")
+    )
+    ensure(waiting is None, _l("Hồ sơ này đã có đề nghị xoá đang chờ giám sát viên duyệt."), "decision")
+    holds = holds_in_force(case_id)
+    ensure(
+        not holds,
+        _l(
+            "Không đề nghị xoá được: hồ sơ đang có căn cứ giữ lại (%(holds)s). Hãy chọn tiếp tục lưu đến khi "
+            "căn cứ hết.",
+            holds=_hold_list(holds),
+        ),
+        "decision",
+    )
+    row = ErasureSignOff(
+        origin="retention",
+        retention_review_id=review_id,
+        case_id=case_id,
+        status="pending",
+        proposed_by_id=actor.id,
+        proposed_at=utcnow(),
+    )
+    db.session.add(row)
+    db.session.flush()
+    audit.record(
+        actor, "rights.erase_propose", row, case_id=case_id, detail={"origin": "retention", "review_id": review_id}
+    )
+    return row
+
+
 def decide_erasure(row: ErasureSignOff, approve: bool, *, actor) -> None:
     """A supervisor of the case's unit, not the one who proposed it, approves (the case is erased) or returns."""
     ensure(row.status == "pending", _l("Đề nghị này đã được xử lý."))
-    req = row.request
+    req = row.request  # None when the retention schedule proposed it
     ensure(
-        actor.id not in (row.proposed_by_id, req.recorded_by_id),
+        actor.id not in {row.proposed_by_id, req.recorded_by_id if req else None},
         _l("Người thứ hai phải duyệt: bạn đã ghi nhận hoặc đề nghị việc xoá này."),
     )
     ensure(
@@ -228,11 +275,14 @@ def decide_erasure(row: ErasureSignOff, approve: bool, *, actor) -> None:
     )
     row.status, row.decided_by_id, row.decided_at = ("approved" if approve else "returned"), actor.id, utcnow()
     if not approve:
-        audit.record(actor, "rights.erase_return", row, case_id=row.case_id)
+        audit.record(actor, "rights.erase_return", row, case_id=row.case_id, detail={"origin": row.origin})
         db.session.flush()
         return
-    audit.record(actor, "rights.erase_approve", row, case_id=row.case_id)
-    case_services.erase_case(req.case, actor)
+    audit.record(actor, "rights.erase_approve", row, case_id=row.case_id, detail={"origin": row.origin})
+    case_services.erase_case(row.case, actor)
+    if req is None:
+        db.session.flush()
+        return
     # The answer's words would be sealed under the key that was just destroyed: the state and dates say it.
     now = clock.now()
     req.acknowledged_at = req.acknowledged_at or now

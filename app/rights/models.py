@@ -113,13 +113,19 @@ class LegalHold(CaseKeyed, db.Model):
 
 
 class ErasureSignOff(db.Model):
-    """An erasure asked by the survivor, proposed by the counsellor, approved or returned by a supervisor of
-    the case's unit (second person, step-up). Approval erases the case (app/cases erase_case)."""
+    """An erasure waiting for a supervisor of the case's unit (second person, step-up), who approves it (the
+    case is erased, app/cases erase_case) or returns it. Two origins: the survivor's request, proposed by the
+    counsellor (`request_id`), or the retention schedule, proposed by the data-protection officer on a closed
+    case past its retention period (`retention_review_id`, no request: nobody asked, the schedule says so)."""
 
     __tablename__ = "rights_erasure"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
-    request_id: Mapped[str] = mapped_column(ForeignKey("rights_request.id", ondelete="CASCADE"), index=True)
+    origin: Mapped[str] = mapped_column(String(12), default="request", server_default="request")  # or retention
+    request_id: Mapped[str | None] = mapped_column(ForeignKey("rights_request.id", ondelete="CASCADE"), index=True)
+    retention_review_id: Mapped[str | None] = mapped_column(
+        ForeignKey("privacy_retention_review.id", ondelete="SET NULL"), index=True
+    )
     case_id: Mapped[str] = mapped_column(ForeignKey("case_record.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(12), default="pending", index=True)  # pending, approved, returned
     proposed_by_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"))
@@ -127,7 +133,8 @@ class ErasureSignOff(db.Model):
     decided_by_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    request: Mapped[RightsRequest] = relationship(lazy="joined")
+    request: Mapped[RightsRequest | None] = relationship(lazy="joined")
+    case: Mapped[Case] = relationship(lazy="joined")
 
 
 class Breach(EncryptedRecord, db.Model):

@@ -3,7 +3,7 @@ of the unit follows and answers the request but does not read the person's words
 
 from ..auth.permissions import policy
 from ..cases.queries import scope_for
-from .models import Breach, RightsRequest
+from .models import Breach, ErasureSignOff, RightsRequest
 from .queries import dpo_units
 
 DPO_ACTIONS = {"read", "acknowledge", "extend", "answer", "refuse", "annotate"}
@@ -21,3 +21,9 @@ def request_policy(user, action: str, req: RightsRequest) -> bool:
 @policy(Breach)
 def breach_policy(user, action: str, breach: Breach) -> bool:
     return breach.unit_id in dpo_units(user) and action in {"read", "edit"}
+
+
+@policy(ErasureSignOff)
+def erasure_policy(user, action: str, row: ErasureSignOff) -> bool:
+    """The retention schedule's erasure proposal: signed off by a supervisor of the case's unit only."""
+    return action == "sign_erasure" and row.case.unit_id in scope_for(user, "supervisor")

@@ -69,3 +69,18 @@ def supervised_request(user, rights_id: str) -> RightsRequest | None:
         .join(Case, RightsRequest.case_id == Case.id)
         .where(RightsRequest.id == rights_id, Case.unit_id.in_(scope_for(user, "supervisor")))
     )
+
+
+def supervised_erasure(user, erasure_id: str):
+    """An erasure proposed by the retention schedule, on a case of the supervisor's scope."""
+    from .models import ErasureSignOff
+
+    return db.session.scalar(
+        select(ErasureSignOff)
+        .join(Case, ErasureSignOff.case_id == Case.id)
+        .where(
+            ErasureSignOff.id == erasure_id,
+            ErasureSignOff.origin == "retention",
+            Case.unit_id.in_(scope_for(user, "supervisor")),
+        )
+    )

@@ -56,21 +56,32 @@ def breaches_to_notify(user):
 
 @workqueue.source("rights_erasures")
 def erasures_to_sign(user):
-    """Erasures asked by survivors, waiting for a supervisor of the case's unit (second person)."""
+    """Erasures waiting for a supervisor of the case's unit (second person): asked by survivors, or proposed by
+    the data-protection officer for closed cases past their retention period."""
     if "supervisor" not in user.role_names():
         return []
     from ..cases.queries import scope_for
     from .answers import erasures_waiting
 
-    return [
-        workqueue.WorkItem(
-            kind="rights_erasure",
-            url=url_for("rights.erasure", rights_id=row.request_id),
-            due_at=row.request.answer_due_at,
-            state=standing(row.request.answer_due_at).state,
-            title=_("Duyệt xoá hồ sơ theo yêu cầu của người được hỗ trợ"),
-            detail=row.request.case.code,
-            key=f"rights-erasure:{row.id}",
+    items = []
+    for row in erasures_waiting(scope_for(user, "supervisor")):
+        if row.request is not None:
+            due = row.request.answer_due_at
+            url, state = url_for("rights.erasure", rights_id=row.request_id), standing(due).state
+            title = _("Duyệt xoá hồ sơ theo yêu cầu của người được hỗ trợ")
+        else:  # the retention schedule's proposal has no legal answer clock
+            due, state = None, "none"
+            url = url_for("rights.retention_erasure", erasure_id=row.id)
+            title = _("Duyệt xoá hồ sơ đã hết thời hạn lưu trữ")
+        items.append(
+            workqueue.WorkItem(
+                kind="rights_erasure",
+                url=url,
+                due_at=due,
+                state=state,
+                title=title,
+                detail=row.case.code,
+                key=f"rights-erasure:{row.id}",
+            )
         )
-        for row in erasures_waiting(scope_for(user, "supervisor"))
-    ]
+    return items
