@@ -1,7 +1,7 @@
 """erasure proposed by the retention schedule: rights_erasure.origin, retention_review_id; request_id optional
 
 Revision ID: 2400_retention_erasure
-Revises: 2500_agreement_per_service
+Revises: 2100_followup_queue_index
 Create Date: 2026-12-07 11:20:00
 
 A closed case past its retention period, for which the data-protection officer decides "propose erasure",
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '2400_retention_erasure'
-down_revision = '2500_agreement_per_service'
+down_revision = '2100_followup_queue_index'
 branch_labels = None
 depends_on = None
 
