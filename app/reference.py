@@ -43,6 +43,9 @@ LOADERS = (
     Loader("indicators", "app.indicators.services:load_catalogue", ("app.indicators.catalogue_data",)),
     # Only what is missing: the first notice version and the proposed retention lines (the officer's own stay).
     Loader("privacy", "app.privacy.services:load_reference", ("app.privacy.reference_data",)),
+    # The statistics' counts: recounted when what a case contributes changes (these modules' text), and after
+    # migration 1500 created them (it forgets this version; a migration does not run app logic).
+    Loader("stat_tally", "app.cases.tally:bring_up_to_date", ("app.cases.tally", "app.protection.tally")),
 )
 
 
