@@ -8,7 +8,17 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy import func, select
 
-from app.cases.disclosure import COMBINATIONS, PROFILE, K, exposure, report, report_in_clear, small_cells
+from app.cases.disclosure import (
+    COMBINATIONS,
+    PROFILE,
+    K,
+    exposure,
+    linked_by_table,
+    linked_codes,
+    report,
+    report_in_clear,
+    small_cells,
+)
 from app.extensions import db
 
 # The plaintext columns case_record may have: scoping, the work lists' filters and sorts, bookkeeping, key
@@ -76,6 +86,19 @@ def test_demo_cases_exposure_is_measured_and_erasure_leaves_only_counts(app):
                 f"{before[name].below_k})"
             )
         print(f"  statistics' counts: {cells} cells, {small} below {K} (no case id in any)")
+        by_table = linked_by_table()
+        print(
+            "  trusted address × one table's coded rows alone, cases below k: "
+            + ", ".join(f"{table} {n}" for table, n in sorted(by_table.items(), key=lambda item: -item[1]))
+        )
+        # A perpetrator's sex, age band and relation and a measure's code, decider and outcome are sealed with
+        # the case: no plaintext code of those tables is left to link (the demo has perpetrators and measures).
+        assert db.session.scalar(sa.text("SELECT count(*) FROM protection_perpetrator")) > 0
+        assert db.session.scalar(sa.text("SELECT count(*) FROM protection_measure")) > 0
+        assert not {t for values in linked_codes().values() for t, _c, _v in values} & {
+            "protection_perpetrator",
+            "protection_measure",
+        }
         assert set(figures) == set(COMBINATIONS) and total == 40
         # The sealed profile adds nothing a stolen file can use: on its own it singles out no one…
         profile = "profile alone: village × sex × age band × ethnic group × disability × poverty"

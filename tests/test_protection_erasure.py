@@ -166,9 +166,27 @@ def test_erasing_the_case_makes_every_part_unreadable_and_leaves_no_value_in_the
                     sealed += 1
                     with pytest.raises(RecordErased):
                         getattr(row, name)
-        # the coded fields stay for the statistics
-        parts = queries.case_parts(case(world.case_id))
-        assert parts["perpetrators"][0].relation == "husband" and parts["incidents"][0].form_codes == ["physical"]
+        # the plain codes of the incident stay for the statistics; the perpetrator's sex, age band and relation
+        # were sealed with the case and are gone with it, while the counts made of them stay
+        from app.cases.models import StatTally
+        from app.protection.models import Incident, Measure, Perpetrator
+
+        incident = db.session.scalar(db.select(Incident).where(Incident.case_id == world.case_id))
+        assert incident.form_codes == ["physical"]
+        for model, name in ((Perpetrator, "relation"), (Measure, "measure"), (Measure, "decided_on")):
+            with pytest.raises(RecordErased):
+                getattr(db.session.scalar(db.select(model).where(model.case_id == world.case_id)), name)
+
+        assert (
+            db.session.scalar(
+                db.select(StatTally.count).where(
+                    StatTally.statistic == "perpetrator_relation",
+                    StatTally.period == "2026",
+                    StatTally.category == "husband",
+                )
+            )
+            == 1
+        )
         db.session.remove()
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         raw = _raw_database(app)

@@ -81,6 +81,7 @@ def summary_rows(with_profile: bool = False) -> list[dict]:
             commune = nearest_of_kind(units[case.unit_id], ("commune",)) if case.unit_id in units else None
             communes[case.unit_id] = commune.id if commune else case.unit_id
         row = {
+            "case_id": case.id,
             "unit": case.unit_id,
             "commune": communes[case.unit_id],
             "kind": case.kind,
@@ -137,6 +138,19 @@ def linked_codes() -> dict[str, frozenset]:
                 (table.name, c.name, value) for c, value in zip(codes, row[1:], strict=True) if value
             )
     return {case_id: frozenset(values) for case_id, values in found.items()}
+
+
+def linked_by_table(k: int = K) -> dict[str, int]:
+    """{table: cases below k on trusted address × that table's coded rows alone}: which tables single cases out."""
+    rows = summary_rows()
+    linked = linked_codes()
+    tables = sorted({table for values in linked.values() for table, _column, _value in values})
+    found = {}
+    for table in tables:
+        for row in rows:
+            row["only"] = frozenset(v for v in linked.get(row["case_id"], ()) if v[0] == table)
+        found[table] = exposure(rows, ("unit", "only"), k).below_k
+    return found
 
 
 def exposure(rows: list[dict], fields: tuple[str, ...], k: int = K) -> Exposure:

@@ -9,8 +9,10 @@ to are sealed under the case's key (`Case.tally_keys`): the counts table (`StatT
 which case. Erasure destroys that key, so the link goes and the counts stay, as the statistics need.
 
 Other areas add their cells with `@contributor` (protection: victims by age group in the years of their
-incidents) and call `refresh(case)` after a change that moves them. A case out of the statistics (its consent
-for statistics withdrawn: `Case.in_statistics`, kept by app/privacy/reactions.py) counts in no cell.
+incidents, perpetrators by sex and relation) and call `refresh(case)` after a change that moves them. A case
+may count more than once in a cell (two perpetrators of one sex): contributions are a multiset (`Counter`).
+A case out of the statistics (its consent for statistics withdrawn: `Case.in_statistics`, kept by
+app/privacy/reactions.py) counts in no cell.
 """
 
 from collections import Counter
@@ -44,21 +46,22 @@ def _cases_open(case: Case) -> Iterable[Cell]:
         yield ("cases_open", case.unit_id, quarter(case.opened_on), quarter(case.closed_on), case.kind)
 
 
-def contributions(case: Case) -> set[Cell]:
-    """The cells the case counts in now: none when it is out of the statistics (consent withdrawn)."""
+def contributions(case: Case) -> Counter[Cell]:
+    """The cells the case counts in now, each as many times as it counts there: none when it is out of the
+    statistics (consent withdrawn)."""
     if case.in_statistics is False:
-        return set()
+        return Counter()
     with db.session.no_autoflush:
-        return {tuple(cell) for function in CONTRIBUTORS for cell in function(case)}  # type: ignore[misc]
+        return Counter(tuple(cell) for function in CONTRIBUTORS for cell in function(case))  # type: ignore[misc]
 
 
-def kept_contributions(case: Case) -> set[Cell]:
+def kept_contributions(case: Case) -> Counter[Cell]:
     """The cells an erased case still counts in: what its kept summary (unit, kind, quarters) gives."""
-    return set(_cases_open(case)) if case.in_statistics is not False else set()
+    return Counter(_cases_open(case)) if case.in_statistics is not False else Counter()
 
 
-def last_contributions(case: Case) -> set[Cell]:
-    return {tuple(cell) for cell in (case.tally_keys or {}).get("cells", [])}  # type: ignore[misc]
+def last_contributions(case: Case) -> Counter[Cell]:
+    return Counter(tuple(cell) for cell in (case.tally_keys or {}).get("cells", []))  # type: ignore[misc]
 
 
 def refresh(case: Case) -> None:
@@ -70,13 +73,14 @@ def refresh(case: Case) -> None:
         return
     with db.session.no_autoflush:
         # In one order for everyone: two transactions moving counts between the same cells cannot deadlock.
-        add_many({**dict.fromkeys(old - new, -1), **dict.fromkeys(new - old, 1)})
+        add_many({cell: new[cell] - old[cell] for cell in old.keys() | new.keys()})
     seal(case, new)
 
 
-def seal(case: Case, cells: set[Cell]) -> None:
-    """Keep the cells the case now counts in, sealed under its key."""
-    case.tally_keys = padded({"cells": sorted(list(cell) for cell in cells)})
+def seal(case: Case, cells: Iterable[Cell] | Counter[Cell]) -> None:
+    """Keep the cells the case now counts in (a cell once for each time it counts there), sealed under its key."""
+    counted = cells if isinstance(cells, Counter) else Counter(cells)
+    case.tally_keys = padded({"cells": sorted(list(cell) for cell in counted.elements())})
 
 
 def add_many(deltas: dict[Cell, int]) -> None:
@@ -117,16 +121,17 @@ def counts(statistic: str, unit_ids, *conditions) -> list[tuple[str, str, str, s
 
 def bring_up_to_date(batch: int = 500) -> int:
     """Count every case as the contributors now say (run by `setup` when this module or a contributor changed,
-    and after migration 1500 created the counts); returns how many cases were looked at. Idempotent.
+    and after a migration that created or extended the counts); returns how many cases were looked at.
+    Idempotent.
 
-    An empty counts table is built from scratch (`rebuild`). Otherwise each live case is moved from the cells it
-    last counted in to its current ones (`refresh`), and erased cases are left alone: their counts stay as
-    they were when they were erased (nothing links them to a case any more, so they can be neither moved nor
-    recounted)."""
+    Counts never built (no "cases_open" cell: every counted case has one) are built from the cases
+    (`count_from_scratch`). Otherwise each live case is moved from the cells it last counted in to its current
+    ones (`refresh`), and erased cases are left alone: their counts stay as they were when they were erased
+    (nothing links them to a case any more, so they can be neither moved nor recounted)."""
     from ..crypto.errors import CryptoError
 
-    if db.session.scalar(select(StatTally.id).limit(1)) is None:
-        return rebuild(batch)
+    if db.session.scalar(select(StatTally.id).where(StatTally.statistic == "cases_open").limit(1)) is None:
+        return count_from_scratch(batch)
     ids = db.session.scalars(select(Case.id).where(Case.erased_at.is_(None)).order_by(Case.id)).all()
     for start in range(0, len(ids), batch):
         for case in db.session.scalars(select(Case).where(Case.id.in_(ids[start : start + batch]))):
@@ -138,20 +143,29 @@ def bring_up_to_date(batch: int = 500) -> int:
     return len(ids)
 
 
-def rebuild(batch: int = 500) -> int:
-    """Recount every cell from the cases (a migration, or a repair); returns how many cases were counted.
+def count_from_scratch(batch: int = 500) -> int:
+    """Count every case into counts never built (migration 1500 made them empty); returns how many cases.
 
-    Live cases count in what they contribute now, and their cells are sealed again; erased cases keep counting
-    in the cell their kept summary gives (unit, kind, quarters), with no link."""
-    db.session.execute(StatTally.__table__.delete())
+    Live cases count in what they contribute now, and their cells are sealed; erased cases count in the cell
+    their kept summary gives (unit, kind, quarters), with no link. Cells already there are added to, not
+    replaced: a migration may have put the counts of erased cases there that only it could still read
+    (2200: their perpetrators' codes, before the plaintext columns went)."""
+    from ..crypto.errors import CryptoError
+
     ids = db.session.scalars(select(Case.id).order_by(Case.id)).all()
     for start in range(0, len(ids), batch):
         deltas: Counter[Cell] = Counter()
         for case in db.session.scalars(select(Case).where(Case.id.in_(ids[start : start + batch]))):
-            cells = kept_contributions(case) if case.is_erased else contributions(case)
+            if case.is_erased:
+                deltas.update(kept_contributions(case))
+                continue
+            try:
+                cells = contributions(case)
+            except CryptoError:  # erased per the ledger (an older database restored) or damaged
+                deltas.update(kept_contributions(case))
+                continue
             deltas.update(cells)
-            if not case.is_erased:
-                seal(case, cells)
+            seal(case, cells)
         add_many(deltas)
         db.session.flush()
     return len(ids)

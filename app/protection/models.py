@@ -1,13 +1,15 @@
 """Protection casework: the dated legal steps of a case.
 
-Coded fields (forms of violence, sex, relation, measure, decider, regime…) stay plaintext codes so that the
-statistics count them without decrypting; everything that could tell who a person is or what happened in
+Coded fields (forms of violence, measure, decider, regime…) stay plaintext codes so that the statistics count
+them without decrypting, except a perpetrator's sex, age band and relation: beside the case's unit they point
+at a household, so they are sealed with the case (`Perpetrator.codes`) and the statistics read counts
+(app/protection/tally.py). Everything that could tell who a person is or what happened in
 their words (a perpetrator's identity, notes, document references, the risk answers) is sealed under the
 CASE's data key (`CaseKeyed`), so erasing the case erases it too.
 
 * Incident — one episode of violence, with its forms (IncidentViolence) and the perpetrators involved;
-* Perpetrator — coded sex, age band and relation; identity sealed;
-* Measure — a protective or support measure of Law 13/2022 Art. 22;
+* Perpetrator — coded sex, age band and relation, sealed together; identity sealed;
+* Measure — a protective or support measure of Law 13/2022 Art. 22 (what, who, outcome and dates sealed);
 * NoContactOrder — Art. 25 (commune chair) or Art. 26 (court); a renewal is a new order pointing at the old;
   with its copies sent (OrderCopy), breaches (OrderBreach) and exception contacts (ExceptionContact,
   Decree 76/2023 Art. 18);
@@ -23,7 +25,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Unique
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock
-from ..cases.models import Case, CaseKeyed
+from ..cases.models import Case, CaseKeyed, padded
 from ..crypto.records import Encrypted
 from ..extensions import db, new_uuid, utcnow
 from ..types import UTCDateTime
@@ -41,14 +43,41 @@ def _user_fk():
     return mapped_column(ForeignKey("user_account.id"), nullable=True)
 
 
+CODES_SIZE = 128  # bytes: every perpetrator's codes seal to one length (a length must not tell "male" from "female")
+
+
+MEASURE_SIZE = 256  # bytes: every measure's sealed details have one length
+
+
+def _sealed(store: str, name: str, size: int, *, day: bool = False, default: str = ""):
+    """An attribute kept in the sealed JSON field `store` (padded to `size`); `day`: an ISO date."""
+
+    def read(row):
+        value = (getattr(row, store) or {}).get(name)
+        if day:
+            return date.fromisoformat(value) if value else None
+        return value or default
+
+    def write(row, value):
+        values = {k: v for k, v in (getattr(row, store) or {}).items() if k != "pad"}
+        values[name] = (value.isoformat() if value else None) if day else (value or default)
+        setattr(row, store, padded(values, size))
+
+    return read, write
+
+
+def _code_field(name: str):
+    return _sealed("codes", name, CODES_SIZE)
+
+
 class Perpetrator(CaseKeyed, db.Model):
     __tablename__ = "protection_perpetrator"
 
     id: Mapped[str] = _id()
     case_id: Mapped[str] = _case_fk()
-    sex: Mapped[str] = mapped_column(String(10))
-    age_band: Mapped[str] = mapped_column(String(10))
-    relation: Mapped[str] = mapped_column(String(20))
+    # Sex, age band and relation: codes, but a husband of 30–44 beside a commune's few cases is a person, so
+    # they are sealed (and padded to one size); the statistics read counts (app/protection/tally.py).
+    codes = Encrypted(kind="json")
     created_by_id: Mapped[str | None] = _user_fk()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     full_name = Encrypted()
@@ -58,16 +87,36 @@ class Perpetrator(CaseKeyed, db.Model):
 
     case: Mapped[Case] = relationship(lazy="joined")
 
+    sex = property(*_code_field("sex"))
+    age_band = property(*_code_field("age_band"))
+    relation = property(*_code_field("relation"))
+
+
+DATES_SIZE = 128  # bytes: an exact day and an approximate period seal to one length
+
+
+def _incident_day(name: str):
+    read, write = _sealed("dates", name, DATES_SIZE, day=True)
+
+    def write_and_count(incident, value):
+        write(incident, value)
+        day = incident.counting_day
+        incident.quarter = f"{day.year}-Q{(day.month - 1) // 3 + 1}" if day else None
+
+    return read, write_and_count
+
 
 class Incident(CaseKeyed, db.Model):
     __tablename__ = "protection_incident"
 
     id: Mapped[str] = _id()
     case_id: Mapped[str] = _case_fk()
-    # An exact day, or an approximate period (from/to) when the person cannot say which day it was.
-    occurred_on: Mapped[date | None] = mapped_column(Date)
-    period_from: Mapped[date | None] = mapped_column(Date)
-    period_to: Mapped[date | None] = mapped_column(Date)
+    # An exact day, or an approximate period (from/to) when the person cannot say which day it was: sealed with
+    # the case (`dates`), since the night it happened is what the neighbours know. In clear only the quarter of
+    # the day it counts on (`counting_day`), which the national export selects a period by in SQL; the tables
+    # by year and month read the counts (app/protection/tally.py). Erasure clears the quarter too.
+    dates = Encrypted(kind="json")
+    quarter: Mapped[str | None] = mapped_column(String(7), index=True)
     place_type: Mapped[str] = mapped_column(String(12))
     reported_to_police: Mapped[bool] = mapped_column(Boolean, default=False)
     # Coded for the GBVIMS types (app/statistics/gbvims.py): rape or other sexual assault when the forms include
@@ -83,13 +132,22 @@ class Incident(CaseKeyed, db.Model):
     forms: Mapped[list["IncidentViolence"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
     perpetrators: Mapped[list[Perpetrator]] = relationship(secondary="protection_incident_perpetrator", lazy="selectin")
 
+    occurred_on = property(*_incident_day("occurred_on"))
+    period_from = property(*_incident_day("period_from"))
+    period_to = property(*_incident_day("period_to"))
+
     @property
     def form_codes(self) -> list[str]:
         return sorted(f.form for f in self.forms)
 
     @property
+    def counting_day(self) -> date | None:
+        """The day the incident counts on: its exact day, else the end, else the start of its period."""
+        return self.occurred_on or self.period_to or self.period_from
+
+    @property
     def sort_day(self) -> date:
-        return self.occurred_on or self.period_to or self.period_from or clock.local_date(self.created_at)
+        return self.counting_day or clock.local_date(self.created_at)
 
 
 class IncidentViolence(db.Model):
@@ -111,23 +169,29 @@ class IncidentPerpetrator(db.Model):
 
 
 class Measure(CaseKeyed, db.Model):
-    """A protective or support measure of Law 13/2022/QH15 Art. 22, decided or applied."""
+    """A protective or support measure of Law 13/2022/QH15 Art. 22, decided or applied.
+
+    Which measure, who decided it, its outcome and its dates are sealed with the case (`details`): a commune
+    chair's decision of a given day is known around the commune. No deadline or list reads them in SQL; the
+    statistics read counts (app/protection/tally.py)."""
 
     __tablename__ = "protection_measure"
 
     id: Mapped[str] = _id()
     case_id: Mapped[str] = _case_fk()
-    measure: Mapped[str] = mapped_column(String(30), index=True)
-    decided_by: Mapped[str] = mapped_column(String(20))
-    decided_on: Mapped[date] = mapped_column(Date)
-    start_on: Mapped[date | None] = mapped_column(Date)
-    end_on: Mapped[date | None] = mapped_column(Date)
-    outcome: Mapped[str] = mapped_column(String(12), default="ongoing")
     created_by_id: Mapped[str | None] = _user_fk()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    details = Encrypted(kind="json")  # measure, decided_by, outcome, decided_on, start_on, end_on
     note = Encrypted()
 
     case: Mapped[Case] = relationship(lazy="joined")
+
+    measure = property(*_sealed("details", "measure", MEASURE_SIZE))
+    decided_by = property(*_sealed("details", "decided_by", MEASURE_SIZE))
+    outcome = property(*_sealed("details", "outcome", MEASURE_SIZE, default="ongoing"))
+    decided_on = property(*_sealed("details", "decided_on", MEASURE_SIZE, day=True))
+    start_on = property(*_sealed("details", "start_on", MEASURE_SIZE, day=True))
+    end_on = property(*_sealed("details", "end_on", MEASURE_SIZE, day=True))
 
 
 class NoContactOrder(CaseKeyed, db.Model):

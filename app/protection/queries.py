@@ -46,7 +46,8 @@ def case_parts(case: Case) -> dict:
     return {
         "incidents": incidents,
         "perpetrators": _of_case(Perpetrator, case.id, Perpetrator.created_at),
-        "measures": _of_case(Measure, case.id, Measure.decided_on.desc()),
+        # sorted once opened: the decision day is sealed (a case has a handful)
+        "measures": sorted(_of_case(Measure, case.id, Measure.created_at), key=lambda m: m.decided_on, reverse=True),
         "orders": _of_case(NoContactOrder, case.id, NoContactOrder.requested_at.desc()),
         "identification": db.session.scalar(select(Identification).where(Identification.case_id == case.id)),
         "entitlements": _of_case(Entitlement, case.id, Entitlement.granted_on.desc()),

@@ -5,9 +5,9 @@ commits once."""
 from datetime import UTC, date, datetime, time
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from .. import clock
+from .. import clock, events
 from ..audit import services as audit
 from ..cases.models import Case, FollowUp
 from ..cases.restriction import ensure_processing_allowed
@@ -130,6 +130,13 @@ def add_incident(case: Case, data: dict, *, actor) -> Incident:
     return incident
 
 
+@events.case_erased.connect
+def forget_incident_quarters(case: Case, actor) -> None:
+    """Erasure leaves only counts: the quarter an incident counts in, the one date of it kept in clear, goes
+    too (the counts made of it stay)."""
+    db.session.execute(update(Incident).where(Incident.case_id == case.id).values(quarter=None))
+
+
 # --- measures of Art. 22 --------------------------------------------------------------------------------
 
 
@@ -156,6 +163,7 @@ def add_measure(case: Case, data: dict, *, actor) -> Measure:
     measure.note = (data.get("note") or "").strip()
     db.session.add(measure)
     _record(actor, "protection.measure", measure)
+    refresh_tally(case)  # the statistics count measures by year and month (app/protection/tally.py)
     return measure
 
 

@@ -1,6 +1,8 @@
 """The case-derived statistics of protection casework (Circular 07/2017/TT-BVHTTDL fields and the trafficking
-figures), counted from plaintext codes only — nothing here decrypts — with the indicator module's small-cell
-suppression (app/indicators/derived.py: primary "<5", complementary "x", per viewer).
+figures), counted from plaintext codes and from the statistics' counts (stat_tally: cases by form of violence,
+victims by age group, perpetrators by sex and relation, measures: what they are counted from is sealed with the
+case) — nothing here decrypts — with the indicator module's small-cell suppression (app/indicators/derived.py:
+primary "<5", complementary "x", per viewer).
 
 Each table has one row per commune of the viewer's scope and one column per code, for one calendar year.
 Tables where a case may fall in several columns (a case with both physical and psychological violence) have
@@ -10,7 +12,7 @@ no row totals: their columns are not parts of one whole.
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select
 
 from .. import clock
 from ..cases import tally
@@ -23,12 +25,7 @@ from . import reference_data as ref
 from .models import (
     Entitlement,
     Identification,
-    Incident,
-    IncidentPerpetrator,
-    IncidentViolence,
-    Measure,
     NoContactOrder,
-    Perpetrator,
 )
 
 ROOT_ROLES = ("monitor", "district_reviewer", "supervisor", "counsellor")
@@ -55,10 +52,6 @@ def communes_of(root: Unit, year: int) -> list[Unit]:
 
 def _bounds(year: int) -> tuple[date, date]:
     return date(year, 1, 1), date(year, 12, 31)
-
-
-def _incident_day():
-    return func.coalesce(Incident.occurred_on, Incident.period_to, Incident.period_from)
 
 
 def commune_table(
@@ -97,56 +90,41 @@ def _coded(items) -> list[tuple[str, str]]:
 
 
 def violence_forms(units, communes, year) -> Table:
-    """Cases with an incident in the year, by form of violence (a case counts once per form)."""
-    start, end = _bounds(year)
-    query = (
-        select(Case.unit_id, IncidentViolence.form, func.count(distinct(Case.id)))
-        .join(Incident, Incident.case_id == Case.id)
-        .join(IncidentViolence)
-        .where(Case.unit_id.in_(units), in_statistics(), _incident_day().between(start, end))
-        .group_by(Case.unit_id, IncidentViolence.form)
-    )
+    """Cases with an incident in the year, by form of violence (a case counts once per form): from the counts,
+    since an incident's day is sealed with the case."""
+    counts: dict = {}
+    for unit_id, _year, _until, form, n in tally.counts("incident_form", units, StatTally.period == str(year)):
+        counts[(unit_id, form)] = counts.get((unit_id, form), 0) + n
     return commune_table(
         "forms",
         _l("Vụ việc theo hình thức bạo lực"),
         communes,
         _coded(ref.VIOLENCE_FORMS),
-        _pairs(query),
+        counts,
         additive=False,
     )
 
 
-def _perpetrators_by(column, key, title, items, units, communes, year) -> Table:
-    """Perpetrators involved in an incident of the year, by a coded field."""
-    start, end = _bounds(year)
-    involved = (
-        select(IncidentPerpetrator.perpetrator_id)
-        .join(Incident, Incident.id == IncidentPerpetrator.incident_id)
-        .where(_incident_day().between(start, end))
-    )
-    query = (
-        select(Case.unit_id, column, func.count(distinct(Perpetrator.id)))
-        .join(Perpetrator, Perpetrator.case_id == Case.id)
-        .where(Case.unit_id.in_(units), in_statistics(), Perpetrator.id.in_(involved))
-        .group_by(Case.unit_id, column)
-    )
-    return commune_table(key, title, communes, _coded(items), _pairs(query), additive=True)
+def _perpetrators_by(statistic, key, title, items, units, communes, year) -> Table:
+    """Perpetrators involved in an incident of the year, by a coded field: from the counts (app/protection/
+    tally.py), since the codes are sealed with the case."""
+    counts: dict = {}
+    for unit_id, _year, _until, code, n in tally.counts(statistic, units, StatTally.period == str(year)):
+        counts[(unit_id, code)] = counts.get((unit_id, code), 0) + n
+    return commune_table(key, title, communes, _coded(items), counts, additive=True)
 
 
 def measures(units, communes, year) -> Table:
-    start, end = _bounds(year)
-    query = (
-        select(Case.unit_id, Measure.measure, func.count())
-        .join(Measure, Measure.case_id == Case.id)
-        .where(Case.unit_id.in_(units), in_statistics(), Measure.decided_on.between(start, end))
-        .group_by(Case.unit_id, Measure.measure)
-    )
+    """Measures decided in the year, by measure: from the counts (the measure is sealed with the case)."""
+    counts: dict = {}
+    for unit_id, _year, _until, code, n in tally.counts("measure", units, StatTally.period == str(year)):
+        counts[(unit_id, code)] = counts.get((unit_id, code), 0) + n
     return commune_table(
         "measures",
         _l("Biện pháp bảo vệ, hỗ trợ đã áp dụng (Luật 13/2022, Điều 22)"),
         communes,
         _coded(ref.MEASURES),
-        _pairs(query),
+        counts,
         additive=True,
     )
 
@@ -235,10 +213,16 @@ def tables(root: Unit, year: int, viewer_units: frozenset) -> list[Table]:
     built = [
         violence_forms(units, communes, year),
         _perpetrators_by(
-            Perpetrator.sex, "perpetrator_sex", _l("Người gây bạo lực theo giới tính"), ref.SEXES, units, communes, year
+            "perpetrator_sex",
+            "perpetrator_sex",
+            _l("Người gây bạo lực theo giới tính"),
+            ref.SEXES,
+            units,
+            communes,
+            year,
         ),
         _perpetrators_by(
-            Perpetrator.relation,
+            "perpetrator_relation",
             "perpetrator_relation",
             _l("Người gây bạo lực theo quan hệ"),
             ref.RELATIONS,

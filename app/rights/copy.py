@@ -314,7 +314,8 @@ def _protection_sections(case: Case, names: dict[str, str]) -> list[Section]:
         incidents.add(_("Vụ việc %(n)d", n=number), " · ".join(p for p in parts if p))
         incidents.text(_("Lời kể của bạn (vụ việc %(n)d)", n=number), mask(incident.description, names))
     measures = Section(_("Biện pháp bảo vệ, hỗ trợ"))
-    for measure in _rows(Measure, case, Measure.decided_on):
+    # in decision order once opened: a measure's day is sealed with the case
+    for measure in sorted(_rows(Measure, case, Measure.created_at), key=lambda m: m.decided_on):
         parts = [
             _code_label(protection_ref.MEASURE_DECIDERS, measure.decided_by),
             _("quyết định ngày %(day)s", day=date_vn(measure.decided_on)),

@@ -23,12 +23,11 @@ from datetime import date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..extensions import db
 from ..indicators.derived import Table, protect
 from ..protection import stats
-from ..protection.models import Incident
 from ..units.models import Unit
 from ..units.queries import scope_ids
 from ..web.filters import date_vn
@@ -65,11 +64,6 @@ class Report:
 
 def _bounds(year: int) -> tuple[date, date]:
     return date(year, 1, 1), date(year, 12, 31)
-
-
-def incident_day():
-    """The day an incident counts on: its exact day, else the end of its approximate period (as the screen)."""
-    return func.coalesce(Incident.occurred_on, Incident.period_to, Incident.period_from)
 
 
 def victims_by_age(units: list[str], communes: list[Unit], year: int) -> Table:

@@ -1,8 +1,9 @@
 """GBVIMS-style monthly tables, for partners who use the Gender-Based Violence Information Management System's
 categories: incidents by type, perpetrators by relation, services provided, referral outcomes. One row per
-month of a year, one column per category, counted from the coded rows (nothing decrypts, no demographic field
-is read) of the cases that count in statistics (a withdrawn consent for statistics takes a case out), suppressed
-as the indicator figures are.
+month of a year, one column per category, counted from the statistics' counts for what is sealed with the case
+(an incident's day, a perpetrator's relation, a measure) and from the coded rows for the rest (regimes,
+referrals) — nothing decrypts, no demographic field is read — of the cases that count in statistics (a
+withdrawn consent for statistics takes a case out), suppressed as the indicator figures are.
 
 How our codes become GBVIMS categories (the mapping is ours; GBVIMS classifies, the law does not):
 * incident type — GBVIMS gives each incident ONE type, the first in its order (rape, sexual assault, physical
@@ -32,25 +33,18 @@ from openpyxl import Workbook
 from sqlalchemy import select
 
 from .. import clock
-from ..cases.models import Case, in_statistics, out_of_statistics
+from ..cases import tally
+from ..cases.models import Case, StatTally, in_statistics, out_of_statistics
 from ..extensions import db
 from ..indicators.derived import Cell, Table, protect
-from ..protection.models import (
-    Entitlement,
-    Incident,
-    IncidentPerpetrator,
-    IncidentViolence,
-    Measure,
-    Perpetrator,
-)
+from ..protection.models import Entitlement
 from ..referrals.models import Referral
 from ..units.models import Unit
 from ..units.queries import scope_ids
 from ..web.filters import date_vn
 from . import sheet as xl
-from .circular07 import incident_day
 
-# GBVIMS order: the first type an incident's codes match decides its one type (see incident_type).
+# GBVIMS order: the first type an incident's codes match decides its one type (app/protection/tally.py, incident_type).
 TYPES = (
     ("rape", _l("Hiếp dâm")),
     ("sexual_assault", _l("Tấn công tình dục")),
@@ -61,17 +55,6 @@ TYPES = (
 )
 # Sexual violence recorded before the sub-form: a column only in a year that has some (never guessed).
 UNCLASSIFIED = ("sexual_unclassified", _l("Tình dục, chưa phân loại (ghi trước khi có phân loại)"))
-
-
-def incident_type(forms: set, sexual_kind: str | None, forced_marriage: bool) -> str | None:
-    """The one GBVIMS type of an incident from its coded forms, sexual sub-form and forced-marriage mark."""
-    if "sexual" in forms:
-        return {"rape": "rape", "other_assault": "sexual_assault"}.get(sexual_kind or "", "sexual_unclassified")
-    if "physical" in forms:
-        return "physical"
-    if forced_marriage:
-        return "forced_marriage"
-    return next((form for form in ("economic", "psychological") if form in forms), None)
 
 
 RELATION_GROUPS = {
@@ -177,26 +160,15 @@ def _add(counts: dict, month: int, category: str | None) -> None:
         counts[(month, category)] = counts.get((month, category), 0) + 1
 
 
-def _incidents(units: list[str], year: int) -> list:
-    day = incident_day()
-    return db.session.execute(
-        select(Incident.id, day.label("day"), Incident.sexual_kind, Incident.forced_marriage)
-        .join(Case, Case.id == Incident.case_id)
-        .where(Case.unit_id.in_(units), in_statistics(), day.between(date(year, 1, 1), date(year, 12, 31)))
-    ).all()
-
-
-def incident_types(incidents: list) -> dict:
-    forms: dict[str, set] = {}
-    for incident_id, form in db.session.execute(
-        select(IncidentViolence.incident_id, IncidentViolence.form).where(
-            IncidentViolence.incident_id.in_([i.id for i in incidents])
-        )
-    ):
-        forms.setdefault(incident_id, set()).add(form)
+def incident_types(units: list[str], year: int) -> dict:
+    """Each incident by month and its one type: from the counts (app/protection/tally.py), since an incident's
+    day is sealed with the case."""
     counts: dict = {}
-    for i in incidents:
-        _add(counts, i.day.month, incident_type(forms.get(i.id, set()), i.sexual_kind, bool(i.forced_marriage)))
+    for _unit, month, _until, kind, n in tally.counts(
+        "incident_type", units, StatTally.period.between(f"{year}-01", f"{year}-12")
+    ):
+        key = (int(month[5:]), kind)
+        counts[key] = counts.get(key, 0) + n
     return counts
 
 
@@ -207,27 +179,31 @@ def type_columns(counts: dict) -> tuple:
     return TYPES
 
 
-def relations(incidents: list) -> dict:
-    months = {i.id: i.day.month for i in incidents}
+def relations(units: list[str], year: int) -> dict:
+    """Each perpetrator of each incident, by the incident's month: from the counts (app/protection/tally.py),
+    since a perpetrator's relation is sealed with the case."""
     counts: dict = {}
-    for incident_id, relation in db.session.execute(
-        select(IncidentPerpetrator.incident_id, Perpetrator.relation)
-        .join(Perpetrator, Perpetrator.id == IncidentPerpetrator.perpetrator_id)
-        .where(IncidentPerpetrator.incident_id.in_(list(months)))
+    for _unit, month, _until, relation, n in tally.counts(
+        "perpetrator_month", units, StatTally.period.between(f"{year}-01", f"{year}-12")
     ):
-        _add(counts, months[incident_id], RELATION_GROUPS.get(relation))
+        group = RELATION_GROUPS.get(relation)
+        if group:
+            key = (int(month[5:]), group)
+            counts[key] = counts.get(key, 0) + n
     return counts
 
 
 def services(units: list[str], year: int) -> dict:
     start, end = date(year, 1, 1), date(year, 12, 31)
     counts: dict = {}
-    for day, code in db.session.execute(
-        select(Measure.decided_on, Measure.measure)
-        .join(Case, Case.id == Measure.case_id)
-        .where(Case.unit_id.in_(units), in_statistics(), Measure.decided_on.between(start, end))
+    # Measures from the counts (a measure is sealed with the case), each by the month of its decision.
+    for _unit, month, _until, code, n in tally.counts(
+        "measure_month", units, StatTally.period.between(f"{year}-01", f"{year}-12")
     ):
-        _add(counts, day.month, MEASURE_SERVICES.get(code))
+        service = MEASURE_SERVICES.get(code)
+        if service:
+            key = (int(month[5:]), service)
+            counts[key] = counts.get(key, 0) + n
     for day, code in db.session.execute(
         select(Entitlement.granted_on, Entitlement.regime)
         .join(Case, Case.id == Entitlement.case_id)
@@ -256,8 +232,7 @@ def build(root: Unit, year: int, viewer_units: frozenset) -> Monthly:
     scope = frozenset(scope_ids(root))
     units = list(scope)
     months = months_of(year)
-    incidents = _incidents(units, year)
-    types = incident_types(incidents)
+    types = incident_types(units, year)
     built = [
         _table(
             "types",
@@ -272,7 +247,7 @@ def build(root: Unit, year: int, viewer_units: frozenset) -> Monthly:
             _l("2. Người gây bạo lực theo quan hệ với người bị bạo lực"),
             months,
             RELATIONS,
-            relations(incidents),
+            relations(units, year),
             scope,
         ),
         _table(

@@ -45,7 +45,7 @@ from ..units.models import Unit
 from ..units.queries import nearest_of_kind, scope_ids
 from . import sheet as xl
 from . import source
-from .circular07 import DV_KINDS, incident_day
+from .circular07 import DV_KINDS
 
 MAPPING_FILE = Path(__file__).with_name("national_db_mapping_v1.json")
 FORMS = ("physical", "psychological", "sexual", "economic")
@@ -117,24 +117,22 @@ def ethnicity(code: str | None) -> str:
 def build(province: Unit, year: int, quarter: int) -> Export:
     """The records of the province's incidents in the period, de-identified as the mapping says."""
     label, start, end = period_of(year, quarter)
-    day = incident_day()
+    quarters = [f"{year}-Q{q}" for q in ((quarter,) if quarter else (1, 2, 3, 4))]
+    # Selected by the quarter of the day it counts on, the one date of an incident kept in clear for this.
     incidents = db.session.execute(
-        select(
-            Incident.id,
-            Incident.case_id,
-            Incident.occurred_on,
-            day.label("day"),
-            Incident.place_type,
-            Incident.reported_to_police,
-        )
+        select(Incident.id, Incident.case_id)
         .join(Case, Case.id == Incident.case_id)
-        .where(Case.unit_id.in_(list(scope_ids(province))), Case.kind.in_(DV_KINDS), day.between(start, end))
-        .order_by(day, Incident.id)
+        .where(Case.unit_id.in_(list(scope_ids(province))), Case.kind.in_(DV_KINDS), Incident.quarter.in_(quarters))
     ).all()
     today = clock.today()
     case_ids = sorted({i.case_id for i in incidents})
     profiles = source.profiles(sorted(source.statistics_consented(case_ids, today)))
-    kept = [i for i in incidents if i.case_id in profiles]
+    # A record-level read of the incidents exported only (their day is sealed with the case), in day order.
+    kept_ids = [i.id for i in incidents if i.case_id in profiles]
+    kept = sorted(
+        db.session.scalars(select(Incident).where(Incident.id.in_(kept_ids))),
+        key=lambda i: (i.counting_day, i.id),
+    )
     parts = _parts([i.id for i in kept], sorted(profiles), start, end)
     places = _places({p.unit_id for p in profiles.values()})
     records = [_record(i, profiles[i.case_id], parts, places, label) for i in kept]
@@ -151,19 +149,18 @@ def _parts(incident_ids: list[str], case_ids: list[str], start: date, end: date)
     ):
         forms.setdefault(incident_id, set()).add(form)
     perpetrators: dict[str, list] = {}
-    for incident_id, sex, relation in db.session.execute(
-        select(IncidentPerpetrator.incident_id, Perpetrator.sex, Perpetrator.relation)
+    # A record-level read, like the victims' profiles: a perpetrator's codes are sealed with the case.
+    for incident_id, person in db.session.execute(
+        select(IncidentPerpetrator.incident_id, Perpetrator)
         .join(Perpetrator, Perpetrator.id == IncidentPerpetrator.perpetrator_id)
         .where(IncidentPerpetrator.incident_id.in_(incident_ids))
     ):
-        perpetrators.setdefault(incident_id, []).append((sex, relation))
+        perpetrators.setdefault(incident_id, []).append((person.sex, person.relation))
     measures: dict[str, set] = {}
-    for case_id, code in db.session.execute(
-        select(Measure.case_id, Measure.measure).where(
-            Measure.case_id.in_(case_ids), Measure.decided_on.between(start, end)
-        )
-    ):
-        measures.setdefault(case_id, set()).add(code)
+    # Record-level, of the cases exported only: a measure's code and day are sealed with the case.
+    for measure in db.session.scalars(select(Measure).where(Measure.case_id.in_(case_ids))):
+        if measure.decided_on and start <= measure.decided_on <= end:
+            measures.setdefault(measure.case_id, set()).add(measure.measure)
     orders = dict(
         db.session.execute(
             select(NoContactOrder.case_id, func.count())
@@ -198,7 +195,7 @@ def _record(incident, profile: source.Profile, parts: dict, places: dict, period
         "period": period,
         "province_code": province_code,
         "commune_code": commune_code,
-        "incident_month": month(incident.day),
+        "incident_month": month(incident.counting_day),
         "date_approximate": int(incident.occurred_on is None),
         "place_type": incident.place_type,
         **{f"form_{form}": int(form in forms) for form in FORMS},
