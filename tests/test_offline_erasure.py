@@ -147,3 +147,40 @@ def intake_fields_invalid(unit):
     from test_offline_sync import intake_fields
 
     return intake_fields(unit, opened_on="2099-01-01")
+
+
+def test_an_item_refused_for_lost_access_is_still_sealed_under_its_case_key(app, client, phone, case_id, unit):
+    """The counsellor lost access to the case (it moved to another trusted address) before the phone sent: the
+    item is refused, but it is about that case, so it is sealed under that case's key and dies with it."""
+    with app.app_context():
+        code = db.session.get(Case, case_id).code
+        db.session.remove()
+    client.post("/offline/cases", data={"case_code": code})
+    ref = phone.refresh()["cases"][0]["ref"]
+    with app.app_context():
+        db.session.execute(
+            db.text("UPDATE case_record SET unit_id = :u WHERE id = :id"), {"u": unit("TA-03").id, "id": case_id}
+        )
+        db.session.commit()
+        db.session.remove()
+    env = phone.seal("note", {"body": "Ghi chú " + MARK}, ref)
+    answer = phone.send(env).get_json()
+    assert answer["status"] == "rejected"
+    old = _raw(app, env["id"])
+    assert old["case_id"] == case_id and old["kek_version"] == envelope.STORE_WRAPPED
+    with app.app_context():
+        item = db.session.get(OfflineItem, env["id"])
+        assert item.reason == "no_access" and item.values["body"] == ["Ghi chú " + MARK]
+        db.session.remove()
+    assert _opens_with_todays_keys(app, old, env["id"], (case_id, casekeys.CASE))
+    from app.auth.models import User
+    from app.cases import services as case_services
+    from app.offline.models import OfflineDevice
+
+    with app.test_request_context():
+        owner = db.session.get(User, db.session.get(OfflineDevice, phone.device_id).user_id)
+        case_services.erase_case(db.session.get(Case, case_id), owner)
+        db.session.commit()
+        db.session.remove()
+    assert _raw(app, env["id"])["values_enc"] is None
+    assert not _opens_with_todays_keys(app, old, env["id"], (case_id, casekeys.CASE))
