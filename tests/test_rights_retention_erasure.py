@@ -252,3 +252,40 @@ def test_under_a_hold_the_officers_page_says_why_beside_the_decision(app, client
     assert refused.status_code == 200 and "Không đề nghị xoá được" in html
     assert "Hết thời hạn lưu trữ theo lịch" in html  # the reason typed is kept
     assert _signoff(app) is None and _review_status(app, review_id) == "open"
+
+
+def test_a_survivors_erasure_waiting_beside_it_leaves_the_queue_once_the_case_is_erased(
+    app, client, case_id, past_retention, make_user
+):
+    from app.auth.models import User
+    from app.rights import answers
+    from app.rights.models import ErasureSignOff
+    from app.services import ServiceError
+
+    review_id, officer = past_retention
+    _decide(app, review_id, officer.id)
+    assert (
+        client.post(
+            f"/rights/cases/{case_id}/new", data={"kind": "delete", "channel": "in_person", "identity_check": "cccd"}
+        ).status_code
+        == 303
+    )
+    from app.rights.models import RightsRequest
+
+    with app.app_context():
+        rid = db.session.scalar(select(RightsRequest.id))
+        db.session.remove()
+    assert client.post(f"/rights/{rid}/erase").status_code == 303
+    supervisor = make_user("supervisor", "03295")
+    assert len(_queue(app, supervisor.id)) == 2
+    with app.test_request_context():
+        actor = db.session.get(User, supervisor.id)
+        ours = db.session.scalar(select(ErasureSignOff).where(ErasureSignOff.origin == "retention"))
+        answers.decide_erasure(ours, True, actor=actor)
+        db.session.commit()
+        theirs = db.session.scalar(select(ErasureSignOff).where(ErasureSignOff.origin == "request"))
+        with pytest.raises(ServiceError, match="Hồ sơ đã bị xoá"):
+            answers.decide_erasure(theirs, True, actor=actor)
+        db.session.rollback()
+        db.session.remove()
+    assert _erased(app, case_id) and _queue(app, supervisor.id) == []

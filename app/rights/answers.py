@@ -264,6 +264,7 @@ def propose_retention_erasure(case_id: str, review_id: str, *, actor) -> Erasure
 def decide_erasure(row: ErasureSignOff, approve: bool, *, actor) -> None:
     """A supervisor of the case's unit, not the one who proposed it, approves (the case is erased) or returns."""
     ensure(row.status == "pending", _l("Đề nghị này đã được xử lý."))
+    ensure(not row.case.is_erased, _l("Hồ sơ đã bị xoá."))  # by another sign-off of the same case
     req = row.request  # None when the retention schedule proposed it
     ensure(
         actor.id not in {row.proposed_by_id, req.recorded_by_id if req else None},
@@ -297,7 +298,7 @@ def erasures_waiting(unit_ids) -> list[ErasureSignOff]:
         db.session.scalars(
             select(ErasureSignOff)
             .join(Case, ErasureSignOff.case_id == Case.id)
-            .where(ErasureSignOff.status == "pending", Case.unit_id.in_(unit_ids))
+            .where(ErasureSignOff.status == "pending", Case.unit_id.in_(unit_ids), Case.erased_at.is_(None))
             .order_by(ErasureSignOff.proposed_at)
         )
     )
