@@ -40,7 +40,7 @@ def test_every_field_of_the_mapping_is_exported_and_nothing_else(app, dataset):
     assert len(names) == len(set(names))
     assert export.records and all(list(r) == names for r in export.records)
     assert all({"name", "type", "source", "transform", "vi"} <= set(f) for f in mapping["fields"])
-    assert mapping["version"] == "1.0"
+    assert mapping["version"] == "1.1"
 
 
 def test_the_records_of_the_year_by_hand(app, dataset):
@@ -59,6 +59,8 @@ def test_the_records_of_the_year_by_hand(app, dataset):
         "form_psychological": 1,
         "form_sexual": 0,
         "form_economic": 0,
+        "sexual_kind": "",
+        "forced_marriage": 0,
         "reported_to_police": 0,
         "perpetrators_male": 1,
         "perpetrators_female": 0,
@@ -83,6 +85,8 @@ def test_the_records_of_the_year_by_hand(app, dataset):
         "parent",
         "medical",
     )
+    assert (child["sexual_kind"], child["forced_marriage"]) == ("rape", 0)  # the sub-form of 1.1
+    assert [r["sexual_kind"] for r in export.records].count("") == 5
     assert [r["victim_sex"] for r in export.records] == ["female"] * 5 + ["male"]
     assert len({r["record_ref"] for r in export.records}) == 6 and all(
         len(r["record_ref"]) == 20 for r in export.records
@@ -120,7 +124,7 @@ def test_the_file_names_its_mapping_version_and_opens_in_libreoffice(app, datase
     export, content = _export(app, 2026, 0)
     sheet = load_workbook(BytesIO(content)).active
     header = {row[0]: row[1] for row in sheet.iter_rows(min_row=2, max_row=11, values_only=True)}
-    assert header["mapping_version"] == "1.0" and header["mapping_file"] == "national_db_mapping_v1.json"
+    assert header["mapping_version"] == "1.1" and header["mapping_file"] == "national_db_mapping_v1.json"
     assert header["records"] == 6 and header["left_out_not_in_statistics"] == 1
     names = [
         c
@@ -130,7 +134,7 @@ def test_the_file_names_its_mapping_version_and_opens_in_libreoffice(app, datase
     ]
     assert names == national.field_names()
     rows = soffice_rows(content, tmp_path)
-    assert rows[2][:2] == ["mapping_version", "1.0"]
+    assert rows[2][:2] == ["mapping_version", "1.1"]
     assert rows[national.HEADER_ROWS][:2] == ["record_ref", "victim_ref"]
     assert len([r for r in rows[national.HEADER_ROWS + 1 :] if r and r[0]]) == 6
 
@@ -152,7 +156,7 @@ def test_only_a_province_reviewer_exports_after_step_up_and_it_is_audited(app, d
         client = app.test_client()
         login(client, province)
         page = client.get("/statistics/national-db").get_data(as_text=True)
-        assert "record_ref" in page and "1.0" in page
+        assert "record_ref" in page and "1.1" in page
         response = client.get("/statistics/national-db.xlsx?year=2026&quarter=2")
     assert response.status_code == 200
     assert response.headers["Content-Disposition"] == 'attachment; filename="csdl-quoc-gia-blgd-11-2026-Q2.xlsx"'
@@ -163,7 +167,7 @@ def test_only_a_province_reviewer_exports_after_step_up_and_it_is_audited(app, d
             "period": "2026-Q2",
             "records": 5,
             "left_out": 1,
-            "mapping_version": "1.0",
+            "mapping_version": "1.1",
         }
 
 

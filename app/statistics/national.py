@@ -184,6 +184,13 @@ def _places(unit_ids: set[str]) -> dict[str, tuple[str, str]]:
     return places
 
 
+def sexual_kind(incident, forms: set) -> str:
+    """The coded sub-form of a sexual incident; "unclassified" for one recorded before the sub-form existed."""
+    if "sexual" not in forms:
+        return ""
+    return incident.sexual_kind or "unclassified"
+
+
 def _record(incident, profile: source.Profile, parts: dict, places: dict, period: str) -> dict:
     forms = parts["forms"].get(incident.id, set())
     perpetrators = parts["perpetrators"].get(incident.id, [])
@@ -199,6 +206,8 @@ def _record(incident, profile: source.Profile, parts: dict, places: dict, period
         "date_approximate": int(incident.occurred_on is None),
         "place_type": incident.place_type,
         **{f"form_{form}": int(form in forms) for form in FORMS},
+        "sexual_kind": sexual_kind(incident, forms),
+        "forced_marriage": int(bool(incident.forced_marriage)),
         "reported_to_police": int(bool(incident.reported_to_police)),
         "perpetrators_male": sexes.count("male"),
         "perpetrators_female": sexes.count("female"),
