@@ -224,6 +224,12 @@ def _register_request_hooks(app) -> None:
                 ),
             )
 
+    def _step_up_needed() -> bool:
+        """Whether a form with its own code field shows it now (the last step-up is stale)."""
+        from .auth import stepup
+
+        return bool(current_user.is_authenticated and stepup.needed(current_user))
+
     @app.before_request
     def _load_user():
         g.lang = _select_locale()
@@ -236,6 +242,7 @@ def _register_request_hooks(app) -> None:
         role_label=role_label,
         htmx_file=htmx_file,
         idle_seconds=int(app.config["SESSION_IDLE"].total_seconds()),
+        step_up_needed=_step_up_needed,
     )
 
     from .web import labels

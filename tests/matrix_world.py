@@ -14,7 +14,9 @@ Role profiles (the rows of the access matrix):
 * ``reviewer_province`` — reviewer at the province (11): sees the whole province's summaries and confirms the
   reports of the units below it (the district's report; the communes' since the 2025 reform);
 * ``agency`` / ``agency_other`` — agency officers of the agency a referral is addressed to, and of one it is not;
-* ``reporter`` (commune 03295), ``monitor`` (province 11), ``admin`` (province 11).
+* ``reporter`` (commune 03295), ``monitor`` (province 11), ``admin`` (province 11);
+* ``dpo`` — the data-protection officer (province 11): the controller's pages (app/privacy), the breach
+  register and the rights desk's queue; never a case's content.
 
 Objects come in variants, each filling the URL parameters of a route:
 
@@ -57,6 +59,7 @@ PROFILES: dict[str, tuple[str, str] | None] = {
     "reporter": ("reporter", "03295"),
     "monitor": ("monitor", "11"),
     "admin": ("admin", "11"),
+    "dpo": ("dpo", "11"),  # the data-protection officer of the controller (the province)
 }
 SIGNED_IN = tuple(p for p in PROFILES if p != "anon")
 VARIANTS = ("own", "other", "far", "mixed", "unknown", "district")
@@ -409,8 +412,10 @@ def _registers(world: World) -> None:
 
 
 def _privacy(world: World, users: dict) -> None:
-    """The first notice version (as `setup` loads it) and one version of the impact dossier."""
+    """The first notice version (as `setup` loads it), one version of the impact dossier, a transfer agreement
+    (commune 03295's culture and society office) and a retention review of the own case."""
     from app.auth.models import User
+    from app.cases.models import Case
     from app.privacy import services
     from app.privacy.reference_data import DOSSIER_SECTIONS
 
@@ -425,6 +430,31 @@ def _privacy(world: World, users: dict) -> None:
     )
     for variant in ("own", "other", "far"):
         world.params[variant].update(notice_id=notice.id, dossier_id=dossier.id)
+    from app.directory.queries import by_code
+    from app.privacy.models import RetentionReview
+
+    agreement = services.record_agreement(
+        {
+            "service_id": by_code("SV-PVHXH-03295").id,
+            "reference": "01/2026/TTCG",
+            "signed_on": date(2026, 2, 2),
+            "valid_from": date(2026, 2, 2),
+            "scope": "Nhóm tuổi, điện thoại",
+        },
+        actor=db.session.get(User, users["dpo"].id),
+    )
+    case = db.session.get(Case, world.params["own"]["case_id"])
+    review = RetentionReview(
+        record_type="closed_case",
+        record_id=case.id,
+        unit_id=case.unit_id,
+        label=case.code,
+        ended_on=date(2020, 1, 1),
+        due_on=date(2025, 1, 1),
+    )
+    db.session.add(review)
+    db.session.flush()
+    world.extra.update(agreement_id=agreement.id, review_id=review.id)
 
 
 def _livelihood(world: World, users: dict, cases: dict) -> None:

@@ -45,7 +45,11 @@ CASE_READERS = ("counsellor", "counsellor_other", "reviewer", "reviewer_other", 
 # The province's reviewer reviews whatever a district reviewer may, in every district of the province.
 PROVINCE = "reviewer_province"
 ADMIN = allow("admin")
-NOTICE_READERS = allow("counsellor", "counsellor_other", "supervisor")
+# The data-protection officer (Law 91/2025 Art. 33): the controller's pages, never a case's content.
+DPO = "dpo"
+OFFICER = allow(DPO)
+OFFICER_OBJECT = {"own": OFFICER, "unknown": nobody()}
+NOTICE_READERS = allow("counsellor", "counsellor_other", "supervisor", DPO)
 
 # A case page: its counsellors and the district reviewer (summary tier); nobody for an unknown id.
 CASE_READ = {
@@ -133,6 +137,13 @@ BUDGET_LINE = {"own": allow("reviewer", PROVINCE), "far": allow("reviewer_other"
 # A counsellor's own things (a phone, an item it sent): its owner only, never another counsellor's.
 OWN_THINGS = {"own": allow("counsellor"), "other": allow("counsellor_other"), "far": nobody(), "unknown": nobody()}
 APPROVAL = {"own": allow(PROVINCE), "unknown": nobody()}
+# A survivor's request: the case's counsellors, and the data-protection officer of the province (every scope).
+RIGHTS_FOLLOW = {
+    "own": allow("counsellor", DPO),
+    "other": allow("counsellor_other", DPO),
+    "far": allow(DPO),
+    "unknown": nobody(),
+}
 # Protection casework: the case's counsellors record; the supervisor of the commune (own case only) reads and
 # co-signs exception contacts; reviewers never reach it (coded statistics only).
 PROTECTION_READ = {
@@ -191,11 +202,13 @@ MATRIX: dict[str, dict[str, dict]] = {
     "offline.remove_case": {"POST": OWN_THINGS},
     "offline.item": {"GET": OWN_THINGS},
     "offline.finish": {"POST": OWN_THINGS},
-    # --- rights desk: the case's counsellors (the data-protection officer is not among the profiles) --------
-    "rights.index": {"GET": COUNSELLORS},
+    # --- rights desk: the case's counsellors record and carry out; the data-protection officer of the province
+    # follows and answers every request of its units (acknowledge, extend, answer, refuse, annotate) but never
+    # reads the case: no copy, no acknowledgement print (it names the person), no correction, no hold. -------
+    "rights.index": {"GET": allow("counsellor", "counsellor_other", DPO)},
     "rights.new": {"GET": CASE_EDIT, "POST": CASE_EDIT},
-    "rights.detail": {"GET": OWN_THINGS},
-    "rights.step": {"POST": OWN_THINGS},
+    "rights.detail": {"GET": RIGHTS_FOLLOW},
+    "rights.step": {"POST": RIGHTS_FOLLOW},
     "rights.acknowledgement": {"GET": OWN_THINGS},
     "rights.survivor_copy": {"GET": OWN_THINGS},
     "rights.survivor_copy_file": {"GET": OWN_THINGS},
@@ -209,27 +222,28 @@ MATRIX: dict[str, dict[str, dict]] = {
     "rights.erasure": {"GET": SUPERVISED, "POST": SUPERVISED},
     # The erasure the retention schedule proposed: the same second person.
     "rights.retention_erasure": {"GET": SUPERVISED, "POST": SUPERVISED},
-    "rights.breaches": {"GET": nobody()},
-    "rights.new_breach": {"GET": nobody(), "POST": nobody()},
-    "rights.breach": {"GET": {"own": nobody(), "unknown": nobody()}, "POST": {"own": nobody(), "unknown": nobody()}},
-    # --- the controller's duties (app/privacy): the data-protection officer only (not among the profiles;
-    # tests/test_privacy_controller.py proves the officer's access). The notice is read aloud to the survivor
-    # by whoever records consent: counsellors and supervisors read it; nobody else, the admin included. ---
-    "privacy.index": {"GET": nobody()},
-    "privacy.notices": {"GET": nobody(), "POST": nobody()},
+    # The breach register of the province: its data-protection officer only (the world's breach is the "own").
+    "rights.breaches": {"GET": OFFICER},
+    "rights.new_breach": {"GET": OFFICER, "POST": OFFICER},
+    "rights.breach": {"GET": OFFICER_OBJECT, "POST": OFFICER_OBJECT},
+    # --- the controller's duties (app/privacy): the data-protection officer only; the admin, who runs the
+    # system, gets 403 on every one of them. The notice is read aloud to the survivor by whoever records
+    # consent: counsellors and supervisors read it, and the officer who publishes it. ---
+    "privacy.index": {"GET": OFFICER},
+    "privacy.notices": {"GET": OFFICER, "POST": OFFICER},
     "privacy.notice_today": {"GET": NOTICE_READERS},
     "privacy.notice": {"GET": {"own": NOTICE_READERS, "unknown": nobody()}},
-    "privacy.dossier": {"GET": nobody(), "POST": nobody()},
-    "privacy.reorganisation": {"POST": nobody()},
-    "privacy.dossier_sent": {"POST": nobody()},
-    "privacy.dossier_version": {"GET": {"own": nobody(), "unknown": nobody()}},
-    "privacy.dossier_file": {"GET": {"own": nobody(), "unknown": nobody()}},
-    "privacy.agreements": {"GET": nobody(), "POST": nobody()},
-    "privacy.end_agreement": {"POST": nobody()},
-    "privacy.retention_schedule": {"GET": nobody(), "POST": nobody()},
-    "privacy.reviews": {"GET": nobody(), "POST": nobody()},
-    "privacy.register": {"GET": nobody()},
-    "privacy.register_file": {"GET": {"own": nobody(), "unknown": nobody()}},
+    "privacy.dossier": {"GET": OFFICER, "POST": OFFICER},
+    "privacy.reorganisation": {"POST": OFFICER},
+    "privacy.dossier_sent": {"POST": OFFICER},
+    "privacy.dossier_version": {"GET": OFFICER_OBJECT},
+    "privacy.dossier_file": {"GET": OFFICER_OBJECT},
+    "privacy.agreements": {"GET": OFFICER, "POST": OFFICER},
+    "privacy.end_agreement": {"POST": OFFICER},
+    "privacy.retention_schedule": {"GET": OFFICER, "POST": OFFICER},
+    "privacy.reviews": {"GET": OFFICER, "POST": OFFICER},
+    "privacy.register": {"GET": OFFICER},
+    "privacy.register_file": {"GET": OFFICER_OBJECT},
     # --- administration ---------------------------------------------------------------------------------
     "admin.index": {"GET": ADMIN},
     "admin.users": {"GET": ADMIN},
@@ -427,6 +441,10 @@ BODIES = {
         "status": "done",
     },
     "indicators.start": lambda world: {"unit_id": world.extra["report_unit_id"], "cycle_id": world.extra["cycle_id"]},
+    # The officer's forms that name their row in a hidden field: the world's dossier, agreement and review.
+    "privacy.dossier_sent": lambda world: {"dossier_id": world.params["own"]["dossier_id"]},
+    "privacy.end_agreement": lambda world: {"agreement_id": world.extra["agreement_id"]},
+    "privacy.reviews": lambda world: {"review_id": world.extra["review_id"]},
 }
 # Routes where an unknown id is answered as a success, not a 404 (idempotent removals).
 UNKNOWN_ID_ACCEPTED = {"referrals.agency_unmap"}
@@ -540,6 +558,46 @@ def test_every_cell_of_the_matrix_names_every_profile_and_a_known_outcome():
                 assert variant == "-" or variant in VARIANTS, (endpoint, key, variant)
                 assert set(outcomes) == set(PROFILES), (endpoint, key, variant)
                 assert set(outcomes.values()) <= {OK, LOGIN, DENY}, (endpoint, key, variant)
+
+
+# Areas whose every route shows or changes a case (or a person in a register), and the rights desk's routes that
+# show the case itself: the data-protection officer is denied all of them ("no case content beyond what a
+# request needs", DESIGN.md §1). Public files (the service worker, anonymous too) are not content.
+CASE_CONTENT_AREAS = ("cases.", "protection.", "referrals.", "livelihood.", "conferences.", "transfers.", "offline.")
+CASE_CONTENT_RIGHTS = {
+    "rights.new",
+    "rights.acknowledgement",
+    "rights.survivor_copy",
+    "rights.survivor_copy_file",
+    "rights.correct",
+    "rights.restrict",
+    "rights.lift",
+    "rights.propose_erasure",
+    "rights.holds",
+    "rights.release_hold",
+    "rights.erasure",
+    "rights.retention_erasure",
+}
+
+
+def test_the_data_protection_officer_reaches_the_controller_pages_and_no_case_content():
+    """As declared (and so as proven by the run above): every /privacy/ route opens to the officer and is 403
+    or 404 for the admin; every case-content route is 403 or 404 for the officer."""
+    privacy = {e: m for e, m in MATRIX.items() if e.startswith("privacy.")}
+    content = {e: m for e, m in MATRIX.items() if e.startswith(CASE_CONTENT_AREAS) or e in CASE_CONTENT_RIGHTS}
+    assert len(privacy) >= 15 and len(content) > 100
+    for endpoint, methods in privacy.items():
+        for key, cell in methods.items():
+            variants = _by_variant(cell)
+            for variant, outcomes in variants.items():
+                assert outcomes["admin"] == DENY, (endpoint, key, variant)
+            known = [o for v, o in variants.items() if v != "unknown"]
+            assert all(o[DPO] == OK for o in known), (endpoint, key)
+    for endpoint, methods in content.items():
+        for key, cell in methods.items():
+            for variant, outcomes in _by_variant(cell).items():
+                if outcomes["anon"] != OK:
+                    assert outcomes[DPO] == DENY, (endpoint, key, variant)
 
 
 def test_parametrised_routes_are_tried_with_an_unknown_id():

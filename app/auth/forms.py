@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, SelectField, StringField
 
 from ..units.forms import CurrentUnitField
-from ..web.forms import BaseForm, chosen, max_length, options, required
+from ..web.forms import BaseForm, chosen, max_length, optional, options, required
 from .models import ROLES
 
 ROLE_LABELS = {
@@ -135,5 +135,15 @@ class SecondFactorSetupForm(BaseForm):
     code = StringField(
         _l("Mã xác thực 6 số"),
         [required(), max_length(10)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9 ]*"},
+    )
+
+
+def code_field() -> StringField:
+    """The second-factor code on a form that asks for it only when the last step-up is stale (app/auth/stepup.py
+    `check_form`; templates/_macros/forms.html `step_up`). Optional here: the check decides when it is needed."""
+    return StringField(
+        _l("Mã xác thực 6 số"),
+        [optional(), max_length(20)],
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9 ]*"},
     )

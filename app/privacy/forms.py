@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, HiddenField, SelectField
 
+from ..auth.forms import code_field
 from ..web.forms import BaseForm, WholeNumberField, between, chosen, long_text, optional, options, required, text
 from . import reference_data as ref
 
@@ -23,6 +24,7 @@ class NoticeForm(BaseForm):
 class DossierForm(BaseForm):
     reason = SelectField(_l("Lý do lập, cập nhật"), [chosen()], choices=options(blank(), ref.DOSSIER_REASONS))
     processing_started_on = DateField(_l("Ngày bắt đầu xử lý dữ liệu"), [required()])
+    stepup_code = code_field()
 
 
 def dossier_form(formdata=None, **values):
@@ -35,6 +37,7 @@ def dossier_form(formdata=None, **values):
 class DossierSentForm(BaseForm):
     dossier_id = HiddenField()
     sent_on = DateField(_l("Đã gửi cơ quan chuyên trách ngày"), [required()])
+    stepup_code = code_field()
 
 
 class ReorganisationForm(BaseForm):
@@ -49,16 +52,19 @@ class AgreementForm(BaseForm):
     valid_from = DateField(_l("Hiệu lực từ ngày"), [required()])
     valid_to = DateField(_l("Hiệu lực đến ngày (để trống nếu không thời hạn)"), [optional()])
     scope = long_text(_l("Phạm vi: dữ liệu nào, cho mục đích gì"), required(), max_len=500)
+    stepup_code = code_field()
 
 
 class AgreementEndForm(BaseForm):
     agreement_id = HiddenField()
     ended_on = DateField(_l("Chấm dứt từ ngày"), [required()])
+    stepup_code = code_field()
 
 
 class RetentionForm(BaseForm):
     months = WholeNumberField(_l("Thời hạn lưu (tháng)"), [required(), between(1, 1200)])
     basis = text(_l("Căn cứ"), required(), max_len=300)
+    stepup_code = code_field()
 
 
 class ReviewForm(BaseForm):
@@ -66,3 +72,4 @@ class ReviewForm(BaseForm):
     decision = SelectField(_l("Quyết định"), [chosen()], choices=options(blank(), ref.REVIEW_DECISIONS))
     keep_until = DateField(_l("Xem lại vào ngày (nếu tiếp tục lưu)"), [optional()])
     reason = text(_l("Lý do (không ghi tên người được hỗ trợ)"), required(), max_len=500)
+    stepup_code = code_field()

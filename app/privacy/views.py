@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .. import clock
+from ..auth import stepup
 from ..auth.permissions import permission_required
 from ..deadlines import standing
 from ..directory import queries as directory_queries
@@ -125,8 +126,10 @@ def dossier():
     latest = services.latest_dossier()
     if request.method == "POST":
         form = dossier_form(request.form)
-        if form.validate() and _try(
-            form, lambda: services.save_dossier(form.data, system_facts.snapshot(), actor=current_user)
+        if (
+            form.validate()
+            and stepup.check_form(form)
+            and _try(form, lambda: services.save_dossier(form.data, system_facts.snapshot(), actor=current_user))
         ):
             flash(_l("Đã lưu phiên bản mới của hồ sơ đánh giá tác động."), "success")
             return redirect(url_for("privacy.dossier"), 303)
@@ -170,7 +173,11 @@ def dossier_sent():
     """Record the day a dossier version was sent to the authority."""
     form = DossierSentForm()
     found = _row(DossierVersion, form.dossier_id.data)
-    if form.validate() and _try(form, lambda: services.mark_sent(found, form.sent_on.data, actor=current_user)):
+    if (
+        form.validate()
+        and stepup.check_form(form)
+        and _try(form, lambda: services.mark_sent(found, form.sent_on.data, actor=current_user))
+    ):
         return redirect(url_for("privacy.dossier"), 303)
     return _dossier_page(sent_form=form)
 
@@ -215,6 +222,7 @@ def agreements():
     if (
         request.method == "POST"
         and form.validate()
+        and stepup.check_form(form)
         and _try(form, lambda: services.record_agreement(form.data, actor=current_user))
     ):
         flash(_l("Đã ghi nhận thoả thuận chuyển giao."), "success")
@@ -240,7 +248,11 @@ def end_agreement():
     """End an agreement early."""
     form = AgreementEndForm()
     row = _row(TransferAgreement, form.agreement_id.data)
-    if form.validate() and _try(form, lambda: services.end_agreement(row, form.ended_on.data, actor=current_user)):
+    if (
+        form.validate()
+        and stepup.check_form(form)
+        and _try(form, lambda: services.end_agreement(row, form.ended_on.data, actor=current_user))
+    ):
         return redirect(url_for("privacy.agreements"), 303)
     add = AgreementForm(formdata=None)
     add.service_id.choices = options(_service_choices())
@@ -264,8 +276,10 @@ def retention_schedule():
     code = request.form.get("record_type", "")
     if request.method == "POST" and code in forms:
         form = forms[code] = RetentionForm(prefix=code)
-        if form.validate() and _try(
-            form, lambda: services.set_retention(code, form.months.data, form.basis.data, actor=current_user)
+        if (
+            form.validate()
+            and stepup.check_form(form)
+            and _try(form, lambda: services.set_retention(code, form.months.data, form.basis.data, actor=current_user))
         ):
             flash(_l("Đã lưu thời hạn lưu trữ."), "success")
             return redirect(url_for("privacy.retention_schedule"), 303)
@@ -280,11 +294,15 @@ def reviews():
     if request.method == "POST":
         form = ReviewForm()
         review = _row(RetentionReview, form.review_id.data)
-        if form.validate() and _try(
-            form,
-            lambda: retention.decide(
-                review, form.decision.data, form.reason.data, form.keep_until.data, actor=current_user
-            ),
+        if (
+            form.validate()
+            and stepup.check_form(form)
+            and _try(
+                form,
+                lambda: retention.decide(
+                    review, form.decision.data, form.reason.data, form.keep_until.data, actor=current_user
+                ),
+            )
         ):
             flash(_l("Đã ghi nhận quyết định."), "success")
             return redirect(url_for("privacy.reviews"), 303)

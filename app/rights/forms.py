@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, DateTimeLocalField, SelectField
 
+from ..auth.forms import code_field
 from ..web.forms import BaseForm, WholeNumberField, between, chosen, long_text, optional, options, required, text
 from . import reference_data as ref
 
@@ -64,6 +65,7 @@ class NotifyForm(BaseForm):
     late_reason = long_text(
         _l("Lý do chậm (nếu quá 72 giờ)"), optional(), max_len=2000, render_kw={"autocomplete": "off"}
     )
+    stepup_code = code_field()
 
 
 class CorrectionForm(BaseForm):

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from .. import clock
 from ..audit import services as audit
+from ..auth import stepup
 from ..auth.permissions import authorize, ensure_authorized, has_permission, permission_required
 from ..cases.sections import register_section
 from ..cases.views.common import load_case
@@ -285,7 +286,9 @@ def breach(breach_id):
     record = ensure_authorized("read", queries.breach_for(current_user, str(breach_id)))
     form = NotifyForm()
     containing = request.form.get("step") == "contain"
-    if request.method == "POST" and (containing or form.validate()):
+    # Notifying the authority is the officer's signed act: a fresh second factor, asked on the form itself
+    # so that the typed lateness reason is never lost to a detour (app/auth/stepup.py check_form).
+    if request.method == "POST" and (containing or (form.validate() and stepup.check_form(form))):
         try:
             with attempt():
                 if containing:
