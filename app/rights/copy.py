@@ -27,7 +27,7 @@ needs a Unicode TTF) and the DOCX (python-docx). Files are made in memory for on
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
@@ -71,19 +71,8 @@ ORDER_STATUSES = {
 FOLLOWUP_STATUSES = {"open": _l("Đã hẹn"), "done": _l("Đã thực hiện"), "cancelled": _l("Đã huỷ")}
 
 
-@dataclass
-class Section:
-    title: str
-    rows: list[tuple[str, str]] = field(default_factory=list)
-    paragraphs: list[tuple[str, str]] = field(default_factory=list)  # (heading, text) for longer text
-
-    def add(self, label: str, value) -> None:
-        if value not in (None, "", [], {}):
-            self.rows.append((label, str(value)))
-
-    def text(self, heading: str, value) -> None:
-        if value:
-            self.paragraphs.append((heading, str(value)))
+# A part of the copy: rows of (label, value) and longer texts, as the shared document writer takes them.
+Section = documents.Section
 
 
 @dataclass
