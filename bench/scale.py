@@ -177,8 +177,9 @@ def measure(size: int, pg_url: str, users: int, seconds: int, pages: set, jobs: 
 
 
 def report(all_results: dict, users: int) -> None:
-    print(f"\n| cases | page | median ms ({users} users) | p95 ms | req/s | median ms, 1 user | requests | failures |")
-    print("|---|---|---|---|---|---|---|---|")
+    print(f"\n{users} counsellors, 1 agency officer, 1 monitor:")
+    print("| cases | page | median ms | p95 ms | req/s | requests | failures |")
+    print("|---|---|---|---|---|---|---|")
     for size, pages in all_results.items():
         for page, r in pages.items():
             print(

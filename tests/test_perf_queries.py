@@ -225,9 +225,9 @@ def test_reviewer_queue_and_agency_inbox_queries_do_not_grow_with_rows_shown(
 def test_work_queue_reads_open_follow_ups_in_due_order_from_one_index_on_postgresql(app, make_user):
     """The work queue and every counsellor page's count of it ask for the user's open follow-ups due by next week,
     in due order, up to a limit (app/cases/work.py). A counsellor of a large commune has thousands of follow-ups
-    over the years: the plan must find the open ones due from one (assignee, status, due date) index — which also
-    gives them in due order, so with many cases the planner stops at the limit — not read every follow-up of the
-    user, or every open one of the installation, and filter (bench/scale.py: at 1 000 000 cases, on every page)."""
+    over the years: the plan must find the open ones due from one (assignee, status, due date) index, not read
+    every follow-up of the user, or every open one of the installation, and filter (bench/scale.py: at 1 000 000
+    cases, 3 659 follow-ups read for 2 080 wanted, on every counsellor page)."""
     from datetime import timedelta
 
     from app import clock
