@@ -158,3 +158,40 @@ def test_numbers_on_the_page_are_written_the_vietnamese_way(app, make_user, logi
     login(client, make_user("monitor", "11"))
     page = client.get("/statistics/monthly").get_data(as_text=True)
     assert "1.234" in page and "1234" not in page
+
+
+def test_a_referral_sent_after_midnight_in_viet_nam_counts_in_its_vietnamese_month(app, dataset):
+    """The outcomes are counted by month in SQL (app/statistics/gbvims.py): 00:30 on 1 August in Việt Nam is
+    still 31 July in UTC, and counts in August."""
+    from app.cases.services import record_consent
+    from app.referrals.services import send_referral
+    from app.units.queries import by_code
+
+    with app.test_request_context():
+        c, actor = case(dataset.case_ids[2]), user(dataset.counsellor_ids[2])
+        with time_machine.travel(vn(2026, 8, 1, 0, 30), tick=False):
+            record_consent(
+                c,
+                {
+                    "purpose": "share_with_agency",
+                    "agency_id": by_code(AGENCY).id,
+                    "method": "signed",
+                    "given_by": "self",
+                    "given_on": date(2026, 7, 31),
+                },
+                actor=actor,
+            )
+            send_referral(
+                c,
+                {
+                    "idempotency_key": "monthly-midnight",
+                    "agency_id": by_code(AGENCY).id,
+                    "services": ["psychological"],
+                    "fields": ["age_band"],
+                },
+                actor=actor,
+            )
+        db.session.commit()
+    referrals = _monthly(app, "own")[0]["referrals"]
+    assert _values(referrals, 8) == [1, 0, 0, 0, 0] and _values(referrals, 7) == [1, 0, 0, 0, 1]
+    assert referrals.grand.value == 3
