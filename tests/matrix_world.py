@@ -353,7 +353,7 @@ def _rights(world: World, users: dict, cases: dict) -> None:
             actor=db.session.get(User, owner.id),
         )
         world.params[variant]["rights_id"] = req.id
-        world.params[variant]["fmt"] = "pdf"  # the survivor's copy as a file
+        world.params[variant]["fmt"] = "pdf"  # the survivor's copy, the acknowledgement, form 08 as files
         hold = answers.add_hold(
             cases[variant],
             {"kind": "criminal_proceeding", "reason": "Vụ án thử nghiệm"},

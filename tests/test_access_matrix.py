@@ -210,6 +210,7 @@ MATRIX: dict[str, dict[str, dict]] = {
     "rights.detail": {"GET": RIGHTS_FOLLOW},
     "rights.step": {"POST": RIGHTS_FOLLOW},
     "rights.acknowledgement": {"GET": OWN_THINGS},
+    "rights.acknowledgement_file": {"GET": OWN_THINGS},
     "rights.survivor_copy": {"GET": OWN_THINGS},
     "rights.survivor_copy_file": {"GET": OWN_THINGS},
     "rights.correct": {"POST": OWN_THINGS},
@@ -226,6 +227,8 @@ MATRIX: dict[str, dict[str, dict]] = {
     "rights.breaches": {"GET": OFFICER},
     "rights.new_breach": {"GET": OFFICER, "POST": OFFICER},
     "rights.breach": {"GET": OFFICER_OBJECT, "POST": OFFICER_OBJECT},
+    "rights.breach_notice": {"GET": OFFICER_OBJECT},
+    "rights.breach_notice_file": {"GET": OFFICER_OBJECT},
     # --- the controller's duties (app/privacy): the data-protection officer only; the admin, who runs the
     # system, gets 403 on every one of them. The notice is read aloud to the survivor by whoever records
     # consent: counsellors and supervisors read it, and the officer who publishes it. ---
@@ -567,6 +570,7 @@ CASE_CONTENT_AREAS = ("cases.", "protection.", "referrals.", "livelihood.", "con
 CASE_CONTENT_RIGHTS = {
     "rights.new",
     "rights.acknowledgement",
+    "rights.acknowledgement_file",
     "rights.survivor_copy",
     "rights.survivor_copy_file",
     "rights.correct",

@@ -15,8 +15,9 @@ from ..cases.views.common import load_case
 from ..deadlines import standing
 from ..services import ServiceError
 from ..units.models import Unit
+from ..web import documents as files
 from ..web.unit_of_work import attempt
-from . import answers, copy, queries, rules, services
+from . import answers, copy, documents, queries, rules, services
 from . import reference_data as ref
 from .forms import (
     AnswerForm,
@@ -184,7 +185,21 @@ def _show_error(form, exc: ServiceError) -> None:
 def acknowledgement(rights_id):
     """The printable acknowledgement given to the person (plain words, large type)."""
     req = ensure_authorized("print", queries.request_for(current_user, str(rights_id)))
-    return render_template("rights/acknowledgement.html", req=req, kinds=dict(ref.REQUEST_KINDS), today=clock.today())
+    return render_template(
+        "rights/acknowledgement.html", req=req, lines=documents.acknowledgement_lines(req), today=clock.today()
+    )
+
+
+@bp.get("/<uuid:rights_id>/acknowledgement.<fmt>")
+@permission_required("rights.record")
+def acknowledgement_file(rights_id, fmt):
+    """The acknowledgement as a PDF or DOCX file (the same words as the page), made in memory for this download."""
+    req = ensure_authorized("print", queries.request_for(current_user, str(rights_id)))
+    if fmt not in files.WRITERS:
+        abort(404)
+    audit.record(current_user, "rights.acknowledgement_file", req, detail={"format": fmt}, case_id=req.case_id)
+    document = documents.acknowledgement_document(req, clock.today())
+    return files.download(document, fmt, f"giay-xac-nhan-yeu-cau-{req.case.code}")
 
 
 # --- the survivor's copy (Law 91/2025 Art. 15(2)(a): no third party, no reporter) ---------------------------
@@ -310,6 +325,31 @@ def breach(breach_id):
         kinds=dict(ref.BREACH_KINDS),
         clock=standing(record.notify_due_at, done=record.notified_at is not None),
     )
+
+
+def _breach(breach_id):
+    return ensure_authorized("read", queries.breach_for(current_user, str(breach_id)))
+
+
+@bp.get("/breaches/<uuid:breach_id>/notice")
+@permission_required("breach.manage")
+def breach_notice(breach_id):
+    """The notification to the authority (form 08, Decree 356/2025 Art. 28–29) as a printable page."""
+    record = _breach(breach_id)
+    audit.record(current_user, "breach.notice", record, detail={"format": "html"})
+    return render_template("rights/breach_notice.html", breach=record, document=documents.breach_document(record))
+
+
+@bp.get("/breaches/<uuid:breach_id>/notice.<fmt>")
+@permission_required("breach.manage")
+def breach_notice_file(breach_id, fmt):
+    """Form 08 as a PDF or DOCX file for the authority, made in memory for this download."""
+    record = _breach(breach_id)
+    if fmt not in files.WRITERS:
+        abort(404)
+    audit.record(current_user, "breach.notice", record, detail={"format": fmt})
+    detected = clock.local(record.detected_at).date().isoformat()
+    return files.download(documents.breach_document(record), fmt, f"mau-08-thong-bao-vi-pham-{detected}")
 
 
 from . import answer_views  # noqa: E402,F401  (its routes are on this blueprint)
