@@ -263,12 +263,23 @@ def setup(token):
             session.pop(SETUP_PENDING, None)
             flash(_l("Đã đặt mật khẩu và bật xác thực hai bước. Hãy đăng nhập."), "success")
             return render_template("auth/recovery_codes.html", codes=codes, continue_url=url_for("auth.login"))
+    return _enrolment_page(link, token, secret, form)
+
+
+def _enrolment_page(link, token: str, secret: str | None, form, **extra):
+    """The setup page with the authenticator's QR code; the secret waits in the session until the code is right."""
     if secret is None:
         secret = otp.new_secret()
         session[SETUP_PENDING] = {"link": link.id, "secret": secret}
     uri = otp.provisioning_uri(secret, link.user.username, current_app.config["TOTP_ISSUER"])
     return render_template(
-        "auth/setup.html", form=form, qr=otp.qr_svg(uri), secret=secret, token=token, username=link.user.username
+        "auth/setup.html",
+        form=form,
+        qr=otp.qr_svg(uri),
+        secret=secret,
+        token=token,
+        username=link.user.username,
+        **extra,
     )
 
 
@@ -284,16 +295,4 @@ def _setup_second_factor(link, token: str, secret: str | None):
             session.pop(SETUP_PENDING, None)
             flash(_l("Đã đăng ký ứng dụng xác thực mới. Hãy đăng nhập."), "success")
             return render_template("auth/recovery_codes.html", codes=codes, continue_url=url_for("auth.login"))
-    if secret is None:
-        secret = otp.new_secret()
-        session[SETUP_PENDING] = {"link": link.id, "secret": secret}
-    uri = otp.provisioning_uri(secret, link.user.username, current_app.config["TOTP_ISSUER"])
-    return render_template(
-        "auth/setup.html",
-        form=form,
-        qr=otp.qr_svg(uri),
-        secret=secret,
-        token=token,
-        username=link.user.username,
-        second_factor_only=True,
-    )
+    return _enrolment_page(link, token, secret, form, second_factor_only=True)
