@@ -146,22 +146,7 @@ def erasure(rights_id):
     req = ensure_authorized("sign_erasure", queries.supervised_request(current_user, str(rights_id)))
     waiting = answers.pending_erasure(req.id)
     if request.method == "POST":
-        decision = request.form.get("decision")
-        if waiting is None or decision not in ("approve", "return"):
-            flash(_l("Không có đề nghị xoá nào đang chờ duyệt."), "error")
-        else:
-            try:
-                with attempt():
-                    answers.decide_erasure(waiting, decision == "approve", actor=current_user)
-            except ServiceError as exc:
-                flash(str(exc), "error")
-            else:
-                flash(
-                    _l("Đã xoá hồ sơ theo yêu cầu.")
-                    if decision == "approve"
-                    else _l("Đã trả lại đề nghị xoá cho tư vấn viên."),
-                    "success",
-                )
+        _decide(waiting, _l("Đã xoá hồ sơ theo yêu cầu."), _l("Đã trả lại đề nghị xoá cho tư vấn viên."))
         return redirect(url_for("rights.erasure", rights_id=req.id), 303)
     return render_template(
         "rights/erasure.html",
@@ -173,6 +158,21 @@ def erasure(rights_id):
     )
 
 
+def _decide(waiting, erased_message, returned_message) -> None:
+    """The supervisor's decision on a waiting erasure, from the form's "decision" (approve or return)."""
+    decision = request.form.get("decision")
+    if waiting is None or decision not in ("approve", "return"):
+        flash(_l("Không có đề nghị xoá nào đang chờ duyệt."), "error")
+        return
+    try:
+        with attempt():
+            answers.decide_erasure(waiting, decision == "approve", actor=current_user)
+    except ServiceError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(erased_message if decision == "approve" else returned_message, "success")
+
+
 @bp.route("/erasures/<uuid:erasure_id>", methods=["GET", "POST"])
 @permission_required("rights.erase_sign")
 @step_up_required
@@ -180,22 +180,11 @@ def retention_erasure(erasure_id):
     """The supervisor's sign-off of an erasure the retention schedule proposed: approve (erased) or return."""
     row = ensure_authorized("sign_erasure", queries.supervised_erasure(current_user, str(erasure_id)))
     if request.method == "POST":
-        decision = request.form.get("decision")
-        if row.status != "pending" or decision not in ("approve", "return"):
-            flash(_l("Không có đề nghị xoá nào đang chờ duyệt."), "error")
-        else:
-            try:
-                with attempt():
-                    answers.decide_erasure(row, decision == "approve", actor=current_user)
-            except ServiceError as exc:
-                flash(str(exc), "error")
-            else:
-                flash(
-                    _l("Đã xoá hồ sơ đã hết thời hạn lưu trữ.")
-                    if decision == "approve"
-                    else _l("Đã trả lại đề nghị xoá cho cán bộ bảo vệ dữ liệu cá nhân."),
-                    "success",
-                )
+        _decide(
+            row if row.status == "pending" else None,
+            _l("Đã xoá hồ sơ đã hết thời hạn lưu trữ."),
+            _l("Đã trả lại đề nghị xoá cho cán bộ bảo vệ dữ liệu cá nhân."),
+        )
         return redirect(url_for("rights.retention_erasure", erasure_id=row.id), 303)
     return render_template(
         "rights/retention_erasure.html",
