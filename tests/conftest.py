@@ -33,6 +33,18 @@ def _clean(request):
 
 
 @pytest.fixture
+def plan_2022_in_force(app):
+    """The test is set in 2021–2025, while the 2022 plan was in force (active): its reports, targets and budget are
+    written as they were then. `setup` leaves the plan archived (read-only); the next test's wipe does too."""
+    from app.indicators import plans
+
+    with app.app_context():
+        plans.reference().status = "active"
+        db.session.commit()
+    yield
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -138,6 +138,8 @@ def _wipe_plans(conn) -> None:
         conn.exec_driver_sql(f"DELETE FROM {table} WHERE plan_id IN ({others})")
     conn.exec_driver_sql(f"UPDATE indicator_plan SET previous_id = NULL WHERE code <> '{REFERENCE_PLAN}'")
     conn.exec_driver_sql(f"DELETE FROM indicator_plan WHERE code <> '{REFERENCE_PLAN}'")
+    # as `setup` leaves it: the phase ended, the plan is read-only (a test may have put it back in force)
+    conn.exec_driver_sql(f"UPDATE indicator_plan SET status = 'archived' WHERE code = '{REFERENCE_PLAN}'")
 
 
 class UserRecord:

@@ -1,6 +1,7 @@
 """Helpers for the indicator tests (import from here, never from conftest)."""
 
 import re
+from contextlib import contextmanager
 from datetime import date
 
 from markup_support import unlabelled
@@ -191,3 +192,19 @@ def active_plan(start: int = 2026, end: int = 2030, *, actor="test", activate: b
     if activate:
         plans.activate(plan, actor=actor)
     return plan
+
+
+@contextmanager
+def in_force(plan=None):
+    """Write the 2021–2025 history as it happened, with the 2022 plan (or `plan`) in force while the block runs;
+    archived again after it, as `setup` leaves it (the services refuse every change to an archived plan)."""
+    from app.indicators import plans
+
+    plan = plan or plans.reference()
+    plan.status = "active"
+    db.session.flush()
+    try:
+        yield plan
+    finally:
+        plan.status = "archived"
+        db.session.flush()

@@ -541,6 +541,15 @@ def _protection(world: World, users: dict, cases: dict) -> None:
 
 
 def _indicators(world: World, users: dict) -> None:
+    """The indicator objects, written while the 2022 plan was in force (it is archived again after)."""
+    from indicators_helpers import in_force
+
+    with in_force():
+        _indicator_rows(world)
+    _indicator_plan(world)
+
+
+def _indicator_rows(world: World) -> None:
     """A reporting round with a draft report, a model and a budget line per scope (own commune 03295, other
     commune 03268, far commune of the other district; budget lines belong to districts)."""
     from sqlalchemy import select
@@ -604,7 +613,6 @@ def _indicators(world: World, users: dict) -> None:
         world.params[variant].update(
             line_id=lines["own" if variant == "other" else variant].id, activity_id=activity.id
         )
-    _indicator_plan(world)
 
 
 def _indicator_plan(world: World) -> None:
@@ -628,7 +636,22 @@ def _indicator_plan(world: World) -> None:
     rule = plans.save_cycle_rule(
         plan, None, {"frequency": "quarterly", "round": "quarter", "level": "commune", "working_days": 10}, actor="test"
     )
-    world.params["own"].update(indicator_plan_id=plan.id, indicator_id=plans.indicators(plan)[-1].id, rule_id=rule.id)
+    line = plans.save_budget_line(
+        plan,
+        None,
+        _unit("11"),
+        {"component": "II", "activity_code": None, "year": 2031, "source": "central", "planned": 1_000_000}
+        | {"allocated": 0, "disbursed": 0, "note": ""},
+        actor="test",
+    )
+    activity = next(a for a in plans.activities(plan) if not a.is_group)
+    world.params["own"].update(
+        indicator_plan_id=plan.id,
+        indicator_id=plans.indicators(plan)[-1].id,
+        rule_id=rule.id,
+        plan_activity_id=activity.id,
+        plan_line_id=line.id,
+    )
 
 
 def _conferences(world: World, users: dict, cases: dict) -> None:

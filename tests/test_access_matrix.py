@@ -401,11 +401,15 @@ MATRIX: dict[str, dict[str, dict]] = {
     "indicators.plan_cycle_rule": {"POST": PLAN_EDIT},
     "indicators.plan_activity": {"POST": PLAN_EDIT},
     "indicators.plan_budget": {"POST": PLAN_EDIT},
+    "indicators.plan_activity_edit": {"GET": PLAN_EDIT, "POST": PLAN_EDIT},
+    "indicators.plan_budget_edit": {"GET": PLAN_EDIT, "POST": PLAN_EDIT},
     "indicators.plan_activate": {"POST": PLAN_EDIT},
     "indicators.plan_new_version": {"POST": PLAN_EDIT},
     "indicators.plan_archive": {"POST": PLAN_EDIT},
     "indicators.plan_indicator_delete": {"POST": PLAN_EDIT},  # last: the objects above are gone after these
     "indicators.plan_cycle_rule_delete": {"POST": PLAN_EDIT},
+    "indicators.plan_activity_delete": {"POST": PLAN_EDIT},
+    "indicators.plan_budget_delete": {"POST": PLAN_EDIT},
     # --- protection casework ----------------------------------------------------------------------------
     "protection.case": {"GET": PROTECTION_READ},
     "protection.add_perpetrator": {"POST": PROTECTION_EDIT},

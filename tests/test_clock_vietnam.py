@@ -8,6 +8,7 @@ acknowledgement deadline and "overdue" follow the Vietnamese calendar.
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 import time_machine
 from sqlalchemy import select
 from test_cases_support import intake, new_case
@@ -77,6 +78,7 @@ def test_a_followup_due_yesterday_in_vietnam_is_overdue_and_one_due_today_is_not
         assert code in overdue_list
 
 
+@pytest.mark.usefixtures("plan_2022_in_force")  # the 2025 round, reported while the 2022 plan was in force
 def test_report_deadline_and_lateness_use_the_vietnamese_date(app, client, make_user, login):
     from indicators_helpers import unit as unit_of
 

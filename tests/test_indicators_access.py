@@ -1,6 +1,7 @@
 """Reporters act only for their own commune, district reviewers only for their district; everyone else is
 refused with a 404 that is audited. The monitor sees the same aggregate figures."""
 
+import pytest
 from indicators_helpers import active_plan, full_report_form, registry_entry, unit
 from markup_support import unlabelled
 from sqlalchemy import select
@@ -52,6 +53,7 @@ def _denials(app) -> int:
         return len(db.session.scalars(select(AuditEntry).where(AuditEntry.action == "access.denied")).all())
 
 
+@pytest.mark.usefixtures("plan_2022_in_force")  # set in 2021–2025
 def test_a_reporter_of_another_commune_is_refused(app, client, make_user, login):
     world = _world(app)
     login(client, make_user("reporter", "03268"))
@@ -96,6 +98,7 @@ def test_a_reporter_of_another_commune_is_refused(app, client, make_user, login)
         assert db.session.scalar(select(RegistryEntry).where(RegistryEntry.name == "Tổ lạ")) is None
 
 
+@pytest.mark.usefixtures("plan_2022_in_force")  # set in 2021–2025
 def test_a_reviewer_of_another_district_is_refused(app, client, make_user, login):
     world = _world(app)
     _active_plan(app)
@@ -128,6 +131,7 @@ def test_a_reviewer_of_another_district_is_refused(app, client, make_user, login
     assert client.post(f"{sub}/confirm").status_code == 303
 
 
+@pytest.mark.usefixtures("plan_2022_in_force")  # set in 2021–2025
 def test_the_monitor_sees_the_same_aggregates_and_no_report(app, client, make_user, login):
     world = _world(app)
     from app.indicators import figures
@@ -156,6 +160,7 @@ def test_the_monitor_sees_the_same_aggregates_and_no_report(app, client, make_us
         assert " style=" not in body and "<script>" not in body, page
 
 
+@pytest.mark.usefixtures("plan_2022_in_force")  # set in 2021–2025
 def test_only_an_administrator_reopens(app, client, make_user, login):
     world = _world(app)
     login(client, make_user("district_reviewer", "099"))

@@ -1,6 +1,7 @@
 """Budget lines against the plan's 12.380 triệu đồng, the disbursement rate, and the livelihood area's hook;
 the report form's htmx fragment."""
 
+import pytest
 from indicators_helpers import active_plan, unit
 
 from app.extensions import db
@@ -44,6 +45,7 @@ def test_budget_lines_give_the_disbursement_rate_and_the_livelihood_budget(app, 
         assert totals == {"planned": 500_000_000, "allocated": 400_000_000, "disbursed": 120_000_000, "rate": 30.0}
 
 
+@pytest.mark.usefixtures("plan_2022_in_force")  # set in 2021–2025
 def test_the_report_form_answers_htmx_with_its_fragment(app, client, make_user, login):
     from app.indicators import services
 

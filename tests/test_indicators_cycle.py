@@ -3,6 +3,7 @@ reopen; and late detection against the deadline."""
 
 from datetime import UTC, date, datetime
 
+import pytest
 from indicators_helpers import active_plan, full_report_form, unit
 from sqlalchemy import select
 
@@ -136,6 +137,7 @@ def full_report_form_for(app, cycle_id, **kwargs):
         return full_report_form(db.session.get(ReportingCycle, cycle_id), **kwargs)
 
 
+@pytest.mark.usefixtures("plan_2022_in_force")  # set in 2021–2025
 def test_the_queue_shows_due_submitted_late_and_returned(app, client, make_user, login):
     from app.indicators import queries, services
     from app.indicators.models import ReportingCycle

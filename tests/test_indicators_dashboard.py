@@ -1,6 +1,7 @@
 """The dashboard's commune selector: a user picks one commune of their scope and sees target against achievement
 for it, as a plain GET form (no htmx) and as an htmx swap of the figures fragment."""
 
+import pytest
 from indicators_helpers import dashboard_rows, indicator, registry_entry, unit
 from markup_support import unlabelled
 
@@ -25,6 +26,7 @@ def _world(app):
         return unit("03295").id, unit("03268").id
 
 
+@pytest.mark.usefixtures("plan_2022_in_force")  # set in 2021–2025
 def test_a_reviewer_picks_one_commune_with_and_without_htmx(app, client, make_user, login):
     quai_to, muong_mun = _world(app)
     login(client, make_user("district_reviewer", "099"))
@@ -56,6 +58,7 @@ def test_a_reviewer_picks_one_commune_with_and_without_htmx(app, client, make_us
     assert "Huyện Tuần Giáo" in _ct1_rows(client.get("/indicators/?year=2024&unit=", headers=HX).get_data(as_text=True))
 
 
+@pytest.mark.usefixtures("plan_2022_in_force")  # set in 2021–2025
 def test_the_selector_lists_the_communes_of_the_year_and_of_the_scope_only(app, client, make_user, login):
     quai_to, _muong_mun = _world(app)
     login(client, make_user("monitor", "11"))

@@ -5,6 +5,7 @@ late against the district deadline. And after the 2025 reform: the new communes 
 
 from datetime import date
 
+import pytest
 from indicators_helpers import sent_report, unit
 from sqlalchemy import select
 
@@ -60,6 +61,7 @@ def _confirmed_communes(app, cycle_id):
         return quai_to.id, muong_mun.id
 
 
+@pytest.mark.usefixtures("plan_2022_in_force")  # set in 2021–2025
 def test_the_district_report_from_prefill_to_province_confirmation(app, client, make_user, login):
     cycle_id = _cycle(app, 2024)
     _quai_to, muong_mun = _confirmed_communes(app, cycle_id)
@@ -175,6 +177,7 @@ def _form_from_page(client, url) -> dict:
     return {f["name"]: f["value"] for f in form.fields if f["name"] and f["name"] not in ("action",)}
 
 
+@pytest.mark.usefixtures("plan_2022_in_force")  # set in 2021–2025
 def test_the_district_report_is_late_against_the_district_deadline(app, client, make_user, login):
     from app.indicators import queries, services
     from app.indicators.models import ReportingCycle, Submission
@@ -203,6 +206,7 @@ def test_the_district_report_is_late_against_the_district_deadline(app, client, 
     assert "25/01/2025" in html and "trễ 2 ngày" in html
 
 
+@pytest.mark.usefixtures("plan_2022_in_force")  # set in 2021–2025
 def test_no_district_report_after_the_reform_and_only_district_officers_start_one(app, client, make_user, login):
     cycle_2026 = _cycle(app, 2026)
     cycle_2024 = _cycle(app, 2024)
@@ -234,6 +238,7 @@ def test_no_district_report_after_the_reform_and_only_district_officers_start_on
     assert _district_sub(app, cycle_2024) is None
 
 
+@pytest.mark.usefixtures("plan_2022_in_force")  # set in 2021–2025
 def test_reports_of_the_2025_communes_are_confirmed_by_the_province(app, client, make_user, login):
     """After 1/7/2025 there is no district: the new communes sit under the province, whose reviewer confirms."""
     cycle_id = _cycle(app, 2026)
@@ -274,6 +279,7 @@ def test_reports_of_the_2025_communes_are_confirmed_by_the_province(app, client,
     assert _sub(app, sub_id).status == "confirmed"
 
 
+@pytest.mark.usefixtures("plan_2022_in_force")  # set in 2021–2025
 def test_a_reviewer_never_confirms_a_report_of_their_own_unit(app):
     """The policy itself: strictly above, through lineage too (a reviewer at a new commune does not confirm the
     old commune merged into it)."""

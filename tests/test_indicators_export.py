@@ -2,6 +2,7 @@
 
 from io import BytesIO
 
+import pytest
 from indicators_helpers import registry_entry, unit
 from markup_support import unlabelled
 from openpyxl import load_workbook
@@ -19,6 +20,7 @@ def _row(rows, first: str, second: str) -> list:
     return next(r for r in rows if (r[0] or "") == first and (r[1] or "").strip() == second)
 
 
+@pytest.mark.usefixtures("plan_2022_in_force")  # set in 2021–2025
 def test_the_export_holds_the_dashboards_figures(app, client, make_user, login):
     from indicators_helpers import indicator
 
@@ -92,6 +94,7 @@ def _rate(value) -> str:
     return "—" if value in (None, "") else f"{number(value)}%"
 
 
+@pytest.mark.usefixtures("plan_2022_in_force")  # set in 2021–2025
 def test_the_export_holds_the_budget_and_the_registry_stock_of_the_screens(app, client, make_user, login):
     from datetime import date
 

@@ -3,11 +3,13 @@ lineage, while the history stays under the old names."""
 
 from datetime import date
 
+import pytest
 from indicators_helpers import registry_entry, unit
 
 from app.extensions import db
 
 
+@pytest.mark.usefixtures("plan_2022_in_force")  # set in 2021–2025
 def test_figures_of_merged_communes_roll_up_to_the_new_commune(app, ctx):
     from app.indicators import figures, queries, services
 

@@ -4,7 +4,7 @@ never answers 403 or 404 (a counsellor used to see report links that answered 40
 from urllib.parse import urlsplit
 
 import pytest
-from indicators_helpers import sent_report, unit
+from indicators_helpers import in_force, sent_report, unit
 from matrix_world import Page
 
 from app.extensions import db
@@ -25,10 +25,11 @@ def reports(app):
     from app.indicators import services
 
     with app.test_request_context():
-        cycle = services.open_cycle(2024, "preliminary", actor="test")
-        sent_report(cycle, "03295", confirm_by="reviewer")
-        sent_report(cycle, "03268")
-        services.start_submission(cycle, unit("099"), actor="test")
+        with in_force():  # written while the 2022 plan was in force; archived since
+            cycle = services.open_cycle(2024, "preliminary", actor="test")
+            sent_report(cycle, "03295", confirm_by="reviewer")
+            sent_report(cycle, "03268")
+            services.start_submission(cycle, unit("099"), actor="test")
         db.session.commit()
         return cycle.id
 

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import pytest
 from indicators_helpers import full_report_form, indicator, registry_entry, sent_report, typed_values, unit
 from sqlalchemy import select
 
@@ -35,6 +36,7 @@ def _warnings(sub, values=None):
     return plausibility.warnings(sub, values or stored)
 
 
+@pytest.mark.usefixtures("plan_2022_in_force")  # set in 2021–2025
 def test_a_full_year_figure_many_times_last_years_and_far_above_the_target(app):
     from app.indicators import services
 
@@ -61,6 +63,7 @@ def test_a_full_year_figure_many_times_last_years_and_far_above_the_target(app):
         assert "CT7-actual-value" not in _warnings(sub2)  # Mường Mùn had no 2023 report: nothing to compare
 
 
+@pytest.mark.usefixtures("plan_2022_in_force")  # set in 2021–2025
 def test_estimates_and_the_update_against_the_preliminary_round(app):
     with app.test_request_context():
         sub, _ = _report(
@@ -86,6 +89,7 @@ def test_estimates_and_the_update_against_the_preliminary_round(app):
         assert _warnings(low, values) == {}
 
 
+@pytest.mark.usefixtures("plan_2022_in_force")  # set in 2021–2025
 def test_a_stock_figure_that_no_longer_matches_the_registry(app):
     with app.test_request_context():
         registry_entry("03295")
@@ -96,6 +100,7 @@ def test_a_stock_figure_that_no_longer_matches_the_registry(app):
         assert _warnings(sub)["derived-CT1"] == ["Sổ mô hình hiện nay cho số khác (2): sổ đã thay đổi sau khi gửi."]
 
 
+@pytest.mark.usefixtures("plan_2022_in_force")  # set in 2021–2025
 def test_the_district_sees_figures_that_differ_from_its_communes(app):
     from app.indicators import district
 
@@ -118,6 +123,7 @@ def test_the_district_sees_figures_that_differ_from_its_communes(app):
         assert found["derived-CT1"] == ["Khác tổng các xã đã xác nhận (1)."]
 
 
+@pytest.mark.usefixtures("plan_2022_in_force")  # set in 2021–2025
 def test_warnings_never_block_and_the_reviewer_sees_them_beside_the_field(app, client, make_user, login):
     from app.indicators.models import ReportingCycle, Submission
 

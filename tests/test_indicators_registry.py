@@ -3,6 +3,7 @@ period end), and the registry form checks its figures."""
 
 from datetime import date
 
+import pytest
 from indicators_helpers import registry_entry, unit
 
 from app.extensions import db
@@ -39,6 +40,7 @@ def test_stock_counts_come_from_the_models_active_at_the_period_end(app, ctx):
     assert sum(by_commune.values()) == rows["CT1"].total.value
 
 
+@pytest.mark.usefixtures("plan_2022_in_force")  # set in 2021–2025
 def test_a_sent_report_freezes_the_registry_figures(app, ctx):
     from app.indicators import services
     from app.indicators.models import ReportingCycle

@@ -1,5 +1,6 @@
 """Targets per commune and year, and the check that the communes add up to the district's target."""
 
+import pytest
 from indicators_helpers import active_plan, indicator, unit
 
 from app.extensions import db
@@ -13,6 +14,7 @@ def _communes():
     return queries.communes_of(unit("099"), date(2025, 6, 30))
 
 
+@pytest.mark.usefixtures("plan_2022_in_force")  # set in 2021–2025
 def test_the_cascade_check_compares_the_communes_with_the_district(app, ctx):
     from app.indicators import queries, services
 

@@ -3,7 +3,7 @@ cycles due in Vietnamese working days, and the refusals (each in Vietnamese besi
 
 from datetime import date
 
-from indicators_helpers import active_plan, unit
+from indicators_helpers import active_plan, in_force, unit
 
 from app.extensions import db
 
@@ -50,8 +50,9 @@ def test_a_province_user_makes_a_2026_2030_plan_from_a_copy_edits_it_and_activat
 
     with app.test_request_context():
         # A phase target of an old commune (merged on 1/7/2025) and of a commune that exists now.
-        services.set_target(plans.indicators(plans.reference())[0], unit("03295"), None, 4, actor="test")
-        services.set_target(plans.indicators(plans.reference())[0], unit("11"), None, 85, actor="test")
+        with in_force():  # targets set while the 2022 plan was in force
+            services.set_target(plans.indicators(plans.reference())[0], unit("03295"), None, 4, actor="test")
+            services.set_target(plans.indicators(plans.reference())[0], unit("11"), None, 85, actor="test")
         reference_id = plans.reference().id
         db.session.commit()
     _province_reviewer(client, make_user, login)

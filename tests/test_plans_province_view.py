@@ -21,6 +21,7 @@ def app(tmp_path_factory):
     return build_app(test_config(tmp_path_factory))
 
 
+@pytest.mark.usefixtures("plan_2022_in_force")  # set in 2021–2025
 def test_a_pre_merger_cycle_shows_each_old_commune_once_under_its_successor(app, client, make_user, login):
     from app.indicators import queries, services
     from app.units.queries import merged_olds

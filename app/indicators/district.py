@@ -23,6 +23,7 @@ from ..units.models import Unit
 from ..units.queries import scope_ids
 from . import queries
 from .models import ReportingCycle, Submission, SubmissionValue
+from .plans import ensure_open
 
 CONFIRMED = ("confirmed", "locked")
 
@@ -81,6 +82,7 @@ def prefill(sub: Submission, *, actor) -> Coverage:
     what the officer typed before is replaced."""
     ensure(sub.level == "district", _l("Chỉ báo cáo của huyện mới tổng hợp từ báo cáo các xã."))
     ensure(sub.is_editable, _l("Báo cáo đã gửi hoặc đã khóa, không sửa được."))
+    ensure_open(sub.cycle.plan)
     found = coverage(sub.cycle, sub.unit)
     sums = aggregate(found.confirmed)
     for ind in queries.indicators(sub.cycle.plan):

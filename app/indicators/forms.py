@@ -6,7 +6,17 @@ from wtforms import BooleanField, DateField, SelectField
 from wtforms.validators import InputRequired, NumberRange, ValidationError
 
 from .. import clock
-from ..web.forms import BaseForm, WholeNumberField, chosen, long_text, optional, options, required, text
+from ..web.forms import (
+    BaseForm,
+    WholeNumberField,
+    chosen,
+    is_whole_number_text,
+    long_text,
+    optional,
+    options,
+    required,
+    text,
+)
 from .models import ACTIVITY_STATUSES, BUDGET_SOURCES, ROUNDS
 from .rules import DISAGGREGATION_OPTIONS, value_errors
 
@@ -246,14 +256,12 @@ def field_name(indicator, kind: str, part: str) -> str:
 
 
 def parse_int(raw: str | None):
-    """'' -> None; '12' -> 12; anything else -> the raw text (an error)."""
+    """'' -> None; '12' or '1.234' (dots group thousands) -> the number; anything else -> the raw text (an
+    error). The digits are judged by the one whole-number rule (ASCII 0-9 only: int() would take "١٢")."""
     raw = (raw or "").strip().replace(".", "")
     if raw == "":
         return None
-    try:
-        return int(raw)
-    except ValueError:
-        return raw
+    return int(raw) if is_whole_number_text(raw) else raw
 
 
 class FiguresInput:

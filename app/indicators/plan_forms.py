@@ -7,12 +7,13 @@ app.indicators.plans and come back as an error beside the field, with everything
 
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, SelectMultipleField
-from wtforms.validators import NumberRange
+from wtforms.validators import NumberRange, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..web.forms import BaseForm, WholeNumberField, chosen, long_text, optional, options, required, text
 from .catalogue_data import DISAGGREGATIONS
-from .forms import MODEL_KIND_LABELS, non_negative, present
+from .forms import MODEL_KIND_LABELS, SOURCE_LABELS, non_negative, present
+from .models import BUDGET_SOURCES
 from .rules import DISAGGREGATION_LABELS
 
 KIND_LABELS = {
@@ -127,3 +128,16 @@ class PlanBudgetForm(BaseForm):
     activity_code = text(_l("Mã hoạt động (nếu có)"), optional(), max_len=20)
     year = year_field(_l("Năm"), required())
     planned = non_negative(_l("Kế hoạch (đồng)"), present())
+
+
+class PlanBudgetLineForm(PlanBudgetForm):
+    """A budget line changed in the plan editor: also the money allocated and disbursed, its source and note."""
+
+    source = SelectField(_l("Nguồn vốn"), [chosen()], choices=options((s, SOURCE_LABELS[s]) for s in BUDGET_SOURCES))
+    allocated = non_negative(_l("Được giao (đồng)"), present())
+    disbursed = non_negative(_l("Đã giải ngân (đồng)"), present())
+    note = text(_l("Ghi chú"), optional(), max_len=300)
+
+    def validate_disbursed(self, field):
+        if isinstance(field.data, int) and isinstance(self.allocated.data, int) and field.data > self.allocated.data:
+            raise ValidationError(_l("Số đã giải ngân không được lớn hơn số được giao."))

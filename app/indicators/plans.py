@@ -28,6 +28,7 @@ from ..units.models import Unit
 from . import formula as formulas
 from .catalogue_data import DISAGGREGATIONS, INDICATOR_KINDS, MODEL_KINDS
 from .models import (
+    ActivityStatus,
     BudgetLine,
     CycleRule,
     IndicatorActivity,
@@ -58,6 +59,8 @@ register_labels(
         "indicator.cycle_rule_delete": _l("Xoá kỳ báo cáo"),
         "indicator.activity_create": _l("Thêm hoạt động"),
         "indicator.activity_update": _l("Sửa hoạt động"),
+        "indicator.activity_delete": _l("Xoá hoạt động"),
+        "indicator.budget_delete": _l("Xoá dòng ngân sách"),
     }
 )
 
@@ -194,6 +197,42 @@ def ensure_open(plan: IndicatorPlan | None, field: str | None = None) -> None:
     ensure(plan is not None, _l("Chưa có kế hoạch cho giai đoạn này."), field)
     assert plan is not None
     ensure(plan.status != "archived", ARCHIVED, field)
+
+
+REPORTED = ("submitted", "confirmed", "locked")
+
+
+def sent_report(plan_id: str | None, unit: Unit, year: int) -> Submission | None:
+    """The unit's report of a cycle of the plan's `year` that has been sent (submitted, confirmed or locked)."""
+    return db.session.scalar(
+        select(Submission)
+        .join(ReportingCycle)
+        .where(
+            ReportingCycle.plan_id == plan_id,
+            ReportingCycle.year == year,
+            Submission.unit_id == unit.id,
+            Submission.status.in_(REPORTED),
+        )
+        .limit(1)
+    )
+
+
+def ensure_period_open(plan_id: str | None, unit: Unit, year: int | None, field: str | None = None) -> None:
+    """Refuse to change in place what a sent report of the unit's year was made from (its targets of that year);
+    the reviewer reopening the report unlocks it. A phase target (no year) is not one report's."""
+    if year is None:
+        return
+    sent = sent_report(plan_id, unit, year)
+    ensure(
+        sent is None,
+        _l(
+            "Báo cáo năm %(year)d của %(unit)s đã gửi: số liệu của kỳ này không sửa tại chỗ được. "
+            "Người duyệt mở lại (trả lại) báo cáo thì mới sửa được.",
+            year=year,
+            unit=unit.name,
+        ),
+        field,
+    )
 
 
 def ensure_definitions_open(plan: IndicatorPlan, field: str | None = None) -> None:
@@ -742,8 +781,26 @@ def save_activity(plan: IndicatorPlan, act: IndicatorActivity | None, fields: di
     return act
 
 
+def delete_activity(plan: IndicatorPlan, act: IndicatorActivity, *, actor) -> None:
+    """Remove an activity line of an open plan, unless units already recorded how it stands."""
+    ensure_open(plan)
+    ensure(act.plan_id == plan.id, _l("Hoạt động không thuộc kế hoạch này."))
+    recorded = db.session.scalar(
+        select(func.count()).select_from(ActivityStatus).where(ActivityStatus.activity_id == act.id)
+    )
+    ensure(
+        not recorded,
+        _l("Hoạt động %(code)s đã có tình hình thực hiện được ghi: không xoá được.", code=act.code),
+    )
+    audit.record(actor, "indicator.activity_delete", act, detail={"plan_id": plan.id, "code": act.code})
+    db.session.delete(act)
+    db.session.flush()
+
+
 def save_budget_line(plan: IndicatorPlan, line: BudgetLine | None, unit: Unit, fields: dict, *, actor) -> BudgetLine:
+    """Add or change a budget line of an open plan, for a year of its phase."""
     ensure_open(plan, "year")
+    ensure(line is None or line.plan_id == plan.id, _l("Dòng ngân sách không thuộc kế hoạch này."), "year")
     ensure(
         plan.phase_start <= (fields.get("year") or 0) <= plan.phase_end,
         _l("Năm phải nằm trong giai đoạn %(a)d–%(b)d.", a=plan.phase_start, b=plan.phase_end),
@@ -752,6 +809,20 @@ def save_budget_line(plan: IndicatorPlan, line: BudgetLine | None, unit: Unit, f
     from . import services
 
     return services.save_budget_line(line, unit, fields, actor=actor, plan=plan)
+
+
+def delete_budget_line(plan: IndicatorPlan, line: BudgetLine, *, actor) -> None:
+    """Remove a budget line of an open plan."""
+    ensure_open(plan)
+    ensure(line.plan_id == plan.id, _l("Dòng ngân sách không thuộc kế hoạch này."))
+    audit.record(
+        actor,
+        "indicator.budget_delete",
+        line,
+        detail={"plan_id": plan.id, "year": line.year, "component": line.component, "planned": line.planned},
+    )
+    db.session.delete(line)
+    db.session.flush()
 
 
 # --- the closing report ------------------------------------------------------------------------------------

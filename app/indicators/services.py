@@ -38,6 +38,7 @@ from .models import (
     Submission,
     SubmissionValue,
 )
+from .plans import ensure_open, ensure_period_open
 from .rules import value_errors
 
 PLAN_CODE = "TG-DA8-2021-2025"  # the 2022 plan (plans.REFERENCE_CODE)
@@ -226,30 +227,33 @@ def livelihood_budget(year: int, unit: Unit) -> int | None:
 
 
 def set_target(indicator: IndicatorDef, unit: Unit, year: int | None, value: int | None, *, actor):
-    """Set (or with None, clear) the target of a unit for a year or the phase."""
-    ensure(value is None or value >= 0, _l("Chỉ tiêu phải là số nguyên không âm."))
-    ensure(value is None or not indicator.is_percent or value <= 100, _l("Tỷ lệ không được vượt quá 100%."))
+    """Set (or with None, clear) the target of a unit for a year or the phase; refused for an archived plan and,
+    when it changes, for a year whose report the unit has sent (the target fed it: reopening the report
+    unlocks it)."""
+    ensure_open(_plan_of(indicator), "value")
+    ensure(value is None or value >= 0, _l("Chỉ tiêu phải là số nguyên không âm."), "value")
+    ensure(value is None or not indicator.is_percent or value <= 100, _l("Tỷ lệ không được vượt quá 100%."), "value")
     year_clause = IndicatorTarget.year.is_(None) if year is None else IndicatorTarget.year == year
     row = db.session.scalar(
         select(IndicatorTarget).where(
             IndicatorTarget.indicator_id == indicator.id, IndicatorTarget.unit_id == unit.id, year_clause
         )
     )
+    if (row.value if row is not None else None) == value:
+        return row  # unchanged (a grid sends every cell): nothing to refuse, nothing to record
+    ensure_period_open(indicator.plan_id, unit, year, "value")
     if value is None:
-        if row is not None:
-            db.session.delete(row)
-            audit.record(
-                actor,
-                "indicator.target_clear",
-                row,
-                detail={"unit_id": unit.id, "year": year, "plan_id": indicator.plan_id},
-            )
+        db.session.delete(row)
+        audit.record(
+            actor,
+            "indicator.target_clear",
+            row,
+            detail={"unit_id": unit.id, "year": year, "plan_id": indicator.plan_id},
+        )
         return None
     if row is None:
         row = IndicatorTarget(indicator_id=indicator.id, unit_id=unit.id, year=year, value=value)
         db.session.add(row)
-    elif row.value == value:
-        return row
     row.value, row.set_by_id = value, getattr(actor, "id", None)
     db.session.flush()
     audit.record(
@@ -300,6 +304,7 @@ def open_cycle(
         "year",
     )
     assert plan is not None
+    ensure_open(plan, "year")  # an archived plan's cycles are closed
     ensure(
         plan.code == PLAN_CODE or plan.phase_start <= year <= plan.phase_end,
         _l("Năm phải nằm trong giai đoạn %(a)d–%(b)d.", a=plan.phase_start, b=plan.phase_end),
@@ -357,6 +362,7 @@ def start_submission(cycle: ReportingCycle, unit: Unit, *, actor) -> Submission:
     sub = db.session.scalar(select(Submission).where(Submission.cycle_id == cycle.id, Submission.unit_id == unit.id))
     if sub is not None:
         return sub
+    ensure_open(_cycle_plan(cycle))
     ensure(unit.kind in ("commune", "district"), _l("Chỉ xã và huyện lập báo cáo chỉ tiêu."))
     ensure(
         unit.kind == "commune" or district.has_report(cycle, unit),
@@ -379,6 +385,7 @@ def start_submission(cycle: ReportingCycle, unit: Unit, *, actor) -> Submission:
 def save_draft(sub: Submission, values: dict, narrative: dict, *, actor) -> None:
     """Store what the reporter typed. `values`: {(indicator_id, kind): (value, denominator, breakdown)}."""
     ensure(sub.is_editable, _l("Báo cáo đã gửi hoặc đã khóa, không sửa được."))
+    ensure_open(_cycle_plan(sub.cycle))
     indicators = {i.id: i for i in _cycle_indicators(sub.cycle)}
     for (indicator_id, kind), (value, denominator, breakdown) in values.items():
         indicator = indicators[indicator_id]
@@ -407,11 +414,22 @@ def required_kinds(cycle: ReportingCycle) -> tuple[str, ...]:
     return ("actual", "estimate") if cycle.round == "preliminary" else ("actual",)
 
 
+def _cycle_plan(cycle: ReportingCycle) -> IndicatorPlan | None:
+    from . import plans
+
+    return cycle.plan or plans.for_year(cycle.year)
+
+
+def _plan_of(row) -> IndicatorPlan | None:
+    """The plan a row (indicator, activity, budget line) belongs to."""
+    return db.session.get(IndicatorPlan, row.plan_id) if row.plan_id else None
+
+
 def _cycle_indicators(cycle: ReportingCycle) -> list[IndicatorDef]:
     """The indicators of the cycle's plan."""
     from . import plans
 
-    return plans.indicators(cycle.plan or plans.for_year(cycle.year))
+    return plans.indicators(_cycle_plan(cycle))
 
 
 def missing_values(sub: Submission) -> list[str]:
@@ -424,6 +442,7 @@ def missing_values(sub: Submission) -> list[str]:
 def submit(sub: Submission, *, actor) -> None:
     """Send the report to the level above; the registry's stock figures are frozen into it."""
     ensure(sub.is_editable, _l("Chỉ gửi được báo cáo đang soạn hoặc bị trả lại."))
+    ensure_open(_cycle_plan(sub.cycle))
     missing = missing_values(sub)
     ensure(not missing, _l("Chưa nhập đủ số liệu: %(codes)s.", codes=", ".join(sorted(set(missing)))))
     freeze_registry_figures(sub)
@@ -606,6 +625,7 @@ def set_activity_status(
     activity: IndicatorActivity, unit: Unit, year: int, status: str, reason: str, *, actor
 ) -> ActivityStatus:
     """Record how an activity stands in a unit for a year; "not done" needs its reason."""
+    ensure_open(_plan_of(activity))
     ensure(not activity.is_group, _l("Đây là nhóm hoạt động, hãy chọn một hoạt động cụ thể."))
     ensure(status in ACTIVITY_STATUSES, _l("Trạng thái không hợp lệ."), "status")
     ensure(status != "not_done" or (reason or "").strip(), _l("Vui lòng ghi lý do chưa thực hiện."), "reason")
@@ -629,7 +649,14 @@ def set_activity_status(
 def save_budget_line(
     line: BudgetLine | None, unit: Unit, fields: dict, *, actor, plan: IndicatorPlan | None = None
 ) -> BudgetLine:
-    """Create or update a budget line; disbursed never exceeds allocated (checked by the form too)."""
+    """Create or update a budget line of an open plan; disbursed never exceeds allocated (the form checks too)."""
+    from . import plans
+
+    the_plan = _plan_of(line) if line is not None else plan or plans.for_year(fields["year"])
+    ensure_open(the_plan, "year")
+    for name in ("planned", "allocated", "disbursed"):
+        amount = fields.get(name)
+        ensure(isinstance(amount, int) and amount >= 0, _l("Phải là số nguyên không âm."), name)
     ensure(
         fields["disbursed"] <= max(fields["allocated"], 0),
         _l("Số đã giải ngân không được lớn hơn số được giao."),
@@ -637,9 +664,6 @@ def save_budget_line(
     )
     created = line is None
     if created:
-        from . import plans
-
-        the_plan = plan or plans.for_year(fields["year"])
         line = BudgetLine(unit_id=unit.id, plan_id=the_plan.id if the_plan else None)
         db.session.add(line)
     for name in ("component", "activity_code", "year", "source", "planned", "allocated", "disbursed", "note"):

@@ -33,4 +33,4 @@ def code_labels():
 
 
 from .. import permissions  # noqa: E402,F401 - registers the object policies
-from . import dashboard, plan_editor, planning, registry, reports  # noqa: E402,F401 - the routes register on bp
+from . import dashboard, plan_editor, plan_lines, planning, registry, reports  # noqa: E402,F401 - the routes register on bp

@@ -98,12 +98,21 @@ def save_targets():
             elif ind.is_percent and value is not None and value > 100:
                 errors[name] = _("Tỷ lệ không được vượt quá 100%.")
             else:
-                wanted.append((ind, unit, value))
+                wanted.append((name, ind, unit, value))
     if errors:
         return _targets_page(year, raw, errors)
-    for ind, unit, value in wanted:
-        ensure_authorized("plan", UnitTask(unit))
-        services.set_target(ind, unit, year, value, actor=current_user)
+    try:
+        with attempt():
+            for name, ind, unit, value in wanted:
+                ensure_authorized("plan", UnitTask(unit))
+                try:
+                    services.set_target(ind, unit, year, value, actor=current_user)
+                except ServiceError as exc:  # e.g. the year's report of that unit was sent: beside its cell
+                    errors[name] = str(exc)
+            if errors:
+                raise ServiceError("")  # the grid is saved whole or not at all: undo the cells saved before
+    except ServiceError:
+        return _targets_page(year, raw, errors)
     flash(_("Đã lưu chỉ tiêu."), "success")
     return redirect(url_for(".targets", year=year or "phase"), 303)
 

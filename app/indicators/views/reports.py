@@ -180,7 +180,10 @@ def _page(sub: Submission, figures_input=None, narrative=None, reason_form=None,
         "narrative": narrative or NarrativeForm(formdata=None, obj=sub),
         "registry": registry,
         "reason_form": reason_form or ReasonForm(formdata=None),
-        "can_edit": sub.is_editable and authorize(current_user, "edit", sub),
+        "archived": sub.cycle.plan is not None and sub.cycle.plan.is_archived,
+        "can_edit": sub.is_editable
+        and not (sub.cycle.plan is not None and sub.cycle.plan.is_archived)
+        and authorize(current_user, "edit", sub),
         "can_review": authorize(current_user, "review", sub),
         "can_reopen": authorize(current_user, "reopen", sub),
         "due_on": sub.cycle.due_on(sub.level),
