@@ -23,7 +23,7 @@ from ..units.models import Unit
 from ..units.queries import scope_ids
 from . import queries
 from .models import ReportingCycle, Submission, SubmissionValue
-from .plans import ensure_open
+from .plans import cycle_indicators, ensure_open
 
 CONFIRMED = ("confirmed", "locked")
 
@@ -85,7 +85,7 @@ def prefill(sub: Submission, *, actor) -> Coverage:
     ensure_open(sub.cycle.plan)
     found = coverage(sub.cycle, sub.unit)
     sums = aggregate(found.confirmed)
-    for ind in queries.indicators(sub.cycle.plan):
+    for ind in cycle_indicators(sub.cycle):
         if ind.derived:
             continue  # frozen from the registry when the report is sent
         for kind in ("actual", "estimate"):

@@ -110,7 +110,9 @@ class CycleRule(db.Model):
     """
 
     __tablename__ = "indicator_cycle_rule"
-    __table_args__ = (UniqueConstraint("plan_id", "frequency", "round", "level", name="uq_indicator_cycle_rule_key"),)
+    __table_args__ = (
+        UniqueConstraint("plan_id", "frequency", "round", "level", "valid_from", name="uq_indicator_cycle_rule_key"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
     plan_id: Mapped[str] = mapped_column(ForeignKey("indicator_plan.id"), index=True)

@@ -78,6 +78,8 @@ class IndicatorForm(BaseForm):
     phase_target = non_negative(_l("Chỉ tiêu cả giai đoạn"), present())
     formula = text(_l("Công thức (tính từ chỉ tiêu khác, ví dụ CT2.1 * 100 / CT2)"), optional(), max_len=200)
     source = SelectField(_l("Nguồn số liệu (tự động từ sổ ghi chép)"), choices=[], default="")
+    valid_from_year = year_field(_l("Áp dụng từ năm (để trống: từ đầu giai đoạn)"), optional())
+    valid_to_year = year_field(_l("Áp dụng đến hết năm (để trống: đến cuối giai đoạn)"), optional())
 
 
 class TargetForm(BaseForm):
@@ -98,6 +100,8 @@ class CycleRuleForm(BaseForm):
     )
     fixed_day = WholeNumberField(_l("Hoặc ngày cố định: ngày"), [optional()], render_kw={"min": 1, "max": 31})
     fixed_month = WholeNumberField(_l("tháng"), [optional()], render_kw={"min": 1, "max": 12})
+    valid_from_year = year_field(_l("Áp dụng từ năm (để trống: từ đầu giai đoạn)"), optional())
+    valid_to_year = year_field(_l("Áp dụng đến hết năm (để trống: đến cuối giai đoạn)"), optional())
 
 
 class ActivityForm(BaseForm):

@@ -105,14 +105,35 @@ def current() -> IndicatorPlan | None:
     return for_year(clock.today().year)
 
 
-def indicators(plan: IndicatorPlan | None) -> list[IndicatorDef]:
+def valid_between(row, plan: IndicatorPlan | None, start: date, end: date) -> bool:
+    """Whether a plan's row (indicator, cycle rule) is in force on some day of start..end. An edge the row shares
+    with its plan is open: a row valid to the plan's end stays valid while the plan is still used after its phase
+    (the 2022 plan's figures for 2026), while a row ended inside the phase (an indicator dropped from 2027) is not
+    asked after it ends."""
+    plan_from = plan.valid_from if plan is not None else None
+    plan_to = plan.valid_to if plan is not None else None
+    starts_ok = row.valid_from is None or row.valid_from <= end or row.valid_from == plan_from
+    ends_ok = row.valid_to is None or row.valid_to >= start or row.valid_to == plan_to
+    return starts_ok and ends_ok
+
+
+def indicators(plan: IndicatorPlan | None, start: date | None = None, end: date | None = None) -> list[IndicatorDef]:
+    """The plan's indicators in its order; with a period, only those in force in it."""
     if plan is None:
         return []
-    return list(
+    rows = list(
         db.session.scalars(
             select(IndicatorDef).where(IndicatorDef.plan_id == plan.id).order_by(IndicatorDef.sort, IndicatorDef.code)
         )
     )
+    if start is None or end is None:
+        return rows
+    return [i for i in rows if valid_between(i, plan, start, end)]
+
+
+def cycle_indicators(cycle: ReportingCycle) -> list[IndicatorDef]:
+    """The indicators a cycle asks for: its plan's, in force in its period."""
+    return indicators(cycle.plan or for_year(cycle.year), cycle.period_start, cycle.period_end)
 
 
 def activities(plan: IndicatorPlan | None) -> list[IndicatorActivity]:
@@ -169,11 +190,14 @@ def targets(plan: IndicatorPlan, year: int | None = None) -> list[IndicatorTarge
 # --- deadlines ---------------------------------------------------------------------------------------------
 
 
-def rule_for(plan: IndicatorPlan, round_: str, level: str = "commune") -> CycleRule | None:
+def rule_for(plan: IndicatorPlan, round_: str, level: str = "commune", on: date | None = None) -> CycleRule | None:
+    """The plan's rule for a round and level; with `on` (the period's last day), the one in force then (a rule
+    changed from 2027 gives 2026 and 2027 their own deadlines)."""
     frequency = "quarterly" if round_ == "quarter" else "yearly"
-    return next(
-        (r for r in cycle_rules(plan) if r.frequency == frequency and r.round == round_ and r.level == level), None
-    )
+    found = [r for r in cycle_rules(plan) if r.frequency == frequency and r.round == round_ and r.level == level]
+    if on is not None:
+        found = [r for r in found if valid_between(r, plan, on, on)]
+    return max(found, key=lambda r: r.valid_from or date.min, default=None)
 
 
 def period_end(year: int, period: str) -> date:
@@ -217,7 +241,7 @@ def sent_report(plan_id: str | None, unit: Unit, year: int) -> Submission | None
     )
 
 
-def ensure_period_open(plan_id: str | None, unit: Unit, year: int | None, field: str | None = None) -> None:
+def ensure_targets_open(plan_id: str | None, unit: Unit, year: int | None, field: str | None = None) -> None:
     """Refuse to change in place what a sent report of the unit's year was made from (its targets of that year);
     the reviewer reopening the report unlocks it. A phase target (no year) is not one report's."""
     if year is None:
@@ -374,6 +398,8 @@ def _copy_definitions(source: IndicatorPlan, target: IndicatorPlan) -> dict:
     start, end = date(target.phase_start, 1, 1), date(target.phase_end, 12, 31)
     new_ids = {}
     for ind in indicators(source):
+        if _clamped(ind, source, start, end)["valid_from"] > _clamped(ind, source, start, end)["valid_to"]:
+            continue  # ended before the new phase begins
         copy = IndicatorDef(
             plan_id=target.id,
             code=ind.code,
@@ -388,8 +414,7 @@ def _copy_definitions(source: IndicatorPlan, target: IndicatorPlan) -> dict:
             phase_target=ind.phase_target,
             formula=ind.formula,
             source=ind.source,
-            valid_from=start,
-            valid_to=end,
+            **_clamped(ind, source, start, end),
         )
         db.session.add(copy)
         db.session.flush()
@@ -397,6 +422,19 @@ def _copy_definitions(source: IndicatorPlan, target: IndicatorPlan) -> dict:
     for rule in cycle_rules(source):
         if rule.level == "middle" and not target.middle_level:
             continue  # no middle level in the new plan: communes report to the province
+        days = _clamped(rule, source, start, end)
+        if days["valid_from"] > days["valid_to"] or any(
+            days["valid_from"] <= r.valid_to and r.valid_from <= days["valid_to"]
+            for r in db.session.scalars(
+                select(CycleRule).where(
+                    CycleRule.plan_id == target.id,
+                    CycleRule.frequency == rule.frequency,
+                    CycleRule.round == rule.round,
+                    CycleRule.level == rule.level,
+                )
+            )
+        ):
+            continue  # not in force in the new phase, or a later rule of the same round already covers it
         db.session.add(
             CycleRule(
                 plan_id=target.id,
@@ -406,8 +444,7 @@ def _copy_definitions(source: IndicatorPlan, target: IndicatorPlan) -> dict:
                 working_days=rule.working_days,
                 fixed_month=rule.fixed_month,
                 fixed_day=rule.fixed_day,
-                valid_from=start,
-                valid_to=end,
+                **_clamped(rule, source, start, end),
             )
         )
     years = list(range(target.phase_start, target.phase_end + 1))
@@ -447,6 +484,14 @@ def _copy_definitions(source: IndicatorPlan, target: IndicatorPlan) -> dict:
         copied += 1
     db.session.flush()
     return {"indicators": len(new_ids), "targets": copied, "targets_skipped": skipped}
+
+
+def _clamped(row, source: IndicatorPlan, start: date, end: date) -> dict:
+    """A copied row's validity in the new phase start..end: the source row's own limits where it had them (an
+    indicator ended in 2026 stays ended), the new phase's where the row ran with its plan."""
+    own_from = row.valid_from if row.valid_from and row.valid_from != source.valid_from else None
+    own_to = row.valid_to if row.valid_to and row.valid_to != source.valid_to else None
+    return {"valid_from": max(own_from or start, start), "valid_to": min(own_to or end, end)}
 
 
 def _exists_between(unit: Unit, start: date, end: date) -> bool:
@@ -525,6 +570,37 @@ def archive(plan: IndicatorPlan, *, actor) -> IndicatorPlan:
     return plan
 
 
+# --- validity ----------------------------------------------------------------------------------------------
+
+
+def _validity(plan: IndicatorPlan, fields: dict, row=None) -> tuple[date, date]:
+    """The days a row is in force, from the years typed ("valid_from_year", "valid_to_year"; empty: the plan's
+    first or last day), within the phase; a field not sent at all keeps the row's (a new row: the plan's)."""
+    days = []
+    for name, edge, default in (
+        ("valid_from_year", lambda y: date(y, 1, 1), plan.valid_from),
+        ("valid_to_year", lambda y: date(y, 12, 31), plan.valid_to),
+    ):
+        if name not in fields:
+            current = getattr(row, name.removesuffix("_year")) if row is not None else None
+            days.append(current or default)
+            continue
+        year = fields.get(name)
+        ensure(
+            year is None or plan.phase_start <= year <= plan.phase_end,
+            _l("Năm phải nằm trong giai đoạn %(a)d–%(b)d.", a=plan.phase_start, b=plan.phase_end),
+            name,
+        )
+        days.append(edge(year) if year else default)
+    start, end = days
+    ensure(
+        start is None or end is None or start <= end,
+        _l("Năm hết hiệu lực không được trước năm bắt đầu."),
+        "valid_to_year",
+    )
+    return start, end
+
+
 # --- indicators --------------------------------------------------------------------------------------------
 
 INDICATOR_FIELDS = (
@@ -597,11 +673,13 @@ def save_indicator(plan: IndicatorPlan, ind: IndicatorDef | None, fields: dict, 
         _l("Chỉ tiêu đếm mô hình cần loại mô hình, nguồn số liệu hoặc công thức."),
         "model_kind",
     )
+    valid_from, valid_to = _validity(plan, fields, ind)
     created = ind is None
     if created:
         last = max([i.sort for i in indicators(plan)] or [0])
-        ind = IndicatorDef(plan_id=plan.id, sort=last + 10, valid_from=plan.valid_from, valid_to=plan.valid_to)
+        ind = IndicatorDef(plan_id=plan.id, sort=last + 10)
         db.session.add(ind)
+    ind.valid_from, ind.valid_to = valid_from, valid_to
     ind.code, ind.parent_code, ind.name = code, parent, fields["name"].strip()
     ind.short_name = ((fields.get("short_name") or "").strip() or ind.name)[:120]
     ind.unit_label = (
@@ -700,19 +778,36 @@ def save_cycle_rule(plan: IndicatorPlan, rule: CycleRule | None, fields: dict, *
             except ValueError:
                 valid = False
         ensure(valid, _l("Ngày cố định không hợp lệ."), "fixed_day")
-    same = db.session.scalar(
-        select(CycleRule).where(
-            CycleRule.plan_id == plan.id,
-            CycleRule.frequency == frequency,
-            CycleRule.round == round_,
-            CycleRule.level == level,
+    valid_from, valid_to = _validity(plan, fields, rule)
+    same = [
+        r
+        for r in db.session.scalars(
+            select(CycleRule).where(
+                CycleRule.plan_id == plan.id,
+                CycleRule.frequency == frequency,
+                CycleRule.round == round_,
+                CycleRule.level == level,
+            )
         )
-    )
-    ensure(same is None or same is rule, _l("Kế hoạch đã có kỳ báo cáo này."), "round")
+        if r is not rule and r.valid_from <= valid_to and valid_from <= r.valid_to
+    ]
+    # A new rule from a later year changes the rule in force until then: that one ends the year before.
+    ended = [r for r in same if rule is None and r.valid_from < valid_from]
+    ensure(len(same) == len(ended), _l("Kế hoạch đã có kỳ báo cáo này trong cùng thời gian."), "round")
+    for old_rule in ended:
+        old_rule.valid_to = date(valid_from.year - 1, 12, 31)
+        audit.record(
+            actor,
+            "indicator.cycle_rule_update",
+            old_rule,
+            detail={"plan_id": plan.id, "valid_to": old_rule.valid_to.isoformat()},
+        )
+    db.session.flush()
     created = rule is None
     if created:
-        rule = CycleRule(plan_id=plan.id, valid_from=plan.valid_from, valid_to=plan.valid_to)
+        rule = CycleRule(plan_id=plan.id)
         db.session.add(rule)
+    rule.valid_from, rule.valid_to = valid_from, valid_to
     rule.frequency, rule.round, rule.level = frequency, round_, level
     rule.working_days, rule.fixed_month, rule.fixed_day = days, month, day
     db.session.flush()
@@ -720,7 +815,13 @@ def save_cycle_rule(plan: IndicatorPlan, rule: CycleRule | None, fields: dict, *
         actor,
         "indicator.cycle_rule_create" if created else "indicator.cycle_rule_update",
         rule,
-        detail={"plan_id": plan.id, "frequency": frequency, "round": round_, "level": level},
+        detail={
+            "plan_id": plan.id,
+            "frequency": frequency,
+            "round": round_,
+            "level": level,
+            "valid_from": valid_from.isoformat(),
+        },
     )
     return rule
 

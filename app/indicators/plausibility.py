@@ -24,7 +24,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..units.queries import merged_ids, scope_ids
 from ..web.filters import number
-from . import queries
+from . import plans, queries
 from .forms import field_name
 from .models import ReportingCycle, Submission
 from .rules import percent
@@ -87,7 +87,7 @@ def warnings(sub: Submission, typed: dict, communes: dict | None = None) -> dict
     def add(key, message):
         found.setdefault(key, []).append(message)
 
-    for ind in queries.indicators(sub.cycle.plan):
+    for ind in plans.cycle_indicators(sub.cycle):
         if ind.derived:
             continue
         for kind in ("actual", "estimate"):
@@ -167,7 +167,7 @@ def _against_preliminary(ind, value, denominator, preliminary, limits, add) -> N
 def _stock(sub: Submission, communes, add) -> None:
     """Registry-derived figures: as sent against the registry now; the district's against its communes'."""
     live = queries.registry_figures(scope_ids(sub.unit), sub.cycle.period_end)
-    for ind in queries.indicators(sub.cycle.plan):
+    for ind in plans.cycle_indicators(sub.cycle):
         if not ind.derived or ind.code not in live:
             continue
         frozen = sub.value(ind.id, "actual") if not sub.is_editable else None

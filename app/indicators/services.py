@@ -38,7 +38,7 @@ from .models import (
     Submission,
     SubmissionValue,
 )
-from .plans import ensure_open, ensure_period_open
+from .plans import ensure_open, ensure_targets_open
 from .rules import value_errors
 
 PLAN_CODE = "TG-DA8-2021-2025"  # the 2022 plan (plans.REFERENCE_CODE)
@@ -241,7 +241,7 @@ def set_target(indicator: IndicatorDef, unit: Unit, year: int | None, value: int
     )
     if (row.value if row is not None else None) == value:
         return row  # unchanged (a grid sends every cell): nothing to refuse, nothing to record
-    ensure_period_open(indicator.plan_id, unit, year, "value")
+    ensure_targets_open(indicator.plan_id, unit, year, "value")
     if value is None:
         db.session.delete(row)
         audit.record(
@@ -347,7 +347,7 @@ def _due(plan: IndicatorPlan, year: int, round_: str, period: str, level: str) -
     """The deadline from the plan's rule; the 2022 plan keeps its fixed days (and INDICATOR_DEADLINES)."""
     from . import plans
 
-    rule = plans.rule_for(plan, round_, level)
+    rule = plans.rule_for(plan, round_, level, on=plans.period_end(year, period))
     if plan.code == PLAN_CODE and round_ in ROUNDS:
         return default_due(year, round_, "commune" if level == "commune" else "district")
     ensure(rule is not None, _l("Kế hoạch chưa quy định hạn cho đợt báo cáo này."), "round")
@@ -426,10 +426,10 @@ def _plan_of(row) -> IndicatorPlan | None:
 
 
 def _cycle_indicators(cycle: ReportingCycle) -> list[IndicatorDef]:
-    """The indicators of the cycle's plan."""
+    """The indicators the cycle asks for (its plan's, in force in its period)."""
     from . import plans
 
-    return plans.indicators(_cycle_plan(cycle))
+    return plans.cycle_indicators(cycle)
 
 
 def missing_values(sub: Submission) -> list[str]:

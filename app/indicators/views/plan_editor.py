@@ -187,11 +187,12 @@ def _history(plan: IndicatorPlan) -> list[AuditEntry]:
 
 
 def _due_examples(plan: IndicatorPlan) -> dict:
-    """For each rule, the deadline of the plan's first period, as the user will see it."""
+    """For each rule, the deadline of its first period (the first year it is in force), as the user will see it."""
     examples = {}
     for rule in plans.cycle_rules(plan):
         period = "Q1" if rule.frequency == "quarterly" else "Y"
-        examples[rule.id] = plans.due_on(rule, plan.phase_start, period)
+        year = max(rule.valid_from.year if rule.valid_from else plan.phase_start, plan.phase_start)
+        examples[rule.id] = plans.due_on(rule, year, period)
     return examples
 
 
@@ -264,6 +265,11 @@ def _indicator_form(plan: IndicatorPlan, formdata=None, obj=None) -> IndicatorFo
     if formdata is None and obj is not None:
         form.model_kind.data, form.source.data = obj.model_kind or "", obj.source or ""
         form.formula.data, form.parent_code.data = obj.formula or "", obj.parent_code or ""
+        # a limit of its own (an indicator dropped from 2027); the plan's own edges show as empty
+        form.valid_from_year.data = (
+            obj.valid_from.year if obj.valid_from and obj.valid_from != plan.valid_from else None
+        )
+        form.valid_to_year.data = obj.valid_to.year if obj.valid_to and obj.valid_to != plan.valid_to else None
     return form
 
 

@@ -133,7 +133,7 @@ def _load(submission_id, action: str) -> Submission:
 
 
 def _typed_indicators(sub: Submission):
-    return [i for i in queries.indicators(sub.cycle.plan) if not i.derived]
+    return [i for i in plans.cycle_indicators(sub.cycle) if not i.derived]
 
 
 def _stored(sub: Submission) -> dict:
@@ -161,7 +161,7 @@ def _page(sub: Submission, figures_input=None, narrative=None, reason_form=None,
     # What a report counts rather than types (the registry's stock, the registers' figures with their breakdown),
     # as it would be frozen now.
     registry = queries.counted_values(
-        queries.indicators(sub.cycle.plan), queries.scope_ids(sub.unit), sub.cycle.period_start, sub.cycle.period_end
+        plans.cycle_indicators(sub.cycle), queries.scope_ids(sub.unit), sub.cycle.period_start, sub.cycle.period_end
     )
     figures_input = figures_input or FiguresInput(_typed_indicators(sub), kinds, submission=sub)
     found = district.coverage(sub.cycle, sub.unit) if sub.level == "district" else None
@@ -171,7 +171,7 @@ def _page(sub: Submission, figures_input=None, narrative=None, reason_form=None,
         "sub": sub,
         "kinds": kinds,
         "typed": _typed_indicators(sub),
-        "all_indicators": queries.indicators(sub.cycle.plan),
+        "all_indicators": plans.cycle_indicators(sub.cycle),
         "figures": figures_input,
         "coverage": found,
         "commune_totals": _commune_totals(sub, communes),
