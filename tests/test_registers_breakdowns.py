@@ -4,6 +4,7 @@ and the Excel report has a cell for each part."""
 
 from io import BytesIO
 
+import pytest
 from indicators_helpers import active_plan, unit
 from markup_support import unlabelled
 from openpyxl import load_workbook
@@ -75,6 +76,7 @@ def test_events_entered_reach_the_report_form_the_sent_report_and_the_excel_cell
     assert below["Theo dân tộc: Kinh"] == 5 and "Theo dân tộc: Khơ Mú" not in below
 
 
+@pytest.mark.usefixtures("plan_2022_in_force")  # the 2022 plan's 2026 round: kept in force for it
 def test_typed_breakdowns_add_up_over_the_communes_in_the_excel(app, client, make_user, login):
     """A typed indicator's breakdown (CT8 by ethnic group) is summed over the communes' reports, as its value."""
     from indicators_helpers import indicator
