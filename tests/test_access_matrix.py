@@ -394,6 +394,7 @@ MATRIX: dict[str, dict[str, dict]] = {
     "indicators.plan_create": {"POST": allow(PROVINCE)},
     "indicators.plan_view": {"GET": PLAN_VIEW},
     "indicators.plan_closing": {"GET": PLAN_VIEW},
+    "indicators.plan_closing_export": {"GET": {"own": EXPORTERS, "unknown": nobody()}},
     "indicators.plan_update": {"POST": PLAN_EDIT},
     "indicators.plan_indicator_new": {"GET": PLAN_EDIT, "POST": PLAN_EDIT},
     "indicators.plan_indicator_edit": {"GET": PLAN_EDIT, "POST": PLAN_EDIT},

@@ -15,9 +15,11 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 
 from ... import valuesources
+from ...audit import services as audit
 from ...audit.labels import action_label
 from ...audit.models import AuditEntry
 from ...auth.permissions import authorize, ensure_authorized, permission_required
+from ...auth.stepup import step_up_required
 from ...extensions import db
 from ...services import ServiceError
 from ...units.models import Unit
@@ -446,16 +448,13 @@ def plan_budget(indicator_plan_id):
 # --- the closing report --------------------------------------------------------------------------------------
 
 
-@bp.get("/plans/<uuid:indicator_plan_id>/closing")
-@permission_required("indicator.view")
-def plan_closing(indicator_plan_id):
-    """The plan's targets for the phase against what was achieved by its last year, indicator by indicator."""
-    plan = _plan(indicator_plan_id)
+def _closing(plan: IndicatorPlan) -> dict:
+    """What the closing page and its Excel file both show, for the viewer's unit."""
     root = viewer_root()
     report = figures.build(root, plan.phase_end, plan=plan)
     rows = [plans.ClosingRow(r.indicator, r.total.target, r.total.achieved, r.total.rate) for r in report.rows]
     years = [(year, _year_summary(root, plan, year)) for year in range(plan.phase_start, plan.phase_end + 1)]
-    context = {
+    return {
         "plan": plan,
         "root": root,
         "rows": rows,
@@ -465,7 +464,35 @@ def plan_closing(indicator_plan_id):
         "counted": sum(1 for r in rows if r.state != "unknown"),
         "budget": _budget_totals(root, plan),
     }
-    return render_template("indicators/plans/closing.html", **context)
+
+
+@bp.get("/plans/<uuid:indicator_plan_id>/closing")
+@permission_required("indicator.view")
+def plan_closing(indicator_plan_id):
+    """The plan's targets for the phase against what was achieved by its last year, indicator by indicator."""
+    return render_template("indicators/plans/closing.html", **_closing(_plan(indicator_plan_id)))
+
+
+@bp.get("/plans/<uuid:indicator_plan_id>/closing.xlsx")
+@permission_required("indicator.export")
+@step_up_required
+def plan_closing_export(indicator_plan_id):
+    """The closing report as an Excel file in the official layout."""
+    from ..closing_export import workbook
+
+    context = _closing(_plan(indicator_plan_id))
+    plan, root = context["plan"], context["root"]
+    content = workbook(plan, root, context["rows"], context["years"], context["budget"])
+    audit.record(current_user, "indicator.export", plan, detail={"unit_id": root.id, "closing": plan.code})
+    filename = f"tong-ket-{plan.programme}-{plan.phase_start}-{plan.phase_end}-{root.code}.xlsx".lower()
+    return (
+        content,
+        200,
+        {
+            "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "Content-Disposition": f'attachment; filename="{filename}"',
+        },
+    )
 
 
 def _year_summary(root, plan, year) -> dict:
