@@ -1,7 +1,7 @@
 """cycle rules by validity: a plan may hold two rules for one round and level, in force one after the other
 
 Revision ID: 2600_cycle_rule_validity
-Revises: 2400_retention_erasure
+Revises: 2202_incident_dates_sealed
 Create Date: 2026-12-07 11:30:00
 
 A plan's deadline rule changed from 2027 is a new row valid from 1/1/2027 beside the old one ended on 31/12/2026,
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '2600_cycle_rule_validity'
-down_revision = '2400_retention_erasure'
+down_revision = '2202_incident_dates_sealed'
 branch_labels = None
 depends_on = None
 
