@@ -128,7 +128,7 @@ def test_quick_exit_button_names_its_destination(client, counsellor):
     assert re.search(r'<form [^>]*data-quick-exit[^>]*data-exit-url="/n"', html)
 
 
-def test_a_breakdown_with_an_error_comes_back_open(app, client, make_user, login):
+def test_a_breakdown_with_an_error_comes_back_open(app, client, make_user, login, plan_2022_in_force):
     """The error sits in a folded breakdown: that <details> comes back open (app.js then focuses the field)."""
     from test_indicators_cycle import _cycle, _submission, full_report_form_for
 

@@ -27,13 +27,32 @@ def _needs_indicators(server):
         pytest.skip("the indicator reports (indicators.start) are not built yet")
 
 
+@pytest.fixture
+def plan_2022_in_force(server):
+    """The journey is set in 2023–2024, while the 2022 plan was in force: active for the test, archived again
+    after it, as `setup` leaves it (the services refuse every change to an archived plan)."""
+    from app.extensions import db
+    from app.indicators import plans
+
+    def set_status(status: str) -> None:
+        with server.app.app_context():
+            plans.reference().status = status
+            db.session.commit()
+
+    set_status("active")
+    yield
+    set_status("archived")
+
+
 def _choose_round(page, year: int):
     """Show the queue of the year's preliminary round (htmx swaps the queue; the form works without it too)."""
     page.locator("#f-cycle").select_option(label=f"{year} · {ROUND_LABEL}")
     expect(page.locator("#report-queue")).to_contain_text(f"{year} · {ROUND_LABEL}")
 
 
-def test_commune_report_submitted_and_confirmed_then_the_district_report(page, server, device, shot):
+def test_commune_report_submitted_and_confirmed_then_the_district_report(
+    page, server, device, shot, plan_2022_in_force
+):
     year = YEARS[device]
     reviewer = server.make_user("district_reviewer", "099")
     reporter = server.make_user("reporter", COMMUNES[device])
