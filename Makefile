@@ -50,8 +50,11 @@ test-sqlite:
 	env -u TEST_DATABASE_URL $(PY) -m pytest -n 2 --dist loadfile --cov=app --cov-report=
 	@echo "coverage of app/ (SQLite run): $$($(VENV)/bin/coverage report --format=total)% of lines"
 
+# The PostgreSQL pass leaves out the access matrix's walk of every route for every profile (the SQLite pass runs
+# it; the decisions are the same Python over the same ORM queries) to keep CI under 30 minutes on 2 cores.
 test-postgres:
-	HOSTILE_EXAMPLES_PER_FORM=8 $(PY) -m pytest -n 2 --dist loadfile -m "not e2e"
+	HOSTILE_EXAMPLES_PER_FORM=5 $(PY) -m pytest -n 2 --dist loadfile -m "not e2e" \
+		--deselect tests/test_access_matrix.py::test_every_route_answers_each_profile_as_the_matrix_declares
 
 typecheck:
 	$(VENV)/bin/mypy $(TYPED)

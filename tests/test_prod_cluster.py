@@ -158,6 +158,8 @@ def cluster(tmp_path_factory):
                 "APP_CONFIG": "production",
                 "DATABASE_URL": f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}",
                 "TINCAY_KEY_FILE": str(key_file),
+                # One host: both instances append their audit heads to the same file (O_APPEND, one line a write).
+                "TINCAY_AUDIT_HEAD_SINK": str(folder / "audit-heads.log"),
                 "SECRET_KEY": secrets.token_urlsafe(48),
                 "RATELIMIT_STORAGE_URI": redis_url(locked),
                 "TINCAY_PROXY_HOPS": "1",  # as the systemd unit sets: nginx is the one proxy in front
