@@ -95,10 +95,12 @@ def test_demo_cases_exposure_is_measured_and_erasure_leaves_only_counts(app):
         # the case: no plaintext code of those tables is left to link (the demo has perpetrators and measures).
         assert db.session.scalar(sa.text("SELECT count(*) FROM protection_perpetrator")) > 0
         assert db.session.scalar(sa.text("SELECT count(*) FROM protection_measure")) > 0
-        assert not {t for values in linked_codes().values() for t, _c, _v in values} & {
-            "protection_perpetrator",
-            "protection_measure",
-        }
+        linked = {(t, c) for values in linked_codes().values() for t, c, _v in values}
+        assert not {t for t, _c in linked} & {"protection_perpetrator", "protection_measure", "case_service"}
+        # A consent shows only its purpose in clear (what the consent checks read in SQL): not how it was given,
+        # by whom (a guardian: a child) or in which language (an ethnic group) (migration 2740).
+        assert {c for t, c in linked if t == "case_consent"} == {"purpose"}
+        assert db.session.scalar(sa.text("SELECT count(*) FROM case_service")) > 0
         assert set(figures) == set(COMBINATIONS) and total == 40
         # The sealed profile adds nothing a stolen file can use: on its own it singles out no one…
         profile = "profile alone: village × sex × age band × ethnic group × disability × poverty"

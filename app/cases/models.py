@@ -11,7 +11,6 @@ Every row hanging off a case (consents, follow-ups, services, notes, grants) sea
 fields under the case's own data key (`CaseKeyed`), so destroying that one key erases them all.
 """
 
-import json
 from datetime import date, datetime
 
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint, not_, select, text
@@ -19,6 +18,7 @@ from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..crypto import casekeys
+from ..crypto import rows as raw_rows
 from ..crypto.blind import fold_diacritics, normalize_digits, normalize_text
 from ..crypto.records import BlindSpec, Encrypted, EncryptedRecord, blind_hash
 from ..extensions import db, new_uuid, utcnow
@@ -51,14 +51,32 @@ PROFILE_DEFAULTS = {
     "village_id": None,
 }
 SEALED_SIZE = 256  # bytes: every profile (and list of tally cells up to this size) seals to the same length
+MANNER_SIZE = 128  # bytes: every consent's manner (method, given by, language) seals to one length
+SERVICE_SIZE = 128  # bytes: every service's codes and dates seal to one length
 
 
 def padded(values: dict, size: int = SEALED_SIZE) -> dict:
-    """`values` with a "pad" entry that brings its JSON to a multiple of `size` bytes (ASCII values)."""
-    values = {**values, "pad": ""}
-    length = len(json.dumps(values, ensure_ascii=False, sort_keys=True).encode("utf-8"))
-    values["pad"] = "0" * (-length % size)
-    return values
+    """`values` padded so that its sealed JSON is a multiple of `size` bytes (app/crypto/rows.py)."""
+    return raw_rows.padded(values, size)
+
+
+def sealed_field(store: str, name: str, size: int, *, day: bool = False, default: str = ""):
+    """(getter, setter) of an attribute kept in the sealed JSON field `store`, padded to `size` bytes so that
+    the length of the ciphertext tells no value; `day`: an ISO date. For codes no query reads in SQL: in clear,
+    beside a commune's few cases, they would single a person out (README, "Quasi-identifiers")."""
+
+    def read(row):
+        value = (getattr(row, store) or {}).get(name)
+        if day:
+            return date.fromisoformat(value) if value else None
+        return value or default
+
+    def write(row, value):
+        values = {k: v for k, v in (getattr(row, store) or {}).items() if k != "pad"}
+        values[name] = (value.isoformat() if value else None) if day else (value or default)
+        setattr(row, store, padded(values, size))
+
+    return read, write
 
 
 def _profile_field(name: str):
@@ -283,8 +301,6 @@ class Consent(CaseKeyed, db.Model):
     case_id: Mapped[str] = _case_fk()
     purpose: Mapped[str] = mapped_column(String(30))  # services, share_with_agency, statistics
     agency_id: Mapped[str | None] = mapped_column(ForeignKey("unit.id"), index=True)
-    method: Mapped[str] = mapped_column(String(30))  # signed, thumbprint, verbal_with_witness
-    given_by: Mapped[str] = mapped_column(String(30))  # self, guardian, child_and_guardian
     given_on: Mapped[date] = mapped_column(Date)
     expires_on: Mapped[date | None] = mapped_column(Date)
     withdrawn_on: Mapped[date | None] = mapped_column(Date)
@@ -293,9 +309,15 @@ class Consent(CaseKeyed, db.Model):
     # The evidence of consent (Decree 356/2025 Art. 6): the version of the sensitive-data notice that was read
     # to the person (app/privacy keeps the versions), and in which language it was explained.
     notice_id: Mapped[str | None] = mapped_column(ForeignKey("privacy_notice.id"))
-    language: Mapped[str | None] = mapped_column(String(20))  # reference_data.CONSENT_LANGUAGES
     witness = Encrypted()
     note = Encrypted()
+    # How it was given, by whom and in which language: no query reads them, and in clear they told what the
+    # sealed profile hides (a guardian's consent says "a child"; the language of the explanation, the ethnic
+    # group), so they are sealed with the case, padded to one size (migration 2740).
+    manner = Encrypted(kind="json")
+    method = property(*sealed_field("manner", "method", MANNER_SIZE))  # signed, thumbprint, verbal_with_witness
+    given_by = property(*sealed_field("manner", "given_by", MANNER_SIZE))  # self, guardian, child_and_guardian
+    language = property(*sealed_field("manner", "language", MANNER_SIZE))  # reference_data.CONSENT_LANGUAGES
 
     case: Mapped[Case] = relationship(lazy="joined")
     agency: Mapped[Unit | None] = relationship()
@@ -335,12 +357,16 @@ class CaseService(CaseKeyed, db.Model):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
     case_id: Mapped[str] = _case_fk()
-    kind: Mapped[str] = mapped_column(String(30))
-    status: Mapped[str] = mapped_column(String(12), default="planned")  # planned, in_progress, done, cancelled
-    start_on: Mapped[date | None] = mapped_column(Date)
-    end_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     notes = Encrypted()
+    # The kind of service (a medical examination, a shelter, legal aid…), its status and dates: the case plan
+    # reads them from the case page, never in SQL, so they are sealed with the case, padded to one size
+    # (migration 2740): in clear they singled out every demo case beside its trusted address.
+    codes = Encrypted(kind="json")
+    kind = property(*sealed_field("codes", "kind", SERVICE_SIZE))
+    status = property(*sealed_field("codes", "status", SERVICE_SIZE, default="planned"))  # in_progress, done, cancelled
+    start_on = property(*sealed_field("codes", "start_on", SERVICE_SIZE, day=True))
+    end_on = property(*sealed_field("codes", "end_on", SERVICE_SIZE, day=True))
 
     case: Mapped[Case] = relationship(lazy="joined")
 

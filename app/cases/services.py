@@ -333,7 +333,8 @@ def add_service(case: Case, data: dict, *, actor) -> CaseService:
     )
     service.notes = nfc(data.get("notes")) or None
     db.session.add(service)
-    audit.record(actor, "service.add", service, detail={"kind": service.kind, "status": service.status})
+    # No kind or status in the detail: the audit trail is plaintext, and they are sealed with the case.
+    audit.record(actor, "service.add", service)
     db.session.flush()
     return service
 
@@ -345,7 +346,7 @@ def update_service(service: CaseService, data: dict, *, actor) -> None:
     service.status, service.start_on, service.end_on = data["status"], data.get("start_on"), data.get("end_on")
     if data.get("notes") is not None:
         service.notes = nfc(data["notes"]) or None
-    audit.record(actor, "service.update", service, detail={"kind": service.kind, "status": service.status})
+    audit.record(actor, "service.update", service)
     db.session.flush()
 
 

@@ -8,7 +8,10 @@ same format), so what a migration sealed the models open, and back.
 """
 
 import json
+from collections.abc import Callable
 from typing import Any
+
+import sqlalchemy as sa
 
 from . import casekeys, envelope
 from .errors import RecordErased
@@ -49,3 +52,35 @@ def open_json(dek: bytes, table: str, column: str, row_id: str, blob: bytes | No
     if blob is None:
         return None
     return json.loads(envelope.open_sealed(dek, bytes(blob), envelope.field_aad(table, column, row_id)))
+
+
+def padded(values: dict, size: int) -> dict:
+    """`values` with a "pad" entry that brings its JSON to a multiple of `size` bytes (ASCII values), so that
+    the length of the sealed bytes tells no value."""
+    values = {**values, "pad": ""}
+    length = len(json.dumps(values, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+    values["pad"] = "0" * (-length % size)
+    return values
+
+
+def live_case_keys(ring: KeyRing, connection: sa.Connection) -> Callable[[str, bytes | None], bytes | None]:
+    """For a migration: a function (case id, the case's raw `wrapped_dek`) -> the case's data key, opened once
+    per case, or None for a case erased per the ledger or whose store key is gone. A case with no data key yet
+    gets one, written to its row."""
+    found: dict[str, bytes | None] = {}
+
+    def key(case_id: str, wrapped: bytes | None) -> bytes | None:
+        if case_id not in found:
+            try:
+                dek, new_wrapped = case_data_key(ring, "case_record", case_id, wrapped, case_id)
+            except RecordErased:
+                dek, new_wrapped = None, None
+            if new_wrapped is not None:
+                connection.execute(
+                    sa.text("UPDATE case_record SET wrapped_dek = :w, kek_version = :v WHERE id = :id"),
+                    {"w": new_wrapped, "v": envelope.STORE_WRAPPED, "id": case_id},
+                )
+            found[case_id] = dek
+        return found[case_id]
+
+    return key

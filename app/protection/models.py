@@ -25,7 +25,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Unique
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock
-from ..cases.models import Case, CaseKeyed, padded
+from ..cases.models import Case, CaseKeyed, sealed_field
 from ..crypto.records import Encrypted
 from ..extensions import db, new_uuid, utcnow
 from ..types import UTCDateTime
@@ -49,25 +49,8 @@ CODES_SIZE = 128  # bytes: every perpetrator's codes seal to one length (a lengt
 MEASURE_SIZE = 256  # bytes: every measure's sealed details have one length
 
 
-def _sealed(store: str, name: str, size: int, *, day: bool = False, default: str = ""):
-    """An attribute kept in the sealed JSON field `store` (padded to `size`); `day`: an ISO date."""
-
-    def read(row):
-        value = (getattr(row, store) or {}).get(name)
-        if day:
-            return date.fromisoformat(value) if value else None
-        return value or default
-
-    def write(row, value):
-        values = {k: v for k, v in (getattr(row, store) or {}).items() if k != "pad"}
-        values[name] = (value.isoformat() if value else None) if day else (value or default)
-        setattr(row, store, padded(values, size))
-
-    return read, write
-
-
 def _code_field(name: str):
-    return _sealed("codes", name, CODES_SIZE)
+    return sealed_field("codes", name, CODES_SIZE)
 
 
 class Perpetrator(CaseKeyed, db.Model):
@@ -96,7 +79,7 @@ DATES_SIZE = 128  # bytes: an exact day and an approximate period seal to one le
 
 
 def _incident_day(name: str):
-    read, write = _sealed("dates", name, DATES_SIZE, day=True)
+    read, write = sealed_field("dates", name, DATES_SIZE, day=True)
 
     def write_and_count(incident, value):
         write(incident, value)
@@ -186,12 +169,12 @@ class Measure(CaseKeyed, db.Model):
 
     case: Mapped[Case] = relationship(lazy="joined")
 
-    measure = property(*_sealed("details", "measure", MEASURE_SIZE))
-    decided_by = property(*_sealed("details", "decided_by", MEASURE_SIZE))
-    outcome = property(*_sealed("details", "outcome", MEASURE_SIZE, default="ongoing"))
-    decided_on = property(*_sealed("details", "decided_on", MEASURE_SIZE, day=True))
-    start_on = property(*_sealed("details", "start_on", MEASURE_SIZE, day=True))
-    end_on = property(*_sealed("details", "end_on", MEASURE_SIZE, day=True))
+    measure = property(*sealed_field("details", "measure", MEASURE_SIZE))
+    decided_by = property(*sealed_field("details", "decided_by", MEASURE_SIZE))
+    outcome = property(*sealed_field("details", "outcome", MEASURE_SIZE, default="ongoing"))
+    decided_on = property(*sealed_field("details", "decided_on", MEASURE_SIZE, day=True))
+    start_on = property(*sealed_field("details", "start_on", MEASURE_SIZE, day=True))
+    end_on = property(*sealed_field("details", "end_on", MEASURE_SIZE, day=True))
 
 
 class NoContactOrder(CaseKeyed, db.Model):

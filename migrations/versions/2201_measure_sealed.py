@@ -86,25 +86,9 @@ def _ring():
 
 def _keys(ring):
     """The data key of a live case, opened once (None: erased per the ledger, or its key is gone)."""
-    from app.crypto import envelope, rows
-    from app.crypto.errors import RecordErased
+    from app.crypto import rows
 
-    found = {}
-
-    def key(case_id, wrapped):
-        if case_id not in found:
-            try:
-                dek, new_wrapped = rows.case_data_key(ring, 'case_record', case_id, wrapped, case_id)
-            except RecordErased:
-                dek, new_wrapped = None, None
-            if new_wrapped is not None:
-                op.get_bind().execute(
-                    sa.text('UPDATE case_record SET wrapped_dek = :w, kek_version = :v WHERE id = :id'),
-                    {'w': new_wrapped, 'v': envelope.STORE_WRAPPED, 'id': case_id})
-            found[case_id] = dek
-        return found[case_id]
-
-    return key
+    return rows.live_case_keys(ring, op.get_bind())
 
 
 def _measures(columns: str, erased: bool = False):
