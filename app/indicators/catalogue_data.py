@@ -8,6 +8,7 @@ where we add or infer something, a comment says so.
 """
 
 import unicodedata
+from typing import TypedDict
 
 
 def N_(text: str) -> str:
@@ -45,7 +46,27 @@ MODEL_KINDS = (
     "leaders_of_change_club",  # câu lạc bộ "Thủ lĩnh của sự thay đổi"
 )
 
-INDICATORS = (
+
+class SubTarget(TypedDict):
+    code: str
+    name: str
+    unit: str
+    kind: str
+    phase_target: int
+
+
+class Indicator(TypedDict):
+    code: str
+    name: str
+    unit: str
+    kind: str
+    model_kind: str | None
+    disaggregation: list[str]
+    phase_target: int
+    sub_targets: list[SubTarget]
+
+
+INDICATORS: tuple[Indicator, ...] = (
     {
         "code": "CT1",
         "name": N_("Thành lập và duy trì hoạt động của 85 tổ truyền thông cộng đồng"),
@@ -314,7 +335,27 @@ _LDTBXH_VHTT = "Phòng LĐ-TB&XH, Phòng VH-TT"
 _YT_DT = "Trung tâm Y tế, Phòng Dân tộc"
 
 
-def _row(code, name, lead_district, coordinating_district, lead_commune, coordinating_commune, indicator_codes):
+class Activity(TypedDict):
+    code: str
+    component: str
+    name: str
+    lead_district: str | None
+    coordinating_district: str | None
+    lead_commune: str | None
+    coordinating_commune: str | None
+    years: list[int]
+    indicator_codes: list[str]
+
+
+def _row(
+    code: str,
+    name: str,
+    lead_district: str | None,
+    coordinating_district: str | None,
+    lead_commune: str | None,
+    coordinating_commune: str | None,
+    indicator_codes: list[str],
+) -> Activity:
     return {
         "code": code,
         "component": code.split(".", 1)[0],
@@ -1021,7 +1062,17 @@ BUDGET_SOURCE_TEXT = (
     "thiểu số và miền núi giai đoạn 2021- 2030, giai đoạn I: từ năm 2021 đến năm 2025 và nguồn kinh phí hợp pháp "
     "khác (nếu có)"
 )
-BUDGET_LINES = (
+
+
+class PlannedBudget(TypedDict):
+    component: str | None
+    year: int | None
+    planned_dong: int
+    funding_source: str
+    source_ref: str
+
+
+BUDGET_LINES: tuple[PlannedBudget, ...] = (
     {
         "component": None,  # whole project
         "year": None,  # whole phase 2021-2025

@@ -109,9 +109,12 @@ def _trusted_addresses(communes, actor) -> None:
 
 
 def _targets(communes, actor) -> None:
-    ct1 = db.session.scalar(
-        select(IndicatorDef).where(IndicatorDef.code == "CT1", IndicatorDef.plan_id == services.plan().id)
-    )
+    the_plan = services.plan()
+    if the_plan is None:
+        return  # `setup` loads the 2022 plan; without it there is nothing to set targets for (as _budget)
+    ct1 = db.session.scalar(select(IndicatorDef).where(IndicatorDef.code == "CT1", IndicatorDef.plan_id == the_plan.id))
+    if ct1 is None:
+        return
     for commune in communes:
         services.set_target(ct1, commune, None, 4, actor=actor)
 
@@ -147,7 +150,7 @@ def _values(cycle, rng) -> dict:
         for i in db.session.scalars(select(IndicatorDef).where(IndicatorDef.plan_id == cycle.plan_id))
         if not i.derived
     ]
-    values = {}
+    values: dict[tuple[str, str], tuple[int, int | None, dict]] = {}
     for ind in typed:
         for kind in services.required_kinds(cycle):
             value = rng.randint(1, 6)

@@ -106,13 +106,13 @@ class Table:
             return "x"
         return str(cell.value)
 
-    def show_amount(self, i: int | None) -> str | int:
+    def show_amount(self, i: int | None) -> str | int | None:
         """The amount of row i (None: the total), hidden with its count."""
         if i is None:
             follows = self.col_totals[0]
             amount = self.amount_total
         else:
-            amount, follows = self.amounts[i][0], self.cells[i][0]
+            amount, follows = (self.amounts or [])[i][0], self.cells[i][0]
         return "x" if follows.suppressed else amount
 
 

@@ -180,17 +180,20 @@ def _derived(sheet, tables, row: int) -> int:
 def narrative(report) -> dict:
     """Results, difficulties and recommendations of the year's reports of the unit's communes."""
     units = list(scope_ids(report.root))
-    subs = db.session.scalars(
-        select(Submission)
-        .join(ReportingCycle)
-        .where(
-            ReportingCycle.year == report.year,
-            Submission.unit_id.in_(units),
-            Submission.status.in_(("submitted", "confirmed", "locked")),
+    subs = list(
+        db.session.scalars(
+            select(Submission)
+            .join(ReportingCycle)
+            .where(
+                ReportingCycle.year == report.year,
+                Submission.unit_id.in_(units),
+                Submission.status.in_(("submitted", "confirmed", "locked")),
+            )
+            .order_by(ReportingCycle.round.desc())
         )
-        .order_by(ReportingCycle.round.desc())
-    ).all()
-    seen, sections = set(), {"results": [], "difficulties": [], "recommendations": []}
+    )
+    seen: set[str] = set()
+    sections: dict[str, list[str]] = {"results": [], "difficulties": [], "recommendations": []}
     # The unit's own report (the district's) first, the update round before the preliminary, then by commune
     # code: the same workbook every time (the order of ids is random).
     subs.sort(key=lambda sub: (sub.unit_id != report.root.id, sub.cycle.round != "update", sub.unit.code))

@@ -19,7 +19,7 @@ from .rules import percent
 class Figure:
     unit: Unit
     target: int | None
-    value: int | None  # the count, or the numerator of a percentage
+    value: int | float | None  # the count, or the numerator of a percentage; a formula may give a fraction
     denominator: int | None = None
     provisional: bool = False
     breakdown: dict = field(default_factory=dict)  # {dimension: {option: n}}, where the indicator is disaggregated
@@ -87,12 +87,12 @@ def build(root: Unit, year: int, *, target_year: int | None = None, only: Unit |
 
 def _formulas(rows: list[IndicatorFigures]) -> None:
     """Fill the computed indicators of each line from the other indicators' figures of the same line."""
-    computed = [r for r in rows if r.indicator.formula]
+    computed = [(r, r.indicator.formula) for r in rows if r.indicator.formula]
     for position in range(len(rows[0].lines) if rows else 0):
         values = {r.indicator.code: r.lines[position].achieved for r in rows if not r.indicator.formula}
-        for row in computed:
+        for row, text in computed:
             figure = row.lines[position]
-            figure.value = formula.evaluate(row.indicator.formula, values)  # type: ignore[assignment]
+            figure.value = formula.evaluate(text, values)
             values[row.indicator.code] = figure.value
 
 

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db, new_uuid, utcnow
+from ..extensions import Model, new_uuid, utcnow
 from ..types import UTCDateTime
 from ..units.models import Unit
 
@@ -33,7 +33,7 @@ CYCLE_ROUNDS = (*ROUNDS, "quarter")  # a quarterly report is one round per quart
 PERIODS = ("Y", "Q1", "Q2", "Q3", "Q4")
 
 
-class IndicatorDef(db.Model):
+class IndicatorDef(Model):
     """One headline indicator (CT1…CT8) or sub-target (CT2.1…) of section III of the plan."""
 
     __tablename__ = "indicator_def"
@@ -66,7 +66,7 @@ class IndicatorDef(db.Model):
         return self.kind == "percent"
 
 
-class IndicatorPlan(db.Model):
+class IndicatorPlan(Model):
     """A plan of a programme for a phase, in one version: its indicators, cycles, activities and budget envelope.
 
     A draft is edited freely; an active plan is the one reports are made against (its definitions change in
@@ -102,7 +102,7 @@ class IndicatorPlan(db.Model):
         return f"{self.phase_start}–{self.phase_end} · v{self.version}"
 
 
-class CycleRule(db.Model):
+class CycleRule(Model):
     """When a plan's reports are due: per frequency, round and level, a fixed day or working days after the period.
 
     The 2022 plan's rules are fixed days (5/9 and 20/1 for communes, 10/9 and 25/1 for the district); a new plan
@@ -126,7 +126,7 @@ class CycleRule(db.Model):
     valid_to: Mapped[date | None] = mapped_column(Date)
 
 
-class IndicatorActivity(db.Model):
+class IndicatorActivity(Model):
     """A row of the Phụ biểu: an activity (or a heading that groups activities)."""
 
     __tablename__ = "indicator_activity"
@@ -150,7 +150,7 @@ class IndicatorActivity(db.Model):
     valid_to: Mapped[date | None] = mapped_column(Date)
 
 
-class IndicatorTarget(db.Model):
+class IndicatorTarget(Model):
     """A target of one unit for one year, or for the phase (year NULL)."""
 
     __tablename__ = "indicator_target"
@@ -167,7 +167,7 @@ class IndicatorTarget(db.Model):
     indicator: Mapped[IndicatorDef] = relationship(lazy="joined")
 
 
-class ReportingCycle(db.Model):
+class ReportingCycle(Model):
     """One round of one year's reporting, with the deadline of each level."""
 
     __tablename__ = "indicator_cycle"
@@ -201,7 +201,7 @@ class ReportingCycle(db.Model):
         return date(self.year, 12, 31)
 
 
-class Submission(db.Model):
+class Submission(Model):
     """A unit's report for one cycle: values, narrative, and where it stands."""
 
     __tablename__ = "indicator_submission"
@@ -240,7 +240,7 @@ class Submission(db.Model):
         return next((v for v in self.values if v.indicator_id == indicator_id and v.value_kind == kind), None)
 
 
-class SubmissionValue(db.Model):
+class SubmissionValue(Model):
     """One figure of a report: the actual or the full-year estimate, never both in one row.
 
     `value` is the count (or the numerator of a percentage, with `denominator`); `breakdown` holds the
@@ -263,7 +263,7 @@ class SubmissionValue(db.Model):
     indicator: Mapped[IndicatorDef] = relationship(lazy="joined")
 
 
-class RegistryEntry(db.Model):
+class RegistryEntry(Model):
     """A model of the commune (team, group, trusted address, club): stock indicators are counted from here."""
 
     __tablename__ = "indicator_registry"
@@ -311,7 +311,7 @@ class RegistryEntry(db.Model):
         return self.status == "active" or self.ended_on is not None
 
 
-class RegistryMeeting(db.Model):
+class RegistryMeeting(Model):
     """A dated meeting (sinh hoạt) of a model: when, how many came (women among them), what about."""
 
     __tablename__ = "indicator_registry_meeting"
@@ -330,7 +330,7 @@ class RegistryMeeting(db.Model):
     entry: Mapped[RegistryEntry] = relationship(back_populates="meetings")
 
 
-class ActivityStatus(db.Model):
+class ActivityStatus(Model):
     """How an activity stands in one unit in one year."""
 
     __tablename__ = "indicator_activity_status"
@@ -348,7 +348,7 @@ class ActivityStatus(db.Model):
     activity: Mapped[IndicatorActivity] = relationship(lazy="joined")
 
 
-class BudgetLine(db.Model):
+class BudgetLine(Model):
     """Money of one component (optionally one activity) in one year from one source, in integer đồng."""
 
     __tablename__ = "indicator_budget_line"

@@ -23,7 +23,7 @@ from ..audit import services as audit
 from ..audit.labels import register as register_labels
 from ..deadlines import add_working_days
 from ..extensions import db, utcnow
-from ..services import ensure
+from ..services import ensure, ensure_found
 from ..units.models import Unit
 from . import formula as formulas
 from .catalogue_data import DISAGGREGATIONS, INDICATOR_KINDS, MODEL_KINDS
@@ -351,9 +351,8 @@ def create_plan(
         "middle_level": fields.get("middle_level") or None,
     }
     version = (version_of.version + 1) if version_of else 1
-    draft = IndicatorPlan(
-        status="draft", version=version, previous_id=(version_of or copy_from).id if (version_of or copy_from) else None
-    )
+    source = version_of or copy_from
+    draft = IndicatorPlan(status="draft", version=version, previous_id=source.id if source else None)
     if version_of is None:
         _check_plan_fields(fields, None)
     for name in PLAN_FIELDS:
@@ -365,14 +364,15 @@ def create_plan(
     draft.valid_from, draft.valid_to = date(draft.phase_start, 1, 1), date(draft.phase_end, 12, 31)
     db.session.add(draft)
     db.session.flush()
-    copied = _copy_definitions(copy_from or version_of, draft) if (copy_from or version_of) else {}
+    origin = copy_from or version_of
+    copied = _copy_definitions(origin, draft) if origin else {}
     audit.record(
         actor,
         "indicator.plan_create",
         draft,
         detail={
             "code": draft.code,
-            "copy_of": (copy_from or version_of).code if (copy_from or version_of) else None,
+            "copy_of": origin.code if origin else None,
             "version": version,
             **copied,
         },
@@ -576,10 +576,11 @@ def archive(plan: IndicatorPlan, *, actor) -> IndicatorPlan:
 def _validity(plan: IndicatorPlan, fields: dict, row=None) -> tuple[date, date]:
     """The days a row is in force, from the years typed ("valid_from_year", "valid_to_year"; empty: the plan's
     first or last day), within the phase; a field not sent at all keeps the row's (a new row: the plan's)."""
-    days = []
+    days: list[date] = []
+    # A plan is in force over its phase (set when it is made); the phase stands in should a plan have no dates.
     for name, edge, default in (
-        ("valid_from_year", lambda y: date(y, 1, 1), plan.valid_from),
-        ("valid_to_year", lambda y: date(y, 12, 31), plan.valid_to),
+        ("valid_from_year", lambda y: date(y, 1, 1), plan.valid_from or date(plan.phase_start, 1, 1)),
+        ("valid_to_year", lambda y: date(y, 12, 31), plan.valid_to or date(plan.phase_end, 12, 31)),
     ):
         if name not in fields:
             current = getattr(row, name.removesuffix("_year")) if row is not None else None
@@ -594,7 +595,7 @@ def _validity(plan: IndicatorPlan, fields: dict, row=None) -> tuple[date, date]:
         days.append(edge(year) if year else default)
     start, end = days
     ensure(
-        start is None or end is None or start <= end,
+        start <= end,
         _l("Năm hết hiệu lực không được trước năm bắt đầu."),
         "valid_to_year",
     )
@@ -639,9 +640,14 @@ def save_indicator(plan: IndicatorPlan, ind: IndicatorDef | None, fields: dict, 
     ensure(
         set(fields.get("disaggregation") or []) <= set(DISAGGREGATIONS), _l("Phân tổ không hợp lệ."), "disaggregation"
     )
-    target = fields.get("phase_target")
-    ensure(target is not None and target >= 0, _l("Chỉ tiêu cả giai đoạn phải là số nguyên không âm."), "phase_target")
-    ensure(fields.get("kind") != "percent" or target <= 100, _l("Tỷ lệ không được vượt quá 100%."), "phase_target")
+    not_whole = _l("Chỉ tiêu cả giai đoạn phải là số nguyên không âm.")
+    target = ensure_found(fields.get("phase_target"), not_whole, "phase_target")
+    ensure(target >= 0, not_whole, "phase_target")
+    ensure(
+        fields.get("kind") != "percent" or target <= 100,
+        _l("Tỷ lệ không được vượt quá 100%."),
+        "phase_target",
+    )
     parent = (fields.get("parent_code") or "").strip() or None
     codes = {i.code for i in indicators(plan)} | {code}
     ensure(
@@ -675,7 +681,7 @@ def save_indicator(plan: IndicatorPlan, ind: IndicatorDef | None, fields: dict, 
     )
     valid_from, valid_to = _validity(plan, fields, ind)
     created = ind is None
-    if created:
+    if ind is None:
         last = max([i.sort for i in indicators(plan)] or [0])
         ind = IndicatorDef(plan_id=plan.id, sort=last + 10)
         db.session.add(ind)
@@ -754,7 +760,8 @@ def save_target(
 def save_cycle_rule(plan: IndicatorPlan, rule: CycleRule | None, fields: dict, *, actor) -> CycleRule:
     """Add or change when reports are due: working days after the period (quarterly or yearly) or a fixed day."""
     ensure_definitions_open(plan, "frequency")
-    frequency, round_, level = fields.get("frequency"), fields.get("round"), fields.get("level") or "commune"
+    frequency, round_ = fields.get("frequency") or "", fields.get("round") or ""
+    level = fields.get("level") or "commune"
     ensure(frequency in ROUNDS_OF, _l("Tần suất không hợp lệ."), "frequency")
     ensure(round_ in ROUNDS_OF.get(frequency or "", ()), _l("Đợt báo cáo không hợp với tần suất."), "round")
     ensure(
@@ -771,10 +778,10 @@ def save_cycle_rule(plan: IndicatorPlan, rule: CycleRule | None, fields: dict, *
     ensure(days is None or 1 <= days <= 60, _l("Số ngày làm việc phải từ 1 đến 60."), "working_days")
     if days is None:
         ensure(frequency == "yearly", _l("Kỳ báo cáo quý tính hạn theo ngày làm việc sau quý."), "fixed_month")
-        valid = month is not None and day is not None and 1 <= month <= 12 and 1 <= day <= 31
-        if valid:
+        valid = False
+        if month is not None and day is not None and 1 <= month <= 12 and 1 <= day <= 31:
             try:
-                date(2024, month, day)
+                valid = bool(date(2024, month, day))
             except ValueError:
                 valid = False
         ensure(valid, _l("Ngày cố định không hợp lệ."), "fixed_day")
@@ -789,10 +796,10 @@ def save_cycle_rule(plan: IndicatorPlan, rule: CycleRule | None, fields: dict, *
                 CycleRule.level == level,
             )
         )
-        if r is not rule and r.valid_from <= valid_to and valid_from <= r.valid_to
+        if r is not rule and (r.valid_from or date.min) <= valid_to and valid_from <= (r.valid_to or date.max)
     ]
     # A new rule from a later year changes the rule in force until then: that one ends the year before.
-    ended = [r for r in same if rule is None and r.valid_from < valid_from]
+    ended = [r for r in same if rule is None and (r.valid_from or date.min) < valid_from]
     ensure(len(same) == len(ended), _l("Kế hoạch đã có kỳ báo cáo này trong cùng thời gian."), "round")
     for old_rule in ended:
         old_rule.valid_to = date(valid_from.year - 1, 12, 31)
@@ -804,7 +811,7 @@ def save_cycle_rule(plan: IndicatorPlan, rule: CycleRule | None, fields: dict, *
         )
     db.session.flush()
     created = rule is None
-    if created:
+    if rule is None:
         rule = CycleRule(plan_id=plan.id)
         db.session.add(rule)
     rule.valid_from, rule.valid_to = valid_from, valid_to
@@ -863,7 +870,7 @@ def save_activity(plan: IndicatorPlan, act: IndicatorActivity | None, fields: di
         not missing, _l("Chỉ tiêu không có trong kế hoạch: %(missing)s.", missing=", ".join(missing)), "indicator_codes"
     )
     created = act is None
-    if created:
+    if act is None:
         last = max([a.sort for a in activities(plan)] or [0])
         act = IndicatorActivity(
             plan_id=plan.id, sort=last + 1, is_group=False, valid_from=plan.valid_from, valid_to=plan.valid_to

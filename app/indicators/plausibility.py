@@ -74,7 +74,8 @@ def warnings(sub: Submission, typed: dict, communes: dict | None = None) -> dict
     """{input name or derived key: [messages]} for the figures `typed` ({(indicator_id, kind): (value,
     denominator, breakdown)}, as on the form); `communes`: the district's sum of its communes' confirmed
     figures, in the same shape."""
-    limits, found = settings(), {}
+    limits = settings()
+    found: dict[str, list[str]] = {}
     # The unit and the old units merged into it: a new commune's last year is its predecessors' last year.
     units = merged_ids(sub.unit)
     year, unit = sub.cycle.year, sub.unit

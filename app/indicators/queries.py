@@ -66,10 +66,12 @@ def active_entries(units, day: date) -> list[RegistryEntry]:
     return [e for e in rows if e.active_on(day)]
 
 
-def registry_figures(units, day: date, entries: list[RegistryEntry] | None = None, inds=None) -> dict:
+def registry_figures(
+    units, day: date, entries: list[RegistryEntry] | None = None, inds=None
+) -> dict[str, tuple[int, int | None]]:
     """{indicator code: (value, denominator)} derived from the models active at `day` in `units`."""
     entries = active_entries(units, day) if entries is None else [e for e in entries if e.unit_id in units]
-    figures = {}
+    figures: dict[str, tuple[int, int | None]] = {}
     for ind in inds if inds is not None else indicators():
         if ind.kind == "stock" and ind.model_kind:
             chosen = [e for e in entries if e.kind == ind.model_kind and (ind.code != "CT2.3" or e.applies_gals)]
@@ -92,7 +94,9 @@ def counted_values(inds, units, start: date, end: date, entries: list[RegistryEn
     """{code: (value, denominator, breakdown)}: counted_figures with the breakdown a value source gives (e.g. an
     event register's participants by sex and by ethnic group), kept for the dimensions the indicator is
     disaggregated by and the options a report has (the registry's stock carries none)."""
-    values = {code: (v, d, {}) for code, (v, d) in registry_figures(units, end, entries, inds).items()}
+    values: dict[str, tuple[int | None, int | None, dict]] = {
+        code: (v, d, {}) for code, (v, d) in registry_figures(units, end, entries, inds).items()
+    }
     for ind in inds:
         if ind.source and valuesources.get(ind.source) is not None:
             found = valuesources.compute(ind.source, units, start, end)
@@ -224,8 +228,9 @@ def locking_report(unit_id: str, day: date) -> Submission | None:
     covering = [s for s in subs if s.cycle.period_start <= day <= s.cycle.period_end and unit_id in scope_ids(s.unit)]
     if any(s.status == "returned" for s in covering):
         return None
-    sent = [s for s in covering if s.submitted_at is not None and day <= clock.local_date(s.submitted_at)]
-    return min(sent, key=lambda s: s.submitted_at) if sent else None
+    sent = [(s, s.submitted_at) for s in covering if s.submitted_at is not None]
+    sent = [(s, at) for s, at in sent if day <= clock.local_date(at)]
+    return min(sent, key=lambda pair: pair[1])[0] if sent else None
 
 
 # --- targets ---------------------------------------------------------------------------------------------

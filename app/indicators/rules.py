@@ -3,6 +3,7 @@ services (which refuse the same things). Disaggregations are marginal: each brea
 the total, never a full cross product (the DHIS2 category-combo lesson)."""
 
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 # Options of each disaggregation. The ethnic groups are the largest ones of Tuần Giáo plus "other".
 DISAGGREGATION_OPTIONS = {
@@ -28,9 +29,9 @@ DISAGGREGATION_LABELS = {
 }
 
 
-def value_errors(indicator, value, denominator, breakdown) -> dict:
+def value_errors(indicator, value, denominator, breakdown) -> dict[str, LazyString]:
     """Problems of one figure, keyed by the part they belong to ("value", "denominator", "sex", …)."""
-    errors = {}
+    errors: dict[str, LazyString] = {}
     if value is None:
         return errors
     if value < 0:
@@ -53,7 +54,7 @@ def value_errors(indicator, value, denominator, breakdown) -> dict:
     return errors
 
 
-def percent(value: int | None, denominator: int | None) -> float | None:
+def percent(value: float | None, denominator: int | None) -> float | None:
     if value is None or not denominator:
         return None
     return round(100 * value / denominator, 1)

@@ -5,15 +5,16 @@ livelihood area asks for the yearly budget of livelihood support.
 """
 
 from datetime import date
+from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select, true, update
 
 from .. import clock, events
 from ..audit import services as audit
 from ..extensions import db, utcnow
-from ..services import ensure
+from ..services import ensure, ensure_found
 from ..units.models import Unit
 from ..units.queries import scope_ids
 from ..web.filters import date_vn
@@ -107,7 +108,9 @@ def load_catalogue() -> None:
                 phase_target=sub["phase_target"],
                 **valid,
             )
-    rows = [dict(g, is_group=True) for g in data.ACTIVITY_GROUPS] + [dict(a, is_group=False) for a in data.ACTIVITIES]
+    rows: list[dict[str, Any]] = [dict(g, is_group=True) for g in data.ACTIVITY_GROUPS] + [
+        dict(a, is_group=False) for a in data.ACTIVITIES
+    ]
     for sort, row in enumerate(sorted(rows, key=lambda r: _code_key(r["code"])), start=1):
         _upsert(
             IndicatorActivity,
@@ -545,7 +548,7 @@ def save_registry_entry(entry: RegistryEntry | None, unit: Unit, fields: dict, *
     ensure(fields.get("project_support", "") in ("", *PROJECT_SUPPORT), _l("Vui lòng chọn một mục."), "project_support")
     _check_address(entry, unit, fields)
     created = entry is None
-    if created:
+    if entry is None:
         entry = RegistryEntry(unit_id=unit.id, created_by_id=getattr(actor, "id", None))
         db.session.add(entry)
     for name in REGISTRY_FIELDS:
@@ -571,12 +574,9 @@ def _check_address(entry: RegistryEntry | None, unit: Unit, fields: dict) -> Non
     if fields.get("kind") != "trusted_address":
         fields["address_unit_id"] = None
         return
-    address = db.session.get(Unit, fields.get("address_unit_id") or "")
-    ensure(
-        address is not None and address.kind == "trusted_address" and address.id in scope_ids(unit),
-        _l("Vui lòng chọn địa chỉ tin cậy của xã mà mô hình này là."),
-        "address_unit_id",
-    )
+    wrong = _l("Vui lòng chọn địa chỉ tin cậy của xã mà mô hình này là.")
+    address = ensure_found(db.session.get(Unit, fields.get("address_unit_id") or ""), wrong, "address_unit_id")
+    ensure(address.kind == "trusted_address" and address.id in scope_ids(unit), wrong, "address_unit_id")
     taken = db.session.scalar(
         select(RegistryEntry.id).where(
             RegistryEntry.address_unit_id == address.id, RegistryEntry.id != (entry.id if entry else "")
@@ -663,7 +663,7 @@ def save_budget_line(
         "disbursed",
     )
     created = line is None
-    if created:
+    if line is None:
         line = BudgetLine(unit_id=unit.id, plan_id=the_plan.id if the_plan else None)
         db.session.add(line)
     for name in ("component", "activity_code", "year", "source", "planned", "allocated", "disbursed", "note"):
@@ -714,7 +714,7 @@ def budget_summary(units: frozenset[str], for_plan: IndicatorPlan | None = None)
     the_plan = for_plan or plan()
     lines = db.session.scalars(
         select(BudgetLine)
-        .where(BudgetLine.unit_id.in_(list(units)), BudgetLine.plan_id == the_plan.id if the_plan else True)
+        .where(BudgetLine.unit_id.in_(list(units)), BudgetLine.plan_id == the_plan.id if the_plan else true())
         .order_by(BudgetLine.year, BudgetLine.component, BudgetLine.activity_code, BudgetLine.source)
     ).all()
     by_year: dict = {}

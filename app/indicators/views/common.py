@@ -52,6 +52,8 @@ def unit_in_scope(unit_id: str | None, action: str) -> Unit:
     """A unit the user may `action` for (404, audited, otherwise)."""
     key = uuid_or_none(unit_id)
     unit = db.session.get(Unit, key) if key else None
+    if unit is None:
+        deny(action, UnitTask(unit), status=404)
     ensure_authorized(action, UnitTask(unit))
     return unit
 

@@ -18,7 +18,7 @@ from ... import valuesources
 from ...audit import services as audit
 from ...audit.labels import action_label
 from ...audit.models import AuditEntry
-from ...auth.permissions import authorize, ensure_authorized, permission_required
+from ...auth.permissions import authorize, deny, ensure_authorized, permission_required
 from ...auth.stepup import step_up_required
 from ...extensions import db
 from ...services import ServiceError
@@ -296,7 +296,7 @@ def plan_indicator_edit(indicator_plan_id, indicator_id):
     plan = _plan(indicator_plan_id, "edit")
     ind = db.session.get(IndicatorDef, str(indicator_id))
     if ind is None or ind.plan_id != plan.id:
-        ensure_authorized("edit", PlanTask(None))
+        deny("edit", PlanTask(None), status=404)
     return _indicator_save(plan, ind)
 
 
@@ -323,7 +323,7 @@ def plan_indicator_delete(indicator_plan_id, indicator_id):
     plan = _plan(indicator_plan_id, "edit")
     ind = db.session.get(IndicatorDef, str(indicator_id))
     if ind is None or ind.plan_id != plan.id:
-        ensure_authorized("edit", PlanTask(None))
+        deny("edit", PlanTask(None), status=404)
     try:
         with attempt():
             plans.delete_indicator(plan, ind, actor=current_user)
@@ -392,7 +392,7 @@ def plan_cycle_rule_delete(indicator_plan_id, rule_id):
     plan = _plan(indicator_plan_id, "edit")
     rule = db.session.get(CycleRule, str(rule_id))
     if rule is None or rule.plan_id != plan.id:
-        ensure_authorized("edit", PlanTask(None))
+        deny("edit", PlanTask(None), status=404)
     try:
         with attempt():
             plans.delete_cycle_rule(plan, rule, actor=current_user)

@@ -7,7 +7,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...auth.permissions import ensure_authorized, permission_required
+from ...auth.permissions import deny, ensure_authorized, permission_required
 from ...extensions import db
 from ...services import ServiceError
 from ...web.unit_of_work import attempt
@@ -22,7 +22,7 @@ from .plan_editor import _plan, _refused
 def _activity(plan: IndicatorPlan, plan_activity_id) -> IndicatorActivity:
     act = db.session.get(IndicatorActivity, str(plan_activity_id))
     if act is None or act.plan_id != plan.id or act.is_group:
-        ensure_authorized("edit", PlanTask(None))
+        deny("edit", PlanTask(None), status=404)
     assert act is not None
     return act
 
@@ -30,7 +30,7 @@ def _activity(plan: IndicatorPlan, plan_activity_id) -> IndicatorActivity:
 def _line(plan: IndicatorPlan, plan_line_id) -> BudgetLine:
     line = db.session.get(BudgetLine, str(plan_line_id))
     if line is None or line.plan_id != plan.id:
-        ensure_authorized("edit", PlanTask(None))
+        deny("edit", PlanTask(None), status=404)
     assert line is not None
     ensure_authorized("plan", UnitTask(line.unit))
     return line

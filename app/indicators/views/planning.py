@@ -5,13 +5,14 @@ from datetime import date
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
 from ... import clock
-from ...auth.permissions import ensure_authorized, has_permission, permission_required
+from ...auth.permissions import deny, ensure_authorized, has_permission, permission_required
 from ...extensions import db, htmx
-from ...services import ServiceError
+from ...services import ServiceError, ensure_found
 from ...units.queries import scope_ids
 from ...web.forms import whole_number
 from ...web.unit_of_work import attempt
@@ -160,7 +161,7 @@ def activity_status(activity_id):
     unit = unit_in_scope(request.form.get("unit_id"), "activity")
     activity = db.session.get(IndicatorActivity, str(activity_id))
     if activity is None:
-        ensure_authorized("activity", UnitTask(None))
+        deny("activity", UnitTask(None), status=404)
     year = min(max(whole_number(request.form.get("year"), 1, 9999) or clock.today().year, 2021), 2035)
     form = ActivityStatusForm()
     back = url_for(".activities", year=year, unit=unit.id)
@@ -214,7 +215,7 @@ def add_budget_line():
         return _budget_page(form)
     try:
         with attempt():
-            plan = plans.for_year(form.year.data)
+            plan = plans.for_year(ensure_found(form.year.data, _l("Vui lòng nhập mục này."), "year"))
             plans.ensure_open(plan, "year")
             services.save_budget_line(None, root, form.data, actor=current_user, plan=plan)
     except ServiceError as exc:
@@ -229,7 +230,9 @@ def add_budget_line():
 def edit_budget_line(line_id):
     """Update a budget line (allocation, disbursement)."""
     line = db.session.get(BudgetLine, str(line_id))
-    ensure_authorized("plan", UnitTask(line.unit if line else None))
+    if line is None:
+        deny("plan", UnitTask(None), status=404)
+    ensure_authorized("plan", UnitTask(line.unit))
     form = BudgetLineForm(obj=line)
     if request.method == "POST" and form.validate():
         try:

@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ... import clock
-from ...auth.permissions import ensure_authorized, has_permission, permission_required
+from ...auth.permissions import deny, ensure_authorized, has_permission, permission_required
 from ...extensions import db, htmx
 from ...services import ServiceError
 from ...units.models import Unit
@@ -104,7 +104,7 @@ def registry_new():
             with attempt():
                 services.save_registry_entry(None, unit, form.values(), actor=current_user)
         except ServiceError as exc:
-            getattr(form, exc.field, form.name).errors.append(str(exc))
+            getattr(form, exc.field or "name", form.name).errors.append(str(exc))
             return _form_page(form)
         flash(_("Đã thêm mô hình vào sổ."), "success")
         return redirect(url_for(".registry"), 303)
@@ -122,7 +122,7 @@ def registry_edit(entry_id):
             with attempt():
                 services.save_registry_entry(entry, entry.unit, form.values(), actor=current_user)
         except ServiceError as exc:
-            getattr(form, exc.field, form.name).errors.append(str(exc))
+            getattr(form, exc.field or "name", form.name).errors.append(str(exc))
             return _form_page(form, entry)
         flash(_("Đã cập nhật mô hình."), "success")
         return redirect(url_for(".registry"), 303)
@@ -156,7 +156,7 @@ def registry_meeting_void(entry_id, meeting_id):
         select(RegistryMeeting).where(RegistryMeeting.id == str(meeting_id), RegistryMeeting.entry_id == entry.id)
     )
     if meeting is None:
-        ensure_authorized("edit", None)
+        deny("edit", None, status=404)
     reason_form = ReasonForm()
     if reason_form.validate():
         try:

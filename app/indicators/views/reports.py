@@ -9,9 +9,9 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ... import clock
-from ...auth.permissions import authorize, ensure_authorized, has_permission, permission_required
+from ...auth.permissions import authorize, deny, ensure_authorized, has_permission, permission_required
 from ...extensions import db, htmx
-from ...services import ServiceError, ensure
+from ...services import ServiceError, ensure, ensure_found
 from ...units.models import Unit
 from ...web.unit_of_work import attempt
 from .. import district, plans, plausibility, queries, services
@@ -68,12 +68,13 @@ def open_cycle():
     if form.validate():
         try:
             with attempt():
-                plan = plans.for_year(form.year.data)
+                year = ensure_found(form.year.data, _l("Vui lòng nhập mục này."), "year")  # the form requires it
+                plan = plans.for_year(year)
                 plans.ensure_open(plan, "year")  # an archived plan's cycles are closed: it is read-only
                 quarter = form.quarter.data if form.round.data == "quarter" else ""
                 ensure(form.round.data != "quarter" or quarter, _l("Vui lòng chọn quý."), "quarter")
                 cycle = services.open_cycle(
-                    form.year.data,
+                    year,
                     form.round.data,
                     actor=current_user,
                     commune_due_on=form.commune_due_on.data,
@@ -103,7 +104,7 @@ def start():
     unit = unit_in_scope(request.form.get("unit_id"), "report")
     cycle = _cycle(request.form.get("cycle_id"))
     if cycle is None or unit.kind not in ("commune", "district"):
-        ensure_authorized("report", None)
+        deny("report", None, status=404)
     try:
         with attempt():
             sub = services.start_submission(cycle, unit, actor=current_user)
@@ -246,7 +247,7 @@ def _decide(submission_id, action: str, operation, message, needs_reason: bool =
         return _page(sub, reason_form=form)
     try:
         with attempt():
-            if needs_reason:
+            if form is not None:
                 operation(sub, form.reason.data, actor=current_user)
             else:
                 operation(sub, actor=current_user)
