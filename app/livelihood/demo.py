@@ -16,7 +16,7 @@ from sqlalchemy import select
 from .. import clock
 from ..auth.models import RoleAssignment, User
 from ..cases.models import Case
-from ..extensions import db
+from ..extensions import db, utcnow
 from . import services
 from .demo_bulk import PLAN_PER_CASES, TEXT, seed_bulk  # noqa: F401 - PLAN_PER_CASES for the tests
 from .models import LivelihoodPlan
@@ -97,14 +97,15 @@ def _make(case, state, activity, amount, counsellor, reviewer) -> None:
     if state == "rejected":
         services.decide(plan, "reject", actor=reviewer, comment="Số tiền vượt mức hỗ trợ của mô hình.")
         return
-    services.decide(plan, "approve", actor=reviewer, amount=amount - 1_000_000)
+    approved = amount - 1_000_000
+    services.decide(plan, "approve", actor=reviewer, amount=approved)
     paid_on = today - timedelta(days=200 if state in ("completed", "discontinued") else 120)
-    plan.decided_at = plan.decided_at - timedelta(days=210)  # the demo plan was approved months ago
+    plan.decided_at = (plan.decided_at or utcnow()) - timedelta(days=210)  # the demo plan was approved months ago
     services.disburse(
         plan,
         {
             "paid_on": paid_on,
-            "amount": plan.amount_approved // 2,
+            "amount": approved // 2,
             "payment_form": "in_kind",
             "items": "Giống và vật tư theo kế hoạch",
             "receipt_number": f"PC-{case.code[-4:]}-1",

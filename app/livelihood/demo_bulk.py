@@ -89,7 +89,7 @@ class _Funds:
 
     def pool_id(self, unit_id: str) -> str:
         if unit_id not in self.pools:
-            self.pools[unit_id] = budget.pool_of(db.session.get(Unit, unit_id)).id
+            self.pools[unit_id] = budget.pool_of(db.session.get_one(Unit, unit_id)).id
         return self.pools[unit_id]
 
     def take(self, unit_id: str, year: int, amount: int) -> str | None:
@@ -98,7 +98,7 @@ class _Funds:
         The full approved amount is drawn, also for plans discontinued later: that is what the check saw."""
         key = (self.pool_id(unit_id), year)
         if key not in self.left:
-            funds = budget.budget_for(year, db.session.get(Unit, key[0]))
+            funds = budget.budget_for(year, db.session.get_one(Unit, key[0]))
             self.left[key], self.source[key] = funds.left, funds.source
         if amount > self.left[key]:
             return None
@@ -109,9 +109,11 @@ class _Funds:
 def seed_bulk(reviewer: User) -> int:
     """At benchmark sizes, add one plan per PLAN_PER_CASES trafficking cases; returns how many."""
     kinds = Case.kind.in_(("trafficking", "both"))
-    if db.session.scalar(select(func.count()).select_from(Case)) < BULK_FROM_CASES:
+    if db.session.execute(select(func.count()).select_from(Case)).scalar_one() < BULK_FROM_CASES:
         return 0
-    eligible = db.session.scalar(select(func.count()).select_from(Case).where(kinds, Case.erased_at.is_(None)))
+    eligible = db.session.execute(
+        select(func.count()).select_from(Case).where(kinds, Case.erased_at.is_(None))
+    ).scalar_one()
     rows = db.session.execute(
         select(Case.id, Case.status, Case.opened_on).where(
             kinds, Case.erased_at.is_(None), Case.id.not_in(select(LivelihoodPlan.case_id))
@@ -122,7 +124,8 @@ def seed_bulk(reviewer: User) -> int:
     quotas = apportion(min(eligible // PLAN_PER_CASES, len(rows)), STATE_WEIGHTS)
     pairs = assign_states(rng, rows, quotas, AGE_WINDOWS, today, OPEN_ONLY)
     people = {"reviewer": reviewer.id, "counsellors": counsellors_by_unit()}
-    funds, made = _Funds(), {}
+    funds = _Funds()
+    made: dict[str, int] = {}
     for start in range(0, len(pairs), BATCH):
         chunk = pairs[start : start + BATCH]
         cases = {c.id: c for c in db.session.scalars(select(Case).where(Case.id.in_([r.id for r, _ in chunk])))}

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..cases.models import Case, CaseKeyed
 from ..crypto.records import Encrypted
-from ..extensions import db, new_uuid, utcnow
+from ..extensions import Model, new_uuid, utcnow
 from ..types import UTCDateTime
 
 ACTIVITIES = ("livestock", "crops", "weaving", "small_trade", "service", "wage_job", "other")
@@ -34,7 +34,7 @@ def _plan_fk():
     return mapped_column(ForeignKey("livelihood_plan.id", ondelete="CASCADE"), index=True)
 
 
-class LivelihoodPlan(CaseKeyed, db.Model):
+class LivelihoodPlan(CaseKeyed, Model):
     __tablename__ = "livelihood_plan"
     # The reviewer's lists read the plans already in their order, so a page never sorts every plan.
     __table_args__ = (
@@ -98,7 +98,7 @@ class LivelihoodPlan(CaseKeyed, db.Model):
         return self.status in EDITABLE_STATUSES
 
 
-class PlanVersion(CaseKeyed, db.Model):
+class PlanVersion(CaseKeyed, Model):
     """The plan as it was submitted the n-th time: plain figures, sealed text."""
 
     __tablename__ = "livelihood_plan_version"
@@ -118,7 +118,7 @@ class PlanVersion(CaseKeyed, db.Model):
     plan: Mapped[LivelihoodPlan] = relationship(back_populates="versions")
 
 
-class PlanDecision(CaseKeyed, db.Model):
+class PlanDecision(CaseKeyed, Model):
     """A district reviewer's decision on one submitted version."""
 
     __tablename__ = "livelihood_decision"
@@ -138,7 +138,7 @@ class PlanDecision(CaseKeyed, db.Model):
     plan: Mapped[LivelihoodPlan] = relationship(back_populates="decisions")
 
 
-class Disbursement(CaseKeyed, db.Model):
+class Disbursement(CaseKeyed, Model):
     __tablename__ = "livelihood_disbursement"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
@@ -156,7 +156,7 @@ class Disbursement(CaseKeyed, db.Model):
     plan: Mapped[LivelihoodPlan] = relationship(back_populates="disbursements")
 
 
-class MonitoringVisit(CaseKeyed, db.Model):
+class MonitoringVisit(CaseKeyed, Model):
     __tablename__ = "livelihood_visit"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
@@ -174,7 +174,7 @@ class MonitoringVisit(CaseKeyed, db.Model):
     plan: Mapped[LivelihoodPlan] = relationship(back_populates="visits")
 
 
-class PlanOutcome(CaseKeyed, db.Model):
+class PlanOutcome(CaseKeyed, Model):
     """The outcome 6 and 12 months after the first disbursement."""
 
     __tablename__ = "livelihood_outcome"

@@ -140,7 +140,11 @@ def _outcomes(ids) -> dict:
 
 def case_codes(ids) -> dict:
     ids = list(ids)
-    return dict(db.session.execute(select(Case.id, Case.code).where(Case.id.in_(ids)))) if ids else {}
+    return (
+        {cid: code for cid, code in db.session.execute(select(Case.id, Case.code).where(Case.id.in_(ids)))}
+        if ids
+        else {}
+    )
 
 
 # --- Excel ----------------------------------------------------------------------------------------

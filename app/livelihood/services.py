@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import clock
@@ -15,7 +15,7 @@ from ..cases import services as case_services
 from ..cases.models import Case, FollowUp
 from ..cases.restriction import ensure_processing_allowed
 from ..extensions import db, utcnow
-from ..services import ServiceError, ensure
+from ..services import ServiceError, ensure, ensure_found
 from ..web.filters import money
 from . import budget
 from .models import (
@@ -141,7 +141,7 @@ def submit_plan(plan: LivelihoodPlan, *, actor) -> PlanVersion:
 
 def proposers(plan: LivelihoodPlan) -> set[str]:
     """Everyone who proposed or submitted the plan: none of them may decide it."""
-    return {plan.proposed_by_id} | {v.submitted_by_id for v in plan.versions} - {None}
+    return {i for i in (plan.proposed_by_id, *(v.submitted_by_id for v in plan.versions)) if i is not None}
 
 
 def decide(
@@ -178,7 +178,7 @@ def decide(
     new_status = {"approve": "approved", "return": "returned", "reject": "rejected"}[decision]
     now = utcnow()
     # Exactly one decision wins: the update only applies while the plan is still waiting.
-    won = db.session.execute(
+    result: CursorResult = db.session.execute(  # type: ignore[assignment]  # an UPDATE: a cursor result
         update(LivelihoodPlan)
         .where(LivelihoodPlan.id == plan.id, LivelihoodPlan.status == "submitted")
         .values(
@@ -191,8 +191,8 @@ def decide(
             updated_at=now,
         )
         .execution_options(synchronize_session=False)
-    ).rowcount
-    if won != 1:
+    )
+    if result.rowcount != 1:
         db.session.refresh(plan)
         _ensure_still_submitted(plan)
     db.session.refresh(plan)
@@ -227,17 +227,18 @@ def disburse(plan: LivelihoodPlan, data: dict, *, actor, today: date | None = No
     """Record a disbursement; the first one makes the plan active and sets its reminders."""
     ensure_processing_allowed(plan.case_id, "livelihood.disburse", actor=actor)
     ensure(plan.status in ("approved", "active"), _l("Chỉ giải ngân cho kế hoạch đã được duyệt."))
-    amount, paid_on = data.get("amount"), data.get("paid_on")
+    amount = ensure_found(data.get("amount"), _l("Vui lòng nhập số tiền."), "amount")
     check_amount(amount, "amount", required=True)
     ensure(
         amount <= plan.remaining,
         _l("Vượt số tiền được duyệt: chỉ còn %(left)s đ chưa giải ngân.", left=money(plan.remaining)),
         "amount",
     )
-    ensure(paid_on is not None, _l("Vui lòng nhập ngày giải ngân."), "paid_on")
+    paid_on = ensure_found(data.get("paid_on"), _l("Vui lòng nhập ngày giải ngân."), "paid_on")
     ensure(paid_on <= (today or clock.today()), _l("Ngày giải ngân không được sau hôm nay."), "paid_on")
+    decided_at = ensure_found(plan.decided_at, _l("Chỉ giải ngân cho kế hoạch đã được duyệt."))  # approved: decided
     ensure(
-        paid_on >= clock.local_date(plan.decided_at) - timedelta(days=1),
+        paid_on >= clock.local_date(decided_at) - timedelta(days=1),
         _l("Ngày giải ngân phải sau ngày duyệt kế hoạch."),
         "paid_on",
     )
@@ -304,11 +305,12 @@ def _close_reminders(plan: LivelihoodPlan, tag: str, outcome: str, actor, status
 def record_visit(plan: LivelihoodPlan, data: dict, *, actor, today: date | None = None) -> MonitoringVisit:
     """Record a monitoring visit and set the next one on the follow-up list."""
     ensure_processing_allowed(plan.case_id, "livelihood.record_visit", actor=actor)
-    ensure(plan.status == "active", _l("Chỉ ghi thăm giám sát khi kế hoạch đang thực hiện."))
-    visited_on = data.get("visited_on")
-    ensure(visited_on is not None, _l("Vui lòng nhập ngày thăm."), "visited_on")
+    not_active = _l("Chỉ ghi thăm giám sát khi kế hoạch đang thực hiện.")
+    ensure(plan.status == "active", not_active)
+    activated_on = ensure_found(plan.activated_on, not_active)  # active: disbursed at least once
+    visited_on = ensure_found(data.get("visited_on"), _l("Vui lòng nhập ngày thăm."), "visited_on")
     ensure(visited_on <= (today or clock.today()), _l("Ngày thăm không được sau hôm nay."), "visited_on")
-    ensure(visited_on >= plan.activated_on, _l("Ngày thăm phải sau lần giải ngân đầu tiên."), "visited_on")
+    ensure(visited_on >= activated_on, _l("Ngày thăm phải sau lần giải ngân đầu tiên."), "visited_on")
     ensure(data.get("progress") in ("on_track", "slow", "stopped"), _l("Vui lòng chọn tiến độ."), "progress")
     check_amount(data.get("income"), "income")
     visit = MonitoringVisit(
@@ -340,7 +342,7 @@ def record_visit(plan: LivelihoodPlan, data: dict, *, actor, today: date | None 
 def record_outcome(plan: LivelihoodPlan, data: dict, *, actor, today: date | None = None) -> PlanOutcome:
     """Record the outcome 6 or 12 months after the first disbursement."""
     ensure_processing_allowed(plan.case_id, "livelihood.record_outcome", actor=actor)
-    ensure(plan.activated_on is not None, _l("Kế hoạch chưa được giải ngân."))
+    activated_on = ensure_found(plan.activated_on, _l("Kế hoạch chưa được giải ngân."))
     milestone = data.get("milestone")
     ensure(milestone in MILESTONES, _l("Vui lòng chọn mốc 6 hoặc 12 tháng."), "milestone")
     ensure(
@@ -348,10 +350,9 @@ def record_outcome(plan: LivelihoodPlan, data: dict, *, actor, today: date | Non
         _l("Đã ghi kết quả mốc %(m)d tháng.", m=milestone),
         "milestone",
     )
-    recorded_on = data.get("recorded_on")
-    ensure(recorded_on is not None, _l("Vui lòng nhập ngày đánh giá."), "recorded_on")
+    recorded_on = ensure_found(data.get("recorded_on"), _l("Vui lòng nhập ngày đánh giá."), "recorded_on")
     ensure(
-        plan.activated_on <= recorded_on <= (today or clock.today()),
+        activated_on <= recorded_on <= (today or clock.today()),
         _l("Ngày đánh giá phải từ lần giải ngân đầu tiên đến hôm nay."),
         "recorded_on",
     )

@@ -81,7 +81,7 @@ def commune_of(case) -> str:
 
 def names(ids) -> dict:
     ids = {i for i in ids if i}
-    users = db.session.scalars(select(User).where(User.id.in_(ids))) if ids else []
+    users = list(db.session.scalars(select(User).where(User.id.in_(ids)))) if ids else []
     return {u.id: u.display_name or u.username for u in users}
 
 

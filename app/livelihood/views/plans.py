@@ -1,5 +1,7 @@
 """The lists, drafting and submitting a plan, the plan page and its versions."""
 
+from typing import Any
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -31,7 +33,9 @@ def index():
     if has_permission(current_user, "livelihood.review"):
         pages["queue"] = page_of(queries.review_queue(current_user), "queue_page")
         pages["decided"] = page_of(queries.decided_in_district(current_user), "decided_page")
-    context = {name: (pages[name].rows if name in pages else None) for name in ("mine", "queue", "decided")}
+    context: dict[str, Any] = {
+        name: (pages[name].rows if name in pages else None) for name in ("mine", "queue", "decided")
+    }
     context.update(
         status=status,
         statuses=STATUSES,
