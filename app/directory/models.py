@@ -11,12 +11,12 @@ from sqlalchemy import JSON, Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock
-from ..extensions import db, new_uuid, utcnow
+from ..extensions import Model, new_uuid, utcnow
 from ..types import UTCDateTime
 from ..units.models import Unit
 
 
-class Service(db.Model):
+class Service(Model):
     __tablename__ = "directory_service"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
@@ -65,7 +65,7 @@ class Service(db.Model):
         return None
 
 
-class ServiceArea(db.Model):
+class ServiceArea(Model):
     """A unit (province or commune) a service covers: it covers every case whose unit lies there."""
 
     __tablename__ = "directory_service_area"

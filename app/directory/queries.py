@@ -26,7 +26,7 @@ def area_ids(unit: Unit) -> set[str]:
         ids |= frontier
     result = set(ids)
     for new_id in ids - {u.id for u in ancestors(unit)}:  # the new commune's province covers it too
-        new_unit = db.session.get(Unit, new_id)
+        new_unit = db.session.get_one(Unit, new_id)
         result |= {u.id for u in ancestors(new_unit)}
     return result
 

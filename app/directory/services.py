@@ -9,7 +9,7 @@ from sqlalchemy import select
 from .. import clock
 from ..audit import services as audit
 from ..extensions import db
-from ..services import ensure
+from ..services import ensure, ensure_found
 from ..units.models import Unit
 from ..units.queries import by_code as unit_by_code
 from ..units.services import _place
@@ -20,6 +20,21 @@ from .queries import by_code
 
 def _date(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
+
+
+def _reference_unit(code: str) -> Unit:
+    """A unit the reference data names: the regions come with `setup`, the agencies from _load_units()."""
+    unit = unit_by_code(code)
+    if unit is None:
+        raise LookupError(f"the reference data names unit {code}, which is not in the database")
+    return unit
+
+
+def _reference_service(code: str) -> Service:
+    service = by_code(code)
+    if service is None:
+        raise LookupError(f"the reference data names service {code}, which is not in the database")
+    return service
 
 
 def _load_units() -> None:
@@ -41,8 +56,8 @@ def load_reference() -> int:
     _load_units()
     added = 0
     for spec in reference_data.SERVICES:
-        service, runner = by_code(spec["code"]), unit_by_code(spec["unit"])
-        areas = [unit_by_code(code).id for code in spec["areas"]]
+        service, runner = by_code(spec["code"]), _reference_unit(spec["unit"])
+        areas = [_reference_unit(code).id for code in spec["areas"]]
         if service is None:
             service = Service(code=spec["code"])
             db.session.add(service)
@@ -55,7 +70,7 @@ def load_reference() -> int:
         db.session.flush()
     for spec in reference_data.SERVICES:
         if spec["successor"]:
-            by_code(spec["code"]).successor_id = by_code(spec["successor"]).id
+            _reference_service(spec["code"]).successor_id = _reference_service(spec["successor"]).id
     db.session.flush()
     map_open_referrals(actor="setup")
     return added
@@ -94,10 +109,10 @@ def map_open_referrals(*, actor, on: date | None = None) -> int:
             or_(Referral.service_id.in_(closed), (Referral.service_id.is_(None) & Referral.agency_id.in_(by_agency))),
         )
     ):
-        service = closed.get(referral.service_id) or by_agency[referral.agency_id]
+        service = closed.get(referral.service_id or "") or by_agency[referral.agency_id]
         successor = service.live_successor(on)
-        if referral.successor_agency_id == successor.unit_id:
-            continue
+        if successor is None or referral.successor_agency_id == successor.unit_id:
+            continue  # (every closed service has a live successor: see `closed`)
         referral.successor_agency_id = successor.unit_id
         audit.record(
             actor,
@@ -117,8 +132,9 @@ def save_service(service: Service | None, data: dict, *, actor) -> Service:
         _l("Ngày hết hiệu lực phải sau ngày bắt đầu."),
         "valid_to",
     )
-    unit = db.session.get(Unit, data.get("unit_id") or "")
-    ensure(unit is not None and unit.kind == "agency", _l("Vui lòng chọn cơ quan thực hiện."), "unit_id")
+    no_agency = _l("Vui lòng chọn cơ quan thực hiện.")
+    unit = ensure_found(db.session.get(Unit, data.get("unit_id") or ""), no_agency, "unit_id")
+    ensure(unit.kind == "agency", no_agency, "unit_id")
     successor = db.session.get(Service, data["successor_id"]) if data.get("successor_id") else None
     ensure(
         successor is None or (service is None or successor.id != service.id),

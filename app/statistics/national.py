@@ -161,8 +161,9 @@ def _parts(incident_ids: list[str], case_ids: list[str], start: date, end: date)
     for measure in db.session.scalars(select(Measure).where(Measure.case_id.in_(case_ids))):
         if measure.decided_on and start <= measure.decided_on <= end:
             measures.setdefault(measure.case_id, set()).add(measure.measure)
-    orders = dict(
-        db.session.execute(
+    orders: dict[str, int] = {
+        case_id: n
+        for case_id, n in db.session.execute(
             select(NoContactOrder.case_id, func.count())
             .where(
                 NoContactOrder.case_id.in_(case_ids),
@@ -170,8 +171,8 @@ def _parts(incident_ids: list[str], case_ids: list[str], start: date, end: date)
                 NoContactOrder.decided_at.between(clock.start_of_day(start), clock.end_of_day(end)),
             )
             .group_by(NoContactOrder.case_id)
-        ).all()
-    )
+        )
+    }
     return {"forms": forms, "perpetrators": perpetrators, "measures": measures, "orders": orders}
 
 
