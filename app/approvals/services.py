@@ -21,7 +21,7 @@ from ..audit import services as audit
 from ..auth import setup_links
 from ..auth.models import PERSON_DATA_ROLES, User
 from ..extensions import db, utcnow
-from ..services import ServiceError, ensure
+from ..services import ServiceError, ensure, ensure_found
 from ..units.models import Unit
 from ..units.queries import subtree_ids
 from .models import ApprovalRequest
@@ -105,7 +105,7 @@ def _request(kind: str, *, actor, unit: Unit, subject: User | None = None, paylo
 
 def request_role(user: User, role: str, unit: Unit | None, *, actor) -> ApprovalRequest:
     ensure(role in CASE_ROLES, _l("Vai trò không hợp lệ."), "role")
-    ensure(unit is not None, _l("Hãy chọn đơn vị."), "unit")
+    unit = ensure_found(unit, _l("Hãy chọn đơn vị."), "unit")
     ensure(user.id != actor.id, _l("Bạn không thể tự cấp vai trò cho mình."), "role")
     check_disjoint(user, role)
     ensure(
@@ -132,7 +132,7 @@ def request_second_factor_reset(user: User, *, actor) -> ApprovalRequest:
 
 
 def request_lineage(old: Unit, new: Unit | None, effective: date | None, note: str, *, actor) -> ApprovalRequest:
-    ensure(new is not None, _l("Hãy chọn đơn vị."), "new")
+    new = ensure_found(new, _l("Hãy chọn đơn vị."), "new")
     ensure(old.id != new.id, _l("Đơn vị cũ và mới phải khác nhau."), "new")
     return _request(
         "lineage",
@@ -148,9 +148,11 @@ def request_lineage(old: Unit, new: Unit | None, effective: date | None, note: s
 
 
 def request_agency_map(old_id: str, new_id: str, *, actor) -> ApprovalRequest:
-    old, new = db.session.get(Unit, old_id or ""), db.session.get(Unit, new_id or "")
-    ensure(old is not None and old.kind == "agency", _l("Vui lòng chọn cơ quan cũ."), "old_agency_id")
-    ensure(new is not None and new.kind == "agency", _l("Vui lòng chọn cơ quan tiếp nhận."), "new_agency_id")
+    no_old, no_new = _l("Vui lòng chọn cơ quan cũ."), _l("Vui lòng chọn cơ quan tiếp nhận.")
+    old = ensure_found(db.session.get(Unit, old_id or ""), no_old, "old_agency_id")
+    ensure(old.kind == "agency", no_old, "old_agency_id")
+    new = ensure_found(db.session.get(Unit, new_id or ""), no_new, "new_agency_id")
+    ensure(new.kind == "agency", no_new, "new_agency_id")
     ensure(old.id != new.id, _l("Cơ quan cũ và cơ quan tiếp nhận phải khác nhau."), "new_agency_id")
     return _request("agency_map", actor=actor, unit=new, payload={"old_id": old.id, "new_id": new.id})
 

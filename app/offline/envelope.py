@@ -95,6 +95,8 @@ def verify(env: Envelope, device_public_key: bytes) -> None:
     """Check the device's signature over the whole item."""
     try:
         key = serialization.load_der_public_key(device_public_key)
+        if not isinstance(key, ec.EllipticCurvePublicKey):
+            raise TypeError("a device signs with an EC (P-256) key")
         r, s = int.from_bytes(env.sig[:32], "big"), int.from_bytes(env.sig[32:], "big")
         key.verify(encode_dss_signature(r, s), env.signed_bytes(), ec.ECDSA(hashes.SHA256()))
     except (InvalidSignature, ValueError, TypeError) as exc:

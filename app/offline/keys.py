@@ -85,7 +85,10 @@ def private_key(version: int) -> ec.EllipticCurvePrivateKey:
     encoded = data["keys"].get(str(version))
     if encoded is None:
         raise OfflineKeyError(f"offline key version {version} is not kept")
-    return serialization.load_der_private_key(base64.b64decode(encoded), password=None)
+    key = serialization.load_der_private_key(base64.b64decode(encoded), password=None)
+    if not isinstance(key, ec.EllipticCurvePrivateKey):
+        raise OfflineKeyError(f"offline key version {version} is not a P-256 key")
+    return key
 
 
 def public_key() -> tuple[int, bytes]:

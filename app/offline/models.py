@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..crypto import casekeys
 from ..crypto.records import Encrypted, EncryptedRecord
-from ..extensions import db, new_uuid, utcnow
+from ..extensions import Model, new_uuid, utcnow
 from ..types import UTCDateTime
 
 ITEM_KINDS = ("intake", "followup", "note")
@@ -25,7 +25,7 @@ ITEM_KINDS = ("intake", "followup", "note")
 ITEM_STATUSES = ("accepted", "rejected", "resolved")
 
 
-class OfflineDevice(db.Model):
+class OfflineDevice(Model):
     """A phone (browser profile) a counsellor registered for offline capture."""
 
     __tablename__ = "offline_device"
@@ -47,7 +47,7 @@ class OfflineDevice(db.Model):
         return self.revoked_at is None
 
 
-class OfflineCase(db.Model):
+class OfflineCase(Model):
     """A case the counsellor chose to make available offline (its code travels to the device, nothing else)."""
 
     __tablename__ = "offline_case"
@@ -61,7 +61,7 @@ class OfflineCase(db.Model):
     case = relationship("Case", lazy="joined")
 
 
-class OfflineItem(EncryptedRecord, db.Model):
+class OfflineItem(EncryptedRecord, Model):
     """One item a device sent; its id is the device's idempotency key, so a repeated send changes nothing."""
 
     __tablename__ = "offline_item"

@@ -221,7 +221,7 @@ def _clock_flag(captured_at, device) -> str | None:
 
 
 def _formdata(fields: dict) -> MultiDict:
-    pairs = []
+    pairs: list[tuple[str, str]] = []
     for name, value in fields.items():
         values = value if isinstance(value, list) else [value]
         pairs.extend((str(name)[:64], str(v)[:10_000]) for v in values if v is not None)
@@ -274,12 +274,12 @@ def _save_intake(user, item: OfflineItem, formdata: MultiDict) -> None:
 
 def _save_on_case(user, item: OfflineItem, case_ref: str, formdata: MultiDict) -> None:
     row = db.session.get(OfflineCase, case_ref) if case_ref else None
-    mine = row is not None and row.user_id == user.id
-    if mine and not row.case.is_erased:
+    mine = row if row is not None and row.user_id == user.id else None
+    if mine is not None and not mine.case.is_erased:
         # Known before anything is sealed: a rejected item is sealed under this case's key and dies with it,
         # even when the counsellor has lost access to the case since (the case is still what it is about).
-        item.case_id = row.case_id
-    case = case_queries.case_for(user, row.case_id) if mine else None
+        item.case_id = mine.case_id
+    case = case_queries.case_for(user, mine.case_id) if mine is not None else None
     if case is None or case.is_erased or "counsellor" not in user.role_names():
         raise _Rejected("no_access")
     if item.kind == "note":

@@ -181,7 +181,7 @@ def remove_case(row_id):
     row = db.session.scalar(
         select(OfflineCase).where(OfflineCase.id == str(row_id), OfflineCase.user_id == current_user.id)
     )
-    ensure_authorized("edit", row)
+    row = ensure_authorized("edit", row)
     if BaseForm().validate_on_submit():
         services.remove_offline_case(current_user, row)
     return redirect(url_for("offline.cases"), 303)
@@ -197,7 +197,7 @@ def item(item_id):
     response = render_template(
         "offline/item.html",
         item=row,
-        reason=services.REASONS.get(row.reason, ""),
+        reason=services.REASONS.get(row.reason or "", ""),
         rows=_described(row),
         form=BaseForm(),
     )
