@@ -281,6 +281,70 @@ def redis_without_password(url: str) -> bool:
     return parts.scheme in ("redis", "rediss") and not parts.password
 
 
+# Network file systems on which the case-key store, the erasure ledger and the audit files may be shared by
+# instances on several hosts, and the mount options that break what the app relies on there (README "Scale"):
+# `nolock` / `local_lock=posix|all|flock` keep record locks on the client, so two hosts rewrite the erasure ledger
+# at once and one erasure is lost; `nocto` lets an open() trust cached attributes, so a case key another host
+# destroyed may still be found; `soft` lets a write or a rename fail half-way when the server is slow.
+_NETWORK_FS = ("nfs", "nfs4")
+_UNSAFE_MOUNT_OPTIONS = {
+    "nolock": "record locks stay on this host",
+    "local_lock=posix": "record locks stay on this host",
+    "local_lock=all": "record locks stay on this host",
+    "local_lock=flock": "flock locks stay on this host",
+    "nocto": "no close-to-open consistency",
+    "soft": "soft: I/O may fail when the server is slow",
+}
+
+
+def shared_storage_problems(cfg, mountinfo: str | None = None) -> list[str]:
+    """Mount options under which the key store, the ledger or the audit files could not be shared safely."""
+    if mountinfo is None:
+        try:
+            with open("/proc/self/mountinfo", encoding="utf-8") as fh:
+                mountinfo = fh.read()
+        except OSError:
+            return []
+    mounts = []  # (mount point, fs type, options)
+    for line in mountinfo.splitlines():
+        before, _sep, after = line.partition(" - ")
+        fields, tail = before.split(), after.split()
+        if len(fields) < 6 or len(tail) < 3:
+            continue
+        point = fields[4].replace("\\040", " ")
+        mounts.append((point, tail[0], set(fields[5].split(",")) | set(tail[2].split(","))))
+    key_file = cfg.get("KEY_FILE")
+    ledger = cfg.get("ERASURE_LEDGER") or (key_file and os.path.join(os.path.dirname(key_file), "erased.json"))
+    store = cfg.get("CASE_KEY_STORE") or (
+        ledger and os.path.join(os.path.dirname(os.path.abspath(ledger)), "case-keys")
+    )
+    named = {
+        "the erasure ledger": ledger,
+        "the case-key store": store,
+        "the audit checkpoint file": cfg.get("AUDIT_CHECKPOINT_FILE"),
+        "the audit head sink": cfg.get("AUDIT_HEAD_SINK"),
+    }
+    problems = []
+    for what, path in named.items():
+        if not path:
+            continue
+        real = os.path.realpath(path)
+        under = [m for m in mounts if real == m[0] or real.startswith(m[0].rstrip("/") + "/")]
+        if not under:
+            continue
+        _point, fstype, options = max(under, key=lambda m: len(m[0]))
+        if fstype not in _NETWORK_FS:
+            continue
+        bad = sorted(o for o in options if o in _UNSAFE_MOUNT_OPTIONS)
+        if bad:
+            problems.append(
+                f"{what} {path} is on an {fstype} mount with {', '.join(bad)} "
+                f"({'; '.join(_UNSAFE_MOUNT_OPTIONS[o] for o in bad)}): mount it hard, with locks and "
+                "close-to-open consistency (README, Scale: shared storage)"
+            )
+    return problems
+
+
 def head_sink_problems(cfg) -> list[str]:
     """The audit head sink must exist somewhere a database writer cannot rewrite: named on purpose (another disk
     or host, or shipped off by rsyslog) or syslog, and writable; never the database's own directory."""
@@ -348,6 +412,7 @@ def check_production(cfg) -> None:
             "(set TINCAY_AUDIT_CHECKPOINTS)"
         )
     problems += head_sink_problems(cfg)
+    problems += shared_storage_problems(cfg)
     store = cfg.get("CASE_KEY_STORE") or (
         ledger and os.path.join(os.path.dirname(os.path.abspath(ledger)), "case-keys")
     )

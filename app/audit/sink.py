@@ -6,8 +6,9 @@ The sink closes that gap: after each commit that wrote audit entries (after it, 
 named), the new head is appended as ``tincay-audit-head-1 <seq> <entry_hash> <utc time>`` — ids and hashes
 only, no person data — to `AUDIT_HEAD_SINK` (default: ``audit-heads.log`` beside the checkpoint file, under
 instance/; TINCAY_AUDIT_HEAD_SINK), and to syslog when `AUDIT_HEAD_SYSLOG` is on (rsyslog can then ship it to
-another host). The file is opened with O_APPEND and each line goes out in one write() far below PIPE_BUF, so
-the lines of concurrent gunicorn workers never interleave; workers may finish their commits out of order, so the
+another host). The file is opened with O_APPEND and each line goes out in one write() far below PIPE_BUF under a
+record lock, so the lines of concurrent gunicorn workers (and of instances on several hosts sharing it over
+NFS) never interleave; workers may finish their commits out of order, so the
 lines are not sorted and verify uses the highest sequence number.
 
 `audit verify` requires every head the sink names to exist in the database with that hash: a tail cut with
@@ -20,9 +21,11 @@ which verify honours only when a signed restore checkpoint names the same head (
 use), so the sink's earlier lines describe a trail that the restore replaced.
 """
 
+import fcntl
 import logging
 import os
 import re
+import stat
 import syslog
 from dataclasses import dataclass, field
 
@@ -47,6 +50,12 @@ def append(config, seq: int, entry_hash: str, *, restored: bool = False) -> None
     if path:
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
+            # O_APPEND keeps the lines of the processes of ONE host whole; over NFS each client appends at the end
+            # of file as it last knew it, so two hosts sharing the sink could write over each other's lines. The
+            # record lock (sent to the server on NFSv4) makes the other host wait, and on Linux taking it makes the
+            # client learn the file's current size first; closing flushes the line before the lock is released.
+            if stat.S_ISREG(os.fstat(fd).st_mode):  # a file, not a pipe or device someone named as the sink
+                fcntl.lockf(fd, fcntl.LOCK_EX)
             os.write(fd, line)
         finally:
             os.close(fd)

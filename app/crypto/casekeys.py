@@ -22,6 +22,16 @@ Each file holds ``wrap(KEK, key)`` with associated data ``casekey|group|name|kek
 so a file copied under another name does not open. Files and directories are created 0600/0700 and
 written atomically (temporary file, fsync, rename, fsync of the directory).
 
+Shared by several instances (two gunicorn instances on two hosts, the store and the erasure ledger on NFS;
+README "Scale"): every operation here is one that NFS makes atomic on the server — create by link() (one
+winner), replace by rename(), destroy by unlink() — and nothing is cached in a process: a key is read from its
+file at every unwrap, so a key another host destroyed is not found from the next open on (close-to-open
+consistency). Nothing here appends to a file (O_APPEND is not atomic between NFS clients). The one file that
+several writers rewrite, the erasure ledger, is rewritten under a lock (keyring._ledger_lock). Left to the
+sweep: a key made in a case's group by a request that began before another instance erased the case (its
+commit comes after the group was destroyed): the database says the case is erased, so `keys sweep` destroys
+the group again.
+
 What is destroyed, and where copies could hide:
 
 * the key file here: overwritten with zeros and fsynced, then unlinked, and the directory fsynced. A
@@ -41,6 +51,7 @@ wholly readable); if the process dies between the commit and the destruction, `k
 and after every erasure) destroys the keys of every row the database says is erased.
 """
 
+import errno
 import os
 import re
 import secrets
@@ -87,7 +98,14 @@ class CaseKeyStore:
         return os.path.join(self.directory, group[:2], group, f"{name}.key")
 
     def get(self, ring, group: str, name: str = CASE) -> bytes | None:
-        """The key at (group, name), unwrapped; None when it does not exist (destroyed, or never made)."""
+        """The key at (group, name), unwrapped; None when it does not exist (destroyed, or never made).
+
+        Read from the file at every call, never kept in memory between requests: on a store shared by several
+        instances (README "Scale"), another host may have destroyed the key a moment ago. An open() over NFS
+        asks the server (close-to-open consistency; a `nocto` mount would break this), so a key destroyed on
+        another host is not found here from then on. ESTALE is the NFS way of saying the file was unlinked by
+        another host between this open and the read: the key is gone. A read racing the destruction may also
+        see the zeros written over the key: it does not unwrap (the wrap is authenticated), so nothing opens."""
         if not self.exists:
             raise KeyRingError(f"case-key store not found: {self.directory}")
         try:
@@ -95,6 +113,10 @@ class CaseKeyStore:
                 wrapped = fh.read()
         except FileNotFoundError:
             return None
+        except OSError as exc:
+            if exc.errno == errno.ESTALE:
+                return None
+            raise
         return envelope.unwrap_dek(ring, wrapped, _table(name), group)
 
     def get_or_create(self, ring, group: str, name: str = CASE) -> bytes:
@@ -130,6 +152,9 @@ class CaseKeyStore:
                 fh.flush()
                 os.fsync(fh.fileno())
             if exclusive:
+                # link() is atomic on a local file system and on an NFS server: of two processes (or hosts) making
+                # the same key, exactly one file wins. Over NFS a link whose reply was lost is resent and answers
+                # EEXIST although it succeeded: harmless here, the caller reads whichever file is at the path.
                 try:
                     os.link(tmp, path)  # fails if another process made the key first: theirs stands
                 except FileExistsError:

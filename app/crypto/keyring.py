@@ -6,10 +6,15 @@ holds any of these keys, so a stolen database or backup alone reveals no protect
 """
 
 import base64
+import errno
+import fcntl
 import json
 import os
 import secrets
 import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -20,6 +25,7 @@ if TYPE_CHECKING:
     from .casekeys import CaseKeyStore  # casekeys imports this module
 
 FORMAT = "tincay-keyring-1"
+LEDGER_FORMAT = "tincay-erased-1"
 
 
 def _b64(raw: bytes) -> str:
@@ -46,6 +52,11 @@ class KeyRing:
     # The per-case keys that erasure destroys (casekeys.py): a directory beside the ledger, never backed up
     # with the database, escrowed with the key file.
     case_keys: "CaseKeyStore | None" = None
+    # (device, inode, size, mtime) of the ledger file as last read; None: read it again (refresh_ledger).
+    _ledger_seen: tuple[int, int, int, int] | None = field(default=None, repr=False, compare=False)
+    # erased_ids is replaced, never changed in place (a thread checking membership or sorting it never sees it
+    # change); this lock makes two threads' replacements add up instead of one overwriting the other.
+    _merging: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
     def store(self) -> "CaseKeyStore":
@@ -115,24 +126,53 @@ class KeyRing:
         self.path = path
 
     def record_erased(self, *row_ids: str) -> None:
-        """Remember destroyed data keys in the erasure ledger (atomic rewrite), so no restore revives them."""
-        self.erased_ids.update(row_ids)
+        """Remember destroyed data keys in the erasure ledger, so no restore revives them.
+
+        Several processes write the ledger: the workers of each gunicorn instance, and instances on other hosts
+        sharing it over NFS. Each rewrites the whole file, so each must start from what is on disk *now*, not
+        from the set it loaded at start (that lost every erasure made elsewhere since: the last writer won).
+        Hence, under an exclusive lock: read the file, add the new ids, write it atomically (see _ledger_lock)."""
+        self._add_erased(set(row_ids))
         if not self.ledger_path:
             self.save()
             return
-        _atomic_write(
-            self.ledger_path, json.dumps({"format": "tincay-erased-1", "erased_ids": sorted(self.erased_ids)}, indent=1)
-        )
+        with _ledger_lock(self.ledger_path):
+            on_disk, _seen = _read_ledger(self.ledger_path)
+            merged = (on_disk or set()) | self.erased_ids
+            _atomic_write(
+                self.ledger_path, json.dumps({"format": LEDGER_FORMAT, "erased_ids": sorted(merged)}, indent=1)
+            )
+            self._add_erased(merged)
+            self._ledger_seen = None  # read it again next time: cheaper than trusting a stat taken here
+
+    def _add_erased(self, ids: set[str]) -> None:
+        with self._merging:
+            self.erased_ids = self.erased_ids | ids
 
     def load_ledger(self, ledger_path: str) -> None:
         self.ledger_path = ledger_path
+        self._ledger_seen = None
+        self.refresh_ledger(strict=True)
+
+    def refresh_ledger(self, *, strict: bool = False) -> None:
+        """Take in the erasures other processes and hosts recorded since this process last looked.
+
+        Called once per request (records.current_keyring) and whenever a case key is found missing, so that an
+        instance never answers from a ledger it loaded before another instance erased a case. The ledger file is
+        opened (not stat()ed: over NFS an open revalidates with the server — close-to-open consistency — while a
+        stat may answer from the attribute cache for up to a minute) and read again only if it is another file
+        or its size or time changed. Ids are only ever added: an older ledger put back never un-erases a case."""
+        if not self.ledger_path:
+            return
         try:
-            with open(ledger_path, encoding="utf-8") as fh:
-                self.erased_ids.update(json.load(fh).get("erased_ids", []))
-        except FileNotFoundError:
-            pass
-        except (OSError, ValueError) as exc:
-            raise KeyRingError(f"erasure ledger unreadable: {ledger_path}") from exc
+            ids, seen = _read_ledger(self.ledger_path, unless=self._ledger_seen)
+        except KeyRingError:
+            if strict:
+                raise  # at start: a ledger that cannot be read stops the app (and says which file)
+            return  # while serving: keep what is known; the erased rows themselves are shredded in the database
+        if ids is not None:
+            self._add_erased(ids)
+        self._ledger_seen = seen
 
     def kek(self, version: int) -> bytes:
         try:
@@ -149,6 +189,11 @@ class KeyRing:
 
 
 def _atomic_write(path: str, text: str) -> None:
+    """Temporary file in the same directory, fsync, rename over the old one, fsync the directory.
+
+    rename() is atomic on a local file system and on an NFS server alike: a reader (on any host) opens either
+    the old file or the new one, never half of one. The directory's fsync makes the rename itself durable
+    (over NFS the server has committed it before answering, with the export's default `sync`)."""
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".keys-")
@@ -163,6 +208,72 @@ def _atomic_write(path: str, text: str) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+    _fsync_directory(directory)
+
+
+def _fsync_directory(directory: str) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _read_ledger(
+    path: str, unless: tuple[int, int, int, int] | None = None
+) -> tuple[set[str] | None, tuple[int, int, int, int] | None]:
+    """(ids, signature) of the ledger file; ids None when its signature is still `unless` (unchanged).
+
+    A missing file is an empty ledger. ESTALE (NFS: the file this host had looked up was replaced by a rename on
+    another host between the lookup and the read) is retried once: the second open looks the name up afresh."""
+    for attempt in (1, 2):
+        try:
+            with open(path, "rb") as fh:
+                st = os.fstat(fh.fileno())
+                seen = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+                if seen == unless:
+                    return None, seen
+                raw = fh.read()
+            break
+        except FileNotFoundError:
+            return set(), None
+        except OSError as exc:
+            if exc.errno == errno.ESTALE and attempt == 1:
+                continue
+            raise KeyRingError(f"erasure ledger unreadable: {path}") from exc
+    try:
+        return set(json.loads(raw.decode("utf-8")).get("erased_ids", [])), seen
+    except ValueError as exc:
+        raise KeyRingError(f"erasure ledger unreadable: {path}") from exc
+
+
+# One writer of the ledger at a time in this process: POSIX record locks belong to the process, so two threads of
+# one gunicorn worker would both "hold" the fcntl lock (and closing any descriptor of the lock file would drop it).
+_LEDGER_THREADS = threading.Lock()
+
+
+@contextmanager
+def _ledger_lock(ledger_path: str) -> Iterator[None]:
+    """Exclusive lock around a read-modify-write of the ledger, across processes and hosts.
+
+    The lock is taken on a separate file, `<ledger>.lock`, never replaced: the ledger itself is replaced by
+    rename at every write, so a lock on it would be on a file that a moment later is no longer the ledger.
+    fcntl.lockf is a POSIX record lock: on NFSv4 the client sends it to the server (LOCK), so it excludes
+    processes on other hosts too (NFSv3: through lockd/NLM). It does NOT when the share is mounted with
+    `nolock` or `local_lock=all|posix` (the lock is then only local): README "Scale" lists the mount options.
+    On Linux, taking the lock also makes the NFS client drop its cached data of the locked file, and an open
+    after it revalidates the ledger's name, so the read that follows sees the last writer's file."""
+    with _LEDGER_THREADS:
+        old = os.umask(0o077)
+        try:
+            fd = os.open(ledger_path + ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+        finally:
+            os.umask(old)
+        try:
+            fcntl.lockf(fd, fcntl.LOCK_EX)  # waits for the other writer; NFS `hard` mounts wait out a server restart
+            yield
+        finally:
+            os.close(fd)  # releases the lock
 
 
 def default_ledger(key_file: str) -> str:

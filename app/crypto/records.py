@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from flask import current_app
+from flask import current_app, g
 from sqlalchemy import Integer, LargeBinary, event
 from sqlalchemy.orm import Mapped, Mapper, Session, mapped_column
 
@@ -31,7 +31,16 @@ DEFAULT_BITS = 14  # at 100 000 records, about 6 rows share each hash: deliberat
 
 
 def current_keyring() -> KeyRing:
-    return current_app.extensions["tincay_keyring"]
+    """The app's key ring, its erasure ledger read again once per request (app context).
+
+    Instances on several hosts (and the workers of one) share the ledger: an erasure on another instance must
+    count here from the next request on, not from this process's next start (KeyRing.refresh_ledger). The case
+    keys themselves are never cached between requests: the store is read at every unwrap (casekeys.get)."""
+    ring = current_app.extensions["tincay_keyring"]
+    if ring is not None and not g.get("_tc_ledger_read"):
+        g._tc_ledger_read = True
+        ring.refresh_ledger()
+    return ring
 
 
 @dataclass(frozen=True)
@@ -105,7 +114,9 @@ class EncryptedRecord:
             key = ring.store.get(ring, *owner) if owner else None
             if key is None:
                 # The store key is gone: destroyed by an erasure (the ledger says so), or the store is not
-                # the one that belongs with this database.
+                # the one that belongs with this database. Another instance may have erased the case during
+                # this request: look at the ledger again before calling it damaged.
+                ring.refresh_ledger()
                 if owner and owner[0] in ring.erased_ids:
                     raise RecordErased(table)
                 raise RecordDamaged(table, self.id, "case key missing")
@@ -289,7 +300,12 @@ def _destroy_scheduled_keys(session) -> None:
     ledger = session.info.pop(_LEDGER, None)
     pending = session.info.pop(_PENDING, None)
     if ledger:
-        current_keyring().record_erased(*sorted(ledger))
+        try:
+            current_keyring().record_erased(*sorted(ledger))
+        except (OSError, CryptoError):
+            # The erasure is committed; its keys must still go (below). The ids are missing from the ledger: on a
+            # shared mount this is a lock the server refused (ENOLCK) or an unreachable share. Loud, not silent.
+            logging.getLogger("tincay").exception("erased ids not written to the erasure ledger: %s", sorted(ledger))
     if not pending:
         return
     store = current_keyring().store
