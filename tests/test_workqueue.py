@@ -62,6 +62,35 @@ def test_followups_are_sorted_overdue_then_soon_then_by_due_date(app, client, ma
         assert states == [("overdue", date(2026, 6, 8)), ("overdue", date(2026, 6, 10)), ("overdue", date(2026, 6, 14))]
 
 
+def test_the_queue_skips_follow_ups_of_cases_erased_or_out_of_scope_and_still_fills_up(
+    app, client, make_user, login, unit, monkeypatch
+):
+    """The queue reads the user's follow-ups in due order in steps, each cut at its size (app/cases/work.py):
+    follow-ups of an erased case or of a case now outside the user's scope are skipped, and the steps go on until
+    the queue is full. Here the first two steps (5, then 10 follow-ups) hold only skipped ones."""
+    from app.cases import work
+    from app.cases.models import Case, FollowUp
+    from app.extensions import utcnow
+
+    monkeypatch.setattr(work, "LIMIT", 5)
+    with time_machine.travel(MORNING, tick=False):
+        user, kept = _counsellor_with_case(app, client, make_user, login, unit)
+        moved = new_case(client, unit("TA-02").id, confirm_duplicate="y")
+        erased = new_case(client, unit("TA-02").id, confirm_duplicate="y")
+        _schedule(app, moved, user.id, *(date(2026, 5, day) for day in range(1, 13)))
+        _schedule(app, erased, user.id, *(date(2026, 5, day) for day in range(13, 16)))
+        _schedule(app, kept, user.id, *(date(2026, 5, day) for day in range(16, 24)))
+        with app.app_context():
+            db.session.get(Case, moved).unit_id = unit("TA-03").id
+            db.session.get(Case, erased).erased_at = utcnow()
+            done = db.session.query(FollowUp).filter_by(case_id=kept, due_on=date(2026, 5, 16)).one()
+            done.status = "done"
+            db.session.commit()
+        items = _items(app, user.id)
+    assert [clock.local_date(i.due_at) for i in items] == [date(2026, 5, day) for day in range(17, 22)]
+    assert {i.url.split("#")[0].rsplit("/", 1)[1] for i in items} == {kept}
+
+
 def test_an_overdue_follow_up_of_a_high_risk_case_comes_first(app, client, make_user, login, unit):
     with time_machine.travel(MORNING, tick=False):
         user, calm = _counsellor_with_case(app, client, make_user, login, unit, risk_level="low")
