@@ -19,6 +19,7 @@ on the machine: quote the ratios.
 """
 
 import argparse
+import contextlib
 import csv
 import json
 import os
@@ -27,11 +28,16 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from run import GUNICORN, PY, ROOT, Client, free_port  # noqa: E402
 from seed_scale import FLASK, PASSWORD, instance_env, seed, seeded  # noqa: E402
+
+# The cluster is started with the production tests' own pieces (tests/test_prod_cluster.py): the example nginx
+# site rendered for this machine, and a private Redis with a password.
+sys.path.insert(0, os.path.join(ROOT, "tests"))
 
 LOCUST = os.path.join(ROOT, ".venv", "bin", "locust")
 # (page, account, kind): kind "list" pages must stay within 1.5× from the smallest size to the largest; "report"
@@ -77,6 +83,39 @@ class Server:
         self.proc.wait(timeout=60)
 
 
+@contextlib.contextmanager
+def serving(env: dict, cluster: bool):
+    """The instance served: one gunicorn (yields its URL and no Host header), or with `cluster` TWO gunicorn
+    instances behind the example nginx site (deploy/nginx/tincay.conf, both in its upstream, HTTPS with a
+    self-signed certificate) sharing the one PostgreSQL schema, the case-key store and a private Redis with a
+    password for the sign-in limits, as tests/test_prod_cluster.py runs them."""
+    if not cluster:
+        server = Server(env)
+        try:
+            yield f"http://127.0.0.1:{server.port}", ""
+        finally:
+            server.stop()
+        return
+    from nginx_support import HOST, start_site, stop
+    from redis_support import redis_url, running_locked_redis
+
+    with tempfile.TemporaryDirectory(prefix="tincay-scale-cluster-") as name:
+        folder = Path(name)
+        with running_locked_redis(folder) as locked:
+            shared = dict(env, RATELIMIT_STORAGE_URI=redis_url(locked), TINCAY_PROXY_HOPS="1")
+            servers: list[Server] = []
+            site = None
+            try:
+                servers = [Server(shared), Server(shared)]
+                site = start_site(folder, [server.port for server in servers])
+                yield f"https://127.0.0.1:{site['https']}", HOST
+            finally:
+                if site:
+                    stop(site)
+                for server in servers:
+                    server.stop()
+
+
 def search_name(env: dict) -> str:
     """The exact name of one of the counsellor's cases (bench/ids.py decrypts it from the instance)."""
     out = subprocess.run(
@@ -90,14 +129,16 @@ def search_name(env: dict) -> str:
     return json.loads(out.stdout.strip().splitlines()[-1])["search_name"]
 
 
-def locust(port: int, accounts: list[dict], seconds: int) -> dict:
+def locust(host: str, hostname: str, accounts: list[dict], seconds: int) -> dict:
     """One headless locust run, one user per account; locust's figures for each page (sign-in excluded: its
     requests have names of their own)."""
     with tempfile.TemporaryDirectory(prefix="tincay-scale-") as folder:
         path = os.path.join(folder, "accounts.json")
         with open(path, "w") as fh:
             json.dump(accounts, fh)
-        env = dict(os.environ, TINCAY_LOCUST_ACCOUNTS=path, TINCAY_LOCUST_WAIT="0.1,0.4")
+        env = dict(
+            os.environ, TINCAY_LOCUST_ACCOUNTS=path, TINCAY_LOCUST_WAIT="0.1,0.4", TINCAY_LOCUST_HOSTNAME=hostname
+        )
         prefix = os.path.join(folder, "stats")
         subprocess.run(
             [
@@ -112,7 +153,7 @@ def locust(port: int, accounts: list[dict], seconds: int) -> dict:
                 "--run-time",
                 f"{seconds}s",
                 "--host",
-                f"http://127.0.0.1:{port}",
+                host,
                 "--csv",
                 prefix,
                 "--only-summary",
@@ -141,7 +182,7 @@ def locust(port: int, accounts: list[dict], seconds: int) -> dict:
     }
 
 
-def measure(size: int, pg_url: str, users: int, seconds: int, pages: set, jobs: int) -> dict:
+def measure(size: int, pg_url: str, users: int, seconds: int, pages: set, jobs: int, cluster: bool = False) -> dict:
     env = instance_env(pg_url)
     held = seeded(pg_url)
     if held > size:
@@ -159,11 +200,8 @@ def measure(size: int, pg_url: str, users: int, seconds: int, pages: set, jobs: 
         # The counsellor's pages are the most asked: `users` counsellors, one user for each other account.
         copies = users if account == "scale.counsellor" else 1
         accounts += [{"username": account, "password": PASSWORD, "totp": None, "pages": walk, "search": name}] * copies
-    server = Server(env)
-    try:
-        figures = locust(server.port, accounts, seconds)
-    finally:
-        server.stop()
+    with serving(env, cluster) as (host, hostname):
+        figures = locust(host, hostname, accounts, seconds)
     results = {}
     for page, _, kind in wanted:
         results[page] = {
@@ -195,9 +233,7 @@ def report(all_results: dict, users: int) -> None:
             if page in all_results[small]:
                 s = all_results[small][page]
                 goal = "≤ 1.5×" if r["kind"] == "list" else "≤ 2 s at the largest"
-                print(
-                    f"| {page} | {r['median_ms'] / s['median_ms']:.2f} | {r['alone_ms'] / s['alone_ms']:.2f} | {goal} |"
-                )
+                print(f"| {page} | {r['median_ms'] / s['median_ms']:.2f} | {r['p95_ms'] / s['p95_ms']:.2f} | {goal} |")
 
 
 def main() -> None:
@@ -207,14 +243,31 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=90, help="length of the locust run at each size")
     parser.add_argument("--jobs", type=int, default=2, help="seeding processes")
     parser.add_argument("--pages", default="", help="comma-separated page names (default: all)")
+    parser.add_argument(
+        "--cluster",
+        action="store_true",
+        help="serve with two gunicorn instances behind the example nginx site, one Redis (as in production)",
+    )
+    parser.add_argument(
+        "--results",
+        default="",
+        help="a JSON file the figures are added to (sizes measured in an earlier run are kept): the report then "
+        "covers every size in it, so 100 000 and 1 000 000 can be measured in separate runs",
+    )
     args = parser.parse_args()
     pg_url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
     if not pg_url:
         sys.exit("set BENCH_DATABASE_URL=postgresql://… (a database of your own: its schema scale is the instance)")
     pages = {p.strip() for p in args.pages.split(",") if p.strip()}
-    results = {}
+    results: dict = {}
+    if args.results and os.path.exists(args.results):
+        with open(args.results) as fh:
+            results = {int(size): pages for size, pages in json.load(fh).items()}
     for size in sorted(int(s) for s in args.sizes.split(",")):
-        results[size] = measure(size, pg_url, args.users, args.seconds, pages, args.jobs)
+        results[size] = measure(size, pg_url, args.users, args.seconds, pages, args.jobs, args.cluster)
+        if args.results:
+            with open(args.results, "w") as fh:
+                json.dump(results, fh, indent=1)
     report(results, args.users)
 
 

@@ -52,7 +52,7 @@ SCHEMA = "scale"
 
 
 def instance_env(pg_url: str) -> dict:
-    folder = os.path.join(ROOT, "bench", ".cache", "scale")
+    folder = os.environ.get("BENCH_SCALE_DIR") or os.path.join(ROOT, "bench", ".cache", "scale")
     sep = "&" if "?" in pg_url else "?"
     return dict(
         os.environ,
@@ -340,6 +340,9 @@ def seed(cases: int, pg_url: str, jobs: int, fresh: bool = False) -> float:
         for done_part, counted in enumerate(pool.imap_unordered(_work, parts), 1):
             cells.update(counted)
             print(f"  {done_part}/{len(parts)} parts, {time.perf_counter() - started:.0f} s", flush=True)
+        # Every part is in: let the workers end on their own (the context's terminate() could hang at exit).
+        pool.close()
+        pool.join()
     from sqlalchemy import text
 
     from app.cases import tally
