@@ -5,8 +5,8 @@
 
 Điện Biên has 45 commune-level units since the 2025 merger (42 xã, 3 phường: domain-vietnam.md, "Local
 government"); this adds 45 synthetic communes under the province (codes SC-01 … SC-45, names "Xã tổng hợp NN",
-clearly not real places) and spreads the cases over them, 2024–2026. Every case is made as the demo's builder
-makes it (app/cases/demo.py `_case`, the same fields and fictitious values): the real crypto seals every protected
+clearly not real places) and spreads the cases over them, 2024–2026. Every case is made by the demo's builder
+(app/cases/demo.py `build_case`, the same fields and fictitious values): the real crypto seals every protected
 field under the case's own data key, that key is wrapped under a per-case key written to the case-key store
 (under the instance's KEK), and the blind indexes are keyed per commune — so the app opens, lists and searches
 these cases as any other. What is NOT the app's ordinary path: rows go to PostgreSQL by COPY from worker
@@ -48,7 +48,9 @@ USERS = (
 )
 
 
-SCHEMA = "scale"
+# BENCH_SCALE_SCHEMA and BENCH_SCALE_DIR put a second instance beside the first (e.g. one kept at 100 000 cases,
+# measured right after the grown one, under the same load of the machine).
+SCHEMA = os.environ.get("BENCH_SCALE_SCHEMA") or "scale"
 
 
 def instance_env(pg_url: str) -> dict:
@@ -178,66 +180,13 @@ def _row(obj, table) -> tuple:
     return tuple(values)
 
 
-def _case(rng, n: int, code: str, unit_id: str, year: int, today: date):
-    """The demo's case (app/cases/demo.py `_case`: the same fields, names and values), with its profile sealed
-    once instead of once per profile field (five times): that halves the cost of a case."""
-    from app.cases import reference_data as ref
-    from app.cases.demo import demo_name
-    from app.cases.forms import DV_ACT_CODES
-    from app.cases.models import PROFILE_DEFAULTS, Case, padded
-
-    opened = min(today, date(year, 1, 1) + timedelta(days=rng.randrange(0, 365)))
-    kind = rng.choice(("dv", "dv", "dv", "trafficking", "both"))
-    age = rng.randrange(8, 70)
-    closed = opened < today - timedelta(days=200) and rng.random() < 0.5
-    case = Case(
-        code=code,
-        kind=kind,
-        unit_id=unit_id,
-        status="closed" if closed else "open",
-        risk_level=rng.choice(("low", "medium", "medium", "high")),
-        opened_on=opened,
-        closed_on=opened + timedelta(days=120) if closed else None,
-        closure_reason="goals_met" if closed else None,
-    )
-    case.profile = padded(
-        {
-            **PROFILE_DEFAULTS,
-            "sex": rng.choice(("female",) * 9 + ("male",)),
-            "age_band": ref.age_band(age),
-            "ethnic_code": rng.choice(("03", "03", "08", "08", "01", "23")),
-            "disability": rng.random() < 0.08,
-            "poverty_status": rng.choice(("poor", "near_poor", "none", "unknown")),
-        }
-    )
-    case.full_name = demo_name(n)
-    case.birth_year = today.year - age
-    case.phone = f"0999{n:06d}"
-    if rng.random() < 0.5:
-        case.id_number = f"{n:012d}"
-    case.address_detail = f"Bản Demo số {n % 40 + 1} (địa chỉ giả)"
-    case.incident = f"Nội dung minh hoạ số {n} — dữ liệu giả, không có thật."
-    if kind in ("dv", "both"):
-        case.domestic_violence = {"acts": rng.sample([c for c, _ in DV_ACT_CODES], 2), "relation": "chồng (demo)"}
-    if kind in ("trafficking", "both"):
-        case.trafficking = {
-            "status": rng.choice(("being_identified", "identified_victim")),
-            "exploitation": ["forced_marriage"],
-            "destination": "Nơi giả định (demo)",
-        }
-    case.safe_contact = {"channel": "through_trusted_person", "window": "8-10 giờ", "code_word": f"demo-{n}"}
-    case.safety_plan = "Kế hoạch an toàn minh hoạ (demo)."
-    case.refresh_blind_indexes()
-    return case
-
-
 def _work(args: tuple) -> Counter:
     """Build and COPY cases [start, stop) with their follow-ups and referrals; return their statistics' cells."""
     start, stop, ids = args
     import psycopg
 
     from app.cases import tally
-    from app.cases.demo import demo_name
+    from app.cases.demo import build_case, demo_name
     from app.cases.models import Case, FollowUp
     from app.crypto.records import current_keyring
     from app.extensions import db
@@ -257,7 +206,7 @@ def _work(args: tuple) -> Counter:
             for n in range(low, min(low + CHUNK, stop)):
                 year = 2026 - rng.choice((0, 0, 0, 1, 1, 2))
                 commune = ids["communes"][n % COMMUNES]
-                case = _case(rng, n, f"TS-{year}-{n:07d}", commune, year, today)
+                case = build_case(rng, n, f"TS-{year}-{n:07d}", commune, year, today)
                 assert case.full_name == demo_name(n)
                 case.created_at = case.updated_at = now
                 case.version = 1

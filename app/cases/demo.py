@@ -19,7 +19,7 @@ from ..units.models import Unit
 from . import reference_data as ref
 from . import tally
 from .forms import DV_ACT_CODES
-from .models import Case, CaseCounter, CaseNote, CaseService, Consent, FollowUp
+from .models import PROFILE_DEFAULTS, Case, CaseCounter, CaseNote, CaseService, Consent, FollowUp, padded
 
 BATCH = 1000
 UNIT_CODES = tuple(f"TA-0{n}" for n in range(1, 8))
@@ -46,7 +46,7 @@ def seed(count: int | None = None) -> int:
             counter = counters[year] = CaseCounter(year=year, last=0)
             db.session.add(counter)
         counter.last += 1
-        case = _case(rng, n, f"TG-{year}-{counter.last:04d}", unit, year, today)
+        case = build_case(rng, n, f"TG-{year}-{counter.last:04d}", unit, year, today)
         db.session.add(case)
         _children(rng, case, today, counsellors.get(unit))
         cells = tally.contributions(case)
@@ -80,26 +80,32 @@ def demo_name(n: int) -> str:
     return f"Demo {MIDDLE[n % len(MIDDLE)]} {GIVEN[(n // len(MIDDLE)) % len(GIVEN)]}-{n:04d}"
 
 
-def _case(rng, n: int, code: str, unit_id: str, year: int, today: date) -> Case:
+def build_case(rng, n: int, code: str, unit_id: str, year: int, today: date) -> Case:
+    """Demo case number `n` (fictitious values), sealed and with its blind indexes: the demo's seed and the
+    province-scale bench (bench/seed_scale.py) both make their cases here. The profile is sealed once, not once
+    per profile field (five times: half the cost of a case)."""
     opened = min(today, date(year, 1, 1) + timedelta(days=rng.randrange(0, 365)))
     kind = rng.choice(("dv", "dv", "dv", "trafficking", "both"))
     age = rng.randrange(8, 70)
     closed = opened < today - timedelta(days=200) and rng.random() < 0.5
+    profile = {
+        "sex": rng.choice(("female",) * 9 + ("male",)),
+        "age_band": ref.age_band(age),
+        "ethnic_code": rng.choice(("03", "03", "08", "08", "01", "23")),
+        "disability": rng.random() < 0.08,
+        "poverty_status": rng.choice(("poor", "near_poor", "none", "unknown")),
+    }
     case = Case(
         code=code,
         kind=kind,
         unit_id=unit_id,
         status="closed" if closed else "open",
-        sex=rng.choice(("female",) * 9 + ("male",)),
-        age_band=ref.age_band(age),
-        ethnic_code=rng.choice(("03", "03", "08", "08", "01", "23")),
-        disability=rng.random() < 0.08,
-        poverty_status=rng.choice(("poor", "near_poor", "none", "unknown")),
         risk_level=rng.choice(("low", "medium", "medium", "high")),
         opened_on=opened,
         closed_on=opened + timedelta(days=120) if closed else None,
         closure_reason="goals_met" if closed else None,
     )
+    case.profile = padded({**PROFILE_DEFAULTS, **profile})
     case.full_name = demo_name(n)
     case.birth_year = today.year - age
     case.phone = f"0999{n:06d}"
