@@ -8,7 +8,8 @@ export PYTHONPATH := $(CURDIR)
 TYPED := app/crypto app/auth app/audit app/units app/web app/workcalendar app/deadlines app/workqueue app/notify \
 	app/conferences app/transfers app/supervision app/clock.py app/config.py app/cli.py app/demo.py app/events.py \
 	app/reference.py app/services.py app/types.py app/backup.py app/db_setup.py app/indicators \
-	app/livelihood app/statistics app/directory app/valuesources app/offline app/approvals
+	app/livelihood app/statistics app/directory app/valuesources app/offline app/approvals \
+	app/referrals
 
 .PHONY: typecheck run test test-sqlite test-postgres install translations lint lock bench clean
 

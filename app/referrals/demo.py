@@ -192,7 +192,7 @@ MESSAGES = (
 
 def seed_bulk() -> int:
     """At benchmark sizes, add one referral per REFERRAL_PER_CASES cases; returns how many."""
-    total = db.session.scalar(select(func.count()).select_from(Case))
+    total = db.session.execute(select(func.count()).select_from(Case)).scalar_one()
     agencies = [
         u for u in db.session.scalars(select(Unit).where(Unit.code.in_(list(AGENCY_WEIGHTS)))) if not u.disabled
     ]

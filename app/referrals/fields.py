@@ -143,7 +143,7 @@ def _lines(key: str, value) -> list[str]:
     if value is None or value == "" or value == [] or value == {}:
         return [str(_l("(chưa có thông tin)"))]
     if isinstance(value, dict):
-        lines = []
+        lines: list[str] = []
         for sub, inner in value.items():
             if inner in (None, "", [], {}):
                 continue

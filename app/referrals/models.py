@@ -15,13 +15,14 @@
 """
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..crypto import casekeys
 from ..crypto.records import Encrypted, EncryptedRecord
-from ..extensions import db, new_uuid, utcnow
+from ..extensions import Model, new_uuid, utcnow
 from ..types import UTCDateTime
 from ..units.models import Unit
 
@@ -31,7 +32,7 @@ OPEN_STATUSES = ("sent", "acknowledged", "accepted", "services_recorded")
 BASES = ("consent", "emergency")
 
 
-class Referral(EncryptedRecord, db.Model):
+class Referral(EncryptedRecord, Model):
     __tablename__ = "referral"
     # An agency's inbox, newest first, straight from the index.
     __table_args__ = (Index("ix_referral_agency_sent", "agency_id", "sent_at"),)
@@ -108,7 +109,7 @@ class Referral(EncryptedRecord, db.Model):
         return self.status == "sent" and (now or utcnow()) > self.ack_due_at
 
 
-class ReferralPacket(EncryptedRecord, db.Model):
+class ReferralPacket(EncryptedRecord, Model):
     """One version of what the agency may read: exactly the chosen fields, frozen at sending."""
 
     __tablename__ = "referral_packet"
@@ -140,6 +141,10 @@ class ReferralPacket(EncryptedRecord, db.Model):
 class ReferralKeyed:
     """A row whose protected fields are sealed under its referral's own data key."""
 
+    if TYPE_CHECKING:  # what the mapped classes that mix this in have
+        __tablename__: str
+        referral: Referral
+
     @classmethod
     def crypto_table(cls) -> str:
         return cls.__tablename__
@@ -148,7 +153,7 @@ class ReferralKeyed:
         return self.referral.data_key()
 
 
-class ReferralServiceDelivered(ReferralKeyed, db.Model):
+class ReferralServiceDelivered(ReferralKeyed, Model):
     __tablename__ = "referral_service_delivered"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
@@ -166,7 +171,7 @@ class ReferralServiceDelivered(ReferralKeyed, db.Model):
         return self.referral.case_id
 
 
-class ReferralPrint(db.Model):
+class ReferralPrint(Model):
     """A referral slip was printed (by whom, which packet version)."""
 
     __tablename__ = "referral_print"
@@ -178,7 +183,7 @@ class ReferralPrint(db.Model):
     printed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class AgencyMapping(db.Model):
+class AgencyMapping(Model):
     """Referrals addressed to `old_agency` are also read by the officers of `new_agency`.
 
     Deliberately not the unit lineage: which body took over depends on the service asked for, so an
@@ -198,7 +203,7 @@ class AgencyMapping(db.Model):
     new_agency: Mapped[Unit] = relationship(foreign_keys=[new_agency_id], lazy="joined")
 
 
-class SenderContact(db.Model):
+class SenderContact(Model):
     """A counsellor's choice to let receiving agencies see their name and work phone, so they can call back.
 
     Staff contact details the counsellor publishes themself (not survivor data), so plain columns; shown only

@@ -54,8 +54,12 @@ def referrals_of_case(case_id: str) -> list[Referral]:
 def case_codes(case_ids) -> dict[str, str]:
     """Human case codes for the sender's outbox (summary tier)."""
     ids = list(case_ids)
-    return dict(db.session.execute(select(Case.id, Case.code).where(Case.id.in_(ids))).all()) if ids else {}
+    return (
+        {cid: code for cid, code in db.session.execute(select(Case.id, Case.code).where(Case.id.in_(ids)))}
+        if ids
+        else {}
+    )
 
 
 def case_of(referral: Referral) -> Case:
-    return db.session.get(Case, referral.case_id)
+    return db.session.get_one(Case, referral.case_id)

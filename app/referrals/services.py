@@ -30,7 +30,7 @@ from ..cases.services import valid_consents
 from ..crypto.records import schedule_ledger
 from ..deadlines import add_working_days
 from ..extensions import db, utcnow
-from ..services import ServiceError, ensure
+from ..services import ServiceError, ensure, ensure_found
 from ..units.models import Unit
 from .fields import SHAREABLE, snapshot
 from .models import (
@@ -79,8 +79,9 @@ def share_consent(case: Case, agency_id: str, on: date | None = None) -> Consent
 
 def sendable_agency(agency_id: str | None) -> Unit:
     """The agency, if it is a current, enabled agency of the directory."""
-    agency = db.session.get(Unit, agency_id) if agency_id else None
-    ensure(agency is not None and agency.kind == "agency", _l("Vui lòng chọn dịch vụ nhận."), "service_id")
+    no_agency = _l("Vui lòng chọn dịch vụ nhận.")
+    agency = ensure_found(db.session.get(Unit, agency_id) if agency_id else None, no_agency, "service_id")
+    ensure(agency.kind == "agency", no_agency, "service_id")
     ensure(agency.is_current(), _l("Cơ quan này đã ngừng hoạt động hoặc bị khoá; hãy chọn cơ quan khác."), "service_id")
     return agency
 
@@ -122,7 +123,7 @@ def sendable_service(case: Case, data: dict):
         if service is None:
             sendable_agency(data["agency_id"])  # refuses an unknown, closed or disabled agency
             raise ServiceError(OUT_OF_AREA, "service_id")
-    ensure(service is not None, _l("Vui lòng chọn dịch vụ nhận."), "service_id")
+    service = ensure_found(service, _l("Vui lòng chọn dịch vụ nhận."), "service_id")
     if not service.is_live():
         raise ClosedService(service, service.live_successor())
     ensure(service.id in {s.id for s in directory.offered(case.unit)}, OUT_OF_AREA, "service_id")
@@ -264,7 +265,7 @@ def send_update(referral: Referral, data: dict, *, actor) -> ReferralPacket:
         raise AlreadyDone(existing)
     ensure(referral.is_open, _l("Chuyển gửi đã kết thúc hoặc đã rút: không gửi cập nhật được."))
     ensure(referral.packet_destroyed_at is None, _l("Gói thông tin đã bị huỷ."))
-    case = db.session.get(Case, referral.case_id)
+    case = db.session.get_one(Case, referral.case_id)
     _check_case(case, actor, "referral.update")
     fields = _check_fields(data.get("fields"))
     if referral.legal_basis == "consent":
@@ -358,7 +359,7 @@ def relying_on(consent: Consent) -> list[Referral]:
     that no other valid consent of the case covers."""
     if consent.purpose != "share_with_agency":
         return []
-    case = db.session.get(Case, consent.case_id)
+    case = db.session.get_one(Case, consent.case_id)
     others = (
         [c for c in valid_consents(case, "share_with_agency", agency_id=consent.agency_id) if c.id != consent.id]
         if consent.agency_id
@@ -488,8 +489,7 @@ def record_service(referral: Referral, data: dict, *, actor) -> ReferralServiceD
         _l("Hãy nhận chuyển gửi trước khi ghi dịch vụ đã cung cấp."),
     )
     ensure(data.get("kind") in dict(SERVICE_KINDS), _l("Vui lòng chọn dịch vụ."), "kind")
-    delivered_on = data.get("delivered_on")
-    ensure(delivered_on is not None, _l("Vui lòng nhập ngày cung cấp."), "delivered_on")
+    delivered_on = ensure_found(data.get("delivered_on"), _l("Vui lòng nhập ngày cung cấp."), "delivered_on")
     ensure(delivered_on <= clock.today(), _l("Ngày cung cấp không được ở tương lai."), "delivered_on")
     row = ReferralServiceDelivered(
         referral=referral, kind=data["kind"], delivered_on=delivered_on, recorded_by_id=actor.id
@@ -536,9 +536,11 @@ def record_print(referral: Referral, *, actor) -> ReferralPrint:
 
 def map_agency(old_id: str, new_id: str, *, actor) -> AgencyMapping:
     """Let the officers of `new` read the referrals addressed to `old` (a merged or renamed agency)."""
-    old, new = db.session.get(Unit, old_id or ""), db.session.get(Unit, new_id or "")
-    ensure(old is not None and old.kind == "agency", _l("Vui lòng chọn cơ quan cũ."), "old_agency_id")
-    ensure(new is not None and new.kind == "agency", _l("Vui lòng chọn cơ quan tiếp nhận."), "new_agency_id")
+    no_old, no_new = _l("Vui lòng chọn cơ quan cũ."), _l("Vui lòng chọn cơ quan tiếp nhận.")
+    old = ensure_found(db.session.get(Unit, old_id or ""), no_old, "old_agency_id")
+    ensure(old.kind == "agency", no_old, "old_agency_id")
+    new = ensure_found(db.session.get(Unit, new_id or ""), no_new, "new_agency_id")
+    ensure(new.kind == "agency", no_new, "new_agency_id")
     ensure(old.id != new.id, _l("Cơ quan cũ và cơ quan tiếp nhận phải khác nhau."), "new_agency_id")
     exists = db.session.scalar(
         select(AgencyMapping.id).where(AgencyMapping.old_agency_id == old.id, AgencyMapping.new_agency_id == new.id)
@@ -606,26 +608,24 @@ def forward(referral: Referral, data: dict, *, actor) -> Referral:
     ensure(referral.status in ("accepted", "services_recorded"), _l("Chỉ chuyển tiếp được chuyển gửi đã nhận xử lý."))
     # The agency never sees the case; the survivor's restriction still stops the onward referral.
     ensure_processing_allowed(referral.case_id, "referral.forward", actor=actor, field="service_id")
-    packet = referral.latest_packet
-    ensure(packet is not None and referral.packet_destroyed_at is None, _l("Gói thông tin đã bị huỷ."))
+    destroyed = _l("Gói thông tin đã bị huỷ.")
+    packet = ensure_found(referral.latest_packet, destroyed)
+    ensure(referral.packet_destroyed_at is None, destroyed)
     targets = {s.id: s for s in forward_targets(referral)}
-    service = targets.get(data.get("service_id") or "")
-    ensure(
-        service is not None,
-        _l(
-            "Người được hỗ trợ chưa đồng ý chia sẻ thông tin với dịch vụ này, hoặc dịch vụ "
-            "không phục vụ địa bàn; hãy liên hệ đơn vị gửi."
-        ),
-        "service_id",
+    not_a_target = _l(
+        "Người được hỗ trợ chưa đồng ý chia sẻ thông tin với dịch vụ này, hoặc dịch vụ "
+        "không phục vụ địa bàn; hãy liên hệ đơn vị gửi."
     )
+    service = ensure_found(targets.get(data.get("service_id") or ""), not_a_target, "service_id")
     received = list(packet.fields)
     fields = [f for f in received if f in set(data.get("fields") or ())]
     ensure(fields, _l("Vui lòng chọn ít nhất một thông tin để chia sẻ."), "fields")
     ensure(
         set(data.get("fields") or ()) <= set(received), _l("Chỉ chuyển tiếp được thông tin cơ quan đã nhận."), "fields"
     )
-    case = db.session.get(Case, referral.case_id)
-    consent = share_consent(case, service.unit_id)
+    case = db.session.get_one(Case, referral.case_id)
+    # forward_targets() offers only services the case consents to share with; the consent is read again here.
+    consent = ensure_found(share_consent(case, service.unit_id), not_a_target, "service_id")
     now = utcnow()
     onward = Referral(
         code=new_code(now),

@@ -103,7 +103,7 @@ def service_picker(case) -> dict:
 
 def names(ids) -> dict:
     ids = {i for i in ids if i}
-    users = db.session.scalars(select(User).where(User.id.in_(ids))) if ids else []
+    users = list(db.session.scalars(select(User).where(User.id.in_(ids)))) if ids else []
     return {u.id: u.display_name or u.username for u in users}
 
 

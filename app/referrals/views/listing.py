@@ -43,8 +43,8 @@ def index():
         "inbox": inbox.rows if inbox else None,
         "outbox": outbox.rows if outbox else None,
     }
-    if context["outbox"]:
-        context["case_codes"] = queries.case_codes({r.case_id for r in context["outbox"]})
+    if outbox is not None and outbox.rows:
+        context["case_codes"] = queries.case_codes({r.case_id for r in outbox.rows})
     if htmx.target == "referral-lists":
         return render_template("referrals/_lists.html", **context)
     return render_template("referrals/index.html", **context)
