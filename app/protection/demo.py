@@ -133,16 +133,17 @@ def _recurring_with_renewed_order(case: Case, actor) -> None:
         {"occurred_at": decided + timedelta(days=1), "reported_to_police": True, "description": "Đến gần nhà (demo)."},
         actor=actor,
     )
+    renewed_at = now - timedelta(hours=2)
     renewal = services.change_order(
         order,
         {
-            "decided_at": now - timedelta(hours=2),
+            "decided_at": renewed_at,
             "end_on": today + timedelta(days=1),
             "decision_number": "02/QĐ-CTUBND (demo)",
         },
         actor=actor,
     )
-    starts = renewal.starts_at + timedelta(hours=4)
+    starts = (renewal.starts_at or renewed_at) + timedelta(hours=4)  # a renewal runs from its decision
     services.request_exception(
         renewal,
         {

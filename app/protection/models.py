@@ -27,7 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .. import clock
 from ..cases.models import Case, CaseKeyed, sealed_field
 from ..crypto.records import Encrypted
-from ..extensions import db, new_uuid, utcnow
+from ..extensions import Model, new_uuid, utcnow
 from ..types import UTCDateTime
 
 
@@ -53,7 +53,7 @@ def _code_field(name: str):
     return sealed_field("codes", name, CODES_SIZE)
 
 
-class Perpetrator(CaseKeyed, db.Model):
+class Perpetrator(CaseKeyed, Model):
     __tablename__ = "protection_perpetrator"
 
     id: Mapped[str] = _id()
@@ -89,7 +89,7 @@ def _incident_day(name: str):
     return read, write_and_count
 
 
-class Incident(CaseKeyed, db.Model):
+class Incident(CaseKeyed, Model):
     __tablename__ = "protection_incident"
 
     id: Mapped[str] = _id()
@@ -133,7 +133,7 @@ class Incident(CaseKeyed, db.Model):
         return self.counting_day or clock.local_date(self.created_at)
 
 
-class IncidentViolence(db.Model):
+class IncidentViolence(Model):
     """One form of violence of an incident: a row each, so the statistics count them in SQL."""
 
     __tablename__ = "protection_incident_form"
@@ -142,7 +142,7 @@ class IncidentViolence(db.Model):
     form: Mapped[str] = mapped_column(String(20), primary_key=True)
 
 
-class IncidentPerpetrator(db.Model):
+class IncidentPerpetrator(Model):
     __tablename__ = "protection_incident_perpetrator"
 
     incident_id: Mapped[str] = mapped_column(ForeignKey("protection_incident.id", ondelete="CASCADE"), primary_key=True)
@@ -151,7 +151,7 @@ class IncidentPerpetrator(db.Model):
     )
 
 
-class Measure(CaseKeyed, db.Model):
+class Measure(CaseKeyed, Model):
     """A protective or support measure of Law 13/2022/QH15 Art. 22, decided or applied.
 
     Which measure, who decided it, its outcome and its dates are sealed with the case (`details`): a commune
@@ -177,7 +177,7 @@ class Measure(CaseKeyed, db.Model):
     end_on = property(*sealed_field("details", "end_on", MEASURE_SIZE, day=True))
 
 
-class NoContactOrder(CaseKeyed, db.Model):
+class NoContactOrder(CaseKeyed, Model):
     """One decision (or request awaiting one): Art. 25 by the commune chair, Art. 26 by a court.
 
     A renewal is a new decision, so a new row with `renewal_of_id`; an order is never silently extended."""
@@ -212,13 +212,18 @@ class NoContactOrder(CaseKeyed, db.Model):
 
     def in_force(self, at: datetime | None = None) -> bool:
         at = at or clock.now()
-        return self.status == "granted" and self.starts_at <= at <= self.ends_at
+        return (
+            self.status == "granted"
+            and self.starts_at is not None
+            and self.ends_at is not None
+            and self.starts_at <= at <= self.ends_at
+        )
 
     def has_ended(self, at: datetime | None = None) -> bool:
         return self.status == "granted" and self.ends_at is not None and (at or clock.now()) > self.ends_at
 
 
-class OrderCopy(db.Model):
+class OrderCopy(Model):
     __tablename__ = "protection_order_copy"
 
     id: Mapped[str] = _id()
@@ -232,7 +237,7 @@ class OrderCopy(db.Model):
     order: Mapped[NoContactOrder] = relationship(back_populates="copies")
 
 
-class OrderBreach(CaseKeyed, db.Model):
+class OrderBreach(CaseKeyed, Model):
     __tablename__ = "protection_order_breach"
 
     id: Mapped[str] = _id()
@@ -248,7 +253,7 @@ class OrderBreach(CaseKeyed, db.Model):
     order: Mapped[NoContactOrder] = relationship(back_populates="breaches")
 
 
-class ExceptionContact(CaseKeyed, db.Model):
+class ExceptionContact(CaseKeyed, Model):
     """A contact allowed during an order (Decree 76/2023 Art. 18): a listed reason, form 09 co-signed by the
     supervisor, at most 4 hours."""
 
@@ -272,7 +277,7 @@ class ExceptionContact(CaseKeyed, db.Model):
     order: Mapped[NoContactOrder] = relationship(back_populates="exceptions")
 
 
-class Identification(CaseKeyed, db.Model):
+class Identification(CaseKeyed, Model):
     """Trafficking identification of one case (Law 53/2024/QH15 Art. 27)."""
 
     __tablename__ = "protection_identification"
@@ -298,7 +303,7 @@ class Identification(CaseKeyed, db.Model):
     evidence: Mapped[list["Evidence"]] = relationship(back_populates="identification", order_by="Evidence.created_at")
 
 
-class Evidence(CaseKeyed, db.Model):
+class Evidence(CaseKeyed, Model):
     """A document evidencing victim status (Law 53/2024 Art. 32–33): coded kind, sealed reference."""
 
     __tablename__ = "protection_evidence"
@@ -317,7 +322,7 @@ class Evidence(CaseKeyed, db.Model):
     identification: Mapped[Identification] = relationship(back_populates="evidence")
 
 
-class Entitlement(CaseKeyed, db.Model):
+class Entitlement(CaseKeyed, Model):
     """A support regime of Decree 162/2025/NĐ-CP Art. 17–25, time-limited where the decree says so."""
 
     __tablename__ = "protection_entitlement"
@@ -337,7 +342,7 @@ class Entitlement(CaseKeyed, db.Model):
     case: Mapped[Case] = relationship(lazy="joined")
 
 
-class AddressNotice(CaseKeyed, db.Model):
+class AddressNotice(CaseKeyed, Model):
     """The trusted address told the UBND xã that it received this victim (Law 13/2022/QH15 Art. 19)."""
 
     __tablename__ = "protection_address_notice"
@@ -354,7 +359,7 @@ class AddressNotice(CaseKeyed, db.Model):
     case: Mapped[Case] = relationship(lazy="joined")
 
 
-class RiskAssessment(CaseKeyed, db.Model):
+class RiskAssessment(CaseKeyed, Model):
     """The same coded questions at each follow-up. The answers are sealed; the score and level stay plain,
     like the case's own risk level (summary tier), so the trend and the work queue need no decryption."""
 

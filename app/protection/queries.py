@@ -59,6 +59,8 @@ def case_parts(case: Case) -> dict:
 def pending_exceptions(case_ids) -> list[ExceptionContact]:
     if not case_ids:
         return []
-    return db.session.scalars(
-        select(ExceptionContact).where(ExceptionContact.case_id.in_(case_ids), ExceptionContact.status == "pending")
-    ).all()
+    return list(
+        db.session.scalars(
+            select(ExceptionContact).where(ExceptionContact.case_id.in_(case_ids), ExceptionContact.status == "pending")
+        )
+    )

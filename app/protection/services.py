@@ -13,7 +13,7 @@ from ..cases.models import Case, FollowUp
 from ..cases.restriction import ensure_processing_allowed
 from ..cases.tally import refresh as refresh_tally
 from ..extensions import db, utcnow
-from ..services import ServiceError, ensure
+from ..services import ServiceError, ensure, ensure_found
 from . import reference_data as ref
 from . import rules
 from .models import (
@@ -196,10 +196,9 @@ def request_order(case: Case, data: dict, *, actor) -> NoContactOrder:
 def _perpetrator_of(case: Case, perpetrator_id: str | None) -> str | None:
     if not perpetrator_id:
         return None
-    found = db.session.get(Perpetrator, perpetrator_id)
-    ensure(
-        found is not None and found.case_id == case.id, _l("Vui lòng chọn một mục trong danh sách."), "perpetrator_id"
-    )
+    not_listed = _l("Vui lòng chọn một mục trong danh sách.")
+    found = ensure_found(db.session.get(Perpetrator, perpetrator_id), not_listed, "perpetrator_id")
+    ensure(found.case_id == case.id, not_listed, "perpetrator_id")
     return found.id
 
 
@@ -225,8 +224,11 @@ def decide_order(order: NoContactOrder, data: dict, *, actor) -> None:
     if data.get("outcome") == "refused":
         order.status = "refused"
     else:
-        ends_at = clock.end_of_day(data["end_on"]) if data.get("end_on") else None
-        ensure(ends_at is not None, _l("Vui lòng nhập ngày kết thúc."), "end_on")
+        ends_at = ensure_found(
+            clock.end_of_day(data["end_on"]) if data.get("end_on") else None,
+            _l("Vui lòng nhập ngày kết thúc."),
+            "end_on",
+        )
         check_period(order.decider, decided_at, ends_at)  # effective on signature (Art. 25)
         order.status, order.starts_at, order.ends_at = "granted", decided_at, ends_at
         order.decision_number = (data.get("decision_number") or "").strip() or None
@@ -237,11 +239,12 @@ def change_order(order: NoContactOrder, data: dict, *, actor) -> NoContactOrder:
     """Correct an order's end or number while it runs; once it has ended, the same form makes a renewal
     (a new decision), so an order is never silently extended."""
     _open(order.case, actor, "protection.change_order")
-    ensure(order.status == "granted", _l("Chỉ sửa được lệnh cấm tiếp xúc đã được quyết định."), "end_on")
+    not_granted = _l("Chỉ sửa được lệnh cấm tiếp xúc đã được quyết định.")
+    ensure(order.status == "granted", not_granted, "end_on")
     if order.has_ended():
         return renew_order(order, data, actor=actor)
     ends_at = clock.end_of_day(data["end_on"])
-    check_period(order.decider, order.starts_at, ends_at)
+    check_period(order.decider, ensure_found(order.starts_at, not_granted, "end_on"), ends_at)
     order.ends_at = ends_at
     order.decision_number = (data.get("decision_number") or "").strip() or order.decision_number
     _record(actor, "protection.order_change", order)
@@ -252,7 +255,8 @@ def renew_order(order: NoContactOrder, data: dict, *, actor) -> NoContactOrder:
     """A renewal: a new decision of the same decider, from its own signature, within its own maximum."""
     _open(order.case, actor, "protection.renew_order")
     starts_at = data.get("decided_at") or clock.now()
-    ensure(starts_at >= order.starts_at, _l("Lần gia hạn phải bắt đầu sau lệnh trước."), "decided_on")
+    previous_start = ensure_found(order.starts_at, _l("Chỉ sửa được lệnh cấm tiếp xúc đã được quyết định."), "end_on")
+    ensure(starts_at >= previous_start, _l("Lần gia hạn phải bắt đầu sau lệnh trước."), "decided_on")
     ends_at = clock.end_of_day(data["end_on"])
     check_period(order.decider, starts_at, ends_at)
     renewal = NoContactOrder(
@@ -319,9 +323,8 @@ def request_exception(order: NoContactOrder, data: dict, *, actor) -> ExceptionC
     it waits for the supervisor's co-signature on form 09."""
     _open(order.case, actor, "protection.request_exception")
     rule = rules.EXCEPTION_MAX
-    found = ref.find(ref.EXCEPTION_REASONS, data.get("reason") or "")
-    ensure(
-        found is not None,
+    found = ensure_found(
+        ref.find(ref.EXCEPTION_REASONS, data.get("reason") or ""),
         _l("Lý do tiếp xúc phải là một trong các trường hợp của %(article)s.", article=rule.article),
         "reason",
     )
@@ -396,7 +399,7 @@ def save_identification(case: Case, data: dict, *, actor) -> Identification:
         )
     ident = db.session.scalar(select(Identification).where(Identification.case_id == case.id))
     created = ident is None
-    if created:
+    if ident is None:
         ident = Identification(case=case, case_id=case.id, created_by_id=actor.id)
         db.session.add(ident)
     for name in (

@@ -113,15 +113,18 @@ def save_identification(case_id):
 @permission_required("protection.edit")
 def add_evidence(case_id):
     """Add a document evidencing victim status (Art. 32–33)."""
-    from ...services import ensure
+    from ...services import ensure_found
 
     def operation(case, form):
         from sqlalchemy import select
 
         from ...extensions import db
 
-        ident = db.session.scalar(select(Identification).where(Identification.case_id == case.id))
-        ensure(ident is not None, _("Ghi bước tiếp nhận trước khi thêm giấy tờ."), "kind")
+        ident = ensure_found(
+            db.session.scalar(select(Identification).where(Identification.case_id == case.id)),
+            _("Ghi bước tiếp nhận trước khi thêm giấy tờ."),
+            "kind",
+        )
         return services.add_evidence(ident, _data(form), actor=current_user)
 
     return _record(case_id, "evidence", "kind", operation, _("Đã ghi giấy tờ."))

@@ -82,7 +82,8 @@ def _order_step(order_id, name: str, default_field: str, operation, message: str
         result["order"] = operation(order, form.data)
 
     if attempt(form, default_field, run):
-        target = result.get("order") if isinstance(result.get("order"), NoContactOrder) else order
+        produced = result.get("order")
+        target = produced if isinstance(produced, NoContactOrder) else order
         return done(message, "protection.order", name, order_id=target.id)
     return render_order(load_part(NoContactOrder, order_id, "edit"), open_form=name, **{f"{name}_form": form})
 
