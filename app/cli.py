@@ -128,12 +128,15 @@ def _finalise_erasure(ring) -> None:
     """Move data keys still wrapped by the KEK onto the case-key store (once), sweep keys left by a crash, and
     recompute blind indexes made before they were keyed per commune (once)."""
     from .cases.services import reindex_blind
-    from .crypto.case_store import move_to_store, sweep
+    from .crypto.case_store import move_to_store, repair_ledger, sweep
 
     moved = move_to_store(ring).moved
     destroyed = sweep(ring)
     if moved or destroyed:
         click.echo(f"setup: {moved} data keys moved to the case-key store; {destroyed} leftover keys destroyed.")
+    repaired = repair_ledger(ring)
+    if repaired:
+        click.echo(f"setup: {repaired} erased ids the erasure ledger lacked were added to it.")
     reindexed = reindex_blind()
     if reindexed:
         click.echo(f"setup: blind indexes of {reindexed} cases recomputed under their commune's keys.")
@@ -291,11 +294,13 @@ def keys_rotate(batch):
 
 @keys.command("sweep")
 def keys_sweep():
-    """Destroy the case-store keys of records the database says are erased (after a crash mid-erasure)."""
-    from .crypto.case_store import sweep
+    """Destroy the case-store keys of records the database says are erased (after a crash mid-erasure), and put
+    on the erasure ledger the erased ids it lacks (an erasure whose ledger write failed)."""
+    from .crypto.case_store import repair_ledger, sweep
 
     ring = keyring_or_exit()
     click.echo(f"keys: {sweep(ring)} leftover case keys destroyed")
+    click.echo(f"keys: {repair_ledger(ring)} erased ids added to the erasure ledger")
 
 
 @keys.command("offline-rotate")

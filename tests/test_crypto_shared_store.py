@@ -256,3 +256,33 @@ def test_the_head_sink_takes_a_record_lock_to_append(tmp_path, monkeypatch):
     path = tmp_path / "heads.log"
     sink.append({"AUDIT_HEAD_SINK": str(path)}, 7, "a" * 64)
     assert taken == [fcntl.LOCK_EX] and path.read_text().startswith("tincay-audit-head-1 7 ")
+
+
+def test_an_erasure_whose_ledger_write_fails_destroys_its_keys_and_the_sweep_completes_the_ledger(
+    app, make_user, monkeypatch, caplog
+):
+    """A lock the NFS server refuses (ENOLCK) after the erasure committed: the keys still go, the ids are logged,
+    and `keys sweep` (repair_ledger) puts them on the ledger."""
+    import errno
+
+    from app.cases.models import Case
+    from app.cases.services import erase_case
+    from app.crypto.case_store import repair_ledger
+
+    actor = make_user("counsellor", "TA-02").id
+    case_id = query(app, lambda: (new_case(load_user(actor)).id, db.session.commit())[0])
+    ring = app.extensions["tincay_keyring"]
+    assert ring.case_keys.has(case_id)
+
+    def refused(self, *ids):
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(type(ring), "record_erased", refused)
+    query(app, lambda: (erase_case(db.session.get(Case, case_id), load_user(actor)), db.session.commit()))
+    monkeypatch.undo()
+    assert not ring.case_keys.has(case_id)  # the keys went all the same
+    assert case_id not in ring.erased_ids and "erased ids not written to the erasure ledger" in caplog.text
+    assert query(app, lambda: repair_ledger(ring)) == 1
+    ledger = json.loads(Path(ring.ledger_path).read_text(encoding="utf-8"))["erased_ids"]
+    assert case_id in ring.erased_ids and case_id in ledger
+    assert query(app, lambda: repair_ledger(ring)) == 0

@@ -7,6 +7,9 @@
   that no longer exist. It never
   destroys the key of a live case, even one this database does not know (it may be a newer case and this an
   older database). `setup` and `keys sweep` run it.
+* `repair_ledger` — puts on the erasure ledger every erased row the database knows and the ledger lacks: an
+  erasure committed but whose ledger write failed (on a shared mount: a lock the server refused, the share
+  gone; the erasure still destroyed its keys and logged the ids). `setup` and `keys sweep` run it too.
 """
 
 from dataclasses import dataclass
@@ -78,3 +81,16 @@ def sweep(ring: KeyRing) -> int:
                 destroyed += store.destroy(group, name)
     db.session.close()  # only read: end the transaction (nothing to commit)
     return destroyed
+
+
+def repair_ledger(ring: KeyRing) -> int:
+    """Add to the erasure ledger the erased rows it lacks; return how many ids were added."""
+    ring.refresh_ledger()
+    missing: set[str] = set()
+    for model in _store_models():
+        erased = db.session.scalars(select(model.id).where(model.erased_at.is_not(None)))
+        missing.update(row_id for row_id in erased if row_id not in ring.erased_ids)
+    db.session.close()  # only read
+    if missing:
+        ring.record_erased(*sorted(missing))
+    return len(missing)
