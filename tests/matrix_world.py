@@ -833,12 +833,15 @@ class Page(HTMLParser):
                 "multiple": "multiple" in a,
                 "required": "required" in a,
                 "checked": "checked" in a,
+                "selected": [],  # a select's options marked `selected`
             }
             self._form.fields.append(entry)
             if tag == "select":
                 self._select = entry
         elif tag == "option" and self._select is not None:
             self._select["options"].append(a.get("value", ""))
+            if "selected" in a:
+                self._select["selected"].append(a.get("value", ""))
 
     def handle_endtag(self, tag):
         if tag == "form":

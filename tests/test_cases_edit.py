@@ -13,7 +13,7 @@ from app.extensions import db
 @pytest.mark.parametrize(
     "changes,field,message",
     [
-        ({"birth_date": "2999-01-01"}, "birth_date", "tương lai"),
+        ({"birth_date": "2099-01-01"}, "birth_date", "tương lai"),  # past 2100: out of range
         ({"birth_year": "2999"}, "birth_year", "tương lai"),
         ({"id_number": "12345"}, "id_number", "12 chữ số"),
         ({"id_number": "01122334455A"}, "id_number", "12 chữ số"),

@@ -7,7 +7,6 @@ from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     SelectField,
     SelectMultipleField,
@@ -20,7 +19,9 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from .. import clock
 from ..crypto.blind import normalize_digits
 from ..web.forms import (
+    LIFE_DATES,
     BaseForm,
+    DayField,
     WholeNumberField,
     between,
     chosen,
@@ -94,7 +95,7 @@ class CaseForm(BaseForm):
     kind = SelectField(_l("Loại vụ việc"), [chosen()], choices=options(blank(_l("— Chọn —")), KIND_CHOICES))
     unit_id = SelectField(_l("Đơn vị quản lý"), [chosen()], choices=[])
     village_id = SelectField(_l("Thôn, bản"), [optional()], choices=[])
-    opened_on = DateField(_l("Ngày tiếp nhận"), [required()], default=clock.today)  # most intakes are today's
+    opened_on = DayField(_l("Ngày tiếp nhận"), [required()], default=clock.today)  # most intakes are today's
     sex = SelectField(_l("Giới tính"), [chosen()], choices=options(blank(_l("— Chọn —")), SEX_CHOICES))
     age_band = SelectField(
         _l("Nhóm tuổi"), [chosen()], choices=options(blank(_l("— Chọn —")), translated(ref.AGE_BANDS))
@@ -110,7 +111,7 @@ class CaseForm(BaseForm):
     # identity tier
     full_name = text(_l("Họ và tên"), required(), max_len=120)
     other_names = text(_l("Tên gọi khác"), optional(), max_len=200)
-    birth_date = DateField(_l("Ngày sinh"), [optional()])
+    birth_date = DayField(_l("Ngày sinh"), [optional()], bounds=LIFE_DATES)
     birth_year = WholeNumberField(_l("Năm sinh (ước tính, nếu không rõ ngày sinh)"), [optional(), between(1900, 2100)])
     id_number = text(_l("Số CCCD hoặc CMND"), optional(), max_len=20)
     phone = TelField(_l("Số điện thoại"), [optional(), max_length(20)])
@@ -134,8 +135,8 @@ class CaseForm(BaseForm):
     reported_by = text(_l("Người báo tin (giữ bí mật)"), optional(), max_len=200)
     protective_measures = long_text(_l("Biện pháp bảo vệ đã áp dụng"), optional(), max_len=2000)
     order_issuer = SelectField(_l("Quyết định cấm tiếp xúc"), [optional()], choices=options(ORDER_ISSUERS))
-    order_start = DateField(_l("Cấm tiếp xúc từ ngày"), [optional()])
-    order_end = DateField(_l("Đến ngày"), [optional()])
+    order_start = DayField(_l("Cấm tiếp xúc từ ngày"), [optional()])
+    order_end = DayField(_l("Đến ngày"), [optional()])
     order_supervisor = text(_l("Người giám sát"), optional(), max_len=200)
     order_breaches = long_text(_l("Vi phạm quyết định cấm tiếp xúc"), optional(), max_len=2000)
     incident = long_text(_l("Mô tả sự việc"), optional(), max_len=5000)
@@ -149,8 +150,8 @@ class CaseForm(BaseForm):
     tr_exploitation = MultiCheckboxField(
         _l("Hình thức bóc lột"), [optional()], choices=options(translated(ref.EXPLOITATION_FORMS))
     )
-    tr_departure_on = DateField(_l("Ngày bị đưa đi"), [optional()])
-    tr_return_on = DateField(_l("Ngày trở về"), [optional()])
+    tr_departure_on = DayField(_l("Ngày bị đưa đi"), [optional()], bounds=LIFE_DATES)
+    tr_return_on = DayField(_l("Ngày trở về"), [optional()], bounds=LIFE_DATES)
     tr_identified_how = SelectField(
         _l("Được phát hiện, tiếp nhận qua"),
         [optional()],
@@ -408,8 +409,8 @@ class ConsentForm(BaseForm):
     )
     given_by = SelectField(_l("Người đồng ý"), [chosen()], choices=options(GIVEN_BY))
     witness = text(_l("Người làm chứng"), optional(), max_len=120, render_kw=NO_AUTOFILL)
-    given_on = DateField(_l("Ngày đồng ý"), [required()])
-    expires_on = DateField(_l("Hết hạn ngày"), [optional()])
+    given_on = DayField(_l("Ngày đồng ý"), [required()])
+    expires_on = DayField(_l("Hết hạn ngày"), [optional()])
     # The evidence (Decree 356/2025 Art. 6): which notice version was read, in which language.
     notice_id = SelectField(_l("Thông báo xử lý dữ liệu đã đọc cho người được hỗ trợ"), [optional()], choices=[])
     language = SelectField(
@@ -417,21 +418,23 @@ class ConsentForm(BaseForm):
     )
     note = text(_l("Ghi chú"), optional(), max_len=300)
 
+    date_order = (("given_on", "expires_on"),)
+
     def validate_given_on(self, field):
         if field.data and field.data > clock.today():
             raise ValidationError(_l("Ngày đồng ý không được ở tương lai."))
 
 
 class WithdrawConsentForm(BaseForm):
-    withdrawn_on = DateField(_l("Ngày rút"), [required()])
+    withdrawn_on = DayField(_l("Ngày rút"), [required()])
 
 
 class ServiceStatusForm(BaseForm):
     """Status, dates and notes of a service already in the plan."""
 
     status = SelectField(_l("Trạng thái"), [chosen()], choices=options(SERVICE_STATUSES))
-    start_on = DateField(_l("Bắt đầu"), [optional()])
-    end_on = DateField(_l("Kết thúc"), [optional()])
+    start_on = DayField(_l("Bắt đầu"), [optional()])
+    end_on = DayField(_l("Kết thúc"), [optional()])
     notes = text(_l("Ghi chú"), optional(), max_len=500)
 
 
@@ -440,7 +443,7 @@ class ServiceForm(ServiceStatusForm):
 
 
 class FollowUpForm(BaseForm):
-    due_on = DateField(_l("Ngày hẹn theo dõi"), [required()])
+    due_on = DayField(_l("Ngày hẹn theo dõi"), [required()])
     assignee_id = SelectField(_l("Người thực hiện"), [optional()], choices=[])
     purpose = text(_l("Nội dung theo dõi"), required(), max_len=300, render_kw=NO_AUTOFILL)
 

@@ -2,9 +2,9 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, FieldList, FormField, HiddenField, SelectField, SelectMultipleField
+from wtforms import FieldList, FormField, HiddenField, SelectField, SelectMultipleField
 
-from ..web.forms import BaseForm, long_text, optional, required, text
+from ..web.forms import BaseForm, DayField, long_text, optional, required, text
 
 
 class ActionForm(FlaskForm):
@@ -13,11 +13,11 @@ class ActionForm(FlaskForm):
 
     what = text(_l("Việc cần làm"), optional(), max_len=300)
     owner_id = SelectField(_l("Người phụ trách"), [optional()], choices=[], validate_choice=False)
-    due_on = DateField(_l("Hạn"), [optional()])
+    due_on = DayField(_l("Hạn"), [optional()])
 
 
 class ConferenceForm(BaseForm):
-    held_on = DateField(_l("Ngày họp"), [required()])
+    held_on = DayField(_l("Ngày họp"), [required()])
     services_present = SelectMultipleField(_l("Dịch vụ tham dự"), choices=[], validate_choice=False)
     decisions = long_text(_l("Các quyết định"), required(), max_len=5000)
     actions = FieldList(FormField(ActionForm), min_entries=3, max_entries=3)
@@ -39,6 +39,6 @@ class JointConferenceForm(BaseForm):
 
     other_codes = text(_l("Mã các hồ sơ khác"), required(), max_len=200)
     step = HiddenField(default="choose")  # "choose" the cases, then "record" the parts
-    held_on = DateField(_l("Ngày họp"), [optional()])
+    held_on = DayField(_l("Ngày họp"), [optional()])
     services_present = SelectMultipleField(_l("Dịch vụ tham dự"), choices=[], validate_choice=False)
     parts = FieldList(FormField(PartForm), min_entries=0, max_entries=6)

@@ -1,10 +1,10 @@
 """The directory page's form: one service."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectField, SelectMultipleField, StringField
+from wtforms import SelectField, SelectMultipleField, StringField
 
 from ..cases.forms import MultiCheckboxField
-from ..web.forms import BaseForm, chosen, max_length, optional, options, required
+from ..web.forms import BaseForm, DayField, chosen, max_length, optional, options, required
 from ..web.i18n import translated
 from .reference_data import ACCEPTS, LANGUAGES, SERVICE_TYPES
 
@@ -23,6 +23,6 @@ class ServiceForm(BaseForm):
     hours = StringField(_l("Giờ làm việc"), [optional(), max_length(200)])
     languages = MultiCheckboxField(_l("Ngôn ngữ"), choices=options(translated(LANGUAGES)))
     accepts = MultiCheckboxField(_l("Tiếp nhận"), choices=options(translated(ACCEPTS)))
-    valid_from = DateField(_l("Hoạt động từ ngày"), [optional()])
-    valid_to = DateField(_l("Ngày làm việc cuối cùng"), [optional()])
+    valid_from = DayField(_l("Hoạt động từ ngày"), [optional()])
+    valid_to = DayField(_l("Ngày làm việc cuối cùng"), [optional()])
     successor_id = SelectField(_l("Dịch vụ thay thế (khi ngừng hoạt động)"), [optional()], choices=[])

@@ -2,12 +2,13 @@
 invalid form is shown again with everything the user typed."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, SelectField
+from wtforms import BooleanField, IntegerField, SelectField
 from wtforms.validators import InputRequired, NumberRange, ValidationError
 
 from .. import clock
 from ..web.forms import (
     BaseForm,
+    DayField,
     WholeNumberField,
     chosen,
     is_whole_number_text,
@@ -72,7 +73,7 @@ def non_negative(label, *validators, **kwargs):
 
 def _int_or_message(field):
     """IntegerField reports "Not a valid integer value"; say it in Vietnamese."""
-    if field.errors and field.raw_data and field.data is None:
+    if isinstance(field, IntegerField) and field.errors and field.raw_data and field.data is None:
         field.errors = [_l("Phải là số nguyên không âm.")]
 
 
@@ -80,9 +81,9 @@ class RegistryEntryForm(BaseForm):
     kind = SelectField(_l("Loại mô hình"), [chosen()], choices=options(MODEL_KIND_LABELS.items()))
     name = text(_l("Tên mô hình"), required(), max_len=200)
     decision_number = text(_l("Số quyết định thành lập"), required(), max_len=60)
-    founded_on = DateField(_l("Ngày quyết định thành lập"), [required(_l("Vui lòng nhập ngày, dạng ngày/tháng/năm."))])
+    founded_on = DayField(_l("Ngày quyết định thành lập"), [required(_l("Vui lòng nhập ngày, dạng ngày/tháng/năm."))])
     status = SelectField(_l("Tình trạng"), [chosen()], choices=options(MODEL_STATUS_LABELS.items()))
-    ended_on = DateField(_l("Ngày ngừng hoạt động/giải thể"), [optional()])
+    ended_on = DayField(_l("Ngày ngừng hoạt động/giải thể"), [optional()])
     members_total = non_negative(_l("Tổng số thành viên"), present())
     members_women = non_negative(_l("Số thành viên nữ"), present())
     members_ethnic_minority = non_negative(_l("Số thành viên dân tộc thiểu số"), present())
@@ -165,7 +166,7 @@ class RegistryEntryForm(BaseForm):
 
 
 class MeetingForm(BaseForm):
-    held_on = DateField(_l("Ngày sinh hoạt"), [required(_l("Vui lòng nhập ngày, dạng ngày/tháng/năm."))])
+    held_on = DayField(_l("Ngày sinh hoạt"), [required(_l("Vui lòng nhập ngày, dạng ngày/tháng/năm."))])
     attendees = non_negative(_l("Số người tham gia"), present())
     women = non_negative(_l("Trong đó nữ"), optional())
     topic = text(_l("Nội dung sinh hoạt"), optional(), max_len=300)
@@ -201,8 +202,8 @@ class CycleForm(BaseForm):
         choices=options((("", "—"), ("1", "1"), ("2", "2"), ("3", "3"), ("4", "4"))),
         default="",
     )
-    commune_due_on = DateField(_l("Hạn xã gửi (để trống: theo kế hoạch)"), [optional()])
-    district_due_on = DateField(_l("Hạn huyện gửi tỉnh (để trống: theo kế hoạch)"), [optional()])
+    commune_due_on = DayField(_l("Hạn xã gửi (để trống: theo kế hoạch)"), [optional()])
+    district_due_on = DayField(_l("Hạn huyện gửi tỉnh (để trống: theo kế hoạch)"), [optional()])
 
 
 class ActivityStatusForm(BaseForm):

@@ -3,12 +3,11 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, RadioField, SelectField
-from wtforms.validators import StopValidation
+from wtforms import BooleanField, RadioField, SelectField
 from wtforms.widgets import NumberInput
 
 from .. import clock
-from ..web.forms import BaseForm, WholeNumberField, chosen, long_text, optional, options, required, text
+from ..web.forms import BaseForm, DayField, WholeNumberField, chosen, long_text, optional, options, required, text
 
 ACTIVITY_CHOICES = (
     ("livestock", _l("Chăn nuôi")),
@@ -78,23 +77,6 @@ class MoneyField(WholeNumberField):
         super().process_formdata([digits])
 
 
-class DayField(DateField):
-    """A date picker; a date the browser did not check (no JavaScript, old phone) is refused in Vietnamese."""
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not "".join(valuelist).strip():
-            self.data = None  # left empty: `optional` or `required` decides
-            return
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as exc:
-            raise ValueError(_l("Ngày không hợp lệ.")) from exc
-
-    def pre_validate(self, form):
-        if self.process_errors:
-            raise StopValidation()
-
-
 def blank():
     return [("", _l("— Chọn —"))]
 
@@ -114,6 +96,8 @@ class PlanForm(BaseForm):
     end_on = DayField(_l("Kết thúc dự kiến"), [optional()])
     expected_income = MoneyField(_l("Thu nhập dự kiến mỗi tháng (đồng)"), [optional()])
     risks = long_text(_l("Rủi ro và cách phòng tránh"), optional(), max_len=1500)
+
+    date_order = (("start_on", "end_on"),)
 
 
 class DecisionForm(BaseForm):

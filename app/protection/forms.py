@@ -7,8 +7,8 @@ from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, 
 from wtforms.validators import StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..livelihood.forms import DayField, MoneyField
-from ..web.forms import BaseForm, chosen, long_text, optional, options, required, text
+from ..livelihood.forms import MoneyField
+from ..web.forms import LIFE_DATES, BaseForm, DayField, chosen, long_text, optional, options, required, text
 from . import reference_data as ref
 
 
@@ -68,9 +68,9 @@ class IncidentEntryForm(CodedForm):
     CODED = {"place_type": ref.PLACE_TYPES, "forms": ref.VIOLENCE_FORMS, "sexual_kind": ref.SEXUAL_KINDS}
     WITH_BLANK = ("place_type", "sexual_kind")
 
-    occurred_on = DayField(_l("Ngày xảy ra"), [optional()])
-    period_from = DayField(_l("Hoặc khoảng thời gian: từ"), [optional()])
-    period_to = DayField(_l("đến"), [optional()])
+    occurred_on = DayField(_l("Ngày xảy ra"), [optional()], bounds=LIFE_DATES)
+    period_from = DayField(_l("Hoặc khoảng thời gian: từ"), [optional()], bounds=LIFE_DATES)
+    period_to = DayField(_l("đến"), [optional()], bounds=LIFE_DATES)
     place_type = SelectField(_l("Nơi xảy ra"), [chosen()])
     forms = MultiCheckboxField(_l("Hình thức bạo lực"), [optional()])
     sexual_kind = SelectField(_l("Nếu có bạo lực tình dục: loại"), [optional()])
@@ -79,6 +79,8 @@ class IncidentEntryForm(CodedForm):
     perpetrator_ids = MultiCheckboxField(_l("Người gây bạo lực liên quan"), [optional()], choices=[])
     reported_to_police = BooleanField(_l("Đã báo công an"))
     description = long_text(_l("Mô tả"), optional(), max_len=3000)
+
+    date_order = (("period_from", "period_to"),)
 
 
 class MeasureForm(CodedForm):
@@ -92,6 +94,8 @@ class MeasureForm(CodedForm):
     end_on = DayField(_l("Đến ngày"), [optional()])
     outcome = SelectField(_l("Kết quả"), [chosen()])
     note = long_text(_l("Ghi chú"), optional(), max_len=2000)
+
+    date_order = (("start_on", "end_on"),)
 
 
 class OrderRequestForm(CodedForm):
@@ -194,10 +198,17 @@ class EntitlementForm(CodedForm):
     amount = MoneyField(_l("Số tiền (đồng)"), [optional()])
     note = long_text(_l("Ghi chú"), optional(), max_len=1000)
 
+    date_order = (
+        ("granted_on", "started_on", _l("Ngày bắt đầu không được trước ngày được duyệt.")),
+        ("started_on", "ended_on"),
+    )
+
 
 class EntitlementUpdateForm(BaseForm):
     started_on = DayField(_l("Ngày bắt đầu"), [optional()])
     ended_on = DayField(_l("Ngày kết thúc"), [optional()])
+
+    date_order = (("started_on", "ended_on"),)
 
 
 class NoticeForm(CodedForm):

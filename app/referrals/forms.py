@@ -3,12 +3,12 @@
 import secrets
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectField, TelField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, TelField
 from wtforms.validators import ValidationError
 
 from .. import clock
 from ..cases.forms import MultiCheckboxField, _check_phone
-from ..web.forms import BaseForm, chosen, long_text, max_length, optional, options, required
+from ..web.forms import BaseForm, DayField, chosen, long_text, max_length, optional, options, required
 from ..web.i18n import translated
 from .fields import FIELD_LABELS, SHAREABLE
 from .reference_data import SERVICE_KINDS
@@ -89,7 +89,7 @@ class DeliveredForm(BaseForm):
     kind = SelectField(
         _l("Dịch vụ đã cung cấp"), [chosen()], choices=options([("", _l("— Chọn —"))], translated(SERVICE_KINDS))
     )
-    delivered_on = DateField(_l("Ngày cung cấp"), [required()], default=clock.today)
+    delivered_on = DayField(_l("Ngày cung cấp"), [required()], default=clock.today)
     notes = long_text(_l("Ghi chú"), optional(), max_len=2000)
 
 

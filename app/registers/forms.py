@@ -2,12 +2,12 @@
 with everything typed. Numbers go through the ASCII-digit parser (WholeNumberField)."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectField
+from wtforms import SelectField
 from wtforms.validators import InputRequired, NumberRange, ValidationError
 
 from .. import clock
 from ..indicators.rules import DISAGGREGATION_OPTIONS
-from ..web.forms import BaseForm, WholeNumberField, chosen, long_text, optional, options, required, text
+from ..web.forms import BaseForm, DayField, WholeNumberField, chosen, long_text, optional, options, required, text
 from . import reference_data as ref
 from .services import MAX_AMOUNT
 
@@ -38,7 +38,7 @@ def _not_future(field, message):
 
 class PaymentForm(BaseForm):
     package = SelectField(_l("Gói hỗ trợ"), [chosen()], choices=options(blank(), coded(ref.PACKAGES)))
-    paid_on = DateField(_l("Ngày chi"), [required(DATE_MESSAGE)])
+    paid_on = DayField(_l("Ngày chi"), [required(DATE_MESSAGE)])
     amount = WholeNumberField(
         _l("Số tiền (đồng)"),
         [
@@ -78,7 +78,7 @@ class PaymentForm(BaseForm):
 
 class EventForm(BaseForm):
     kind = SelectField(_l("Loại sự kiện"), [chosen()], choices=options(blank(), coded(ref.EVENT_KINDS)))
-    held_on = DateField(_l("Ngày tổ chức"), [required(DATE_MESSAGE)])
+    held_on = DayField(_l("Ngày tổ chức"), [required(DATE_MESSAGE)])
     place_id = SelectField(_l("Nơi tổ chức (thôn, bản hoặc xã)"), [chosen()], choices=[], validate_choice=False)
     topic = text(_l("Nội dung, chủ đề"), optional(), max_len=300)
     participants = count_field(_l("Tổng số người tham gia"), InputRequired(_l("Vui lòng nhập tổng số người tham gia.")))

@@ -1,10 +1,22 @@
 """Forms of the rights desk and the breach register."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, DateTimeLocalField, SelectField
+from wtforms import BooleanField, DateTimeLocalField, SelectField
 
 from ..auth.forms import code_field
-from ..web.forms import BaseForm, WholeNumberField, between, chosen, long_text, optional, options, required, text
+from ..web.forms import (
+    LIFE_DATES,
+    BaseForm,
+    DayField,
+    WholeNumberField,
+    between,
+    chosen,
+    long_text,
+    optional,
+    options,
+    required,
+    text,
+)
 from . import reference_data as ref
 
 
@@ -77,7 +89,7 @@ class CorrectionForm(BaseForm):
         choices=options(blank(), [(name, label) for name, label, _kind in ref.CORRECTABLE]),
     )
     text_value = text(_l("Giá trị đúng"), optional(), max_len=200, render_kw={"autocomplete": "off"})
-    date_value = DateField(_l("Ngày sinh đúng"), [optional()])
+    date_value = DayField(_l("Ngày sinh đúng"), [optional()], bounds=LIFE_DATES)
     year_value = WholeNumberField(_l("Năm sinh đúng"), [optional(), between(1900, 2100)])
 
     def value(self):
@@ -95,7 +107,7 @@ class LiftForm(BaseForm):
 
 class HoldForm(BaseForm):
     kind = SelectField(_l("Căn cứ giữ hồ sơ"), [chosen()], choices=options(blank(), ref.HOLD_KINDS))
-    ends_on = DateField(_l("Đến ngày (bắt buộc với thời hạn lưu trữ; ngày xem lại với vụ án)"), [optional()])
+    ends_on = DayField(_l("Đến ngày (bắt buộc với thời hạn lưu trữ; ngày xem lại với vụ án)"), [optional()])
     reason = long_text(
         _l("Chi tiết (toà án, số quyết định, số vụ án)"), required(), max_len=1000, render_kw={"autocomplete": "off"}
     )

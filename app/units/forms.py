@@ -1,9 +1,9 @@
 """Forms for the admin's unit pages."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, SelectField, StringField
+from wtforms import BooleanField, SelectField, StringField
 
-from ..web.forms import BaseForm, chosen, max_length, optional, options, required
+from ..web.forms import BaseForm, DayField, chosen, max_length, optional, options, required
 from .models import KINDS
 
 KIND_LABELS = {
@@ -34,18 +34,18 @@ class UnitForm(BaseForm):
     name = StringField(_l("Tên"), [required(), max_length(200)])
     # A new unit hangs under a unit that works today (a closed commune's villages belong to its successor).
     parent = CurrentUnitField(_l("Thuộc đơn vị"), [optional()], choices=[])
-    valid_from = DateField(_l("Hiệu lực từ ngày"), [optional()])
-    valid_to = DateField(_l("Hết hiệu lực sau ngày"), [optional()])
+    valid_from = DayField(_l("Hiệu lực từ ngày"), [optional()])
+    valid_to = DayField(_l("Hết hiệu lực sau ngày"), [optional()])
 
 
 class UnitEditForm(BaseForm):
     name = StringField(_l("Tên"), [required(), max_length(200)])
-    valid_from = DateField(_l("Hiệu lực từ ngày"), [optional()])
-    valid_to = DateField(_l("Hết hiệu lực sau ngày"), [optional()])
+    valid_from = DayField(_l("Hiệu lực từ ngày"), [optional()])
+    valid_to = DayField(_l("Hết hiệu lực sau ngày"), [optional()])
     disabled = BooleanField(_l("Ngừng sử dụng"))
 
 
 class LineageForm(BaseForm):
     new = SelectField(_l("Đơn vị mới tiếp nhận"), [chosen()], choices=[])
-    effective = DateField(_l("Từ ngày"), [optional()])
+    effective = DayField(_l("Từ ngày"), [optional()])
     note = StringField(_l("Ghi chú"), [max_length(300)])

@@ -1,6 +1,7 @@
 """Read-side helpers for the unit tree: subtrees, scopes through lineage, lookups by code."""
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from flask import g, has_app_context
 from sqlalchemy import event, select
@@ -178,9 +179,8 @@ def closed_label(unit: Unit) -> str:
 
     from ..web.filters import date_vn
 
-    if unit.valid_to is not None:
-        from datetime import timedelta
-
+    # A unit closed by its dates (not one merely disabled, nor one whose last day is date.max: no day follows it).
+    if unit.valid_to is not None and unit.valid_to < date.max:
         return gettext("đã ngừng từ %(day)s", day=date_vn(unit.valid_to + timedelta(days=1)))
     return gettext("đã ngừng")
 

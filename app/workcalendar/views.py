@@ -29,12 +29,12 @@ def index():
     if form.validate_on_submit():
         try:
             with attempt():
-                services.add_day(form.day.data, form.kind.data, form.note.data, actor=current_user)
+                entry = services.add_day(form.day.data, form.kind.data, form.note.data, actor=current_user)
         except ServiceError as exc:
             getattr(form, exc.field or "day").errors.append(str(exc))
         else:
             flash(_l("Đã thêm vào lịch làm việc."), "success")
-            return redirect(url_for("workcalendar.index", year=form.day.data.year), 303)
+            return redirect(url_for("workcalendar.index", year=entry.day.year), 303)
     return _page(year, form)
 
 
@@ -43,15 +43,16 @@ def index():
 @step_up_required
 def remove():
     form = RemoveDayForm()
-    if form.validate_on_submit():
+    day = form.day.data if form.validate_on_submit() else None
+    if day is not None:
         try:
             with attempt():
-                services.remove_day(form.day.data, actor=current_user)
+                services.remove_day(day, actor=current_user)
         except ServiceError as exc:
             flash(str(exc), "error")
         else:
             flash(_l("Đã xoá khỏi lịch làm việc."), "success")
-        return redirect(url_for("workcalendar.index", year=form.day.data.year), 303)
+        return redirect(url_for("workcalendar.index", year=day.year), 303)
     flash(_l("Không tìm thấy ngày này trong lịch."), "error")
     return redirect(url_for("workcalendar.index"), 303)
 

@@ -140,7 +140,8 @@ def registry_meeting(entry_id):
             with attempt():
                 services.log_meeting(entry, meeting_form.values(), actor=current_user)
         except ServiceError as exc:
-            getattr(meeting_form, exc.field or "held_on", meeting_form.held_on).errors.append(str(exc))
+            target = meeting_form[exc.field] if exc.field and exc.field in meeting_form else meeting_form.held_on
+            target.errors.append(str(exc))
         else:
             flash(_("Đã ghi buổi sinh hoạt."), "success")
             return redirect(url_for(".registry_edit", entry_id=entry.id), 303)

@@ -30,6 +30,13 @@ def _cycle(cycle_id: str | None) -> ReportingCycle | None:
 @permission_required("indicator.view")
 def reports():
     """The cycles, and for the chosen one every commune's report: due, sent, late, returned."""
+    context = _reports_context(CycleForm(formdata=None))
+    if htmx.target == "report-queue":
+        return render_template("indicators/_queue.html", **context)
+    return render_template("indicators/reports.html", **context)
+
+
+def _reports_context(cycle_form: CycleForm) -> dict:
     cycles = queries.cycles()
     cycle = _cycle(request.args.get("cycle")) or (cycles[0] if cycles else None)
     root = viewer_root()
@@ -52,12 +59,10 @@ def reports():
         "root": root,
         "my_units": my_units,
         "readable": readable,
-        "cycle_form": CycleForm(formdata=None),
+        "cycle_form": cycle_form,
         "can_plan": has_permission(current_user, "indicator.plan"),
     }
-    if htmx.target == "report-queue":
-        return render_template("indicators/_queue.html", **context)
-    return render_template("indicators/reports.html", **context)
+    return context
 
 
 @bp.post("/cycles")
@@ -84,16 +89,12 @@ def open_cycle():
                 )
                 return redirect(url_for(".reports", cycle=cycle.id), 303)
         except ServiceError as exc:
-            flash(str(exc), "error")
-    else:
-        flash(
-            _(
-                "Không mở được đợt báo cáo: %(errors)s",
-                errors="; ".join(str(e) for errors in form.errors.values() for e in errors),
-            ),
-            "error",
-        )
-    return redirect(url_for(".reports"), 303)
+            if exc.field and exc.field in form:
+                form[exc.field].errors = [*form[exc.field].errors, str(exc)]
+            else:
+                flash(str(exc), "error")
+    # The page again, with each error beside its field and everything typed kept (status 200: htmx swaps it).
+    return render_template("indicators/reports.html", **_reports_context(form))
 
 
 @bp.post("/reports/start")
