@@ -8,7 +8,7 @@ of TA-02 and a `case_id` of theirs.
 import secrets
 
 import pytest
-from helpers import PASSWORD, TEST_DATABASE_URL, UserRecord, build_app, test_config, wipe  # noqa: F401
+from helpers import PASSWORD, TEST_DATABASE_URL, UserRecord, app_config, build_app, wipe  # noqa: F401
 from redis_support import locked_redis  # noqa: F401 (a fixture: a private Redis with a password)
 
 from app.extensions import db
@@ -22,7 +22,7 @@ def pytest_report_header(config):
 
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
-    return build_app(test_config(tmp_path_factory))
+    return build_app(app_config(tmp_path_factory))
 
 
 @pytest.fixture(autouse=True)

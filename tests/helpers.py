@@ -55,7 +55,7 @@ def _postgres_url() -> str | None:
     return f"{url}{sep}options=-csearch_path%3D{schema}"
 
 
-def test_config(tmp_path_factory, **extra) -> dict:
+def app_config(tmp_path_factory, **extra) -> dict:
     base = tmp_path_factory.mktemp("instance")
     uri = _postgres_url() or f"sqlite:///{base}/test.sqlite"
     config = {

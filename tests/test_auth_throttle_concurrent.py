@@ -74,7 +74,7 @@ def test_40_concurrent_wrong_passwords_on_redis(tmp_path_factory, monkeypatch):
     from app.extensions import db
     from app.units.queries import by_code
 
-    config = helpers.test_config(tmp_path_factory, RATELIMIT_STORAGE_URI=os.environ["TEST_REDIS_URL"])
+    config = helpers.app_config(tmp_path_factory, RATELIMIT_STORAGE_URI=os.environ["TEST_REDIS_URL"])
     redis_app = helpers.build_app(config)
     username = f"redis{secrets.token_hex(4)}"
     with redis_app.test_request_context():

@@ -6,7 +6,7 @@ import os
 import stat
 
 import pytest
-from helpers import build_app, test_config
+from helpers import app_config, build_app
 from reliability.support import flask_cli, make_user, new_case, query
 from reliability.support import user as load_user
 
@@ -22,7 +22,7 @@ def mode(path) -> int:
 def test_database_wal_keys_ledger_and_case_keys_are_created_private(tmp_path_factory, tmp_path):
     old = os.umask(0o022)  # the usual umask: without care, every new file would be 0644
     try:
-        config = test_config(
+        config = app_config(
             tmp_path_factory,
             SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/private.sqlite",
             KEY_FILE=str(tmp_path / "keys.json"),

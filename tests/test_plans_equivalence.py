@@ -18,7 +18,7 @@ from types import SimpleNamespace
 
 import pytest
 import time_machine
-from helpers import build_app, test_config
+from helpers import app_config, build_app
 from indicators_helpers import unit
 from openpyxl import load_workbook
 
@@ -141,7 +141,7 @@ def _export(root_code: str, year: int, target_year, only=None) -> dict:
 def app(tmp_path_factory):
     """A database of this module's own: the worker's shared one keeps the units other tests add (reference
     data survives the per-test wipe), and a district made by another test would show up in these reports."""
-    return build_app(test_config(tmp_path_factory))
+    return build_app(app_config(tmp_path_factory))
 
 
 def _numbers(html: str, start: str) -> list[str]:

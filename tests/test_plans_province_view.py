@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
-from helpers import build_app, test_config
+from helpers import app_config, build_app
 from indicators_helpers import active_plan, sent_report, unit
 
 from app.extensions import db
@@ -18,7 +18,7 @@ NOW = datetime(2026, 5, 20, 3, 0, tzinfo=UTC)
 def app(tmp_path_factory):
     """A database of this module's own: units other tests add (a commune of another district) survive the
     per-test wipe as reference data and would be lines of the province's view."""
-    return build_app(test_config(tmp_path_factory))
+    return build_app(app_config(tmp_path_factory))
 
 
 @pytest.mark.usefixtures("plan_2022_in_force")  # set in 2021–2025

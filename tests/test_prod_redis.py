@@ -22,7 +22,7 @@ def test_the_app_uses_a_password_protected_redis_from_its_url(locked_redis, tmp_
     # this Redis stops after the test. Give the other tests of this worker their own storage back.
     saved = (limiter._storage, limiter._limiter)
     try:
-        app = helpers.build_app(helpers.test_config(tmp_path_factory, RATELIMIT_STORAGE_URI=url))
+        app = helpers.build_app(helpers.app_config(tmp_path_factory, RATELIMIT_STORAGE_URI=url))
         client = app.test_client()
         response = client.post("/auth/login", data={"username": "khong-co-ai", "password": "sai-mat-khau-roi"})
         assert response.status_code == 200

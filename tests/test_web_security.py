@@ -5,7 +5,7 @@ import re
 
 import pytest
 from helpers import PASSWORD, build_app, csrf_token_from
-from helpers import test_config as make_config
+from helpers import app_config as make_config
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'; "
