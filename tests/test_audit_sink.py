@@ -10,6 +10,7 @@ on PostgreSQL.
 import multiprocessing
 import os
 import threading
+import tracemalloc
 
 import pytest
 from test_audit_anchor import _rechain, _rewind_head
@@ -167,7 +168,8 @@ def test_processes_appending_at_once_never_interleave_their_lines(tmp_path):
         worker.join()
         assert worker.exitcode == 0
     heads = sink.read({"AUDIT_HEAD_SINK": path}, None)
-    assert not heads.problem and sorted(heads.by_seq) == list(range(1, 8001)) and heads.newest == 8000
+    assert not heads.problem and sorted(seq for _, seq, _ in heads.lines()) == list(range(1, 8001))
+    assert heads.newest == 8000
     assert os.stat(path).st_mode & 0o077 == 0
 
 
@@ -181,6 +183,54 @@ def test_a_torn_last_line_is_tolerated_but_a_bad_line_inside_is_not(tmp_path):
         fh.write(b"\n")
     _append_lines(path, 5, 1)
     assert "line 4" in sink.read({"AUDIT_HEAD_SINK": path}, None).problem
+
+
+def _long_sink(app, lines: int) -> None:
+    """`lines` heads of the entries the chain holds, in a cycle, before the lines the commits wrote: a sink as a
+    year of work leaves it (one line a commit), read by verify from the first line."""
+    hashes = dict(db.session.execute(db.text("SELECT seq, entry_hash FROM audit_entry")).tuples().all())
+    seqs = sorted(hashes)
+    path = app.config["AUDIT_HEAD_SINK"]
+    with open(path, "rb") as fh:
+        written = fh.read()
+    at = "2026-01-05T01:02:03.000004+00:00"
+    with open(path, "wb") as fh:
+        for i in range(lines):
+            seq = seqs[i % len(seqs)]
+            fh.write(f"{sink.FORMAT} {seq} {hashes[seq]} {at}\n".encode("ascii"))
+        fh.write(written)
+
+
+def test_verify_reads_a_long_sink_in_flat_memory_and_names_the_first_missing_entry(app, ctx):
+    """200 000 lines (about 23 MB): verify once read them all, and kept every head, in memory."""
+    _past_a_checkpoint()
+    with triggers_off() as conn:
+        conn.exec_driver_sql("DELETE FROM audit_entry WHERE seq > 203")
+        _rewind_head(conn, 203)
+    _long_sink(app, 200_000)
+    assert os.path.getsize(app.config["AUDIT_HEAD_SINK"]) > 20_000_000
+    tracemalloc.start()
+    try:
+        verdict = audit.verify()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert not verdict.ok and verdict.first_bad_seq == 204, verdict
+    assert "204–205 are missing" in verdict.reason and "sink" in verdict.reason, verdict
+    # Reading the file whole peaked at 58 MB here; streamed, under 0.5 MB (a batch of lines at a time).
+    assert peak < 4_000_000, f"verify peaked at {peak / 1e6:.1f} MB"
+
+
+def test_two_lines_naming_one_entry_with_two_hashes_fail_verify_near_or_far_apart(app, ctx, monkeypatch):
+    _past_a_checkpoint()
+    _long_sink(app, 2000)
+    with open(app.config["AUDIT_HEAD_SINK"], "ab") as fh:
+        fh.write(sink.line_for(15, "f" * 64))  # entry 15 was named with its own hash in the lines before
+    near = audit.verify()  # in one batch of lines: the sink contradicts itself
+    assert not near.ok and "contradicts an earlier one for entry 15" in near.reason, near
+    monkeypatch.setattr(audit, "SINK_BATCH", 5)  # the forged line alone in its batch: the chain contradicts it
+    far = audit.verify()
+    assert not far.ok and far.first_bad_seq == 15 and "entries 15–15 were rewritten" in far.reason, far
 
 
 def test_production_wants_the_sink_named_away_from_the_database(tmp_path):

@@ -330,6 +330,35 @@ class Verdict:
     sunk: int = 0  # the newest entry named by the head sink
 
 
+SINK_BATCH = 500  # sink lines compared with the chain per query: the memory verify needs for the sink
+
+
+def _first_sink_disagreement(heads: sink.Heads) -> tuple[int | None, str]:
+    """The lowest entry the sink names with a hash the chain does not hold (None: none), or a problem when two
+    lines read together name one entry with two hashes. The sink is read in batches and each batch looked up in
+    the chain, so memory does not grow with the sink's length; two contradicting lines further apart are caught
+    all the same, since one of them disagrees with the chain (or names an entry past its end)."""
+    first: int | None = None
+    batch: dict[int, str] = {}
+
+    def settle() -> None:
+        nonlocal first
+        rows = db.session.execute(select(AuditEntry.seq, AuditEntry.entry_hash).where(AuditEntry.seq.in_(list(batch))))
+        for seq, entry_hash in rows:
+            if batch[seq] != entry_hash and (first is None or seq < first):
+                first = seq
+        batch.clear()
+
+    for number, seq, entry_hash in heads.lines():
+        if batch.setdefault(seq, entry_hash) != entry_hash:
+            return None, f"line {number} of the audit head sink contradicts an earlier one for entry {seq}"
+        if len(batch) >= SINK_BATCH:
+            settle()
+    if batch:
+        settle()
+    return first, ""
+
+
 def verify(batch: int = 2000) -> Verdict:
     """Recompute the chain from the first entry against the signed checkpoints and the head sink; name the
     first bad entry."""
@@ -340,6 +369,9 @@ def verify(batch: int = 2000) -> Verdict:
     heads = sink.read(current_app.config, anchors.restored)
     if heads.problem:
         return Verdict(False, 0, None, heads.problem)
+    disagrees, problem = _first_sink_disagreement(heads)
+    if problem:
+        return Verdict(False, 0, None, problem)
     prev_hash, expected_seq, checked = GENESIS, 1, 0
     matched = 0  # the newest entry a checkpoint or the sink vouches for
     rows = db.session.execute(select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=batch))
@@ -366,6 +398,7 @@ def verify(batch: int = 2000) -> Verdict:
             if signed != entry.entry_hash:
                 # The chain is consistent in itself, so it was re-chained with the audit key: some entry after
                 # the last checkpoint that still matches was changed, removed or inserted.
+                matched = max(matched, heads.newest_below(entry.seq))
                 return Verdict(
                     False,
                     checked,
@@ -374,17 +407,15 @@ def verify(batch: int = 2000) -> Verdict:
                     f"entry {entry.seq} does not match the database",
                 )
             matched = entry.seq
-        named = heads.by_seq.get(entry.seq)
-        if named is not None:
-            if named != entry.entry_hash:
-                return Verdict(
-                    False,
-                    checked,
-                    matched + 1,
-                    f"entries {matched + 1}–{entry.seq} were rewritten: the audit head sink names entry "
-                    f"{entry.seq} with another hash",
-                )
-            matched = entry.seq
+        if entry.seq == disagrees:
+            matched = max(matched, heads.newest_below(entry.seq))  # the sink vouches for the entries it names before
+            return Verdict(
+                False,
+                checked,
+                matched + 1,
+                f"entries {matched + 1}–{entry.seq} were rewritten: the audit head sink names entry "
+                f"{entry.seq} with another hash",
+            )
         prev_hash, expected_seq, checked = entry.entry_hash, expected_seq + 1, checked + 1
     if anchors.newest > checked:
         return Verdict(

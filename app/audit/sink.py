@@ -27,7 +27,8 @@ import os
 import re
 import stat
 import syslog
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 from flask import current_app
 
@@ -35,6 +36,7 @@ from ..extensions import utcnow
 
 FORMAT = "tincay-audit-head-1"
 _LINE = re.compile(rf"^{FORMAT} (\d+) ([0-9a-f]{{64}}) (\S+)( restored)?$")
+_MAX_LINE = 512  # a head line is under 160 bytes
 log = logging.getLogger("tincay.audit")
 
 
@@ -74,36 +76,76 @@ def after_commit(seq: int, entry_hash: str) -> None:
 
 @dataclass
 class Heads:
-    by_seq: dict[int, str] = field(default_factory=dict)
+    """Where the lines that count lie in the sink (from the last honoured restore line to the last whole line),
+    and the newest entry they name: found by one pass that keeps no line, so memory stays flat however long the
+    sink grows. `lines()` reads them again, one at a time."""
+
+    path: str | None = None
+    start: int = 0  # byte offset of the first line that counts
+    first_line: int = 1  # its line number in the file
+    end: int = 0  # byte offset just past the last line that counts
     newest: int = 0
     problem: str = ""
 
+    def lines(self) -> Iterator[tuple[int, int, str]]:
+        """(line number, entry seq, entry hash) of each line that counts, in file order."""
+        if self.path is None:
+            return
+        with open(self.path, "rb") as fh:
+            fh.seek(self.start)
+            offset, number = self.start, self.first_line
+            for raw in _raw_lines(fh):
+                if offset >= self.end:
+                    return
+                offset += len(raw)
+                match = _match(raw)
+                if match is not None:  # read() checked every line before `end`
+                    yield number, int(match[1]), match[2]
+                number += 1
+
+    def newest_below(self, seq: int) -> int:
+        """The newest entry before `seq` that a line names (0: none)."""
+        return max((named for _, named, _ in self.lines() if named < seq), default=0)
+
+
+def _raw_lines(fh) -> Iterator[bytes]:
+    """The file's lines, none held longer than _MAX_LINE bytes (a longer one comes in pieces, and is refused)."""
+    while raw := fh.readline(_MAX_LINE):
+        yield raw
+
+
+def _match(raw: bytes) -> re.Match | None:
+    return _LINE.match(raw.rstrip(b"\n").decode("ascii", "replace"))
+
 
 def read(config, restored_heads: set[tuple[int, str]] | None) -> Heads:
-    """The heads the sink names since the last honoured restore; `restored_heads` are the signed restores
-    (None: no signing key is in use, so a restore line stands on its own)."""
+    """Check every line of the sink and find the ones that count: those since the last honoured restore;
+    `restored_heads` are the signed restores (None: no signing key is in use, so a restore line stands on its
+    own). Two lines naming one entry with different hashes are found by `verify`, against the chain itself."""
     path = config.get("AUDIT_HEAD_SINK")
     if not path:
         return Heads()
     try:
         with open(path, "rb") as fh:
-            raw = fh.read()
+            return _scan(fh, path, restored_heads)
     except FileNotFoundError:
         return Heads()
-    lines = raw.split(b"\n")
-    torn_tail = lines[-1] != b""  # a crash in the middle of the last write leaves a line without its newline
-    lines = lines[:-1] if not torn_tail else lines
-    heads = Heads()
-    for number, text in enumerate(lines, start=1):
-        match = _LINE.match(text.decode("ascii", "replace"))
+
+
+def _scan(fh, path: str, restored_heads: set[tuple[int, str]] | None) -> Heads:
+    heads = Heads(path=path)
+    offset = 0
+    for number, raw in enumerate(_raw_lines(fh), start=1):
+        match = _match(raw)
         if match is None:
-            if torn_tail and number == len(lines):
-                break
+            if not raw.endswith(b"\n") and not fh.read(1):
+                break  # a crash in the middle of the last write leaves a line without its newline
             return Heads(problem=f"line {number} of the audit head sink is not a chain head")
         seq, entry_hash, restored = int(match[1]), match[2], bool(match[4])
         if restored and (restored_heads is None or (seq, entry_hash) in restored_heads):
-            heads = Heads()  # the trail before it was replaced by a restored backup
-        if heads.by_seq.setdefault(seq, entry_hash) != entry_hash:
-            return Heads(problem=f"line {number} of the audit head sink contradicts an earlier one for entry {seq}")
+            # the trail before it was replaced by a restored backup
+            heads = Heads(path=path, start=offset, first_line=number)
         heads.newest = max(heads.newest, seq)
+        offset += len(raw)
+        heads.end = offset
     return heads
