@@ -5,6 +5,7 @@ beside the field, and nothing is saved; a right code (or a fresh step-up) lets t
 
 import time
 from datetime import UTC, date, datetime, timedelta
+from html.parser import HTMLParser
 
 import pyotp
 import pytest
@@ -73,13 +74,13 @@ def _breach(app, officer):
     return found
 
 
-def _review(app):
+def _review(app, record_id: str = "x" * 36):
     from app.privacy.models import RetentionReview
 
     with app.app_context():
         row = RetentionReview(
             record_type="closed_case",
-            record_id="x" * 36,
+            record_id=record_id,
             label="TG-2020-0001",
             ended_on=date(2020, 1, 1),
             due_on=date(2025, 1, 1),
@@ -227,3 +228,45 @@ def test_an_officer_without_an_authenticator_where_one_is_required_is_told_to_en
         assert message and "chưa bật xác thực hai bước" in message
     finally:
         app.config["TOTP_REQUIRED"] = saved
+
+
+class _Ids(HTMLParser):
+    def __init__(self, html: str):
+        super().__init__()
+        self.ids: list[str] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.ids += [value for name, value in attrs if name == "id" and value]
+
+
+def _duplicate_ids(html: str) -> list[str]:
+    ids = _Ids(html).ids
+    return sorted({i for i in ids if ids.count(i) > 1})
+
+
+def test_pages_with_step_up_forms_have_unique_ids_when_the_code_is_asked_and_shown_again(app, officer, monkeypatch):
+    """Several forms on one page each ask for the code once the step-up is stale (two agreements to end, two
+    dossier versions to mark sent, two reviews to decide, beside the form for a new one): each code field, its
+    label and its error have their own id, so a label or an error never points at another form's field."""
+    acts = {name: (path, data) for name, path, data, _ in _acts(app, officer)}
+    path, data = acts["agreement"]
+    for reference in ("07/2026/SYT", "08/2026/SYT"):
+        assert officer.post(path, data=dict(data, reference=reference)).status_code == 303
+    path, data = acts["dossier"]
+    for reason in ("initial", "other"):
+        assert officer.post(path, data=dict(data, reason=reason)).status_code == 303
+    _review(app, "y" * 36)  # a second review beside the one _acts made
+    _stale(monkeypatch)
+    with monkeypatch.context() as csrf_on:  # each form's CSRF token drawn too (the tests' app leaves CSRF off)
+        csrf_on.setitem(app.config, "WTF_CSRF_ENABLED", True)
+        pages = {name: officer.get(path).get_data(as_text=True) for name, (path, _) in acts.items()}
+    assert "csrf_token" in pages["breach"]
+    for name, (path, data) in acts.items():  # shown again: the code was missing
+        pages[f"{name} shown again"] = officer.post(path, data=data).get_data(as_text=True)
+    for name, page in pages.items():
+        assert page.count('name="stepup_code"') + page.count('-stepup_code"') >= 1, name
+        assert _duplicate_ids(page) == [], f"{name}: duplicate ids"
+    assert pages["agreement"].count('name="stepup_code"') >= 3  # the new agreement's and each of the two to end
+    assert pages["dossier"].count('name="stepup_code"') >= 3
+    assert pages["review"].count('name="stepup_code"') >= 2
