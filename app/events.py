@@ -60,6 +60,9 @@ transfer_agreement_asked = _signals.signal("transfer-agreement-asked")
 # and which counted it, or None: entries of a reported period are locked until the report is returned or
 # reopened (the registers ask before an entry of that day is recorded, corrected or voided).
 period_reported = _signals.signal("period-reported")
+# sender: None; keyword: entries, the (commune id, day) pairs of the register entries a list shows. The indicator
+# area answers with the set of those pairs that period_reported would lock, read in one go (the list marks them).
+entries_locked = _signals.signal("entries-locked")
 # sender: a case id (a string); keywords: review_id, actor. The retention schedule (app/privacy) proposes the
 # erasure of a closed case past its retention period; the rights desk answers the erasure sign-off it opened
 # for a supervisor of the case's unit (second person, step-up), or refuses (ServiceError) under a legal hold.

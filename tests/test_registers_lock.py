@@ -126,3 +126,52 @@ def test_the_page_says_why_and_keeps_the_entry(app, client, make_user, login):
         from app.registers.models import CommunityEvent
 
         assert db.session.get(CommunityEvent, event_id).is_valid
+
+
+def test_the_lists_mark_locked_entries_and_offer_no_edit_link_for_them(app, client, make_user, login):
+    """The reporter sees which entries a sent report locks ("Đã khoá") before trying to correct one; the badge
+    goes with the lock when the reviewer returns the report."""
+    from app.indicators import services as indicators
+
+    with app.test_request_context():
+        locked_payment, open_payment = payment(), payment(voucher="002", paid_on=date(2025, 12, 30))
+        locked_event, open_event = event(), event(held_on=date(2025, 12, 30))
+        sub = _sent_report()  # the 2026 update round, sent today: every day of 2026 up to today is counted
+        db.session.commit()
+        ids = {
+            "payment": (locked_payment.id, open_payment.id),
+            "event": (locked_event.id, open_event.id),
+        }
+        sub_id = sub.id
+    login(client, make_user("reporter", "03295"))
+
+    def rows(kind: str) -> dict[str, str]:
+        page = client.get(f"/registers/{kind}s").get_data(as_text=True)
+        return {row_id: _row(page, kind, row_id) for row_id in ids[kind]}
+
+    for kind in ("payment", "event"):
+        locked, still_open = ids[kind]
+        shown = rows(kind)
+        assert "Đã khoá" in shown[locked] and f"/registers/{kind}s/{locked}" not in shown[locked], kind
+        assert "Đã khoá" not in shown[still_open] and f"/registers/{kind}s/{still_open}" in shown[still_open], kind
+    with app.test_request_context():
+        from app.indicators.models import Submission
+
+        indicators.return_submission(db.session.get(Submission, sub_id), "Sai số liệu", actor="reviewer-x")
+        db.session.commit()
+    for kind in ("payment", "event"):
+        locked, _ = ids[kind]
+        shown = rows(kind)
+        assert "Đã khoá" not in shown[locked] and f"/registers/{kind}s/{locked}" in shown[locked], kind
+
+
+def _row(page: str, kind: str, row_id: str) -> str:
+    """The table row of one entry: the one holding its edit link, or (locked) its marked row."""
+    for row in page.split("<tr>")[1:]:
+        row = row.split("</tr>")[0]
+        if row_id in row:
+            return row
+    # A locked row has no link (so no id): it is the one row with the badge.
+    marked = [row.split("</tr>")[0] for row in page.split("<tr>")[1:] if "Đã khoá" in row]
+    assert len(marked) == 1, f"{kind}: {len(marked)} locked rows"
+    return marked[0]

@@ -216,21 +216,40 @@ def locking_report(unit_id: str, day: date) -> Submission | None:
     The report is the commune's that holds `unit_id` in its scope (a commune merged in 2025 reports under its
     successor). A preliminary round sent on 5/9 locks the days up to 5/9 only: the rest of the year is still to
     be recorded and counted by the update round."""
-    subs = db.session.scalars(
-        select(Submission)
-        .join(ReportingCycle)
-        .where(
-            ReportingCycle.year == day.year,
-            Submission.level == "commune",
-            Submission.status.in_((*COUNTED_STATUSES, "returned")),
+    return locking_reports({(unit_id, day)}).get((unit_id, day))
+
+
+def locking_reports(pairs: set[tuple[str, date]]) -> dict[tuple[str, date], Submission]:
+    """locking_report for each (unit id, day) of a list at once: the reports of each year are read once."""
+    found: dict[tuple[str, date], Submission] = {}
+    scopes: dict[str, frozenset[str]] = {}
+    for year in {day.year for _, day in pairs}:
+        subs = list(
+            db.session.scalars(
+                select(Submission)
+                .join(ReportingCycle)
+                .where(
+                    ReportingCycle.year == year,
+                    Submission.level == "commune",
+                    Submission.status.in_((*COUNTED_STATUSES, "returned")),
+                )
+            )
         )
-    )
-    covering = [s for s in subs if s.cycle.period_start <= day <= s.cycle.period_end and unit_id in scope_ids(s.unit)]
-    if any(s.status == "returned" for s in covering):
-        return None
-    sent = [(s, s.submitted_at) for s in covering if s.submitted_at is not None]
-    sent = [(s, at) for s, at in sent if day <= clock.local_date(at)]
-    return min(sent, key=lambda pair: pair[1])[0] if sent else None
+        for sub in subs:
+            scopes.setdefault(sub.id, frozenset(scope_ids(sub.unit)))
+        for unit_id, day in pairs:
+            if day.year != year:
+                continue
+            covering = [
+                s for s in subs if s.cycle.period_start <= day <= s.cycle.period_end and unit_id in scopes[s.id]
+            ]
+            if any(s.status == "returned" for s in covering):
+                continue
+            sent = [(s, s.submitted_at) for s in covering if s.submitted_at is not None]
+            sent = [(s, at) for s, at in sent if day <= clock.local_date(at)]
+            if sent:
+                found[(unit_id, day)] = min(sent, key=lambda pair: pair[1])[0]
+    return found
 
 
 # --- targets ---------------------------------------------------------------------------------------------

@@ -180,6 +180,13 @@ def _period_reported(unit_id: str, *, day: date):
     return period_locked(unit_id, day)
 
 
+@events.entries_locked.connect
+def _entries_locked(_sender, *, entries: set[tuple[str, date]]) -> set[tuple[str, date]]:
+    from .queries import locking_reports
+
+    return set(locking_reports(entries))
+
+
 def period_locked(unit_id: str, day: date | None):
     """Why the register of `unit_id` is locked on `day` (a Vietnamese message naming the report), or None."""
     from .queries import locking_report

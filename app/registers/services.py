@@ -28,6 +28,14 @@ def ensure_period_open(unit_id: str, day, field: str | None = None) -> None:
     ensure(locked is None, locked, field)
 
 
+def locked_entries(entries) -> frozenset[str]:
+    """The ids of the payments or events among `entries` whose day a sent report locks (the list marks them)."""
+    day_of = {e.id: (e.paid_on if isinstance(e, SafeMotherhoodPayment) else e.held_on) for e in entries}
+    pairs = {(e.unit_id, day_of[e.id]) for e in entries if day_of[e.id] is not None}
+    locked = events.answer(events.entries_locked, None, entries=pairs) if pairs else None
+    return frozenset(e.id for e in entries if (e.unit_id, day_of[e.id]) in (locked or set()))
+
+
 # --- safe-motherhood payments ------------------------------------------------------------------------
 
 
