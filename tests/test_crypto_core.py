@@ -189,3 +189,12 @@ def test_key_file_is_written_mode_0600(tmp_path):
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     again = KeyRing.load(str(path))
     assert again.primary == ring.primary and again.kek(ring.primary) == ring.kek(ring.primary)
+
+
+def test_a_key_rings_repr_shows_no_key():
+    """A repr ends up in tracebacks, log lines and assertion messages: the keys are not in it."""
+    ring = KeyRing.generate()
+    shown = repr(ring)
+    for secret in (*ring.keks.values(), ring.index_root, ring.audit_key):
+        assert repr(secret) not in shown and secret.hex() not in shown
+    assert "primary=1" in shown

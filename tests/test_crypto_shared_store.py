@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 import pytest
-from reliability.support import PYTHON, new_case, on_postgres, query
+from reliability.support import PYTHON, make_user, new_case, on_postgres, query
 from reliability.support import user as load_user
 
 from app import create_app
@@ -96,19 +96,30 @@ def raw_rows(app, ids) -> list[dict]:
 
 
 @pytest.mark.slow
-def test_two_instances_share_the_store_and_the_ledger(app, make_user, tmp_path, monkeypatch):
+def test_two_instances_share_the_store_and_the_ledger(app, tmp_path, monkeypatch):
     from app.backup import create_backup, restore_backup
     from app.cases.models import Case
     from app.crypto.records import EncryptedRecord
 
     started = time.monotonic()
+    # Keys of the test's own, and on SQLite a database of its own: a copy of the worker's (at head, wiped), since
+    # the worker's file must not be shared with other processes (a test that open()s and close()s it drops this
+    # process's SQLite locks, and a child closing last then deletes the WAL under this process's connections).
+    if on_postgres():
+        url = app.config["SQLALCHEMY_DATABASE_URI"]  # the worker's schema, wiped
+    else:
+        url = f"sqlite:///{tmp_path}/shared.sqlite"
+        query(app, lambda: create_backup(str(tmp_path / "shared.sqlite")))
+    key_file = tmp_path / "keys" / "keys.json"
+    load_or_create(str(key_file), create=True)
     config = {
-        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-        "KEY_FILE": app.config["KEY_FILE"],  # the erasure ledger and the case-key store are beside it
+        "SQLALCHEMY_DATABASE_URI": url,
+        "KEY_FILE": str(key_file),  # the erasure ledger and the case-key store are beside it
         "SECRET_KEY": "s" * 40,
         "WTF_CSRF_ENABLED": False,
     }
-    actor = make_user("counsellor", "TA-02").id
+    app = create_app("testing", config)
+    actor = make_user(app, "counsellor", "TA-02")[0]
     a, b = Instance(config, actor), Instance(config, actor)  # both start while the test goes on
     # A case from before the case-key store: its data key is wrapped by the KEK, and only the ledger refuses it
     # once erased (README "Moving an older installation to the case-key store").
@@ -144,8 +155,7 @@ def test_two_instances_share_the_store_and_the_ledger(app, make_user, tmp_path, 
         b.send("erase", ids=b_erases)
         assert a.answer() == {"erased": len(a_erases)} and b.answer() == {"erased": len(b_erases)}
         erased = {legacy, *mine, *theirs[:-1]}
-        with open(os.path.join(os.path.dirname(app.config["KEY_FILE"]), "erased.json"), encoding="utf-8") as fh:
-            on_file = set(json.load(fh)["erased_ids"])
+        on_file = set(json.loads((key_file.parent / "erased.json").read_text(encoding="utf-8"))["erased_ids"])
         assert erased - on_file == set(), f"{len(erased - on_file)} erasures lost from the ledger"
         assert erased <= set(a.ask("ledger")["erased_ids"]) and erased <= set(b.ask("ledger")["erased_ids"])
         names = a.ask("read", ids=everyone)["names"]
@@ -259,7 +269,7 @@ def test_the_head_sink_takes_a_record_lock_to_append(tmp_path, monkeypatch):
 
 
 def test_an_erasure_whose_ledger_write_fails_destroys_its_keys_and_the_sweep_completes_the_ledger(
-    app, make_user, monkeypatch, caplog
+    app, monkeypatch, caplog
 ):
     """A lock the NFS server refuses (ENOLCK) after the erasure committed: the keys still go, the ids are logged,
     and `keys sweep` (repair_ledger) puts them on the ledger."""
@@ -269,7 +279,7 @@ def test_an_erasure_whose_ledger_write_fails_destroys_its_keys_and_the_sweep_com
     from app.cases.services import erase_case
     from app.crypto.case_store import repair_ledger
 
-    actor = make_user("counsellor", "TA-02").id
+    actor = make_user(app, "counsellor", "TA-02")[0]
     case_id = query(app, lambda: (new_case(load_user(actor)).id, db.session.commit())[0])
     ring = app.extensions["tincay_keyring"]
     assert ring.case_keys.has(case_id)
@@ -286,3 +296,48 @@ def test_an_erasure_whose_ledger_write_fails_destroys_its_keys_and_the_sweep_com
     ledger = json.loads(Path(ring.ledger_path).read_text(encoding="utf-8"))["erased_ids"]
     assert case_id in ring.erased_ids and case_id in ledger
     assert query(app, lambda: repair_ledger(ring)) == 0
+
+
+def test_a_rotation_never_writes_back_a_key_an_erasure_destroyed_meanwhile(tmp_path, monkeypatch):
+    """`keys rotate` reads a case key and puts it back re-wrapped; an erasure (in the service, perhaps on another
+    host) destroys that key in between. Without the store's lock the rotation's rename made the key exist again."""
+    import threading
+
+    from app.crypto import casekeys, envelope
+
+    ring = load_or_create(str(tmp_path / "keys.json"), create=True)
+    group = "0e5a1c3e-0000-4000-8000-000000000001"
+    ring.store.get_or_create(ring, group)
+    ring.add_primary()  # the key is now on an old KEK: rotation re-wraps it
+    read, destroyed = threading.Event(), threading.Event()
+    real = envelope.wrap_dek
+
+    def slow_wrap(*args, **kwargs):  # the rotation has read the key and is about to write it back
+        read.set()
+        destroyed.wait(timeout=1.0)  # with the lock the erasure waits for the rotation: this times out
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(envelope, "wrap_dek", slow_wrap)
+    rotation = threading.Thread(target=ring.store.rewrap, args=(ring, group, casekeys.CASE))
+    rotation.start()
+    assert read.wait(timeout=10)
+    assert ring.store.destroy(group) == 1  # the erasure
+    destroyed.set()
+    rotation.join(timeout=10)
+    assert not ring.store.has(group), "the rotation wrote the erased case's key back"
+    assert ring.store.rewrap(ring, group, casekeys.CASE) is False  # a key gone since the listing stays gone
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root: the operator's commands run as root, the service not")
+def test_operator_commands_run_as_root_leave_the_ledger_and_locks_to_the_service(tmp_path):
+    service = (65534, 65534)  # nobody: stands for the service's user, owner of its state directory
+    state = tmp_path / "state"
+    state.mkdir(mode=0o700)
+    os.chown(state, *service)
+    ring = load_or_create(str(tmp_path / "keys.json"), create=True, ledger=str(state / "erased.json"))
+    os.chown(ring.store.directory, *service)
+    ring.record_erased("case-erased-by-an-operator-command")
+    ring.store.destroy("0e5a1c3e-0000-4000-8000-000000000002")
+    for path in (state / "erased.json", state / "erased.json.lock", Path(ring.store.directory) / ".lock"):
+        assert (path.stat().st_uid, path.stat().st_gid) == service, path
+        assert oct(path.stat().st_mode & 0o777) == "0o600", path

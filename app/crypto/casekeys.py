@@ -27,7 +27,8 @@ README "Scale"): every operation here is one that NFS makes atomic on the server
 winner), replace by rename(), destroy by unlink() — and nothing is cached in a process: a key is read from its
 file at every unwrap, so a key another host destroyed is not found from the next open on (close-to-open
 consistency). Nothing here appends to a file (O_APPEND is not atomic between NFS clients). The one file that
-several writers rewrite, the erasure ledger, is rewritten under a lock (keyring._ledger_lock). Left to the
+several writers rewrite, the erasure ledger, is rewritten under a lock (keyring._ledger_lock); destroying and
+re-wrapping (rotation) take the store's lock, so a rotation never writes back a key just destroyed. Left to the
 sweep: a key made in a case's group by a request that began before another instance erased the case (its
 commit comes after the group was destroyed): the database says the case is erased, so `keys sweep` destroys
 the group again.
@@ -52,11 +53,14 @@ and after every erasure) destroys the keys of every row the database says is era
 """
 
 import errno
+import fcntl
 import os
 import re
 import secrets
 import tempfile
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 from . import envelope
 from .errors import CryptoError, KeyRingError
@@ -168,7 +172,7 @@ class CaseKeyStore:
             raise
         _fsync_dir(folder)
 
-    def _same_owner(self, fd: int, folder: str) -> None:
+    def _same_owner(self, fd: int, folder: str | None) -> None:
         """Run as root (`keys rotate` with the root-only key file), keep the files the service's own."""
         if os.geteuid() != 0:
             return
@@ -176,26 +180,51 @@ class CaseKeyStore:
         if owner.st_uid == 0:
             return
         os.fchown(fd, owner.st_uid, owner.st_gid)
-        for path in (folder, os.path.dirname(folder)):
-            os.chown(path, owner.st_uid, owner.st_gid)
+        if folder is not None:
+            for path in (folder, os.path.dirname(folder)):
+                os.chown(path, owner.st_uid, owner.st_gid)
 
     # --- destroying ----------------------------------------------------------------------------------
 
     def destroy(self, group: str, name: str | None = None) -> int:
         """Destroy one key, or (name None) every key of the group; return how many files were destroyed."""
-        if name is not None:
-            return int(_shred(self._path(group, name)))
-        self._path(group, CASE)  # validates the group
-        folder = os.path.join(self.directory, group[:2], group)
-        if not os.path.isdir(folder):
-            return 0
-        count = sum(_shred(os.path.join(folder, entry)) for entry in os.listdir(folder))
-        try:
-            os.rmdir(folder)
-        except OSError:
-            pass
-        _fsync_dir(os.path.dirname(folder))
-        return count
+        with self._exclusive():
+            if name is not None:
+                return int(_shred(self._path(group, name)))
+            self._path(group, CASE)  # validates the group
+            folder = os.path.join(self.directory, group[:2], group)
+            if not os.path.isdir(folder):
+                return 0
+            count = sum(_shred(os.path.join(folder, entry)) for entry in os.listdir(folder))
+            try:
+                os.rmdir(folder)
+            except OSError:
+                pass
+            _fsync_dir(os.path.dirname(folder))
+            return count
+
+    @contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        """Destroying a key and re-wrapping one exclude each other, in every process on every host.
+
+        `keys rotate` reads a key, wraps it under the new KEK and puts the file back with rename(): had an
+        erasure (in the service, maybe on another host) destroyed the key in between, the rename would make the
+        erased case's key exist again. So both hold an exclusive record lock on `<store>/.lock` (fcntl: on NFSv4
+        held by the server), and a re-wrap that finds the key gone leaves it gone. Erasures are rare and a
+        re-wrap is one small file, so neither waits long. The thread lock: POSIX locks belong to the process."""
+        with _STORE_THREADS:
+            path = os.path.join(self.directory, ".lock")
+            old = os.umask(0o077)
+            try:
+                fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            finally:
+                os.umask(old)
+            try:
+                self._same_owner(fd, None)
+                fcntl.lockf(fd, fcntl.LOCK_EX)
+                yield
+            finally:
+                os.close(fd)
 
     # --- listing (rotation, sweep, migration) ---------------------------------------------------------
 
@@ -220,14 +249,23 @@ class CaseKeyStore:
             return envelope.wrapped_kek_version(fh.read())
 
     def rewrap(self, ring, group: str, name: str) -> bool:
-        """Re-wrap one key under the primary KEK (key rotation); False when it already is."""
-        if self.kek_version(group, name) == ring.primary:
-            return False
-        key = self.get(ring, group, name)
-        if key is None:
-            raise KeyRingError(f"case key {group}/{name} vanished during rotation")
-        self._write(group, name, envelope.wrap_dek(ring, key, _table(name), group))
-        return True
+        """Re-wrap one key under the primary KEK (key rotation); False when it already is, or is gone (an erasure
+        destroyed it since the store was listed: it stays destroyed, see _exclusive)."""
+        with self._exclusive():
+            try:
+                if self.kek_version(group, name) == ring.primary:
+                    return False
+            except FileNotFoundError:
+                return False
+            key = self.get(ring, group, name)
+            if key is None:
+                return False
+            self._write(group, name, envelope.wrap_dek(ring, key, _table(name), group))
+            return True
+
+
+# One destroyer or re-wrapper at a time in this process (the record lock does not exclude threads of one process).
+_STORE_THREADS = threading.Lock()
 
 
 def _table(name: str) -> str:

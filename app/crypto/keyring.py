@@ -38,10 +38,11 @@ def _unb64(text: str) -> bytes:
 
 @dataclass
 class KeyRing:
-    keks: dict[int, bytes]
+    # The keys themselves never appear in a repr (a traceback, a log line, a test's assertion message).
+    keks: dict[int, bytes] = field(repr=False)
     primary: int
-    index_root: bytes
-    audit_key: bytes
+    index_root: bytes = field(repr=False)
+    audit_key: bytes = field(repr=False)
     retired: set[int] = field(default_factory=set)
     # Rows whose data key was destroyed: refused even if an older backup still holds their wrapped key.
     erased_ids: set[str] = field(default_factory=set)
@@ -140,7 +141,9 @@ class KeyRing:
             on_disk, _seen = _read_ledger(self.ledger_path)
             merged = (on_disk or set()) | self.erased_ids
             _atomic_write(
-                self.ledger_path, json.dumps({"format": LEDGER_FORMAT, "erased_ids": sorted(merged)}, indent=1)
+                self.ledger_path,
+                json.dumps({"format": LEDGER_FORMAT, "erased_ids": sorted(merged)}, indent=1),
+                owner=_service_owner(self.ledger_path),
             )
             self._add_erased(merged)
             self._ledger_seen = None  # read it again next time: cheaper than trusting a stat taken here
@@ -188,7 +191,7 @@ class KeyRing:
         return version
 
 
-def _atomic_write(path: str, text: str) -> None:
+def _atomic_write(path: str, text: str, owner: tuple[int, int] | None = None) -> None:
     """Temporary file in the same directory, fsync, rename over the old one, fsync the directory.
 
     rename() is atomic on a local file system and on an NFS server alike: a reader (on any host) opens either
@@ -199,6 +202,8 @@ def _atomic_write(path: str, text: str) -> None:
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".keys-")
     try:
         os.fchmod(fd, 0o600)
+        if owner is not None:
+            os.fchown(fd, *owner)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
             fh.flush()
@@ -217,6 +222,16 @@ def _fsync_directory(directory: str) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _service_owner(path: str) -> tuple[int, int] | None:
+    """(uid, gid) of the directory of `path` when this process runs as root and the directory is another user's
+    (an operator command such as `keys sweep` run as root): the ledger and its lock stay the service's, which
+    must go on reading and writing them. None otherwise (leave the owner as it is)."""
+    if os.geteuid() != 0:
+        return None
+    folder = os.stat(os.path.dirname(os.path.abspath(path)))
+    return None if folder.st_uid == 0 else (folder.st_uid, folder.st_gid)
 
 
 def _read_ledger(
@@ -270,6 +285,9 @@ def _ledger_lock(ledger_path: str) -> Iterator[None]:
         finally:
             os.umask(old)
         try:
+            owner = _service_owner(ledger_path)
+            if owner is not None:
+                os.fchown(fd, *owner)
             fcntl.lockf(fd, fcntl.LOCK_EX)  # waits for the other writer; NFS `hard` mounts wait out a server restart
             yield
         finally:
