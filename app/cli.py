@@ -90,7 +90,7 @@ def setup():
 
     upgrade(revision="head")  # one head (tests/test_migrations_heads.py keeps it so)
     with transaction():
-        loaded = load_changed()
+        loaded = load_changed(echo=click.echo)
     _ensure_audit_anchor(production)
     _finalise_erasure(ring)
     click.echo(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from importlib import import_module
 
-from sqlalchemy import String, select
+from sqlalchemy import Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .extensions import Model, db, utcnow
@@ -24,6 +24,9 @@ class Loader:
     name: str
     call: str  # "module:function"
     data: tuple[str, ...] = ()  # the modules that hold its data (their text is its version)
+    # Commits its own batches and resumes an interrupted run (ReferenceProgress): it is called with the
+    # version it loads and a function to print progress with, and the caller commits its last step.
+    batched: bool = False
 
     def version(self) -> str:
         digest = hashlib.sha256(self.call.encode())
@@ -31,9 +34,10 @@ class Loader:
             digest.update(inspect.getsource(import_module(module)).encode())
         return digest.hexdigest()
 
-    def run(self):
+    def run(self, echo=None):
         module_name, func_name = self.call.split(":")
-        return getattr(import_module(module_name), func_name)()
+        function = getattr(import_module(module_name), func_name)
+        return function(version=self.version(), echo=echo) if self.batched else function()
 
 
 LOADERS = (
@@ -44,8 +48,14 @@ LOADERS = (
     # Only what is missing: the first notice version and the proposed retention lines (the officer's own stay).
     Loader("privacy", "app.privacy.services:load_reference", ("app.privacy.reference_data",)),
     # The statistics' counts: recounted when what a case contributes changes (these modules' text), and after
-    # migration 1500 created them (it forgets this version; a migration does not run app logic).
-    Loader("stat_tally", "app.cases.tally:bring_up_to_date", ("app.cases.tally", "app.protection.tally")),
+    # a migration that created or extended them (it forgets this version; a migration does not run app logic).
+    # In committed batches, resumable (app/cases/tally.py recount): at a province's scale it takes minutes.
+    Loader(
+        "stat_tally",
+        "app.cases.tally:bring_up_to_date",
+        ("app.cases.tally", "app.protection.tally"),
+        batched=True,
+    ),
 )
 
 
@@ -77,6 +87,22 @@ class ReferenceVersion(Model):
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class ReferenceProgress(Model):
+    """How far a loader that commits in batches has got towards a version (app/cases/tally.py `recount`): its
+    batches and this row are committed together, so an interrupted `setup` continues from the last one."""
+
+    __tablename__ = "reference_progress"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    version: Mapped[str] = mapped_column(String(64))  # the version being loaded
+    mode: Mapped[str] = mapped_column(String(10))  # the loader's own (tally: "move" or "scratch")
+    after_id: Mapped[str | None] = mapped_column(String(36))  # the last row done, in id order (None: none yet)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)  # rows to do, as counted when this version began
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 def call_each(specs) -> list:
     """Call every "module:function", in order (the demo seeders)."""
     results = []
@@ -92,8 +118,10 @@ def load_all() -> None:
         loader.run()
 
 
-def load_changed() -> list[str]:
-    """Run the loaders whose data changed since this database last loaded it; returns their names."""
+def load_changed(echo=None) -> list[str]:
+    """Run the loaders whose data changed since this database last loaded it; returns their names. A batched
+    loader commits as it goes (what the loaders before it did is committed with its first batch); its version
+    is recorded only once it has finished, by the caller's commit."""
     loaded: dict[str, str] = {
         name: version
         for name, version in db.session.execute(select(ReferenceVersion.name, ReferenceVersion.version)).all()
@@ -103,7 +131,7 @@ def load_changed() -> list[str]:
         version = loader.version()
         if loaded.get(loader.name) == version:
             continue
-        loader.run()
+        loader.run(echo)
         db.session.merge(ReferenceVersion(name=loader.name, version=version, loaded_at=utcnow()))
         ran.append(loader.name)
     db.session.flush()

@@ -15,13 +15,17 @@ A case out of the statistics (its consent for statistics withdrawn: `Case.in_sta
 app/privacy/reactions.py) counts in no cell.
 """
 
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, inspect, select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm.exc import StaleDataError
 
-from ..extensions import db
+from ..extensions import db, transaction, utcnow
 from .models import Case, StatTally, padded
 
 Cell = tuple[str, str, str, str, str]  # statistic, unit id, period, until, category
@@ -68,6 +72,7 @@ def refresh(case: Case) -> None:
     """Move the case's counts from the cells it last counted in to its current ones (same transaction)."""
     if case.is_erased:
         return  # erased: its last counts stay, as statistics; the link to them went with its key
+    hold(case)
     old, new = last_contributions(case), contributions(case)
     if old == new and case.tally_keys is not None:
         return
@@ -75,6 +80,28 @@ def refresh(case: Case) -> None:
         # In one order for everyone: two transactions moving counts between the same cells cannot deadlock.
         add_many({cell: new[cell] - old[cell] for cell in old.keys() | new.keys()})
     seal(case, new)
+
+
+def hold(case: Case) -> None:
+    """Lock the case's row until this transaction ends, and make sure the cells it was last counted in are the
+    last committed ones.
+
+    setup's recount (`recount`) may run while the app serves: it locks the rows of its batch the same way
+    (PostgreSQL: SELECT … FOR UPDATE; on SQLite every transaction takes the database's write lock first, so
+    they run one at a time). Whichever comes second reads what the first committed, so a case is moved once,
+    from the cells it really counted in. When the recount moved this case after the request read it (the
+    version went up): an unchanged case is read again; a changed one is a concurrent edit, refused as the
+    version check of its UPDATE would refuse it (StaleDataError)."""
+    state = inspect(case)
+    if not state.persistent:
+        return  # being created: nothing else can count it yet
+    with db.session.no_autoflush:
+        current = db.session.scalar(select(Case.version).where(Case.id == case.id).with_for_update())
+    if current is None or current == case.version:
+        return
+    if state.modified:
+        raise StaleDataError(f"case {case.id}: version {case.version} read, {current} committed since")
+    db.session.refresh(case)
 
 
 def seal(case: Case, cells: Iterable[Cell] | Counter[Cell]) -> None:
@@ -119,53 +146,183 @@ def counts(statistic: str, unit_ids, *conditions) -> list[tuple[str, str, str, s
     ]
 
 
-def bring_up_to_date(batch: int = 500) -> int:
-    """Count every case as the contributors now say (run by `setup` when this module or a contributor changed,
-    and after a migration that created or extended the counts); returns how many cases were looked at.
-    Idempotent.
+# --- the recount run by setup ---------------------------------------------------------------------------------
+#
+# When what a case contributes changes (this module or a contributor's text: the loader's version in
+# app/reference.py), or a migration forgets that version, setup recounts. At a province's scale (a million cases,
+# each opened with its own key) that is many minutes, so it is done in batches of cases in id order, each batch
+# one committed transaction together with the progress row (`ReferenceProgress`, name "stat_tally"): after a
+# crash or Ctrl-C the next setup continues after the last committed batch, and the version is recorded only when
+# the last batch is done. Counting a live case again is harmless anyway (it moves from the cells sealed in it to
+# its current ones, and both are committed together), so a batch done twice cannot count twice; the progress
+# row only saves the work.
 
-    Counts never built (no "cases_open" cell: every counted case has one) are built from the cases
-    (`count_from_scratch`). Otherwise each live case is moved from the cells it last counted in to its current
-    ones (`refresh`), and erased cases are left alone: their counts stay as they were when they were erased
-    (nothing links them to a case any more, so they can be neither moved nor recounted)."""
+MOVE = "move"  # move every live case to its current cells; erased cases keep what they counted
+SCRATCH = "scratch"  # counts never built (migration 1500): live cases counted and sealed, erased ones by summary
+PROGRESS = "stat_tally"
+RETRIES = 5  # a batch that PostgreSQL picked as a deadlock's victim is done again
+
+
+@dataclass
+class Recount:
+    """What a run of `recount` did."""
+
+    cases: int = 0  # cases looked at by this run
+    batches: int = 0
+    longest: float = 0.0  # seconds of the longest batch transaction
+    seconds: float = 0.0
+    mode: str = MOVE
+
+
+def _loader_version() -> str:
+    from ..reference import LOADERS
+
+    return next(loader for loader in LOADERS if loader.name == PROGRESS).version()
+
+
+def bring_up_to_date(version: str | None = None, echo: Callable[[str], None] | None = None, batch: int = 1000) -> int:
+    """setup's loader "stat_tally": count every case as the contributors now say (`recount`); returns how many
+    cases were looked at. Commits batch by batch; the caller commits the end (the recorded version)."""
+    return recount(version or _loader_version(), batch=batch, echo=echo).cases
+
+
+def recount(version: str, batch: int = 1000, echo: Callable[[str], None] | None = None) -> Recount:
+    """Bring the counts to `version`, in committed batches of `batch` cases, resuming an interrupted run.
+
+    Counts never built (no "cases_open" cell: every counted case has one) are built from the cases (mode
+    "scratch": an erased case counts in the cell its kept summary gives, once, so such a build is always
+    finished before anything else, whatever version it began under). Otherwise (mode "move") each live case is
+    moved from the cells it last counted in to its current ones, and erased cases are left alone: their counts
+    stay as they were when they were erased (nothing links them to a case any more).
+
+    The rows of a batch are locked (`hold` locks a case the app changes): the app may serve meanwhile, except
+    during a build from scratch (an erasure in the middle of it could count a case twice or never).
+    The last step removes the progress row without committing: the caller commits it with the version."""
+    from ..reference import ReferenceProgress
+
+    summary = Recount()
+    began = shown = time.perf_counter()
+    with transaction():
+        row = _begin(version)
+        summary.mode, total, done = row.mode, row.total, row.done
+    if echo:
+        echo(
+            f"setup: recounting the statistics (stat_tally, {summary.mode}): {total:,} cases in batches of "
+            f"{batch:,}, "
+            + (f"continuing after {done:,}; " if done else "")
+            + "an interrupted setup continues from the last batch. "
+            + (
+                "KEEP THE SERVICE STOPPED until it ends (the counts are being built from scratch)."
+                if summary.mode == SCRATCH
+                else "The service may keep running."
+            )
+        )
+    while True:
+        tick = time.perf_counter()
+        looked, finished = _batch_again_if_deadlocked(batch)
+        took = time.perf_counter() - tick
+        if looked:
+            summary.cases += looked
+            summary.batches += 1
+            summary.longest = max(summary.longest, took)
+            done += looked
+        now = time.perf_counter()
+        if echo and looked and now - shown >= 5:
+            shown = now
+            rate = summary.cases / max(now - began, 1e-9)
+            echo(f"setup: statistics recount {done:,}/{total:,} cases ({rate:,.0f} a second)")
+        if not finished:
+            continue
+        row = db.session.scalar(select(ReferenceProgress).where(ReferenceProgress.name == PROGRESS))
+        if row is not None and row.version != version:
+            # A build from scratch begun under an older version is finished: now every live case as this one counts.
+            with transaction():
+                row = _begin(version, restart=True)
+                summary.mode, total, done = row.mode, row.total, 0
+            continue
+        if row is not None:
+            db.session.delete(row)
+            db.session.flush()
+        break
+    summary.seconds = time.perf_counter() - began
+    if echo:
+        echo(
+            f"setup: statistics recount finished: {summary.cases:,} cases in {summary.batches:,} batches, "
+            f"{summary.seconds:,.0f} s, the longest batch {summary.longest:.1f} s"
+        )
+    return summary
+
+
+def _never_built() -> bool:
+    return db.session.scalar(select(StatTally.id).where(StatTally.statistic == "cases_open").limit(1)) is None
+
+
+def _begin(version: str, restart: bool = False):
+    """The progress row to continue from: the one there (same version, or a build from scratch, finished
+    first), else a new one from the first case."""
+    from ..reference import ReferenceProgress
+
+    row = db.session.scalar(select(ReferenceProgress).where(ReferenceProgress.name == PROGRESS).with_for_update())
+    if row is not None and not restart and (row.version == version or row.mode == SCRATCH):
+        return row
+    mode = MOVE if restart or not _never_built() else SCRATCH
+    counted = select(func.count()).select_from(Case)
+    total = db.session.scalar(counted.where(Case.erased_at.is_(None)) if mode == MOVE else counted) or 0
+    if row is None:
+        row = ReferenceProgress(name=PROGRESS)
+        db.session.add(row)
+    row.version, row.mode, row.after_id, row.done, row.total = version, mode, None, 0, total
+    row.started_at = row.updated_at = utcnow()
+    db.session.flush()
+    return row
+
+
+def _batch_again_if_deadlocked(size: int) -> tuple[int, bool]:
+    for attempt in range(RETRIES):
+        try:
+            with transaction():
+                return _batch(size)
+        except DBAPIError as exc:
+            if getattr(exc.orig, "sqlstate", None) not in ("40P01", "40001") or attempt == RETRIES - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _batch(size: int) -> tuple[int, bool]:
+    """Count the next `size` cases after the progress row's last one, lock them, and move the row on (one
+    transaction, committed by the caller); returns (cases looked at, whether none was left)."""
     from ..crypto.errors import CryptoError
+    from ..reference import ReferenceProgress
 
-    if db.session.scalar(select(StatTally.id).where(StatTally.statistic == "cases_open").limit(1)) is None:
-        return count_from_scratch(batch)
-    ids = db.session.scalars(select(Case.id).where(Case.erased_at.is_(None)).order_by(Case.id)).all()
-    for start in range(0, len(ids), batch):
-        for case in db.session.scalars(select(Case).where(Case.id.in_(ids[start : start + batch]))):
-            try:
-                refresh(case)
-            except CryptoError:  # erased per the ledger (an older database restored) or damaged: cannot be opened
-                continue
-        db.session.flush()
-    return len(ids)
-
-
-def count_from_scratch(batch: int = 500) -> int:
-    """Count every case into counts never built (migration 1500 made them empty); returns how many cases.
-
-    Live cases count in what they contribute now, and their cells are sealed; erased cases count in the cell
-    their kept summary gives (unit, kind, quarters), with no link. Cells already there are added to, not
-    replaced: a migration may have put the counts of erased cases there that only it could still read
-    (2200: their perpetrators' codes, before the plaintext columns went)."""
-    from ..crypto.errors import CryptoError
-
-    ids = db.session.scalars(select(Case.id).order_by(Case.id)).all()
-    for start in range(0, len(ids), batch):
-        deltas: Counter[Cell] = Counter()
-        for case in db.session.scalars(select(Case).where(Case.id.in_(ids[start : start + batch]))):
-            if case.is_erased:
+    row = db.session.scalar(select(ReferenceProgress).where(ReferenceProgress.name == PROGRESS).with_for_update())
+    if row is None:
+        return 0, True
+    query = select(Case.id).order_by(Case.id).limit(size).with_for_update()
+    if row.after_id is not None:
+        query = query.where(Case.id > row.after_id)
+    if row.mode == MOVE:
+        query = query.where(Case.erased_at.is_(None))
+    ids = db.session.scalars(query).all()
+    if not ids:
+        return 0, True
+    deltas: Counter[Cell] = Counter()
+    for case in db.session.scalars(select(Case).where(Case.id.in_(ids)).order_by(Case.id)):
+        if case.is_erased:
+            if row.mode == SCRATCH:
                 deltas.update(kept_contributions(case))
-                continue
-            try:
-                cells = contributions(case)
-            except CryptoError:  # erased per the ledger (an older database restored) or damaged
+            continue
+        try:
+            old, new = last_contributions(case), contributions(case)
+        except CryptoError:  # erased per the ledger (an older database restored) or damaged: cannot be opened
+            if row.mode == SCRATCH:
                 deltas.update(kept_contributions(case))
-                continue
-            deltas.update(cells)
-            seal(case, cells)
-        add_many(deltas)
-        db.session.flush()
-    return len(ids)
+            continue
+        if old == new and case.tally_keys is not None:
+            continue
+        deltas.update(new)
+        deltas.subtract(old)
+        seal(case, new)
+    add_many(dict(deltas))
+    row.after_id, row.done, row.updated_at = ids[-1], row.done + len(ids), utcnow()
+    db.session.flush()
+    return len(ids), False
