@@ -152,3 +152,27 @@ def csrf_token_from(html: str) -> str:
     match = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert match, "no CSRF token in page"
     return match.group(1)
+
+
+def sqlite_file_bytes(path: str) -> bytes:
+    """What SQLite wrote for the database at `path`: the file, its WAL and its rollback journal, as a thief of
+    the disk would read them."""
+    raw = b""
+    for suffix in ("", "-wal", "-journal"):
+        if os.path.exists(path + suffix):
+            with open(path + suffix, "rb") as fh:
+                raw += fh.read()
+    return raw
+
+
+def postgres_heap_bytes(tables) -> bytes | None:
+    """The heap files of `tables` as PostgreSQL wrote them (after a checkpoint); None when the test role may
+    not read server files (not a superuser)."""
+    if not db.session.scalar(sa.text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")):
+        return None
+    db.session.execute(sa.text("CHECKPOINT"))
+    raw = b""
+    for table in tables:
+        path = db.session.scalar(sa.text("SELECT pg_relation_filepath(:t)"), {"t": table})
+        raw += bytes(db.session.scalar(sa.text("SELECT pg_read_binary_file(:p)"), {"p": path}))
+    return raw

@@ -5,7 +5,6 @@ every demo case beside its trusted address. The bytes on disk hold none of them 
 PostgreSQL's heap files after a checkpoint), their ciphertexts have one length whatever the values, the case
 page still shows them, and migration 2740 carries existing values across and back."""
 
-import os
 import re
 from datetime import date
 from pathlib import Path
@@ -13,6 +12,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 import time_machine
+from helpers import postgres_heap_bytes, sqlite_file_bytes
 from protection_support import case, make_world, user, vn
 
 from app.extensions import db
@@ -27,24 +27,10 @@ SECRETS = (b"thumbprint", b"child_and_guardian", b"hmong", b"legal_aid", b"in_pr
 
 
 def _raw() -> bytes | None:
-    """What the database wrote: the SQLite file with its WAL, or PostgreSQL's heap files of the two tables
-    after a checkpoint (None when the test role may not read server files)."""
+    """What the database wrote: the SQLite file with its WAL, or PostgreSQL's heap files of the two tables."""
     if db.engine.dialect.name == "sqlite":
-        path = db.engine.url.database
-        raw = b""
-        for suffix in ("", "-wal", "-journal"):
-            if os.path.exists(path + suffix):
-                with open(path + suffix, "rb") as fh:
-                    raw += fh.read()
-        return raw
-    if not db.session.scalar(sa.text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")):
-        return None
-    db.session.execute(sa.text("CHECKPOINT"))
-    raw = b""
-    for table in ("case_consent", "case_service"):
-        path = db.session.scalar(sa.text("SELECT pg_relation_filepath(:t)"), {"t": table})
-        raw += bytes(db.session.scalar(sa.text("SELECT pg_read_binary_file(:p)"), {"p": path}))
-    return raw
+        return sqlite_file_bytes(db.engine.url.database)
+    return postgres_heap_bytes(("case_consent", "case_service"))
 
 
 def _add(world=None, *, case_id: str = "", counsellor_id: str = "") -> None:

@@ -1,8 +1,7 @@
 """What is written through the intake form is sealed at rest, shown on the case page, and escaped everywhere."""
 
-import os
-
 import pytest
+from helpers import sqlite_file_bytes
 from test_cases_support import INTAKE, intake, new_case
 
 from app.extensions import db
@@ -33,11 +32,7 @@ def test_identity_and_narrative_never_reach_the_database_file_in_plaintext(app, 
         db.session.execute(db.text("SELECT 1"))  # make sure everything is written
         path = db.engine.url.database
         db.session.remove()
-    raw = b""
-    for suffix in ("", "-wal", "-journal"):
-        if os.path.exists(path + suffix):
-            with open(path + suffix, "rb") as fh:
-                raw += fh.read()
+    raw = sqlite_file_bytes(path)
     assert raw
     for name, value in SECRET_VALUES.items():
         needles = {value.encode(), value.encode("utf-16-le"), value.replace(" ", "").encode()}

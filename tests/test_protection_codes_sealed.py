@@ -4,7 +4,6 @@ and its WAL, PostgreSQL's heap files after a checkpoint — their ciphertexts ha
 the statistics still count them (from stat_tally), and migrations 2200, 2201 and 2202 carry existing values
 (and the counts of erased cases, whose keys are gone) across and back."""
 
-import os
 import re
 from collections import Counter
 from datetime import date
@@ -13,6 +12,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 import time_machine
+from helpers import postgres_heap_bytes, sqlite_file_bytes
 from protection_support import case, make_world, user, vn
 
 from app.extensions import db
@@ -34,26 +34,11 @@ SHORT_MEASURE = {"measure": "stop_violence", "decided_by": "court", "decided_on"
 
 
 def _raw_sqlite() -> bytes:
-    path = db.engine.url.database
-    raw = b""
-    for suffix in ("", "-wal", "-journal"):
-        if os.path.exists(path + suffix):
-            with open(path + suffix, "rb") as fh:
-                raw += fh.read()
-    return raw
+    return sqlite_file_bytes(db.engine.url.database)
 
 
 def _raw_postgres() -> bytes | None:
-    """The heap files of protection_perpetrator and protection_measure as PostgreSQL wrote them (after a
-    checkpoint); None when the test role may not read server files."""
-    if not db.session.scalar(sa.text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")):
-        return None
-    db.session.execute(sa.text("CHECKPOINT"))
-    raw = b""
-    for table in ("protection_perpetrator", "protection_measure", "protection_incident"):
-        path = db.session.scalar(sa.text("SELECT pg_relation_filepath(:t)"), {"t": table})
-        raw += bytes(db.session.scalar(sa.text("SELECT pg_read_binary_file(:p)"), {"p": path}))
-    return raw
+    return postgres_heap_bytes(("protection_perpetrator", "protection_measure", "protection_incident"))
 
 
 def _add_perpetrators(world, measures=(MEASURE, SHORT_MEASURE)):

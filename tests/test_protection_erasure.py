@@ -1,11 +1,11 @@
 """Erasing a case erases its protection casework: every part is sealed under the case's key, so once that key is
 gone the parts cannot be read, and the database bytes hold none of their values."""
 
-import os
 from datetime import date
 
 import pytest
 import time_machine
+from helpers import sqlite_file_bytes
 from protection_support import case, make_world, user, vn
 
 from app.crypto.errors import RecordErased
@@ -126,12 +126,7 @@ def _raw_database(app) -> bytes:
         db.session.execute(db.text("SELECT 1"))
         path = db.engine.url.database
         db.session.remove()
-    raw = b""
-    for suffix in ("", "-wal", "-journal"):
-        if os.path.exists(path + suffix):
-            with open(path + suffix, "rb") as fh:
-                raw += fh.read()
-    return raw
+    return sqlite_file_bytes(path)
 
 
 @time_machine.travel(vn(2026, 12, 2, 9, 0), tick=False)

@@ -1,9 +1,8 @@
 """A payment's person data is sealed at rest under the payment's own store key, and its erasure is final:
 neither the database file nor an old copy of the row opens once the key is destroyed."""
 
-import os
-
 import pytest
+from helpers import sqlite_file_bytes
 from registers_support import PERSON, payment
 
 from app.extensions import db
@@ -36,11 +35,7 @@ def test_no_payment_person_data_reaches_the_database_in_plaintext(app, req):
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         path = db.engine.url.database
         db.session.remove()
-        raw = b""
-        for suffix in ("", "-wal", "-journal"):
-            if os.path.exists(path + suffix):
-                with open(path + suffix, "rb") as fh:
-                    raw += fh.read()
+        raw = sqlite_file_bytes(path)
         assert raw
         for name, value in PERSON.items():
             for needle in _needles(value):
