@@ -18,6 +18,7 @@ app/privacy/reactions.py) counts in no cell.
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 
@@ -31,6 +32,9 @@ from .models import Case, StatTally, padded
 Cell = tuple[str, str, str, str, str]  # statistic, unit id, period, until, category
 CONTRIBUTORS: list[Callable[[Case], Iterable[Cell]]] = []
 CELL_FIELDS = ("statistic", "unit_id", "period", "until", "category")
+# What several contributors of one case read (its incidents): read once per `contributions` call, not once each.
+_SHARED: ContextVar[dict | None] = ContextVar("tally_shared", default=None)
+PREFETCHERS: list[Callable[[list[str]], dict]] = []
 
 
 def contributor(function: Callable[[Case], Iterable[Cell]]):
@@ -50,13 +54,35 @@ def _cases_open(case: Case) -> Iterable[Cell]:
         yield ("cases_open", case.unit_id, quarter(case.opened_on), quarter(case.closed_on), case.kind)
 
 
-def contributions(case: Case) -> Counter[Cell]:
+def prefetcher(function: Callable[[list[str]], dict]):
+    """Register a function that reads, for a batch of case ids, what contributors read through `shared` (a dict
+    of `shared` keys, one for every id of the batch): the recount then asks once a batch, not once a case."""
+    PREFETCHERS.append(function)
+    return function
+
+
+def contributions(case: Case, prefetched: dict | None = None) -> Counter[Cell]:
     """The cells the case counts in now, each as many times as it counts there: none when it is out of the
-    statistics (consent withdrawn)."""
+    statistics (consent withdrawn). `prefetched`: what the prefetchers read for the case's batch (`recount`)."""
     if case.in_statistics is False:
         return Counter()
-    with db.session.no_autoflush:
-        return Counter(tuple(cell) for function in CONTRIBUTORS for cell in function(case))  # type: ignore[misc]
+    token = _SHARED.set(prefetched if prefetched is not None else {})
+    try:
+        with db.session.no_autoflush:
+            return Counter(tuple(cell) for function in CONTRIBUTORS for cell in function(case))  # type: ignore[misc]
+    finally:
+        _SHARED.reset(token)
+
+
+def shared(key, read: Callable[[], list]) -> list:
+    """`read()`, once for all the contributors of one `contributions` call (the recount opens every case: each
+    query saved there is saved a million times)."""
+    found = _SHARED.get()
+    if found is None:
+        return read()
+    if key not in found:
+        found[key] = read()
+    return found[key]
 
 
 def kept_contributions(case: Case) -> Counter[Cell]:
@@ -306,13 +332,16 @@ def _batch(size: int) -> tuple[int, bool]:
     if not ids:
         return 0, True
     deltas: Counter[Cell] = Counter()
+    prefetched: dict = {}
+    for read in PREFETCHERS:  # after the lock: what they read cannot change before the commit
+        prefetched.update(read(list(ids)))
     for case in db.session.scalars(select(Case).where(Case.id.in_(ids)).order_by(Case.id)):
         if case.is_erased:
             if row.mode == SCRATCH:
                 deltas.update(kept_contributions(case))
             continue
         try:
-            old, new = last_contributions(case), contributions(case)
+            old, new = last_contributions(case), contributions(case, prefetched)
         except CryptoError:  # erased per the ledger (an older database restored) or damaged: cannot be opened
             if row.mode == SCRATCH:
                 deltas.update(kept_contributions(case))

@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from ..cases.models import Case
 from ..cases.reference_data import CHILD_AGE_BANDS
-from ..cases.tally import Cell, contributor
+from ..cases.tally import Cell, contributor, prefetcher, shared
 from ..extensions import db
 from .models import Incident, IncidentPerpetrator, Measure, Perpetrator
 
@@ -53,8 +53,22 @@ def incident_type(forms: set, sexual_kind: str | None, forced_marriage: bool) ->
     return next((form for form in ("economic", "psychological") if form in forms), None)
 
 
+@prefetcher
+def _batch(case_ids: list[str]) -> dict:
+    """The incidents and measures of a batch of cases, in two queries (setup's recount)."""
+    found: dict = {(kind, case_id): [] for case_id in case_ids for kind in ("incidents", "measures")}
+    for incident in db.session.scalars(select(Incident).where(Incident.case_id.in_(case_ids))):
+        found[("incidents", incident.case_id)].append(incident)
+    for measure in db.session.scalars(select(Measure).where(Measure.case_id.in_(case_ids))):
+        found[("measures", measure.case_id)].append(measure)
+    return found
+
+
 def _incidents(case: Case) -> list[Incident]:
-    return list(db.session.scalars(select(Incident).where(Incident.case_id == case.id)))
+    """The case's incidents, read once for the three contributors below."""
+    return shared(
+        ("incidents", case.id), lambda: list(db.session.scalars(select(Incident).where(Incident.case_id == case.id)))
+    )
 
 
 @contributor
@@ -90,6 +104,8 @@ def incidents(case: Case) -> Iterable[Cell]:
 def _incident_days(case: Case):
     """(perpetrator id, the day the incident counts on) for each perpetrator of each incident of the case."""
     days = {i.id: i.counting_day for i in _incidents(case)}
+    if not days:
+        return
     rows = db.session.execute(
         select(IncidentPerpetrator.incident_id, IncidentPerpetrator.perpetrator_id).where(
             IncidentPerpetrator.incident_id.in_(list(days))
@@ -126,7 +142,10 @@ def measures(case: Case) -> Iterable[Cell]:
     """Each measure in the year and in the month of its decision."""
     if not case.id:
         return
-    for measure in db.session.scalars(select(Measure).where(Measure.case_id == case.id)):
+    mine = shared(
+        ("measures", case.id), lambda: list(db.session.scalars(select(Measure).where(Measure.case_id == case.id)))
+    )
+    for measure in mine:
         day = measure.decided_on
         if day is None:
             continue
