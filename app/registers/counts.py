@@ -54,7 +54,9 @@ def payments(units, start: date, end: date, package: str | None = None) -> Figur
     )
     if package:
         stmt = stmt.where(SafeMotherhoodPayment.package == package)
-    figure, ethnic, ages = Figure(), Counter(), Counter()
+    figure = Figure()
+    ethnic: Counter[str] = Counter()
+    ages: Counter[str] = Counter()
     for ethnic_code, age_band, count, amount in db.session.execute(stmt):
         figure.value += int(count)
         figure.amount += int(amount)

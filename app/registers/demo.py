@@ -47,7 +47,7 @@ def seed() -> int:
             },
             actor=actor,
         )
-    for code, kind, ago, total, female, ethnic in EVENTS:
+    for code, kind, ago, total, female, by_ethnicity in EVENTS:
         commune = by_code(code)
         services.save_event(
             None,
@@ -60,7 +60,7 @@ def seed() -> int:
                 "participants": total,
                 "female": female,
                 "male": total - female,
-                "by_ethnicity": ethnic,
+                "by_ethnicity": by_ethnicity,
             },
             actor=actor,
         )

@@ -21,12 +21,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..crypto import casekeys
 from ..crypto.records import Encrypted, EncryptedRecord
-from ..extensions import db, new_uuid, utcnow
+from ..extensions import Model, new_uuid, utcnow
 from ..types import UTCDateTime
 from ..units.models import Unit
 
 
-class SafeMotherhoodPayment(EncryptedRecord, db.Model):
+class SafeMotherhoodPayment(EncryptedRecord, Model):
     """One payment of a safe-motherhood package to a mother, against a voucher."""
 
     __tablename__ = "register_payment"
@@ -67,7 +67,7 @@ class SafeMotherhoodPayment(EncryptedRecord, db.Model):
         return self.status == "valid"
 
 
-class CommunityEvent(db.Model):
+class CommunityEvent(Model):
     """A communication event, policy dialogue, exchange or training held in a village or commune."""
 
     __tablename__ = "register_event"

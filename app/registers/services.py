@@ -8,7 +8,7 @@ from .. import clock, events
 from ..audit import services as audit
 from ..crypto.records import schedule_ledger
 from ..extensions import db, utcnow
-from ..services import ensure
+from ..services import ensure, ensure_found
 from ..web.filters import number
 from . import reference_data as ref
 from .models import CommunityEvent, SafeMotherhoodPayment
@@ -41,8 +41,9 @@ def locked_entries(entries) -> frozenset[str]:
 
 def _check_payment(unit, data: dict, payment: SafeMotherhoodPayment | None) -> None:
     ensure(data.get("package") in PACKAGE_CODES, _l("Vui lòng chọn gói hỗ trợ."), "package")
-    amount = data.get("amount")
-    ensure(isinstance(amount, int) and amount > 0, _l("Số tiền phải lớn hơn 0."), "amount")
+    not_positive = _l("Số tiền phải lớn hơn 0.")
+    amount = ensure_found(data.get("amount"), not_positive, "amount")
+    ensure(isinstance(amount, int) and amount > 0, not_positive, "amount")
     ensure(amount <= MAX_AMOUNT, _l("Số tiền quá lớn cho một lần chi hỗ trợ; vui lòng kiểm tra lại."), "amount")
     ensure(data.get("paid_on") is not None, _l("Vui lòng nhập ngày chi."), "paid_on")
     ensure(data["paid_on"] <= clock.today(), _l("Ngày chi không được sau hôm nay."), "paid_on")
@@ -70,7 +71,7 @@ def save_payment(payment: SafeMotherhoodPayment | None, unit, data: dict, *, act
         ensure_period_open(payment.unit_id, payment.paid_on, "paid_on")
     ensure_period_open(unit.id, data["paid_on"], "paid_on")
     created = payment is None
-    if created:
+    if payment is None:
         payment = SafeMotherhoodPayment(unit_id=unit.id, recorded_by_id=getattr(actor, "id", None))
         db.session.add(payment)
     payment.package = data["package"]
@@ -128,8 +129,9 @@ def read_person_data(payments, *, actor, purpose: str) -> None:
 def check_participants(data: dict) -> None:
     """The parts of the participant count must add up to it, by sex and by ethnicity (field errors). The figures
     in the messages are written the Vietnamese way (1.234), as everywhere else."""
-    total = data.get("participants")
-    ensure(isinstance(total, int) and total > 0, _l("Số người tham gia phải lớn hơn 0."), "participants")
+    none_came = _l("Số người tham gia phải lớn hơn 0.")
+    total = ensure_found(data.get("participants"), none_came, "participants")
+    ensure(isinstance(total, int) and total > 0, none_came, "participants")
     female, male = data.get("female") or 0, data.get("male") or 0
     ensure(female >= 0 and male >= 0, _l("Số người phải là số không âm."), "female")
     shown = {"total": number(total), "parts": number(female + male)}
@@ -171,7 +173,7 @@ def save_event(event: CommunityEvent | None, unit, place, data: dict, *, actor) 
         ensure_period_open(event.unit_id, event.held_on, "held_on")
     ensure_period_open(unit.id, data["held_on"], "held_on")
     created = event is None
-    if created:
+    if event is None:
         event = CommunityEvent(unit_id=unit.id, recorded_by_id=getattr(actor, "id", None))
         db.session.add(event)
     event.place_id = place.id

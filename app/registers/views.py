@@ -63,7 +63,7 @@ def _filter_units(roles=READ_ROLES) -> tuple[frozenset[str], str]:
     scope = queries.scope_for(current_user, *roles)
     chosen = _id(request.args.get("commune"))
     if chosen and chosen in scope:
-        return frozenset(scope_ids(db.session.get(Unit, chosen))) & scope, chosen
+        return frozenset(scope_ids(db.session.get_one(Unit, chosen))) & scope, chosen
     return scope, ""
 
 
@@ -289,7 +289,9 @@ def _event_place(place_id) -> tuple[Unit, Unit]:
     scope = queries.scope_for(current_user, "reporter")
     if place is None or place.id not in scope or place.kind not in ("commune", "village"):
         deny("register.enter", status=404)
-    commune = place if place.kind == "commune" else db.session.get(Unit, place.parent_id)
+    commune = place if place.kind == "commune" else db.session.get(Unit, place.parent_id or "")
+    if commune is None:  # a village always has its commune
+        deny("register.enter", status=404)
     return place, commune
 
 
