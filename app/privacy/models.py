@@ -11,12 +11,12 @@ from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueCons
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..directory.models import Service
-from ..extensions import db, new_uuid, utcnow
+from ..extensions import Model, new_uuid, utcnow
 from ..types import UTCDateTime
 from ..units.models import Unit
 
 
-class PrivacyNotice(db.Model):
+class PrivacyNotice(Model):
     """One version of the sensitive-data notice read to a survivor before consent (Decree 356/2025 Art. 6)."""
 
     __tablename__ = "privacy_notice"
@@ -35,7 +35,7 @@ class PrivacyNotice(db.Model):
         return self.valid_from <= on and (self.valid_to is None or on < self.valid_to)
 
 
-class DossierVersion(db.Model):
+class DossierVersion(Model):
     """One version of the impact-assessment dossier (form 10 with its annex 02a; Law Art. 21–22, Decree 356
     Art. 19–20): the officer's sections and a snapshot of the system's facts when it was saved."""
 
@@ -53,7 +53,7 @@ class DossierVersion(db.Model):
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Reorganisation(db.Model):
+class Reorganisation(Model):
     """A reorganisation of the controller (a merger, a new processing): the dossier is updated within 10 days
     (form 03a; Decree 356/2025 Art. 20)."""
 
@@ -67,7 +67,7 @@ class Reorganisation(db.Model):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class TransferAgreement(db.Model):
+class TransferAgreement(Model):
     """The written agreement under which personal data go to one receiving service of the directory (Decree
     356/2025 Art. 7: a transfer to each receiver rests on its own agreement). A referral goes to a service, and
     one agency runs several (Sở Y tế: social protection, trafficking verification…), each with its own scope.
@@ -101,7 +101,7 @@ class TransferAgreement(db.Model):
         )
 
 
-class RetentionRule(db.Model):
+class RetentionRule(Model):
     """How long one type of record is kept after its end, and on what basis (the retention schedule)."""
 
     __tablename__ = "privacy_retention_rule"
@@ -114,7 +114,7 @@ class RetentionRule(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class RetentionReview(db.Model):
+class RetentionReview(Model):
     """A record found past its retention by the monthly job, waiting for the officer's decision: it is never
     deleted silently. Names the record by type and id only."""
 

@@ -1,7 +1,7 @@
 """The controller's duties: publish notice versions, keep the dossier and its clocks, the transfer agreements
 and the retention schedule. Every change is audited (ids, versions and numbers; these texts name no one)."""
 
-from datetime import date
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -11,7 +11,7 @@ from ..audit import services as audit
 from ..deadlines import due_at
 from ..directory.models import Service
 from ..extensions import db
-from ..services import ensure
+from ..services import ensure, ensure_found
 from . import reference_data as ref
 from . import rules
 from .models import DossierVersion, PrivacyNotice, Reorganisation, RetentionRule, TransferAgreement
@@ -37,8 +37,8 @@ def publish_notice(data: dict, *, actor) -> PrivacyNotice:
     text_vi, plain = (data.get("text_vi") or "").strip(), (data.get("text_plain") or "").strip()
     ensure(text_vi, _l("Vui lòng nhập nội dung thông báo."), "text_vi")
     ensure(plain, _l("Vui lòng nhập bản dễ hiểu cho người đọc tiếng Việt khó khăn."), "text_plain")
-    start = data.get("valid_from")
-    ensure(isinstance(start, date), _l("Vui lòng nhập ngày áp dụng."), "valid_from")
+    given = data.get("valid_from")
+    start = ensure_found(given if isinstance(given, date) else None, _l("Vui lòng nhập ngày áp dụng."), "valid_from")
     ensure(
         start >= clock.today(),
         _l("Ngày áp dụng không được ở quá khứ: thông báo đã đọc cho người được hỗ trợ không thay đổi được."),
@@ -162,7 +162,7 @@ def record_reorganisation(data: dict, *, actor) -> Reorganisation:
     return row
 
 
-def dossier_clocks(processing_started_on: date) -> list[tuple[str, object]]:
+def dossier_clocks(processing_started_on: date) -> list[tuple[str, datetime]]:
     """The dossier's deadlines now: (what, due moment), from the engine's rules."""
     latest = latest_dossier()
     clocks = []
@@ -199,8 +199,9 @@ def live_agreement(service_id: str, on: date | None = None) -> TransferAgreement
 
 def record_agreement(data: dict, *, actor) -> TransferAgreement:
     """Record the written agreement with one receiving service of the directory (Decree 356/2025 Art. 7)."""
-    service = db.session.get(Service, data.get("service_id") or "")
-    ensure(service is not None and service.is_live(), _l("Vui lòng chọn dịch vụ nhận dữ liệu."), "service_id")
+    no_service = _l("Vui lòng chọn dịch vụ nhận dữ liệu.")
+    service = ensure_found(db.session.get(Service, data.get("service_id") or ""), no_service, "service_id")
+    ensure(service.is_live(), no_service, "service_id")
     reference = (data.get("reference") or "").strip()
     ensure(reference, _l("Vui lòng nhập số văn bản thoả thuận."), "reference")
     signed, start, end = data.get("signed_on"), data.get("valid_from"), data.get("valid_to")
@@ -261,7 +262,8 @@ def retention_rules() -> dict[str, RetentionRule]:
 def set_retention(record_type: str, months: int | None, basis: str, *, actor) -> RetentionRule:
     """Change one line of the schedule; the audit entry keeps the period before and after."""
     ensure(record_type in {code for code, *_ in ref.RECORD_TYPES}, _l("Loại hồ sơ không hợp lệ."))
-    ensure(months is not None and 1 <= months <= 1200, _l("Thời hạn từ 1 đến 1200 tháng."), "months")
+    months = ensure_found(months, _l("Thời hạn từ 1 đến 1200 tháng."), "months")
+    ensure(1 <= months <= 1200, _l("Thời hạn từ 1 đến 1200 tháng."), "months")
     basis = (basis or "").strip()
     ensure(basis, _l("Vui lòng ghi căn cứ của thời hạn."), "basis")
     row = retention_rules().get(record_type)
