@@ -11,7 +11,7 @@ from .. import clock, events
 from ..audit import services as audit
 from ..cases import services as case_services
 from ..extensions import db, utcnow
-from ..services import ensure
+from ..services import ensure, ensure_found
 from ..web.filters import date_vn
 from . import reference_data as ref
 from .models import CaseCorrection, ErasureSignOff, LegalHold, Restriction, RightsRequest
@@ -78,7 +78,7 @@ def history(case_id: str, request_id: str | None = None) -> list[dict]:
                 "field": labels.get(row.field, row.field),
                 "before": before,
                 "at": row.corrected_at,
-                "by": people.get(row.corrected_by_id, ""),
+                "by": people.get(row.corrected_by_id or "", ""),
                 "request_id": row.request_id,
             }
         )
@@ -114,7 +114,7 @@ def lift(req: RightsRequest, reason: str, *, actor) -> Restriction:
     row = db.session.scalar(
         select(Restriction).where(Restriction.request_id == req.id, Restriction.lifted_at.is_(None))
     )
-    ensure(row is not None, _l("Không có hạn chế xử lý nào đang áp dụng theo yêu cầu này."))
+    row = ensure_found(row, _l("Không có hạn chế xử lý nào đang áp dụng theo yêu cầu này."))
     ensure(reason in dict(ref.LIFT_REASONS), _l("Vui lòng chọn lý do gỡ hạn chế."), "reason")
     row.lifted_at, row.lifted_by_id, row.lift_reason = utcnow(), actor.id, reason
     db.session.flush()

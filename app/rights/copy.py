@@ -182,7 +182,9 @@ def _case_section(case: Case, names: dict[str, str]) -> Section:
     section.add(_("Ngày đóng hồ sơ"), date_vn(case.closed_on) if case.closed_on else None)
     section.add(_("Mức độ nguy cơ"), _labels(case_ref.RISK_LEVELS).get(case.risk_level))
     contact = case.safe_contact or {}
-    section.add(_("Cách liên lạc an toàn"), dict(case_forms.CONTACT_CHANNELS).get(contact.get("channel")))
+    channel = contact.get("channel")
+    channels = dict(case_forms.CONTACT_CHANNELS)
+    section.add(_("Cách liên lạc an toàn"), channels.get(channel) if channel is not None else None)
     section.add(_("Giờ liên lạc"), mask(contact.get("window"), names))
     return section
 
@@ -204,7 +206,9 @@ def _narrative(case: Case, names: dict[str, str]) -> list[Section]:
     tr = case.trafficking or {}
     if tr:
         section = Section(_("Mua bán người"))
-        section.add(_("Tình trạng xác định nạn nhân"), _labels(case_ref.TRAFFICKING_STATUSES).get(tr.get("status")))
+        status = tr.get("status")
+        statuses = _labels(case_ref.TRAFFICKING_STATUSES)
+        section.add(_("Tình trạng xác định nạn nhân"), statuses.get(status) if status is not None else None)
         section.add(_("Nơi bị đưa đến"), mask(tr.get("destination"), names))
         forms = _labels(case_ref.EXPLOITATION_FORMS)
         section.add(_("Hình thức bóc lột"), "; ".join(forms.get(f, f) for f in tr.get("exploitation") or []))

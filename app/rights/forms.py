@@ -94,11 +94,11 @@ class CorrectionForm(BaseForm):
 
     def value(self):
         kind = {name: kind for name, _label, kind in ref.CORRECTABLE}.get(self.field.data)
-        return {"date": self.date_value.data, "year": self.year_value.data}.get(kind, self.text_value.data)
+        return {"date": self.date_value.data, "year": self.year_value.data}.get(kind or "", self.text_value.data)
 
     def value_field(self):
         kind = {name: kind for name, _label, kind in ref.CORRECTABLE}.get(self.field.data)
-        return {"date": self.date_value, "year": self.year_value}.get(kind, self.text_value)
+        return {"date": self.date_value, "year": self.year_value}.get(kind or "", self.text_value)
 
 
 class LiftForm(BaseForm):

@@ -13,12 +13,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..cases.models import Case, CaseKeyed
 from ..crypto.records import Encrypted, EncryptedRecord
-from ..extensions import db, new_uuid, utcnow
+from ..extensions import Model, new_uuid, utcnow
 from ..types import UTCDateTime
 from ..units.models import Unit
 
 
-class RightsRequest(CaseKeyed, db.Model):
+class RightsRequest(CaseKeyed, Model):
     __tablename__ = "rights_request"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
@@ -58,7 +58,7 @@ def _request_fk():
     return mapped_column(ForeignKey("rights_request.id", ondelete="SET NULL"), index=True)
 
 
-class CaseCorrection(CaseKeyed, db.Model):
+class CaseCorrection(CaseKeyed, Model):
     """A field of the case corrected on the survivor's request: the value it had, sealed under the case key."""
 
     __tablename__ = "rights_correction"
@@ -74,7 +74,7 @@ class CaseCorrection(CaseKeyed, db.Model):
     case: Mapped[Case] = relationship(lazy="joined")
 
 
-class Restriction(db.Model):
+class Restriction(Model):
     """Processing of a case restricted on the survivor's request: no referral, no edit, no statistics until
     lifted. Dates and people only; why it was asked is in the request, sealed."""
 
@@ -90,7 +90,7 @@ class Restriction(db.Model):
     lift_reason: Mapped[str | None] = mapped_column(String(30))  # coded (reference_data.LIFT_REASONS)
 
 
-class LegalHold(CaseKeyed, db.Model):
+class LegalHold(CaseKeyed, Model):
     """Why a case may not be erased yet: an open court order, an open criminal proceeding, a retention period.
     In force until released, and until its end date when it has one."""
 
@@ -112,7 +112,7 @@ class LegalHold(CaseKeyed, db.Model):
         return self.released_at is None and (self.ends_on is None or on <= self.ends_on)
 
 
-class ErasureSignOff(db.Model):
+class ErasureSignOff(Model):
     """An erasure waiting for a supervisor of the case's unit (second person, step-up), who approves it (the
     case is erased, app/cases erase_case) or returns it. Two origins: the survivor's request, proposed by the
     counsellor (`request_id`), or the retention schedule, proposed by the data-protection officer on a closed
@@ -137,7 +137,7 @@ class ErasureSignOff(db.Model):
     case: Mapped[Case] = relationship(lazy="joined")
 
 
-class Breach(EncryptedRecord, db.Model):
+class Breach(EncryptedRecord, Model):
     """A personal-data breach: detected, contained, notified to the authority within 72 hours."""
 
     __tablename__ = "data_breach"

@@ -9,7 +9,7 @@ from .. import clock, events
 from ..audit import services as audit
 from ..deadlines import due_at
 from ..extensions import db
-from ..services import ensure
+from ..services import ensure, ensure_found
 from . import reference_data as ref
 from . import rules
 from .models import Breach, CaseCorrection, LegalHold, RightsRequest
@@ -65,11 +65,9 @@ def extend(req: RightsRequest, days: int | None, reason: str, *, actor) -> None:
     ensure(req.is_open, _l("Yêu cầu đã được trả lời; chỉ có thể ghi chú thêm."))
     ensure(req.extension_days == 0, _l("Chỉ được gia hạn một lần."), "days")
     limit = rules.max_extension(req.kind)
-    ensure(
-        days is not None and 1 <= days <= limit,
-        _l("Gia hạn từ 1 đến %(n)d ngày với loại yêu cầu này (%(law)s).", n=limit, law=rules.DEADLINES),
-        "days",
-    )
+    beyond = _l("Gia hạn từ 1 đến %(n)d ngày với loại yêu cầu này (%(law)s).", n=limit, law=rules.DEADLINES)
+    days = ensure_found(days, beyond, "days")
+    ensure(1 <= days <= limit, beyond, "days")
     ensure(reason and reason.strip(), _l("Vui lòng ghi lý do gia hạn."), "reason")
     req.extension_days, req.extension_reason = days, reason.strip()
     req.answer_due_at = req.answer_due_at + timedelta(days=days)
@@ -152,8 +150,10 @@ def on_case_erased(case, actor) -> None:
 
 def record_breach(unit, data: dict, *, actor) -> Breach:
     ensure(data.get("kind") in _codes(ref.BREACH_KINDS), _l("Vui lòng chọn loại sự cố."), "kind")
-    detected = data.get("detected_at")
-    ensure(isinstance(detected, datetime), _l("Vui lòng nhập thời điểm phát hiện."), "detected_at")
+    given = data.get("detected_at")
+    detected = ensure_found(
+        given if isinstance(given, datetime) else None, _l("Vui lòng nhập thời điểm phát hiện."), "detected_at"
+    )
     ensure(detected <= clock.now(), _l("Thời điểm phát hiện không được ở tương lai."), "detected_at")
     ensure(data.get("description") and data["description"].strip(), _l("Vui lòng mô tả sự cố."), "description")
     breach = Breach(
@@ -175,7 +175,11 @@ def record_breach(unit, data: dict, *, actor) -> Breach:
 def notify_authority(breach: Breach, notified_at: datetime | None, late_reason: str, *, actor) -> None:
     """The authority was notified (form 08); after 72 hours only with the reason for lateness."""
     ensure(breach.notified_at is None, _l("Đã ghi nhận việc thông báo."))
-    ensure(isinstance(notified_at, datetime), _l("Vui lòng nhập thời điểm thông báo."), "notified_at")
+    notified_at = ensure_found(
+        notified_at if isinstance(notified_at, datetime) else None,
+        _l("Vui lòng nhập thời điểm thông báo."),
+        "notified_at",
+    )
     ensure(
         breach.detected_at <= notified_at <= clock.now(),
         _l("Thời điểm thông báo phải sau khi phát hiện và không ở tương lai."),

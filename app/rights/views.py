@@ -151,7 +151,7 @@ def step(rights_id):
         return render_detail(req, {name: form})
     try:
         with attempt():
-            if name == "acknowledge":
+            if form is None:  # "acknowledge", the one step without a form
                 services.acknowledge(req, actor=current_user)
             elif name == "extend":
                 services.extend(req, form.days.data, form.reason.data, actor=current_user)
@@ -313,7 +313,7 @@ def breach(breach_id):
                         record, _aware(form.notified_at.data), form.late_reason.data, actor=current_user
                     )
         except ServiceError as exc:
-            record = queries.breach_for(current_user, str(breach_id))
+            record = queries.breach_for(current_user, str(breach_id)) or record  # read again after the rollback
             _show_error(form, exc)
         else:
             return redirect(url_for("rights.breach", breach_id=record.id), 303)
