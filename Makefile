@@ -9,7 +9,7 @@ TYPED := app/crypto app/auth app/audit app/units app/web app/workcalendar app/de
 	app/conferences app/transfers app/supervision app/clock.py app/config.py app/cli.py app/demo.py app/events.py \
 	app/reference.py app/services.py app/types.py app/backup.py app/db_setup.py app/__init__.py app/extensions.py \
 	app/indicators app/livelihood app/statistics app/directory app/valuesources app/offline app/approvals \
-	app/referrals app/protection app/registers app/privacy app/rights
+	app/referrals app/protection app/registers app/privacy app/rights app/cases
 
 .PHONY: typecheck run test test-sqlite test-postgres install translations lint lock bench clean
 

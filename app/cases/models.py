@@ -12,6 +12,7 @@ fields under the case's own data key (`CaseKeyed`), so destroying that one key e
 """
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint, not_, select, text
 from sqlalchemy import true as sa_true
@@ -21,7 +22,7 @@ from ..crypto import casekeys
 from ..crypto import rows as raw_rows
 from ..crypto.blind import fold_diacritics, normalize_digits, normalize_text
 from ..crypto.records import BlindSpec, Encrypted, EncryptedRecord, blind_hash
-from ..extensions import db, new_uuid, utcnow
+from ..extensions import Model, db, new_uuid, utcnow
 from ..types import UTCDateTime
 from ..units.models import Unit
 
@@ -91,7 +92,7 @@ def _profile_field(name: str):
     return read, write
 
 
-class Case(EncryptedRecord, db.Model):
+class Case(EncryptedRecord, Model):
     __tablename__ = "case_record"
     # The list reads each unit through one of these, already in the order asked (see queries.case_page).
     __table_args__ = (
@@ -166,6 +167,11 @@ class Case(EncryptedRecord, db.Model):
     unit: Mapped[Unit] = relationship(foreign_keys=[unit_id], lazy="joined")
 
     bidx_name_year = mapped_column(Integer, nullable=True, index=True)
+    if TYPE_CHECKING:  # the blind-index columns Encrypted(blind=...) adds when the class is built
+        bidx_name: Mapped[int | None]
+        bidx_name_fold: Mapped[int | None]
+        bidx_phone: Mapped[int | None]
+        bidx_id_number: Mapped[int | None]
     # 2: the indexes are keyed per commune (search scope); NULL: made with the one key of the installation
     # before, and `keys reindex` (run by setup) recomputes them.
     bidx_scheme: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -260,6 +266,10 @@ class Case(EncryptedRecord, db.Model):
 class CaseKeyed:
     """A row whose protected fields are sealed under its case's data key (one key erases all)."""
 
+    if TYPE_CHECKING:  # what the mapped classes that mix this in have
+        __tablename__: str
+        case: Case
+
     @classmethod
     def crypto_table(cls) -> str:
         return cls.__tablename__
@@ -283,7 +293,7 @@ def _case_fk():
     return mapped_column(ForeignKey("case_record.id", ondelete="CASCADE"), index=True)
 
 
-class CaseCounter(db.Model):
+class CaseCounter(Model):
     """The last case number given in a year: codes are TG-<year>-<number>."""
 
     __tablename__ = "case_counter"
@@ -292,7 +302,7 @@ class CaseCounter(db.Model):
     last: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class Consent(CaseKeyed, db.Model):
+class Consent(CaseKeyed, Model):
     """One entry of the consent ledger: for one purpose (and, to share, one named agency)."""
 
     __tablename__ = "case_consent"
@@ -326,7 +336,7 @@ class Consent(CaseKeyed, db.Model):
         return self.withdrawn_on is None and self.given_on <= on and (self.expires_on is None or on <= self.expires_on)
 
 
-class FollowUp(CaseKeyed, db.Model):
+class FollowUp(CaseKeyed, Model):
     __tablename__ = "case_followup"
     # The work queue and the count in every counsellor's navigation bar (app/cases/work.py): the user's open
     # follow-ups due by next week, read from this index alone (it holds the case id: no heap fetch) in (due date,
@@ -350,7 +360,7 @@ class FollowUp(CaseKeyed, db.Model):
     case: Mapped[Case] = relationship(lazy="joined")
 
 
-class CaseService(CaseKeyed, db.Model):
+class CaseService(CaseKeyed, Model):
     """A service in the case plan: shelter, counselling, medical, legal aid, police, economic support…"""
 
     __tablename__ = "case_service"
@@ -371,7 +381,7 @@ class CaseService(CaseKeyed, db.Model):
     case: Mapped[Case] = relationship(lazy="joined")
 
 
-class CaseNote(CaseKeyed, db.Model):
+class CaseNote(CaseKeyed, Model):
     """Append-only notes; a correction is a new note that supersedes the old one, which is kept; a withdrawal
     only marks the note (the text is kept, encrypted, as history)."""
 
@@ -390,7 +400,7 @@ class CaseNote(CaseKeyed, db.Model):
     case: Mapped[Case] = relationship(lazy="joined")
 
 
-class BreakGlassGrant(CaseKeyed, db.Model):
+class BreakGlassGrant(CaseKeyed, Model):
     """A district reviewer's emergency, time-limited, read-only access to a whole case."""
 
     __tablename__ = "case_break_glass"
@@ -405,7 +415,7 @@ class BreakGlassGrant(CaseKeyed, db.Model):
     case: Mapped[Case] = relationship(lazy="joined")
 
 
-class EraseRequest(db.Model):
+class EraseRequest(Model):
     """Erasure on a data-subject request or at the end of retention: asked by an admin, confirmed by a
     district reviewer; the reason is an enumerated code, not free text, because admins see no case content."""
 
@@ -421,7 +431,7 @@ class EraseRequest(db.Model):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class StatTally(db.Model):
+class StatTally(Model):
     """How many cases fall in one cell of a statistic: what the reports read, with no link to any case.
 
     A cell is (statistic, unit, period, until, category): e.g. ("cases_open", trusted address, "2026-Q1" opened,

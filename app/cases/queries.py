@@ -240,7 +240,8 @@ def duplicates_elsewhere(user, *, full_name="", birth_year=None, phone="", id_nu
     if not conditions or not others:
         return [], len(others)
     found = _confirmed(_candidates(units_in_scopes(others), *conditions), folded, birth_year, phone, id_number)
-    return sorted({search_scope(c.unit_id) for c in found} - own), len(others)
+    scopes = {search_scope(c.unit_id) for c in found} - own
+    return sorted(s for s in scopes if s is not None), len(others)
 
 
 def _same_digits(typed, stored) -> bool:

@@ -10,6 +10,8 @@ A refusal is audited (result "refused", the action named): the entry is kept whe
 call back (`ServiceError.after_rollback`, replayed by `web.unit_of_work.attempt`).
 """
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 
 from .. import events
@@ -34,7 +36,7 @@ def ensure_processing_allowed(case_id: str, action: str, *, actor, field: str | 
     if reason is None:
         return
     actor_id = getattr(actor, "id", None) if not isinstance(actor, str) else actor
-    entry = {
+    entry: dict[str, Any] = {
         "object_type": "case_record",
         "object_id": case_id,
         "case_id": case_id,

@@ -398,7 +398,8 @@ def withdraw_note(note: CaseNote, *, actor) -> None:
     ensure(note.withdrawn_at is None, _l("Ghi chú này đã được rút."))
     newer = db.session.scalar(select(CaseNote.id).where(CaseNote.supersedes_id == note.id))
     ensure(newer is None, _l("Ghi chú này đã được sửa; hãy rút phiên bản mới nhất."))
-    at, version = clock.now(), note
+    at = clock.now()
+    version: CaseNote | None = note
     while version is not None:
         version.withdrawn_at, version.withdrawn_by = at, getattr(actor, "id", None)
         version = db.session.get(CaseNote, version.supersedes_id) if version.supersedes_id else None
@@ -469,7 +470,7 @@ def decide_erase(req: EraseRequest, *, actor, confirm: bool) -> None:
     req.status, req.decided_by_id, req.decided_at = ("done" if confirm else "refused"), actor.id, utcnow()
     audit.record(actor, "case.erase_confirm" if confirm else "case.erase_refuse", req, case_id=req.case_id)
     if confirm:
-        erase_case(db.session.get(Case, req.case_id), actor)
+        erase_case(db.session.get_one(Case, req.case_id), actor)
     db.session.flush()
 
 

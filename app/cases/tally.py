@@ -91,7 +91,7 @@ def kept_contributions(case: Case) -> Counter[Cell]:
 
 
 def last_contributions(case: Case) -> Counter[Cell]:
-    return Counter(tuple(cell) for cell in (case.tally_keys or {}).get("cells", []))  # type: ignore[misc]
+    return Counter(tuple(cell) for cell in (case.tally_keys or {}).get("cells", []))
 
 
 def refresh(case: Case) -> None:
@@ -145,23 +145,24 @@ def add_many(deltas: dict[Cell, int]) -> None:
 
 def add(cell: Cell, delta: int) -> None:
     """Add `delta` to one cell, atomically (an upsert: two transactions adding to one new cell both count)."""
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    from sqlalchemy.dialects import postgresql, sqlite
+
     table = StatTally.__table__
-    stmt = insert(table).values(**dict(zip(CELL_FIELDS, cell, strict=True)), count=delta)
-    db.session.execute(
-        stmt.on_conflict_do_update(index_elements=list(CELL_FIELDS), set_={"count": table.c.count + delta})
-    )
+    values = {**dict(zip(CELL_FIELDS, cell, strict=True)), "count": delta}
+    keys, bump = list(CELL_FIELDS), {"count": table.c.count + delta}
+    if db.session.get_bind().dialect.name == "postgresql":
+        pg = postgresql.insert(StatTally).values(**values)
+        db.session.execute(pg.on_conflict_do_update(index_elements=keys, set_=bump))
+    else:
+        lite = sqlite.insert(StatTally).values(**values)
+        db.session.execute(lite.on_conflict_do_update(index_elements=keys, set_=bump))
 
 
 def counts(statistic: str, unit_ids, *conditions) -> list[tuple[str, str, str, str, int]]:
     """(unit, period, until, category, count) of a statistic's non-empty cells in the units."""
     return [
         tuple(row)
-        for row in db.session.execute(  # type: ignore[misc]
+        for row in db.session.execute(
             select(StatTally.unit_id, StatTally.period, StatTally.until, StatTally.category, StatTally.count).where(
                 StatTally.statistic == statistic,
                 StatTally.unit_id.in_(list(unit_ids)),

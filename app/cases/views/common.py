@@ -1,5 +1,8 @@
 """What the case views share: loading a case through the user's scope, and the case page's context."""
 
+from collections.abc import Sequence
+from typing import Any
+
 from flask import render_template
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -147,7 +150,7 @@ def case_context(case: Case, *, audit_read: bool = True, open_form: str | None =
     if full:
         if audit_read:
             services.record_read(case, actor=current_user, tier="full" if can_edit else "break_glass")
-        children = {
+        children: dict[type, Sequence[Any]] = {  # four models' rows
             model: db.session.scalars(select(model).where(model.case_id == case.id).order_by(model.created_at)).all()
             for model in (Consent, FollowUp, CaseService, CaseNote)
         }

@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from ...auth.permissions import ensure_authorized, permission_required
+from ...auth.permissions import deny, ensure_authorized, permission_required
 from ...auth.stepup import step_up_required
 from ...extensions import db
 from ...services import ServiceError
@@ -75,8 +75,9 @@ def erase_review():
 def erase_decide(request_id):
     """Confirm (the case's key is destroyed at once) or refuse an erase request."""
     req = db.session.get(EraseRequest, str(request_id))
-    case = queries.case_for(current_user, req.case_id) if req else None
-    ensure_authorized("erase_confirm", case)
+    if req is None:
+        deny("erase_confirm", None, status=404)
+    case = ensure_authorized("erase_confirm", queries.case_for(current_user, req.case_id))
     form = EraseDecisionForm()
     if form.validate():
         try:

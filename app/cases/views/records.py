@@ -137,7 +137,7 @@ def edit(case_id):
         services.record_read(case, actor=current_user)
         return render_template("cases/form.html", form=form, case=case, duplicates=[])
     form = case_form(request.form)
-    duplicates = []
+    duplicates: list = []
     if form.validate():
         try:
             with attempt():
