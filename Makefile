@@ -4,12 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 5000
 export PYTHONPATH := $(CURDIR)
-# The packages mypy holds at zero errors (the rest of app/ is on its way: `mypy app` shows what is left).
-TYPED := app/crypto app/auth app/audit app/units app/web app/workcalendar app/deadlines app/workqueue app/notify \
-	app/conferences app/transfers app/supervision app/clock.py app/config.py app/cli.py app/demo.py app/events.py \
-	app/reference.py app/services.py app/types.py app/backup.py app/db_setup.py app/__init__.py app/extensions.py \
-	app/indicators app/livelihood app/statistics app/directory app/valuesources app/offline app/approvals \
-	app/referrals app/protection app/registers app/privacy app/rights app/cases
+# What mypy holds at zero errors: the whole of app/ since 7/12/2026 (a new module is checked from its first commit).
+TYPED := app
 
 .PHONY: typecheck run test test-sqlite test-postgres install translations lint lock bench clean
 
