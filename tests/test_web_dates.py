@@ -4,6 +4,7 @@ and the day before, and with an end before its start. A date out of range comes 
 Vietnamese, with what was typed kept; nothing answers 500, neither the post nor the pages shown after it (a
 unit's "closed from" label once added a day to 9999-12-31)."""
 
+import re
 from datetime import date
 
 import pytest
@@ -82,11 +83,18 @@ def _after(client, response, action: str, where: str) -> None:
             assert shown.status_code < 500, f"{where}, then GET {path}: {shown.status_code}"
 
 
+def _error_beside(page: str, name: str) -> re.Match | None:
+    """The error element of field `name`: its id is `<name>-error`, or `<row>-<name>-error` in a form drawn once
+    per row of a list (the forms macros' `id_prefix`, which keeps every id on the page unique)."""
+    return re.search(rf'id="(?:[\w-]+-)?{re.escape(name)}-error"', page)
+
+
 def _refused_beside(response, name: str, value: str, where: str) -> None:
     assert response.status_code == 200, f"{where}: accepted ({response.status_code} {response.headers.get('Location')})"
     page = response.get_data(as_text=True)
-    assert f'id="{name}-error"' in page, f"{where}: no error beside the field"
-    error = page.split(f'id="{name}-error"', 1)[1].split("</p>", 1)[0]
+    found = _error_beside(page, name)
+    assert found, f"{where}: no error beside the field"
+    error = page[found.end() :].split("</p>", 1)[0]
     assert "Ngày" in error, f"{where}: the error is not in Vietnamese: {error!r}"
     assert f'value="{value}"' in page, f"{where}: the date typed was not kept"
 
@@ -115,7 +123,7 @@ def test_every_date_field_refuses_impossible_dates_and_survives_edge_ones(app, k
                 where = f"{profile} {endpoint} {name}={value}"
                 response = client.post(form.action, data=_body(form, **{name: value}))
                 _after(client, response, form.action, where)
-                if response.status_code == 200 and f'id="{name}-error"' in response.get_data(as_text=True):
+                if response.status_code == 200 and _error_beside(response.get_data(as_text=True), name):
                     assert f'value="{value}"' in response.get_data(as_text=True), f"{where}: the date typed was lost"
             if client.get("/auth/account").status_code != 200:
                 client = login(app.test_client(), kept_world, profile)  # a form may end the session: sign in again
