@@ -17,9 +17,9 @@ $(VENV)/.installed: requirements.lock requirements-dev.lock
 
 ## make lock: after editing requirements.txt / requirements-dev.txt, pin everything again with hashes
 lock:
-	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --no-strip-extras --no-emit-index-url \
 		--no-emit-find-links -o requirements.lock requirements.txt
-	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --no-strip-extras --no-emit-index-url \
 		--no-emit-find-links -o requirements-dev.lock requirements-dev.txt
 
 install: $(VENV)/.installed translations
