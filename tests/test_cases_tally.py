@@ -9,6 +9,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy import select
+from tally_support import recounted_cells, stored_cells
 
 from app.extensions import db
 
@@ -18,29 +19,6 @@ MIGRATION = Path(__file__).parent.parent / "migrations" / "versions" / "1500_cas
 def _before_1500() -> str:
     """The revision the profile migration follows (re-pointed when others land migrations first)."""
     return re.search(r"^down_revision = '([^']+)'", MIGRATION.read_text(), re.M).group(1)
-
-
-def _cells() -> Counter:
-    from app.cases.models import StatTally
-
-    return Counter(
-        {
-            (t.statistic, t.unit_id, t.period, t.until, t.category): t.count
-            for t in db.session.scalars(select(StatTally))
-            if t.count
-        }
-    )
-
-
-def _recount() -> Counter:
-    """What the counts must be: every live case's current cells, every erased case's kept summary."""
-    from app.cases import tally
-    from app.cases.models import Case
-
-    found: Counter = Counter()
-    for case in db.session.scalars(select(Case)):
-        found.update(tally.kept_contributions(case) if case.is_erased else tally.contributions(case))
-    return found
 
 
 def _open_in(case, year: int) -> bool:
@@ -74,12 +52,12 @@ def test_every_change_moves_the_counts_and_the_indicator_table_agrees_with_a_rec
         case = services.create_case(data, actor=actor)
         other = services.create_case(dict(data, opened_on=date(2026, 2, 1), kind="trafficking"), actor=actor)
         db.session.commit()
-        assert _cells() == _recount()
-        assert _cells()[("cases_open", ta2.id, "2025-Q2", "", "dv")] == 1
+        assert stored_cells() == recounted_cells()
+        assert stored_cells()[("cases_open", ta2.id, "2025-Q2", "", "dv")] == 1
 
         def check():
             db.session.commit()
-            assert _cells() == _recount()
+            assert stored_cells() == recounted_cells()
             cases = db.session.scalars(select(Case)).all()
             for year in (2024, 2025, 2026, 2027):
                 table = trusted_address_support(units, year)
@@ -98,7 +76,7 @@ def test_every_change_moves_the_counts_and_the_indicator_table_agrees_with_a_rec
         check()
         services.close_case(case, "goals_met", actor=actor, on=date(2026, 1, 15))
         check()
-        assert _cells()[("cases_open", ta2.id, "2025-Q2", "2026-Q1", "both")] == 1
+        assert stored_cells()[("cases_open", ta2.id, "2025-Q2", "2026-Q1", "both")] == 1
         services.reopen_case(case, "lại cần hỗ trợ", actor=actor)
         check()
         services.update_case(other, {"unit_id": ta3.id}, actor=actor, version=other.version)
@@ -108,12 +86,12 @@ def test_every_change_moves_the_counts_and_the_indicator_table_agrees_with_a_rec
         )
         check()
         assert age_group("female", "60_plus") == "age_60_plus"
-        assert _cells()[("victims_age_group", ta2.id, "2025", "", "age_60_plus")] == 1
+        assert stored_cells()[("victims_age_group", ta2.id, "2025", "", "age_60_plus")] == 1
         # Erasure: the counts stay as they were; the case's link to them is gone with its key.
-        before = _cells()
+        before = stored_cells()
         services.erase_case(case, db.session.get(User, admin.id))
         db.session.commit()
-        assert _cells() == before
+        assert stored_cells() == before
         row = db.session.execute(
             sa.text("SELECT tally_keys_enc, profile_enc FROM case_record WHERE id = :i"), {"i": case.id}
         ).one()
@@ -143,10 +121,10 @@ def test_a_change_that_is_rolled_back_leaves_the_counts_as_they_were(app, make_u
             actor=actor,
         )
         db.session.commit()
-        before = _cells()
+        before = stored_cells()
         services.close_case(case, "goals_met", actor=actor)
         db.session.rollback()
-        assert _cells() == before == _recount()
+        assert stored_cells() == before == recounted_cells()
         db.session.remove()
 
 
@@ -161,7 +139,7 @@ def test_the_migration_seals_existing_profiles_builds_the_counts_and_goes_back(a
             c.id: (c.sex, c.age_band, c.ethnic_code, c.ethnic_list, c.disability, c.poverty_status, c.village_id)
             for c in db.session.scalars(select(Case))
         }
-        counted = _cells()
+        counted = stored_cells()
         children = db.session.scalar(sa.text("SELECT count(*) FROM case_consent"))
         db.session.remove()
     runner = app.test_cli_runner()
@@ -194,7 +172,7 @@ def test_the_migration_seals_existing_profiles_builds_the_counts_and_goes_back(a
             c.id: (c.sex, c.age_band, c.ethnic_code, c.ethnic_list, c.disability, c.poverty_status, c.village_id)
             for c in db.session.scalars(select(Case))
         } == profiles
-        assert _cells() == counted == _recount()
+        assert stored_cells() == counted == recounted_cells()
         # The case rows were copied (SQLite batch mode) without cascading to their children.
         assert db.session.scalar(sa.text("SELECT count(*) FROM case_consent")) == children > 0
         db.session.remove()
@@ -231,10 +209,10 @@ def test_counting_again_moves_live_cases_and_keeps_the_counts_of_erased_ones(app
         for case in erased:
             services.erase_case(case, actor)
         db.session.commit()
-        counted = _cells()
+        counted = stored_cells()
         assert tally.bring_up_to_date() == 9
         db.session.commit()
-        assert _cells() == counted
+        assert stored_cells() == counted
         # A live case whose cells are stale (as after a contributor changed) is moved; the erased stay.
         live = db.session.scalar(select(Case).where(Case.erased_at.is_(None)).order_by(Case.code).limit(1))
         cells = tally.last_contributions(live)
@@ -242,5 +220,5 @@ def test_counting_again_moves_live_cases_and_keeps_the_counts_of_erased_ones(app
         db.session.flush()
         tally.bring_up_to_date()
         db.session.commit()
-        assert _cells() == counted + Counter(cells)
+        assert stored_cells() == counted + Counter(cells)
         db.session.remove()

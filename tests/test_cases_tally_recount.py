@@ -10,35 +10,13 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import select
+from tally_support import recounted_cells, stored_cells
 
 from app.extensions import db
 
 # Cells the "new rules" count that the counts were built without (as migration 2202 left the incidents' cells).
 NEW_STATISTICS = ("incident_form", "incident_type", "perpetrator_month")
 OLD_RULE = "old_rule"  # a cell the "old rules" counted that the current ones do not
-
-
-def _cells() -> Counter:
-    from app.cases.models import StatTally
-
-    return Counter(
-        {
-            (t.statistic, t.unit_id, t.period, t.until, t.category): t.count
-            for t in db.session.scalars(select(StatTally))
-            if t.count
-        }
-    )
-
-
-def _recount() -> Counter:
-    """What the counts must be: every live case's current cells, every erased case's kept summary."""
-    from app.cases import tally
-    from app.cases.models import Case
-
-    found: Counter = Counter()
-    for case in db.session.scalars(select(Case)):
-        found.update(tally.kept_contributions(case) if case.is_erased else tally.contributions(case))
-    return found
 
 
 def _live_ids() -> list[str]:
@@ -112,25 +90,25 @@ def test_an_interrupted_recount_continues_after_its_last_batch_and_ends_as_a_cle
         _make_stale()
         live = _live_ids()
         assert len(live) == 10
-        expected = _recount()
-        assert _cells() != expected  # stale: there is something to recount
+        expected = recounted_cells()
+        assert stored_cells() != expected  # stale: there is something to recount
 
         _interrupted_after_one_batch(monkeypatch, "v2", batch=4)
         # The first batch is committed with the progress row; the rest is not counted yet.
         progress = _progress()
         assert (progress.version, progress.mode, progress.done, progress.after_id) == ("v2", "move", 4, live[3])
-        assert _cells() != expected
+        assert stored_cells() != expected
         first = tally.recount("v2", batch=4)  # the next setup: continues after the fourth case
         db.session.commit()
         assert (first.cases, first.batches) == (len(live) - 4, 2)
-        assert _cells() == expected
-        assert not any(cell[0] == OLD_RULE for cell in _cells())
+        assert stored_cells() == expected
+        assert not any(cell[0] == OLD_RULE for cell in stored_cells())
         assert _progress() is None  # removed with the caller's commit (setup records the version there)
         # Counting every case again (another version) changes nothing: moving a case is idempotent.
         again = tally.recount("v3", batch=3)
         db.session.commit()
         assert again.cases == len(live)
-        assert _cells() == expected
+        assert stored_cells() == expected
         db.session.remove()
 
 
@@ -156,7 +134,7 @@ def test_a_case_changed_between_batches_counts_once(app, monkeypatch):
             db.session.commit()
         tally.recount("v2", batch=4)
         db.session.commit()
-        assert _cells() == _recount()
+        assert stored_cells() == recounted_cells()
         db.session.remove()
 
 
@@ -222,8 +200,8 @@ def test_a_request_that_read_a_case_before_a_batch_moved_it_moves_it_from_where_
         assert not batch.is_alive() and not errors, errors
         tally.refresh(case)  # the request counts the case again (as protection's services do), then commits
         db.session.commit()
-        assert not any(cell[0] in NEW_STATISTICS for cell in _cells())  # the deleted incident counts nowhere
-        assert _cells() == _recount()
+        assert not any(cell[0] in NEW_STATISTICS for cell in stored_cells())  # the deleted incident counts nowhere
+        assert stored_cells() == recounted_cells()
         db.session.remove()
 
 
@@ -235,7 +213,7 @@ def test_a_build_from_scratch_interrupted_and_continued_under_newer_code_counts_
 
     with app.test_request_context():
         _seeded_with_erasures()
-        expected = _recount()
+        expected = recounted_cells()
         db.session.execute(sa.delete(StatTally))
         db.session.execute(sa.text("UPDATE case_record SET tally_keys_enc = NULL"))
         db.session.commit()
@@ -246,7 +224,7 @@ def test_a_build_from_scratch_interrupted_and_continued_under_newer_code_counts_
         db.session.commit()
         assert summary.mode == "move"  # it finished the build, then moved every live case as v2 counts
         assert summary.cases == 12 - 5 + len(_live_ids())
-        assert _cells() == expected
+        assert stored_cells() == expected
         db.session.remove()
 
 
@@ -281,7 +259,7 @@ def test_setup_records_the_version_only_when_every_batch_is_done_and_then_does_n
         assert "continuing after 6" in lines[0] and "may keep running" in lines[0]
         assert lines[-1].startswith("setup: statistics recount finished: 4 cases in 2 batches")
         assert db.session.get(ReferenceVersion, "stat_tally") is not None and _progress() is None
-        assert _cells() == _recount()
+        assert stored_cells() == recounted_cells()
 
         def no_case_opened(case):
             raise AssertionError("an up-to-date database recounted a case")
