@@ -47,6 +47,9 @@ def plan_2022_in_force(server):
 def _choose_round(page, year: int):
     """Show the queue of the year's preliminary round (htmx swaps the queue; the form works without it too)."""
     page.locator("#f-cycle").select_option(label=f"{year} · {ROUND_LABEL}")
+    # When that round is already shown, the text is there before htmx swaps the queue: wait for the swap to end,
+    # or a click that follows lands on a link being replaced and goes nowhere (seen in CI).
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
     expect(page.locator("#report-queue")).to_contain_text(f"{year} · {ROUND_LABEL}")
 
 
