@@ -72,6 +72,12 @@ def test_a_commune_report_goes_through_the_whole_cycle(app, client, make_user, l
     page = client.post(url, data={"CT7-actual-value": "3", "action": "submit"})
     assert page.status_code == 200 and "Chưa nhập đủ số liệu" in page.get_data(as_text=True)
     assert _submission(app, cycle_id, "03295").status == "draft"
+    # Through htmx only the form is swapped: the refusal is inside it (a flash would wait unseen for the next page).
+    htmx_headers = {"HX-Request": "true", "HX-Target": "report-form"}
+    page = client.post(url, data={"CT7-actual-value": "3", "action": "submit"}, headers=htmx_headers)
+    partial = page.get_data(as_text=True)
+    assert page.status_code == 200 and partial.lstrip().startswith('<div id="report-form"')
+    assert 'id="report-refused"' in partial and "Chưa nhập đủ số liệu" in partial and 'value="3"' in partial
 
     assert client.post(url, data=dict(full_report_form_for(app, cycle_id), action="submit")).status_code == 303
     sub = _submission(app, cycle_id, "03295")
