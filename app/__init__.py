@@ -194,6 +194,7 @@ def _register_request_hooks(app) -> None:
     from .auth.forms import role_label
     from .web import errors, security, unit_of_work
     from .web.assets import asset_url, htmx_file
+    from .web.flashes import take_flashed
     from .web.nav import nav_items
 
     unit_of_work.install(app)
@@ -243,6 +244,7 @@ def _register_request_hooks(app) -> None:
         htmx_file=htmx_file,
         idle_seconds=int(app.config["SESSION_IDLE"].total_seconds()),
         step_up_needed=_step_up_needed,
+        take_flashed=take_flashed,
     )
 
     from .web import labels

@@ -77,3 +77,20 @@ def test_withdrawing_without_javascript_goes_back_to_the_notes(client, counsello
     note_id = re.search(r"/notes/([0-9a-f-]{36})/withdraw", page).group(1)
     done = client.post(f"/cases/{case_id}/notes/{note_id}/withdraw")
     assert done.status_code == 303 and done.headers["Location"].endswith("#case-notes")
+
+
+def test_a_refusal_on_a_panel_is_said_once_where_the_user_looks(client, counsellor, case_id):
+    """Without JavaScript the whole page says it once, at its top (each of the case's four panels used to repeat
+    it); with htmx the swapped panel says it, and a message still waiting for this user is shown, not dropped."""
+    client.post(f"/cases/{case_id}/notes", data={"note-body": "Một ghi chú"})
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    note_id = re.search(r"/notes/([0-9a-f-]{36})/withdraw", page).group(1)
+    assert client.post(f"/cases/{case_id}/notes/{note_id}/withdraw").status_code == 303
+    again = client.post(f"/cases/{case_id}/notes/{note_id}/withdraw")
+    assert again.status_code == 200 and again.get_data(as_text=True).count("đã được rút") == 1
+    with client.session_transaction() as session:  # e.g. left by an answer that had no page to show it on
+        session["_flashes"] = [("info", "Tin nhắn đang chờ")]
+    panel = client.post(f"/cases/{case_id}/notes/{note_id}/withdraw", headers=HX).get_data(as_text=True)
+    assert panel.lstrip().startswith("<section") and panel.count("đã được rút") == 1
+    assert 'role="status">Tin nhắn đang chờ</div>' in panel
+    assert "Tin nhắn đang chờ" not in client.get(f"/cases/{case_id}").get_data(as_text=True)

@@ -134,6 +134,15 @@ def test_followups_keep_next_date_and_my_list_is_overdue_first(app, client, coun
         headers={"HX-Request": "true", "HX-Target": "case-followups"},
     )
     assert done.status_code == 200 and "Đã gọi, an toàn" in done.get_data(as_text=True)
+    # Done already (in another tab): said once, at the top of the page (each panel repeated it), or in the panel
+    # htmx swaps.
+    twice = {f"outcome-{first}-status": "done", f"outcome-{first}-outcome": "Gọi lần nữa"}
+    page = client.post(f"/cases/{case_id}/followups/{first}", data=twice).get_data(as_text=True)
+    assert page.count("Lần theo dõi này đã xong.") == 1
+    panel = client.post(
+        f"/cases/{case_id}/followups/{first}", data=twice, headers={"HX-Request": "true", "HX-Target": "case-followups"}
+    ).get_data(as_text=True)
+    assert panel.lstrip().startswith("<section") and panel.count("Lần theo dõi này đã xong.") == 1
     with app.app_context():
         assert db.session.get(Case, case_id).next_followup_on == TODAY + timedelta(days=20)
         db.session.remove()

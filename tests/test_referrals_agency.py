@@ -266,6 +266,43 @@ def test_services_cannot_be_recorded_before_accepting_nor_in_the_future(app, cli
     assert future.status_code == 200 and 'id="delivered_on-error"' in html and "giữ lại" in html
 
 
+def test_an_answer_the_referrals_state_refuses_is_said_on_the_status_panel_htmx_swaps(
+    app, client, make_user, login, unit
+):
+    """htmx swaps only the status panel: the refusal is in it. It was flashed with a redirect, which brought back
+    the panel without it (the click seemed to do nothing) while it waited for the next whole page."""
+    _, referral_id, _ = setup_referral(app, client, make_user, login, unit)
+    officer = as_user(app, make_user, login, "agency_officer", AGENCY)
+    hx = {"HX-Request": "true", "HX-Target": "referral-status"}
+    url = f"/referrals/{referral_id}"
+    early = officer.post(f"{url}/complete", data={"feedback": "Đã học xong khoá may"}, headers=hx)
+    unaccepted = officer.post(
+        f"{url}/services", data={"kind": "medical", "delivered_on": TODAY.isoformat()}, headers=hx
+    )
+    refusals = [
+        (early, "Chỉ hoàn thành được chuyển gửi đã nhận."),
+        (unaccepted, "Hãy nhận chuyển gửi trước khi ghi dịch vụ đã cung cấp."),
+    ]
+    assert officer.post(f"{url}/accept").status_code == 303  # e.g. a colleague, in another tab
+    refusals += [
+        (officer.post(f"{url}/acknowledge", headers=hx), "Chuyển gửi này đã được xác nhận."),
+        (officer.post(f"{url}/accept", headers=hx), "Chỉ nhận được chuyển gửi đang chờ xử lý."),
+        (
+            officer.post(f"{url}/decline", data={"reason": "Không thuộc chức năng"}, headers=hx),
+            "Chỉ từ chối được chuyển gửi đang chờ xử lý.",
+        ),
+    ]
+    for answer, message in refusals:
+        html = answer.get_data(as_text=True)
+        assert answer.status_code == 200 and html.lstrip().startswith("<section"), message
+        assert 'id="referral-status"' in html and f'role="alert" tabindex="-1" data-autofocus>{message}</div>' in html
+    page = officer.get(url).get_data(as_text=True)  # said once: nothing left over for the next page
+    assert not [m for _, m in refusals if m in page]
+    # Without JavaScript the refusal is still said at the top of the page the redirect leads to.
+    again = officer.post(f"{url}/accept", follow_redirects=True).get_data(as_text=True)
+    assert again.count("Chỉ nhận được chuyển gửi đang chờ xử lý.") == 1
+
+
 def test_packets_are_stored_encrypted_under_their_own_key(app, client, make_user, login, unit):
     from app.cases.models import Case
     from app.referrals.models import Referral
