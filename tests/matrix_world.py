@@ -786,6 +786,7 @@ class Page(HTMLParser):
         self.forms: list[Form] = []
         self.meta: dict[str, str] = {}
         self.body_attrs: dict[str, str] = {}
+        self.ids: list[str] = []  # every id= in document order, repeats kept: an id must be unique
         self._form: Form | None = None
         self._select: dict | None = None
         self._in_script = False
@@ -794,6 +795,8 @@ class Page(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         a = {k: (v if v is not None else "") for k, v in attrs}
+        if "id" in a:
+            self.ids.append(a["id"])
         for name in a:
             if name == "style" or name.startswith(("on", "hx-on", "data-hx-on")):
                 self.inline_attrs.append(f"<{tag} {name}>")
@@ -850,6 +853,10 @@ class Page(HTMLParser):
             self._select = None
         elif tag == "script":
             self._in_script = False
+
+    def duplicate_ids(self) -> list[str]:
+        """The ids the page gives to more than one element (invalid HTML; getElementById finds only the first)."""
+        return sorted({i for i in self.ids if self.ids.count(i) > 1})
 
 
 def same_site_path(url: str) -> str | None:

@@ -5,6 +5,8 @@ the objects of tests/matrix_world.py) and follows the links the pages show. On e
 
 * the headers of DESIGN.md §5: the exact CSP directives, nosniff, Referrer-Policy no-referrer, frame-ancestors
   none; `Cache-Control: no-store` on everything that is not a versioned static file; `Vary` names HX-Request;
+* every id unique on the page or fragment (a repeated id is invalid HTML, and assistive technology and
+  getElementById find only the first);
 * nothing the CSP would block: no inline <script>, no <style> element, no style= / on*= / hx-on attributes;
 * full pages carry the htmx config (no eval, no indicator styles, no history cache) and, signed in,
   hx-history="false";
@@ -14,8 +16,10 @@ the objects of tests/matrix_world.py) and follows the links the pages show. On e
 
 import json
 import os
+import re
 import shutil
 import stat
+from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
@@ -71,6 +75,8 @@ def html_problems(page: Page, response, *, signed_in: bool) -> list[str]:
         problems.append(f"{page.style_elements} <style> element(s)")
     if page.inline_attrs:
         problems.append("inline attributes the CSP blocks: " + ", ".join(sorted(set(page.inline_attrs))))
+    if page.duplicate_ids():
+        problems.append("duplicate ids: " + ", ".join(page.duplicate_ids()))
     if any(u.strip().lower().startswith("javascript:") for u in page.urls):
         problems.append("javascript: URL")
     if any("htmx" in src for src in page.script_srcs):
@@ -113,9 +119,9 @@ def _seeds(app, world, profile) -> list[tuple[str, str | None]]:
     return seeds
 
 
-def sweep(app, world, profile):
+def sweep(app, world, profile, client=None):
     """Visit the profile's pages and what they link to; yield (path, target, response, page)."""
-    client = login(app.test_client(), world, profile)
+    client = client or login(app.test_client(), world, profile)
     queue, seen = _seeds(app, world, profile), set()
     while queue and len(seen) < PAGE_LIMIT:
         path, target = queue.pop(0)
@@ -135,11 +141,15 @@ def sweep(app, world, profile):
 
 
 @pytest.mark.parametrize("profile", list(PROFILES))
-def test_every_page_a_profile_reaches_is_hardened(app, profile):
+def test_every_page_a_profile_reaches_is_hardened(app, profile, monkeypatch):
     world = make_world(app)
     secrets_ = _secrets(world)
+    client = login(app.test_client(), world, profile)
+    # The pages drawn as in production, each form with its CSRF token (the tests' app leaves CSRF off): a token
+    # input with an id, drawn once per form, would repeat that id.
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     problems, visited = [], 0
-    for path, target, response, page in sweep(app, world, profile):
+    for path, target, response, page in sweep(app, world, profile, client):
         visited += 1
         where = f"{path}" + (f" [hx {target}]" if target else "")
         if path.startswith("/static/"):
@@ -259,3 +269,18 @@ def _csrf(html: str) -> str:
 
     match = re.search(r'name="csrf_token" value="([^"]+)"', html)
     return match.group(1) if match else ""
+
+
+def test_templates_draw_the_csrf_token_through_the_macro_only():
+    """A form's own `form.csrf_token` (or `hidden_tag()`) draws <input id="csrf_token">, so a page of several forms
+    repeated that id; the csrf() macro of templates/_macros/forms.html draws the token without one. The sweep
+    above sees the pages the world reaches; this sees every template."""
+    root = Path(__file__).resolve().parent.parent / "templates"
+    drawn_by_form = re.compile(r"\.csrf_token\b(?!\()|hidden_tag\s*\(|id=[\"']csrf_token[\"']")
+    found = [
+        f"{path.relative_to(root)}:{number}: {line.strip()[:100]}"
+        for path in sorted(root.rglob("*.html"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if drawn_by_form.search(line)
+    ]
+    assert found == [], "CSRF token drawn with an id; use {{ csrf() }}:\n" + "\n".join(found)
