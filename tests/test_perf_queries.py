@@ -296,3 +296,117 @@ def test_work_queue_reads_open_follow_ups_in_due_order_from_one_index_on_postgre
     plan = analyzed if isinstance(analyzed, list) else json.loads(analyzed)
     read = [n for n in nodes(plan[0]["Plan"]) if n.get("Relation Name") == "case_followup"]
     assert read and all(n["Actual Rows"] * n["Actual Loops"] <= work.LIMIT for n in read), text
+
+
+def _referral_outcomes_statement(app, units, year) -> tuple[str, object]:
+    """The statement the monthly tables count the year's referrals with (app/statistics/gbvims.py), as sent."""
+    from app.statistics import gbvims
+
+    seen = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):
+        if "FROM referral" in statement:
+            seen.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        gbvims.referral_outcomes(units, year)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", capture)
+    assert len(seen) == 1, seen
+    return seen[0]
+
+
+@pytest.mark.skipif(
+    not os.environ.get("TEST_DATABASE_URL"), reason="EXPLAIN checks need PostgreSQL (TEST_DATABASE_URL)"
+)
+def test_monthly_referral_counts_read_the_sender_units_year_from_their_index_on_postgresql(app):
+    """The monthly tables (GBVIMS, app/statistics/gbvims.py) count the referrals a district's units sent in a
+    year, by month and outcome. A province sends tens of thousands a year: the count must read the district's
+    units' year from the (sender unit, sent time) index, not walk every referral of every unit and year."""
+    import json
+    from datetime import UTC, date, datetime, timedelta
+
+    from app import clock
+    from app.cases.models import Case
+    from app.extensions import new_uuid
+    from app.referrals.models import Referral
+    from app.units.models import Unit
+    from app.units.queries import by_code, scope_ids
+
+    seed_cases(app, 40)
+    with app.app_context():
+        district = scope_ids(by_code("099"))
+        cases = list(db.session.scalars(sa.select(Case.id)))
+        units = list(db.session.scalars(sa.select(Unit.id).order_by(Unit.id)))
+        senders = [u for u in units if u in district][:5] + [u for u in units if u not in district]
+        start = datetime(2021, 1, 1, tzinfo=UTC)
+        # Every unit of the world sends (5 of them the district's), 30 000 referrals evenly over six years
+        # (2021-2026): the province's 2025 is 5 000, the district's a few hundred. The rows are not stored in
+        # sent order: a referral is rewritten at each step of its life (acknowledged, accepted, completed…; its
+        # status is indexed, so the new row goes wherever there is room), so the table's order drifts away from
+        # the order of sending.
+        statuses = ("sent", "acknowledged", "accepted", "declined", "completed", "withdrawn")
+        for batch in range(6):
+            rows = []
+            for n in range(batch * 5000, (batch + 1) * 5000):
+                sent_at = start + timedelta(minutes=105 * ((n * 7919) % 30000))
+                rows.append(
+                    {
+                        "id": new_uuid(),
+                        "code": f"CG-{n:08d}",
+                        "case_id": cases[n % len(cases)],
+                        "agency_id": units[n % len(units)],
+                        "sender_unit_id": senders[n % len(senders)],
+                        "services": [],
+                        "urgency": "normal",
+                        "status": statuses[n % len(statuses)],
+                        "legal_basis": "consent",
+                        "needs_review": False,
+                        "idempotency_key": f"perf-{n}",
+                        "sent_at": sent_at,
+                        "ack_due_at": sent_at + timedelta(days=2),
+                        "updated_at": sent_at,
+                        "version": 1,
+                    }
+                )
+            db.session.execute(sa.insert(Referral), rows)
+        db.session.commit()
+        db.session.execute(sa.text("ANALYZE"))
+        with app.test_request_context():
+            statement, parameters = _referral_outcomes_statement(app, sorted(district), 2025)
+            year = (clock.start_of_day(date(2025, 1, 1)), clock.start_of_day(date(2026, 1, 1)))
+        sent = sa.select(sa.func.count()).where(Referral.sent_at >= year[0], Referral.sent_at < year[1])
+        province_year = db.session.scalar(sent)
+        district_year = db.session.scalar(sent.where(Referral.sender_unit_id.in_(district)))
+        connection = db.session.connection()
+        text = "\n".join(r[0] for r in connection.exec_driver_sql("EXPLAIN " + statement, parameters))
+        (analyzed,) = connection.exec_driver_sql("EXPLAIN (ANALYZE, FORMAT JSON) " + statement, parameters).one()
+        db.session.rollback()
+    assert "Seq Scan on referral" not in text, text
+    assert "ix_referral_sender_sent" in text, text
+
+    def nodes(node):
+        yield node
+        for child in node.get("Plans", []):
+            yield from nodes(child)
+
+    plan = analyzed if isinstance(analyzed, list) else json.loads(analyzed)
+    read = [n for n in nodes(plan[0]["Plan"]) if n.get("Index Name") == "ix_referral_sender_sent"]
+    # The index gives the district's year only, not the other units' referrals of the year (through the sent-time
+    # index, before this one, every referral of the province's year was read and filtered).
+    assert 100 < district_year < province_year / 5, (district_year, province_year)
+    assert read and sum(n["Actual Rows"] * n["Actual Loops"] for n in read) == district_year, text
+
+
+@pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")), reason="a check of SQLite's planner")
+def test_monthly_referral_counts_search_the_sender_units_index_on_sqlite(app):
+    """SQLite has no statistics: the monthly count of a district's referrals must be planned as a search of the
+    (sender unit, sent time) index, not a scan of every referral or of a whole year of the province's."""
+    from app.units.queries import by_code, scope_ids
+
+    with app.app_context(), app.test_request_context():
+        statement, parameters = _referral_outcomes_statement(app, sorted(scope_ids(by_code("099"))), 2025)
+        plan = [r[3] for r in db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)]
+    on_referral = [step for step in plan if step.startswith(("SEARCH referral", "SCAN referral"))]
+    assert on_referral and all("USING INDEX ix_referral_sender_sent" in s for s in on_referral), plan

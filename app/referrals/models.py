@@ -34,8 +34,12 @@ BASES = ("consent", "emergency")
 
 class Referral(EncryptedRecord, Model):
     __tablename__ = "referral"
-    # An agency's inbox, newest first, straight from the index.
-    __table_args__ = (Index("ix_referral_agency_sent", "agency_id", "sent_at"),)
+    # An agency's inbox, newest first, straight from the index; the monthly statistics (app/statistics/gbvims.py)
+    # count the referrals the units of a commune, district or province sent in a year from the second.
+    __table_args__ = (
+        Index("ix_referral_agency_sent", "agency_id", "sent_at"),
+        Index("ix_referral_sender_sent", "sender_unit_id", "sent_at"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
     code: Mapped[str] = mapped_column(String(20), unique=True)  # the referral's own code, not the case's
