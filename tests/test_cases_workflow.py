@@ -10,8 +10,6 @@ from test_cases_support import audit_actions, new_case
 from app import clock
 from app.extensions import db
 
-TODAY = clock.today()
-
 
 def _in_ctx(app, fn):
     with app.test_request_context():
@@ -26,8 +24,8 @@ def test_consent_ledger_expiry_and_withdrawal(app, client, counsellor, case_id, 
     from app.cases.models import Case
 
     agency = unit("AG-PVHXH-03295").id  # a live service covering the case
-    past = (TODAY - timedelta(days=400)).isoformat()
-    expired_on = (TODAY - timedelta(days=35)).isoformat()
+    past = (clock.today() - timedelta(days=400)).isoformat()
+    expired_on = (clock.today() - timedelta(days=35)).isoformat()
     assert (
         client.post(
             f"/cases/{case_id}/consents",
@@ -49,7 +47,7 @@ def test_consent_ledger_expiry_and_withdrawal(app, client, counsellor, case_id, 
                 "consent-agency_id": agency,
                 "consent-method": "signed",
                 "consent-given_by": "self",
-                "consent-given_on": TODAY.isoformat(),
+                "consent-given_on": clock.today().isoformat(),
             },
         ).status_code
         == 303
@@ -61,7 +59,7 @@ def test_consent_ledger_expiry_and_withdrawal(app, client, counsellor, case_id, 
             "consent-purpose": "share_with_agency",
             "consent-method": "verbal_with_witness",
             "consent-given_by": "self",
-            "consent-given_on": TODAY.isoformat(),
+            "consent-given_on": clock.today().isoformat(),
         },
         headers={"HX-Request": "true", "HX-Target": "case-consents"},
     )
@@ -71,7 +69,7 @@ def test_consent_ledger_expiry_and_withdrawal(app, client, counsellor, case_id, 
     def check():
         case = db.session.get(Case, case_id)
         assert services.valid_consents(case, "services") == []  # expired
-        assert services.valid_consents(case, "services", on=TODAY - timedelta(days=100))
+        assert services.valid_consents(case, "services", on=clock.today() - timedelta(days=100))
         shares = services.valid_consents(case, "share_with_agency", agency_id=agency)
         assert len(shares) == 1
         return shares[0].id
@@ -89,7 +87,7 @@ def test_consent_ledger_expiry_and_withdrawal(app, client, counsellor, case_id, 
     with events.consent_withdrawn.connected_to(on_consent_withdrawn):
         response = client.post(
             f"/cases/{case_id}/consents/{share_id}/withdraw",
-            data={f"withdraw-{share_id}-withdrawn_on": TODAY.isoformat()},
+            data={f"withdraw-{share_id}-withdrawn_on": clock.today().isoformat()},
         )
     assert response.status_code == 303 and calls == [share_id]
     assert _in_ctx(app, lambda: services.valid_consents(db.session.get(Case, case_id), "share_with_agency")) == []
@@ -100,11 +98,11 @@ def test_followups_keep_next_date_and_my_list_is_overdue_first(app, client, coun
     from app.cases.models import Case, FollowUp
 
     other = new_case(client, unit("TA-02").id, full_name="Người Thứ Hai", phone="0900111222", id_number=None)
-    late, soon = TODAY - timedelta(days=5), TODAY + timedelta(days=3)
+    late, soon = clock.today() - timedelta(days=5), clock.today() + timedelta(days=3)
     for cid, due, purpose in (
         (case_id, soon, "Gọi lại sau khám"),
         (other, late, "Thăm nhà"),
-        (case_id, TODAY + timedelta(days=20), "Họp gia đình"),
+        (case_id, clock.today() + timedelta(days=20), "Họp gia đình"),
     ):
         assert (
             client.post(
@@ -144,7 +142,7 @@ def test_followups_keep_next_date_and_my_list_is_overdue_first(app, client, coun
     ).get_data(as_text=True)
     assert panel.lstrip().startswith("<section") and panel.count("Lần theo dõi này đã xong.") == 1
     with app.app_context():
-        assert db.session.get(Case, case_id).next_followup_on == TODAY + timedelta(days=20)
+        assert db.session.get(Case, case_id).next_followup_on == clock.today() + timedelta(days=20)
         db.session.remove()
     overdue = client.get("/cases/?overdue=1").get_data(as_text=True)
     assert "Người Thứ Hai" in overdue and "Lò Thị Mai" not in overdue
@@ -159,14 +157,14 @@ def test_schedule_followup_for_other_areas(app, counsellor, case_id):
         case = db.session.get(Case, case_id)
         followup = services.schedule_followup(
             case,
-            TODAY + timedelta(days=180),
+            clock.today() + timedelta(days=180),
             "Đánh giá sinh kế 6 tháng",
             actor=db.session.get(User, counsellor.id),
             source="livelihood:p1:6m",
         )
         db.session.commit()
         assert followup.source == "livelihood:p1:6m" and followup.assignee_id == counsellor.id
-        assert case.next_followup_on == TODAY + timedelta(days=180)
+        assert case.next_followup_on == clock.today() + timedelta(days=180)
 
     _in_ctx(app, run)
 
@@ -176,7 +174,11 @@ def test_close_needs_a_reason_and_an_explanation_while_followups_are_open_then_r
 
     client.post(
         f"/cases/{case_id}/followups",
-        data={"followup-due_on": TODAY.isoformat(), "followup-purpose": "Gọi", "followup-assignee_id": counsellor.id},
+        data={
+            "followup-due_on": clock.today().isoformat(),
+            "followup-purpose": "Gọi",
+            "followup-assignee_id": counsellor.id,
+        },
     )
     no_reason = client.post(f"/cases/{case_id}/close", data={})
     assert no_reason.status_code == 200 and 'id="close-reason-error"' in no_reason.get_data(as_text=True)
@@ -190,7 +192,7 @@ def test_close_needs_a_reason_and_an_explanation_while_followups_are_open_then_r
     )
     with app.app_context():
         case = db.session.get(Case, case_id)
-        assert case.status == "closed" and case.closure_reason == "moved_away" and case.closed_on == TODAY
+        assert case.status == "closed" and case.closure_reason == "moved_away" and case.closed_on == clock.today()
         db.session.remove()
     assert client.post(f"/cases/{case_id}/reopen", data={}).status_code == 200
     assert client.post(f"/cases/{case_id}/reopen", data={"reopen-reason": "Quay lại địa phương"}).status_code == 303

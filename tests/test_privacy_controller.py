@@ -17,8 +17,6 @@ from test_referrals_support import AGENCY, add_share_consent, send
 from app import clock
 from app.extensions import db
 
-TODAY = clock.today()
-
 
 @pytest.fixture
 def reference(app):
@@ -44,7 +42,7 @@ def _consent(client, case_id, **changes):
         "consent-method": "verbal_with_witness",
         "consent-given_by": "self",
         "consent-witness": "Trưởng bản",
-        "consent-given_on": TODAY.isoformat(),
+        "consent-given_on": clock.today().isoformat(),
         "consent-language": "hmong",
     }
     data.update(changes)
@@ -94,10 +92,14 @@ def test_every_consent_names_the_notice_version_read_and_a_new_version_never_cha
     assert _consent(client, case_id).status_code == 303
     assert _consents(app, case_id) == [(v1, "hmong", "verbal_with_witness", "Trưởng bản")]
     # the officer publishes version 2 from tomorrow; version 1 ends then and its text stays as it was
-    tomorrow = TODAY + timedelta(days=1)
+    tomorrow = clock.today() + timedelta(days=1)
     bad = officer.post(
         "/privacy/notices",
-        data={"valid_from": (TODAY - timedelta(days=1)).isoformat(), "text_vi": "Bản mới", "text_plain": "Dễ hiểu"},
+        data={
+            "valid_from": (clock.today() - timedelta(days=1)).isoformat(),
+            "text_vi": "Bản mới",
+            "text_plain": "Dễ hiểu",
+        },
     )
     assert bad.status_code == 200 and "Ngày áp dụng không được ở quá khứ" in bad.get_data(as_text=True)
     assert (
@@ -132,7 +134,7 @@ def test_every_consent_names_the_notice_version_read_and_a_new_version_never_cha
     from app.privacy.services import notice_on
 
     with app.app_context():
-        assert notice_on(tomorrow).text_plain == "Câu ngắn, dễ hiểu." and notice_on(TODAY).version == 1
+        assert notice_on(tomorrow).text_plain == "Câu ngắn, dễ hiểu." and notice_on(clock.today()).version == 1
 
 
 def test_the_dossier_clocks_reach_the_officers_work_queue(app, officer):
@@ -167,7 +169,8 @@ def test_the_dossier_clocks_reach_the_officers_work_queue(app, officer):
     # a reorganisation: 10 days to update the dossier
     assert (
         officer.post(
-            "/privacy/dossier/reorganisations", data={"occurred_on": TODAY.isoformat(), "description": "Sáp nhập xã"}
+            "/privacy/dossier/reorganisations",
+            data={"occurred_on": clock.today().isoformat(), "description": "Sáp nhập xã"},
         ).status_code
         == 303
     )
@@ -223,9 +226,9 @@ def _agreement(officer, service_id, reference, **changes):
     data = {
         "service_id": service_id,
         "reference": reference,
-        "signed_on": TODAY.isoformat(),
-        "valid_from": TODAY.isoformat(),
-        "valid_to": (TODAY + timedelta(days=365)).isoformat(),
+        "signed_on": clock.today().isoformat(),
+        "valid_from": clock.today().isoformat(),
+        "valid_to": (clock.today() + timedelta(days=365)).isoformat(),
         "scope": "Nhóm tuổi, điện thoại, sự việc; để hỗ trợ học nghề",
     }
     data.update(changes)
@@ -300,7 +303,7 @@ def test_the_monthly_job_lists_cases_past_retention_for_a_decision_and_deletes_n
     )
     with app.app_context():
         case = db.session.get(Case, case_id)
-        case.status, case.closed_on = "closed", TODAY - timedelta(days=800)
+        case.status, case.closed_on = "closed", clock.today() - timedelta(days=800)
         db.session.commit()
     runner = app.test_cli_runner()
     result = runner.invoke(args=["retention", "run"])
@@ -324,7 +327,7 @@ def test_the_monthly_job_lists_cases_past_retention_for_a_decision_and_deletes_n
                 "review_id": review_id,
                 "decision": "keep",
                 "reason": "Đang có vụ án",
-                "keep_until": (TODAY + timedelta(days=180)).isoformat(),
+                "keep_until": (clock.today() + timedelta(days=180)).isoformat(),
             },
         ).status_code
         == 303

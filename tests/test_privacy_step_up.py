@@ -14,7 +14,6 @@ from sqlalchemy import func, select
 from app import clock
 from app.extensions import db
 
-TODAY = clock.today()
 STALE = "Lần xác thực gần nhất đã quá 5 phút"
 KEPT = "Văn bản thử nghiệm không được mất 7391"  # typed by the officer; must survive every refusal
 
@@ -128,8 +127,8 @@ def _acts(app, officer):
             {
                 "service_id": _service(app),
                 "reference": "05/2026/SYT",
-                "signed_on": TODAY.isoformat(),
-                "valid_from": TODAY.isoformat(),
+                "signed_on": clock.today().isoformat(),
+                "valid_from": clock.today().isoformat(),
                 "scope": KEPT,
             },
             saved(TransferAgreement, TransferAgreement.reference == "05/2026/SYT"),
@@ -153,7 +152,7 @@ def _acts(app, officer):
                 "review_id": review_id,
                 "decision": "keep",
                 "reason": KEPT,
-                "keep_until": (TODAY + timedelta(days=90)).isoformat(),
+                "keep_until": (clock.today() + timedelta(days=90)).isoformat(),
             },
             saved(RetentionReview, RetentionReview.status == "keep"),
         ),

@@ -8,12 +8,12 @@ from test_referrals_support import (
     AGENCY,
     CHOSEN_VALUES,
     OTHER_AGENCY,
-    TODAY,
     UNCHOSEN_VALUES,
     as_user,
     setup_referral,
 )
 
+from app import clock
 from app.extensions import db
 
 
@@ -50,7 +50,7 @@ def test_the_agency_sees_exactly_the_chosen_fields_on_every_referral_route(app, 
         ),
         "service": officer.post(
             f"/referrals/{referral_id}/services",
-            data={"kind": "vocational_training", "delivered_on": TODAY.isoformat(), "notes": "Lớp may"},
+            data={"kind": "vocational_training", "delivered_on": clock.today().isoformat(), "notes": "Lớp may"},
             follow_redirects=True,
         ),
         "complete": officer.post(
@@ -87,7 +87,7 @@ def test_every_action_is_audited_with_ids_only(app, client, make_user, login, un
     officer.post(f"/referrals/{referral_id}/accept")
     officer.post(
         f"/referrals/{referral_id}/services",
-        data={"kind": "vocational_training", "delivered_on": TODAY.isoformat(), "notes": "Lớp may"},
+        data={"kind": "vocational_training", "delivered_on": clock.today().isoformat(), "notes": "Lớp may"},
     )
     officer.post(f"/referrals/{referral_id}/complete", data={"feedback": "Đã học xong khoá may"})
     stranger = as_user(app, make_user, login, "agency_officer", OTHER_AGENCY)
@@ -253,14 +253,14 @@ def test_services_cannot_be_recorded_before_accepting_nor_in_the_future(app, cli
     officer = as_user(app, make_user, login, "agency_officer", AGENCY)
     early = officer.post(
         f"/referrals/{referral_id}/services",
-        data={"kind": "medical", "delivered_on": TODAY.isoformat()},
+        data={"kind": "medical", "delivered_on": clock.today().isoformat()},
         follow_redirects=True,
     )
     assert early.status_code == 200 and "Hãy nhận chuyển gửi trước" in early.get_data(as_text=True)
     officer.post(f"/referrals/{referral_id}/accept")
     future = officer.post(
         f"/referrals/{referral_id}/services",
-        data={"kind": "medical", "delivered_on": (TODAY + timedelta(days=3)).isoformat(), "notes": "giữ lại"},
+        data={"kind": "medical", "delivered_on": (clock.today() + timedelta(days=3)).isoformat(), "notes": "giữ lại"},
     )
     html = future.get_data(as_text=True)
     assert future.status_code == 200 and 'id="delivered_on-error"' in html and "giữ lại" in html
@@ -277,7 +277,7 @@ def test_an_answer_the_referrals_state_refuses_is_said_on_the_status_panel_htmx_
     url = f"/referrals/{referral_id}"
     early = officer.post(f"{url}/complete", data={"feedback": "Đã học xong khoá may"}, headers=hx)
     unaccepted = officer.post(
-        f"{url}/services", data={"kind": "medical", "delivered_on": TODAY.isoformat()}, headers=hx
+        f"{url}/services", data={"kind": "medical", "delivered_on": clock.today().isoformat()}, headers=hx
     )
     refusals = [
         (early, "Chỉ hoàn thành được chuyển gửi đã nhận."),

@@ -5,8 +5,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from test_cases_support import INTAKE, audit_actions
-from test_referrals_support import AGENCY, TODAY, as_user, referral_count, send, setup_referral
+from test_referrals_support import AGENCY, as_user, referral_count, send, setup_referral
 
+from app import clock
 from app.extensions import db
 
 
@@ -61,7 +62,7 @@ def test_withdrawing_the_consent_withdraws_the_open_referrals_to_that_agency(app
         db.session.remove()
     response = client.post(
         f"/cases/{case_id}/consents/{consent_id}/withdraw",
-        data={f"withdraw-{consent_id}-withdrawn_on": TODAY.isoformat()},
+        data={f"withdraw-{consent_id}-withdrawn_on": clock.today().isoformat()},
     )
     assert response.status_code == 303
     with app.app_context():
@@ -167,8 +168,8 @@ def test_a_merged_agency_is_readable_by_the_new_one_only_once_the_admin_maps_it(
     _, referral_id, _ = setup_referral(app, client, make_user, login, unit)
     old_id, new_id = unit(AGENCY).id, unit("AG-SYT-11").id
     with app.app_context():  # the old office closes and the unit lineage says it became the new one
-        db.session.get(Unit, old_id).valid_to = TODAY - timedelta(days=1)
-        db.session.add(UnitLineage(old_id=old_id, new_id=new_id, effective=TODAY))
+        db.session.get(Unit, old_id).valid_to = clock.today() - timedelta(days=1)
+        db.session.add(UnitLineage(old_id=old_id, new_id=new_id, effective=clock.today()))
         db.session.commit()
     try:
         new_officer = as_user(app, make_user, login, "agency_officer", "AG-SYT-11")

@@ -7,13 +7,13 @@ from test_cases_support import audit_actions
 from test_referrals_support import (
     AGENCY,
     CHOSEN,
-    TODAY,
     add_share_consent,
     referral_count,
     referral_id_from,
     send,
 )
 
+from app import clock
 from app.extensions import db
 
 
@@ -69,8 +69,9 @@ def test_consent_for_another_agency_does_not_cover(app, client, case_id, unit):
 
 
 def test_an_expired_consent_does_not_cover(app, client, case_id, unit):
+    today = clock.today()
     add_share_consent(
-        client, case_id, unit(AGENCY).id, given_on=TODAY - timedelta(days=100), expires_on=TODAY - timedelta(days=1)
+        client, case_id, unit(AGENCY).id, given_on=today - timedelta(days=100), expires_on=today - timedelta(days=1)
     )
     response = send(client, case_id, unit(AGENCY).id)
     assert response.status_code == 200 and "Chưa có sự đồng ý còn hiệu lực" in response.get_data(as_text=True)
@@ -86,7 +87,7 @@ def test_a_withdrawn_consent_does_not_cover(app, client, case_id, unit):
         db.session.remove()
     client.post(
         f"/cases/{case_id}/consents/{consent_id}/withdraw",
-        data={f"withdraw-{consent_id}-withdrawn_on": TODAY.isoformat()},
+        data={f"withdraw-{consent_id}-withdrawn_on": clock.today().isoformat()},
     )
     assert send(client, case_id, unit(AGENCY).id).status_code == 200
     assert referral_count(app) == 0
@@ -181,7 +182,7 @@ def test_a_closed_agency_is_refused_with_its_successor_offered(app, client, case
             "consent-agency_id": old,
             "consent-method": "signed",
             "consent-given_by": "self",
-            "consent-given_on": TODAY.isoformat(),
+            "consent-given_on": clock.today().isoformat(),
         },
     )
     assert consent.status_code == 200 and 'id="consent-agency_id-error"' in consent.get_data(as_text=True)

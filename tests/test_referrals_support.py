@@ -8,7 +8,6 @@ from test_cases_support import new_case
 
 from app import clock
 
-TODAY = clock.today()
 AGENCY = "AG-PVHXH-03295"  # Phòng Văn hóa - Xã hội xã Quài Tở: current since 1/7/2025
 OTHER_AGENCY = "AG-CAX-03295"  # another agency of the same commune (Công an xã Quài Tở)
 CHOSEN = ["age_band", "phone", "incident"]
@@ -31,7 +30,7 @@ def add_share_consent(client, case_id, agency_id, given_on=None, expires_on=None
         "consent-agency_id": agency_id,
         "consent-method": "signed",
         "consent-given_by": "self",
-        "consent-given_on": (given_on or TODAY).isoformat(),
+        "consent-given_on": (given_on or clock.today()).isoformat(),
     }
     if expires_on:
         data["consent-expires_on"] = expires_on.isoformat()
@@ -87,4 +86,4 @@ def as_user(app, make_user, login, role, unit_code):
 
 
 def yesterday() -> date:
-    return TODAY - timedelta(days=1)
+    return clock.today() - timedelta(days=1)

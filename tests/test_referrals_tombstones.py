@@ -4,8 +4,9 @@ dates, outcome, why) and its next page view says why; the raw rows hold no ciphe
 the erasure ledger refuses those ids even if an older backup brings the keys back."""
 
 import sqlalchemy as sa
-from test_referrals_support import AGENCY, CHOSEN_VALUES, TODAY, as_user, send, setup_referral
+from test_referrals_support import AGENCY, CHOSEN_VALUES, as_user, send, setup_referral
 
+from app import clock
 from app.extensions import db
 
 PHONE = CHOSEN_VALUES[0]
@@ -51,7 +52,7 @@ def _consent_id(app, case_id):
 def _withdraw_consent(client, case_id, consent_id):
     response = client.post(
         f"/cases/{case_id}/consents/{consent_id}/withdraw",
-        data={f"withdraw-{consent_id}-withdrawn_on": TODAY.isoformat()},
+        data={f"withdraw-{consent_id}-withdrawn_on": clock.today().isoformat()},
     )
     assert response.status_code == 303
 
@@ -84,7 +85,7 @@ def test_withdrawn_consent_destroys_open_and_closed_packets_and_the_agency_is_to
         assert page.status_code == 200
         assert PHONE not in html and "Đã hỗ trợ xong khoá học" not in html
     html = officer.get(f"/referrals/{open_id}").get_data(as_text=True)
-    assert f"Người được hỗ trợ đã rút lại sự đồng ý ngày {TODAY:%d/%m/%Y}" in html
+    assert f"Người được hỗ trợ đã rút lại sự đồng ý ngày {clock.today():%d/%m/%Y}" in html
     assert "CG-" in html  # the referral code stays on the tombstone
 
 

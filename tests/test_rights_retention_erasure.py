@@ -14,8 +14,6 @@ from test_cases_support import audit_actions
 from app import clock
 from app.extensions import db
 
-TODAY = clock.today()
-
 
 @pytest.fixture
 def past_retention(app, client, counsellor, case_id, make_user):
@@ -30,7 +28,7 @@ def past_retention(app, client, counsellor, case_id, make_user):
     with app.app_context():
         load_reference()
         case = db.session.get(Case, case_id)
-        case.status, case.closed_on = "closed", TODAY - timedelta(days=6 * 366)
+        case.status, case.closed_on = "closed", clock.today() - timedelta(days=6 * 366)
         db.session.commit()
         assert retention.run()["closed_case"] == 1
         db.session.commit()
@@ -240,7 +238,7 @@ def test_under_a_hold_the_officers_page_says_why_beside_the_decision(app, client
     review_id, officer_record = past_retention
     client.post(
         f"/rights/cases/{case_id}/holds",
-        data={"kind": "court_order", "ends_on": (TODAY + timedelta(days=90)).isoformat(), "reason": "Toà"},
+        data={"kind": "court_order", "ends_on": (clock.today() + timedelta(days=90)).isoformat(), "reason": "Toà"},
     )
     officer = app.test_client()
     login(officer, officer_record)
