@@ -9,6 +9,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pyotp
 from playwright.sync_api import Error as PlaywrightError
@@ -206,15 +207,41 @@ def sign_in(page, server, user, password: str | None = None, shot=None):
             shot(page, "totp")
         page.get_by_role("button", name="Xác nhận").click()
     expect(page.locator("nav.nav")).to_be_visible()
+    # The navigation shows while the start page is still loading: what follows (reading the menu, tabbing,
+    # counting) needs the whole page and app.js run.
+    page.wait_for_load_state("load")
+
+
+# --- waiting for the page -----------------------------------------------------------------------
+
+_HTMX_IDLE = "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+
+
+def settle(page):
+    """Wait until htmx is idle: no request on its way, no swap or settle under way.
+
+    An action that makes htmx ask the server (a select with hx-trigger="change", a form with hx-post) returns
+    at once; the part of the page it swaps is replaced later. A read taken meanwhile sees the old part, a click
+    lands on an element about to be replaced (and does nothing), and a text check may already match before the
+    swap. Call it after such an action, before reading or clicking inside the swapped part.
+    """
+    page.wait_for_function(_HTMX_IDLE)
 
 
 def go_nav(page, name: str):
-    """Follow a link of the main navigation; on a phone the link sits in the "Danh mục" menu, opened first."""
+    """Follow a link of the main navigation; on a phone the link sits in the "Danh mục" menu, opened first.
+
+    Returns once the browser is at the link's address: the click returns before the next page is there, and a
+    check that follows would read (or pass on) the page being left.
+    """
+    page.wait_for_load_state("load")  # app.js opens the menu on wide screens: look at it after app.js has run
     nav = page.locator("nav.nav")
     link = nav.get_by_role("link", name=name, exact=True)
     if not link.is_visible():
         nav.locator("details.menu > summary").click()
+    target = urljoin(page.url, link.get_attribute("href"))
     link.click()
+    expect(page).to_have_url(target)
 
 
 def open_section(page, section_id: str):
@@ -274,15 +301,18 @@ def check_cards(page):
 
 
 def settled_evaluate(page, script: str, arg=None, attempts: int = 5):
-    """Evaluate once the page has loaded, again if a navigation (a redirect after a POST) replaced it.
+    """Evaluate once the page has loaded and htmx is idle, again if a navigation (a redirect after a POST)
+    replaced it.
 
     A click that submits a form returns before the next document exists; evaluating then reads a
     document that is being torn down (`document.documentElement` is null, or the context is destroyed).
-    The script returns null when the document is not ready.
+    The script returns null when the document is not ready. A part htmx is still swapping would be
+    measured half-replaced: `settle` first.
     """
     for _ in range(attempts):
         page.wait_for_load_state("load")
         try:
+            settle(page)
             result = page.evaluate(script, arg)
         except PlaywrightError as exc:
             if "context was destroyed" not in str(exc) and "properties of null" not in str(exc):
@@ -331,6 +361,9 @@ def check_axe(page, label: str = "") -> list[dict]:
         folded.forEach(s => s.classList.add('is-collapsed'));
       }
     }""")
+    # Opening the <details> fetched the forms they load on first opening (templates/_macros/lazy.html): let htmx
+    # swap them in now, not under the test's next click.
+    settle(page)
     _record_axe(page.url, label, violations)
     bad = [v for v in violations if v["impact"] in ("serious", "critical")]
     assert not bad, f"axe: serious/critical violations on {page.url}: {json.dumps(bad, ensure_ascii=False)}"

@@ -6,7 +6,7 @@ reviewer confirms it and looks at the commune on the dashboard."""
 import re
 
 import pytest
-from e2e_support import check_page, sign_in, sign_out
+from e2e_support import check_page, settle, sign_in, sign_out
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
@@ -49,7 +49,7 @@ def _choose_round(page, year: int):
     page.locator("#f-cycle").select_option(label=f"{year} · {ROUND_LABEL}")
     # When that round is already shown, the text is there before htmx swaps the queue: wait for the swap to end,
     # or a click that follows lands on a link being replaced and goes nowhere (seen in CI).
-    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
+    settle(page)
     expect(page.locator("#report-queue")).to_contain_text(f"{year} · {ROUND_LABEL}")
 
 
