@@ -93,7 +93,11 @@ def test_referral_shares_exactly_the_chosen_fields_and_comes_back_completed(page
     expect(status.locator("summary", has_text="Nhận xử lý")).to_have_count(0)
     expect(status.locator("summary", has_text="Ghi dịch vụ đã cung cấp")).to_be_visible()
     status.get_by_label("Dịch vụ đã cung cấp").select_option(index=1)
+    status.get_by_label("Ngày cung cấp").fill(clock.today().isoformat())  # required: without it nothing was saved
     status.get_by_role("button", name="Lưu").click()
+    # The form's own label and summary read "Dịch vụ đã cung cấp" before htmx swaps the answer in (and after a
+    # refusal too): wait for the new status, or the next tap opens a <details> about to be replaced.
+    expect(status.locator(".badge").first).to_have_text("Đã cung cấp dịch vụ")
     expect(page.locator("#referral-status").get_by_text("Dịch vụ đã cung cấp").first).to_be_visible()
     check_page(page, device, "service recorded")
     shot(page, "service-recorded")
