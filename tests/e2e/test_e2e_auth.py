@@ -78,6 +78,7 @@ def test_admin_creates_a_user_and_disables_them(page, server, device, shot):
     go_nav(page, "Người dùng")
     check_page(page, device, "users")
     page.get_by_role("link", name="Thêm người dùng").click()
+    expect(page.get_by_role("button", name="Tạo tài khoản")).to_be_visible()  # the form, not the list left behind
     check_page(page, device, "new user")
     page.get_by_role("button", name="Tạo tài khoản").click()  # empty: refused field by field
     expect(page.locator(".form-errors")).to_be_visible()

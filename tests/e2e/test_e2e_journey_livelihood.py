@@ -45,6 +45,7 @@ def test_plan_returned_revised_approved_then_disbursed_and_visited(page, server,
 
     open_section(page, "case-livelihood")
     page.locator("#case-livelihood").get_by_role("link", name="Lập kế hoạch sinh kế").click()
+    expect(page.get_by_label("Mô tả kế hoạch")).to_be_visible()  # checked on the form, not the case page left
     check_page(page, device, "plan form")
     page.get_by_label("Hoạt động sinh kế").select_option(index=1)
     page.get_by_label("Mô tả kế hoạch").fill(PLAN)

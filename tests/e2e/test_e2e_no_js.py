@@ -59,6 +59,8 @@ def test_quick_exit_works_without_javascript(nojs, server):
     page.get_by_label("Tên đăng nhập").fill(user.username)
     page.locator("#password").fill(user.password)
     page.get_by_role("button", name="Đăng nhập").click()
+    # The login page has the button too: leave from the half-open session's page, not the one being left.
+    expect(page.get_by_label("Mã xác thực 6 số")).to_be_visible()
     page.get_by_role("button", name="Thoát nhanh").click()
     expect(page).to_have_title("Mẹo nấu ăn hằng ngày")
     page.goto(server.url + "/auth/totp")
@@ -78,6 +80,7 @@ def test_case_intake_validates_without_javascript(nojs, server, device, shot):
     page.get_by_role("button", name="Đăng nhập").click()
     page.get_by_label("Mã xác thực 6 số").fill(totp_code(user))
     page.get_by_role("button", name="Xác nhận").click()
+    expect(page.locator("nav.nav")).to_be_visible()  # signed in: going on at once would cancel the sign-in
     page.goto(server.url + "/cases/new")
     # Everything the browser can check is right; the server refuses a birth date in the future.
     name = {"desktop": "Lường Thị Xuân", "phone": "Cà Thị Duyên"}[device]
