@@ -1,6 +1,7 @@
 """Pages cost the same number of queries whatever the number of rows they show (no N+1), and on PostgreSQL
 the list and search queries use indexes."""
 
+import json
 import os
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -28,6 +29,20 @@ def counting(app):
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", before)
+
+
+def explained(connection, statement: str, parameters) -> tuple[str, list[dict]]:
+    """PostgreSQL's plan of a statement: as text, and every node of its executed plan (EXPLAIN ANALYZE)."""
+    text = "\n".join(r[0] for r in connection.exec_driver_sql("EXPLAIN " + statement, parameters))
+    (analyzed,) = connection.exec_driver_sql("EXPLAIN (ANALYZE, FORMAT JSON) " + statement, parameters).one()
+    plan = analyzed if isinstance(analyzed, list) else json.loads(analyzed)
+
+    def nodes(node):
+        yield node
+        for child in node.get("Plans", []):
+            yield from nodes(child)
+
+    return text, list(nodes(plan[0]["Plan"]))
 
 
 def seed_cases(app, count: int) -> None:
@@ -235,7 +250,6 @@ def test_work_queue_reads_open_follow_ups_in_due_order_from_one_index_on_postgre
     stop at the limit, before any case is joined: no sort, and no more index rows read than the limit (bench/scale.py:
     at 1 000 000 cases 2 080 follow-ups due for the SC-01 counsellor, all read and sorted on every counsellor page
     until the queue was read in steps)."""
-    import json
     from datetime import timedelta
 
     from app import clock
@@ -284,23 +298,13 @@ def test_work_queue_reads_open_follow_ups_in_due_order_from_one_index_on_postgre
             event.remove(engine, "before_cursor_execute", before)
         assert len(statements) == 1  # every follow-up is in scope: one step
         statement, parameters = statements[0]
-        text = "\n".join(r[0] for r in db.session.connection().exec_driver_sql("EXPLAIN " + statement, parameters))
-        (analyzed,) = (
-            db.session.connection().exec_driver_sql("EXPLAIN (ANALYZE, FORMAT JSON) " + statement, parameters).one()
-        )
+        text, plan = explained(db.session.connection(), statement, parameters)
         db.session.rollback()
     # The old plan (one query joining the cases, ordered by due date, cut at the end) read the user's 1 500 open
     # follow-ups and sorted them.
     assert "Sort" not in text, text
     assert "ix_case_followup_assignee_open_due" in text, text
-
-    def nodes(node):
-        yield node
-        for child in node.get("Plans", []):
-            yield from nodes(child)
-
-    plan = analyzed if isinstance(analyzed, list) else json.loads(analyzed)
-    read = [n for n in nodes(plan[0]["Plan"]) if n.get("Relation Name") == "case_followup"]
+    read = [n for n in plan if n.get("Relation Name") == "case_followup"]
     assert read and all(n["Actual Rows"] * n["Actual Loops"] <= work.LIMIT for n in read), text
 
 
@@ -330,7 +334,6 @@ def test_monthly_referral_counts_read_the_sender_units_year_from_their_index_on_
     """The monthly tables (GBVIMS, app/statistics/gbvims.py) count the referrals a district's units sent in a
     year, by month and outcome. A province sends tens of thousands a year: the count must read the district's
     units' year from the (sender unit, sent time) index, not walk every referral of every unit and year."""
-    import json
     from datetime import UTC, date, datetime, timedelta
 
     from app import clock
@@ -385,20 +388,11 @@ def test_monthly_referral_counts_read_the_sender_units_year_from_their_index_on_
         sent = sa.select(sa.func.count()).where(Referral.sent_at >= year[0], Referral.sent_at < year[1])
         province_year = db.session.scalar(sent)
         district_year = db.session.scalar(sent.where(Referral.sender_unit_id.in_(district)))
-        connection = db.session.connection()
-        text = "\n".join(r[0] for r in connection.exec_driver_sql("EXPLAIN " + statement, parameters))
-        (analyzed,) = connection.exec_driver_sql("EXPLAIN (ANALYZE, FORMAT JSON) " + statement, parameters).one()
+        text, plan = explained(db.session.connection(), statement, parameters)
         db.session.rollback()
     assert "Seq Scan on referral" not in text, text
     assert "ix_referral_sender_sent" in text, text
-
-    def nodes(node):
-        yield node
-        for child in node.get("Plans", []):
-            yield from nodes(child)
-
-    plan = analyzed if isinstance(analyzed, list) else json.loads(analyzed)
-    read = [n for n in nodes(plan[0]["Plan"]) if n.get("Index Name") == "ix_referral_sender_sent"]
+    read = [n for n in plan if n.get("Index Name") == "ix_referral_sender_sent"]
     # The index gives the district's year only, not the other units' referrals of the year (through the sent-time
     # index, before this one, every referral of the province's year was read and filtered).
     assert 100 < district_year < province_year / 5, (district_year, province_year)
