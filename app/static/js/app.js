@@ -15,7 +15,12 @@
       drop them from this device; they are kept unless the user says so.
    i. One submission per tap: a form on its way ignores more submits until its answer (a slow double tap on
       weak data saved things twice). Forms get novalidate: the server's Vietnamese message beside the field
-      replaces the browser's bubble (`required` stays for screen readers). */
+      replaces the browser's bubble (`required` stays for screen readers).
+   j. A failed htmx request says why (#request-error, base.html): htmx swaps no 4xx/5xx answer and nothing when
+      the connection drops or the 30 s timeout ends it, so the tap seemed to do nothing and a note typed on weak
+      data seemed saved. The message (the error page's data-error-message, else base.html's text for the
+      status) goes just above the form that sent it, takes focus unless the user is typing, and leaves when that
+      form's next request succeeds (or its part of the page is swapped). The form keeps what was typed. */
 (() => {
   'use strict';
   const d = document, b = d.body, csrf = b.dataset.csrf || '';  // same ES level as htmx 2
@@ -250,4 +255,42 @@
   addEventListener('pageshow', e => {  // back to a page kept in memory: its forms are free again
     if (e.persisted) d.querySelectorAll('form[data-busy]').forEach(f => { delete f.dataset.busy; });
   });
+
+  // j. failed htmx requests
+  const box = d.getElementById('request-error');
+  if (box) {
+    const home = box.parentElement, say = box.dataset, senderOf = e => {
+      const elt = e.detail.elt || e.target;
+      return elt.closest?.('form') || elt;
+    };
+    let failed = null;  // what sent the failed request: its own success clears the message, another's does not
+    const clear = () => { box.hidden = true; box.textContent = ''; home.prepend(box); failed = null; };
+    const show = (e, text) => {
+      const sender = failed = senderOf(e),
+        at = sender.closest?.('.table-wrap, table') || sender;  // never a <div> among table rows
+      delete sender.dataset?.busy;
+      if (at !== home && home.contains(at)) at.before(box); else home.prepend(box);
+      box.textContent = text;
+      box.hidden = false;
+      // a search typed letter by letter keeps its focus; the alert is still read out
+      if (!/^(input|key|change|search)/.test(e.detail.requestConfig?.triggeringEvent?.type || '')) {
+        reveal(box);
+        box.focus();
+      }
+    };
+    const lost = e => show(e, e.detail.requestConfig?.verb === 'get' ? say.offlineRead  // nothing to save
+      : e.type === 'htmx:timeout' ? say.timeout : say.offline);
+    d.addEventListener('htmx:sendError', lost);
+    d.addEventListener('htmx:timeout', lost);
+    d.addEventListener('htmx:responseError', e => {
+      const xhr = e.detail.xhr, s = xhr.status;
+      // text only, from an inert document (DOMParser runs no script): never the page's markup or internals
+      const page = /html/.test(xhr.getResponseHeader('Content-Type') || '')
+        && new DOMParser().parseFromString(xhr.responseText, 'text/html');
+      const own = page && page.querySelector('[data-error-message]')?.textContent.replace(/\s+/g, ' ').trim();
+      show(e, own || say['e' + s] || (s >= 500 ? say.e5xx : say.eother));
+    });
+    d.addEventListener('htmx:beforeSwap', e => { if (e.detail.target?.contains(box)) clear(); });  // not swapped away
+    d.addEventListener('htmx:afterRequest', e => { if (e.detail.successful && senderOf(e) === failed) clear(); });
+  }
 })();
