@@ -108,6 +108,16 @@ def test_login_page_speaks_english_with_the_cookie(app, compiled):
         assert vietnamese_text not in page
 
 
+def test_request_error_texts_follow_the_language(app, compiled):
+    """The failed-request messages app.js shows (base.html's #request-error) come in the page's language."""
+    client = app.test_client()
+    client.set_cookie("lang", "en")
+    page = client.get("/auth/login").get_data(as_text=True)
+    assert 'data-offline="Could not reach the server: this was not saved.' in page
+    assert 'data-e404="This could not be found: it may have been deleted or withdrawn.' in page
+    assert "Không kết nối được với máy chủ" not in page
+
+
 def test_login_page_is_vietnamese_by_default(app, compiled):
     page = app.test_client().get("/auth/login").get_data(as_text=True)
     assert "Đăng nhập" in page and "Thoát nhanh" in page and "Quick exit" not in page

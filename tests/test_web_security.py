@@ -102,6 +102,48 @@ def test_403_page_in_vietnamese(client, make_user, login):
     assert r.status_code == 403 and "Không có quyền" in r.get_data(as_text=True)
 
 
+def _error_message(html: str) -> str | None:
+    """The text app.js shows when htmx gets this page as a failed answer (its data-error-message element)."""
+    found = re.search(r"<(\w+)[^>]* data-error-message[^>]*>(.*?)</\1>", html, re.S)
+    return " ".join(found.group(2).split()) if found else None
+
+
+def test_error_pages_hand_htmx_their_message(client, app, make_user, login):
+    """A failed htmx request shows the error page's own message (app.js j): each page marks it, as plain text."""
+    login(client, make_user("counsellor", "03253"))
+    htmx = {"HX-Request": "true"}
+    r = client.get("/no-such-page", headers=htmx)
+    assert r.status_code == 404
+    assert _error_message(r.get_data(as_text=True)) == "Không có trang hoặc hồ sơ này, hoặc bạn không có quyền xem."
+    r = client.get("/admin/users", headers=htmx)
+    assert r.status_code == 403
+    assert _error_message(r.get_data(as_text=True)) == "Bạn không có quyền xem hoặc làm việc này."
+    from app.web.errors import MESSAGES, render_error
+
+    for status, (_title, message) in MESSAGES.items():
+        with app.test_request_context("/"):
+            body, code = render_error(status)
+        assert code == status and _error_message(body) == str(message), status
+
+
+def test_every_page_carries_the_request_error_box(client):
+    """base.html: the box app.js fills when an htmx request fails, its texts, and htmx's 30 s timeout."""
+    import json
+
+    page = client.get("/auth/login").get_data(as_text=True)
+    box = re.search(r'<div id="request-error"([^>]*)></div>', page)
+    assert box, "no empty #request-error in <main>"
+    attrs = dict(re.findall(r'([\w-]+)="([^"]*)"', box.group(1)))
+    assert attrs["role"] == "alert" and attrs["tabindex"] == "-1" and " hidden" in box.group(1)
+    assert "chưa được lưu" in attrs["data-offline"] and "vẫn còn trong biểu mẫu" in attrs["data-offline"]
+    assert "30 giây" in attrs["data-timeout"] and "Không tải được" in attrs["data-offline-read"]
+    for key in ("data-e403", "data-e404", "data-e409", "data-e413", "data-e429", "data-e5xx", "data-eother"):
+        assert attrs[key].strip(), key
+    assert page.index('id="request-error"') > page.index('<main id="main"')
+    config = json.loads(re.search(r'<meta name="htmx-config" content=\'([^\']+)\'>', page).group(1))
+    assert config["timeout"] == 30000
+
+
 def test_oversize_request_is_413(client, app):
     r = client.post("/auth/login", data={"username": "x", "password": "y" * (app.config["MAX_CONTENT_LENGTH"] + 10)})
     assert r.status_code == 413 and "Dữ liệu quá lớn" in r.get_data(as_text=True)
