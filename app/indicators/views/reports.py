@@ -158,7 +158,7 @@ def _commune_totals(sub: Submission, communes: dict | None) -> dict:
     return names
 
 
-def _page(sub: Submission, figures_input=None, narrative=None, reason_form=None, status=200, refused=None):
+def _page(sub: Submission, figures_input=None, narrative=None, reason_form=None, status=200):
     kinds = services.required_kinds(sub.cycle)
     # What a report counts rather than types (the registry's stock, the registers' figures with their breakdown),
     # as it would be frozen now.
@@ -190,7 +190,6 @@ def _page(sub: Submission, figures_input=None, narrative=None, reason_form=None,
         "can_reopen": authorize(current_user, "reopen", sub),
         "due_on": sub.cycle.due_on(sub.level),
         "late_days": queries.lateness(sub, sub.cycle.due_on(sub.level), clock.today()),
-        "refused": refused,
     }
     if htmx.target == "report-form":
         return render_template("indicators/_report_form.html", **context), status
@@ -219,10 +218,11 @@ def save(submission_id):
             if request.form.get("action") == "submit":
                 services.submit(sub, actor=current_user)
     except ServiceError as exc:
-        # Shown inside the form, not flashed: htmx swaps only the form, and a flash would wait unseen for the
-        # next whole page while the user's "send" seemed to do nothing.
+        # The form htmx swaps shows the flashed refusal itself (templates/_macros/flashes.html); status 200,
+        # or htmx would swap nothing.
         sub = _load(submission_id, "edit")
-        return _page(sub, figures_input, narrative, refused=str(exc))  # 200: htmx swaps it
+        flash(str(exc), "error")
+        return _page(sub, figures_input, narrative)
     if sub.status != "submitted":
         flash(_("Đã lưu bản nháp."), "success")
     elif receiver_kind(sub) == "district":
