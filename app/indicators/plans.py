@@ -475,7 +475,7 @@ def _copy_definitions(source: IndicatorPlan, target: IndicatorPlan) -> dict:
             continue
         unit = db.session.get(Unit, row.unit_id)
         day_from, day_to = (start, end) if row.year is None else (date(row.year, 1, 1), date(row.year, 12, 31))
-        if unit is None or not _exists_between(unit, day_from, day_to):
+        if unit is None or not unit.exists_between(day_from, day_to):
             skipped += 1  # a commune merged in 2025: its successor gets a target of its own
             continue
         db.session.add(
@@ -492,11 +492,6 @@ def _clamped(row, source: IndicatorPlan, start: date, end: date) -> dict:
     own_from = row.valid_from if row.valid_from and row.valid_from != source.valid_from else None
     own_to = row.valid_to if row.valid_to and row.valid_to != source.valid_to else None
     return {"valid_from": max(own_from or start, start), "valid_to": min(own_to or end, end)}
-
-
-def _exists_between(unit: Unit, start: date, end: date) -> bool:
-    """The unit exists on some day of start..end."""
-    return (unit.valid_from is None or unit.valid_from <= end) and (unit.valid_to is None or unit.valid_to >= start)
 
 
 def save_plan(plan: IndicatorPlan, fields: dict, *, actor) -> IndicatorPlan:
@@ -736,7 +731,7 @@ def save_target(
     start = date(year, 1, 1) if year else date(plan.phase_start, 1, 1)
     end = date(year, 12, 31) if year else date(plan.phase_end, 12, 31)
     ensure(
-        _exists_between(unit, start, end),
+        unit.exists_between(start, end),
         _l(
             "%(unit)s không tồn tại trong kỳ này (đến %(day)s): giao chỉ tiêu cho đơn vị kế thừa.",
             unit=unit.name,

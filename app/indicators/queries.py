@@ -14,7 +14,7 @@ from sqlalchemy import select
 from .. import clock, valuesources
 from ..extensions import db
 from ..units.models import Unit
-from ..units.queries import merged_ids, merged_olds, nearest_of_kind, scope_for, scope_ids
+from ..units.queries import merged_ids, merged_olds, nearest_of_kind, offered, scope_for, scope_ids
 from .models import IndicatorDef, IndicatorTarget, RegistryEntry, ReportingCycle, Submission
 from .rules import DISAGGREGATION_OPTIONS
 
@@ -322,8 +322,12 @@ def cascade(parent: Unit, communes: list[Unit], year: int | None, plan=None) -> 
 # --- communes and the review queue ------------------------------------------------------------------------
 
 
-def communes_of(root: Unit, day: date) -> list[Unit]:
-    """The communes under `root` that exist on `day`; when none does (a unit closed in 2025), all of them."""
+def communes_of(root: Unit, day: date, since: date | None = None) -> list[Unit]:
+    """The communes under `root` that exist on `day`; when none does (a district abolished in mid-2025, asked
+    about 2025), those that existed on some day of the period since `since` (default: 1 January of `day`'s year).
+
+    Never a commune that had ended before the period began: for 2026 the abolished district has no communes to
+    offer or to chase for reports; its history is in the earlier years."""
     ids = scope_ids(root)
     rows = list(
         db.session.scalars(select(Unit).where(Unit.id.in_(list(ids)), Unit.kind == "commune").order_by(Unit.code))
@@ -331,7 +335,7 @@ def communes_of(root: Unit, day: date) -> list[Unit]:
     if root.kind == "commune":
         rows = [root]
     current = [u for u in rows if u.is_current(day)]
-    return current or rows
+    return current or offered(rows, since or date(day.year, 1, 1), day)
 
 
 @dataclass
@@ -358,7 +362,7 @@ def queue(cycle: ReportingCycle, root: Unit, today: date | None = None) -> list[
     """Every commune under `root` for the cycle: its report (or none), the deadline and days late."""
     today = today or clock.today()
     due = cycle.commune_due_on
-    communes = communes_of(root, due)
+    communes = communes_of(root, due, cycle.period_start)
     subs = {
         s.unit_id: s
         for s in db.session.scalars(

@@ -89,8 +89,9 @@ def index():
     communes = [
         (commune, frozenset(scope_ids(commune)) & scope)
         for commune in queries.communes(scope)
-        # merged away before the year: its rows count under its successor
-        if commune.valid_to is None or commune.valid_to >= start
+        # only the communes of the year: one merged away before it counts under its successor, one formed after
+        # it is not a line of the year (its predecessors are)
+        if commune.exists_between(start, end)
     ]
     # In clear only for the reporter who keeps a commune's registers; suppressed for the roles above (overview.py).
     lines = overview.build(communes, scope, start, end, viewer_units=queries.scope_for(current_user, "reporter"))

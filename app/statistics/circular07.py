@@ -80,11 +80,7 @@ def _addresses(commune: Unit, year: int) -> list[Unit]:
     found = db.session.scalars(
         select(Unit).where(Unit.id.in_(ids), Unit.kind == "trusted_address", Unit.disabled.is_(False))
     )
-    return [
-        u
-        for u in found
-        if (u.valid_from is None or u.valid_from <= end) and (u.valid_to is None or u.valid_to >= start)
-    ]
+    return [u for u in found if u.exists_between(start, end)]
 
 
 def trusted_addresses(communes: list[Unit], year: int) -> tuple[Table, list[int]]:

@@ -32,11 +32,12 @@ class Unit(Model):
 
     def is_current(self, on: date | None = None) -> bool:
         on = on or clock.today()
-        return (
-            not self.disabled
-            and (self.valid_from is None or self.valid_from <= on)
-            and (self.valid_to is None or on <= self.valid_to)
-        )
+        return not self.disabled and self.exists_between(on, on)
+
+    def exists_between(self, start: date, end: date) -> bool:
+        """By its dates, the unit exists on some day of start..end (a unit merged in mid-year exists in that
+        year); whether it is disabled is another matter (see is_current)."""
+        return (self.valid_from is None or self.valid_from <= end) and (self.valid_to is None or start <= self.valid_to)
 
     def __repr__(self) -> str:
         return f"<Unit {self.code} {self.kind}>"

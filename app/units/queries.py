@@ -7,6 +7,7 @@ from flask import g, has_app_context
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from .. import clock
 from ..extensions import db
 from .models import Unit, UnitLineage
 
@@ -162,27 +163,74 @@ def _scope_map() -> dict[str, str]:
     return found
 
 
+def successor(unit: Unit, start: date, end: date) -> Unit | None:
+    """The unit that took `unit` over through the lineage (at any depth) and exists on some day of start..end:
+    the new Xã Quài Tở for the old one, asked about 2026. None when there is none (a unit never merged)."""
+    successor_of = {old: new for new, olds in merged_olds().items() for old in olds}
+    seen, current = {unit.id}, unit.id
+    while current in successor_of and successor_of[current] not in seen:
+        current = successor_of[current]
+        seen.add(current)
+        found = db.session.get(Unit, current)
+        if found is not None and found.exists_between(start, end):
+            return found
+    return None
+
+
 def unit_choices(kinds: tuple[str, ...] | None = None, current_only: bool = False) -> list[tuple[str, str]]:
-    """(id, label) pairs for a select, in tree order; the label shows kind and code."""
+    """(id, label) pairs for a select, in tree order; the label shows the code and, for a unit not in force
+    today, when it starts or stopped (unit_label)."""
     stmt = select(Unit).order_by(Unit.path)
     if kinds:
         stmt = stmt.where(Unit.kind.in_(kinds))
     units = db.session.scalars(stmt).all()
     if current_only:
         units = [u for u in units if u.is_current()]
-    return [(u.id, f"{u.name} ({u.code})" + ("" if u.is_current() else f" — {closed_label(u)}")) for u in units]
+    return [(u.id, unit_label(u)) for u in units]
 
 
-def closed_label(unit: Unit) -> str:
-    """How a picker marks a unit that no longer works ("đã ngừng từ 01/07/2025")."""
+def offered(units, start: date, end: date, keep: str | None = None) -> list[Unit]:
+    """The units a picker offers for the period start..end: those that exist on some day of it (a commune
+    merged on 1/7/2025 is offered for 2025, not for 2026: its history is reached by choosing an earlier
+    year), never a disabled one; `keep` (the id already chosen) stays, so that an old record shows its unit.
+
+    Only the choice changes with the period: what the user may see is decided by their scope, before."""
+    return [u for u in units if u.id == keep or (not u.disabled and u.exists_between(start, end))]
+
+
+def unit_label(unit: Unit, start: date | None = None, end: date | None = None, *, code: bool = True) -> str:
+    """A unit as a picker shows it: "Xã Quài Tở (03295) — đã ngừng từ 01/07/2025" (see validity_note)."""
+    note = validity_note(unit, start, end)
+    name = f"{unit.name} ({unit.code})" if code else unit.name
+    return f"{name} — {note}" if note else name
+
+
+def validity_note(unit: Unit, start: date | None = None, end: date | None = None) -> str:
+    """How a picker marks a unit not in force for the whole of start..end (default: today): "có hiệu lực từ
+    01/07/2025" for one that starts later, "đã ngừng từ 01/07/2025" for one that stopped, "" for one in force.
+
+    One place for these words: a unit not yet in force is not one that stopped."""
     from flask_babel import gettext
 
     from ..web.filters import date_vn
 
-    # A unit closed by its dates (not one merely disabled, nor one whose last day is date.max: no day follows it).
-    if unit.valid_to is not None and unit.valid_to < date.max:
+    start = start or clock.today()
+    end = end or start
+    starts_later = unit.valid_from is not None and unit.valid_from > start
+    # Closed by its dates (not a unit whose last day is date.max: no day follows it).
+    ends_before = unit.valid_to is not None and unit.valid_to < end and unit.valid_to < date.max
+    if ends_before and not starts_later:
+        assert unit.valid_to is not None  # for mypy: ends_before says so
         return gettext("đã ngừng từ %(day)s", day=date_vn(unit.valid_to + timedelta(days=1)))
-    return gettext("đã ngừng")
+    if unit.disabled:
+        return gettext("đã ngừng")
+    if starts_later and ends_before:
+        return gettext(
+            "có hiệu lực từ %(start)s đến %(end)s", start=date_vn(unit.valid_from), end=date_vn(unit.valid_to)
+        )
+    if starts_later:
+        return gettext("có hiệu lực từ %(day)s", day=date_vn(unit.valid_from))
+    return ""
 
 
 def scope_for(user, *roles: str) -> frozenset[str]:

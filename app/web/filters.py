@@ -56,11 +56,18 @@ def number(value) -> str:
 
 
 def register(app) -> None:
+    from ..units.queries import unit_label
     from .i18n import label
     from .table_labels import label_tables
 
     app.jinja_env.filters.update(
-        date_vn=date_vn, datetime_vn=datetime_vn, money=money, number=number, label=label, label_tables=label_tables
+        date_vn=date_vn,
+        datetime_vn=datetime_vn,
+        money=money,
+        number=number,
+        label=label,
+        label_tables=label_tables,
+        unit_label=unit_label,
     )
     _install_request_gettext(app)
 

@@ -1,6 +1,8 @@
 """The dashboard (target against achievement for the unit and each commune, case-derived figures,
 money) and the same figures as an Excel report."""
 
+from datetime import date
+
 from flask import render_template, request
 from flask_login import current_user
 
@@ -9,19 +11,19 @@ from ...audit import services as audit
 from ...auth.permissions import has_permission, permission_required
 from ...auth.stepup import step_up_required
 from ...extensions import htmx
-from ...units.queries import scope_ids
+from ...units.queries import scope_ids, validity_note
 from .. import derived, figures, queries, services
 from ..charts import bar_chart
 from ..export import workbook
 from . import bp
-from .common import focus_unit, selected_year, viewer_root, year_choices
+from .common import focus_in_year, selected_year, viewer_root, year_choices
 
 
 def _report():
     """The figures the dashboard and the export share, for the unit and year asked."""
     root = viewer_root()
-    focus = focus_unit(root)
     year = selected_year()
+    focus = focus_in_year(root, year)
     target_year = year if request.args.get("targets") == "year" else None
     only = focus if focus.kind == "commune" and focus.id != root.id else None
     report = figures.build(root, year, target_year=target_year, only=only)
@@ -50,6 +52,9 @@ def index():
         "can_export": has_permission(current_user, "indicator.export"),
         # the communes of the user's unit that year, to pick one (none to pick for a commune's own user)
         "choices": [c for c in queries.communes_of(root, report.period_end) if c.id != root.id],
+        # a unit not in force all year says so ("đã ngừng từ 01/07/2025"); one gone before it, where to look
+        "root_note": validity_note(report.root, date(report.year, 1, 1), report.period_end),
+        "root_gone": not report.root.exists_between(date(report.year, 1, 1), report.period_end),
     }
     if htmx.target == "indicator-figures":
         return render_template("indicators/_figures.html", **context)

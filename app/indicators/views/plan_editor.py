@@ -23,7 +23,7 @@ from ...auth.stepup import step_up_required
 from ...extensions import db
 from ...services import ServiceError
 from ...units.models import Unit
-from ...units.queries import scope_ids
+from ...units.queries import scope_ids, unit_label
 from ...web.unit_of_work import attempt
 from .. import figures, plans
 from ..models import CycleRule, IndicatorDef, IndicatorPlan
@@ -161,12 +161,9 @@ def _target_choices(form: TargetForm, plan: IndicatorPlan, root: Unit) -> None:
         .where(Unit.id.in_(list(scope_ids(root))), Unit.kind.in_(("province", "district", "commune")))
         .order_by(Unit.kind.desc(), Unit.name)
     ).all()
-    alive = [
-        u
-        for u in units
-        if (u.valid_from is None or u.valid_from <= end) and (u.valid_to is None or u.valid_to >= start)
-    ]
-    form.unit_id.choices = [("", _("— chọn —"))] + [(u.id, u.name) for u in alive]
+    alive = [u for u in units if u.exists_between(start, end)]
+    # labelled for the phase: the old and the new Xã Quài Tở both exist in 2021–2025, one stopping, one starting
+    form.unit_id.choices = [("", _("— chọn —"))] + [(u.id, unit_label(u, start, end, code=False)) for u in alive]
     if form.unit_id.data and form.unit_id.data not in {u.id for u in alive}:
         # a unit sent that the list does not offer (merged in 2025): kept, so its error shows beside it
         unit = db.session.get(Unit, uuid_or_none(form.unit_id.data))

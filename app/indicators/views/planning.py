@@ -21,7 +21,7 @@ from ..forms import ActivityStatusForm, BudgetLineForm, parse_int
 from ..models import ActivityStatus, BudgetLine, IndicatorActivity
 from ..permissions import UnitTask
 from . import bp
-from .common import focus_unit, selected_year, unit_in_scope, viewer_root, year_choices
+from .common import focus_in_year, selected_year, unit_in_scope, viewer_root, year_choices
 from .plan_editor import plan_for_page
 
 # --- targets -------------------------------------------------------------------------------------------
@@ -126,8 +126,8 @@ def save_targets():
 def activities():
     """The Phụ biểu: each activity with its lead and coordinating units and its status this year here."""
     root = viewer_root()
-    focus = focus_unit(root)
     year = selected_year()
+    focus = focus_in_year(root, year)
     plan = plan_for_page()
     rows = plans.activities(plan)
     statuses = {

@@ -11,7 +11,7 @@ from ...auth.permissions import deny, ensure_authorized, has_permission, permiss
 from ...extensions import db, htmx
 from ...services import ServiceError
 from ...units.models import Unit
-from ...units.queries import scope_ids
+from ...units.queries import scope_ids, unit_label
 from ...web.unit_of_work import attempt
 from .. import queries, services
 from ..forms import MODEL_KIND_LABELS, SUPPORT_LABELS, MeetingForm, ReasonForm, RegistryEntryForm
@@ -56,7 +56,7 @@ def _commune_choices() -> list[tuple[str, str]]:
     communes = db.session.scalars(
         select(Unit).where(Unit.id.in_(list(units)), Unit.kind == "commune").order_by(Unit.code)
     ).all()
-    return [(u.id, u.name) for u in communes]
+    return [(u.id, unit_label(u, code=False)) for u in communes]
 
 
 def _address_choices() -> list[tuple[str, str]]:
@@ -65,7 +65,7 @@ def _address_choices() -> list[tuple[str, str]]:
     found = db.session.scalars(
         select(Unit).where(Unit.id.in_(list(units)), Unit.kind == "trusted_address").order_by(Unit.code)
     ).all()
-    return [("", "—")] + [(u.id, f"{u.name} ({u.code})") for u in found]
+    return [("", "—")] + [(u.id, unit_label(u)) for u in found]
 
 
 def _model_indicators() -> dict:

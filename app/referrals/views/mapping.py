@@ -11,6 +11,7 @@ from ...auth.stepup import step_up_required
 from ...extensions import db
 from ...services import ServiceError
 from ...units.models import Unit
+from ...units.queries import unit_label
 from ...web.forms import options
 from ...web.unit_of_work import attempt
 from .. import services
@@ -22,9 +23,7 @@ from . import bp
 def _form(**kwargs) -> AgencyMapForm:
     form = AgencyMapForm(**kwargs)
     agencies = db.session.scalars(select(Unit).where(Unit.kind == "agency").order_by(Unit.name))
-    choices = [("", _("— Chọn —"))] + [
-        (a.id, f"{a.name} ({a.code})" + ("" if a.is_current() else " — " + _("đã ngừng"))) for a in agencies
-    ]
+    choices = [("", _("— Chọn —"))] + [(a.id, unit_label(a)) for a in agencies]
     form.old_agency_id.choices = form.new_agency_id.choices = options(choices)
     return form
 
