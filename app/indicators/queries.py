@@ -322,12 +322,8 @@ def cascade(parent: Unit, communes: list[Unit], year: int | None, plan=None) -> 
 # --- communes and the review queue ------------------------------------------------------------------------
 
 
-def communes_of(root: Unit, day: date, since: date | None = None) -> list[Unit]:
-    """The communes under `root` that exist on `day`; when none does (a district abolished in mid-2025, asked
-    about 2025), those that existed on some day of the period since `since` (default: 1 January of `day`'s year).
-
-    Never a commune that had ended before the period began: for 2026 the abolished district has no communes to
-    offer or to chase for reports; its history is in the earlier years."""
+def communes_of(root: Unit, day: date) -> list[Unit]:
+    """The communes under `root` that exist on `day`; when none does (a unit closed in 2025), all of them."""
     ids = scope_ids(root)
     rows = list(
         db.session.scalars(select(Unit).where(Unit.id.in_(list(ids)), Unit.kind == "commune").order_by(Unit.code))
@@ -335,7 +331,15 @@ def communes_of(root: Unit, day: date, since: date | None = None) -> list[Unit]:
     if root.kind == "commune":
         rows = [root]
     current = [u for u in rows if u.is_current(day)]
-    return current or offered(rows, since or date(day.year, 1, 1), day)
+    return current or rows
+
+
+def communes_offered(root: Unit, day: date, start: date, end: date) -> list[Unit]:
+    """The communes of communes_of(root, day) that a picker or a grid to fill offers for the period start..end:
+    never one that had ended before it began, nor one formed after it ended. For 2026 the abolished district
+    has none to offer, although its old communes stay the lines of its figures (their trusted addresses' cases
+    still count there); its history is reached by choosing an earlier year."""
+    return offered(communes_of(root, day), start, end)
 
 
 @dataclass
@@ -362,7 +366,7 @@ def queue(cycle: ReportingCycle, root: Unit, today: date | None = None) -> list[
     """Every commune under `root` for the cycle: its report (or none), the deadline and days late."""
     today = today or clock.today()
     due = cycle.commune_due_on
-    communes = communes_of(root, due, cycle.period_start)
+    communes = communes_of(root, due)
     subs = {
         s.unit_id: s
         for s in db.session.scalars(

@@ -1,17 +1,15 @@
 """What the indicator views share: the viewer's unit and year, loading objects through the user's scope."""
 
 import uuid
-from datetime import date
 
 from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ... import clock
-from ...auth.permissions import authorize, deny, ensure_authorized
+from ...auth.permissions import deny, ensure_authorized
 from ...extensions import db
 from ...units.models import Unit
-from ...units.queries import successor
 from ...web.forms import whole_number
 from .. import queries
 from ..permissions import UnitTask
@@ -66,18 +64,6 @@ def focus_unit(root: Unit) -> Unit:
     if not unit_id or unit_id == root.id:
         return root
     return unit_in_scope(unit_id[:36], "view")
-
-
-def focus_in_year(root: Unit, year: int) -> Unit:
-    """The commune asked for (focus_unit), if it exists in the year; else the commune that took it over, if the
-    user sees it (the old Xã Quài Tở asked about 2026: the new one), else the user's unit. A year chosen while a
-    commune is shown keeps a commune of that year, never one the year no longer offers."""
-    focus = focus_unit(root)
-    start, end = date(year, 1, 1), date(year, 12, 31)
-    if focus.id == root.id or focus.exists_between(start, end):
-        return focus
-    later = successor(focus, start, end)
-    return later if later is not None and authorize(current_user, "view", UnitTask(later)) else root
 
 
 def year_choices() -> list[int]:

@@ -11,19 +11,20 @@ from ...audit import services as audit
 from ...auth.permissions import has_permission, permission_required
 from ...auth.stepup import step_up_required
 from ...extensions import htmx
-from ...units.queries import scope_ids, validity_note
+from ...units.models import Unit
+from ...units.queries import scope_ids, unit_label, validity_note
 from .. import derived, figures, queries, services
 from ..charts import bar_chart
 from ..export import workbook
 from . import bp
-from .common import focus_in_year, selected_year, viewer_root, year_choices
+from .common import focus_unit, selected_year, viewer_root, year_choices
 
 
 def _report():
     """The figures the dashboard and the export share, for the unit and year asked."""
     root = viewer_root()
     year = selected_year()
-    focus = focus_in_year(root, year)
+    focus = focus_unit(root)
     target_year = year if request.args.get("targets") == "year" else None
     only = focus if focus.kind == "commune" and focus.id != root.id else None
     report = figures.build(root, year, target_year=target_year, only=only)
@@ -31,6 +32,17 @@ def _report():
         scope_ids(report.root), report.communes, year, viewer_units=queries.scope_for(current_user, "counsellor")
     )
     return root, report, tables
+
+
+def _choices(root, report) -> list[tuple[Unit, str]]:
+    """The communes of the user's unit to pick for the year (not the user's own commune), by name: those that exist
+    in the year only. A commune asked for outside its years (a link, a year changed while it is shown) stays
+    chosen, marked ("đã ngừng từ 01/07/2025"): the figures shown are its own, and the choice says so."""
+    start, end = date(report.year, 1, 1), report.period_end
+    found = [(c, c.name) for c in queries.communes_offered(root, end, start, end) if c.id != root.id]
+    if report.root.id != root.id and report.root.id not in {c.id for c, _name in found}:
+        found.append((report.root, unit_label(report.root, start, end, code=False)))
+    return found
 
 
 @bp.get("/")
@@ -51,8 +63,8 @@ def index():
         "today": clock.today(),
         "can_export": has_permission(current_user, "indicator.export"),
         # the communes of the user's unit that year, to pick one (none to pick for a commune's own user)
-        "choices": [c for c in queries.communes_of(root, report.period_end) if c.id != root.id],
-        # a unit not in force all year says so ("đã ngừng từ 01/07/2025"); one gone before it, where to look
+        "choices": _choices(root, report),
+        # the user's unit gone before the year (the district, asked about 2026): said so, and where its figures are
         "root_note": validity_note(report.root, date(report.year, 1, 1), report.period_end),
         "root_gone": not report.root.exists_between(date(report.year, 1, 1), report.period_end),
     }

@@ -21,7 +21,7 @@ from ..forms import ActivityStatusForm, BudgetLineForm, parse_int
 from ..models import ActivityStatus, BudgetLine, IndicatorActivity
 from ..permissions import UnitTask
 from . import bp
-from .common import focus_in_year, selected_year, unit_in_scope, viewer_root, year_choices
+from .common import focus_unit, selected_year, unit_in_scope, viewer_root, year_choices
 from .plan_editor import plan_for_page
 
 # --- targets -------------------------------------------------------------------------------------------
@@ -42,6 +42,20 @@ def _period_day(year: int | None, plan=None) -> date:
     return date(plan.phase_start, 1, 1)
 
 
+def _grid_communes(root, year: int | None, plan) -> list:
+    """The communes whose targets the grid offers: those of the year (or of the plan's phase) only; the abolished
+    district has none for 2026, its old communes' targets are in the earlier years. A commune's own user sees
+    their commune's line as before."""
+    if root.kind == "commune":
+        return queries.communes_of(root, _period_day(year, plan))
+    if year:
+        start, end = date(year, 1, 1), date(year, 12, 31)
+    else:
+        first, last = (plan.phase_start, plan.phase_end) if plan is not None else (2021, 2025)
+        start, end = date(first, 1, 1), date(last, 12, 31)
+    return queries.communes_offered(root, _period_day(year, plan), start, end)
+
+
 def _plan_of_page(year: int | None):
     """The plan of the targets asked: ?plan=, else the year's plan, else this year's."""
     return plan_for_page() if request.values.get("plan") or year is None else plans.for_year(year)
@@ -50,7 +64,7 @@ def _plan_of_page(year: int | None):
 def _targets_page(year, raw=None, errors=None, status=200):
     root = viewer_root()
     plan = _plan_of_page(year)
-    communes = queries.communes_of(root, _period_day(year, plan))
+    communes = _grid_communes(root, year, plan)
     context = {
         "root": root,
         "year": year,
@@ -85,7 +99,7 @@ def save_targets():
     if plan is None or plan.status == "archived":
         flash(str(plans.ARCHIVED), "error")  # read-only: its targets are history
         return _targets_page(year, {k: v[:12] for k, v in request.form.items() if k.startswith("t-")})
-    units = [root, *queries.communes_of(root, _period_day(year, plan))]
+    units = [root, *_grid_communes(root, year, plan)]
     raw, errors, wanted = {}, {}, []
     for ind in queries.indicators(plan):
         for unit in units:
@@ -126,8 +140,8 @@ def save_targets():
 def activities():
     """The Phụ biểu: each activity with its lead and coordinating units and its status this year here."""
     root = viewer_root()
+    focus = focus_unit(root)
     year = selected_year()
-    focus = focus_in_year(root, year)
     plan = plan_for_page()
     rows = plans.activities(plan)
     statuses = {
