@@ -155,13 +155,14 @@ def test_an_end_before_its_start_is_refused_beside_the_end(app, kept_world, prof
 
 def test_the_closed_label_of_a_unit_survives_the_last_and_first_days(app):
     from app.units.models import Unit
-    from app.units.queries import closed_label
+    from app.units.queries import validity_note
 
     with app.test_request_context():
-        for last in (date.max, date.min, date(1900, 1, 1)):
-            label = closed_label(Unit(code="X", kind="village", name="X", path="/X/", valid_to=last))
+        for last in (date.min, date(1900, 1, 1)):
+            label = validity_note(Unit(code="X", kind="village", name="X", path="/X/", valid_to=last))
             assert label.startswith("đã ngừng")
-        assert closed_label(Unit(code="X", kind="village", name="X", path="/X/", valid_to=date(2025, 6, 30))) == (
+        assert validity_note(Unit(code="X", kind="village", name="X", path="/X/", valid_to=date.max)) == ""
+        assert validity_note(Unit(code="X", kind="village", name="X", path="/X/", valid_to=date(2025, 6, 30))) == (
             "đã ngừng từ 01/07/2025"
         )
         db.session.rollback()
