@@ -163,20 +163,6 @@ def _scope_map() -> dict[str, str]:
     return found
 
 
-def successor(unit: Unit, start: date, end: date) -> Unit | None:
-    """The unit that took `unit` over through the lineage (at any depth) and exists on some day of start..end:
-    the new Xã Quài Tở for the old one, asked about 2026. None when there is none (a unit never merged)."""
-    successor_of = {old: new for new, olds in merged_olds().items() for old in olds}
-    seen, current = {unit.id}, unit.id
-    while current in successor_of and successor_of[current] not in seen:
-        current = successor_of[current]
-        seen.add(current)
-        found = db.session.get(Unit, current)
-        if found is not None and found.exists_between(start, end):
-            return found
-    return None
-
-
 def unit_choices(kinds: tuple[str, ...] | None = None, current_only: bool = False) -> list[tuple[str, str]]:
     """(id, label) pairs for a select, in tree order; the label shows the code and, for a unit not in force
     today, when it starts or stopped (unit_label)."""
