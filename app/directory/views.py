@@ -12,6 +12,7 @@ from ..auth.permissions import permission_required
 from ..extensions import db, htmx
 from ..services import ServiceError
 from ..units.models import Unit
+from ..units.queries import unit_label
 from ..web.forms import options
 from ..web.i18n import translated
 from ..web.unit_of_work import attempt
@@ -56,7 +57,8 @@ def _form(service: Service | None) -> ServiceForm:
         for u in db.session.scalars(select(Unit).where(Unit.kind == "agency").order_by(Unit.name))
         if u.is_current() or (service is not None and u.id == service.unit_id)
     ]
-    form.unit_id.choices = options([("", _l("— Chọn —"))], [(u.id, u.name) for u in agencies])
+    # the agency of a service kept although it has stopped says so ("đã ngừng từ 01/07/2025")
+    form.unit_id.choices = options([("", _l("— Chọn —"))], [(u.id, unit_label(u, code=False)) for u in agencies])
     places = [
         u
         for u in db.session.scalars(select(Unit).where(Unit.kind.in_(("province", "commune"))).order_by(Unit.path))
