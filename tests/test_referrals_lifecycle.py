@@ -74,6 +74,45 @@ def test_withdrawing_the_consent_withdraws_the_open_referrals_to_that_agency(app
     assert "sự đồng ý chia sẻ với cơ quan đã bị rút" in client.get(f"/referrals/{referral_id}").get_data(as_text=True)
 
 
+def test_a_refused_withdraw_or_destroy_is_said_even_when_the_panel_draws_no_form(app, client, make_user, login, unit):
+    """The consent was withdrawn (in another tab): the referral is withdrawn and its packet destroyed, so the
+    status panel htmx swaps draws neither the withdraw nor the destroy form. A refused tap on the stale page put
+    its message on that form's field, drawn nowhere: the tap seemed to do nothing."""
+    from app.cases.models import Consent
+
+    case_id, referral_id, _ = setup_referral(app, client, make_user, login, unit)
+    hx = {"HX-Request": "true", "HX-Target": "referral-status"}
+    url = f"/referrals/{referral_id}"
+    # While the form is drawn, the refusal stays beside its field (no flash besides it).
+    early = client.post(f"{url}/destroy", headers=hx).get_data(as_text=True)
+    refused_early = "Hãy rút chuyển gửi trước khi huỷ gói thông tin."
+    assert f'role="alert">{refused_early}</p>' in early and early.count(refused_early) == 1
+    with app.app_context():
+        consent_id = db.session.scalar(select(Consent.id).where(Consent.case_id == case_id))
+        db.session.remove()
+    withdrawn = client.post(
+        f"/cases/{case_id}/consents/{consent_id}/withdraw",
+        data={f"withdraw-{consent_id}-withdrawn_on": clock.today().isoformat()},
+    )
+    assert withdrawn.status_code == 303
+    refusals = [
+        (client.post(f"{url}/withdraw", data={"destroy": "y"}, headers=hx), "Chuyển gửi này đã kết thúc hoặc đã rút."),
+        (client.post(f"{url}/destroy", headers=hx), "Gói thông tin đã bị huỷ trước đó."),
+    ]
+    for answer, message in refusals:
+        html = answer.get_data(as_text=True)
+        assert answer.status_code == 200 and html.lstrip().startswith("<section"), message
+        assert 'id="referral-status"' in html and "/withdraw" not in html and "/destroy" not in html
+        assert f'role="alert" tabindex="-1" data-autofocus>{message}</div>' in html, message
+        assert html.count(message) == 1
+    page = client.get(url).get_data(as_text=True)  # said once: nothing left over for the next page
+    assert not [m for _, m in refusals if m in page]
+    # Without JavaScript the refusal is said once at the top of the page the redirect leads to.
+    again = client.post(f"{url}/withdraw")
+    assert again.status_code == 303 and again.headers["Location"].endswith(url)
+    assert client.get(url).get_data(as_text=True).count("Chuyển gửi này đã kết thúc hoặc đã rút.") == 1
+
+
 def test_erasing_the_case_withdraws_open_referrals_and_destroys_every_packet(app, client, make_user, login, unit):
     from app.cases import services as case_services
     from app.cases.models import Case

@@ -13,7 +13,7 @@ from .. import services
 from ..fields import FIELD_LABELS
 from ..forms import CompleteForm, DeclineForm, DeliveredForm, ForwardForm
 from . import bp
-from .common import load, render_detail
+from .common import load, refused, render_detail
 
 
 def _act(referral_id, form_name: str | None, form, default_field: str, action, message: str):
@@ -26,7 +26,7 @@ def _act(referral_id, form_name: str | None, form, default_field: str, action, m
             action(referral)
     except ServiceError as exc:
         if form is None or exc.field is None:  # the referral's state refuses it: say so on the page
-            return _refused(referral, exc)
+            return refused(referral, "agency", exc)
         field = exc.field if exc.field and hasattr(form, exc.field) else default_field
         getattr(form, field).errors = list(getattr(form, field).errors) + [str(exc)]
         return _again(referral, form_name, form)
@@ -46,7 +46,7 @@ def _confirm_decline(referral_id, form):
             services.check_decline(referral, form.reason.data)
     except ServiceError as exc:
         if exc.field is None:
-            return _refused(referral, exc)
+            return refused(referral, "agency", exc)
         form.reason.errors = list(form.reason.errors) + [str(exc)]
         return _again(referral, "decline_form", form)
     packet = referral.latest_packet
@@ -54,16 +54,6 @@ def _confirm_decline(referral_id, form):
     if htmx.target == "referral-status":
         return render_template("referrals/_decline_confirm.html", **context)
     return render_template("referrals/decline_confirm.html", **context)
-
-
-def _refused(referral, exc: ServiceError):
-    """A refusal that is about the referral's state, not a field: on the status panel when htmx swaps only that
-    (a redirect would bring back the panel without the message, which then waited for the next whole page),
-    at the top of the page otherwise."""
-    flash(str(exc), "error")
-    if htmx.target == "referral-status":
-        return render_detail(referral, "agency")  # the panel shows the message (_macros/flashes.html)
-    return redirect(url_for("referrals.detail", referral_id=referral.id), 303)
 
 
 def _again(referral, form_name, form):

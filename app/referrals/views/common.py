@@ -1,6 +1,6 @@
 """What the referral views share: loading a referral through the policy, and the detail page's context."""
 
-from flask import render_template, request
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -9,6 +9,7 @@ from ... import clock
 from ...auth.models import User
 from ...auth.permissions import authorize, deny, ensure_authorized, has_permission
 from ...extensions import db, htmx, utcnow
+from ...services import ServiceError
 from ...web.i18n import translated
 from .. import services
 from ..fields import present
@@ -169,3 +170,13 @@ def render_detail(referral: Referral, side: str, **given):
             services.record_status_read(referral, actor=current_user)
         return render_template("referrals/_status.html", **context)
     return render_template("referrals/detail.html", **detail_context(referral, side, **given))
+
+
+def refused(referral: Referral, side: str, exc: ServiceError):
+    """A refusal with no field drawn to show it beside (it is about the referral's state, or its form is not on
+    the panel): on the status panel when htmx swaps only that (a redirect would bring back the panel without the
+    message, which then waited for the next whole page), at the top of the page otherwise."""
+    flash(str(exc), "error")
+    if htmx.target == "referral-status":
+        return render_detail(referral, side)  # the panel shows the message (_macros/flashes.html)
+    return redirect(url_for("referrals.detail", referral_id=referral.id), 303)

@@ -14,7 +14,7 @@ from ..fields import TIERS
 from ..forms import ReferralForm, SenderContactForm, UpdateForm, WithdrawForm
 from ..models import SenderContact
 from . import bp
-from .common import load, render_detail, service_picker
+from .common import load, refused, render_detail, service_picker
 
 
 def _load_case(case_id):
@@ -119,15 +119,23 @@ def update(referral_id):
     return render_template("referrals/update.html", referral=referral, form=form, tiers=TIERS)
 
 
-def _after(referral, message: str, **forms):
-    """After a change: the status panel for htmx, a redirect otherwise; with errors, the page again."""
-    if forms:
-        response = render_detail(referral, "sender", **forms)
-        return response
+def _after(referral, message: str):
+    """After a change: the status panel for htmx, a redirect otherwise."""
     if htmx.target == "referral-status":
         return render_detail(referral, "sender")
     flash(message, "success")
     return redirect(url_for("referrals.detail", referral_id=referral.id), 303)
+
+
+def _refused(referral, form, exc: ServiceError):
+    """A refused withdraw or destroy: beside the destroy field while the status panel draws it (the withdraw
+    form of an open referral, the destroy form of a closed one that still has its packet: _status.html). Once
+    the packet is gone (consent withdrawn, declined, completed, withdrawn, case erased) neither form is drawn,
+    and a message put on the field was shown nowhere: the tap seemed to do nothing; the panel says it then."""
+    if referral.is_open or referral.packet_destroyed_at is None:
+        _refuse(form, exc, "destroy")
+        return render_detail(referral, "sender", withdraw_form=form)
+    return refused(referral, "sender", exc)
 
 
 @bp.post("/<uuid:referral_id>/withdraw")
@@ -141,8 +149,7 @@ def withdraw(referral_id):
         with attempt():
             services.withdraw(referral, actor=current_user, destroy=destroy)
     except ServiceError as exc:
-        _refuse(form, exc, "destroy")
-        return _after(referral, "", withdraw_form=form)
+        return _refused(referral, form, exc)
     return _after(referral, _("Đã rút chuyển gửi và huỷ gói thông tin: cơ quan không còn đọc được."))
 
 
@@ -156,8 +163,7 @@ def destroy(referral_id):
         with attempt():
             services.destroy_packets(referral, actor=current_user)
     except ServiceError as exc:
-        _refuse(form, exc, "destroy")
-        return _after(referral, "", withdraw_form=form)
+        return _refused(referral, form, exc)
     return _after(referral, _("Đã huỷ gói thông tin: không ai đọc được nữa."))
 
 
