@@ -78,17 +78,17 @@ def test_seed_demo_at_benchmark_size_scales_plans_and_referrals_and_every_page_a
         for referral in referrals:
             case = db.session.get(Case, referral.case_id)
             consent = db.session.get(Consent, referral.consent_id)
-            assert consent.agency_id == referral.agency_id and consent.is_valid(referral.sent_at.date())
-            assert referral.agency.is_current(referral.sent_at.date())  # never to a body closed by then
+            assert consent.agency_id == referral.agency_id and consent.is_valid(clock.local_date(referral.sent_at))
+            assert referral.agency.is_current(clock.local_date(referral.sent_at))  # never to a body closed by then
             service = db.session.get(Service, referral.service_id)
-            assert service.unit_id == referral.agency_id and service.is_live(referral.sent_at.date())
-            assert case.opened_on <= referral.sent_at.date() and referral.sent_at <= now
+            assert service.unit_id == referral.agency_id and service.is_live(clock.local_date(referral.sent_at))
+            assert case.opened_on <= clock.local_date(referral.sent_at) and referral.sent_at <= now
             if referral.status in ("declined", "completed", "withdrawn"):  # packets die with the referral
                 assert referral.packet_destroyed_at is not None and referral.packets[0].is_erased
             else:
                 assert referral.packets[0].content["values"]["code"] == case.code  # its own key opens it
         for plan in plans:
-            assert plan.created_at.date() >= plan.case.opened_on and plan.updated_at <= now
+            assert clock.local_date(plan.created_at) >= plan.case.opened_on and plan.updated_at <= now
             assert plan.disbursed <= (plan.amount_approved or 0)
             assert all(d.paid_on <= today for d in plan.disbursements)
             assert all(v.visited_on <= today for v in plan.visits)
