@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from test_cases_support import INTAKE, audit_actions
-from test_referrals_support import AGENCY, as_user, referral_count, send, setup_referral
+from test_referrals_support import AGENCY, as_user, referral_count, send, setup_referral, withdraw_share_consent
 
 from app import clock
 from app.extensions import db
@@ -53,17 +53,10 @@ def test_later_case_edits_never_change_a_packet_and_an_update_is_a_new_version(a
 
 
 def test_withdrawing_the_consent_withdraws_the_open_referrals_to_that_agency(app, client, make_user, login, unit):
-    from app.cases.models import Consent
     from app.referrals.models import Referral
 
     case_id, referral_id, _ = setup_referral(app, client, make_user, login, unit)
-    with app.app_context():
-        consent_id = db.session.scalar(select(Consent.id).where(Consent.case_id == case_id))
-        db.session.remove()
-    response = client.post(
-        f"/cases/{case_id}/consents/{consent_id}/withdraw",
-        data={f"withdraw-{consent_id}-withdrawn_on": clock.today().isoformat()},
-    )
+    response = withdraw_share_consent(app, client, case_id)
     assert response.status_code == 303
     with app.app_context():
         r = db.session.get(Referral, referral_id)
@@ -78,7 +71,6 @@ def test_a_refused_withdraw_or_destroy_is_said_even_when_the_panel_draws_no_form
     """The consent was withdrawn (in another tab): the referral is withdrawn and its packet destroyed, so the
     status panel htmx swaps draws neither the withdraw nor the destroy form. A refused tap on the stale page put
     its message on that form's field, drawn nowhere: the tap seemed to do nothing."""
-    from app.cases.models import Consent
 
     case_id, referral_id, _ = setup_referral(app, client, make_user, login, unit)
     hx = {"HX-Request": "true", "HX-Target": "referral-status"}
@@ -87,13 +79,7 @@ def test_a_refused_withdraw_or_destroy_is_said_even_when_the_panel_draws_no_form
     early = client.post(f"{url}/destroy", headers=hx).get_data(as_text=True)
     refused_early = "Hãy rút chuyển gửi trước khi huỷ gói thông tin."
     assert f'role="alert">{refused_early}</p>' in early and early.count(refused_early) == 1
-    with app.app_context():
-        consent_id = db.session.scalar(select(Consent.id).where(Consent.case_id == case_id))
-        db.session.remove()
-    withdrawn = client.post(
-        f"/cases/{case_id}/consents/{consent_id}/withdraw",
-        data={f"withdraw-{consent_id}-withdrawn_on": clock.today().isoformat()},
-    )
+    withdrawn = withdraw_share_consent(app, client, case_id)
     assert withdrawn.status_code == 303
     refusals = [
         (client.post(f"{url}/withdraw", data={"destroy": "y"}, headers=hx), "Chuyển gửi này đã kết thúc hoặc đã rút."),

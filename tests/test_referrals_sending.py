@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-from sqlalchemy import select
 from test_cases_support import audit_actions
 from test_referrals_support import (
     AGENCY,
@@ -11,6 +10,7 @@ from test_referrals_support import (
     referral_count,
     referral_id_from,
     send,
+    withdraw_share_consent,
 )
 
 from app import clock
@@ -79,16 +79,9 @@ def test_an_expired_consent_does_not_cover(app, client, case_id, unit):
 
 
 def test_a_withdrawn_consent_does_not_cover(app, client, case_id, unit):
-    from app.cases.models import Consent
 
     add_share_consent(client, case_id, unit(AGENCY).id)
-    with app.app_context():
-        consent_id = db.session.scalar(select(Consent.id).where(Consent.case_id == case_id))
-        db.session.remove()
-    client.post(
-        f"/cases/{case_id}/consents/{consent_id}/withdraw",
-        data={f"withdraw-{consent_id}-withdrawn_on": clock.today().isoformat()},
-    )
+    withdraw_share_consent(app, client, case_id)
     assert send(client, case_id, unit(AGENCY).id).status_code == 200
     assert referral_count(app) == 0
 

@@ -38,6 +38,20 @@ def add_share_consent(client, case_id, agency_id, given_on=None, expires_on=None
     assert response.status_code == 303, response.get_data(as_text=True)[:2000]
 
 
+def withdraw_share_consent(app, client, case_id):
+    """Withdraw, today, the case's (only) consent through its form; returns the answer."""
+    from app.cases.models import Consent
+    from app.extensions import db
+
+    with app.app_context():
+        consent_id = db.session.scalar(select(Consent.id).where(Consent.case_id == case_id))
+        db.session.remove()
+    return client.post(
+        f"/cases/{case_id}/consents/{consent_id}/withdraw",
+        data={f"withdraw-{consent_id}-withdrawn_on": clock.today().isoformat()},
+    )
+
+
 def send(client, case_id, agency_id, fields=CHOSEN, key="k-" + "1" * 30, **extra):
     data = {
         "idempotency_key": key,

@@ -4,7 +4,7 @@ dates, outcome, why) and its next page view says why; the raw rows hold no ciphe
 the erasure ledger refuses those ids even if an older backup brings the keys back."""
 
 import sqlalchemy as sa
-from test_referrals_support import AGENCY, CHOSEN_VALUES, as_user, send, setup_referral
+from test_referrals_support import AGENCY, CHOSEN_VALUES, as_user, send, setup_referral, withdraw_share_consent
 
 from app import clock
 from app.extensions import db
@@ -40,23 +40,6 @@ def _assert_destroyed(app, referral_id, cause, *, whole):
         db.session.remove()
 
 
-def _consent_id(app, case_id):
-    from app.cases.models import Consent
-
-    with app.app_context():
-        found = db.session.scalar(sa.select(Consent.id).where(Consent.case_id == case_id))
-        db.session.remove()
-    return found
-
-
-def _withdraw_consent(client, case_id, consent_id):
-    response = client.post(
-        f"/cases/{case_id}/consents/{consent_id}/withdraw",
-        data={f"withdraw-{consent_id}-withdrawn_on": clock.today().isoformat()},
-    )
-    assert response.status_code == 303
-
-
 def test_withdrawn_consent_destroys_open_and_closed_packets_and_the_agency_is_told(app, client, make_user, login, unit):
     case_id, open_id, _ = setup_referral(app, client, make_user, login, unit)
     done_id = send(client, case_id, unit(AGENCY).id, key="second-referral-key-000000000000").headers["Location"]
@@ -70,7 +53,7 @@ def test_withdrawn_consent_destroys_open_and_closed_packets_and_the_agency_is_to
     # completed one already has no packet).
     page = client.get(f"/cases/{case_id}").get_data(as_text=True)
     assert "1 chuyển gửi dựa vào sự đồng ý này sẽ mất gói thông tin đã chia sẻ." in page
-    _withdraw_consent(client, case_id, _consent_id(app, case_id))
+    assert withdraw_share_consent(app, client, case_id).status_code == 303
     _assert_destroyed(app, open_id, "consent_withdrawn", whole=True)
     assert "dựa vào sự đồng ý này" not in client.get(f"/cases/{case_id}").get_data(as_text=True)
     with app.app_context():
