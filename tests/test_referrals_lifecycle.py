@@ -100,6 +100,27 @@ def test_a_refused_withdraw_or_destroy_is_said_even_when_the_panel_draws_no_form
     assert client.get(url).get_data(as_text=True).count("Chuyển gửi này đã kết thúc hoặc đã rút.") == 1
 
 
+def test_one_property_says_when_the_sender_panel_draws_a_withdraw_or_destroy_form(app, client, make_user, login, unit):
+    """Referral.sender_may_withdraw_or_destroy is the rule both the status panel and the sender's refusal follow:
+    open → the withdraw form; closed with its packet → the destroy form; packet gone → no form."""
+    from app.referrals.models import OPEN_STATUSES, STATUSES, Referral
+
+    destroyed_at = datetime(2026, 1, 2, tzinfo=UTC)
+    for status in STATUSES:
+        for destroyed in (None, destroyed_at):
+            referral = Referral(status=status, packet_destroyed_at=destroyed)
+            assert referral.sender_may_withdraw_or_destroy == (status in OPEN_STATUSES or destroyed is None)
+    case_id, referral_id, _ = setup_referral(app, client, make_user, login, unit)
+    form = re.compile(r'<form method="post" action="/referrals/[0-9a-f-]+/(withdraw|destroy)"')
+    for expected in (True, False):
+        with app.app_context():
+            assert db.session.get(Referral, referral_id).sender_may_withdraw_or_destroy is expected
+            db.session.remove()
+        assert bool(form.search(client.get(f"/referrals/{referral_id}").get_data(as_text=True))) is expected
+        if expected:
+            assert withdraw_share_consent(app, client, case_id).status_code == 303
+
+
 def test_erasing_the_case_withdraws_open_referrals_and_destroys_every_packet(app, client, make_user, login, unit):
     from app.cases import services as case_services
     from app.cases.models import Case

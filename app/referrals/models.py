@@ -105,6 +105,12 @@ class Referral(EncryptedRecord, Model):
         return self.status in OPEN_STATUSES
 
     @property
+    def sender_may_withdraw_or_destroy(self) -> bool:
+        """The sender's status panel draws a form: withdraw while the referral is open, destroy the packet once it
+        is closed and the packet still exists (templates/referrals/_status.html; a refusal goes beside it)."""
+        return self.is_open or self.packet_destroyed_at is None
+
+    @property
     def latest_packet(self) -> "ReferralPacket | None":
         return self.packets[-1] if self.packets else None
 

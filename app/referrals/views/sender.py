@@ -132,7 +132,7 @@ def _refused(referral, form, exc: ServiceError):
     form of an open referral, the destroy form of a closed one that still has its packet: _status.html). Once
     the packet is gone (consent withdrawn, declined, completed, withdrawn, case erased) neither form is drawn,
     and a message put on the field was shown nowhere: the tap seemed to do nothing; the panel says it then."""
-    if referral.is_open or referral.packet_destroyed_at is None:
+    if referral.sender_may_withdraw_or_destroy:
         _refuse(form, exc, "destroy")
         return render_detail(referral, "sender", withdraw_form=form)
     return refused(referral, "sender", exc)
