@@ -160,3 +160,46 @@ def test_register_filters_tell_the_old_commune_from_the_new_one(app, client, mak
     assert "Xã Quài Tở" in options and "Xã Quài Tở — đã ngừng từ 01/07/2025" in options
     options = _options(client.get("/indicators/registry/new").get_data(as_text=True), "unit_id")
     assert "Xã Quài Tở" in options and "Xã Quài Tở — đã ngừng từ 01/07/2025" in options
+
+
+def test_units_edit_survives_a_unit_closed_on_the_last_day_and_refuses_edge_dates_beside_the_field(
+    app, make_user, login, unit
+):
+    """A unit whose last day is 9999-12-31 is listed in the edit page's lineage picker: its label once added a day
+    to it (OverflowError, a 500 on units.edit). A valid_to of 9999-12-31 or 1900-01-01 typed on units.edit is
+    refused in Vietnamese beside the field, what was typed kept."""
+    from app.units.models import Unit
+    from app.units.queries import by_code
+
+    with app.app_context():
+        province = by_code("11")
+        endless = Unit(
+            code="AG-TEST-MAX", kind="agency", name="Trung tâm vô hạn", parent_id=province.id,
+            path=province.path + "AG-TEST-MAX/", valid_to=date.max,
+        )  # fmt: skip
+        db.session.add(endless)
+        db.session.commit()
+        endless_id = endless.id
+    try:
+        admin = app.test_client()
+        login(admin, make_user("admin", "11"))
+        commune = unit("03295")
+        url = f"/admin/units/{commune.id}"
+        page = admin.get(url)
+        assert page.status_code == 200 and f'<option value="{endless_id}">Trung tâm vô hạn (AG-TEST-MAX)</option>' in (
+            page.get_data(as_text=True)
+        )
+        assert admin.get(f"/admin/units/{endless_id}").status_code == 200
+        for typed in ("9999-12-31", "1900-01-01"):
+            answer = admin.post(url, data={"name": commune.name, "valid_to": typed})
+            html = answer.get_data(as_text=True)
+            assert answer.status_code == 200, typed
+            error = re.search(r'<p class="field-error" id="valid_to-error" role="alert">([^<]*)</p>', html)
+            assert error and error.group(1) == "Ngày phải từ 01/01/2000 đến 31/12/2100.", typed
+            assert re.search(rf'<input[^>]*id="valid_to"[^>]*value="{typed}"', html) or re.search(
+                rf'<input[^>]*value="{typed}"[^>]*id="valid_to"', html
+            ), typed
+    finally:
+        with app.app_context():
+            db.session.execute(delete(Unit).where(Unit.id == endless_id))
+            db.session.commit()
