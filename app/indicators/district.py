@@ -48,7 +48,7 @@ class Coverage:
 
 def coverage(cycle: ReportingCycle, district: Unit) -> Coverage:
     """The district's communes for the cycle and their confirmed (or locked) reports."""
-    communes = queries.communes_of(district, cycle.commune_due_on)
+    communes = queries.expected_communes(cycle, district)
     subs = db.session.scalars(
         select(Submission).where(
             Submission.cycle_id == cycle.id,

@@ -362,11 +362,21 @@ def lateness(sub: Submission | None, due_on: date, today: date) -> int:
     return max(0, (today - due_on).days)
 
 
+def expected_communes(cycle: ReportingCycle, root: Unit) -> list[Unit]:
+    """The communes under `root` that report in the cycle: those of communes_of(root, deadline) that exist on
+    some day of the cycle's period (Unit.exists_between). A commune merged on 1/7/2025 is still expected for
+    2024 and 2025 (it existed in them), never for 2026: the abolished district's 2026 queue is empty."""
+    return [
+        c for c in communes_of(root, cycle.commune_due_on) if c.exists_between(cycle.period_start, cycle.period_end)
+    ]
+
+
 def queue(cycle: ReportingCycle, root: Unit, today: date | None = None) -> list[QueueRow]:
-    """Every commune under `root` for the cycle: its report (or none), the deadline and days late."""
+    """Every commune under `root` expected to report in the cycle (expected_communes): its report (or none), the
+    deadline and days late."""
     today = today or clock.today()
     due = cycle.commune_due_on
-    communes = communes_of(root, due)
+    communes = expected_communes(cycle, root)
     subs = {
         s.unit_id: s
         for s in db.session.scalars(
