@@ -201,31 +201,86 @@ def _note_count(server, case_url):
     )
 
 
+def _held_notes(page) -> list:
+    """Every request adding a note waits (weak data, no answer yet) until the test lets it through with
+    `route.continue_()`; the list holds one route per request the browser sent."""
+    held = []
+    page.route("**/notes", lambda route: held.append(route))
+    return held
+
+
+def _tap_and_hold(page, button, held) -> None:
+    """Tap, and return once the request is on its way and held (the route is in `held`)."""
+    count = len(held)
+    with page.expect_request("**/notes"):
+        button.click()
+    # Playwright hands the route over right after the request event, before the answer to any later call
+    expect(button).to_be_visible()
+    assert len(held) == count + 1, held
+
+
 def test_slow_double_tap_saves_one_note_and_empties_the_box(page, demo, device):
     sign_in(page, demo, demo.cast["counsellor"])
     url = _case_url(demo, page)
     page.goto(demo.url + url)
     open_section(page, "case-notes")
     before = _note_count(demo, url)
-
-    def slow(route):  # weak data: the answer takes a second and a half
-        page.wait_for_timeout(1500)
-        route.continue_()
-
-    page.route("**/notes", slow)
+    held = _held_notes(page)
     notes = page.locator("#case-notes")
     notes.locator("textarea[name=note-body]").fill("Đã gọi, chị ổn")
     button = notes.get_by_role("button", name="Thêm ghi chú")
-    button.click()
-    page.wait_for_timeout(400)
-    button.click(force=True)  # the second, impatient tap
+    _tap_and_hold(page, button, held)
+    button.click(force=True)  # the second, impatient tap, while the first has no answer yet
+    held[0].continue_()
     expect(notes.locator("li > p", has_text="Đã gọi, chị ổn").first).to_be_visible()
-    # A second request would still be on its way (each answer takes 1.5 s): wait for htmx to be idle rather
-    # than for a fixed time, which a loaded machine can outlast.
+    # A second request, had the tap gone through, would leave when the first ended (htmx queues it): once htmx
+    # is idle it would have been sent, and held.
     settle(page)
+    assert len(held) == 1, "the second tap sent a request"
     page.unroute_all(behavior="ignoreErrors")
     assert _note_count(demo, url) == before + 1
     expect(page.locator("#case-notes textarea[name=note-body]")).to_have_value("")
+
+
+def test_a_form_waiting_past_10_s_takes_no_second_tap_until_its_answer(page, demo, device):
+    """The lock on a sent form lasts as long as its request (htmx-config: 30 s), not 10 s: a hung mobile answer
+    after 12 s still takes no second tap; the answer frees the form; with no end seen at all it frees itself
+    just after htmx's timeout. The page's clock is driven by the test (the request itself is held, not timed)."""
+    sign_in(page, demo, demo.cast["counsellor"])
+    url = _case_url(demo, page)
+    page.clock.install()
+    page.goto(demo.url + url)
+    open_section(page, "case-notes")
+    before = _note_count(demo, url)
+    held = _held_notes(page)
+    notes = page.locator("#case-notes")
+    form = notes.locator("form").first
+    button = notes.get_by_role("button", name="Thêm ghi chú")
+    first = f"Chị hẹn gọi lại lúc chiều ({device})"
+    notes.locator("textarea[name=note-body]").fill(first)
+    _tap_and_hold(page, button, held)
+    page.clock.run_for(12_000)  # past the 10 s the lock used to last
+    expect(form).to_have_attribute("data-busy", "1")
+    button.click(force=True)
+    held[0].continue_()
+    expect(notes.locator("li > p", has_text=first)).to_be_visible()
+    settle(page)
+    assert len(held) == 1, "a tap after 10 s sent the note again"
+    expect(form).not_to_have_attribute("data-busy", "1")  # the answer freed it
+
+    second = f"Đã gặp trưởng bản ({device})"
+    notes.locator("textarea[name=note-body]").fill(second)
+    _tap_and_hold(page, button, held)
+    page.clock.run_for(29_000)
+    expect(form).to_have_attribute("data-busy", "1")  # htmx still waits (its timeout is 30 s)
+    page.clock.run_for(3_500)
+    expect(form).not_to_have_attribute("data-busy", "1")  # no end seen: free just after htmx's timeout
+    held[1].continue_()
+    expect(notes.locator("li > p", has_text=second)).to_be_visible()
+    settle(page)
+    page.unroute_all(behavior="ignoreErrors")
+    assert len(held) == 2
+    assert _note_count(demo, url) == before + 2
 
 
 def test_an_error_opens_its_section_and_takes_the_focus(page, demo, device):

@@ -76,8 +76,8 @@ def test_lost_connection_says_nothing_was_saved_and_keeps_the_note(watched, demo
     expect(box).to_contain_text(OFFLINE)
     expect(box).to_contain_text("vẫn còn trong biểu mẫu")
     expect(form.locator("textarea")).to_have_value(text)  # nothing swapped: the typed note is still there
-    assert form.get_attribute("data-busy") is None  # the form takes the retry at once
-    assert page.locator("#case-notes").get_by_text(text).count() == 0
+    expect(form).not_to_have_attribute("data-busy", "1")  # the form takes the retry at once
+    expect(page.locator("#case-notes").get_by_text(text)).to_have_count(0)
     check_page(page, device, "request failed offline")  # 360 px: no sideways scrolling; axe-clean
     # axe unfolds every <details>, and the lazy ones load: another part's success leaves the message
     expect(box).to_be_visible()
@@ -99,7 +99,7 @@ def test_lost_connection_says_nothing_was_saved_and_keeps_the_note(watched, demo
     box = _failed_box(page)
     expect(box).to_contain_text("không trả lời sau 30 giây")
     expect(form.locator("textarea")).to_have_value(later)
-    assert form.get_attribute("data-busy") is None
+    expect(form).not_to_have_attribute("data-busy", "1")
     shot(page, "timeout")
 
 

@@ -14,8 +14,11 @@
    h. Sign-out with offline items still queued (app/offline, sealed): form[data-offline-clear] asks whether to
       drop them from this device; they are kept unless the user says so.
    i. One submission per tap: a form on its way ignores more submits until its answer (a slow double tap on
-      weak data saved things twice). Forms get novalidate: the server's Vietnamese message beside the field
-      replaces the browser's bubble (`required` stays for screen readers).
+      weak data saved things twice). An htmx form stays locked until its request ends (answer, error, lost
+      connection or htmx's own timeout, htmx-config in base.html), with a fallback just past that timeout; a
+      plain form, whose answer replaces the page (or is a download), frees itself after 10 s. Forms get
+      novalidate: the server's Vietnamese message beside the field replaces the browser's bubble (`required`
+      stays for screen readers).
    j. A failed htmx request says why (#request-error, base.html): htmx swaps no 4xx/5xx answer and nothing when
       the connection drops or the 30 s timeout ends it, so the tap seemed to do nothing and a note typed on weak
       data seemed saved. The message (the error page's data-error-message, else base.html's text for the
@@ -244,16 +247,36 @@
   const noBubbles = root => root.querySelectorAll?.('form').forEach(f => { f.noValidate = true; });
   noBubbles(d);
   d.addEventListener('htmx:load', e => noBubbles(e.target));
+  const locks = new WeakMap();  // form -> the timer that frees it if the end of its request is never seen
+  const unlock = f => {
+    if (!f?.dataset) return;
+    clearTimeout(locks.get(f));
+    locks.delete(f);
+    delete f.dataset.busy;
+  };
+  const lockFor = (f, ms) => {
+    clearTimeout(locks.get(f));
+    locks.set(f, setTimeout(() => unlock(f), ms));
+  };
+  const formOf = e => (e.detail?.elt || e.target).closest?.('form');
   d.addEventListener('submit', e => {
     const f = e.target;
     if (e.defaultPrevented || !(f instanceof HTMLFormElement)) return;  // refused by the confirm above
     if (f.dataset.busy) { e.preventDefault(); e.stopImmediatePropagation(); return; }
     f.dataset.busy = '1';
-    setTimeout(() => { delete f.dataset.busy; }, 10000);  // a lost answer must not freeze the form
+    lockFor(f, 10000);  // a plain form: the next page replaces this one, or a download leaves it as it was
   }, true);
-  d.addEventListener('htmx:afterRequest', e => { delete e.target.closest?.('form')?.dataset.busy; });
+  // htmx sends it: locked until the request ends or, if no end is ever seen, just after htmx's own timeout
+  d.addEventListener('htmx:beforeSend', e => {
+    const f = formOf(e);
+    if (f?.dataset.busy) lockFor(f, (+window.htmx?.config.timeout || 30000) + 2000);
+  });
+  // afterRequest follows every answer, error, lost connection, abort and timeout; the other two to be sure
+  for (const t of ['htmx:afterRequest', 'htmx:sendError', 'htmx:timeout']) {
+    d.addEventListener(t, e => unlock(formOf(e)));
+  }
   addEventListener('pageshow', e => {  // back to a page kept in memory: its forms are free again
-    if (e.persisted) d.querySelectorAll('form[data-busy]').forEach(f => { delete f.dataset.busy; });
+    if (e.persisted) d.querySelectorAll('form[data-busy]').forEach(unlock);
   });
 
   // j. failed htmx requests
@@ -268,7 +291,7 @@
     const show = (e, text) => {
       const sender = failed = senderOf(e),
         at = sender.closest?.('.table-wrap, table') || sender;  // never a <div> among table rows
-      delete sender.dataset?.busy;
+      unlock(sender);
       if (at !== home && home.contains(at)) at.before(box); else home.prepend(box);
       box.textContent = text;
       box.hidden = false;
