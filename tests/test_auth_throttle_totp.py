@@ -1,5 +1,7 @@
 """Throttling per account and per IP with the Vietnamese message; TOTP enrolment, login, replay, wrong code."""
 
+import re
+
 import pyotp
 
 from app.extensions import db
@@ -104,10 +106,37 @@ def test_totp_required_for_person_data_roles_when_configured(client, make_user, 
         db.session.remove()
 
 
-def test_the_throttle_message_names_the_configured_wait(client, make_user, app, monkeypatch):
+def test_the_throttle_message_names_the_wait_left_in_a_configured_window(client, make_user, app, monkeypatch):
+    """The message once said "15 phút" whatever the window, then the whole configured window: a user throttled
+    20 minutes into a 30-minute window waits 10 minutes, and is told so."""
+    import time
+    from types import SimpleNamespace
+
+    from app.auth import throttle
+
     monkeypatch.setitem(app.config, "LOGIN_FAILURES_PER_ACCOUNT", "3 per 30 minutes")
+    window_start = int(time.time()) // 1800 * 1800
+    monkeypatch.setattr(throttle, "time", SimpleNamespace(time=lambda: window_start + 20 * 60 + 5))
     user = make_user("counsellor", "03253")
     for i in range(3):
         _post(client, user.username, "wrong-password-x", ip=f"10.2.0.{i}")
     page = _post(client, user.username, user.password, ip="10.9.9.8").get_data(as_text=True)
-    assert THROTTLED in page and "đợi 30 phút" in page
+    assert THROTTLED in page and re.search(r"\bđợi 10 phút\b", page), "10 of the 30 minutes are left"
+
+
+def test_the_wait_left_is_read_from_a_shared_store_too(app, monkeypatch):
+    """With Redis (production) the limiter's storage counts: the wait is what is left of its key's expiry."""
+    import time
+
+    from app.auth import throttle
+
+    monkeypatch.setattr(throttle, "_in_database", lambda: False)
+    limits = (("2 per 7 minutes", "test-wait-left"),)
+    with app.test_request_context():
+        throttle.reset()
+        assert throttle.take(*limits) and throttle.take(*limits) and throttle.wait_seconds(*limits) == 0
+        before = time.time()
+        assert not throttle.take(*limits)
+        assert 7 * 60 - (time.time() - before) - 2 <= throttle.wait_seconds(*limits) <= 7 * 60
+        throttle.reset()
+        db.session.remove()

@@ -10,7 +10,6 @@ from datetime import datetime
 
 from flask import current_app, g, request, session
 from flask_babel import lazy_gettext as _l
-from limits import parse
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -54,12 +53,13 @@ def attempt_succeeded(username: str) -> None:
         throttle.give_back(*_limits(username))
 
 
-def wait_minutes() -> int:
-    """The throttle's window in minutes, as the message tells the user (at least one)."""
-    window = max(
-        parse(current_app.config[name]).get_expiry() for name in ("LOGIN_FAILURES_PER_ACCOUNT", "LOGIN_FAILURES_PER_IP")
-    )
-    return max(1, -(-window // 60))
+def wait_minutes(username: str) -> int:
+    """The minutes the message tells a throttled user to wait (at least one): what is left of the window that
+    is used up, not the whole window (a user who failed ten times in its last minute waits one minute)."""
+    left = throttle.wait_seconds(*_limits(username))
+    if not left:  # the window ended since the attempt was counted: the next one gets through
+        return 1
+    return max(1, -(-left // 60))
 
 
 # --- sign-in ---------------------------------------------------------------------------------
@@ -76,7 +76,9 @@ def authenticate(username: str, password: str) -> SignIn:
     username = (username or "").strip()
     if not take_attempt(username):
         audit.record(None, "auth.login", result="throttled", object_type="user_account")
-        raise ServiceError(_l("Đăng nhập sai quá nhiều lần. Vui lòng đợi %(n)d phút rồi thử lại.", n=wait_minutes()))
+        raise ServiceError(
+            _l("Đăng nhập sai quá nhiều lần. Vui lòng đợi %(n)d phút rồi thử lại.", n=wait_minutes(username))
+        )
     user = db.session.scalar(select(User).where(User.username == username))
     ok = passwords.verify_password(user.password_hash if user else passwords.dummy_hash(), password or "")
     if not ok or user is None or not user.active:
@@ -113,7 +115,9 @@ def verify_second_factor(user: User, code: str, *, recovery_allowed: bool = Fals
     and throttled like a password. The session's second factor is then fresh (step-up) for a few minutes."""
     if not take_attempt(user.username):
         audit.record(user, action, user, result="throttled")
-        raise ServiceError(_l("Nhập sai mã quá nhiều lần. Vui lòng đợi %(n)d phút rồi thử lại.", n=wait_minutes()))
+        raise ServiceError(
+            _l("Nhập sai mã quá nhiều lần. Vui lòng đợi %(n)d phút rồi thử lại.", n=wait_minutes(user.username))
+        )
     if recovery_allowed and recovery.looks_like_one(code):
         ok = recovery.use(user, code)
     else:

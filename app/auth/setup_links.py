@@ -148,7 +148,11 @@ def complete_second_factor(link: SetupLink, password: str, secret: str | None, c
     user = link.user
     if not take_attempt(user.username):
         audit.record(user, "auth.setup_link_use", user, result="throttled", detail={"purpose": "totp"})
-        ensure(False, _l("Nhập sai quá nhiều lần. Vui lòng đợi %(n)d phút rồi thử lại.", n=wait_minutes()), "password")
+        ensure(
+            False,
+            _l("Nhập sai quá nhiều lần. Vui lòng đợi %(n)d phút rồi thử lại.", n=wait_minutes(user.username)),
+            "password",
+        )
     if not passwords.verify_password(user.password_hash, password or ""):
         audit.record(user, "auth.setup_link_use", user, result="failed", detail={"purpose": "totp"})
         ensure(False, _l("Mật khẩu không đúng."), "password")

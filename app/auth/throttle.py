@@ -9,6 +9,7 @@ PostgreSQL and SQLite both run atomically under the row's lock. The count commit
 must survive whatever the request does next, and must not hold the row lock while a password is hashed.
 """
 
+import math
 import time
 
 from flask import current_app
@@ -47,6 +48,25 @@ def give_back(*limits: tuple[str, str]) -> None:
         _count(parse(limit), key, -1)
     if _in_database():
         unit_of_work.commit_so_far()
+
+
+def wait_seconds(*limits: tuple[str, str]) -> int:
+    """How long until every limit `take` found used up lets attempts through again: the end of the latest
+    window whose count is over its limit, in seconds from now (0 when none is)."""
+    now = time.time()
+    ends: list[float] = []
+    for limit, key in limits:
+        item = parse(limit)
+        if _in_database():
+            expiry = item.get_expiry()
+            row = db.session.get(ThrottleCounter, item.key_for(key), populate_existing=True)
+            if row is not None and row.count > item.amount and row.window_start + expiry > now:
+                ends.append(row.window_start + expiry)
+        else:
+            storage = limiter.limiter.storage
+            if storage.get(item.key_for(key)) > item.amount:
+                ends.append(storage.get_expiry(item.key_for(key)))
+    return max(0, math.ceil(max(ends, default=now) - now))
 
 
 def _count(item: RateLimitItem, key: str, amount: int) -> int:
