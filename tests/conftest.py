@@ -33,6 +33,13 @@ def _clean(request):
 
 
 @pytest.fixture
+def fresh_files(app):
+    """For a test that reads the database's files: on PostgreSQL the tables start in new, empty files (the
+    per-test wipe deletes rows, which stay in the files until vacuumed)."""
+    wipe(app, truncate=True)
+
+
+@pytest.fixture
 def plan_2022_in_force(app):
     """The test is set in 2021–2025, while the 2022 plan was in force (active): its reports, targets and budget are
     written as they were then. `setup` leaves the plan archived (read-only); the next test's wipe does too."""

@@ -91,8 +91,11 @@ def build_app(config: dict):
     return app
 
 
-def wipe(app) -> None:
-    """Delete every transactional row (the audit trail included), keep reference data."""
+def wipe(app, truncate: bool = False) -> None:
+    """Delete every transactional row (the audit trail included), keep reference data.
+
+    On PostgreSQL the deleted rows stay in the tables' files until vacuumed; `truncate=True` gives the tables
+    new, empty files (for a test that reads the files themselves)."""
     from app.audit.models import GENESIS
 
     with app.app_context():
@@ -104,9 +107,18 @@ def wipe(app) -> None:
         with engine.begin() as conn:
             postgres = conn.dialect.name == "postgresql"
             if postgres:
-                names = ", ".join(t.name for t in tables)
-                conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
-                conn.exec_driver_sql(f"TRUNCATE {names}")
+                conn.exec_driver_sql("SET LOCAL session_replication_role = replica")  # no triggers, no FK checks
+                if truncate:
+                    conn.exec_driver_sql(f"TRUNCATE {', '.join(t.name for t in tables)}")
+                else:
+                    # TRUNCATE gives every table (rows or not) new files, about 0.3 s of the server's time for
+                    # the eighty tables before every test; DELETE of the few tables a test wrote takes
+                    # milliseconds. One query finds them (EXISTS stops at the first row).
+                    probe = " UNION ALL ".join(
+                        f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM {t.name})" for t in tables
+                    )
+                    for name in conn.exec_driver_sql(probe).scalars():
+                        conn.exec_driver_sql(f"DELETE FROM {name}")
             else:
                 conn.exec_driver_sql("DROP TRIGGER IF EXISTS audit_entry_no_delete")
                 for table in tables:

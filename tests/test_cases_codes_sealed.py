@@ -63,7 +63,7 @@ EXPECTED = (
 )
 
 
-def test_consent_manner_and_service_codes_are_not_on_disk_and_seal_to_one_length(app, make_user):
+def test_consent_manner_and_service_codes_are_not_on_disk_and_seal_to_one_length(app, make_user, fresh_files):
     world = make_world(app, make_user)
     with app.test_request_context():
         before = _raw()

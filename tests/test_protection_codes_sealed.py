@@ -74,7 +74,7 @@ def _add_perpetrators(world, measures=(MEASURE, SHORT_MEASURE)):
 
 
 @time_machine.travel(vn(2026, 12, 2, 9, 0), tick=False)
-def test_perpetrator_codes_are_not_on_disk_and_seal_to_one_length(app, make_user):
+def test_perpetrator_codes_are_not_on_disk_and_seal_to_one_length(app, make_user, fresh_files):
     world = make_world(app, make_user)
     with app.test_request_context():
         quiet, counted = _add_perpetrators(world)
