@@ -117,15 +117,18 @@ def test_capture_offline_keeps_only_ciphertext_and_arrives_once(offline_server, 
     page.reload()
     expect(page.locator("#new-intake")).to_be_visible()
     assert page.evaluate("!!navigator.serviceWorker.controller")
+    # What the online page asks at its start (its state, a send) has been answered before the signal goes: a
+    # request still on its way would land among what the offline page must not send.
+    expect(page.locator("body")).to_have_attribute("data-ready", "1")
+    expect(page.locator("body")).not_to_have_attribute("data-syncing", "1")
 
     # No signal: the shell comes from the worker; nothing reaches the server.
     context.set_offline(True)
     hits = len(server.hits)
     page.reload()
     expect(page.locator("#new-intake")).to_be_visible()
-    assert "/offline/" not in server.hits[hits:]  # (a request sent before the switch may still land)
-    page.wait_for_timeout(300)
-    hits = len(server.hits)
+    expect(page.locator("body")).to_have_attribute("data-ready", "1")
+    assert "/offline/" not in server.hits[hits:], server.hits[hits:]
     form = page.locator("#new-intake form")
     for select in ("kind", "sex", "age_band", "ethnic_code", "poverty_status"):
         form.locator(f"#{select}").select_option(index=1)
@@ -154,8 +157,11 @@ def test_capture_offline_keeps_only_ciphertext_and_arrives_once(offline_server, 
     page.get_by_role("button", name="Gửi ngay").click()
     expect(page.locator("[data-queue-count]")).to_have_text("Không có bản ghi chờ gửi.")
     assert _cases_named(server, name) == 1
+    body = page.locator("body")
+    expect(body).not_to_have_attribute("data-syncing", "1")  # the send that emptied the queue has ended
+    ended = int(body.get_attribute("data-syncs"))
     page.get_by_role("button", name="Gửi ngay").click()
-    page.wait_for_timeout(500)
+    expect(body).to_have_attribute("data-syncs", str(ended + 1))  # a whole send ran after the click
     assert _cases_named(server, name) == 1
     shot(page, "sent")
 

@@ -1,7 +1,9 @@
 /* Tin Cậy offline capture (templates/offline/shell.html). WebCrypto only, no library.
    What is typed is sealed for the server on save (ephemeral ECDH P-256 with the server's offline key,
    HKDF-SHA256, AES-256-GCM), signed with this device's non-extractable ECDSA key, and only the sealed item is
-   kept (IndexedDB "tincay-offline"). The phone cannot open what it keeps. See app/offline/envelope.py. */
+   kept (IndexedDB "tincay-offline"). The phone cannot open what it keeps. See app/offline/envelope.py.
+   State on <body> (for tests and styles, no data): data-ready once the first look at the queue (and the send
+   that follows it when online) is done; data-syncing while a send runs; data-syncs counts the sends ended. */
 (() => {
   'use strict';
   const d = document, b = d.body, enc = new TextEncoder(), S = crypto.subtle;
@@ -104,6 +106,7 @@
   async function sync() {
     if (syncing) return;
     syncing = true;
+    b.dataset.syncing = '1';
     let sent = 0, kept = 0;
     try {
       if (!await refresh()) return;
@@ -121,7 +124,10 @@
       say('offline');
     } finally {
       syncing = false;
-      await render();
+      await render().finally(() => {
+        if (!syncing) delete b.dataset.syncing;  // unless another send started meanwhile
+        b.dataset.syncs = (+b.dataset.syncs || 0) + 1;
+      });
     }
   }
 
@@ -184,5 +190,5 @@
   addEventListener('offline', render);
   setInterval(() => navigator.onLine && sync(), 60000);
   if ('serviceWorker' in navigator) navigator.serviceWorker.register(b.dataset.sw, {scope: b.dataset.sw.replace(/sw\.js$/, '')}).catch(() => {});
-  render().then(() => navigator.onLine && sync());
+  render().then(() => navigator.onLine && sync()).finally(() => { b.dataset.ready = '1'; });
 })();
