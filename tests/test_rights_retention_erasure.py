@@ -3,11 +3,16 @@ opens the rights desk's erasure sign-off. A supervisor of the case's unit approv
 a fresh second factor (the case is then erased) or returns it (the review comes back to the officer at the next
 monthly run); a legal hold in force refuses the proposal with the hold named, and stops an approval."""
 
+import json
+import re
 import time
+import uuid
 from datetime import timedelta
+from pathlib import Path
 
 import pyotp
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import select
 from test_cases_support import audit_actions
 
@@ -252,38 +257,190 @@ def test_under_a_hold_the_officers_page_says_why_beside_the_decision(app, client
     assert _signoff(app) is None and _review_status(app, review_id) == "open"
 
 
-def test_a_survivors_erasure_waiting_beside_it_leaves_the_queue_once_the_case_is_erased(
-    app, client, case_id, past_retention, make_user
-):
-    from app.auth.models import User
-    from app.rights import answers
+def _signoffs(app) -> dict:
+    """origin -> (id, status, superseded_by_id) of the case's sign-offs (one of each origin at most here)."""
     from app.rights.models import ErasureSignOff
-    from app.services import ServiceError
 
-    review_id, officer = past_retention
-    _decide(app, review_id, officer.id)
+    with app.app_context():
+        rows = {r.origin: (r.id, r.status, r.superseded_by_id) for r in db.session.scalars(select(ErasureSignOff))}
+        db.session.remove()
+    return rows
+
+
+def _survivor_asks_erasure(app, client, case_id) -> str:
+    """The counsellor records the survivor's erasure request on the case; returns its id."""
+    from app.rights.models import RightsRequest
+
     assert (
         client.post(
             f"/rights/cases/{case_id}/new", data={"kind": "delete", "channel": "in_person", "identity_check": "cccd"}
         ).status_code
         == 303
     )
+    with app.app_context():
+        rid = db.session.scalar(
+            select(RightsRequest.id).where(RightsRequest.case_id == case_id, RightsRequest.kind == "delete")
+        )
+        db.session.remove()
+    return rid
+
+
+def _request_status(app, rid) -> str:
     from app.rights.models import RightsRequest
 
     with app.app_context():
-        rid = db.session.scalar(select(RightsRequest.id))
+        status = db.session.get(RightsRequest, rid).status
         db.session.remove()
-    assert client.post(f"/rights/{rid}/erase").status_code == 303
+    return status
+
+
+def test_the_survivors_erasure_request_takes_over_a_waiting_retention_proposal(
+    app, client, case_id, past_retention, make_user
+):
+    """Retention first, then the survivor: the request is not refused or delayed; the retention proposal is
+    closed as superseded (pointing at the request's sign-off, audited), one erasure waits, and its approval
+    erases the case and answers the request."""
+    from app.auth.models import User
+    from app.rights import answers
+    from app.rights.models import ErasureSignOff
+
+    review_id, officer = past_retention
+    _decide(app, review_id, officer.id)
+    rid = _survivor_asks_erasure(app, client, case_id)
+    sent = client.post(f"/rights/{rid}/erase", follow_redirects=True).get_data(as_text=True)
+    assert "đã được thay bằng yêu cầu của người được hỗ trợ" in sent
+    rows = _signoffs(app)
+    assert rows["request"][1] == "pending"
+    assert rows["retention"][1:] == ("superseded", rows["request"][0])
+    (superseded,) = [json.loads(d) for a, _r, d in audit_actions(app, case_id) if a == "rights.erase_supersede"]
+    assert (superseded["origin"], superseded["review_id"], superseded["by"]) == (
+        "retention",
+        review_id,
+        rows["request"][0],
+    )
+
     supervisor = make_user("supervisor", "03295")
-    assert len(_queue(app, supervisor.id)) == 2
+    (item,) = _queue(app, supervisor.id)  # one erasure of the case waits, under the request's clock
+    assert item[0] == "Duyệt xoá hồ sơ theo yêu cầu của người được hỗ trợ" and item[1] == f"/rights/{rid}/erasure"
     with app.test_request_context():
-        actor = db.session.get(User, supervisor.id)
-        ours = db.session.scalar(select(ErasureSignOff).where(ErasureSignOff.origin == "retention"))
-        answers.decide_erasure(ours, True, actor=actor)
+        answers.decide_erasure(
+            db.session.get(ErasureSignOff, rows["request"][0]), True, actor=db.session.get(User, supervisor.id)
+        )
         db.session.commit()
-        theirs = db.session.scalar(select(ErasureSignOff).where(ErasureSignOff.origin == "request"))
-        with pytest.raises(ServiceError, match="Hồ sơ đã bị xoá"):
-            answers.decide_erasure(theirs, True, actor=actor)
-        db.session.rollback()
         db.session.remove()
-    assert _erased(app, case_id) and _queue(app, supervisor.id) == []
+    assert _erased(app, case_id) and _request_status(app, rid) == "answered"
+    assert _signoffs(app)["retention"][1] == "superseded" and _review_status(app, review_id) == "erase"
+    assert _queue(app, supervisor.id) == []
+
+
+def test_a_retention_proposal_while_the_survivors_erasure_waits_is_refused_naming_it(
+    app, client, case_id, past_retention
+):
+    """The survivor first, then the officer: refused beside the decision, saying a survivor's request is
+    waiting; the review stays open and nothing is added."""
+    from app.services import ServiceError
+
+    review_id, officer = past_retention
+    rid = _survivor_asks_erasure(app, client, case_id)
+    assert client.post(f"/rights/{rid}/erase").status_code == 303
+    with pytest.raises(ServiceError) as refused:
+        _decide(app, review_id, officer.id)
+    assert refused.value.field == "decision"
+    assert re.search(r"\byêu cầu của chính người được hỗ trợ, đang chờ giám sát viên duyệt\b", str(refused.value))
+    assert set(_signoffs(app)) == {"request"} and _review_status(app, review_id) == "open"
+
+
+def test_a_returned_request_that_took_over_gives_the_review_back_to_the_officer(
+    app, client, case_id, past_retention, make_user
+):
+    from app.auth.models import User
+    from app.privacy import retention
+    from app.rights import answers
+    from app.rights.models import ErasureSignOff
+
+    review_id, officer = past_retention
+    _decide(app, review_id, officer.id)
+    rid = _survivor_asks_erasure(app, client, case_id)
+    client.post(f"/rights/{rid}/erase")
+    theirs, supervisor = _signoffs(app)["request"][0], make_user("supervisor", "03295")
+    with app.test_request_context():
+        assert retention.run()["closed_case"] == 0  # the request's erasure is waiting: the review stays decided
+        db.session.commit()
+        answers.decide_erasure(db.session.get(ErasureSignOff, theirs), False, actor=db.session.get(User, supervisor.id))
+        db.session.commit()
+        assert retention.run()["closed_case"] == 1
+        db.session.commit()
+        db.session.remove()
+    assert _review_status(app, review_id) == "open" and not _erased(app, case_id)
+
+
+def test_a_retention_approval_answers_the_survivors_erasure_request_recorded_beside_it(
+    app, client, case_id, past_retention, make_user
+):
+    """A request recorded but not yet proposed when the retention erasure is approved is answered by it: after
+    erasure it could be answered no more."""
+    from app.auth.models import User
+    from app.rights import answers
+    from app.rights.models import ErasureSignOff
+
+    review_id, officer = past_retention
+    _decide(app, review_id, officer.id)
+    rid = _survivor_asks_erasure(app, client, case_id)
+    ours, supervisor = _signoffs(app)["retention"][0], make_user("supervisor", "03295")
+    with app.test_request_context():
+        answers.decide_erasure(db.session.get(ErasureSignOff, ours), True, actor=db.session.get(User, supervisor.id))
+        db.session.commit()
+        db.session.remove()
+    assert _erased(app, case_id) and _request_status(app, rid) == "answered"
+
+
+def test_the_supervisors_pages_say_which_proposal_took_over(app, client, case_id, past_retention, make_user, login):
+    review_id, officer = past_retention
+    _decide(app, review_id, officer.id)
+    rid = _survivor_asks_erasure(app, client, case_id)
+    client.post(f"/rights/{rid}/erase")
+    retention_id = _signoffs(app)["retention"][0]
+    user = make_user("supervisor", "03295", totp=True)
+    browser = app.test_client()
+    login(browser, user)
+    assert browser.post("/auth/totp", data={"code": pyotp.TOTP(user.totp_secret).now()}).status_code == 302
+    old = browser.get(f"/rights/erasures/{retention_id}").get_data(as_text=True)
+    assert 'id="superseded"' in old and f'href="/rights/{rid}/erasure"' in old
+    assert "Duyệt và xoá hồ sơ" not in old  # nothing to decide there
+    new = browser.get(f"/rights/{rid}/erasure").get_data(as_text=True)
+    assert f'id="took-over-{retention_id}"' in new and "Duyệt và xoá hồ sơ" in new
+
+
+MIGRATION = Path(__file__).parent.parent / "migrations" / "versions" / "2920_erasure_superseded.py"
+
+
+def test_migration_2920_closes_a_retention_proposal_already_waiting_beside_a_survivors(
+    app, client, case_id, past_retention
+):
+    """Before 2920 both could wait on one case: the upgrade closes the retention one as superseded by the
+    request's sign-off, which keeps waiting."""
+    review_id, officer = past_retention
+    _decide(app, review_id, officer.id)
+    rid = _survivor_asks_erasure(app, client, case_id)
+    before = re.search(r"^down_revision = '([^']+)'", MIGRATION.read_text(), re.M).group(1)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["db", "downgrade", before])
+    theirs = str(uuid.uuid4())
+    try:
+        assert result.exit_code == 0, result.output + repr(result.exception)
+        with app.app_context():
+            db.session.execute(
+                sa.text(
+                    "INSERT INTO rights_erasure (id, origin, request_id, case_id, status, proposed_by_id, "
+                    "proposed_at) VALUES (:id, 'request', :rid, :case, 'pending', NULL, :at)"
+                ),
+                {"id": theirs, "rid": rid, "case": case_id, "at": "2026-12-01 08:00:00"},
+            )
+            db.session.commit()
+            db.session.remove()
+    finally:
+        result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output + repr(result.exception)
+    rows = _signoffs(app)
+    assert rows["request"] == (theirs, "pending", None)
+    assert rows["retention"][1:] == ("superseded", theirs)

@@ -131,11 +131,20 @@ def _review(record_type: str, found: Found, months: int) -> int:
 
 
 def _erasure_returned(review: RetentionReview) -> bool:
-    """The erasure this review proposed was returned by the supervisor (and none is waiting or done)."""
+    """The erasure this review proposed was returned by the supervisor, or taken over by the survivor's own
+    erasure request, and no erasure of the case is waiting or done (a request's sign-off still waiting keeps
+    the review decided: the case is on its way out by the person's will)."""
     states = set(
         db.session.scalars(select(ErasureSignOff.status).where(ErasureSignOff.retention_review_id == review.id))
     )
-    return "returned" in states and not states & {"pending", "approved"}
+    if not states & {"returned", "superseded"}:
+        return False
+    live = db.session.scalar(
+        select(ErasureSignOff.id)
+        .where(ErasureSignOff.case_id == review.record_id, ErasureSignOff.status.in_(("pending", "approved")))
+        .limit(1)
+    )
+    return live is None
 
 
 def open_reviews(limit: int = 500) -> list[RetentionReview]:

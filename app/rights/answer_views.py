@@ -133,6 +133,14 @@ def propose_erasure(rights_id):
     else:
         if waiting is None:
             flash(_l("Không xoá được vì còn căn cứ giữ hồ sơ: yêu cầu đã được trả lời từ chối, kèm lý do."), "error")
+        elif answers.superseded_by(waiting):
+            flash(
+                _l(
+                    "Đã gửi đề nghị xoá cho giám sát viên duyệt. Đề nghị xoá theo lịch lưu trữ đang chờ của hồ sơ "
+                    "này đã được thay bằng yêu cầu của người được hỗ trợ."
+                ),
+                "success",
+            )
         else:
             flash(_l("Đã gửi đề nghị xoá cho giám sát viên duyệt."), "success")
     return _back(req)
@@ -152,6 +160,7 @@ def erasure(rights_id):
         "rights/erasure.html",
         req=req,
         waiting=waiting,
+        took_over=answers.superseded_by(waiting) if waiting else [],
         kinds=dict(ref.REQUEST_KINDS),
         holds=answers.holds_in_force(req.case_id),
         hold_kinds=dict(ref.HOLD_KINDS),
@@ -189,6 +198,7 @@ def retention_erasure(erasure_id):
     return render_template(
         "rights/retention_erasure.html",
         row=row,
+        successor=answers.successor(row),
         holds=answers.holds_in_force(row.case_id) if not row.case.is_erased else [],
         hold_kinds=dict(ref.HOLD_KINDS),
     )

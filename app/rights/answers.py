@@ -199,12 +199,48 @@ def pending_erasure(req_id: str) -> ErasureSignOff | None:
     )
 
 
+def _waiting_on_case(case_id: str) -> list[ErasureSignOff]:
+    """The erasures of the case waiting for a supervisor, the case row locked first: two proposals made at the
+    same moment (the officer's and the counsellor's) are taken one after the other, each seeing the other's."""
+    from ..cases.models import Case
+
+    db.session.execute(select(Case.id).where(Case.id == case_id).with_for_update())
+    return list(
+        db.session.scalars(
+            select(ErasureSignOff)
+            .where(ErasureSignOff.case_id == case_id, ErasureSignOff.status == "pending")
+            .order_by(ErasureSignOff.proposed_at)
+        )
+    )
+
+
 def propose_erasure(req: RightsRequest, *, actor) -> ErasureSignOff | None:
     """Ask the supervisor to sign the erasure off; under a legal hold, refuse with the coded reason instead.
 
-    Returns the sign-off waiting, or None when the request was refused (the holds are in its answer)."""
+    Returns the sign-off waiting, or None when the request was refused (the holds are in its answer).
+
+    A retention proposal waiting on the same case is closed as superseded by this one (its own row says so,
+    pointing here; audited; its page tells the supervisors), so that only one erasure of the case runs at once.
+    Why the survivor's request takes over rather than being refused or made to wait: it has a legal clock (20
+    days to delete, Decree 356 Art. 5) and must be answered, or refused only for a reason the person is given
+    (Law 91/2025 Art. 14) — a retention proposal waiting is no such reason, and it has neither a clock nor a
+    person to answer. Waiting behind it would delay the request for the controller's reasons (a supervisor who
+    returns the retention proposal would leave the person's request at the start), and an approval of it would
+    erase the case without ever answering the request. Taken over, the same supervisors sign off the same
+    outcome, now under the request's clock, and the approval answers the request. The reverse order is refused
+    (`propose_retention_erasure`): the erasure the schedule wants is already on its way, by the person's will."""
     _open_of_kind(req, "delete", _l("Chỉ đề nghị xoá theo yêu cầu xoá dữ liệu."))
-    ensure(pending_erasure(req.id) is None, _l("Đã gửi đề nghị xoá, đang chờ giám sát viên duyệt."))
+    waiting = _waiting_on_case(req.case_id)
+    ensure(not any(w.request_id == req.id for w in waiting), _l("Đã gửi đề nghị xoá, đang chờ giám sát viên duyệt."))
+    other = next((w for w in waiting if w.origin == "request"), None)
+    ensure(
+        other is None,
+        _l(
+            "Hồ sơ này đã có đề nghị xoá theo một yêu cầu khác của người được hỗ trợ (nhận ngày %(day)s), đang "
+            "chờ giám sát viên duyệt. Khi được duyệt, yêu cầu này cũng được trả lời.",
+            day=date_vn(clock.local_date(other.request.received_at)) if other and other.request else "",
+        ),
+    )
     holds = holds_in_force(req.case_id)
     if holds:
         refuse(req, "legal_hold", _hold_explanation(holds), actor=actor)
@@ -215,7 +251,27 @@ def propose_erasure(req: RightsRequest, *, actor) -> ErasureSignOff | None:
     db.session.add(row)
     db.session.flush()
     audit.record(actor, "rights.erase_propose", row, case_id=req.case_id)
+    for old in waiting:  # (retention proposals only: another request's was refused above)
+        old.status, old.superseded_by_id, old.decided_at = "superseded", row.id, utcnow()
+        audit.record(
+            actor,
+            "rights.erase_supersede",
+            old,
+            case_id=req.case_id,
+            detail={"origin": old.origin, "review_id": old.retention_review_id, "by": row.id},
+        )
+    db.session.flush()
     return row
+
+
+def successor(row: ErasureSignOff) -> ErasureSignOff | None:
+    """The survivor's erasure that took this retention proposal over, if one did."""
+    return db.session.get(ErasureSignOff, row.superseded_by_id) if row.superseded_by_id else None
+
+
+def superseded_by(row: ErasureSignOff) -> list[ErasureSignOff]:
+    """The retention proposals this survivor's erasure took over (shown to the supervisor who signs it off)."""
+    return list(db.session.scalars(select(ErasureSignOff).where(ErasureSignOff.superseded_by_id == row.id)))
 
 
 @events.retention_erasure_proposed.connect
@@ -231,10 +287,17 @@ def propose_retention_erasure(case_id: str, review_id: str, *, actor) -> Erasure
 
     case = db.session.get(Case, case_id)
     ensure(case is not None and not case.is_erased, _l("Hồ sơ đã bị xoá."), "decision")
-    waiting = db.session.scalar(
-        select(ErasureSignOff.id).where(ErasureSignOff.case_id == case_id, ErasureSignOff.status == "pending")
+    waiting = _waiting_on_case(case_id)
+    # A survivor's own erasure request waiting: refused, it already carries the erasure (see propose_erasure).
+    ensure(
+        not any(w.origin == "request" for w in waiting),
+        _l(
+            "Hồ sơ này đã có đề nghị xoá theo yêu cầu của chính người được hỗ trợ, đang chờ giám sát viên duyệt, "
+            "nên không cần đề nghị xoá theo lịch lưu trữ. Nếu đề nghị đó bị trả lại, hãy quyết định lại."
+        ),
+        "decision",
     )
-    ensure(waiting is None, _l("Hồ sơ này đã có đề nghị xoá đang chờ giám sát viên duyệt."), "decision")
+    ensure(not waiting, _l("Hồ sơ này đã có đề nghị xoá đang chờ giám sát viên duyệt."), "decision")
     holds = holds_in_force(case_id)
     ensure(
         not holds,
@@ -281,13 +344,20 @@ def decide_erasure(row: ErasureSignOff, approve: bool, *, actor) -> None:
         return
     audit.record(actor, "rights.erase_approve", row, case_id=row.case_id, detail={"origin": row.origin})
     case_services.erase_case(row.case, actor)
-    if req is None:
-        db.session.flush()
-        return
+    # Every erasure request of the person still open is answered by it (this sign-off's, and one recorded but
+    # not yet proposed, e.g. beside a retention proposal): after erasure none could be answered any more.
     # The answer's words would be sealed under the key that was just destroyed: the state and dates say it.
     now = clock.now()
-    req.acknowledged_at = req.acknowledged_at or now
-    req.status, req.answered_at, req.answered_by_id = "answered", now, actor.id
+    for open_req in db.session.scalars(
+        select(RightsRequest).where(
+            RightsRequest.case_id == row.case_id,
+            RightsRequest.kind == "delete",
+            RightsRequest.status.in_(("received", "acknowledged")),
+        )
+    ):
+        open_req.acknowledged_at = open_req.acknowledged_at or now
+        open_req.status, open_req.answered_at, open_req.answered_by_id = "answered", now, actor.id
+        audit.record(actor, "rights.answer", open_req, case_id=row.case_id, detail={"erasure_id": row.id})
     db.session.flush()
 
 

@@ -116,7 +116,9 @@ class ErasureSignOff(Model):
     """An erasure waiting for a supervisor of the case's unit (second person, step-up), who approves it (the
     case is erased, app/cases erase_case) or returns it. Two origins: the survivor's request, proposed by the
     counsellor (`request_id`), or the retention schedule, proposed by the data-protection officer on a closed
-    case past its retention period (`retention_review_id`, no request: nobody asked, the schedule says so)."""
+    case past its retention period (`retention_review_id`, no request: nobody asked, the schedule says so).
+    A retention proposal still waiting when the survivor's own erasure request is proposed is closed as
+    `superseded`, pointing at the request's sign-off (`superseded_by_id`; app/rights/answers.py says why)."""
 
     __tablename__ = "rights_erasure"
 
@@ -127,11 +129,13 @@ class ErasureSignOff(Model):
         ForeignKey("privacy_retention_review.id", ondelete="SET NULL"), index=True
     )
     case_id: Mapped[str] = mapped_column(ForeignKey("case_record.id", ondelete="CASCADE"), index=True)
-    status: Mapped[str] = mapped_column(String(12), default="pending", index=True)  # pending, approved, returned
+    # pending, approved, returned, superseded (a retention proposal the survivor's own request took over)
+    status: Mapped[str] = mapped_column(String(12), default="pending", index=True)
     proposed_by_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"))
     proposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_by_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    superseded_by_id: Mapped[str | None] = mapped_column(ForeignKey("rights_erasure.id", ondelete="SET NULL"))
 
     request: Mapped[RightsRequest | None] = relationship(lazy="joined")
     case: Mapped[Case] = relationship(lazy="joined")
