@@ -231,8 +231,10 @@ def settle(page):
 def go_nav(page, name: str):
     """Follow a link of the main navigation; on a phone the link sits in the "Danh mục" menu, opened first.
 
-    Returns once the browser is at the link's address: the click returns before the next page is there, and a
-    check that follows would read (or pass on) the page being left.
+    Returns once the page the link opens has loaded: the click returns before the next page is there, and a
+    check that follows would read (or pass on) the page being left. Waiting for the address is not enough: the
+    link may lead to the page already shown (a role's start page: the case list for a counsellor, the users for
+    an admin), whose address is right before the new page exists.
     """
     page.wait_for_load_state("load")  # app.js opens the menu on wide screens: look at it after app.js has run
     nav = page.locator("nav.nav")
@@ -240,8 +242,8 @@ def go_nav(page, name: str):
     if not link.is_visible():
         nav.locator("details.menu > summary").click()
     target = urljoin(page.url, link.get_attribute("href"))
-    link.click()
-    expect(page).to_have_url(target)
+    with page.expect_navigation(url=target, wait_until="load"):
+        link.click()
 
 
 def open_section(page, section_id: str):
@@ -250,6 +252,7 @@ def open_section(page, section_id: str):
     toggle.wait_for()
     if toggle.get_attribute("aria-expanded") == "false":
         toggle.click()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
 
 
 def sign_out(page):

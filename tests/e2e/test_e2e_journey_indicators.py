@@ -85,6 +85,8 @@ def test_commune_report_submitted_and_confirmed_then_the_district_report(
     # The form is a new page: counting its fields before it has loaded counts none, and the report went unfilled.
     expect(page).to_have_url(re.compile(r"/indicators/submissions/[0-9a-f-]{36}$"))
     expect(page.get_by_role("button", name="Gửi lên huyện")).to_be_visible()
+    # The button shows while the page may still be arriving: count the fields of the whole form.
+    page.wait_for_load_state("load")
     numbers = page.locator("main input[type=number]")
     for i in range(numbers.count()):
         if numbers.nth(i).is_enabled() and numbers.nth(i).is_visible():

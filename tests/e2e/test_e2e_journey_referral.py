@@ -73,6 +73,9 @@ def test_referral_shares_exactly_the_chosen_fields_and_comes_back_completed(page
     page.locator("main a[href*='/referrals/']").first.click()
     packet = page.locator("#referral-packet")
     expect(packet).to_be_visible()
+    # The packet shows while the page may still be arriving: what is read once below (and checked absent) is
+    # the whole page.
+    page.wait_for_load_state("load")
     assert sorted(packet.locator("dt").all_inner_texts()) == sorted(SHARED.values())
     expect(packet).to_contain_text(survivor)
     expect(packet).to_contain_text(PHONES[survivor])

@@ -68,6 +68,7 @@ def test_quick_exit_from_the_keyboard(page, server):
     page.get_by_label("Mã xác thực 6 số").fill(totp_code(user))
     page.keyboard.press("Enter")
     expect(page.locator("nav.nav")).to_be_visible()
+    page.wait_for_load_state("load")  # the navigation shows first: tab through the whole page, app.js run
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")  # skip link, brand, then the quick-exit button
