@@ -266,6 +266,48 @@ def test_services_cannot_be_recorded_before_accepting_nor_in_the_future(app, cli
     assert future.status_code == 200 and 'id="delivered_on-error"' in html and "giữ lại" in html
 
 
+def test_the_service_date_defaults_to_vietnams_today_and_refuses_a_day_before_the_referral_was_sent(
+    app, client, make_user, login, unit
+):
+    """The "record a service" form shows today in Việt Nam (clock.today) in its date field; the user may change
+    it; a day before the referral was sent, or in the future, is refused beside the field and what was typed kept."""
+    import re
+
+    from app.referrals.models import Referral
+
+    _, referral_id, _ = setup_referral(app, client, make_user, login, unit)
+    with app.app_context():
+        sent_on = clock.local_date(db.session.get(Referral, referral_id).sent_at)
+        db.session.remove()
+    officer = as_user(app, make_user, login, "agency_officer", AGENCY)
+    url = f"/referrals/{referral_id}"
+    assert officer.post(f"{url}/accept").status_code == 303
+    today = clock.today()
+    page = officer.get(url).get_data(as_text=True)
+    field = re.search(r'<input[^>]*\bid="delivered_on"[^>]*>', page)
+    assert field and f'value="{today.isoformat()}"' in field.group(0), "the date field shows Việt Nam's today"
+    hx = {"HX-Request": "true", "HX-Target": "referral-status"}
+    before = (sent_on - timedelta(days=1)).isoformat()
+    for headers in ({}, hx):
+        refused = officer.post(
+            f"{url}/services", data={"kind": "medical", "delivered_on": before, "notes": "giữ lại"}, headers=headers
+        )
+        html = refused.get_data(as_text=True)
+        error = re.search(r'<p class="field-error" id="delivered_on-error" role="alert">([^<]*)</p>', html)
+        assert refused.status_code == 200 and error, headers
+        assert error.group(1) == f"Ngày cung cấp không được trước ngày gửi chuyển gửi ({sent_on:%d/%m/%Y}).", headers
+        kept = re.search(r'<input[^>]*\bid="delivered_on"[^>]*>', html)
+        assert kept and f'value="{before}"' in kept.group(0) and "giữ lại" in html, headers
+    with app.app_context():
+        assert not db.session.get(Referral, referral_id).delivered
+        db.session.remove()
+    chosen = officer.post(f"{url}/services", data={"kind": "medical", "delivered_on": sent_on.isoformat()})
+    assert chosen.status_code == 303, "the day it was sent is allowed"
+    with app.app_context():
+        assert [d.delivered_on for d in db.session.get(Referral, referral_id).delivered] == [sent_on]
+        db.session.remove()
+
+
 def test_an_answer_the_referrals_state_refuses_is_said_on_the_status_panel_htmx_swaps(
     app, client, make_user, login, unit
 ):

@@ -120,7 +120,7 @@ def _records(app, client, case_id, make_user, unit) -> None:
         referrals.accept(referral, actor=agent)
         referrals.record_service(
             referral,
-            {"kind": "vocational_training", "delivered_on": date(2026, 12, 3), "notes": "GHICHU-DICHVU"},
+            {"kind": "vocational_training", "delivered_on": clock.today(), "notes": "GHICHU-DICHVU"},
             actor=agent,
         )
         referrals.complete(referral, "GHICHU-PHANHOI đã xong", actor=agent)

@@ -491,6 +491,12 @@ def record_service(referral: Referral, data: dict, *, actor) -> ReferralServiceD
     ensure(data.get("kind") in dict(SERVICE_KINDS), _l("Vui lòng chọn dịch vụ."), "kind")
     delivered_on = ensure_found(data.get("delivered_on"), _l("Vui lòng nhập ngày cung cấp."), "delivered_on")
     ensure(delivered_on <= clock.today(), _l("Ngày cung cấp không được ở tương lai."), "delivered_on")
+    sent_on = clock.local_date(referral.sent_at)
+    ensure(
+        delivered_on >= sent_on,
+        _l("Ngày cung cấp không được trước ngày gửi chuyển gửi (%(day)s).", day=sent_on.strftime("%d/%m/%Y")),
+        "delivered_on",
+    )
     row = ReferralServiceDelivered(
         referral=referral, kind=data["kind"], delivered_on=delivered_on, recorded_by_id=actor.id
     )
