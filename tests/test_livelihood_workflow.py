@@ -1,6 +1,7 @@
 """The livelihood workflow through the browser-level client: draft, submit, return, revise, approve, disburse,
 visit, outcome, close; versions, who and when, reminders on the case's follow-up list, the audit trail."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -182,6 +183,29 @@ def test_htmx_forms_answer_the_plan_body(app, client, rclient, case_id):
     assert fragment.get_data(as_text=True).lstrip().startswith('<div id="plan-body"')
     lists = client.get("/livelihood/?status=approved", headers={"HX-Request": "true", "HX-Target": "plan-lists"})
     assert lists.get_data(as_text=True).lstrip().startswith('<div id="plan-lists"')
+
+
+def test_the_plan_body_says_its_messages_once_through_the_shared_flashes(app, client, rclient, case_id):
+    """The plan body htmx swaps shows what a change said inside itself, as every other swapped fragment does
+    (_macros/flashes.html): a refusal as an alert that takes the focus, a success as a status; said once, so
+    neither waits for the next page."""
+    hx = {"HX-Request": "true", "HX-Target": "plan-body"}
+    plan_id = submitted_plan(client, case_id)
+    refusal = "Chỉ gửi được kế hoạch đang soạn hoặc bị trả lại."
+    for headers in (hx, {}):
+        answer = client.post(f"/livelihood/{plan_id}/submit", headers=headers)
+        html = answer.get_data(as_text=True)
+        assert answer.status_code == 200 and html.count(refusal) == 1, headers
+        assert f'<div class="flash flash-error" role="alert" tabindex="-1" data-autofocus>{refusal}</div>' in html
+        if headers:
+            assert html.lstrip().startswith('<div id="plan-body"') and "<html" not in html
+        assert refusal not in client.get(f"/livelihood/{plan_id}").get_data(as_text=True), "said once"
+    approved = rclient.post(f"/livelihood/{plan_id}/decide", data={"decision": "approve"}, headers=hx)
+    html = approved.get_data(as_text=True)
+    body = re.match(r'\s*<div id="plan-body"[^>]*>(.*)</div>\s*$', html, re.S)
+    assert body and '<div class="flash flash-success" role="status">Đã duyệt kế hoạch.</div>' in body.group(1)
+    assert html.count("Đã duyệt kế hoạch.") == 1
+    assert "Đã duyệt kế hoạch." not in rclient.get(f"/livelihood/{plan_id}").get_data(as_text=True), "said once"
 
 
 def test_bad_input_is_refused_beside_the_field_and_the_input_is_kept(app, client, case_id):

@@ -112,8 +112,6 @@ def detail_context(plan: LivelihoodPlan, **given) -> dict:
         "visit_form": given.get("visit_form") or forms.VisitForm(formdata=None),
         "outcome_form": given.get("outcome_form") or forms.OutcomeForm(formdata=None),
         "close_form": given.get("close_form") or forms.CloseForm(formdata=None),
-        "message": given.get("message"),
-        "error": given.get("error"),
         "funds": None,
     }
     if can_decide and plan.status == "submitted":

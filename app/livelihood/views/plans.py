@@ -96,7 +96,8 @@ def submit(plan_id):
         with attempt():
             version = services.submit_plan(plan, actor=current_user)
     except ServiceError as exc:
-        return render_detail(load(plan_id, "work"), error=str(exc))
+        flash(str(exc), "error")  # shown once, inside the plan's body htmx swaps (_macros/flashes.html)
+        return render_detail(load(plan_id, "work"))
     flash(_("Đã gửi kế hoạch (phiên bản %(n)d) lên huyện để duyệt.", n=version.number), "success")
     return redirect(url_for("livelihood.detail", plan_id=plan.id), 303)
 

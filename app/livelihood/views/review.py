@@ -42,9 +42,9 @@ def decide(plan_id):
             refuse(form, exc, "decision")
         else:
             message = str(DECIDED[form.decision.data])
-            if htmx.target == "plan-body":
-                return render_detail(plan, message=message)
             flash(message, "success")
+            if htmx.target == "plan-body":  # shown once, inside the swapped body (_macros/flashes.html)
+                return render_detail(plan)
             return redirect(url_for("livelihood.detail", plan_id=plan.id), 303)
     return render_detail(plan, decision_form=form)
 

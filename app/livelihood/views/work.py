@@ -30,9 +30,9 @@ def _apply(plan_id, form, form_key: str, default_field: str, operation, message:
             plan = load(plan_id, "work")
             refuse(form, exc, default_field)
         else:
-            if htmx.target == "plan-body":
-                return render_detail(plan, message=message)
             flash(message, "success")
+            if htmx.target == "plan-body":  # shown once, inside the swapped body (_macros/flashes.html)
+                return render_detail(plan)
             return redirect(url_for("livelihood.detail", plan_id=plan.id), 303)
     return render_detail(plan, **{form_key: form})
 
