@@ -164,7 +164,7 @@ def test_the_admin_keeps_the_directory_and_closing_needs_a_successor(app, make_u
     with app.test_request_context():  # unit pickers mark closed units
         labels = dict(unit_choices())
         db.session.remove()
-    assert labels[unit("099").id] == "Huyện Tuần Giáo (099) — đã ngừng từ 01/07/2025"
+    assert labels[unit("099").id] == "Huyện Tuần Giáo (099) — ngừng 7/2025"
     assert labels[unit("2025-03295").id] == "Xã Quài Tở (2025-03295)"
 
 

@@ -185,20 +185,28 @@ def offered(units, start: date, end: date, keep: str | None = None) -> list[Unit
 
 
 def unit_label(unit: Unit, start: date | None = None, end: date | None = None, *, code: bool = True) -> str:
-    """A unit as a picker shows it: "Xã Quài Tở (03295) — đã ngừng từ 01/07/2025" (see validity_note)."""
+    """A unit as a picker shows it: "Xã Quài Tở (03295) — ngừng 7/2025" (see validity_note)."""
     note = validity_note(unit, start, end)
     name = f"{unit.name} ({unit.code})" if code else unit.name
     return f"{name} — {note}" if note else name
 
 
+def _when(day: date, *, last: bool = False) -> str:
+    """A validity date as short as a closed picker on a phone needs: the month ("7/2025") when the date is its
+    first day (its last day, for `last`), the day ("15/03/2025") otherwise."""
+    from ..web.filters import date_vn
+
+    whole_month = (day + timedelta(days=1)).day == 1 if last and day < date.max else day.day == 1
+    return f"{day.month}/{day.year}" if whole_month else date_vn(day)
+
+
 def validity_note(unit: Unit, start: date | None = None, end: date | None = None) -> str:
-    """How a picker marks a unit not in force for the whole of start..end (default: today): "có hiệu lực từ
-    01/07/2025" for one that starts later, "đã ngừng từ 01/07/2025" for one that stopped, "" for one in force.
+    """How a picker marks a unit not in force for the whole of start..end (default: today): "từ 7/2025" for one
+    that starts later, "ngừng 7/2025" for one that stopped (from that month on), "" for one in force. Short: a
+    closed <select> shows one line, and at 360 px "Thị trấn Tuần Giáo — đã ngừng từ 01/07/2025" was cut.
 
     One place for these words: a unit not yet in force is not one that stopped."""
     from flask_babel import gettext
-
-    from ..web.filters import date_vn
 
     start = start or clock.today()
     end = end or start
@@ -207,15 +215,15 @@ def validity_note(unit: Unit, start: date | None = None, end: date | None = None
     ends_before = unit.valid_to is not None and unit.valid_to < end and unit.valid_to < date.max
     if ends_before and not starts_later:
         assert unit.valid_to is not None  # for mypy: ends_before says so
-        return gettext("đã ngừng từ %(day)s", day=date_vn(unit.valid_to + timedelta(days=1)))
+        return gettext("ngừng %(day)s", day=_when(unit.valid_to + timedelta(days=1)))
     if unit.disabled:
         return gettext("đã ngừng")
     if starts_later and ends_before:
-        return gettext(
-            "có hiệu lực từ %(start)s đến %(end)s", start=date_vn(unit.valid_from), end=date_vn(unit.valid_to)
-        )
+        assert unit.valid_from is not None and unit.valid_to is not None  # for mypy: both say so
+        return gettext("từ %(start)s đến %(end)s", start=_when(unit.valid_from), end=_when(unit.valid_to, last=True))
     if starts_later:
-        return gettext("có hiệu lực từ %(day)s", day=date_vn(unit.valid_from))
+        assert unit.valid_from is not None  # for mypy: starts_later says so
+        return gettext("từ %(day)s", day=_when(unit.valid_from))
     return ""
 
 
