@@ -20,6 +20,7 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -190,66 +191,142 @@ def forget(app) -> None:
 
 
 # --- reading -------------------------------------------------------------------------------------
+#
+# `audit verify` reads the checkpoint file as it reads the head sink (sink.py): one pass checks every line and
+# finds where the lines that count begin, a second (`Anchors.lines`) reads those again one at a time. No
+# checkpoint is kept, so memory stays flat however many there are (one every 100 entries and every hour).
+
+_MAX_LINE = 65_536  # a checkpoint line is under 300 bytes; a longer one is read in pieces, and refused
+CONTRADICTION_WINDOW = 500  # checkpoints held at once to find two naming one entry with two hashes
+
+
+def _raw_lines(fh) -> Iterator[tuple[int, bytes]]:
+    """(byte offset, line) of each line, none held longer than _MAX_LINE bytes."""
+    offset = 0
+    while raw := fh.readline(_MAX_LINE):
+        yield offset, raw
+        offset += len(raw)
+
+
+def _parse(raw: bytes) -> dict | None:
+    """The checkpoint a line holds, or None when it holds none (a line cut at _MAX_LINE is none)."""
+    try:
+        if not raw.endswith(b"\n") and len(raw) >= _MAX_LINE:
+            raise ValueError
+        body = json.loads(raw.decode("utf-8"))
+        if not isinstance(body, dict) or body.get("format") != FORMAT or not isinstance(body.get("seq"), int):
+            raise ValueError
+        return body
+    except ValueError:  # (UnicodeDecodeError and JSONDecodeError are ValueErrors)
+        return None
+
+
+def _checkpoint_lines(path: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int, dict | None]]:
+    """(byte offset, line number, checkpoint or None) of each line that is not blank, numbered as verify names
+    them (blank lines are not counted), from byte `start` (whose line number the caller knows) to `end`."""
+    if not os.path.exists(path):
+        return
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        number = 0
+        for offset, raw in _raw_lines(fh):
+            if end is not None and start + offset >= end:
+                return
+            if not raw.strip():
+                continue
+            number += 1
+            yield start + offset, number, _parse(raw)
 
 
 def read_checkpoints(path: str) -> list[dict]:
-    """Every line of the checkpoint file; a line that is not a checkpoint is returned as {"bad": text}."""
+    """Every line of the checkpoint file; a line that is not a checkpoint is returned as {"bad": text}.
+    (All in memory: for tests and small files. Verify streams the file, `checked_anchors`.)"""
+    out = []
     try:
-        with open(path, encoding="utf-8") as fh:
+        with open(path, encoding="utf-8", errors="replace") as fh:
             lines = fh.read().splitlines()
     except FileNotFoundError:
         return []
-    out = []
     for text in lines:
-        if not text.strip():
-            continue
-        try:
-            body = json.loads(text)
-            if body.get("format") != FORMAT or not isinstance(body.get("seq"), int):
-                raise ValueError
-            out.append(body)
-        except ValueError:
-            out.append({"bad": text[:80]})
+        if text.strip():
+            body = _parse(text.encode())
+            out.append(body if body is not None else {"bad": text[:80]})
     return out
 
 
 def newest_checkpoint(path: str) -> dict | None:
-    good = [c for c in read_checkpoints(path) if "bad" not in c]
-    return max(good, key=lambda c: c["seq"]) if good else None
+    """The checkpoint of the highest entry (read one line at a time)."""
+    newest = None
+    for _offset, _number, body in _checkpoint_lines(path):
+        if body is not None and (newest is None or body["seq"] > newest["seq"]):
+            newest = body
+    return newest
 
 
 @dataclass
 class Anchors:
-    by_seq: dict[int, str]
+    """Where the checkpoints that count lie in the file (from the last signed restore on; every signature of
+    the file checked), and the newest entry they name. `lines()` reads them again, one at a time."""
+
     newest: int
     problem: str = ""
     # (seq, entry_hash) of every signed restore; None when there is no public key to check signatures with.
     restored: set[tuple[int, str]] | None = None
+    path: str | None = None
+    start: int = 0  # byte offset of the first checkpoint that counts
+    first_line: int = 1  # its number, as verify names lines
+    end: int = 0  # byte offset just past the last line
+
+    def lines(self) -> Iterator[tuple[int, int, str]]:
+        """(line number, entry seq, entry hash) of each checkpoint that counts, in file order."""
+        if self.path is None:
+            return
+        for _offset, number, body in _checkpoint_lines(self.path, self.start, self.end):
+            if body is not None:  # (checked_anchors refused the file if any line held none)
+                yield self.first_line + number - 1, body["seq"], body["entry_hash"]
+
+    def newest_below(self, seq: int) -> int:
+        """The newest entry before `seq` that a checkpoint that counts names (0: none)."""
+        return max((named for _, named, _ in self.lines() if named < seq), default=0)
 
 
 def checked_anchors(config) -> Anchors:
-    """Every checkpoint, each signature checked; a problem names the first line that does not verify."""
-    checkpoints = read_checkpoints(config["AUDIT_CHECKPOINT_FILE"])
+    """Check every checkpoint's signature, one line at a time; a problem names the first line that does not
+    verify, or that contradicts a checkpoint read shortly before it (within CONTRADICTION_WINDOW lines; two
+    contradicting checkpoints further apart are found by verify all the same: one of them disagrees with the
+    chain, or names an entry past its end)."""
+    path = config["AUDIT_CHECKPOINT_FILE"]
     public = load_public_key(config)
-    if not checkpoints:
-        return Anchors({}, 0, restored=set() if public is not None else None)
-    if public is None:
-        return Anchors({}, 0, "the checkpoints cannot be checked: no audit public key (AUDIT_PUBLIC_KEY)")
-    by_seq: dict[int, str] = {}
+    anchors: Anchors | None = None
     restored: set[tuple[int, str]] = set()
-    for number, body in enumerate(checkpoints, start=1):
+    window: dict[int, str] = {}
+    for offset, number, body in _checkpoint_lines(path):
+        if public is None:
+            return Anchors(0, "the checkpoints cannot be checked: no audit public key (AUDIT_PUBLIC_KEY)")
+        bad = Anchors(0, f"checkpoint line {number} is not a valid signed checkpoint")
+        if body is None:
+            return bad
         try:
-            if "bad" in body:
-                raise ValueError
             public.verify(base64.b64decode(body["sig"]), message(body))
         except (InvalidSignature, ValueError, KeyError, TypeError):
-            return Anchors({}, 0, f"checkpoint line {number} is not a valid signed checkpoint")
-        if body.get("restored"):
-            by_seq = {}  # a signed restore: the trail before it was replaced by the backup
-            restored.add((body["seq"], body["entry_hash"]))
-        if by_seq.setdefault(body["seq"], body["entry_hash"]) != body["entry_hash"]:
-            return Anchors({}, 0, f"checkpoint line {number} contradicts an earlier one for entry {body['seq']}")
-    return Anchors(by_seq, max(by_seq), restored=restored)
+            return bad
+        seq, entry_hash = body["seq"], body["entry_hash"]
+        if anchors is None or body.get("restored"):
+            # the first checkpoint, or a signed restore: the trail before it was replaced by the backup
+            anchors = Anchors(0, path=path, start=offset, first_line=number)
+            window.clear()
+            if body.get("restored"):
+                restored.add((seq, entry_hash))
+        if len(window) >= CONTRADICTION_WINDOW and seq not in window:
+            window.clear()
+        if window.setdefault(seq, entry_hash) != entry_hash:
+            return Anchors(0, f"checkpoint line {number} contradicts an earlier one for entry {seq}")
+        anchors.newest = max(anchors.newest, seq)
+        anchors.end = offset + 1  # (past the line's first byte: `lines` stops at the next line's offset)
+    if anchors is None:
+        return Anchors(0, restored=set() if public is not None else None)
+    anchors.restored = restored
+    return anchors
 
 
 def main(argv: list[str]) -> int:
