@@ -444,3 +444,36 @@ def test_migration_2920_closes_a_retention_proposal_already_waiting_beside_a_sur
     rows = _signoffs(app)
     assert rows["request"] == (theirs, "pending", None)
     assert rows["retention"][1:] == ("superseded", theirs)
+
+
+def test_an_erasure_by_the_survivors_request_closes_the_officers_open_review(
+    app, client, case_id, past_retention, make_user
+):
+    """The survivor first (the officer's proposal is refused, the review stays open), then the request's erasure
+    is approved: the review closes as "erased", leaves the officer's queue, and the closing is audited."""
+    from app.auth.models import User
+    from app.privacy import retention
+    from app.rights import answers
+    from app.rights.models import ErasureSignOff
+
+    review_id, officer = past_retention
+    rid = _survivor_asks_erasure(app, client, case_id)
+    assert client.post(f"/rights/{rid}/erase").status_code == 303
+    theirs, supervisor = _signoffs(app)["request"][0], make_user("supervisor", "03295")
+    assert _review_status(app, review_id) == "open"
+    with app.test_request_context():
+        answers.decide_erasure(db.session.get(ErasureSignOff, theirs), True, actor=db.session.get(User, supervisor.id))
+        db.session.commit()
+        assert review_id not in {r.id for r in retention.open_reviews()}
+        assert retention.run()["closed_case"] == 0
+        db.session.commit()
+        db.session.remove()
+    assert _erased(app, case_id) and _review_status(app, review_id) == "erased"
+    with app.app_context():
+        from app.audit.models import AuditEntry
+
+        closed = db.session.scalars(
+            select(AuditEntry.object_id).where(AuditEntry.action == "privacy.retention_closed")
+        ).all()
+        db.session.remove()
+    assert closed == [review_id]

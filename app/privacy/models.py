@@ -129,7 +129,7 @@ class RetentionReview(Model):
     ended_on: Mapped[date] = mapped_column(Date)
     due_on: Mapped[date] = mapped_column(Date)
     found_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    status: Mapped[str] = mapped_column(String(12), default="open", index=True)  # open, keep, erase
+    status: Mapped[str] = mapped_column(String(12), default="open", index=True)  # open, keep, erase, erased
     decided_by_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     keep_until: Mapped[date | None] = mapped_column(Date)

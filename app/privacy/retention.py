@@ -147,6 +147,28 @@ def _erasure_returned(review: RetentionReview) -> bool:
     return live is None
 
 
+@events.case_erased.connect
+def close_reviews_of_erased_case(case: Case, actor) -> None:
+    """An erased case leaves nothing to keep or to erase: the open reviews of the case, of its plans and of its
+    referral packets (their text and keys die with the case) close as "erased", whichever sign-off erased it
+    (the survivor's own request, typically), so the officer is not asked to decide on what no longer exists.
+    A review of an answered rights request stays: the request's dates outlive the case (rights/services.py)."""
+    ids = {case.id}
+    ids |= set(db.session.scalars(select(LivelihoodPlan.id).where(LivelihoodPlan.case_id == case.id)))
+    ids |= set(db.session.scalars(select(Referral.id).where(Referral.case_id == case.id)))
+    reviews = db.session.scalars(
+        select(RetentionReview).where(
+            RetentionReview.status == "open",
+            RetentionReview.record_type.in_(("closed_case", "livelihood_plan", "referral_packet")),
+            RetentionReview.record_id.in_(ids),
+        )
+    )
+    for review in reviews:
+        review.status, review.decided_at = "erased", clock.now()
+        audit.record(actor, "privacy.retention_closed", review, detail={"record_type": review.record_type})
+    db.session.flush()
+
+
 def open_reviews(limit: int = 500) -> list[RetentionReview]:
     return list(
         db.session.scalars(
