@@ -16,15 +16,18 @@ from .extensions import db, transaction
 from .reference import call_each
 from .units.queries import by_code
 
-# (username, role, unit code): the demo cast of Tuần Giáo.
+# (username, role, unit code): the demo cast of Tuần Giáo. The people of Quài Tở and Mường Mùn work at the units in
+# force since the 2025 reform (the trusted addresses and the commune under the new communes) and reach the old
+# units' records through the lineage; the district's two (099) stay on the abolished district, whose 2021–2025
+# reports they filed and confirmed (no unit took the district's place: the province's tinh.hoi confirms after it).
 DEMO_USERS = (
     ("admin", "admin", "11"),
-    ("tuvan.quaito", "counsellor", "TA-02"),
-    ("tuvan.muongmun", "counsellor", "TA-03"),
-    ("giamsat.quaito", "supervisor", "03295"),  # co-signs exception contacts (Decree 76/2023 Art. 18)
+    ("tuvan.quaito", "counsellor", "2025-TA-02"),
+    ("tuvan.muongmun", "counsellor", "2025-TA-03"),
+    ("giamsat.quaito", "supervisor", "2025-03295"),  # co-signs exception contacts (Decree 76/2023 Art. 18)
     ("huyen.hoi", "district_reviewer", "099"),
     ("soyte", "agency_officer", "AG-SYT-11"),  # Sở Y tế: social protection since 1/7/2025
-    ("baocao.quaito", "reporter", "03295"),
+    ("baocao.quaito", "reporter", "2025-03295"),
     ("giamsat.tinh", "monitor", "11"),
     # Indicator reports above the commune: the district Women's Union officer fills the district's report,
     # the province Women's Union confirms it (and, after the 2025 reform, the new communes' reports).

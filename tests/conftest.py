@@ -52,6 +52,24 @@ def plan_2022_in_force(app):
 
 
 @pytest.fixture
+def reform_trusted_addresses(app):
+    """The trusted addresses as the reference data has them (TA-nn ended on 30/06/2025 under the old communes,
+    2025-TA-nn in force under the new ones), for this test; the other tests keep the old world (see
+    helpers.pre_reform_trusted_addresses)."""
+    from helpers import pre_reform_trusted_addresses, reference_trusted_addresses
+
+    with app.app_context():
+        reference_trusted_addresses()
+        db.session.commit()
+    try:
+        yield
+    finally:
+        with app.app_context():
+            pre_reform_trusted_addresses()
+            db.session.commit()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

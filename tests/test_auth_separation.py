@@ -221,7 +221,13 @@ def test_lineage_edit_waits_for_the_province_reviewer(
         data={"lineage-new": unit("TA-03").id, "lineage-effective": "", "lineage-note": ""},
     )
     assert response.status_code == 303
-    assert _query(app, lambda: db.session.query(UnitLineage).filter_by(old_id=unit("TA-02").id).count()) == 0
+    assert (
+        _query(
+            app,
+            lambda: db.session.query(UnitLineage).filter_by(old_id=unit("TA-02").id, new_id=unit("TA-03").id).count(),
+        )
+        == 0
+    )
     assert not _reads_case(other_client, case_id)
     [approval_id] = _pending(app, "lineage")
     _, sup_client = supervisor
@@ -229,7 +235,15 @@ def test_lineage_edit_waits_for_the_province_reviewer(
     _, province_client = province_reviewer
     try:
         assert _approve(province_client, approval_id).status_code == 200
-        assert _query(app, lambda: db.session.query(UnitLineage).filter_by(old_id=unit("TA-02").id).count()) == 1
+        assert (
+            _query(
+                app,
+                lambda: (
+                    db.session.query(UnitLineage).filter_by(old_id=unit("TA-02").id, new_id=unit("TA-03").id).count()
+                ),
+            )
+            == 1
+        )
     finally:
         # unit_lineage is reference data, which the per-test wipe keeps: a TA-02 → TA-03 merger left behind would
         # let TA-03's users into TA-02's records in every later test of this worker.

@@ -6,6 +6,7 @@ flushed and committed every `BATCH` cases, and no per-row query is made. One aud
 
 import random
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app
@@ -22,33 +23,43 @@ from .forms import DV_ACT_CODES
 from .models import PROFILE_DEFAULTS, Case, CaseCounter, CaseNote, CaseService, Consent, FollowUp, padded
 
 BATCH = 1000
-UNIT_CODES = tuple(f"TA-0{n}" for n in range(1, 8))
+# The seven trusted addresses, each as the units it has been (TA-0n under its old commune until 30/06/2025, then
+# 2025-TA-0n under the new one): a demo case is opened at the one in force on its opening day.
+ADDRESSES = tuple((f"TA-0{n}", f"2025-TA-0{n}") for n in range(1, 8))
+UNIT_CODES = tuple(code for codes in ADDRESSES for code in codes)
 MIDDLE = ("Thị", "Văn", "Thị", "Thị")
 GIVEN = ("A", "B", "C", "D", "E", "G", "H", "K", "L", "M")
 
 
 def seed(count: int | None = None) -> int:
-    """Add `count` demo cases (DEMO_CASE_COUNT, 40 by default) across TA-01..TA-07; returns how many."""
+    """Add `count` demo cases (DEMO_CASE_COUNT, 40 by default) across the seven trusted addresses, each at the
+    address's unit in force on its opening day (TA-0n until 30/06/2025, then 2025-TA-0n); returns how many."""
     count = count if count is not None else int(current_app.config.get("DEMO_CASE_COUNT", 40))
-    units = list(db.session.scalars(select(Unit.id).where(Unit.code.in_(UNIT_CODES)).order_by(Unit.code)))
+    # plain values: the session is cleared between batches
+    found = {u.code: _Dated(u.id, u.valid_from, u.valid_to, u.disabled) for u in db.session.scalars(select(Unit))}
+    units = [chain for chain in ([found[c] for c in codes if c in found] for codes in ADDRESSES) if chain]
     if not units or count <= 0:
         return 0
-    counsellors = _counsellors_by_unit(units)
+    counsellors = _counsellors_by_unit([u.id for chain in units for u in chain])
     counters = {c.year: c for c in db.session.scalars(select(CaseCounter))}
     rng = random.Random(20260301)  # the same demo every time
     today = clock.today()
     deltas: Counter = Counter()  # the statistics' counts of the batch, applied with it
     for n in range(1, count + 1):
-        unit = units[n % len(units)]
+        chain = units[n % len(units)]
         year = today.year - rng.choice((0, 0, 0, 1, 1, 2))
         counter = counters.get(year)
         if counter is None:
             counter = counters[year] = CaseCounter(year=year, last=0)
             db.session.add(counter)
         counter.last += 1
-        case = build_case(rng, n, f"TG-{year}-{counter.last:04d}", unit, year, today)
+        case = build_case(rng, n, f"TG-{year}-{counter.last:04d}", chain[0].id, year, today, unit_on=_in_force(chain))
         db.session.add(case)
-        _children(rng, case, today, counsellors.get(unit))
+        # the counsellor of the address, at whichever of its units they work
+        counsellor = counsellors.get(case.unit_id) or next(
+            (counsellors[u.id] for u in chain if counsellors[u.id]), None
+        )
+        _children(rng, case, today, counsellor)
         cells = tally.contributions(case)
         tally.seal(case, cells)
         deltas.update(cells)
@@ -66,6 +77,33 @@ def seed(count: int | None = None) -> int:
     return count
 
 
+@dataclass(frozen=True)
+class _Dated:
+    id: str
+    valid_from: date | None
+    valid_to: date | None
+    disabled: bool
+
+    def in_force(self, day: date) -> bool:
+        return (
+            not self.disabled
+            and (self.valid_from is None or self.valid_from <= day)
+            and (self.valid_to is None or day <= self.valid_to)
+        )
+
+
+def _in_force(chain: list[_Dated]):
+    """The unit of an address in force on a day (else the earliest formed by then: never one not yet formed)."""
+
+    def on(day: date) -> str:
+        return next(
+            (u.id for u in reversed(chain) if u.in_force(day)),
+            next((u.id for u in chain if u.valid_from is None or u.valid_from <= day), chain[0].id),
+        )
+
+    return on
+
+
 def _counsellors_by_unit(unit_ids) -> dict:
     """A counsellor of each unit, to own the demo follow-ups and notes (None where there is none)."""
     rows = db.session.execute(
@@ -80,11 +118,14 @@ def demo_name(n: int) -> str:
     return f"Demo {MIDDLE[n % len(MIDDLE)]} {GIVEN[(n // len(MIDDLE)) % len(GIVEN)]}-{n:04d}"
 
 
-def build_case(rng, n: int, code: str, unit_id: str, year: int, today: date) -> Case:
+def build_case(rng, n: int, code: str, unit_id: str, year: int, today: date, *, unit_on=None) -> Case:
     """Demo case number `n` (fictitious values), sealed and with its blind indexes: the demo's seed and the
     province-scale bench (bench/seed_scale.py) both make their cases here. The profile is sealed once, not once
-    per profile field (five times: half the cost of a case)."""
+    per profile field (five times: half the cost of a case). `unit_on(day)`, when given, is the unit in force on
+    the opening day (a trusted address that followed its commune's merger)."""
     opened = min(today, date(year, 1, 1) + timedelta(days=rng.randrange(0, 365)))
+    if unit_on is not None:
+        unit_id = unit_on(opened)
     kind = rng.choice(("dv", "dv", "dv", "trafficking", "both"))
     age = rng.randrange(8, 70)
     closed = opened < today - timedelta(days=200) and rng.random() < 0.5

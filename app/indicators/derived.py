@@ -48,7 +48,7 @@ from ..extensions import db
 from ..livelihood.models import Disbursement, LivelihoodPlan
 from ..referrals.models import Referral
 from ..units.models import Unit
-from ..units.queries import scope_ids
+from ..units.queries import fold_into_successors, scope_ids
 
 KIND_LABELS = {"dv": _l("Bạo lực gia đình"), "trafficking": _l("Mua bán người"), "both": _l("Cả hai")}
 NO_DATA = _l("chưa có dữ liệu")
@@ -166,25 +166,36 @@ def _year_bounds(year: int) -> tuple[date, date]:
 
 def trusted_address_support(units: frozenset, year: int) -> Table:
     """Survivors whose case a trusted address handled in the year, by kind of case."""
-    addresses = list(
+    found = list(
         db.session.scalars(
             select(Unit).where(Unit.id.in_(list(units)), Unit.kind == "trusted_address").order_by(Unit.code)
         )
     )
+    # One line per address of the year: an address closed with its commune on 30/06/2025 is inside the line of its
+    # successor under the new commune (the same address), so a case still open there counts once, in 2026 too.
+    lines = fold_into_successors(found, *_year_bounds(year))
+    addresses = [a for a in found if a.id in lines]
     kinds = list(KIND_LABELS)
     # From the statistics' counts (app/cases/tally.py): cases by unit, kind and the quarters they were opened and
     # closed in. Open at some time in the year: opened by its last quarter, not closed before its first.
     counts: dict[tuple[str, str], int] = {}
     for unit_id, _opened, _closed, kind, n in tally.counts(
         "cases_open",
-        [a.id for a in addresses],
+        [unit_id for a in addresses for unit_id in lines[a.id]],
         StatTally.period <= f"{year}-Q4",
         or_(StatTally.until == "", StatTally.until >= f"{year}-Q1"),
     ):
         counts[(unit_id, kind)] = counts.get((unit_id, kind), 0) + n
-    cells = [[Cell(counts.get((a.id, k), 0), frozenset({a.id})) for k in kinds] for a in addresses]
-    all_ids = frozenset(a.id for a in addresses)
-    row_totals = [Cell(sum(c.value for c in r), frozenset({a.id})) for r, a in zip(cells, addresses, strict=True)]
+    # a disabled address has a line only for what was counted there
+    addresses = [
+        a for a in addresses if not a.disabled or any(u == unit_id for u in lines[a.id] for unit_id, _ in counts)
+    ]
+    cells = [
+        [Cell(sum(counts.get((u, k), 0) for u in lines[a.id]), frozenset(lines[a.id])) for k in kinds]
+        for a in addresses
+    ]
+    all_ids = frozenset(u for a in addresses for u in lines[a.id])
+    row_totals = [Cell(sum(c.value for c in r), frozenset(lines[a.id])) for r, a in zip(cells, addresses, strict=True)]
     return Table(
         "trusted_address",
         _l("Người được địa chỉ tin cậy hỗ trợ, theo loại vụ việc"),

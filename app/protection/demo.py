@@ -1,5 +1,5 @@
-"""Demo protection casework on a few demo cases of TA-02, so a new user sees every feature at work:
-recurring incidents with their perpetrator, measures, a no-contact order with a renewal and an exception
+"""Demo protection casework on a few demo cases of trusted addresses 2 and 3, so a new user sees every feature
+at work: recurring incidents with their perpetrator, measures, a no-contact order with a renewal and an exception
 contact waiting for the supervisor, a request whose 12-hour clock runs, a risk that rose to high, and one
 trafficking case going through identification with a support regime nearing its 120-day limit.
 
@@ -17,7 +17,10 @@ from ..units.queries import by_code
 from . import services
 from .models import Incident
 
-UNITS = ("TA-02", "TA-03")
+# Two trusted addresses, each as the units it has been: under the new commune since 1/7/2025 first (where the demo
+# counsellors work and the recent cases are), then under the old one.
+ADDRESSES = (("2025-TA-02", "TA-02"), ("2025-TA-03", "TA-03"))
+UNITS = tuple(code for codes in ADDRESSES for code in codes)
 
 
 def seed() -> int:
@@ -27,8 +30,9 @@ def seed() -> int:
         select(Incident.id).join(Case).where(Case.unit_id.in_([u.id for u in units])).limit(1)
     ):
         return 0  # nothing to add it to, or already seeded
-    # TA-02 first (the demo counsellor's own unit), then its neighbour, so each part finds a case to live on.
+    # TA-02 first (the demo counsellor's own address), then its neighbour, so each part finds a case to live on.
     rank = {u.id: i for i, u in enumerate(units)}
+    address = {u.code: codes for codes in ADDRESSES for u in units if u.code in codes}
     cases = sorted(
         db.session.scalars(select(Case).where(Case.unit_id.in_(rank), Case.status == "open", Case.erased_at.is_(None))),
         key=lambda c: (rank[c.unit_id], c.code),
@@ -40,7 +44,7 @@ def seed() -> int:
         plan.append((trafficking, _identification))
     done = 0
     for case, build in plan:
-        actor = _counsellor(case.unit)
+        actor = next(filter(None, (_counsellor(by_code(code)) for code in address[case.unit.code])), None)
         if actor is not None:
             build(case, actor)
             done += 1

@@ -29,7 +29,7 @@ from ..extensions import db
 from ..indicators.derived import Table, protect
 from ..protection import stats
 from ..units.models import Unit
-from ..units.queries import scope_ids
+from ..units.queries import merged_olds, scope_ids
 from ..web.filters import date_vn
 from . import sheet as xl
 from . import source
@@ -97,7 +97,15 @@ def trusted_addresses(communes: list[Unit], year: int) -> tuple[Table, list[int]
         counts,
         additive=False,
     )
-    return table, [len(found) for found in per_commune]
+    # An address and its successor (the same address, under the new commune from 1/7/2025) operate as one.
+    return table, [len(found) - _pairs_in(found) for found in per_commune]
+
+
+def _pairs_in(found: list[Unit]) -> int:
+    """How many addresses of `found` have their successor in `found` too (both existed in the year of the merger)."""
+    ids = {a.id for a in found}
+    olds = {old for new, olds in merged_olds().items() if new in ids for old in olds}
+    return len(olds & ids)
 
 
 def build(root: Unit, year: int, viewer_units: frozenset = frozenset()) -> Report:

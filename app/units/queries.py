@@ -50,6 +50,26 @@ def merged_olds() -> dict[str, list[str]]:
     return _tree().olds
 
 
+def fold_into_successors(units, start: date, end: date) -> dict[str, set[str]]:
+    """{unit id: the ids it stands for} for the lines of a period start..end: a unit that no longer exists in the
+    period stands inside the line of its successor through the lineage (a trusted address closed on 30/06/2025
+    with its commune, inside its 2025-TA-nn), when that successor has a line; a unit not yet formed has no line.
+    Every other unit has its own line, so nothing recorded is ever dropped and nothing counted twice."""
+    units = list(units)
+    successor = {old: new for new, olds in merged_olds().items() for old in olds}
+    lines = {u.id: {u.id} for u in units if not (u.valid_from is not None and u.valid_from > end)}
+    for unit in units:
+        if unit.id not in lines or unit.exists_between(start, end):
+            continue
+        new, seen = successor.get(unit.id), {unit.id}
+        while new is not None and new not in lines and new not in seen:
+            seen.add(new)
+            new = successor.get(new)
+        if new is not None and new in lines and new != unit.id:
+            lines[new] |= lines.pop(unit.id)
+    return lines
+
+
 def merged_ids(unit: Unit) -> frozenset[str]:
     """The unit and the old units merged into it, through the lineage at any depth; never the units below."""
     olds = merged_olds()

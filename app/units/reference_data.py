@@ -124,21 +124,70 @@ _NEW_COMMUNES = (
     _new_commune("03244", "Xã Sáng Nhè"),  # from Xá Nhè, Mường Đun, Phình Sáng
 )
 
+# --- Lineage of the communes: old commune → new commune on 1 July 2025 ---------------------------
+# Whole communes were merged (no commune was split) according to the sources above.
+
+_MERGERS = (
+    ("2025-03253", ("03253", "03289", "03274"), "TT Tuần Giáo, Quài Cang, Quài Nưa → Xã Tuần Giáo"),
+    ("2025-03295", ("03295", "03280", "03304"), "Quài Tở, Tỏa Tình, Tênh Phông → Xã Quài Tở"),
+    ("2025-03268", ("03268", "03262", "03269"), "Mường Mùn, Mùn Chung, Pú Xi → Xã Mường Mùn"),
+    ("2025-03260", ("03271", "03260", "03265"), "Pú Nhung, Rạng Đông, Ta Ma → Xã Pú Nhung"),
+    (
+        "2025-03283",
+        ("03298", "03283", "03277", "03284"),
+        "Chiềng Sinh, Nà Sáy, Mường Thín, Mường Khong → Xã Chiềng Sinh",
+    ),
+    ("2025-03301", ("03299",), "Chiềng Đông (cùng Ẳng Tở, Búng Lao của huyện Mường Ảng) → Xã Búng Lao"),
+    ("2025-03217", ("03263",), "Nà Tòng (cùng TT Tủa Chùa, Mường Báng của huyện Tủa Chùa) → Xã Tủa Chùa"),
+    ("2025-03244", ("03259",), "Phình Sáng (cùng Xá Nhè, Mường Đun của huyện Tủa Chùa) → Xã Sáng Nhè"),
+)
+SUCCESSOR = {old: new for new, olds, _note in _MERGERS for old in olds}  # old commune code → new commune code
+_NAMES = {u["code"]: u["name"] for u in _OLD_COMMUNES + _NEW_COMMUNES}
+
 # --- Trusted addresses (địa chỉ tin cậy cộng đồng) -----------------------------------------------
 # The plan (section III, item 4) sets 7 trusted addresses for the district but does NOT name their communes.
 # The placement below is a PLACEHOLDER chosen by us (one in the town, the rest spread over the
 # 2025 commune clusters); it is configurable reference data: an admin must replace it with the
-# real list from Hội LHPN. Parent is the pre-2025 commune; history rolls up through LINEAGE.
+# real list from Hội LHPN.
+#
+# A trusted address follows its commune's merger as data, as the commune does: the one under the pre-2025
+# commune ("TA-nn") ends on 30/6/2025 and keeps the cases recorded there (history is not rewritten; it rolls
+# up through LINEAGE); its successor ("2025-TA-nn", as the 2025 communes are coded) sits under the new commune
+# from 1/7/2025, and new cases are opened there. The address and the people who run it stay; the commune it
+# belongs to, and reports through, changed.
 
-_TRUSTED_ADDRESSES = (
-    _unit("TA-01", TRUSTED_ADDRESS, "Địa chỉ tin cậy cộng đồng số 1 (Thị trấn Tuần Giáo)", "03253"),
-    _unit("TA-02", TRUSTED_ADDRESS, "Địa chỉ tin cậy cộng đồng số 2 (Xã Quài Tở)", "03295"),
-    _unit("TA-03", TRUSTED_ADDRESS, "Địa chỉ tin cậy cộng đồng số 3 (Xã Mường Mùn)", "03268"),
-    _unit("TA-04", TRUSTED_ADDRESS, "Địa chỉ tin cậy cộng đồng số 4 (Xã Pú Nhung)", "03271"),
-    _unit("TA-05", TRUSTED_ADDRESS, "Địa chỉ tin cậy cộng đồng số 5 (Xã Chiềng Sinh)", "03298"),
-    _unit("TA-06", TRUSTED_ADDRESS, "Địa chỉ tin cậy cộng đồng số 6 (Xã Mường Thín)", "03277"),
-    _unit("TA-07", TRUSTED_ADDRESS, "Địa chỉ tin cậy cộng đồng số 7 (Xã Quài Cang)", "03289"),
+
+def _old_trusted_address(number, old_commune):
+    name = _NAMES[old_commune]
+    return _unit(
+        f"TA-0{number}",
+        TRUSTED_ADDRESS,
+        f"Địa chỉ tin cậy cộng đồng số {number} ({name})",
+        old_commune,
+        valid_to=LAST_DAY_BEFORE_REFORM,
+    )
+
+
+def _successor(old):
+    """The trusted address under the new commune: "Địa chỉ tin cậy cộng đồng số 6 (Xã Chiềng Sinh, trước là Xã
+    Mường Thín)" (the old commune is named when the new one is called otherwise)."""
+    new_commune = SUCCESSOR[old["parent"]]
+    old_name, new_name = _NAMES[old["parent"]], _NAMES[new_commune]
+    place = new_name if old_name == new_name else f"{new_name}, trước là {old_name}"
+    number = old["name"].split(" (")[0]
+    return _unit(NEW_CODE_PREFIX + old["code"], TRUSTED_ADDRESS, f"{number} ({place})", new_commune, REFORM_DATE)
+
+
+_OLD_TRUSTED_ADDRESSES = (
+    _old_trusted_address(1, "03253"),  # Thị trấn Tuần Giáo
+    _old_trusted_address(2, "03295"),  # Quài Tở
+    _old_trusted_address(3, "03268"),  # Mường Mùn
+    _old_trusted_address(4, "03271"),  # Pú Nhung
+    _old_trusted_address(5, "03298"),  # Chiềng Sinh
+    _old_trusted_address(6, "03277"),  # Mường Thín
+    _old_trusted_address(7, "03289"),  # Quài Cang
 )
+_NEW_TRUSTED_ADDRESSES = tuple(_successor(old) for old in _OLD_TRUSTED_ADDRESSES)
 
 # --- Receiving agencies ----------------------------------------------------------------------
 # Agency succession is deliberately NOT in LINEAGE: a referral to a closed agency is remapped only
@@ -182,31 +231,25 @@ _AGENCIES = (
     ),
 )
 
-UNITS = _PROVINCE_AND_DISTRICT + _OLD_COMMUNES + _NEW_COMMUNES + _TRUSTED_ADDRESSES + _AGENCIES
-
-# --- Lineage: old commune → new commune on 1 July 2025 ------------------------------------------
-# Only administrative units. Whole communes were merged (no commune was split) according to the
-# sources above.
-
-_MERGERS = (
-    ("2025-03253", ("03253", "03289", "03274"), "TT Tuần Giáo, Quài Cang, Quài Nưa → Xã Tuần Giáo"),
-    ("2025-03295", ("03295", "03280", "03304"), "Quài Tở, Tỏa Tình, Tênh Phông → Xã Quài Tở"),
-    ("2025-03268", ("03268", "03262", "03269"), "Mường Mùn, Mùn Chung, Pú Xi → Xã Mường Mùn"),
-    ("2025-03260", ("03271", "03260", "03265"), "Pú Nhung, Rạng Đông, Ta Ma → Xã Pú Nhung"),
-    (
-        "2025-03283",
-        ("03298", "03283", "03277", "03284"),
-        "Chiềng Sinh, Nà Sáy, Mường Thín, Mường Khong → Xã Chiềng Sinh",
-    ),
-    ("2025-03301", ("03299",), "Chiềng Đông (cùng Ẳng Tở, Búng Lao của huyện Mường Ảng) → Xã Búng Lao"),
-    ("2025-03217", ("03263",), "Nà Tòng (cùng TT Tủa Chùa, Mường Báng của huyện Tủa Chùa) → Xã Tủa Chùa"),
-    ("2025-03244", ("03259",), "Phình Sáng (cùng Xá Nhè, Mường Đun của huyện Tủa Chùa) → Xã Sáng Nhè"),
+UNITS = (
+    _PROVINCE_AND_DISTRICT + _OLD_COMMUNES + _NEW_COMMUNES + _OLD_TRUSTED_ADDRESSES + _NEW_TRUSTED_ADDRESSES + _AGENCIES
 )
+
+# --- Lineage: old unit → new unit on 1 July 2025 ----------------------------------------------------
+# The communes (_MERGERS), and each trusted address of a merged commune to its successor.
 
 LINEAGE = tuple(
     {"old": old, "new": new, "effective": REFORM_DATE, "note": "NQ 1661/NQ-UBTVQH15: " + note}
     for new, olds, note in _MERGERS
     for old in olds
+) + tuple(
+    {
+        "old": old["code"],
+        "new": new["code"],
+        "effective": REFORM_DATE,
+        "note": f"Theo xã (NQ 1661/NQ-UBTVQH15): {_NAMES[old['parent']]} → {_NAMES[new['parent']]}",
+    }
+    for old, new in zip(_OLD_TRUSTED_ADDRESSES, _NEW_TRUSTED_ADDRESSES, strict=True)
 )
 
 
@@ -235,9 +278,19 @@ def validate():
     old = _OLD_COMMUNES
     assert len(old) == 19 and sum(u["name"].startswith("Thị trấn") for u in old) == 1
     for link in LINEAGE:
-        assert by_code[link["old"]]["kind"] == COMMUNE and by_code[link["new"]]["kind"] == COMMUNE, link
-        assert by_code[link["old"]]["code_system"] == QD124 and by_code[link["new"]]["code_system"] == QD19
+        before, after = by_code[link["old"]], by_code[link["new"]]
+        assert before["kind"] == after["kind"] and before["kind"] in (COMMUNE, TRUSTED_ADDRESS), link
+        if before["kind"] == COMMUNE:
+            assert before["code_system"] == QD124 and after["code_system"] == QD19, link
+        else:  # a trusted address follows its commune: to a successor under the new commune, no day uncovered
+            assert SUCCESSOR[before["parent"]] == after["parent"], link
+            assert before["valid_to"] == LAST_DAY_BEFORE_REFORM and after["valid_from"] == REFORM_DATE, link
         assert len(link["note"]) <= 300
-    assert {link["old"] for link in LINEAGE} == {u["code"] for u in old}, "every old commune maps once"
-    assert len(LINEAGE) == len(old)
-    assert sum(u["kind"] == TRUSTED_ADDRESS for u in UNITS) == 7
+    olds = [link["old"] for link in LINEAGE]
+    assert len(olds) == len(set(olds)), "every old unit maps once"
+    assert {c for c in olds if by_code[c]["kind"] == COMMUNE} == {u["code"] for u in old}, "every old commune maps"
+    for u in UNITS:  # a trusted address of a merged commune ends with it and has a successor
+        if u["kind"] == TRUSTED_ADDRESS and u["parent"] in SUCCESSOR:
+            assert u["code"] in olds and u["valid_to"] == LAST_DAY_BEFORE_REFORM, u["code"]
+    current = [u for u in UNITS if u["kind"] == TRUSTED_ADDRESS and u["valid_to"] is None]
+    assert len(current) == 7 and all(by_code[u["parent"]]["code_system"] == QD19 for u in current)

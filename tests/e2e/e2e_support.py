@@ -109,6 +109,7 @@ class LiveServer:
 
     def seed_demo(self, cases: int = 12) -> dict[str, "E2EUser"]:
         """The demo cast and each built area's demo records; returns one user per role, TOTP enrolled."""
+        from helpers import reference_trusted_addresses
         from sqlalchemy import select
 
         from app.auth.models import User
@@ -118,6 +119,8 @@ class LiveServer:
 
         users = {}
         with self.app.app_context():
+            reference_trusted_addresses()  # the demo runs on the reference data: its users at the current units
+            db.session.commit()
             for username, role, password in seed(cases) or []:
                 user = db.session.scalar(select(User).where(User.username == username))
                 user.totp_secret, user.totp_enabled = new_secret(), True
@@ -168,6 +171,9 @@ def build_app(base: Path, **overrides):
         app.extensions["tincay_keyring"] = load_or_create(config["KEY_FILE"], create=True)
         upgrade(revision="heads")
         load_all()
+        from helpers import pre_reform_trusted_addresses
+
+        pre_reform_trusted_addresses()  # the world the journeys were written in (see there); the demo's is real
         db.session.commit()
         db.session.remove()
     return app
