@@ -14,3 +14,21 @@ def test_the_referral_form_marks_the_services_asked_for_as_required(client, case
     # before, with the same star as the other required fields.
     html = client.get(f"/referrals/case/{case_id}/new").get_data(as_text=True)
     assert re.search(r'class="required"', _legend(html, "Dịch vụ đề nghị"))
+
+
+BACK = re.compile(r'<a href="/statistics/\?year=(\d{4})">Quay lại Thống kê</a>')
+
+
+def test_the_statistics_tables_link_back_to_the_statistics_page_of_their_year(client, make_user, login):
+    # A reviewer opened "Xem bảng số liệu năm 2026" from the statistics page and had no way back but the menu.
+    login(client, make_user("district_reviewer", "099"))
+    hub = client.get("/statistics/")
+    assert hub.status_code == 200
+    for path in ("/protection/statistics", "/statistics/monthly"):
+        for year in (None, 2025):
+            response = client.get(path, query_string={"year": year} if year else {})
+            assert response.status_code == 200, path
+            back = BACK.findall(response.get_data(as_text=True))
+            assert back, f"{path}: no link back to the statistics page"
+            if year:
+                assert back == [str(year)], path
