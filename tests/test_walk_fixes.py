@@ -32,3 +32,13 @@ def test_the_statistics_tables_link_back_to_the_statistics_page_of_their_year(cl
             assert back, f"{path}: no link back to the statistics page"
             if year:
                 assert back == [str(year)], path
+
+
+def test_the_livelihood_excel_download_does_not_show_a_printer(client, make_user, login):
+    # "Tải Excel" carried the printer icon of "In phiếu chuyển gửi": a reviewer read it as printing. The other
+    # downloads (statistics, indicators) are plain buttons.
+    login(client, make_user("district_reviewer", "099"))
+    html = client.get("/livelihood/overview").get_data(as_text=True)
+    button = re.search(r"<button[^>]*>((?:(?!</button>).)*Tải Excel)\s*</button>", html, re.S)
+    assert button, "no 'Tải Excel' button"
+    assert not re.search(r"#i-print\b", button.group(1))
