@@ -8,6 +8,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select, text
 
+from . import clock
 from .extensions import db, transaction
 
 
@@ -97,6 +98,34 @@ def setup():
         "setup: database at head, reference data "
         + (f"loaded ({', '.join(loaded)})." if loaded else "already up to date.")
     )
+    for role, old, new, count in roles_on_merged_units():
+        click.echo(
+            f"setup: {count} {role} role(s) held at {old}, which is no longer in force: give them at {new} "
+            "(its successor, from which the old unit's records stay reachable)."
+        )
+
+
+def roles_on_merged_units() -> list[tuple[str, str, str, int]]:
+    """(role, old unit code, successor code, how many) of the roles held today at a unit that ended and has a
+    successor through the lineage (a trusted address or commune merged in 2025): whoever holds them cannot open
+    a case there any more (intake offers only the units in force). Counts only: no user is named."""
+    from collections import Counter
+
+    from .auth.models import RoleAssignment
+    from .units.models import Unit, UnitLineage
+
+    today = clock.today()
+    held = db.session.execute(
+        select(RoleAssignment.role, Unit, UnitLineage.new_id)
+        .join(Unit, Unit.id == RoleAssignment.unit_id)
+        .join(UnitLineage, UnitLineage.old_id == Unit.id)
+    ).all()
+    found: Counter = Counter()
+    for role, unit, new_id in held:
+        successor = db.session.get(Unit, new_id)
+        if not unit.is_current(today) and successor is not None and successor.is_current(today):
+            found[(role, unit.code, successor.code)] += 1
+    return [(role, old, new, n) for (role, old, new), n in sorted(found.items())]
 
 
 def _ensure_audit_anchor(production: bool) -> None:

@@ -188,3 +188,17 @@ def test_the_demo_opens_its_recent_cases_at_the_current_addresses_and_its_people
     from app.protection.models import Incident
 
     assert db.session.scalar(select(Incident.id).limit(1)) is not None
+
+
+@pytest.mark.usefixtures("reform_trusted_addresses")
+def test_setup_names_the_roles_left_on_a_merged_unit_by_count_only(app, ctx, make_user):
+    from app.cli import roles_on_merged_units
+
+    make_user("counsellor", OLD_ADDRESS, username="tuvan.cu")
+    make_user("counsellor", OLD_ADDRESS)
+    make_user("counsellor", NEW_ADDRESS)
+    make_user("district_reviewer", "099")  # closed without a successor: nobody to hand it to
+    found = roles_on_merged_units()
+    assert ("counsellor", OLD_ADDRESS, NEW_ADDRESS, 2) in found
+    assert not [row for row in found if row[1] in ("099", NEW_ADDRESS)]
+    assert "tuvan.cu" not in repr(found)
