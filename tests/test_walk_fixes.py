@@ -42,3 +42,17 @@ def test_the_livelihood_excel_download_does_not_show_a_printer(client, make_user
     button = re.search(r"<button[^>]*>((?:(?!</button>).)*Tải Excel)\s*</button>", html, re.S)
     assert button, "no 'Tải Excel' button"
     assert not re.search(r"#i-print\b", button.group(1))
+
+
+def test_returning_a_plan_to_the_counsellor_says_returned_not_signed(app, case_id, make_user, login):
+    # "Trả lại cho tư vấn viên" answered "Đã ghi nhận ký duyệt." (sign-off recorded): the supervisor could not
+    # tell from the message that the plan went back rather than through.
+    supervisor = app.test_client()
+    login(supervisor, make_user("supervisor", "03295"))
+    page = supervisor.post(
+        f"/supervision/case/{case_id}/sign-off",
+        data={"kind": "safety_plan", "decision": "returned"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Đã trả lại cho tư vấn viên." in page
+    assert "Đã ghi nhận ký duyệt." not in page

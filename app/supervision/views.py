@@ -43,13 +43,14 @@ def index():
 def sign_off(case_id):
     """Approve or return a high-risk safety plan or closure."""
     case = ensure_authorized("sign_off", case_queries.case_for(current_user, str(case_id)))
+    decision = request.form.get("decision", "")
     try:
         with attempt():
-            services.sign_off(case, request.form.get("kind", ""), request.form.get("decision", ""), actor=current_user)
+            services.sign_off(case, request.form.get("kind", ""), decision, actor=current_user)
     except ServiceError as exc:
         flash(str(exc), "error")
     else:
-        flash(_("Đã ghi nhận ký duyệt."), "success")
+        flash(_("Đã trả lại cho tư vấn viên.") if decision == "returned" else _("Đã ghi nhận ký duyệt."), "success")
     return redirect(url_for("cases.detail", case_id=case.id), 303)
 
 
