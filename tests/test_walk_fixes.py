@@ -56,3 +56,15 @@ def test_returning_a_plan_to_the_counsellor_says_returned_not_signed(app, case_i
     ).get_data(as_text=True)
     assert "Đã trả lại cho tư vấn viên." in page
     assert "Đã ghi nhận ký duyệt." not in page
+
+
+def test_the_agency_reads_a_referral_with_a_link_back_to_its_list(app, client, make_user, login, unit):
+    # The agency officer's list sits in the phone's "Danh mục" menu: the referral page itself now leads back.
+    from test_referrals_support import AGENCY, as_user, setup_referral
+
+    _, referral_id, _ = setup_referral(app, client, make_user, login, unit)
+    agency = as_user(app, make_user, login, "agency_officer", AGENCY)
+    html = agency.get(f"/referrals/{referral_id}").get_data(as_text=True)
+    assert re.search(r'<a href="/referrals/">Quay lại danh sách chuyển gửi</a>', html)
+    sender = client.get(f"/referrals/{referral_id}").get_data(as_text=True)
+    assert "Quay lại danh sách chuyển gửi" not in sender  # the sender's page leads to the case instead
