@@ -46,8 +46,10 @@ test: install
 
 # The tests' temporary files (their SQLite databases among them) live in memory-backed /dev/shm where there is
 # one: every commit is an fsync (synchronous=FULL, as in production), and on a shared disk those waits were most of
-# the sign-in throttling proofs' time. The pragmas are the same; only the disk under them is not.
-TMP_TESTS = tmp=$$(mktemp -d /dev/shm/tincay-tests.XXXXXX 2>/dev/null || mktemp -d); trap 'rm -rf "$$tmp"' EXIT;
+# the sign-in throttling proofs' time. The pragmas are the same; only the disk under them is not. A container's
+# /dev/shm is often 64 MB: it is used only with 2 GB free, else the usual temporary directory.
+TMP_TESTS = shm=$$(df -Pk /dev/shm 2>/dev/null | awk 'NR==2 && $$4 > 2097152 {print "/dev/shm"}'); \
+	tmp=$$(mktemp -d $${shm:-$${TMPDIR:-/tmp}}/tincay-tests.XXXXXX); trap 'rm -rf "$$tmp"' EXIT;
 
 test-sqlite:
 	@$(TMP_TESTS) set -x; \
