@@ -89,3 +89,36 @@ def test_a_supervisor_elsewhere_neither_reads_nor_signs(app, case_id, make_user,
         == 404
     )
     assert _needed(app, case_id) == ["safety_plan"]
+
+
+def test_a_returned_plan_waits_on_the_counsellor_not_the_supervisor_until_it_is_saved_again(
+    app, client, case_id, make_user, login, unit
+):
+    """Returning used to leave the plan "waiting for sign-off" with both buttons, in the supervisor's queue, and
+    told the counsellor nothing: now the return hands it to the counsellor (panel and work queue) until the
+    case is saved again, which asks the supervisor anew."""
+    supervisor = app.test_client()
+    login(supervisor, make_user("supervisor", "03295"))
+    assert (
+        supervisor.post(
+            f"/supervision/case/{case_id}/sign-off", data={"kind": "safety_plan", "decision": "returned"}
+        ).status_code
+        == 303
+    )
+    assert _needed(app, case_id) == []
+    assert f"/cases/{case_id}#case-signoff" not in supervisor.get("/work/").get_data(as_text=True)
+    panel = supervisor.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "Chờ tư vấn viên sửa" in panel and 'name="decision" value="approved"' not in panel
+
+    queue = client.get("/work/").get_data(as_text=True)  # the counsellor's turn
+    assert f"/cases/{case_id}#case-signoff" in queue and "Giám sát viên trả lại kế hoạch an toàn" in queue
+    assert "Chờ tư vấn viên sửa" in client.get(f"/cases/{case_id}").get_data(as_text=True)
+
+    edited = client.post(
+        f"/cases/{case_id}/edit",
+        data=dict(INTAKE, unit_id=unit("TA-02").id, version=str(_version(app, case_id)), safety_plan="Kế hoạch đã sửa"),
+    )
+    assert edited.status_code == 303
+    assert _needed(app, case_id) == ["safety_plan"]  # the revised plan goes back to the supervisor
+    assert "Giám sát viên trả lại kế hoạch an toàn" not in client.get("/work/").get_data(as_text=True)
+    assert f"/cases/{case_id}#case-signoff" in supervisor.get("/work/").get_data(as_text=True)

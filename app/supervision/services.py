@@ -28,8 +28,19 @@ def needed(case: Case) -> list[str]:
     if case.is_erased or case.risk_level != "high":
         return []
     kind = "safety_plan" if case.is_open else "closure"
+    # A decision on this version of the case settles the supervisor's part: approved, or returned (then it is
+    # the counsellor's turn: `returned_to_counsellor`), and the counsellor's next save asks again.
     done = latest(case.id, kind)
-    return [] if done is not None and done.decision == "approved" and done.case_version >= case.version else [kind]
+    return [] if done is not None and done.case_version >= case.version else [kind]
+
+
+def returned_to_counsellor(case: Case) -> list[str]:
+    """What the supervisor returned on this version of the case: the counsellor revises it and saves."""
+    if case.is_erased or case.risk_level != "high":
+        return []
+    kind = "safety_plan" if case.is_open else "closure"
+    done = latest(case.id, kind)
+    return [kind] if done is not None and done.decision == "returned" and done.case_version >= case.version else []
 
 
 def sign_off(case: Case, kind: str, decision: str, *, actor) -> CaseSignOff:
@@ -84,3 +95,14 @@ def waiting(user, limit: int = 200) -> list[tuple[Case, str]]:
         .limit(limit)
     )
     return [(case, kind) for case in cases for kind in needed(case)]
+
+
+def returned(user, limit: int = 200) -> list[tuple[Case, str]]:
+    """High-risk cases of the counsellor's units whose plan or closure the supervisor returned, not yet revised."""
+    cases = db.session.scalars(
+        select(Case)
+        .where(Case.unit_id.in_(scope_for(user, "counsellor")), Case.risk_level == "high", Case.erased_at.is_(None))
+        .order_by(Case.code)
+        .limit(limit)
+    )
+    return [(case, kind) for case in cases for kind in returned_to_counsellor(case)]

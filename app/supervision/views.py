@@ -18,6 +18,10 @@ KIND_WORDS = {
     "safety_plan": _l("Ký duyệt kế hoạch an toàn (nguy cơ cao)"),
     "closure": _l("Ký duyệt đóng hồ sơ nguy cơ cao"),
 }
+RETURNED_WORDS = {  # the counsellor's turn after a return
+    "safety_plan": _l("Giám sát viên trả lại kế hoạch an toàn: sửa và lưu để gửi duyệt lại"),
+    "closure": _l("Giám sát viên trả lại việc đóng hồ sơ: mở lại hồ sơ để tiếp tục hỗ trợ"),
+}
 TIMELINE_WORDS = {
     "supervision.safety_plan_approved": _l("Giám sát viên duyệt kế hoạch an toàn"),
     "supervision.safety_plan_returned": _l("Giám sát viên trả lại kế hoạch an toàn"),
@@ -62,8 +66,10 @@ def _case_panel(case, user) -> dict | None:
         return None
     return {
         "needed": kinds,
+        "returned": services.returned_to_counsellor(case),
         "history": history,
         "kind_words": KIND_WORDS,
+        "returned_words": RETURNED_WORDS,
         "can_sign": has_permission(user, "supervision.sign_off") and authorize(user, "sign_off", case),
     }
 
@@ -82,6 +88,24 @@ def signoffs_waiting(user):
             key=f"signoff:{case.id}:{kind}:{case.version}",
         )
         for case, kind in services.waiting(user)
+    ]
+
+
+@workqueue.source("signoff_returned")
+def signoffs_returned(user):
+    """The counsellor's turn after a return: in its queue until the case is saved again."""
+    if "counsellor" not in user.role_names():
+        return []
+    return [
+        workqueue.WorkItem(
+            kind="signoff_returned",
+            title=str(RETURNED_WORDS[kind]),
+            detail=case.code,
+            high_risk=True,
+            url=url_for("cases.detail", case_id=case.id, _anchor="case-signoff"),
+            key=f"signoff_returned:{case.id}:{kind}:{case.version}",
+        )
+        for case, kind in services.returned(user)
     ]
 
 
