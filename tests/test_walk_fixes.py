@@ -68,3 +68,16 @@ def test_the_agency_reads_a_referral_with_a_link_back_to_its_list(app, client, m
     assert re.search(r'<a href="/referrals/">Quay lại danh sách chuyển gửi</a>', html)
     sender = client.get(f"/referrals/{referral_id}").get_data(as_text=True)
     assert "Quay lại danh sách chuyển gửi" not in sender  # the sender's page leads to the case instead
+
+
+def test_the_agency_officers_one_page_is_in_the_top_row_not_a_menu_of_one(app, make_user, login):
+    # The agency officer's only item besides the work queue, its referrals, sat alone behind "Danh mục".
+    from test_referrals_support import AGENCY, as_user
+
+    agency = as_user(app, make_user, login, "agency_officer", AGENCY)
+    html = agency.get("/referrals/").get_data(as_text=True)
+    nav = re.search(r'<nav class="nav".*?</nav>', html, re.S).group(0)
+    assert re.search(r'<a class="nav-top" href="/referrals/" aria-current="page">', nav)
+    assert "Danh mục" not in nav
+    counsellor = as_user(app, make_user, login, "counsellor", "TA-02").get("/cases/").get_data(as_text=True)
+    assert "Danh mục" in re.search(r'<nav class="nav".*?</nav>', counsellor, re.S).group(0)  # several: a menu

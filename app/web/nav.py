@@ -1,7 +1,8 @@
 """The main navigation: each link shown only to roles that hold its permission.
 
 Two groups: `top` stays in view on every screen (the work queue and the search, where a day starts), `menu`
-holds the rest behind one "Danh mục" button on a phone (all of it in one row on a wide screen).
+holds the rest behind one "Danh mục" button on a phone (all of it in one row on a wide screen); a role with one
+item more has it in the top row instead of a menu of one.
 """
 
 from dataclasses import dataclass, field
@@ -78,6 +79,8 @@ def nav_items() -> Nav:
         if _allowed(permission, endpoint):
             url = url_for(endpoint)
             nav.menu.append({"url": url, "label": label, "icon": icon, "active": _active(url)})
+    if len(nav.menu) == 1:  # a menu of one item (the agency officer's referrals) hides a main page: show it
+        nav.top.append(dict(nav.menu.pop(), count=None))
     return nav
 
 
