@@ -67,6 +67,13 @@ class BaseConfig:
     LOGIN_FAILURES_PER_ACCOUNT = "10 per 15 minutes"
     LOGIN_FAILURES_PER_IP = "30 per 15 minutes"
     LOGIN_ATTEMPTS_PER_IP = "60 per minute"
+    # A browser that completed a full sign-in holds a device cookie (app/auth/devices.py): its failures count under
+    # their own budget per account and device, not the account's shared one. Secure like the session cookie.
+    LOGIN_FAILURES_PER_DEVICE = "10 per 15 minutes"
+    DEVICE_COOKIE_NAME = "tincay_dev"
+    DEVICE_COOKIE_SECURE = False
+    DEVICE_LIFETIME = timedelta(days=90)
+    DEVICE_TOKENS_PER_BROWSER = 5  # a shared commune computer: the accounts signed in on it, newest first
     # Notifications (app/notify): sent by `flask --app wsgi notify run`, never inside a web request. They carry
     # only "Bạn có N việc cần làm trong Tin Cậy" and a link to PUBLIC_URL + /work/.
     PUBLIC_URL = "http://127.0.0.1:5000"
@@ -109,6 +116,8 @@ class ProductionConfig(BaseConfig):
     APP_CONFIG = "production"
     SESSION_COOKIE_NAME = "__Host-tincay"  # __Host-: Secure, path=/, no Domain
     SESSION_COOKIE_SECURE = True
+    DEVICE_COOKIE_NAME = "__Secure-tincay_dev"  # not __Host-: its Path is /auth/
+    DEVICE_COOKIE_SECURE = True
     TOTP_REQUIRED = True
     DEMO_SEEDING_ALLOWED = False
     PREFERRED_URL_SCHEME = "https"

@@ -18,6 +18,8 @@ _LABELS = {
     "auth.step_up": _l("Xác thực lại"),
     "auth.recovery_code_use": _l("Dùng mã khôi phục"),
     "auth.recovery_codes_issue": _l("Cấp mã khôi phục"),
+    "auth.device_issue": _l("Ghi nhớ trình duyệt đã đăng nhập"),
+    "auth.device_revoke": _l("Thu hồi trình duyệt đã ghi nhớ"),
     "user.create": _l("Tạo tài khoản"),
     "user.enable": _l("Mở / khoá tài khoản"),
     "user.password_set": _l("Đặt lại mật khẩu"),

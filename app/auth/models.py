@@ -131,3 +131,19 @@ class SetupLink(Model):
     purpose: Mapped[str] = mapped_column(String(8), default="full", server_default="full")
 
     user: Mapped[User] = relationship()
+
+
+class KnownDevice(Model):
+    """A browser where this account completed a full sign-in (OWASP "device cookie"): the cookie holds a random
+    256-bit token, only its SHA-256 is kept. Failed sign-ins that present it are counted apart from the account's
+    shared budget, so an attack from elsewhere does not lock the owner out. No address, no browser name."""
+
+    __tablename__ = "known_device"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    user_id: Mapped[str] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_reason: Mapped[str | None] = mapped_column(String(40))

@@ -17,7 +17,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ..audit import services as audit
 from ..extensions import db, utcnow
 from ..services import ServiceError, ensure  # noqa: F401 - re-exported for the views
-from . import passwords, recovery, stepup, throttle, totp
+from ..web import unit_of_work
+from . import devices, passwords, recovery, stepup, throttle, totp
 from .models import ROLES, RoleAssignment, User, UserSession
 
 SESSION_KEY = "sid"
@@ -37,15 +38,34 @@ def _ip_key() -> str:
     return "login-fail:ip:" + (request.remote_addr or "?")
 
 
+def _device_key(device) -> str:
+    return "login-fail:dev:" + device.id
+
+
 def _limits(username: str) -> tuple[tuple[str, str], ...]:
+    """The account's budget (shared by everyone who types its name, or this browser's own when it presents a
+    valid device cookie of the account, devices.py) and the address's."""
     cfg = current_app.config
-    return ((cfg["LOGIN_FAILURES_PER_ACCOUNT"], _account_key(username)), (cfg["LOGIN_FAILURES_PER_IP"], _ip_key()))
+    device = devices.device_for(username)
+    if device is not None:
+        account = (cfg["LOGIN_FAILURES_PER_DEVICE"], _device_key(device))
+    else:
+        account = (cfg["LOGIN_FAILURES_PER_ACCOUNT"], _account_key(username))
+    return (account, (cfg["LOGIN_FAILURES_PER_IP"], _ip_key()))
 
 
 def take_attempt(username: str) -> bool:
-    """Count this attempt first (see throttle.py); False when the account or the address has used up its
-    failed attempts for the window, and the attempt must not reach the check."""
-    return not throttle.enabled() or throttle.take(*_limits(username))
+    """Count this attempt first (see throttle.py); False when the account (or this device) or the address has
+    used up its failed attempts for the window, and the attempt must not reach the check. A device that used up
+    its own budget is revoked: the next attempt from it counts on the account's shared budget."""
+    if not throttle.enabled():
+        return True
+    account, address = throttle.take_each(*_limits(username))
+    device = devices.device_for(username)
+    if not account and device is not None:
+        devices.revoke(device, "throttled")
+        unit_of_work.commit_so_far()  # kept whatever the request does next, like the count
+    return account and address
 
 
 def attempt_succeeded(username: str) -> None:
@@ -297,6 +317,7 @@ def set_password(user: User, new: str, *, actor, must_change: bool = False, fiel
     user.password_changed_at = utcnow()
     user.must_change_password = must_change
     revoke_all_sessions(user, "password_change")
+    devices.revoke_all(user, "password_change", actor=actor)
     audit.record(actor, "user.password_set", user)
     db.session.flush()
 
@@ -397,6 +418,7 @@ def set_active(user: User, active: bool, *, actor) -> None:
     user.active = active
     if not active:
         revoke_all_sessions(user, "disabled")
+        devices.revoke_all(user, "disabled", actor=actor)
     audit.record(actor, "user.enable" if active else "user.disable", user)
     db.session.flush()
 

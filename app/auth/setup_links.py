@@ -17,7 +17,7 @@ from sqlalchemy import CursorResult, delete, select, update
 from ..audit import services as audit
 from ..extensions import db, utcnow
 from ..services import ensure
-from . import passwords, recovery, throttle, totp
+from . import devices, passwords, recovery, throttle, totp
 from .models import RecoveryCode, SetupLink, User
 
 LIFETIME = timedelta(hours=48)
@@ -38,6 +38,7 @@ def reset_credentials(user: User, *, actor, reason: str) -> None:
     user.totp_secret, user.totp_enabled = None, False
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     revoke_all_sessions(user, reason)
+    devices.revoke_all(user, reason, actor=actor)
     audit.record(actor, "user.credentials_reset", user)
     db.session.flush()
 
@@ -51,6 +52,7 @@ def reset_second_factor(user: User, *, actor) -> None:
     user.totp_by_link = True
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     revoke_all_sessions(user, "second_factor_reset")
+    devices.revoke_all(user, "second_factor_reset", actor=actor)
     audit.record(actor, "user.second_factor_reset", user)
     db.session.flush()
 

@@ -33,10 +33,15 @@ def enabled() -> bool:
 
 def take(*limits: tuple[str, str]) -> bool:
     """Count one attempt under every (limit, key); True when each count is still within its limit."""
-    within = True
+    return all(take_each(*limits))
+
+
+def take_each(*limits: tuple[str, str]) -> list[bool]:
+    """Count one attempt under every (limit, key); for each, whether its count is still within its limit."""
+    within = []
     for limit, key in limits:
         item = parse(limit)
-        within = _count(item, key, +1) <= item.amount and within
+        within.append(_count(item, key, +1) <= item.amount)
     if _in_database():
         unit_of_work.commit_so_far()
     return within

@@ -22,7 +22,7 @@ from ..audit import services as audit
 from ..extensions import csrf, limiter
 from ..web.redirects import safe_next
 from ..web.unit_of_work import attempt
-from . import recovery, services, setup_links
+from . import devices, recovery, services, setup_links
 from . import totp as otp  # not `totp`: the view below of that name would shadow the module
 from .forms import LoginForm, PasswordChangeForm, SecondFactorSetupForm, SetupForm, TotpForm
 from .permissions import before_password_change, permission_required, public
@@ -90,7 +90,10 @@ def login():
 
 
 def _signed_in(user):
-    return redirect(_after_sign_in(user))
+    """A full sign-in (password and, where required, the second factor): this browser keeps its device cookie."""
+    response = redirect(_after_sign_in(user))
+    devices.remember(user, response)
+    return response
 
 
 def _after_sign_in(user) -> str:
@@ -165,7 +168,11 @@ def totp_setup(user):
             form.code.errors.append(str(exc))
         else:
             flash(_l("Đã bật xác thực hai bước."), "success")
-            return render_template("auth/recovery_codes.html", codes=codes, continue_url=_after_sign_in(user))
+            response = make_response(
+                render_template("auth/recovery_codes.html", codes=codes, continue_url=_after_sign_in(user))
+            )
+            devices.remember(user, response)  # a full sign-in: the second factor was just given
+            return response
     # Keep the secret already shown while the user retries a code; a fresh page gets a fresh secret.
     secret = session.get("totp_pending_secret") if request.method == "POST" else None
     secret = secret or services.begin_totp_enrolment(user)
