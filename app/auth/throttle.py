@@ -71,7 +71,11 @@ def wait_seconds(*limits: tuple[str, str]) -> int:
             storage = limiter.limiter.storage
             if storage.get(item.key_for(key)) > item.amount:
                 ends.append(storage.get_expiry(item.key_for(key)))
-    return max(0, math.ceil(max(ends, default=now) - now))
+    if not ends:
+        return 0
+    # Read the clock again after the stores: Redis's expiry is its whole-second TTL added to the time it was
+    # read, later than `now`, and counting from `now` said one second more than the window (421 s of 420).
+    return max(0, math.ceil(max(ends) - time.time()))
 
 
 def _count(item: RateLimitItem, key: str, amount: int) -> int:
