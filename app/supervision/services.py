@@ -86,23 +86,23 @@ def caseload(user) -> list[dict]:
     return rows
 
 
+def _high_risk_cases(user, role: str, limit: int) -> list[Case]:
+    return list(
+        db.session.scalars(
+            select(Case)
+            .where(Case.unit_id.in_(scope_for(user, role)), Case.risk_level == "high", Case.erased_at.is_(None))
+            .order_by(Case.code)
+            .limit(limit)
+        )
+    )
+
+
 def waiting(user, limit: int = 200) -> list[tuple[Case, str]]:
     """High-risk cases of the supervisor's scope waiting for a sign-off."""
-    cases = db.session.scalars(
-        select(Case)
-        .where(Case.unit_id.in_(scope_for(user, "supervisor")), Case.risk_level == "high", Case.erased_at.is_(None))
-        .order_by(Case.code)
-        .limit(limit)
-    )
-    return [(case, kind) for case in cases for kind in needed(case)]
+    return [(case, kind) for case in _high_risk_cases(user, "supervisor", limit) for kind in needed(case)]
 
 
 def returned(user, limit: int = 200) -> list[tuple[Case, str]]:
     """High-risk cases of the counsellor's units whose plan or closure the supervisor returned, not yet revised."""
-    cases = db.session.scalars(
-        select(Case)
-        .where(Case.unit_id.in_(scope_for(user, "counsellor")), Case.risk_level == "high", Case.erased_at.is_(None))
-        .order_by(Case.code)
-        .limit(limit)
-    )
+    cases = _high_risk_cases(user, "counsellor", limit)
     return [(case, kind) for case in cases for kind in returned_to_counsellor(case)]

@@ -74,21 +74,25 @@ def _case_panel(case, user) -> dict | None:
     }
 
 
+def _signoff_items(kind: str, words: dict, pairs) -> list:
+    return [
+        workqueue.WorkItem(
+            kind=kind,
+            title=str(words[what]),
+            detail=case.code,
+            high_risk=True,
+            url=url_for("cases.detail", case_id=case.id, _anchor="case-signoff"),
+            key=f"{kind}:{case.id}:{what}:{case.version}",
+        )
+        for case, what in pairs
+    ]
+
+
 @workqueue.source("signoff")
 def signoffs_waiting(user):
     if "supervisor" not in user.role_names():
         return []
-    return [
-        workqueue.WorkItem(
-            kind="signoff",
-            title=str(KIND_WORDS[kind]),
-            detail=case.code,
-            high_risk=True,
-            url=url_for("cases.detail", case_id=case.id, _anchor="case-signoff"),
-            key=f"signoff:{case.id}:{kind}:{case.version}",
-        )
-        for case, kind in services.waiting(user)
-    ]
+    return _signoff_items("signoff", KIND_WORDS, services.waiting(user))
 
 
 @workqueue.source("signoff_returned")
@@ -96,17 +100,7 @@ def signoffs_returned(user):
     """The counsellor's turn after a return: in its queue until the case is saved again."""
     if "counsellor" not in user.role_names():
         return []
-    return [
-        workqueue.WorkItem(
-            kind="signoff_returned",
-            title=str(RETURNED_WORDS[kind]),
-            detail=case.code,
-            high_risk=True,
-            url=url_for("cases.detail", case_id=case.id, _anchor="case-signoff"),
-            key=f"signoff_returned:{case.id}:{kind}:{case.version}",
-        )
-        for case, kind in services.returned(user)
-    ]
+    return _signoff_items("signoff_returned", RETURNED_WORDS, services.returned(user))
 
 
 def _register() -> None:
