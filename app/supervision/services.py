@@ -25,24 +25,28 @@ def latest(case_id: str, kind: str) -> CaseSignOff | None:
     )
 
 
-def needed(case: Case) -> list[str]:
-    """The sign-offs this case is waiting for: a high-risk open case's safety plan, a high-risk closure."""
+def _decision_now(case: Case) -> tuple[str, CaseSignOff | None] | None:
+    """For a high-risk case: the sign-off its state asks for (the safety plan while open, else the closure) and
+    the supervisor's decision on this version of the case, if any (None for a case that asks for none)."""
     if case.is_erased or case.risk_level != "high":
-        return []
+        return None
     kind = "safety_plan" if case.is_open else "closure"
-    # A decision on this version of the case settles the supervisor's part: approved, or returned (then it is
-    # the counsellor's turn: `returned_to_counsellor`), and the counsellor's next save asks again.
     done = latest(case.id, kind)
-    return [] if done is not None and done.case_version >= case.version else [kind]
+    return kind, done if done is not None and done.case_version >= case.version else None
+
+
+def needed(case: Case) -> list[str]:
+    """The sign-offs this case is waiting for: a high-risk open case's safety plan, a high-risk closure.
+    A decision on this version of the case settles the supervisor's part: approved, or returned (then it is the
+    counsellor's turn: `returned_to_counsellor`), and the counsellor's next save asks again."""
+    now = _decision_now(case)
+    return [now[0]] if now is not None and now[1] is None else []
 
 
 def returned_to_counsellor(case: Case) -> list[str]:
     """What the supervisor returned on this version of the case: the counsellor revises it and saves."""
-    if case.is_erased or case.risk_level != "high":
-        return []
-    kind = "safety_plan" if case.is_open else "closure"
-    done = latest(case.id, kind)
-    return [kind] if done is not None and done.decision == "returned" and done.case_version >= case.version else []
+    now = _decision_now(case)
+    return [now[0]] if now is not None and now[1] is not None and now[1].decision == "returned" else []
 
 
 def sign_off(case: Case, kind: str, decision: str, *, actor) -> CaseSignOff:
