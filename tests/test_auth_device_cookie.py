@@ -131,7 +131,7 @@ def test_a_token_revoked_by_a_password_change_does_not_help(app, make_user):
         db.session.commit()
         db.session.remove()
     assert [reason for _, _, reason in _devices(app, user.id)] == ["password_change"]
-    assert any(d.get("reason") == "password_change" for d in _audited(app, "auth.device_revoke", user.id))
+    assert _revocations(app, user.id) == [{"reason": "password_change", "sessions": 0, "devices": 1}]
     _attack(app, user.username, _limit(app, "LOGIN_FAILURES_PER_ACCOUNT") + 1)
     r = _post(owner, user.username, new_password, ip="10.20.0.5")
     assert r.status_code == 200 and THROTTLED in r.get_data(as_text=True)
@@ -165,6 +165,88 @@ def test_disabling_and_a_credential_reset_revoke_every_device(app, make_user):
         db.session.commit()
         db.session.remove()
     assert [reason for _, _, reason in _devices(app, third.id)] == ["credentials_reset"]
+
+
+def _revocations(app, user_id: str) -> list[dict]:
+    """The account's one-entry revocations (auth.access_revoke), without the address tag every entry has."""
+    return [{k: v for k, v in d.items() if k != "ip"} for d in _audited(app, "auth.access_revoke", user_id)]
+
+
+def _as_service(app, change) -> None:
+    """Run a service call as a request would and commit it."""
+    with app.test_request_context():
+        change()
+        db.session.commit()
+        db.session.remove()
+
+
+def _attacked_and_refused(app, browser, user, ip) -> None:
+    """After an attack on the account's shared budget, this browser with the right password stays throttled."""
+    _attack(app, user.username, _limit(app, "LOGIN_FAILURES_PER_ACCOUNT") + 1)
+    r = _post(browser, user.username, user.password, ip=ip)
+    assert r.status_code == 200 and THROTTLED in r.get_data(as_text=True)
+
+
+def test_removing_a_role_revokes_every_device_in_one_audited_entry_of_counts(app, make_user):
+    from app.auth import services
+    from app.auth.models import RoleAssignment, User
+    from app.units.queries import by_code
+
+    user = make_user("reporter", "TA-02")
+    browsers = [app.test_client() for _ in range(2)]
+    for i, browser in enumerate(browsers):
+        _sign_in(browser, user, app, ip=f"10.20.5.{i}")  # two sessions, two remembered browsers
+    browsers[0].post("/auth/logout")  # a normal sign-out keeps the cookie (OWASP): one session left
+
+    def withdraw():
+        owner = db.session.get(User, user.id)
+        services.remove_role(db.session.scalars(select(RoleAssignment).filter_by(user_id=owner.id)).one(), actor="test")
+
+    _as_service(app, withdraw)
+    assert [reason for _, _, reason in _devices(app, user.id)] == ["role_change", "role_change"]
+    (entry,) = _revocations(app, user.id)
+    assert entry == {"reason": "role_change", "sessions": 1, "devices": 2}  # counts only: no id, no hash
+    # Access given back: the revoked token still gives no exemption.
+    _as_service(
+        app, lambda: services.assign_role(db.session.get(User, user.id), "reporter", by_code("TA-02"), actor="test")
+    )
+    _attacked_and_refused(app, browsers[0], user, ip="10.20.5.9")
+
+
+def test_a_token_revoked_at_disable_gives_nothing_after_enabling_again(app, make_user):
+    from app.auth import services
+    from app.auth.models import User
+
+    user = make_user("reporter", "TA-02")
+    owner = app.test_client()
+    _sign_in(owner, user, app)
+    owner.post("/auth/logout")
+    _as_service(app, lambda: services.set_active(db.session.get(User, user.id), False, actor="test"))
+    _as_service(app, lambda: services.set_active(db.session.get(User, user.id), True, actor="test"))
+    assert _revocations(app, user.id) == [{"reason": "disabled", "sessions": 0, "devices": 1}]
+    assert _audited(app, "auth.device_revoke", user.id) == []  # one entry for the whole revocation
+    _attacked_and_refused(app, owner, user, ip="10.20.6.1")
+
+
+def test_setting_credentials_by_the_second_persons_link_revokes_every_device(app, make_user):
+    from app.auth import setup_links
+    from app.auth.models import User
+
+    user = make_user("reporter", "TA-02")
+    owner = app.test_client()
+    _sign_in(owner, user, app)
+    owner.post("/auth/logout")
+    secret = pyotp.random_base32()
+
+    def by_link():
+        token = setup_links.issue(db.session.get(User, user.id), actor="test")
+        link = setup_links.find(token)
+        assert link is not None
+        setup_links.complete(link, "mat-khau-moi-qua-duong-dan", secret, pyotp.TOTP(secret).now())
+
+    _as_service(app, by_link)
+    assert [reason for _, _, reason in _devices(app, user.id)] == ["credential_setup"]
+    assert _revocations(app, user.id) == [{"reason": "credential_setup", "sessions": 0, "devices": 1}]
 
 
 def test_a_token_of_another_account_does_not_help(app, make_user):

@@ -235,7 +235,7 @@ def decide(row: ApprovalRequest, approve: bool, *, actor) -> Outcome:
 
 
 def _apply_role_grant(row: ApprovalRequest, actor) -> str | None:
-    from ..auth.services import assign_role, revoke_all_sessions
+    from ..auth.services import assign_role, revoke_access
 
     user, unit = row.subject, db.session.get(Unit, row.payload["unit_id"])
     ensure(ADMIN_ROLE not in user.role_names(), _l("Quản trị viên không thể giữ vai trò đọc hồ sơ."))
@@ -246,7 +246,7 @@ def _apply_role_grant(row: ApprovalRequest, actor) -> str | None:
         setup_links.reset_credentials(user, actor=actor, reason="role_change")
         token = setup_links.issue(user, actor=actor)
     assign_role(user, row.payload["role"], unit, actor=actor, approved=True)
-    revoke_all_sessions(user, "role_change")
+    revoke_access(user, "role_change", actor=actor)
     return token
 
 

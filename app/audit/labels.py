@@ -20,6 +20,7 @@ _LABELS = {
     "auth.recovery_codes_issue": _l("Cấp mã khôi phục"),
     "auth.device_issue": _l("Ghi nhớ trình duyệt đã đăng nhập"),
     "auth.device_revoke": _l("Thu hồi trình duyệt đã ghi nhớ"),
+    "auth.access_revoke": _l("Kết thúc mọi phiên và thu hồi trình duyệt đã ghi nhớ"),
     "user.create": _l("Tạo tài khoản"),
     "user.enable": _l("Mở / khoá tài khoản"),
     "user.password_set": _l("Đặt lại mật khẩu"),

@@ -12,8 +12,15 @@ One cookie per browser (Path=/auth/, HttpOnly, SameSite=Strict, Secure in produc
 most DEVICE_TOKENS_PER_BROWSER accounts, newest first, one per account: a commune's shared computer keeps working
 for each of its few users, and the cookie names no account (one cookie per account would have to be named after
 it). A token lives DEVICE_LIFETIME from its issue (its row is deleted at the account's next new device after
-that) and is revoked with every session at a password change,
-disable, credential or second-factor reset; deleting the account deletes its rows.
+that) and is revoked with every session (services.revoke_access) whenever the account's access is withdrawn or
+re-granted: a password set, changed or reset, disable, a role removed or given, a credential or second-factor
+reset or setup; deleting the account deletes its rows.
+
+A normal sign-out (and a quick exit) leaves the cookie in the browser and its row valid: that is the design
+(OWASP "Slow down online guessing attacks with device cookies"): the cookie marks the browser where the owner
+last completed a sign-in, and it is needed exactly when the owner comes back signed out while someone else
+is using up the account's budget. It grants nothing by itself (no session, no step of the sign-in is skipped):
+it only chooses which failure budget an attempt counts on.
 """
 
 import hashlib
@@ -112,16 +119,14 @@ def revoke(device: KnownDevice, reason: str) -> None:
         audit.record(None, "auth.device_revoke", owner, detail={"device": device.id, "reason": reason})
 
 
-def revoke_all(user: User, reason: str, *, actor) -> int:
-    """Revoke every device of an account (password change, disable, credential or second-factor reset)."""
+def revoke_all(user: User, reason: str) -> int:
+    """Revoke every device of an account; returns how many. Called only by services.revoke_access, which ends the
+    account's sessions with it and audits both counts in one entry."""
     result: CursorResult = db.session.execute(  # type: ignore[assignment]  # an UPDATE: a cursor result
         update(KnownDevice)
         .where(KnownDevice.user_id == user.id, KnownDevice.revoked_at.is_(None))
         .values(revoked_at=utcnow(), revoked_reason=reason)
         .execution_options(synchronize_session=False)
     )
-    count = result.rowcount or 0
-    if count:
-        audit.record(actor, "auth.device_revoke", user, detail={"reason": reason, "count": count})
     g.pop("known_devices", None)
-    return count
+    return result.rowcount or 0

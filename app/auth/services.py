@@ -288,14 +288,24 @@ def end_session(user: User | None, reason: str = "logout") -> None:
     session.clear()
 
 
-def revoke_all_sessions(user: User, reason: str) -> int:
-    """End every session of a user at once (password change, disable)."""
+def revoke_access(user: User, reason: str, *, actor) -> tuple[int, int]:
+    """End every session of the account and revoke every browser it signed in from (device cookies,
+    devices.py), at once: at each change that withdraws or re-grants access (a password set, changed or reset,
+    disable, a role removed or given, a credential or second-factor reset or setup). One place, so that none
+    of them ends the sessions and forgets the devices: a remembered browser of an account whose access was
+    withdrawn must not keep its own sign-in budget past an attack. One audit entry with the two counts only
+    (no session or device id, no token); none when there was nothing to revoke. Returns (sessions, devices)."""
     result: CursorResult = db.session.execute(  # type: ignore[assignment]  # an UPDATE: a cursor result
         update(UserSession)
         .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
         .values(revoked_at=utcnow(), revoked_reason=reason)
     )
-    return result.rowcount or 0
+    sessions, remembered = result.rowcount or 0, devices.revoke_all(user, reason)
+    if sessions or remembered:
+        audit.record(
+            actor, "auth.access_revoke", user, detail={"reason": reason, "sessions": sessions, "devices": remembered}
+        )
+    return sessions, remembered
 
 
 # --- passwords and user administration -------------------------------------------------------
@@ -316,8 +326,7 @@ def set_password(user: User, new: str, *, actor, must_change: bool = False, fiel
     user.password_hash = passwords.hash_password(new)
     user.password_changed_at = utcnow()
     user.must_change_password = must_change
-    revoke_all_sessions(user, "password_change")
-    devices.revoke_all(user, "password_change", actor=actor)
+    revoke_access(user, "password_change", actor=actor)
     audit.record(actor, "user.password_set", user)
     db.session.flush()
 
@@ -406,7 +415,7 @@ def remove_role(assignment: RoleAssignment, *, actor) -> None:
     user = assignment.user
     audit.record(actor, "user.role_remove", user, detail={"role": assignment.role, "unit": assignment.unit.code})
     user.roles.remove(assignment)
-    revoke_all_sessions(user, "role_change")
+    revoke_access(user, "role_change", actor=actor)
     db.session.flush()
 
 
@@ -417,8 +426,7 @@ def set_active(user: User, active: bool, *, actor) -> None:
     )
     user.active = active
     if not active:
-        revoke_all_sessions(user, "disabled")
-        devices.revoke_all(user, "disabled", actor=actor)
+        revoke_access(user, "disabled", actor=actor)
     audit.record(actor, "user.enable" if active else "user.disable", user)
     db.session.flush()
 

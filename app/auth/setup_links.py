@@ -17,7 +17,7 @@ from sqlalchemy import CursorResult, delete, select, update
 from ..audit import services as audit
 from ..extensions import db, utcnow
 from ..services import ensure
-from . import devices, passwords, recovery, throttle, totp
+from . import passwords, recovery, throttle, totp
 from .models import RecoveryCode, SetupLink, User
 
 LIFETIME = timedelta(hours=48)
@@ -30,15 +30,14 @@ def _hash(token: str) -> str:
 
 def reset_credentials(user: User, *, actor, reason: str) -> None:
     """Make the account's password and second factor unusable until its owner sets new ones by link."""
-    from .services import revoke_all_sessions
+    from .services import revoke_access
 
     user.password_hash = passwords.hash_password(secrets.token_urlsafe(32))  # known to no one
     user.password_changed_at = utcnow()
     user.must_change_password = False
     user.totp_secret, user.totp_enabled = None, False
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
-    revoke_all_sessions(user, reason)
-    devices.revoke_all(user, reason, actor=actor)
+    revoke_access(user, reason, actor=actor)
     audit.record(actor, "user.credentials_reset", user)
     db.session.flush()
 
@@ -46,13 +45,12 @@ def reset_credentials(user: User, *, actor, reason: str) -> None:
 def reset_second_factor(user: User, *, actor) -> None:
     """Make the account's second factor (authenticator and recovery codes) unusable; the password stays, but the
     account signs in only after its owner enrols a new authenticator through a one-time link (totp_by_link)."""
-    from .services import revoke_all_sessions
+    from .services import revoke_access
 
     user.totp_secret, user.totp_enabled = None, False
     user.totp_by_link = True
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
-    revoke_all_sessions(user, "second_factor_reset")
-    devices.revoke_all(user, "second_factor_reset", actor=actor)
+    revoke_access(user, "second_factor_reset", actor=actor)
     audit.record(actor, "user.second_factor_reset", user)
     db.session.flush()
 
@@ -127,14 +125,14 @@ def complete(link: SetupLink, password: str, secret: str | None, code: str) -> l
     ensure(problem is None, problem or "", "password")
     step = _first_step(secret, code)
     _spend(link, "password")
-    from .services import revoke_all_sessions
+    from .services import revoke_access
 
     user.password_hash = passwords.hash_password(password)
     user.password_changed_at = utcnow()
     user.must_change_password = False
     user.totp_secret, user.totp_enabled, user.totp_last_step = secret, True, step
     user.totp_by_link = False
-    revoke_all_sessions(user, "credential_setup")
+    revoke_access(user, "credential_setup", actor=user)
     audit.record(user, "auth.setup_link_use", user, detail={"purpose": "full"})
     return recovery.issue(user, actor=user)
 
@@ -144,7 +142,7 @@ def complete_second_factor(link: SetupLink, password: str, secret: str | None, c
     the link alone (the approver has seen it) enrols nothing. Password guesses here count like sign-in ones.
     Every check comes before the first change, so the view calls it without a savepoint and a refusal's audit
     entry is committed with the page that shows it."""
-    from .services import attempt_succeeded, revoke_all_sessions, take_attempt, wait_minutes
+    from .services import attempt_succeeded, revoke_access, take_attempt, wait_minutes
 
     ensure(link.purpose == "totp", _l("Đường dẫn này không dùng để đăng ký xác thực hai bước."), "password")
     user = link.user
@@ -163,6 +161,6 @@ def complete_second_factor(link: SetupLink, password: str, secret: str | None, c
     _spend(link, "code")
     user.totp_secret, user.totp_enabled, user.totp_last_step = secret, True, step
     user.totp_by_link = False
-    revoke_all_sessions(user, "second_factor_setup")
+    revoke_access(user, "second_factor_setup", actor=user)
     audit.record(user, "auth.setup_link_use", user, detail={"purpose": "totp"})
     return recovery.issue(user, actor=user)

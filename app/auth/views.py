@@ -185,6 +185,9 @@ def totp_setup(user):
 @before_password_change
 def logout():
     """End this session on the server and forget the cookie."""
+    # The device cookie (devices.py) stays, on purpose: OWASP's device-cookie design keeps it across sign-outs,
+    # since the owner needs it exactly when coming back signed out during an attack on the account's budget. It
+    # opens nothing by itself; it is revoked when the account's access is withdrawn (services.revoke_access).
     services.end_session(current_user._get_current_object(), "logout")
     response = redirect(url_for("auth.login"))
     response.headers["Clear-Site-Data"] = SIGN_OUT_CLEARS
