@@ -43,7 +43,7 @@ def build(base: str):
         app.extensions["tincay_keyring"] = load_or_create(f"{base}/keys.json", create=True)
         upgrade(revision="head")
         load_all()
-        services.create_user("bench.offline", PASSWORD, role="counsellor", unit=by_code("TA-02"), actor="bench")
+        services.create_user("bench.offline", PASSWORD, role="counsellor", unit=by_code("2025-TA-02"), actor="bench")
         db.session.commit()
     return app
 

@@ -134,10 +134,12 @@ class Instance:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-# Bench users: the same units as the demo cast, so they see the seeded records.
+# Bench users: the units in force of the demo cast (tuvan.quaito, tinh.hoi...), so they see the seeded records as
+# today's users do: TA-02 and the district 099 ended on 30/06/2025; the counsellor at 2025-TA-02 reaches TA-02's
+# cases through the lineage, and the province reviewer the livelihood queue of every commune, old and new.
 BENCH_USERS = (
-    ("bench.counsellor", "counsellor", "TA-02"),
-    ("bench.reviewer", "district_reviewer", "099"),
+    ("bench.counsellor", "counsellor", "2025-TA-02"),
+    ("bench.reviewer", "district_reviewer", "11"),
     ("bench.agency", "agency_officer", "AG-SYT-11"),
     ("bench.monitor", "monitor", "11"),
 )

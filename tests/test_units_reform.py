@@ -202,3 +202,24 @@ def test_setup_names_the_roles_left_on_a_merged_unit_by_count_only(app, ctx, mak
     assert ("counsellor", OLD_ADDRESS, NEW_ADDRESS, 2) in found
     assert not [row for row in found if row[1] in ("099", NEW_ADDRESS)]
     assert "tuvan.cu" not in repr(found)
+
+
+# --- the benchmark's people work at units in force -------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("reform_trusted_addresses")
+def test_the_bench_seats_its_users_at_units_in_force(app, ctx):
+    """bench/run.py and bench/offline_weight.py create users as an administrator would today: never at a unit
+    that ended on 30/06/2025 (TA-02, the district 099), where intake offers them nothing."""
+    import importlib.util
+    from pathlib import Path
+
+    bench = Path(__file__).resolve().parent.parent / "bench"
+    spec = importlib.util.spec_from_file_location("bench_run", bench / "run.py")
+    run = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(run)
+    codes = {code for _username, _role, code in run.BENCH_USERS}
+    codes |= set(re.findall(r'by_code\("([^"]+)"\)', (bench / "offline_weight.py").read_text()))
+    assert "2025-TA-02" in codes
+    for code in codes:
+        assert unit(code).is_current(), code
