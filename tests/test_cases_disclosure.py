@@ -33,7 +33,6 @@ PLAIN_COLUMNS = {
     "risk_rank",
     "opened_on",
     "closed_on",
-    "closure_reason",
     "next_followup_on",
     "created_by_id",
     "created_at",

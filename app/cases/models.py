@@ -54,6 +54,7 @@ PROFILE_DEFAULTS = {
 SEALED_SIZE = 256  # bytes: every profile (and list of tally cells up to this size) seals to the same length
 MANNER_SIZE = 128  # bytes: every consent's manner (method, given by, language) seals to one length
 SERVICE_SIZE = 128  # bytes: every service's codes and dates seal to one length
+CLOSURE_SIZE = 64  # bytes: every closure reason seals to one length (the longest code is 15 characters)
 
 
 def padded(values: dict, size: int = SEALED_SIZE) -> dict:
@@ -92,6 +93,18 @@ def _profile_field(name: str):
     return read, write
 
 
+def _closure_field():
+    """(getter, setter) of the closure reason, kept in the sealed `closure`: None while the case is open."""
+
+    def read(case) -> str | None:
+        return (case.closure or {}).get("reason") or None
+
+    def write(case, value: str | None) -> None:
+        case.closure = padded({"reason": value}, CLOSURE_SIZE) if value else None
+
+    return read, write
+
+
 class Case(EncryptedRecord, Model):
     __tablename__ = "case_record"
     # The list reads each unit through one of these, already in the order asked (see queries.case_page).
@@ -123,7 +136,6 @@ class Case(EncryptedRecord, Model):
     risk_rank: Mapped[int] = mapped_column(Integer, default=1, server_default="1", index=True)
     opened_on: Mapped[date] = mapped_column(Date, index=True)
     closed_on: Mapped[date | None] = mapped_column(Date)
-    closure_reason: Mapped[str | None] = mapped_column(String(40))
     # The earliest open follow-up: kept here so that the list sorts and filters on an index.
     next_followup_on: Mapped[date | None] = mapped_column(Date, index=True)
     created_by_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"))
@@ -141,6 +153,10 @@ class Case(EncryptedRecord, Model):
     # The profile: sex (female, male, other, unknown), age band, ethnic group (code and list), disability,
     # poverty status, village. Sealed, and padded to one size, so neither the bytes nor their length tell a value.
     profile = Encrypted(kind="json")
+    # Why the case was closed ({"reason": a code of reference_data.CLOSURE_REASONS}; NULL while open): sealed and
+    # padded to one length. "deceased", "not_eligible" or "client_withdrew" beside a commune's few cases says
+    # what happened to a person; no query reads it in SQL, and erasure takes it with the key (migration 2950).
+    closure = Encrypted(kind="json")
     # The statistic cells the case last added one to (app/cases/tally.py): sealed, so the counts table holds no
     # link to a case, and erasure (which destroys this key) leaves the counts while cutting the link.
     tally_keys = Encrypted(kind="json")
@@ -221,6 +237,7 @@ class Case(EncryptedRecord, Model):
     disability = property(*_profile_field("disability"))
     poverty_status = property(*_profile_field("poverty_status"))
     village_id = property(*_profile_field("village_id"))
+    closure_reason = property(*_closure_field())
 
     @property
     def village(self) -> Unit | None:

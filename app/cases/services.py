@@ -152,7 +152,9 @@ def close_case(case: Case, reason: str, *, actor, note: str = "", on: date | Non
     refresh_tally(case)
     if note and note.strip():
         _add_note(case, _l("Đóng hồ sơ: %(note)s", note=note.strip()), actor=actor)
-    audit.record(actor, "case.close", case, detail={"reason": reason, "open_followups": open_followups})
+    # The reason is sealed with the case (Case.closure): the audit trail, kept in clear after erasure, says only
+    # that the case was closed.
+    audit.record(actor, "case.close", case, detail={"open_followups": open_followups})
     db.session.flush()
 
 
@@ -477,11 +479,12 @@ def decide_erase(req: EraseRequest, *, actor, confirm: bool) -> None:
 def clear_summary_tier(case: Case) -> None:
     """Keep of an erased case's plain row only unit, kind, status and the quarters it was opened and closed in.
 
-    Its profile (sex, age band, ethnic group, disability, poverty, village) and the cells it counted in were
-    sealed under the case key, which `shred` destroys: the counts stay in the statistics (app/cases/tally.py),
-    the link from the case to them goes. Risk and the exact dates single a person out in a small commune
-    (app/cases/disclosure.py measures it), so they go too; quarters answer the yearly counts the same way."""
-    case.closure_reason, case.next_followup_on = None, None
+    Its profile (sex, age band, ethnic group, disability, poverty, village), its closure reason and the cells it
+    counted in were sealed under the case key, which `shred` destroys: the counts stay in the statistics
+    (app/cases/tally.py), the link from the case to them goes. Risk and the exact dates single a person out in a
+    small commune (app/cases/disclosure.py measures it), so they go too; quarters answer the yearly counts the
+    same way."""
+    case.next_followup_on = None
     case.risk_level = "low"
     if case.opened_on:
         case.opened_on = quarter_start(case.opened_on)
