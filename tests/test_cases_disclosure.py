@@ -9,12 +9,16 @@ import sqlalchemy as sa
 from sqlalchemy import func, select
 
 from app.cases.disclosure import (
+    BOOKKEEPING,
     COMBINATIONS,
     PROFILE,
+    WHOLE_ROW,
     K,
+    by_column,
     exposure,
     linked_by_table,
     linked_codes,
+    plain_columns,
     report,
     report_in_clear,
     small_cells,
@@ -22,7 +26,8 @@ from app.cases.disclosure import (
 from app.extensions import db
 
 # The plaintext columns case_record may have: scoping, the work lists' filters and sorts, bookkeeping, key
-# material and blind indexes. A new plaintext column must be measured here first.
+# material and blind indexes. app/cases/disclosure.py measures every one of them (read from the schema); a new
+# plaintext column must be argued for here first.
 PLAIN_COLUMNS = {
     "id",
     "code",
@@ -64,6 +69,35 @@ def test_case_record_holds_no_profile_column(app):
     assert {"profile_enc", "tally_keys_enc"} <= columns
 
 
+def test_the_whole_plain_row_is_read_from_the_schema(app):
+    """Every plaintext column is in the measure but the row's id, version and key bookkeeping; one added later
+    is measured without a change to the module."""
+    assert set(COMBINATIONS[WHOLE_ROW]) == set(plain_columns()) == PLAIN_COLUMNS - set(BOOKKEEPING)
+    assert {"created_at", "updated_at", "created_by_id", "code", "erased_at"} <= set(plain_columns())
+    table = db.metadata.tables["case_record"].to_metadata(sa.MetaData())
+    table.append_column(sa.Column("nickname", sa.String(40)))
+    table.append_column(sa.Column("nickname_enc", sa.LargeBinary()))
+    assert "nickname" in plain_columns(table) and "nickname_enc" not in plain_columns(table)
+
+
+def test_a_timestamp_counts_as_its_vietnam_day(app):
+    from datetime import UTC, datetime
+
+    from app.cases.disclosure import summary_rows
+    from app.cases.models import Case
+
+    with app.test_request_context():
+        case = Case(code="TG-2026-9999", kind="dv", unit_id=db.session.scalar(sa.text("SELECT id FROM unit LIMIT 1")))
+        case.opened_on = date(2026, 12, 7)
+        case.created_at = case.updated_at = datetime(2026, 12, 7, 17, 30, tzinfo=UTC)  # 00:30 on the 8th in Việt Nam
+        db.session.add(case)
+        db.session.flush()
+        (row,) = summary_rows()
+        assert row["created_at"] == row["updated_at"] == date(2026, 12, 8)
+        db.session.rollback()
+        db.session.remove()
+
+
 def test_demo_cases_exposure_is_measured_and_erasure_leaves_only_counts(app):
     from app.auth.models import User
     from app.cases import services
@@ -85,6 +119,11 @@ def test_demo_cases_exposure_is_measured_and_erasure_leaves_only_counts(app):
                 f"{before[name].below_k})"
             )
         print(f"  statistics' counts: {cells} cells, {small} below {K} (no case id in any)")
+        columns = by_column()
+        print(
+            "  trusted address × one plaintext column of case_record alone, cases below k: "
+            + ", ".join(f"{name} {n}" for name, n in sorted(columns.items(), key=lambda item: -item[1]))
+        )
         by_table = linked_by_table()
         print(
             "  trusted address × one table's coded rows alone, cases below k: "

@@ -5,18 +5,21 @@ reads it without any key. A combination of its fields that singles a person out 
 good as a name. This module measures it: for a combination of fields, how many cases sit in a group of
 fewer than k cases sharing the same values (k = 5, the small-cell threshold of the reports).
 
-Since the profile (sex, age band, ethnic group, disability, poverty status, village) is sealed with the case,
-the plaintext row holds unit, kind, status, risk and dates. The combinations the reports use are measured on
-what of them a stolen file shows (a sealed field is no help to it), next to the same combination had the
-profile stayed in clear, for comparison. The statistics' counts (`StatTally`) hold no case id; their small
-cells are counted apart (`small_cells`).
+Since the profile (sex, age band, ethnic group, disability, poverty status, village) and the closure reason are
+sealed with the case, the plaintext row holds unit, kind, status, risk, dates, the case code and bookkeeping;
+which columns are plaintext is read from the schema (`plain_columns`), so the whole row is measured whatever is
+added to it later. The combinations the reports use are measured on what of them a stolen file shows (a sealed
+field is no help to it), next to the same combination had the profile stayed in clear, for comparison. The
+statistics' counts (`StatTally`) hold no case id; their small cells are counted apart (`small_cells`).
 """
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import String, select
+from sqlalchemy import String, Table, select
 
+from ..clock import local_date
 from ..extensions import db
 from ..units.models import Unit
 from ..units.queries import nearest_of_kind
@@ -24,21 +27,28 @@ from .models import Case, StatTally
 
 K = 5
 PROFILE = ("village", "sex", "age_band", "ethnic", "disability", "poverty")  # sealed with the case
-PLAIN = (
-    "unit",
-    "commune",
-    "kind",
-    "status",
-    "risk",
-    "opened_on",
-    "closed_on",
-    "next_followup_on",
-    "counted",
-    "year",
-    "quarter",
-    "linked",
-)
-FULL_TIER = ("unit", "kind", "status", "risk", "opened_on", "closed_on", "next_followup_on", "counted")
+# Columns of case_record that are no quasi-identifier: the row's id (an outsider does not know it), its version
+# counter and the key bookkeeping (the wrapped data key, the key's version, the blind indexes' scheme).
+BOOKKEEPING = ("id", "version", "wrapped_dek", "kek_version", "bidx_scheme")
+# Fields the combinations name that are derived from a plaintext column: shown while that column is.
+DERIVED = {"unit": "unit_id", "commune": "unit_id", "year": "opened_on", "quarter": "opened_on"}
+LINKED = "linked"  # the plaintext codes of other tables' rows that name the case (`linked_codes`)
+
+
+def plain_columns(table: Table | None = None) -> tuple[str, ...]:
+    """Every column of case_record a stolen file shows in clear, read from the schema: all but the sealed fields
+    (`…_enc`), the blind indexes (`bidx_…`) and BOOKKEEPING. A plaintext column added later is measured without
+    a change here."""
+    columns = (table if table is not None else Case.__table__).c
+    return tuple(
+        c.name
+        for c in columns
+        if not c.name.endswith("_enc") and not c.name.startswith("bidx_") and c.name not in BOOKKEEPING
+    )
+
+
+WHOLE_ROW = "the whole plain row (every plaintext column of case_record, timestamps as their day)"
+WITHOUT_CODE = "the whole plain row but the case code"
 COMBINATIONS = {
     "indicator figures: trusted address × kind × year": ("unit", "kind", "year"),
     "commune × kind × year": ("commune", "kind", "year"),
@@ -47,14 +57,17 @@ COMBINATIONS = {
     "commune × kind × quarter": ("commune", "kind", "quarter"),
     "profile alone: village × sex × age band × ethnic group × disability × poverty": PROFILE,
     "trusted address alone (scoping)": ("unit",),
-    "the whole plain row (unit, kind, status, risk, dates, in statistics)": FULL_TIER,
-    "trusted address × coded rows linked to the case (other tables)": ("unit", "linked"),
+    WHOLE_ROW: plain_columns(),
+    # The code (TG-<year>-<number>) is unique: with it every row is alone. Without it, what the rest shows.
+    WITHOUT_CODE: tuple(c for c in plain_columns() if c != "code"),
+    "trusted address × coded rows linked to the case (other tables)": ("unit", LINKED),
 }
 
 
 def visible(fields: tuple[str, ...]) -> tuple[str, ...]:
-    """The fields of a combination that the plaintext row shows."""
-    return tuple(f for f in fields if f in PLAIN)
+    """The fields of a combination that the plaintext row shows (the linked rows are other tables' plaintext)."""
+    plain = set(plain_columns())
+    return tuple(f for f in fields if f in plain or DERIVED.get(f) in plain or f == LINKED)
 
 
 @dataclass
@@ -70,32 +83,34 @@ def quarter(day) -> str:
 
 
 def summary_rows(with_profile: bool = False) -> list[dict]:
-    """The plain row of every case as values (what a stolen database shows); `with_profile` opens the sealed
-    profile too (needs the keys), for the comparison only."""
+    """The plain row of every case as values (what a stolen database shows: every plaintext column, a timestamp
+    as its Việt Nam day), with the fields derived from them; `with_profile` opens the sealed profile too (needs
+    the keys), for the comparison only."""
     units = {u.id: u for u in db.session.scalars(select(Unit))}
     communes: dict[str, str] = {}
     linked = linked_codes()
+    table = Case.__table__
+    names = plain_columns()
+    cases = {c.id: c for c in db.session.scalars(select(Case))} if with_profile else {}
     rows = []
-    for case in db.session.scalars(select(Case)):
-        if case.unit_id not in communes:
-            commune = nearest_of_kind(units[case.unit_id], ("commune",)) if case.unit_id in units else None
-            communes[case.unit_id] = commune.id if commune else case.unit_id
-        row = {
-            "case_id": case.id,
-            "unit": case.unit_id,
-            "commune": communes[case.unit_id],
-            "kind": case.kind,
-            "status": case.status,
-            "risk": case.risk_level,
-            "opened_on": case.opened_on,
-            "closed_on": case.closed_on,
-            "next_followup_on": case.next_followup_on,
-            "counted": case.in_statistics,
-            "year": case.opened_on.year if case.opened_on else None,
-            "quarter": quarter(case.opened_on),
-        }
-        row["linked"] = linked.get(case.id, frozenset())
+    for found in db.session.execute(select(table.c.id, *(table.c[n] for n in names))):
+        case_id, values = found[0], dict(zip(names, found[1:], strict=True))
+        row = {name: local_date(v) if isinstance(v, datetime) else v for name, v in values.items()}
+        unit_id = values["unit_id"]
+        if unit_id not in communes:
+            commune = nearest_of_kind(units[unit_id], ("commune",)) if unit_id in units else None
+            communes[unit_id] = commune.id if commune else unit_id
+        opened = values["opened_on"]
+        row.update(
+            case_id=case_id,
+            unit=unit_id,
+            commune=communes[unit_id],
+            year=opened.year if opened else None,
+            quarter=quarter(opened),
+        )
+        row[LINKED] = linked.get(case_id, frozenset())
         if with_profile:
+            case = cases[case_id]
             row.update(
                 village=case.village_id,
                 sex=case.sex,
@@ -151,6 +166,12 @@ def linked_by_table(k: int = K) -> dict[str, int]:
             row["only"] = frozenset(v for v in linked.get(row["case_id"], ()) if v[0] == table)
         found[table] = exposure(rows, ("unit", "only"), k).below_k
     return found
+
+
+def by_column(k: int = K) -> dict[str, int]:
+    """{plaintext column: cases below k on trusted address × that column alone}: which columns single cases out."""
+    rows = summary_rows()
+    return {name: exposure(rows, ("unit", name), k).below_k for name in plain_columns() if name != "unit_id"}
 
 
 def exposure(rows: list[dict], fields: tuple[str, ...], k: int = K) -> Exposure:
