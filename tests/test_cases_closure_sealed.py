@@ -132,3 +132,43 @@ def test_the_migration_imports_no_model():
         if isinstance(node, ast.ImportFrom) and node.module
     }
     assert imported <= {"alembic", "flask", "app.crypto"}, imported
+
+
+ERASED_CREATION = Path(__file__).parent.parent / "migrations" / "versions" / "2951_erased_creation_cleared.py"
+
+
+def test_a_case_erased_before_migration_2951_loses_its_creator_and_creation_time(app, make_user):
+    """Erasure clears them now (services.clear_summary_tier); the migration clears the rows erased before."""
+    from app.cases import services
+
+    erased, live = make_world(app, make_user), make_world(app, make_user)
+    with app.test_request_context():
+        services.erase_case(case(erased.case_id), user(erased.counsellor_id))
+        db.session.commit()
+        created = db.session.execute(
+            sa.text("SELECT created_by_id, created_at FROM case_record WHERE id = :id"), {"id": live.case_id}
+        ).one()
+        # as an erasure before the change left it: the creator and the moment of intake
+        db.session.execute(
+            sa.text("UPDATE case_record SET created_by_id = :u, created_at = :t WHERE id = :id"),
+            {"u": erased.counsellor_id, "t": created[1], "id": erased.case_id},
+        )
+        db.session.commit()
+        db.session.remove()
+    before = re.search(r"^down_revision = '([^']+)'", ERASED_CREATION.read_text(), re.M).group(1)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["db", "downgrade", before])
+    assert result.exit_code == 0, result.output + repr(result.exception)
+    result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output + repr(result.exception)
+    with app.app_context():
+        found = {
+            row[0]: tuple(row[1:])
+            for row in db.session.execute(
+                sa.text("SELECT id, created_by_id, created_at, erased_at FROM case_record WHERE id IN (:a, :b)"),
+                {"a": erased.case_id, "b": live.case_id},
+            )
+        }
+        assert found[erased.case_id][0] is None and found[erased.case_id][1] == found[erased.case_id][2]
+        assert found[live.case_id][:2] == tuple(created) and found[live.case_id][2] is None  # a live case keeps them
+        db.session.remove()

@@ -190,12 +190,15 @@ def test_demo_cases_exposure_is_measured_and_erasure_leaves_only_counts(app):
         )
         raw = db.session.execute(
             sa.text(
-                "SELECT profile_enc, tally_keys_enc, risk_level, opened_on, closed_on, "
-                "kind FROM case_record WHERE unit_id = :u"
+                "SELECT profile_enc, tally_keys_enc, risk_level, closure_enc, next_followup_on, created_by_id, "
+                "created_at, erased_at FROM case_record WHERE unit_id = :u"
             ),
             {"u": unit_id},
         ).all()
-        assert raw and all(r[0] is None and r[1] is None and r[2] == "low" for r in raw)
+        assert raw and all(r[:6] == (None, None, "low", None, None, None) for r in raw)
+        # who created the case and when (the moment of intake, finer than the quarter kept) count nowhere: gone,
+        # the creation time is the erasure's
+        assert all(r[6] == r[7] and r[7] is not None for r in raw)
         for case in db.session.scalars(select(Case).where(Case.unit_id == unit_id)):
             kind, opened, closed = before_erasure[case.id]
             assert case.sex == "" and case.village_id is None  # nothing left to open

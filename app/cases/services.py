@@ -477,15 +477,25 @@ def decide_erase(req: EraseRequest, *, actor, confirm: bool) -> None:
 
 
 def clear_summary_tier(case: Case) -> None:
-    """Keep of an erased case's plain row only unit, kind, status and the quarters it was opened and closed in.
+    """Keep of an erased case's plain row only what a count still reads, at the coarsest grain it reads it.
 
     Its profile (sex, age band, ethnic group, disability, poverty, village), its closure reason and the cells it
     counted in were sealed under the case key, which `shred` destroys: the counts stay in the statistics
-    (app/cases/tally.py), the link from the case to them goes. Risk and the exact dates single a person out in a
-    small commune (app/cases/disclosure.py measures it), so they go too; quarters answer the yearly counts the
-    same way."""
+    (app/cases/tally.py), the link from the case to them goes. What stays, and what reads it: a build of the counts
+    from scratch (`tally.recount`, mode "scratch": counts lost or never built) counts an erased case by
+    `tally.kept_contributions`, from its unit, kind, opening and closing *quarters* and `in_statistics` (a case out
+    of the statistics counts nowhere); these stay, the dates as quarters. `status` stays: it tells nothing more than
+    `closed_on` (NULL exactly while open), and a constant in its place would break that pairing, which the work
+    lists and retention read. `erased_at` says the row is erased (every query leaves it out); the code is how the
+    erasure requests list and an admin asking again name the erased case (it says the opening year, which the
+    quarter says too, and its number the order of intake in that year). Everything else goes: risk and the exact
+    dates single a person out in a small commune (app/cases/disclosure.py measures it); who created the case and
+    when (the moment of intake, finer than the quarter kept) are read by no count: the creation time becomes the
+    erasure's."""
     case.next_followup_on = None
     case.risk_level = "low"
+    case.created_by_id = None
+    case.created_at = case.erased_at or utcnow()
     if case.opened_on:
         case.opened_on = quarter_start(case.opened_on)
     if case.closed_on:
