@@ -83,8 +83,9 @@ REACTION_MODULES = (
     "app.rights.answers",
     "app.privacy.reactions",
     "app.privacy.services",
-    "app.protection.tally",
-)  # its statistic cells (app/cases/tally.py contributors)
+    "app.protection.tally",  # its statistic cells (app/cases/tally.py contributors)
+    "app.supervision.services",  # the return reasons go with an erased case
+)
 
 
 def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:

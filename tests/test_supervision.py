@@ -101,7 +101,8 @@ def test_a_returned_plan_waits_on_the_counsellor_not_the_supervisor_until_it_is_
     login(supervisor, make_user("supervisor", "03295"))
     assert (
         supervisor.post(
-            f"/supervision/case/{case_id}/sign-off", data={"kind": "safety_plan", "decision": "returned"}
+            f"/supervision/case/{case_id}/sign-off",
+            data={"kind": "safety_plan", "decision": "returned", "signoff-reason": "Chưa có nơi tạm lánh dự phòng"},
         ).status_code
         == 303
     )

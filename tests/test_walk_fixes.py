@@ -51,7 +51,7 @@ def test_returning_a_plan_to_the_counsellor_says_returned_not_signed(app, case_i
     login(supervisor, make_user("supervisor", "03295"))
     page = supervisor.post(
         f"/supervision/case/{case_id}/sign-off",
-        data={"kind": "safety_plan", "decision": "returned"},
+        data={"kind": "safety_plan", "decision": "returned", "signoff-reason": "Thiếu số điện thoại người tin cậy"},
         follow_redirects=True,
     ).get_data(as_text=True)
     assert "Đã trả lại cho tư vấn viên." in page

@@ -1,5 +1,7 @@
 """Words for the case timeline: each audit action of a case, in Vietnamese (never its detail values)."""
 
+from collections.abc import Callable
+
 from flask_babel import lazy_gettext as _l
 
 from ..audit import labels as audit_labels
@@ -30,6 +32,10 @@ ACTIONS = {
     "crypto.damaged": _l("Phát hiện dữ liệu bị hỏng"),
 }
 audit_labels.register(ACTIONS)  # the audit page reads the same words
+# Sealed text another area shows under its own entries (a supervisor's reason for returning a plan): action ->
+# fn(object ids) -> {object id: text}. The text is read from the area's rows, sealed with the case, and only
+# where the timeline is shown: to users who read the whole case, a read that is itself audited.
+NOTES: dict[str, Callable[[list[str]], dict[str, str]]] = {}
 AREAS = {
     "livelihood": _l("Sinh kế"),
     "referral": _l("Chuyển gửi"),

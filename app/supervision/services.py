@@ -6,14 +6,15 @@ from sqlalchemy import case as sql_case
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import aliased
 
-from .. import clock
+from .. import clock, events
 from ..audit import services as audit
 from ..auth.models import RoleAssignment, User
 from ..cases.models import Case, FollowUp
 from ..cases.queries import scope_for
+from ..crypto.records import Encrypted
 from ..extensions import db
 from ..services import ensure
-from .models import DECISIONS, KINDS, CaseSignOff
+from .models import DECISIONS, KINDS, RETURN_REASON_MAX, RETURN_REASON_MIN, CaseSignOff
 
 
 def latest(case_id: str, kind: str) -> CaseSignOff | None:
@@ -49,15 +50,47 @@ def returned_to_counsellor(case: Case) -> list[str]:
     return [now[0]] if now is not None and now[1] is not None and now[1].decision == "returned" else []
 
 
-def sign_off(case: Case, kind: str, decision: str, *, actor) -> CaseSignOff:
-    """Approve, or return to the counsellor, a high-risk safety plan or closure."""
+def sign_off(case: Case, kind: str, decision: str, *, actor, reason: str = "") -> CaseSignOff:
+    """Approve, or return to the counsellor, a high-risk safety plan or closure. A return says why (the
+    counsellor cannot know what to fix otherwise); the reason is sealed with the case, never audited."""
     ensure(kind in KINDS and decision in DECISIONS, _l("Yêu cầu không hợp lệ."))
     ensure(kind in needed(case), _l("Hồ sơ này không chờ ký duyệt mục này (hoặc đã được ký duyệt)."))
-    row = CaseSignOff(case_id=case.id, kind=kind, decision=decision, case_version=case.version, decided_by_id=actor.id)
+    reason = (reason or "").strip() if decision == "returned" else ""
+    if decision == "returned":
+        ensure(
+            len(reason) >= RETURN_REASON_MIN,
+            _l(
+                "Vui lòng ghi rõ lý do trả lại (ít nhất %(n)d ký tự) để tư vấn viên biết cần sửa gì.",
+                n=RETURN_REASON_MIN,
+            ),
+            "reason",
+        )
+        ensure(len(reason) <= RETURN_REASON_MAX, _l("Tối đa %(max)d ký tự.", max=RETURN_REASON_MAX), "reason")
+    row = CaseSignOff(case=case, case_id=case.id, kind=kind, decision=decision, case_version=case.version)
+    row.decided_by_id = actor.id
+    row.reason = reason or None
     db.session.add(row)
     db.session.flush()
     audit.record(actor, f"supervision.{kind}_{decision}", row, case_id=case.id, detail={"version": case.version})
     return row
+
+
+def reasons(ids) -> dict[str, str]:
+    """The return reasons of these sign-offs, by id (for the case timeline, read with the whole case)."""
+    ids = [i for i in ids if i]
+    if not ids:
+        return {}
+    rows = db.session.scalars(select(CaseSignOff).where(CaseSignOff.id.in_(ids), CaseSignOff.decision == "returned"))
+    return {row.id: row.reason for row in rows if not row.case.is_erased and row.reason}
+
+
+@events.case_erased.connect
+def forget_reasons(case: Case, actor) -> None:
+    """Erasure: the return reasons go with the case (its key is destroyed anyway); the decisions and dates stay."""
+    for row in db.session.scalars(select(CaseSignOff).where(CaseSignOff.case_id == case.id)):
+        setattr(row, Encrypted.storage_name("reason"), None)
+        row.__dict__.pop("_tc_plain", None)
+    db.session.flush()
 
 
 def caseload(user) -> list[dict]:

@@ -31,7 +31,7 @@ from ..forms import (
 )
 from ..models import Case, CaseNote, CaseService, Consent, FollowUp
 from ..sections import sections_for
-from ..timeline import describe
+from ..timeline import NOTES, describe
 
 PANELS = ("case-consents", "case-services", "case-followups", "case-notes", "case-status")
 
@@ -195,20 +195,30 @@ def timeline(case: Case, limit: int = 100) -> list[dict]:
         select(AuditEntry).where(AuditEntry.case_id == case.id).order_by(AuditEntry.seq.desc()).limit(limit)
     ).all()
     names = _names({e.actor_id for e in entries})
+    notes = _notes(entries)
     words: dict = {}  # each action's words looked up once
     lines: list[dict] = []
     for e in entries:
         key = (e.action, e.result)
         if key not in words:
             words[key] = describe(*key)
-        what = words[key]
+        what, note = words[key], notes.get((e.action, e.object_id))
         who, day = names.get(e.actor_id, "—"), clock.local_date(e.at)
         last = lines[-1] if lines else None
-        if last and (last["what"], last["who"], last["day"]) == (what, who, day):
+        if last and not note and not last["note"] and (last["what"], last["who"], last["day"]) == (what, who, day):
             last["count"] += 1
             continue
-        lines.append({"at": e.at, "what": what, "who": who, "day": day, "count": 1})
+        lines.append({"at": e.at, "what": what, "who": who, "day": day, "count": 1, "note": note})
     return lines
+
+
+def _notes(entries) -> dict:
+    """(action, object id) -> the sealed text another area shows under that entry (timeline.NOTES)."""
+    ids: dict[str, set] = {}
+    for e in entries:
+        if e.action in NOTES and e.result == "ok" and e.object_id:
+            ids.setdefault(e.action, set()).add(e.object_id)
+    return {(action, i): text for action, found in ids.items() for i, text in NOTES[action](sorted(found)).items()}
 
 
 def _names(ids) -> dict:

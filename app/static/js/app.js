@@ -10,7 +10,7 @@
    f. The "Danh mục" menu lies open on wide screens; on a phone it closes on a tap elsewhere.
    g. main[data-sections]: each section's heading toggles it, the state kept in localStorage under the
       section's id (ids of page parts, never person data); a sticky index links the sections; a section
-      holding an error or named by the address (#id) opens.
+      holding an error or named by the address (#id) or by an in-page link (a[href="#id"]) opens.
    h. Sign-out with offline items still queued (app/offline, sealed): form[data-offline-clear] asks whether to
       drop them from this device; they are kept unless the user says so.
    i. One submission per tap: a form on its way ignores more submits until its answer (a slow double tap on
@@ -153,6 +153,11 @@
     .forEach(enhance);
   for (const host of d.querySelectorAll('[data-sections]')) { sectionsIn(host); buildIndex(host); }
   d.addEventListener('htmx:load', e => e.target.closest?.('[data-sections]') && sectionsIn(e.target));
+  d.addEventListener('click', e => {  // e.g. the sign-off panel's link to the safety plan it asks to sign
+    const href = e.target.closest?.('a[href^="#"]')?.getAttribute('href');
+    const sec = href && href.length > 1 && d.getElementById(href.slice(1));
+    if (sec && sec.classList.contains('is-collapsed')) setOpen(sec, true, true);
+  });
 
   // c. focus after htmx swaps, and on a page re-rendered with errors: a closed section or <details> that
   //    holds the error opens first, so the user sees why saving failed
