@@ -2,7 +2,7 @@
 case's key (case_signoff.reason_enc)
 
 Revision ID: 2960_signoff_reason
-Revises: 2950_case_closure_sealed
+Revises: 2951_erased_creation_cleared
 Create Date: 2026-12-07 23:40:00
 
 The reason may name people (the perpetrator, a relative who shelters the survivor), so it is sealed like the
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '2960_signoff_reason'
-down_revision = '2950_case_closure_sealed'
+down_revision = '2951_erased_creation_cleared'
 branch_labels = None
 depends_on = None
 
