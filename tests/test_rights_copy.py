@@ -354,3 +354,21 @@ def test_only_the_cases_counsellors_get_a_copy_and_only_for_a_view_request(app, 
         other = db.session.scalar(select(RightsRequest.id).where(RightsRequest.kind == "delete"))
         db.session.remove()
     assert client.get(f"/rights/{other}/copy.docx").status_code == 404
+
+
+def test_the_copy_of_a_closed_case_says_why_it_was_closed(app, client, copy_request, counsellor):
+    """The closure reason is sealed with the case (migration 2950) and is the survivor's own data: the copy
+    gives it, in words, not as a code."""
+    from app.auth.models import User
+    from app.cases import services as cases
+    from app.cases.models import Case
+
+    with app.test_request_context():
+        request_row = db.session.get(RightsRequest, copy_request)
+        case = db.session.get(Case, request_row.case_id)
+        cases.close_case(case, "moved_away", actor=db.session.get(User, counsellor.id), note="Chuyển đi tỉnh khác")
+        db.session.commit()
+        db.session.remove()
+    html = _nfc(client.get(f"/rights/{copy_request}/copy").get_data(as_text=True))
+    assert "Lý do đóng hồ sơ" in html and "Chuyển nơi ở khỏi địa bàn" in html
+    assert "moved_away" not in html
