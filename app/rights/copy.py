@@ -180,7 +180,7 @@ def _case_section(case: Case, names: dict[str, str]) -> Section:
     section.add(_("Ngày tiếp nhận"), date_vn(case.opened_on))
     section.add(_("Tình trạng"), STATUSES.get(case.status))
     section.add(_("Ngày đóng hồ sơ"), date_vn(case.closed_on) if case.closed_on else None)
-    # Why the case was closed is the survivor's own data (Law 91/2025 Art. 14(1): the right to see it), sealed
+    # Why the case was closed is the survivor's own data, so a view/copy request gives it (legal-2026.md §5); sealed
     # with the case since migration 2950.
     section.add(_("Lý do đóng hồ sơ"), _labels(case_ref.CLOSURE_REASONS).get(case.closure_reason or ""))
     section.add(_("Mức độ nguy cơ"), _labels(case_ref.RISK_LEVELS).get(case.risk_level))
