@@ -7,6 +7,10 @@ refused because another writer committed meanwhile, and the audit chain head is 
 time. Nothing here looks at the statements or runs a request again. The price is that SQLite serves one
 request at a time; an installation with many users at once runs on PostgreSQL, where the audit chain head
 is serialised by a row lock (see app/audit/services.py) and reads run side by side.
+
+A connection opened with the execution option READ_ONLY (`audit verify`'s short page reads) begins deferred
+instead: it takes no write lock, so it neither waits for the writer nor holds the other requests back, and in
+WAL mode it reads the last committed state beside a writer.
 """
 
 import sqlite3
@@ -15,6 +19,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 _installed = False
+READ_ONLY = "tincay_read_only"  # execution option: a connection that only reads (see above)
 
 
 def install_engine_hooks() -> None:
@@ -42,4 +47,4 @@ def install_engine_hooks() -> None:
     @event.listens_for(Engine, "begin")
     def _sqlite_begin(conn):
         if conn.dialect.name == "sqlite":
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")

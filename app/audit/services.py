@@ -19,6 +19,7 @@ from sqlalchemy import event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from ..db_setup import READ_ONLY
 from ..extensions import db, utcnow
 from . import anchor, sink
 from .models import GENESIS, AuditEntry, AuditHead, AuditRefusalCount
@@ -333,9 +334,19 @@ class Verdict:
 SINK_BATCH = 500  # sink lines (or checkpoints) compared with the chain per query: the memory verify needs
 
 
+def _read(stmt) -> list:
+    """The rows of one read, run in a short transaction of its own on a connection of its own that is ended (and
+    given back to the pool) before this returns. Verify reads the whole trail: in one transaction it would hold
+    a PostgreSQL snapshot back from VACUUM and, on SQLite, the write lock (every transaction begins IMMEDIATE,
+    db_setup.py) and the WAL from its checkpoint for the whole run. A connection of its own also leaves the
+    caller's unit of work (the web page that records the verdict) alone."""
+    with db.engine.connect().execution_options(**{READ_ONLY: True}) as conn:
+        return list(conn.execute(stmt).all())
+
+
 def _disagreeing(batch: dict[int, str]) -> int | None:
     """The lowest entry of the batch whose hash in the chain is another (an entry the chain lacks is not)."""
-    rows = db.session.execute(select(AuditEntry.seq, AuditEntry.entry_hash).where(AuditEntry.seq.in_(list(batch))))
+    rows = _read(select(AuditEntry.seq, AuditEntry.entry_hash).where(AuditEntry.seq.in_(list(batch))))
     return min((seq for seq, entry_hash in rows if batch[seq] != entry_hash), default=None)
 
 
@@ -366,7 +377,7 @@ def _first_sink_disagreement(heads: sink.Heads) -> tuple[int | None, str]:
 
     def settle() -> None:
         nonlocal first
-        rows = db.session.execute(select(AuditEntry.seq, AuditEntry.entry_hash).where(AuditEntry.seq.in_(list(batch))))
+        rows = _read(select(AuditEntry.seq, AuditEntry.entry_hash).where(AuditEntry.seq.in_(list(batch))))
         for seq, entry_hash in rows:
             if batch[seq] != entry_hash and (first is None or seq < first):
                 first = seq
@@ -380,6 +391,26 @@ def _first_sink_disagreement(heads: sink.Heads) -> tuple[int | None, str]:
     if batch:
         settle()
     return first, ""
+
+
+def _entry_pages(after: int, batch: int):
+    """The chain's entries after entry `after`, in order, read by keyset a page at a time (seq > the page's last),
+    each page in a short read transaction of its own (_read). No snapshot over the whole run is needed: entries
+    are append-only, and numbered and committed in order under the head's lock (_chain_pending), so one
+    committed between two pages is simply in a later page or after the end."""
+    table = AuditEntry.__table__
+    while True:
+        page = _read(select(table).where(table.c.seq > after).order_by(table.c.seq).limit(batch))
+        yield from page
+        if len(page) < batch:
+            return
+        after = page[-1].seq
+
+
+def _head() -> tuple[int, str] | None:
+    """The chain head (seq, hash) as committed now."""
+    rows = _read(select(AuditHead.seq, AuditHead.entry_hash).where(AuditHead.id == 1))
+    return (rows[0].seq, rows[0].entry_hash) if rows else None
 
 
 def verify(batch: int = 2000) -> Verdict:
@@ -397,50 +428,55 @@ def verify(batch: int = 2000) -> Verdict:
         return Verdict(False, 0, None, problem)
     signed_disagrees = _first_checkpoint_disagreement(anchors)
     prev_hash, expected_seq, checked = GENESIS, 1, 0
-    # Plain rows, a batch at a time: no entry, checkpoint or sink line is kept, so memory stays flat however long
-    # the trail (bench/audit_verify_memory.py).
-    table = AuditEntry.__table__
-    rows = db.session.execute(select(table).order_by(table.c.seq).execution_options(yield_per=batch))
-    for entry in rows:
-        if entry.seq != expected_seq:
-            return Verdict(False, checked, expected_seq, f"entry {expected_seq} is missing (next is {entry.seq})")
-        if entry.prev_hash != prev_hash:
-            return Verdict(False, checked, entry.seq, f"entry {entry.seq} does not follow entry {entry.seq - 1}")
-        data = {
-            "seq": entry.seq,
-            "at": entry.at,
-            "actor_id": entry.actor_id,
-            "action": entry.action,
-            "object_type": entry.object_type,
-            "object_id": entry.object_id,
-            "result": entry.result,
-            "detail": json.loads(entry.detail),
-            "case_id": entry.case_id,
-        }
-        if chain_hash(key, prev_hash, data) != entry.entry_hash:
-            return Verdict(False, checked, entry.seq, f"entry {entry.seq} was altered")
-        if entry.seq == signed_disagrees:
-            # The chain is consistent in itself, so it was re-chained with the audit key: some entry after the
-            # last checkpoint that still matches was changed, removed or inserted.
-            matched = max(anchors.newest_below(entry.seq), heads.newest_below(entry.seq))
-            return Verdict(
-                False,
-                checked,
-                matched + 1,
-                f"entries {matched + 1}–{entry.seq} were rewritten: the signed checkpoint of "
-                f"entry {entry.seq} does not match the database",
-            )
-        if entry.seq == disagrees:
-            # the checkpoints (this entry's too: it matched) and the sink vouch for the entries they name before
-            matched = max(anchors.newest_below(entry.seq + 1), heads.newest_below(entry.seq))
-            return Verdict(
-                False,
-                checked,
-                matched + 1,
-                f"entries {matched + 1}–{entry.seq} were rewritten: the audit head sink names entry "
-                f"{entry.seq} with another hash",
-            )
-        prev_hash, expected_seq, checked = entry.entry_hash, expected_seq + 1, checked + 1
+    # Plain rows, a page at a time: no entry, checkpoint or sink line is kept, so memory stays flat however long
+    # the trail (bench/audit_verify_memory.py), and no transaction is open while the hashes are computed.
+    # The head is read after the entries; entries committed meanwhile (head past the last page) are read too,
+    # until a look at the head finds nothing new.
+    head, fresh = None, True
+    while fresh:
+        before = checked
+        for entry in _entry_pages(checked, batch):
+            if entry.seq != expected_seq:
+                return Verdict(False, checked, expected_seq, f"entry {expected_seq} is missing (next is {entry.seq})")
+            if entry.prev_hash != prev_hash:
+                return Verdict(False, checked, entry.seq, f"entry {entry.seq} does not follow entry {entry.seq - 1}")
+            data = {
+                "seq": entry.seq,
+                "at": entry.at,
+                "actor_id": entry.actor_id,
+                "action": entry.action,
+                "object_type": entry.object_type,
+                "object_id": entry.object_id,
+                "result": entry.result,
+                "detail": json.loads(entry.detail),
+                "case_id": entry.case_id,
+            }
+            if chain_hash(key, prev_hash, data) != entry.entry_hash:
+                return Verdict(False, checked, entry.seq, f"entry {entry.seq} was altered")
+            if entry.seq == signed_disagrees:
+                # The chain is consistent in itself, so it was re-chained with the audit key: some entry after the
+                # last checkpoint that still matches was changed, removed or inserted.
+                matched = max(anchors.newest_below(entry.seq), heads.newest_below(entry.seq))
+                return Verdict(
+                    False,
+                    checked,
+                    matched + 1,
+                    f"entries {matched + 1}–{entry.seq} were rewritten: the signed checkpoint of "
+                    f"entry {entry.seq} does not match the database",
+                )
+            if entry.seq == disagrees:
+                # the checkpoints (this entry's too: it matched) and the sink vouch for the entries they name before
+                matched = max(anchors.newest_below(entry.seq + 1), heads.newest_below(entry.seq))
+                return Verdict(
+                    False,
+                    checked,
+                    matched + 1,
+                    f"entries {matched + 1}–{entry.seq} were rewritten: the audit head sink names entry "
+                    f"{entry.seq} with another hash",
+                )
+            prev_hash, expected_seq, checked = entry.entry_hash, expected_seq + 1, checked + 1
+        head = _head()
+        fresh = head is not None and head[0] > checked > before
     if anchors.newest > checked:
         return Verdict(
             False,
@@ -467,13 +503,12 @@ def verify(batch: int = 2000) -> Verdict:
             f"the audit head sink names no entry although the chain has {checked} entries after the signed "
             f"checkpoint of entry {anchors.newest}: the sink file is missing or was emptied",
         )
-    head = db.session.get(AuditHead, 1)
-    if head is not None and (head.seq != checked or head.entry_hash != prev_hash):
+    if head is not None and head != (checked, prev_hash):
         return Verdict(
             False,
             checked,
-            checked + 1 if head.seq > checked else checked,
-            f"the chain ends at entry {checked} but the head says {head.seq}",
+            checked + 1 if head[0] > checked else checked,
+            f"the chain ends at entry {checked} but the head says {head[0]}",
         )
     every = int(current_app.config["AUDIT_CHECKPOINT_EVERY"])
     if anchor.load_public_key(current_app.config) is not None and checked - anchors.newest > 2 * every:
