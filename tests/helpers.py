@@ -175,6 +175,11 @@ def wipe(app, truncate: bool = False) -> None:
             conn.exec_driver_sql(f"INSERT INTO audit_head (id, seq, entry_hash) VALUES (1, 0, '{GENESIS}')")
             _wipe_plans(conn)
             _pre_reform_addresses(conn)  # a test may have run the units loader again (load_changed, setup)
+            # the units are reference data, kept; the work contact on them is the admin's, set by a test
+            conn.exec_driver_sql(
+                "UPDATE unit SET work_phone = NULL, work_note = NULL"
+                " WHERE work_phone IS NOT NULL OR work_note IS NOT NULL"
+            )
         from app.extensions import limiter
 
         limiter.reset()  # the sign-in counters themselves are rows of throttle_counter, deleted above

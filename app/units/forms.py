@@ -1,9 +1,10 @@
 """Forms for the admin's unit pages."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, SelectField, StringField
+from wtforms import BooleanField, SelectField, StringField, TelField
 
 from ..web.forms import BaseForm, DayField, chosen, max_length, optional, options, required
+from ..web.phone import vietnamese_phone
 from .models import KINDS
 
 KIND_LABELS = {
@@ -26,7 +27,20 @@ class CurrentUnitField(SelectField):
             raise ValidationError(_l("Đơn vị này đã ngừng hoạt động hoặc không có; hãy chọn đơn vị đang hoạt động."))
 
 
-class UnitForm(BaseForm):
+class WorkContactForm(BaseForm):
+    """The office's work contact, which both sides of a referral see (app/referrals, "Liên hệ nơi chuyển")."""
+
+    work_phone = TelField(
+        _l("Số điện thoại công việc của đơn vị"),
+        [optional(), max_length(20), vietnamese_phone],
+        description=_l("Số của văn phòng, không phải số cá nhân của cán bộ. Ví dụ: 0215 3862 999"),
+    )
+    work_note = StringField(
+        _l("Ghi chú liên hệ"), [optional(), max_length(120)], description=_l("Ví dụ: Thứ 2–6, 7h30–17h")
+    )
+
+
+class UnitForm(WorkContactForm):
     code = StringField(_l("Mã đơn vị"), [required(), max_length(40)])
     kind = SelectField(
         _l("Loại"), [chosen()], choices=options([("", _l("— Chọn loại —"))], ((k, KIND_LABELS[k]) for k in KINDS))
@@ -38,7 +52,7 @@ class UnitForm(BaseForm):
     valid_to = DayField(_l("Hết hiệu lực sau ngày"), [optional()])
 
 
-class UnitEditForm(BaseForm):
+class UnitEditForm(WorkContactForm):
     name = StringField(_l("Tên"), [required(), max_length(200)])
     valid_from = DayField(_l("Hiệu lực từ ngày"), [optional()])
     valid_to = DayField(_l("Hết hiệu lực sau ngày"), [optional()])

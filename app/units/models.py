@@ -27,6 +27,10 @@ class Unit(Model):
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
     disabled: Mapped[bool] = mapped_column(default=False)
+    # The office's work contact, set by the admin (never by the reference loaders, which leave it alone): the
+    # number of the office, not of a person, so plain reference data that both sides of a referral may see.
+    work_phone: Mapped[str | None] = mapped_column(String(20))
+    work_note: Mapped[str | None] = mapped_column(String(120))  # e.g. office hours "Thứ 2–6, 7h30–17h"
 
     parent: Mapped["Unit | None"] = relationship(remote_side=[id])
 
@@ -38,6 +42,12 @@ class Unit(Model):
         """By its dates, the unit exists on some day of start..end (a unit merged in mid-year exists in that
         year); whether it is disabled is another matter (see is_current)."""
         return (self.valid_from is None or self.valid_from <= end) and (self.valid_to is None or start <= self.valid_to)
+
+    @property
+    def work_phone_dial(self) -> str:
+        """The work phone as a `tel:` link dials it: digits, with a leading + kept."""
+        phone = self.work_phone or ""
+        return ("+" if phone.startswith("+") else "") + "".join(ch for ch in phone if ch.isdigit())
 
     def __repr__(self) -> str:
         return f"<Unit {self.code} {self.kind}>"

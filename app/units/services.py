@@ -8,6 +8,7 @@ from sqlalchemy import select
 from ..audit import services as audit
 from ..extensions import db
 from ..services import ensure
+from ..web.phone import NOT_A_VIETNAMESE_PHONE, is_vietnamese_phone
 from . import reference_data
 from .models import KINDS, Unit, UnitLineage
 from .queries import by_code
@@ -59,7 +60,18 @@ def _place(unit: Unit, parent: Unit | None) -> None:
     unit.path = (parent.path if parent else "/") + unit.code + "/"
 
 
-def create_unit(*, code: str, kind: str, name: str, parent: Unit | None, valid_from=None, valid_to=None, actor) -> Unit:
+def create_unit(
+    *,
+    code: str,
+    kind: str,
+    name: str,
+    parent: Unit | None,
+    valid_from=None,
+    valid_to=None,
+    work_phone: str | None = None,
+    work_note: str | None = None,
+    actor,
+) -> Unit:
     """Add a unit (a new trusted address, agency or village) under an existing one."""
     code = (code or "").strip()
     ensure(code and all(ch.isalnum() or ch in "-_." for ch in code), _l("Mã chỉ gồm chữ, số và - _ ."), "code")
@@ -73,21 +85,47 @@ def create_unit(*, code: str, kind: str, name: str, parent: Unit | None, valid_f
     )
     unit = Unit(code=code, kind=kind, name=name.strip(), valid_from=valid_from, valid_to=valid_to)
     _place(unit, parent)
+    _set_work_contact(unit, work_phone, work_note)
     db.session.add(unit)
     db.session.flush()
     audit.record(actor, "unit.create", unit, detail={"code": code, "kind": kind})
     return unit
 
 
-def update_unit(unit: Unit, *, name: str, valid_from, valid_to, disabled: bool, actor) -> None:
+def update_unit(
+    unit: Unit,
+    *,
+    name: str,
+    valid_from,
+    valid_to,
+    disabled: bool,
+    work_phone: str | None = None,
+    work_note: str | None = None,
+    actor,
+) -> None:
+    """Rename, date or disable a unit, and set its work contact; one audited change of the unit."""
     ensure(
         not (valid_from and valid_to and valid_to < valid_from),
         _l("Ngày hết hiệu lực phải sau ngày bắt đầu."),
         "valid_to",
     )
+    before = (unit.work_phone, unit.work_note)
     unit.name, unit.valid_from, unit.valid_to, unit.disabled = name.strip(), valid_from, valid_to, disabled
-    audit.record(actor, "unit.update", unit, detail={"code": unit.code, "disabled": disabled})
+    _set_work_contact(unit, work_phone, work_note)
+    # The office's number is reference data, but the trail holds ids and actions only: that it changed is enough.
+    contact_changed = before != (unit.work_phone, unit.work_note)
+    audit.record(
+        actor, "unit.update", unit, detail={"code": unit.code, "disabled": disabled, "contact_changed": contact_changed}
+    )
     db.session.flush()
+
+
+def _set_work_contact(unit: Unit, work_phone: str | None, work_note: str | None) -> None:
+    """An empty input clears the contact; a number must be one of the national plan (the form said so first)."""
+    phone = (work_phone or "").strip()
+    ensure(not phone or is_vietnamese_phone(phone), NOT_A_VIETNAMESE_PHONE, "work_phone")
+    unit.work_phone = phone or None
+    unit.work_note = (work_note or "").strip() or None
 
 
 def add_lineage(old: Unit, new: Unit, effective, note: str, *, actor) -> UnitLineage:

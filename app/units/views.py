@@ -46,6 +46,8 @@ def create():
                     parent=db.session.get(Unit, form.parent.data) if form.parent.data else None,
                     valid_from=form.valid_from.data,
                     valid_to=form.valid_to.data,
+                    work_phone=form.work_phone.data,
+                    work_note=form.work_note.data,
                     actor=current_user,
                 )
         except ServiceError as exc:
@@ -74,6 +76,8 @@ def edit(unit_id):
                     valid_from=form.valid_from.data,
                     valid_to=form.valid_to.data,
                     disabled=form.disabled.data,
+                    work_phone=form.work_phone.data,
+                    work_note=form.work_note.data,
                     actor=current_user,
                 )
         except ServiceError as exc:
