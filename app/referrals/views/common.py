@@ -108,6 +108,17 @@ def names(ids) -> dict:
     return {u.id: u.display_name or u.username for u in users}
 
 
+def other_office(referral: Referral, side: str, *, shown: bool):
+    """The unit whose work contact the page shows: to the agency the sending unit, to the sender the agency that
+    handles the referral (a closed service's successor, if it was handed on). An agency's tombstone names the
+    sending unit only while the outcome stays (declined, completed): after a withdrawn consent, an erasure or
+    the sender's withdrawal it keeps code, dates, outcome and why, and the unit would tie the survivor to a place
+    again (README, "Packets die with consent")."""
+    if side == "sender":
+        return referral.successor_agency or referral.agency
+    return referral.sender_unit if shown else None
+
+
 def detail_context(referral: Referral, side: str, *, audit_read: bool = True, **given) -> dict:
     """What the detail page shows to one side; the packet (when shown) is read and audited here."""
     readable = (
@@ -143,6 +154,7 @@ def detail_context(referral: Referral, side: str, *, audit_read: bool = True, **
         content = packet.content or {}
         context.update(packet=packet, rows=present(content.get("values", {})), message=content.get("message", ""))
     context["sender_contact"] = services.sender_contact(referral.sent_by_id)
+    context["office"] = other_office(referral, side, shown=readable or outcome)
     context["onward"] = services.onward_of(referral)
     context["can_forward"] = (
         side == "agency"
