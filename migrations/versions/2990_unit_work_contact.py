@@ -2,7 +2,7 @@
 number, not a person's, so plain reference data
 
 Revision ID: 2990_unit_work_contact
-Revises: 2950_case_closure_sealed
+Revises: 2960_signoff_reason
 Create Date: 2026-12-07 23:40:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '2990_unit_work_contact'
-down_revision = '2950_case_closure_sealed'
+down_revision = '2960_signoff_reason'
 branch_labels = None
 depends_on = None
 
