@@ -202,3 +202,52 @@ def test_sign_out_asks_before_dropping_unsent_items_and_leaves_nothing_readable(
     at = kept.find(secret)
     assert secret not in kept, kept[max(0, at - 300) : at + 100]
     assert json.loads(kept)["idb"]["tincay-offline/queue"] == {"keys": [], "values": []}
+
+
+def test_clearing_the_queue_says_what_it_did_to_screen_readers_too(offline_server, new_context, device):
+    server = offline_server
+    _context, page, code = _signed_in_carrying_a_case(server, new_context)
+    page.goto(server.url + "/offline/")
+    body = page.locator("body")
+    expect(body).to_have_attribute("data-ready", "1")
+    page.get_by_label("Tên thiết bị").select_option("Điện thoại 3")
+    page.get_by_role("button", name="Đăng ký").click()
+    expect(page.locator("#new-note")).to_be_visible()
+    page.route("**/offline/sync", lambda route: route.abort())  # the items stay unsent
+    count = page.locator("[data-queue-count]")
+    for i in range(2):
+        sends = int(body.get_attribute("data-syncs") or 0)
+        page.locator("#note-case").select_option(label=f"{code} (dv)")
+        page.locator("#note-body").fill(f"{NOTE} {device} {i}")
+        page.locator("#new-note").get_by_role("button", name="Lưu (khoá lại)").click()
+        expect(count).to_have_text(f"{i + 1} bản ghi chờ gửi")
+        # The send each save starts has failed and said so: its message cannot land on the answers below.
+        expect(body).to_have_attribute("data-syncs", str(sends + 1))
+    status = page.get_by_role("status")  # the one line a screen reader reads out when it changes
+    clear = page.get_by_role("button", name="Xoá hàng chờ")
+
+    page.once("dialog", lambda dialog: dialog.dismiss())  # the counsellor thinks again
+    clear.click()
+    expect(status).to_have_text("Chưa xoá: 2 bản ghi vẫn chờ gửi.")
+    expect(count).to_have_text("2 bản ghi chờ gửi")
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    clear.click()
+    expect(status).to_have_text("Đã xoá 2 bản ghi khỏi hàng chờ.")
+    expect(count).to_have_text("Không có bản ghi chờ gửi.")
+    assert json.loads(page.evaluate(DUMP))["idb"]["tincay-offline/queue"]["keys"] == []
+
+    clear.click()  # nothing waiting: no question, an answer
+    expect(status).to_have_text("Hàng chờ đang trống: không có bản ghi nào để xoá.")
+    # The same answer again is emptied first and set again, so that a screen reader reads it out again.
+    page.evaluate("""() => { window.said = [];
+      new MutationObserver(() => window.said.push(document.querySelector('[data-message]').textContent))
+        .observe(document.querySelector('[data-message]'), {childList: true, characterData: true, subtree: true}); }""")
+    clear.click()
+    for _ in range(100):  # (wait_for_function evaluates a string: the page's CSP refuses it)
+        if len(page.evaluate("window.said")) >= 2:
+            break
+        page.wait_for_timeout(50)
+    assert page.evaluate("window.said") == ["", "Hàng chờ đang trống: không có bản ghi nào để xoá."]
+    expect(status).to_have_text("Hàng chờ đang trống: không có bản ghi nào để xoá.")
+    expect(status).to_have_attribute("aria-live", "polite")  # said outright, for readers that ignore the role

@@ -11,7 +11,14 @@
   const T = (n, v) => ($(`template[data-text="${n}"]`)?.content.textContent || '').trim().replace('{n}', v);
   const b64 = buf => { let s = ''; for (const x of new Uint8Array(buf)) s += String.fromCharCode(x); return btoa(s); };
   const unb64 = s => Uint8Array.from(atob(s), c => c.charCodeAt(0));
-  const say = (name, v) => { $('[data-message]').textContent = T(name, v); };
+  // The status line (role="status": screen readers read out each change). The same words again (a second
+  // clearing of an empty queue) are emptied first, or nothing would change and nothing would be read out.
+  const say = (name, v) => {
+    const m = $('[data-message]'), text = T(name, v);
+    if (m.textContent !== text) { m.textContent = text; return; }
+    m.textContent = '';
+    setTimeout(() => { m.textContent = text; }, 150);
+  };
   const INFO = 'tincay-offline-v1';
 
   // --- storage: "meta" (device key, server key, offline cases) and "queue" (sealed items only) ---
@@ -182,9 +189,14 @@
     f.addEventListener('submit', e => { e.preventDefault(); save(f).catch(err => { $('[data-message]').textContent = err.message; }); });
   }
   $('[data-sync-now]').addEventListener('click', sync);
+  // Clearing always says what it did: how many items went, that nothing was waiting, or that nothing went.
   $('[data-clear-queue]').addEventListener('click', async () => {
     const n = (await allItems()).length;
-    if (n && confirm(T('confirm-clear', n))) { await clearItems(); await render(); }
+    if (!n) return say('clear-none');
+    if (!confirm(T('confirm-clear', n))) return say('clear-kept', n);
+    await clearItems();
+    await render();
+    say('cleared', n);
   });
   addEventListener('online', () => { render(); sync(); });
   addEventListener('offline', render);
