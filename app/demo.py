@@ -72,11 +72,30 @@ def seed(case_count: int, *, if_empty: bool = False):
                 username, password, role=role, unit=unit, actor="seed-demo", display_name=f"{username} (demo)"
             )
             logins.append((username, role, password))
+        _office_contacts()
     current_app.config["DEMO_CASE_COUNT"] = case_count
     for seeder in SEEDERS:
         with transaction():
             call_each([seeder])
     return logins
+
+
+# The offices whose work line the demo shows on its referrals (each side sees the other's, app/referrals).
+# Illustrative numbers: a Vietnamese subscriber number never starts with 0, so "0215 0000 …" (0215 is Điện
+# Biên's area code) reaches no one.
+DEMO_OFFICE_LINES = {
+    "2025-TA-02": ("0215 0000 102", "Thứ 2–6, 7h30–17h; ngoài giờ gọi Chi hội trưởng (số minh hoạ)"),
+    "2025-TA-03": ("0215 0000 103", "Thứ 2–6, 7h30–17h (số minh hoạ)"),
+    "AG-SYT-11": ("0215 0000 111", "Phòng Bảo trợ xã hội, giờ hành chính (số minh hoạ)"),
+}
+
+
+def _office_contacts() -> None:
+    """Give the demo's offices an illustrative work line, leaving one an admin has set alone."""
+    for code, (phone, note) in DEMO_OFFICE_LINES.items():
+        unit = by_code(code)
+        if unit is not None and not unit.work_phone:
+            unit.work_phone, unit.work_note = phone, note
 
 
 # --- shared by the areas' proportional ("bulk") seeders ---------------------------------------------------

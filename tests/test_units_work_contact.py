@@ -172,3 +172,28 @@ def test_the_service_refuses_a_bad_number_too(app):
         assert refused.value.field == "work_phone"
         db.session.rollback()
         db.session.remove()
+
+
+def test_the_demo_offices_have_an_illustrative_line_and_an_admin_set_one_is_kept(app):
+    """`make run` shows the contact cards filled: the demo gives its trusted addresses and Sở Y tế a work line
+    of the national plan that reaches no one (a subscriber number never starts with 0), and seeding again
+    keeps a line an admin set."""
+    from app.demo import DEMO_OFFICE_LINES, seed
+    from app.units.queries import by_code
+
+    with app.test_request_context():
+        by_code("AG-SYT-11").work_phone = OFFICE  # set by the admin before the demo is seeded
+        db.session.commit()
+        seed(2)
+        db.session.commit()
+        for code, (phone, note) in DEMO_OFFICE_LINES.items():
+            unit = by_code(code)
+            assert is_vietnamese_phone(phone) and len(note) <= 120
+            assert unit.work_phone == (OFFICE if code == "AG-SYT-11" else phone)
+            assert national_subscriber(phone).startswith("0")
+        db.session.remove()
+
+
+def national_subscriber(phone: str) -> str:
+    """The subscriber part of a fixed line: what follows 0 and the three-digit area code."""
+    return "".join(ch for ch in phone if ch.isdigit())[4:]
