@@ -75,11 +75,13 @@ def _breach(app, officer):
 
 def _review(app, record_id: str = "x" * 36):
     from app.privacy.models import RetentionReview
+    from app.units.queries import by_code
 
     with app.app_context():
         row = RetentionReview(
             record_type="closed_case",
             record_id=record_id,
+            unit_id=by_code("TA-02").id,  # a review is the officer's when its record is of the officer's units
             label="TG-2020-0001",
             ended_on=date(2020, 1, 1),
             due_on=date(2025, 1, 1),

@@ -464,7 +464,7 @@ def test_an_erasure_by_the_survivors_request_closes_the_officers_open_review(
     with app.test_request_context():
         answers.decide_erasure(db.session.get(ErasureSignOff, theirs), True, actor=db.session.get(User, supervisor.id))
         db.session.commit()
-        assert review_id not in {r.id for r in retention.open_reviews()}
+        assert review_id not in {r.id for r in retention.open_reviews(db.session.get(User, officer.id))}
         assert retention.run()["closed_case"] == 0
         db.session.commit()
         db.session.remove()

@@ -25,6 +25,7 @@ from ..livelihood.models import LivelihoodPlan
 from ..referrals.models import Referral
 from ..rights.models import ErasureSignOff, RightsRequest
 from ..services import ensure
+from ..units.queries import scope_for
 from . import reference_data as ref
 from .models import RetentionReview
 from .services import retention_rules
@@ -169,15 +170,22 @@ def close_reviews_of_erased_case(case: Case, actor) -> None:
     db.session.flush()
 
 
-def open_reviews(limit: int = 500) -> list[RetentionReview]:
+def officer_reviews(user):
+    """The reviews the officer `user` may see and decide: those of the records of its units (like its rights
+    requests and breaches; a review names a case's code, and "erase" proposes that case's erasure)."""
+    return select(RetentionReview).where(RetentionReview.unit_id.in_(scope_for(user, "dpo")))
+
+
+def open_reviews(user, limit: int = 500) -> list[RetentionReview]:
     return list(
         db.session.scalars(
-            select(RetentionReview)
-            .where(RetentionReview.status == "open")
-            .order_by(RetentionReview.due_on)
-            .limit(limit)
+            officer_reviews(user).where(RetentionReview.status == "open").order_by(RetentionReview.due_on).limit(limit)
         )
     )
+
+
+def review_for(user, review_id: str) -> RetentionReview | None:
+    return db.session.scalar(officer_reviews(user).where(RetentionReview.id == review_id))
 
 
 def decide(review: RetentionReview, decision: str, reason: str, keep_until: date | None, *, actor) -> None:

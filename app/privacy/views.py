@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from .. import clock
 from ..auth import stepup
-from ..auth.permissions import permission_required
+from ..auth.permissions import deny, permission_required
 from ..deadlines import standing
 from ..directory import queries as directory_queries
 from ..extensions import db
@@ -48,6 +48,19 @@ def _row(model, raw: str | None):
     return found
 
 
+def _review(raw: str | None) -> RetentionReview:
+    """The review a hidden field names, through the officer's scope: another unit's id (replayed or guessed) is
+    refused as not found, and the refusal recorded."""
+    try:
+        key = str(uuid.UUID(raw or ""))
+    except ValueError:
+        abort(404)
+    found = retention.review_for(current_user, key)
+    if found is None:
+        deny("privacy.manage", None, status=404)
+    return found
+
+
 def _try(form, call) -> bool:
     """Run a service call that may refuse; put its message beside the field it names (or the form's top)."""
     try:
@@ -73,7 +86,7 @@ def index():
         clocks=clocks,
         notice=services.notice_on(clock.today()),
         dossier=services.latest_dossier(),
-        reviews=len(retention.open_reviews()),
+        reviews=len(retention.open_reviews(current_user)),
         missing=system_facts.services_without_agreement(),
     )
 
@@ -293,7 +306,7 @@ def reviews():
     given = {}
     if request.method == "POST":
         form = ReviewForm()
-        review = _row(RetentionReview, form.review_id.data)
+        review = _review(form.review_id.data)
         if (
             form.validate()
             and stepup.check_form(form)
@@ -307,7 +320,7 @@ def reviews():
             flash(_l("Đã ghi nhận quyết định."), "success")
             return redirect(url_for("privacy.reviews"), 303)
         given[review.id] = form
-    rows = retention.open_reviews()
+    rows = retention.open_reviews(current_user)
     forms = {r.id: given.get(r.id) or ReviewForm(formdata=None, review_id=r.id) for r in rows}
     return render_template(
         "privacy/reviews.html", rows=rows, forms=forms, types={code: label for code, label, *_ in ref.RECORD_TYPES}

@@ -41,7 +41,7 @@ def dossier_clocks(user):
 def retention_reviews(user):
     if "dpo" not in user.role_names():
         return []
-    waiting = retention.open_reviews()
+    waiting = retention.open_reviews(user)
     if not waiting:
         return []
     oldest = min(r.due_on for r in waiting)
