@@ -239,3 +239,38 @@ def phone_owner(app, phone) -> str:
     from app.offline.models import OfflineDevice
 
     return db.session.get(OfflineDevice, phone.device_id).user_id
+
+
+def test_a_carried_case_the_user_now_only_supervises_takes_no_offline_note(
+    app, client, phone, counsellor, case_id, make_user, login
+):
+    """A counsellor who carried a case offline and then became its supervisor only (the counsellor role moved to
+    another address, a supervisor role at the case's commune given) reads the case but may not edit it: the old
+    pointer must not let the phone write into it (the supervisor's scope is not the counsellor's)."""
+    from app.auth import services as auth_services
+    from app.auth.models import User
+    from app.units.queries import by_code
+
+    with app.app_context():
+        code = db.session.get(Case, case_id).code
+        db.session.remove()
+    assert client.post("/offline/cases", data={"case_code": code}).status_code == 303
+    ref = phone.refresh()["cases"][0]["ref"]
+    with app.test_request_context():
+        user = db.session.get(User, counsellor.id)
+        auth_services.assign_role(user, "supervisor", by_code("03295"), actor="test", approved=True)
+        auth_services.assign_role(user, "counsellor", by_code("TA-05"), actor="test", approved=True)
+        old = next(r for r in user.roles if r.role == "counsellor" and r.unit_id == by_code("TA-02").id)
+        auth_services.remove_role(old, actor="test")
+        db.session.commit()
+        db.session.remove()
+    login(client, counsellor)  # the role change ended the session; the phone's device stays registered
+    assert client.get(f"/cases/{case_id}").status_code == 200  # the supervisor reads the case
+    assert phone.refresh()["cases"] == []  # and the phone is no longer offered it
+
+    result = phone.send(phone.seal("note", {"body": "Ghi chú ngoại tuyến " + MARK}, ref)).get_json()
+    assert result["status"] == "rejected"
+    with app.app_context():
+        assert db.session.get(OfflineItem, result["id"]).reason == "no_access"
+        assert db.session.scalars(select(CaseNote).where(CaseNote.case_id == case_id)).all() == []
+        db.session.remove()

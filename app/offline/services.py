@@ -15,6 +15,7 @@ from werkzeug.datastructures import MultiDict
 
 from .. import clock, events
 from ..audit import services as audit
+from ..auth.permissions import authorize
 from ..cases import queries as case_queries
 from ..cases import services as case_services
 from ..cases.forms import FollowUpOutcomeForm, NoteForm
@@ -280,7 +281,9 @@ def _save_on_case(user, item: OfflineItem, case_ref: str, formdata: MultiDict) -
         # even when the counsellor has lost access to the case since (the case is still what it is about).
         item.case_id = mine.case_id
     case = case_queries.case_for(user, mine.case_id) if mine is not None else None
-    if case is None or case.is_erased or "counsellor" not in user.role_names():
+    # Found through any reading role's scope, so the edit itself is asked of the case's policy: a user who holds
+    # a counsellor role elsewhere and only supervises (or reviews) this case reads it but may not write into it.
+    if case is None or not authorize(user, "edit", case):
         raise _Rejected("no_access")
     if item.kind == "note":
         form = NoteForm(formdata, meta={"csrf": False})
