@@ -557,7 +557,8 @@ def _indicator_rows(world: World) -> None:
     from app.indicators import services
     from app.indicators.models import IndicatorActivity
 
-    cycle = services.open_cycle(2026, "preliminary", actor="test")
+    # 2025: the old communes existed until 30/06/2025 and report in it; a 2026 round refuses them (reform)
+    cycle = services.open_cycle(2025, "preliminary", actor="test")
     world.extra.update(cycle_id=cycle.id, report_unit_id=_unit("03295").id)
     communes = {"own": "03295", "other": "03268", "far": OTHER_COMMUNE}
     districts = {"own": "099", "other": "099", "far": OTHER_DISTRICT}

@@ -22,7 +22,7 @@ def _world(app):
                 code="IND-KHAC", kind="district", name="Huyện Chỉ Tiêu Khác", parent=unit("11"), actor="test"
             )
             create_unit(code="IND-KHAC-01", kind="commune", name="Xã Chỉ Tiêu Khác", parent=district, actor="test")
-        cycle = services.open_cycle(2026, "preliminary", actor="test")
+        cycle = services.open_cycle(2025, "preliminary", actor="test")
         sub = services.start_submission(cycle, unit("03295"), actor="test")
         form = full_report_form(cycle)
         values = {}

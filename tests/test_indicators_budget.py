@@ -50,7 +50,7 @@ def test_the_report_form_answers_htmx_with_its_fragment(app, client, make_user, 
     from app.indicators import services
 
     with app.test_request_context():
-        cycle = services.open_cycle(2026, "update", actor="test")
+        cycle = services.open_cycle(2025, "update", actor="test")
         sub = services.start_submission(cycle, unit("03295"), actor="test")
         db.session.commit()
         url = f"/indicators/submissions/{sub.id}"

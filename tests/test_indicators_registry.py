@@ -10,27 +10,28 @@ from app.extensions import db
 
 
 def test_stock_counts_come_from_the_models_active_at_the_period_end(app, ctx):
+    """Set in 2024, while the district and its communes existed (in 2026 they have no figures of their own)."""
     from app.indicators import figures, queries
     from app.units.queries import scope_ids
 
     registry_entry("03295")
     registry_entry("03295")
     registry_entry("03268")
-    registry_entry("03268", founded_on=date(2027, 2, 1))  # founded after the period
-    registry_entry("03268", status="dissolved", ended_on=date(2026, 5, 1))  # ended within the period
-    registry_entry("03271", status="dissolved", ended_on=date(2027, 3, 1))  # ended after: maintained in 2026
+    registry_entry("03268", founded_on=date(2025, 2, 1))  # founded after the period
+    registry_entry("03268", status="dissolved", ended_on=date(2024, 5, 1))  # ended within the period
+    registry_entry("03271", status="dissolved", ended_on=date(2025, 3, 1))  # ended after: maintained in 2024
     registry_entry("03271", status="inactive")  # not meeting: not maintained
     registry_entry("03295", "savings_group", total=20, women=15, linked=3, livelihood=5, gals=True)
     registry_entry("03268", "savings_group", total=10, women=10, linked=1, livelihood=0)
     registry_entry("03295", "trusted_address")
     db.session.commit()
-    day = date(2026, 12, 31)
+    day = date(2024, 12, 31)
     figures_099 = queries.registry_figures(scope_ids(unit("099")), day)
     assert figures_099["CT1"] == (4, None)
     assert figures_099["CT2"] == (2, None) and figures_099["CT2.3"] == (1, None)
     assert figures_099["CT2.1"] == (4, 30) and figures_099["CT2.2"] == (5, 30)
     assert figures_099["CT4"] == (1, None) and figures_099["CT6"] == (0, None)
-    report = figures.build(unit("099"), 2026)
+    report = figures.build(unit("099"), 2024)
     rows = {r.indicator.code: r for r in report.rows}
     assert rows["CT1"].total.value == 4 and rows["CT1"].total.target == 85
     assert rows["CT1"].total.rate == round(100 * 4 / 85, 1)
@@ -47,7 +48,7 @@ def test_a_sent_report_freezes_the_registry_figures(app, ctx):
 
     registry_entry("03295")
     cycle = ReportingCycle(
-        year=2026, round="update", commune_due_on=date(2027, 1, 20), district_due_on=date(2027, 1, 25)
+        year=2024, round="update", commune_due_on=date(2025, 1, 20), district_due_on=date(2025, 1, 25)
     )
     db.session.add(cycle)
     sub = services.start_submission(cycle, unit("03295"), actor="test")

@@ -29,13 +29,14 @@ def test_events_entered_reach_the_report_form_the_sent_report_and_the_excel_cell
 
     with app.test_request_context():
         plan, ct7 = _plan_counting_participants()
-        event()  # 30: 18 women, 12 men; 10 Thái, 15 Mông, 5 Kinh
-        event(kind="communication", participants=12, female=9, male=3, by_ethnicity={"08": 12})
-        event("03268", participants=50, female=25, male=25, by_ethnicity={"03": 50})  # another commune
+        # 2026: the new Quài Tở (2025-03295) reports; the old one ended on 30/06/2025
+        event("2025-03295")  # 30: 18 women, 12 men; 10 Thái, 15 Mông, 5 Kinh
+        event("2025-03295", kind="communication", participants=12, female=9, male=3, by_ethnicity={"08": 12})
+        event("2025-03268", participants=50, female=25, male=25, by_ethnicity={"03": 50})  # another commune
         cycle = services.open_cycle(2026, "update", actor="test", plan=plan)
         db.session.commit()
-        cycle_id, ct7_id, quai_to = cycle.id, ct7.id, unit("03295").id
-    reporter = make_user("reporter", "03295")
+        cycle_id, ct7_id, quai_to = cycle.id, ct7.id, unit("2025-03295").id
+    reporter = make_user("reporter", "2025-03295")
     login(client, reporter)
     started = client.post("/indicators/reports/start", data={"unit_id": quai_to, "cycle_id": cycle_id})
     assert started.status_code == 303
@@ -76,7 +77,7 @@ def test_events_entered_reach_the_report_form_the_sent_report_and_the_excel_cell
     assert below["Theo dân tộc: Kinh"] == 5 and "Theo dân tộc: Khơ Mú" not in below
 
 
-@pytest.mark.usefixtures("plan_2022_in_force")  # the 2022 plan's 2026 round: kept in force for it
+@pytest.mark.usefixtures("plan_2022_in_force")  # the 2022 plan's 2025 round: kept in force for it
 def test_typed_breakdowns_add_up_over_the_communes_in_the_excel(app, client, make_user, login):
     """A typed indicator's breakdown (CT8 by ethnic group) is summed over the communes' reports, as its value."""
     from indicators_helpers import indicator
@@ -84,7 +85,7 @@ def test_typed_breakdowns_add_up_over_the_communes_in_the_excel(app, client, mak
     from app.indicators import services
 
     with app.test_request_context():
-        cycle = services.open_cycle(2026, "update", actor="test")
+        cycle = services.open_cycle(2025, "update", actor="test")  # the old communes' last year
         ct8 = indicator("CT8")
         for code, parts in (("03295", {"thai": 2, "mong": 1}), ("03268", {"thai": 1})):
             sub = services.start_submission(cycle, unit(code), actor="test")
@@ -96,7 +97,7 @@ def test_typed_breakdowns_add_up_over_the_communes_in_the_excel(app, client, mak
     login(client, make_user("district_reviewer", "099"))
     rows = [
         [c.value for c in r]
-        for r in load_workbook(BytesIO(client.get("/indicators/export.xlsx?year=2026").data)).active.iter_rows()
+        for r in load_workbook(BytesIO(client.get("/indicators/export.xlsx?year=2025").data)).active.iter_rows()
     ]
     at = next(i for i, r in enumerate(rows) if r[0] == "CT8")
     assert rows[at][4] == 4

@@ -24,8 +24,9 @@ def req(app):
         db.session.remove()
 
 
-def _sent_report(code: str = "03295", round_: str = "update", sent_on: date | None = None):
-    """The commune's 2026 report of the 2022 plan, sent (typed figures zero)."""
+def _sent_report(code: str = "2025-03295", round_: str = "update", sent_on: date | None = None):
+    """The commune's 2026 report of the 2022 plan, sent (typed figures zero): the new Quài Tở's, whose report
+    covers the entries of the old Quài Tở (03295) merged into it (the old commune has no 2026 report)."""
     from app.indicators import plans, services
 
     cycle = services.open_cycle(2026, round_, actor="test")
@@ -118,7 +119,7 @@ def test_the_page_says_why_and_keeps_the_entry(app, client, make_user, login):
         _sent_report()
         db.session.commit()
         event_id = held.id
-    login(client, make_user("reporter", "03295"))
+    login(client, make_user("reporter", "2025-03295"))
     response = client.post(f"/registers/events/{event_id}/void", data={"reason": "Nhập trùng"})
     assert response.status_code == 200
     assert LOCKED in response.get_data(as_text=True)
@@ -143,7 +144,7 @@ def test_the_lists_mark_locked_entries_and_offer_no_edit_link_for_them(app, clie
             "event": (locked_event.id, open_event.id),
         }
         sub_id = sub.id
-    login(client, make_user("reporter", "03295"))
+    login(client, make_user("reporter", "2025-03295"))
 
     def rows(kind: str) -> dict[str, str]:
         page = client.get(f"/registers/{kind}s").get_data(as_text=True)

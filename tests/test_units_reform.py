@@ -69,6 +69,86 @@ def test_the_district_reviewers_2026_reports_page_lists_no_old_commune(app, clie
     assert "Không có xã nào trong phạm vi." in html
 
 
+def _starts(client, cycle_id: str, unit_id: str):
+    return client.post(
+        "/indicators/reports/start", data={"cycle_id": cycle_id, "unit_id": unit_id}, follow_redirects=True
+    )
+
+
+def _report_of(cycle_id: str, code: str):
+    from sqlalchemy import select
+
+    from app.indicators.models import Submission
+
+    return db.session.scalar(
+        select(Submission).where(Submission.cycle_id == cycle_id, Submission.unit_id == unit(code).id)
+    )
+
+
+def test_a_commune_that_ended_before_a_cycle_gets_no_report_in_it(app, client, make_user, login):
+    """Quài Tở (03295) ended on 30/06/2025: a 2026 round refuses its report in Vietnamese, through the URL too
+    (its successor's reporter covers it through the lineage), and never with a 500; the new commune reports."""
+    from app.indicators import services
+    from app.services import ServiceError
+
+    with app.test_request_context():
+        active_plan()
+        cycle = _open(2026)
+        with pytest.raises(ServiceError, match="không còn hoạt động trong kỳ báo cáo của đợt này"):
+            services.start_submission(cycle, unit("03295"), actor="test")
+        db.session.rollback()
+        cycle_id, old_id, new_id = cycle.id, unit("03295").id, unit("2025-03295").id
+    for holder in ("2025-03295", "03295"):  # the new commune's reporter, and one left on the old commune
+        login(client, make_user("reporter", holder))
+        response = _starts(client, cycle_id, old_id)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200 and "Xã Quài Tở không còn hoạt động trong kỳ báo cáo" in html, holder
+        assert "ngừng 7/2025" in html
+        client.post("/auth/logout")
+    with app.app_context():
+        assert _report_of(cycle_id, "03295") is None
+    login(client, make_user("reporter", "2025-03295"))
+    response = client.post("/indicators/reports/start", data={"cycle_id": cycle_id, "unit_id": new_id})
+    assert response.status_code == 303 and "/indicators/submissions/" in response.headers["Location"]
+
+
+@pytest.mark.usefixtures("plan_2022_in_force")  # set in 2021–2025
+def test_the_old_communes_still_report_for_2024_and_2025(app, client, make_user, login):
+    with app.test_request_context():
+        cycles = [_open(2024, "update").id, _open(2025).id]
+        old_id = unit("03295").id
+    login(client, make_user("reporter", "03295"))
+    for cycle_id in cycles:
+        response = client.post("/indicators/reports/start", data={"cycle_id": cycle_id, "unit_id": old_id})
+        assert response.status_code == 303 and "/indicators/submissions/" in response.headers["Location"]
+        with app.app_context():
+            assert _report_of(cycle_id, "03295").unit.code == "03295"  # history on the old unit
+
+
+def test_the_abolished_districts_2026_figures_list_no_old_commune(app, client, make_user, login):
+    """The district (099) ended on 30/06/2025: its 2026 dashboard says so, with no figures, no commune lines
+    (its communes' models count under their successors) and no Excel report to take; 2025 keeps them all."""
+    from indicators_helpers import dashboard_rows, registry_entry
+
+    from app.indicators import figures
+
+    with app.test_request_context():
+        active_plan()
+        registry_entry("03295")
+        db.session.commit()
+        gone = figures.build(unit("099"), 2026)
+        assert gone.communes == [] and all(r.total.value is None and not r.communes for r in gone.rows)
+        kept = figures.build(unit("099"), 2025)  # the 2022 plan's last year, archived: its figures stay readable
+        ct1 = next(r for r in kept.rows if r.indicator.code == "CT1")
+        assert set(OLD_COMMUNES) <= {c.code for c in kept.communes} and ct1.total.value == 1
+    login(client, make_user("reporter", "099"))
+    html = client.get("/indicators/?year=2026").get_data(as_text=True)
+    assert "Trong năm 2026 đơn vị này không còn hoạt động" in html and "Xem năm 2025" in html
+    rows = dashboard_rows(html, "CT1")
+    assert list(rows) == ["Huyện Tuần Giáo"] and rows["Huyện Tuần Giáo"][1] == "—"  # no commune, no zero
+    assert "/indicators/export.xlsx" not in html
+
+
 # --- the trusted addresses follow their commune's merger (reference data, `reform_trusted_addresses`) ----------
 
 OLD_ADDRESS, NEW_ADDRESS = "TA-02", "2025-TA-02"  # Quài Tở: 03295 → 2025-03295
@@ -223,3 +303,103 @@ def test_the_bench_seats_its_users_at_units_in_force(app, ctx):
     assert "2025-TA-02" in codes
     for code in codes:
         assert unit(code).is_current(), code
+
+
+# --- the registry of models follows the lineage: a model stands where its address (or commune) is on the day --------
+
+
+def _address_model(commune_code: str, address_code: str, founded_on=date(2023, 3, 1)):
+    from app.indicators import services
+
+    return services.save_registry_entry(
+        None,
+        unit(commune_code),
+        {
+            "kind": "trusted_address",
+            "name": f"Địa chỉ tin cậy {address_code}",
+            "decision_number": "",
+            "founded_on": founded_on,
+            "status": "active",
+            "ended_on": None,
+            **dict.fromkeys(("members_total", "members_women", "members_ethnic_minority"), 0),
+            **dict.fromkeys(("members_linked_finance", "members_livelihood", "meetings_held"), 0),
+            "applies_gals": False,
+            "address_unit_id": unit(address_code).id,
+        },
+        actor="test",
+    )
+
+
+def _stock(code: str, day: date, indicator: str = "CT4") -> int:
+    from app.indicators import queries
+    from app.units.queries import scope_ids
+
+    return queries.registry_figures(scope_ids(unit(code)), day)[indicator][0]
+
+
+@pytest.mark.usefixtures("reform_trusted_addresses")
+def test_a_trusted_address_model_counts_under_its_successor_after_the_reform(app, ctx):
+    """TA-02 registered as a model under the old Quài Tở counts there until 30/06/2025 and under 2025-TA-02 (the
+    new Quài Tở) after; never under the abolished district or the old commune in 2026, and once in the province
+    even when its successor was registered again."""
+    from indicators_helpers import registry_entry
+
+    from app.indicators import figures, queries
+    from app.indicators.models import RegistryEntry
+    from app.services import ServiceError
+
+    _address_model("03295", OLD_ADDRESS)
+    registry_entry("03280")  # a team of Tỏa Tình, merged into the new Quài Tở
+    db.session.commit()
+    before, after = date(2024, 12, 31), date(2026, 12, 31)
+    assert _stock("03295", before) == _stock("099", before) == 1
+    assert _stock("03280", before, "CT1") == _stock("099", before, "CT1") == 1
+    assert _stock("099", after) == _stock("03295", after) == 0  # abolished: nothing stands there in 2026
+    assert _stock("099", after, "CT1") == _stock("03280", after, "CT1") == 0
+    assert _stock("2025-03295", after) == _stock("11", after) == 1
+    assert _stock("2025-03295", after, "CT1") == 1
+    # the old commune's 2025 report counts its models of its last day
+    assert queries.stock_day(unit("03295"), date(2025, 12, 31)) == date(2025, 6, 30)
+    assert _stock("03295", date(2025, 6, 30)) == 1
+
+    # the successor is the same address: registering it again is refused...
+    with pytest.raises(ServiceError, match="đã có trong sổ mô hình"):
+        _address_model("2025-03295", NEW_ADDRESS, founded_on=date(2025, 7, 1))
+    db.session.rollback()
+    # ...and a second registration made before this rule is counted once
+    db.session.add(
+        RegistryEntry(
+            unit_id=unit("2025-03295").id,
+            kind="trusted_address",
+            name="Địa chỉ tin cậy (ghi lại)",
+            founded_on=date(2025, 7, 1),
+            address_unit_id=unit(NEW_ADDRESS).id,
+        )
+    )
+    db.session.commit()
+    assert _stock("2025-03295", after) == _stock("11", after) == 1
+    assert _stock("03295", before) == 1 and _stock("2025-03295", before) == 1  # 2024: TA-02, under the old commune
+    report = figures.build(unit("11"), 2026)
+    ct4 = next(r for r in report.rows if r.indicator.code == "CT4")
+    lines = {f.unit.code: f.value for f in ct4.communes}
+    assert ct4.total.value == 1 and lines["2025-03295"] == 1 and sum(lines.values()) == 1
+    assert not {code for code in lines if re.fullmatch(r"0\d{4}", code)}
+
+
+@pytest.mark.usefixtures("reform_trusted_addresses")
+def test_the_registry_lists_an_old_address_under_its_successor(app, client, make_user, login):
+    from indicators_helpers import registry_entry
+
+    with app.app_context():
+        _address_model("03295", OLD_ADDRESS)
+        registry_entry("03280", name="Tổ truyền thông bản Cũ")  # Tỏa Tình, merged into the new Quài Tở
+        db.session.commit()
+    login(client, make_user("reporter", "2025-03295"))
+    html = client.get("/indicators/registry").get_data(as_text=True)
+    assert f"({NEW_ADDRESS})" in html and f"({OLD_ADDRESS})" not in html  # the address as it is today
+    assert 'Xã Tỏa Tình <span class="muted">(nay: Xã Quài Tở)</span>' in html  # its old commune, and where now
+    assert "Đang hoạt động hôm nay" in html
+    client.post("/auth/logout")
+    login(client, make_user("reporter", "099"))  # the abolished district: its stock of its last day
+    html = client.get("/indicators/registry").get_data(as_text=True)
+    assert "Đang hoạt động ngày 30/06/2025" in html

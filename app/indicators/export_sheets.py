@@ -113,7 +113,10 @@ def _registry(sheet, report) -> None:
     merged(
         sheet,
         6,
-        _("Mô hình đang hoạt động đến ngày %(day)s (theo sổ mô hình)", day=date_vn(report.period_end)),
+        _(
+            "Mô hình đang hoạt động đến ngày %(day)s (theo sổ mô hình)",
+            day=date_vn(queries.stock_day(report.root, report.period_end)),
+        ),
         italic=True,
         last=last,
     )
@@ -125,8 +128,9 @@ def _registry(sheet, report) -> None:
         bold=True,
     )
     # The models of the whole unit read once; each commune's line picks its own (no query per commune).
-    entries = queries.active_entries(scope_ids(report.root), report.period_end)
-    totals = queries.registry_totals(scope_ids(report.root), report.period_end, entries)
+    day = queries.stock_day(report.root, report.period_end)  # a unit ended in the year: its last day
+    entries = queries.active_entries(scope_ids(report.root), day)
+    totals = queries.registry_totals(scope_ids(report.root), day, entries)
     for kind in kinds:
         t = totals.get(kind, {"count": 0, "members": 0, "women": 0, "ethnic_minority": 0, "meetings": 0})
         row += 1
@@ -138,7 +142,7 @@ def _registry(sheet, report) -> None:
     row += 2
     table_row(sheet, row, [_("Xã"), *(str(MODEL_KIND_LABELS[k]) for k in kinds), _("Cộng")], bold=True)
     for commune in report.communes:
-        counts = queries.registry_totals(scope_ids(commune), report.period_end, entries)
+        counts = queries.registry_totals(scope_ids(commune), day, entries)
         values = [counts.get(k, {}).get("count", 0) for k in kinds]
         row += 1
         table_row(sheet, row, [commune.name, *values, sum(values)])

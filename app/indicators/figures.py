@@ -68,15 +68,31 @@ def build(root: Unit, year: int, *, target_year: int | None = None, only: Unit |
     from . import plans
 
     plan = plan or plans.for_year(year)
-    period_end = date(year, 12, 31)
-    communes = [only] if only is not None else queries.communes_of(root, period_end)
+    start, period_end = date(year, 1, 1), date(year, 12, 31)
     focus = only or root
+    inds = plans.indicators(plan, start, period_end)  # those in force in the year
+    if not focus.exists_between(start, period_end):
+        # A unit that does not exist in the year (the district abolished on 1/7/2025, asked about 2026) has no
+        # figures of that year and no commune lines: what was recorded there is counted under its successors.
+        book = queries.TargetBook(target_year)
+        rows = [IndicatorFigures(ind, Figure(focus, queries.target_for(ind, focus, year, book), None)) for ind in inds]
+        return Report(focus, year, period_end, target_year, rows, [], plan)
+    # the lines: the communes that exist in the year (none of those merged away before it began)
+    communes = (
+        [only]
+        if only is not None
+        else [c for c in queries.communes_of(root, period_end) if c.exists_between(start, period_end)]
+    )
     all_units = scope_ids(focus)
-    entries = queries.active_entries(all_units, period_end)
     subs = queries.counted_submissions(year, all_units, plan)
-    inds = plans.indicators(plan, date(year, 1, 1), period_end)  # those in force in the year
     units = [(focus, all_units)] + [(c, scope_ids(c)) for c in communes]
-    registry = {u.id: queries.counted_values(inds, ids, date(year, 1, 1), period_end, entries) for u, ids in units}
+    # the registry's stock on each line's day (a unit that ended in the year: its last day, queries.stock_day)
+    days = {u.id: queries.stock_day(u, period_end) for u, _ids in units}
+    entries = {day: queries.active_entries(all_units, day) for day in set(days.values())}
+    registry = {
+        u.id: queries.counted_values(inds, ids, start, period_end, entries[days[u.id]], stock_on=days[u.id])
+        for u, ids in units
+    }
     rows, book = [], queries.TargetBook(target_year)
     for ind in inds:
         total, *per = [_figure(ind, u, ids, registry[u.id], subs, book) for u, ids in units]

@@ -167,7 +167,7 @@ def _against_preliminary(ind, value, denominator, preliminary, limits, add) -> N
 
 def _stock(sub: Submission, communes, add) -> None:
     """Registry-derived figures: as sent against the registry now; the district's against its communes'."""
-    live = queries.registry_figures(scope_ids(sub.unit), sub.cycle.period_end)
+    live = queries.registry_figures(scope_ids(sub.unit), queries.stock_day(sub.unit, sub.cycle.period_end))
     for ind in plans.cycle_indicators(sub.cycle):
         if not ind.derived or ind.code not in live:
             continue

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from .. import clock, valuesources
 from ..extensions import db
 from ..units.models import Unit
-from ..units.queries import merged_ids, merged_olds, nearest_of_kind, offered, scope_for, scope_ids
+from ..units.queries import in_force_as, merged_ids, merged_olds, nearest_of_kind, offered, scope_for, scope_ids
 from .models import IndicatorDef, IndicatorTarget, RegistryEntry, ReportingCycle, Submission
 from .rules import DISAGGREGATION_OPTIONS
 
@@ -59,18 +59,53 @@ def indicators(plan=None) -> list[IndicatorDef]:
 # --- registry-derived figures ----------------------------------------------------------------------------
 
 
+def stock_day(unit: Unit, end: date) -> date:
+    """The day a unit's registry stock is counted on for a period ending on `end`: the period end, or the unit's
+    last day when it ended before (an old commune's 2025 report counts its models of 30/06/2025; after that day
+    they stand under its successor, see standing_entries)."""
+    return unit.valid_to if unit.valid_to is not None and unit.valid_to < end else end
+
+
 def active_entries(units, day: date) -> list[RegistryEntry]:
+    """The models active at `day` that stand in `units` on that day (standing_entries)."""
     rows = db.session.scalars(
         select(RegistryEntry).where(RegistryEntry.unit_id.in_(list(units)), RegistryEntry.founded_on <= day)
     )
-    return [e for e in rows if e.active_on(day)]
+    return standing_entries([e for e in rows if e.active_on(day)], units, day)
+
+
+def entry_stands_in(entry: RegistryEntry, day: date) -> str:
+    """The unit a model stands in on `day` through the lineage (units.queries.in_force_as): a trusted address model
+    where its address is (TA-02 until 30/06/2025, 2025-TA-02 after), any other model where its commune is (the
+    old commune, then the new one it was merged into)."""
+    return in_force_as(entry.address_unit_id or entry.unit_id, day)
+
+
+def standing_entries(entries: list[RegistryEntry], units, day: date) -> list[RegistryEntry]:
+    """The models of `entries` that stand in `units` on `day` (entry_stands_in), a trusted address once: the
+    address registered under its old commune and again as its successor is one address. So a model of a commune
+    merged on 1/7/2025 never counts under the abolished district or its old commune after 30/06/2025, and counts
+    under them before."""
+    units = set(units)
+    kept, addresses = [], set()
+    for entry in sorted(entries, key=lambda e: (e.founded_on, e.id)):
+        where = entry_stands_in(entry, day)
+        if where not in units:
+            continue
+        if entry.kind == "trusted_address" and entry.address_unit_id:
+            if where in addresses:
+                continue
+            addresses.add(where)
+        kept.append(entry)
+    return kept
 
 
 def registry_figures(
     units, day: date, entries: list[RegistryEntry] | None = None, inds=None
 ) -> dict[str, tuple[int, int | None]]:
-    """{indicator code: (value, denominator)} derived from the models active at `day` in `units`."""
-    entries = active_entries(units, day) if entries is None else [e for e in entries if e.unit_id in units]
+    """{indicator code: (value, denominator)} derived from the models active at `day` in `units` (standing there
+    on that day, each trusted address once)."""
+    entries = active_entries(units, day) if entries is None else standing_entries(entries, units, day)
     figures: dict[str, tuple[int, int | None]] = {}
     for ind in inds if inds is not None else indicators():
         if ind.kind == "stock" and ind.model_kind:
@@ -83,19 +118,24 @@ def registry_figures(
     return figures
 
 
-def counted_figures(inds, units, start: date, end: date, entries: list[RegistryEntry] | None = None) -> dict:
-    """{code: (value, denominator)} of the indicators that are counted, not typed: the registry's stock at `end`,
-    and the value sources' figures over start..end (registered by other areas, see app.valuesources)."""
-    values = counted_values(inds, units, start, end, entries)
+def counted_figures(
+    inds, units, start: date, end: date, entries: list[RegistryEntry] | None = None, stock_on: date | None = None
+) -> dict:
+    """{code: (value, denominator)} of the indicators that are counted, not typed: the registry's stock at `end`
+    (or `stock_on`, see stock_day), and the value sources' figures over start..end (registered by other areas, see
+    app.valuesources)."""
+    values = counted_values(inds, units, start, end, entries, stock_on)
     return {code: (value, denominator) for code, (value, denominator, _parts) in values.items()}
 
 
-def counted_values(inds, units, start: date, end: date, entries: list[RegistryEntry] | None = None) -> dict:
+def counted_values(
+    inds, units, start: date, end: date, entries: list[RegistryEntry] | None = None, stock_on: date | None = None
+) -> dict:
     """{code: (value, denominator, breakdown)}: counted_figures with the breakdown a value source gives (e.g. an
     event register's participants by sex and by ethnic group), kept for the dimensions the indicator is
     disaggregated by and the options a report has (the registry's stock carries none)."""
     values: dict[str, tuple[int | None, int | None, dict]] = {
-        code: (v, d, {}) for code, (v, d) in registry_figures(units, end, entries, inds).items()
+        code: (v, d, {}) for code, (v, d) in registry_figures(units, stock_on or end, entries, inds).items()
     }
     for ind in inds:
         if ind.source and valuesources.get(ind.source) is not None:
@@ -119,7 +159,7 @@ def registry_totals(units, day: date, entries: list[RegistryEntry] | None = None
     """Per registry kind: models active, members, women, ethnic-minority members, meetings held (from
     `entries`, the active models of a wider scope read once, when given)."""
     totals: dict[str, dict] = {}
-    entries = active_entries(units, day) if entries is None else [e for e in entries if e.unit_id in units]
+    entries = active_entries(units, day) if entries is None else standing_entries(entries, units, day)
     for e in entries:
         t = totals.setdefault(e.kind, {"count": 0, "members": 0, "women": 0, "ethnic_minority": 0, "meetings": 0})
         t["count"] += 1

@@ -16,7 +16,7 @@ from ..audit import services as audit
 from ..extensions import db, utcnow
 from ..services import ensure, ensure_found
 from ..units.models import Unit
-from ..units.queries import scope_ids
+from ..units.queries import in_force_as, scope_ids, validity_note
 from ..web.filters import date_vn
 from . import catalogue_data as data
 from .models import (
@@ -381,6 +381,7 @@ def start_submission(cycle: ReportingCycle, unit: Unit, *, actor) -> Submission:
             "thẳng lên tỉnh."
         ),
     )
+    ensure_exists_in(cycle, unit)
     sub = Submission(
         cycle_id=cycle.id, unit_id=unit.id, level=unit.kind, status="draft", created_by_id=getattr(actor, "id", None)
     )
@@ -390,6 +391,21 @@ def start_submission(cycle: ReportingCycle, unit: Unit, *, actor) -> Submission:
     if sub.level == "district":
         district.prefill(sub, actor=actor)  # the district starts from its communes' confirmed figures
     return sub
+
+
+def ensure_exists_in(cycle: ReportingCycle, unit: Unit) -> None:
+    """A unit reports in a cycle only if it exists on some day of the cycle's period (Unit.exists_between, as
+    queries.expected_communes): a commune merged on 1/7/2025 (QĐ 19/2025/QĐ-TTg) has its 2025 report and none for
+    2026, whose figures its successor reports; the district, abolished the same day, none either."""
+    ensure(
+        unit.exists_between(cycle.period_start, cycle.period_end),
+        _l(
+            "%(unit)s không còn hoạt động trong kỳ báo cáo của đợt này (%(note)s), nên không lập báo cáo cho đợt này. "
+            "Số liệu của địa bàn do đơn vị kế thừa báo cáo; báo cáo các năm trước của đơn vị vẫn xem được.",
+            unit=unit.name,
+            note=validity_note(unit, cycle.period_start, cycle.period_end),
+        ),
+    )
 
 
 def save_draft(sub: Submission, values: dict, narrative: dict, *, actor) -> None:
@@ -466,10 +482,12 @@ def submit(sub: Submission, *, actor) -> None:
 def freeze_registry_figures(sub: Submission) -> None:
     """Copy the counted figures (the registry's at the period end, the value sources' over the period with
     their breakdown by the indicator's disaggregations) into the report, so it stays as sent."""
-    from .queries import counted_values
+    from .queries import counted_values, stock_day
 
     inds = _cycle_indicators(sub.cycle)
-    figures = counted_values(inds, scope_ids(sub.unit), sub.cycle.period_start, sub.cycle.period_end)
+    period_end = sub.cycle.period_end
+    stock_on = stock_day(sub.unit, period_end)  # an old commune's 2025 report: its models of 30/06/2025
+    figures = counted_values(inds, scope_ids(sub.unit), sub.cycle.period_start, period_end, stock_on=stock_on)
     for indicator in inds:
         if not indicator.derived or figures.get(indicator.code) is None:
             continue
@@ -584,12 +602,20 @@ def _check_address(entry: RegistryEntry | None, unit: Unit, fields: dict) -> Non
     wrong = _l("Vui lòng chọn địa chỉ tin cậy của xã mà mô hình này là.")
     address = ensure_found(db.session.get(Unit, fields.get("address_unit_id") or ""), wrong, "address_unit_id")
     ensure(address.kind == "trusted_address" and address.id in scope_ids(unit), wrong, "address_unit_id")
-    taken = db.session.scalar(
-        select(RegistryEntry.id).where(
-            RegistryEntry.address_unit_id == address.id, RegistryEntry.id != (entry.id if entry else "")
+    ensure(not _address_taken(entry, address), _l("Địa chỉ tin cậy này đã có trong sổ mô hình."), "address_unit_id")
+
+
+def _address_taken(entry: RegistryEntry | None, address: Unit) -> bool:
+    """Whether another model names this address, or the same address under its other code: TA-02 (until 30/06/2025)
+    and its successor 2025-TA-02 are one address (units.queries.in_force_as), counted once."""
+    today = clock.today()
+    same = {address.id, in_force_as(address.id, today)}
+    others = db.session.execute(
+        select(RegistryEntry.address_unit_id).where(
+            RegistryEntry.address_unit_id.is_not(None), RegistryEntry.id != (entry.id if entry else "")
         )
     )
-    ensure(taken is None, _l("Địa chỉ tin cậy này đã có trong sổ mô hình."), "address_unit_id")
+    return any(other in same or in_force_as(other, today) in same for (other,) in others)
 
 
 def log_meeting(entry: RegistryEntry, fields: dict, *, actor) -> RegistryMeeting:

@@ -1,6 +1,6 @@
 """Read-side helpers for the unit tree: subtrees, scopes through lineage, lookups by code."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask import g, has_app_context
@@ -85,6 +85,34 @@ class _Tree:
     paths: tuple  # (path, id) of every unit
     path_of: dict  # id -> path
     olds: dict  # new id -> ids of the old units merged into it
+    dates: dict = field(default_factory=dict)  # id -> (valid_from, valid_to)
+
+
+def _exists_on(dates: tuple, day: date) -> bool:
+    valid_from, valid_to = dates
+    return (valid_from is None or valid_from <= day) and (valid_to is None or day <= valid_to)
+
+
+def in_force_as(unit_id: str, day: date) -> str:
+    """The unit that `unit_id` is on `day` through the lineage: itself while it exists; after it ended, the successor
+    that exists that day (at any depth: TA-02, closed on 30/06/2025 with its commune, is 2025-TA-02 from 01/07/2025);
+    before it began, its one predecessor that existed then. Otherwise itself (nothing recorded is ever dropped).
+
+    What carries on through a merger (a trusted address, a commune's model in the registry) is counted where it
+    stands on the day, so that it is never counted under a unit that no longer exists, nor twice."""
+    tree = _tree()
+    if unit_id not in tree.dates or _exists_on(tree.dates[unit_id], day):
+        return unit_id
+    successor = {old: new for new, olds in tree.olds.items() for old in olds}
+    current, seen = unit_id, {unit_id}
+    valid_to = tree.dates[unit_id][1]
+    while valid_to is not None and valid_to < day and current in successor and successor[current] not in seen:
+        current = successor[current]
+        seen.add(current)
+        if _exists_on(tree.dates.get(current, (None, None)), day):
+            return current
+    before = [old for old in tree.olds.get(unit_id, ()) if _exists_on(tree.dates.get(old, (None, None)), day)]
+    return before[0] if len(before) == 1 else unit_id
 
 
 _TREE, _SCOPES, _BY_CODE, _SCOPE_OF = "_unit_tree", "_unit_scope", "_unit_by_code", "_unit_search_scope"
@@ -98,11 +126,16 @@ def _tree() -> _Tree:
     cached = g.get(_TREE) if has_app_context() else None
     if cached is not None:
         return cached
-    rows = db.session.execute(select(Unit.path, Unit.id)).all()
+    rows = db.session.execute(select(Unit.path, Unit.id, Unit.valid_from, Unit.valid_to)).all()
     olds: dict[str, list[str]] = {}
     for new_id, old_id in db.session.execute(select(UnitLineage.new_id, UnitLineage.old_id)):
         olds.setdefault(new_id, []).append(old_id)
-    tree = _Tree(tuple((path, unit_id) for path, unit_id in rows), {unit_id: path for path, unit_id in rows}, olds)
+    tree = _Tree(
+        tuple((path, unit_id) for path, unit_id, _from, _to in rows),
+        {unit_id: path for path, unit_id, _from, _to in rows},
+        olds,
+        {unit_id: (valid_from, valid_to) for _path, unit_id, valid_from, valid_to in rows},
+    )
     if has_app_context():
         g.setdefault(_TREE, tree)
     return tree

@@ -11,7 +11,7 @@ from ...auth.permissions import deny, ensure_authorized, has_permission, permiss
 from ...extensions import db, htmx
 from ...services import ServiceError
 from ...units.models import Unit
-from ...units.queries import scope_ids, unit_label
+from ...units.queries import nearest_of_kind, offered, scope_ids, unit_label
 from ...web.unit_of_work import attempt
 from .. import queries, services
 from ..forms import MODEL_KIND_LABELS, SUPPORT_LABELS, MeetingForm, ReasonForm, RegistryEntryForm
@@ -35,12 +35,18 @@ def registry():
     if kind:
         stmt = stmt.where(RegistryEntry.kind == kind)
     entries = db.session.scalars(stmt.order_by(Unit.code, RegistryEntry.kind, RegistryEntry.name)).all()
+    # A unit that has ended (the district, an old commune) shows its stock of its last day; today its models stand
+    # under the successors.
+    stock_on = queries.stock_day(focus, clock.today())
     context = {
         "entries": entries,
+        "now_under": _now_under(entries, clock.today()),
         "kind": kind,
         "root": root,
         "focus": focus,
-        "totals": queries.registry_totals(scope_ids(focus), clock.today()),
+        "today": clock.today(),
+        "stock_on": stock_on,
+        "totals": queries.registry_totals(scope_ids(focus), stock_on),
         "my_units": queries.scope_for(current_user, "reporter"),
         "feeds": _model_indicators(),
         "support_labels": SUPPORT_LABELS,
@@ -51,6 +57,19 @@ def registry():
     return render_template("indicators/registry.html", **context)
 
 
+def _now_under(entries, day) -> dict[str, tuple[Unit, Unit | None]]:
+    """{entry id: (the commune it stands in today, its trusted address today)} for the models of a unit that ended
+    (a trusted address of 03295 is 2025-TA-02 under the new Xã Quài Tở from 01/07/2025): listed with the successor."""
+    found = {}
+    for entry in entries:
+        where = db.session.get(Unit, queries.entry_stands_in(entry, day))
+        if where is None or where.id in (entry.unit_id, entry.address_unit_id):
+            continue
+        commune = where if where.kind == "commune" else nearest_of_kind(where, ("commune",))
+        found[entry.id] = (commune or where, where if where.kind == "trusted_address" else None)
+    return found
+
+
 def _commune_choices() -> list[tuple[str, str]]:
     units = queries.scope_for(current_user, "reporter")
     communes = db.session.scalars(
@@ -59,13 +78,15 @@ def _commune_choices() -> list[tuple[str, str]]:
     return [(u.id, unit_label(u, code=False)) for u in communes]
 
 
-def _address_choices() -> list[tuple[str, str]]:
-    """The trusted addresses (units) of the reporter's communes, for a trusted address model to name."""
+def _address_choices(keep: str | None = None) -> list[tuple[str, str]]:
+    """The trusted addresses (units) of the reporter's communes in force today, for a trusted address model to name
+    (2025-TA-02, which is TA-02 before 1/7/2025 through the lineage); a model's own address stays offered."""
     units = queries.scope_for(current_user, "reporter")
     found = db.session.scalars(
         select(Unit).where(Unit.id.in_(list(units)), Unit.kind == "trusted_address").order_by(Unit.code)
     ).all()
-    return [("", "—")] + [(u.id, unit_label(u)) for u in found]
+    today = clock.today()
+    return [("", "—")] + [(u.id, unit_label(u)) for u in offered(found, today, today, keep)]
 
 
 def _model_indicators() -> dict:
@@ -79,7 +100,7 @@ def _model_indicators() -> dict:
 
 def _form_page(form, entry=None, meeting_form=None, reason_form=None):
     choices = _commune_choices()
-    form.address_unit_id.choices = _address_choices()
+    form.address_unit_id.choices = _address_choices(entry.address_unit_id if entry else None)
     return render_template(
         "indicators/registry_form.html",
         form=form,

@@ -163,7 +163,11 @@ def _page(sub: Submission, figures_input=None, narrative=None, reason_form=None,
     # What a report counts rather than types (the registry's stock, the registers' figures with their breakdown),
     # as it would be frozen now.
     registry = queries.counted_values(
-        plans.cycle_indicators(sub.cycle), queries.scope_ids(sub.unit), sub.cycle.period_start, sub.cycle.period_end
+        plans.cycle_indicators(sub.cycle),
+        queries.scope_ids(sub.unit),
+        sub.cycle.period_start,
+        sub.cycle.period_end,
+        stock_on=queries.stock_day(sub.unit, sub.cycle.period_end),
     )
     figures_input = figures_input or FiguresInput(_typed_indicators(sub), kinds, submission=sub)
     found = district.coverage(sub.cycle, sub.unit) if sub.level == "district" else None
