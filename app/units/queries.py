@@ -86,6 +86,7 @@ class _Tree:
     path_of: dict  # id -> path
     olds: dict  # new id -> ids of the old units merged into it
     dates: dict = field(default_factory=dict)  # id -> (valid_from, valid_to)
+    successor: dict = field(default_factory=dict)  # old id -> the id it was merged into
 
 
 def _exists_on(dates: tuple, day: date) -> bool:
@@ -103,7 +104,7 @@ def in_force_as(unit_id: str, day: date) -> str:
     tree = _tree()
     if unit_id not in tree.dates or _exists_on(tree.dates[unit_id], day):
         return unit_id
-    successor = {old: new for new, olds in tree.olds.items() for old in olds}
+    successor = tree.successor
     current, seen = unit_id, {unit_id}
     valid_to = tree.dates[unit_id][1]
     while valid_to is not None and valid_to < day and current in successor and successor[current] not in seen:
@@ -135,6 +136,7 @@ def _tree() -> _Tree:
         {unit_id: path for path, unit_id, _from, _to in rows},
         olds,
         {unit_id: (valid_from, valid_to) for _path, unit_id, valid_from, valid_to in rows},
+        {old: new for new, old_ids in olds.items() for old in old_ids},
     )
     if has_app_context():
         g.setdefault(_TREE, tree)
