@@ -40,7 +40,7 @@ def test_later_case_edits_never_change_a_packet_and_an_update_is_a_new_version(a
     assert client.post(f"/referrals/{referral_id}/update", data=data).status_code == 303
     assert client.post(f"/referrals/{referral_id}/update", data=data).status_code == 303  # double-click
     html = officer.get(f"/referrals/{referral_id}").get_data(as_text=True)
-    assert "0987 654 321" in html and "Phiên bản 2" in html and "30-44 tuổi" not in html
+    assert "0987 654 321" in html and "Phiên bản 2" in html and "30–44 tuổi" not in html
     with app.app_context():
         r = db.session.get(Referral, referral_id)
         assert [p.number for p in r.packets] == [1, 2]

@@ -21,7 +21,7 @@ UNCHOSEN_VALUES = (
     "hỏi mua gà giống",
     "8-10 giờ sáng",
 )
-CHOSEN_VALUES = ("0912 345 678", "Bị đánh ngày 1/3 sau khi say rượu", "30-44 tuổi")
+CHOSEN_VALUES = ("0912 345 678", "Bị đánh ngày 1/3 sau khi say rượu", "30–44 tuổi")
 
 
 def add_share_consent(client, case_id, agency_id, given_on=None, expires_on=None) -> None:

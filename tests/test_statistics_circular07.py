@@ -195,3 +195,15 @@ def test_a_district_report_has_a_line_per_commune_adding_up_to_its_total(app, da
     assert [c.value for c in forms.col_totals] == [5, 2, 1, 1]
     places = report.sections[-1][1]
     assert [c.value for c in places.col_totals] == [6] and sum(report.addresses) >= 2  # TA-02, TA-03 at least
+
+
+def test_the_age_headers_are_the_reference_datas_words(app, dataset):
+    """The workbook's age columns carry the one label set of app/cases/reference_data.py: an en dash, no spaces,
+    "Từ 60 tuổi trở lên" (not "16-59", "16 – 59", "60+" or a bare "Từ 60 tuổi")."""
+    sheet = load_workbook(BytesIO(_workbook(app, dataset))).active
+    header = next(row for row in sheet.iter_rows(values_only=True) if "Dưới 16 tuổi" in row)
+    assert [c for c in header if isinstance(c, str) and "tuổi" in c] == [
+        "Dưới 16 tuổi",
+        "Phụ nữ 16–59 tuổi",
+        "Từ 60 tuổi trở lên",
+    ]

@@ -251,13 +251,13 @@ RISK_LEVELS = (
 # persons (Luật Người cao tuổi). The DV statistics forms count victims under 16, 16-59 and 60+
 # (indicator-module-anchors §3), so every band nests in those. Codes are "min_max" ages.
 AGE_BANDS = (
-    ("0_5", N_("0-5 tuổi")),
-    ("6_11", N_("6-11 tuổi")),
-    ("12_15", N_("12-15 tuổi")),
-    ("16_17", N_("16-17 tuổi")),
-    ("18_29", N_("18-29 tuổi")),
-    ("30_44", N_("30-44 tuổi")),
-    ("45_59", N_("45-59 tuổi")),
+    ("0_5", N_("0–5 tuổi")),
+    ("6_11", N_("6–11 tuổi")),
+    ("12_15", N_("12–15 tuổi")),
+    ("16_17", N_("16–17 tuổi")),
+    ("18_29", N_("18–29 tuổi")),
+    ("30_44", N_("30–44 tuổi")),
+    ("45_59", N_("45–59 tuổi")),
     ("60_plus", N_("Từ 60 tuổi trở lên")),
     ("unknown", N_("Chưa rõ")),
 )
@@ -273,6 +273,15 @@ AGE_BAND_LIMITS = {
     "60_plus": (60, None),
 }
 CHILD_AGE_BANDS = ("0_5", "6_11", "12_15")  # under 16
+
+# The victims' age groups of Circular 07/2017/TT-BVHTTDL (Phụ lục, mục III): under 16, women 16–59, 60 and over; a
+# man of 16–59 is in none. The one label set of these groups: the statistics pages, the circular's workbook and
+# the protection tables all show these words (an en dash, no spaces, as in AGE_BANDS above).
+VICTIM_AGE_GROUPS = (
+    ("under_16", N_("Dưới 16 tuổi")),
+    ("women_16_59", N_("Phụ nữ 16–59 tuổi")),
+    ("age_60_plus", N_("Từ 60 tuổi trở lên")),
+)
 MINOR_AGE_BANDS = (*CHILD_AGE_BANDS, "16_17")  # under 18
 
 POVERTY_STATUSES = (

@@ -75,7 +75,7 @@ PERPETRATOR_AGE_BANDS = _codes(
     ("18_29", "18–29", "18–29"),
     ("30_44", "30–44", "30–44"),
     ("45_59", "45–59", "45–59"),
-    ("60_plus", "Từ 60", "60 and over"),
+    ("60_plus", "Từ 60 trở lên", "60 and over"),
     ("unknown", "Chưa rõ", "Unknown"),
 )
 

@@ -17,10 +17,12 @@ from sqlalchemy import func, select
 from .. import clock
 from ..cases import tally
 from ..cases.models import Case, StatTally, in_statistics
+from ..cases.reference_data import VICTIM_AGE_GROUPS
 from ..extensions import db
 from ..indicators.derived import Cell, Table, protect
 from ..units.models import Unit
 from ..units.queries import nearest_of_kind, scope_ids
+from ..web.i18n import translated
 from . import reference_data as ref
 from .models import (
     Entitlement,
@@ -29,11 +31,7 @@ from .models import (
 )
 
 ROOT_ROLES = ("monitor", "district_reviewer", "supervisor", "counsellor")
-AGE_GROUPS = (
-    ("under_16", _l("Dưới 16 tuổi")),
-    ("women_16_59", _l("Phụ nữ 16–59 tuổi")),
-    ("age_60_plus", _l("Từ 60 tuổi")),
-)
+AGE_GROUPS = translated(VICTIM_AGE_GROUPS)  # Circular 07/2017 groups, their one label set
 
 
 def root_unit(user) -> Unit | None:

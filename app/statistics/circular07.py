@@ -35,11 +35,7 @@ from . import sheet as xl
 from . import source
 
 DV_KINDS = ("dv", "both")
-AGE_GROUPS = (
-    (source.UNDER_16, _l("Dưới 16 tuổi")),
-    (source.WOMEN_16_59, _l("Phụ nữ 16–59 tuổi")),
-    (source.AGE_60_PLUS, _l("Từ 60 tuổi")),
-)
+AGE_GROUPS = stats.AGE_GROUPS  # (source.UNDER_16, …): the groups and words of app/cases/reference_data.py
 # The protection area's tables that are fields of the circular, in the circular's order, with their headings.
 PROTECTION_SECTIONS = (
     ("forms", _l("I. Số vụ bạo lực gia đình theo hình thức bạo lực")),
