@@ -163,3 +163,25 @@ def test_the_supervisor_opens_the_plan_or_closure_it_signs_in_one_tap(app, clien
     page = supervisor.get(f"/cases/{case_id}").get_data(as_text=True)
     status = page[page.index('id="case-status"') :]
     assert "Hồ sơ đã đóng ngày" in status[: status.index("</section>")]  # the supervisor sees what it signs
+
+
+def test_the_reason_is_not_on_disk_in_the_sqlite_file_and_wal_nor_in_postgresqls_heap(
+    app, fresh_files, case_id, supervisor
+):
+    """A thief of the disk: the reason's words are in no byte SQLite wrote (file, WAL, journal) nor in
+    PostgreSQL's heap files of the sign-off and audit tables (read after a checkpoint)."""
+    from helpers import postgres_heap_bytes, sqlite_file_bytes
+
+    assert _return(supervisor, case_id, REASON).status_code == 303
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            raw = sqlite_file_bytes(db.engine.url.database)
+        else:
+            raw = postgres_heap_bytes(("case_signoff", "audit_entry"))
+            if raw is None:
+                pytest.skip("the test role may not read PostgreSQL's files")
+        db.session.remove()
+    assert _rows(app, case_id)[0]["reason_enc"]  # the row is there, sealed
+    assert b"returned" in raw and b"safety_plan" in raw  # what was read holds the row's plain columns
+    for words in (REASON, "Lò Thị Hoa", "bản Sáng"):
+        assert words.encode() not in raw, words
