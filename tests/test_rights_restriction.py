@@ -307,3 +307,35 @@ def test_the_guard_answers_through_the_processing_restricted_signal(app, ctx):
         assert raised.value.after_rollback  # the audit entry is written again after the savepoint's rollback
     finally:
         events.processing_restricted.disconnect(always)
+
+
+def test_a_restriction_stops_the_supervisors_sign_off_and_its_return_reason(
+    app, client, counsellor, case_id, make_user, login
+):
+    """The supervisor's decision on the high-risk safety plan (and a return's reason, free text that may name
+    people, sealed into the case) is processing of the case like a closure: refused beside the reason while the
+    restriction is in force, what was typed kept, nothing written, audited; after the lifting it goes through."""
+    from app.supervision.models import CaseSignOff
+
+    rid = restrict(app, client, case_id)
+    supervisor = app.test_client()
+    login(supervisor, make_user("supervisor", "03295"))
+    typed = "Kế hoạch chưa nói chị Lò Thị Hoa ở bản Sáng có nhận cho tạm lánh không"
+    answer = supervisor.post(
+        f"/supervision/case/{case_id}/sign-off",
+        data={"kind": "safety_plan", "decision": "returned", "signoff-reason": typed},
+    )
+    refused_beside(answer, "signoff-reason", kept=typed)
+    approved = supervisor.post(
+        f"/supervision/case/{case_id}/sign-off", data={"kind": "safety_plan", "decision": "approved"}
+    )
+    assert approved.status_code in (200, 303)
+    assert count(app, CaseSignOff, case_id=case_id) == 0
+    assert refusals(app, case_id).count("supervision.safety_plan_returned") == 1
+    assert refusals(app, case_id).count("supervision.safety_plan_approved") == 1
+    lift(client, rid)
+    again = supervisor.post(
+        f"/supervision/case/{case_id}/sign-off",
+        data={"kind": "safety_plan", "decision": "returned", "signoff-reason": typed},
+    )
+    assert again.status_code == 303 and count(app, CaseSignOff, case_id=case_id) == 1

@@ -11,6 +11,7 @@ from ..audit import services as audit
 from ..auth.models import RoleAssignment, User
 from ..cases.models import Case, FollowUp
 from ..cases.queries import scope_for
+from ..cases.restriction import ensure_processing_allowed
 from ..crypto.records import Encrypted
 from ..extensions import db
 from ..services import ensure
@@ -55,6 +56,9 @@ def sign_off(case: Case, kind: str, decision: str, *, actor, reason: str = "") -
     counsellor cannot know what to fix otherwise); the reason is sealed with the case, never audited."""
     ensure(kind in KINDS and decision in DECISIONS, _l("Yêu cầu không hợp lệ."))
     ensure(kind in needed(case), _l("Hồ sơ này không chờ ký duyệt mục này (hoặc đã được ký duyệt)."))
+    # A decision on the case (and a return's reason, sealed into it) is processing, like a closure: frozen while
+    # the survivor's restriction is in force (Law 91/2025, cases/restriction.py); refused beside the reason.
+    ensure_processing_allowed(case.id, f"supervision.{kind}_{decision}", actor=actor, field="reason")
     reason = (reason or "").strip() if decision == "returned" else ""
     if decision == "returned":
         ensure(
