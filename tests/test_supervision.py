@@ -123,3 +123,38 @@ def test_a_returned_plan_waits_on_the_counsellor_not_the_supervisor_until_it_is_
     assert _needed(app, case_id) == ["safety_plan"]  # the revised plan goes back to the supervisor
     assert "Giám sát viên trả lại kế hoạch an toàn" not in client.get("/work/").get_data(as_text=True)
     assert f"/cases/{case_id}#case-signoff" in supervisor.get("/work/").get_data(as_text=True)
+
+
+def test_whoever_wrote_the_plan_or_closed_the_case_cannot_sign_it_off_with_a_supervisor_role(
+    app, client, counsellor, case_id, make_user, login
+):
+    """The sign-off is the second person's: a counsellor of TA-02 who also holds a supervisor role at its commune
+    (one person, two roles) wrote the high-risk plan and may not approve it, nor the closure it made; another
+    supervisor may. The refusal is said in Vietnamese and audited."""
+    from app.auth import services as auth_services
+    from app.auth.models import User
+    from app.units.queries import by_code
+
+    with app.test_request_context():
+        user = db.session.get(User, counsellor.id)
+        auth_services.assign_role(user, "supervisor", by_code("03295"), actor="test", approved=True)
+        db.session.commit()
+        db.session.remove()
+    login(client, counsellor)  # the role given ended the session
+    url = f"/supervision/case/{case_id}/sign-off"
+    own = client.post(url, data={"kind": "safety_plan", "decision": "approved"}, follow_redirects=True)
+    assert "không tự ký duyệt" in own.get_data(as_text=True) and _needed(app, case_id) == ["safety_plan"]
+    refused = [(a, r) for a, r, _ in audit_actions(app, case_id) if a == "supervision.safety_plan_approved"]
+    assert refused == [("supervision.safety_plan_approved", "refused")]
+
+    other = app.test_client()
+    login(other, make_user("supervisor", "03295"))
+    assert other.post(url, data={"kind": "safety_plan", "decision": "approved"}).status_code == 303
+    assert _needed(app, case_id) == []
+
+    assert client.post(f"/cases/{case_id}/close", data={"close-reason": "goals_met"}).status_code in (302, 303)
+    assert _needed(app, case_id) == ["closure"]
+    own = client.post(url, data={"kind": "closure", "decision": "approved"}, follow_redirects=True)
+    assert "không tự ký duyệt" in own.get_data(as_text=True) and _needed(app, case_id) == ["closure"]
+    assert other.post(url, data={"kind": "closure", "decision": "approved"}).status_code == 303
+    assert _needed(app, case_id) == []

@@ -8,13 +8,14 @@ from sqlalchemy.orm import aliased
 
 from .. import clock, events
 from ..audit import services as audit
+from ..audit.models import AuditEntry
 from ..auth.models import RoleAssignment, User
 from ..cases.models import Case, FollowUp
 from ..cases.queries import scope_for
 from ..cases.restriction import ensure_processing_allowed
 from ..crypto.records import Encrypted
 from ..extensions import db
-from ..services import ensure
+from ..services import ServiceError, ensure
 from .models import DECISIONS, KINDS, RETURN_REASON_MAX, RETURN_REASON_MIN, CaseSignOff
 
 
@@ -51,6 +52,22 @@ def returned_to_counsellor(case: Case) -> list[str]:
     return [now[0]] if now is not None and now[1] is not None and now[1].decision == "returned" else []
 
 
+# What writes what a sign-off is given on: the safety plan is written at intake and by edits; the closure by closing.
+_WRITES = {"safety_plan": ("case.create", "case.edit"), "closure": ("case.close",)}
+
+
+def authors(case: Case, kind: str) -> set[str]:
+    """Who wrote what is to be signed since the last decision on it: the sign-off is the second person's (one
+    holding a counsellor role and a supervisor role over the case must not approve their own plan or closure)."""
+    stmt = select(AuditEntry.actor_id).where(
+        AuditEntry.case_id == case.id, AuditEntry.action.in_(_WRITES[kind]), AuditEntry.result == "ok"
+    )
+    last = latest(case.id, kind)
+    if last is not None:
+        stmt = stmt.where(AuditEntry.at > last.decided_at)
+    return {actor_id for actor_id in db.session.scalars(stmt) if actor_id}
+
+
 def sign_off(case: Case, kind: str, decision: str, *, actor, reason: str = "") -> CaseSignOff:
     """Approve, or return to the counsellor, a high-risk safety plan or closure. A return says why (the
     counsellor cannot know what to fix otherwise); the reason is sealed with the case, never audited."""
@@ -59,6 +76,12 @@ def sign_off(case: Case, kind: str, decision: str, *, actor, reason: str = "") -
     # A decision on the case (and a return's reason, sealed into it) is processing, like a closure: frozen while
     # the survivor's restriction is in force (Law 91/2025, cases/restriction.py); refused beside the reason.
     ensure_processing_allowed(case.id, f"supervision.{kind}_{decision}", actor=actor, field="reason")
+    if actor.id in authors(case, kind):
+        error = ServiceError(_l("Người viết nội dung cần ký duyệt không tự ký duyệt được: cần một giám sát viên khác."))
+        error.after_rollback.append(
+            lambda: audit.record(actor, f"supervision.{kind}_{decision}", case, result="refused", case_id=case.id)
+        )
+        raise error
     reason = (reason or "").strip() if decision == "returned" else ""
     if decision == "returned":
         ensure(
