@@ -15,6 +15,9 @@ consent_recorded = _signals.signal("consent-recorded")
 consent_withdrawn = _signals.signal("consent-withdrawn")
 # sender: the Case, already crypto-shredded; keyword: actor
 case_erased = _signals.signal("case-erased")
+# sender: the Case, already at its new unit; keywords: from_unit_id, actor. A transfer moves the case and so the
+# unit whose officers answer for it (the privacy area moves the case's open retention reviews).
+case_moved = _signals.signal("case-moved")
 # sender: a case id (a string); the cases area answers with the id when that case exists and is not erased
 # (form drafts tie themselves to a case this way without importing the cases area).
 case_is_live = _signals.signal("case-is-live")

@@ -81,3 +81,49 @@ def test_an_officer_of_another_commune_neither_sees_nor_decides_the_review(app, 
         },
     )
     assert kept.status_code == 303 and _status(app, review_id) == "keep"
+
+
+def test_a_transferred_cases_open_reviews_go_to_the_receiving_units_officer(app, client, case_id, make_user, login):
+    """An answered rights request of an open case is listed under the case's unit; when the case is transferred
+    to another commune, its review goes with it at once: the receiving commune's officer decides it, the old
+    one no longer sees it."""
+    from app.auth.models import User
+    from app.privacy.models import RetentionReview
+    from app.rights.models import RightsRequest
+    from app.transfers import services as transfers
+    from app.units.queries import by_code
+
+    assert (
+        client.post(
+            f"/rights/cases/{case_id}/new", data={"kind": "view_copy", "channel": "in_person", "identity_check": "cccd"}
+        ).status_code
+        == 303
+    )
+    receiver = make_user("counsellor", "TA-03")
+    with app.test_request_context():
+        from app.cases.models import Case
+
+        case = db.session.get(Case, case_id)
+        request_id = db.session.scalar(select(RightsRequest.id).where(RightsRequest.case_id == case_id))
+        review = RetentionReview(
+            record_type="rights_request",
+            record_id=request_id,
+            unit_id=case.unit_id,
+            label=case.code,
+            ended_on=clock.today() - timedelta(days=900),
+            due_on=clock.today() - timedelta(days=10),
+        )
+        db.session.add(review)
+        sender = db.session.get(User, case.created_by_id)
+        transfer = transfers.request_transfer(
+            case, {"to_unit_id": by_code("TA-03").id, "to_user_id": receiver.id, "reason_code": "moved"}, actor=sender
+        )
+        transfers.accept(transfer, actor=db.session.get(User, receiver.id))
+        db.session.commit()
+        review_id, new_unit = review.id, by_code("TA-03").id
+        assert db.session.get(RetentionReview, review_id).unit_id == new_unit
+        db.session.remove()
+    old = _officer(app, make_user, login, "03295")
+    new = _officer(app, make_user, login, "03268")
+    assert review_id not in old.get("/privacy/retention/reviews").get_data(as_text=True)
+    assert review_id in new.get("/privacy/retention/reviews").get_data(as_text=True)

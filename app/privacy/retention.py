@@ -116,7 +116,10 @@ def _review(record_type: str, found: Found, months: int) -> int:
             # the supervisor returned the proposal: the same review is the officer's to decide again
             review.status, review.decided_by_id, review.decided_at = "open", None, None
             return 1
-        if review.status in ("open", "erase") or (review.keep_until and review.keep_until > clock.today()):
+        if review.status == "open":
+            review.unit_id = found.unit_id  # the record's unit now (a case transferred since it was listed)
+            return 0
+        if review.status == "erase" or (review.keep_until and review.keep_until > clock.today()):
             return 0
     db.session.add(
         RetentionReview(
@@ -167,6 +170,26 @@ def close_reviews_of_erased_case(case: Case, actor) -> None:
     for review in reviews:
         review.status, review.decided_at = "erased", clock.now()
         audit.record(actor, "privacy.retention_closed", review, detail={"record_type": review.record_type})
+    db.session.flush()
+
+
+@events.case_moved.connect
+def move_reviews_with_case(case: Case, from_unit_id: str, actor) -> None:
+    """A transferred case is answered for by the receiving unit's officer: its open reviews (of the case, its
+    livelihood plans and its answered rights requests, which the monthly job lists under the case's unit) go
+    with it at once, not at the next monthly run. A referral's review stays with the unit that sent it."""
+    ids = {case.id}
+    ids |= set(db.session.scalars(select(LivelihoodPlan.id).where(LivelihoodPlan.case_id == case.id)))
+    ids |= set(db.session.scalars(select(RightsRequest.id).where(RightsRequest.case_id == case.id)))
+    reviews = db.session.scalars(
+        select(RetentionReview).where(
+            RetentionReview.status == "open",
+            RetentionReview.record_type.in_(("closed_case", "livelihood_plan", "rights_request")),
+            RetentionReview.record_id.in_(ids),
+        )
+    )
+    for review in reviews:
+        review.unit_id = case.unit_id
     db.session.flush()
 
 

@@ -9,6 +9,7 @@ it, and open follow-ups pass to the counsellor who accepted."""
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from .. import events
 from ..audit import services as audit
 from ..auth.models import RoleAssignment, User
 from ..cases.models import Case, CaseNote, Consent, FollowUp
@@ -117,6 +118,7 @@ def accept(transfer: CaseTransfer, *, actor) -> None:
         followup.assignee_id = actor.id
     transfer.status, transfer.decided_by_id, transfer.decided_at = "accepted", actor.id, utcnow()
     db.session.flush()
+    events.case_moved.send(case, from_unit_id=old_unit, actor=actor)
     audit.record(
         actor,
         "transfer.accept",
