@@ -387,6 +387,11 @@ def check_production(cfg) -> None:
         problems.append("SECRET_KEY is missing or shorter than 32 characters")
     if cfg.get("DEBUG"):
         problems.append("DEBUG must be off")
+    # The session and device cookies travel over HTTPS only and stay out of scripts' reach; an instance config
+    # that turns one of these off is refused, not trusted to the browsers' prefix rules (__Host-, __Secure-).
+    for flag in ("SESSION_COOKIE_SECURE", "DEVICE_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY"):
+        if cfg.get(flag, True) is not True:
+            problems.append(f"{flag} must be True")
     if not cfg.get("RATELIMIT_STORAGE_URI") or cfg["RATELIMIT_STORAGE_URI"].startswith("memory"):
         problems.append("RATELIMIT_STORAGE_URI must name a shared store (redis://...)")
     elif redis_without_password(cfg["RATELIMIT_STORAGE_URI"]):

@@ -125,3 +125,14 @@ def test_development_warns_about_a_readable_database(tmp_path, caplog):
             },
         )
     assert any(str(database) in r.getMessage() and "chmod 0600" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize("flag", ["SESSION_COOKIE_SECURE", "DEVICE_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY"])
+def test_production_refuses_a_cookie_flag_turned_off(tmp_path, flag):
+    """An instance config that sends the session or the device cookie over plain HTTP (or to scripts) is
+    refused at start, whatever the cookie's name prefix would make a browser do with it."""
+    cfg = {**_production_config(tmp_path), "SESSION_COOKIE_SECURE": True, "DEVICE_COOKIE_SECURE": True}
+    check_production(cfg)  # all set: starts
+    with pytest.raises(ConfigError) as refused:
+        check_production({**cfg, flag: False})
+    assert f"{flag} must be True" in str(refused.value)
