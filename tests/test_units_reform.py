@@ -403,3 +403,21 @@ def test_the_registry_lists_an_old_address_under_its_successor(app, client, make
     login(client, make_user("reporter", "099"))  # the abolished district: its stock of its last day
     html = client.get("/indicators/registry").get_data(as_text=True)
     assert "Đang hoạt động ngày 30/06/2025" in html
+
+
+def test_the_dashboard_counts_models_up_to_the_units_last_day_or_says_no_day(app, client, make_user, login):
+    """The header's day is the day the models are counted on (queries.stock_day): the district's 2025 dashboard
+    says 30/06/2025, its last day, and its 2026 dashboard names no day at all (it did not exist in 2026); a unit in
+    force keeps 31/12 of the year."""
+    with app.test_request_context():
+        active_plan()
+        db.session.commit()
+    login(client, make_user("reporter", "099"))
+    gone = client.get("/indicators/?year=2026").get_data(as_text=True)
+    assert "số liệu mô hình tính đến ngày" not in gone and "31/12/2026" not in gone
+    ended = client.get("/indicators/?year=2025").get_data(as_text=True)
+    assert "số liệu mô hình tính đến ngày 30/06/2025" in ended and "31/12/2025" not in ended
+    client.post("/auth/logout")
+    login(client, make_user("reporter", "2025-03295"))
+    html = client.get("/indicators/?year=2026").get_data(as_text=True)
+    assert "số liệu mô hình tính đến ngày 31/12/2026" in html

@@ -67,6 +67,11 @@ def index():
         # the user's unit gone before the year (the district, asked about 2026): said so, and where its figures are
         "root_note": validity_note(report.root, date(report.year, 1, 1), report.period_end),
         "root_gone": not report.root.exists_between(date(report.year, 1, 1), report.period_end),
+        # the day the models are counted on (figures.build): the unit's last day when it ended in the year (the
+        # district in 2025: 30/06/2025); none for a year it did not exist in (no models counted there)
+        "stock_on": queries.stock_day(report.root, report.period_end)
+        if report.root.exists_between(date(report.year, 1, 1), report.period_end)
+        else None,
     }
     if htmx.target == "indicator-figures":
         return render_template("indicators/_figures.html", **context)
