@@ -149,6 +149,71 @@ def test_the_abolished_districts_2026_figures_list_no_old_commune(app, client, m
     assert "/indicators/export.xlsx" not in html
 
 
+def _commune_left_under_a_district():
+    """A commune that goes on existing in 2026 while the district its tree still names ended on 30/06/2025 (a
+    district of its own, not 099: units outlive a test, and 099's queues are counted elsewhere)."""
+    from app.units.queries import by_code
+    from app.units.services import create_unit
+
+    if by_code("REF-CON") is None:
+        district = create_unit(
+            code="REF-HUYEN",
+            kind="district",
+            name="Huyện Đã Bỏ",
+            parent=unit("11"),
+            valid_to=date(2025, 6, 30),
+            actor="test",
+        )
+        create_unit(code="REF-CON", kind="commune", name="Xã Còn Lại", parent=district, actor="test")
+    return unit("REF-CON")
+
+
+def test_a_2026_commune_report_goes_to_the_province_even_under_a_district_plan(app, client, make_user, login):
+    """The plan keeps the district as its middle level, but in 2026 the district no longer exists: the commune's
+    report is sent to the province ("Gửi lên tỉnh"), and the reviewer who receives it is the province's, not the
+    abolished district's."""
+    from indicators_helpers import full_report_form
+
+    with app.test_request_context():
+        active_plan(middle_level="district")
+        commune_id = _commune_left_under_a_district().id
+        cycle = _open(2026)
+        cycle_id, form = cycle.id, full_report_form(cycle)
+    login(client, make_user("reporter", "REF-CON"))
+    response = client.post("/indicators/reports/start", data={"cycle_id": cycle_id, "unit_id": commune_id})
+    assert response.status_code == 303
+    url = response.headers["Location"]
+    html = client.get(url).get_data(as_text=True)
+    assert "Gửi lên tỉnh" in html and "Gửi lên huyện" not in html
+    html = client.post(url, data={**form, "action": "submit"}, follow_redirects=True).get_data(as_text=True)
+    assert "Đã gửi báo cáo lên tỉnh." in html and "Đã gửi báo cáo lên huyện." not in html
+    client.post("/auth/logout")
+    login(client, make_user("district_reviewer", "REF-HUYEN"))  # the abolished district's reviewer: not theirs
+    assert client.post(f"{url}/confirm").status_code == 404
+    client.post("/auth/logout")
+    login(client, make_user("district_reviewer", "11"))  # the province's: it is sent to them
+    client.post(f"{url}/confirm")
+    with app.app_context():
+        assert _report_of(cycle_id, "REF-CON").status == "confirmed"
+
+
+@pytest.mark.usefixtures("plan_2022_in_force")  # set in 2021–2025
+def test_a_2025_commune_report_still_goes_to_the_district(app, client, make_user, login):
+    """Where the district existed in the period (2024, 2025), the old commune's report goes to it and its
+    reviewer confirms it."""
+    with app.test_request_context():
+        cycle_id = _open(2025).id
+        old_id = unit("03295").id
+    login(client, make_user("reporter", "03295"))
+    url = client.post("/indicators/reports/start", data={"cycle_id": cycle_id, "unit_id": old_id}).headers["Location"]
+    html = client.get(url).get_data(as_text=True)
+    assert "Gửi lên huyện" in html and "Gửi lên tỉnh" not in html
+    with app.test_request_context():
+        from app.indicators import queries
+
+        assert queries.receiving_unit(_report_of(cycle_id, "03295")).code == "099"
+
+
 # --- the trusted addresses follow their commune's merger (reference data, `reform_trusted_addresses`) ----------
 
 OLD_ADDRESS, NEW_ADDRESS = "TA-02", "2025-TA-02"  # Quài Tở: 03295 → 2025-03295

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from ..auth.permissions import policy
 from ..units.models import Unit
 from .models import IndicatorPlan, RegistryEntry, Submission
-from .queries import review_scope, scope_for
+from .queries import reviews, scope_for
 
 
 @dataclass
@@ -67,7 +67,7 @@ def unit_task_policy(user, action: str, task: UnitTask) -> bool:
 @policy(Submission)
 def submission_policy(user, action: str, sub: Submission) -> bool:
     if action == "review":
-        return sub.unit_id in review_scope(user)
+        return reviews(user, sub)
     roles = SUBMISSION_ACTIONS.get(action)
     return bool(roles and sub.unit_id in scope_for(user, *roles))
 

@@ -22,18 +22,34 @@ COUNTED_STATUSES = ("submitted", "confirmed", "locked")  # drafts and returned r
 VIEW_ROLES = ("monitor", "district_reviewer", "reporter", "counsellor", "admin")
 
 
-def review_scope(user) -> frozenset[str]:
-    """The units whose reports `user` may confirm: strictly below a unit of their reviewer role.
+def receiving_unit(sub: Submission) -> Unit | None:
+    """The unit a report goes to: the nearest unit above its unit that exists in the cycle's period, whatever the
+    plan's shape. Since 1/7/2025 there is no district (legal-2026.md §1: communes report straight to the
+    province): a commune whose tree still names the abolished district reports to the province in a 2026 round,
+    while in 2024 and 2025 (the district existed on days of those periods) it reports to the district."""
+    start, end = sub.cycle.period_start, sub.cycle.period_end
+    above = sub.unit.parent
+    while above is not None and not above.exists_between(start, end):
+        above = above.parent
+    return above
+
+
+def reviews(user, sub: Submission) -> bool:
+    """Whether `user` confirms (or returns) `sub`: a reviewer of a unit strictly above the report's whose scope
+    holds the unit the report goes to (receiving_unit).
 
     A reviewer never confirms a report of their own unit (nor of the old units merged into it): the district
-    reviewer at 099 confirms the communes' reports, the province reviewer at 11 confirms the district's
-    report and, after the 2025 reform, the reports of the new communes that sit directly under the province.
+    reviewer at 099 confirms its communes' reports of 2021-2025, never a 2026 report, which goes to the province;
+    the province reviewer at 11 confirms the district's report and the reports of the communes under it.
     """
-    ids: set[str] = set()
+    receiver = receiving_unit(sub)
     for assignment in user.roles:
-        if assignment.role == "district_reviewer":
-            ids |= scope_ids(assignment.unit) - merged_ids(assignment.unit)
-    return frozenset(ids)
+        if assignment.role != "district_reviewer":
+            continue
+        ids = scope_ids(assignment.unit)
+        if sub.unit_id in ids - merged_ids(assignment.unit) and (receiver is None or receiver.id in ids):
+            return True
+    return False
 
 
 def root_unit(user) -> Unit | None:

@@ -240,10 +240,11 @@ def save(submission_id):
 
 
 def receiver_kind(sub: Submission) -> str:
-    """Who the report goes to: the unit above ("district" for the communes before the 2025 reform,
-    "province" for the district and for the new communes)."""
-    parent = sub.unit.parent
-    return "district" if parent is not None and parent.kind == "district" else "province"
+    """Who the report goes to: the unit above that exists in the cycle's period (queries.receiving_unit):
+    "district" for a commune's report of 2021-2025, "province" for the district's and for any report of a period
+    after the district was abolished, never the plan's old commune → district → province shape."""
+    above = queries.receiving_unit(sub)
+    return "district" if above is not None and above.kind == "district" else "province"
 
 
 def _decide(submission_id, action: str, operation, message, needs_reason: bool = False):
