@@ -58,10 +58,10 @@ def test_a_sent_report_freezes_the_registry_figures(app, ctx):
 
 
 def test_the_registry_form_checks_members_and_keeps_the_input(app, client, make_user, login):
-    reporter = make_user("reporter", "03295")
+    reporter = make_user("reporter", "2025-03295")  # a model is added in a commune in force
     login(client, reporter)
     with app.app_context():
-        commune = unit("03295").id
+        commune = unit("2025-03295").id
     data = {
         "unit_id": commune,
         "kind": "savings_group",

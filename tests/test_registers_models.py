@@ -36,8 +36,8 @@ def _entry(app, name):
 def test_a_trusted_address_model_must_name_its_address_once_and_shows_the_indicator(
     app, client, make_user, login, unit
 ):
-    login(client, make_user("reporter", "03295"))
-    commune = unit("03295").id
+    login(client, make_user("reporter", "2025-03295"))  # a model is added in a commune in force (its old TA-02 too)
+    commune = unit("2025-03295").id
     data = _form(commune, kind="trusted_address", name="Địa chỉ tin cậy Quài Tở", project_support="strengthened")
     page = client.post("/indicators/registry/new", data=data)
     assert page.status_code == 200 and "Vui lòng chọn địa chỉ tin cậy của xã" in page.get_data(as_text=True)
@@ -58,8 +58,8 @@ def test_a_trusted_address_model_must_name_its_address_once_and_shows_the_indica
 
 
 def test_other_kinds_name_no_address_and_keep_their_support(app, client, make_user, login, unit):
-    login(client, make_user("reporter", "03295"))
-    data = _form(unit("03295").id, address_unit_id=unit("TA-02").id)
+    login(client, make_user("reporter", "2025-03295"))
+    data = _form(unit("2025-03295").id, address_unit_id=unit("TA-02").id)
     assert client.post("/indicators/registry/new", data=data).status_code == 303
     from app.indicators.models import RegistryEntry
 
@@ -72,8 +72,8 @@ def test_other_kinds_name_no_address_and_keep_their_support(app, client, make_us
 def test_the_meeting_log_takes_dated_meetings_refuses_bad_ones_and_voids_with_a_reason(
     app, client, make_user, login, unit
 ):
-    login(client, make_user("reporter", "03295"))
-    client.post("/indicators/registry/new", data=_form(unit("03295").id))
+    login(client, make_user("reporter", "2025-03295"))
+    client.post("/indicators/registry/new", data=_form(unit("2025-03295").id))
     entry_id = _entry(app, "Tổ truyền thông bản Thử")
     url = f"/indicators/registry/{entry_id}/meetings"
     page = client.post(url, data={"held_on": "2024-01-05", "attendees": "10", "women": "6", "topic": "Trước"})

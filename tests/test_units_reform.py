@@ -486,3 +486,92 @@ def test_the_dashboard_counts_models_up_to_the_units_last_day_or_says_no_day(app
     login(client, make_user("reporter", "2025-03295"))
     html = client.get("/indicators/?year=2026").get_data(as_text=True)
     assert "số liệu mô hình tính đến ngày 31/12/2026" in html
+
+
+# --- the models of a unit that has ended are history: read, not changed; the successor's reporter keeps them up -------
+
+
+def _model_form(unit_id: str, name: str) -> dict:
+    return {
+        "unit_id": unit_id,
+        "kind": "communication_team",
+        "name": name,
+        "decision_number": "9/QĐ-UBND",
+        "founded_on": "2024-03-01",
+        "status": "active",
+        "members_total": "10",
+        "members_women": "6",
+        "members_ethnic_minority": "5",
+        "members_linked_finance": "0",
+        "members_livelihood": "0",
+        "meetings_held": "2",
+    }
+
+
+def _model(entry_id: str):
+    from app.indicators.models import RegistryEntry
+
+    return db.session.get(RegistryEntry, entry_id)
+
+
+def test_the_abolished_districts_reporter_reads_the_old_models_and_changes_none(app, client, make_user, login):
+    """The district (099) and Quài Tở (03295) ended on 30/06/2025: the district's reporter gets no "Thêm mô hình"
+    and no edit link, and adding a model to the old commune or changing one of its models through the URL is
+    refused with the reason beside the form (status 200, the input kept, nothing written); the model is still
+    shown, read-only, with its meeting log."""
+    from indicators_helpers import registry_entry
+
+    with app.app_context():
+        entry_id = registry_entry("03295", name="Tổ truyền thông bản Cũ").id
+        db.session.commit()
+        old_id, count = unit("03295").id, len(_model(entry_id).meetings)
+    login(client, make_user("reporter", "099"))
+    html = client.get("/indicators/registry").get_data(as_text=True)
+    assert "Tổ truyền thông bản Cũ" in html  # history stays readable
+    assert "Thêm mô hình" not in html and f"/indicators/registry/{entry_id}" not in html
+    page = client.post("/indicators/registry/new", data=_model_form(old_id, "Tổ mới ở xã cũ"))
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'id="unit_id-error"' in html
+    assert "Xã Quài Tở không còn hoạt động (ngừng 7/2025)" in html and 'value="Tổ mới ở xã cũ"' in html
+    page = client.post(f"/indicators/registry/{entry_id}", data=_model_form(old_id, "Tên sửa qua URL"))
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'id="maintainer-error"' in html
+    assert "Mô hình này nay thuộc Xã Quài Tở: cán bộ báo cáo của Xã Quài Tở cập nhật mô hình." in html
+    assert 'value="Tên sửa qua URL"' in html
+    page = client.post(f"/indicators/registry/{entry_id}/meetings", data={"held_on": "2026-11-02", "attendees": "5"})
+    assert page.status_code == 200 and "cán bộ báo cáo của Xã Quài Tở cập nhật mô hình" in page.get_data(as_text=True)
+    html = client.get(f"/indicators/registry/{entry_id}").get_data(as_text=True)
+    assert "Mô hình (chỉ xem)" in html and "Sổ sinh hoạt" in html
+    assert "Ghi buổi sinh hoạt</button>" not in html and ">Lưu</button>" not in html
+    with app.app_context():
+        from app.indicators.models import RegistryEntry
+
+        assert _model(entry_id).name == "Tổ truyền thông bản Cũ" and len(_model(entry_id).meetings) == count
+        assert db.session.scalar(db.select(db.func.count()).where(RegistryEntry.name == "Tổ mới ở xã cũ")) == 0
+
+
+def test_the_successor_communes_reporter_keeps_the_old_communes_models_up(app, client, make_user, login):
+    """A model of the old Quài Tở carries on under the new one (2025-03295): its reporter edits it and logs its
+    meetings; a new model goes to the new commune, never to the old one."""
+    from indicators_helpers import registry_entry
+
+    with app.app_context():
+        entry_id = registry_entry("03295", name="Tổ truyền thông bản Cũ").id
+        db.session.commit()
+        old_id, new_id = unit("03295").id, unit("2025-03295").id
+    login(client, make_user("reporter", "2025-03295"))
+    html = client.get("/indicators/registry").get_data(as_text=True)
+    assert "Thêm mô hình" in html and f"/indicators/registry/{entry_id}" in html
+    form = client.get("/indicators/registry/new").get_data(as_text=True)
+    assert f'value="{new_id}"' in form and f'value="{old_id}"' not in form  # only the commune in force
+    data = _model_form(old_id, "Tổ truyền thông bản Cũ (sửa)")
+    assert client.post(f"/indicators/registry/{entry_id}", data=data).status_code == 303
+    meeting = {"held_on": "2026-11-02", "attendees": "5", "women": "3", "topic": "Sinh hoạt tháng 11"}
+    assert client.post(f"/indicators/registry/{entry_id}/meetings", data=meeting).status_code == 303
+    refused = client.post("/indicators/registry/new", data=_model_form(old_id, "Tổ mới ở xã cũ"))
+    assert refused.status_code == 200 and "Xã Quài Tở không còn hoạt động" in refused.get_data(as_text=True)
+    assert client.post("/indicators/registry/new", data=_model_form(new_id, "Tổ mới")).status_code == 303
+    with app.app_context():
+        entry = _model(entry_id)
+        assert entry.name == "Tổ truyền thông bản Cũ (sửa)" and entry.unit.code == "03295"  # history kept on it
+        assert [m.topic for m in entry.meetings] == ["Sinh hoạt tháng 11"]

@@ -547,6 +547,25 @@ def submission_for(user, submission_id: str) -> Submission | None:
     return db.session.scalar(select(Submission).where(Submission.id == submission_id, Submission.unit_id.in_(units)))
 
 
+def maintained_units(user, day: date) -> frozenset[str]:
+    """The units whose models `user` keeps up on `day`: the scopes of their reporter roles at units in force that day.
+    A role left on a unit that has ended (the district abolished on 1/7/2025, an old commune) maintains nothing
+    any more; what its models became is kept up by the successor's reporter (their scope holds the old units)."""
+    ids: set[str] = set()
+    for assignment in user.roles:
+        if assignment.role == "reporter" and assignment.unit.is_current(day):
+            ids |= scope_ids(assignment.unit)
+    return frozenset(ids)
+
+
+def maintains(user, entry: RegistryEntry, day: date, units: frozenset[str] | None = None) -> bool:
+    """Whether `user` may update `entry` on `day`: the unit it stands in that day (entry_stands_in: its commune, or
+    the commune's successor after a merger) exists and is one they maintain (maintained_units)."""
+    where = db.session.get(Unit, entry_stands_in(entry, day))
+    units = maintained_units(user, day) if units is None else units
+    return where is not None and where.is_current(day) and where.id in units
+
+
 def registry_for(user, entry_id: str) -> RegistryEntry | None:
     units = scope_for(user, "reporter", "district_reviewer")
     return db.session.scalar(

@@ -16,7 +16,7 @@ from ..audit import services as audit
 from ..extensions import db, utcnow
 from ..services import ensure, ensure_found
 from ..units.models import Unit
-from ..units.queries import in_force_as, scope_ids, validity_note
+from ..units.queries import in_force_as, nearest_of_kind, scope_ids, validity_note
 from ..web.filters import date_vn
 from . import catalogue_data as data
 from .models import (
@@ -591,6 +591,41 @@ def save_registry_entry(entry: RegistryEntry | None, unit: Unit, fields: dict, *
         detail={"unit_id": unit.id, "kind": entry.kind},
     )
     return entry
+
+
+def ensure_maintainable(entry: RegistryEntry | None, unit: Unit, user) -> None:
+    """A model is added to, or updated in, a unit that exists today, by a reporter of a unit in force whose scope
+    holds it (queries.maintains). The district abolished and the communes merged on 1/7/2025 (legal-2026.md §1,
+    QĐ 19/2025/QĐ-TTg) keep their models as history, read-only; a model that carries on stands under the successor
+    commune, whose reporter keeps it up. `unit` is the commune chosen for a new model."""
+    from .queries import entry_stands_in, maintained_units
+
+    today, field = clock.today(), "unit_id" if entry is None else "maintainer"
+    where = unit if entry is None else db.session.get(Unit, entry_stands_in(entry, today)) or entry.unit
+    ensure(
+        where.is_current(today),
+        _l(
+            "%(unit)s không còn hoạt động (%(note)s): không thêm hoặc sửa mô hình của đơn vị này. Các mô hình cũ "
+            "vẫn xem được trong sổ.",
+            unit=where.name,
+            note=validity_note(where) or _l("đã ngừng"),
+        )
+        if entry is None or where.id == entry.unit_id
+        else _l("Mô hình này nay thuộc %(unit)s, nơi đã ngừng hoạt động.", unit=where.name),
+        field,
+    )
+    commune = where if where.kind == "commune" else nearest_of_kind(where, ("commune",)) or where
+    ensure(
+        where.id in maintained_units(user, today),
+        _l(
+            "Mô hình này nay thuộc %(unit)s: cán bộ báo cáo của %(unit)s cập nhật mô hình. Bạn vẫn xem được mô hình "
+            "và sổ sinh hoạt.",
+            unit=commune.name,
+        )
+        if entry is not None
+        else _l("Bạn không phụ trách báo cáo của %(unit)s.", unit=where.name),
+        field,
+    )
 
 
 def _check_address(entry: RegistryEntry | None, unit: Unit, fields: dict) -> None:

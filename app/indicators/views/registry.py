@@ -38,6 +38,7 @@ def registry():
     # A unit that has ended (the district, an old commune) shows its stock of its last day; today its models stand
     # under the successors.
     stock_on = queries.stock_day(focus, clock.today())
+    maintained = queries.maintained_units(current_user, clock.today())
     context = {
         "entries": entries,
         "now_under": _now_under(entries, clock.today()),
@@ -50,7 +51,10 @@ def registry():
         "my_units": queries.scope_for(current_user, "reporter"),
         "feeds": _model_indicators(),
         "support_labels": SUPPORT_LABELS,
-        "can_add": has_permission(current_user, "indicator.report"),
+        # a model is added and kept up in a commune in force, by its reporter (services.ensure_maintainable): the
+        # abolished district's reporter reads the old communes' models and changes none
+        "can_add": has_permission(current_user, "indicator.report") and bool(_commune_choices()),
+        "editable": {e.id for e in entries if queries.maintains(current_user, e, clock.today(), maintained)},
     }
     if htmx.target == "registry-rows":
         return render_template("indicators/_registry_rows.html", **context)
@@ -71,11 +75,14 @@ def _now_under(entries, day) -> dict[str, tuple[Unit, Unit | None]]:
 
 
 def _commune_choices() -> list[tuple[str, str]]:
-    units = queries.scope_for(current_user, "reporter")
+    """The communes a new model may be added to: those in force today that the user reports for (a commune merged
+    on 1/7/2025 is history: its successor gets the model)."""
+    units = queries.maintained_units(current_user, clock.today())
     communes = db.session.scalars(
         select(Unit).where(Unit.id.in_(list(units)), Unit.kind == "commune").order_by(Unit.code)
     ).all()
-    return [(u.id, unit_label(u, code=False)) for u in communes]
+    today = clock.today()
+    return [(u.id, unit_label(u, code=False)) for u in offered(communes, today, today)]
 
 
 def _address_choices(keep: str | None = None) -> list[tuple[str, str]]:
@@ -98,8 +105,9 @@ def _model_indicators() -> dict:
     }
 
 
-def _form_page(form, entry=None, meeting_form=None, reason_form=None):
+def _form_page(form, entry=None, meeting_form=None, reason_form=None, refusal=None):
     choices = _commune_choices()
+    can_edit = entry is None or queries.maintains(current_user, entry, clock.today())
     form.address_unit_id.choices = _address_choices(entry.address_unit_id if entry else None)
     return render_template(
         "indicators/registry_form.html",
@@ -111,7 +119,20 @@ def _form_page(form, entry=None, meeting_form=None, reason_form=None):
         support_labels=SUPPORT_LABELS,
         meeting_form=meeting_form or MeetingForm(formdata=None),
         reason_form=reason_form or ReasonForm(formdata=None),
+        # who keeps the model up (services.ensure_maintainable); others read it, history included
+        can_edit=can_edit,
+        refusal=refusal,
+        read_only_note=None if can_edit or refusal else _why_read_only(entry),
     )
+
+
+def _why_read_only(entry) -> str | None:
+    """The reason a reader may not update `entry` (services.ensure_maintainable says it), shown above the form."""
+    try:
+        services.ensure_maintainable(entry, entry.unit, current_user)
+    except ServiceError as exc:
+        return str(exc)
+    return None
 
 
 @bp.route("/registry/new", methods=["GET", "POST"])
@@ -120,11 +141,16 @@ def registry_new():
     """Register a model of the commune."""
     form = RegistryEntryForm()
     if request.method == "POST" and form.validate():
+        if not request.form.get("unit_id"):  # none offered (the district's reporter): said beside the choice
+            return _form_page(form, refusal=_("Vui lòng chọn xã."))
         unit = unit_in_scope(request.form.get("unit_id"), "report")
         try:
             with attempt():
+                services.ensure_maintainable(None, unit, current_user)
                 services.save_registry_entry(None, unit, form.values(), actor=current_user)
         except ServiceError as exc:
+            if exc.field == "unit_id":
+                return _form_page(form, refusal=str(exc))  # beside the commune's choice, the input kept
             getattr(form, exc.field or "name", form.name).errors.append(str(exc))
             return _form_page(form)
         flash(_("Đã thêm mô hình vào sổ."), "success")
@@ -135,14 +161,19 @@ def registry_new():
 @bp.route("/registry/<uuid:entry_id>", methods=["GET", "POST"])
 @permission_required("indicator.report")
 def registry_edit(entry_id):
-    """Update a model: members, meetings, status."""
-    entry = ensure_authorized("edit", queries.registry_for(current_user, str(entry_id)))
+    """Update a model: members, meetings, status. Shown read-only to the reporters who read it but do not keep it
+    up (a model of a unit that has ended: the successor's reporter keeps it up)."""
+    action = "edit" if request.method == "POST" else "read"
+    entry = ensure_authorized(action, queries.registry_for(current_user, str(entry_id)))
     form = RegistryEntryForm(obj=entry)
     if request.method == "POST" and form.validate():
         try:
             with attempt():
+                services.ensure_maintainable(entry, entry.unit, current_user)
                 services.save_registry_entry(entry, entry.unit, form.values(), actor=current_user)
         except ServiceError as exc:
+            if exc.field == "maintainer":
+                return _form_page(form, entry, refusal=str(exc))  # at the top of the form, the input kept
             getattr(form, exc.field or "name", form.name).errors.append(str(exc))
             return _form_page(form, entry)
         flash(_("Đã cập nhật mô hình."), "success")
@@ -159,6 +190,7 @@ def registry_meeting(entry_id):
     if meeting_form.validate():
         try:
             with attempt():
+                services.ensure_maintainable(entry, entry.unit, current_user)
                 services.log_meeting(entry, meeting_form.values(), actor=current_user)
         except ServiceError as exc:
             target = meeting_form[exc.field] if exc.field and exc.field in meeting_form else meeting_form.held_on
@@ -183,6 +215,7 @@ def registry_meeting_void(entry_id, meeting_id):
     if reason_form.validate():
         try:
             with attempt():
+                services.ensure_maintainable(entry, entry.unit, current_user)
                 services.void_meeting(meeting, reason_form.reason.data, actor=current_user)
         except ServiceError as exc:
             reason_form.reason.errors.append(str(exc))
