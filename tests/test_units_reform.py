@@ -180,6 +180,8 @@ def test_a_2026_commune_report_goes_to_the_province_even_under_a_district_plan(a
         cycle = _open(2026)
         cycle_id, form = cycle.id, full_report_form(cycle)
     login(client, make_user("reporter", "REF-CON"))
+    html = client.get(f"/indicators/reports?cycle={cycle_id}").get_data(as_text=True)
+    assert "hạn xã gửi tỉnh" in html and "hạn xã gửi huyện" not in html  # the deadline's words too
     response = client.post("/indicators/reports/start", data={"cycle_id": cycle_id, "unit_id": commune_id})
     assert response.status_code == 303
     url = response.headers["Location"]
@@ -205,6 +207,7 @@ def test_a_2025_commune_report_still_goes_to_the_district(app, client, make_user
         cycle_id = _open(2025).id
         old_id = unit("03295").id
     login(client, make_user("reporter", "03295"))
+    assert "hạn xã gửi huyện" in client.get(f"/indicators/reports?cycle={cycle_id}").get_data(as_text=True)
     url = client.post("/indicators/reports/start", data={"cycle_id": cycle_id, "unit_id": old_id}).headers["Location"]
     html = client.get(url).get_data(as_text=True)
     assert "Gửi lên huyện" in html and "Gửi lên tỉnh" not in html

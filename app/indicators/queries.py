@@ -14,7 +14,16 @@ from sqlalchemy import select
 from .. import clock, valuesources
 from ..extensions import db
 from ..units.models import Unit
-from ..units.queries import in_force_as, merged_ids, merged_olds, nearest_of_kind, offered, scope_for, scope_ids
+from ..units.queries import (
+    ancestors,
+    in_force_as,
+    merged_ids,
+    merged_olds,
+    nearest_of_kind,
+    offered,
+    scope_for,
+    scope_ids,
+)
 from .models import IndicatorDef, IndicatorTarget, RegistryEntry, ReportingCycle, Submission
 from .rules import DISAGGREGATION_OPTIONS
 
@@ -32,6 +41,19 @@ def receiving_unit(sub: Submission) -> Unit | None:
     while above is not None and not above.exists_between(start, end):
         above = above.parent
     return above
+
+
+def district_in_period(cycle: ReportingCycle, root: Unit) -> bool:
+    """Whether the reports seen from `root` pass through a district in the cycle's period: the plan has the district
+    as its middle level and a district above or under `root` exists on some day of the period. So a 2026 round of a
+    plan that kept the 2022 shape says "hạn xã gửi tỉnh" (no district since 1/7/2025, legal-2026.md §1), and a 2025
+    round of the old communes still says "hạn xã gửi huyện"."""
+    if cycle.plan is not None and not cycle.plan.middle_level:
+        return False
+    start, end = cycle.period_start, cycle.period_end
+    above = [u for u in ancestors(root) if u.kind == "district"]
+    below = db.session.scalars(select(Unit).where(Unit.id.in_(list(scope_ids(root))), Unit.kind == "district"))
+    return any(u.exists_between(start, end) for u in [*above, *below])
 
 
 def reviews(user, sub: Submission) -> bool:

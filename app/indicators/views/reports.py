@@ -57,6 +57,7 @@ def _reports_context(cycle_form: CycleForm) -> dict:
         "lines": lines,
         "district_rows": district_rows,
         "root": root,
+        "via_district": queries.district_in_period(cycle, root) if cycle and root else False,
         "my_units": my_units,
         "readable": readable,
         "cycle_form": cycle_form,
