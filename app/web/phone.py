@@ -2,9 +2,10 @@
 as typed (spaces and dots help whoever reads it aloud), dialled as digits.
 
 The national numbering plan (Thông tư 22/2014/TT-BTTTT, Quy hoạch kho số viễn thông) as changed by the
-conversion of fixed-line area codes (Quyết định 2036/QĐ-BTTTT, 2016: every area code now starts with 2, e.g.
-0215 for Điện Biên, 024 for Hà Nội) and of 11-digit mobile numbers to 10 digits (Quyết định 798/QĐ-BTTTT,
-2018). A number dialled with the country code +84 drops the leading 0.
+conversion of fixed-line area codes completed in 2017 (every area code now starts with 2, e.g. 0215 for Điện
+Biên, 024 for Hà Nội) and of 11-digit mobile numbers to 10 digits in 2018 (Quyết định 798/QĐ-BTTTT). The
+decision numbers were written from memory, not from a copy of the texts: check them before quoting them. A
+number dialled with the country code +84 drops the leading 0.
 """
 
 import re
