@@ -151,23 +151,30 @@ def _erasure_returned(review: RetentionReview) -> bool:
     return live is None
 
 
+def _open_reviews_of(case: Case, child, child_type: str) -> list[RetentionReview]:
+    """The open reviews of the case, of its livelihood plans and of its records of one more kind (`child`, a
+    model with a case_id, reviewed as `child_type`)."""
+    ids = {case.id}
+    ids |= set(db.session.scalars(select(LivelihoodPlan.id).where(LivelihoodPlan.case_id == case.id)))
+    ids |= set(db.session.scalars(select(child.id).where(child.case_id == case.id)))
+    return list(
+        db.session.scalars(
+            select(RetentionReview).where(
+                RetentionReview.status == "open",
+                RetentionReview.record_type.in_(("closed_case", "livelihood_plan", child_type)),
+                RetentionReview.record_id.in_(ids),
+            )
+        )
+    )
+
+
 @events.case_erased.connect
 def close_reviews_of_erased_case(case: Case, actor) -> None:
     """An erased case leaves nothing to keep or to erase: the open reviews of the case, of its plans and of its
     referral packets (their text and keys die with the case) close as "erased", whichever sign-off erased it
     (the survivor's own request, typically), so the officer is not asked to decide on what no longer exists.
     A review of an answered rights request stays: the request's dates outlive the case (rights/services.py)."""
-    ids = {case.id}
-    ids |= set(db.session.scalars(select(LivelihoodPlan.id).where(LivelihoodPlan.case_id == case.id)))
-    ids |= set(db.session.scalars(select(Referral.id).where(Referral.case_id == case.id)))
-    reviews = db.session.scalars(
-        select(RetentionReview).where(
-            RetentionReview.status == "open",
-            RetentionReview.record_type.in_(("closed_case", "livelihood_plan", "referral_packet")),
-            RetentionReview.record_id.in_(ids),
-        )
-    )
-    for review in reviews:
+    for review in _open_reviews_of(case, Referral, "referral_packet"):
         review.status, review.decided_at = "erased", clock.now()
         audit.record(actor, "privacy.retention_closed", review, detail={"record_type": review.record_type})
     db.session.flush()
@@ -178,17 +185,7 @@ def move_reviews_with_case(case: Case, from_unit_id: str, actor) -> None:
     """A transferred case is answered for by the receiving unit's officer: its open reviews (of the case, its
     livelihood plans and its answered rights requests, which the monthly job lists under the case's unit) go
     with it at once, not at the next monthly run. A referral's review stays with the unit that sent it."""
-    ids = {case.id}
-    ids |= set(db.session.scalars(select(LivelihoodPlan.id).where(LivelihoodPlan.case_id == case.id)))
-    ids |= set(db.session.scalars(select(RightsRequest.id).where(RightsRequest.case_id == case.id)))
-    reviews = db.session.scalars(
-        select(RetentionReview).where(
-            RetentionReview.status == "open",
-            RetentionReview.record_type.in_(("closed_case", "livelihood_plan", "rights_request")),
-            RetentionReview.record_id.in_(ids),
-        )
-    )
-    for review in reviews:
+    for review in _open_reviews_of(case, RightsRequest, "rights_request"):
         review.unit_id = case.unit_id
     db.session.flush()
 
