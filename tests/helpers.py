@@ -239,3 +239,9 @@ def postgres_heap_bytes(tables) -> bytes | None:
         path = db.session.scalar(sa.text("SELECT pg_relation_filepath(:t)"), {"t": table})
         raw += bytes(db.session.scalar(sa.text("SELECT pg_read_binary_file(:p)"), {"p": path}))
     return raw
+
+
+def not_hidden(dirpath) -> bool:
+    """The directories `pybabel extract` reads (its --ignore-dirs default skips only dot directories):
+    extract_from_dir's own default also skips `_`-directories, and so missed templates/_macros."""
+    return not os.path.basename(dirpath).startswith(".")

@@ -14,6 +14,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from helpers import not_hidden
 
 ROOT = Path(__file__).resolve().parents[1]
 PO = ROOT / "app/translations/en/LC_MESSAGES/messages.po"
@@ -29,7 +30,7 @@ def template() -> Catalog:
         method_map, options_map = parse_mapping_cfg(fh)
     catalog = Catalog()
     for filename, lineno, message, comments, context in extract_from_dir(
-        str(ROOT), method_map, options_map, keywords=KEYWORDS
+        str(ROOT), method_map, options_map, keywords=KEYWORDS, directory_filter=not_hidden
     ):
         catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
     return catalog

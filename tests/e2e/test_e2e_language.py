@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from e2e_support import ROLES, check_axe, crawl, page_shape, sign_in
+from helpers import not_hidden
 
 pytestmark = pytest.mark.e2e
 
@@ -76,7 +77,7 @@ def vietnamese_catalogue() -> frozenset[str]:
     keywords = {"_": None, "_l": None, "N_": None, "gettext": None, "lazy_gettext": None, "ngettext": (1, 2)}
     ids = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
-        str(ROOT), method_map=method_map, keywords=keywords
+        str(ROOT), method_map=method_map, keywords=keywords, directory_filter=not_hidden
     ):
         ids.update(m for m in (message if isinstance(message, tuple) else (message,)) if m)
     return frozenset(ids)
@@ -153,6 +154,7 @@ PLAIN_DATA_COLUMNS = (
     "contact",
     "hours",
     "note",  # these three: a directory service's office details
+    "work_note",  # a unit's office hours, as its admin wrote them
     "text_vi",
     "text_plain",  # the sensitive-data notice: the controller's text, as written
     "topic",
