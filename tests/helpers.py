@@ -53,7 +53,8 @@ def _postgres_url() -> str | None:
     if len(_SCHEMAS) == 1:
         atexit.register(_drop_schemas, url)
     sep = "&" if "?" in url else "?"
-    return f"{url}{sep}options=-csearch_path%3D{schema}"
+    # The worker's name on its connections: pg_stat_activity tells them from the other worker's (same database).
+    return f"{url}{sep}options=-csearch_path%3D{schema}&application_name=tincay_tests_{_worker()}"
 
 
 def app_config(tmp_path_factory, **extra) -> dict:

@@ -16,11 +16,13 @@ ENTRIES, PAGE = 12, 4  # three pages and more
 
 
 def _pg_transactions() -> frozenset:
-    """PostgreSQL: the (backend, transaction start) of every other connection of this database in a transaction."""
+    """PostgreSQL: the (backend, transaction start) of every other connection of this test worker (its
+    application_name, tests/helpers.py; the other worker shares the database) that is in a transaction."""
     with db.engine.connect() as conn:
         rows = conn.execute(
             text(
                 "SELECT pid, xact_start FROM pg_stat_activity WHERE datname = current_database() "
+                "AND application_name = current_setting('application_name') "
                 "AND pid <> pg_backend_pid() AND xact_start IS NOT NULL"
             )
         )
